@@ -1,0 +1,9 @@
+# All dependencies come from Debian packages (see README.md).
+find_package(PkgConfig REQUIRED)
+# libsystemc-dev ships a pkg-config module, not a CMake package.
+pkg_check_modules(SYSTEMC REQUIRED IMPORTED_TARGET systemc>=2.3.3)
+add_library(SystemC::SystemC ALIAS PkgConfig::SYSTEMC)
+
+find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
+find_package(spdlog REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)

@@ -1,0 +1,249 @@
+#include "models/array_controller.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace systole {
+
+std::string_view to_string(Phase phase) {
+  switch (phase) {
+    case Phase::Idle: return "idle";
+    case Phase::Load: return "load";
+    case Phase::Stream: return "stream";
+    case Phase::Drain: return "drain";
+  }
+  return "?";
+}
+
+template <class Op, class Acc>
+ArrayController<Op, Acc>::ArrayController(const ArrayConfig& config,
+                                          ArrayProgram<Op, Acc> program)
+    : config_(config),
+      program_(std::move(program)),
+      schedule_(schedule_folds(program_.mode, config.microarch, config.rows, config.cols,
+                               program_.stream_length, program_.folds)),
+      buffers_(program_.mode == ArrayMode::Stationary &&
+                       config.microarch == Microarch::Pipelined
+                   ? 2
+                   : 1),
+      pes_(config.rows, config.cols, buffers_),
+      windows_(config.rows) {
+  for (const Fold& f : program_.folds) {
+    outputs_remaining_ += program_.mode == ArrayMode::Stationary
+                              ? program_.stream_length * f.cols_used
+                              : static_cast<std::int64_t>(f.rows_used) * f.cols_used;
+  }
+  finished_ = program_.folds.empty();
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::update_live_folds() {
+  const auto& timing = schedule_.folds;
+  while (live_end_ < timing.size() &&
+         std::min(timing[live_end_].load_start, timing[live_end_].stream_start) <= cycle_)
+    ++live_end_;
+  // A fold's last operand reaches PE (R-1, C-1) at s + T-1 + R-1 + C-1; one
+  // more cycle clears the registers it passed through.
+  const std::int64_t span = program_.stream_length + config_.rows + config_.cols - 2;
+  while (live_begin_ < live_end_ && timing[live_begin_].stream_start + span < cycle_)
+    ++live_begin_;
+}
+
+template <class Op, class Acc>
+bool ArrayController<Op, Acc>::load_stationary_rows() {
+  bool loaded = false;
+  for (std::size_t g = live_begin_; g < live_end_; ++g) {
+    const std::int64_t row = cycle_ - schedule_.folds[g].load_start;
+    if (row < 0 || row >= config_.rows) continue;
+    const Fold& f = fold(g);
+    const GemmOperands<Op, Acc>& ops = operands(g);
+    if (row < f.rows_used) {
+      const Op* source = ops.top + (f.row_offset + row) * ops.top_ld + f.col_offset;
+      pes_.write_stationary_row(buffer_of(g), static_cast<int>(row), source, f.cols_used);
+    } else {
+      pes_.write_stationary_row(buffer_of(g), static_cast<int>(row), nullptr, 0);
+    }
+    loaded = true;
+  }
+  return loaded;
+}
+
+template <class Op, class Acc>
+bool ArrayController<Op, Acc>::feed_left_edge() {
+  const std::int64_t t_len = program_.stream_length;
+  const bool stationary = program_.mode == ArrayMode::Stationary;
+  bool fed = false;
+  for (int r = 0; r < config_.rows; ++r) {
+    Op value{};
+    bool valid = false;
+    for (std::size_t g = live_begin_; g < live_end_; ++g) {
+      const std::int64_t element = cycle_ - schedule_.folds[g].stream_start - r;
+      if (element < 0 || element >= t_len) continue;
+      const Fold& f = fold(g);
+      if (r < f.rows_used) {
+        const GemmOperands<Op, Acc>& ops = operands(g);
+        // Stationary: row `element` of L, reduction index k0 + r.
+        // OS: row m0 + r of L, reduction index `element`.
+        value = stationary ? ops.left[element * ops.left_ld + f.row_offset + r]
+                           : ops.left[(f.row_offset + r) * ops.left_ld + element];
+        valid = true;
+      }
+      break;
+    }
+    pes_.set_left_edge(r, value, valid);
+    fed |= valid;
+  }
+  return fed;
+}
+
+template <class Op, class Acc>
+bool ArrayController<Op, Acc>::feed_top_edge() {
+  const std::int64_t t_len = program_.stream_length;
+  bool fed = false;
+  for (int c = 0; c < config_.cols; ++c) {
+    Op value{};
+    bool valid = false;
+    for (std::size_t g = live_begin_; g < live_end_; ++g) {
+      const std::int64_t k = cycle_ - schedule_.folds[g].stream_start - c;
+      if (k < 0 || k >= t_len) continue;
+      const Fold& f = fold(g);
+      if (c < f.cols_used) {
+        const GemmOperands<Op, Acc>& ops = operands(g);
+        value = ops.top[k * ops.top_ld + f.col_offset + c];
+        valid = true;
+      }
+      break;
+    }
+    pes_.set_top_edge(c, value, valid);
+    fed |= valid;
+  }
+  return fed;
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::compute_windows() {
+  const std::int64_t t_len = program_.stream_length;
+  const int cols = config_.cols;
+  for (int r = 0; r < config_.rows; ++r) {
+    RowWindow w;
+    w.first = cols;
+    std::int64_t newest = -1;
+    std::int64_t newest_diagonal = 0;
+    for (std::size_t g = live_begin_; g < live_end_; ++g) {
+      // Element m of fold g is at column d - m of row r this cycle.
+      const std::int64_t d = cycle_ - schedule_.folds[g].stream_start - r;
+      if (d < 0) continue;
+      newest = static_cast<std::int64_t>(g);
+      newest_diagonal = d;
+      // Columns holding an element now or in the previous cycle.
+      const std::int64_t first = std::max<std::int64_t>(0, d - t_len);
+      const std::int64_t last = std::min<std::int64_t>(cols - 1, d);
+      if (first > last) continue;
+      w.first = std::min(w.first, static_cast<int>(first));
+      w.last = std::max(w.last, static_cast<int>(last));
+    }
+    if (newest >= 0) {
+      // The newest fold's operands occupy columns up to its diagonal and use
+      // its stationary buffer; columns beyond still belong to the fold before.
+      w.split = static_cast<int>(std::min<std::int64_t>(cols, newest_diagonal + 1));
+      w.buffer_left = buffer_of(static_cast<std::size_t>(newest));
+      w.buffer_right = newest > 0 ? buffer_of(static_cast<std::size_t>(newest - 1)) : w.buffer_left;
+    }
+    windows_[r] = w;
+  }
+}
+
+template <class Op, class Acc>
+bool ArrayController<Op, Acc>::collect_bottom_outputs() {
+  const std::int64_t t_len = program_.stream_length;
+  bool collected = false;
+  for (std::size_t g = live_begin_; g < live_end_; ++g) {
+    const std::int64_t d = cycle_ - schedule_.folds[g].stream_start - (config_.rows - 1);
+    if (d < 0) continue;
+    const Fold& f = fold(g);
+    const std::int64_t first = std::max<std::int64_t>(0, d - t_len + 1);
+    const std::int64_t last = std::min<std::int64_t>(f.cols_used - 1, d);
+    if (first > last) continue;
+    const GemmOperands<Op, Acc>& ops = operands(g);
+    for (std::int64_t c = first; c <= last; ++c) {
+      const std::int64_t m = d - c;
+      ops.out[m * ops.out_ld + f.col_offset + c] += pes_.bottom_output(static_cast<int>(c));
+    }
+    outputs_remaining_ -= last - first + 1;
+    collected = true;
+  }
+  return collected;
+}
+
+template <class Op, class Acc>
+bool ArrayController<Op, Acc>::collect_accumulators() {
+  bool collected = false;
+  for (std::size_t g = live_begin_; g < live_end_; ++g) {
+    // PE (r, c) finishes its last MAC at s + T-1 + r + c.
+    const std::int64_t e = cycle_ - schedule_.folds[g].stream_start - (program_.stream_length - 1);
+    if (e < 0) continue;
+    const Fold& f = fold(g);
+    const std::int64_t first = std::max<std::int64_t>(0, e - (f.rows_used - 1));
+    const std::int64_t last = std::min<std::int64_t>(f.cols_used - 1, e);
+    if (first > last) continue;
+    const GemmOperands<Op, Acc>& ops = operands(g);
+    for (std::int64_t c = first; c <= last; ++c) {
+      const std::int64_t r = e - c;
+      ops.out[(f.row_offset + r) * ops.out_ld + f.col_offset + c] =
+          pes_.take_accumulator(static_cast<int>(r), static_cast<int>(c));
+    }
+    outputs_remaining_ -= last - first + 1;
+    collected = true;
+  }
+  return collected;
+}
+
+template <class Op, class Acc>
+CycleActivity ArrayController<Op, Acc>::step() {
+  CycleActivity activity;
+  activity.cycle = cycle_;
+  if (finished_) return activity;
+  update_live_folds();
+  const bool stationary = program_.mode == ArrayMode::Stationary;
+  const bool loading = stationary && load_stationary_rows();
+  bool streaming = feed_left_edge();
+  if (!stationary) streaming |= feed_top_edge();
+  compute_windows();
+  activity.active_pes = stationary ? pes_.tick_stationary(windows_.data())
+                                   : pes_.tick_output_stationary(windows_.data());
+  if (stationary)
+    collect_bottom_outputs();
+  else
+    collect_accumulators();
+  activity.fold = static_cast<int>(live_end_) - 1;
+  if (streaming)
+    activity.phase = Phase::Stream;
+  else if (loading)
+    activity.phase = Phase::Load;
+  else if (live_begin_ < live_end_)
+    activity.phase = Phase::Drain;
+  ++cycle_;
+  finished_ = outputs_remaining_ == 0 && cycle_ >= schedule_.padded_length;
+  return activity;
+}
+
+template <class Op, class Acc>
+PeSnapshot ArrayController<Op, Acc>::probe(int row, int col) const {
+  const PeRegisters<Op, Acc> regs = pes_.probe(row, col);
+  PeSnapshot snap;
+  snap.left_operand = static_cast<double>(regs.left_operand);
+  snap.left_valid = regs.left_valid;
+  snap.stationary[0] = static_cast<double>(regs.stationary[0]);
+  snap.stationary[1] = static_cast<double>(regs.stationary[1]);
+  snap.partial_sum = static_cast<double>(regs.partial_sum);
+  snap.top_operand = static_cast<double>(regs.top_operand);
+  snap.top_valid = regs.top_valid;
+  snap.accumulator = static_cast<double>(regs.accumulator);
+  return snap;
+}
+
+template class ArrayController<std::int8_t, std::int32_t>;
+template class ArrayController<std::int16_t, std::int64_t>;
+template class ArrayController<float, float>;
+
+}  // namespace systole

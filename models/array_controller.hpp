@@ -1,0 +1,63 @@
+#pragma once
+// The array's controller: it issues folds on the schedule of
+// models/fold_schedule.hpp, writes stationary rows, feeds the array edges
+// with skewed operands (row r and column c one cycle apart), and collects
+// results from the bottom edge (stationary) or the column output ports
+// (output stationary). A program ends when its last result has left the
+// array (and, in the baseline, its last fixed-length fold slot is over).
+//
+// Abstracted away: the buffers behind the edges deliver any word in the
+// cycle it is needed (ideal memory).
+
+#include <cstdint>
+#include <vector>
+
+#include "models/array_config.hpp"
+#include "models/array_execution.hpp"
+#include "models/array_program.hpp"
+#include "models/fold_schedule.hpp"
+#include "models/pe_array.hpp"
+
+namespace systole {
+
+template <class Op, class Acc>
+class ArrayController final : public ArrayExecution {
+ public:
+  ArrayController(const ArrayConfig& config, ArrayProgram<Op, Acc> program);
+
+  CycleActivity step() override;
+  bool finished() const override { return finished_; }
+  std::int64_t cycles_elapsed() const override { return cycle_; }
+  PeSnapshot probe(int row, int col) const override;
+
+  const FoldSchedule& schedule() const { return schedule_; }
+
+ private:
+  const Fold& fold(std::size_t g) const { return program_.folds[g]; }
+  const GemmOperands<Op, Acc>& operands(std::size_t g) const {
+    return program_.gemms[fold(g).gemm];
+  }
+  int buffer_of(std::size_t g) const { return static_cast<int>(g % buffers_); }
+  void update_live_folds();
+  bool load_stationary_rows();
+  bool feed_left_edge();
+  bool feed_top_edge();
+  void compute_windows();
+  bool collect_bottom_outputs();
+  bool collect_accumulators();
+
+  ArrayConfig config_;
+  ArrayProgram<Op, Acc> program_;
+  FoldSchedule schedule_;
+  int buffers_;
+  PeArray<Op, Acc> pes_;
+  std::vector<RowWindow> windows_;
+  std::int64_t cycle_ = 0;
+  // Folds [live_begin_, live_end_) have started and may still hold data.
+  std::size_t live_begin_ = 0;
+  std::size_t live_end_ = 0;
+  std::int64_t outputs_remaining_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace systole

@@ -1,0 +1,41 @@
+#pragma once
+// The interface between the clocked SystemC module and a program running on
+// the array: advance one cycle, report what happened, expose PE registers.
+
+#include <cstdint>
+#include <string_view>
+
+namespace systole {
+
+enum class Phase : std::uint8_t { Idle = 0, Load = 1, Stream = 2, Drain = 3 };
+
+struct CycleActivity {
+  std::int64_t cycle = 0;    // relative to the program's first cycle
+  int fold = -1;             // newest fold that has started
+  Phase phase = Phase::Idle;
+  std::uint32_t active_pes = 0;
+};
+
+// PE registers widened to common types for tracing.
+struct PeSnapshot {
+  double left_operand = 0;
+  bool left_valid = false;
+  double stationary[2] = {0, 0};
+  double partial_sum = 0;
+  double top_operand = 0;
+  bool top_valid = false;
+  double accumulator = 0;
+};
+
+class ArrayExecution {
+ public:
+  virtual ~ArrayExecution() = default;
+  virtual CycleActivity step() = 0;
+  virtual bool finished() const = 0;
+  virtual std::int64_t cycles_elapsed() const = 0;
+  virtual PeSnapshot probe(int row, int col) const = 0;
+};
+
+std::string_view to_string(Phase phase);
+
+}  // namespace systole

@@ -1,0 +1,47 @@
+#pragma once
+// The work handed to the array: one or more independent GEMMs O = L · Rt,
+// cut into folds that each fit the array. The array does not know about
+// layers; sim/mapping.hpp decides which GEMM operand plays which role.
+//
+// Stationary mode (WS, IS): a fold keeps Rt[k0..k0+rows, n0..n0+cols) in the
+// PEs, streams every row of L in from the left edge, and accumulates
+// O[t][n0+c] at the bottom edge (partial sums over K folds add up there).
+// Output-stationary mode (OS): a fold keeps O[m0..m0+rows, n0..n0+cols) in
+// the PE accumulators, streams L rows in from the left and Rt columns in from
+// the top, and writes each finished output out of its column.
+
+#include <cstdint>
+#include <vector>
+
+namespace systole {
+
+enum class ArrayMode { Stationary, OutputStationary };
+
+struct Fold {
+  int gemm = 0;            // which GEMM of the program
+  std::int64_t row_offset = 0;  // k0 (stationary) or m0 (OS)
+  int rows_used = 0;
+  std::int64_t col_offset = 0;  // n0
+  int cols_used = 0;
+};
+
+template <class Op, class Acc>
+struct GemmOperands {
+  const Op* left = nullptr;   // L, row-major with leading dimension left_ld
+  std::int64_t left_ld = 0;
+  const Op* top = nullptr;    // Rt, row-major with leading dimension top_ld
+  std::int64_t top_ld = 0;
+  Acc* out = nullptr;         // O, row-major with leading dimension out_ld, zeroed
+  std::int64_t out_ld = 0;
+};
+
+template <class Op, class Acc>
+struct ArrayProgram {
+  ArrayMode mode = ArrayMode::Stationary;
+  // Stationary: rows of L streamed per fold. OS: the reduction length K.
+  std::int64_t stream_length = 0;
+  std::vector<GemmOperands<Op, Acc>> gemms;
+  std::vector<Fold> folds;
+};
+
+}  // namespace systole

@@ -1,0 +1,107 @@
+#pragma once
+// The R×C grid of processing elements and its registers.
+//
+// Each PE has stationary registers (two when the array double-buffers its
+// stationary operand), an operand register for the value passing left to
+// right, a register for the value passing top to bottom (a partial sum in the
+// stationary dataflows, an operand in output stationary), an accumulator
+// (output stationary), and a valid bit beside every moving value. A PE does
+// one multiply-accumulate per cycle; it counts as active when both of its
+// operands are valid.
+//
+// The state lives in plain arrays ticked as a whole, one call per clock cycle:
+// a SystemC process per PE is two orders of magnitude slower. What is
+// abstracted away: clock gating, control wiring, and the physical transfer of
+// stationary rows (a row is written in the cycle the controller names).
+//
+// Only the rows and columns named in a tick's windows are evaluated. Outside
+// its window a PE holds no valid value and all its registers are zero, and a
+// tick would leave them so; skipping it is exact (docs/architecture.md).
+
+#include <cstdint>
+#include <vector>
+
+namespace systole {
+
+// Which columns of one row to evaluate this cycle, and which stationary
+// buffer each column reads: [first, split) use buffer_left, [split, last]
+// use buffer_right. An empty window has first > last.
+struct RowWindow {
+  int first = 0;
+  int last = -1;
+  int split = 0;
+  int buffer_left = 0;
+  int buffer_right = 0;
+};
+
+template <class Op, class Acc>
+struct PeRegisters {
+  Op left_operand{};   // value moving right (0 when invalid)
+  bool left_valid = false;
+  Op stationary[2]{};  // stationary buffers (WS/IS)
+  Acc partial_sum{};   // value moving down (WS/IS)
+  Op top_operand{};    // value moving down (OS)
+  bool top_valid = false;
+  Acc accumulator{};   // OS
+};
+
+template <class Op, class Acc>
+class PeArray {
+ public:
+  PeArray(int rows, int cols, int stationary_buffers);
+
+  int rows() const { return rows_; }
+  int cols() const { return cols_; }
+
+  // Edge inputs for the coming tick.
+  void set_left_edge(int row, Op value, bool valid);
+  void set_top_edge(int col, Op value, bool valid);
+
+  // Writes one row of a stationary buffer: values[0..valid_count) are valid,
+  // the rest of the row is cleared.
+  void write_stationary_row(int buffer, int row, const Op* values, int valid_count);
+
+  // One clock cycle. Returns the number of PEs that performed a valid MAC.
+  std::uint32_t tick_stationary(const RowWindow* windows);
+  std::uint32_t tick_output_stationary(const RowWindow* windows);
+
+  // Partial sum leaving the bottom of a column in the last tick.
+  Acc bottom_output(int col) const { return psum_[index(rows_ - 1, col)]; }
+  // Reads an output-stationary accumulator and clears it for the next fold.
+  Acc take_accumulator(int row, int col);
+
+  PeRegisters<Op, Acc> probe(int row, int col) const;
+
+ private:
+  std::size_t index(int row, int col) const {
+    return static_cast<std::size_t>(row) * cols_ + col;
+  }
+  // Left operands are stored with the edge input in slot 0 of each row, so
+  // PE c reads slot c and the register of PE c lives in slot c + 1.
+  std::size_t left_index(int row, int slot) const {
+    return static_cast<std::size_t>(row) * (cols_ + 1) + slot;
+  }
+  // Top operands live in a ring of R+1 rows that rotates one row per cycle
+  // instead of copying: logical row 0 is the edge input, row r+1 the
+  // register of PE row r.
+  std::size_t top_index(int logical_row, int col) const {
+    return static_cast<std::size_t>((top_base_ + logical_row) % (rows_ + 1)) * cols_ + col;
+  }
+  void shift_left_operands(int row, int first, int last);
+
+  int rows_;
+  int cols_;
+  int buffers_;
+  std::vector<Op> left_;
+  std::vector<std::uint8_t> left_valid_;
+  std::vector<Op> stationary_;               // buffers_ × rows × cols
+  std::vector<std::uint8_t> stationary_valid_;
+  std::vector<Acc> psum_;
+  std::vector<Acc> zero_row_;
+  std::vector<Op> top_;
+  std::vector<std::uint8_t> top_valid_;
+  int top_base_ = 0;
+  std::vector<Acc> accumulator_;
+};
+
+}  // namespace systole

@@ -1,0 +1,233 @@
+#include "sim/arch_config.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <stdexcept>
+
+#include <boost/program_options.hpp>
+
+#include "sim/input_error.hpp"
+#include "sim/scalesim_config.hpp"
+#include "sim/text.hpp"
+
+namespace systole {
+
+namespace po = boost::program_options;
+
+namespace {
+
+struct KeyAccess {
+  ConfigKey key;
+  std::function<void(ArchConfig&, const std::string&)> set;
+  std::function<std::string(const ArchConfig&)> get;
+};
+
+int positive_int(const std::string& value, int limit) {
+  const auto parsed = parse_integer(value);
+  if (!parsed) throw std::invalid_argument("'" + value + "' is not an integer");
+  if (*parsed <= 0 || *parsed > limit)
+    throw std::invalid_argument("must be between 1 and " + std::to_string(limit) + ", got " + value);
+  return static_cast<int>(*parsed);
+}
+
+const std::vector<KeyAccess>& key_table() {
+  static const std::vector<KeyAccess> table = {
+      {{"general.name", "name of the architecture, shown in reports"},
+       [](ArchConfig& c, const std::string& v) { c.name = v; },
+       [](const ArchConfig& c) { return c.name; }},
+      {{"array.rows", "PE rows R (1-4096)"},
+       [](ArchConfig& c, const std::string& v) { c.array.rows = positive_int(v, 4096); },
+       [](const ArchConfig& c) { return std::to_string(c.array.rows); }},
+      {{"array.cols", "PE columns C (1-4096)"},
+       [](ArchConfig& c, const std::string& v) { c.array.cols = positive_int(v, 4096); },
+       [](const ArchConfig& c) { return std::to_string(c.array.cols); }},
+      {{"array.dataflow", "ws, os or is"},
+       [](ArchConfig& c, const std::string& v) {
+         const auto d = parse_dataflow(to_lower(v));
+         if (!d) throw std::invalid_argument("unknown dataflow '" + v + "' (expected ws, os or is)");
+         c.array.dataflow = *d;
+       },
+       [](const ArchConfig& c) { return std::string(to_string(c.array.dataflow)); }},
+      {{"array.microarch",
+        "baseline (SCALE-Sim v2: load, stream, drain per fold) or pipelined (shadow "
+        "stationary registers, back-to-back folds)"},
+       [](ArchConfig& c, const std::string& v) {
+         const auto m = parse_microarch(to_lower(v));
+         if (!m)
+           throw std::invalid_argument("unknown microarch '" + v +
+                                       "' (expected baseline or pipelined)");
+         c.array.microarch = *m;
+       },
+       [](const ArchConfig& c) { return std::string(to_string(c.array.microarch)); }},
+      {{"array.data_type", "int8 (int32 accumulators), int16 (int64) or fp32 (fp32)"},
+       [](ArchConfig& c, const std::string& v) {
+         const auto t = parse_data_type(to_lower(v));
+         if (!t)
+           throw std::invalid_argument("unknown data type '" + v +
+                                       "' (expected int8, int16 or fp32)");
+         c.array.data_type = *t;
+       },
+       [](const ArchConfig& c) { return std::string(to_string(c.array.data_type)); }},
+      {{"memory.model", "ideal: every operand reaches the array edge the cycle it is needed"},
+       [](ArchConfig& c, const std::string& v) {
+         if (to_lower(v) != "ideal")
+           throw std::invalid_argument("unknown memory model '" + v + "' (expected ideal)");
+         c.memory_model = "ideal";
+       },
+       [](const ArchConfig& c) { return c.memory_model; }},
+  };
+  return table;
+}
+
+const KeyAccess* find_key(const std::string& name) {
+  for (const KeyAccess& k : key_table())
+    if (k.key.name == name) return &k;
+  return nullptr;
+}
+
+// Boost's config parser reports keys, not lines; find the line ourselves.
+int line_of_key(const std::string& path, const std::string& dotted) {
+  const std::size_t dot = dotted.find('.');
+  const std::string section = dot == std::string::npos ? "" : dotted.substr(0, dot);
+  const std::string key = dot == std::string::npos ? dotted : dotted.substr(dot + 1);
+  std::ifstream in(path);
+  std::string text, current;
+  int line = 0;
+  while (std::getline(in, text)) {
+    ++line;
+    const std::string t = trim(text);
+    if (t.size() > 1 && t.front() == '[' && t.back() == ']') {
+      current = trim(t.substr(1, t.size() - 2));
+    } else if (current == section && trim(t.substr(0, t.find('='))) == key) {
+      return line;
+    }
+  }
+  return 0;
+}
+
+int line_containing(const std::string& path, const std::string& needle) {
+  std::ifstream in(path);
+  std::string text;
+  int line = 0;
+  while (std::getline(in, text)) {
+    ++line;
+    if (!needle.empty() && text.find(needle) != std::string::npos) return line;
+  }
+  return 0;
+}
+
+}  // namespace
+
+const std::vector<ConfigKey>& config_keys() {
+  static const std::vector<ConfigKey> keys = [] {
+    std::vector<ConfigKey> k;
+    for (const KeyAccess& access : key_table()) k.push_back(access.key);
+    return k;
+  }();
+  return keys;
+}
+
+void set_config_key(ArchConfig& config, const std::string& key, const std::string& value) {
+  const KeyAccess* access = find_key(key);
+  if (access == nullptr) throw std::invalid_argument("unknown key '" + key + "'");
+  access->set(config, trim(value));
+}
+
+std::string get_config_key(const ArchConfig& config, const std::string& key) {
+  const KeyAccess* access = find_key(key);
+  if (access == nullptr) throw std::invalid_argument("unknown key '" + key + "'");
+  return access->get(config);
+}
+
+po::options_description config_key_options() {
+  po::options_description options("Architecture keys (override the --arch file)");
+  for (const KeyAccess& k : key_table())
+    options.add_options()(k.key.name.c_str(), po::value<std::string>(), k.key.help.c_str());
+  return options;
+}
+
+ArchConfig load_native_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw_input_error(path, 0, "cannot open architecture file");
+  po::parsed_options parsed(nullptr);
+  try {
+    parsed = po::parse_config_file(in, config_key_options(), /*allow_unregistered=*/true);
+  } catch (const po::invalid_config_file_syntax& e) {
+    throw_input_error(path, line_containing(path, e.tokens()), "not a 'key = value' line or [section]");
+  } catch (const po::error& e) {
+    throw_input_error(path, 0, e.what());
+  }
+  ArchConfig config;
+  config.source = path;
+  std::map<std::string, int> seen;
+  for (const po::option& option : parsed.options) {
+    const int line = line_of_key(path, option.string_key);
+    if (option.unregistered) {
+      const std::size_t dot = option.string_key.find('.');
+      const std::string section = dot == std::string::npos ? "" : option.string_key.substr(0, dot);
+      throw_input_error(path, line,
+                        "unknown key '" + option.string_key.substr(dot + 1) + "' in section [" +
+                            section + "]");
+    }
+    if (seen.count(option.string_key))
+      throw_input_error(path, line, "key '" + option.string_key + "' is set twice");
+    seen[option.string_key] = line;
+    try {
+      set_config_key(config, option.string_key, option.value.empty() ? "" : option.value.front());
+    } catch (const std::invalid_argument& e) {
+      throw_input_error(path, line, option.string_key + ": " + e.what());
+    }
+  }
+  return config;
+}
+
+std::vector<std::string> preset_names() {
+  std::vector<std::string> names;
+  std::error_code ignored;
+  for (const auto& entry : std::filesystem::directory_iterator(SYSTOLE_PRESET_DIR, ignored))
+    if (entry.path().extension() == ".ini") names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+ArchConfig load_arch_config(const std::string& path_or_preset) {
+  std::string path = path_or_preset;
+  if (!std::filesystem::exists(path) && path.find('/') == std::string::npos) {
+    const std::string preset = std::string(SYSTOLE_PRESET_DIR) + "/" + path + ".ini";
+    if (std::filesystem::exists(preset)) path = preset;
+  }
+  if (!std::filesystem::is_regular_file(path)) {
+    std::string names;
+    for (const std::string& n : preset_names()) names += (names.empty() ? "" : ", ") + n;
+    throw_input_error(path_or_preset, 0,
+                      "no such architecture file or preset (presets: " + names + ")");
+  }
+  return is_scalesim_config(path) ? load_scalesim_config(path) : load_native_config(path);
+}
+
+void validate(const ArchConfig& config, const std::string& origin) {
+  const long long pes = config.array.pe_count();
+  if (pes > (1LL << 22))
+    throw_input_error(origin, 0,
+                      "array of " + std::to_string(config.array.rows) + "x" +
+                          std::to_string(config.array.cols) + " PEs is larger than 4M PEs");
+}
+
+nlohmann::json to_json(const ArchConfig& config) {
+  nlohmann::json json;
+  for (const KeyAccess& k : key_table()) {
+    const std::size_t dot = k.key.name.find('.');
+    const std::string value = k.get(config);
+    auto& slot = json[k.key.name.substr(0, dot)][k.key.name.substr(dot + 1)];
+    if (const auto number = parse_integer(value))
+      slot = *number;
+    else
+      slot = value;
+  }
+  json["source"] = config.source;
+  return json;
+}
+
+}  // namespace systole

@@ -1,0 +1,49 @@
+#pragma once
+// The architecture a run simulates, read from a native INI file (sections
+// [general], [array], [memory]) or a SCALE-Sim .cfg, with any key overridden
+// from the command line as --section.key=value.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <boost/program_options/options_description.hpp>
+#include <nlohmann/json.hpp>
+
+#include "models/array_config.hpp"
+
+namespace systole {
+
+struct ArchConfig {
+  std::string name = "systole";
+  ArrayConfig array;
+  std::string memory_model = "ideal";
+  std::string source;  // the file it was read from
+};
+
+struct ConfigKey {
+  std::string name;  // "section.key"
+  std::string help;
+};
+
+// Every native key, in file order.
+const std::vector<ConfigKey>& config_keys();
+
+// Sets one key from text; throws std::invalid_argument saying what is wrong.
+void set_config_key(ArchConfig& config, const std::string& key, const std::string& value);
+std::string get_config_key(const ArchConfig& config, const std::string& key);
+
+// A file path, or the name of a preset in models/presets (e.g. "tpu-v1").
+ArchConfig load_arch_config(const std::string& path_or_preset);
+ArchConfig load_native_config(const std::string& path);
+std::vector<std::string> preset_names();
+
+// Problems that no single key shows (the array must have PEs, ...).
+void validate(const ArchConfig& config, const std::string& origin);
+
+// The options that override keys: one --section.key per key.
+boost::program_options::options_description config_key_options();
+
+nlohmann::json to_json(const ArchConfig& config);
+
+}  // namespace systole

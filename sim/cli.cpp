@@ -1,0 +1,267 @@
+#include "sim/cli.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include <boost/program_options.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "sim/arch_config.hpp"
+#include "sim/atomic_file.hpp"
+#include "sim/input_error.hpp"
+#include "sim/report.hpp"
+#include "sim/simulator.hpp"
+#include "sim/text.hpp"
+#include "sim/utilization_log.hpp"
+#include "sim/vcd_tracer.hpp"
+#include "sim/workload_loader.hpp"
+#include "systole/version.hpp"
+
+namespace systole {
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitBadInput = 2;
+constexpr int kExitInterrupted = 130;
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_interrupt(int) {
+  g_interrupted = true;
+  // A second Ctrl-C ends the process at once.
+  std::signal(SIGINT, SIG_DFL);
+}
+
+const char* const kUsage =
+    "Systole: a cycle-accurate simulator of systolic-array DNN accelerators.\n"
+    "\n"
+    "Usage:\n"
+    "  systole run --arch FILE|PRESET --workload FILE [options]\n"
+    "  systole --help | --version\n"
+    "\n"
+    "Subcommands:\n"
+    "  run    simulate a workload on an architecture (systole run --help)\n";
+
+void print_usage(std::ostream& out) {
+  out << kUsage << "\nArchitecture presets:";
+  for (const std::string& name : preset_names()) out << ' ' << name;
+  out << "\n";
+}
+
+po::options_description run_options() {
+  po::options_description options("Options");
+  options.add_options()
+      ("help,h", "show this help")
+      ("arch", po::value<std::string>(), "architecture: an INI file, a SCALE-Sim .cfg, or a preset name")
+      ("workload", po::value<std::string>(), "workload: a SCALE-Sim topology CSV (conv or GEMM format)")
+      ("dataflow", po::value<std::string>(), "ws, os or is (overrides array.dataflow)")
+      ("array", po::value<std::string>(), "array size RxC, e.g. 128x128 (overrides array.rows/cols)")
+      ("microarch", po::value<std::string>(), "baseline or pipelined (overrides array.microarch)")
+      ("data-type", po::value<std::string>(), "int8, int16 or fp32 (overrides array.data_type)")
+      ("batch", po::value<std::int64_t>()->default_value(1), "batch size applied to every layer")
+      ("out", po::value<std::string>(), "directory for layers.csv, summary.json, utilization.csv")
+      ("verify", po::bool_switch(), "check every layer's outputs against the reference computation")
+      ("seed", po::value<std::uint64_t>()->default_value(1), "seed of the random operands")
+      ("sample", po::value<std::int64_t>()->default_value(1),
+       "utilization.csv window: one row per N cycles, with exact sums")
+      ("vcd", po::value<std::string>(), "write a VCD waveform to FILE")
+      ("vcd-pes", po::value<std::string>(),
+       "PEs whose registers go into the VCD: ROWS,COLS with each A or A:B (inclusive), e.g. 0:3,0:3")
+      ("vcd-cycles", po::value<std::string>()->default_value("0:99999"),
+       "cycles the VCD covers, A:B inclusive")
+      ("log-level", po::value<std::string>()->default_value("info"),
+       "trace, debug, info, warn, error or off");
+  return options;
+}
+
+std::pair<std::int64_t, std::int64_t> parse_range(const std::string& text, const std::string& option) {
+  const std::size_t colon = text.find(':');
+  const auto first = parse_integer(trim(text.substr(0, colon)));
+  const auto last = colon == std::string::npos ? first : parse_integer(trim(text.substr(colon + 1)));
+  if (!first || !last || *first < 0 || *last < *first)
+    throw InputError("option --" + option + ": '" + text + "' is not a range A:B with 0 <= A <= B");
+  return {*first, *last};
+}
+
+VcdOptions parse_vcd_options(const po::variables_map& vm, const ArrayConfig& array) {
+  VcdOptions vcd;
+  vcd.path = vm["vcd"].as<std::string>();
+  std::tie(vcd.cycle_first, vcd.cycle_last) = parse_range(vm["vcd-cycles"].as<std::string>(), "vcd-cycles");
+  if (vm.count("vcd-pes")) {
+    const std::string text = vm["vcd-pes"].as<std::string>();
+    const std::size_t comma = text.find(',');
+    if (comma == std::string::npos)
+      throw InputError("option --vcd-pes: '" + text + "' is not ROWS,COLS (e.g. 0:3,0:3)");
+    const auto rows = parse_range(text.substr(0, comma), "vcd-pes");
+    const auto cols = parse_range(text.substr(comma + 1), "vcd-pes");
+    if (rows.second >= array.rows || cols.second >= array.cols)
+      throw InputError("option --vcd-pes: '" + text + "' is outside the " + std::to_string(array.rows) +
+                       "x" + std::to_string(array.cols) + " array");
+    if ((rows.second - rows.first + 1) * (cols.second - cols.first + 1) > 4096)
+      throw InputError("option --vcd-pes: '" + text + "' names more than 4096 PEs");
+    vcd.row_first = static_cast<int>(rows.first);
+    vcd.row_last = static_cast<int>(rows.second);
+    vcd.col_first = static_cast<int>(cols.first);
+    vcd.col_last = static_cast<int>(cols.second);
+  }
+  return vcd;
+}
+
+void set_option_key(ArchConfig& arch, const std::string& option, const std::string& key,
+                    const std::string& value) {
+  try {
+    set_config_key(arch, key, value);
+  } catch (const std::invalid_argument& e) {
+    throw InputError("option --" + option + ": " + e.what());
+  }
+}
+
+ArchConfig arch_from_options(const po::variables_map& vm) {
+  ArchConfig arch = load_arch_config(vm["arch"].as<std::string>());
+  for (const ConfigKey& key : config_keys())
+    if (vm.count(key.name)) set_option_key(arch, key.name, key.name, vm[key.name].as<std::string>());
+  if (vm.count("dataflow")) set_option_key(arch, "dataflow", "array.dataflow", vm["dataflow"].as<std::string>());
+  if (vm.count("microarch")) set_option_key(arch, "microarch", "array.microarch", vm["microarch"].as<std::string>());
+  if (vm.count("data-type")) set_option_key(arch, "data-type", "array.data_type", vm["data-type"].as<std::string>());
+  if (vm.count("array")) {
+    const std::string text = to_lower(vm["array"].as<std::string>());
+    const std::size_t x = text.find('x');
+    if (x == std::string::npos) throw InputError("option --array: '" + text + "' is not RxC (e.g. 128x128)");
+    set_option_key(arch, "array", "array.rows", text.substr(0, x));
+    set_option_key(arch, "array", "array.cols", text.substr(x + 1));
+  }
+  validate(arch, arch.source);
+  return arch;
+}
+
+void configure_logging(const std::string& level_name) {
+  const spdlog::level::level_enum level = spdlog::level::from_str(level_name);
+  if (level == spdlog::level::off && level_name != "off")
+    throw InputError("option --log-level: unknown level '" + level_name + "'");
+  auto logger = spdlog::stderr_color_mt("systole");
+  logger->set_pattern("[%l] %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(level);
+}
+
+int run_command(int argc, char** argv) {
+  po::options_description options = run_options();
+  options.add(config_key_options());
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, options), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InputError(std::string(e.what()));
+  }
+  if (vm.count("help")) {
+    std::cout << "Usage: systole run --arch FILE|PRESET --workload FILE [options]\n\n" << options;
+    return kExitOk;
+  }
+  configure_logging(vm["log-level"].as<std::string>());
+  for (const char* required : {"arch", "workload"})
+    if (!vm.count(required)) throw InputError(std::string("option --") + required + " is required");
+
+  const ArchConfig arch = arch_from_options(vm);
+  const std::int64_t batch = vm["batch"].as<std::int64_t>();
+  if (batch <= 0) throw InputError("option --batch: must be positive, got " + std::to_string(batch));
+  const std::int64_t sample = vm["sample"].as<std::int64_t>();
+  if (sample <= 0) throw InputError("option --sample: must be positive, got " + std::to_string(sample));
+  const Workload workload = load_workload(vm["workload"].as<std::string>(), batch);
+  std::optional<VcdOptions> vcd;
+  if (vm.count("vcd")) vcd = parse_vcd_options(vm, arch.array);
+
+  RunOptions run_options;
+  run_options.seed = vm["seed"].as<std::uint64_t>();
+  run_options.verify = vm["verify"].as<bool>();
+  run_options.show_progress = isatty(STDERR_FILENO);
+  run_options.interrupt = &g_interrupted;
+
+  // Everything is valid: from here on the run writes files.
+  std::string out_dir;
+  if (vm.count("out")) {
+    out_dir = vm["out"].as<std::string>();
+    std::error_code error;
+    std::filesystem::create_directories(out_dir, error);
+    if (error) throw InputError("option --out: cannot create '" + out_dir + "': " + error.message());
+  }
+  Simulator simulator(arch, run_options);
+  std::optional<UtilizationLog> utilization;
+  if (!out_dir.empty()) {
+    utilization.emplace(out_dir + "/utilization.csv", sample, arch.array.pe_count());
+    simulator.add_observer(*utilization);
+  }
+  std::optional<VcdTracer> tracer;
+  if (vcd) {
+    tracer.emplace(*vcd, arch.array);
+    simulator.add_observer(*tracer);
+  }
+
+  std::signal(SIGINT, on_interrupt);
+  const RunResult result = simulator.run(workload);
+  std::signal(SIGINT, SIG_DFL);
+
+  RunDescription description{&arch, &workload, run_options.seed, run_options.verify, sample};
+  if (!out_dir.empty()) {
+    AtomicFile layers(out_dir + "/layers.csv");
+    write_layers_csv(layers.stream(), result);
+    layers.commit();
+    AtomicFile summary(out_dir + "/summary.json");
+    summary.stream() << summary_json(description, result).dump(2) << '\n';
+    summary.commit();
+    utilization->commit();
+  }
+  if (tracer) tracer->commit();
+  print_summary_table(std::cout, description, result);
+
+  for (const LayerStats& layer : result.layers)
+    if (layer.verification == Verification::Failed)
+      spdlog::error("layer '{}': {}", layer.name, layer.verification_detail);
+  if (result.interrupted) {
+    spdlog::warn("interrupted after {} of {} layers; reports hold what was simulated",
+                 result.layers.size(), workload.layers.size());
+    return kExitInterrupted;
+  }
+  return result.verification_failed() ? kExitFailure : kExitOk;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  try {
+    if (argc < 2) {
+      print_usage(std::cerr);
+      return kExitBadInput;
+    }
+    const std::string first = argv[1];
+    if (first == "--help" || first == "-h" || first == "help") {
+      print_usage(std::cout);
+      return kExitOk;
+    }
+    if (first == "--version") {
+      std::cout << "systole " << kVersion << "\n";
+      return kExitOk;
+    }
+    if (first == "run") return run_command(argc - 1, argv + 1);
+    std::cerr << "systole: error: unknown subcommand '" << first << "' (try systole --help)\n";
+    return kExitBadInput;
+  } catch (const InputError& e) {
+    std::cerr << "systole: error: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "systole: internal error: " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace systole

@@ -1,0 +1,52 @@
+#pragma once
+// What a layer computes, independent of any hardware. Convolutions, fully
+// connected layers and plain GEMMs share one shape: a GEMM of M×K by K×N is a
+// convolution of a 1×1 filter over an M×1 input with K channels, so every
+// layer here lowers to `groups` GEMMs through the im2col view.
+
+#include <cstdint>
+#include <string>
+
+namespace systole {
+
+enum class LayerKind { Conv, Depthwise, FullyConnected, Gemm };
+
+struct ConvShape {
+  std::int64_t in_h = 1, in_w = 1, in_channels = 1;
+  std::int64_t filters = 1;
+  std::int64_t filter_h = 1, filter_w = 1;
+  std::int64_t stride_h = 1, stride_w = 1;
+  std::int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  std::int64_t dilation_h = 1, dilation_w = 1;
+  std::int64_t groups = 1;
+};
+
+struct GemmShape {
+  std::int64_t m = 0, n = 0, k = 0;
+};
+
+struct Layer {
+  std::string name;
+  LayerKind kind = LayerKind::Conv;
+  ConvShape shape;
+  std::int64_t batch = 1;
+
+  std::int64_t out_h() const;
+  std::int64_t out_w() const;
+  std::int64_t groups() const { return shape.groups; }
+  // The GEMM each group performs: M = batch·out_h·out_w output pixels,
+  // N = filters per group, K = filter_h·filter_w·channels per group.
+  GemmShape gemm() const;
+  std::int64_t macs() const;
+  std::int64_t weights() const;
+
+  // Empty when the layer is well formed, else what is wrong with it.
+  std::string problem() const;
+};
+
+std::string to_string(LayerKind kind);
+
+// Gemm M×N×K as a layer.
+Layer make_gemm_layer(std::string name, std::int64_t m, std::int64_t n, std::int64_t k);
+
+}  // namespace systole

@@ -1,0 +1,36 @@
+#pragma once
+// How a layer is folded onto the array (SCALE-Sim's mapping): for each
+// dataflow, which GEMM dimension spans the array rows (Sr), which spans the
+// columns (Sc), and which is streamed in time (T); the folds that cut Sr×Sc
+// into array-sized pieces, column fold outer and row fold inner, one group
+// after another.
+//
+//   WS: Sr = K, Sc = N, T = M   (weights stay in the PEs)
+//   IS: Sr = K, Sc = M, T = N   (inputs stay in the PEs)
+//   OS: Sr = M, Sc = N, T = K   (outputs stay in the PEs)
+
+#include <cstdint>
+#include <vector>
+
+#include "models/array_config.hpp"
+#include "models/array_program.hpp"
+#include "sim/layer.hpp"
+
+namespace systole {
+
+struct Mapping {
+  Dataflow dataflow = Dataflow::WeightStationary;
+  ArrayMode mode = ArrayMode::Stationary;
+  std::int64_t spatial_rows = 0;  // Sr
+  std::int64_t spatial_cols = 0;  // Sc
+  std::int64_t temporal = 0;      // T
+  std::int64_t row_folds = 0;
+  std::int64_t col_folds = 0;
+  std::vector<Fold> folds;        // all groups
+  // Unweighted mean over folds of the fraction of PEs the fold maps work to.
+  double mapping_efficiency = 0;
+};
+
+Mapping map_gemm(const ArrayConfig& array, const GemmShape& gemm, std::int64_t groups);
+
+}  // namespace systole

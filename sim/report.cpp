@@ -1,0 +1,103 @@
+#include "sim/report.hpp"
+
+#include <cstdio>
+
+#include "models/accelerator.hpp"
+#include "systole/version.hpp"
+
+namespace systole {
+
+namespace {
+
+nlohmann::json figure(double value, const char* unit) { return {{"value", value}, {"unit", unit}}; }
+nlohmann::json figure(std::int64_t value, const char* unit) { return {{"value", value}, {"unit", unit}}; }
+
+double run_utilization(const RunDescription& run, const RunResult& result) {
+  if (result.total_cycles == 0) return 0;
+  return static_cast<double>(result.total_macs) /
+         (static_cast<double>(run.arch->array.pe_count()) * static_cast<double>(result.total_cycles));
+}
+
+}  // namespace
+
+void write_layers_csv(std::ostream& out, const RunResult& result) {
+  out << "layer,type,macs,cycles,folds,utilization,mapping_efficiency,first_cycle,m,n,k,groups,"
+         "batch,row_folds,col_folds,verification\n";
+  for (const LayerStats& l : result.layers) {
+    char utilization[32], efficiency[32];
+    std::snprintf(utilization, sizeof utilization, "%.6f", l.utilization);
+    std::snprintf(efficiency, sizeof efficiency, "%.6f", l.mapping_efficiency);
+    std::string name = l.name;
+    if (name.find_first_of(",\"") != std::string::npos) {
+      std::string quoted = "\"";
+      for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+      name = quoted + "\"";
+    }
+    out << name << ',' << to_string(l.kind) << ',' << l.macs << ',' << l.cycles << ',' << l.folds
+        << ',' << utilization << ',' << efficiency << ',' << l.first_cycle << ',' << l.gemm.m << ','
+        << l.gemm.n << ',' << l.gemm.k << ',' << l.groups << ',' << l.batch << ',' << l.row_folds
+        << ',' << l.col_folds << ',' << to_string(l.verification) << '\n';
+  }
+}
+
+nlohmann::json summary_json(const RunDescription& run, const RunResult& result) {
+  nlohmann::json json;
+  json["systole_version"] = kVersion;
+  json["status"] = result.interrupted ? "interrupted" : "completed";
+  json["workload"] = {{"name", run.workload->name},
+                      {"source", run.workload->source},
+                      {"layers", run.workload->layers.size()},
+                      {"layers_completed", result.layers.size()}};
+  nlohmann::json config = to_json(*run.arch);
+  config["run"] = {{"seed", run.seed},
+                   {"verify", run.verify},
+                   {"sample_window", run.sample_window},
+                   {"clock_period_ns", Accelerator::kClockPeriodNs}};
+  json["config"] = config;
+  const double time_ns = static_cast<double>(result.total_cycles) * Accelerator::kClockPeriodNs;
+  json["totals"] = {
+      {"cycles", figure(result.total_cycles, "cycles")},
+      {"macs", figure(result.total_macs, "MACs")},
+      {"pes", figure(static_cast<std::int64_t>(run.arch->array.pe_count()), "PEs")},
+      {"utilization", figure(run_utilization(run, result), "fraction of PE-cycles doing a MAC")},
+      {"time", figure(time_ns, "ns")},
+      {"wall_time", figure(result.wall_seconds, "s")},
+      {"simulation_rate",
+       figure(result.wall_seconds > 0 ? result.total_cycles / result.wall_seconds : 0.0,
+              "simulated cycles per wall-clock second")}};
+  std::string verification = run.verify ? "passed" : "not_checked";
+  if (result.verification_failed()) verification = "failed";
+  json["verification"] = verification;
+  return json;
+}
+
+void print_summary_table(std::ostream& out, const RunDescription& run, const RunResult& result) {
+  char line[256];
+  std::snprintf(line, sizeof line, "%-24s %-9s %15s %12s %7s %7s  %s\n", "layer", "type", "MACs",
+                "cycles", "util%", "map%", "verify");
+  out << line;
+  for (const LayerStats& l : result.layers) {
+    std::snprintf(line, sizeof line, "%-24.24s %-9s %15lld %12lld %7.2f %7.2f  %s\n", l.name.c_str(),
+                  to_string(l.kind).c_str(), static_cast<long long>(l.macs),
+                  static_cast<long long>(l.cycles), 100 * l.utilization, 100 * l.mapping_efficiency,
+                  to_string(l.verification).c_str());
+    out << line;
+  }
+  std::snprintf(line, sizeof line, "%-24s %-9s %15lld %12lld %7.2f\n",
+                result.interrupted ? "total (interrupted)" : "total", "",
+                static_cast<long long>(result.total_macs), static_cast<long long>(result.total_cycles),
+                100 * run_utilization(run, result));
+  out << line;
+  std::snprintf(line, sizeof line,
+                "%s: %dx%d %s %s %s, %lld cycles = %.3f ms at %.0f MHz; simulated in %.2f s\n",
+                run.arch->name.c_str(), run.arch->array.rows, run.arch->array.cols,
+                std::string(to_string(run.arch->array.dataflow)).c_str(),
+                std::string(to_string(run.arch->array.microarch)).c_str(),
+                std::string(to_string(run.arch->array.data_type)).c_str(),
+                static_cast<long long>(result.total_cycles),
+                result.total_cycles * Accelerator::kClockPeriodNs * 1e-6,
+                1000.0 / Accelerator::kClockPeriodNs, result.wall_seconds);
+  out << line;
+}
+
+}  // namespace systole

@@ -1,0 +1,18 @@
+#pragma once
+// Small text helpers shared by the input readers.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace systole {
+
+std::string trim(std::string_view text);
+std::string to_lower(std::string_view text);
+std::vector<std::string> split(std::string_view text, char delimiter);
+// A whole-string decimal integer, or nothing.
+std::optional<std::int64_t> parse_integer(std::string_view text);
+
+}  // namespace systole

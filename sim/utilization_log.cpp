@@ -1,0 +1,39 @@
+#include "sim/utilization_log.hpp"
+
+namespace systole {
+
+UtilizationLog::UtilizationLog(const std::string& path, std::int64_t window, long long pe_count)
+    : file_(path), window_(window), pe_count_(pe_count) {
+  file_.stream() << "cycle,cycles,layer,active_pe_cycles,utilization\n";
+}
+
+void UtilizationLog::begin_layer(int index, std::int64_t first_cycle) {
+  layer_ = index;
+  layer_first_cycle_ = first_cycle;
+}
+
+void UtilizationLog::on_cycle(const CycleActivity& activity, const ArrayExecution&) {
+  if (window_cycles_ == 0) {
+    window_start_ = layer_first_cycle_ + activity.cycle;
+    window_layer_ = layer_;
+  }
+  window_active_ += activity.active_pes;
+  if (++window_cycles_ == window_) flush_window();
+}
+
+void UtilizationLog::flush_window() {
+  if (window_cycles_ == 0) return;
+  const double utilization =
+      static_cast<double>(window_active_) / (static_cast<double>(pe_count_) * window_cycles_);
+  file_.stream() << window_start_ << ',' << window_cycles_ << ',' << window_layer_ << ','
+                 << window_active_ << ',' << utilization << '\n';
+  window_cycles_ = 0;
+  window_active_ = 0;
+}
+
+void UtilizationLog::commit() {
+  flush_window();
+  file_.commit();
+}
+
+}  // namespace systole

@@ -1,0 +1,42 @@
+#pragma once
+// utilization.csv: active PEs per cycle, or exact sums over windows of N
+// cycles for long runs. Rows are streamed to the file as the run goes.
+//
+// Columns: cycle (first cycle of the window), cycles (window length), layer
+// (index of the layer running at the window's first cycle), active_pe_cycles
+// (sum over the window of PEs doing a valid MAC), utilization
+// (active_pe_cycles / (PEs × cycles)).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "sim/run_observer.hpp"
+#include "sim/atomic_file.hpp"
+
+namespace systole {
+
+class UtilizationLog : public RunObserver {
+ public:
+  UtilizationLog(const std::string& path, std::int64_t window, long long pe_count);
+
+  void begin_layer(int index, std::int64_t first_cycle) override;
+  void on_cycle(const CycleActivity& activity, const ArrayExecution& execution) override;
+  // Writes the open window and renames the file into place.
+  void commit();
+
+ private:
+  void flush_window();
+
+  AtomicFile file_;
+  std::int64_t window_;
+  long long pe_count_;
+  int layer_ = 0;
+  std::int64_t layer_first_cycle_ = 0;
+  std::int64_t window_start_ = 0;
+  std::int64_t window_cycles_ = 0;
+  int window_layer_ = 0;
+  std::uint64_t window_active_ = 0;
+};
+
+}  // namespace systole
