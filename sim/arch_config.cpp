@@ -87,8 +87,9 @@ const KeyAccess* find_key(const std::string& name) {
   return nullptr;
 }
 
-// Boost's config parser reports keys, not lines; find the line ourselves.
-int line_of_key(const std::string& path, const std::string& dotted) {
+// Boost's config parser reports keys, not lines; find the line of the key's
+// `occurrence`-th appearance (0-based) ourselves.
+int line_of_key(const std::string& path, const std::string& dotted, int occurrence) {
   const std::size_t dot = dotted.find('.');
   const std::string section = dot == std::string::npos ? "" : dotted.substr(0, dot);
   const std::string key = dot == std::string::npos ? dotted : dotted.substr(dot + 1);
@@ -100,7 +101,7 @@ int line_of_key(const std::string& path, const std::string& dotted) {
     const std::string t = trim(text);
     if (t.size() > 1 && t.front() == '[' && t.back() == ']') {
       current = trim(t.substr(1, t.size() - 2));
-    } else if (current == section && trim(t.substr(0, t.find('='))) == key) {
+    } else if (current == section && trim(t.substr(0, t.find('='))) == key && occurrence-- == 0) {
       return line;
     }
   }
@@ -163,7 +164,7 @@ ArchConfig load_native_config(const std::string& path) {
   config.source = path;
   std::map<std::string, int> seen;
   for (const po::option& option : parsed.options) {
-    const int line = line_of_key(path, option.string_key);
+    const int line = line_of_key(path, option.string_key, seen[option.string_key]++);
     if (option.unregistered) {
       const std::size_t dot = option.string_key.find('.');
       const std::string section = dot == std::string::npos ? "" : option.string_key.substr(0, dot);
@@ -171,9 +172,8 @@ ArchConfig load_native_config(const std::string& path) {
                         "unknown key '" + option.string_key.substr(dot + 1) + "' in section [" +
                             section + "]");
     }
-    if (seen.count(option.string_key))
+    if (seen[option.string_key] > 1)
       throw_input_error(path, line, "key '" + option.string_key + "' is set twice");
-    seen[option.string_key] = line;
     try {
       set_config_key(config, option.string_key, option.value.empty() ? "" : option.value.front());
     } catch (const std::invalid_argument& e) {

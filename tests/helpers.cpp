@@ -1,0 +1,110 @@
+#include "tests/helpers.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "sim/simulator.hpp"
+#include "sim/text.hpp"
+
+extern char** environ;
+
+namespace systole::test {
+
+ArchConfig array_config(int rows, int cols, Dataflow dataflow, Microarch microarch,
+                        DataType data_type) {
+  ArchConfig arch;
+  arch.array.rows = rows;
+  arch.array.cols = cols;
+  arch.array.dataflow = dataflow;
+  arch.array.microarch = microarch;
+  arch.array.data_type = data_type;
+  return arch;
+}
+
+RunResult simulate(const ArchConfig& arch, const std::vector<Layer>& layers, std::uint64_t seed) {
+  RunOptions options;
+  options.verify = true;
+  options.seed = seed;
+  Simulator simulator(arch, options);
+  Workload workload;
+  workload.name = "test";
+  workload.layers = layers;
+  return simulator.run(workload);
+}
+
+Layer conv_layer(std::int64_t in_h, std::int64_t in_w, std::int64_t channels, std::int64_t filters,
+                 std::int64_t filter_h, std::int64_t filter_w, std::int64_t stride, std::int64_t pad,
+                 std::int64_t groups) {
+  Layer layer;
+  layer.name = "conv";
+  layer.kind = groups == channels && groups > 1 ? LayerKind::Depthwise : LayerKind::Conv;
+  ConvShape& s = layer.shape;
+  s.in_h = in_h;
+  s.in_w = in_w;
+  s.in_channels = channels;
+  s.filters = filters;
+  s.filter_h = filter_h;
+  s.filter_w = filter_w;
+  s.stride_h = s.stride_w = stride;
+  s.pad_top = s.pad_bottom = s.pad_left = s.pad_right = pad;
+  s.groups = groups;
+  return layer;
+}
+
+std::string make_temp_dir() {
+  char pattern[] = "/tmp/systole-test-XXXXXX";
+  const char* dir = mkdtemp(pattern);
+  return dir ? dir : "";
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::vector<std::vector<std::string>> read_csv(const std::string& path) {
+  std::vector<std::vector<std::string>> rows;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) rows.push_back(split(line, ','));
+  return rows;
+}
+
+CommandResult run_systole(const std::vector<std::string>& args) {
+  const std::string dir = make_temp_dir();
+  const std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<std::string> argv_storage = {SYSTOLE_BINARY};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid;
+  CommandResult result;
+  if (posix_spawn(&pid, SYSTOLE_BINARY, &actions, nullptr, argv.data(), environ) == 0) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  result.out = read_file(out_path);
+  result.err = read_file(err_path);
+  return result;
+}
+
+}  // namespace systole::test

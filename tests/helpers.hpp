@@ -1,0 +1,36 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/arch_config.hpp"
+#include "sim/layer_stats.hpp"
+#include "sim/workload.hpp"
+
+namespace systole::test {
+
+ArchConfig array_config(int rows, int cols, Dataflow dataflow,
+                        Microarch microarch = Microarch::Baseline,
+                        DataType data_type = DataType::Int8);
+
+// Runs the layers with verification on.
+RunResult simulate(const ArchConfig& arch, const std::vector<Layer>& layers, std::uint64_t seed = 1);
+
+Layer conv_layer(std::int64_t in_h, std::int64_t in_w, std::int64_t channels, std::int64_t filters,
+                 std::int64_t filter_h, std::int64_t filter_w, std::int64_t stride = 1,
+                 std::int64_t pad = 0, std::int64_t groups = 1);
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+// Runs the systole binary with `args`.
+CommandResult run_systole(const std::vector<std::string>& args);
+
+std::string make_temp_dir();
+void write_file(const std::string& path, const std::string& text);
+std::string read_file(const std::string& path);
+std::vector<std::vector<std::string>> read_csv(const std::string& path);
+
+}  // namespace systole::test

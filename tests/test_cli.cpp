@@ -1,0 +1,175 @@
+// The command line as a user meets it: help, errors, report files, VCD and
+// Ctrl-C.
+
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/helpers.hpp"
+
+using namespace systole::test;
+namespace fs = std::filesystem;
+
+extern char** environ;
+
+namespace {
+
+struct Fixture {
+  std::string dir = make_temp_dir();
+  std::string arch = dir + "/arch.ini";
+  std::string workload = dir + "/net.csv";
+  Fixture() {
+    write_file(arch, "[array]\nrows = 8\ncols = 8\ndataflow = ws\n");
+    write_file(workload,
+               "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
+               "conv1, 12, 12, 3, 3, 3, 8, 1,\n"
+               "DP_conv2, 10, 10, 3, 3, 8, 1, 2,\n"
+               "fc, 1, 1, 1, 1, 32, 10, 1,\n");
+  }
+  std::vector<std::string> run_args(std::vector<std::string> extra) const {
+    std::vector<std::string> args = {"run", "--arch", arch, "--workload", workload, "--log-level", "warn"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+};
+
+void expect_bad_input(const CommandResult& result, const std::string& needle) {
+  INFO("stderr: " << result.err);
+  CHECK(result.exit_code == 2);
+  CHECK(result.err.find(needle) != std::string::npos);
+  CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+}
+
+}  // namespace
+
+TEST_CASE("help and version", "[cli]") {
+  const CommandResult version = run_systole({"--version"});
+  CHECK(version.exit_code == 0);
+  CHECK(version.out == "systole 0.1.0\n");
+  const CommandResult help = run_systole({"--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("systole run") != std::string::npos);
+  const CommandResult run_help = run_systole({"run", "--help"});
+  CHECK(run_help.exit_code == 0);
+  CHECK(run_help.out.find("--array.rows") != std::string::npos);
+  CHECK(run_systole({}).exit_code == 2);
+  expect_bad_input(run_systole({"simulate"}), "unknown subcommand 'simulate'");
+}
+
+TEST_CASE("bad input exits 2 with one line and writes nothing", "[cli]") {
+  Fixture f;
+  const std::string out = f.dir + "/out";
+  expect_bad_input(run_systole({"run", "--workload", f.workload}), "option --arch is required");
+  expect_bad_input(run_systole(f.run_args({"--dataflow", "xs", "--out", out})),
+                   "option --dataflow: unknown dataflow 'xs'");
+  expect_bad_input(run_systole(f.run_args({"--array", "4by4", "--out", out})), "option --array");
+  expect_bad_input(run_systole(f.run_args({"--array.rows", "-3", "--out", out})), "option --array.rows");
+  expect_bad_input(run_systole(f.run_args({"--sample", "0", "--out", out})), "option --sample");
+  expect_bad_input(run_systole(f.run_args({"--vcd", out + ".vcd", "--vcd-pes", "0:9,0:1"})),
+                   "outside the 8x8 array");
+  expect_bad_input(run_systole({"run", "--arch", f.arch, "--workload", f.dir + "/missing.csv", "--out", out}),
+                   "missing.csv: cannot open topology file");
+  write_file(f.dir + "/bad.csv", "Layer, M, N, K,\ng, 4, 4, 4,\nh, 4, 0, 4,\n");
+  expect_bad_input(run_systole({"run", "--arch", f.arch, "--workload", f.dir + "/bad.csv", "--out", out}),
+                   "bad.csv:3: N must be positive, got 0");
+  write_file(f.dir + "/bad.ini", "[array]\nrows = 8\nshape = round\n");
+  expect_bad_input(run_systole({"run", "--arch", f.dir + "/bad.ini", "--workload", f.workload, "--out", out}),
+                   "bad.ini:3: unknown key 'shape' in section [array]");
+  CHECK_FALSE(fs::exists(out));
+  CHECK_FALSE(fs::exists(out + ".vcd"));
+}
+
+TEST_CASE("report files and their schemas", "[cli]") {
+  Fixture f;
+  const std::string out = f.dir + "/out";
+  const CommandResult run = run_systole(f.run_args({"--out", out, "--verify"}));
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.out.find("total") != std::string::npos);
+
+  const auto layers = read_csv(out + "/layers.csv");
+  REQUIRE(layers.size() == 4);
+  const std::vector<std::string> required = {"layer", "type", "macs", "cycles", "folds",
+                                             "utilization", "mapping_efficiency"};
+  CHECK(std::vector<std::string>(layers[0].begin(), layers[0].begin() + 7) == required);
+  CHECK(layers[1][0] == "conv1");
+  CHECK(layers[2][1] == "depthwise");
+  // conv1: 10x10 outputs, 8 filters, window 3·3·3.
+  CHECK(layers[1][2] == std::to_string(10 * 10 * 8 * 27));
+  CHECK(layers[1].back() == "passed");
+
+  const nlohmann::json summary = nlohmann::json::parse(read_file(out + "/summary.json"));
+  CHECK(summary["status"] == "completed");
+  CHECK(summary["systole_version"] == "0.1.0");
+  CHECK(summary["config"]["array"]["rows"] == 8);
+  CHECK(summary["config"]["array"]["dataflow"] == "ws");
+  CHECK(summary["verification"] == "passed");
+  for (const auto& [name, figure] : summary["totals"].items()) {
+    INFO(name);
+    CHECK(figure.contains("value"));
+    CHECK(figure["unit"].is_string());
+  }
+  std::int64_t cycles = 0;
+  for (std::size_t i = 1; i < layers.size(); ++i) cycles += std::stoll(layers[i][3]);
+  CHECK(summary["totals"]["cycles"]["value"] == cycles);
+  for (const auto& entry : fs::directory_iterator(out))
+    CHECK(entry.path().extension() != ".partial");
+}
+
+TEST_CASE("the VCD holds aggregates and a PE window, bounded by the cycle window", "[cli][vcd]") {
+  Fixture f;
+  const std::string small = f.dir + "/small.vcd", large = f.dir + "/large.vcd";
+  REQUIRE(run_systole(f.run_args({"--vcd", small, "--vcd-pes", "0:1,0:1", "--vcd-cycles", "0:20"})).exit_code == 0);
+  REQUIRE(run_systole(f.run_args({"--vcd", large, "--vcd-pes", "0:1,0:1", "--vcd-cycles", "0:2000"})).exit_code == 0);
+  const std::string text = read_file(small);
+  for (const char* signal : {"active_pes", "phase", "fold", "layer", "pe_1_1", "partial_sum", "stationary0"})
+    CHECK(text.find(signal) != std::string::npos);
+  CHECK(text.find("$enddefinitions") != std::string::npos);
+  // No value changes are recorded past the window's last cycle.
+  CHECK(text.find("\n#21\n") == std::string::npos);
+  CHECK(text.find("\n#20\n") != std::string::npos);
+  CHECK(fs::file_size(small) < fs::file_size(large));
+}
+
+TEST_CASE("Ctrl-C stops a long run and keeps what it has", "[cli][interrupt]") {
+  Fixture f;
+  write_file(f.workload, "Layer, M, N, K,\nhuge, 20000, 2048, 2048,\n");
+  const std::string out = f.dir + "/out";
+  std::vector<std::string> args = {SYSTOLE_BINARY, "run", "--arch", f.arch, "--workload", f.workload,
+                                   "--array", "128x128", "--out", out, "--sample", "1000",
+                                   "--log-level", "warn"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  pid_t pid;
+  REQUIRE(posix_spawn(&pid, SYSTOLE_BINARY, &actions, nullptr, argv.data(), environ) == 0);
+  posix_spawn_file_actions_destroy(&actions);
+  // Wait until the simulation has produced some rows, then interrupt.
+  for (int i = 0; i < 100 && !fs::exists(out + "/utilization.csv.partial"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  const nlohmann::json summary = nlohmann::json::parse(read_file(out + "/summary.json"));
+  CHECK(summary["status"] == "interrupted");
+  CHECK(summary["totals"]["cycles"]["value"].get<std::int64_t>() > 0);
+  CHECK(read_csv(out + "/utilization.csv").size() > 2);
+  CHECK(fs::exists(out + "/layers.csv"));
+  CHECK_FALSE(fs::exists(out + "/utilization.csv.partial"));
+}

@@ -1,0 +1,136 @@
+// Reading architecture files and topologies, and rejecting bad ones with one
+// line that names the file, the line and the problem.
+
+#include <catch2/catch.hpp>
+
+#include "sim/arch_config.hpp"
+#include "sim/input_error.hpp"
+#include "sim/scalesim_topology.hpp"
+#include "tests/helpers.hpp"
+
+using namespace systole;
+using namespace systole::test;
+
+namespace {
+
+std::string load_error(const std::string& text, const std::string& extension = ".ini") {
+  const std::string path = make_temp_dir() + "/file" + extension;
+  write_file(path, text);
+  try {
+    if (extension == ".csv")
+      load_scalesim_topology(path);
+    else
+      load_arch_config(path);
+  } catch (const InputError& e) {
+    const std::string message = e.what();
+    CHECK(message.rfind(path, 0) == 0);  // starts with the file name
+    CHECK(message.find('\n') == std::string::npos);
+    return message.substr(path.size());
+  }
+  FAIL("no error for:\n" << text);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("native INI architecture files", "[inputs]") {
+  const std::string path = make_temp_dir() + "/arch.ini";
+  write_file(path, "# comment\n[general]\nname = mine\n[array]\nrows = 12\ncols = 14\n"
+                   "dataflow = os\nmicroarch = pipelined\ndata_type = fp32\n");
+  const ArchConfig arch = load_arch_config(path);
+  CHECK(arch.name == "mine");
+  CHECK(arch.array.rows == 12);
+  CHECK(arch.array.cols == 14);
+  CHECK(arch.array.dataflow == Dataflow::OutputStationary);
+  CHECK(arch.array.microarch == Microarch::Pipelined);
+  CHECK(arch.array.data_type == DataType::Fp32);
+}
+
+TEST_CASE("bad INI files give the line and the problem", "[inputs]") {
+  CHECK(load_error("[array]\nrows = 4\nflavour = 3\n") == ":3: unknown key 'flavour' in section [array]");
+  CHECK(load_error("[array]\nrows = four\n") == ":2: array.rows: 'four' is not an integer");
+  CHECK(load_error("[array]\n\ncols = 0\n") == ":3: array.cols: must be between 1 and 4096, got 0");
+  CHECK(load_error("[array]\ndataflow = xs\n") ==
+        ":2: array.dataflow: unknown dataflow 'xs' (expected ws, os or is)");
+  CHECK(load_error("[array]\nrows = 4\nrows = 5\n").find(":3:") == 0);
+  CHECK(load_error("[array]\nthis is not a key\n").find(":2:") == 0);
+}
+
+TEST_CASE("presets load by name", "[inputs]") {
+  const auto names = preset_names();
+  CHECK(std::find(names.begin(), names.end(), "tpu-v1") != names.end());
+  for (const std::string& name : names) CHECK_NOTHROW(load_arch_config(name));
+  const ArchConfig tpu = load_arch_config("tpu-v1");
+  CHECK(tpu.array.rows == 256);
+  CHECK(tpu.array.cols == 256);
+  CHECK(load_arch_config("systole-128x128").array.rows == 128);
+  CHECK(load_arch_config("systole-32x32").array.cols == 32);
+  CHECK_THROWS_AS(load_arch_config("no-such-preset"), InputError);
+}
+
+TEST_CASE("SCALE-Sim .cfg files", "[inputs]") {
+  const std::string path = make_temp_dir() + "/scale.cfg";
+  write_file(path,
+             "[general]\nrun_name = test\n\n[architecture_presets]\nArrayHeight:    16\n"
+             "ARRAYWIDTH : 8\nIfmapSramSzkB: 64\nDataflow : is\nBandwidth : 10\n"
+             "[run_presets]\nInterfaceBandwidth: CALC\n");
+  const ArchConfig arch = load_arch_config(path);
+  CHECK(arch.name == "test");
+  CHECK(arch.array.rows == 16);
+  CHECK(arch.array.cols == 8);
+  CHECK(arch.array.dataflow == Dataflow::InputStationary);
+  CHECK(load_error("[architecture_presets]\nArrayHeight: 4\nArrayWidth: 4\nDataflow: rs\n", ".cfg") ==
+        ":4: dataflow: unknown dataflow 'rs' (expected ws, os or is)");
+  CHECK(load_error("[architecture_presets]\nArrayHeight: 4\nColour: 4\n", ".cfg") ==
+        ":3: unknown key 'colour' in [architecture_presets]");
+  CHECK(load_error("[architecture_presets]\nArrayHeight: 4\nDataflow: ws\n", ".cfg") ==
+        ": missing key 'arraywidth' in [architecture_presets]");
+}
+
+TEST_CASE("SCALE-Sim topologies: conv, GEMM and their quirks", "[inputs]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/conv.csv",
+             "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
+             "Conv1, 224, 224, 11, 11, 3, 96, 4,\n"
+             ",,,,,,,,\n"
+             "\n"
+             "DP_conv, 10, 10, 3, 3, 8, 1, 1,\n"
+             "Wide, 10, 12, 3, 3, 2, 4, 1, 2, , annotation\n"
+             "NoComma, 5, 5, 1, 1, 2, 2, 1\n");
+  const Workload conv = load_scalesim_topology(dir + "/conv.csv");
+  REQUIRE(conv.layers.size() == 4);
+  // SCALE-Sim's ceil rule: ceil((224 - 11 + 4) / 4) = 55.
+  CHECK(conv.layers[0].out_h() == 55);
+  CHECK(conv.layers[0].macs() == 55LL * 55 * 96 * 11 * 11 * 3);
+  CHECK(conv.layers[1].kind == LayerKind::Depthwise);
+  CHECK(conv.layers[1].groups() == 8);
+  CHECK(conv.layers[1].macs() == 8LL * 8 * 8 * 9);
+  CHECK(conv.layers[2].shape.stride_w == 2);
+  CHECK(conv.layers[2].out_w() == 6);  // ceil((12 - 3 + 2) / 2)
+  CHECK(conv.layers[3].out_h() == 5);
+
+  write_file(dir + "/gemm.csv", "Layer,M,N,K,\nqkv,128,2304,768,\n");
+  const Workload gemm = load_scalesim_topology(dir + "/gemm.csv");
+  REQUIRE(gemm.layers.size() == 1);
+  CHECK(gemm.layers[0].gemm().m == 128);
+  CHECK(gemm.layers[0].gemm().n == 2304);
+  CHECK(gemm.layers[0].gemm().k == 768);
+
+  write_file(dir + "/tabs.csv", "Layer name\tH\tW\tFH\tFW\tC\tNF\tS\t\nc\t8\t8\t3\t3\t4\t4\t1\t\n");
+  CHECK(load_scalesim_topology(dir + "/tabs.csv").layers.at(0).out_h() == 6);
+}
+
+TEST_CASE("bad topologies give the line and the problem", "[inputs]") {
+  const std::string header = "Layer name, H, W, FH, FW, C, NF, S,\n";
+  CHECK(load_error(header + "c, 8, B, 3, 3, 4, 4, 1,\n", ".csv") ==
+        ":2: IFMAP Width is 'B', not an integer");
+  CHECK(load_error(header + "c, 8, 8, 3, 3, 0, 4, 1,\n", ".csv") == ":2: Channels must be positive, got 0");
+  CHECK(load_error(header + "c, 8, 8, 3, 3, -2, 4, 1,\n", ".csv") ==
+        ":2: Channels must be positive, got -2");
+  CHECK(load_error(header + "c, 8, 8, 3, 3, 4,\n", ".csv").find(":2: expected 8 fields") == 0);
+  CHECK(load_error(header + "ok, 8, 8, 3, 3, 4, 4, 1,\nc, 2, 8, 3, 3, 4, 4, 1,\n", ".csv") ==
+        ":3: filter 3x3 is larger than the input 2x8");
+  CHECK(load_error("Layer, M, N, K,\ng, 4, x, 4,\n", ".csv") == ":2: N is 'x', not an integer");
+  CHECK(load_error("", ".csv") == ": topology file is empty");
+  CHECK(load_error(header, ".csv") == ": topology file has no layers");
+}

@@ -1,0 +1,81 @@
+// Against SCALE-Sim v2's own reports (../shared/scalesim/cases/*/expected):
+// the baseline microarchitecture must take exactly one cycle more per layer
+// than SCALE-Sim prints, because SCALE-Sim reports the 0-based timestamp of
+// the last output, and must match its mapping efficiency. And every topology
+// SCALE-Sim ships must load or be refused with a one-line reason.
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "sim/arch_config.hpp"
+#include "sim/input_error.hpp"
+#include "sim/scalesim_topology.hpp"
+#include "tests/helpers.hpp"
+
+using namespace systole;
+using namespace systole::test;
+namespace fs = std::filesystem;
+
+namespace {
+const fs::path kScaleSim = fs::path(SYSTOLE_SHARED_DIR) / "scalesim";
+}
+
+TEST_CASE("cycle counts equal SCALE-Sim's plus one", "[scalesim][golden]") {
+  if (!fs::exists(kScaleSim / "cases")) {
+    WARN("skipped: " << kScaleSim << " not found");
+    return;
+  }
+  int cases = 0;
+  for (const auto& entry : fs::directory_iterator(kScaleSim / "cases")) {
+    const fs::path report = entry.path() / "expected" / "COMPUTE_REPORT.csv";
+    if (!fs::exists(report)) continue;
+    fs::path topology;
+    for (const auto& file : fs::directory_iterator(entry.path()))
+      if (file.path().extension() == ".csv") topology = file.path();
+    const ArchConfig arch = load_arch_config((entry.path() / "config.cfg").string());
+    const Workload workload = load_scalesim_topology(topology.string());
+    const RunResult result = simulate(arch, workload.layers);
+    const auto rows = read_csv(report.string());
+    REQUIRE(rows.size() == workload.layers.size() + 1);
+    for (std::size_t i = 0; i < workload.layers.size(); ++i) {
+      INFO(entry.path().filename().string() << " layer " << i);
+      const LayerStats& layer = result.layers[i];
+      CHECK(layer.verification == Verification::Passed);
+      CHECK(layer.cycles == std::stoll(rows[i + 1][1]) + 1);
+      CHECK(100 * layer.mapping_efficiency == Approx(std::stod(rows[i + 1][4])).epsilon(1e-9));
+    }
+    ++cases;
+  }
+  CHECK(cases >= 13);
+}
+
+TEST_CASE("every shipped SCALE-Sim topology loads or is refused in one line", "[scalesim]") {
+  if (!fs::exists(kScaleSim / "topologies")) {
+    WARN("skipped: " << kScaleSim << " not found");
+    return;
+  }
+  int loaded = 0, refused = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(kScaleSim / "topologies")) {
+    if (entry.path().extension() != ".csv") continue;
+    try {
+      const Workload workload = load_scalesim_topology(entry.path().string());
+      CHECK_FALSE(workload.layers.empty());
+      ++loaded;
+    } catch (const InputError& e) {
+      const std::string message = e.what();
+      INFO(message);
+      CHECK(message.find(entry.path().string() + ":") == 0);
+      CHECK(message.find('\n') == std::string::npos);
+      ++refused;
+    }
+  }
+  CHECK(loaded > 20);
+  // The real networks SCALE-Sim itself chokes on.
+  const Workload resnet = load_scalesim_topology((kScaleSim / "topologies/conv_nets/Resnet50.csv").string());
+  CHECK(resnet.layers.front().name == "Conv1");
+  CHECK(load_scalesim_topology((kScaleSim / "topologies/conv_nets/UNet_maestro.csv").string()).layers.size() > 10);
+  // Symbolic sizes cannot load.
+  CHECK_THROWS_WITH(load_scalesim_topology((kScaleSim / "topologies/CSV/LSTM.csv").string()),
+                    Catch::Contains("LSTM.csv:2: IFMAP Width is 'B', not an integer"));
+}
