@@ -14,8 +14,12 @@ const char* const kRegisterNames[] = {"left_operand", "left_valid",  "stationary
 VcdTracer::VcdTracer(const VcdOptions& options, const ArrayConfig& array)
     : options_(options), real_values_(array.data_type == DataType::Fp32) {
   partial_stem_ = options.path + ".partial";
+  // SystemC announces the timescale as an info report on stdout.
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   file_ = sc_core::sc_create_vcd_trace_file(partial_stem_.c_str());
-  file_->set_time_unit(1, sc_core::SC_NS);
+  // The clock's falling edge sits at half a cycle; a coarser unit than the
+  // half period makes SystemC warn at every falling edge.
+  file_->set_time_unit(100, sc_core::SC_PS);
   sc_core::sc_trace(file_, layer_, "layer", 16);
   sc_core::sc_trace(file_, fold_, "fold", 32);
   sc_core::sc_trace(file_, phase_, "phase", 2);

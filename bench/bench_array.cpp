@@ -1,0 +1,122 @@
+// Simulation speed: simulated PE-cycles per wall-clock second for large GEMMs
+// on 32x32, 128x128 and 256x256 arrays in each dataflow, with the functional
+// computation on (it always is), and ResNet-50 on 128x128 WS (time and peak
+// memory). Each figure is the median of --repeat runs; the wall time covers
+// the whole layer: data generation, lowering and the clocked simulation.
+//
+//   systole_bench [--repeat N] [--resnet50 PATH] [--skip-resnet50]
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+#include <systemc>
+
+#include "sim/simulator.hpp"
+#include "sim/scalesim_topology.hpp"
+
+using namespace systole;
+
+namespace {
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+RunResult run(const ArchConfig& arch, const Workload& workload) {
+  RunOptions options;
+  Simulator simulator(arch, options);
+  return simulator.run(workload);
+}
+
+ArchConfig array(int size, Dataflow dataflow) {
+  ArchConfig arch;
+  arch.array.rows = arch.array.cols = size;
+  arch.array.dataflow = dataflow;
+  return arch;
+}
+
+long peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024;
+}
+
+void bench_resnet50(const std::string& path, int repeat) {
+  if (!std::filesystem::exists(path)) {
+    std::printf("resnet50: %s not found, skipped\n", path.c_str());
+    return;
+  }
+  const Workload workload = load_scalesim_topology(path);
+  std::vector<double> seconds;
+  std::int64_t cycles = 0;
+  for (int i = 0; i < repeat; ++i) {
+    const RunResult result = run(array(128, Dataflow::WeightStationary), workload);
+    seconds.push_back(result.wall_seconds);
+    cycles = result.total_cycles;
+  }
+  const double s = median(seconds);
+  std::printf("resnet50 128x128 ws baseline int8: %lld cycles, median %.2f s, %.3g cycles/s, "
+              "%.3g PE-cycles/s, peak RSS %ld MB\n",
+              static_cast<long long>(cycles), s, cycles / s, cycles * 16384.0 / s, peak_rss_mb());
+}
+
+}  // namespace
+
+int sc_main(int argc, char** argv) {
+  int repeat = 3;
+  std::string resnet = std::string(SYSTOLE_SHARED_DIR) + "/scalesim/topologies/conv_nets/Resnet50.csv";
+  bool skip_resnet = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--repeat" && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
+    else if (arg == "--resnet50" && i + 1 < argc) resnet = argv[++i];
+    else if (arg == "--skip-resnet50") skip_resnet = true;
+    else {
+      std::fprintf(stderr, "usage: systole_bench [--repeat N] [--resnet50 PATH] [--skip-resnet50]\n");
+      return 2;
+    }
+  }
+  spdlog::set_level(spdlog::level::warn);
+  // First, so the peak memory it reports is its own.
+  if (!skip_resnet) bench_resnet50(resnet, repeat);
+
+  struct Case { int size; std::int64_t m, n, k; };
+  const Case cases[] = {{32, 4096, 512, 512}, {128, 4096, 1024, 1024}, {256, 4096, 1024, 1024}};
+  std::printf("%-8s %-4s %12s %12s %10s %14s %12s\n", "array", "df", "GEMM MxNxK", "cycles",
+              "median s", "PE-cycles/s", "ns/PE-cycle");
+  for (const Case& c : cases) {
+    for (Dataflow dataflow :
+         {Dataflow::WeightStationary, Dataflow::OutputStationary, Dataflow::InputStationary}) {
+      Workload workload;
+      workload.layers = {make_gemm_layer("gemm", c.m, c.n, c.k)};
+      std::vector<double> seconds;
+      std::int64_t cycles = 0;
+      for (int i = 0; i < repeat; ++i) {
+        const RunResult result = run(array(c.size, dataflow), workload);
+        seconds.push_back(result.wall_seconds);
+        cycles = result.total_cycles;
+      }
+      const double s = median(seconds);
+      const double pe_cycles = static_cast<double>(cycles) * c.size * c.size;
+      const std::string shape = std::to_string(c.m) + "x" + std::to_string(c.n) + "x" + std::to_string(c.k);
+      std::printf("%3dx%-4d %-4s %12s %12lld %10.3f %14.3g %12.3f\n", c.size, c.size,
+                  std::string(to_string(dataflow)).c_str(), shape.c_str(),
+                  static_cast<long long>(cycles), s, pe_cycles / s, 1e9 * s / pe_cycles);
+      std::fflush(stdout);
+    }
+  }
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  return sc_core::sc_elab_and_sim(argc, argv);
+}
