@@ -60,7 +60,7 @@ def main():
     bars.set_xticklabels(names, rotation=60, ha="right", fontsize=7)
     bars.set_ylabel("%")
     bars.set_ylim(0, 105)
-    bars.legend(loc="upper right")
+    bars.legend(loc="center right")
     bars.set_title("per layer")
     fig.tight_layout()
     output = args.output or os.path.join(args.out_dir, "utilization.png")
