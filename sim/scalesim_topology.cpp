@@ -64,6 +64,7 @@ Layer conv_row(const std::string& path, int line, const std::vector<std::string>
                           std::to_string(s.in_w));
   s.pad_bottom = scalesim_pad_after(s.in_h, s.filter_h, s.stride_h);
   s.pad_right = scalesim_pad_after(s.in_w, s.filter_w, s.stride_w);
+  if (s.filter_h == s.in_h && s.filter_w == s.in_w) layer.kind = LayerKind::FullyConnected;
   if (layer.name.find("DP") != std::string::npos) {
     layer.kind = LayerKind::Depthwise;
     s.groups = s.in_channels;

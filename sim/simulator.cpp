@@ -76,6 +76,7 @@ void Simulator::run_layers(const Workload& workload, RunResult& result) {
       result.interrupted = true;
       break;
     }
+    progress.update(static_cast<int>(i), layer.name, result.total_macs, result.total_cycles);
   }
   progress.finish();
 }

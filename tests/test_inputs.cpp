@@ -96,9 +96,12 @@ TEST_CASE("SCALE-Sim topologies: conv, GEMM and their quirks", "[inputs]") {
              "\n"
              "DP_conv, 10, 10, 3, 3, 8, 1, 1,\n"
              "Wide, 10, 12, 3, 3, 2, 4, 1, 2, , annotation\n"
-             "NoComma, 5, 5, 1, 1, 2, 2, 1\n");
+             "NoComma, 5, 5, 1, 1, 2, 2, 1\n"
+             "FC, 6, 6, 6, 6, 16, 10, 1,\n");
   const Workload conv = load_scalesim_topology(dir + "/conv.csv");
-  REQUIRE(conv.layers.size() == 4);
+  REQUIRE(conv.layers.size() == 5);
+  CHECK(conv.layers[4].kind == LayerKind::FullyConnected);
+  CHECK(conv.layers[4].macs() == 6 * 6 * 16 * 10);
   // SCALE-Sim's ceil rule: ceil((224 - 11 + 4) / 4) = 55.
   CHECK(conv.layers[0].out_h() == 55);
   CHECK(conv.layers[0].macs() == 55LL * 55 * 96 * 11 * 11 * 3);
@@ -108,6 +111,7 @@ TEST_CASE("SCALE-Sim topologies: conv, GEMM and their quirks", "[inputs]") {
   CHECK(conv.layers[2].shape.stride_w == 2);
   CHECK(conv.layers[2].out_w() == 6);  // ceil((12 - 3 + 2) / 2)
   CHECK(conv.layers[3].out_h() == 5);
+  CHECK(conv.layers[0].kind == LayerKind::Conv);
 
   write_file(dir + "/gemm.csv", "Layer,M,N,K,\nqkv,128,2304,768,\n");
   const Workload gemm = load_scalesim_topology(dir + "/gemm.csv");
