@@ -105,15 +105,20 @@ Workload load_scalesim_topology(const std::string& path) {
       continue;
     }
     std::vector<std::string> fields = split(text, delimiter);
-    bool all_empty = true;
-    for (const std::string& f : fields) all_empty &= f.empty();
-    if (all_empty) {
+    // A field starting with '#' begins a trailing comment.
+    for (std::size_t i = 0; i < fields.size(); ++i)
+      if (!fields[i].empty() && fields[i].front() == '#') fields.resize(i);
+    std::size_t present = fields.size();
+    while (present > 0 && fields[present - 1].empty()) --present;
+    if (present == 0) {
       spdlog::debug("{}:{}: skipping a row of empty fields", path, line);
       continue;
     }
+    if (present == 1 && !parse_integer(fields[0])) {
+      spdlog::info("{}:{}: '{}' has no sizes; read as a section heading", path, line, fields[0]);
+      continue;
+    }
     const std::size_t needed = gemm ? 4 : 8;
-    std::size_t present = fields.size();
-    while (present > 0 && fields[present - 1].empty()) --present;
     if (present < needed)
       throw_input_error(path, line,
                         "expected " + std::to_string(needed) + " fields (" +

@@ -10,7 +10,8 @@
 // Like SCALE-Sim, a conv's output size is ceil((H − FH + S) / S): a window
 // that runs past the input edge reads zeros, modelled as bottom/right padding.
 // Unlike it, we accept rows without the trailing comma, tab-separated files,
-// rows of empty fields and annotation columns past the ninth.
+// rows of empty fields, annotation columns past the ninth, trailing '#'
+// comments, and rows holding only a name (section headings, as in MLPERF.csv).
 
 #include <string>
 

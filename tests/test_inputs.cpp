@@ -95,8 +95,9 @@ TEST_CASE("SCALE-Sim topologies: conv, GEMM and their quirks", "[inputs]") {
              ",,,,,,,,\n"
              "\n"
              "DP_conv, 10, 10, 3, 3, 8, 1, 1,\n"
+             "Net heading,,,\n"
              "Wide, 10, 12, 3, 3, 2, 4, 1, 2, , annotation\n"
-             "NoComma, 5, 5, 1, 1, 2, 2, 1\n"
+             "NoComma, 5, 5, 1, 1, 2, 2, 1,#dw comment\n"
              "FC, 6, 6, 6, 6, 16, 10, 1,\n");
   const Workload conv = load_scalesim_topology(dir + "/conv.csv");
   REQUIRE(conv.layers.size() == 5);
