@@ -15,6 +15,7 @@
 #include "sim/arch_config.hpp"
 #include "sim/atomic_file.hpp"
 #include "sim/input_error.hpp"
+#include "sim/layer_data.hpp"
 #include "sim/report.hpp"
 #include "sim/simulator.hpp"
 #include "sim/text.hpp"
@@ -71,7 +72,7 @@ po::options_description run_options() {
       ("batch", po::value<std::int64_t>()->default_value(1), "batch size applied to every layer")
       ("out", po::value<std::string>(), "directory for layers.csv, summary.json, utilization.csv")
       ("verify", po::bool_switch(), "check every layer's outputs against the reference computation")
-      ("seed", po::value<std::uint64_t>()->default_value(1), "seed of the random operands")
+      ("seed", po::value<std::int64_t>()->default_value(1), "seed of the random operands (>= 0)")
       ("sample", po::value<std::int64_t>()->default_value(1),
        "utilization.csv window: one row per N cycles, with exact sums")
       ("vcd", po::value<std::string>(), "write a VCD waveform to FILE")
@@ -178,11 +179,21 @@ int run_command(int argc, char** argv) {
   const std::int64_t sample = vm["sample"].as<std::int64_t>();
   if (sample <= 0) throw InputError("option --sample: must be positive, got " + std::to_string(sample));
   const Workload workload = load_workload(vm["workload"].as<std::string>(), batch);
+  for (const Layer& layer : workload.layers) {
+    const std::int64_t bytes = functional_bytes(layer, arch.array.data_type);
+    if (bytes > kFunctionalByteBudget)
+      throw InputError(workload.source + ": layer '" + layer.name + "' needs " +
+                       std::to_string(bytes >> 20) + " MiB of operands to simulate (limit " +
+                       std::to_string(kFunctionalByteBudget >> 20) + " MiB)");
+  }
   std::optional<VcdOptions> vcd;
   if (vm.count("vcd")) vcd = parse_vcd_options(vm, arch.array);
+  if (!vcd && vm.count("vcd-pes")) throw InputError("option --vcd-pes needs --vcd FILE");
 
   RunOptions run_options;
-  run_options.seed = vm["seed"].as<std::uint64_t>();
+  const std::int64_t seed = vm["seed"].as<std::int64_t>();
+  if (seed < 0) throw InputError("option --seed: must not be negative, got " + std::to_string(seed));
+  run_options.seed = static_cast<std::uint64_t>(seed);
   run_options.verify = vm["verify"].as<bool>();
   run_options.show_progress = isatty(STDERR_FILENO);
   run_options.interrupt = &g_interrupted;

@@ -1,5 +1,9 @@
 #include "sim/layer.hpp"
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 namespace systole {
 
 namespace {
@@ -10,6 +14,36 @@ std::int64_t output_extent(std::int64_t input, std::int64_t pad_before, std::int
   if (padded < span) return 0;
   return (padded - span) / stride + 1;
 }
+// Every tensor the functional simulation holds must fit in memory; the
+// products are checked, so absurd sizes cannot wrap around.
+std::string size_problem(const Layer& layer) {
+  const std::int64_t batch = layer.batch;
+  const ConvShape& s = layer.shape;
+  auto product = [](const std::vector<std::int64_t>& factors, std::int64_t& out) {
+    out = 1;
+    for (std::int64_t f : factors)
+      if (__builtin_mul_overflow(out, f, &out)) return false;
+    return out <= Layer::kMaxTensorElements;
+  };
+  std::int64_t elements = 0;
+  const std::int64_t span_h = s.dilation_h * (s.filter_h - 1) + 1;
+  const std::int64_t span_w = s.dilation_w * (s.filter_w - 1) + 1;
+  const std::int64_t out_rows = (s.in_h + s.pad_top + s.pad_bottom - span_h) / s.stride_h + 1;
+  const std::int64_t out_cols = (s.in_w + s.pad_left + s.pad_right - span_w) / s.stride_w + 1;
+  const std::int64_t window = s.filter_h * s.filter_w * (s.in_channels / s.groups);
+  const std::pair<const char*, std::vector<std::int64_t>> tensors[] = {
+      {"input", {batch, s.in_h, s.in_w, s.in_channels}},
+      {"weights", {s.filters, window}},
+      {"output", {batch, std::max<std::int64_t>(out_rows, 1), std::max<std::int64_t>(out_cols, 1), s.filters}},
+      {"lowered input", {batch, std::max<std::int64_t>(out_rows, 1), std::max<std::int64_t>(out_cols, 1), window, s.groups}},
+  };
+  for (const auto& [what, factors] : tensors)
+    if (!product(factors, elements))
+      return std::string("layer too large to simulate: its ") + what + " exceeds " +
+             std::to_string(Layer::kMaxTensorElements) + " elements";
+  return {};
+}
+
 }  // namespace
 
 std::int64_t Layer::out_h() const {
@@ -57,6 +91,7 @@ std::string Layer::problem() const {
   if (s.filters % s.groups != 0)
     return "filters (" + std::to_string(s.filters) + ") not divisible by groups (" +
            std::to_string(s.groups) + ")";
+  if (const std::string size = size_problem(*this); !size.empty()) return size;
   const std::int64_t span_h = s.dilation_h * (s.filter_h - 1) + 1;
   const std::int64_t span_w = s.dilation_w * (s.filter_w - 1) + 1;
   if (span_h > s.in_h + s.pad_top + s.pad_bottom || span_w > s.in_w + s.pad_left + s.pad_right)

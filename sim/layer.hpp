@@ -42,6 +42,11 @@ struct Layer {
 
   // Empty when the layer is well formed, else what is wrong with it.
   std::string problem() const;
+
+  // No tensor may have more elements than this, so that every size computed
+  // from a layer fits in 64 bits (memory is budgeted per data type in
+  // sim/layer_data.hpp).
+  static constexpr std::int64_t kMaxTensorElements = std::int64_t{1} << 36;
 };
 
 std::string to_string(LayerKind kind);

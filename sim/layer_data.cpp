@@ -23,6 +23,18 @@ std::vector<Op> random_values(std::size_t count, std::mt19937_64& rng) {
 
 }  // namespace
 
+std::int64_t functional_bytes(const Layer& layer, DataType type) {
+  const ConvShape& s = layer.shape;
+  const GemmShape g = layer.gemm();
+  const std::int64_t operand = operand_bytes(type), accumulator = accumulator_bytes(type);
+  const std::int64_t input = layer.batch * s.in_h * s.in_w * s.in_channels;
+  const std::int64_t lowered = s.groups * g.m * g.k;
+  const std::int64_t outputs = s.groups * g.m * g.n;
+  // input, filters and their transpose, the lowered input; the array's
+  // results and the output tensor gathered from them.
+  return operand * (input + 2 * layer.weights() + lowered) + accumulator * 2 * outputs;
+}
+
 template <class Op, class Acc>
 LayerData<Op, Acc>::LayerData(const Layer& layer, std::uint64_t seed)
     : layer_(layer), gemm_(layer.gemm()) {

@@ -13,10 +13,16 @@
 
 #include "models/array_config.hpp"
 #include "models/array_program.hpp"
+#include "models/data_type.hpp"
 #include "sim/layer.hpp"
 #include "sim/mapping.hpp"
 
 namespace systole {
+
+// Bytes the functional simulation of `layer` holds at once with operands of
+// `type`, and the most a run may use.
+std::int64_t functional_bytes(const Layer& layer, DataType type);
+inline constexpr std::int64_t kFunctionalByteBudget = std::int64_t{16} << 30;
 
 template <class Op, class Acc>
 class LayerData {

@@ -100,7 +100,12 @@ Workload load_scalesim_topology(const std::string& path) {
     if (trim(text).empty()) continue;
     if (!header_seen) {
       delimiter = delimiter_of(text);
-      gemm = is_gemm_header(split(text, delimiter));
+      const std::vector<std::string> header = split(text, delimiter);
+      gemm = is_gemm_header(header);
+      if (header.size() > 1 && parse_integer(header[1]))
+        spdlog::warn("{}:{}: the first line looks like a layer, but SCALE-Sim topologies start "
+                     "with a header line, so it is skipped",
+                     path, line);
       header_seen = true;
       continue;
     }

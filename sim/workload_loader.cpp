@@ -12,7 +12,12 @@ Workload load_workload(const std::string& path, std::int64_t batch) {
     throw_input_error(path, 0,
                       "unknown workload format (expected a SCALE-Sim topology .csv)");
   Workload workload = load_scalesim_topology(path);
-  for (Layer& layer : workload.layers) layer.batch = batch;
+  for (Layer& layer : workload.layers) {
+    layer.batch = batch;
+    if (const std::string problem = layer.problem(); !problem.empty())
+      throw InputError("option --batch " + std::to_string(batch) + ": layer '" + layer.name +
+                       "': " + problem);
+  }
   return workload;
 }
 

@@ -75,6 +75,10 @@ TEST_CASE("bad input exits 2 with one line and writes nothing", "[cli]") {
   expect_bad_input(run_systole(f.run_args({"--array", "4by4", "--out", out})), "option --array");
   expect_bad_input(run_systole(f.run_args({"--array.rows", "-3", "--out", out})), "option --array.rows");
   expect_bad_input(run_systole(f.run_args({"--sample", "0", "--out", out})), "option --sample");
+  expect_bad_input(run_systole(f.run_args({"--seed", "-1", "--out", out})), "option --seed");
+  expect_bad_input(run_systole(f.run_args({"--vcd-pes", "0:1,0:1", "--out", out})), "needs --vcd");
+  expect_bad_input(run_systole(f.run_args({"--batch", "4611686018427387904", "--out", out})),
+                   "option --batch 4611686018427387904: layer 'conv1': layer too large");
   expect_bad_input(run_systole(f.run_args({"--vcd", out + ".vcd", "--vcd-pes", "0:9,0:1"})),
                    "outside the 8x8 array");
   expect_bad_input(run_systole({"run", "--arch", f.arch, "--workload", f.dir + "/missing.csv", "--out", out}),
@@ -82,6 +86,11 @@ TEST_CASE("bad input exits 2 with one line and writes nothing", "[cli]") {
   write_file(f.dir + "/bad.csv", "Layer, M, N, K,\ng, 4, 4, 4,\nh, 4, 0, 4,\n");
   expect_bad_input(run_systole({"run", "--arch", f.arch, "--workload", f.dir + "/bad.csv", "--out", out}),
                    "bad.csv:3: N must be positive, got 0");
+  // int8: input and lowered input M·K = 1e10 bytes each, weights twice
+  // N·K = 1e5, int32 results twice M·N = 1e5: 20,001,000,000 B = 19074 MiB.
+  write_file(f.dir + "/huge.csv", "Layer, M, N, K,\ng, 100000, 1, 100000,\n");
+  expect_bad_input(run_systole({"run", "--arch", f.arch, "--workload", f.dir + "/huge.csv", "--out", out}),
+                   "huge.csv: layer 'g' needs 19074 MiB of operands to simulate (limit 16384 MiB)");
   write_file(f.dir + "/bad.ini", "[array]\nrows = 8\nshape = round\n");
   expect_bad_input(run_systole({"run", "--arch", f.dir + "/bad.ini", "--workload", f.workload, "--out", out}),
                    "bad.ini:3: unknown key 'shape' in section [array]");
