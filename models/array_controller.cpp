@@ -11,6 +11,7 @@ std::string_view to_string(Phase phase) {
     case Phase::Load: return "load";
     case Phase::Stream: return "stream";
     case Phase::Drain: return "drain";
+    case Phase::Vector: return "vector";
   }
   return "?";
 }

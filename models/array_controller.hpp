@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "models/array_config.hpp"
-#include "models/array_execution.hpp"
+#include "models/execution.hpp"
 #include "models/array_program.hpp"
 #include "models/fold_schedule.hpp"
 #include "models/pe_array.hpp"
@@ -21,7 +21,7 @@
 namespace systole {
 
 template <class Op, class Acc>
-class ArrayController final : public ArrayExecution {
+class ArrayController final : public Execution {
  public:
   ArrayController(const ArrayConfig& config, ArrayProgram<Op, Acc> program);
 

@@ -70,6 +70,9 @@ const std::vector<KeyAccess>& key_table() {
          c.array.data_type = *t;
        },
        [](const ArchConfig& c) { return std::string(to_string(c.array.data_type)); }},
+      {{"vector.lanes", "vector unit operations per cycle (1-65536)"},
+       [](ArchConfig& c, const std::string& v) { c.vector.lanes = positive_int(v, 65536); },
+       [](const ArchConfig& c) { return std::to_string(c.vector.lanes); }},
       {{"memory.model", "ideal: every operand reaches the array edge the cycle it is needed"},
        [](ArchConfig& c, const std::string& v) {
          if (to_lower(v) != "ideal")

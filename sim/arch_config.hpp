@@ -1,6 +1,6 @@
 #pragma once
 // The architecture a run simulates, read from a native INI file (sections
-// [general], [array], [memory]) or a SCALE-Sim .cfg, with any key overridden
+// [general], [array], [vector], [memory]) or a SCALE-Sim .cfg, with any key overridden
 // from the command line as --section.key=value.
 
 #include <map>
@@ -11,12 +11,14 @@
 #include <nlohmann/json.hpp>
 
 #include "models/array_config.hpp"
+#include "models/vector_unit.hpp"
 
 namespace systole {
 
 struct ArchConfig {
   std::string name = "systole";
   ArrayConfig array;
+  VectorUnitConfig vector;
   std::string memory_model = "ideal";
   std::string source;  // the file it was read from
 };

@@ -15,16 +15,20 @@ enum class Verification { NotChecked, Passed, Failed };
 struct LayerStats {
   std::string name;
   LayerKind kind = LayerKind::Conv;
-  GemmShape gemm;
-  std::int64_t groups = 1;
   std::int64_t batch = 1;
+  std::int64_t steps = 0;          // GEMMs and vector operations it lowered to
+  // For layers that are one GEMM (conv, depthwise, fc, gemm); zero otherwise.
+  GemmShape gemm;
+  std::int64_t groups = 0;
   std::int64_t macs = 0;           // MACs the array performed (PE-cycles with valid operands)
   std::int64_t expected_macs = 0;  // groups·M·N·K from the layer's shape
   std::int64_t first_cycle = 0;
   std::int64_t cycles = 0;
-  std::int64_t spatial_rows = 0, spatial_cols = 0, temporal = 0;
   std::int64_t row_folds = 0, col_folds = 0, folds = 0;
-  double mapping_efficiency = 0;   // fraction, 0-1
+  double fold_occupancy = 0;       // sum over folds of the fraction of PEs mapped
+  double mapping_efficiency = 0;   // fold_occupancy / folds, 0-1
+  std::int64_t vector_cycles = 0;  // cycles on the vector unit (the array idles)
+  std::int64_t vector_operations = 0;
   double utilization = 0;          // macs / (PEs × cycles), 0-1
   Verification verification = Verification::NotChecked;
   std::string verification_detail;
@@ -34,6 +38,7 @@ struct RunResult {
   std::vector<LayerStats> layers;
   std::int64_t total_cycles = 0;
   std::int64_t total_macs = 0;
+  std::int64_t batch = 1;
   bool interrupted = false;
   double wall_seconds = 0;
 

@@ -22,7 +22,7 @@ double run_utilization(const RunDescription& run, const RunResult& result) {
 
 void write_layers_csv(std::ostream& out, const RunResult& result) {
   out << "layer,type,macs,cycles,folds,utilization,mapping_efficiency,first_cycle,m,n,k,groups,"
-         "batch,row_folds,col_folds,verification\n";
+         "batch,row_folds,col_folds,steps,vector_cycles,verification\n";
   for (const LayerStats& l : result.layers) {
     char utilization[32], efficiency[32];
     std::snprintf(utilization, sizeof utilization, "%.6f", l.utilization);
@@ -33,10 +33,14 @@ void write_layers_csv(std::ostream& out, const RunResult& result) {
       for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
       name = quoted + "\"";
     }
+    // GEMM columns are left empty for layers that are not one GEMM.
+    const bool one_gemm = l.groups > 0;
+    auto gemm_field = [&](std::int64_t value) { return one_gemm ? std::to_string(value) : std::string(); };
     out << name << ',' << to_string(l.kind) << ',' << l.macs << ',' << l.cycles << ',' << l.folds
-        << ',' << utilization << ',' << efficiency << ',' << l.first_cycle << ',' << l.gemm.m << ','
-        << l.gemm.n << ',' << l.gemm.k << ',' << l.groups << ',' << l.batch << ',' << l.row_folds
-        << ',' << l.col_folds << ',' << to_string(l.verification) << '\n';
+        << ',' << utilization << ',' << efficiency << ',' << l.first_cycle << ',' << gemm_field(l.gemm.m)
+        << ',' << gemm_field(l.gemm.n) << ',' << gemm_field(l.gemm.k) << ',' << gemm_field(l.groups)
+        << ',' << l.batch << ',' << gemm_field(l.row_folds) << ',' << gemm_field(l.col_folds) << ','
+        << l.steps << ',' << l.vector_cycles << ',' << to_string(l.verification) << '\n';
   }
 }
 
@@ -55,12 +59,17 @@ nlohmann::json summary_json(const RunDescription& run, const RunResult& result) 
                    {"clock_period_ns", Accelerator::kClockPeriodNs}};
   json["config"] = config;
   const double time_ns = static_cast<double>(result.total_cycles) * Accelerator::kClockPeriodNs;
+  std::int64_t vector_cycles = 0;
+  for (const LayerStats& l : result.layers) vector_cycles += l.vector_cycles;
   json["totals"] = {
       {"cycles", figure(result.total_cycles, "cycles")},
       {"macs", figure(result.total_macs, "MACs")},
       {"pes", figure(static_cast<std::int64_t>(run.arch->array.pe_count()), "PEs")},
       {"utilization", figure(run_utilization(run, result), "fraction of PE-cycles doing a MAC")},
       {"time", figure(time_ns, "ns")},
+      {"vector_cycles", figure(vector_cycles, "cycles")},
+      {"batch", figure(result.batch, "inferences")},
+      {"throughput", figure(time_ns > 0 ? result.batch * 1e9 / time_ns : 0.0, "inferences/s")},
       {"wall_time", figure(result.wall_seconds, "s")},
       {"simulation_rate",
        figure(result.wall_seconds > 0 ? result.total_cycles / result.wall_seconds : 0.0,
@@ -88,15 +97,17 @@ void print_summary_table(std::ostream& out, const RunDescription& run, const Run
                 static_cast<long long>(result.total_macs), static_cast<long long>(result.total_cycles),
                 100 * run_utilization(run, result));
   out << line;
+  const double time_ms = result.total_cycles * Accelerator::kClockPeriodNs * 1e-6;
   std::snprintf(line, sizeof line,
-                "%s: %dx%d %s %s %s, %lld cycles = %.3f ms at %.0f MHz; simulated in %.2f s\n",
+                "%s: %dx%d %s %s %s, %lld cycles = %.3f ms at %.0f MHz; batch %lld: %.1f inferences/s; "
+                "simulated in %.2f s\n",
                 run.arch->name.c_str(), run.arch->array.rows, run.arch->array.cols,
                 std::string(to_string(run.arch->array.dataflow)).c_str(),
                 std::string(to_string(run.arch->array.microarch)).c_str(),
                 std::string(to_string(run.arch->array.data_type)).c_str(),
-                static_cast<long long>(result.total_cycles),
-                result.total_cycles * Accelerator::kClockPeriodNs * 1e-6,
-                1000.0 / Accelerator::kClockPeriodNs, result.wall_seconds);
+                static_cast<long long>(result.total_cycles), time_ms, 1000.0 / Accelerator::kClockPeriodNs,
+                static_cast<long long>(result.batch), time_ms > 0 ? result.batch * 1e3 / time_ms : 0.0,
+                result.wall_seconds);
   out << line;
 }
 

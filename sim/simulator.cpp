@@ -6,9 +6,9 @@
 
 #include "models/accelerator.hpp"
 #include "models/array_controller.hpp"
+#include "models/vector_unit.hpp"
 #include "sim/layer_data.hpp"
 #include "sim/mapping.hpp"
-#include "sim/progress.hpp"
 #include "sim/reference.hpp"
 
 namespace systole {
@@ -24,28 +24,35 @@ std::string to_string(Verification verification) {
 
 Simulator::Simulator(ArchConfig arch, RunOptions options)
     : arch_(std::move(arch)), options_(options) {
-  Accelerator::instance().array.add_observer(*this);
+  Accelerator& accelerator = Accelerator::instance();
+  accelerator.array.add_observer(*this);
+  accelerator.vector_unit.add_observer(*this);
 }
 
 Simulator::~Simulator() {
-  SystolicArray& array = Accelerator::instance().array;
-  array.stop();
-  array.remove_observer(*this);
-  for (RunObserver* observer : observers_) array.remove_observer(*observer);
+  for (ClockedUnit* unit : {static_cast<ClockedUnit*>(&Accelerator::instance().array),
+                            static_cast<ClockedUnit*>(&Accelerator::instance().vector_unit)}) {
+    unit->stop();
+    unit->remove_observer(*this);
+    for (RunObserver* observer : observers_) unit->remove_observer(*observer);
+  }
 }
 
 void Simulator::add_observer(RunObserver& observer) {
   observers_.push_back(&observer);
   Accelerator::instance().array.add_observer(observer);
+  Accelerator::instance().vector_unit.add_observer(observer);
 }
 
-void Simulator::on_cycle(const CycleActivity& activity, const ArrayExecution&) {
-  layer_macs_ += activity.active_pes;
+void Simulator::on_cycle(const CycleActivity& activity, const Execution&) {
+  step_macs_ += activity.active_pes;
+  step_vector_operations_ += activity.vector_operations;
 }
 
 RunResult Simulator::run(const Workload& workload) {
   const auto start = std::chrono::steady_clock::now();
   RunResult result;
+  result.batch = workload.layers.empty() ? 1 : workload.layers.front().batch;
   switch (arch_.array.data_type) {
     case DataType::Int8:
       run_layers<Numeric<DataType::Int8>::Operand, Numeric<DataType::Int8>::Accum>(workload, result);
@@ -68,75 +75,108 @@ void Simulator::run_layers(const Workload& workload, RunResult& result) {
   for (const Layer& layer : workload.layers) network_macs += layer.macs();
   ProgressLine progress(options_.show_progress, network_macs,
                         static_cast<int>(workload.layers.size()));
+  progress_ = &progress;
   for (std::size_t i = 0; i < workload.layers.size(); ++i) {
     const Layer& layer = workload.layers[i];
     spdlog::debug("layer {}/{} '{}'", i + 1, workload.layers.size(), layer.name);
     for (RunObserver* observer : observers_) observer->begin_layer(static_cast<int>(i), result.total_cycles);
-    if (!run_layer<Op, Acc>(layer, static_cast<int>(i), result, progress)) {
+    layer_index_ = static_cast<int>(i);
+    layer_name_ = layer.name;
+    run_cycles_before_layer_ = result.total_cycles;
+    run_macs_before_layer_ = result.total_macs;
+
+    LayerStats stats;
+    stats.name = layer.name;
+    stats.kind = layer.kind;
+    stats.batch = layer.batch;
+    stats.expected_macs = layer.macs();
+    stats.first_cycle = result.total_cycles;
+    if (layer.runs_on_array()) {
+      stats.gemm = layer.gemm();
+      stats.groups = layer.groups();
+    }
+    const std::vector<Step> steps = lower(layer);
+    stats.steps = static_cast<std::int64_t>(steps.size());
+    bool completed = true;
+    for (std::size_t s = 0; s < steps.size() && completed; ++s) {
+      // Each step draws its own data, so its numbers do not depend on which
+      // steps ran before it.
+      const std::uint64_t seed = options_.seed * 0x9E3779B97F4A7C15ULL + (i << 20) + s;
+      if (const auto* op = std::get_if<VectorOp>(&steps[s].work))
+        completed = run_vector_step(*op, stats);
+      else
+        completed = run_array_step<Op, Acc>(std::get<Layer>(steps[s].work), seed, stats);
+    }
+    result.total_cycles += stats.cycles;
+    result.total_macs += stats.macs;
+    if (!completed) {
       result.interrupted = true;
       break;
     }
+    if (stats.folds > 0) stats.mapping_efficiency = stats.fold_occupancy / stats.folds;
+    stats.utilization = stats.cycles == 0 ? 0
+                        : static_cast<double>(stats.macs) /
+                              (static_cast<double>(arch_.array.pe_count()) * static_cast<double>(stats.cycles));
+    result.layers.push_back(std::move(stats));
     progress.update(static_cast<int>(i), layer.name, result.total_macs, result.total_cycles);
   }
   progress.finish();
+  progress_ = nullptr;
 }
 
-template <class Op, class Acc>
-bool Simulator::run_layer(const Layer& layer, int index, RunResult& result,
-                          ProgressLine& progress) {
-  const Mapping mapping = map_gemm(arch_.array, layer.gemm(), layer.groups());
-  // Each layer draws its own data, so a layer's numbers do not depend on
-  // which layers ran before it.
-  LayerData<Op, Acc> data(layer, options_.seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(index));
-  ArrayController<Op, Acc> controller(arch_.array, data.program(mapping));
-
-  SystolicArray& array = Accelerator::instance().array;
-  layer_macs_ = 0;
-  array.start(controller, options_.pause_interval);
+bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, LayerStats& stats) {
+  unit.start(execution, options_.pause_interval);
   while (true) {
     sc_core::sc_start();
-    if (controller.finished()) break;
-    progress.update(index, layer.name, result.total_macs + layer_macs_,
-                    result.total_cycles + controller.cycles_elapsed());
+    if (execution.finished()) return true;
+    if (progress_ != nullptr)
+      progress_->update(layer_index_, layer_name_, run_macs_before_layer_ + stats.macs + step_macs_,
+                        run_cycles_before_layer_ + stats.cycles + execution.cycles_elapsed());
     if (options_.interrupt != nullptr && options_.interrupt->load()) {
-      array.stop();
-      result.total_cycles += controller.cycles_elapsed();
-      result.total_macs += layer_macs_;
+      unit.stop();
       return false;
     }
   }
+}
 
-  LayerStats stats;
-  stats.name = layer.name;
-  stats.kind = layer.kind;
-  stats.gemm = layer.gemm();
-  stats.groups = layer.groups();
-  stats.batch = layer.batch;
-  stats.macs = layer_macs_;
-  stats.expected_macs = layer.macs();
-  stats.first_cycle = result.total_cycles;
-  stats.cycles = controller.cycles_elapsed();
-  stats.spatial_rows = mapping.spatial_rows;
-  stats.spatial_cols = mapping.spatial_cols;
-  stats.temporal = mapping.temporal;
-  stats.row_folds = mapping.row_folds;
-  stats.col_folds = mapping.col_folds;
-  stats.folds = static_cast<std::int64_t>(mapping.folds.size());
-  stats.mapping_efficiency = mapping.mapping_efficiency;
-  stats.utilization = static_cast<double>(stats.macs) /
-                      (static_cast<double>(arch_.array.pe_count()) * static_cast<double>(stats.cycles));
-  if (options_.verify) {
+bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
+  VectorExecution execution(arch_.vector, op.operations);
+  step_macs_ = 0;
+  step_vector_operations_ = 0;
+  const bool completed = run_to_completion(Accelerator::instance().vector_unit, execution, stats);
+  stats.cycles += execution.cycles_elapsed();
+  stats.vector_cycles += execution.cycles_elapsed();
+  stats.vector_operations += step_vector_operations_;
+  return completed;
+}
+
+template <class Op, class Acc>
+bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats) {
+  const Mapping mapping = map_gemm(arch_.array, gemm.gemm(), gemm.groups());
+  LayerData<Op, Acc> data(gemm, seed);
+  ArrayController<Op, Acc> controller(arch_.array, data.program(mapping));
+  step_macs_ = 0;
+  step_vector_operations_ = 0;
+  const bool completed = run_to_completion(Accelerator::instance().array, controller, stats);
+  stats.cycles += controller.cycles_elapsed();
+  stats.macs += step_macs_;
+  if (!completed) return false;
+
+  if (stats.groups > 0) {  // the layer is this one GEMM
+    stats.row_folds = mapping.row_folds;
+    stats.col_folds = mapping.col_folds;
+  }
+  stats.folds += static_cast<std::int64_t>(mapping.folds.size());
+  stats.fold_occupancy += mapping.mapping_efficiency * static_cast<double>(mapping.folds.size());
+  if (options_.verify && stats.verification != Verification::Failed) {
     const Comparison comparison =
-        compare_with_reference<Op, Acc>(layer, data.input(), data.filters(), data.output());
+        compare_with_reference<Op, Acc>(gemm, data.input(), data.filters(), data.output());
     stats.verification = comparison.mismatches == 0 ? Verification::Passed : Verification::Failed;
     if (comparison.mismatches > 0)
-      stats.verification_detail = std::to_string(comparison.mismatches) + " of " +
-                                  std::to_string(comparison.compared) +
+      stats.verification_detail = "step '" + gemm.name + "': " + std::to_string(comparison.mismatches) +
+                                  " of " + std::to_string(comparison.compared) +
                                   " outputs differ from the reference; " + comparison.first_mismatch;
   }
-  result.total_cycles += stats.cycles;
-  result.total_macs += stats.macs;
-  result.layers.push_back(std::move(stats));
   return true;
 }
 

@@ -1,17 +1,19 @@
 #pragma once
-// The run loop: for each layer of a workload, map it onto the array, build its
-// data and program, clock the SystemC model until the layer's last result has
-// left the array, check the results against the reference when asked, and
-// collect the layer's statistics.
+// The run loop: for each layer of a workload, lower it to steps
+// (sim/lowering.hpp); run each GEMM step on the array (map it, build its data
+// and program, clock the SystemC model until its last result has left the
+// array, check the results against the reference when asked) and each vector
+// step on the vector unit; collect the layer's statistics.
 
 #include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "models/systolic_array.hpp"
+#include "models/clocked_unit.hpp"
 #include "sim/arch_config.hpp"
 #include "sim/layer_stats.hpp"
+#include "sim/lowering.hpp"
 #include "sim/progress.hpp"
 #include "sim/run_observer.hpp"
 #include "sim/workload.hpp"
@@ -41,13 +43,23 @@ class Simulator : private CycleObserver {
   template <class Op, class Acc>
   void run_layers(const Workload& workload, RunResult& result);
   template <class Op, class Acc>
-  bool run_layer(const Layer& layer, int index, RunResult& result, ProgressLine& progress);
-  void on_cycle(const CycleActivity& activity, const ArrayExecution& execution) override;
+  bool run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats);
+  bool run_vector_step(const VectorOp& op, LayerStats& stats);
+  // Clocks `unit` until `execution` finishes; false when interrupted.
+  bool run_to_completion(ClockedUnit& unit, Execution& execution, LayerStats& stats);
+  void on_cycle(const CycleActivity& activity, const Execution& execution) override;
 
   ArchConfig arch_;
   RunOptions options_;
   std::vector<RunObserver*> observers_;
-  std::int64_t layer_macs_ = 0;
+  std::int64_t step_macs_ = 0;
+  std::int64_t step_vector_operations_ = 0;
+  // Progress of the run: where the current layer started and what it is.
+  ProgressLine* progress_ = nullptr;
+  int layer_index_ = 0;
+  std::string layer_name_;
+  std::int64_t run_cycles_before_layer_ = 0;
+  std::int64_t run_macs_before_layer_ = 0;
 };
 
 }  // namespace systole

@@ -12,7 +12,7 @@ void UtilizationLog::begin_layer(int index, std::int64_t first_cycle) {
   layer_first_cycle_ = first_cycle;
 }
 
-void UtilizationLog::on_cycle(const CycleActivity& activity, const ArrayExecution&) {
+void UtilizationLog::on_cycle(const CycleActivity& activity, const Execution&) {
   if (window_cycles_ == 0) {
     window_start_ = layer_first_cycle_ + activity.cycle;
     window_layer_ = layer_;

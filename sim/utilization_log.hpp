@@ -21,7 +21,7 @@ class UtilizationLog : public RunObserver {
   UtilizationLog(const std::string& path, std::int64_t window, long long pe_count);
 
   void begin_layer(int index, std::int64_t first_cycle) override;
-  void on_cycle(const CycleActivity& activity, const ArrayExecution& execution) override;
+  void on_cycle(const CycleActivity& activity, const Execution& execution) override;
   // Writes the open window and renames the file into place.
   void commit();
 

@@ -22,7 +22,7 @@ VcdTracer::VcdTracer(const VcdOptions& options, const ArrayConfig& array)
   file_->set_time_unit(100, sc_core::SC_PS);
   sc_core::sc_trace(file_, layer_, "layer", 16);
   sc_core::sc_trace(file_, fold_, "fold", 32);
-  sc_core::sc_trace(file_, phase_, "phase", 2);
+  sc_core::sc_trace(file_, phase_, "phase", 3);
   sc_core::sc_trace(file_, active_pes_, "active_pes", 32);
 
   if (array.dataflow == Dataflow::OutputStationary) {
@@ -73,7 +73,7 @@ double VcdTracer::read(const PeSnapshot& snap, int reg) {
   return 0;
 }
 
-void VcdTracer::on_cycle(const CycleActivity& activity, const ArrayExecution& execution) {
+void VcdTracer::on_cycle(const CycleActivity& activity, const Execution& execution) {
   const std::int64_t cycle = layer_first_cycle_ + activity.cycle;
   if (cycle < options_.cycle_first || cycle > options_.cycle_last) return;
   layer_ = running_layer_;

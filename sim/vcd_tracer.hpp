@@ -30,7 +30,7 @@ class VcdTracer : public RunObserver {
   ~VcdTracer() override;
 
   void begin_layer(int index, std::int64_t first_cycle) override;
-  void on_cycle(const CycleActivity& activity, const ArrayExecution& execution) override;
+  void on_cycle(const CycleActivity& activity, const Execution& execution) override;
   // Closes the trace and renames it into place.
   void commit();
 

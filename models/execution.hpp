@@ -1,19 +1,22 @@
 #pragma once
-// The interface between the clocked SystemC module and a program running on
-// the array: advance one cycle, report what happened, expose PE registers.
+// The interface between a clocked SystemC module and the work it runs (a
+// program on the array, a batch of operations on the vector unit): advance
+// one cycle, report what happened, expose PE registers for tracing.
 
 #include <cstdint>
 #include <string_view>
 
 namespace systole {
 
-enum class Phase : std::uint8_t { Idle = 0, Load = 1, Stream = 2, Drain = 3 };
+// Vector: the vector unit is working and the array is idle.
+enum class Phase : std::uint8_t { Idle = 0, Load = 1, Stream = 2, Drain = 3, Vector = 4 };
 
 struct CycleActivity {
   std::int64_t cycle = 0;    // relative to the program's first cycle
   int fold = -1;             // newest fold that has started
   Phase phase = Phase::Idle;
   std::uint32_t active_pes = 0;
+  std::uint32_t vector_operations = 0;
 };
 
 // PE registers widened to common types for tracing.
@@ -27,9 +30,9 @@ struct PeSnapshot {
   double accumulator = 0;
 };
 
-class ArrayExecution {
+class Execution {
  public:
-  virtual ~ArrayExecution() = default;
+  virtual ~Execution() = default;
   virtual CycleActivity step() = 0;
   virtual bool finished() const = 0;
   virtual std::int64_t cycles_elapsed() const = 0;

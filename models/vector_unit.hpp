@@ -1,0 +1,40 @@
+#pragma once
+// The vector unit beside the array: it runs what has no multiply-accumulate
+// structure (pooling, element-wise adds, activation functions, softmax, RNN
+// gate math) at a fixed number of operations per cycle, one operation per
+// lane. Abstracted away: its data (the operations are counted, not computed)
+// and its memory ports, which are ideal like the array's.
+
+#include <cstdint>
+
+#include "models/clocked_unit.hpp"
+
+namespace systole {
+
+struct VectorUnitConfig {
+  int lanes = 64;  // operations per cycle
+};
+
+class VectorUnit : public ClockedUnit {
+ public:
+  using ClockedUnit::ClockedUnit;
+};
+
+// `operations` element operations, `lanes` per cycle: ceil(operations / lanes)
+// cycles.
+class VectorExecution final : public Execution {
+ public:
+  VectorExecution(const VectorUnitConfig& config, std::int64_t operations);
+
+  CycleActivity step() override;
+  bool finished() const override { return remaining_ == 0; }
+  std::int64_t cycles_elapsed() const override { return cycle_; }
+  PeSnapshot probe(int, int) const override { return {}; }
+
+ private:
+  int lanes_;
+  std::int64_t remaining_;
+  std::int64_t cycle_ = 0;
+};
+
+}  // namespace systole
