@@ -16,6 +16,7 @@
 #include "sim/atomic_file.hpp"
 #include "sim/input_error.hpp"
 #include "sim/layer_data.hpp"
+#include "sim/network_stats.hpp"
 #include "sim/report.hpp"
 #include "sim/simulator.hpp"
 #include "sim/text.hpp"
@@ -48,10 +49,12 @@ const char* const kUsage =
     "\n"
     "Usage:\n"
     "  systole run --arch FILE|PRESET --workload FILE [options]\n"
+    "  systole stats --workload FILE [--csv] [--batch N]\n"
     "  systole --help | --version\n"
     "\n"
     "Subcommands:\n"
-    "  run    simulate a workload on an architecture (systole run --help)\n";
+    "  run    simulate a workload on an architecture (systole run --help)\n"
+    "  stats  weights, MACs and activation sizes of a workload, per layer and in total\n";
 
 void print_usage(std::ostream& out) {
   out << kUsage << "\nArchitecture presets:";
@@ -64,12 +67,12 @@ po::options_description run_options() {
   options.add_options()
       ("help,h", "show this help")
       ("arch", po::value<std::string>(), "architecture: an INI file, a SCALE-Sim .cfg, or a preset name")
-      ("workload", po::value<std::string>(), "workload: a SCALE-Sim topology CSV (conv or GEMM format)")
+      ("workload", po::value<std::string>(), "workload: a native .yaml, or a SCALE-Sim topology CSV (conv or GEMM format)")
       ("dataflow", po::value<std::string>(), "ws, os or is (overrides array.dataflow)")
       ("array", po::value<std::string>(), "array size RxC, e.g. 128x128 (overrides array.rows/cols)")
       ("microarch", po::value<std::string>(), "baseline or pipelined (overrides array.microarch)")
       ("data-type", po::value<std::string>(), "int8, int16 or fp32 (overrides array.data_type)")
-      ("batch", po::value<std::int64_t>()->default_value(1), "batch size applied to every layer")
+      ("batch", po::value<std::int64_t>(), "batch size of every layer (replaces the workload's)")
       ("out", po::value<std::string>(), "directory for layers.csv, summary.json, utilization.csv")
       ("verify", po::bool_switch(), "check every layer's outputs against the reference computation")
       ("seed", po::value<std::int64_t>()->default_value(1), "seed of the random operands (>= 0)")
@@ -174,8 +177,11 @@ int run_command(int argc, char** argv) {
     if (!vm.count(required)) throw InputError(std::string("option --") + required + " is required");
 
   const ArchConfig arch = arch_from_options(vm);
-  const std::int64_t batch = vm["batch"].as<std::int64_t>();
-  if (batch <= 0) throw InputError("option --batch: must be positive, got " + std::to_string(batch));
+  std::optional<std::int64_t> batch;
+  if (vm.count("batch")) {
+    batch = vm["batch"].as<std::int64_t>();
+    if (*batch <= 0) throw InputError("option --batch: must be positive, got " + std::to_string(*batch));
+  }
   const std::int64_t sample = vm["sample"].as<std::int64_t>();
   if (sample <= 0) throw InputError("option --sample: must be positive, got " + std::to_string(sample));
   const Workload workload = load_workload(vm["workload"].as<std::string>(), batch);
@@ -246,6 +252,39 @@ int run_command(int argc, char** argv) {
   return result.verification_failed() ? kExitFailure : kExitOk;
 }
 
+int stats_command(int argc, char** argv) {
+  po::options_description options("Options");
+  options.add_options()
+      ("help,h", "show this help")
+      ("workload", po::value<std::string>(), "workload: a native .yaml, or a SCALE-Sim topology CSV")
+      ("batch", po::value<std::int64_t>(), "batch size of every layer (replaces the workload's)")
+      ("csv", po::bool_switch(), "print CSV: one row per layer and a last row named total");
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, options), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InputError(std::string(e.what()));
+  }
+  if (vm.count("help")) {
+    std::cout << "Usage: systole stats --workload FILE [--csv] [--batch N]\n\n" << options;
+    return kExitOk;
+  }
+  if (!vm.count("workload")) throw InputError("option --workload is required");
+  std::optional<std::int64_t> batch;
+  if (vm.count("batch")) {
+    batch = vm["batch"].as<std::int64_t>();
+    if (*batch <= 0) throw InputError("option --batch: must be positive, got " + std::to_string(*batch));
+  }
+  spdlog::set_level(spdlog::level::warn);
+  const Workload workload = load_workload(vm["workload"].as<std::string>(), batch);
+  if (vm["csv"].as<bool>())
+    write_stats_csv(std::cout, workload);
+  else
+    print_stats_table(std::cout, workload);
+  return kExitOk;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -264,6 +303,7 @@ int run_cli(int argc, char** argv) {
       return kExitOk;
     }
     if (first == "run") return run_command(argc - 1, argv + 1);
+    if (first == "stats") return stats_command(argc - 1, argv + 1);
     std::cerr << "systole: error: unknown subcommand '" << first << "' (try systole --help)\n";
     return kExitBadInput;
   } catch (const InputError& e) {

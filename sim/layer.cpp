@@ -108,8 +108,8 @@ std::string recurrent_problem(const Layer& layer) {
                                             {"batch", layer.batch}});
   if (!problem.empty()) return problem;
   const std::int64_t widest_input = std::max(r.input_size, 2 * r.hidden_size);
-  if (!bounded_product({layer.batch, r.sequence_length, widest_input, 4, r.hidden_size}))
-    return too_large("input projection");
+  if (!bounded_product({layer.batch, r.sequence_length, widest_input})) return too_large("input");
+  if (!bounded_product({4, r.hidden_size, widest_input + r.hidden_size})) return too_large("weights");
   return {};
 }
 
