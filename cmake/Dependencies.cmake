@@ -8,3 +8,7 @@ find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
 find_package(spdlog REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(yaml-cpp 0.7 REQUIRED)
+# ONNX's CMake package needs protobuf's targets first; its targets (onnx,
+# onnx_proto) carry ONNX_NAMESPACE=onnx and ONNX_ML=1.
+find_package(Protobuf REQUIRED)
+find_package(ONNX CONFIG REQUIRED)

@@ -17,6 +17,7 @@
 #include "sim/input_error.hpp"
 #include "sim/layer_data.hpp"
 #include "sim/network_stats.hpp"
+#include "sim/onnx_workload.hpp"
 #include "sim/report.hpp"
 #include "sim/simulator.hpp"
 #include "sim/text.hpp"
@@ -49,7 +50,7 @@ const char* const kUsage =
     "\n"
     "Usage:\n"
     "  systole run --arch FILE|PRESET --workload FILE [options]\n"
-    "  systole stats --workload FILE [--csv] [--batch N]\n"
+    "  systole stats --workload FILE [--csv] [--batch N] [--input-shape NAME=AxB...]\n"
     "  systole --help | --version\n"
     "\n"
     "Subcommands:\n"
@@ -62,17 +63,43 @@ void print_usage(std::ostream& out) {
   out << "\n";
 }
 
+void add_workload_options(po::options_description& options) {
+  options.add_options()
+      ("workload", po::value<std::string>(), "workload: a native .yaml, an ONNX model (.onnx), or a SCALE-Sim topology CSV")
+      ("batch", po::value<std::int64_t>(), "batch size of every layer (replaces the workload's; fills an ONNX model's symbolic batch)")
+      ("input-shape", po::value<std::vector<std::string>>()->composing(),
+       "ONNX: shape of an input with symbolic dimensions, NAME=AxBx... (repeatable)")
+      ("unsupported", po::value<std::string>()->default_value("skip"),
+       "ONNX: skip (with a warning) or error on operators Systole cannot run");
+}
+
+Workload workload_from_options(const po::variables_map& vm) {
+  if (!vm.count("workload")) throw InputError("option --workload is required");
+  WorkloadOptions options;
+  if (vm.count("batch")) {
+    options.batch = vm["batch"].as<std::int64_t>();
+    if (*options.batch <= 0)
+      throw InputError("option --batch: must be positive, got " + std::to_string(*options.batch));
+  }
+  if (vm.count("input-shape"))
+    for (const std::string& text : vm["input-shape"].as<std::vector<std::string>>())
+      options.input_shapes.insert(parse_input_shape(text));
+  const std::string unsupported = vm["unsupported"].as<std::string>();
+  if (unsupported != "skip" && unsupported != "error")
+    throw InputError("option --unsupported: '" + unsupported + "' is not skip or error");
+  options.skip_unsupported = unsupported == "skip";
+  return load_workload(vm["workload"].as<std::string>(), options);
+}
+
 po::options_description run_options() {
   po::options_description options("Options");
   options.add_options()
       ("help,h", "show this help")
       ("arch", po::value<std::string>(), "architecture: an INI file, a SCALE-Sim .cfg, or a preset name")
-      ("workload", po::value<std::string>(), "workload: a native .yaml, or a SCALE-Sim topology CSV (conv or GEMM format)")
       ("dataflow", po::value<std::string>(), "ws, os or is (overrides array.dataflow)")
       ("array", po::value<std::string>(), "array size RxC, e.g. 128x128 (overrides array.rows/cols)")
       ("microarch", po::value<std::string>(), "baseline or pipelined (overrides array.microarch)")
       ("data-type", po::value<std::string>(), "int8, int16 or fp32 (overrides array.data_type)")
-      ("batch", po::value<std::int64_t>(), "batch size of every layer (replaces the workload's)")
       ("out", po::value<std::string>(), "directory for layers.csv, summary.json, utilization.csv")
       ("verify", po::bool_switch(), "check every layer's outputs against the reference computation")
       ("seed", po::value<std::int64_t>()->default_value(1), "seed of the random operands (>= 0)")
@@ -85,6 +112,7 @@ po::options_description run_options() {
        "cycles the VCD covers, A:B inclusive")
       ("log-level", po::value<std::string>()->default_value("info"),
        "trace, debug, info, warn, error or off");
+  add_workload_options(options);
   return options;
 }
 
@@ -173,18 +201,13 @@ int run_command(int argc, char** argv) {
     return kExitOk;
   }
   configure_logging(vm["log-level"].as<std::string>());
-  for (const char* required : {"arch", "workload"})
-    if (!vm.count(required)) throw InputError(std::string("option --") + required + " is required");
+  if (!vm.count("arch")) throw InputError("option --arch is required");
+  if (!vm.count("workload")) throw InputError("option --workload is required");
 
   const ArchConfig arch = arch_from_options(vm);
-  std::optional<std::int64_t> batch;
-  if (vm.count("batch")) {
-    batch = vm["batch"].as<std::int64_t>();
-    if (*batch <= 0) throw InputError("option --batch: must be positive, got " + std::to_string(*batch));
-  }
   const std::int64_t sample = vm["sample"].as<std::int64_t>();
   if (sample <= 0) throw InputError("option --sample: must be positive, got " + std::to_string(sample));
-  const Workload workload = load_workload(vm["workload"].as<std::string>(), batch);
+  const Workload workload = workload_from_options(vm);
   for (const Layer& layer : workload.layers) {
     const std::int64_t bytes = functional_bytes(layer, arch.array.data_type);
     if (bytes > kFunctionalByteBudget)
@@ -256,9 +279,8 @@ int stats_command(int argc, char** argv) {
   po::options_description options("Options");
   options.add_options()
       ("help,h", "show this help")
-      ("workload", po::value<std::string>(), "workload: a native .yaml, or a SCALE-Sim topology CSV")
-      ("batch", po::value<std::int64_t>(), "batch size of every layer (replaces the workload's)")
       ("csv", po::bool_switch(), "print CSV: one row per layer and a last row named total");
+  add_workload_options(options);
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, options), vm);
@@ -270,14 +292,8 @@ int stats_command(int argc, char** argv) {
     std::cout << "Usage: systole stats --workload FILE [--csv] [--batch N]\n\n" << options;
     return kExitOk;
   }
-  if (!vm.count("workload")) throw InputError("option --workload is required");
-  std::optional<std::int64_t> batch;
-  if (vm.count("batch")) {
-    batch = vm["batch"].as<std::int64_t>();
-    if (*batch <= 0) throw InputError("option --batch: must be positive, got " + std::to_string(*batch));
-  }
   spdlog::set_level(spdlog::level::warn);
-  const Workload workload = load_workload(vm["workload"].as<std::string>(), batch);
+  const Workload workload = workload_from_options(vm);
   if (vm["csv"].as<bool>())
     write_stats_csv(std::cout, workload);
   else

@@ -1,0 +1,317 @@
+// ONNX import: Debian's single-operator test models (their golden output
+// shapes are read straight from the serialized test data), models the test
+// builds itself, and a real multi-layer model when it has been fetched
+// (scripts/fetch_test_models.sh).
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include <onnx/onnx_pb.h>
+
+#include "sim/input_error.hpp"
+#include "sim/onnx_workload.hpp"
+#include "tests/helpers.hpp"
+
+using namespace systole;
+using namespace systole::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path kTestData = "/usr/share/libonnx-testdata/data";
+
+std::vector<std::int64_t> golden_output_dims(const fs::path& model_dir) {
+  onnx::TensorProto tensor;
+  std::ifstream in(model_dir / "test_data_set_0" / "output_0.pb", std::ios::binary);
+  REQUIRE(tensor.ParseFromIstream(&in));
+  return {tensor.dims().begin(), tensor.dims().end()};
+}
+
+std::vector<std::int64_t> initializer_dims(const fs::path& model, const std::string& name) {
+  onnx::ModelProto proto;
+  std::ifstream in(model, std::ios::binary);
+  REQUIRE(proto.ParseFromIstream(&in));
+  for (const auto& init : proto.graph().initializer())
+    if (init.name() == name) return {init.dims().begin(), init.dims().end()};
+  for (const auto& input : proto.graph().input())
+    if (input.name() == name) {
+      std::vector<std::int64_t> dims;
+      for (const auto& d : input.type().tensor_type().shape().dim()) dims.push_back(d.dim_value());
+      return dims;
+    }
+  FAIL("no tensor " << name);
+  return {};
+}
+
+std::string input_name(const fs::path& model, int node_input) {
+  onnx::ModelProto proto;
+  std::ifstream in(model, std::ios::binary);
+  REQUIRE(proto.ParseFromIstream(&in));
+  return proto.graph().node(0).input(node_input);
+}
+
+std::int64_t product(const std::vector<std::int64_t>& dims) {
+  std::int64_t p = 1;
+  for (std::int64_t d : dims) p *= d;
+  return p;
+}
+
+Workload import(const fs::path& path, OnnxOptions options = {}) {
+  return load_onnx_workload(path.string(), options);
+}
+
+}  // namespace
+
+TEST_CASE("Debian's ONNX test models: convolutions", "[onnx]") {
+  if (!fs::exists(kTestData)) {
+    WARN("skipped: libonnx-testdata is not installed");
+    return;
+  }
+  for (const char* name : {"node/test_basic_conv_with_padding", "node/test_basic_conv_without_padding",
+                           "node/test_conv_with_strides_padding", "node/test_conv_with_strides_no_padding",
+                           "node/test_conv_with_strides_and_asymmetric_padding", "node/test_conv_with_autopad_same",
+                           "pytorch-converted/test_Conv2d", "pytorch-converted/test_Conv2d_depthwise",
+                           "pytorch-converted/test_Conv2d_depthwise_padded",
+                           "pytorch-converted/test_Conv2d_depthwise_strided",
+                           "pytorch-converted/test_Conv2d_depthwise_with_multiplier",
+                           "pytorch-converted/test_Conv2d_groups", "pytorch-converted/test_Conv2d_dilated",
+                           "pytorch-converted/test_Conv2d_strided", "pytorch-converted/test_Conv2d_padding",
+                           "pytorch-converted/test_Conv2d_no_bias", "pytorch-converted/test_Conv1d",
+                           "pytorch-converted/test_Conv1d_stride", "pytorch-converted/test_Conv1d_pad1"}) {
+    INFO(name);
+    const fs::path dir = kTestData / name;
+    const Workload w = import(dir / "model.onnx");
+    REQUIRE(w.layers.size() == 1);
+    const Layer& conv = w.layers[0];
+    const auto out = golden_output_dims(dir);
+    // [M, C/G, kh(, kw)]: each output element sums C/G·kh·kw products.
+    const auto weights = initializer_dims(dir / "model.onnx", input_name(dir / "model.onnx", 1));
+    CHECK(conv.output_elements() == product(out));
+    CHECK(conv.macs() == product(out) * product(weights) / weights[0]);
+    CHECK(conv.weights() == product(weights));
+  }
+}
+
+TEST_CASE("Debian's ONNX test models: GEMMs, recurrent layers, pooling", "[onnx]") {
+  if (!fs::exists(kTestData)) {
+    WARN("skipped: libonnx-testdata is not installed");
+    return;
+  }
+  for (const char* name : {"node/test_gemm_default_no_bias", "node/test_gemm_transposeA", "node/test_gemm_transposeB",
+                           "node/test_matmul_2d", "node/test_matmul_3d", "node/test_matmul_4d",
+                           "pytorch-converted/test_Linear", "pytorch-converted/test_Linear_no_bias"}) {
+    INFO(name);
+    const fs::path dir = kTestData / name;
+    const Workload w = import(dir / "model.onnx");
+    REQUIRE(w.layers.size() == 1);
+    // Each output element is a dot product of length K, the inner dimension
+    // of the first operand (transposed for transA).
+    auto a = initializer_dims(dir / "model.onnx", input_name(dir / "model.onnx", 0));
+    const bool trans_a = std::string(name).find("transposeA") != std::string::npos;
+    const std::int64_t k = trans_a ? a[a.size() - 2] : a.back();
+    CHECK(w.layers[0].macs() == product(golden_output_dims(dir)) * k);
+  }
+  for (const char* name : {"node/test_lstm_defaults", "node/test_lstm_with_initial_bias", "node/test_lstm_batchwise",
+                           "node/test_gru_defaults", "node/test_gru_with_initial_bias", "node/test_gru_batchwise"}) {
+    INFO(name);
+    const fs::path dir = kTestData / name;
+    const fs::path model = dir / "model.onnx";
+    const Workload w = import(model);
+    REQUIRE(w.layers.size() == 1);
+    // W [dirs, gH, D] and R [dirs, gH, H]: per step and batch row, gH·(D + H).
+    const auto W = initializer_dims(model, input_name(model, 1));
+    const auto R = initializer_dims(model, input_name(model, 2));
+    const auto X = initializer_dims(model, input_name(model, 0));
+    const std::int64_t steps_times_batch = X[0] * X[1];
+    CHECK(w.layers[0].macs() == W[0] * steps_times_batch * (W[1] * W[2] + R[1] * R[2]));
+    // Y_h holds dirs·B·H; Y (when present) T·dirs·B·H.
+    CHECK(w.layers[0].recurrent.hidden_size == R[2]);
+  }
+  for (const char* name : {"node/test_maxpool_2d_default", "node/test_maxpool_2d_pads", "node/test_maxpool_2d_strides",
+                           "node/test_averagepool_2d_default", "node/test_averagepool_2d_same_upper",
+                           "node/test_globalaveragepool"}) {
+    INFO(name);
+    const fs::path dir = kTestData / name;
+    const Workload w = import(dir / "model.onnx");
+    REQUIRE(w.layers.size() == 1);
+    CHECK(w.layers[0].kind == LayerKind::Pool);
+    CHECK(w.layers[0].output_elements() == product(golden_output_dims(dir)));
+  }
+}
+
+namespace {
+
+// A small CNN written with the ONNX protobuf API: symbolic batch, weights as
+// initializers (shapes only) and as a Constant node, a grouped convolution,
+// pooling, element-wise ops and a Gemm.
+void add_value(onnx::ValueInfoProto* value, const std::string& name, std::vector<std::string> dims) {
+  value->set_name(name);
+  auto* tensor = value->mutable_type()->mutable_tensor_type();
+  tensor->set_elem_type(onnx::TensorProto::FLOAT);
+  for (const std::string& d : dims) {
+    auto* dim = tensor->mutable_shape()->add_dim();
+    if (std::isdigit(static_cast<unsigned char>(d[0])))
+      dim->set_dim_value(std::stoll(d));
+    else
+      dim->set_dim_param(d);
+  }
+}
+
+onnx::TensorProto weights(const std::string& name, std::vector<std::int64_t> dims) {
+  onnx::TensorProto t;
+  t.set_name(name);
+  t.set_data_type(onnx::TensorProto::FLOAT);
+  std::int64_t count = 1;
+  for (std::int64_t d : dims) {
+    t.add_dims(d);
+    count *= d;
+  }
+  for (std::int64_t i = 0; i < count; ++i) t.add_float_data(0.5f);
+  return t;
+}
+
+onnx::NodeProto* node(onnx::GraphProto* g, const std::string& op, const std::string& name,
+                      std::vector<std::string> inputs, std::vector<std::string> outputs) {
+  auto* n = g->add_node();
+  n->set_op_type(op);
+  n->set_name(name);
+  for (const auto& i : inputs) n->add_input(i);
+  for (const auto& o : outputs) n->add_output(o);
+  return n;
+}
+
+void ints(onnx::NodeProto* n, const std::string& name, std::vector<std::int64_t> values) {
+  auto* a = n->add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::INTS);
+  for (auto v : values) a->add_ints(v);
+}
+
+void integer(onnx::NodeProto* n, const std::string& name, std::int64_t value) {
+  auto* a = n->add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::INT);
+  a->set_i(value);
+}
+
+std::string write_model(const std::string& extra_op, const std::string& spatial) {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(13);
+  auto* g = model.mutable_graph();
+  g->set_name("tiny_cnn");
+  add_value(g->add_input(), "x", {"N", "3", spatial, spatial});
+  *g->add_initializer() = weights("w1", {8, 3, 3, 3});
+  auto* c1 = node(g, "Conv", "conv1", {"x", "w1"}, {"c1"});
+  ints(c1, "pads", {1, 1, 1, 1});
+  node(g, "Relu", "relu1", {"c1"}, {"r1"});
+  auto* p1 = node(g, "MaxPool", "pool1", {"r1"}, {"p1"});
+  ints(p1, "kernel_shape", {2, 2});
+  ints(p1, "strides", {2, 2});
+  auto* w2 = node(g, "Constant", "w2_const", {}, {"w2"});
+  auto* value = w2->add_attribute();
+  value->set_name("value");
+  value->set_type(onnx::AttributeProto::TENSOR);
+  *value->mutable_t() = weights("w2", {8, 4, 3, 3});
+  auto* c2 = node(g, "Conv", "conv2", {"p1", "w2"}, {"c2"});
+  ints(c2, "pads", {1, 1, 1, 1});
+  integer(c2, "group", 2);
+  node(g, "GlobalAveragePool", "gap", {"c2"}, {"gap"});
+  node(g, "Flatten", "flatten", {"gap"}, {"flat"});
+  *g->add_initializer() = weights("w3", {10, 8});
+  auto* fc = node(g, "Gemm", "fc", {"flat", "w3"}, {"logits"});
+  integer(fc, "transB", 1);
+  std::string last = "logits";
+  if (!extra_op.empty()) {
+    node(g, extra_op, "mystery", {last}, {"y"});
+    last = "y";
+  }
+  add_value(g->add_output(), last, {});
+  const std::string path = make_temp_dir() + "/tiny.onnx";
+  std::ofstream out(path, std::ios::binary);
+  model.SerializeToOstream(&out);
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("a generated CNN imports with the batch pinned", "[onnx]") {
+  const std::string path = write_model("", "16");
+  OnnxOptions options;
+  options.batch = 2;
+  const Workload w = load_onnx_workload(path, options);
+  REQUIRE(w.layers.size() == 6);  // conv1, relu1, pool1, conv2, gap, fc
+  CHECK(w.name == "tiny_cnn");
+  // conv1: 2 x 16x16 outputs x 8 filters x 3·3·3.
+  CHECK(w.layers[0].macs() == 2 * 16 * 16 * 8 * 27);
+  CHECK(w.layers[1].kind == LayerKind::Eltwise);
+  CHECK(w.layers[1].batch * w.layers[1].elements == 2 * 8 * 16 * 16);
+  CHECK(w.layers[2].output_elements() == 2 * 8 * 8 * 8);
+  // conv2 (Constant weights), 2 groups of 4 channels: 2 x 8x8 x 8 x 4·3·3.
+  CHECK(w.layers[3].groups() == 2);
+  CHECK(w.layers[3].macs() == 2 * 8 * 8 * 8 * 36);
+  CHECK(w.layers[4].kind == LayerKind::Pool);
+  CHECK(w.layers[5].kind == LayerKind::FullyConnected);
+  CHECK(w.layers[5].macs() == 2 * 8 * 10);
+}
+
+TEST_CASE("ONNX errors: symbolic dimensions, unsupported operators, bad shapes", "[onnx]") {
+  const std::string symbolic = write_model("", "S");
+  CHECK_THROWS_WITH(load_onnx_workload(symbolic, {}),
+                    Catch::Contains("input 'x' has symbolic dimension 2 ('S'); give its shape with --input-shape x="));
+  OnnxOptions pinned;
+  pinned.input_shapes["x"] = {1, 3, 8, 8};
+  CHECK(load_onnx_workload(symbolic, pinned).layers[0].macs() == 8 * 8 * 8 * 27);
+  OnnxOptions wrong_rank;
+  wrong_rank.input_shapes["x"] = {1, 3, 8};
+  CHECK_THROWS_WITH(load_onnx_workload(symbolic, wrong_rank), Catch::Contains("has 3 dimensions"));
+  OnnxOptions unknown_input;
+  unknown_input.input_shapes["y"] = {1};
+  CHECK_THROWS_WITH(load_onnx_workload(write_model("", "8"), unknown_input),
+                    Catch::Contains("'y', which is not an input"));
+
+  const std::string mystery = write_model("Mystery", "8");
+  CHECK(load_onnx_workload(mystery, {}).layers.size() == 6);  // skipped with a warning
+  OnnxOptions strict;
+  strict.skip_unsupported = false;
+  CHECK_THROWS_WITH(load_onnx_workload(mystery, strict),
+                    Catch::Contains("unsupported operators: mystery (Mystery)"));
+  const std::string garbage = make_temp_dir() + "/bad.onnx";
+  write_file(garbage, "this is not protobuf");
+  CHECK_THROWS_AS(load_onnx_workload(garbage, {}), InputError);
+}
+
+TEST_CASE("a real multi-layer model: openwakeword's hello_deepa MLP", "[onnx]") {
+  const fs::path model = fs::path(SYSTOLE_SOURCE_DIR) / "build" / "test-models" / "hello_deepa.onnx";
+  if (!fs::exists(model)) {
+    WARN("skipped: run scripts/fetch_test_models.sh to fetch " << model);
+    return;
+  }
+  const Workload w = import(model);
+  // Its three Gemm nodes take their weights from initializers: the MACs at
+  // batch 1 are the sum of those weight tensors' sizes.
+  onnx::ModelProto proto;
+  std::ifstream in(model, std::ios::binary);
+  REQUIRE(proto.ParseFromIstream(&in));
+  std::int64_t gemm_weights = 0;
+  int gemms = 0;
+  for (const auto& n : proto.graph().node())
+    if (n.op_type() == "Gemm") {
+      ++gemms;
+      gemm_weights += product(initializer_dims(model, n.input(1)));
+    }
+  CHECK(gemms == 3);
+  std::int64_t macs = 0, fc_layers = 0;
+  for (const Layer& layer : w.layers) {
+    macs += layer.macs();
+    fc_layers += layer.kind == LayerKind::FullyConnected;
+  }
+  CHECK(fc_layers == 3);
+  CHECK(macs == gemm_weights);
+  // And it runs on the array, outputs checked against the reference.
+  const RunResult result = simulate(array_config(16, 16, Dataflow::WeightStationary), w.layers);
+  CHECK(result.total_macs == macs);
+  CHECK_FALSE(result.verification_failed());
+}
