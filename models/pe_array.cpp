@@ -120,12 +120,14 @@ std::uint32_t PeArray<Op, Acc>::tick_stationary(const RowWindow* windows) {
     const int split = std::clamp(w.split, w.first, w.last + 1);
     const std::size_t left_base = static_cast<std::size_t>(w.buffer_left) * rows_ * cols_ + index(r, 0);
     const std::size_t right_base = static_cast<std::size_t>(w.buffer_right) * rows_ * cols_ + index(r, 0);
-    active += mac_down(out + w.first, above + w.first, &stationary_[left_base + w.first],
-                       &stationary_valid_[left_base + w.first], operand + w.first,
-                       operand_valid + w.first, split - w.first);
-    active += mac_down(out + split, above + split, &stationary_[right_base + split],
-                       &stationary_valid_[right_base + split], operand + split,
-                       operand_valid + split, w.last + 1 - split);
+    if (split > w.first)
+      active += mac_down(out + w.first, above + w.first, &stationary_[left_base + w.first],
+                         &stationary_valid_[left_base + w.first], operand + w.first,
+                         operand_valid + w.first, split - w.first);
+    if (w.last + 1 > split)
+      active += mac_down(out + split, above + split, &stationary_[right_base + split],
+                         &stationary_valid_[right_base + split], operand + split,
+                         operand_valid + split, w.last + 1 - split);
     shift_left_operands(r, w.first, w.last);
   }
   return active;
