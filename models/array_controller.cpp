@@ -28,7 +28,8 @@ ArrayController<Op, Acc>::ArrayController(const ArrayConfig& config,
                    ? 2
                    : 1),
       pes_(config.rows, config.cols, buffers_),
-      windows_(config.rows) {
+      windows_(config.rows),
+      row_staging_(config.cols) {
   for (const Fold& f : program_.folds) {
     outputs_remaining_ += program_.mode == ArrayMode::Stationary
                               ? program_.stream_length * f.cols_used
@@ -59,8 +60,9 @@ bool ArrayController<Op, Acc>::load_stationary_rows() {
     const Fold& f = fold(g);
     const GemmOperands<Op, Acc>& ops = operands(g);
     if (row < f.rows_used) {
-      const Op* source = ops.top + (f.row_offset + row) * ops.top_ld + f.col_offset;
-      pes_.write_stationary_row(buffer_of(g), static_cast<int>(row), source, f.cols_used);
+      const Op* source = ops.top + (f.row_offset + row) * ops.top_row_stride + f.col_offset * ops.top_col_stride;
+      for (int c = 0; c < f.cols_used; ++c) row_staging_[c] = source[c * ops.top_col_stride];
+      pes_.write_stationary_row(buffer_of(g), static_cast<int>(row), row_staging_.data(), f.cols_used);
     } else {
       pes_.write_stationary_row(buffer_of(g), static_cast<int>(row), nullptr, 0);
     }
@@ -110,7 +112,7 @@ bool ArrayController<Op, Acc>::feed_top_edge() {
       const Fold& f = fold(g);
       if (c < f.cols_used) {
         const GemmOperands<Op, Acc>& ops = operands(g);
-        value = ops.top[k * ops.top_ld + f.col_offset + c];
+        value = ops.top[k * ops.top_row_stride + (f.col_offset + c) * ops.top_col_stride];
         valid = true;
       }
       break;

@@ -29,8 +29,11 @@ template <class Op, class Acc>
 struct GemmOperands {
   const Op* left = nullptr;   // L, row-major with leading dimension left_ld
   std::int64_t left_ld = 0;
-  const Op* top = nullptr;    // Rt, row-major with leading dimension top_ld
-  std::int64_t top_ld = 0;
+  // Rt: element (k, n) at top[k * top_row_stride + n * top_col_stride], so a
+  // transposed matrix needs no copy.
+  const Op* top = nullptr;
+  std::int64_t top_row_stride = 0;
+  std::int64_t top_col_stride = 1;
   Acc* out = nullptr;         // O, row-major with leading dimension out_ld, zeroed
   std::int64_t out_ld = 0;
 };

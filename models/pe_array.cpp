@@ -75,18 +75,6 @@ PeArray<Op, Acc>::PeArray(int rows, int cols, int stationary_buffers)
       accumulator_(static_cast<std::size_t>(rows) * cols) {}
 
 template <class Op, class Acc>
-void PeArray<Op, Acc>::set_left_edge(int row, Op value, bool valid) {
-  left_[left_index(row, 0)] = value;
-  left_valid_[left_index(row, 0)] = valid;
-}
-
-template <class Op, class Acc>
-void PeArray<Op, Acc>::set_top_edge(int col, Op value, bool valid) {
-  top_[top_index(0, col)] = value;
-  top_valid_[top_index(0, col)] = valid;
-}
-
-template <class Op, class Acc>
 void PeArray<Op, Acc>::write_stationary_row(int buffer, int row, const Op* values,
                                             int valid_count) {
   const std::size_t base = static_cast<std::size_t>(buffer) * rows_ * cols_ + index(row, 0);

@@ -54,8 +54,14 @@ class PeArray {
   int cols() const { return cols_; }
 
   // Edge inputs for the coming tick.
-  void set_left_edge(int row, Op value, bool valid);
-  void set_top_edge(int col, Op value, bool valid);
+  void set_left_edge(int row, Op value, bool valid) {
+    left_[left_index(row, 0)] = value;
+    left_valid_[left_index(row, 0)] = valid;
+  }
+  void set_top_edge(int col, Op value, bool valid) {
+    top_[top_index(0, col)] = value;
+    top_valid_[top_index(0, col)] = valid;
+  }
 
   // Writes one row of a stationary buffer: values[0..valid_count) are valid,
   // the rest of the row is cleared.

@@ -1,5 +1,7 @@
 #include "sim/layer_data.hpp"
 
+#include <algorithm>
+#include <cstring>
 #include <random>
 #include <type_traits>
 
@@ -7,6 +9,7 @@ namespace systole {
 
 namespace {
 
+// Integers are uniform over the whole type; floats over [-1, 1).
 template <class Op>
 std::vector<Op> random_values(std::size_t count, std::mt19937_64& rng) {
   std::vector<Op> values(count);
@@ -14,9 +17,12 @@ std::vector<Op> random_values(std::size_t count, std::mt19937_64& rng) {
     std::uniform_real_distribution<Op> dist(-1, 1);
     for (Op& v : values) v = dist(rng);
   } else {
-    std::uniform_int_distribution<int> dist(std::numeric_limits<Op>::min(),
-                                            std::numeric_limits<Op>::max());
-    for (Op& v : values) v = static_cast<Op>(dist(rng));
+    // Each 64-bit draw is uniform, so each of its Op-sized pieces is too.
+    constexpr std::size_t kPerDraw = sizeof(std::uint64_t) / sizeof(Op);
+    for (std::size_t i = 0; i < count; i += kPerDraw) {
+      const std::uint64_t bits = rng();
+      std::memcpy(&values[i], &bits, std::min(kPerDraw, count - i) * sizeof(Op));
+    }
   }
   return values;
 }
@@ -30,9 +36,9 @@ std::int64_t functional_bytes(const Layer& layer, DataType type) {
   const std::int64_t input = layer.batch * s.in_h * s.in_w * s.in_channels;
   const std::int64_t lowered = s.groups * g.m * g.k;
   const std::int64_t outputs = s.groups * g.m * g.n;
-  // input, filters and their transpose, the lowered input; the array's
-  // results and the output tensor gathered from them.
-  return operand * (input + 2 * layer.weights() + lowered) + accumulator * 2 * outputs;
+  // input, filters, the lowered input; the array's results and the output
+  // tensor gathered from them.
+  return operand * (input + layer.weights() + lowered) + accumulator * 2 * outputs;
 }
 
 template <class Op, class Acc>
@@ -77,23 +83,10 @@ void LayerData<Op, Acc>::lower(bool transposed) {
 }
 
 template <class Op, class Acc>
-void LayerData<Op, Acc>::transpose_filters() {
-  // Filters are stored N×K (filter n's window is row n); the GEMM wants
-  // B[k][n], its K×N transpose.
-  const std::int64_t n = gemm_.n, k = gemm_.k;
-  transposed_filters_.assign(filters_.size(), Op{});
-  for (std::int64_t g = 0; g < layer_.groups(); ++g)
-    for (std::int64_t row = 0; row < n; ++row)
-      for (std::int64_t col = 0; col < k; ++col)
-        transposed_filters_[g * n * k + col * n + row] = filters_[g * n * k + row * k + col];
-}
-
-template <class Op, class Acc>
 ArrayProgram<Op, Acc> LayerData<Op, Acc>::program(const Mapping& mapping) {
   dataflow_ = mapping.dataflow;
   const bool input_stationary = dataflow_ == Dataflow::InputStationary;
   lower(input_stationary);
-  if (!input_stationary) transpose_filters();
   const std::int64_t m = gemm_.m, n = gemm_.n, k = gemm_.k;
   result_.assign(static_cast<std::size_t>(layer_.groups() * m * n), Acc{});
 
@@ -104,12 +97,14 @@ ArrayProgram<Op, Acc> LayerData<Op, Acc>::program(const Mapping& mapping) {
   for (std::int64_t g = 0; g < layer_.groups(); ++g) {
     const Op* lowered = lowered_.data() + g * m * k;
     Acc* out = result_.data() + g * m * n;
+    const Op* weights = filters_.data() + g * n * k;  // N×K: filter n's window is row n
     if (input_stationary) {
       // C^T = B^T · A^T: the filters (N×K) stream from the left, the lowered
       // input (K×M) stays in the array, and outputs come out as N×M.
-      program.gemms.push_back({filters_.data() + g * n * k, k, lowered, m, out, m});
+      program.gemms.push_back({weights, k, lowered, m, 1, out, m});
     } else {
-      program.gemms.push_back({lowered, k, transposed_filters_.data() + g * n * k, n, out, n});
+      // B[k][n] is filter n's k-th weight: the N×K filters read as K×N.
+      program.gemms.push_back({lowered, k, weights, 1, k, out, n});
     }
   }
   return program;

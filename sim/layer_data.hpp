@@ -42,7 +42,6 @@ class LayerData {
 
  private:
   void lower(bool transposed);
-  void transpose_filters();
 
   Layer layer_;
   GemmShape gemm_;
@@ -50,7 +49,6 @@ class LayerData {
   std::vector<Op> input_;
   std::vector<Op> filters_;
   std::vector<Op> lowered_;  // per group: M×K, or K×M for input stationary
-  std::vector<Op> transposed_filters_;  // per group: K×N (WS, OS)
   std::vector<Acc> result_;  // per group: M×N, or N×M for input stationary
 };
 

@@ -86,8 +86,8 @@ TEST_CASE("bad input exits 2 with one line and writes nothing", "[cli]") {
   write_file(f.dir + "/bad.csv", "Layer, M, N, K,\ng, 4, 4, 4,\nh, 4, 0, 4,\n");
   expect_bad_input(run_systole({"run", "--arch", f.arch, "--workload", f.dir + "/bad.csv", "--out", out}),
                    "bad.csv:3: N must be positive, got 0");
-  // int8: input and lowered input M·K = 1e10 bytes each, weights twice
-  // N·K = 1e5, int32 results twice M·N = 1e5: 20,001,000,000 B = 19074 MiB.
+  // int8: input and lowered input M·K = 1e10 bytes each, weights N·K = 1e5,
+  // int32 results twice M·N = 1e5: 20,000,900,000 B = 19074 MiB.
   write_file(f.dir + "/huge.csv", "Layer, M, N, K,\ng, 100000, 1, 100000,\n");
   expect_bad_input(run_systole({"run", "--arch", f.arch, "--workload", f.dir + "/huge.csv", "--out", out}),
                    "huge.csv: layer 'g' needs 19074 MiB of operands to simulate (limit 16384 MiB)");
