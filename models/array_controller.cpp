@@ -1,6 +1,7 @@
 #include "models/array_controller.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 namespace systole {
@@ -73,30 +74,29 @@ bool ArrayController<Op, Acc>::load_stationary_rows() {
 
 template <class Op, class Acc>
 bool ArrayController<Op, Acc>::feed_left_edge() {
+  // Rows fed last cycle go back to an invalid zero unless fed again below.
+  for (int r : fed_rows_) pes_.set_left_edge(r, Op{}, false);
+  fed_rows_.clear();
   const std::int64_t t_len = program_.stream_length;
   const bool stationary = program_.mode == ArrayMode::Stationary;
-  bool fed = false;
-  for (int r = 0; r < config_.rows; ++r) {
-    Op value{};
-    bool valid = false;
-    for (std::size_t g = live_begin_; g < live_end_; ++g) {
-      const std::int64_t element = cycle_ - schedule_.folds[g].stream_start - r;
-      if (element < 0 || element >= t_len) continue;
-      const Fold& f = fold(g);
-      if (r < f.rows_used) {
-        const GemmOperands<Op, Acc>& ops = operands(g);
-        // Stationary: row `element` of L, reduction index k0 + r.
-        // OS: row m0 + r of L, reduction index `element`.
-        value = stationary ? ops.left[element * ops.left_ld + f.row_offset + r]
-                           : ops.left[(f.row_offset + r) * ops.left_ld + element];
-        valid = true;
-      }
-      break;
+  for (std::size_t g = live_begin_; g < live_end_; ++g) {
+    // Element m of fold g enters row r when m = cycle - s - r is in [0, T).
+    const std::int64_t base = cycle_ - schedule_.folds[g].stream_start;
+    const Fold& f = fold(g);
+    const std::int64_t first = std::max<std::int64_t>(0, base - t_len + 1);
+    const std::int64_t last = std::min<std::int64_t>(f.rows_used - 1, base);
+    const GemmOperands<Op, Acc>& ops = operands(g);
+    for (std::int64_t r = first; r <= last; ++r) {
+      const std::int64_t element = base - r;
+      // Stationary: row `element` of L, reduction index k0 + r.
+      // OS: row m0 + r of L, reduction index `element`.
+      const Op value = stationary ? ops.left[element * ops.left_ld + f.row_offset + r]
+                                  : ops.left[(f.row_offset + r) * ops.left_ld + element];
+      pes_.set_left_edge(static_cast<int>(r), value, true);
+      fed_rows_.push_back(static_cast<int>(r));
     }
-    pes_.set_left_edge(r, value, valid);
-    fed |= valid;
   }
-  return fed;
+  return !fed_rows_.empty();
 }
 
 template <class Op, class Acc>
@@ -125,35 +125,37 @@ bool ArrayController<Op, Acc>::feed_top_edge() {
 
 template <class Op, class Acc>
 void ArrayController<Op, Acc>::compute_windows() {
+  // A fold's operands sit on diagonals: what row r - 1 held in the previous
+  // cycle, row r holds now. So every row takes its upper neighbour's window
+  // and only row 0's is computed from the live folds.
+  std::memmove(&windows_[1], &windows_[0], (windows_.size() - 1) * sizeof(RowWindow));
   const std::int64_t t_len = program_.stream_length;
   const int cols = config_.cols;
-  for (int r = 0; r < config_.rows; ++r) {
-    RowWindow w;
-    w.first = cols;
-    std::int64_t newest = -1;
-    std::int64_t newest_diagonal = 0;
-    for (std::size_t g = live_begin_; g < live_end_; ++g) {
-      // Element m of fold g is at column d - m of row r this cycle.
-      const std::int64_t d = cycle_ - schedule_.folds[g].stream_start - r;
-      if (d < 0) continue;
-      newest = static_cast<std::int64_t>(g);
-      newest_diagonal = d;
-      // Columns holding an element now or in the previous cycle.
-      const std::int64_t first = std::max<std::int64_t>(0, d - t_len);
-      const std::int64_t last = std::min<std::int64_t>(cols - 1, d);
-      if (first > last) continue;
-      w.first = std::min(w.first, static_cast<int>(first));
-      w.last = std::max(w.last, static_cast<int>(last));
-    }
-    if (newest >= 0) {
-      // The newest fold's operands occupy columns up to its diagonal and use
-      // its stationary buffer; columns beyond still belong to the fold before.
-      w.split = static_cast<int>(std::min<std::int64_t>(cols, newest_diagonal + 1));
-      w.buffer_left = buffer_of(static_cast<std::size_t>(newest));
-      w.buffer_right = newest > 0 ? buffer_of(static_cast<std::size_t>(newest - 1)) : w.buffer_left;
-    }
-    windows_[r] = w;
+  RowWindow w;
+  w.first = cols;
+  std::int64_t newest = -1;
+  std::int64_t newest_diagonal = 0;
+  for (std::size_t g = live_begin_; g < live_end_; ++g) {
+    // Element m of fold g is at column d - m of row 0 this cycle.
+    const std::int64_t d = cycle_ - schedule_.folds[g].stream_start;
+    if (d < 0) continue;
+    newest = static_cast<std::int64_t>(g);
+    newest_diagonal = d;
+    // Columns holding an element now or in the previous cycle.
+    const std::int64_t first = std::max<std::int64_t>(0, d - t_len);
+    const std::int64_t last = std::min<std::int64_t>(cols - 1, d);
+    if (first > last) continue;
+    w.first = std::min(w.first, static_cast<int>(first));
+    w.last = std::max(w.last, static_cast<int>(last));
   }
+  if (newest >= 0) {
+    // The newest fold's operands occupy columns up to its diagonal and use
+    // its stationary buffer; columns beyond still belong to the fold before.
+    w.split = static_cast<int>(std::min<std::int64_t>(cols, newest_diagonal + 1));
+    w.buffer_left = buffer_of(static_cast<std::size_t>(newest));
+    w.buffer_right = newest > 0 ? buffer_of(static_cast<std::size_t>(newest - 1)) : w.buffer_left;
+  }
+  windows_[0] = w;
 }
 
 template <class Op, class Acc>

@@ -53,6 +53,7 @@ class ArrayController final : public Execution {
   PeArray<Op, Acc> pes_;
   std::vector<RowWindow> windows_;
   std::vector<Op> row_staging_;  // one stationary row gathered from Rt
+  std::vector<int> fed_rows_;     // rows given a valid operand last cycle
   std::int64_t cycle_ = 0;
   // Folds [live_begin_, live_end_) have started and may still hold data.
   std::size_t live_begin_ = 0;
