@@ -87,14 +87,16 @@ std::string pool_problem(const Layer& layer) {
   std::string problem = first_non_positive(
       {{"input height", p.in_h}, {"input width", p.in_w}, {"channels", p.channels},
        {"kernel height", p.kernel_h}, {"kernel width", p.kernel_w},
-       {"stride height", p.stride_h}, {"stride width", p.stride_w}, {"batch", layer.batch}});
+       {"stride height", p.stride_h}, {"stride width", p.stride_w},
+       {"dilation height", p.dilation_h}, {"dilation width", p.dilation_w}, {"batch", layer.batch}});
   if (problem.empty())
     problem = first_negative({{"top padding", p.pad_top}, {"bottom padding", p.pad_bottom},
                               {"left padding", p.pad_left}, {"right padding", p.pad_right}});
   if (!problem.empty()) return problem;
   if (!bounded_product({layer.batch, p.in_h, p.in_w, p.channels, p.kernel_h, p.kernel_w}))
     return too_large("input");
-  if (p.kernel_h > p.in_h + p.pad_top + p.pad_bottom || p.kernel_w > p.in_w + p.pad_left + p.pad_right)
+  if (p.dilation_h * (p.kernel_h - 1) + 1 > p.in_h + p.pad_top + p.pad_bottom ||
+      p.dilation_w * (p.kernel_w - 1) + 1 > p.in_w + p.pad_left + p.pad_right)
     return "pooling window is larger than the padded input";
   return {};
 }
@@ -107,6 +109,9 @@ std::string recurrent_problem(const Layer& layer) {
                                             {"layers", r.layers},
                                             {"batch", layer.batch}});
   if (!problem.empty()) return problem;
+  if (r.layers > Layer::kMaxRecurrentLayers)
+    return "layers must be at most " + std::to_string(Layer::kMaxRecurrentLayers) + ", got " +
+           std::to_string(r.layers);
   const std::int64_t widest_input = std::max(r.input_size, 2 * r.hidden_size);
   if (!bounded_product({layer.batch, r.sequence_length, widest_input})) return too_large("input");
   if (!bounded_product({4, r.hidden_size, widest_input + r.hidden_size})) return too_large("weights");
@@ -197,6 +202,7 @@ std::int64_t Layer::weights() const {
     case LayerKind::Depthwise:
     case LayerKind::FullyConnected:
     case LayerKind::Gemm:
+      if (!has_weights) return 0;
       return shape.filters * shape.filter_h * shape.filter_w * (shape.in_channels / shape.groups);
     case LayerKind::Pool:
     case LayerKind::Eltwise: return 0;
@@ -229,8 +235,9 @@ std::int64_t Layer::output_elements() const {
     case LayerKind::FullyConnected:
     case LayerKind::Gemm: return batch * out_h() * out_w() * shape.filters;
     case LayerKind::Pool:
-      return batch * output_extent(pool.in_h, pool.pad_top, pool.pad_bottom, pool.kernel_h, 1, pool.stride_h) *
-             output_extent(pool.in_w, pool.pad_left, pool.pad_right, pool.kernel_w, 1, pool.stride_w) *
+      return batch *
+             output_extent(pool.in_h, pool.pad_top, pool.pad_bottom, pool.kernel_h, pool.dilation_h, pool.stride_h) *
+             output_extent(pool.in_w, pool.pad_left, pool.pad_right, pool.kernel_w, pool.dilation_w, pool.stride_w) *
              pool.channels;
     case LayerKind::Eltwise: return batch * elements;
     case LayerKind::Lstm:

@@ -31,6 +31,7 @@ struct PoolShape {
   std::int64_t kernel_h = 1, kernel_w = 1;
   std::int64_t stride_h = 1, stride_w = 1;
   std::int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  std::int64_t dilation_h = 1, dilation_w = 1;
 };
 
 // LSTM or GRU: `layers` stacked layers, each one or two directions.
@@ -55,6 +56,9 @@ struct Layer {
   std::string name;
   LayerKind kind = LayerKind::Conv;
   ConvShape shape;  // array layers
+  // False when a GEMM's right operand is an activation (e.g. an ONNX MatMul
+  // of two tensors computed at run time): it then holds no weights.
+  bool has_weights = true;
   PoolShape pool;
   std::int64_t elements = 1;  // eltwise: elements per input, per batch item
   RecurrentShape recurrent;
@@ -84,6 +88,7 @@ struct Layer {
   // from a layer fits in 64 bits (memory is budgeted per data type in
   // sim/layer_data.hpp).
   static constexpr std::int64_t kMaxTensorElements = std::int64_t{1} << 36;
+  static constexpr std::int64_t kMaxRecurrentLayers = 1000;
 };
 
 std::string to_string(LayerKind kind);

@@ -82,6 +82,16 @@ class Importer {
     return false;
   }
 
+  // Which dimension of a graph input is the batch: 0, except for the
+  // sequence-first [T, B, D] input of an LSTM or GRU.
+  int batch_dimension(const std::string& input) const {
+    for (const auto& node : model_.graph().node())
+      if ((node.op_type() == "LSTM" || node.op_type() == "GRU") && node.input_size() > 0 &&
+          node.input(0) == input && int_attribute(node, "layout", 0) == 0)
+        return 1;
+    return 0;
+  }
+
   void pin_inputs() {
     std::set<std::string> named;
     for (auto& input : *model_.mutable_graph()->mutable_input()) {
@@ -96,11 +106,13 @@ class Importer {
         for (int d = 0; d < shape->dim_size(); ++d) shape->mutable_dim(d)->set_dim_value(given->second[d]);
         continue;
       }
+      const int batch_dim = batch_dimension(input.name());
       for (int d = 0; d < shape->dim_size(); ++d) {
         auto* dim = shape->mutable_dim(d);
         if (dim->has_dim_value()) continue;
-        if (d == 0) {
+        if (d == batch_dim) {
           dim->set_dim_value(options_.batch);
+          batch_used_ = true;
         } else {
           fail("input '" + input.name() + "' has symbolic dimension " + std::to_string(d) + " ('" +
                dim->dim_param() + "'); give its shape with --input-shape " + input.name() + "=AxBx...");
@@ -109,6 +121,9 @@ class Importer {
     }
     for (const auto& [name, shape] : options_.input_shapes)
       if (!named.count(name)) fail("--input-shape names '" + name + "', which is not an input of the model");
+    if (options_.batch != 1 && !batch_used_)
+      spdlog::warn("{}: the model's batch dimension is fixed; --batch {} does not change it", path_,
+                   options_.batch);
   }
 
   void infer_shapes() {
@@ -148,6 +163,13 @@ class Importer {
           shapes_[node.output(0)] = Shape(attribute.t().dims().begin(), attribute.t().dims().end());
         }
     }
+  }
+
+  // The name of input `index`, or a one-line error for a malformed node.
+  const std::string& input_of(const onnx::NodeProto& node, int index, const std::string& label) const {
+    if (index >= node.input_size() || node.input(index).empty())
+      fail("node '" + label + "' (" + node.op_type() + ") lacks input " + std::to_string(index));
+    return node.input(index);
   }
 
   Shape shape_of(const onnx::NodeProto& node, const std::string& tensor, const std::string& label) const {
@@ -233,8 +255,11 @@ class Importer {
 
   void add_conv(const onnx::NodeProto& node, const std::string& label, int x_input, int w_input,
                 Workload& workload) {
-    const Shape x = shape_of(node, node.input(x_input), label);
-    const Shape w = shape_of(node, node.input(w_input), label);
+    const Shape x = shape_of(node, input_of(node, x_input, label), label);
+    const Shape w = shape_of(node, input_of(node, w_input, label), label);
+    if (w.size() != x.size())
+      fail("node '" + label + "' (" + node.op_type() + "): weights of rank " + std::to_string(w.size()) +
+           " for an input of rank " + std::to_string(x.size()));
     const Window win = window(node, label, x, Shape(w.begin() + 2, w.end()));
     Layer layer;
     layer.name = label;
@@ -260,16 +285,27 @@ class Importer {
   }
 
   void add_pool(const onnx::NodeProto& node, const std::string& label, Workload& workload) {
-    const Shape x = shape_of(node, node.input(0), label);
+    const Shape x = shape_of(node, input_of(node, 0, label), label);
     const bool global = node.op_type().rfind("Global", 0) == 0;
     Shape kernel = global ? Shape(x.begin() + 2, x.end()) : ints_attribute(node, "kernel_shape", {});
     if (kernel.empty()) fail("node '" + label + "' (" + node.op_type() + "): no kernel_shape");
-    const Window win = window(node, label, x, kernel);
+    Window win = window(node, label, x, kernel);
+    if (int_attribute(node, "ceil_mode", 0)) {
+      // Rounding the output size up lets the last window run past the end:
+      // as much extra padding after the input as that takes.
+      auto extra = [](std::int64_t in, std::int64_t pads, std::int64_t k, std::int64_t s, std::int64_t d) {
+        const std::int64_t span = d * (k - 1) + 1, room = in + pads - span;
+        return room % s == 0 ? 0 : s - room % s;
+      };
+      win.bottom += extra(win.h, win.top + win.bottom, win.kh, win.sh, win.dh);
+      win.right += extra(win.w, win.left + win.right, win.kw, win.sw, win.dw);
+    }
     Layer layer;
     layer.name = label;
     layer.kind = LayerKind::Pool;
     layer.pool = {node.op_type().find("Max") != std::string::npos, win.h, win.w, win.c, win.kh, win.kw,
-                  global ? 1 : win.sh, global ? 1 : win.sw, win.top, win.bottom, win.left, win.right};
+                  global ? 1 : win.sh, global ? 1 : win.sw, win.top, win.bottom, win.left, win.right,
+                  win.dh, win.dw};
     layer.batch = win.n;
     workload.layers.push_back(layer);
   }
@@ -277,8 +313,8 @@ class Importer {
   // Gemm and MatMul: A[..., M, K] · B[..., K, N], batch dimensions broadcast.
   void add_matmul(const onnx::NodeProto& node, const std::string& label, int a_input, int b_input,
                   Workload& workload) {
-    Shape a = shape_of(node, node.input(a_input), label);
-    Shape b = shape_of(node, node.input(b_input), label);
+    Shape a = shape_of(node, input_of(node, a_input, label), label);
+    Shape b = shape_of(node, input_of(node, b_input, label), label);
     if (a.empty() || b.empty()) fail("node '" + label + "' (" + node.op_type() + "): scalar operand");
     if (a.size() == 1) a.insert(a.begin(), 1);
     if (b.size() == 1) b.push_back(1);
@@ -290,22 +326,34 @@ class Importer {
     if (b[b.size() - 2] != k)
       fail("node '" + label + "' (" + node.op_type() + "): inner dimensions differ (" + std::to_string(k) +
            " and " + std::to_string(b[b.size() - 2]) + ")");
-    std::int64_t a_batch = 1, b_batch = 1;
-    for (std::size_t i = 0; i + 2 < a.size(); ++i) a_batch *= a[i];
-    for (std::size_t i = 0; i + 2 < b.size(); ++i) b_batch *= b[i];
+    // Batch dimensions broadcast numpy-style, aligned from the right.
+    const std::size_t a_dims = a.size() - 2, b_dims = b.size() - 2, dims = std::max(a_dims, b_dims);
+    std::int64_t a_batch = 1, b_batch = 1, batch = 1;
+    for (std::size_t i = 0; i < dims; ++i) {
+      const std::int64_t ea = i < dims - a_dims ? 1 : a[i - (dims - a_dims)];
+      const std::int64_t eb = i < dims - b_dims ? 1 : b[i - (dims - b_dims)];
+      if (ea != eb && ea != 1 && eb != 1)
+        fail("node '" + label + "' (" + node.op_type() + "): batch dimensions " + std::to_string(ea) +
+             " and " + std::to_string(eb) + " do not broadcast");
+      a_batch *= ea;
+      b_batch *= eb;
+      batch *= std::max(ea, eb);
+    }
     Layer layer;
     if (b_batch == 1) {
-      // One right operand for every row: fold A's batch dimensions into M.
-      layer = make_gemm_layer(label, a_batch * m, n, k);
-      layer.kind = weights_.count(node.input(b_input)) ? LayerKind::FullyConnected : LayerKind::Gemm;
+      // One right operand for every row: fold the batch dimensions into M.
+      layer = make_gemm_layer(label, batch * m, n, k);
     } else {
-      layer = make_gemm_layer(label, m, n, k, std::max(a_batch, b_batch));
+      layer = make_gemm_layer(label, m, n, k, batch);
     }
+    const bool weights = weights_.count(node.input(b_input)) > 0;
+    if (weights && b_batch == 1) layer.kind = LayerKind::FullyConnected;
+    layer.has_weights = weights;
     workload.layers.push_back(layer);
   }
 
   void add_recurrent(const onnx::NodeProto& node, const std::string& label, Workload& workload) {
-    const Shape x = shape_of(node, node.input(0), label);
+    const Shape x = shape_of(node, input_of(node, 0, label), label);
     if (x.size() != 3) fail("node '" + label + "' (" + node.op_type() + "): input must have rank 3");
     const bool batch_first = int_attribute(node, "layout", 0) == 1;
     Layer layer;
@@ -317,7 +365,8 @@ class Importer {
     r.input_size = x[2];
     r.hidden_size = int_attribute(node, "hidden_size", 0);
     if (r.hidden_size <= 0) {
-      const Shape w = shape_of(node, node.input(1), label);  // [dirs, gates·H, D]
+      const Shape w = shape_of(node, input_of(node, 1, label), label);  // [dirs, gates·H, D]
+      if (w.size() != 3) fail("node '" + label + "' (" + node.op_type() + "): weights must have rank 3");
       r.hidden_size = w[1] / (layer.kind == LayerKind::Lstm ? 4 : 3);
     }
     r.bidirectional = string_attribute(node, "direction", "forward") == "bidirectional";
@@ -335,8 +384,19 @@ class Importer {
     layer.kind = LayerKind::Eltwise;
     layer.batch = y.size() >= 2 ? y[0] : 1;
     layer.elements = 1;
-    for (std::size_t i = y.size() >= 2 ? 1 : 0; i < y.size(); ++i) layer.elements *= y[i];
+    for (std::size_t i = y.size() >= 2 ? 1 : 0; i < y.size(); ++i)
+      if (__builtin_mul_overflow(layer.elements, y[i], &layer.elements))
+        fail("node '" + label + "' (" + node.op_type() + "): tensor too large");
     workload.layers.push_back(layer);
+  }
+
+  // Spatial dimensions of a convolution's or pooling's input; 0 otherwise.
+  int spatial_rank(const onnx::NodeProto& node) const {
+    static const std::set<std::string> windowed = {"Conv", "ConvInteger", "QLinearConv", "MaxPool",
+                                                   "AveragePool", "GlobalAveragePool", "GlobalMaxPool"};
+    if (!windowed.count(node.op_type()) || node.input_size() == 0) return 0;
+    const auto found = shapes_.find(node.input(0));
+    return found == shapes_.end() ? 0 : static_cast<int>(found->second.size()) - 2;
   }
 
   void lower_node(const onnx::NodeProto& node, int index, Workload& workload) {
@@ -344,6 +404,8 @@ class Importer {
     const std::string label = node.name().empty() ? op + "_" + std::to_string(index) : node.name();
     if (!node.domain().empty() && node.domain() != "ai.onnx") {
       unsupported_.push_back(label + " (" + node.domain() + "." + op + ")");
+    } else if (spatial_rank(node) > 2) {
+      unsupported_.push_back(label + " (" + op + ", " + std::to_string(spatial_rank(node)) + "-D)");
     } else if (op == "Conv" || op == "ConvInteger") {
       add_conv(node, label, 0, 1, workload);
     } else if (op == "QLinearConv") {
@@ -371,12 +433,19 @@ class Importer {
   std::unordered_map<std::string, Shape> shapes_;
   std::set<std::string> weights_;
   std::vector<std::string> unsupported_;
+  bool batch_used_ = false;
 };
 
 }  // namespace
 
 Workload load_onnx_workload(const std::string& path, const OnnxOptions& options) {
-  return Importer(path, options).run();
+  try {
+    return Importer(path, options).run();
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw_input_error(path, 0, std::string("malformed model: ") + e.what());
+  }
 }
 
 std::pair<std::string, std::vector<std::int64_t>> parse_input_shape(const std::string& text) {

@@ -12,6 +12,8 @@ namespace systole {
 
 namespace {
 
+constexpr std::int64_t kMaxRepeat = 100000;
+
 // One layer entry being read: gives every error its file, line and field.
 class Entry {
  public:
@@ -86,8 +88,11 @@ class Entry {
   }
 
   void check_fields(const std::string& type) const {
+    std::set<std::string> seen;
     for (const auto& item : node_) {
+      if (!item.first.IsScalar()) fail(item.first, "field names must be plain words");
       const std::string key = item.first.Scalar();
+      if (!seen.insert(key).second) fail(item.first, "field '" + key + "' is given twice");
       if (!used_.count(key))
         fail(item.first, "unknown field '" + key + "' for type " + type);
     }
@@ -174,7 +179,10 @@ Layer read_layer(const Entry& e, const std::string& type) {
   } else if (type == "eltwise") {
     layer.kind = LayerKind::Eltwise;
     layer.elements = 1;
-    for (std::int64_t extent : e.list("shape", {1, 2, 3, 4}, 1, {})) layer.elements *= extent;
+    for (std::int64_t extent : e.list("shape", {1, 2, 3, 4}, 1, {}))
+      if (__builtin_mul_overflow(layer.elements, extent, &layer.elements) ||
+          layer.elements > Layer::kMaxTensorElements)
+        e.fail("field 'shape' has more than " + std::to_string(Layer::kMaxTensorElements) + " elements");
   } else if (type == "lstm" || type == "gru") {
     layer.kind = type == "lstm" ? LayerKind::Lstm : LayerKind::Gru;
     RecurrentShape& r = layer.recurrent;
@@ -217,6 +225,7 @@ Workload load_yaml_workload(const std::string& path) {
     const std::string key = item.first.Scalar();
     const int line = item.first.Mark().line + 1;
     if (key == "name") {
+      if (!item.second.IsScalar()) throw_input_error(path, line, "name must be a single value");
       workload.name = item.second.Scalar();
     } else if (key == "batch") {
       const auto value = parse_integer(item.second.IsScalar() ? item.second.Scalar() : "");
@@ -237,6 +246,8 @@ Workload load_yaml_workload(const std::string& path) {
     const std::string type = to_lower(entry.text("type"));
     Layer layer = read_layer(entry, type);
     const std::int64_t repeat = entry.integer_or("repeat", 1);
+    if (repeat > kMaxRepeat)
+      entry.fail("field 'repeat' must be at most " + std::to_string(kMaxRepeat) + ", got " + std::to_string(repeat));
     entry.check_fields(type);
     layer.batch = batch;
     if (const std::string problem = layer.problem(); !problem.empty()) entry.fail(problem);

@@ -89,6 +89,14 @@ TEST_CASE("native format errors name the line and the field", "[network]") {
         ":2: layer 'p': field 'op' is 'median', expected max or avg");
   CHECK(yaml_error("layers:\n  - {name: c, type: conv\n").find(":3: not valid YAML") == 0);
   CHECK(yaml_error("name: x\n") == ": needs a non-empty 'layers' list");
+  CHECK(yaml_error(head + "  - {name: g, type: gemm, m: 1, n: 1, k: 1, repeat: 100000000000}\n") ==
+        ":2: layer 'g': field 'repeat' must be at most 100000, got 100000000000");
+  CHECK(yaml_error(head + "  - {name: e, type: eltwise, shape: [4294967297, 4294967296]}\n") ==
+        ":2: layer 'e': field 'shape' has more than 68719476736 elements");
+  CHECK(yaml_error(head + "  - {name: g, type: gemm, m: 1, n: 1, k: 1, m: 2}\n") ==
+        ":2: layer 'g': field 'm' is given twice");
+  CHECK(yaml_error(head + "  - {name: l, type: lstm, input_size: 1, hidden_size: 1, sequence_length: 1, layers: 3000000000}\n") ==
+        ":2: layer 'l': layers must be at most 1000, got 3000000000");
   CHECK(yaml_error("layer:\n  - {}\n") == ":1: unknown key 'layer' (expected name, batch, layers)");
 }
 

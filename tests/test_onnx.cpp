@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include <onnx/onnx_pb.h>
 
@@ -130,6 +131,7 @@ TEST_CASE("Debian's ONNX test models: GEMMs, recurrent layers, pooling", "[onnx]
     CHECK(w.layers[0].recurrent.hidden_size == R[2]);
   }
   for (const char* name : {"node/test_maxpool_2d_default", "node/test_maxpool_2d_pads", "node/test_maxpool_2d_strides",
+                           "node/test_maxpool_2d_ceil", "node/test_maxpool_2d_dilations",
                            "node/test_averagepool_2d_default", "node/test_averagepool_2d_same_upper",
                            "node/test_globalaveragepool"}) {
     INFO(name);
@@ -277,6 +279,73 @@ TEST_CASE("ONNX errors: symbolic dimensions, unsupported operators, bad shapes",
   const std::string garbage = make_temp_dir() + "/bad.onnx";
   write_file(garbage, "this is not protobuf");
   CHECK_THROWS_AS(load_onnx_workload(garbage, {}), InputError);
+}
+
+namespace {
+
+std::string write_graph(const std::function<void(onnx::GraphProto*)>& build) {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.add_opset_import()->set_version(13);
+  build(model.mutable_graph());
+  const std::string path = make_temp_dir() + "/graph.onnx";
+  std::ofstream out(path, std::ios::binary);
+  model.SerializeToOstream(&out);
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("ONNX MatMul batch dimensions broadcast; activation operands hold no weights", "[onnx]") {
+  const std::string path = write_graph([](onnx::GraphProto* g) {
+    add_value(g->add_input(), "a", {"2", "1", "3", "4"});
+    add_value(g->add_input(), "b", {"1", "5", "4", "6"});
+    node(g, "MatMul", "mm", {"a", "b"}, {"y"});
+    add_value(g->add_output(), "y", {});
+  });
+  const Workload w = load_onnx_workload(path, {});
+  REQUIRE(w.layers.size() == 1);
+  // Batch dimensions broadcast to 2 x 5 = 10 products of 3x4 by 4x6.
+  CHECK(w.layers[0].macs() == 10 * 3 * 6 * 4);
+  CHECK(w.layers[0].output_elements() == 10 * 3 * 6);
+  CHECK(w.layers[0].weights() == 0);
+}
+
+TEST_CASE("ONNX recurrent inputs: the batch is the second dimension", "[onnx]") {
+  auto lstm = [](const std::string& steps) {
+    return write_graph([&](onnx::GraphProto* g) {
+      add_value(g->add_input(), "x", {steps, "N", "5"});
+      *g->add_initializer() = weights("w", {1, 16, 5});
+      *g->add_initializer() = weights("r", {1, 16, 4});
+      auto* n = node(g, "LSTM", "lstm", {"x", "w", "r"}, {"y"});
+      integer(n, "hidden_size", 4);
+      add_value(g->add_output(), "y", {});
+    });
+  };
+  OnnxOptions options;
+  options.batch = 4;
+  const Workload w = load_onnx_workload(lstm("3"), options);
+  REQUIRE(w.layers.size() == 1);
+  CHECK(w.layers[0].batch == 4);
+  CHECK(w.layers[0].recurrent.sequence_length == 3);
+  CHECK_THROWS_WITH(load_onnx_workload(lstm("T"), options),
+                    Catch::Contains("symbolic dimension 0 ('T')"));
+}
+
+TEST_CASE("malformed ONNX nodes give a one-line error", "[onnx]") {
+  const std::string one_input = write_graph([](onnx::GraphProto* g) {
+    add_value(g->add_input(), "x", {"1", "3", "8", "8"});
+    node(g, "Conv", "conv", {"x"}, {"y"});
+    add_value(g->add_output(), "y", {});
+  });
+  CHECK_THROWS_AS(load_onnx_workload(one_input, {}), InputError);
+  const std::string flat_weights = write_graph([](onnx::GraphProto* g) {
+    add_value(g->add_input(), "x", {"1", "3", "8", "8"});
+    *g->add_initializer() = weights("w", {27});
+    node(g, "Conv", "conv", {"x", "w"}, {"y"});
+    add_value(g->add_output(), "y", {});
+  });
+  CHECK_THROWS_AS(load_onnx_workload(flat_weights, {}), InputError);
 }
 
 TEST_CASE("a real multi-layer model: openwakeword's hello_deepa MLP", "[onnx]") {
