@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -14,7 +15,9 @@
 
 #include "sim/arch_config.hpp"
 #include "sim/atomic_file.hpp"
+#include "sim/dram_traffic.hpp"
 #include "sim/input_error.hpp"
+#include "sim/memspec.hpp"
 #include "sim/layer_data.hpp"
 #include "sim/network_stats.hpp"
 #include "sim/onnx_workload.hpp"
@@ -51,11 +54,13 @@ const char* const kUsage =
     "Usage:\n"
     "  systole run --arch FILE|PRESET --workload FILE [options]\n"
     "  systole stats --workload FILE [--csv] [--batch N] [--input-shape NAME=AxB...]\n"
+    "  systole dram [--dram ddr4-2400|lpddr4-3200|hbm2|FILE.json] [--pattern sequential|random] ...\n"
     "  systole --help | --version\n"
     "\n"
     "Subcommands:\n"
     "  run    simulate a workload on an architecture (systole run --help)\n"
-    "  stats  weights, MACs and activation sizes of a workload, per layer and in total\n";
+    "  stats  weights, MACs and activation sizes of a workload, per layer and in total\n"
+    "  dram   drive the DRAM model with a synthetic stream: bandwidth, latency, row hits\n";
 
 void print_usage(std::ostream& out) {
   out << kUsage << "\nArchitecture presets:";
@@ -301,6 +306,90 @@ int stats_command(int argc, char** argv) {
   return kExitOk;
 }
 
+int dram_command(int argc, char** argv) {
+  po::options_description options("Options");
+  options.add_options()
+      ("help,h", "show this help")
+      ("dram", po::value<std::string>()->default_value("ddr4-2400"),
+       "ddr4-2400, lpddr4-3200, hbm2 (one pseudo-channel), or a DRAMSys memspec .json")
+      ("dram-channels", po::value<int>()->default_value(1), "independent channels (1-64)")
+      ("pattern", po::value<std::string>()->default_value("sequential"), "sequential or random bursts")
+      ("requests", po::value<std::int64_t>()->default_value(100000), "bursts to transfer (1-100000000)")
+      ("write-fraction", po::value<double>()->default_value(0.0), "share of writes, 0-1")
+      ("page-policy", po::value<std::string>()->default_value("open"), "open or closed")
+      ("queue-depth", po::value<int>()->default_value(32), "controller queue entries per channel (1-4096)")
+      ("no-refresh", po::bool_switch(), "turn refresh off")
+      ("mapping", po::value<std::string>()->default_value("ch,bg,co,ba,ra,ro"),
+       "address fields from the least significant: ch, bg, co, ba, ra, ro")
+      ("seed", po::value<std::int64_t>()->default_value(1), "seed of the random pattern");
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, options), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InputError(std::string(e.what()));
+  }
+  if (vm.count("help")) {
+    std::cout << "Usage: systole dram [options]\n\n" << options;
+    return kExitOk;
+  }
+  const std::string name = vm["dram"].as<std::string>();
+  DramSpec spec;
+  if (name.size() > 5 && name.substr(name.size() - 5) == ".json") {
+    spec = load_memspec(name);
+  } else {
+    try {
+      spec = dram_preset(name);
+    } catch (const std::invalid_argument& e) {
+      throw InputError(std::string("option --dram: ") + e.what());
+    }
+  }
+  DramTrafficOptions traffic;
+  traffic.channels = vm["dram-channels"].as<int>();
+  if (traffic.channels < 1 || traffic.channels > 64) throw InputError("option --dram-channels: must be 1-64");
+  const std::string pattern = vm["pattern"].as<std::string>();
+  if (pattern != "sequential" && pattern != "random")
+    throw InputError("option --pattern: '" + pattern + "' is not sequential or random");
+  traffic.pattern = pattern == "random" ? TrafficPattern::Random : TrafficPattern::Sequential;
+  traffic.requests = vm["requests"].as<std::int64_t>();
+  if (traffic.requests < 1 || traffic.requests > 100000000) throw InputError("option --requests: must be 1-100000000");
+  traffic.write_fraction = vm["write-fraction"].as<double>();
+  if (!(traffic.write_fraction >= 0 && traffic.write_fraction <= 1))
+    throw InputError("option --write-fraction: must be between 0 and 1");
+  const std::string policy = vm["page-policy"].as<std::string>();
+  if (policy != "open" && policy != "closed") throw InputError("option --page-policy: '" + policy + "' is not open or closed");
+  traffic.controller.open_page = policy == "open";
+  traffic.controller.queue_depth = vm["queue-depth"].as<int>();
+  if (traffic.controller.queue_depth < 1 || traffic.controller.queue_depth > 4096)
+    throw InputError("option --queue-depth: must be 1-4096");
+  traffic.controller.refresh = !vm["no-refresh"].as<bool>();
+  traffic.mapping = vm["mapping"].as<std::string>();
+  const std::int64_t seed = vm["seed"].as<std::int64_t>();
+  if (seed < 0) throw InputError("option --seed: must not be negative");
+  traffic.seed = static_cast<std::uint64_t>(seed);
+  DramTrafficResult r;
+  try {
+    r = run_dram_traffic(spec, traffic);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(std::string("option --mapping: ") + e.what());
+  }
+  const std::int64_t accesses = r.totals.reads + r.totals.writes;
+  std::printf("%s (%s), %d channel(s), %s page, %s pattern, %lld bursts of %d B\n", spec.name.c_str(),
+              spec.source.c_str(), traffic.channels, policy.c_str(), pattern.c_str(),
+              static_cast<long long>(traffic.requests), spec.burst_bytes);
+  std::printf("bandwidth      %.2f GB/s = %.1f%% of the %.2f GB/s peak\n", r.gb_per_s,
+              100 * r.gb_per_s / r.peak_gb_per_s, r.peak_gb_per_s);
+  std::printf("time           %lld DRAM cycles = %.3f us (tCK %.3f ns)\n", static_cast<long long>(r.cycles),
+              r.seconds * 1e6, spec.tck_ps * 1e-3);
+  std::printf("latency        mean %.1f ns, max %.1f ns (arrival in the queue to the last data beat)\n",
+              r.mean_latency_ns, r.max_latency_ns);
+  std::printf("row buffer     %.1f%% hits, %.1f%% misses (closed row), %.1f%% conflicts (other row open)\n",
+              100.0 * r.totals.row_hits / accesses, 100.0 * r.totals.row_misses / accesses,
+              100.0 * r.totals.row_conflicts / accesses);
+  std::printf("refreshes      %lld\n", static_cast<long long>(r.totals.refreshes));
+  return kExitOk;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -320,6 +409,7 @@ int run_cli(int argc, char** argv) {
     }
     if (first == "run") return run_command(argc - 1, argv + 1);
     if (first == "stats") return stats_command(argc - 1, argv + 1);
+    if (first == "dram") return dram_command(argc - 1, argv + 1);
     std::cerr << "systole: error: unknown subcommand '" << first << "' (try systole --help)\n";
     return kExitBadInput;
   } catch (const InputError& e) {

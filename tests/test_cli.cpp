@@ -187,3 +187,15 @@ TEST_CASE("Ctrl-C stops a long run and keeps what it has", "[cli][interrupt]") {
   CHECK(fs::exists(out + "/layers.csv"));
   CHECK_FALSE(fs::exists(out + "/utilization.csv.partial"));
 }
+
+TEST_CASE("systole dram reports bandwidth, latency and row-buffer statistics", "[cli][dram]") {
+  const CommandResult run = run_systole({"dram", "--dram", "ddr4-2400", "--requests", "20000"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  for (const char* needle : {"GB/s", "of the 19.20 GB/s peak", "latency", "hits", "refreshes"})
+    CHECK(run.out.find(needle) != std::string::npos);
+  expect_bad_input(run_systole({"dram", "--dram", "ddr5"}), "option --dram: unknown DRAM preset 'ddr5'");
+  expect_bad_input(run_systole({"dram", "--pattern", "zigzag"}), "option --pattern");
+  expect_bad_input(run_systole({"dram", "--mapping", "ch,bg,co"}), "option --mapping");
+  expect_bad_input(run_systole({"dram", "--dram", "/nonexistent/memspec.json"}), "cannot open memspec");
+}

@@ -1,0 +1,14 @@
+#pragma once
+// Reads a DRAMSys memspec JSON file (memarchitecturespec and memtimingspec,
+// with DRAMSys's key names for DDR4, LPDDR4 and HBM2) into a DramSpec, so
+// users can bring their own parts. Errors name the file and the key.
+
+#include <string>
+
+#include "models/dram_spec.hpp"
+
+namespace systole {
+
+DramSpec load_memspec(const std::string& path);
+
+}  // namespace systole

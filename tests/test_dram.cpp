@@ -1,0 +1,279 @@
+// The DRAM channel model against the timing formulas of each preset
+// (docs/dram.md; values from ../shared/reference/dram.md): unloaded latencies,
+// peak and row-miss bandwidth, refresh overhead, and an independent check of
+// every issued command against every timing constraint.
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+
+#include "models/dram_controller.hpp"
+#include "sim/dram_traffic.hpp"
+#include "sim/input_error.hpp"
+#include "sim/memspec.hpp"
+#include "tests/helpers.hpp"
+
+using namespace systole;
+using namespace systole::test;
+
+namespace {
+
+// Runs one request on an otherwise idle channel and returns its latency.
+std::int64_t latency(DramChannel& channel, const DramLocation& where, bool write = false) {
+  static std::uint64_t id = 0;
+  channel.enqueue({++id, write, where});
+  for (int i = 0; i < 10000; ++i) {
+    channel.tick();
+    const auto done = channel.take_completions();
+    if (!done.empty()) return done.front().done - done.front().arrival;
+  }
+  FAIL("request never completed");
+  return -1;
+}
+
+void idle(DramChannel& channel, int cycles) {
+  for (int i = 0; i < cycles; ++i) channel.tick();
+}
+
+DramTrafficResult stream(const DramSpec& spec, TrafficPattern pattern, std::int64_t requests, bool refresh,
+                         double write_fraction = 0, bool open_page = true, bool record = false) {
+  DramTrafficOptions options;
+  options.pattern = pattern;
+  options.requests = requests;
+  options.write_fraction = write_fraction;
+  options.controller.refresh = refresh;
+  options.controller.open_page = open_page;
+  options.controller.record_commands = record;
+  return run_dram_traffic(spec, options);
+}
+
+}  // namespace
+
+TEST_CASE("DRAM presets: peak bandwidth is data rate times bus width", "[dram]") {
+  // DDR4-2400: 2400 MT/s x 8 B; LPDDR4-3200: 3200 MT/s x 2 B; HBM2: 2 Gb/s x 64 bits.
+  CHECK(dram_preset("ddr4-2400").peak_gb_per_s() == Approx(19.2).epsilon(1e-3));
+  CHECK(dram_preset("lpddr4-3200").peak_gb_per_s() == Approx(6.4).epsilon(1e-3));
+  CHECK(dram_preset("hbm2").peak_gb_per_s() == Approx(16.0).epsilon(1e-3));
+  for (const std::string& name : dram_preset_names()) CHECK(dram_spec_problem(dram_preset(name)).empty());
+}
+
+TEST_CASE("DRAM unloaded latencies equal their formulas", "[dram][timing]") {
+  for (const std::string& name : dram_preset_names()) {
+    INFO(name);
+    const DramSpec spec = dram_preset(name);
+    const DramTiming& t = spec.t;
+    DramControllerConfig config;
+    config.refresh = false;
+    DramChannel channel(spec, config);
+    DramLocation a;
+    a.bank_group = spec.bank_groups - 1;
+    a.bank = 1 % spec.banks_per_group;
+    a.row = 7;
+    // Closed row: ACT, tRCD, READ, RL, burst.
+    CHECK(latency(channel, a) == t.RCD_RD + t.RL + t.BURST);
+    idle(channel, 100);
+    // Row hit: READ, RL, burst.
+    a.column = 3;
+    CHECK(latency(channel, a) == t.RL + t.BURST);
+    idle(channel, t.RAS + 100);
+    // Row conflict (tRAS long met): PRE, tRP, ACT, tRCD, READ, RL, burst.
+    a.row = 8;
+    CHECK(latency(channel, a) == t.RP + t.RCD_RD + t.RL + t.BURST);
+    idle(channel, 100);
+    // Write to the open row: WRITE, WL, burst.
+    CHECK(latency(channel, a, /*write=*/true) == t.WL + t.BURST);
+  }
+}
+
+TEST_CASE("a sequential stream reaches at least 90% of peak bandwidth", "[dram]") {
+  for (const std::string& name : dram_preset_names()) {
+    INFO(name);
+    const DramSpec spec = dram_preset(name);
+    const DramTrafficResult r = stream(spec, TrafficPattern::Sequential, 200000, /*refresh=*/true);
+    CHECK(r.gb_per_s >= 0.9 * spec.peak_gb_per_s());
+    CHECK(r.gb_per_s <= spec.peak_gb_per_s());
+    CHECK(r.totals.row_hits > 0.9 * (r.totals.reads + r.totals.writes));
+  }
+}
+
+TEST_CASE("refresh costs about tRFC/tREFI of the time", "[dram]") {
+  for (const std::string& name : dram_preset_names()) {
+    INFO(name);
+    const DramSpec spec = dram_preset(name);
+    const DramTiming& t = spec.t;
+    const std::int64_t bursts = 400LL * t.REFI / t.BURST;  // about 400 refresh intervals
+    const double with = stream(spec, TrafficPattern::Sequential, bursts, true).gb_per_s;
+    const double without = stream(spec, TrafficPattern::Sequential, bursts, false).gb_per_s;
+    const double loss = 1 - with / without;
+    // Each REF blocks the banks for tRFC. Around it the stream also loses at
+    // most: waiting for tRAS on the rows just opened, tRP, and reopening a
+    // row before data flows again (tRCD + RL + burst).
+    CHECK(loss >= 0.95 * t.RFC / t.REFI);
+    CHECK(loss <= static_cast<double>(t.RFC + t.RAS + t.RP + t.RCD_RD + t.RL + t.BURST) / t.REFI);
+  }
+}
+
+TEST_CASE("random row misses are bounded by tFAW and tRRD", "[dram]") {
+  for (const std::string& name : dram_preset_names()) {
+    INFO(name);
+    const DramSpec spec = dram_preset(name);
+    const DramTiming& t = spec.t;
+    const DramTrafficResult r = stream(spec, TrafficPattern::Random, 50000, /*refresh=*/false);
+    const double tck_s = spec.tck_ps * 1e-12;
+    // Nearly every random access opens a row, at most four per tFAW and one
+    // per tRRD_S; each activation serves one burst.
+    const double activation_rate = std::min(4.0 / t.FAW, 1.0 / t.RRD_S);
+    const double bound = activation_rate * spec.burst_bytes / tck_s * 1e-9;
+    const double miss_fraction =
+        static_cast<double>(r.totals.row_misses + r.totals.row_conflicts) / (r.totals.reads + r.totals.writes);
+    CHECK(miss_fraction > 0.95);
+    CHECK(r.gb_per_s <= bound / miss_fraction * 1.001);
+    CHECK(r.gb_per_s < 0.8 * spec.peak_gb_per_s());
+  }
+}
+
+namespace {
+
+// Independent checker: replays the command log and tests every constraint;
+// returns the number of violations.
+int count_violations(const DramSpec& spec, std::vector<DramCommandRecord> log) {
+  const DramTiming& t = spec.t;
+  std::stable_sort(log.begin(), log.end(), [](const auto& a, const auto& b) { return a.cycle < b.cycle; });
+  constexpr std::int64_t kNever = -1000000;
+  struct BankHistory {
+    int open_row = -1;
+    std::int64_t act = kNever, pre = kNever, read = kNever, write = kNever;
+  };
+  std::map<std::tuple<int, int, int>, BankHistory> banks;
+  std::map<std::pair<int, int>, std::int64_t> group_act, group_read, group_write;
+  std::map<int, std::vector<std::int64_t>> rank_acts;
+  std::int64_t last_act = kNever, last_read = kNever, last_write = kNever, last_ref = kNever;
+  std::int64_t bus_busy_until = kNever;
+  int violations = 0;
+  auto expect = [&](bool ok, const DramCommandRecord& c, const char* rule) {
+    if (ok) return;
+    if (violations++ < 5) UNSCOPED_INFO(rule << " violated by " << to_string(c.command) << " at " << c.cycle);
+  };
+  for (const DramCommandRecord& c : log) {
+    BankHistory& b = banks[{c.rank, c.bank_group, c.bank}];
+    const auto group = std::make_pair(c.rank, c.bank_group);
+    switch (c.command) {
+      case DramCommand::Activate: {
+        expect(b.open_row < 0, c, "ACT to an open bank");
+        expect(c.cycle - b.act >= t.RC, c, "tRC");
+        expect(c.cycle - b.pre >= t.RP, c, "tRP");
+        expect(c.cycle - last_ref >= t.RFC, c, "tRFC");
+        expect(c.cycle - last_act >= t.RRD_S, c, "tRRD_S");
+        expect(!group_act.count(group) || c.cycle - group_act[group] >= t.RRD_L, c, "tRRD_L");
+        auto& acts = rank_acts[c.rank];
+        if (acts.size() >= 4) expect(c.cycle - acts[acts.size() - 4] >= t.FAW, c, "tFAW");
+        acts.push_back(c.cycle);
+        b.open_row = c.row;
+        b.act = last_act = group_act[group] = c.cycle;
+        break;
+      }
+      case DramCommand::Precharge:
+        expect(b.open_row >= 0, c, "PRE to a closed bank");
+        expect(c.cycle - b.act >= t.RAS, c, "tRAS");
+        expect(c.cycle - b.read >= t.RTP, c, "tRTP");
+        expect(c.cycle - b.write >= t.WL + t.BURST + t.WR, c, "tWR");
+        b.open_row = -1;
+        b.pre = c.cycle;
+        break;
+      case DramCommand::Read:
+      case DramCommand::Write: {
+        const bool read = c.command == DramCommand::Read;
+        expect(b.open_row == c.row, c, "column command to a row that is not open");
+        expect(c.cycle - b.act >= (read ? t.RCD_RD : t.RCD_WR), c, "tRCD");
+        const std::int64_t last_column = std::max(last_read, last_write);
+        expect(c.cycle - last_column >= t.CCD_S, c, "tCCD_S");
+        const std::int64_t group_column = std::max(group_read.count(group) ? group_read[group] : kNever,
+                                                   group_write.count(group) ? group_write[group] : kNever);
+        expect(c.cycle - group_column >= t.CCD_L, c, "tCCD_L");
+        if (read) {
+          expect(c.cycle - last_write >= t.WL + t.BURST + t.WTR_S, c, "tWTR_S");
+          expect(!group_write.count(group) || c.cycle - group_write[group] >= t.WL + t.BURST + t.WTR_L, c, "tWTR_L");
+        } else {
+          expect(c.cycle - last_read >= t.RTW, c, "read-to-write");
+        }
+        const std::int64_t data_start = c.cycle + (read ? t.RL : t.WL);
+        expect(data_start >= bus_busy_until, c, "data bus overlap");
+        bus_busy_until = data_start + t.BURST;
+        (read ? b.read : b.write) = c.cycle;
+        (read ? last_read : last_write) = c.cycle;
+        (read ? group_read : group_write)[group] = c.cycle;
+        break;
+      }
+      case DramCommand::Refresh:
+        for (const auto& [key, bank] : banks) {
+          expect(bank.open_row < 0, c, "REF with a bank open");
+          expect(c.cycle - bank.pre >= t.RP, c, "tRP before REF");
+        }
+        last_ref = c.cycle;
+        break;
+    }
+  }
+  return violations;
+}
+
+}  // namespace
+
+TEST_CASE("no issued command violates a timing constraint", "[dram]") {
+  for (const std::string& name : dram_preset_names()) {
+    for (bool open_page : {true, false}) {
+      INFO(name << (open_page ? " open page" : " closed page"));
+      const DramSpec spec = dram_preset(name);
+      // Mixed reads and writes, random and sequential, over several refreshes.
+      const std::int64_t requests = 3LL * spec.t.REFI / spec.t.BURST;
+      for (TrafficPattern pattern : {TrafficPattern::Random, TrafficPattern::Sequential}) {
+        const DramTrafficResult r = stream(spec, pattern, requests, true, 0.3, open_page, true);
+        REQUIRE(r.commands.size() == 1);
+        CHECK(r.totals.refreshes >= 1);
+        CHECK(count_violations(spec, r.commands[0]) == 0);
+        if (open_page && pattern == TrafficPattern::Random) {
+          // The checker is not blind: move one ACT a cycle earlier than its
+          // bank allows and it must object.
+          auto doctored = r.commands[0];
+          for (std::size_t i = 1; i < doctored.size(); ++i)
+            if (doctored[i].command == DramCommand::Activate && doctored[i - 1].command == DramCommand::Precharge &&
+                doctored[i - 1].bank == doctored[i].bank && doctored[i - 1].bank_group == doctored[i].bank_group) {
+              doctored[i].cycle = doctored[i - 1].cycle + spec.t.RP - 1;
+              break;
+            }
+          CHECK(count_violations(spec, doctored) > 0);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("DRAMSys memspecs load with their key names", "[dram][inputs]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/ddr4.json", R"({"memspec": {
+    "memoryId": "my_ddr4", "memoryType": "DDR4",
+    "memarchitecturespec": {"burstLength": 8, "dataRate": 2, "nbrOfBankGroups": 4, "nbrOfBanks": 16,
+      "nbrOfColumns": 1024, "nbrOfRanks": 1, "nbrOfRows": 32768, "width": 8, "nbrOfDevices": 8},
+    "memtimingspec": {"CL": 16, "WL": 16, "RCD": 16, "RP": 16, "RAS": 39, "RC": 55, "CCD_S": 4, "CCD_L": 6,
+      "RRD_S": 4, "RRD_L": 6, "FAW": 26, "WR": 18, "RTP": 12, "WTR_S": 3, "WTR_L": 9, "REFI": 9360,
+      "RFC1": 312, "tCK": 833e-12}}})");
+  const DramSpec spec = load_memspec(dir + "/ddr4.json");
+  const DramSpec preset = dram_preset("ddr4-2400");
+  CHECK(spec.name == "my_ddr4");
+  CHECK(spec.burst_bytes == preset.burst_bytes);
+  CHECK(spec.bursts_per_row == preset.bursts_per_row);
+  CHECK(spec.t.RTW == preset.t.RTW);
+  CHECK(spec.peak_gb_per_s() == Approx(preset.peak_gb_per_s()).epsilon(1e-3));
+
+  write_file(dir + "/bad.json", R"({"memspec": {"memoryType": "DDR4",
+    "memarchitecturespec": {"burstLength": 8, "nbrOfBanks": 0, "nbrOfColumns": 1024, "nbrOfRows": 1, "width": 8},
+    "memtimingspec": {}}})");
+  CHECK_THROWS_WITH(load_memspec(dir + "/bad.json"), Catch::Contains("nbrOfBanks must be a positive multiple"));
+  write_file(dir + "/short_ras.json", R"({"memspec": {"memoryType": "DDR4",
+    "memarchitecturespec": {"burstLength": 8, "nbrOfBanks": 16, "nbrOfBankGroups": 4, "nbrOfColumns": 1024,
+      "nbrOfRows": 32768, "width": 8, "nbrOfDevices": 8},
+    "memtimingspec": {"CL": 16, "WL": 16, "RCD": 16, "RP": 16, "RAS": 10, "RC": 55, "CCD_S": 4, "CCD_L": 6,
+      "RRD_S": 4, "RRD_L": 6, "FAW": 26, "WR": 18, "RTP": 12, "WTR_S": 3, "WTR_L": 9, "REFI": 9360,
+      "RFC1": 312, "tCK": 833e-12}}})");
+  CHECK_THROWS_WITH(load_memspec(dir + "/short_ras.json"), Catch::Contains("tRAS (10) is shorter than tRCD (16)"));
+}
