@@ -96,6 +96,17 @@ Workload workload_from_options(const po::variables_map& vm) {
   return load_workload(vm["workload"].as<std::string>(), options);
 }
 
+po::variables_map parse_options(int argc, char** argv, const po::options_description& options) {
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, options), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InputError(std::string(e.what()));
+  }
+  return vm;
+}
+
 po::options_description run_options() {
   po::options_description options("Options");
   options.add_options()
@@ -194,13 +205,7 @@ void configure_logging(const std::string& level_name) {
 int run_command(int argc, char** argv) {
   po::options_description options = run_options();
   options.add(config_key_options());
-  po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, options), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw InputError(std::string(e.what()));
-  }
+  const po::variables_map vm = parse_options(argc, argv, options);
   if (vm.count("help")) {
     std::cout << "Usage: systole run --arch FILE|PRESET --workload FILE [options]\n\n" << options;
     return kExitOk;
@@ -286,13 +291,7 @@ int stats_command(int argc, char** argv) {
       ("help,h", "show this help")
       ("csv", po::bool_switch(), "print CSV: one row per layer and a last row named total");
   add_workload_options(options);
-  po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, options), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw InputError(std::string(e.what()));
-  }
+  const po::variables_map vm = parse_options(argc, argv, options);
   if (vm.count("help")) {
     std::cout << "Usage: systole stats --workload FILE [--csv] [--batch N]\n\n" << options;
     return kExitOk;
@@ -322,13 +321,7 @@ int dram_command(int argc, char** argv) {
       ("mapping", po::value<std::string>()->default_value("ch,bg,co,ba,ra,ro"),
        "address fields from the least significant: ch, bg, co, ba, ra, ro")
       ("seed", po::value<std::int64_t>()->default_value(1), "seed of the random pattern");
-  po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, options), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw InputError(std::string(e.what()));
-  }
+  const po::variables_map vm = parse_options(argc, argv, options);
   if (vm.count("help")) {
     std::cout << "Usage: systole dram [options]\n\n" << options;
     return kExitOk;
