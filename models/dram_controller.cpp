@@ -34,16 +34,23 @@ void DramChannel::record(DramCommand command, const DramLocation& l, int row, st
   if (config_.record_commands) commands_.push_back({at, command, l.rank, l.bank_group, l.bank, row});
 }
 
-bool DramChannel::column_ready(const Queued& q) const {
+std::int64_t DramChannel::data_bus_ready(int rank) const {
+  return rank == bus_rank_ ? bus_free_ : bus_free_ + spec_.t.RTRS;
+}
+
+bool DramChannel::column_ready(const Queued& q, const Queued* starving) const {
   const DramLocation& l = q.request.location;
   const Bank& bank = banks_[bank_index(l)];
   if (bank.open_row != l.row) return false;
+  if (starving != nullptr && &q != starving && bank_index(starving->request.location) == bank_index(l) &&
+      starving->request.location.row != l.row)
+    return false;
   const std::size_t g = group_index(l);
   if (q.request.write)
     return now_ >= bank.next_write && now_ >= group_next_write_[g] && now_ >= rank_next_write_[l.rank] &&
-           now_ + spec_.t.WL >= bus_free_;
+           now_ + spec_.t.WL >= data_bus_ready(l.rank);
   return now_ >= bank.next_read && now_ >= group_next_read_[g] && now_ >= rank_next_read_[l.rank] &&
-         now_ + spec_.t.RL >= bus_free_;
+         now_ + spec_.t.RL >= data_bus_ready(l.rank);
 }
 
 bool DramChannel::activate_ready(const DramLocation& l) const {
@@ -118,6 +125,7 @@ void DramChannel::issue_column(std::size_t index) {
     ++stats_.reads;
   }
   bus_free_ = data_end;
+  bus_rank_ = l.rank;
   stats_.data_bus_cycles += t.BURST;
   if (q.precharged)
     ++stats_.row_conflicts;
@@ -163,9 +171,11 @@ void DramChannel::tick() {
     refresh_step();
   } else {
     bool issued = false;
+    const Queued* starving =
+        !queue_.empty() && now_ - queue_.front().arrival > config_.starvation_cycles ? &queue_.front() : nullptr;
     // Ready row hits first, oldest first.
     for (std::size_t i = 0; i < queue_.size() && !issued; ++i)
-      if (column_ready(queue_[i])) {
+      if (column_ready(queue_[i], starving)) {
         issue_column(i);
         issued = true;
       }
@@ -180,7 +190,7 @@ void DramChannel::tick() {
           issue_activate(q);
           issued = true;
         }
-      } else if (now_ >= bank.next_pre && !row_has_waiting_hit(l, bank.open_row)) {
+      } else if (now_ >= bank.next_pre && (&q == starving || !row_has_waiting_hit(l, bank.open_row))) {
         issue_precharge(l, now_);
         q.precharged = true;
         issued = true;

@@ -5,10 +5,14 @@
 // Modelled: ranks, bank groups and banks, each bank with a row buffer and the
 // ACT -> RD/WR -> PRE state machine; tRCD, tRP, tRAS, tRC, RL, WL, tBURST,
 // tCCD_S/L, tRRD_S/L, tFAW, tWTR_S/L, read-to-write turnaround, tRTP, tWR;
-// one burst at a time on the data bus; all-bank refresh every tREFI taking
-// tRFC; a request queue with FR-FCFS scheduling (ready row hits first, then
-// the oldest request's row command) and an open- or closed-page policy; one
-// command per cycle.
+// one burst at a time on the data bus, tRTRS between bursts of different
+// ranks; all-bank refresh every tREFI taking tRFC; a request queue with
+// FR-FCFS scheduling (ready row hits first, then the oldest request's row
+// command; a request waiting longer than starvation_cycles is no longer
+// overtaken) and an open- or closed-page policy. The scheduler issues at most
+// one command per cycle; with the closed-page policy a column command carries
+// its auto-precharge (RDA/WRA), which the command log shows as a PRE at the
+// cycle it takes effect.
 // Abstracted away: command/address bus encoding, power-down, per-bank
 // refresh, on-die termination, the PHY, and data values.
 
@@ -48,6 +52,9 @@ struct DramCommandRecord {
 
 struct DramControllerConfig {
   int queue_depth = 32;
+  // A request older than this stops row hits to other rows of its bank from
+  // overtaking it, so it cannot starve.
+  int starvation_cycles = 512;
   bool open_page = true;
   bool refresh = true;
   bool record_commands = false;  // keep every issued command (for checking)
@@ -96,7 +103,8 @@ class DramChannel {
   std::size_t group_index(const DramLocation& l) const {
     return static_cast<std::size_t>(l.rank) * spec_.bank_groups + l.bank_group;
   }
-  bool column_ready(const Queued& q) const;
+  bool column_ready(const Queued& q, const Queued* starving) const;
+  std::int64_t data_bus_ready(int rank) const;
   bool activate_ready(const DramLocation& l) const;
   bool row_has_waiting_hit(const DramLocation& l, int row) const;
   bool refresh_step();
@@ -114,6 +122,7 @@ class DramChannel {
   std::vector<std::int64_t> rank_next_act_, rank_next_read_, rank_next_write_;
   std::vector<std::deque<std::int64_t>> recent_acts_;
   std::int64_t bus_free_ = 0;  // first cycle the data bus is free
+  int bus_rank_ = 0;           // rank of the last burst on the data bus
   std::int64_t next_refresh_ = 0;
   bool refresh_due_ = false;
   std::int64_t now_ = 0;

@@ -36,6 +36,7 @@ DramSpec ddr4_2400() {
   t.WTR_S = 3;
   t.WTR_L = 9;
   t.RTW = t.RL + t.BURST + 2 - t.WL;  // JEDEC DDR4 read-to-write turnaround
+  t.RTRS = 1;
   t.REFI = 9360;                      // 7.8 µs: normal temperature range
   t.RFC = 312;                        // RFC1, 4 Gb
   return s;
@@ -66,7 +67,11 @@ DramSpec lpddr4_3200() {
   t.WR = 29;
   t.RTP = 12;
   t.WTR_S = t.WTR_L = 16;
-  t.RTW = t.RL + t.BURST + 2 - t.WL;
+  // JEDEC LPDDR4 read-to-write: RL + tDQSCK + BL/2 - WL + tWPRE + tRPST, with
+  // DRAMSys's DQSCK 6, a 2-cycle write preamble and the 0.5-cycle read
+  // postamble rounded up.
+  t.RTW = t.RL + 6 + t.BURST - t.WL + 2 + 1;
+  t.RTRS = 1;
   t.REFI = 6246;  // 3.9 µs
   t.RFC = 448;    // all-bank, 8 Gb per channel
   return s;

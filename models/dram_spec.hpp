@@ -25,6 +25,7 @@ struct DramTiming {
   int RTP = 0;                 // READ to PRE
   int WTR_S = 0, WTR_L = 0;    // end of write data to READ, other / same bank group
   int RTW = 0;                 // READ to WRITE
+  int RTRS = 0;                // gap between data bursts of different ranks
   int REFI = 0, RFC = 0;       // refresh interval and duration (all-bank)
 };
 

@@ -1,5 +1,6 @@
 #include "sim/memspec.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <initializer_list>
 
@@ -48,8 +49,12 @@ DramSpec load_memspec(const std::string& path) {
     throw_input_error(path, 0, "memoryType '" + s.standard + "' is not supported (DDR4, LPDDR4 or HBM2)");
   const char* a = "memarchitecturespec";
   const char* m = "memtimingspec";
-  const int banks = required(arch, path, a, {"nbrOfBanks"});
-  s.bank_groups = arch.contains("nbrOfBankGroups") ? required(arch, path, a, {"nbrOfBankGroups"}) : 1;
+  // HBM2 memspecs count banks over both pseudo-channels; a DramSpec is one
+  // pseudo-channel (each is a channel of its own: --dram-channels).
+  const int pseudo_channels =
+      arch.contains("nbrOfPseudoChannels") ? std::max(1, required(arch, path, a, {"nbrOfPseudoChannels"})) : 1;
+  const int banks = required(arch, path, a, {"nbrOfBanks"}) / pseudo_channels;
+  s.bank_groups = (arch.contains("nbrOfBankGroups") ? required(arch, path, a, {"nbrOfBankGroups"}) : 1) / pseudo_channels;
   if (s.bank_groups <= 0 || banks <= 0 || banks % s.bank_groups != 0)
     throw_input_error(path, 0, "nbrOfBanks must be a positive multiple of nbrOfBankGroups");
   s.banks_per_group = banks / s.bank_groups;
@@ -87,9 +92,25 @@ DramSpec load_memspec(const std::string& path) {
   t.RTP = required(timing, path, m, {"RTP"});
   t.WTR_S = required(timing, path, m, {"WTR_S", "WTRS", "WTR"});
   t.WTR_L = required(timing, path, m, {"WTR_L", "WTRL", "WTR"});
-  t.RTW = timing.contains("RTW") ? required(timing, path, m, {"RTW"}) : t.RL + t.BURST + 2 - t.WL;
+  if (timing.contains("RTW")) {
+    t.RTW = required(timing, path, m, {"RTW"});
+  } else if (s.standard == "LPDDR4") {
+    // RL + tDQSCK + BL/2 - WL + tWPRE + tRPST (postamble rounded up)
+    const int dqsck = timing.contains("DQSCK") ? required(timing, path, m, {"DQSCK"}) : 0;
+    t.RTW = t.RL + dqsck + t.BURST - t.WL + 2 + 1;
+  } else {
+    t.RTW = t.RL + t.BURST + 2 - t.WL;  // DDR4
+  }
+  t.RTRS = timing.contains("RTRS") ? required(timing, path, m, {"RTRS"}) : 0;
   t.REFI = required(timing, path, m, {"REFI"});
-  t.RFC = required(timing, path, m, {"RFC", "RFC1", "RFCab"});
+  // DDR4 fine-granularity refresh (RefMode 2 or 4) shortens tREFI and tRFC.
+  const int ref_mode = arch.contains("RefMode") ? required(arch, path, a, {"RefMode"}) : 1;
+  if (ref_mode == 2 || ref_mode == 4) {
+    t.RFC = required(timing, path, m, {ref_mode == 2 ? "RFC2" : "RFC4"});
+    t.REFI /= ref_mode;
+  } else {
+    t.RFC = required(timing, path, m, {"RFC", "RFC1", "RFCab"});
+  }
   if (const std::string problem = dram_spec_problem(s); !problem.empty()) throw_input_error(path, 0, problem);
   return s;
 }
