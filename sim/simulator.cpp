@@ -1,6 +1,7 @@
 #include "sim/simulator.hpp"
 
 #include <chrono>
+#include <stdexcept>
 
 #include <spdlog/spdlog.h>
 
@@ -113,6 +114,10 @@ void Simulator::run_layers(const Workload& workload, RunResult& result) {
       result.interrupted = true;
       break;
     }
+    // Every MAC of the layer must have met valid operands in exactly one PE.
+    if (stats.macs != stats.expected_macs)
+      throw std::logic_error("layer '" + layer.name + "': the array performed " + std::to_string(stats.macs) +
+                             " MACs, the layer has " + std::to_string(stats.expected_macs));
     if (stats.folds > 0) stats.mapping_efficiency = stats.fold_occupancy / stats.folds;
     stats.utilization = stats.cycles == 0 ? 0
                         : static_cast<double>(stats.macs) /
