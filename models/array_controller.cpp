@@ -19,11 +19,12 @@ std::string_view to_string(Phase phase) {
 
 template <class Op, class Acc>
 ArrayController<Op, Acc>::ArrayController(const ArrayConfig& config,
-                                          ArrayProgram<Op, Acc> program)
+                                          ArrayProgram<Op, Acc> program, FoldGate* gate)
     : config_(config),
       program_(std::move(program)),
-      schedule_(schedule_folds(program_.mode, config.microarch, config.rows, config.cols,
-                               program_.stream_length, program_.folds)),
+      scheduler_(program_.mode, config.microarch, config.rows, config.cols, program_.stream_length,
+                 program_.folds),
+      gate_(gate),
       buffers_(program_.mode == ArrayMode::Stationary &&
                        config.microarch == Microarch::Pipelined
                    ? 2
@@ -32,19 +33,41 @@ ArrayController<Op, Acc>::ArrayController(const ArrayConfig& config,
       windows_(config.rows),
       row_staging_(config.cols) {
   for (const Fold& f : program_.folds) {
-    outputs_remaining_ += program_.mode == ArrayMode::Stationary
-                              ? program_.stream_length * f.cols_used
-                              : static_cast<std::int64_t>(f.rows_used) * f.cols_used;
+    fold_outputs_left_.push_back(program_.mode == ArrayMode::Stationary
+                                     ? program_.stream_length * f.cols_used
+                                     : static_cast<std::int64_t>(f.rows_used) * f.cols_used);
+    outputs_remaining_ += fold_outputs_left_.back();
   }
   finished_ = program_.folds.empty();
 }
 
 template <class Op, class Acc>
+void ArrayController<Op, Acc>::issue_folds() {
+  // The next fold starts in the cycle the array allows, or later if its
+  // operands are not on chip yet.
+  while (!scheduler_.all_issued()) {
+    const FoldTiming earliest = scheduler_.next();
+    if (earliest.load_start > cycle_) return;
+    const std::size_t g = scheduler_.issued().size();
+    if (gate_ != nullptr && !gate_->ready(g)) return;
+    stall_cycles_ += cycle_ - earliest.load_start;
+    scheduler_.issue(scheduler_.next(cycle_));
+    if (gate_ != nullptr) gate_->started(g);
+  }
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::output_collected(std::size_t g, std::int64_t count) {
+  outputs_remaining_ -= count;
+  fold_outputs_left_[g] -= count;
+  if (fold_outputs_left_[g] == 0 && gate_ != nullptr) gate_->finished(g);
+}
+
+template <class Op, class Acc>
 void ArrayController<Op, Acc>::update_live_folds() {
-  const auto& timing = schedule_.folds;
-  while (live_end_ < timing.size() &&
-         std::min(timing[live_end_].load_start, timing[live_end_].stream_start) <= cycle_)
-    ++live_end_;
+  issue_folds();
+  const auto& timing = scheduler_.issued();
+  live_end_ = timing.size();
   // A fold's last operand reaches PE (R-1, C-1) at s + T-1 + R-1 + C-1; one
   // more cycle clears the registers it passed through.
   const std::int64_t span = program_.stream_length + config_.rows + config_.cols - 2;
@@ -56,7 +79,7 @@ template <class Op, class Acc>
 bool ArrayController<Op, Acc>::load_stationary_rows() {
   bool loaded = false;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
-    const std::int64_t row = cycle_ - schedule_.folds[g].load_start;
+    const std::int64_t row = cycle_ - scheduler_.issued()[g].load_start;
     if (row < 0 || row >= config_.rows) continue;
     const Fold& f = fold(g);
     const GemmOperands<Op, Acc>& ops = operands(g);
@@ -81,7 +104,7 @@ bool ArrayController<Op, Acc>::feed_left_edge() {
   const bool stationary = program_.mode == ArrayMode::Stationary;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
     // Element m of fold g enters row r when m = cycle - s - r is in [0, T).
-    const std::int64_t base = cycle_ - schedule_.folds[g].stream_start;
+    const std::int64_t base = cycle_ - scheduler_.issued()[g].stream_start;
     const Fold& f = fold(g);
     const std::int64_t first = std::max<std::int64_t>(0, base - t_len + 1);
     const std::int64_t last = std::min<std::int64_t>(f.rows_used - 1, base);
@@ -107,7 +130,7 @@ bool ArrayController<Op, Acc>::feed_top_edge() {
     Op value{};
     bool valid = false;
     for (std::size_t g = live_begin_; g < live_end_; ++g) {
-      const std::int64_t k = cycle_ - schedule_.folds[g].stream_start - c;
+      const std::int64_t k = cycle_ - scheduler_.issued()[g].stream_start - c;
       if (k < 0 || k >= t_len) continue;
       const Fold& f = fold(g);
       if (c < f.cols_used) {
@@ -137,7 +160,7 @@ void ArrayController<Op, Acc>::compute_windows() {
   std::int64_t newest_diagonal = 0;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
     // Element m of fold g is at column d - m of row 0 this cycle.
-    const std::int64_t d = cycle_ - schedule_.folds[g].stream_start;
+    const std::int64_t d = cycle_ - scheduler_.issued()[g].stream_start;
     if (d < 0) continue;
     newest = static_cast<std::int64_t>(g);
     newest_diagonal = d;
@@ -163,7 +186,7 @@ bool ArrayController<Op, Acc>::collect_bottom_outputs() {
   const std::int64_t t_len = program_.stream_length;
   bool collected = false;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
-    const std::int64_t d = cycle_ - schedule_.folds[g].stream_start - (config_.rows - 1);
+    const std::int64_t d = cycle_ - scheduler_.issued()[g].stream_start - (config_.rows - 1);
     if (d < 0) continue;
     const Fold& f = fold(g);
     const std::int64_t first = std::max<std::int64_t>(0, d - t_len + 1);
@@ -174,7 +197,7 @@ bool ArrayController<Op, Acc>::collect_bottom_outputs() {
       const std::int64_t m = d - c;
       ops.out[m * ops.out_ld + f.col_offset + c] += pes_.bottom_output(static_cast<int>(c));
     }
-    outputs_remaining_ -= last - first + 1;
+    output_collected(g, last - first + 1);
     collected = true;
   }
   return collected;
@@ -185,7 +208,7 @@ bool ArrayController<Op, Acc>::collect_accumulators() {
   bool collected = false;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
     // PE (r, c) finishes its last MAC at s + T-1 + r + c.
-    const std::int64_t e = cycle_ - schedule_.folds[g].stream_start - (program_.stream_length - 1);
+    const std::int64_t e = cycle_ - scheduler_.issued()[g].stream_start - (program_.stream_length - 1);
     if (e < 0) continue;
     const Fold& f = fold(g);
     const std::int64_t first = std::max<std::int64_t>(0, e - (f.rows_used - 1));
@@ -197,7 +220,7 @@ bool ArrayController<Op, Acc>::collect_accumulators() {
       ops.out[(f.row_offset + r) * ops.out_ld + f.col_offset + c] =
           pes_.take_accumulator(static_cast<int>(r), static_cast<int>(c));
     }
-    outputs_remaining_ -= last - first + 1;
+    output_collected(g, last - first + 1);
     collected = true;
   }
   return collected;
@@ -208,6 +231,7 @@ CycleActivity ArrayController<Op, Acc>::step() {
   CycleActivity activity;
   activity.cycle = cycle_;
   if (finished_) return activity;
+  if (gate_ != nullptr) gate_->tick(cycle_);
   update_live_folds();
   const bool stationary = program_.mode == ArrayMode::Stationary;
   const bool loading = stationary && load_stationary_rows();
@@ -228,7 +252,8 @@ CycleActivity ArrayController<Op, Acc>::step() {
   else if (live_begin_ < live_end_)
     activity.phase = Phase::Drain;
   ++cycle_;
-  finished_ = outputs_remaining_ == 0 && cycle_ >= schedule_.padded_length;
+  finished_ = outputs_remaining_ == 0 && cycle_ >= scheduler_.padded_length() &&
+              (gate_ == nullptr || gate_->drained());
   return activity;
 }
 

@@ -15,6 +15,7 @@
 #include "models/array_config.hpp"
 #include "models/execution.hpp"
 #include "models/array_program.hpp"
+#include "models/fold_gate.hpp"
 #include "models/fold_schedule.hpp"
 #include "models/pe_array.hpp"
 
@@ -23,14 +24,15 @@ namespace systole {
 template <class Op, class Acc>
 class ArrayController final : public Execution {
  public:
-  ArrayController(const ArrayConfig& config, ArrayProgram<Op, Acc> program);
+  ArrayController(const ArrayConfig& config, ArrayProgram<Op, Acc> program, FoldGate* gate = nullptr);
 
   CycleActivity step() override;
   bool finished() const override { return finished_; }
   std::int64_t cycles_elapsed() const override { return cycle_; }
   PeSnapshot probe(int row, int col) const override;
 
-  const FoldSchedule& schedule() const { return schedule_; }
+  // Cycles folds waited for their operands beyond what the array required.
+  std::int64_t stall_cycles() const { return stall_cycles_; }
 
  private:
   const Fold& fold(std::size_t g) const { return program_.folds[g]; }
@@ -38,7 +40,9 @@ class ArrayController final : public Execution {
     return program_.gemms[fold(g).gemm];
   }
   int buffer_of(std::size_t g) const { return static_cast<int>(g % buffers_); }
+  void issue_folds();
   void update_live_folds();
+  void output_collected(std::size_t g, std::int64_t count);
   bool load_stationary_rows();
   bool feed_left_edge();
   bool feed_top_edge();
@@ -48,7 +52,10 @@ class ArrayController final : public Execution {
 
   ArrayConfig config_;
   ArrayProgram<Op, Acc> program_;
-  FoldSchedule schedule_;
+  FoldScheduler scheduler_;
+  FoldGate* gate_;
+  std::vector<std::int64_t> fold_outputs_left_;
+  std::int64_t stall_cycles_ = 0;
   int buffers_;
   PeArray<Op, Acc> pes_;
   std::vector<RowWindow> windows_;

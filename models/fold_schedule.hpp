@@ -1,9 +1,13 @@
 #pragma once
 // When the array controller issues each fold: the cycle its stationary rows
 // start loading and the cycle its first operand enters the array edge. The
-// controller is statically scheduled; these rules are the hazards of the
+// controller is statically scheduled: these rules are the hazards of the
 // hardware, derived in docs/timing-model.md. A rule that is too eager shows
 // up as wrong outputs in the functional check, so tests catch it.
+//
+// Folds are scheduled one at a time, in order, from the timings of the folds
+// issued before them, so a fold may also wait for something outside the
+// array (its operands arriving from memory): `not_before`.
 
 #include <cstdint>
 #include <vector>
@@ -14,20 +18,35 @@
 namespace systole {
 
 struct FoldTiming {
-  std::int64_t load_start = 0;    // first stationary row written (stationary mode)
+  std::int64_t load_start = 0;    // first stationary row written (= stream_start in OS)
   std::int64_t stream_start = 0;  // first operand enters row 0 / column 0
 };
 
-struct FoldSchedule {
-  std::vector<FoldTiming> folds;
-  // Baseline only: the end of the last fold's fixed-length slot. The slot is
-  // sized for a full array (as SCALE-Sim pads partial folds), so the program
-  // lasts this long even when its last output leaves earlier. Zero otherwise.
-  std::int64_t padded_length = 0;
-};
+class FoldScheduler {
+ public:
+  FoldScheduler(ArrayMode mode, Microarch microarch, int rows, int cols, std::int64_t stream_length,
+                const std::vector<Fold>& folds);
 
-FoldSchedule schedule_folds(ArrayMode mode, Microarch microarch, int rows,
-                            int cols, std::int64_t stream_length,
-                            const std::vector<Fold>& folds);
+  // The timing of the next fold if its first action (load_start) may not
+  // come before `not_before`.
+  FoldTiming next(std::int64_t not_before = 0) const;
+  void issue(const FoldTiming& timing) { issued_.push_back(timing); }
+
+  const std::vector<FoldTiming>& issued() const { return issued_; }
+  bool all_issued() const { return issued_.size() == folds_.size(); }
+  // Baseline only: the end of the last issued fold's fixed-length slot. The
+  // slot is sized for a full array (as SCALE-Sim pads partial folds), so the
+  // program lasts this long even when its last output leaves earlier. Zero
+  // otherwise.
+  std::int64_t padded_length() const;
+
+ private:
+  ArrayMode mode_;
+  Microarch microarch_;
+  int rows_, cols_;
+  std::int64_t stream_length_;
+  const std::vector<Fold>& folds_;
+  std::vector<FoldTiming> issued_;
+};
 
 }  // namespace systole
