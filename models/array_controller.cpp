@@ -22,8 +22,7 @@ ArrayController<Op, Acc>::ArrayController(const ArrayConfig& config,
                                           ArrayProgram<Op, Acc> program, FoldGate* gate)
     : config_(config),
       program_(std::move(program)),
-      scheduler_(program_.mode, config.microarch, config.rows, config.cols, program_.stream_length,
-                 program_.folds),
+      scheduler_(program_.mode, config.microarch, config.rows, config.cols, program_.folds),
       gate_(gate),
       buffers_(program_.mode == ArrayMode::Stationary &&
                        config.microarch == Microarch::Pipelined
@@ -34,7 +33,7 @@ ArrayController<Op, Acc>::ArrayController(const ArrayConfig& config,
       row_staging_(config.cols) {
   for (const Fold& f : program_.folds) {
     fold_outputs_left_.push_back(program_.mode == ArrayMode::Stationary
-                                     ? program_.stream_length * f.cols_used
+                                     ? f.stream_length * f.cols_used
                                      : static_cast<std::int64_t>(f.rows_used) * f.cols_used);
     outputs_remaining_ += fold_outputs_left_.back();
   }
@@ -70,8 +69,8 @@ void ArrayController<Op, Acc>::update_live_folds() {
   live_end_ = timing.size();
   // A fold's last operand reaches PE (R-1, C-1) at s + T-1 + R-1 + C-1; one
   // more cycle clears the registers it passed through.
-  const std::int64_t span = program_.stream_length + config_.rows + config_.cols - 2;
-  while (live_begin_ < live_end_ && timing[live_begin_].stream_start + span < cycle_)
+  auto span = [&](std::size_t g) { return fold(g).stream_length + config_.rows + config_.cols - 2; };
+  while (live_begin_ < live_end_ && timing[live_begin_].stream_start + span(live_begin_) < cycle_)
     ++live_begin_;
 }
 
@@ -100,20 +99,20 @@ bool ArrayController<Op, Acc>::feed_left_edge() {
   // Rows fed last cycle go back to an invalid zero unless fed again below.
   for (int r : fed_rows_) pes_.set_left_edge(r, Op{}, false);
   fed_rows_.clear();
-  const std::int64_t t_len = program_.stream_length;
   const bool stationary = program_.mode == ArrayMode::Stationary;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
     // Element m of fold g enters row r when m = cycle - s - r is in [0, T).
     const std::int64_t base = cycle_ - scheduler_.issued()[g].stream_start;
     const Fold& f = fold(g);
+    const std::int64_t t_len = f.stream_length;
     const std::int64_t first = std::max<std::int64_t>(0, base - t_len + 1);
     const std::int64_t last = std::min<std::int64_t>(f.rows_used - 1, base);
     const GemmOperands<Op, Acc>& ops = operands(g);
     for (std::int64_t r = first; r <= last; ++r) {
       const std::int64_t element = base - r;
-      // Stationary: row `element` of L, reduction index k0 + r.
+      // Stationary: row stream_offset + `element` of L, reduction index k0 + r.
       // OS: row m0 + r of L, reduction index `element`.
-      const Op value = stationary ? ops.left[element * ops.left_ld + f.row_offset + r]
+      const Op value = stationary ? ops.left[(f.stream_offset + element) * ops.left_ld + f.row_offset + r]
                                   : ops.left[(f.row_offset + r) * ops.left_ld + element];
       pes_.set_left_edge(static_cast<int>(r), value, true);
       fed_rows_.push_back(static_cast<int>(r));
@@ -124,15 +123,14 @@ bool ArrayController<Op, Acc>::feed_left_edge() {
 
 template <class Op, class Acc>
 bool ArrayController<Op, Acc>::feed_top_edge() {
-  const std::int64_t t_len = program_.stream_length;
   bool fed = false;
   for (int c = 0; c < config_.cols; ++c) {
     Op value{};
     bool valid = false;
     for (std::size_t g = live_begin_; g < live_end_; ++g) {
       const std::int64_t k = cycle_ - scheduler_.issued()[g].stream_start - c;
-      if (k < 0 || k >= t_len) continue;
       const Fold& f = fold(g);
+      if (k < 0 || k >= f.stream_length) continue;
       if (c < f.cols_used) {
         const GemmOperands<Op, Acc>& ops = operands(g);
         value = ops.top[k * ops.top_row_stride + (f.col_offset + c) * ops.top_col_stride];
@@ -152,7 +150,6 @@ void ArrayController<Op, Acc>::compute_windows() {
   // cycle, row r holds now. So every row takes its upper neighbour's window
   // and only row 0's is computed from the live folds.
   std::memmove(&windows_[1], &windows_[0], (windows_.size() - 1) * sizeof(RowWindow));
-  const std::int64_t t_len = program_.stream_length;
   const int cols = config_.cols;
   RowWindow w;
   w.first = cols;
@@ -165,7 +162,7 @@ void ArrayController<Op, Acc>::compute_windows() {
     newest = static_cast<std::int64_t>(g);
     newest_diagonal = d;
     // Columns holding an element now or in the previous cycle.
-    const std::int64_t first = std::max<std::int64_t>(0, d - t_len);
+    const std::int64_t first = std::max<std::int64_t>(0, d - fold(g).stream_length);
     const std::int64_t last = std::min<std::int64_t>(cols - 1, d);
     if (first > last) continue;
     w.first = std::min(w.first, static_cast<int>(first));
@@ -183,18 +180,17 @@ void ArrayController<Op, Acc>::compute_windows() {
 
 template <class Op, class Acc>
 bool ArrayController<Op, Acc>::collect_bottom_outputs() {
-  const std::int64_t t_len = program_.stream_length;
   bool collected = false;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
     const std::int64_t d = cycle_ - scheduler_.issued()[g].stream_start - (config_.rows - 1);
     if (d < 0) continue;
     const Fold& f = fold(g);
-    const std::int64_t first = std::max<std::int64_t>(0, d - t_len + 1);
+    const std::int64_t first = std::max<std::int64_t>(0, d - f.stream_length + 1);
     const std::int64_t last = std::min<std::int64_t>(f.cols_used - 1, d);
     if (first > last) continue;
     const GemmOperands<Op, Acc>& ops = operands(g);
     for (std::int64_t c = first; c <= last; ++c) {
-      const std::int64_t m = d - c;
+      const std::int64_t m = f.stream_offset + d - c;
       ops.out[m * ops.out_ld + f.col_offset + c] += pes_.bottom_output(static_cast<int>(c));
     }
     output_collected(g, last - first + 1);
@@ -208,9 +204,9 @@ bool ArrayController<Op, Acc>::collect_accumulators() {
   bool collected = false;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
     // PE (r, c) finishes its last MAC at s + T-1 + r + c.
-    const std::int64_t e = cycle_ - scheduler_.issued()[g].stream_start - (program_.stream_length - 1);
-    if (e < 0) continue;
     const Fold& f = fold(g);
+    const std::int64_t e = cycle_ - scheduler_.issued()[g].stream_start - (f.stream_length - 1);
+    if (e < 0) continue;
     const std::int64_t first = std::max<std::int64_t>(0, e - (f.rows_used - 1));
     const std::int64_t last = std::min<std::int64_t>(f.cols_used - 1, e);
     if (first > last) continue;

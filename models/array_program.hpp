@@ -4,7 +4,7 @@
 // layers; sim/mapping.hpp decides which GEMM operand plays which role.
 //
 // Stationary mode (WS, IS): a fold keeps Rt[k0..k0+rows, n0..n0+cols) in the
-// PEs, streams every row of L in from the left edge, and accumulates
+// PEs, streams rows of L in from the left edge, and accumulates
 // O[t][n0+c] at the bottom edge (partial sums over K folds add up there).
 // Output-stationary mode (OS): a fold keeps O[m0..m0+rows, n0..n0+cols) in
 // the PE accumulators, streams L rows in from the left and Rt columns in from
@@ -23,6 +23,11 @@ struct Fold {
   int rows_used = 0;
   std::int64_t col_offset = 0;  // n0
   int cols_used = 0;
+  // The part of the stream this fold runs: rows [stream_offset,
+  // stream_offset + stream_length) of L (stationary); in OS the whole
+  // reduction, offset 0.
+  std::int64_t stream_offset = 0;
+  std::int64_t stream_length = 0;
 };
 
 template <class Op, class Acc>
@@ -41,8 +46,6 @@ struct GemmOperands {
 template <class Op, class Acc>
 struct ArrayProgram {
   ArrayMode mode = ArrayMode::Stationary;
-  // Stationary: rows of L streamed per fold. OS: the reduction length K.
-  std::int64_t stream_length = 0;
   std::vector<GemmOperands<Op, Acc>> gemms;
   std::vector<Fold> folds;
 };

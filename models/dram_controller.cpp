@@ -15,6 +15,19 @@ std::string to_string(DramCommand command) {
   return "?";
 }
 
+DramChannelStats& DramChannelStats::operator+=(const DramChannelStats& o) {
+  reads += o.reads;
+  writes += o.writes;
+  row_hits += o.row_hits;
+  row_misses += o.row_misses;
+  row_conflicts += o.row_conflicts;
+  refreshes += o.refreshes;
+  latency_sum += o.latency_sum;
+  latency_max = std::max(latency_max, o.latency_max);
+  data_bus_cycles += o.data_bus_cycles;
+  return *this;
+}
+
 DramChannel::DramChannel(const DramSpec& spec, const DramControllerConfig& config)
     : spec_(spec),
       config_(config),

@@ -66,6 +66,8 @@ struct DramChannelStats {
   std::int64_t refreshes = 0;
   std::int64_t latency_sum = 0, latency_max = 0;  // cycles, arrival to last data beat
   std::int64_t data_bus_cycles = 0;
+
+  DramChannelStats& operator+=(const DramChannelStats& other);
 };
 
 class DramChannel {

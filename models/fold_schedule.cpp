@@ -5,8 +5,8 @@
 namespace systole {
 
 FoldScheduler::FoldScheduler(ArrayMode mode, Microarch microarch, int rows, int cols,
-                             std::int64_t stream_length, const std::vector<Fold>& folds)
-    : mode_(mode), microarch_(microarch), rows_(rows), cols_(cols), stream_length_(stream_length), folds_(folds) {
+                             const std::vector<Fold>& folds)
+    : mode_(mode), microarch_(microarch), rows_(rows), cols_(cols), folds_(folds) {
   issued_.reserve(folds.size());
 }
 
@@ -19,12 +19,14 @@ std::int64_t baseline_load(ArrayMode mode, int rows) { return mode == ArrayMode:
 
 std::int64_t FoldScheduler::padded_length() const {
   if (microarch_ != Microarch::Baseline || issued_.empty()) return 0;
-  return issued_.back().load_start + baseline_load(mode_, rows_) + stream_length_ + rows_ + cols_ - 2;
+  const std::int64_t t = folds_[issued_.size() - 1].stream_length;
+  return issued_.back().load_start + baseline_load(mode_, rows_) + t + rows_ + cols_ - 2;
 }
 
 FoldTiming FoldScheduler::next(std::int64_t not_before) const {
   const std::size_t g = issued_.size();
-  const std::int64_t t = stream_length_;
+  // T of the fold g folds back, as the rules below need it.
+  auto t = [&](std::size_t back) { return folds_[g - back].stream_length; };
   FoldTiming timing;
   if (microarch_ == Microarch::Baseline) {
     timing.load_start = std::max(padded_length(), not_before);
@@ -33,25 +35,25 @@ FoldTiming FoldScheduler::next(std::int64_t not_before) const {
     // Two stationary buffers per PE; fold g uses buffer g % 2.
     //  - one stationary row is written per cycle: L_g >= L_{g-1} + R;
     //  - fold g reuses fold g-2's buffer, whose last operand passes PE (r, C-1)
-    //    at s_{g-2} + T-1 + r + C-1, before row r is rewritten at L_g + r:
-    //    L_g >= s_{g-2} + T + C - 1;
+    //    at s_{g-2} + T_{g-2}-1 + r + C-1, before row r is rewritten at L_g + r:
+    //    L_g >= s_{g-2} + T_{g-2} + C - 1;
     //  - row r written at L_g + r is read from L_g + r + 1, and the fold's
     //    first operand reaches row r at s_g + r: s_g >= L_g + 1;
-    //  - the left edge carries one fold at a time: s_g >= s_{g-1} + T.
+    //  - the left edge carries one fold at a time: s_g >= s_{g-1} + T_{g-1}.
     timing.load_start = not_before;
     if (g >= 1) timing.load_start = std::max(timing.load_start, issued_[g - 1].load_start + rows_);
-    if (g >= 2) timing.load_start = std::max(timing.load_start, issued_[g - 2].stream_start + t + cols_ - 1);
+    if (g >= 2) timing.load_start = std::max(timing.load_start, issued_[g - 2].stream_start + t(2) + cols_ - 1);
     timing.stream_start = timing.load_start + 1;
-    if (g >= 1) timing.stream_start = std::max(timing.stream_start, issued_[g - 1].stream_start + t);
+    if (g >= 1) timing.stream_start = std::max(timing.stream_start, issued_[g - 1].stream_start + t(1));
   } else {
-    //  - the edges carry one fold at a time: s_g >= s_{g-1} + T;
+    //  - the edges carry one fold at a time: s_g >= s_{g-1} + T_{g-1};
     //  - each column has one output port; fold g-1 writes column c during
     //    s_{g-1} + T-1 + c + [0, rows_used), so fold g's first write must come
     //    later: s_g >= s_{g-1} + rows_used_{g-1}.
     timing.stream_start = not_before;
     if (g >= 1)
       timing.stream_start = std::max(
-          timing.stream_start, issued_[g - 1].stream_start + std::max<std::int64_t>(t, folds_[g - 1].rows_used));
+          timing.stream_start, issued_[g - 1].stream_start + std::max<std::int64_t>(t(1), folds_[g - 1].rows_used));
     timing.load_start = timing.stream_start;
   }
   return timing;

@@ -24,8 +24,7 @@ struct FoldTiming {
 
 class FoldScheduler {
  public:
-  FoldScheduler(ArrayMode mode, Microarch microarch, int rows, int cols, std::int64_t stream_length,
-                const std::vector<Fold>& folds);
+  FoldScheduler(ArrayMode mode, Microarch microarch, int rows, int cols, const std::vector<Fold>& folds);
 
   // The timing of the next fold if its first action (load_start) may not
   // come before `not_before`.
@@ -44,7 +43,6 @@ class FoldScheduler {
   ArrayMode mode_;
   Microarch microarch_;
   int rows_, cols_;
-  std::int64_t stream_length_;
   const std::vector<Fold>& folds_;
   std::vector<FoldTiming> issued_;
 };

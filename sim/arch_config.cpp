@@ -73,13 +73,31 @@ const std::vector<KeyAccess>& key_table() {
       {{"vector.lanes", "vector unit operations per cycle (1-65536)"},
        [](ArchConfig& c, const std::string& v) { c.vector.lanes = positive_int(v, 65536); },
        [](const ArchConfig& c) { return std::to_string(c.vector.lanes); }},
-      {{"memory.model", "ideal: every operand reaches the array edge the cycle it is needed"},
+      {{"memory.model",
+        "ideal (operands at the array edge when needed) or dram (tiles move through the global buffer "
+        "from DRAM)"},
        [](ArchConfig& c, const std::string& v) {
-         if (to_lower(v) != "ideal")
-           throw std::invalid_argument("unknown memory model '" + v + "' (expected ideal)");
-         c.memory_model = "ideal";
+         const std::string model = to_lower(v);
+         if (model != "ideal" && model != "dram")
+           throw std::invalid_argument("unknown memory model '" + v + "' (expected ideal or dram)");
+         c.memory_model = model;
        },
        [](const ArchConfig& c) { return c.memory_model; }},
+      {{"memory.dram", "ddr4-2400, lpddr4-3200, hbm2, or a DRAMSys memspec .json"},
+       [](ArchConfig& c, const std::string& v) { c.dram = v; },
+       [](const ArchConfig& c) { return c.dram; }},
+      {{"memory.dram_channels", "DRAM channels (1-64)"},
+       [](ArchConfig& c, const std::string& v) { c.dram_channels = positive_int(v, 64); },
+       [](const ArchConfig& c) { return std::to_string(c.dram_channels); }},
+      {{"memory.ifmap_kb", "ifmap partition of the global buffer, KB (double buffered)"},
+       [](ArchConfig& c, const std::string& v) { c.buffer.ifmap_bytes = 1024LL * positive_int(v, 1 << 22); },
+       [](const ArchConfig& c) { return std::to_string(c.buffer.ifmap_bytes / 1024); }},
+      {{"memory.filter_kb", "filter partition of the global buffer, KB (double buffered)"},
+       [](ArchConfig& c, const std::string& v) { c.buffer.filter_bytes = 1024LL * positive_int(v, 1 << 22); },
+       [](const ArchConfig& c) { return std::to_string(c.buffer.filter_bytes / 1024); }},
+      {{"memory.ofmap_kb", "ofmap partition of the global buffer, KB (double buffered)"},
+       [](ArchConfig& c, const std::string& v) { c.buffer.ofmap_bytes = 1024LL * positive_int(v, 1 << 22); },
+       [](const ArchConfig& c) { return std::to_string(c.buffer.ofmap_bytes / 1024); }},
   };
   return table;
 }

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/array_config.hpp"
+#include "models/global_buffer.hpp"
 #include "models/vector_unit.hpp"
 
 namespace systole {
@@ -19,7 +20,12 @@ struct ArchConfig {
   std::string name = "systole";
   ArrayConfig array;
   VectorUnitConfig vector;
+  // ideal: operands are at the array edge when needed. dram: tiles move
+  // between DRAM and the global buffer (models/fold_memory.hpp).
   std::string memory_model = "ideal";
+  std::string dram = "ddr4-2400";  // preset name or DRAMSys memspec .json
+  int dram_channels = 1;
+  GlobalBufferConfig buffer;
   std::string source;  // the file it was read from
 };
 

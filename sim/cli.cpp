@@ -116,6 +116,9 @@ po::options_description run_options() {
       ("array", po::value<std::string>(), "array size RxC, e.g. 128x128 (overrides array.rows/cols)")
       ("microarch", po::value<std::string>(), "baseline or pipelined (overrides array.microarch)")
       ("data-type", po::value<std::string>(), "int8, int16 or fp32 (overrides array.data_type)")
+      ("memory", po::value<std::string>(), "ideal or dram (overrides memory.model)")
+      ("dram", po::value<std::string>(), "ddr4-2400, lpddr4-3200, hbm2 or a DRAMSys memspec .json (overrides memory.dram)")
+      ("dram-channels", po::value<std::string>(), "DRAM channels (overrides memory.dram_channels)")
       ("out", po::value<std::string>(), "directory for layers.csv, summary.json, utilization.csv")
       ("verify", po::bool_switch(), "check every layer's outputs against the reference computation")
       ("seed", po::value<std::int64_t>()->default_value(1), "seed of the random operands (>= 0)")
@@ -181,6 +184,10 @@ ArchConfig arch_from_options(const po::variables_map& vm) {
   if (vm.count("dataflow")) set_option_key(arch, "dataflow", "array.dataflow", vm["dataflow"].as<std::string>());
   if (vm.count("microarch")) set_option_key(arch, "microarch", "array.microarch", vm["microarch"].as<std::string>());
   if (vm.count("data-type")) set_option_key(arch, "data-type", "array.data_type", vm["data-type"].as<std::string>());
+  if (vm.count("memory")) set_option_key(arch, "memory", "memory.model", vm["memory"].as<std::string>());
+  if (vm.count("dram")) set_option_key(arch, "dram", "memory.dram", vm["dram"].as<std::string>());
+  if (vm.count("dram-channels"))
+    set_option_key(arch, "dram-channels", "memory.dram_channels", vm["dram-channels"].as<std::string>());
   if (vm.count("array")) {
     const std::string text = to_lower(vm["array"].as<std::string>());
     const std::size_t x = text.find('x');
@@ -225,6 +232,8 @@ int run_command(int argc, char** argv) {
                        std::to_string(bytes >> 20) + " MiB of operands to simulate (limit " +
                        std::to_string(kFunctionalByteBudget >> 20) + " MiB)");
   }
+  if (const std::string problem = memory_problem(arch, workload); !problem.empty())
+    throw InputError(arch.source + ": " + problem);
   std::optional<VcdOptions> vcd;
   if (vm.count("vcd")) vcd = parse_vcd_options(vm, arch.array);
   if (!vcd && vm.count("vcd-pes")) throw InputError("option --vcd-pes needs --vcd FILE");
@@ -326,17 +335,7 @@ int dram_command(int argc, char** argv) {
     std::cout << "Usage: systole dram [options]\n\n" << options;
     return kExitOk;
   }
-  const std::string name = vm["dram"].as<std::string>();
-  DramSpec spec;
-  if (name.size() > 5 && name.substr(name.size() - 5) == ".json") {
-    spec = load_memspec(name);
-  } else {
-    try {
-      spec = dram_preset(name);
-    } catch (const std::invalid_argument& e) {
-      throw InputError(std::string("option --dram: ") + e.what());
-    }
-  }
+  const DramSpec spec = resolve_dram(vm["dram"].as<std::string>(), "option --dram");
   DramTrafficOptions traffic;
   traffic.channels = vm["dram-channels"].as<int>();
   if (traffic.channels < 1 || traffic.channels > 64) throw InputError("option --dram-channels: must be 1-64");

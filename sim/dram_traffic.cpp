@@ -39,17 +39,7 @@ DramTrafficResult run_dram_traffic(const DramSpec& spec, const DramTrafficOption
     }
   }
   for (DramChannel& channel : channels) {
-    const DramChannelStats& s = channel.stats();
-    DramChannelStats& t = result.totals;
-    t.reads += s.reads;
-    t.writes += s.writes;
-    t.row_hits += s.row_hits;
-    t.row_misses += s.row_misses;
-    t.row_conflicts += s.row_conflicts;
-    t.refreshes += s.refreshes;
-    t.latency_sum += s.latency_sum;
-    t.latency_max = std::max(t.latency_max, s.latency_max);
-    t.data_bus_cycles += s.data_bus_cycles;
+    result.totals += channel.stats();
     result.cycles = std::max(result.cycles, channel.now());
     if (options.controller.record_commands) result.commands.push_back(channel.commands());
   }

@@ -92,7 +92,6 @@ ArrayProgram<Op, Acc> LayerData<Op, Acc>::program(const Mapping& mapping) {
 
   ArrayProgram<Op, Acc> program;
   program.mode = mapping.mode;
-  program.stream_length = mapping.temporal;
   program.folds = mapping.folds;
   for (std::int64_t g = 0; g < layer_.groups(); ++g) {
     const Op* lowered = lowered_.data() + g * m * k;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "models/dram_controller.hpp"
 #include "sim/layer.hpp"
 
 namespace systole {
@@ -29,6 +30,12 @@ struct LayerStats {
   double mapping_efficiency = 0;   // fold_occupancy / folds, 0-1
   std::int64_t vector_cycles = 0;  // cycles on the vector unit (the array idles)
   std::int64_t vector_operations = 0;
+  // Memory (all zero with the ideal memory model). Index: models/global_buffer.hpp Operand.
+  std::int64_t stall_dram_cycles = 0;  // folds waiting for their tiles from DRAM
+  std::int64_t dram_read_bytes[3] = {0, 0, 0};
+  std::int64_t dram_write_bytes[3] = {0, 0, 0};
+  std::int64_t buffer_reads[3] = {0, 0, 0};
+  std::int64_t buffer_writes[3] = {0, 0, 0};
   double utilization = 0;          // macs / (PEs × cycles), 0-1
   Verification verification = Verification::NotChecked;
   std::string verification_detail;
@@ -41,6 +48,10 @@ struct RunResult {
   std::int64_t batch = 1;
   bool interrupted = false;
   double wall_seconds = 0;
+  bool dram = false;  // the run used the DRAM memory model
+  DramChannelStats dram_stats;
+  double dram_tck_ns = 0;
+  double dram_peak_gb_per_s = 0;
 
   bool verification_failed() const {
     for (const LayerStats& l : layers)

@@ -5,6 +5,10 @@
 // into array-sized pieces, column fold outer and row fold inner, one group
 // after another.
 //
+// When the memory system limits how much of the stream a fold may take
+// (max_stream > 0, stationary dataflows), the stream is cut into chunks of at
+// most max_stream rows, the outermost loop: each chunk runs every fold.
+//
 //   WS: Sr = K, Sc = N, T = M   (weights stay in the PEs)
 //   IS: Sr = K, Sc = M, T = N   (inputs stay in the PEs)
 //   OS: Sr = M, Sc = N, T = K   (outputs stay in the PEs)
@@ -31,6 +35,7 @@ struct Mapping {
   double mapping_efficiency = 0;
 };
 
-Mapping map_gemm(const ArrayConfig& array, const GemmShape& gemm, std::int64_t groups);
+Mapping map_gemm(const ArrayConfig& array, const GemmShape& gemm, std::int64_t groups,
+                 std::int64_t max_stream = 0);
 
 }  // namespace systole

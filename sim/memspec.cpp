@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <initializer_list>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -113,6 +114,16 @@ DramSpec load_memspec(const std::string& path) {
   }
   if (const std::string problem = dram_spec_problem(s); !problem.empty()) throw_input_error(path, 0, problem);
   return s;
+}
+
+DramSpec resolve_dram(const std::string& name_or_path, const std::string& option) {
+  if (name_or_path.size() > 5 && name_or_path.substr(name_or_path.size() - 5) == ".json")
+    return load_memspec(name_or_path);
+  try {
+    return dram_preset(name_or_path);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(option + ": " + e.what());
+  }
 }
 
 }  // namespace systole

@@ -11,4 +11,7 @@ namespace systole {
 
 DramSpec load_memspec(const std::string& path);
 
+// A preset name or a memspec path; throws InputError naming `option`.
+DramSpec resolve_dram(const std::string& name_or_path, const std::string& option);
+
 }  // namespace systole

@@ -22,7 +22,11 @@ double run_utilization(const RunDescription& run, const RunResult& result) {
 
 void write_layers_csv(std::ostream& out, const RunResult& result) {
   out << "layer,type,macs,cycles,folds,utilization,mapping_efficiency,first_cycle,m,n,k,groups,"
-         "batch,row_folds,col_folds,steps,vector_cycles,verification\n";
+         "batch,row_folds,col_folds,steps,vector_cycles,compute_cycles,stall_cycles,stall_dram_cycles,"
+         "dram_read_bytes,dram_write_bytes,dram_ifmap_read_bytes,dram_filter_read_bytes,"
+         "dram_ofmap_read_bytes,dram_ofmap_write_bytes,dram_gb_per_s,buffer_ifmap_reads,"
+         "buffer_filter_reads,buffer_ofmap_reads,buffer_ifmap_writes,buffer_filter_writes,"
+         "buffer_ofmap_writes,verification\n";
   for (const LayerStats& l : result.layers) {
     char utilization[32], efficiency[32];
     std::snprintf(utilization, sizeof utilization, "%.6f", l.utilization);
@@ -40,7 +44,18 @@ void write_layers_csv(std::ostream& out, const RunResult& result) {
         << ',' << utilization << ',' << efficiency << ',' << l.first_cycle << ',' << gemm_field(l.gemm.m)
         << ',' << gemm_field(l.gemm.n) << ',' << gemm_field(l.gemm.k) << ',' << gemm_field(l.groups)
         << ',' << l.batch << ',' << gemm_field(l.row_folds) << ',' << gemm_field(l.col_folds) << ','
-        << l.steps << ',' << l.vector_cycles << ',' << to_string(l.verification) << '\n';
+        << l.steps << ',' << l.vector_cycles << ',';
+    const std::int64_t reads = l.dram_read_bytes[0] + l.dram_read_bytes[1] + l.dram_read_bytes[2];
+    const std::int64_t writes = l.dram_write_bytes[0] + l.dram_write_bytes[1] + l.dram_write_bytes[2];
+    char bandwidth[32];
+    std::snprintf(bandwidth, sizeof bandwidth, "%.4f",
+                  l.cycles > 0 ? (reads + writes) / (l.cycles * Accelerator::kClockPeriodNs) : 0.0);
+    out << l.cycles - l.stall_dram_cycles << ',' << l.stall_dram_cycles << ',' << l.stall_dram_cycles << ','
+        << reads << ',' << writes << ',' << l.dram_read_bytes[0] << ',' << l.dram_read_bytes[1] << ','
+        << l.dram_read_bytes[2] << ',' << l.dram_write_bytes[2] << ',' << bandwidth;
+    for (int o = 0; o < 3; ++o) out << ',' << l.buffer_reads[o];
+    for (int o = 0; o < 3; ++o) out << ',' << l.buffer_writes[o];
+    out << ',' << to_string(l.verification) << '\n';
   }
 }
 
@@ -74,6 +89,33 @@ nlohmann::json summary_json(const RunDescription& run, const RunResult& result) 
       {"simulation_rate",
        figure(result.wall_seconds > 0 ? result.total_cycles / result.wall_seconds : 0.0,
               "simulated cycles per wall-clock second")}};
+  if (result.dram) {
+    const DramChannelStats& d = result.dram_stats;
+    std::int64_t read_bytes = 0, write_bytes = 0, stall = 0;
+    for (const LayerStats& l : result.layers) {
+      for (int o = 0; o < 3; ++o) {
+        read_bytes += l.dram_read_bytes[o];
+        write_bytes += l.dram_write_bytes[o];
+      }
+      stall += l.stall_dram_cycles;
+    }
+    const std::int64_t bursts = d.reads + d.writes;
+    json["memory"] = {
+        {"model", "dram"},
+        {"dram_read_bytes", figure(read_bytes, "bytes")},
+        {"dram_write_bytes", figure(write_bytes, "bytes")},
+        {"stall_cycles", figure(stall, "cycles")},
+        {"dram_bandwidth", figure(time_ns > 0 ? (read_bytes + write_bytes) / time_ns : 0.0, "GB/s")},
+        {"dram_peak_bandwidth", figure(result.dram_peak_gb_per_s, "GB/s")},
+        {"row_hits", figure(d.row_hits, "bursts")},
+        {"row_misses", figure(d.row_misses, "bursts (closed row)")},
+        {"row_conflicts", figure(d.row_conflicts, "bursts (other row open)")},
+        {"refreshes", figure(d.refreshes, "REF commands")},
+        {"mean_latency", figure(bursts > 0 ? d.latency_sum * result.dram_tck_ns / bursts : 0.0, "ns")},
+        {"max_latency", figure(d.latency_max * result.dram_tck_ns, "ns")}};
+  } else {
+    json["memory"] = {{"model", "ideal"}};
+  }
   std::string verification = run.verify ? "passed" : "not_checked";
   if (result.verification_failed()) verification = "failed";
   json["verification"] = verification;

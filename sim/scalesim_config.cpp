@@ -14,9 +14,9 @@ namespace systole {
 namespace {
 
 // Keys SCALE-Sim v2 (and v3) define that shape only its memory model.
-const std::set<std::string>& memory_keys() {
+const std::set<std::string>& unused_keys() {
   static const std::set<std::string> keys = {
-      "ifmapsramszkb", "filtersramszkb", "ofmapsramszkb", "ifmapoffset",     "filteroffset",
+      "ifmapoffset",     "filteroffset",
       "ofmapoffset",   "bandwidth",      "memorybanks",   "interfacebandwidth", "topologycsvloc",
       "readrequestbuffer", "writerequestbuffer", "useramulatortrace"};
   return keys;
@@ -67,7 +67,13 @@ ArchConfig load_scalesim_config(const std::string& path) {
         set_config_key(config, "array.cols", value);
       } else if (key == "dataflow") {
         set_config_key(config, "array.dataflow", value);
-      } else if (memory_keys().count(key)) {
+      } else if (key == "ifmapsramszkb") {
+        set_config_key(config, "memory.ifmap_kb", value);
+      } else if (key == "filtersramszkb") {
+        set_config_key(config, "memory.filter_kb", value);
+      } else if (key == "ofmapsramszkb") {
+        set_config_key(config, "memory.ofmap_kb", value);
+      } else if (unused_keys().count(key)) {
         ignored.insert(key);
       } else {
         throw_input_error(path, line, "unknown key '" + key + "' in [" + section + "]");
@@ -82,7 +88,7 @@ ArchConfig load_scalesim_config(const std::string& path) {
   if (!ignored.empty()) {
     std::string names;
     for (const std::string& key : ignored) names += (names.empty() ? "" : ", ") + key;
-    spdlog::info("{}: keys ignored by the ideal memory model: {}", path, names);
+    spdlog::info("{}: keys of SCALE-Sim's memory model Systole does not use: {}", path, names);
   }
   return config;
 }

@@ -10,6 +10,7 @@
 #include "models/vector_unit.hpp"
 #include "sim/layer_data.hpp"
 #include "sim/mapping.hpp"
+#include "sim/memspec.hpp"
 #include "sim/reference.hpp"
 
 namespace systole {
@@ -23,8 +24,56 @@ std::string to_string(Verification verification) {
   return "?";
 }
 
+namespace {
+
+OperandRoles roles_of(Dataflow dataflow) {
+  // IS streams the filters from the left and keeps the lowered input.
+  if (dataflow == Dataflow::InputStationary) return {Operand::Filter, Operand::Ifmap};
+  return {Operand::Ifmap, Operand::Filter};
+}
+
+FoldMemoryPlan memory_plan(const ArchConfig& arch, const Mapping& mapping) {
+  return plan_fold_memory(arch.buffer, mapping.mode, mapping.folds, roles_of(arch.array.dataflow),
+                          operand_bytes(arch.array.data_type), accumulator_bytes(arch.array.data_type));
+}
+
+// With the DRAM model, a stationary fold streams at most as many rows as half
+// the streamed operand's partition holds across the array (and half the
+// ofmap partition holds as partial sums).
+Mapping map_step(const ArchConfig& arch, const Layer& gemm) {
+  std::int64_t max_stream = 0;
+  if (arch.memory_model == "dram" && arch.array.dataflow != Dataflow::OutputStationary) {
+    const Operand streamed = roles_of(arch.array.dataflow).left;
+    const std::int64_t row_bytes = static_cast<std::int64_t>(arch.array.rows) * operand_bytes(arch.array.data_type);
+    const std::int64_t psum_bytes = static_cast<std::int64_t>(arch.array.cols) * accumulator_bytes(arch.array.data_type);
+    max_stream = std::max<std::int64_t>(
+        1, std::min(arch.buffer.capacity(streamed) / 2 / row_bytes, arch.buffer.ofmap_bytes / 2 / psum_bytes));
+  }
+  return map_gemm(arch.array, gemm.gemm(), gemm.groups(), max_stream);
+}
+
+}  // namespace
+
+std::string memory_problem(const ArchConfig& arch, const Workload& workload) {
+  if (arch.memory_model != "dram") return {};
+  resolve_dram(arch.dram, "memory.dram");
+  for (const Layer& layer : workload.layers)
+    for (const Step& step : lower(layer)) {
+      const auto* gemm = std::get_if<Layer>(&step.work);
+      if (gemm == nullptr) continue;
+      const Mapping mapping = map_step(arch, *gemm);
+      const FoldMemoryPlan plan = memory_plan(arch, mapping);
+      if (const std::string problem = plan.capacity_problem(arch.buffer); !problem.empty())
+        return "layer '" + layer.name + "': " + problem;
+    }
+  return {};
+}
+
 Simulator::Simulator(ArchConfig arch, RunOptions options)
     : arch_(std::move(arch)), options_(options) {
+  if (arch_.memory_model == "dram")
+    dram_ = std::make_unique<DramSystem>(resolve_dram(arch_.dram, "memory.dram"), arch_.dram_channels,
+                                         Accelerator::kClockPeriodNs * 1000);
   Accelerator& accelerator = Accelerator::instance();
   accelerator.array.add_observer(*this);
   accelerator.vector_unit.add_observer(*this);
@@ -67,6 +116,12 @@ RunResult Simulator::run(const Workload& workload) {
   }
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (dram_) {
+    result.dram = true;
+    result.dram_stats = dram_->stats();
+    result.dram_tck_ns = dram_->tck_ns();
+    result.dram_peak_gb_per_s = dram_->peak_gb_per_s();
+  }
   return result;
 }
 
@@ -144,6 +199,11 @@ bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, Layer
   }
 }
 
+std::unique_ptr<FoldMemory> Simulator::fold_memory(const Mapping& mapping) const {
+  if (!dram_) return nullptr;
+  return std::make_unique<FoldMemory>(*dram_, memory_plan(arch_, mapping));
+}
+
 bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
   VectorExecution execution(arch_.vector, op.operations);
   step_macs_ = 0;
@@ -157,14 +217,25 @@ bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
 
 template <class Op, class Acc>
 bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats) {
-  const Mapping mapping = map_gemm(arch_.array, gemm.gemm(), gemm.groups());
+  const Mapping mapping = map_step(arch_, gemm);
   LayerData<Op, Acc> data(gemm, seed);
-  ArrayController<Op, Acc> controller(arch_.array, data.program(mapping));
+  const std::unique_ptr<FoldMemory> memory = fold_memory(mapping);
+  ArrayController<Op, Acc> controller(arch_.array, data.program(mapping), memory.get());
   step_macs_ = 0;
   step_vector_operations_ = 0;
   const bool completed = run_to_completion(Accelerator::instance().array, controller, stats);
   stats.cycles += controller.cycles_elapsed();
   stats.macs += step_macs_;
+  stats.stall_dram_cycles += controller.stall_cycles();
+  if (memory) {
+    const FoldMemoryStats& m = memory->stats();
+    for (int o = 0; o < kOperands; ++o) {
+      stats.dram_read_bytes[o] += m.dram_read_bytes[o];
+      stats.dram_write_bytes[o] += m.dram_write_bytes[o];
+      stats.buffer_reads[o] += m.buffer.reads[o];
+      stats.buffer_writes[o] += m.buffer.writes[o];
+    }
+  }
   if (!completed) return false;
 
   if (stats.groups > 0) {  // the layer is this one GEMM

@@ -7,13 +7,17 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "models/clocked_unit.hpp"
+#include "models/dram_system.hpp"
+#include "models/fold_memory.hpp"
 #include "sim/arch_config.hpp"
 #include "sim/layer_stats.hpp"
 #include "sim/lowering.hpp"
+#include "sim/mapping.hpp"
 #include "sim/progress.hpp"
 #include "sim/run_observer.hpp"
 #include "sim/workload.hpp"
@@ -28,6 +32,10 @@ struct RunOptions {
   std::int64_t pause_interval = 1 << 16;
   const std::atomic<bool>* interrupt = nullptr;
 };
+
+// Checks, before anything runs, that the memory model can run every layer:
+// empty when it can, else a one-line reason (a tile that does not fit).
+std::string memory_problem(const ArchConfig& arch, const Workload& workload);
 
 class Simulator : private CycleObserver {
  public:
@@ -44,6 +52,7 @@ class Simulator : private CycleObserver {
   void run_layers(const Workload& workload, RunResult& result);
   template <class Op, class Acc>
   bool run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats);
+  std::unique_ptr<FoldMemory> fold_memory(const Mapping& mapping) const;
   bool run_vector_step(const VectorOp& op, LayerStats& stats);
   // Clocks `unit` until `execution` finishes; false when interrupted.
   bool run_to_completion(ClockedUnit& unit, Execution& execution, LayerStats& stats);
@@ -51,6 +60,7 @@ class Simulator : private CycleObserver {
 
   ArchConfig arch_;
   RunOptions options_;
+  std::unique_ptr<DramSystem> dram_;  // with the DRAM memory model
   std::vector<RunObserver*> observers_;
   std::int64_t step_macs_ = 0;
   std::int64_t step_vector_operations_ = 0;

@@ -1,0 +1,97 @@
+#pragma once
+// The memory controller behind the array: it moves each fold's operand tiles
+// from DRAM into the global buffer before the fold may start, and the fold's
+// results back to DRAM when they leave the buffer (models/fold_gate.hpp).
+//
+// Tiling, per GEMM, in the array's fold order:
+//  - the stream is cut into chunks that fit (sim/mapping.hpp), the outer loop;
+//  - an operand whose whole matrix fits in half its partition is fetched once,
+//    with the first fold that needs it, and stays; otherwise each fold
+//    fetches its own tile (the stationary tile and the streamed slice in
+//    WS/IS, once per stream chunk; the row block and column block in OS);
+//  - fold g's reads start when fold g-1 has started and fold g-2 has
+//    finished, the moment the buffer half fold g will use is free (double
+//    buffering); fold g starts once they have all arrived and the writes of
+//    fold g-2 are done;
+//  - WS/IS outputs stay in the ofmap partition across the K folds of a
+//    column block when its partial sums fit in half of it, and are written
+//    once, as final outputs (operand width), after the last K fold;
+//    otherwise each fold writes its partial sums (accumulator width) and the
+//    next K fold reads them back first;
+//  - OS outputs are written when their fold finishes.
+// Tiles are laid out contiguously in DRAM, each operand in its own third of
+// the address space (region_base).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/array_program.hpp"
+#include "models/dram_system.hpp"
+#include "models/fold_gate.hpp"
+#include "models/global_buffer.hpp"
+
+namespace systole {
+
+// Which operand plays which role in an array program.
+struct OperandRoles {
+  Operand left = Operand::Ifmap;
+  Operand top = Operand::Filter;
+};
+
+// What one fold moves: tiles to read before it starts, bytes to write after.
+struct FoldTransfers {
+  struct Tile {
+    Operand operand;
+    std::int64_t bytes;
+  };
+  std::vector<Tile> reads;
+  std::int64_t write_bytes = 0;                     // to the ofmap region
+  std::int64_t tile_bytes[kOperands] = {0, 0, 0};   // what the fold needs on chip
+  std::int64_t array_reads[kOperands] = {0, 0, 0};  // bytes the array pulls from the buffer
+};
+
+struct FoldMemoryPlan {
+  std::vector<FoldTransfers> folds;
+  // Empty when every fold's tiles fit in half their partitions, else why not.
+  std::string capacity_problem(const GlobalBufferConfig& buffer) const;
+};
+
+FoldMemoryPlan plan_fold_memory(const GlobalBufferConfig& buffer, ArrayMode mode, const std::vector<Fold>& folds,
+                                OperandRoles roles, int operand_bytes, int accumulator_bytes);
+
+struct FoldMemoryStats {
+  std::int64_t dram_read_bytes[kOperands] = {0, 0, 0};
+  std::int64_t dram_write_bytes[kOperands] = {0, 0, 0};
+  GlobalBufferTraffic buffer;
+};
+
+class FoldMemory final : public FoldGate {
+ public:
+  static std::int64_t region_base(Operand operand, std::int64_t dram_capacity_bytes);
+
+  FoldMemory(DramSystem& dram, FoldMemoryPlan plan);
+
+  void tick(std::int64_t cycle) override;
+  bool ready(std::size_t fold) const override;
+  void started(std::size_t fold) override;
+  void finished(std::size_t fold) override;
+  bool drained() const override;
+
+  const FoldMemoryStats& stats() const { return stats_; }
+
+ private:
+  void issue_reads(std::size_t fold);
+  bool written_back(std::size_t fold) const;
+
+  DramSystem& dram_;
+  std::vector<FoldTransfers> plans_;
+  std::vector<std::vector<std::uint64_t>> read_transfers_;
+  std::vector<std::vector<std::uint64_t>> write_transfers_;
+  std::vector<bool> reads_issued_, started_, finished_;
+  std::size_t first_unwritten_ = 0;  // folds before it are finished and written back
+  std::int64_t next_address_[kOperands];
+  FoldMemoryStats stats_;
+};
+
+}  // namespace systole

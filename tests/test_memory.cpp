@@ -1,0 +1,151 @@
+// The DRAM memory model behind the array (--memory dram): tiles move from
+// DRAM through the global buffer before each fold may start.
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "models/dram_system.hpp"
+#include "models/fold_memory.hpp"
+#include "sim/memspec.hpp"
+#include "sim/simulator.hpp"
+#include "tests/helpers.hpp"
+
+using namespace systole;
+using namespace systole::test;
+
+namespace {
+
+ArchConfig with_dram(ArchConfig arch, const std::string& dram, int channels = 1) {
+  arch.memory_model = "dram";
+  arch.dram = dram;
+  arch.dram_channels = channels;
+  return arch;
+}
+
+std::int64_t dram_bytes(const LayerStats& l) {
+  std::int64_t total = 0;
+  for (int o = 0; o < 3; ++o) total += l.dram_read_bytes[o] + l.dram_write_bytes[o];
+  return total;
+}
+
+// Replays on a DRAM system of its own what the memory controller does for a
+// one-fold layer whose operands fit on chip: read the filter and ifmap tiles,
+// let `compute` cycles pass, write the outputs. Returns the accelerator
+// cycles (1 ns) the reads and the write take.
+std::pair<std::int64_t, std::int64_t> fetch_and_write_back(const std::string& dram, int channels,
+                                                           std::int64_t filter_bytes, std::int64_t ifmap_bytes,
+                                                           std::int64_t compute, std::int64_t output_bytes) {
+  DramSystem system(dram_preset(dram), channels, 1000.0);
+  const std::int64_t capacity = system.capacity_bytes();
+  auto run_until_done = [&](std::vector<std::uint64_t> ids) {
+    std::int64_t cycles = 0;
+    auto all_done = [&] {
+      for (auto id : ids)
+        if (!system.done(id)) return false;
+      return true;
+    };
+    while (!all_done()) {
+      system.tick();
+      ++cycles;
+    }
+    return cycles;
+  };
+  const std::int64_t fetch =
+      run_until_done({system.transfer(FoldMemory::region_base(Operand::Filter, capacity), filter_bytes, false),
+                      system.transfer(FoldMemory::region_base(Operand::Ifmap, capacity), ifmap_bytes, false)});
+  for (std::int64_t i = 0; i < compute; ++i) system.tick();
+  const std::int64_t write =
+      run_until_done({system.transfer(FoldMemory::region_base(Operand::Ofmap, capacity), output_bytes, true)});
+  return {fetch, write};
+}
+
+}  // namespace
+
+TEST_CASE("a bandwidth-bound layer runs at the DRAM's bandwidth", "[memory]") {
+  // FC 4096 -> 4096 at batch 1 on a pipelined 128x128 WS array: 1024 folds of
+  // 128 cycles of compute but 16 KB of weights each, 853 ns at 19.2 GB/s.
+  const Layer fc = [] {
+    Layer l = make_gemm_layer("fc", 1, 4096, 4096);
+    l.kind = LayerKind::FullyConnected;
+    return l;
+  }();
+  const ArchConfig arch = with_dram(array_config(128, 128, Dataflow::WeightStationary, Microarch::Pipelined),
+                                    "ddr4-2400");
+  const RunResult result = simulate(arch, {fc});
+  const LayerStats& l = result.layers.at(0);
+  CHECK(l.verification == Verification::Passed);
+  // Every weight once, the input vector once, the output vector once (int8).
+  CHECK(dram_bytes(l) == 4096LL * 4096 + 4096 + 4096);
+  const double floor_ns = dram_bytes(l) / dram_preset("ddr4-2400").peak_gb_per_s();
+  CHECK(l.cycles >= floor_ns);
+  CHECK(l.cycles <= 1.10 * floor_ns);
+  CHECK(l.stall_dram_cycles > l.cycles / 2);
+}
+
+TEST_CASE("a layer that fits on chip runs as with ideal memory plus its first fetch and last write",
+          "[memory]") {
+  // GEMM M=64, N=32, K=32 on 32x32 WS: one fold; the filters (1 KB) and the
+  // inputs (2 KB) fit in half their partitions, so both arrive before the
+  // fold starts, and the 2 KB of outputs go back to DRAM after it.
+  const Layer gemm = make_gemm_layer("g", 64, 32, 32);
+  const ArchConfig ideal = array_config(32, 32, Dataflow::WeightStationary);
+  const std::int64_t ideal_cycles = simulate(ideal, {gemm}).layers.at(0).cycles;
+  const LayerStats l = simulate(with_dram(ideal, "hbm2", 4), {gemm}).layers.at(0);
+  CHECK(l.verification == Verification::Passed);
+  const auto [fetch, write_back] = fetch_and_write_back("hbm2", 4, 1024, 2048, ideal_cycles, 2048);
+  // The fold starts in the cycle the last tile arrives; the run ends the
+  // cycle after the last write is seen done.
+  CHECK(l.cycles == ideal_cycles + (fetch - 1) + write_back);
+}
+
+TEST_CASE("halving the DRAM bandwidth never makes a run faster", "[memory]") {
+  const std::vector<Layer> layers = {conv_layer(28, 28, 32, 64, 3, 3, 1, 1), make_gemm_layer("g", 256, 512, 384),
+                                     conv_layer(14, 14, 64, 64, 3, 3, 1, 1, /*groups=*/64)};
+  for (Dataflow dataflow : {Dataflow::WeightStationary, Dataflow::OutputStationary, Dataflow::InputStationary})
+    for (Microarch microarch : {Microarch::Baseline, Microarch::Pipelined}) {
+      ArchConfig arch = array_config(16, 16, dataflow, microarch);
+      arch.buffer = {16 * 1024, 16 * 1024, 16 * 1024};
+      const RunResult two = simulate(with_dram(arch, "lpddr4-3200", 2), layers);
+      const RunResult one = simulate(with_dram(arch, "lpddr4-3200", 1), layers);
+      const RunResult ideal = simulate(arch, layers);
+      for (std::size_t i = 0; i < layers.size(); ++i) {
+        INFO(to_string(dataflow) << " " << to_string(microarch) << " layer " << i);
+        CHECK(one.layers[i].verification == Verification::Passed);
+        CHECK(one.layers[i].cycles >= two.layers[i].cycles);
+        CHECK(two.layers[i].cycles >= ideal.layers[i].cycles);
+        CHECK(ideal.layers[i].stall_dram_cycles == 0);
+        CHECK(dram_bytes(one.layers[i]) == dram_bytes(two.layers[i]));
+      }
+    }
+}
+
+TEST_CASE("tiles that do not fit the buffer are refused before the run", "[memory][cli]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/arch.ini", "[array]\nrows = 32\ncols = 32\n[memory]\nmodel = dram\nfilter_kb = 1\n");
+  write_file(dir + "/net.csv", "Layer, M, N, K,\ng, 64, 64, 64,\n");
+  const CommandResult run = run_systole({"run", "--arch", dir + "/arch.ini", "--workload", dir + "/net.csv",
+                                         "--out", dir + "/out"});
+  CHECK(run.exit_code == 2);
+  // WS on 32x32: the stationary tile is 32x32 int8 = 1024 B, two of them 2 KB.
+  CHECK(run.err.find("arch.ini: layer 'g': the filter buffer (1024 B) cannot hold two tiles of 1024 B "
+                     "(double buffered); it needs at least 2 KB") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir + "/out"));
+  const CommandResult ok = run_systole({"run", "--arch", dir + "/arch.ini", "--workload", dir + "/net.csv",
+                                        "--memory.filter_kb", "64", "--dram", "hbm2", "--out", dir + "/out",
+                                        "--log-level", "warn"});
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);
+  const auto rows = read_csv(dir + "/out/layers.csv");
+  REQUIRE(rows.size() == 2);
+  const auto column = [&](const std::string& name) {
+    for (std::size_t i = 0; i < rows[0].size(); ++i)
+      if (rows[0][i] == name) return rows[1][i];
+    return std::string("missing");
+  };
+  // 64x64 int8 filters and inputs in, 64x64 int8 outputs out.
+  CHECK(column("dram_read_bytes") == "8192");
+  CHECK(column("dram_write_bytes") == "4096");
+  CHECK(std::stoll(column("stall_cycles")) > 0);
+  CHECK(std::stoll(column("compute_cycles")) + std::stoll(column("stall_cycles")) == std::stoll(column("cycles")));
+}
