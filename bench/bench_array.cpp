@@ -1,7 +1,7 @@
 // Simulation speed: simulated PE-cycles per wall-clock second for large GEMMs
 // on 32x32, 128x128 and 256x256 arrays in each dataflow, with the functional
-// computation on (it always is), and ResNet-50 on 128x128 WS (time and peak
-// memory). Each figure is the median of --repeat runs; the wall time covers
+// computation on (it always is), and ResNet-50 on 128x128 WS with ideal
+// memory and with DDR4-2400 (time, simulated cycles per second, peak memory). Each figure is the median of --repeat runs; the wall time covers
 // the whole layer: data generation, lowering and the clocked simulation.
 //
 //   systole_bench [--repeat N] [--resnet50 PATH] [--skip-resnet50]
@@ -55,17 +55,25 @@ void bench_resnet50(const std::string& path, int repeat) {
     return;
   }
   const Workload workload = load_scalesim_topology(path);
-  std::vector<double> seconds;
-  std::int64_t cycles = 0;
-  for (int i = 0; i < repeat; ++i) {
-    const RunResult result = run(array(128, Dataflow::WeightStationary), workload);
-    seconds.push_back(result.wall_seconds);
-    cycles = result.total_cycles;
+  double ideal_rate = 0;
+  for (const char* memory : {"ideal", "dram"}) {
+    ArchConfig arch = array(128, Dataflow::WeightStationary);
+    arch.memory_model = memory;  // dram: DDR4-2400, one channel, 64 KB partitions
+    std::vector<double> seconds;
+    std::int64_t cycles = 0;
+    for (int i = 0; i < repeat; ++i) {
+      const RunResult result = run(arch, workload);
+      seconds.push_back(result.wall_seconds);
+      cycles = result.total_cycles;
+    }
+    const double s = median(seconds);
+    const double rate = cycles / s;
+    if (ideal_rate == 0) ideal_rate = rate;
+    std::printf("resnet50 128x128 ws baseline int8, %s memory: %lld cycles, median %.2f s, %.3g cycles/s "
+                "(%.2fx the ideal-memory rate), %.3g PE-cycles/s, peak RSS so far %ld MB\n",
+                memory, static_cast<long long>(cycles), s, rate, rate / ideal_rate, cycles * 16384.0 / s,
+                peak_rss_mb());
   }
-  const double s = median(seconds);
-  std::printf("resnet50 128x128 ws baseline int8: %lld cycles, median %.2f s, %.3g cycles/s, "
-              "%.3g PE-cycles/s, peak RSS %ld MB\n",
-              static_cast<long long>(cycles), s, cycles / s, cycles * 16384.0 / s, peak_rss_mb());
 }
 
 }  // namespace
