@@ -49,8 +49,11 @@ void ArrayController<Op, Acc>::issue_folds() {
     if (earliest.load_start > cycle_) return;
     const std::size_t g = scheduler_.issued().size();
     if (gate_ != nullptr && !gate_->ready(g)) return;
-    stall_cycles_ += cycle_ - earliest.load_start;
-    scheduler_.issue(scheduler_.next(cycle_));
+    // The stall is what the wait costs the stream: a late stationary load
+    // that the previous fold's stream would have held back anyway is free.
+    const FoldTiming actual = scheduler_.next(cycle_);
+    stall_cycles_ += actual.stream_start - earliest.stream_start;
+    scheduler_.issue(actual);
     if (gate_ != nullptr) gate_->started(g);
   }
 }

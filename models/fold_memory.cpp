@@ -44,7 +44,6 @@ FoldMemoryPlan plan_fold_memory(const GlobalBufferConfig& buffer, ArrayMode mode
     e.stream = std::max(e.stream, f.stream_offset + f.stream_length);
   }
   const std::int64_t op = operand_bytes, acc = accumulator_bytes;
-  const std::int64_t half_ofmap = buffer.ofmap_bytes / 2;
   int previous_gemm = -1;
   for (const Fold& f : folds) {
     const bool first_of_gemm = f.gemm != previous_gemm;
@@ -76,15 +75,10 @@ FoldMemoryPlan plan_fold_memory(const GlobalBufferConfig& buffer, ArrayMode mode
     add_read(roles.top, top_tile, top_total);
     add_read(roles.left, left_tile, left_total);
     if (mode == ArrayMode::Stationary) {
-      const std::int64_t block = t * cu * acc;  // partial sums of this column block
-      const bool last_k_fold = f.row_offset + ru == grid_rows;
-      const bool psums_on_chip = block <= half_ofmap;
-      p.tile_bytes[index(Operand::Ofmap)] = block;
-      if (!psums_on_chip && f.row_offset > 0) p.reads.push_back({Operand::Ofmap, block});
-      if (last_k_fold)
-        p.write_bytes = t * cu * op;
-      else if (!psums_on_chip)
-        p.write_bytes = block;
+      // The column block's partial sums stay in the ofmap partition across its
+      // K folds (the inner loop) and leave once, as final outputs.
+      p.tile_bytes[index(Operand::Ofmap)] = t * cu * acc;
+      if (f.row_offset + ru == grid_rows) p.write_bytes = t * cu * op;
     } else {
       p.tile_bytes[index(Operand::Ofmap)] = ru * cu * op;
       p.write_bytes = ru * cu * op;

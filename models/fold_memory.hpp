@@ -13,11 +13,10 @@
 //    finished, the moment the buffer half fold g will use is free (double
 //    buffering); fold g starts once they have all arrived and the writes of
 //    fold g-2 are done;
-//  - WS/IS outputs stay in the ofmap partition across the K folds of a
-//    column block when its partial sums fit in half of it, and are written
-//    once, as final outputs (operand width), after the last K fold;
-//    otherwise each fold writes its partial sums (accumulator width) and the
-//    next K fold reads them back first;
+//  - WS/IS partial sums stay in the ofmap partition across the K folds of a
+//    column block (the stream chunk is sized so they fit in half of it) and
+//    are written once, as final outputs (operand width), after the last K
+//    fold: with K folds innermost, partial sums never travel to DRAM;
 //  - OS outputs are written when their fold finishes.
 // Tiles are laid out contiguously in DRAM, each operand in its own third of
 // the address space (region_base).
