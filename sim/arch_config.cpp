@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <cstdlib>
 #include <functional>
+#include <sstream>
 #include <stdexcept>
 
 #include <boost/program_options.hpp>
@@ -37,6 +39,19 @@ const std::vector<KeyAccess>& key_table() {
       {{"general.name", "name of the architecture, shown in reports"},
        [](ArchConfig& c, const std::string& v) { c.name = v; },
        [](const ArchConfig& c) { return c.name; }},
+      {{"general.clock_mhz", "accelerator clock, MHz (1-100000)"},
+       [](ArchConfig& c, const std::string& v) {
+         char* end = nullptr;
+         const double mhz = std::strtod(v.c_str(), &end);
+         if (v.empty() || end != v.c_str() + v.size() || !(mhz >= 1 && mhz <= 100000))
+           throw std::invalid_argument("'" + v + "' is not a clock between 1 and 100000 MHz");
+         c.clock_mhz = mhz;
+       },
+       [](const ArchConfig& c) {
+         std::ostringstream text;
+         text << c.clock_mhz;
+         return text.str();
+       }},
       {{"array.rows", "PE rows R (1-4096)"},
        [](ArchConfig& c, const std::string& v) { c.array.rows = positive_int(v, 4096); },
        [](const ArchConfig& c) { return std::to_string(c.array.rows); }},

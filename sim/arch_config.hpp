@@ -18,6 +18,11 @@ namespace systole {
 
 struct ArchConfig {
   std::string name = "systole";
+  // The accelerator clock. Cycles are counted in it; it sets how many DRAM
+  // cycles fit in one and converts cycles to time in the reports. (SystemC
+  // simulation time, and the VCD's time axis, count one cycle per ns.)
+  double clock_mhz = 1000;
+  double clock_period_ns() const { return 1000.0 / clock_mhz; }
   ArrayConfig array;
   VectorUnitConfig vector;
   // ideal: operands are at the array edge when needed. dram: tiles move

@@ -116,6 +116,7 @@ po::options_description run_options() {
       ("array", po::value<std::string>(), "array size RxC, e.g. 128x128 (overrides array.rows/cols)")
       ("microarch", po::value<std::string>(), "baseline or pipelined (overrides array.microarch)")
       ("data-type", po::value<std::string>(), "int8, int16 or fp32 (overrides array.data_type)")
+      ("clock-mhz", po::value<std::string>(), "accelerator clock in MHz (overrides general.clock_mhz, default 1000)")
       ("memory", po::value<std::string>(), "ideal or dram (overrides memory.model)")
       ("dram", po::value<std::string>(), "ddr4-2400, lpddr4-3200, hbm2 or a DRAMSys memspec .json (overrides memory.dram)")
       ("dram-channels", po::value<std::string>(), "DRAM channels (overrides memory.dram_channels)")
@@ -184,6 +185,7 @@ ArchConfig arch_from_options(const po::variables_map& vm) {
   if (vm.count("dataflow")) set_option_key(arch, "dataflow", "array.dataflow", vm["dataflow"].as<std::string>());
   if (vm.count("microarch")) set_option_key(arch, "microarch", "array.microarch", vm["microarch"].as<std::string>());
   if (vm.count("data-type")) set_option_key(arch, "data-type", "array.data_type", vm["data-type"].as<std::string>());
+  if (vm.count("clock-mhz")) set_option_key(arch, "clock-mhz", "general.clock_mhz", vm["clock-mhz"].as<std::string>());
   if (vm.count("memory")) set_option_key(arch, "memory", "memory.model", vm["memory"].as<std::string>());
   if (vm.count("dram")) set_option_key(arch, "dram", "memory.dram", vm["dram"].as<std::string>());
   if (vm.count("dram-channels"))
@@ -273,7 +275,7 @@ int run_command(int argc, char** argv) {
   RunDescription description{&arch, &workload, run_options.seed, run_options.verify, sample};
   if (!out_dir.empty()) {
     AtomicFile layers(out_dir + "/layers.csv");
-    write_layers_csv(layers.stream(), result);
+    write_layers_csv(layers.stream(), result, arch.clock_period_ns());
     layers.commit();
     AtomicFile summary(out_dir + "/summary.json");
     summary.stream() << summary_json(description, result).dump(2) << '\n';

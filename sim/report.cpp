@@ -2,7 +2,6 @@
 
 #include <cstdio>
 
-#include "models/accelerator.hpp"
 #include "systole/version.hpp"
 
 namespace systole {
@@ -20,7 +19,7 @@ double run_utilization(const RunDescription& run, const RunResult& result) {
 
 }  // namespace
 
-void write_layers_csv(std::ostream& out, const RunResult& result) {
+void write_layers_csv(std::ostream& out, const RunResult& result, double clock_period_ns) {
   out << "layer,type,macs,cycles,folds,utilization,mapping_efficiency,first_cycle,m,n,k,groups,"
          "batch,row_folds,col_folds,steps,vector_cycles,compute_cycles,stall_cycles,stall_dram_cycles,"
          "dram_read_bytes,dram_write_bytes,dram_ifmap_read_bytes,dram_filter_read_bytes,"
@@ -49,7 +48,7 @@ void write_layers_csv(std::ostream& out, const RunResult& result) {
     const std::int64_t writes = l.dram_write_bytes[0] + l.dram_write_bytes[1] + l.dram_write_bytes[2];
     char bandwidth[32];
     std::snprintf(bandwidth, sizeof bandwidth, "%.4f",
-                  l.cycles > 0 ? (reads + writes) / (l.cycles * Accelerator::kClockPeriodNs) : 0.0);
+                  l.cycles > 0 ? (reads + writes) / (l.cycles * clock_period_ns) : 0.0);
     out << l.cycles - l.stall_dram_cycles << ',' << l.stall_dram_cycles << ',' << l.stall_dram_cycles << ','
         << reads << ',' << writes << ',' << l.dram_read_bytes[0] << ',' << l.dram_read_bytes[1] << ','
         << l.dram_read_bytes[2] << ',' << l.dram_write_bytes[2] << ',' << bandwidth;
@@ -71,9 +70,9 @@ nlohmann::json summary_json(const RunDescription& run, const RunResult& result) 
   config["run"] = {{"seed", run.seed},
                    {"verify", run.verify},
                    {"sample_window", run.sample_window},
-                   {"clock_period_ns", Accelerator::kClockPeriodNs}};
+                   {"clock_period_ns", run.arch->clock_period_ns()}};
   json["config"] = config;
-  const double time_ns = static_cast<double>(result.total_cycles) * Accelerator::kClockPeriodNs;
+  const double time_ns = static_cast<double>(result.total_cycles) * run.arch->clock_period_ns();
   std::int64_t vector_cycles = 0;
   for (const LayerStats& l : result.layers) vector_cycles += l.vector_cycles;
   json["totals"] = {
@@ -139,7 +138,7 @@ void print_summary_table(std::ostream& out, const RunDescription& run, const Run
                 static_cast<long long>(result.total_macs), static_cast<long long>(result.total_cycles),
                 100 * run_utilization(run, result));
   out << line;
-  const double time_ms = result.total_cycles * Accelerator::kClockPeriodNs * 1e-6;
+  const double time_ms = result.total_cycles * run.arch->clock_period_ns() * 1e-6;
   std::snprintf(line, sizeof line,
                 "%s: %dx%d %s %s %s, %lld cycles = %.3f ms at %.0f MHz; batch %lld: %.1f inferences/s; "
                 "simulated in %.2f s\n",
@@ -147,7 +146,7 @@ void print_summary_table(std::ostream& out, const RunDescription& run, const Run
                 std::string(to_string(run.arch->array.dataflow)).c_str(),
                 std::string(to_string(run.arch->array.microarch)).c_str(),
                 std::string(to_string(run.arch->array.data_type)).c_str(),
-                static_cast<long long>(result.total_cycles), time_ms, 1000.0 / Accelerator::kClockPeriodNs,
+                static_cast<long long>(result.total_cycles), time_ms, run.arch->clock_mhz,
                 static_cast<long long>(result.batch), time_ms > 0 ? result.batch * 1e3 / time_ms : 0.0,
                 result.wall_seconds);
   out << line;

@@ -22,7 +22,7 @@ struct RunDescription {
   std::int64_t sample_window = 1;
 };
 
-void write_layers_csv(std::ostream& out, const RunResult& result);
+void write_layers_csv(std::ostream& out, const RunResult& result, double clock_period_ns);
 nlohmann::json summary_json(const RunDescription& run, const RunResult& result);
 void print_summary_table(std::ostream& out, const RunDescription& run, const RunResult& result);
 

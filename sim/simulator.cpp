@@ -73,7 +73,7 @@ Simulator::Simulator(ArchConfig arch, RunOptions options)
     : arch_(std::move(arch)), options_(options) {
   if (arch_.memory_model == "dram")
     dram_ = std::make_unique<DramSystem>(resolve_dram(arch_.dram, "memory.dram"), arch_.dram_channels,
-                                         Accelerator::kClockPeriodNs * 1000);
+                                         arch_.clock_period_ns() * 1000);
   Accelerator& accelerator = Accelerator::instance();
   accelerator.array.add_observer(*this);
   accelerator.vector_unit.add_observer(*this);

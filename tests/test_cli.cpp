@@ -123,6 +123,7 @@ TEST_CASE("report files and their schemas", "[cli]") {
   CHECK(summary["config"]["array"]["rows"] == 8);
   CHECK(summary["config"]["array"]["dataflow"] == "ws");
   CHECK(summary["verification"] == "passed");
+  CHECK(summary["config"]["general"]["clock_mhz"] == 1000);
   for (const auto& [name, figure] : summary["totals"].items()) {
     INFO(name);
     CHECK(figure.contains("value"));

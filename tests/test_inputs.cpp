@@ -54,6 +54,8 @@ TEST_CASE("bad INI files give the line and the problem", "[inputs]") {
         ":2: array.dataflow: unknown dataflow 'xs' (expected ws, os or is)");
   CHECK(load_error("[array]\nrows = 4\nrows = 5\n").find(":3:") == 0);
   CHECK(load_error("[array]\nthis is not a key\n").find(":2:") == 0);
+  CHECK(load_error("[general]\nclock_mhz = fast\n") ==
+        ":2: general.clock_mhz: 'fast' is not a clock between 1 and 100000 MHz");
 }
 
 TEST_CASE("presets load by name", "[inputs]") {

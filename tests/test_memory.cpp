@@ -83,6 +83,21 @@ TEST_CASE("a bandwidth-bound layer runs at the DRAM's bandwidth", "[memory]") {
   CHECK(l.stall_dram_cycles > l.cycles / 2);
 }
 
+TEST_CASE("the accelerator clock sets how much DRAM time a cycle holds", "[memory]") {
+  const Layer fc = make_gemm_layer("fc", 1, 2048, 2048);
+  ArchConfig arch = with_dram(array_config(128, 128, Dataflow::WeightStationary, Microarch::Pipelined), "ddr4-2400");
+  const std::int64_t at_1000 = simulate(arch, {fc}).layers.at(0).cycles;
+  arch.clock_mhz = 500;
+  const std::int64_t at_500 = simulate(arch, {fc}).layers.at(0).cycles;
+  // DRAM-bound: the same nanoseconds are half as many 500 MHz cycles.
+  CHECK(at_500 == Approx(at_1000 / 2.0).epsilon(0.05));
+  // With ideal memory the cycle count does not depend on the clock.
+  ArchConfig ideal = array_config(128, 128, Dataflow::WeightStationary, Microarch::Pipelined);
+  const std::int64_t ideal_1000 = simulate(ideal, {fc}).layers.at(0).cycles;
+  ideal.clock_mhz = 500;
+  CHECK(simulate(ideal, {fc}).layers.at(0).cycles == ideal_1000);
+}
+
 TEST_CASE("a layer that fits on chip runs as with ideal memory plus its first fetch and last write",
           "[memory]") {
   // GEMM M=64, N=32, K=32 on 32x32 WS: one fold; the filters (1 KB) and the
