@@ -72,7 +72,7 @@ void ArrayController<Op, Acc>::update_live_folds() {
   live_end_ = timing.size();
   // A fold's last operand reaches PE (R-1, C-1) at s + T-1 + R-1 + C-1; one
   // more cycle clears the registers it passed through.
-  auto span = [&](std::size_t g) { return fold(g).stream_length + config_.rows + config_.cols - 2; };
+  auto span = [&](std::size_t g) { return fold(g).last_element_offset() + config_.rows + config_.cols - 1; };
   while (live_begin_ < live_end_ && timing[live_begin_].stream_start + span(live_begin_) < cycle_)
     ++live_begin_;
 }
@@ -104,15 +104,16 @@ bool ArrayController<Op, Acc>::feed_left_edge() {
   fed_rows_.clear();
   const bool stationary = program_.mode == ArrayMode::Stationary;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
-    // Element m of fold g enters row r when m = cycle - s - r is in [0, T).
+    // Element m of fold g enters row r at s + m·spacing + r, m in [0, T).
     const std::int64_t base = cycle_ - scheduler_.issued()[g].stream_start;
     const Fold& f = fold(g);
-    const std::int64_t t_len = f.stream_length;
-    const std::int64_t first = std::max<std::int64_t>(0, base - t_len + 1);
+    const int k = f.stream_spacing;
+    std::int64_t first = std::max<std::int64_t>(0, base - f.last_element_offset());
     const std::int64_t last = std::min<std::int64_t>(f.rows_used - 1, base);
+    first += ((base - first) % k + k) % k;  // the first row an element enters now
     const GemmOperands<Op, Acc>& ops = operands(g);
-    for (std::int64_t r = first; r <= last; ++r) {
-      const std::int64_t element = base - r;
+    for (std::int64_t r = first; r <= last; r += k) {
+      const std::int64_t element = (base - r) / k;
       // Stationary: row stream_offset + `element` of L, reduction index k0 + r.
       // OS: row m0 + r of L, reduction index `element`.
       const Op value = stationary ? ops.left[(f.stream_offset + element) * ops.left_ld + f.row_offset + r]
@@ -131,9 +132,11 @@ bool ArrayController<Op, Acc>::feed_top_edge() {
     Op value{};
     bool valid = false;
     for (std::size_t g = live_begin_; g < live_end_; ++g) {
-      const std::int64_t k = cycle_ - scheduler_.issued()[g].stream_start - c;
+      const std::int64_t offset = cycle_ - scheduler_.issued()[g].stream_start - c;
       const Fold& f = fold(g);
-      if (k < 0 || k >= f.stream_length) continue;
+      if (offset < 0 || offset > f.last_element_offset()) continue;
+      if (offset % f.stream_spacing != 0) break;  // a gap in this fold's stream
+      const std::int64_t k = offset / f.stream_spacing;
       if (c < f.cols_used) {
         const GemmOperands<Op, Acc>& ops = operands(g);
         value = ops.top[k * ops.top_row_stride + (f.col_offset + c) * ops.top_col_stride];
@@ -159,13 +162,13 @@ void ArrayController<Op, Acc>::compute_windows() {
   std::int64_t newest = -1;
   std::int64_t newest_diagonal = 0;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
-    // Element m of fold g is at column d - m of row 0 this cycle.
+    // Element m of fold g is at column d - m·spacing of row 0 this cycle.
     const std::int64_t d = cycle_ - scheduler_.issued()[g].stream_start;
     if (d < 0) continue;
     newest = static_cast<std::int64_t>(g);
     newest_diagonal = d;
     // Columns holding an element now or in the previous cycle.
-    const std::int64_t first = std::max<std::int64_t>(0, d - fold(g).stream_length);
+    const std::int64_t first = std::max<std::int64_t>(0, d - fold(g).last_element_offset() - 1);
     const std::int64_t last = std::min<std::int64_t>(cols - 1, d);
     if (first > last) continue;
     w.first = std::min(w.first, static_cast<int>(first));
@@ -188,15 +191,18 @@ bool ArrayController<Op, Acc>::collect_bottom_outputs() {
     const std::int64_t d = cycle_ - scheduler_.issued()[g].stream_start - (config_.rows - 1);
     if (d < 0) continue;
     const Fold& f = fold(g);
-    const std::int64_t first = std::max<std::int64_t>(0, d - f.stream_length + 1);
+    const int k = f.stream_spacing;
+    std::int64_t first = std::max<std::int64_t>(0, d - f.last_element_offset());
     const std::int64_t last = std::min<std::int64_t>(f.cols_used - 1, d);
+    first += ((d - first) % k + k) % k;  // columns where an element leaves now
     if (first > last) continue;
     const GemmOperands<Op, Acc>& ops = operands(g);
-    for (std::int64_t c = first; c <= last; ++c) {
-      const std::int64_t m = f.stream_offset + d - c;
+    std::int64_t count = 0;
+    for (std::int64_t c = first; c <= last; c += k, ++count) {
+      const std::int64_t m = f.stream_offset + (d - c) / k;
       ops.out[m * ops.out_ld + f.col_offset + c] += pes_.bottom_output(static_cast<int>(c));
     }
-    output_collected(g, last - first + 1);
+    output_collected(g, count);
     collected = true;
   }
   return collected;
@@ -206,9 +212,9 @@ template <class Op, class Acc>
 bool ArrayController<Op, Acc>::collect_accumulators() {
   bool collected = false;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
-    // PE (r, c) finishes its last MAC at s + T-1 + r + c.
+    // PE (r, c) finishes its last MAC at s + last_element_offset + r + c.
     const Fold& f = fold(g);
-    const std::int64_t e = cycle_ - scheduler_.issued()[g].stream_start - (f.stream_length - 1);
+    const std::int64_t e = cycle_ - scheduler_.issued()[g].stream_start - f.last_element_offset();
     if (e < 0) continue;
     const std::int64_t first = std::max<std::int64_t>(0, e - (f.rows_used - 1));
     const std::int64_t last = std::min<std::int64_t>(f.cols_used - 1, e);

@@ -28,6 +28,14 @@ struct Fold {
   // reduction, offset 0.
   std::int64_t stream_offset = 0;
   std::int64_t stream_length = 0;
+  // Cycles between consecutive stream elements at the edge: 1 when the
+  // network-on-chip and the buffer deliver a full edge each cycle, more when
+  // they are narrower.
+  int stream_spacing = 1;
+  // Cycles the edge is busy with this fold's stream, and the offset of its
+  // last element.
+  std::int64_t stream_cycles() const { return stream_length * stream_spacing; }
+  std::int64_t last_element_offset() const { return (stream_length - 1) * stream_spacing; }
 };
 
 template <class Op, class Acc>

@@ -19,14 +19,16 @@ std::int64_t baseline_load(ArrayMode mode, int rows) { return mode == ArrayMode:
 
 std::int64_t FoldScheduler::padded_length() const {
   if (microarch_ != Microarch::Baseline || issued_.empty()) return 0;
-  const std::int64_t t = folds_[issued_.size() - 1].stream_length;
-  return issued_.back().load_start + baseline_load(mode_, rows_) + t + rows_ + cols_ - 2;
+  const Fold& last = folds_[issued_.size() - 1];
+  return issued_.back().load_start + baseline_load(mode_, rows_) + last.last_element_offset() + rows_ + cols_ - 1;
 }
 
 FoldTiming FoldScheduler::next(std::int64_t not_before) const {
   const std::size_t g = issued_.size();
-  // T of the fold g folds back, as the rules below need it.
-  auto t = [&](std::size_t back) { return folds_[g - back].stream_length; };
+  // Edge time and last-element offset of the fold `back` folds before g
+  // (T and T-1 when elements come every cycle).
+  auto busy = [&](std::size_t back) { return folds_[g - back].stream_cycles(); };
+  auto last = [&](std::size_t back) { return folds_[g - back].last_element_offset(); };
   FoldTiming timing;
   if (microarch_ == Microarch::Baseline) {
     timing.load_start = std::max(padded_length(), not_before);
@@ -35,25 +37,28 @@ FoldTiming FoldScheduler::next(std::int64_t not_before) const {
     // Two stationary buffers per PE; fold g uses buffer g % 2.
     //  - one stationary row is written per cycle: L_g >= L_{g-1} + R;
     //  - fold g reuses fold g-2's buffer, whose last operand passes PE (r, C-1)
-    //    at s_{g-2} + T_{g-2}-1 + r + C-1, before row r is rewritten at L_g + r:
-    //    L_g >= s_{g-2} + T_{g-2} + C - 1;
+    //    at s_{g-2} + last_{g-2} + r + C-1, before row r is rewritten at L_g + r:
+    //    L_g >= s_{g-2} + last_{g-2} + C (last = T-1 at one element a cycle);
     //  - row r written at L_g + r is read from L_g + r + 1, and the fold's
     //    first operand reaches row r at s_g + r: s_g >= L_g + 1;
-    //  - the left edge carries one fold at a time: s_g >= s_{g-1} + T_{g-1}.
+    //  - the left edge carries one fold at a time: s_g >= s_{g-1} + T_{g-1}
+    //    (times the element spacing).
     timing.load_start = not_before;
     if (g >= 1) timing.load_start = std::max(timing.load_start, issued_[g - 1].load_start + rows_);
-    if (g >= 2) timing.load_start = std::max(timing.load_start, issued_[g - 2].stream_start + t(2) + cols_ - 1);
+    if (g >= 2) timing.load_start = std::max(timing.load_start, issued_[g - 2].stream_start + last(2) + cols_);
     timing.stream_start = timing.load_start + 1;
-    if (g >= 1) timing.stream_start = std::max(timing.stream_start, issued_[g - 1].stream_start + t(1));
+    if (g >= 1) timing.stream_start = std::max(timing.stream_start, issued_[g - 1].stream_start + busy(1));
   } else {
-    //  - the edges carry one fold at a time: s_g >= s_{g-1} + T_{g-1};
+    //  - the edges carry one fold at a time: s_g >= s_{g-1} + T_{g-1} (times
+    //    the element spacing);
     //  - each column has one output port; fold g-1 writes column c during
-    //    s_{g-1} + T-1 + c + [0, rows_used), so fold g's first write must come
-    //    later: s_g >= s_{g-1} + rows_used_{g-1}.
+    //    s_{g-1} + last_{g-1} + c + [0, rows_used), so fold g's first write,
+    //    at s_g + last_g + c, must come later.
     timing.stream_start = not_before;
     if (g >= 1)
-      timing.stream_start = std::max(
-          timing.stream_start, issued_[g - 1].stream_start + std::max<std::int64_t>(t(1), folds_[g - 1].rows_used));
+      timing.stream_start =
+          std::max({timing.stream_start, issued_[g - 1].stream_start + busy(1),
+                    issued_[g - 1].stream_start + last(1) + folds_[g - 1].rows_used - folds_[g].last_element_offset()});
     timing.load_start = timing.stream_start;
   }
   return timing;

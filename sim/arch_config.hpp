@@ -31,6 +31,10 @@ struct ArchConfig {
   std::string dram = "ddr4-2400";  // preset name or DRAMSys memspec .json
   int dram_channels = 1;
   GlobalBufferConfig buffer;
+  // Network-on-chip buses feeding the array's left and top edges, words per
+  // cycle (0: as wide as the edge). Used with the DRAM memory model.
+  int noc_left_words = 0;
+  int noc_top_words = 0;
   std::string source;  // the file it was read from
 };
 

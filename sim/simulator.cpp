@@ -7,6 +7,7 @@
 
 #include "models/accelerator.hpp"
 #include "models/array_controller.hpp"
+#include "models/noc_bus.hpp"
 #include "models/vector_unit.hpp"
 #include "sim/layer_data.hpp"
 #include "sim/mapping.hpp"
@@ -49,7 +50,18 @@ Mapping map_step(const ArchConfig& arch, const Layer& gemm) {
     max_stream = std::max<std::int64_t>(
         1, std::min(arch.buffer.capacity(streamed) / 2 / row_bytes, arch.buffer.ofmap_bytes / 2 / psum_bytes));
   }
-  return map_gemm(arch.array, gemm.gemm(), gemm.groups(), max_stream);
+  Mapping mapping = map_gemm(arch.array, gemm.gemm(), gemm.groups(), max_stream);
+  if (arch.memory_model == "dram") {
+    // A stream element needs one word per used edge row (and, in OS, one per
+    // used column at the top): narrow buses space the elements out.
+    const NocBus left(arch.noc_left_words, 0), top(arch.noc_top_words, 0);
+    for (Fold& fold : mapping.folds) {
+      fold.stream_spacing = left.spacing(fold.rows_used);
+      if (mapping.mode == ArrayMode::OutputStationary)
+        fold.stream_spacing = std::max(fold.stream_spacing, top.spacing(fold.cols_used));
+    }
+  }
+  return mapping;
 }
 
 }  // namespace
@@ -227,6 +239,16 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
   stats.cycles += controller.cycles_elapsed();
   stats.macs += step_macs_;
   stats.stall_dram_cycles += controller.stall_cycles();
+  for (const Fold& fold : mapping.folds) {
+    // How much longer the fold's stream lasts than at one element a cycle.
+    stats.stall_noc_cycles += fold.last_element_offset() - (fold.stream_length - 1);
+    // Streamed words, plus the stationary tile (stationary) or the top
+    // stream (OS).
+    stats.noc_words += fold.stream_length * fold.rows_used +
+                       (mapping.mode == ArrayMode::Stationary
+                            ? static_cast<std::int64_t>(fold.rows_used) * fold.cols_used
+                            : fold.stream_length * fold.cols_used);
+  }
   if (memory) {
     const FoldMemoryStats& m = memory->stats();
     for (int o = 0; o < kOperands; ++o) {
