@@ -22,7 +22,7 @@ double run_utilization(const RunDescription& run, const RunResult& result) {
 void write_layers_csv(std::ostream& out, const RunResult& result, double clock_period_ns) {
   out << "layer,type,macs,cycles,folds,utilization,mapping_efficiency,first_cycle,m,n,k,groups,"
          "batch,row_folds,col_folds,steps,vector_cycles,compute_cycles,stall_cycles,stall_dram_cycles,"
-         "stall_noc_cycles,noc_words,"
+         "stall_noc_cycles,stall_buffer_cycles,noc_words,"
          "dram_read_bytes,dram_write_bytes,dram_ifmap_read_bytes,dram_filter_read_bytes,"
          "dram_ofmap_read_bytes,dram_ofmap_write_bytes,dram_gb_per_s,buffer_ifmap_reads,"
          "buffer_filter_reads,buffer_ofmap_reads,buffer_ifmap_writes,buffer_filter_writes,"
@@ -50,9 +50,9 @@ void write_layers_csv(std::ostream& out, const RunResult& result, double clock_p
     char bandwidth[32];
     std::snprintf(bandwidth, sizeof bandwidth, "%.4f",
                   l.cycles > 0 ? (reads + writes) / (l.cycles * clock_period_ns) : 0.0);
-    const std::int64_t stalls = l.stall_dram_cycles + l.stall_noc_cycles;
+    const std::int64_t stalls = l.stall_dram_cycles + l.stall_noc_cycles + l.stall_buffer_cycles;
     out << l.cycles - stalls << ',' << stalls << ',' << l.stall_dram_cycles << ',' << l.stall_noc_cycles << ','
-        << l.noc_words << ','
+        << l.stall_buffer_cycles << ',' << l.noc_words << ','
         << reads << ',' << writes << ',' << l.dram_read_bytes[0] << ',' << l.dram_read_bytes[1] << ','
         << l.dram_read_bytes[2] << ',' << l.dram_write_bytes[2] << ',' << bandwidth;
     for (int o = 0; o < 3; ++o) out << ',' << l.buffer_reads[o];
@@ -99,7 +99,7 @@ nlohmann::json summary_json(const RunDescription& run, const RunResult& result) 
         read_bytes += l.dram_read_bytes[o];
         write_bytes += l.dram_write_bytes[o];
       }
-      stall += l.stall_dram_cycles + l.stall_noc_cycles;
+      stall += l.stall_dram_cycles + l.stall_noc_cycles + l.stall_buffer_cycles;
     }
     const std::int64_t bursts = d.reads + d.writes;
     json["memory"] = {

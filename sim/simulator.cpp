@@ -38,6 +38,15 @@ FoldMemoryPlan memory_plan(const ArchConfig& arch, const Mapping& mapping) {
                           operand_bytes(arch.array.data_type), accumulator_bytes(arch.array.data_type));
 }
 
+// Words per cycle an edge gets: the narrower of its NoC bus and the buffer's
+// banks (0: unlimited).
+int effective_width(int noc_words, const GlobalBufferConfig& buffer) {
+  const int banks = buffer.bank_words_per_cycle();
+  if (noc_words == 0) return banks;
+  if (banks == 0) return noc_words;
+  return std::min(noc_words, banks);
+}
+
 // With the DRAM model, a stationary fold streams at most as many rows as half
 // the streamed operand's partition holds across the array (and half the
 // ofmap partition holds as partial sums).
@@ -53,8 +62,10 @@ Mapping map_step(const ArchConfig& arch, const Layer& gemm) {
   Mapping mapping = map_gemm(arch.array, gemm.gemm(), gemm.groups(), max_stream);
   if (arch.memory_model == "dram") {
     // A stream element needs one word per used edge row (and, in OS, one per
-    // used column at the top): narrow buses space the elements out.
-    const NocBus left(arch.noc_left_words, 0), top(arch.noc_top_words, 0);
+    // used column at the top), through the NoC bus and from the buffer's
+    // banks; whichever is narrower spaces the elements out.
+    const NocBus left(effective_width(arch.noc_left_words, arch.buffer), 0);
+    const NocBus top(effective_width(arch.noc_top_words, arch.buffer), 0);
     for (Fold& fold : mapping.folds) {
       fold.stream_spacing = left.spacing(fold.rows_used);
       if (mapping.mode == ArrayMode::OutputStationary)
@@ -240,8 +251,16 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
   stats.macs += step_macs_;
   stats.stall_dram_cycles += controller.stall_cycles();
   for (const Fold& fold : mapping.folds) {
-    // How much longer the fold's stream lasts than at one element a cycle.
-    stats.stall_noc_cycles += fold.last_element_offset() - (fold.stream_length - 1);
+    // How much longer the fold's stream lasts than at one element a cycle,
+    // charged to the buffer's banks when they are the narrower path.
+    const std::int64_t stretch = fold.last_element_offset() - (fold.stream_length - 1);
+    const int banks = arch_.buffer.bank_words_per_cycle();
+    const int noc = mapping.mode == ArrayMode::Stationary ? arch_.noc_left_words
+                                                          : std::min(arch_.noc_left_words, arch_.noc_top_words);
+    if (banks != 0 && (noc == 0 || banks < noc))
+      stats.stall_buffer_cycles += stretch;
+    else
+      stats.stall_noc_cycles += stretch;
     // Streamed words, plus the stationary tile (stationary) or the top
     // stream (OS).
     stats.noc_words += fold.stream_length * fold.rows_used +

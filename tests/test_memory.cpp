@@ -212,6 +212,15 @@ TEST_CASE("a narrow NoC spaces out the stream: each fold lasts (T-1)(k-1) cycles
   CHECK(narrow.stall_noc_cycles == 2 * 7);
   CHECK(wide.stall_noc_cycles == 0);
   CHECK(narrow.macs == wide.macs);
+  // The same two words a cycle from one bank of two ports: the banks conflict
+  // and the stretch is theirs.
+  arch.noc_left_words = 0;
+  arch.buffer.banks = 1;
+  arch.buffer.ports = 2;
+  const LayerStats banked = simulate(arch, {gemm}).layers.at(0);
+  CHECK(banked.cycles == narrow.cycles);
+  CHECK(banked.stall_buffer_cycles == 2 * 7);
+  CHECK(banked.stall_noc_cycles == 0);
 }
 
 TEST_CASE("spaced streams compute correctly in every dataflow", "[memory][noc]") {
