@@ -38,6 +38,7 @@ ArrayController<Op, Acc>::ArrayController(const ArrayConfig& config,
     outputs_remaining_ += fold_outputs_left_.back();
   }
   finished_ = program_.folds.empty();
+  if (gate_ != nullptr) bytes_moved_ = gate_->bytes_moved();
 }
 
 template <class Op, class Acc>
@@ -78,8 +79,8 @@ void ArrayController<Op, Acc>::update_live_folds() {
 }
 
 template <class Op, class Acc>
-bool ArrayController<Op, Acc>::load_stationary_rows() {
-  bool loaded = false;
+int ArrayController<Op, Acc>::load_stationary_rows() {
+  int loaded = 0;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
     const std::int64_t row = cycle_ - scheduler_.issued()[g].load_start;
     if (row < 0 || row >= config_.rows) continue;
@@ -92,13 +93,13 @@ bool ArrayController<Op, Acc>::load_stationary_rows() {
     } else {
       pes_.write_stationary_row(buffer_of(g), static_cast<int>(row), nullptr, 0);
     }
-    loaded = true;
+    loaded += config_.cols;  // a whole row, zero-padded
   }
   return loaded;
 }
 
 template <class Op, class Acc>
-bool ArrayController<Op, Acc>::feed_left_edge() {
+int ArrayController<Op, Acc>::feed_left_edge() {
   // Rows fed last cycle go back to an invalid zero unless fed again below.
   for (int r : fed_rows_) pes_.set_left_edge(r, Op{}, false);
   fed_rows_.clear();
@@ -122,12 +123,12 @@ bool ArrayController<Op, Acc>::feed_left_edge() {
       fed_rows_.push_back(static_cast<int>(r));
     }
   }
-  return !fed_rows_.empty();
+  return static_cast<int>(fed_rows_.size());
 }
 
 template <class Op, class Acc>
-bool ArrayController<Op, Acc>::feed_top_edge() {
-  bool fed = false;
+int ArrayController<Op, Acc>::feed_top_edge() {
+  int fed = 0;
   for (int c = 0; c < config_.cols; ++c) {
     Op value{};
     bool valid = false;
@@ -145,7 +146,7 @@ bool ArrayController<Op, Acc>::feed_top_edge() {
       break;
     }
     pes_.set_top_edge(c, value, valid);
-    fed |= valid;
+    fed += valid;
   }
   return fed;
 }
@@ -239,9 +240,14 @@ CycleActivity ArrayController<Op, Acc>::step() {
   if (gate_ != nullptr) gate_->tick(cycle_);
   update_live_folds();
   const bool stationary = program_.mode == ArrayMode::Stationary;
-  const bool loading = stationary && load_stationary_rows();
-  bool streaming = feed_left_edge();
-  if (!stationary) streaming |= feed_top_edge();
+  const int loaded = stationary ? load_stationary_rows() : 0;
+  const int streamed = feed_left_edge() + (stationary ? 0 : feed_top_edge());
+  const bool loading = loaded > 0, streaming = streamed > 0;
+  activity.noc_words = static_cast<std::uint32_t>(loaded + streamed);
+  if (gate_ != nullptr) {
+    activity.dram_bytes = static_cast<std::uint32_t>(gate_->bytes_moved() - bytes_moved_);
+    bytes_moved_ = gate_->bytes_moved();
+  }
   compute_windows();
   activity.active_pes = stationary ? pes_.tick_stationary(windows_.data())
                                    : pes_.tick_output_stationary(windows_.data());

@@ -43,9 +43,9 @@ class ArrayController final : public Execution {
   void issue_folds();
   void update_live_folds();
   void output_collected(std::size_t g, std::int64_t count);
-  bool load_stationary_rows();
-  bool feed_left_edge();
-  bool feed_top_edge();
+  int load_stationary_rows();  // words written (whole rows)
+  int feed_left_edge();        // valid words fed
+  int feed_top_edge();
   void compute_windows();
   bool collect_bottom_outputs();
   bool collect_accumulators();
@@ -56,6 +56,7 @@ class ArrayController final : public Execution {
   FoldGate* gate_;
   std::vector<std::int64_t> fold_outputs_left_;
   std::int64_t stall_cycles_ = 0;
+  std::int64_t bytes_moved_ = 0;  // the gate's count at the last cycle
   int buffers_;
   PeArray<Op, Acc> pes_;
   std::vector<RowWindow> windows_;

@@ -45,7 +45,10 @@ void DramSystem::tick() {
     dram_time_ps_ += spec_.tck_ps;
     for (DramChannel& channel : channels_) {
       channel.tick();
-      for (const DramCompletion& c : channel.take_completions()) --remaining_[burst_transfer_[c.id]];
+      for (const DramCompletion& c : channel.take_completions()) {
+        --remaining_[burst_transfer_[c.id]];
+        ++bursts_done_;
+      }
     }
     feed();
   }

@@ -32,6 +32,7 @@ class DramSystem {
 
   const DramSpec& spec() const { return spec_; }
   std::int64_t capacity_bytes() const { return mapping_.capacity_bytes(); }
+  std::int64_t bytes_moved() const { return bursts_done_ * spec_.burst_bytes; }
   double peak_gb_per_s() const { return spec_.peak_gb_per_s() * static_cast<double>(channels_.size()); }
   DramChannelStats stats() const;  // summed over channels
   double tck_ns() const { return spec_.tck_ps * 1e-3; }
@@ -53,6 +54,7 @@ class DramSystem {
   std::deque<Burst> pending_;
   std::vector<std::int64_t> remaining_;  // bursts left, per transfer
   std::uint64_t next_burst_id_ = 0;
+  std::int64_t bursts_done_ = 0;
   std::vector<std::uint64_t> burst_transfer_;  // burst id -> transfer
 };
 

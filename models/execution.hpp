@@ -17,6 +17,8 @@ struct CycleActivity {
   Phase phase = Phase::Idle;
   std::uint32_t active_pes = 0;
   std::uint32_t vector_operations = 0;
+  std::uint32_t noc_words = 0;   // words delivered to the array edges and stationary rows
+  std::uint32_t dram_bytes = 0;  // bytes whose DRAM transfer completed this cycle
 };
 
 // PE registers widened to common types for tracing.

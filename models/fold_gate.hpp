@@ -19,6 +19,8 @@ class FoldGate {
   virtual void finished(std::size_t fold) = 0;
   // All results written back: the program may end.
   virtual bool drained() const = 0;
+  // Bytes the memory has moved so far (monotonic).
+  virtual std::int64_t bytes_moved() const = 0;
 };
 
 }  // namespace systole

@@ -76,6 +76,7 @@ class FoldMemory final : public FoldGate {
   void started(std::size_t fold) override;
   void finished(std::size_t fold) override;
   bool drained() const override;
+  std::int64_t bytes_moved() const override { return dram_.bytes_moved(); }
 
   const FoldMemoryStats& stats() const { return stats_; }
 

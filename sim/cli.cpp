@@ -259,7 +259,7 @@ int run_command(int argc, char** argv) {
   Simulator simulator(arch, run_options);
   std::optional<UtilizationLog> utilization;
   if (!out_dir.empty()) {
-    utilization.emplace(out_dir + "/utilization.csv", sample, arch.array.pe_count());
+    utilization.emplace(out_dir + "/utilization.csv", sample, arch.array.pe_count(), arch.clock_period_ns());
     simulator.add_observer(*utilization);
   }
   std::optional<VcdTracer> tracer;

@@ -119,6 +119,7 @@ void Simulator::add_observer(RunObserver& observer) {
 
 void Simulator::on_cycle(const CycleActivity& activity, const Execution&) {
   step_macs_ += activity.active_pes;
+  step_noc_words_ += activity.noc_words;
   step_vector_operations_ += activity.vector_operations;
 }
 
@@ -246,9 +247,11 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
   ArrayController<Op, Acc> controller(arch_.array, data.program(mapping), memory.get());
   step_macs_ = 0;
   step_vector_operations_ = 0;
+  step_noc_words_ = 0;
   const bool completed = run_to_completion(Accelerator::instance().array, controller, stats);
   stats.cycles += controller.cycles_elapsed();
   stats.macs += step_macs_;
+  stats.noc_words += step_noc_words_;
   stats.stall_dram_cycles += controller.stall_cycles();
   for (const Fold& fold : mapping.folds) {
     // How much longer the fold's stream lasts than at one element a cycle,
@@ -261,12 +264,6 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
       stats.stall_buffer_cycles += stretch;
     else
       stats.stall_noc_cycles += stretch;
-    // Streamed words, plus the stationary tile (stationary) or the top
-    // stream (OS).
-    stats.noc_words += fold.stream_length * fold.rows_used +
-                       (mapping.mode == ArrayMode::Stationary
-                            ? static_cast<std::int64_t>(fold.rows_used) * fold.cols_used
-                            : fold.stream_length * fold.cols_used);
   }
   if (memory) {
     const FoldMemoryStats& m = memory->stats();

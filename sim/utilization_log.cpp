@@ -2,9 +2,10 @@
 
 namespace systole {
 
-UtilizationLog::UtilizationLog(const std::string& path, std::int64_t window, long long pe_count)
-    : file_(path), window_(window), pe_count_(pe_count) {
-  file_.stream() << "cycle,cycles,layer,active_pe_cycles,utilization\n";
+UtilizationLog::UtilizationLog(const std::string& path, std::int64_t window, long long pe_count,
+                               double clock_period_ns)
+    : file_(path), window_(window), pe_count_(pe_count), clock_period_ns_(clock_period_ns) {
+  file_.stream() << "cycle,cycles,layer,active_pe_cycles,utilization,noc_words,dram_bytes,dram_gb_per_s\n";
 }
 
 void UtilizationLog::begin_layer(int index, std::int64_t first_cycle) {
@@ -18,6 +19,8 @@ void UtilizationLog::on_cycle(const CycleActivity& activity, const Execution&) {
     window_layer_ = layer_;
   }
   window_active_ += activity.active_pes;
+  window_noc_words_ += activity.noc_words;
+  window_dram_bytes_ += activity.dram_bytes;
   if (++window_cycles_ == window_) flush_window();
 }
 
@@ -25,10 +28,14 @@ void UtilizationLog::flush_window() {
   if (window_cycles_ == 0) return;
   const double utilization =
       static_cast<double>(window_active_) / (static_cast<double>(pe_count_) * window_cycles_);
-  file_.stream() << window_start_ << ',' << window_cycles_ << ',' << window_layer_ << ','
-                 << window_active_ << ',' << utilization << '\n';
+  const double gb_per_s = static_cast<double>(window_dram_bytes_) / (window_cycles_ * clock_period_ns_);
+  file_.stream() << window_start_ << ',' << window_cycles_ << ',' << window_layer_ << ',' << window_active_ << ','
+                 << utilization << ',' << window_noc_words_ << ',' << window_dram_bytes_ << ',' << gb_per_s
+                 << '\n';
   window_cycles_ = 0;
   window_active_ = 0;
+  window_noc_words_ = 0;
+  window_dram_bytes_ = 0;
 }
 
 void UtilizationLog::commit() {

@@ -5,7 +5,8 @@
 // Columns: cycle (first cycle of the window), cycles (window length), layer
 // (index of the layer running at the window's first cycle), active_pe_cycles
 // (sum over the window of PEs doing a valid MAC), utilization
-// (active_pe_cycles / (PEs × cycles)).
+// (active_pe_cycles / (PEs × cycles)), noc_words (words delivered to the
+// array), dram_bytes (DRAM transfers completed), dram_gb_per_s.
 
 #include <cstdint>
 #include <memory>
@@ -18,7 +19,7 @@ namespace systole {
 
 class UtilizationLog : public RunObserver {
  public:
-  UtilizationLog(const std::string& path, std::int64_t window, long long pe_count);
+  UtilizationLog(const std::string& path, std::int64_t window, long long pe_count, double clock_period_ns);
 
   void begin_layer(int index, std::int64_t first_cycle) override;
   void on_cycle(const CycleActivity& activity, const Execution& execution) override;
@@ -31,6 +32,9 @@ class UtilizationLog : public RunObserver {
   AtomicFile file_;
   std::int64_t window_;
   long long pe_count_;
+  double clock_period_ns_;
+  std::uint64_t window_noc_words_ = 0;
+  std::uint64_t window_dram_bytes_ = 0;
   int layer_ = 0;
   std::int64_t layer_first_cycle_ = 0;
   std::int64_t window_start_ = 0;

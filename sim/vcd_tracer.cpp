@@ -24,6 +24,8 @@ VcdTracer::VcdTracer(const VcdOptions& options, const ArrayConfig& array)
   sc_core::sc_trace(file_, fold_, "fold", 32);
   sc_core::sc_trace(file_, phase_, "phase", 3);
   sc_core::sc_trace(file_, active_pes_, "active_pes", 32);
+  sc_core::sc_trace(file_, noc_words_, "noc_words", 32);
+  sc_core::sc_trace(file_, dram_bytes_, "dram_bytes", 32);
 
   if (array.dataflow == Dataflow::OutputStationary) {
     traced_registers_ = {Left, LeftValid, Top, TopValid, Accumulator};
@@ -80,6 +82,8 @@ void VcdTracer::on_cycle(const CycleActivity& activity, const Execution& executi
   fold_ = activity.fold;
   phase_ = static_cast<unsigned>(activity.phase);
   active_pes_ = activity.active_pes;
+  noc_words_ = activity.noc_words;
+  dram_bytes_ = activity.dram_bytes;
   for (PeMirror& pe : pes_) {
     const PeSnapshot snap = execution.probe(pe.row, pe.col);
     for (int reg : traced_registers_) {

@@ -55,6 +55,8 @@ class VcdTracer : public RunObserver {
   int fold_ = -1;
   unsigned phase_ = 0;
   unsigned active_pes_ = 0;
+  unsigned noc_words_ = 0;
+  unsigned dram_bytes_ = 0;
   std::vector<PeMirror> pes_;
 };
 

@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "models/dram_system.hpp"
 #include "models/fold_memory.hpp"
 #include "models/noc_bus.hpp"
@@ -168,6 +170,22 @@ TEST_CASE("tiles that do not fit the buffer are refused before the run", "[memor
   CHECK(column("dram_write_bytes") == "4096");
   CHECK(std::stoll(column("stall_cycles")) > 0);
   CHECK(std::stoll(column("compute_cycles")) + std::stoll(column("stall_cycles")) == std::stoll(column("cycles")));
+
+  // utilization.csv's windows add up to the layer's NoC words and to the
+  // DRAM's bursts.
+  std::int64_t noc = 0, dram = 0;
+  const auto windows = read_csv(dir + "/out/utilization.csv");
+  for (std::size_t i = 1; i < windows.size(); ++i) {
+    noc += std::stoll(windows[i][5]);
+    dram += std::stoll(windows[i][6]);
+  }
+  CHECK(noc == std::stoll(column("noc_words")));
+  const nlohmann::json summary = nlohmann::json::parse(read_file(dir + "/out/summary.json"));
+  const auto& m = summary["memory"];
+  const std::int64_t bursts = m["row_hits"]["value"].get<std::int64_t>() + m["row_misses"]["value"].get<std::int64_t>() +
+                              m["row_conflicts"]["value"].get<std::int64_t>();
+  CHECK(dram == bursts * dram_preset("hbm2").burst_bytes);
+  CHECK(dram >= 8192 + 4096);
 }
 
 TEST_CASE("NoC buses: zero-load latency, multicast in one slot, saturation at W words a cycle", "[memory][noc]") {
