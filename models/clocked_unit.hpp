@@ -32,7 +32,6 @@ class ClockedUnit : public sc_core::sc_module {
   void start(Execution& execution, std::int64_t pause_interval);
   // Detaches the running execution (after an interrupt).
   void stop() { execution_ = nullptr; }
-  bool busy() const { return execution_ != nullptr; }
 
   void add_observer(CycleObserver& observer) { observers_.push_back(&observer); }
   void remove_observer(CycleObserver& observer);

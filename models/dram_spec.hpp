@@ -43,7 +43,6 @@ struct DramSpec {
   DramTiming t;
 
   int banks() const { return bank_groups * banks_per_group; }
-  std::int64_t row_bytes() const { return static_cast<std::int64_t>(bursts_per_row) * burst_bytes; }
   // burst_bytes / BURST per tCK.
   double peak_gb_per_s() const { return burst_bytes / (t.BURST * tck_ps * 1e-3); }
 };

@@ -19,13 +19,6 @@ std::uint64_t DramSystem::transfer(std::int64_t address, std::int64_t bytes, boo
   return id;
 }
 
-bool DramSystem::idle() const {
-  if (!pending_.empty()) return false;
-  for (const DramChannel& channel : channels_)
-    if (!channel.idle()) return false;
-  return true;
-}
-
 void DramSystem::feed() {
   // In order: a full channel queue holds back the bursts behind it.
   while (!pending_.empty()) {

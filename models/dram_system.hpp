@@ -25,7 +25,6 @@ class DramSystem {
   // Starts a transfer of `bytes` at `address`; returns its id.
   std::uint64_t transfer(std::int64_t address, std::int64_t bytes, bool write);
   bool done(std::uint64_t transfer) const { return remaining_.at(transfer) == 0; }
-  bool idle() const;
 
   // One accelerator clock cycle.
   void tick();
