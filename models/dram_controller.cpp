@@ -1,6 +1,7 @@
 #include "models/dram_controller.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace systole {
 
@@ -212,6 +213,41 @@ void DramChannel::tick() {
   }
   ++now_;
 }
+
+std::int64_t DramChannel::next_event() const {
+  if (refresh_due_ || (config_.refresh && now_ >= next_refresh_)) return now_;
+  const DramTiming& t = spec_.t;
+  std::int64_t next = config_.refresh ? next_refresh_ : std::numeric_limits<std::int64_t>::max();
+  // A completion is taken after the tick of the cycle before its data ends.
+  for (const DramCompletion& c : in_flight_) next = std::min(next, c.done - 1);
+  // The oldest request starts to block others once it has waited too long.
+  if (!queue_.empty()) {
+    const std::int64_t starving_from = queue_.front().arrival + config_.starvation_cycles + 1;
+    if (starving_from > now_) next = std::min(next, starving_from);
+  }
+  for (const Queued& q : queue_) {
+    const DramLocation& l = q.request.location;
+    const Bank& bank = banks_[bank_index(l)];
+    const std::size_t g = group_index(l);
+    std::int64_t ready;
+    if (bank.open_row == l.row) {
+      ready = q.request.write ? std::max({bank.next_write, group_next_write_[g], rank_next_write_[l.rank],
+                                          data_bus_ready(l.rank) - t.WL})
+                              : std::max({bank.next_read, group_next_read_[g], rank_next_read_[l.rank],
+                                          data_bus_ready(l.rank) - t.RL});
+    } else if (bank.open_row < 0) {
+      ready = std::max({bank.next_act, group_next_act_[g], rank_next_act_[l.rank]});
+      const auto& acts = recent_acts_[l.rank];
+      if (acts.size() >= 4) ready = std::max(ready, acts.front() + t.FAW);
+    } else {
+      ready = bank.next_pre;
+    }
+    next = std::min(next, ready);
+  }
+  return std::max(next, now_);
+}
+
+void DramChannel::skip_to(std::int64_t cycle) { now_ = std::max(now_, cycle); }
 
 std::vector<DramCompletion> DramChannel::take_completions() {
   std::vector<DramCompletion> done;

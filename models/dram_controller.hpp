@@ -78,6 +78,14 @@ class DramChannel {
   void enqueue(const DramRequest& request);
   // One DRAM clock cycle: issues at most one command.
   void tick();
+  // The first cycle from now() at which tick() may issue a command or a
+  // request's data may end. Every readiness condition is a lower bound on the
+  // cycle, so the minimum over them is never late (it may be early: ticking
+  // then just finds nothing to do).
+  std::int64_t next_event() const;
+  // Jumps over idle cycles to `cycle`, which must not pass next_event(): the
+  // channel ends up as if it had been ticked through them.
+  void skip_to(std::int64_t cycle);
   // Requests whose data transfer has ended by now.
   std::vector<DramCompletion> take_completions();
   bool idle() const { return queue_.empty() && in_flight_.empty(); }

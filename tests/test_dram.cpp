@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <random>
 
 #include "models/dram_controller.hpp"
 #include "sim/dram_traffic.hpp"
@@ -341,4 +342,83 @@ TEST_CASE("DRAMSys memspecs load with their key names", "[dram][inputs]") {
       "RRD_S": 4, "RRD_L": 6, "FAW": 26, "WR": 18, "RTP": 12, "WTR_S": 3, "WTR_L": 9, "REFI": 9360,
       "RFC1": 312, "tCK": 833e-12}}})");
   CHECK_THROWS_WITH(load_memspec(dir + "/short_ras.json"), Catch::Contains("tRAS (10) is shorter than tRCD (16)"));
+}
+
+TEST_CASE("skipping to the next event issues the same commands as ticking every cycle", "[dram]") {
+  // Sparse, bursty traffic leaves many idle cycles between events; a channel
+  // that jumps over them must issue every command at the same cycle and end
+  // every request at the same cycle as one ticked through them.
+  for (const std::string& name : dram_preset_names()) {
+    for (bool open_page : {true, false}) {
+      INFO(name << (open_page ? " open page" : " closed page"));
+      const DramSpec spec = dram_preset(name);
+      DramControllerConfig config;
+      config.open_page = open_page;
+      config.record_commands = true;
+      DramChannel ticked(spec, config), skipping(spec, config);
+      std::mt19937_64 rng(7);
+      std::uniform_int_distribution<int> row(0, 7), column(0, spec.bursts_per_row - 1), bank(0, spec.banks() - 1);
+      std::uniform_int_distribution<int> gap(0, 3000), burst_length(1, 24);
+      std::vector<std::pair<std::int64_t, DramRequest>> arrivals;  // cycle, request
+      std::int64_t cycle = 0;
+      std::uint64_t id = 0;
+      while (cycle < 4 * spec.t.REFI) {
+        cycle += gap(rng);
+        for (int n = burst_length(rng); n > 0; --n) {
+          DramRequest r{++id, rng() % 4 == 0, {}};
+          const int b = bank(rng);
+          r.location.bank_group = b / spec.banks_per_group;
+          r.location.bank = b % spec.banks_per_group;
+          r.location.row = row(rng);
+          r.location.column = column(rng);
+          arrivals.push_back({cycle, r});
+        }
+      }
+      // Each completion and the cycle it was taken.
+      std::vector<std::pair<DramCompletion, std::int64_t>> ticked_done, skipping_done;
+      std::size_t next_ticked = 0, next_skipping = 0;
+      std::int64_t skipped = 0;
+      for (std::int64_t now = 0; ticked_done.size() < arrivals.size() && now < 100 * cycle; ++now) {
+        while (next_ticked < arrivals.size() && arrivals[next_ticked].first <= now && ticked.can_accept())
+          ticked.enqueue(arrivals[next_ticked++].second);
+        ticked.tick();
+        for (const DramCompletion& c : ticked.take_completions()) ticked_done.push_back({c, ticked.now()});
+      }
+      const std::int64_t end = ticked.now() + 100;
+      while (ticked.now() < end) ticked.tick();
+      while (skipping.now() < end) {
+        while (next_skipping < arrivals.size() && arrivals[next_skipping].first <= skipping.now() &&
+               skipping.can_accept())
+          skipping.enqueue(arrivals[next_skipping++].second);
+        std::int64_t to = std::min(skipping.next_event(), end);
+        if (next_skipping < arrivals.size()) to = std::min(to, std::max(skipping.now(), arrivals[next_skipping].first));
+        if (to > skipping.now()) {
+          skipped += to - skipping.now();
+          skipping.skip_to(to);
+          continue;  // requests may arrive at the cycle skipped to
+        }
+        skipping.tick();
+        for (const DramCompletion& c : skipping.take_completions()) skipping_done.push_back({c, skipping.now()});
+      }
+      REQUIRE(ticked_done.size() == arrivals.size());
+      CHECK(skipped > end / 2);  // the traffic is sparse enough to skip most cycles
+      REQUIRE(skipping_done.size() == ticked_done.size());
+      for (std::size_t i = 0; i < ticked_done.size(); ++i) {
+        INFO("completion " << i);
+        CHECK(skipping_done[i].first.id == ticked_done[i].first.id);
+        CHECK(skipping_done[i].first.done == ticked_done[i].first.done);
+        CHECK(skipping_done[i].first.arrival == ticked_done[i].first.arrival);
+        CHECK(skipping_done[i].second == ticked_done[i].second);
+      }
+      const auto& a = ticked.commands();
+      const auto& b = skipping.commands();
+      REQUIRE(a.size() == b.size());
+      std::size_t differing = 0;
+      for (std::size_t i = 0; i < a.size(); ++i)
+        differing += a[i].cycle != b[i].cycle || a[i].command != b[i].command || a[i].bank != b[i].bank ||
+                     a[i].bank_group != b[i].bank_group || a[i].row != b[i].row;
+      CHECK(differing == 0);
+      CHECK(ticked.stats().refreshes == skipping.stats().refreshes);
+    }
+  }
 }
