@@ -18,6 +18,7 @@
 #include <spdlog/spdlog.h>
 #include <systemc>
 
+#include "models/accelerator.hpp"
 #include "sim/simulator.hpp"
 #include "sim/scalesim_topology.hpp"
 
@@ -79,6 +80,7 @@ void bench_resnet50(const std::string& path, int repeat) {
 }  // namespace
 
 int sc_main(int argc, char** argv) {
+  Accelerator::instance();  // first, to fix the time resolution
   int repeat = 3;
   std::string resnet = std::string(SYSTOLE_SHARED_DIR) + "/scalesim/topologies/conv_nets/Resnet50.csv";
   bool skip_resnet = false;

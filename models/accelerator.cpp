@@ -3,16 +3,13 @@
 namespace systole {
 
 Accelerator::Accelerator(const sc_core::sc_module_name& name)
-    : sc_core::sc_module(name),
-      clock("clock", kClockPeriodNs, sc_core::SC_NS),
-      array("array"),
-      vector_unit("vector_unit") {
-  array.clk(clock);
-  vector_unit.clk(clock);
-}
+    : sc_core::sc_module(name), array("array"), vector_unit("vector_unit"), dram("dram") {}
 
 Accelerator& Accelerator::instance() {
-  static Accelerator* accelerator = new Accelerator("accelerator");
+  static Accelerator* accelerator = [] {
+    sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
+    return new Accelerator("accelerator");
+  }();
   return *accelerator;
 }
 

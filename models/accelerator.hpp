@@ -1,14 +1,17 @@
 #pragma once
-// The accelerator's top level: the clock, the systolic array and the vector
-// unit. The memory hierarchy is ideal for now: every operand is at the array
-// edge when needed.
+// The accelerator's top level: the systolic array, the vector unit and the
+// DRAM, each a module with its own clocked process. The array and the vector
+// unit tick at the run's accelerator clock, the DRAM at its tCK.
 //
 // SystemC elaborates a design once per process, so the accelerator is built
-// once and reused for every run; array sizes belong to each run's program,
-// not to the module structure.
+// once and reused for every run; array sizes, clock periods and the DRAM part
+// belong to each run, not to the module structure. Its first use fixes the
+// kernel's time resolution at 1 fs, so that DRAM and accelerator clock edges
+// (0.833 ns, 1.4286 ns, ...) fall where they should.
 
 #include <systemc>
 
+#include "models/dram.hpp"
 #include "models/systolic_array.hpp"
 #include "models/vector_unit.hpp"
 
@@ -18,11 +21,9 @@ class Accelerator : public sc_core::sc_module {
  public:
   explicit Accelerator(const sc_core::sc_module_name& name);
 
-  static constexpr double kClockPeriodNs = 1.0;
-
-  sc_core::sc_clock clock;
   SystolicArray array;
   VectorUnit vector_unit;
+  Dram dram;
 
   // The process-wide instance, built on first use.
   static Accelerator& instance();

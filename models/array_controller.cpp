@@ -38,7 +38,7 @@ ArrayController<Op, Acc>::ArrayController(const ArrayConfig& config,
     outputs_remaining_ += fold_outputs_left_.back();
   }
   finished_ = program_.folds.empty();
-  if (gate_ != nullptr) bytes_moved_ = gate_->bytes_moved();
+  if (gate_ != nullptr) bytes_moved_ = gate_->bytes_moved(-1);
 }
 
 template <class Op, class Acc>
@@ -244,11 +244,9 @@ CycleActivity ArrayController<Op, Acc>::step() {
   const int streamed = feed_left_edge() + (stationary ? 0 : feed_top_edge());
   const bool loading = loaded > 0, streaming = streamed > 0;
   activity.noc_words = static_cast<std::uint32_t>(loaded + streamed);
-  if (gate_ != nullptr) {
-    activity.dram_bytes = static_cast<std::uint32_t>(gate_->bytes_moved() - bytes_moved_);
-    bytes_moved_ = gate_->bytes_moved();
-  }
+  activity.dram_bytes = dram_bytes_this_cycle();
   compute_windows();
+  quiet_rows_ = 0;
   activity.active_pes = stationary ? pes_.tick_stationary(windows_.data())
                                    : pes_.tick_output_stationary(windows_.data());
   if (stationary)
@@ -265,6 +263,41 @@ CycleActivity ArrayController<Op, Acc>::step() {
   ++cycle_;
   finished_ = outputs_remaining_ == 0 && cycle_ >= scheduler_.padded_length() &&
               (gate_ == nullptr || gate_->drained());
+  return activity;
+}
+
+template <class Op, class Acc>
+std::uint32_t ArrayController<Op, Acc>::dram_bytes_this_cycle() {
+  if (gate_ == nullptr) return 0;
+  const std::int64_t moved = gate_->bytes_moved(cycle_);
+  return static_cast<std::uint32_t>(moved - std::exchange(bytes_moved_, moved));
+}
+
+template <class Op, class Acc>
+bool ArrayController<Op, Acc>::waiting_on_memory() const {
+  if (gate_ == nullptr || finished_ || live_begin_ != live_end_) return false;
+  if (scheduler_.all_issued())  // only the last write-back is left
+    return outputs_remaining_ == 0 && cycle_ >= scheduler_.padded_length() && !gate_->drained();
+  // The array would take the next fold now but its operands are not on chip.
+  return scheduler_.next().load_start <= cycle_ && !gate_->ready(scheduler_.issued().size());
+}
+
+template <class Op, class Acc>
+CycleActivity ArrayController<Op, Acc>::step_quiet() {
+  // What step() does in a cycle with no fold in the array: the edges stay
+  // empty (fed_rows_ is already), the windows move down one row, and nothing
+  // is computed or collected.
+  CycleActivity activity;
+  activity.cycle = cycle_;
+  activity.fold = static_cast<int>(live_end_) - 1;
+  activity.dram_bytes = dram_bytes_this_cycle();
+  if (quiet_rows_ < config_.rows) {
+    std::memmove(&windows_[1], &windows_[0], (windows_.size() - 1) * sizeof(RowWindow));
+    windows_[0] = RowWindow{};
+    windows_[0].first = config_.cols;
+    ++quiet_rows_;
+  }
+  ++cycle_;
   return activity;
 }
 

@@ -30,6 +30,8 @@ class ArrayController final : public Execution {
   bool finished() const override { return finished_; }
   std::int64_t cycles_elapsed() const override { return cycle_; }
   PeSnapshot probe(int row, int col) const override;
+  bool waiting_on_memory() const override;
+  CycleActivity step_quiet() override;
 
   // Cycles folds waited for their operands beyond what the array required.
   std::int64_t stall_cycles() const { return stall_cycles_; }
@@ -47,6 +49,7 @@ class ArrayController final : public Execution {
   int feed_left_edge();        // valid words fed
   int feed_top_edge();
   void compute_windows();
+  std::uint32_t dram_bytes_this_cycle();
   bool collect_bottom_outputs();
   bool collect_accumulators();
 
@@ -57,6 +60,7 @@ class ArrayController final : public Execution {
   std::vector<std::int64_t> fold_outputs_left_;
   std::int64_t stall_cycles_ = 0;
   std::int64_t bytes_moved_ = 0;  // the gate's count at the last cycle
+  int quiet_rows_ = 0;            // rows whose window quiet cycles have emptied
   int buffers_;
   PeArray<Op, Acc> pes_;
   std::vector<RowWindow> windows_;

@@ -4,35 +4,64 @@
 
 namespace systole {
 
-ClockedUnit::ClockedUnit(const sc_core::sc_module_name& name)
-    : sc_core::sc_module(name), clk("clk") {
-  SC_METHOD(on_rising_edge);
-  sensitive << clk.pos();
+ClockedUnit::ClockedUnit(const sc_core::sc_module_name& name) : sc_core::sc_module(name) {
+  SC_METHOD(on_edge);
+  sensitive << started_;
   dont_initialize();
 }
 
-void ClockedUnit::start(Execution& execution, std::int64_t pause_interval) {
+void ClockedUnit::start(Execution& execution, const sc_core::sc_time& period, std::int64_t pause_interval,
+                        const sc_core::sc_event* memory_event) {
   execution_ = &execution;
+  period_ = period;
+  last_edge_ = sc_core::sc_time_stamp();
+  memory_event_ = memory_event;
   pause_interval_ = pause_interval;
   cycles_since_pause_ = 0;
+  started_.notify(period);
 }
 
 void ClockedUnit::remove_observer(CycleObserver& observer) {
-  observers_.erase(std::remove(observers_.begin(), observers_.end(), &observer),
-                   observers_.end());
+  observers_.erase(std::remove(observers_.begin(), observers_.end(), &observer), observers_.end());
 }
 
-void ClockedUnit::on_rising_edge() {
-  if (execution_ == nullptr) return;
-  const CycleActivity activity = execution_->step();
+void ClockedUnit::step(bool quiet) {
+  const CycleActivity activity = quiet ? execution_->step_quiet() : execution_->step();
   for (CycleObserver* observer : observers_) observer->on_cycle(activity, *execution_);
+  last_edge_ += period_;
+  ++cycles_since_pause_;
+}
+
+void ClockedUnit::on_edge() {
+  if (execution_ == nullptr) {
+    next_trigger(started_);
+    return;
+  }
+  // Woken by memory, possibly between edges: wait for the first edge at or
+  // after now, then account the cycles before it as quiet ones.
+  const sc_dt::uint64 since = (sc_core::sc_time_stamp() - last_edge_).value(), period = period_.value();
+  const sc_dt::uint64 cycles = std::max<sc_dt::uint64>(1, (since + period - 1) / period);
+  if (cycles * period != since) {
+    next_trigger(sc_core::sc_time::from_value(cycles * period - since));
+    return;
+  }
+  for (sc_dt::uint64 c = 1; c < cycles; ++c) step(/*quiet=*/true);
+  slept_cycles_ += static_cast<std::int64_t>(cycles - 1);
+  step(/*quiet=*/false);
   if (execution_->finished()) {
     execution_ = nullptr;
+    next_trigger(started_);
     sc_core::sc_pause();
-  } else if (++cycles_since_pause_ >= pause_interval_) {
+    return;
+  }
+  if (cycles_since_pause_ >= pause_interval_) {
     cycles_since_pause_ = 0;
     sc_core::sc_pause();
   }
+  if (memory_event_ != nullptr && execution_->waiting_on_memory())  // until memory or the next pause
+    next_trigger(period_ * static_cast<double>(pause_interval_ - cycles_since_pause_), *memory_event_);
+  else
+    next_trigger(period_);
 }
 
 }  // namespace systole

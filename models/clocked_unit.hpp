@@ -1,8 +1,14 @@
 #pragma once
 // A hardware unit as a SystemC module: one clocked process advances the work
-// it runs (an Execution) by one cycle per rising edge. Observers see every
+// it runs (an Execution) by one cycle per clock edge. Observers see every
 // cycle's activity; they implement statistics and tracing without touching
 // the hot path.
+//
+// The clock is the process's own timing (an edge every period, from the
+// start of the work), so each run sets its clock frequency. When the work
+// waits on memory with nothing in flight, the process sleeps until memory
+// reports a finished transfer and then catches up on the quiet cycles it
+// slept through, cheaply and one by one, so observers still see every cycle.
 
 #include <cstdint>
 #include <vector>
@@ -21,27 +27,36 @@ class CycleObserver {
 
 class ClockedUnit : public sc_core::sc_module {
  public:
-  sc_core::sc_in<bool> clk;
-
   SC_HAS_PROCESS(ClockedUnit);
   explicit ClockedUnit(const sc_core::sc_module_name& name);
 
-  // Runs `execution` from the next rising edge. The simulation pauses when it
-  // finishes and every `pause_interval` cycles, so the caller can report
-  // progress or stop.
-  void start(Execution& execution, std::int64_t pause_interval);
+  // Runs `execution` from the next edge, one period from now. The simulation
+  // pauses when it finishes and every `pause_interval` cycles, so the caller
+  // can report progress or stop. With `memory_event`, quiet cycles spent
+  // waiting on memory are slept through until it fires.
+  void start(Execution& execution, const sc_core::sc_time& period, std::int64_t pause_interval,
+             const sc_core::sc_event* memory_event = nullptr);
   // Detaches the running execution (after an interrupt).
   void stop() { execution_ = nullptr; }
+
+  // Quiet cycles slept through since construction.
+  std::int64_t slept_cycles() const { return slept_cycles_; }
 
   void add_observer(CycleObserver& observer) { observers_.push_back(&observer); }
   void remove_observer(CycleObserver& observer);
 
  private:
-  void on_rising_edge();
+  void on_edge();
+  void step(bool quiet);
 
   Execution* execution_ = nullptr;
+  sc_core::sc_time period_;
+  sc_core::sc_time last_edge_;  // when the last cycle was stepped
+  const sc_core::sc_event* memory_event_ = nullptr;
+  sc_core::sc_event started_;
   std::int64_t pause_interval_ = 0;
   std::int64_t cycles_since_pause_ = 0;
+  std::int64_t slept_cycles_ = 0;
   std::vector<CycleObserver*> observers_;
 };
 

@@ -39,6 +39,12 @@ class Execution {
   virtual bool finished() const = 0;
   virtual std::int64_t cycles_elapsed() const = 0;
   virtual PeSnapshot probe(int row, int col) const = 0;
+
+  // True when nothing is in flight and what comes next waits for memory to
+  // finish a transfer: until it does, every cycle is a quiet one.
+  virtual bool waiting_on_memory() const { return false; }
+  // One such quiet cycle: the same result as step(), without the work.
+  virtual CycleActivity step_quiet() { return step(); }
 };
 
 std::string_view to_string(Phase phase);

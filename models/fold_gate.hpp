@@ -12,15 +12,17 @@ namespace systole {
 class FoldGate {
  public:
   virtual ~FoldGate() = default;
-  // Advances the memory system to accelerator cycle `cycle` (once per cycle).
+  // Advances the memory system to the end of the program's cycle `cycle`
+  // (once per cycle, in order; quiet cycles may be left out).
   virtual void tick(std::int64_t cycle) = 0;
   virtual bool ready(std::size_t fold) const = 0;
   virtual void started(std::size_t fold) = 0;
   virtual void finished(std::size_t fold) = 0;
   // All results written back: the program may end.
   virtual bool drained() const = 0;
-  // Bytes the memory has moved so far (monotonic).
-  virtual std::int64_t bytes_moved() const = 0;
+  // Bytes the memory has moved by the end of cycle `cycle` (called with
+  // cycles in order, each at most the last one ticked).
+  virtual std::int64_t bytes_moved(std::int64_t cycle) = 0;
 };
 
 }  // namespace systole

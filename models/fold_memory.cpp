@@ -16,8 +16,10 @@ std::int64_t FoldMemory::region_base(Operand operand, std::int64_t dram_capacity
   return index(operand) * third;
 }
 
-FoldMemory::FoldMemory(DramSystem& dram, FoldMemoryPlan plan)
+FoldMemory::FoldMemory(DramSystem& dram, FoldMemoryPlan plan, std::int64_t start_fs, std::int64_t period_fs)
     : dram_(dram),
+      start_fs_(start_fs),
+      period_fs_(period_fs),
       plans_(std::move(plan.folds)),
       read_transfers_(plans_.size()),
       write_transfers_(plans_.size()),
@@ -25,6 +27,7 @@ FoldMemory::FoldMemory(DramSystem& dram, FoldMemoryPlan plan)
       started_(plans_.size()),
       finished_(plans_.size()) {
   for (int o = 0; o < kOperands; ++o) next_address_[o] = region_base(static_cast<Operand>(o), dram.capacity_bytes());
+  dram_.advance_to(start_fs);
   if (!plans_.empty()) issue_reads(0);
 }
 
@@ -116,9 +119,14 @@ void FoldMemory::issue_reads(std::size_t g) {
   }
 }
 
-void FoldMemory::tick(std::int64_t) {
-  dram_.tick();
+void FoldMemory::tick(std::int64_t cycle) {
+  dram_.advance_to(cycle_end(cycle));
   while (first_unwritten_ < plans_.size() && written_back(first_unwritten_)) ++first_unwritten_;
+}
+
+std::int64_t FoldMemory::bytes_moved(std::int64_t cycle) {
+  dram_.advance_to(cycle_end(cycle));
+  return dram_.bytes_moved_by(cycle_end(cycle));
 }
 
 bool FoldMemory::ready(std::size_t g) const {

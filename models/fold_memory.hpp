@@ -69,22 +69,26 @@ class FoldMemory final : public FoldGate {
  public:
   static std::int64_t region_base(Operand operand, std::int64_t dram_capacity_bytes);
 
-  FoldMemory(DramSystem& dram, FoldMemoryPlan plan);
+  // The program's cycle c ends at start_fs + (c + 1)·period_fs in the DRAM's
+  // time.
+  FoldMemory(DramSystem& dram, FoldMemoryPlan plan, std::int64_t start_fs, std::int64_t period_fs);
 
   void tick(std::int64_t cycle) override;
   bool ready(std::size_t fold) const override;
   void started(std::size_t fold) override;
   void finished(std::size_t fold) override;
   bool drained() const override;
-  std::int64_t bytes_moved() const override { return dram_.bytes_moved(); }
+  std::int64_t bytes_moved(std::int64_t cycle) override;
 
   const FoldMemoryStats& stats() const { return stats_; }
 
  private:
+  std::int64_t cycle_end(std::int64_t cycle) const { return start_fs_ + (cycle + 1) * period_fs_; }
   void issue_reads(std::size_t fold);
   bool written_back(std::size_t fold) const;
 
   DramSystem& dram_;
+  std::int64_t start_fs_, period_fs_;
   std::vector<FoldTransfers> plans_;
   std::vector<std::vector<std::uint64_t>> read_transfers_;
   std::vector<std::vector<std::uint64_t>> write_transfers_;

@@ -247,6 +247,8 @@ int run_command(int argc, char** argv) {
   run_options.verify = vm["verify"].as<bool>();
   run_options.show_progress = isatty(STDERR_FILENO);
   run_options.interrupt = &g_interrupted;
+  // A waveform shows every cycle as it happens, quiet ones included.
+  run_options.skip_ahead = !vcd;
 
   // Everything is valid: from here on the run writes files.
   std::string out_dir;

@@ -51,6 +51,7 @@ struct RunResult {
   std::int64_t batch = 1;
   bool interrupted = false;
   double wall_seconds = 0;
+  std::int64_t slept_cycles = 0;  // quiet cycles the array slept through (skip-ahead)
   bool dram = false;  // the run used the DRAM memory model
   DramChannelStats dram_stats;
   double dram_tck_ns = 0;

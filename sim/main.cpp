@@ -4,9 +4,13 @@
 
 #include <systemc>
 
+#include "models/accelerator.hpp"
 #include "sim/cli.hpp"
 
-int sc_main(int argc, char** argv) { return systole::run_cli(argc, argv); }
+int sc_main(int argc, char** argv) {
+  systole::Accelerator::instance();  // first, to fix the time resolution
+  return systole::run_cli(argc, argv);
+}
 
 int main(int argc, char** argv) {
   // SystemC prints its banner on the first simulation context unless told not to.

@@ -90,7 +90,8 @@ nlohmann::json summary_json(const RunDescription& run, const RunResult& result) 
       {"wall_time", figure(result.wall_seconds, "s")},
       {"simulation_rate",
        figure(result.wall_seconds > 0 ? result.total_cycles / result.wall_seconds : 0.0,
-              "simulated cycles per wall-clock second")}};
+              "simulated cycles per wall-clock second")},
+      {"slept_cycles", figure(result.slept_cycles, "quiet cycles skipped ahead while waiting on memory")}};
   if (result.dram) {
     const DramChannelStats& d = result.dram_stats;
     std::int64_t read_bytes = 0, write_bytes = 0, stall = 0;

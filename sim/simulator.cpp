@@ -1,6 +1,7 @@
 #include "sim/simulator.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
@@ -94,15 +95,17 @@ std::string memory_problem(const ArchConfig& arch, const Workload& workload) {
 
 Simulator::Simulator(ArchConfig arch, RunOptions options)
     : arch_(std::move(arch)), options_(options) {
-  if (arch_.memory_model == "dram")
-    dram_ = std::make_unique<DramSystem>(resolve_dram(arch_.dram, "memory.dram"), arch_.dram_channels,
-                                         arch_.clock_period_ns() * 1000);
   Accelerator& accelerator = Accelerator::instance();
+  if (arch_.memory_model == "dram") {
+    dram_ = std::make_unique<DramSystem>(resolve_dram(arch_.dram, "memory.dram"), arch_.dram_channels);
+    accelerator.dram.attach(*dram_);
+  }
   accelerator.array.add_observer(*this);
   accelerator.vector_unit.add_observer(*this);
 }
 
 Simulator::~Simulator() {
+  if (dram_) Accelerator::instance().dram.detach();
   for (ClockedUnit* unit : {static_cast<ClockedUnit*>(&Accelerator::instance().array),
                             static_cast<ClockedUnit*>(&Accelerator::instance().vector_unit)}) {
     unit->stop();
@@ -140,6 +143,7 @@ RunResult Simulator::run(const Workload& workload) {
   }
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.slept_cycles = slept_cycles_;
   if (dram_) {
     result.dram = true;
     result.dram_stats = dram_->stats();
@@ -208,8 +212,14 @@ void Simulator::run_layers(const Workload& workload, RunResult& result) {
   progress_ = nullptr;
 }
 
+sc_core::sc_time Simulator::clock_period() const {
+  return sc_core::sc_time::from_value(static_cast<sc_dt::uint64>(std::llround(arch_.clock_period_ns() * 1e6)));
+}
+
 bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, LayerStats& stats) {
-  unit.start(execution, options_.pause_interval);
+  const sc_core::sc_event* memory = dram_ && options_.skip_ahead ? &Accelerator::instance().dram.transfer_finished()
+                                                                 : nullptr;
+  unit.start(execution, clock_period(), options_.pause_interval, memory);
   while (true) {
     sc_core::sc_start();
     if (execution.finished()) return true;
@@ -225,7 +235,8 @@ bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, Layer
 
 std::unique_ptr<FoldMemory> Simulator::fold_memory(const Mapping& mapping) const {
   if (!dram_) return nullptr;
-  return std::make_unique<FoldMemory>(*dram_, memory_plan(arch_, mapping));
+  return std::make_unique<FoldMemory>(*dram_, memory_plan(arch_, mapping), Accelerator::instance().dram.time_fs(),
+                                      static_cast<std::int64_t>(clock_period().value()));
 }
 
 bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
@@ -248,7 +259,9 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
   step_macs_ = 0;
   step_vector_operations_ = 0;
   step_noc_words_ = 0;
+  const std::int64_t slept_before = Accelerator::instance().array.slept_cycles();
   const bool completed = run_to_completion(Accelerator::instance().array, controller, stats);
+  slept_cycles_ += Accelerator::instance().array.slept_cycles() - slept_before;
   stats.cycles += controller.cycles_elapsed();
   stats.macs += step_macs_;
   stats.noc_words += step_noc_words_;

@@ -30,6 +30,9 @@ struct RunOptions {
   bool show_progress = false;
   // Cycles between returns to the run loop (progress, Ctrl-C).
   std::int64_t pause_interval = 1 << 16;
+  // Sleep through cycles in which the array only waits on memory (they are
+  // still counted one by one); off, every cycle is stepped in full.
+  bool skip_ahead = true;
   const std::atomic<bool>* interrupt = nullptr;
 };
 
@@ -56,6 +59,7 @@ class Simulator : private CycleObserver {
   bool run_vector_step(const VectorOp& op, LayerStats& stats);
   // Clocks `unit` until `execution` finishes; false when interrupted.
   bool run_to_completion(ClockedUnit& unit, Execution& execution, LayerStats& stats);
+  sc_core::sc_time clock_period() const;
   void on_cycle(const CycleActivity& activity, const Execution& execution) override;
 
   ArchConfig arch_;
@@ -65,6 +69,7 @@ class Simulator : private CycleObserver {
   std::int64_t step_macs_ = 0;
   std::int64_t step_vector_operations_ = 0;
   std::int64_t step_noc_words_ = 0;
+  std::int64_t slept_cycles_ = 0;
   // Progress of the run: where the current layer started and what it is.
   ProgressLine* progress_ = nullptr;
   int layer_index_ = 0;

@@ -17,9 +17,10 @@ VcdTracer::VcdTracer(const VcdOptions& options, const ArrayConfig& array)
   // SystemC announces the timescale as an info report on stdout.
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   file_ = sc_core::sc_create_vcd_trace_file(partial_stem_.c_str());
-  // The clock's falling edge sits at half a cycle; a coarser unit than the
-  // half period makes SystemC warn at every falling edge.
-  file_->set_time_unit(100, sc_core::SC_PS);
+  // The kernel's own unit: DRAM and accelerator edges can fall within a
+  // picosecond of each other, and SystemC warns when a coarser unit merges
+  // two time steps.
+  file_->set_time_unit(1, sc_core::SC_FS);
   sc_core::sc_trace(file_, layer_, "layer", 16);
   sc_core::sc_trace(file_, fold_, "fold", 32);
   sc_core::sc_trace(file_, phase_, "phase", 3);

@@ -5,7 +5,12 @@
 
 #include <systemc>
 
-int sc_main(int argc, char** argv) { return Catch::Session().run(argc, argv); }
+#include "models/accelerator.hpp"
+
+int sc_main(int argc, char** argv) {
+  systole::Accelerator::instance();  // first, to fix the time resolution
+  return Catch::Session().run(argc, argv);
+}
 
 int main(int argc, char** argv) {
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);

@@ -148,11 +148,12 @@ TEST_CASE("the VCD holds aggregates and a PE window, bounded by the cycle window
   for (const char* signal : {"active_pes", "phase", "fold", "layer", "pe_1_1", "partial_sum", "stationary0"})
     CHECK(text.find(signal) != std::string::npos);
   CHECK(text.find("$enddefinitions") != std::string::npos);
-  // Time is in units of 100 ps: cycle 20 is #200. No value changes are
-  // recorded past the window's last cycle, and SystemC has nothing to warn.
-  CHECK(text.find("timescale\n     100 ps") != std::string::npos);
-  CHECK(text.find("\n#210\n") == std::string::npos);
-  CHECK(text.find("\n#200\n") != std::string::npos);
+  // Time is in femtoseconds and cycle c's values appear at its end, (c + 1)
+  // ns: cycle 20 is #21000000. No value changes are recorded past the
+  // window's last cycle, and SystemC has nothing to warn.
+  CHECK(text.find("timescale\n     1 fs") != std::string::npos);
+  CHECK(text.find("\n#22000000\n") == std::string::npos);
+  CHECK(text.find("\n#21000000\n") != std::string::npos);
   CHECK(fs::file_size(small) < fs::file_size(large));
 }
 
