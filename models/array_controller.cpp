@@ -245,6 +245,7 @@ CycleActivity ArrayController<Op, Acc>::step() {
   const bool loading = loaded > 0, streaming = streamed > 0;
   activity.noc_words = static_cast<std::uint32_t>(loaded + streamed);
   activity.dram_bytes = dram_bytes_this_cycle();
+  if (gate_ != nullptr) gate_->buffer_bytes(activity.buffer_bytes);
   compute_windows();
   quiet_rows_ = 0;
   activity.active_pes = stationary ? pes_.tick_stationary(windows_.data())
@@ -291,6 +292,7 @@ CycleActivity ArrayController<Op, Acc>::step_quiet() {
   activity.cycle = cycle_;
   activity.fold = static_cast<int>(live_end_) - 1;
   activity.dram_bytes = dram_bytes_this_cycle();
+  if (gate_ != nullptr) gate_->buffer_bytes(activity.buffer_bytes);
   if (quiet_rows_ < config_.rows) {
     std::memmove(&windows_[1], &windows_[0], (windows_.size() - 1) * sizeof(RowWindow));
     windows_[0] = RowWindow{};

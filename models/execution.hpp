@@ -19,6 +19,8 @@ struct CycleActivity {
   std::uint32_t vector_operations = 0;
   std::uint32_t noc_words = 0;   // words delivered to the array edges and stationary rows
   std::uint32_t dram_bytes = 0;  // bytes whose DRAM transfer completed this cycle
+  // Bytes held in each global-buffer partition (ifmap, filter, ofmap).
+  std::uint32_t buffer_bytes[3] = {0, 0, 0};
 };
 
 // PE registers widened to common types for tracing.

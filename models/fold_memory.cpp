@@ -46,9 +46,12 @@ FoldMemoryPlan plan_fold_memory(const GlobalBufferConfig& buffer, ArrayMode mode
     e.cols = std::max(e.cols, f.col_offset + f.cols_used);
     e.stream = std::max(e.stream, f.stream_offset + f.stream_length);
   }
+  std::map<int, std::size_t> last_fold;
+  for (std::size_t g = 0; g < folds.size(); ++g) last_fold[folds[g].gemm] = g;
   const std::int64_t op = operand_bytes, acc = accumulator_bytes;
   int previous_gemm = -1;
-  for (const Fold& f : folds) {
+  for (std::size_t g = 0; g < folds.size(); ++g) {
+    const Fold& f = folds[g];
     const bool first_of_gemm = f.gemm != previous_gemm;
     previous_gemm = f.gemm;
     const Extent& e = extent[f.gemm];
@@ -73,7 +76,7 @@ FoldMemoryPlan plan_fold_memory(const GlobalBufferConfig& buffer, ArrayMode mode
       p.tile_bytes[index(operand)] = resident ? total : tile;
       p.array_reads[index(operand)] += tile;
       const std::int64_t bytes = resident ? (first_of_gemm ? total : 0) : tile;
-      if (bytes > 0) p.reads.push_back({operand, bytes});
+      if (bytes > 0) p.reads.push_back({operand, bytes, resident ? last_fold[f.gemm] : g});
     };
     add_read(roles.top, top_tile, top_total);
     add_read(roles.left, left_tile, left_total);
@@ -81,12 +84,19 @@ FoldMemoryPlan plan_fold_memory(const GlobalBufferConfig& buffer, ArrayMode mode
       // The column block's partial sums stay in the ofmap partition across its
       // K folds (the inner loop) and leave once, as final outputs.
       p.tile_bytes[index(Operand::Ofmap)] = t * cu * acc;
+      if (f.row_offset == 0) p.output_block_bytes = t * cu * acc;
       if (f.row_offset + ru == grid_rows) p.write_bytes = t * cu * op;
     } else {
       p.tile_bytes[index(Operand::Ofmap)] = ru * cu * op;
-      p.write_bytes = ru * cu * op;
+      p.output_block_bytes = p.write_bytes = ru * cu * op;
     }
     result.folds.push_back(p);
+  }
+  // Each block is freed by the write-back of its last fold.
+  std::size_t writer = result.folds.size();
+  for (std::size_t g = result.folds.size(); g-- > 0;) {
+    if (result.folds[g].write_bytes > 0) writer = g;
+    result.folds[g].output_written_by = writer;
   }
   return result;
 }
@@ -113,6 +123,7 @@ void FoldMemory::issue_reads(std::size_t g) {
   for (const FoldTransfers::Tile& tile : plans_[g].reads) {
     std::int64_t& address = next_address_[index(tile.operand)];
     read_transfers_[g].push_back(dram_.transfer(address, tile.bytes, /*write=*/false));
+    held_.push_back({tile.operand, tile.bytes, tile.held_until, false});
     address += tile.bytes;
     stats_.dram_read_bytes[index(tile.operand)] += tile.bytes;
     stats_.buffer.writes[index(tile.operand)] += tile.bytes;
@@ -122,6 +133,13 @@ void FoldMemory::issue_reads(std::size_t g) {
 void FoldMemory::tick(std::int64_t cycle) {
   dram_.advance_to(cycle_end(cycle));
   while (first_unwritten_ < plans_.size() && written_back(first_unwritten_)) ++first_unwritten_;
+  release([&](const Held& h) { return h.until_written_back && h.fold < first_unwritten_; });
+}
+
+void FoldMemory::buffer_bytes(std::uint32_t held[3]) const {
+  held[0] = held[1] = held[2] = 0;
+  for (const Held& h : held_)
+    held[index(h.operand)] += static_cast<std::uint32_t>(h.bytes);
 }
 
 std::int64_t FoldMemory::bytes_moved(std::int64_t cycle) {
@@ -147,12 +165,15 @@ bool FoldMemory::written_back(std::size_t g) const {
 void FoldMemory::started(std::size_t g) {
   started_[g] = true;
   const FoldTransfers& p = plans_[g];
+  if (p.output_block_bytes > 0)
+    held_.push_back({Operand::Ofmap, p.output_block_bytes, p.output_written_by, true});
   for (int o = 0; o < kOperands; ++o) stats_.buffer.reads[o] += p.array_reads[o];
   issue_reads(g + 1);
 }
 
 void FoldMemory::finished(std::size_t g) {
   finished_[g] = true;
+  release([&](const Held& h) { return !h.until_written_back && h.fold == g; });
   const FoldTransfers& p = plans_[g];
   stats_.buffer.writes[index(Operand::Ofmap)] += p.tile_bytes[index(Operand::Ofmap)];
   if (p.write_bytes > 0) {

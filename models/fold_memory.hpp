@@ -20,7 +20,14 @@
 //  - OS outputs are written when their fold finishes.
 // Tiles are laid out contiguously in DRAM, each operand in its own third of
 // the address space (region_base).
+//
+// Buffer occupancy is the space reserved in each partition: a tile's from
+// the moment its read is issued until the last fold that uses it finishes;
+// an output block's (a fold's results, or a column block's partial sums
+// across its K folds) from its first fold's start until its write-back has
+// reached DRAM.
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -43,9 +50,12 @@ struct FoldTransfers {
   struct Tile {
     Operand operand;
     std::int64_t bytes;
+    std::size_t held_until;  // the fold whose end frees it
   };
   std::vector<Tile> reads;
   std::int64_t write_bytes = 0;                     // to the ofmap region
+  std::int64_t output_block_bytes = 0;              // reserved at the start, 0 when continuing a block
+  std::size_t output_written_by = 0;                // the fold whose write-back frees the block
   std::int64_t tile_bytes[kOperands] = {0, 0, 0};   // what the fold needs on chip
   std::int64_t array_reads[kOperands] = {0, 0, 0};  // bytes the array pulls from the buffer
 };
@@ -79,6 +89,7 @@ class FoldMemory final : public FoldGate {
   void finished(std::size_t fold) override;
   bool drained() const override;
   std::int64_t bytes_moved(std::int64_t cycle) override;
+  void buffer_bytes(std::uint32_t held[3]) const override;
 
   const FoldMemoryStats& stats() const { return stats_; }
 
@@ -93,6 +104,19 @@ class FoldMemory final : public FoldGate {
   std::vector<std::vector<std::uint64_t>> read_transfers_;
   std::vector<std::vector<std::uint64_t>> write_transfers_;
   std::vector<bool> reads_issued_, started_, finished_;
+  // Space reserved in the buffer: a tile's until a fold ends, an output
+  // block's until a fold's write-back is done.
+  struct Held {
+    Operand operand;
+    std::int64_t bytes;
+    std::size_t fold;
+    bool until_written_back;
+  };
+  std::vector<Held> held_;
+  template <class Freed>
+  void release(Freed freed) {
+    held_.erase(std::remove_if(held_.begin(), held_.end(), freed), held_.end());
+  }
   std::size_t first_unwritten_ = 0;  // folds before it are finished and written back
   std::int64_t next_address_[kOperands];
   FoldMemoryStats stats_;

@@ -5,7 +5,8 @@ namespace systole {
 UtilizationLog::UtilizationLog(const std::string& path, std::int64_t window, long long pe_count,
                                double clock_period_ns)
     : file_(path), window_(window), pe_count_(pe_count), clock_period_ns_(clock_period_ns) {
-  file_.stream() << "cycle,cycles,layer,active_pe_cycles,utilization,noc_words,dram_bytes,dram_gb_per_s\n";
+  file_.stream() << "cycle,cycles,layer,active_pe_cycles,utilization,noc_words,dram_bytes,dram_gb_per_s,"
+                  "ifmap_buffer_bytes,filter_buffer_bytes,ofmap_buffer_bytes\n";
 }
 
 void UtilizationLog::begin_layer(int index, std::int64_t first_cycle) {
@@ -21,6 +22,7 @@ void UtilizationLog::on_cycle(const CycleActivity& activity, const Execution&) {
   window_active_ += activity.active_pes;
   window_noc_words_ += activity.noc_words;
   window_dram_bytes_ += activity.dram_bytes;
+  for (int p = 0; p < 3; ++p) window_buffer_bytes_[p] += activity.buffer_bytes[p];
   if (++window_cycles_ == window_) flush_window();
 }
 
@@ -30,8 +32,13 @@ void UtilizationLog::flush_window() {
       static_cast<double>(window_active_) / (static_cast<double>(pe_count_) * window_cycles_);
   const double gb_per_s = static_cast<double>(window_dram_bytes_) / (window_cycles_ * clock_period_ns_);
   file_.stream() << window_start_ << ',' << window_cycles_ << ',' << window_layer_ << ',' << window_active_ << ','
-                 << utilization << ',' << window_noc_words_ << ',' << window_dram_bytes_ << ',' << gb_per_s
-                 << '\n';
+                 << utilization << ',' << window_noc_words_ << ',' << window_dram_bytes_ << ',' << gb_per_s;
+  // Occupancy: the mean over the window's cycles (exact with --sample 1).
+  for (std::uint64_t& bytes : window_buffer_bytes_) {
+    file_.stream() << ',' << static_cast<double>(bytes) / static_cast<double>(window_cycles_);
+    bytes = 0;
+  }
+  file_.stream() << '\n';
   window_cycles_ = 0;
   window_active_ = 0;
   window_noc_words_ = 0;

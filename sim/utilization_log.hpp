@@ -35,6 +35,7 @@ class UtilizationLog : public RunObserver {
   double clock_period_ns_;
   std::uint64_t window_noc_words_ = 0;
   std::uint64_t window_dram_bytes_ = 0;
+  std::uint64_t window_buffer_bytes_[3] = {0, 0, 0};  // summed over the window's cycles
   int layer_ = 0;
   std::int64_t layer_first_cycle_ = 0;
   std::int64_t window_start_ = 0;

@@ -27,6 +27,9 @@ VcdTracer::VcdTracer(const VcdOptions& options, const ArrayConfig& array)
   sc_core::sc_trace(file_, active_pes_, "active_pes", 32);
   sc_core::sc_trace(file_, noc_words_, "noc_words", 32);
   sc_core::sc_trace(file_, dram_bytes_, "dram_bytes", 32);
+  sc_core::sc_trace(file_, buffer_bytes_[0], "ifmap_buffer_bytes", 32);
+  sc_core::sc_trace(file_, buffer_bytes_[1], "filter_buffer_bytes", 32);
+  sc_core::sc_trace(file_, buffer_bytes_[2], "ofmap_buffer_bytes", 32);
 
   if (array.dataflow == Dataflow::OutputStationary) {
     traced_registers_ = {Left, LeftValid, Top, TopValid, Accumulator};
@@ -85,6 +88,7 @@ void VcdTracer::on_cycle(const CycleActivity& activity, const Execution& executi
   active_pes_ = activity.active_pes;
   noc_words_ = activity.noc_words;
   dram_bytes_ = activity.dram_bytes;
+  for (int p = 0; p < 3; ++p) buffer_bytes_[p] = activity.buffer_bytes[p];
   for (PeMirror& pe : pes_) {
     const PeSnapshot snap = execution.probe(pe.row, pe.col);
     for (int reg : traced_registers_) {

@@ -57,6 +57,7 @@ class VcdTracer : public RunObserver {
   unsigned active_pes_ = 0;
   unsigned noc_words_ = 0;
   unsigned dram_bytes_ = 0;
+  unsigned buffer_bytes_[3] = {0, 0, 0};
   std::vector<PeMirror> pes_;
 };
 

@@ -120,6 +120,38 @@ TEST_CASE("a layer that fits on chip runs as with ideal memory plus its first fe
   CHECK(l.cycles == ideal_cycles + (fetch - 1) + write_back);
 }
 
+TEST_CASE("buffer occupancy follows the tiles: reserved at the read, freed after the last use", "[memory]") {
+  // The layer above: both inputs are reserved from cycle 0 (1 KB of filters,
+  // 2 KB of inputs), the 64x32 int32 partial-sum block (8 KB) from the
+  // fold's start until its outputs are in DRAM, which ends the run.
+  const Layer gemm = make_gemm_layer("g", 64, 32, 32);
+  const ArchConfig arch = with_dram(array_config(32, 32, Dataflow::WeightStationary), "hbm2", 4);
+  class Occupancy : public RunObserver {
+   public:
+    void begin_layer(int, std::int64_t) override {}
+    void on_cycle(const CycleActivity& a, const Execution&) override {
+      rows.push_back({a.active_pes, a.buffer_bytes[0], a.buffer_bytes[1], a.buffer_bytes[2]});
+    }
+    std::vector<std::array<std::int64_t, 4>> rows;
+  } occupancy;
+  Simulator simulator(arch, {});
+  simulator.add_observer(occupancy);
+  Workload workload;
+  workload.layers = {gemm};
+  simulator.run(workload);
+  const auto& rows = occupancy.rows;
+  REQUIRE(rows.size() > 2);
+  CHECK(rows.front() == std::array<std::int64_t, 4>{0, 2048, 1024, 0});
+  std::size_t computing = 0;
+  for (const auto& row : rows)
+    if (row[0] > 0) {
+      ++computing;
+      CHECK(row == std::array<std::int64_t, 4>{row[0], 2048, 1024, 64 * 32 * 4});
+    }
+  CHECK(computing > 0);
+  CHECK(rows.back() == std::array<std::int64_t, 4>{0, 0, 0, 0});
+}
+
 TEST_CASE("halving the DRAM bandwidth never makes a run faster", "[memory]") {
   const std::vector<Layer> layers = {conv_layer(28, 28, 32, 64, 3, 3, 1, 1), make_gemm_layer("g", 256, 512, 384),
                                      conv_layer(14, 14, 64, 64, 3, 3, 1, 1, /*groups=*/64)};
@@ -267,11 +299,14 @@ namespace {
 // Every cycle's activity, as utilization.csv and the VCD see it.
 class ActivityRecorder : public RunObserver {
  public:
-  void begin_layer(int index, std::int64_t first_cycle) override { rows.push_back({index, first_cycle, 0, 0, 0, 0}); }
-  void on_cycle(const CycleActivity& a, const Execution&) override {
-    rows.push_back({a.cycle, a.fold, static_cast<std::int64_t>(a.phase), a.active_pes, a.noc_words, a.dram_bytes});
+  void begin_layer(int index, std::int64_t first_cycle) override {
+    rows.push_back({index, first_cycle, 0, 0, 0, 0, 0, 0, 0});
   }
-  std::vector<std::array<std::int64_t, 6>> rows;
+  void on_cycle(const CycleActivity& a, const Execution&) override {
+    rows.push_back({a.cycle, a.fold, static_cast<std::int64_t>(a.phase), a.active_pes, a.noc_words, a.dram_bytes,
+                    a.buffer_bytes[0], a.buffer_bytes[1], a.buffer_bytes[2]});
+  }
+  std::vector<std::array<std::int64_t, 9>> rows;
 };
 
 }  // namespace
@@ -285,8 +320,11 @@ TEST_CASE("sleeping through the cycles the array waits on memory changes no stat
     for (Microarch microarch : {Microarch::Baseline, Microarch::Pipelined}) {
       INFO(to_string(dataflow) << " " << to_string(microarch));
       ArchConfig arch = with_dram(array_config(16, 16, dataflow, microarch), "lpddr4-3200");
-      arch.buffer = {8 * 1024, 8 * 1024, 8 * 1024};
+      arch.buffer = {12 * 1024, 12 * 1024, 8 * 1024};
       arch.clock_mhz = 700;  // edges that do not line up with the DRAM's
+      Workload workload;
+      workload.layers = layers;
+      REQUIRE(memory_problem(arch, workload).empty());
       RunResult runs[2];
       ActivityRecorder recorders[2];
       for (int skip : {0, 1}) {
@@ -295,8 +333,6 @@ TEST_CASE("sleeping through the cycles the array waits on memory changes no stat
         options.skip_ahead = skip == 1;
         Simulator simulator(arch, options);
         simulator.add_observer(recorders[skip]);
-        Workload workload;
-        workload.layers = layers;
         runs[skip] = simulator.run(workload);
       }
       CHECK(runs[0].slept_cycles == 0);
@@ -316,5 +352,13 @@ TEST_CASE("sleeping through the cycles the array waits on memory changes no stat
       std::size_t differing = 0;
       for (std::size_t r = 0; r < recorders[0].rows.size(); ++r) differing += recorders[0].rows[r] != recorders[1].rows[r];
       CHECK(differing == 0);
+      // What the buffer holds never exceeds a partition, and the run uses it.
+      std::int64_t peak[3] = {0, 0, 0};
+      for (const auto& row : recorders[1].rows)
+        for (int p = 0; p < 3; ++p) peak[p] = std::max(peak[p], row[6 + p]);
+      for (int p = 0; p < 3; ++p) {
+        CHECK(peak[p] <= arch.buffer.capacity(static_cast<Operand>(p)));
+        CHECK(peak[p] > 0);
+      }
     }
 }
