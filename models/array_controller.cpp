@@ -116,9 +116,9 @@ int ArrayController<Op, Acc>::feed_left_edge() {
     for (std::int64_t r = first; r <= last; r += k) {
       const std::int64_t element = (base - r) / k;
       // Stationary: row stream_offset + `element` of L, reduction index k0 + r.
-      // OS: row m0 + r of L, reduction index `element`.
+      // OS: row m0 + r of L, reduction index stream_offset + `element`.
       const Op value = stationary ? ops.left[(f.stream_offset + element) * ops.left_ld + f.row_offset + r]
-                                  : ops.left[(f.row_offset + r) * ops.left_ld + element];
+                                  : ops.left[(f.row_offset + r) * ops.left_ld + f.stream_offset + element];
       pes_.set_left_edge(static_cast<int>(r), value, true);
       fed_rows_.push_back(static_cast<int>(r));
     }
@@ -137,7 +137,7 @@ int ArrayController<Op, Acc>::feed_top_edge() {
       const Fold& f = fold(g);
       if (offset < 0 || offset > f.last_element_offset()) continue;
       if (offset % f.stream_spacing != 0) break;  // a gap in this fold's stream
-      const std::int64_t k = offset / f.stream_spacing;
+      const std::int64_t k = f.stream_offset + offset / f.stream_spacing;
       if (c < f.cols_used) {
         const GemmOperands<Op, Acc>& ops = operands(g);
         value = ops.top[k * ops.top_row_stride + (f.col_offset + c) * ops.top_col_stride];
@@ -223,7 +223,8 @@ bool ArrayController<Op, Acc>::collect_accumulators() {
     const GemmOperands<Op, Acc>& ops = operands(g);
     for (std::int64_t c = first; c <= last; ++c) {
       const std::int64_t r = e - c;
-      ops.out[(f.row_offset + r) * ops.out_ld + f.col_offset + c] =
+      // A reduction chunk's partial result adds to the chunks before it.
+      ops.out[(f.row_offset + r) * ops.out_ld + f.col_offset + c] +=
           pes_.take_accumulator(static_cast<int>(r), static_cast<int>(c));
     }
     output_collected(g, last - first + 1);

@@ -24,8 +24,8 @@ struct Fold {
   std::int64_t col_offset = 0;  // n0
   int cols_used = 0;
   // The part of the stream this fold runs: rows [stream_offset,
-  // stream_offset + stream_length) of L (stationary); in OS the whole
-  // reduction, offset 0.
+  // stream_offset + stream_length) of L (stationary); in OS a chunk of the
+  // reduction, whose partial results add to those of the chunks before.
   std::int64_t stream_offset = 0;
   std::int64_t stream_length = 0;
   // Cycles between consecutive stream elements at the edge: 1 when the

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 namespace systole {
 
@@ -27,6 +28,8 @@ FoldMemory::FoldMemory(DramSystem& dram, FoldMemoryPlan plan, std::int64_t start
       started_(plans_.size()),
       finished_(plans_.size()) {
   for (int o = 0; o < kOperands; ++o) next_address_[o] = region_base(static_cast<Operand>(o), dram.capacity_bytes());
+  // Partial sums live in the second half of the ofmap region.
+  psum_base_ = region_base(Operand::Ofmap, dram.capacity_bytes()) + region_base(Operand::Filter, dram.capacity_bytes()) / 2;
   dram_.advance_to(start_fs);
   if (!plans_.empty()) issue_reads(0);
 }
@@ -47,7 +50,14 @@ FoldMemoryPlan plan_fold_memory(const GlobalBufferConfig& buffer, ArrayMode mode
     e.stream = std::max(e.stream, f.stream_offset + f.stream_length);
   }
   std::map<int, std::size_t> last_fold;
-  for (std::size_t g = 0; g < folds.size(); ++g) last_fold[folds[g].gemm] = g;
+  // OS: the folds of each output block, one per reduction chunk, in order.
+  std::map<std::tuple<int, std::int64_t, std::int64_t>, std::vector<std::size_t>> block_folds;
+  for (std::size_t g = 0; g < folds.size(); ++g) {
+    last_fold[folds[g].gemm] = g;
+    block_folds[{folds[g].gemm, folds[g].row_offset, folds[g].col_offset}].push_back(g);
+  }
+  std::map<std::tuple<int, std::int64_t, std::int64_t>, std::int64_t> block_id;
+  for (const auto& entry : block_folds) block_id.emplace(entry.first, static_cast<std::int64_t>(block_id.size()));
   const std::int64_t op = operand_bytes, acc = accumulator_bytes;
   int previous_gemm = -1;
   for (std::size_t g = 0; g < folds.size(); ++g) {
@@ -66,17 +76,17 @@ FoldMemoryPlan plan_fold_memory(const GlobalBufferConfig& buffer, ArrayMode mode
       left_tile = t * ru * op;               // the K slice of the chunk's streamed rows
       left_total = e.stream * grid_rows * op;
     } else {
-      left_tile = ru * t * op;               // M block of L, all of K
-      left_total = grid_rows * t * op;
-      top_tile = t * cu * op;                // N block of Rt
-      top_total = t * grid_cols * op;
+      left_tile = ru * t * op;               // M block of L, the chunk of K
+      left_total = grid_rows * e.stream * op;
+      top_tile = t * cu * op;                // N block of Rt, the chunk of K
+      top_total = e.stream * grid_cols * op;
     }
     auto add_read = [&](Operand operand, std::int64_t tile, std::int64_t total) {
       const bool resident = total <= buffer.capacity(operand) / 2;
       p.tile_bytes[index(operand)] = resident ? total : tile;
       p.array_reads[index(operand)] += tile;
       const std::int64_t bytes = resident ? (first_of_gemm ? total : 0) : tile;
-      if (bytes > 0) p.reads.push_back({operand, bytes, resident ? last_fold[f.gemm] : g});
+      if (bytes > 0) p.reads.push_back({operand, bytes, resident ? last_fold[f.gemm] : g, -1});
     };
     add_read(roles.top, top_tile, top_total);
     add_read(roles.left, left_tile, left_total);
@@ -86,17 +96,47 @@ FoldMemoryPlan plan_fold_memory(const GlobalBufferConfig& buffer, ArrayMode mode
       p.tile_bytes[index(Operand::Ofmap)] = t * cu * acc;
       if (f.row_offset == 0) p.output_block_bytes = t * cu * acc;
       if (f.row_offset + ru == grid_rows) p.write_bytes = t * cu * op;
-    } else {
+    } else if (f.stream_length == e.stream) {
+      // The whole reduction in one fold: its results leave as they are.
       p.tile_bytes[index(Operand::Ofmap)] = ru * cu * op;
       p.output_block_bytes = p.write_bytes = ru * cu * op;
+      p.output_written_by = g;
+    } else {
+      // Reduction chunks, the outer loop: between a block's chunks its
+      // partial sums wait on chip when every block's fit half the ofmap
+      // partition, else in DRAM, read back by the block's next chunk.
+      const std::vector<std::size_t>& chunks = block_folds[{f.gemm, f.row_offset, f.col_offset}];
+      const std::size_t chunk = static_cast<std::size_t>(std::find(chunks.begin(), chunks.end(), g) - chunks.begin());
+      const bool first = chunk == 0, last = chunk + 1 == chunks.size();
+      const bool spill = grid_rows * grid_cols * acc > buffer.capacity(Operand::Ofmap) / 2;
+      const std::int64_t psums = ru * cu * acc;
+      const std::int64_t psum_address = block_id[{f.gemm, f.row_offset, f.col_offset}] * psums;
+      p.tile_bytes[index(Operand::Ofmap)] = psums;
+      if (!first) {
+        p.array_reads[index(Operand::Ofmap)] += psums;  // added to this chunk's results
+        if (spill) {
+          p.reads.push_back({Operand::Ofmap, psums, g, psum_address});
+          p.reads_after_write_of = chunks[chunk - 1];
+        }
+      }
+      if (last) {
+        p.write_bytes = ru * cu * op;
+      } else if (spill) {
+        p.write_bytes = psums;
+        p.write_address = psum_address;
+      }
+      if (spill || first) p.output_block_bytes = psums;
+      p.output_written_by = spill ? g : chunks.back();
     }
     result.folds.push_back(p);
   }
-  // Each block is freed by the write-back of its last fold.
-  std::size_t writer = result.folds.size();
-  for (std::size_t g = result.folds.size(); g-- > 0;) {
-    if (result.folds[g].write_bytes > 0) writer = g;
-    result.folds[g].output_written_by = writer;
+  if (mode == ArrayMode::Stationary) {
+    // Each column block is freed by the write-back of its last K fold.
+    std::size_t writer = result.folds.size();
+    for (std::size_t g = result.folds.size(); g-- > 0;) {
+      if (result.folds[g].write_bytes > 0) writer = g;
+      result.folds[g].output_written_by = writer;
+    }
   }
   return result;
 }
@@ -119,12 +159,16 @@ void FoldMemory::issue_reads(std::size_t g) {
   // previous fold and finished the one before.
   if (g >= 1 && !started_[g - 1]) return;
   if (g >= 2 && !finished_[g - 2]) return;
+  // Partial sums are read back only once they have been written.
+  const std::size_t writer = plans_[g].reads_after_write_of;
+  if (writer != FoldTransfers::kNone && !written_back(writer)) return;
   reads_issued_[g] = true;
   for (const FoldTransfers::Tile& tile : plans_[g].reads) {
-    std::int64_t& address = next_address_[index(tile.operand)];
+    std::int64_t& next = next_address_[index(tile.operand)];
+    const std::int64_t address = tile.address >= 0 ? psum_base_ + tile.address : next;
     read_transfers_[g].push_back(dram_.transfer(address, tile.bytes, /*write=*/false));
     held_.push_back({tile.operand, tile.bytes, tile.held_until, false});
-    address += tile.bytes;
+    if (tile.address < 0) next += tile.bytes;
     stats_.dram_read_bytes[index(tile.operand)] += tile.bytes;
     stats_.buffer.writes[index(tile.operand)] += tile.bytes;
   }
@@ -133,6 +177,8 @@ void FoldMemory::issue_reads(std::size_t g) {
 void FoldMemory::tick(std::int64_t cycle) {
   dram_.advance_to(cycle_end(cycle));
   while (first_unwritten_ < plans_.size() && written_back(first_unwritten_)) ++first_unwritten_;
+  while (first_unread_ < plans_.size() && reads_issued_[first_unread_]) ++first_unread_;
+  issue_reads(first_unread_);  // when it waits for partial sums to be written
   release([&](const Held& h) { return h.until_written_back && h.fold < first_unwritten_; });
 }
 
@@ -177,9 +223,10 @@ void FoldMemory::finished(std::size_t g) {
   const FoldTransfers& p = plans_[g];
   stats_.buffer.writes[index(Operand::Ofmap)] += p.tile_bytes[index(Operand::Ofmap)];
   if (p.write_bytes > 0) {
-    std::int64_t& address = next_address_[index(Operand::Ofmap)];
+    std::int64_t& next = next_address_[index(Operand::Ofmap)];
+    const std::int64_t address = p.write_address >= 0 ? psum_base_ + p.write_address : next;
     write_transfers_[g].push_back(dram_.transfer(address, p.write_bytes, /*write=*/true));
-    address += p.write_bytes;
+    if (p.write_address < 0) next += p.write_bytes;
     stats_.dram_write_bytes[index(Operand::Ofmap)] += p.write_bytes;
     stats_.buffer.reads[index(Operand::Ofmap)] += p.write_bytes;
   }

@@ -17,7 +17,16 @@
 //    column block (the stream chunk is sized so they fit in half of it) and
 //    are written once, as final outputs (operand width), after the last K
 //    fold: with K folds innermost, partial sums never travel to DRAM;
-//  - OS outputs are written when their fold finishes.
+//  - OS outputs are written when their fold finishes. When a fold's row and
+//    column blocks over all of K do not fit half their partitions, K is cut
+//    into chunks (the outer loop, sim/mapping.hpp) and each chunk's results
+//    add to the block's partial sums: those stay in the ofmap partition when
+//    every block's fit half of it; otherwise each block's are written to
+//    DRAM after a chunk and read back (once the write is done) before the
+//    block's next chunk.
+// The partial sums a chunk adds to are combined on the way out of the array
+// (a read-modify-write at the output port): they cost buffer and DRAM
+// traffic, and a stall when late, but no array cycles.
 // Tiles are laid out contiguously in DRAM, each operand in its own third of
 // the address space (region_base).
 //
@@ -47,13 +56,17 @@ struct OperandRoles {
 
 // What one fold moves: tiles to read before it starts, bytes to write after.
 struct FoldTransfers {
+  static constexpr std::size_t kNone = ~std::size_t{0};
   struct Tile {
     Operand operand;
     std::int64_t bytes;
     std::size_t held_until;  // the fold whose end frees it
+    std::int64_t address;    // partial sums: offset in their area; -1: next in the operand's region
   };
   std::vector<Tile> reads;
+  std::size_t reads_after_write_of = kNone;         // partial sums read back: the fold that wrote them
   std::int64_t write_bytes = 0;                     // to the ofmap region
+  std::int64_t write_address = -1;                  // as Tile::address
   std::int64_t output_block_bytes = 0;              // reserved at the start, 0 when continuing a block
   std::size_t output_written_by = 0;                // the fold whose write-back frees the block
   std::int64_t tile_bytes[kOperands] = {0, 0, 0};   // what the fold needs on chip
@@ -118,6 +131,8 @@ class FoldMemory final : public FoldGate {
     held_.erase(std::remove_if(held_.begin(), held_.end(), freed), held_.end());
   }
   std::size_t first_unwritten_ = 0;  // folds before it are finished and written back
+  std::size_t first_unread_ = 0;     // folds before it have issued their reads
+  std::int64_t psum_base_ = 0;
   std::int64_t next_address_[kOperands];
   FoldMemoryStats stats_;
 };

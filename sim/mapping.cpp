@@ -34,9 +34,7 @@ Mapping map_gemm(const ArrayConfig& array, const GemmShape& gemm, std::int64_t g
   mapping.col_folds = (mapping.spatial_cols + cols - 1) / cols;
   mapping.folds.reserve(static_cast<std::size_t>(groups * mapping.row_folds * mapping.col_folds));
   double occupancy_sum = 0;
-  const std::int64_t chunk = mapping.mode == ArrayMode::Stationary && max_stream > 0
-                                 ? std::min(max_stream, mapping.temporal)
-                                 : mapping.temporal;
+  const std::int64_t chunk = max_stream > 0 ? std::min(max_stream, mapping.temporal) : mapping.temporal;
   for (std::int64_t g = 0; g < groups; ++g) {
     for (std::int64_t t0 = 0; t0 < mapping.temporal; t0 += chunk) {
       for (std::int64_t fc = 0; fc < mapping.col_folds; ++fc) {

@@ -6,8 +6,9 @@
 // after another.
 //
 // When the memory system limits how much of the stream a fold may take
-// (max_stream > 0, stationary dataflows), the stream is cut into chunks of at
-// most max_stream rows, the outermost loop: each chunk runs every fold.
+// (max_stream > 0), the stream is cut into chunks of at most max_stream
+// elements, the outermost loop: each chunk runs every fold. In OS the stream
+// is the reduction, so every chunk after the first adds to partial sums.
 //
 //   WS: Sr = K, Sc = N, T = M   (weights stay in the PEs)
 //   IS: Sr = K, Sc = M, T = N   (inputs stay in the PEs)

@@ -53,12 +53,18 @@ int effective_width(int noc_words, const GlobalBufferConfig& buffer) {
 // ofmap partition holds as partial sums).
 Mapping map_step(const ArchConfig& arch, const Layer& gemm) {
   std::int64_t max_stream = 0;
+  const std::int64_t op = operand_bytes(arch.array.data_type);
+  const std::int64_t rows = arch.array.rows, cols = arch.array.cols;
   if (arch.memory_model == "dram" && arch.array.dataflow != Dataflow::OutputStationary) {
     const Operand streamed = roles_of(arch.array.dataflow).left;
-    const std::int64_t row_bytes = static_cast<std::int64_t>(arch.array.rows) * operand_bytes(arch.array.data_type);
-    const std::int64_t psum_bytes = static_cast<std::int64_t>(arch.array.cols) * accumulator_bytes(arch.array.data_type);
+    const std::int64_t psum_bytes = cols * accumulator_bytes(arch.array.data_type);
     max_stream = std::max<std::int64_t>(
-        1, std::min(arch.buffer.capacity(streamed) / 2 / row_bytes, arch.buffer.ofmap_bytes / 2 / psum_bytes));
+        1, std::min(arch.buffer.capacity(streamed) / 2 / (rows * op), arch.buffer.ofmap_bytes / 2 / psum_bytes));
+  } else if (arch.memory_model == "dram") {
+    // OS: a reduction chunk's row block (rows × chunk) and column block
+    // (chunk × cols) must fit half their partitions.
+    max_stream = std::max<std::int64_t>(
+        1, std::min(arch.buffer.ifmap_bytes / 2 / (rows * op), arch.buffer.filter_bytes / 2 / (cols * op)));
   }
   Mapping mapping = map_gemm(arch.array, gemm.gemm(), gemm.groups(), max_stream);
   if (arch.memory_model == "dram") {

@@ -362,3 +362,35 @@ TEST_CASE("sleeping through the cycles the array waits on memory changes no stat
       }
     }
 }
+
+TEST_CASE("OS folds too deep for the buffer split the reduction and read partial sums back", "[memory]") {
+  // GEMM M=64, N=64, K=1024 on a 16x16 OS array with 4 KB partitions (int8):
+  // a chunk of K may take 4096/2/16 = 128 elements, so 8 chunks, each over
+  // the 16 output blocks. Between chunks the partial sums of all blocks
+  // (64·64·4 B = 16 KB) do not fit half the ofmap partition: each block's
+  // (16·16·4 B) goes to DRAM after chunks 0-6 and comes back for chunks 1-7.
+  const Layer gemm = make_gemm_layer("deep", 64, 64, 1024);
+  ArchConfig arch = with_dram(array_config(16, 16, Dataflow::OutputStationary), "ddr4-2400");
+  arch.buffer = {4 * 1024, 4 * 1024, 4 * 1024};
+  Workload workload;
+  workload.layers = {gemm};
+  REQUIRE(memory_problem(arch, workload).empty());
+  const LayerStats spilled = simulate(arch, {gemm}).layers.at(0);
+  CHECK(spilled.verification == Verification::Passed);
+  CHECK(spilled.folds == 8 * 16);
+  const std::int64_t psum_traffic = 7LL * 64 * 64 * 4;
+  CHECK(spilled.dram_read_bytes[2] == psum_traffic);
+  CHECK(spilled.dram_write_bytes[2] == psum_traffic + 64 * 64);
+  // Every chunk fetches its 16x128 row block and 128x16 column block.
+  CHECK(spilled.dram_read_bytes[0] == 128LL * 16 * 128);
+  CHECK(spilled.dram_read_bytes[1] == 128LL * 128 * 16);
+
+  // With a 64 KB ofmap partition the partial sums stay on chip: only the
+  // results leave, and the run is no slower.
+  arch.buffer.ofmap_bytes = 64 * 1024;
+  const LayerStats kept = simulate(arch, {gemm}).layers.at(0);
+  CHECK(kept.verification == Verification::Passed);
+  CHECK(kept.dram_read_bytes[2] == 0);
+  CHECK(kept.dram_write_bytes[2] == 64 * 64);
+  CHECK(kept.cycles <= spilled.cycles);
+}
