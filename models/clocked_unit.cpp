@@ -55,8 +55,12 @@ void ClockedUnit::on_edge() {
     return;
   }
   if (cycles_since_pause_ >= pause_interval_) {
+    // Paused, the process waits for resume() or the next start(), so no
+    // wake-up of this run can reach a later one.
     cycles_since_pause_ = 0;
+    next_trigger(started_);
     sc_core::sc_pause();
+    return;
   }
   if (memory_event_ != nullptr && execution_->waiting_on_memory())  // until memory or the next pause
     next_trigger(period_ * static_cast<double>(pause_interval_ - cycles_since_pause_), *memory_event_);

@@ -36,6 +36,8 @@ class ClockedUnit : public sc_core::sc_module {
   // waiting on memory are slept through until it fires.
   void start(Execution& execution, const sc_core::sc_time& period, std::int64_t pause_interval,
              const sc_core::sc_event* memory_event = nullptr);
+  // After a pause: carries on from the next edge.
+  void resume() { started_.notify(period_); }
   // Detaches the running execution (after an interrupt).
   void stop() { execution_ = nullptr; }
 
@@ -53,7 +55,7 @@ class ClockedUnit : public sc_core::sc_module {
   sc_core::sc_time period_;
   sc_core::sc_time last_edge_;  // when the last cycle was stepped
   const sc_core::sc_event* memory_event_ = nullptr;
-  sc_core::sc_event started_;
+  sc_core::sc_event started_;  // started or resumed: the process waits on nothing else while paused
   std::int64_t pause_interval_ = 0;
   std::int64_t cycles_since_pause_ = 0;
   std::int64_t slept_cycles_ = 0;

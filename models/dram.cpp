@@ -15,8 +15,9 @@ void Dram::attach(DramSystem& system) {
   replan_.notify(sc_core::SC_ZERO_TIME);
 }
 
-void Dram::detach() {
-  if (system_ != nullptr) system_->on_transfer(nullptr);
+void Dram::detach(const DramSystem& system) {
+  if (system_ != &system) return;
+  system_->on_transfer(nullptr);
   system_ = nullptr;
 }
 

@@ -24,7 +24,7 @@ class Dram : public sc_core::sc_module {
   explicit Dram(const sc_core::sc_module_name& name);
 
   void attach(DramSystem& system);
-  void detach();
+  void detach(const DramSystem& system);  // if it is the one attached
   // The attached system's time now, in femtoseconds.
   std::int64_t time_fs() const;
   const sc_core::sc_event& transfer_finished() const { return transfer_finished_; }

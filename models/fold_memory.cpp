@@ -57,6 +57,8 @@ FoldMemoryPlan plan_fold_memory(const GlobalBufferConfig& buffer, ArrayMode mode
     block_folds[{folds[g].gemm, folds[g].row_offset, folds[g].col_offset}].push_back(g);
   }
   std::map<std::tuple<int, std::int64_t, std::int64_t>, std::int64_t> block_id;
+  std::int64_t largest_block = 0;  // outputs
+  for (const Fold& f : folds) largest_block = std::max<std::int64_t>(largest_block, f.rows_used * f.cols_used);
   for (const auto& entry : block_folds) block_id.emplace(entry.first, static_cast<std::int64_t>(block_id.size()));
   const std::int64_t op = operand_bytes, acc = accumulator_bytes;
   int previous_gemm = -1;
@@ -110,7 +112,7 @@ FoldMemoryPlan plan_fold_memory(const GlobalBufferConfig& buffer, ArrayMode mode
       const bool first = chunk == 0, last = chunk + 1 == chunks.size();
       const bool spill = grid_rows * grid_cols * acc > buffer.capacity(Operand::Ofmap) / 2;
       const std::int64_t psums = ru * cu * acc;
-      const std::int64_t psum_address = block_id[{f.gemm, f.row_offset, f.col_offset}] * psums;
+      const std::int64_t psum_address = block_id[{f.gemm, f.row_offset, f.col_offset}] * largest_block * acc;
       p.tile_bytes[index(Operand::Ofmap)] = psums;
       if (!first) {
         p.array_reads[index(Operand::Ofmap)] += psums;  // added to this chunk's results
@@ -159,15 +161,20 @@ void FoldMemory::issue_reads(std::size_t g) {
   // previous fold and finished the one before.
   if (g >= 1 && !started_[g - 1]) return;
   if (g >= 2 && !finished_[g - 2]) return;
-  // Partial sums are read back only once they have been written.
-  const std::size_t writer = plans_[g].reads_after_write_of;
-  if (writer != FoldTransfers::kNone && !written_back(writer)) return;
+  // Partial sums are read back once they have been written, into the
+  // output half fold g-2's block has left.
+  const FoldTransfers& p = plans_[g];
+  const bool reads_back = p.reads_after_write_of != FoldTransfers::kNone;
+  if (reads_back && (!written_back(p.reads_after_write_of) || first_unwritten_ + 1 < g)) return;
   reads_issued_[g] = true;
+  if (reads_back && p.output_block_bytes > 0)
+    held_.push_back({Operand::Ofmap, p.output_block_bytes, p.output_written_by, true});
   for (const FoldTransfers::Tile& tile : plans_[g].reads) {
     std::int64_t& next = next_address_[index(tile.operand)];
     const std::int64_t address = tile.address >= 0 ? psum_base_ + tile.address : next;
     read_transfers_[g].push_back(dram_.transfer(address, tile.bytes, /*write=*/false));
-    held_.push_back({tile.operand, tile.bytes, tile.held_until, false});
+    // Partial sums read back land in the block reserved above.
+    if (tile.operand != Operand::Ofmap) held_.push_back({tile.operand, tile.bytes, tile.held_until, false});
     if (tile.address < 0) next += tile.bytes;
     stats_.dram_read_bytes[index(tile.operand)] += tile.bytes;
     stats_.buffer.writes[index(tile.operand)] += tile.bytes;
@@ -211,7 +218,7 @@ bool FoldMemory::written_back(std::size_t g) const {
 void FoldMemory::started(std::size_t g) {
   started_[g] = true;
   const FoldTransfers& p = plans_[g];
-  if (p.output_block_bytes > 0)
+  if (p.output_block_bytes > 0 && p.reads_after_write_of == FoldTransfers::kNone)
     held_.push_back({Operand::Ofmap, p.output_block_bytes, p.output_written_by, true});
   for (int o = 0; o < kOperands; ++o) stats_.buffer.reads[o] += p.array_reads[o];
   issue_reads(g + 1);

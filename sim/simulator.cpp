@@ -111,7 +111,7 @@ Simulator::Simulator(ArchConfig arch, RunOptions options)
 }
 
 Simulator::~Simulator() {
-  if (dram_) Accelerator::instance().dram.detach();
+  if (dram_) Accelerator::instance().dram.detach(*dram_);
   for (ClockedUnit* unit : {static_cast<ClockedUnit*>(&Accelerator::instance().array),
                             static_cast<ClockedUnit*>(&Accelerator::instance().vector_unit)}) {
     unit->stop();
@@ -236,6 +236,7 @@ bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, Layer
       unit.stop();
       return false;
     }
+    unit.resume();
   }
 }
 

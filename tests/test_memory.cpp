@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <atomic>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -315,12 +316,14 @@ TEST_CASE("sleeping through the cycles the array waits on memory changes no stat
   // Small buffers and a slow DRAM make the array wait often; the run that
   // sleeps through those waits must report every cycle exactly as the run
   // that steps each one.
-  const std::vector<Layer> layers = {conv_layer(14, 14, 32, 48, 3, 3, 1, 1), make_gemm_layer("g", 96, 80, 64)};
+  // The deep GEMM makes OS split its reduction and spill partial sums.
+  const std::vector<Layer> layers = {conv_layer(14, 14, 32, 48, 3, 3, 1, 1), make_gemm_layer("g", 96, 80, 64),
+                                     make_gemm_layer("deep", 64, 64, 1024)};
   for (Dataflow dataflow : {Dataflow::WeightStationary, Dataflow::OutputStationary})
     for (Microarch microarch : {Microarch::Baseline, Microarch::Pipelined}) {
       INFO(to_string(dataflow) << " " << to_string(microarch));
       ArchConfig arch = with_dram(array_config(16, 16, dataflow, microarch), "lpddr4-3200");
-      arch.buffer = {12 * 1024, 12 * 1024, 8 * 1024};
+      arch.buffer = {12 * 1024, 12 * 1024, 2 * 1024};  // room for two 16x16 blocks of partial sums
       arch.clock_mhz = 700;  // edges that do not line up with the DRAM's
       Workload workload;
       workload.layers = layers;
@@ -393,4 +396,29 @@ TEST_CASE("OS folds too deep for the buffer split the reduction and read partial
   CHECK(kept.dram_read_bytes[2] == 0);
   CHECK(kept.dram_write_bytes[2] == 64 * 64);
   CHECK(kept.cycles <= spilled.cycles);
+}
+
+TEST_CASE("a run interrupted while the array sleeps on memory leaves nothing to the next run", "[memory]") {
+  const Layer gemm = make_gemm_layer("g", 96, 80, 64);
+  const ArchConfig ideal = array_config(16, 16, Dataflow::WeightStationary);
+  const std::int64_t expected = simulate(ideal, {gemm}).layers.at(0).cycles;
+  {
+    ArchConfig arch = with_dram(array_config(16, 16, Dataflow::OutputStationary), "lpddr4-3200");
+    arch.buffer = {4 * 1024, 4 * 1024, 4 * 1024};
+    arch.clock_mhz = 700;
+    const std::atomic<bool> interrupt{true};
+    RunOptions options;
+    options.pause_interval = 37;
+    options.interrupt = &interrupt;
+    Simulator simulator(arch, options);
+    Workload workload;
+    workload.layers = {make_gemm_layer("deep", 64, 64, 1024)};
+    CHECK(simulator.run(workload).interrupted);
+  }
+  // A different clock, and the same cycles as before the interruption.
+  ArchConfig fast = ideal;
+  fast.clock_mhz = 2000;
+  const LayerStats after = simulate(fast, {gemm}).layers.at(0);
+  CHECK(after.cycles == expected);
+  CHECK(after.verification == Verification::Passed);
 }
