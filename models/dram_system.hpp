@@ -48,7 +48,6 @@ class DramSystem {
   std::int64_t bytes_moved_by(std::int64_t time_fs);
 
   const DramSpec& spec() const { return spec_; }
-  std::int64_t tck_fs() const { return tck_fs_; }
   std::int64_t capacity_bytes() const { return mapping_.capacity_bytes(); }
   std::int64_t bytes_moved() const { return bursts_done_ * spec_.burst_bytes; }
   double peak_gb_per_s() const { return spec_.peak_gb_per_s() * static_cast<double>(channels_.size()); }
