@@ -52,7 +52,10 @@ void ArrayController<Op, Acc>::issue_folds() {
     if (gate_ != nullptr && !gate_->ready(g)) return;
     // The stall is what the wait costs the stream: a late stationary load
     // that the previous fold's stream would have held back anyway is free.
-    const FoldTiming actual = scheduler_.next(cycle_);
+    // The rates' share is counted before the wait, so the two never
+    // overlap.
+    FoldTiming actual = scheduler_.next(cycle_);
+    actual.rate_delay = earliest.rate_delay;
     stall_cycles_ += actual.stream_start - earliest.stream_start;
     scheduler_.issue(actual);
     if (gate_ != nullptr) gate_->started(g);
@@ -71,10 +74,7 @@ void ArrayController<Op, Acc>::update_live_folds() {
   issue_folds();
   const auto& timing = scheduler_.issued();
   live_end_ = timing.size();
-  // A fold's last operand reaches PE (R-1, C-1) at s + T-1 + R-1 + C-1; one
-  // more cycle clears the registers it passed through.
-  auto span = [&](std::size_t g) { return fold(g).last_element_offset() + config_.rows + config_.cols - 1; };
-  while (live_begin_ < live_end_ && timing[live_begin_].stream_start + span(live_begin_) < cycle_)
+  while (live_begin_ < live_end_ && timing[live_begin_].stream_start + scheduler_.span(fold(live_begin_)) < cycle_)
     ++live_begin_;
 }
 
@@ -82,9 +82,12 @@ template <class Op, class Acc>
 int ArrayController<Op, Acc>::load_stationary_rows() {
   int loaded = 0;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
-    const std::int64_t row = cycle_ - scheduler_.issued()[g].load_start;
-    if (row < 0 || row >= config_.rows) continue;
+    // Row r is written in the last cycle of its transfer, at L + q·r + q-1.
     const Fold& f = fold(g);
+    const std::int64_t q = f.load_spacing;
+    const std::int64_t since = cycle_ - scheduler_.issued()[g].load_start;
+    if (since < 0 || since >= q * config_.rows || since % q != q - 1) continue;
+    const std::int64_t row = since / q;
     const GemmOperands<Op, Acc>& ops = operands(g);
     if (row < f.rows_used) {
       const Op* source = ops.top + (f.row_offset + row) * ops.top_row_stride + f.col_offset * ops.top_col_stride;
@@ -186,8 +189,8 @@ void ArrayController<Op, Acc>::compute_windows() {
 }
 
 template <class Op, class Acc>
-bool ArrayController<Op, Acc>::collect_bottom_outputs() {
-  bool collected = false;
+int ArrayController<Op, Acc>::collect_bottom_outputs() {
+  int collected = 0;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
     const std::int64_t d = cycle_ - scheduler_.issued()[g].stream_start - (config_.rows - 1);
     if (d < 0) continue;
@@ -204,31 +207,34 @@ bool ArrayController<Op, Acc>::collect_bottom_outputs() {
       ops.out[m * ops.out_ld + f.col_offset + c] += pes_.bottom_output(static_cast<int>(c));
     }
     output_collected(g, count);
-    collected = true;
+    collected += static_cast<int>(count);
   }
   return collected;
 }
 
 template <class Op, class Acc>
-bool ArrayController<Op, Acc>::collect_accumulators() {
-  bool collected = false;
+int ArrayController<Op, Acc>::collect_accumulators() {
+  int collected = 0;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
-    // PE (r, c) finishes its last MAC at s + last_element_offset + r + c.
+    // PE (r, c) finishes its last MAC at s + last_element_offset + r + c;
+    // column c's port sends it at s + last_element_offset + c + q·r (q >= 1:
+    // the result waits in the PE until then).
     const Fold& f = fold(g);
+    const std::int64_t q = f.drain_spacing;
     const std::int64_t e = cycle_ - scheduler_.issued()[g].stream_start - f.last_element_offset();
     if (e < 0) continue;
-    const std::int64_t first = std::max<std::int64_t>(0, e - (f.rows_used - 1));
-    const std::int64_t last = std::min<std::int64_t>(f.cols_used - 1, e);
+    const std::int64_t first = std::max<std::int64_t>(0, (e - (f.cols_used - 1) + q - 1) / q);
+    const std::int64_t last = std::min<std::int64_t>(f.rows_used - 1, e / q);
     if (first > last) continue;
     const GemmOperands<Op, Acc>& ops = operands(g);
-    for (std::int64_t c = first; c <= last; ++c) {
-      const std::int64_t r = e - c;
+    for (std::int64_t r = first; r <= last; ++r) {
+      const std::int64_t c = e - q * r;
       // A reduction chunk's partial result adds to the chunks before it.
       ops.out[(f.row_offset + r) * ops.out_ld + f.col_offset + c] +=
           pes_.take_accumulator(static_cast<int>(r), static_cast<int>(c));
     }
     output_collected(g, last - first + 1);
-    collected = true;
+    collected += static_cast<int>(last - first + 1);
   }
   return collected;
 }
@@ -242,19 +248,19 @@ CycleActivity ArrayController<Op, Acc>::step() {
   update_live_folds();
   const bool stationary = program_.mode == ArrayMode::Stationary;
   const int loaded = stationary ? load_stationary_rows() : 0;
-  const int streamed = feed_left_edge() + (stationary ? 0 : feed_top_edge());
-  const bool loading = loaded > 0, streaming = streamed > 0;
-  activity.noc_words = static_cast<std::uint32_t>(loaded + streamed);
+  const int fed_left = feed_left_edge();
+  const int fed_top = stationary ? 0 : feed_top_edge();
+  const bool loading = loaded > 0, streaming = fed_left + fed_top > 0;
+  activity.noc_words[static_cast<int>(Network::Left)] = static_cast<std::uint32_t>(fed_left);
+  activity.noc_words[static_cast<int>(Network::Top)] = static_cast<std::uint32_t>(loaded + fed_top);
   activity.dram_bytes = dram_bytes_this_cycle();
   if (gate_ != nullptr) gate_->buffer_bytes(activity.buffer_bytes);
   compute_windows();
   quiet_rows_ = 0;
   activity.active_pes = stationary ? pes_.tick_stationary(windows_.data())
                                    : pes_.tick_output_stationary(windows_.data());
-  if (stationary)
-    collect_bottom_outputs();
-  else
-    collect_accumulators();
+  activity.noc_words[static_cast<int>(Network::Out)] =
+      static_cast<std::uint32_t>(stationary ? collect_bottom_outputs() : collect_accumulators());
   activity.fold = static_cast<int>(live_end_) - 1;
   if (streaming)
     activity.phase = Phase::Stream;
@@ -279,9 +285,10 @@ template <class Op, class Acc>
 bool ArrayController<Op, Acc>::waiting_on_memory() const {
   if (gate_ == nullptr || finished_ || live_begin_ != live_end_) return false;
   if (scheduler_.all_issued())  // only the last write-back is left
-    return outputs_remaining_ == 0 && cycle_ >= scheduler_.padded_length() && !gate_->drained();
+    return outputs_remaining_ == 0 && cycle_ >= scheduler_.padded_length() &&
+           gate_->waiting_for_dram(scheduler_.issued().size());
   // The array would take the next fold now but its operands are not on chip.
-  return scheduler_.next().load_start <= cycle_ && !gate_->ready(scheduler_.issued().size());
+  return scheduler_.next().load_start <= cycle_ && gate_->waiting_for_dram(scheduler_.issued().size());
 }
 
 template <class Op, class Acc>

@@ -6,8 +6,11 @@
 // (output stationary). A program ends when its last result has left the
 // array (and, in the baseline, its last fixed-length fold slot is over).
 //
-// Abstracted away: the buffers behind the edges deliver any word in the
-// cycle it is needed (ideal memory).
+// The edges are fed, stationary rows loaded and results collected at the
+// rates of the network-on-chip and the buffer's ports that each fold's
+// spacings encode (sim/edge_rates.hpp); with ideal memory they are all one
+// per cycle. Abstracted away: the words' trips through the network (the
+// controller places them where the schedule says they arrive).
 
 #include <cstdint>
 #include <vector>
@@ -17,6 +20,7 @@
 #include "models/array_program.hpp"
 #include "models/fold_gate.hpp"
 #include "models/fold_schedule.hpp"
+#include "models/noc.hpp"
 #include "models/pe_array.hpp"
 
 namespace systole {
@@ -35,6 +39,11 @@ class ArrayController final : public Execution {
 
   // Cycles folds waited for their operands beyond what the array required.
   std::int64_t stall_cycles() const { return stall_cycles_; }
+  // When each issued fold started, and how much the rates of its stationary
+  // loads or result ports delayed it (FoldTiming::rate_delay).
+  const std::vector<FoldTiming>& fold_timings() const { return scheduler_.issued(); }
+  // The same for the end of the last fold (FoldScheduler::drain_tail).
+  std::int64_t drain_tail() const { return scheduler_.drain_tail(); }
 
  private:
   const Fold& fold(std::size_t g) const { return program_.folds[g]; }
@@ -50,8 +59,8 @@ class ArrayController final : public Execution {
   int feed_top_edge();
   void compute_windows();
   std::uint32_t dram_bytes_this_cycle();
-  bool collect_bottom_outputs();
-  bool collect_accumulators();
+  int collect_bottom_outputs();  // results collected
+  int collect_accumulators();
 
   ArrayConfig config_;
   ArrayProgram<Op, Acc> program_;

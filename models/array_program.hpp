@@ -32,6 +32,10 @@ struct Fold {
   // network-on-chip and the buffer deliver a full edge each cycle, more when
   // they are narrower.
   int stream_spacing = 1;
+  // Stationary: cycles to write one stationary row (R rows per fold).
+  int load_spacing = 1;
+  // OS: cycles between the results one column port sends out.
+  int drain_spacing = 1;
   // Cycles the edge is busy with this fold's stream, and the offset of its
   // last element.
   std::int64_t stream_cycles() const { return stream_length * stream_spacing; }

@@ -17,7 +17,9 @@ struct CycleActivity {
   Phase phase = Phase::Idle;
   std::uint32_t active_pes = 0;
   std::uint32_t vector_operations = 0;
-  std::uint32_t noc_words = 0;   // words delivered to the array edges and stationary rows
+  // Words on each network of the NoC (models/noc.hpp Network): into the
+  // left edge, into the top edge or stationary rows, out of the array.
+  std::uint32_t noc_words[3] = {0, 0, 0};
   std::uint32_t dram_bytes = 0;  // bytes whose DRAM transfer completed this cycle
   // Bytes held in each global-buffer partition (ifmap, filter, ofmap).
   std::uint32_t buffer_bytes[3] = {0, 0, 0};

@@ -16,6 +16,10 @@ class FoldGate {
   // (once per cycle, in order; quiet cycles may be left out).
   virtual void tick(std::int64_t cycle) = 0;
   virtual bool ready(std::size_t fold) const = 0;
+  // True while nothing but DRAM transfers stands between the array and
+  // `fold` (its tiles; for one past the last fold, the write-backs), so
+  // the array may sleep until a transfer finishes.
+  virtual bool waiting_for_dram(std::size_t fold) const = 0;
   virtual void started(std::size_t fold) = 0;
   virtual void finished(std::size_t fold) = 0;
   // All results written back: the program may end.

@@ -17,16 +17,20 @@ std::int64_t FoldMemory::region_base(Operand operand, std::int64_t dram_capacity
   return index(operand) * third;
 }
 
-FoldMemory::FoldMemory(DramSystem& dram, FoldMemoryPlan plan, std::int64_t start_fs, std::int64_t period_fs)
+FoldMemory::FoldMemory(DramSystem& dram, FoldMemoryPlan plan, std::int64_t start_fs, std::int64_t period_fs,
+                       int noc_latency)
     : dram_(dram),
       start_fs_(start_fs),
       period_fs_(period_fs),
+      noc_latency_(noc_latency),
       plans_(std::move(plan.folds)),
       read_transfers_(plans_.size()),
       write_transfers_(plans_.size()),
       reads_issued_(plans_.size()),
       started_(plans_.size()),
-      finished_(plans_.size()) {
+      finished_(plans_.size()),
+      writes_issued_(plans_.size()),
+      on_chip_since_(plans_.size(), -1) {
   for (int o = 0; o < kOperands; ++o) next_address_[o] = region_base(static_cast<Operand>(o), dram.capacity_bytes());
   // Partial sums live in the second half of the ofmap region.
   psum_base_ = region_base(Operand::Ofmap, dram.capacity_bytes()) + region_base(Operand::Filter, dram.capacity_bytes()) / 2;
@@ -182,7 +186,14 @@ void FoldMemory::issue_reads(std::size_t g) {
 }
 
 void FoldMemory::tick(std::int64_t cycle) {
+  cycle_ = cycle;
   dram_.advance_to(cycle_end(cycle));
+  while (!arriving_results_.empty() && arriving_results_.front().first <= cycle) {
+    issue_writes(arriving_results_.front().second);
+    arriving_results_.erase(arriving_results_.begin());
+  }
+  while (first_not_on_chip_ < plans_.size() && on_chip(first_not_on_chip_))
+    on_chip_since_[first_not_on_chip_++] = cycle;
   while (first_unwritten_ < plans_.size() && written_back(first_unwritten_)) ++first_unwritten_;
   while (first_unread_ < plans_.size() && reads_issued_[first_unread_]) ++first_unread_;
   issue_reads(first_unread_);  // when it waits for partial sums to be written
@@ -200,16 +211,28 @@ std::int64_t FoldMemory::bytes_moved(std::int64_t cycle) {
   return dram_.bytes_moved_by(cycle_end(cycle));
 }
 
-bool FoldMemory::ready(std::size_t g) const {
+bool FoldMemory::on_chip(std::size_t g) const {
   if (!reads_issued_[g]) return false;
   for (std::uint64_t id : read_transfers_[g])
     if (!dram_.done(id)) return false;
+  return true;
+}
+
+bool FoldMemory::ready(std::size_t g) const {
+  if (!on_chip(g)) return false;
+  // Tiles that arrived this cycle are recorded at the next tick.
+  const std::int64_t since = on_chip_since_[g] >= 0 ? on_chip_since_[g] : cycle_;
   // The output half fold g writes into was drained by fold g-2's write-back.
-  return first_unwritten_ + 1 >= g;
+  return since + noc_latency_ <= cycle_ && first_unwritten_ + 1 >= g;
+}
+
+bool FoldMemory::waiting_for_dram(std::size_t g) const {
+  if (!arriving_results_.empty()) return false;
+  return g < plans_.size() ? !on_chip(g) : !drained();
 }
 
 bool FoldMemory::written_back(std::size_t g) const {
-  if (!finished_[g]) return false;
+  if (!writes_issued_[g]) return false;
   for (std::uint64_t id : write_transfers_[g])
     if (!dram_.done(id)) return false;
   return true;
@@ -227,6 +250,15 @@ void FoldMemory::started(std::size_t g) {
 void FoldMemory::finished(std::size_t g) {
   finished_[g] = true;
   release([&](const Held& h) { return !h.until_written_back && h.fold == g; });
+  if (noc_latency_ == 0)
+    issue_writes(g);
+  else
+    arriving_results_.emplace_back(cycle_ + noc_latency_, g);
+  issue_reads(g + 2);
+}
+
+void FoldMemory::issue_writes(std::size_t g) {
+  writes_issued_[g] = true;
   const FoldTransfers& p = plans_[g];
   stats_.buffer.writes[index(Operand::Ofmap)] += p.tile_bytes[index(Operand::Ofmap)];
   if (p.write_bytes > 0) {
@@ -237,7 +269,6 @@ void FoldMemory::finished(std::size_t g) {
     stats_.dram_write_bytes[index(Operand::Ofmap)] += p.write_bytes;
     stats_.buffer.reads[index(Operand::Ofmap)] += p.write_bytes;
   }
-  issue_reads(g + 2);
 }
 
 bool FoldMemory::drained() const { return first_unwritten_ == plans_.size(); }

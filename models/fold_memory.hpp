@@ -29,6 +29,10 @@
 // traffic, and a stall when late, but no array cycles.
 // Tiles are laid out contiguously in DRAM, each operand in its own third of
 // the address space (region_base).
+// The network-on-chip between the buffer and the array takes `noc_latency`
+// cycles each way: a fold may start that long after its tiles are in the
+// buffer, and its results reach the buffer (and their write-back starts)
+// that long after they leave the array.
 //
 // Buffer occupancy is the space reserved in each partition: a tile's from
 // the moment its read is issued until the last fold that uses it finishes;
@@ -94,10 +98,12 @@ class FoldMemory final : public FoldGate {
 
   // The program's cycle c ends at start_fs + (c + 1)·period_fs in the DRAM's
   // time.
-  FoldMemory(DramSystem& dram, FoldMemoryPlan plan, std::int64_t start_fs, std::int64_t period_fs);
+  FoldMemory(DramSystem& dram, FoldMemoryPlan plan, std::int64_t start_fs, std::int64_t period_fs,
+             int noc_latency = 0);
 
   void tick(std::int64_t cycle) override;
   bool ready(std::size_t fold) const override;
+  bool waiting_for_dram(std::size_t fold) const override;
   void started(std::size_t fold) override;
   void finished(std::size_t fold) override;
   bool drained() const override;
@@ -109,14 +115,22 @@ class FoldMemory final : public FoldGate {
  private:
   std::int64_t cycle_end(std::int64_t cycle) const { return start_fs_ + (cycle + 1) * period_fs_; }
   void issue_reads(std::size_t fold);
+  void issue_writes(std::size_t fold);
+  bool on_chip(std::size_t fold) const;
   bool written_back(std::size_t fold) const;
 
   DramSystem& dram_;
   std::int64_t start_fs_, period_fs_;
+  int noc_latency_;
+  std::int64_t cycle_ = 0;  // the last cycle ticked
   std::vector<FoldTransfers> plans_;
   std::vector<std::vector<std::uint64_t>> read_transfers_;
   std::vector<std::vector<std::uint64_t>> write_transfers_;
-  std::vector<bool> reads_issued_, started_, finished_;
+  std::vector<bool> reads_issued_, started_, finished_, writes_issued_;
+  std::vector<std::int64_t> on_chip_since_;  // cycle; -1 until then
+  std::size_t first_not_on_chip_ = 0;
+  // Results on their way to the buffer: (cycle their write-back starts, fold).
+  std::vector<std::pair<std::int64_t, std::size_t>> arriving_results_;
   // Space reserved in the buffer: a tile's until a fold ends, an output
   // block's until a fold's write-back is done.
   struct Held {

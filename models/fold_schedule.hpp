@@ -18,8 +18,12 @@
 namespace systole {
 
 struct FoldTiming {
-  std::int64_t load_start = 0;    // first stationary row written (= stream_start in OS)
+  std::int64_t load_start = 0;    // first stationary row's transfer starts (= stream_start in OS)
   std::int64_t stream_start = 0;  // first operand enters row 0 / column 0
+  // How much later the stream starts than if stationary rows loaded at one
+  // per cycle and column ports sent one result per cycle (Fold::load_spacing,
+  // drain_spacing), given the folds issued before.
+  std::int64_t rate_delay = 0;
 };
 
 class FoldScheduler {
@@ -38,8 +42,17 @@ class FoldScheduler {
   // program lasts this long even when its last output leaves earlier. Zero
   // otherwise.
   std::int64_t padded_length() const;
+  // Cycles after its stream_start until fold g's last value has left the
+  // array and every register it passed through is clear again.
+  std::int64_t span(const Fold& fold) const;
+  // OS: how much later the last issued fold's results are all out than at
+  // one result per port and cycle (its drain_spacing); 0 otherwise.
+  std::int64_t drain_tail() const;
 
  private:
+  // With unit_rates, as if every fold's load and drain spacings were 1.
+  FoldTiming schedule(std::int64_t not_before, bool unit_rates) const;
+
   ArrayMode mode_;
   Microarch microarch_;
   int rows_, cols_;

@@ -3,11 +3,12 @@
 // SCALE-Sim into an ifmap, a filter and an ofmap partition, each double
 // buffered: one half feeds the array while the other fills from (or drains
 // to) DRAM. It counts the bytes each partition reads and writes.
-// Each partition has `banks` banks of `ports` words per cycle each, words
-// interleaved across banks: a stream that asks for more words per cycle than
-// banks × ports conflicts on some bank and is slowed down to what the banks
-// deliver (bank_words_per_cycle). Abstracted away: the exact address of each
-// word (sequential streams spread evenly over the banks).
+// Each partition has `banks` banks, each with `read_ports` and `write_ports`
+// ports of `word_bytes` per cycle, values interleaved across banks: a stream
+// that asks for more values per cycle than the ports deliver conflicts on
+// some bank and is slowed down to what they deliver (read_values_per_cycle,
+// write_values_per_cycle). Abstracted away: the exact address of each value
+// (sequential streams spread evenly over the banks).
 
 #include <cstdint>
 #include <string>
@@ -23,11 +24,22 @@ struct GlobalBufferConfig {
   std::int64_t filter_bytes = 64 * 1024;
   std::int64_t ofmap_bytes = 64 * 1024;
   int banks = 0;  // per partition; 0: as many as any access needs
-  int ports = 1;  // words per bank per cycle
-  // Words per cycle one partition delivers; 0 when unlimited.
-  int bank_words_per_cycle() const { return banks * ports; }
+  int read_ports = 1;
+  int write_ports = 1;
+  int word_bytes = 0;  // bytes a port moves per cycle; 0: one value of any width
+  // Values of `value_bytes` one partition reads (writes) per cycle; 0 when
+  // unlimited.
+  std::int64_t read_values_per_cycle(int value_bytes) const { return values_per_cycle(read_ports, value_bytes); }
+  std::int64_t write_values_per_cycle(int value_bytes) const { return values_per_cycle(write_ports, value_bytes); }
   std::int64_t capacity(Operand operand) const {
     return operand == Operand::Ifmap ? ifmap_bytes : operand == Operand::Filter ? filter_bytes : ofmap_bytes;
+  }
+
+ private:
+  std::int64_t values_per_cycle(int ports, int value_bytes) const {
+    if (banks == 0) return 0;
+    const std::int64_t per_port = word_bytes == 0 ? 1 : word_bytes / value_bytes;
+    return static_cast<std::int64_t>(banks) * ports * per_port;
   }
 };
 

@@ -98,36 +98,62 @@ const std::vector<KeyAccess>& key_table() {
          c.memory_model = model;
        },
        [](const ArchConfig& c) { return c.memory_model; }},
-      {{"memory.dram", "ddr4-2400, lpddr4-3200, hbm2, or a DRAMSys memspec .json"},
-       [](ArchConfig& c, const std::string& v) { c.dram = v; },
-       [](const ArchConfig& c) { return c.dram; }},
-      {{"memory.dram_channels", "DRAM channels (1-64)"},
-       [](ArchConfig& c, const std::string& v) { c.dram_channels = positive_int(v, 64); },
-       [](const ArchConfig& c) { return std::to_string(c.dram_channels); }},
-      {{"memory.banks", "banks per global-buffer partition (0: as many as needed)"},
-       [](ArchConfig& c, const std::string& v) { c.buffer.banks = v == "0" ? 0 : positive_int(v, 1 << 16); },
-       [](const ArchConfig& c) { return std::to_string(c.buffer.banks); }},
-      {{"memory.bank_ports", "words per bank per cycle"},
-       [](ArchConfig& c, const std::string& v) { c.buffer.ports = positive_int(v, 1 << 10); },
-       [](const ArchConfig& c) { return std::to_string(c.buffer.ports); }},
-      {{"noc.left_words", "words per cycle of the bus feeding the left edge (0: the whole edge)"},
-       [](ArchConfig& c, const std::string& v) { c.noc_left_words = v == "0" ? 0 : positive_int(v, 1 << 20); },
-       [](const ArchConfig& c) { return std::to_string(c.noc_left_words); }},
-      {{"noc.top_words", "words per cycle of the bus feeding the top edge or stationary rows (0: the whole edge)"},
-       [](ArchConfig& c, const std::string& v) { c.noc_top_words = v == "0" ? 0 : positive_int(v, 1 << 20); },
-       [](const ArchConfig& c) { return std::to_string(c.noc_top_words); }},
-      {{"memory.ifmap_kb", "ifmap partition of the global buffer, KB (double buffered)"},
+      {{"buffer.ifmap_kb", "ifmap partition of the global buffer, KB (double buffered)"},
        [](ArchConfig& c, const std::string& v) { c.buffer.ifmap_bytes = 1024LL * positive_int(v, 1 << 22); },
        [](const ArchConfig& c) { return std::to_string(c.buffer.ifmap_bytes / 1024); }},
-      {{"memory.filter_kb", "filter partition of the global buffer, KB (double buffered)"},
+      {{"buffer.filter_kb", "filter partition of the global buffer, KB (double buffered)"},
        [](ArchConfig& c, const std::string& v) { c.buffer.filter_bytes = 1024LL * positive_int(v, 1 << 22); },
        [](const ArchConfig& c) { return std::to_string(c.buffer.filter_bytes / 1024); }},
-      {{"memory.ofmap_kb", "ofmap partition of the global buffer, KB (double buffered)"},
+      {{"buffer.ofmap_kb", "ofmap partition of the global buffer, KB (double buffered)"},
        [](ArchConfig& c, const std::string& v) { c.buffer.ofmap_bytes = 1024LL * positive_int(v, 1 << 22); },
        [](const ArchConfig& c) { return std::to_string(c.buffer.ofmap_bytes / 1024); }},
+      {{"buffer.banks", "banks per partition (0: as many as any access needs)"},
+       [](ArchConfig& c, const std::string& v) { c.buffer.banks = v == "0" ? 0 : positive_int(v, 1 << 16); },
+       [](const ArchConfig& c) { return std::to_string(c.buffer.banks); }},
+      {{"buffer.read_ports", "read ports per bank"},
+       [](ArchConfig& c, const std::string& v) { c.buffer.read_ports = positive_int(v, 1 << 10); },
+       [](const ArchConfig& c) { return std::to_string(c.buffer.read_ports); }},
+      {{"buffer.write_ports", "write ports per bank"},
+       [](ArchConfig& c, const std::string& v) { c.buffer.write_ports = positive_int(v, 1 << 10); },
+       [](const ArchConfig& c) { return std::to_string(c.buffer.write_ports); }},
+      {{"buffer.word_bytes", "bytes a port moves per cycle (0: one value of any width)"},
+       [](ArchConfig& c, const std::string& v) { c.buffer.word_bytes = v == "0" ? 0 : positive_int(v, 1 << 12); },
+       [](const ArchConfig& c) { return std::to_string(c.buffer.word_bytes); }},
+      {{"noc.left_words", "words per cycle of the bus feeding the left edge (0: the whole edge)"},
+       [](ArchConfig& c, const std::string& v) { c.noc.left_words = v == "0" ? 0 : positive_int(v, 1 << 20); },
+       [](const ArchConfig& c) { return std::to_string(c.noc.left_words); }},
+      {{"noc.top_words", "words per cycle of the bus feeding the top edge (OS) or stationary rows (0: the whole edge)"},
+       [](ArchConfig& c, const std::string& v) { c.noc.top_words = v == "0" ? 0 : positive_int(v, 1 << 20); },
+       [](const ArchConfig& c) { return std::to_string(c.noc.top_words); }},
+      {{"noc.out_words", "words per cycle of the bus collecting results from the array (0: the whole edge)"},
+       [](ArchConfig& c, const std::string& v) { c.noc.out_words = v == "0" ? 0 : positive_int(v, 1 << 20); },
+       [](const ArchConfig& c) { return std::to_string(c.noc.out_words); }},
+      {{"noc.latency", "cycles a word takes between the buffer and the array edge (0-1000)"},
+       [](ArchConfig& c, const std::string& v) { c.noc.latency = v == "0" ? 0 : positive_int(v, 1000); },
+       [](const ArchConfig& c) { return std::to_string(c.noc.latency); }},
+      {{"dram.spec", "ddr4-2400, lpddr4-3200, hbm2, or a DRAMSys memspec .json"},
+       [](ArchConfig& c, const std::string& v) { c.dram = v; },
+       [](const ArchConfig& c) { return c.dram; }},
+      {{"dram.channels", "DRAM channels (1-64)"},
+       [](ArchConfig& c, const std::string& v) { c.dram_channels = positive_int(v, 64); },
+       [](const ArchConfig& c) { return std::to_string(c.dram_channels); }},
   };
   return table;
 }
+
+}  // namespace
+
+std::string renamed_key_hint(const std::string& key) {
+  static const std::map<std::string, std::string> renamed = {
+      {"memory.ifmap_kb", "buffer.ifmap_kb"},   {"memory.filter_kb", "buffer.filter_kb"},
+      {"memory.ofmap_kb", "buffer.ofmap_kb"},   {"memory.banks", "buffer.banks"},
+      {"memory.bank_ports", "buffer.read_ports and buffer.write_ports"},
+      {"memory.dram", "dram.spec"},             {"memory.dram_channels", "dram.channels"}};
+  const auto it = renamed.find(key);
+  return it == renamed.end() ? std::string() : " (now " + it->second + ")";
+}
+
+namespace {
 
 const KeyAccess* find_key(const std::string& name) {
   for (const KeyAccess& k : key_table())
@@ -180,7 +206,7 @@ const std::vector<ConfigKey>& config_keys() {
 
 void set_config_key(ArchConfig& config, const std::string& key, const std::string& value) {
   const KeyAccess* access = find_key(key);
-  if (access == nullptr) throw std::invalid_argument("unknown key '" + key + "'");
+  if (access == nullptr) throw std::invalid_argument("unknown key '" + key + "'" + renamed_key_hint(key));
   access->set(config, trim(value));
 }
 
@@ -217,8 +243,8 @@ ArchConfig load_native_config(const std::string& path) {
       const std::size_t dot = option.string_key.find('.');
       const std::string section = dot == std::string::npos ? "" : option.string_key.substr(0, dot);
       throw_input_error(path, line,
-                        "unknown key '" + option.string_key.substr(dot + 1) + "' in section [" +
-                            section + "]");
+                        "unknown key '" + option.string_key.substr(dot + 1) + "' in section [" + section + "]" +
+                            renamed_key_hint(option.string_key));
     }
     if (seen[option.string_key] > 1)
       throw_input_error(path, line, "key '" + option.string_key + "' is set twice");
@@ -261,6 +287,13 @@ void validate(const ArchConfig& config, const std::string& origin) {
     throw_input_error(origin, 0,
                       "array of " + std::to_string(config.array.rows) + "x" +
                           std::to_string(config.array.cols) + " PEs is larger than 4M PEs");
+  // A port moves whole values: operands in, partial sums (accumulator width) out.
+  const int widest = accumulator_bytes(config.array.data_type);
+  if (config.buffer.word_bytes != 0 && config.buffer.word_bytes < widest)
+    throw_input_error(origin, 0,
+                      "buffer.word_bytes = " + std::to_string(config.buffer.word_bytes) +
+                          " cannot carry one partial sum of " + std::string(to_string(config.array.data_type)) +
+                          " (" + std::to_string(widest) + " bytes)");
 }
 
 nlohmann::json to_json(const ArchConfig& config) {

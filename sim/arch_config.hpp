@@ -1,6 +1,7 @@
 #pragma once
 // The architecture a run simulates, read from a native INI file (sections
-// [general], [array], [vector], [memory]) or a SCALE-Sim .cfg, with any key overridden
+// [general], [array], [vector], [memory], [buffer], [noc], [dram]) or a
+// SCALE-Sim .cfg, with any key overridden
 // from the command line as --section.key=value.
 
 #include <map>
@@ -12,6 +13,7 @@
 
 #include "models/array_config.hpp"
 #include "models/global_buffer.hpp"
+#include "models/noc.hpp"
 #include "models/vector_unit.hpp"
 
 namespace systole {
@@ -19,8 +21,8 @@ namespace systole {
 struct ArchConfig {
   std::string name = "systole";
   // The accelerator clock. Cycles are counted in it; it sets how many DRAM
-  // cycles fit in one and converts cycles to time in the reports. (SystemC
-  // simulation time, and the VCD's time axis, count one cycle per ns.)
+  // cycles fit in one and converts cycles to time in the reports, SystemC
+  // time and the VCD's time axis.
   double clock_mhz = 1000;
   double clock_period_ns() const { return 1000.0 / clock_mhz; }
   ArrayConfig array;
@@ -30,11 +32,10 @@ struct ArchConfig {
   std::string memory_model = "ideal";
   std::string dram = "ddr4-2400";  // preset name or DRAMSys memspec .json
   int dram_channels = 1;
+  // The global buffer and the network-on-chip; used with the DRAM memory
+  // model.
   GlobalBufferConfig buffer;
-  // Network-on-chip buses feeding the array's left and top edges, words per
-  // cycle (0: as wide as the edge). Used with the DRAM memory model.
-  int noc_left_words = 0;
-  int noc_top_words = 0;
+  NocConfig noc;
   std::string source;  // the file it was read from
 };
 
@@ -45,6 +46,9 @@ struct ConfigKey {
 
 // Every native key, in file order.
 const std::vector<ConfigKey>& config_keys();
+
+// " (now buffer.ifmap_kb)" for a key an earlier version had; empty otherwise.
+std::string renamed_key_hint(const std::string& key);
 
 // Sets one key from text; throws std::invalid_argument saying what is wrong.
 void set_config_key(ArchConfig& config, const std::string& key, const std::string& value);

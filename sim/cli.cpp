@@ -101,6 +101,9 @@ po::variables_map parse_options(int argc, char** argv, const po::options_descrip
   try {
     po::store(po::parse_command_line(argc, argv, options), vm);
     po::notify(vm);
+  } catch (const po::unknown_option& e) {
+    const std::string name = e.get_option_name();
+    throw InputError(std::string(e.what()) + renamed_key_hint(name.substr(name.find_first_not_of('-'))));
   } catch (const po::error& e) {
     throw InputError(std::string(e.what()));
   }
@@ -118,8 +121,8 @@ po::options_description run_options() {
       ("data-type", po::value<std::string>(), "int8, int16 or fp32 (overrides array.data_type)")
       ("clock-mhz", po::value<std::string>(), "accelerator clock in MHz (overrides general.clock_mhz, default 1000)")
       ("memory", po::value<std::string>(), "ideal or dram (overrides memory.model)")
-      ("dram", po::value<std::string>(), "ddr4-2400, lpddr4-3200, hbm2 or a DRAMSys memspec .json (overrides memory.dram)")
-      ("dram-channels", po::value<std::string>(), "DRAM channels (overrides memory.dram_channels)")
+      ("dram", po::value<std::string>(), "ddr4-2400, lpddr4-3200, hbm2 or a DRAMSys memspec .json (overrides dram.spec)")
+      ("dram-channels", po::value<std::string>(), "DRAM channels (overrides dram.channels)")
       ("out", po::value<std::string>(), "directory for layers.csv, summary.json, utilization.csv")
       ("verify", po::bool_switch(), "check every layer's outputs against the reference computation")
       ("seed", po::value<std::int64_t>()->default_value(1), "seed of the random operands (>= 0)")
@@ -187,9 +190,9 @@ ArchConfig arch_from_options(const po::variables_map& vm) {
   if (vm.count("data-type")) set_option_key(arch, "data-type", "array.data_type", vm["data-type"].as<std::string>());
   if (vm.count("clock-mhz")) set_option_key(arch, "clock-mhz", "general.clock_mhz", vm["clock-mhz"].as<std::string>());
   if (vm.count("memory")) set_option_key(arch, "memory", "memory.model", vm["memory"].as<std::string>());
-  if (vm.count("dram")) set_option_key(arch, "dram", "memory.dram", vm["dram"].as<std::string>());
+  if (vm.count("dram")) set_option_key(arch, "dram", "dram.spec", vm["dram"].as<std::string>());
   if (vm.count("dram-channels"))
-    set_option_key(arch, "dram-channels", "memory.dram_channels", vm["dram-channels"].as<std::string>());
+    set_option_key(arch, "dram-channels", "dram.channels", vm["dram-channels"].as<std::string>());
   if (vm.count("array")) {
     const std::string text = to_lower(vm["array"].as<std::string>());
     const std::size_t x = text.find('x');

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "models/dram_controller.hpp"
+#include "models/noc.hpp"
 #include "sim/layer.hpp"
 
 namespace systole {
@@ -34,7 +35,7 @@ struct LayerStats {
   std::int64_t stall_dram_cycles = 0;  // folds waiting for their tiles from DRAM
   std::int64_t stall_noc_cycles = 0;     // edge streams slowed by narrow NoC buses
   std::int64_t stall_buffer_cycles = 0;  // ... or by global-buffer bank conflicts
-  std::int64_t noc_words = 0;  // words delivered to the array edges and (whole) stationary rows
+  NocTraffic noc;  // words on each network, and neighbour-link hops
   std::int64_t dram_read_bytes[3] = {0, 0, 0};
   std::int64_t dram_write_bytes[3] = {0, 0, 0};
   std::int64_t buffer_reads[3] = {0, 0, 0};

@@ -22,7 +22,8 @@ double run_utilization(const RunDescription& run, const RunResult& result) {
 void write_layers_csv(std::ostream& out, const RunResult& result, double clock_period_ns) {
   out << "layer,type,macs,cycles,folds,utilization,mapping_efficiency,first_cycle,m,n,k,groups,"
          "batch,row_folds,col_folds,steps,vector_cycles,compute_cycles,stall_cycles,stall_dram_cycles,"
-         "stall_noc_cycles,stall_buffer_cycles,noc_words,"
+         "stall_noc_cycles,stall_buffer_cycles,noc_left_words,noc_top_words,noc_out_words,"
+         "link_hops_horizontal,link_hops_vertical,"
          "dram_read_bytes,dram_write_bytes,dram_ifmap_read_bytes,dram_filter_read_bytes,"
          "dram_ofmap_read_bytes,dram_ofmap_write_bytes,dram_gb_per_s,buffer_ifmap_reads,"
          "buffer_filter_reads,buffer_ofmap_reads,buffer_ifmap_writes,buffer_filter_writes,"
@@ -52,7 +53,9 @@ void write_layers_csv(std::ostream& out, const RunResult& result, double clock_p
                   l.cycles > 0 ? (reads + writes) / (l.cycles * clock_period_ns) : 0.0);
     const std::int64_t stalls = l.stall_dram_cycles + l.stall_noc_cycles + l.stall_buffer_cycles;
     out << l.cycles - stalls << ',' << stalls << ',' << l.stall_dram_cycles << ',' << l.stall_noc_cycles << ','
-        << l.stall_buffer_cycles << ',' << l.noc_words << ','
+        << l.stall_buffer_cycles << ',';
+    for (std::int64_t words : l.noc.words) out << words << ',';
+    out << l.noc.horizontal_hops << ',' << l.noc.vertical_hops << ','
         << reads << ',' << writes << ',' << l.dram_read_bytes[0] << ',' << l.dram_read_bytes[1] << ','
         << l.dram_read_bytes[2] << ',' << l.dram_write_bytes[2] << ',' << bandwidth;
     for (int o = 0; o < 3; ++o) out << ',' << l.buffer_reads[o];
@@ -119,6 +122,15 @@ nlohmann::json summary_json(const RunDescription& run, const RunResult& result) 
   } else {
     json["memory"] = {{"model", "ideal"}};
   }
+  NocTraffic noc;
+  for (const LayerStats& l : result.layers) noc += l.noc;
+  nlohmann::json networks;
+  for (int n = 0; n < kNetworks; ++n)
+    networks[to_string(static_cast<Network>(n))] = {{"words", figure(noc.words[n], "words")},
+                                                    {"busy_cycles", figure(noc.busy_cycles[n], "cycles")}};
+  json["noc"] = {{"networks", networks},
+                 {"link_hops_horizontal", figure(noc.horizontal_hops, "operand hops between neighbour PEs")},
+                 {"link_hops_vertical", figure(noc.vertical_hops, "partial-sum or operand hops between neighbour PEs")}};
   std::string verification = run.verify ? "passed" : "not_checked";
   if (result.verification_failed()) verification = "failed";
   json["verification"] = verification;

@@ -68,11 +68,11 @@ ArchConfig load_scalesim_config(const std::string& path) {
       } else if (key == "dataflow") {
         set_config_key(config, "array.dataflow", value);
       } else if (key == "ifmapsramszkb") {
-        set_config_key(config, "memory.ifmap_kb", value);
+        set_config_key(config, "buffer.ifmap_kb", value);
       } else if (key == "filtersramszkb") {
-        set_config_key(config, "memory.filter_kb", value);
+        set_config_key(config, "buffer.filter_kb", value);
       } else if (key == "ofmapsramszkb") {
-        set_config_key(config, "memory.ofmap_kb", value);
+        set_config_key(config, "buffer.ofmap_kb", value);
       } else if (unused_keys().count(key)) {
         ignored.insert(key);
       } else {

@@ -8,8 +8,8 @@
 
 #include "models/accelerator.hpp"
 #include "models/array_controller.hpp"
-#include "models/noc_bus.hpp"
 #include "models/vector_unit.hpp"
+#include "sim/edge_rates.hpp"
 #include "sim/layer_data.hpp"
 #include "sim/mapping.hpp"
 #include "sim/memspec.hpp"
@@ -28,6 +28,11 @@ std::string to_string(Verification verification) {
 
 namespace {
 
+struct MappedStep {
+  Mapping mapping;
+  std::vector<FoldRateLimits> limits;  // per fold, with the DRAM model
+};
+
 OperandRoles roles_of(Dataflow dataflow) {
   // IS streams the filters from the left and keeps the lowered input.
   if (dataflow == Dataflow::InputStationary) return {Operand::Filter, Operand::Ifmap};
@@ -39,19 +44,11 @@ FoldMemoryPlan memory_plan(const ArchConfig& arch, const Mapping& mapping) {
                           operand_bytes(arch.array.data_type), accumulator_bytes(arch.array.data_type));
 }
 
-// Words per cycle an edge gets: the narrower of its NoC bus and the buffer's
-// banks (0: unlimited).
-int effective_width(int noc_words, const GlobalBufferConfig& buffer) {
-  const int banks = buffer.bank_words_per_cycle();
-  if (noc_words == 0) return banks;
-  if (banks == 0) return noc_words;
-  return std::min(noc_words, banks);
-}
-
 // With the DRAM model, a stationary fold streams at most as many rows as half
 // the streamed operand's partition holds across the array (and half the
-// ofmap partition holds as partial sums).
-Mapping map_step(const ArchConfig& arch, const Layer& gemm) {
+// ofmap partition holds as partial sums), at the rates of the NoC and the
+// buffer's ports.
+MappedStep map_step(const ArchConfig& arch, const Layer& gemm) {
   std::int64_t max_stream = 0;
   const std::int64_t op = operand_bytes(arch.array.data_type);
   const std::int64_t rows = arch.array.rows, cols = arch.array.cols;
@@ -66,33 +63,21 @@ Mapping map_step(const ArchConfig& arch, const Layer& gemm) {
     max_stream = std::max<std::int64_t>(
         1, std::min(arch.buffer.ifmap_bytes / 2 / (rows * op), arch.buffer.filter_bytes / 2 / (cols * op)));
   }
-  Mapping mapping = map_gemm(arch.array, gemm.gemm(), gemm.groups(), max_stream);
-  if (arch.memory_model == "dram") {
-    // A stream element needs one word per used edge row (and, in OS, one per
-    // used column at the top), through the NoC bus and from the buffer's
-    // banks; whichever is narrower spaces the elements out.
-    const NocBus left(effective_width(arch.noc_left_words, arch.buffer), 0);
-    const NocBus top(effective_width(arch.noc_top_words, arch.buffer), 0);
-    for (Fold& fold : mapping.folds) {
-      fold.stream_spacing = left.spacing(fold.rows_used);
-      if (mapping.mode == ArrayMode::OutputStationary)
-        fold.stream_spacing = std::max(fold.stream_spacing, top.spacing(fold.cols_used));
-    }
-  }
-  return mapping;
+  MappedStep step{map_gemm(arch.array, gemm.gemm(), gemm.groups(), max_stream), {}};
+  if (arch.memory_model == "dram") step.limits = apply_edge_rates(arch, step.mapping);
+  return step;
 }
 
 }  // namespace
 
 std::string memory_problem(const ArchConfig& arch, const Workload& workload) {
   if (arch.memory_model != "dram") return {};
-  resolve_dram(arch.dram, "memory.dram");
+  resolve_dram(arch.dram, "dram.spec");
   for (const Layer& layer : workload.layers)
     for (const Step& step : lower(layer)) {
       const auto* gemm = std::get_if<Layer>(&step.work);
       if (gemm == nullptr) continue;
-      const Mapping mapping = map_step(arch, *gemm);
-      const FoldMemoryPlan plan = memory_plan(arch, mapping);
+      const FoldMemoryPlan plan = memory_plan(arch, map_step(arch, *gemm).mapping);
       if (const std::string problem = plan.capacity_problem(arch.buffer); !problem.empty())
         return "layer '" + layer.name + "': " + problem;
     }
@@ -103,7 +88,7 @@ Simulator::Simulator(ArchConfig arch, RunOptions options)
     : arch_(std::move(arch)), options_(options) {
   Accelerator& accelerator = Accelerator::instance();
   if (arch_.memory_model == "dram") {
-    dram_ = std::make_unique<DramSystem>(resolve_dram(arch_.dram, "memory.dram"), arch_.dram_channels);
+    dram_ = std::make_unique<DramSystem>(resolve_dram(arch_.dram, "dram.spec"), arch_.dram_channels);
     accelerator.dram.attach(*dram_);
   }
   accelerator.array.add_observer(*this);
@@ -128,7 +113,10 @@ void Simulator::add_observer(RunObserver& observer) {
 
 void Simulator::on_cycle(const CycleActivity& activity, const Execution&) {
   step_macs_ += activity.active_pes;
-  step_noc_words_ += activity.noc_words;
+  for (int n = 0; n < kNetworks; ++n) {
+    step_noc_.words[n] += activity.noc_words[n];
+    step_noc_.busy_cycles[n] += activity.noc_words[n] > 0;
+  }
   step_vector_operations_ += activity.vector_operations;
 }
 
@@ -243,7 +231,7 @@ bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, Layer
 std::unique_ptr<FoldMemory> Simulator::fold_memory(const Mapping& mapping) const {
   if (!dram_) return nullptr;
   return std::make_unique<FoldMemory>(*dram_, memory_plan(arch_, mapping), Accelerator::instance().dram.time_fs(),
-                                      static_cast<std::int64_t>(clock_period().value()));
+                                      static_cast<std::int64_t>(clock_period().value()), arch_.noc.latency);
 }
 
 bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
@@ -259,31 +247,34 @@ bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
 
 template <class Op, class Acc>
 bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats) {
-  const Mapping mapping = map_step(arch_, gemm);
+  const MappedStep step = map_step(arch_, gemm);
+  const Mapping& mapping = step.mapping;
   LayerData<Op, Acc> data(gemm, seed);
   const std::unique_ptr<FoldMemory> memory = fold_memory(mapping);
   ArrayController<Op, Acc> controller(arch_.array, data.program(mapping), memory.get());
   step_macs_ = 0;
   step_vector_operations_ = 0;
-  step_noc_words_ = 0;
+  step_noc_ = NocTraffic{};
   const std::int64_t slept_before = Accelerator::instance().array.slept_cycles();
   const bool completed = run_to_completion(Accelerator::instance().array, controller, stats);
   slept_cycles_ += Accelerator::instance().array.slept_cycles() - slept_before;
   stats.cycles += controller.cycles_elapsed();
   stats.macs += step_macs_;
-  stats.noc_words += step_noc_words_;
+  for (std::size_t g = 0; g < controller.fold_timings().size(); ++g)
+    add_link_hops(step_noc_, mapping.folds[g], mapping.mode, arch_.array.rows);
+  stats.noc += step_noc_;
   stats.stall_dram_cycles += controller.stall_cycles();
-  for (const Fold& fold : mapping.folds) {
+  const auto& timings = controller.fold_timings();
+  for (std::size_t g = 0; g < timings.size() && !step.limits.empty(); ++g) {
     // How much longer the fold's stream lasts than at one element a cycle,
-    // charged to the buffer's banks when they are the narrower path.
+    // and how much later it started for slow stationary loads or result
+    // ports, charged to whichever of the NoC and the buffer was narrower.
+    const Fold& fold = mapping.folds[g];
     const std::int64_t stretch = fold.last_element_offset() - (fold.stream_length - 1);
-    const int banks = arch_.buffer.bank_words_per_cycle();
-    const int noc = mapping.mode == ArrayMode::Stationary ? arch_.noc_left_words
-                                                          : std::min(arch_.noc_left_words, arch_.noc_top_words);
-    if (banks != 0 && (noc == 0 || banks < noc))
-      stats.stall_buffer_cycles += stretch;
-    else
-      stats.stall_noc_cycles += stretch;
+    (step.limits[g].stream == RateLimit::Buffer ? stats.stall_buffer_cycles : stats.stall_noc_cycles) += stretch;
+    std::int64_t delay = timings[g].rate_delay;
+    if (completed && g + 1 == mapping.folds.size()) delay += controller.drain_tail();
+    (step.limits[g].load_or_drain == RateLimit::Buffer ? stats.stall_buffer_cycles : stats.stall_noc_cycles) += delay;
   }
   if (memory) {
     const FoldMemoryStats& m = memory->stats();

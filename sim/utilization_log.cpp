@@ -1,11 +1,14 @@
 #include "sim/utilization_log.hpp"
 
+#include <utility>
+
 namespace systole {
 
 UtilizationLog::UtilizationLog(const std::string& path, std::int64_t window, long long pe_count,
                                double clock_period_ns)
     : file_(path), window_(window), pe_count_(pe_count), clock_period_ns_(clock_period_ns) {
-  file_.stream() << "cycle,cycles,layer,active_pe_cycles,utilization,noc_words,dram_bytes,dram_gb_per_s,"
+  file_.stream() << "cycle,cycles,layer,active_pe_cycles,utilization,noc_left_words,noc_top_words,noc_out_words,dram_bytes,"
+                  "dram_gb_per_s,"
                   "ifmap_buffer_bytes,filter_buffer_bytes,ofmap_buffer_bytes\n";
 }
 
@@ -20,7 +23,7 @@ void UtilizationLog::on_cycle(const CycleActivity& activity, const Execution&) {
     window_layer_ = layer_;
   }
   window_active_ += activity.active_pes;
-  window_noc_words_ += activity.noc_words;
+  for (int n = 0; n < kNetworks; ++n) window_noc_words_[n] += activity.noc_words[n];
   window_dram_bytes_ += activity.dram_bytes;
   for (int p = 0; p < 3; ++p) window_buffer_bytes_[p] += activity.buffer_bytes[p];
   if (++window_cycles_ == window_) flush_window();
@@ -32,7 +35,9 @@ void UtilizationLog::flush_window() {
       static_cast<double>(window_active_) / (static_cast<double>(pe_count_) * window_cycles_);
   const double gb_per_s = static_cast<double>(window_dram_bytes_) / (window_cycles_ * clock_period_ns_);
   file_.stream() << window_start_ << ',' << window_cycles_ << ',' << window_layer_ << ',' << window_active_ << ','
-                 << utilization << ',' << window_noc_words_ << ',' << window_dram_bytes_ << ',' << gb_per_s;
+                 << utilization;
+  for (std::uint64_t& words : window_noc_words_) file_.stream() << ',' << std::exchange(words, 0);
+  file_.stream() << ',' << window_dram_bytes_ << ',' << gb_per_s;
   // Occupancy: the mean over the window's cycles (exact with --sample 1).
   for (std::uint64_t& bytes : window_buffer_bytes_) {
     file_.stream() << ',' << static_cast<double>(bytes) / static_cast<double>(window_cycles_);
@@ -41,7 +46,6 @@ void UtilizationLog::flush_window() {
   file_.stream() << '\n';
   window_cycles_ = 0;
   window_active_ = 0;
-  window_noc_words_ = 0;
   window_dram_bytes_ = 0;
 }
 

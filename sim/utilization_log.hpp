@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "models/noc.hpp"
 #include "sim/run_observer.hpp"
 #include "sim/atomic_file.hpp"
 
@@ -33,7 +34,7 @@ class UtilizationLog : public RunObserver {
   std::int64_t window_;
   long long pe_count_;
   double clock_period_ns_;
-  std::uint64_t window_noc_words_ = 0;
+  std::uint64_t window_noc_words_[kNetworks] = {0, 0, 0};
   std::uint64_t window_dram_bytes_ = 0;
   std::uint64_t window_buffer_bytes_[3] = {0, 0, 0};  // summed over the window's cycles
   int layer_ = 0;

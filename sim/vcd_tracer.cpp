@@ -25,7 +25,8 @@ VcdTracer::VcdTracer(const VcdOptions& options, const ArrayConfig& array)
   sc_core::sc_trace(file_, fold_, "fold", 32);
   sc_core::sc_trace(file_, phase_, "phase", 3);
   sc_core::sc_trace(file_, active_pes_, "active_pes", 32);
-  sc_core::sc_trace(file_, noc_words_, "noc_words", 32);
+  for (int n = 0; n < kNetworks; ++n)
+    sc_core::sc_trace(file_, noc_words_[n], std::string("noc_") + to_string(static_cast<Network>(n)) + "_words", 32);
   sc_core::sc_trace(file_, dram_bytes_, "dram_bytes", 32);
   sc_core::sc_trace(file_, buffer_bytes_[0], "ifmap_buffer_bytes", 32);
   sc_core::sc_trace(file_, buffer_bytes_[1], "filter_buffer_bytes", 32);
@@ -86,7 +87,7 @@ void VcdTracer::on_cycle(const CycleActivity& activity, const Execution& executi
   fold_ = activity.fold;
   phase_ = static_cast<unsigned>(activity.phase);
   active_pes_ = activity.active_pes;
-  noc_words_ = activity.noc_words;
+  for (int n = 0; n < kNetworks; ++n) noc_words_[n] = activity.noc_words[n];
   dram_bytes_ = activity.dram_bytes;
   for (int p = 0; p < 3; ++p) buffer_bytes_[p] = activity.buffer_bytes[p];
   for (PeMirror& pe : pes_) {

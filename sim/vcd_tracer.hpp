@@ -11,6 +11,8 @@
 
 #include <systemc>
 
+#include "models/noc.hpp"
+
 #include "models/array_config.hpp"
 #include "sim/run_observer.hpp"
 
@@ -55,7 +57,7 @@ class VcdTracer : public RunObserver {
   int fold_ = -1;
   unsigned phase_ = 0;
   unsigned active_pes_ = 0;
-  unsigned noc_words_ = 0;
+  unsigned noc_words_[kNetworks] = {0, 0, 0};
   unsigned dram_bytes_ = 0;
   unsigned buffer_bytes_[3] = {0, 0, 0};
   std::vector<PeMirror> pes_;

@@ -56,6 +56,23 @@ TEST_CASE("bad INI files give the line and the problem", "[inputs]") {
   CHECK(load_error("[array]\nthis is not a key\n").find(":2:") == 0);
   CHECK(load_error("[general]\nclock_mhz = fast\n") ==
         ":2: general.clock_mhz: 'fast' is not a clock between 1 and 100000 MHz");
+  CHECK(load_error("[memory]\nmodel = dram\nifmap_kb = 8\n") ==
+        ":3: unknown key 'ifmap_kb' in section [memory] (now buffer.ifmap_kb)");
+  CHECK(load_error("[noc]\nlatency = -1\n") == ":2: noc.latency: must be between 1 and 1000, got -1");
+}
+
+TEST_CASE("buffer ports must carry whole values", "[inputs]") {
+  const std::string path = make_temp_dir() + "/arch.ini";
+  write_file(path, "[array]\ndata_type = int16\n[buffer]\nword_bytes = 4\n");
+  const ArchConfig arch = load_arch_config(path);
+  CHECK(arch.buffer.word_bytes == 4);
+  try {
+    validate(arch, path);
+    FAIL("validate accepted 4-byte ports for int64 partial sums");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()).find("buffer.word_bytes = 4 cannot carry one partial sum of int16 (8 bytes)") !=
+          std::string::npos);
+  }
 }
 
 TEST_CASE("presets load by name", "[inputs]") {

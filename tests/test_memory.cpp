@@ -119,6 +119,18 @@ TEST_CASE("a layer that fits on chip runs as with ideal memory plus its first fe
   // The fold starts in the cycle the last tile arrives; the run ends the
   // cycle after the last write is seen done.
   CHECK(l.cycles == ideal_cycles + (fetch - 1) + write_back);
+
+  // A NoC latency of L cycles delays the fold L cycles after its tiles
+  // arrive, and the write-back L cycles after its results leave the array.
+  constexpr int kLatency = 7;
+  ArchConfig slow = with_dram(ideal, "hbm2", 4);
+  slow.noc.latency = kLatency;
+  const LayerStats delayed = simulate(slow, {gemm}).layers.at(0);
+  CHECK(delayed.verification == Verification::Passed);
+  const auto [fetch_again, late_write] =
+      fetch_and_write_back("hbm2", 4, 1024, 2048, ideal_cycles + 2 * kLatency, 2048);
+  CHECK(fetch_again == fetch);
+  CHECK(delayed.cycles == ideal_cycles + (fetch - 1) + 2 * kLatency + late_write);
 }
 
 TEST_CASE("buffer occupancy follows the tiles: reserved at the read, freed after the last use", "[memory]") {
@@ -180,7 +192,7 @@ TEST_CASE("halving the DRAM bandwidth never makes a run faster", "[memory]") {
 
 TEST_CASE("tiles that do not fit the buffer are refused before the run", "[memory][cli]") {
   const std::string dir = make_temp_dir();
-  write_file(dir + "/arch.ini", "[array]\nrows = 32\ncols = 32\n[memory]\nmodel = dram\nfilter_kb = 1\n");
+  write_file(dir + "/arch.ini", "[array]\nrows = 32\ncols = 32\n[memory]\nmodel = dram\n[buffer]\nfilter_kb = 1\n");
   write_file(dir + "/net.csv", "Layer, M, N, K,\ng, 64, 64, 64,\n");
   const CommandResult run = run_systole({"run", "--arch", dir + "/arch.ini", "--workload", dir + "/net.csv",
                                          "--out", dir + "/out"});
@@ -190,7 +202,7 @@ TEST_CASE("tiles that do not fit the buffer are refused before the run", "[memor
                      "(double buffered); it needs at least 2 KB") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir + "/out"));
   const CommandResult ok = run_systole({"run", "--arch", dir + "/arch.ini", "--workload", dir + "/net.csv",
-                                        "--memory.filter_kb", "64", "--dram", "hbm2", "--out", dir + "/out",
+                                        "--buffer.filter_kb", "64", "--dram", "hbm2", "--out", dir + "/out",
                                         "--log-level", "warn"});
   INFO(ok.err);
   CHECK(ok.exit_code == 0);
@@ -209,13 +221,21 @@ TEST_CASE("tiles that do not fit the buffer are refused before the run", "[memor
 
   // utilization.csv's windows add up to the layer's NoC words and to the
   // DRAM's bursts.
-  std::int64_t noc = 0, dram = 0;
+  std::int64_t noc[3] = {0, 0, 0}, dram = 0;
   const auto windows = read_csv(dir + "/out/utilization.csv");
   for (std::size_t i = 1; i < windows.size(); ++i) {
-    noc += std::stoll(windows[i][5]);
-    dram += std::stoll(windows[i][6]);
+    for (int n = 0; n < 3; ++n) noc[n] += std::stoll(windows[i][5 + n]);
+    dram += std::stoll(windows[i][8]);
   }
-  CHECK(noc == std::stoll(column("noc_words")));
+  // 64x64x64 on 32x32 WS: 4 folds (2 K halves x 2 column blocks), each
+  // streaming 64 elements into 32 rows, loading 32 rows of 32, and sending 64
+  // partial sums out of each of 32 columns.
+  CHECK(noc[0] == 4 * 64 * 32);
+  CHECK(noc[1] == 4 * 32 * 32);
+  CHECK(noc[2] == 4 * 64 * 32);
+  CHECK(noc[0] == std::stoll(column("noc_left_words")));
+  CHECK(noc[1] == std::stoll(column("noc_top_words")));
+  CHECK(noc[2] == std::stoll(column("noc_out_words")));
   const nlohmann::json summary = nlohmann::json::parse(read_file(dir + "/out/summary.json"));
   const auto& m = summary["memory"];
   const std::int64_t bursts = m["row_hits"]["value"].get<std::int64_t>() + m["row_misses"]["value"].get<std::int64_t>() +
@@ -259,32 +279,102 @@ TEST_CASE("a narrow NoC spaces out the stream: each fold lasts (T-1)(k-1) cycles
   const Layer gemm = make_gemm_layer("g", 8, 4, 8);
   ArchConfig arch = with_dram(array_config(4, 4, Dataflow::WeightStationary), "hbm2", 4);
   const LayerStats wide = simulate(arch, {gemm}).layers.at(0);
-  arch.noc_left_words = 2;
+  arch.noc.left_words = 2;
   const LayerStats narrow = simulate(arch, {gemm}).layers.at(0);
   CHECK(narrow.verification == Verification::Passed);
   CHECK(narrow.cycles - wide.cycles == 2 * 7);
   CHECK(narrow.stall_noc_cycles == 2 * 7);
   CHECK(wide.stall_noc_cycles == 0);
   CHECK(narrow.macs == wide.macs);
-  // The same two words a cycle from one bank of two ports: the banks conflict
-  // and the stretch is theirs.
-  arch.noc_left_words = 0;
+  // The collection bus: 2 words a cycle for the 4 partial sums each element
+  // sends out of the bottom edge spaces the stream the same way.
+  arch.noc.left_words = 0;
+  arch.noc.out_words = 2;
+  const LayerStats collected = simulate(arch, {gemm}).layers.at(0);
+  CHECK(collected.verification == Verification::Passed);
+  CHECK(collected.cycles - wide.cycles == 2 * 7);
+  CHECK(collected.stall_noc_cycles == 2 * 7);
+  // Two words a cycle from one bank of two read ports (and four write
+  // ports, so results leave freely): the banks conflict, and they also feed
+  // the stationary rows, 4 words each, so every row takes q = 2 cycles and
+  // each baseline slot loads for q·R = 8 cycles instead of 4.
+  arch.noc.out_words = 0;
   arch.buffer.banks = 1;
-  arch.buffer.ports = 2;
+  arch.buffer.read_ports = 2;
+  arch.buffer.write_ports = 4;
   const LayerStats banked = simulate(arch, {gemm}).layers.at(0);
-  CHECK(banked.cycles == narrow.cycles);
-  CHECK(banked.stall_buffer_cycles == 2 * 7);
+  CHECK(banked.verification == Verification::Passed);
+  CHECK(banked.cycles - wide.cycles == 2 * (7 + 4));
+  CHECK(banked.stall_buffer_cycles == 2 * (7 + 4));
   CHECK(banked.stall_noc_cycles == 0);
+  // Ports of 8-byte words move two int32 partial sums each: one write port
+  // per bank is as good as two 4-byte ones.
+  arch.buffer.write_ports = 1;
+  arch.buffer.word_bytes = 8;
+  arch.buffer.read_ports = 1;
+  const LayerStats wide_words = simulate(arch, {gemm}).layers.at(0);
+  CHECK(wide_words.cycles - wide.cycles == 2 * 7);  // 8 int8 operands per read: loads at full speed
+  CHECK(wide_words.stall_buffer_cycles == 2 * 7);   // 2 partial sums per write for 4 columns
 }
 
-TEST_CASE("spaced streams compute correctly in every dataflow", "[memory][noc]") {
+TEST_CASE("a narrow bus to the stationary rows slows the loads: q cycles per row", "[memory][noc]") {
+  // The same two K folds on 4x4 WS, stationary rows of 4 words over a top
+  // bus of 1 word a cycle: q = 4 cycles per row.
+  const Layer gemm = make_gemm_layer("g", 8, 4, 8);
+  ArchConfig arch = with_dram(array_config(4, 4, Dataflow::WeightStationary), "hbm2", 4);
+  const LayerStats wide = simulate(arch, {gemm}).layers.at(0);
+  arch.noc.top_words = 1;
+  // Baseline: each slot loads for q·R = 16 cycles instead of R = 4.
+  const LayerStats baseline = simulate(arch, {gemm}).layers.at(0);
+  CHECK(baseline.verification == Verification::Passed);
+  CHECK(baseline.cycles - wide.cycles == 2 * 12);
+  CHECK(baseline.stall_noc_cycles == 2 * 12);
+  // Pipelined: row r is written at L + 4r + 3, so fold 0 streams from
+  // L + q + (q-1)(R-1) = L + 13 instead of L + 1. Fold 1's 16 load cycles
+  // start at L + 16 (one row on the bus at a time), so its stream starts at
+  // L + 29, not at L + 1 + T = L + 9 behind fold 0's: 12 + 20 cycles later
+  // in all. Its last result leaves R-1 + C-1 + T-1 + 1 = 14 cycles after
+  // that; unit rates end at L + 9 + 14. The operands are on chip from the
+  // same cycle in both runs (the fetch is the same), so the difference is
+  // (29 + 14) - (9 + 14) = 20.
+  arch.array.microarch = Microarch::Pipelined;
+  arch.noc.top_words = 0;
+  const LayerStats pipelined_wide = simulate(arch, {gemm}).layers.at(0);
+  arch.noc.top_words = 1;
+  const LayerStats pipelined = simulate(arch, {gemm}).layers.at(0);
+  CHECK(pipelined.verification == Verification::Passed);
+  CHECK(pipelined.cycles - pipelined_wide.cycles == 20);
+  CHECK(pipelined.stall_noc_cycles == 20);
+}
+
+TEST_CASE("a narrow collection bus spaces out OS results at the column ports", "[memory][noc]") {
+  // 4x4 OS, GEMM 4x4x6: one fold, 16 results. With an out bus of 1 word a
+  // cycle the column ports send one result each every q = 4 cycles, so the
+  // last result (row 3 of column 3) leaves at s + 5 + 3 + 4·3 instead of
+  // s + 5 + 3 + 3: 9 cycles later. Baseline slots grow by (q-1)(R-1) = 9.
+  const Layer gemm = make_gemm_layer("g", 4, 4, 6);
+  for (Microarch microarch : {Microarch::Baseline, Microarch::Pipelined}) {
+    ArchConfig arch = with_dram(array_config(4, 4, Dataflow::OutputStationary, microarch), "hbm2", 4);
+    const LayerStats wide = simulate(arch, {gemm}).layers.at(0);
+    arch.noc.out_words = 1;
+    const LayerStats narrow = simulate(arch, {gemm}).layers.at(0);
+    INFO(to_string(microarch));
+    CHECK(narrow.verification == Verification::Passed);
+    CHECK(narrow.cycles - wide.cycles == 9);
+    CHECK(narrow.stall_noc_cycles == 9);
+    CHECK(narrow.noc.words[static_cast<int>(Network::Out)] == 16);
+  }
+}
+
+TEST_CASE("spaced streams, loads and result ports compute correctly in every dataflow", "[memory][noc]") {
   const std::vector<Layer> layers = {conv_layer(7, 6, 3, 5, 3, 2, 2, 1), make_gemm_layer("g", 9, 7, 11)};
   for (Dataflow dataflow : {Dataflow::WeightStationary, Dataflow::OutputStationary, Dataflow::InputStationary})
     for (Microarch microarch : {Microarch::Baseline, Microarch::Pipelined})
       for (int words : {1, 2, 3}) {
         ArchConfig arch = with_dram(array_config(4, 5, dataflow, microarch), "ddr4-2400");
-        arch.noc_left_words = words;
-        arch.noc_top_words = words;
+        arch.noc.left_words = words;
+        arch.noc.top_words = words;
+        arch.noc.out_words = words;
         const RunResult result = simulate(arch, layers);
         for (const LayerStats& l : result.layers) {
           INFO(to_string(dataflow) << " " << to_string(microarch) << " " << words << " words: " << l.verification_detail);
@@ -301,13 +391,14 @@ namespace {
 class ActivityRecorder : public RunObserver {
  public:
   void begin_layer(int index, std::int64_t first_cycle) override {
-    rows.push_back({index, first_cycle, 0, 0, 0, 0, 0, 0, 0});
+    rows.push_back({index, first_cycle, 0, 0, 0, 0, 0, 0, 0, 0, 0});
   }
   void on_cycle(const CycleActivity& a, const Execution&) override {
-    rows.push_back({a.cycle, a.fold, static_cast<std::int64_t>(a.phase), a.active_pes, a.noc_words, a.dram_bytes,
-                    a.buffer_bytes[0], a.buffer_bytes[1], a.buffer_bytes[2]});
+    rows.push_back({a.cycle, a.fold, static_cast<std::int64_t>(a.phase), a.active_pes, a.noc_words[0],
+                    a.noc_words[1], a.noc_words[2], a.dram_bytes, a.buffer_bytes[0], a.buffer_bytes[1],
+                    a.buffer_bytes[2]});
   }
-  std::vector<std::array<std::int64_t, 9>> rows;
+  std::vector<std::array<std::int64_t, 11>> rows;
 };
 
 }  // namespace
@@ -319,11 +410,14 @@ TEST_CASE("sleeping through the cycles the array waits on memory changes no stat
   // The deep GEMM makes OS split its reduction and spill partial sums.
   const std::vector<Layer> layers = {conv_layer(14, 14, 32, 48, 3, 3, 1, 1), make_gemm_layer("g", 96, 80, 64),
                                      make_gemm_layer("deep", 64, 64, 1024)};
+  // The second NoC has a latency and narrow buses everywhere.
   for (Dataflow dataflow : {Dataflow::WeightStationary, Dataflow::OutputStationary})
-    for (Microarch microarch : {Microarch::Baseline, Microarch::Pipelined}) {
-      INFO(to_string(dataflow) << " " << to_string(microarch));
+    for (Microarch microarch : {Microarch::Baseline, Microarch::Pipelined})
+    for (const NocConfig& noc : {NocConfig{}, NocConfig{12, 12, 12, 9}}) {
+      INFO(to_string(dataflow) << " " << to_string(microarch) << " NoC latency " << noc.latency);
       ArchConfig arch = with_dram(array_config(16, 16, dataflow, microarch), "lpddr4-3200");
       arch.buffer = {12 * 1024, 12 * 1024, 2 * 1024};  // room for two 16x16 blocks of partial sums
+      arch.noc = noc;
       arch.clock_mhz = 700;  // edges that do not line up with the DRAM's
       Workload workload;
       workload.layers = layers;
@@ -339,7 +433,7 @@ TEST_CASE("sleeping through the cycles the array waits on memory changes no stat
         runs[skip] = simulator.run(workload);
       }
       CHECK(runs[0].slept_cycles == 0);
-      CHECK(runs[1].slept_cycles > runs[1].total_cycles / 10);
+      CHECK(runs[1].slept_cycles > runs[1].total_cycles / 20);  // the waits are there to sleep through
       CHECK(runs[1].total_cycles == runs[0].total_cycles);
       for (std::size_t i = 0; i < layers.size(); ++i) {
         const LayerStats &a = runs[0].layers[i], &b = runs[1].layers[i];
@@ -358,7 +452,7 @@ TEST_CASE("sleeping through the cycles the array waits on memory changes no stat
       // What the buffer holds never exceeds a partition, and the run uses it.
       std::int64_t peak[3] = {0, 0, 0};
       for (const auto& row : recorders[1].rows)
-        for (int p = 0; p < 3; ++p) peak[p] = std::max(peak[p], row[6 + p]);
+        for (int p = 0; p < 3; ++p) peak[p] = std::max(peak[p], row[8 + p]);
       for (int p = 0; p < 3; ++p) {
         CHECK(peak[p] <= arch.buffer.capacity(static_cast<Operand>(p)));
         CHECK(peak[p] > 0);
@@ -421,4 +515,68 @@ TEST_CASE("a run interrupted while the array sleeps on memory leaves nothing to 
   const LayerStats after = simulate(fast, {gemm}).layers.at(0);
   CHECK(after.cycles == expected);
   CHECK(after.verification == Verification::Passed);
+}
+
+namespace {
+
+// Counts, from the PE registers themselves, the valid operands that sit in a
+// PE they reached over a neighbour link: column >= 1 for left operands, row
+// >= 1 for top operands (OS).
+class HopCounter : public RunObserver {
+ public:
+  HopCounter(int rows, int cols) : rows_(rows), cols_(cols) {}
+  void begin_layer(int, std::int64_t) override {}
+  void on_cycle(const CycleActivity&, const Execution& execution) override {
+    for (int r = 0; r < rows_; ++r)
+      for (int c = 0; c < cols_; ++c) {
+        const PeSnapshot pe = execution.probe(r, c);
+        horizontal += c >= 1 && pe.left_valid;
+        vertical += r >= 1 && pe.top_valid;
+      }
+  }
+  std::int64_t horizontal = 0, vertical = 0;
+
+ private:
+  int rows_, cols_;
+};
+
+}  // namespace
+
+TEST_CASE("neighbour-link hops: counted from the PEs for full folds, by hand for partial ones", "[memory][noc]") {
+  const auto run = [](Dataflow dataflow, const Layer& gemm, HopCounter& counter) {
+    RunOptions options;
+    options.verify = true;
+    Simulator simulator(array_config(4, 4, dataflow, Microarch::Pipelined), options);
+    simulator.add_observer(counter);
+    Workload workload;
+    workload.layers = {gemm};
+    return simulator.run(workload).layers.at(0);
+  };
+  // Folds that fill the 4x4 array: every operand the PEs hold in column >= 1
+  // (row >= 1 for OS top operands) came over a link. WS: M=5, N=8, K=8 is 4
+  // folds of T=5: 4·5·4·3 = 240 each way. OS: M=8, N=8, K=5, the same.
+  for (Dataflow dataflow : {Dataflow::WeightStationary, Dataflow::OutputStationary}) {
+    INFO(to_string(dataflow));
+    HopCounter counter(4, 4);
+    const bool os = dataflow == Dataflow::OutputStationary;
+    const LayerStats l = run(dataflow, make_gemm_layer("g", os ? 8 : 5, 8, os ? 5 : 8), counter);
+    CHECK(l.verification == Verification::Passed);
+    CHECK(counter.horizontal == 240);
+    CHECK(l.noc.horizontal_hops == counter.horizontal);
+    CHECK(l.noc.vertical_hops == 240);
+    if (os) CHECK(counter.vertical == 240);
+  }
+  // GEMM M=5, N=6, K=7. WS folds (rows x cols used) 4x4, 3x4, 4x2, 3x2 with
+  // T=5: to the last used column 5·(4·3 + 3·3 + 4·1 + 3·1) = 140; partial
+  // sums to the bottom edge 5·(4+4+2+2)·3 = 180. OS blocks 4x4, 4x2, 1x4,
+  // 1x2 with T=7: 7·(4·3 + 4·1 + 1·3 + 1·1) = 140 right, 7·(4·3 + 2·3) = 126
+  // down.
+  const Layer gemm = make_gemm_layer("g", 5, 6, 7);
+  HopCounter unused(4, 4);
+  const LayerStats ws = run(Dataflow::WeightStationary, gemm, unused);
+  CHECK(ws.noc.horizontal_hops == 140);
+  CHECK(ws.noc.vertical_hops == 180);
+  const LayerStats os = run(Dataflow::OutputStationary, gemm, unused);
+  CHECK(os.noc.horizontal_hops == 140);
+  CHECK(os.noc.vertical_hops == 126);
 }

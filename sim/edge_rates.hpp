@@ -1,0 +1,34 @@
+#pragma once
+// How fast each fold may move data between the global buffer and the array
+// (--memory dram): every path is as wide as the narrower of its NoC bus
+// (models/noc.hpp) and the buffer ports behind it (models/global_buffer.hpp),
+// and a fold needing more words per cycle than a path carries is spaced out:
+//  - stream: one word per used edge row (left path) per element, and in OS
+//    one per used column (top path); in WS/IS each element also sends one
+//    partial sum per used column out of the bottom edge (out path);
+//  - stationary rows (WS/IS): a whole row of C words each (top path);
+//  - OS results: column ports send one result each per drain_spacing cycles,
+//    so that at most the out path's width leave together.
+// Derivations: docs/timing-model.md.
+
+#include <vector>
+
+#include "sim/arch_config.hpp"
+#include "sim/mapping.hpp"
+
+namespace systole {
+
+// What sets a path's width: the NoC bus, or the buffer's ports (bank
+// conflicts).
+enum class RateLimit { Noc, Buffer };
+
+struct FoldRateLimits {
+  RateLimit stream = RateLimit::Noc;  // what spaces the stream elements
+  RateLimit load_or_drain = RateLimit::Noc;
+};
+
+// Sets every fold's stream, load and drain spacings; returns, per fold, what
+// sets them.
+std::vector<FoldRateLimits> apply_edge_rates(const ArchConfig& arch, Mapping& mapping);
+
+}  // namespace systole
