@@ -1,49 +1,67 @@
 #pragma once
-// A distribution bus of the network-on-chip between the global buffer and the
-// array (one per operand), in the style of Eyeriss's GIN: each transfer
-// carries a (row, column) tag and reaches every PE whose ID matches, so a
-// multicast to k PEs costs one bus slot, not k. The bus moves at most
-// `words_per_cycle` words per cycle and a word arrives `latency` cycles after
-// it leaves. Reservations are exact: a transfer starts when the bus is free.
+// One distribution bus of the network-on-chip, in the style of Eyeriss's
+// global input network (GIN): every PE on the bus has a configured (row,
+// column) ID, every transfer carries a (row, column) tag, and it reaches
+// each PE whose ID matches (kAny matches every ID). So a multicast to k PEs
+// costs the bus one slot per word, not k.
 //
-// The array's edges are the case where each word goes to one PE (a row or a
-// column of the edge): feeding an edge of `n` words takes
-// ceil(n / words_per_cycle) cycles, which spaces out the stream elements
-// (spacing()).
+// The bus moves `words_per_cycle` words per cycle, several transfers sharing
+// a cycle when they are small; a word arrives `latency` cycles after it
+// leaves. Each PE buffers arriving words in a FIFO of `fifo_depth` words and
+// consumes one word per cycle; a transfer leaves only when every addressed
+// PE will have room for its words when they arrive (back-pressure), so a
+// slow or busy PE holds the bus back.
+//
+// The systolic array's edge feed is the case where each word goes to one PE:
+// PE (r, 0) of the left edge with tag (r, 0). sim/edge_rates.hpp applies
+// that case's rate to the array's schedule.
 
 #include <cstdint>
+#include <deque>
+#include <vector>
 
 namespace systole {
 
-struct NocStats {
+struct NocId {
+  static constexpr int kAny = -1;
+  int row = 0;
+  int col = 0;
+};
+
+struct NocBusStats {
   std::int64_t transfers = 0;
-  std::int64_t words = 0;
-  std::int64_t multicasts = 0;      // transfers reaching more than one PE
-  std::int64_t deliveries = 0;      // PE deliveries (fan-out summed)
-  std::int64_t busy_cycles = 0;
-  std::int64_t wait_cycles = 0;     // transfers waiting for the bus
+  std::int64_t words = 0;          // words on the bus
+  std::int64_t multicasts = 0;     // transfers reaching more than one PE
+  std::int64_t deliveries = 0;     // words delivered, summed over addressed PEs
+  std::int64_t wait_cycles = 0;    // transfers waiting to leave, in cycles
+  std::int64_t blocked_cycles = 0; // of which waiting for a PE's FIFO to have room
 };
 
 class NocBus {
  public:
-  // words_per_cycle 0: as wide as any request (never the bottleneck).
-  NocBus(int words_per_cycle, int latency) : width_(words_per_cycle), latency_(latency) {}
+  // `ids`: the configured ID of every PE on the bus. Throws
+  // std::invalid_argument when a parameter is not positive.
+  NocBus(int words_per_cycle, int latency, std::vector<NocId> ids, int fifo_depth);
 
-  // Sends `words` words, tagged for `destinations` PEs, when the bus is free
-  // at or after `cycle`; returns the cycle the last word arrives.
-  std::int64_t send(std::int64_t cycle, std::int64_t words, int destinations);
+  // Offers `words` words (at most the FIFO depth) tagged `tag` in cycle
+  // `cycle` (not before an earlier offer's); returns the cycle its last word
+  // arrives. Throws std::invalid_argument when the tag matches no PE.
+  std::int64_t send(std::int64_t cycle, int words, NocId tag);
 
-  // Cycles between elements of a stream whose every element needs `words`
-  // words (one per edge row or column).
-  int spacing(int words) const { return width_ <= 0 || words <= width_ ? 1 : (words + width_ - 1) / width_; }
-
-  const NocStats& stats() const { return stats_; }
+  const NocBusStats& stats() const { return stats_; }
 
  private:
+  struct Receiver {
+    NocId id;
+    std::deque<std::int64_t> consumed;  // cycles the last fifo_depth words are consumed in
+  };
+
   int width_;
   int latency_;
-  std::int64_t free_at_ = 0;
-  NocStats stats_;
+  int depth_;
+  std::vector<Receiver> receivers_;
+  std::int64_t next_slot_ = 0;  // the next free word slot: cycle × width + position
+  NocBusStats stats_;
 };
 
 }  // namespace systole

@@ -12,6 +12,8 @@
 #include "models/dram_system.hpp"
 #include "models/fold_memory.hpp"
 #include "models/noc_bus.hpp"
+#include "sim/edge_rates.hpp"
+#include "sim/mapping.hpp"
 #include "sim/memspec.hpp"
 #include "sim/simulator.hpp"
 #include "tests/helpers.hpp"
@@ -244,30 +246,83 @@ TEST_CASE("tiles that do not fit the buffer are refused before the run", "[memor
   CHECK(dram >= 8192 + 4096);
 }
 
-TEST_CASE("NoC buses: zero-load latency, multicast in one slot, saturation at W words a cycle", "[memory][noc]") {
-  NocBus bus(/*words_per_cycle=*/4, /*latency=*/3);
-  // Idle bus: a word sent in cycle 10 arrives latency cycles later, whether
-  // it reaches one PE, eight (multicast) or all 64 (broadcast).
-  CHECK(bus.send(10, 1, 1) == 13);
-  CHECK(bus.send(20, 4, 8) == 23);
-  CHECK(bus.send(30, 4, 64) == 33);
-  CHECK(bus.stats().multicasts == 2);
-  CHECK(bus.stats().deliveries == 73);
-  CHECK(bus.stats().busy_cycles == 3);
-  // More words than the bus is wide take more slots: 10 words, 3 cycles.
-  CHECK(bus.send(40, 10, 1) == 40 + 2 + 3);
-  // Saturation: 100 transfers of 4 words offered at once leave one per
-  // cycle: the last arrives after 99 cycles of queueing, 400 words in 100.
-  NocBus saturated(4, 3);
+namespace {
+
+std::vector<NocId> grid_ids(int rows, int cols) {
+  std::vector<NocId> ids;
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < cols; ++c) ids.push_back({r, c});
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("NoC bus: zero-load latency of unicast, multicast and broadcast", "[memory][noc]") {
+  // 8x8 PEs, 4 words a cycle, latency 3, FIFOs of 4 words. On an idle bus
+  // the last of w words sent in cycle t arrives at t + ceil(w/4) - 1 + 3,
+  // whether it reaches one PE, a row of eight or all 64.
+  NocBus bus(4, 3, grid_ids(8, 8), 4);
+  CHECK(bus.send(10, 1, {2, 3}) == 13);
+  CHECK(bus.send(20, 4, {2, NocId::kAny}) == 23);
+  CHECK(bus.send(30, 4, {NocId::kAny, NocId::kAny}) == 33);
+  CHECK(bus.send(40, 4, {NocId::kAny, 5}) == 43);
+  CHECK(bus.stats().transfers == 4);
+  CHECK(bus.stats().words == 13);
+  CHECK(bus.stats().multicasts == 3);
+  CHECK(bus.stats().deliveries == 1 + 4 * 8 + 4 * 64 + 4 * 8);
+  CHECK(bus.stats().wait_cycles == 0);
+  // Eyeriss-style IDs need not be unique: PEs sharing an ID all take it.
+  NocBus shared(1, 2, {{0, 0}, {0, 0}, {0, 1}}, 1);
+  CHECK(shared.send(0, 1, {0, 0}) == 2);
+  CHECK(shared.stats().deliveries == 2);
+  CHECK_THROWS_AS(shared.send(1, 1, {1, 0}), std::invalid_argument);
+  CHECK_THROWS_AS(shared.send(1, 2, {0, 0}), std::invalid_argument);  // more than a FIFO holds
+}
+
+TEST_CASE("NoC bus: saturation at W words a cycle, and back-pressure from a full FIFO", "[memory][noc]") {
+  // 100 transfers of 4 words to different PEs, all offered in cycle 0, on a
+  // 4-word bus: one leaves per cycle, the last arrives after 99 + 3 cycles.
+  NocBus saturated(4, 3, grid_ids(10, 10), 4);
   std::int64_t last = 0;
-  for (int i = 0; i < 100; ++i) last = saturated.send(0, 4, 1);
+  for (int i = 0; i < 100; ++i) last = saturated.send(0, 4, {i / 10, i % 10});
   CHECK(last == 99 + 3);
   CHECK(saturated.stats().words == 400);
-  CHECK(saturated.stats().busy_cycles == 100);
   CHECK(saturated.stats().wait_cycles == 99 * 100 / 2);
-  CHECK(NocBus(4, 0).spacing(4) == 1);
-  CHECK(NocBus(4, 0).spacing(5) == 2);
-  CHECK(NocBus(0, 0).spacing(1000) == 1);
+  CHECK(saturated.stats().blocked_cycles == 0);
+  // Small transfers share a cycle: 16 one-word unicasts, 4 a cycle.
+  NocBus shared_cycles(4, 0, grid_ids(16, 1), 1);
+  for (int r = 0; r < 16; ++r) last = shared_cycles.send(0, 1, {r, 0});
+  CHECK(last == 3);
+  // One PE consuming a word a cycle behind a 2-word FIFO, sent transfers of
+  // two words: transfer 0's words arrive in cycle 3 and are consumed in 3
+  // and 4. A word may arrive only after the word two ahead of it has been
+  // consumed, so transfer i >= 1 sends its first word in cycle 2i - 1 and
+  // its second in 2i (arriving at 2i + 3), one cycle after the bus was free.
+  // The bus carries 1 word a cycle whatever its width.
+  NocBus blocked(4, 3, grid_ids(1, 1), 2);
+  for (int i = 0; i < 100; ++i) last = blocked.send(0, 2, {0, 0});
+  CHECK(last == 2 * 99 + 3);
+  CHECK(blocked.stats().wait_cycles == 99 * 99);  // sum of 2i - 1 over i = 1..99
+  CHECK(blocked.stats().blocked_cycles == 99);
+}
+
+TEST_CASE("the array's edge feed is the unicast case of the bus", "[memory][noc]") {
+  // A 16-row left edge on a 4-word bus: each stream element is 16 unicast
+  // words, one per row (tag (r, 0)); offered back to back, element m's last
+  // word arrives at 4m + 3 + latency: one element every 4 cycles, the
+  // spacing sim/edge_rates.hpp gives the fold.
+  NocBus bus(4, 2, grid_ids(16, 1), 2);
+  for (int m = 0; m < 10; ++m) {
+    std::int64_t last = 0;
+    for (int r = 0; r < 16; ++r) last = bus.send(0, 1, {r, 0});
+    CHECK(last == 4 * m + 3 + 2);
+  }
+  ArchConfig arch = with_dram(array_config(16, 16, Dataflow::WeightStationary), "hbm2");
+  arch.noc.left_words = 4;
+  Mapping mapping = map_gemm(arch.array, {10, 16, 16}, 1);
+  apply_edge_rates(arch, mapping);
+  REQUIRE(mapping.folds.size() == 1);
+  CHECK(mapping.folds[0].stream_spacing == 4);
 }
 
 TEST_CASE("a narrow NoC spaces out the stream: each fold lasts (T-1)(k-1) cycles longer", "[memory][noc]") {
