@@ -40,6 +40,7 @@ struct LayerStats {
   std::int64_t dram_write_bytes[3] = {0, 0, 0};
   std::int64_t buffer_reads[3] = {0, 0, 0};
   std::int64_t buffer_writes[3] = {0, 0, 0};
+  std::int64_t buffer_peak_bytes[3] = {0, 0, 0};  // most space reserved in a cycle, per partition
   double utilization = 0;          // macs / (PEs × cycles), 0-1
   Verification verification = Verification::NotChecked;
   std::string verification_detail;

@@ -1,5 +1,6 @@
 #include "sim/report.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "systole/version.hpp"
@@ -27,7 +28,8 @@ void write_layers_csv(std::ostream& out, const RunResult& result, double clock_p
          "dram_read_bytes,dram_write_bytes,dram_ifmap_read_bytes,dram_filter_read_bytes,"
          "dram_ofmap_read_bytes,dram_ofmap_write_bytes,dram_gb_per_s,buffer_ifmap_reads,"
          "buffer_filter_reads,buffer_ofmap_reads,buffer_ifmap_writes,buffer_filter_writes,"
-         "buffer_ofmap_writes,verification\n";
+         "buffer_ofmap_writes,buffer_ifmap_peak_bytes,buffer_filter_peak_bytes,buffer_ofmap_peak_bytes,"
+         "verification\n";
   for (const LayerStats& l : result.layers) {
     char utilization[32], efficiency[32];
     std::snprintf(utilization, sizeof utilization, "%.6f", l.utilization);
@@ -60,6 +62,7 @@ void write_layers_csv(std::ostream& out, const RunResult& result, double clock_p
         << l.dram_read_bytes[2] << ',' << l.dram_write_bytes[2] << ',' << bandwidth;
     for (int o = 0; o < 3; ++o) out << ',' << l.buffer_reads[o];
     for (int o = 0; o < 3; ++o) out << ',' << l.buffer_writes[o];
+    for (int o = 0; o < 3; ++o) out << ',' << l.buffer_peak_bytes[o];
     out << ',' << to_string(l.verification) << '\n';
   }
 }
@@ -121,6 +124,25 @@ nlohmann::json summary_json(const RunDescription& run, const RunResult& result) 
         {"max_latency", figure(d.latency_max * result.dram_tck_ns, "ns")}};
   } else {
     json["memory"] = {{"model", "ideal"}};
+  }
+  if (result.dram) {
+    nlohmann::json partitions;
+    for (int o = 0; o < kOperands; ++o) {
+      const Operand operand = static_cast<Operand>(o);
+      std::int64_t reads = 0, writes = 0, peak = 0;
+      for (const LayerStats& l : result.layers) {
+        reads += l.buffer_reads[o];
+        writes += l.buffer_writes[o];
+        peak = std::max(peak, l.buffer_peak_bytes[o]);
+      }
+      partitions[to_string(operand)] = {{"capacity", figure(run.arch->buffer.capacity(operand), "bytes")},
+                                        {"reads", figure(reads, "bytes")},
+                                        {"writes", figure(writes, "bytes")},
+                                        {"peak_occupancy", figure(peak, "bytes")}};
+    }
+    std::int64_t conflicts = 0;
+    for (const LayerStats& l : result.layers) conflicts += l.stall_buffer_cycles;
+    json["buffer"] = {{"partitions", partitions}, {"stall_cycles", figure(conflicts, "cycles (bank conflicts)")}};
   }
   NocTraffic noc;
   for (const LayerStats& l : result.layers) noc += l.noc;

@@ -1,6 +1,8 @@
 #include "sim/simulator.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <cmath>
 #include <stdexcept>
 
@@ -113,6 +115,7 @@ void Simulator::add_observer(RunObserver& observer) {
 
 void Simulator::on_cycle(const CycleActivity& activity, const Execution&) {
   step_macs_ += activity.active_pes;
+  for (int p = 0; p < 3; ++p) step_buffer_peak_[p] = std::max(step_buffer_peak_[p], activity.buffer_bytes[p]);
   for (int n = 0; n < kNetworks; ++n) {
     step_noc_.words[n] += activity.noc_words[n];
     step_noc_.busy_cycles[n] += activity.noc_words[n] > 0;
@@ -255,6 +258,7 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
   step_macs_ = 0;
   step_vector_operations_ = 0;
   step_noc_ = NocTraffic{};
+  std::fill(std::begin(step_buffer_peak_), std::end(step_buffer_peak_), 0u);
   const std::int64_t slept_before = Accelerator::instance().array.slept_cycles();
   const bool completed = run_to_completion(Accelerator::instance().array, controller, stats);
   slept_cycles_ += Accelerator::instance().array.slept_cycles() - slept_before;
@@ -283,6 +287,7 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
       stats.dram_write_bytes[o] += m.dram_write_bytes[o];
       stats.buffer_reads[o] += m.buffer.reads[o];
       stats.buffer_writes[o] += m.buffer.writes[o];
+      stats.buffer_peak_bytes[o] = std::max<std::int64_t>(stats.buffer_peak_bytes[o], step_buffer_peak_[o]);
     }
   }
   if (!completed) return false;

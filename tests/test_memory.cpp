@@ -153,7 +153,10 @@ TEST_CASE("buffer occupancy follows the tiles: reserved at the read, freed after
   simulator.add_observer(occupancy);
   Workload workload;
   workload.layers = {gemm};
-  simulator.run(workload);
+  const LayerStats stats = simulator.run(workload).layers.at(0);
+  CHECK(stats.buffer_peak_bytes[0] == 2048);
+  CHECK(stats.buffer_peak_bytes[1] == 1024);
+  CHECK(stats.buffer_peak_bytes[2] == 64 * 32 * 4);
   const auto& rows = occupancy.rows;
   REQUIRE(rows.size() > 2);
   CHECK(rows.front() == std::array<std::int64_t, 4>{0, 2048, 1024, 0});
