@@ -26,6 +26,9 @@ struct KeyAccess {
   std::function<std::string(const ArchConfig&)> get;
 };
 
+// Per-cycle occupancy is reported in 32 bits (models/execution.hpp).
+constexpr int kMaxPartitionKb = 1 << 21;
+
 int positive_int(const std::string& value, int limit) {
   const auto parsed = parse_integer(value);
   if (!parsed) throw std::invalid_argument("'" + value + "' is not an integer");
@@ -98,14 +101,14 @@ const std::vector<KeyAccess>& key_table() {
          c.memory_model = model;
        },
        [](const ArchConfig& c) { return c.memory_model; }},
-      {{"buffer.ifmap_kb", "ifmap partition of the global buffer, KB (double buffered)"},
-       [](ArchConfig& c, const std::string& v) { c.buffer.ifmap_bytes = 1024LL * positive_int(v, 1 << 22); },
+      {{"buffer.ifmap_kb", "ifmap partition of the global buffer, KB (double buffered; up to 2 GiB)"},
+       [](ArchConfig& c, const std::string& v) { c.buffer.ifmap_bytes = 1024LL * positive_int(v, kMaxPartitionKb); },
        [](const ArchConfig& c) { return std::to_string(c.buffer.ifmap_bytes / 1024); }},
-      {{"buffer.filter_kb", "filter partition of the global buffer, KB (double buffered)"},
-       [](ArchConfig& c, const std::string& v) { c.buffer.filter_bytes = 1024LL * positive_int(v, 1 << 22); },
+      {{"buffer.filter_kb", "filter partition of the global buffer, KB (double buffered; up to 2 GiB)"},
+       [](ArchConfig& c, const std::string& v) { c.buffer.filter_bytes = 1024LL * positive_int(v, kMaxPartitionKb); },
        [](const ArchConfig& c) { return std::to_string(c.buffer.filter_bytes / 1024); }},
-      {{"buffer.ofmap_kb", "ofmap partition of the global buffer, KB (double buffered)"},
-       [](ArchConfig& c, const std::string& v) { c.buffer.ofmap_bytes = 1024LL * positive_int(v, 1 << 22); },
+      {{"buffer.ofmap_kb", "ofmap partition of the global buffer, KB (double buffered; up to 2 GiB)"},
+       [](ArchConfig& c, const std::string& v) { c.buffer.ofmap_bytes = 1024LL * positive_int(v, kMaxPartitionKb); },
        [](const ArchConfig& c) { return std::to_string(c.buffer.ofmap_bytes / 1024); }},
       {{"buffer.banks", "banks per partition (0: as many as any access needs)"},
        [](ArchConfig& c, const std::string& v) { c.buffer.banks = v == "0" ? 0 : positive_int(v, 1 << 16); },
