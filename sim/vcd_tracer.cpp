@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "models/global_buffer.hpp"
 #include "sim/atomic_file.hpp"
 
 namespace systole {
@@ -26,11 +27,10 @@ VcdTracer::VcdTracer(const VcdOptions& options, const ArrayConfig& array)
   sc_core::sc_trace(file_, phase_, "phase", 3);
   sc_core::sc_trace(file_, active_pes_, "active_pes", 32);
   for (int n = 0; n < kNetworks; ++n)
-    sc_core::sc_trace(file_, noc_words_[n], std::string("noc_") + to_string(static_cast<Network>(n)) + "_words", 32);
-  sc_core::sc_trace(file_, dram_bytes_, "dram_bytes", 32);
-  sc_core::sc_trace(file_, buffer_bytes_[0], "ifmap_buffer_bytes", 32);
-  sc_core::sc_trace(file_, buffer_bytes_[1], "filter_buffer_bytes", 32);
-  sc_core::sc_trace(file_, buffer_bytes_[2], "ofmap_buffer_bytes", 32);
+    sc_core::sc_trace(file_, noc_words_[n], std::string("noc.") + to_string(static_cast<Network>(n)) + "_words", 32);
+  sc_core::sc_trace(file_, dram_bytes_, "dram.bytes", 32);
+  for (int p = 0; p < kOperands; ++p)
+    sc_core::sc_trace(file_, buffer_bytes_[p], "global_buffer." + to_string(static_cast<Operand>(p)) + "_bytes", 32);
 
   if (array.dataflow == Dataflow::OutputStationary) {
     traced_registers_ = {Left, LeftValid, Top, TopValid, Accumulator};

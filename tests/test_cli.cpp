@@ -145,7 +145,8 @@ TEST_CASE("the VCD holds aggregates and a PE window, bounded by the cycle window
   CHECK(run.out.find("Warning") == std::string::npos);
   REQUIRE(run_systole(f.run_args({"--vcd", large, "--vcd-pes", "0:1,0:1", "--vcd-cycles", "0:2000"})).exit_code == 0);
   const std::string text = read_file(small);
-  for (const char* signal : {"active_pes", "phase", "fold", "layer", "pe_1_1", "partial_sum", "stationary0"})
+  for (const char* signal : {"active_pes", "phase", "fold", "layer", "pe_1_1", "partial_sum", "stationary0",
+                             "left_words", "out_words", "ifmap_bytes"})
     CHECK(text.find(signal) != std::string::npos);
   CHECK(text.find("$enddefinitions") != std::string::npos);
   // Time is in femtoseconds and cycle c's values appear at its end, (c + 1)
