@@ -80,13 +80,17 @@ void ArrayController<Op, Acc>::update_live_folds() {
 
 template <class Op, class Acc>
 int ArrayController<Op, Acc>::load_stationary_rows() {
-  int loaded = 0;
+  int moved = 0;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
-    // Row r is written in the last cycle of its transfer, at L + q·r + q-1.
+    // A row of C words (the whole row, zero-padded) crosses the bus in q
+    // cycles, about C/q a cycle; it is written in the last, at L + q·r + q-1.
     const Fold& f = fold(g);
     const std::int64_t q = f.load_spacing;
     const std::int64_t since = cycle_ - scheduler_.issued()[g].load_start;
-    if (since < 0 || since >= q * config_.rows || since % q != q - 1) continue;
+    if (since < 0 || since >= q * config_.rows) continue;
+    const std::int64_t part = since % q;
+    moved += static_cast<int>(config_.cols * (part + 1) / q - config_.cols * part / q);
+    if (part != q - 1) continue;
     const std::int64_t row = since / q;
     const GemmOperands<Op, Acc>& ops = operands(g);
     if (row < f.rows_used) {
@@ -96,9 +100,8 @@ int ArrayController<Op, Acc>::load_stationary_rows() {
     } else {
       pes_.write_stationary_row(buffer_of(g), static_cast<int>(row), nullptr, 0);
     }
-    loaded += config_.cols;  // a whole row, zero-padded
   }
-  return loaded;
+  return moved;
 }
 
 template <class Op, class Acc>

@@ -54,7 +54,7 @@ class ArrayController final : public Execution {
   void issue_folds();
   void update_live_folds();
   void output_collected(std::size_t g, std::int64_t count);
-  int load_stationary_rows();  // words written (whole rows)
+  int load_stationary_rows();  // words on the bus this cycle
   int feed_left_edge();        // valid words fed
   int feed_top_edge();
   void compute_windows();

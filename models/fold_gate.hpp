@@ -16,9 +16,10 @@ class FoldGate {
   // (once per cycle, in order; quiet cycles may be left out).
   virtual void tick(std::int64_t cycle) = 0;
   virtual bool ready(std::size_t fold) const = 0;
-  // True while nothing but DRAM transfers stands between the array and
-  // `fold` (its tiles; for one past the last fold, the write-backs), so
-  // the array may sleep until a transfer finishes.
+  // True while what `fold` waits for is a DRAM transfer (its tiles, or the
+  // write-back that frees its output space; for one past the last fold, the
+  // last write-backs) and nothing else is under way that ends without one,
+  // so the array may sleep until a transfer finishes.
   virtual bool waiting_for_dram(std::size_t fold) const = 0;
   virtual void started(std::size_t fold) = 0;
   virtual void finished(std::size_t fold) = 0;

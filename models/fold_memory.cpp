@@ -227,8 +227,9 @@ bool FoldMemory::ready(std::size_t g) const {
 }
 
 bool FoldMemory::waiting_for_dram(std::size_t g) const {
-  if (!arriving_results_.empty()) return false;
-  return g < plans_.size() ? !on_chip(g) : !drained();
+  if (!arriving_results_.empty()) return false;  // they reach the buffer with time, not with DRAM
+  if (g == plans_.size()) return !drained();
+  return !on_chip(g) || first_unwritten_ + 1 < g;  // its tiles, or fold g-2's write-back
 }
 
 bool FoldMemory::written_back(std::size_t g) const {

@@ -27,16 +27,16 @@ std::int64_t FoldScheduler::drain_tail() const {
   return static_cast<std::int64_t>(last.drain_spacing - 1) * (rows - 1);
 }
 
-std::int64_t FoldScheduler::padded_length() const {
+std::int64_t FoldScheduler::padded_length(bool unit_rates) const {
   // Baseline: each fold is a fixed slot sized for a full array: R stationary
   // rows (stationary only), then the stream until the bottom-right PE's
   // result is out.
   if (microarch_ != Microarch::Baseline || issued_.empty()) return 0;
   const Fold& last = folds_[issued_.size() - 1];
-  const std::int64_t after_stream =
-      mode_ == ArrayMode::Stationary
-          ? last.last_element_offset() + rows_ + cols_ - 1
-          : last.last_element_offset() + cols_ + static_cast<std::int64_t>(last.drain_spacing) * (rows_ - 1);
+  const std::int64_t drain = unit_rates ? 1 : last.drain_spacing;
+  const std::int64_t after_stream = mode_ == ArrayMode::Stationary
+                                        ? last.last_element_offset() + rows_ + cols_ - 1
+                                        : last.last_element_offset() + cols_ + drain * (rows_ - 1);
   return issued_.back().stream_start + after_stream;
 }
 
@@ -58,7 +58,7 @@ FoldTiming FoldScheduler::schedule(std::int64_t not_before, bool unit_rates) con
   const bool stationary = mode_ == ArrayMode::Stationary;
   FoldTiming timing;
   if (microarch_ == Microarch::Baseline) {
-    timing.load_start = std::max(padded_length(), not_before);
+    timing.load_start = std::max(padded_length(unit_rates), not_before);
     timing.stream_start = timing.load_start + (stationary ? load(0) * rows_ : 0);
   } else if (stationary) {
     // Two stationary buffers per PE; fold g uses buffer g % 2. Row r's

@@ -41,7 +41,7 @@ class FoldScheduler {
   // slot is sized for a full array (as SCALE-Sim pads partial folds), so the
   // program lasts this long even when its last output leaves earlier. Zero
   // otherwise.
-  std::int64_t padded_length() const;
+  std::int64_t padded_length() const { return padded_length(false); }
   // Cycles after its stream_start until fold g's last value has left the
   // array and every register it passed through is clear again.
   std::int64_t span(const Fold& fold) const;
@@ -52,6 +52,7 @@ class FoldScheduler {
  private:
   // With unit_rates, as if every fold's load and drain spacings were 1.
   FoldTiming schedule(std::int64_t not_before, bool unit_rates) const;
+  std::int64_t padded_length(bool unit_rates) const;
 
   ArrayMode mode_;
   Microarch microarch_;

@@ -10,6 +10,7 @@
 // write_values_per_cycle). Abstracted away: the exact address of each value
 // (sequential streams spread evenly over the banks).
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -38,7 +39,8 @@ struct GlobalBufferConfig {
  private:
   std::int64_t values_per_cycle(int ports, int value_bytes) const {
     if (banks == 0) return 0;
-    const std::int64_t per_port = word_bytes == 0 ? 1 : word_bytes / value_bytes;
+    // validate() (sim/arch_config.hpp) rejects ports narrower than a value.
+    const std::int64_t per_port = word_bytes == 0 ? 1 : std::max(1, word_bytes / value_bytes);
     return static_cast<std::int64_t>(banks) * ports * per_port;
   }
 };

@@ -3,13 +3,14 @@
 // sees it: a distribution bus to the left edge, one to the top edge (OS) or
 // the stationary rows (WS/IS), and a collection bus from the bottom edge
 // (WS/IS) or the column output ports (OS) back to the buffer, each W words
-// per cycle with a fixed latency (models/noc_bus.hpp is one such bus). Inside
-// the array, operands and partial sums move over neighbour links.
+// per cycle with a fixed latency. Inside the array, operands and partial
+// sums move over neighbour links.
 //
 // The array is statically scheduled, so a bus narrower than what a fold
 // needs per cycle spaces the fold out (sim/edge_rates.hpp) instead of
-// queueing: every edge word goes to one PE, the systolic case of a tagged
-// multicast with fan-out 1.
+// queueing. Every edge word goes to one PE: the unicast case of the tagged,
+// back-pressured bus of models/noc_bus.hpp, whose rate it shares (a test
+// checks that), without simulating each word's trip.
 
 #include <cstdint>
 

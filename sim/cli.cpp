@@ -102,8 +102,9 @@ po::variables_map parse_options(int argc, char** argv, const po::options_descrip
     po::store(po::parse_command_line(argc, argv, options), vm);
     po::notify(vm);
   } catch (const po::unknown_option& e) {
-    const std::string name = e.get_option_name();
-    throw InputError(std::string(e.what()) + renamed_key_hint(name.substr(name.find_first_not_of('-'))));
+    const std::string option = e.get_option_name();  // "--key" or "--key=value"
+    const std::string key = option.substr(0, option.find('='));
+    throw InputError(std::string(e.what()) + renamed_key_hint(key.substr(key.find_first_not_of('-'))));
   } catch (const po::error& e) {
     throw InputError(std::string(e.what()));
   }

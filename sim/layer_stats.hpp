@@ -32,9 +32,11 @@ struct LayerStats {
   std::int64_t vector_cycles = 0;  // cycles on the vector unit (the array idles)
   std::int64_t vector_operations = 0;
   // Memory (all zero with the ideal memory model). Index: models/global_buffer.hpp Operand.
-  std::int64_t stall_dram_cycles = 0;  // folds waiting for their tiles from DRAM
-  std::int64_t stall_noc_cycles = 0;     // edge streams slowed by narrow NoC buses
-  std::int64_t stall_buffer_cycles = 0;  // ... or by global-buffer bank conflicts
+  std::int64_t stall_dram_cycles = 0;    // folds waiting for their tiles from DRAM
+  // Streams, stationary loads and result ports slowed by NoC buses narrower
+  // than a fold needs, and the NoC's latency (docs/timing-model.md) ...
+  std::int64_t stall_noc_cycles = 0;
+  std::int64_t stall_buffer_cycles = 0;  // ... or by the buffer's ports (bank conflicts)
   NocTraffic noc;  // words on each network, and neighbour-link hops
   std::int64_t dram_read_bytes[3] = {0, 0, 0};
   std::int64_t dram_write_bytes[3] = {0, 0, 0};

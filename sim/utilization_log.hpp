@@ -5,8 +5,9 @@
 // Columns: cycle (first cycle of the window), cycles (window length), layer
 // (index of the layer running at the window's first cycle), active_pe_cycles
 // (sum over the window of PEs doing a valid MAC), utilization
-// (active_pe_cycles / (PEs × cycles)), noc_words (words delivered to the
-// array), dram_bytes (DRAM transfers completed), dram_gb_per_s.
+// (active_pe_cycles / (PEs × cycles)), noc_left/top/out_words (words on each
+// NoC bus), dram_bytes (DRAM transfers completed), dram_gb_per_s, and the
+// mean space reserved in each global-buffer partition (docs/outputs.md).
 
 #include <cstdint>
 #include <memory>

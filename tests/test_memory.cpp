@@ -387,6 +387,10 @@ TEST_CASE("a narrow bus to the stationary rows slows the loads: q cycles per row
   CHECK(baseline.verification == Verification::Passed);
   CHECK(baseline.cycles - wide.cycles == 2 * 12);
   CHECK(baseline.stall_noc_cycles == 2 * 12);
+  // 2 folds x 4 rows x 4 words, one word in each of the 2 x 16 load cycles.
+  const int top = static_cast<int>(Network::Top);
+  CHECK(baseline.noc.words[top] == 32);
+  CHECK(baseline.noc.busy_cycles[top] == 32);
   // Pipelined: row r is written at L + 4r + 3, so fold 0 streams from
   // L + q + (q-1)(R-1) = L + 13 instead of L + 1. Fold 1's 16 load cycles
   // start at L + 16 (one row on the bus at a time), so its stream starts at
@@ -422,6 +426,16 @@ TEST_CASE("a narrow collection bus spaces out OS results at the column ports", "
     CHECK(narrow.stall_noc_cycles == 9);
     CHECK(narrow.noc.words[static_cast<int>(Network::Out)] == 16);
   }
+  // Baseline, GEMM 16x4x60: four row blocks, each slot 9 cycles longer, all
+  // of it charged to the NoC.
+  ArchConfig arch = with_dram(array_config(4, 4, Dataflow::OutputStationary), "hbm2", 4);
+  const Layer four_folds = make_gemm_layer("g", 16, 4, 60);
+  const LayerStats wide = simulate(arch, {four_folds}).layers.at(0);
+  arch.noc.out_words = 1;
+  const LayerStats narrow = simulate(arch, {four_folds}).layers.at(0);
+  CHECK(narrow.folds == 4);
+  CHECK(narrow.cycles - wide.cycles == 4 * 9);
+  CHECK(narrow.stall_noc_cycles == 4 * 9);
 }
 
 TEST_CASE("spaced streams, loads and result ports compute correctly in every dataflow", "[memory][noc]") {
