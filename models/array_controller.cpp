@@ -56,7 +56,10 @@ void ArrayController<Op, Acc>::issue_folds() {
     // overlap.
     FoldTiming actual = scheduler_.next(cycle_);
     actual.rate_delay = earliest.rate_delay;
-    stall_cycles_ += actual.stream_start - earliest.stream_start;
+    const std::int64_t wait = actual.stream_start - earliest.stream_start;
+    const std::int64_t latency = gate_ == nullptr ? 0 : std::min(wait, gate_->latency_wait(g, earliest.load_start));
+    latency_stall_cycles_ += latency;
+    stall_cycles_ += wait - latency;
     scheduler_.issue(actual);
     if (gate_ != nullptr) gate_->started(g);
   }

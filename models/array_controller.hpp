@@ -37,8 +37,10 @@ class ArrayController final : public Execution {
   bool waiting_on_memory() const override;
   CycleActivity step_quiet() override;
 
-  // Cycles folds waited for their operands beyond what the array required.
+  // Cycles folds waited beyond what the array required: for their operands
+  // from DRAM (stall_cycles), and for the NoC's latency alone.
   std::int64_t stall_cycles() const { return stall_cycles_; }
+  std::int64_t latency_stall_cycles() const { return latency_stall_cycles_; }
   // When each issued fold started, and how much the rates of its stationary
   // loads or result ports delayed it (FoldTiming::rate_delay).
   const std::vector<FoldTiming>& fold_timings() const { return scheduler_.issued(); }
@@ -67,7 +69,8 @@ class ArrayController final : public Execution {
   FoldScheduler scheduler_;
   FoldGate* gate_;
   std::vector<std::int64_t> fold_outputs_left_;
-  std::int64_t stall_cycles_ = 0;
+  std::int64_t stall_cycles_ = 0;  // excluding the latency's share
+  std::int64_t latency_stall_cycles_ = 0;
   std::int64_t bytes_moved_ = 0;  // the gate's count at the last cycle
   int quiet_rows_ = 0;            // rows whose window quiet cycles have emptied
   int buffers_;

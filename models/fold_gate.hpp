@@ -21,6 +21,10 @@ class FoldGate {
   // last write-backs) and nothing else is under way that ends without one,
   // so the array may sleep until a transfer finishes.
   virtual bool waiting_for_dram(std::size_t fold) const = 0;
+  // Called when `fold` is ready: of its wait from cycle `earliest` (when the
+  // array could have taken it) to now, the cycles due to the network-on-
+  // chip's latency alone.
+  virtual std::int64_t latency_wait(std::size_t fold, std::int64_t earliest) const = 0;
   virtual void started(std::size_t fold) = 0;
   virtual void finished(std::size_t fold) = 0;
   // All results written back: the program may end.

@@ -30,7 +30,8 @@ FoldMemory::FoldMemory(DramSystem& dram, FoldMemoryPlan plan, std::int64_t start
       started_(plans_.size()),
       finished_(plans_.size()),
       writes_issued_(plans_.size()),
-      on_chip_since_(plans_.size(), -1) {
+      on_chip_since_(plans_.size(), -1),
+      output_free_since_(plans_.size(), -1) {
   for (int o = 0; o < kOperands; ++o) next_address_[o] = region_base(static_cast<Operand>(o), dram.capacity_bytes());
   // Partial sums live in the second half of the ofmap region.
   psum_base_ = region_base(Operand::Ofmap, dram.capacity_bytes()) + region_base(Operand::Filter, dram.capacity_bytes()) / 2;
@@ -194,6 +195,8 @@ void FoldMemory::tick(std::int64_t cycle) {
   }
   while (first_not_on_chip_ < plans_.size() && on_chip(first_not_on_chip_))
     on_chip_since_[first_not_on_chip_++] = cycle;
+  while (first_output_not_free_ < plans_.size() && first_output_not_free_ <= first_unwritten_ + 1)
+    output_free_since_[first_output_not_free_++] = cycle;
   while (first_unwritten_ < plans_.size() && written_back(first_unwritten_)) ++first_unwritten_;
   while (first_unread_ < plans_.size() && reads_issued_[first_unread_]) ++first_unread_;
   issue_reads(first_unread_);  // when it waits for partial sums to be written
@@ -224,6 +227,14 @@ bool FoldMemory::ready(std::size_t g) const {
   const std::int64_t since = on_chip_since_[g] >= 0 ? on_chip_since_[g] : cycle_;
   // The output half fold g writes into was drained by fold g-2's write-back.
   return since + noc_latency_ <= cycle_ && first_unwritten_ + 1 >= g;
+}
+
+std::int64_t FoldMemory::latency_wait(std::size_t g, std::int64_t earliest) const {
+  // Without the latency the fold would have started once both its tiles and
+  // its output space were there.
+  auto since = [&](const std::vector<std::int64_t>& cycles) { return cycles[g] >= 0 ? cycles[g] : cycle_; };
+  const std::int64_t unlatched = std::max({earliest, since(on_chip_since_), since(output_free_since_)});
+  return std::clamp<std::int64_t>(cycle_ - unlatched, 0, noc_latency_);
 }
 
 bool FoldMemory::waiting_for_dram(std::size_t g) const {

@@ -104,6 +104,7 @@ class FoldMemory final : public FoldGate {
   void tick(std::int64_t cycle) override;
   bool ready(std::size_t fold) const override;
   bool waiting_for_dram(std::size_t fold) const override;
+  std::int64_t latency_wait(std::size_t fold, std::int64_t earliest) const override;
   void started(std::size_t fold) override;
   void finished(std::size_t fold) override;
   bool drained() const override;
@@ -127,8 +128,11 @@ class FoldMemory final : public FoldGate {
   std::vector<std::vector<std::uint64_t>> read_transfers_;
   std::vector<std::vector<std::uint64_t>> write_transfers_;
   std::vector<bool> reads_issued_, started_, finished_, writes_issued_;
-  std::vector<std::int64_t> on_chip_since_;  // cycle; -1 until then
+  // Cycles since which each fold's tiles have been on chip, and its output
+  // space free (fold g-2 written back); -1 until then.
+  std::vector<std::int64_t> on_chip_since_, output_free_since_;
   std::size_t first_not_on_chip_ = 0;
+  std::size_t first_output_not_free_ = 0;
   // Results on their way to the buffer: (cycle their write-back starts, fold).
   std::vector<std::pair<std::int64_t, std::size_t>> arriving_results_;
   // Space reserved in the buffer: a tile's until a fold ends, an output

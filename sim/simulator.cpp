@@ -268,6 +268,9 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
     add_link_hops(step_noc_, mapping.folds[g], mapping.mode, arch_.array.rows);
   stats.noc += step_noc_;
   stats.stall_dram_cycles += controller.stall_cycles();
+  stats.stall_noc_cycles += controller.latency_stall_cycles();
+  // The last results' trip to the buffer delays the last write-back.
+  if (memory && completed && !mapping.folds.empty()) stats.stall_noc_cycles += arch_.noc.latency;
   const auto& timings = controller.fold_timings();
   for (std::size_t g = 0; g < timings.size() && !step.limits.empty(); ++g) {
     // How much longer the fold's stream lasts than at one element a cycle,

@@ -133,6 +133,8 @@ TEST_CASE("a layer that fits on chip runs as with ideal memory plus its first fe
       fetch_and_write_back("hbm2", 4, 1024, 2048, ideal_cycles + 2 * kLatency, 2048);
   CHECK(fetch_again == fetch);
   CHECK(delayed.cycles == ideal_cycles + (fetch - 1) + 2 * kLatency + late_write);
+  CHECK(delayed.stall_noc_cycles == 2 * kLatency);
+  CHECK(delayed.stall_dram_cycles == l.stall_dram_cycles);
 }
 
 TEST_CASE("buffer occupancy follows the tiles: reserved at the read, freed after the last use", "[memory]") {
