@@ -22,7 +22,7 @@ ArrayController<Op, Acc>::ArrayController(const ArrayConfig& config,
                                           ArrayProgram<Op, Acc> program, FoldGate* gate)
     : config_(config),
       program_(std::move(program)),
-      scheduler_(program_.mode, config.microarch, config.rows, config.cols, program_.folds),
+      scheduler_(program_.mode, config.microarch, config.rows, config.cols, program_.folds, program_.widths),
       gate_(gate),
       buffers_(program_.mode == ArrayMode::Stationary &&
                        config.microarch == Microarch::Pipelined

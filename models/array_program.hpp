@@ -42,6 +42,16 @@ struct Fold {
   std::int64_t last_element_offset() const { return (stream_length - 1) * stream_spacing; }
 };
 
+// Words per cycle of the paths between the buffer and the array (0:
+// unlimited): into the left edge, into the top edge (OS), and out of the
+// bottom edge (WS/IS) or the column ports (OS). The folds' spacings keep
+// each fold within them; the schedule keeps overlapping folds within them.
+struct PathWidths {
+  std::int64_t left = 0;
+  std::int64_t top = 0;
+  std::int64_t out = 0;
+};
+
 template <class Op, class Acc>
 struct GemmOperands {
   const Op* left = nullptr;   // L, row-major with leading dimension left_ld
@@ -60,6 +70,7 @@ struct ArrayProgram {
   ArrayMode mode = ArrayMode::Stationary;
   std::vector<GemmOperands<Op, Acc>> gemms;
   std::vector<Fold> folds;
+  PathWidths widths;
 };
 
 }  // namespace systole

@@ -5,8 +5,11 @@
 namespace systole {
 
 FoldScheduler::FoldScheduler(ArrayMode mode, Microarch microarch, int rows, int cols,
-                             const std::vector<Fold>& folds)
-    : mode_(mode), microarch_(microarch), rows_(rows), cols_(cols), folds_(folds) {
+                             const std::vector<Fold>& folds, PathWidths widths)
+    : mode_(mode), microarch_(microarch), rows_(rows), cols_(cols), folds_(folds), widths_(widths) {
+  int drain_spacing = 1;
+  for (const Fold& f : folds) drain_spacing = std::max(drain_spacing, f.drain_spacing);
+  reach_ = static_cast<std::int64_t>(rows + cols) * (1 + drain_spacing);
   issued_.reserve(folds.size());
 }
 
@@ -38,6 +41,66 @@ std::int64_t FoldScheduler::padded_length(bool unit_rates) const {
                                         ? last.last_element_offset() + rows_ + cols_ - 1
                                         : last.last_element_offset() + cols_ + drain * (rows_ - 1);
   return issued_.back().stream_start + after_stream;
+}
+
+std::int64_t FoldScheduler::within_bus_widths(std::int64_t s) const {
+  // Pipelined folds overlap at the edges: fold h's element m reaches edge
+  // row (or column) r at s_h + m·k_h + r, so fold h is on a path until
+  // s_h + last_h + extent_h - 1, and the rows it serves then are above fold
+  // g's. Each fold alone puts at most ceil(extent / k) <= W words a cycle on
+  // a path of width W, all in rows of one residue mod k. Folds with the same
+  // k and aligned starts (s_g = s_h mod k) share that residue, so together
+  // they stay within W; otherwise fold g waits until fold h has left.
+  // (The bottom edge of WS/IS is fold g's left edge delayed by R-1 cycles
+  // with columns for rows.)
+  // OS results: fold h's column ports send at most
+  // min(rows_used, ceil(cols_used / q)) a cycle from s_h + last_h until
+  // s_h + last_h + cols_used-1 + q·(rows_used-1); if together with fold g's
+  // they could exceed the out path, fold g's results wait until then.
+  const std::size_t g = issued_.size();
+  const Fold& f = folds_[g];
+  const bool stationary = mode_ == ArrayMode::Stationary;
+  struct Path {
+    std::int64_t width;
+    bool by_rows;  // extent: used rows (left edge) or used columns
+  };
+  const Path paths[] = {{widths_.left, true}, {stationary ? widths_.out : widths_.top, false}};
+  auto per_cycle = [](const Fold& fold) -> std::int64_t {
+    return std::min<std::int64_t>(fold.rows_used, (fold.cols_used + fold.drain_spacing - 1) / fold.drain_spacing);
+  };
+  // Fold h has left every path (and sent its last result) before
+  // s_{h+1} + reach_, since s_{h+1} > s_h + last_h.
+
+  for (bool moved = true; moved;) {
+    moved = false;
+    std::int64_t sharing_results = per_cycle(f), results_end = -1;
+    for (std::size_t h = g; h-- > 0 && (h + 1 == g || issued_[h + 1].stream_start + reach_ >= s);) {
+      const Fold& e = folds_[h];
+      const std::int64_t start = issued_[h].stream_start;
+      for (const Path& p : paths) {
+        if (p.width == 0) continue;
+        const std::int64_t leaves = start + e.last_element_offset() + (p.by_rows ? e.rows_used : e.cols_used);
+        if (s >= leaves) continue;
+        const std::int64_t k = f.stream_spacing;
+        const std::int64_t aligned = e.stream_spacing == k ? start + (s - start + k - 1) / k * k : leaves;
+        moved |= aligned != s;
+        s = aligned;
+      }
+      if (!stationary && widths_.out != 0) {
+        const std::int64_t drained = start + e.last_element_offset() + e.cols_used - 1 +
+                                     static_cast<std::int64_t>(e.drain_spacing) * (e.rows_used - 1);
+        if (s + f.last_element_offset() <= drained) {
+          sharing_results += per_cycle(e);
+          results_end = std::max(results_end, drained);
+        }
+      }
+    }
+    if (sharing_results > widths_.out && results_end >= 0) {
+      s = results_end + 1 - f.last_element_offset();
+      moved = true;
+    }
+  }
+  return s;
 }
 
 FoldTiming FoldScheduler::next(std::int64_t not_before) const {
@@ -81,6 +144,7 @@ FoldTiming FoldScheduler::schedule(std::int64_t not_before, bool unit_rates) con
       timing.load_start = std::max(timing.load_start, issued_[g - 2].stream_start + last(2) + cols_ - q + 1);
     timing.stream_start = timing.load_start + q + (q - 1) * (rows_ - 1);
     if (g >= 1) timing.stream_start = std::max(timing.stream_start, issued_[g - 1].stream_start + busy(1));
+    if (!unit_rates) timing.stream_start = within_bus_widths(timing.stream_start);
   } else {
     //  - the edges carry one fold at a time: s_g >= s_{g-1} + T_{g-1} (times
     //    the element spacing);
@@ -99,6 +163,7 @@ FoldTiming FoldScheduler::schedule(std::int64_t not_before, bool unit_rates) con
                     drained + drain(1) * previous_rows + 1 - folds_[g].last_element_offset(),
                     drained + (drain(1) - 1) * previous_rows + 1});
     }
+    if (!unit_rates) timing.stream_start = within_bus_widths(timing.stream_start);
     timing.load_start = timing.stream_start;
   }
   return timing;

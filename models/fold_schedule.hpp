@@ -28,7 +28,8 @@ struct FoldTiming {
 
 class FoldScheduler {
  public:
-  FoldScheduler(ArrayMode mode, Microarch microarch, int rows, int cols, const std::vector<Fold>& folds);
+  FoldScheduler(ArrayMode mode, Microarch microarch, int rows, int cols, const std::vector<Fold>& folds,
+                PathWidths widths = {});
 
   // The timing of the next fold if its first action (load_start) may not
   // come before `not_before`.
@@ -53,11 +54,16 @@ class FoldScheduler {
   // With unit_rates, as if every fold's load and drain spacings were 1.
   FoldTiming schedule(std::int64_t not_before, bool unit_rates) const;
   std::int64_t padded_length(bool unit_rates) const;
+  // The earliest stream start from `stream_start` on at which fold g shares
+  // no bus with the folds before it beyond the bus's width.
+  std::int64_t within_bus_widths(std::int64_t stream_start) const;
 
   ArrayMode mode_;
   Microarch microarch_;
   int rows_, cols_;
   const std::vector<Fold>& folds_;
+  PathWidths widths_;
+  std::int64_t reach_;  // how long after s_{h+1} fold h may still use a path
   std::vector<FoldTiming> issued_;
 };
 

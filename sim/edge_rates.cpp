@@ -30,6 +30,7 @@ std::vector<FoldRateLimits> apply_edge_rates(const ArchConfig& arch, Mapping& ma
   const Path left = path(arch.noc.left_words, arch.buffer.read_values_per_cycle(operand));
   const Path top = path(arch.noc.top_words, arch.buffer.read_values_per_cycle(operand));
   const Path out = path(arch.noc.out_words, arch.buffer.write_values_per_cycle(accumulator));
+  mapping.widths = {left.width, mapping.mode == ArrayMode::OutputStationary ? top.width : 0, out.width};
   std::vector<FoldRateLimits> limits(mapping.folds.size());
   for (std::size_t g = 0; g < mapping.folds.size(); ++g) {
     Fold& fold = mapping.folds[g];

@@ -93,6 +93,7 @@ ArrayProgram<Op, Acc> LayerData<Op, Acc>::program(const Mapping& mapping) {
   ArrayProgram<Op, Acc> program;
   program.mode = mapping.mode;
   program.folds = mapping.folds;
+  program.widths = mapping.widths;
   for (std::int64_t g = 0; g < layer_.groups(); ++g) {
     const Op* lowered = lowered_.data() + g * m * k;
     Acc* out = result_.data() + g * m * n;

@@ -32,6 +32,7 @@ struct Mapping {
   std::int64_t row_folds = 0;
   std::int64_t col_folds = 0;
   std::vector<Fold> folds;        // all groups
+  PathWidths widths;              // set with the DRAM memory model (sim/edge_rates.hpp)
   // Unweighted mean over folds of the fraction of PEs the fold maps work to.
   double mapping_efficiency = 0;
 };
