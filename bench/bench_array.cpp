@@ -1,7 +1,9 @@
 // Simulation speed: simulated PE-cycles per wall-clock second for large GEMMs
 // on 32x32, 128x128 and 256x256 arrays in each dataflow, with the functional
 // computation on (it always is), and ResNet-50 on 128x128 WS with ideal
-// memory and with DDR4-2400 (time, simulated cycles per second, peak memory). Each figure is the median of --repeat runs; the wall time covers
+// memory, with DDR4-2400, and with DDR4-2400 behind a narrow NoC (time,
+// simulated cycles per second, peak memory). Each figure is the median of
+// --repeat runs; the wall time covers
 // the whole layer: data generation, lowering and the clocked simulation.
 //
 //   systole_bench [--repeat N] [--resnet50 PATH] [--skip-resnet50]
@@ -57,9 +59,18 @@ void bench_resnet50(const std::string& path, int repeat) {
   }
   const Workload workload = load_scalesim_topology(path);
   double ideal_rate = 0;
-  for (const char* memory : {"ideal", "dram"}) {
+  // DDR4-2400, one channel, 64 KB partitions; the last adds a NoC of 32-word
+  // buses with a 4-cycle latency and 8 two-port banks per partition.
+  for (const char* memory : {"ideal", "dram", "dram + narrow NoC"}) {
     ArchConfig arch = array(128, Dataflow::WeightStationary);
-    arch.memory_model = memory;  // dram: DDR4-2400, one channel, 64 KB partitions
+    arch.memory_model = std::string(memory) == "ideal" ? "ideal" : "dram";
+    if (std::string(memory) == "dram + narrow NoC") {
+      arch.noc = {32, 32, 32, 4};
+      arch.buffer.banks = 8;
+      arch.buffer.read_ports = 2;
+      arch.buffer.write_ports = 2;
+      arch.buffer.word_bytes = 8;
+    }
     std::vector<double> seconds;
     std::int64_t cycles = 0;
     for (int i = 0; i < repeat; ++i) {
