@@ -29,11 +29,21 @@ std::vector<FoldRateLimits> apply_edge_rates(const ArchConfig& arch, Mapping& ma
   const int accumulator = accumulator_bytes(arch.array.data_type);
   const Path left = path(arch.noc.left_words, arch.buffer.read_values_per_cycle(operand));
   const Path top = path(arch.noc.top_words, arch.buffer.read_values_per_cycle(operand));
-  const Path out = path(arch.noc.out_words, arch.buffer.write_values_per_cycle(accumulator));
-  mapping.widths = {left.width, mapping.mode == ArrayMode::OutputStationary ? top.width : 0, out.width};
+  // Results that add to partial sums already in the ofmap partition (a K
+  // fold after the first, an OS reduction chunk after the first) are a
+  // read-modify-write there: a read port and a write port per value.
+  const Path fresh = path(arch.noc.out_words, arch.buffer.write_values_per_cycle(accumulator));
+  const Path accumulating =
+      path(arch.noc.out_words, std::min(arch.buffer.write_values_per_cycle(accumulator),
+                                        arch.buffer.read_values_per_cycle(accumulator)));
   std::vector<FoldRateLimits> limits(mapping.folds.size());
+  bool any_accumulates = false;
   for (std::size_t g = 0; g < mapping.folds.size(); ++g) {
     Fold& fold = mapping.folds[g];
+    const bool accumulates =
+        mapping.mode == ArrayMode::Stationary ? fold.row_offset > 0 : fold.stream_offset > 0;
+    any_accumulates |= accumulates;
+    const Path& out = accumulates ? accumulating : fresh;
     const int by_left = spacing(fold.rows_used, left);
     if (mapping.mode == ArrayMode::Stationary) {
       const int by_out = spacing(fold.cols_used, out);
@@ -52,6 +62,9 @@ std::vector<FoldRateLimits> apply_edge_rates(const ArchConfig& arch, Mapping& ma
       limits[g].load_or_drain = out.limit;
     }
   }
+  // The schedule keeps overlapping folds within the narrower out path.
+  mapping.widths = {left.width, mapping.mode == ArrayMode::OutputStationary ? top.width : 0,
+                    any_accumulates ? accumulating.width : fresh.width};
   return limits;
 }
 

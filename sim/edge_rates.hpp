@@ -9,6 +9,9 @@
 //  - stationary rows (WS/IS): a whole row of C words each (top path);
 //  - OS results: column ports send one result each per drain_spacing cycles,
 //    so that at most the out path's width leave together.
+// Results that add to partial sums already in the buffer (K folds after the
+// first, OS reduction chunks after the first) need a read port as well as a
+// write port per value.
 // Derivations: docs/timing-model.md.
 
 #include <vector>

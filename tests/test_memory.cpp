@@ -375,6 +375,14 @@ TEST_CASE("a narrow NoC spaces out the stream: each fold lasts (T-1)(k-1) cycles
   const LayerStats wide_words = simulate(arch, {gemm}).layers.at(0);
   CHECK(wide_words.cycles - wide.cycles == 2 * 7);  // 8 int8 operands per read: loads at full speed
   CHECK(wide_words.stall_buffer_cycles == 2 * 7);   // 2 partial sums per write for 4 columns
+  // Two write ports: the first K fold's 4 fresh partial sums a cycle fit,
+  // but the second adds to them, a read as well as a write per value, and
+  // one read port moves 2: only that fold is spaced out.
+  arch.buffer.write_ports = 2;
+  const LayerStats accumulating = simulate(arch, {gemm}).layers.at(0);
+  CHECK(accumulating.verification == Verification::Passed);
+  CHECK(accumulating.cycles - wide.cycles == 7);
+  CHECK(accumulating.stall_buffer_cycles == 7);
 }
 
 TEST_CASE("a narrow bus to the stationary rows slows the loads: q cycles per row", "[memory][noc]") {
