@@ -57,9 +57,12 @@ void ArrayController<Op, Acc>::issue_folds() {
     FoldTiming actual = scheduler_.next(cycle_);
     actual.rate_delay = earliest.rate_delay;
     const std::int64_t wait = actual.stream_start - earliest.stream_start;
-    const std::int64_t latency = gate_ == nullptr ? 0 : std::min(wait, gate_->latency_wait(g, earliest.load_start));
+    const FoldGate::Waits waits = gate_ == nullptr ? FoldGate::Waits{} : gate_->waits(g, earliest.load_start);
+    const std::int64_t latency = std::min(wait, waits.noc_latency);
+    const std::int64_t fill = std::min(wait - latency, waits.buffer_fill);
     latency_stall_cycles_ += latency;
-    stall_cycles_ += wait - latency;
+    fill_stall_cycles_ += fill;
+    stall_cycles_ += wait - latency - fill;
     scheduler_.issue(actual);
     if (gate_ != nullptr) gate_->started(g);
   }

@@ -18,11 +18,12 @@ std::int64_t FoldMemory::region_base(Operand operand, std::int64_t dram_capacity
 }
 
 FoldMemory::FoldMemory(DramSystem& dram, FoldMemoryPlan plan, std::int64_t start_fs, std::int64_t period_fs,
-                       int noc_latency)
+                       int noc_latency, std::array<std::int64_t, kOperands> fill_bytes_per_cycle)
     : dram_(dram),
       start_fs_(start_fs),
       period_fs_(period_fs),
       noc_latency_(noc_latency),
+      fill_bytes_per_cycle_(fill_bytes_per_cycle),
       plans_(std::move(plan.folds)),
       read_transfers_(plans_.size()),
       write_transfers_(plans_.size()),
@@ -30,6 +31,8 @@ FoldMemory::FoldMemory(DramSystem& dram, FoldMemoryPlan plan, std::int64_t start
       started_(plans_.size()),
       finished_(plans_.size()),
       writes_issued_(plans_.size()),
+      filled_by_(plans_.size(), 0),
+      delivered_since_(plans_.size(), -1),
       on_chip_since_(plans_.size(), -1),
       output_free_since_(plans_.size(), -1) {
   for (int o = 0; o < kOperands; ++o) next_address_[o] = region_base(static_cast<Operand>(o), dram.capacity_bytes());
@@ -181,6 +184,12 @@ void FoldMemory::issue_reads(std::size_t g) {
     // Partial sums read back land in the block reserved above.
     if (tile.operand != Operand::Ofmap) held_.push_back({tile.operand, tile.bytes, tile.held_until, false});
     if (tile.address < 0) next += tile.bytes;
+    const std::int64_t rate = fill_bytes_per_cycle_[index(tile.operand)];
+    if (rate > 0) {
+      std::int64_t& free_at = ports_free_at_[index(tile.operand)];
+      free_at = std::max(free_at, cycle_) + (tile.bytes + rate - 1) / rate;
+      filled_by_[g] = std::max(filled_by_[g], free_at - 1);
+    }
     stats_.dram_read_bytes[index(tile.operand)] += tile.bytes;
     stats_.buffer.writes[index(tile.operand)] += tile.bytes;
   }
@@ -193,11 +202,13 @@ void FoldMemory::tick(std::int64_t cycle) {
     issue_writes(arriving_results_.front().second);
     arriving_results_.erase(arriving_results_.begin());
   }
+  while (first_undelivered_ < plans_.size() && delivered(first_undelivered_))
+    delivered_since_[first_undelivered_++] = cycle;
   while (first_not_on_chip_ < plans_.size() && on_chip(first_not_on_chip_))
     on_chip_since_[first_not_on_chip_++] = cycle;
+  while (first_unwritten_ < plans_.size() && written_back(first_unwritten_)) ++first_unwritten_;
   while (first_output_not_free_ < plans_.size() && first_output_not_free_ <= first_unwritten_ + 1)
     output_free_since_[first_output_not_free_++] = cycle;
-  while (first_unwritten_ < plans_.size() && written_back(first_unwritten_)) ++first_unwritten_;
   while (first_unread_ < plans_.size() && reads_issued_[first_unread_]) ++first_unread_;
   issue_reads(first_unread_);  // when it waits for partial sums to be written
   release([&](const Held& h) { return h.until_written_back && h.fold < first_unwritten_; });
@@ -214,12 +225,14 @@ std::int64_t FoldMemory::bytes_moved(std::int64_t cycle) {
   return dram_.bytes_moved_by(cycle_end(cycle));
 }
 
-bool FoldMemory::on_chip(std::size_t g) const {
+bool FoldMemory::delivered(std::size_t g) const {
   if (!reads_issued_[g]) return false;
   for (std::uint64_t id : read_transfers_[g])
     if (!dram_.done(id)) return false;
   return true;
 }
+
+bool FoldMemory::on_chip(std::size_t g) const { return delivered(g) && filled_by_[g] <= cycle_; }
 
 bool FoldMemory::ready(std::size_t g) const {
   if (!on_chip(g)) return false;
@@ -229,18 +242,24 @@ bool FoldMemory::ready(std::size_t g) const {
   return since + noc_latency_ <= cycle_ && first_unwritten_ + 1 >= g;
 }
 
-std::int64_t FoldMemory::latency_wait(std::size_t g, std::int64_t earliest) const {
-  // Without the latency the fold would have started once both its tiles and
-  // its output space were there.
+FoldGate::Waits FoldMemory::waits(std::size_t g, std::int64_t earliest) const {
+  // Without the latency the fold would have started once its tiles were on
+  // chip and its output space free; without slow fills too, once DRAM had
+  // delivered them.
   auto since = [&](const std::vector<std::int64_t>& cycles) { return cycles[g] >= 0 ? cycles[g] : cycle_; };
-  const std::int64_t unlatched = std::max({earliest, since(on_chip_since_), since(output_free_since_)});
-  return std::clamp<std::int64_t>(cycle_ - unlatched, 0, noc_latency_);
+  const std::int64_t output_free = std::max(earliest, since(output_free_since_));
+  const std::int64_t without_latency = std::max(output_free, since(on_chip_since_));
+  const std::int64_t without_fill = std::max(output_free, since(delivered_since_));
+  Waits waits;
+  waits.noc_latency = std::clamp<std::int64_t>(cycle_ - without_latency, 0, noc_latency_);
+  waits.buffer_fill = std::max<std::int64_t>(0, without_latency - without_fill);
+  return waits;
 }
 
 bool FoldMemory::waiting_for_dram(std::size_t g) const {
   if (!arriving_results_.empty()) return false;  // they reach the buffer with time, not with DRAM
   if (g == plans_.size()) return !drained();
-  return !on_chip(g) || first_unwritten_ + 1 < g;  // its tiles, or fold g-2's write-back
+  return !delivered(g) || first_unwritten_ + 1 < g;  // its tiles, or fold g-2's write-back
 }
 
 bool FoldMemory::written_back(std::size_t g) const {

@@ -33,6 +33,11 @@
 // cycles each way: a fold may start that long after its tiles are in the
 // buffer, and its results reach the buffer (and their write-back starts)
 // that long after they leave the array.
+// Each partition's write ports take `fill_bytes_per_cycle` (0: unlimited)
+// of the tiles DRAM delivers, one tile after another from the moment its
+// read is issued; a tile is on chip once DRAM has delivered it and the ports
+// have written it. (Ports that wait for late DRAM data are not modelled: a
+// tile is never later than the later of the two.)
 //
 // Buffer occupancy is the space reserved in each partition: a tile's from
 // the moment its read is issued until the last fold that uses it finishes;
@@ -41,6 +46,7 @@
 // reached DRAM.
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -99,12 +105,12 @@ class FoldMemory final : public FoldGate {
   // The program's cycle c ends at start_fs + (c + 1)·period_fs in the DRAM's
   // time.
   FoldMemory(DramSystem& dram, FoldMemoryPlan plan, std::int64_t start_fs, std::int64_t period_fs,
-             int noc_latency = 0);
+             int noc_latency = 0, std::array<std::int64_t, kOperands> fill_bytes_per_cycle = {});
 
   void tick(std::int64_t cycle) override;
   bool ready(std::size_t fold) const override;
   bool waiting_for_dram(std::size_t fold) const override;
-  std::int64_t latency_wait(std::size_t fold, std::int64_t earliest) const override;
+  Waits waits(std::size_t fold, std::int64_t earliest) const override;
   void started(std::size_t fold) override;
   void finished(std::size_t fold) override;
   bool drained() const override;
@@ -117,20 +123,27 @@ class FoldMemory final : public FoldGate {
   std::int64_t cycle_end(std::int64_t cycle) const { return start_fs_ + (cycle + 1) * period_fs_; }
   void issue_reads(std::size_t fold);
   void issue_writes(std::size_t fold);
-  bool on_chip(std::size_t fold) const;
+  bool delivered(std::size_t fold) const;  // by DRAM
+  bool on_chip(std::size_t fold) const;    // delivered and written into the buffer
   bool written_back(std::size_t fold) const;
 
   DramSystem& dram_;
   std::int64_t start_fs_, period_fs_;
   int noc_latency_;
+  std::array<std::int64_t, kOperands> fill_bytes_per_cycle_;
+  std::array<std::int64_t, kOperands> ports_free_at_ = {0, 0, 0};  // each partition's write ports
   std::int64_t cycle_ = 0;  // the last cycle ticked
   std::vector<FoldTransfers> plans_;
   std::vector<std::vector<std::uint64_t>> read_transfers_;
   std::vector<std::vector<std::uint64_t>> write_transfers_;
   std::vector<bool> reads_issued_, started_, finished_, writes_issued_;
-  // Cycles since which each fold's tiles have been on chip, and its output
-  // space free (fold g-2 written back); -1 until then.
-  std::vector<std::int64_t> on_chip_since_, output_free_since_;
+  // The cycle each fold's tiles are all written into the buffer (if DRAM has
+  // delivered them by then).
+  std::vector<std::int64_t> filled_by_;
+  // Cycles since which each fold's tiles have been delivered by DRAM, on
+  // chip, and its output space free (fold g-2 written back); -1 until then.
+  std::vector<std::int64_t> delivered_since_, on_chip_since_, output_free_since_;
+  std::size_t first_undelivered_ = 0;
   std::size_t first_not_on_chip_ = 0;
   std::size_t first_output_not_free_ = 0;
   // Results on their way to the buffer: (cycle their write-back starts, fold).

@@ -233,8 +233,13 @@ bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, Layer
 
 std::unique_ptr<FoldMemory> Simulator::fold_memory(const Mapping& mapping) const {
   if (!dram_) return nullptr;
+  // Tiles arrive as operands; partial sums read back as accumulators.
+  const std::int64_t operand = arch_.buffer.fill_bytes_per_cycle(operand_bytes(arch_.array.data_type));
+  const std::array<std::int64_t, kOperands> fill_rates = {
+      operand, operand, arch_.buffer.fill_bytes_per_cycle(accumulator_bytes(arch_.array.data_type))};
   return std::make_unique<FoldMemory>(*dram_, memory_plan(arch_, mapping), Accelerator::instance().dram.time_fs(),
-                                      static_cast<std::int64_t>(clock_period().value()), arch_.noc.latency);
+                                      static_cast<std::int64_t>(clock_period().value()), arch_.noc.latency,
+                                      fill_rates);
 }
 
 bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
@@ -269,6 +274,7 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
   stats.noc += step_noc_;
   stats.stall_dram_cycles += controller.stall_cycles();
   stats.stall_noc_cycles += controller.latency_stall_cycles();
+  stats.stall_buffer_cycles += controller.fill_stall_cycles();
   // The last results' trip to the buffer delays the last write-back.
   if (memory && completed && !mapping.folds.empty()) stats.stall_noc_cycles += arch_.noc.latency;
   const auto& timings = controller.fold_timings();

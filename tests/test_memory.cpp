@@ -137,6 +137,34 @@ TEST_CASE("a layer that fits on chip runs as with ideal memory plus its first fe
   CHECK(delayed.stall_dram_cycles == l.stall_dram_cycles);
 }
 
+TEST_CASE("tiles fill the buffer no faster than its write ports take them", "[memory]") {
+  // GEMM M=1024, N=8, K=8 on 8x8 WS: one fold; 8 KB of inputs, 64 B of
+  // filters, 1024x8 int32 outputs. HBM2 on 4 channels delivers 64 B a cycle;
+  // one bank of four 8-byte write ports takes 32 B a cycle (and its read
+  // port 8 int8 operands, its write ports 8 partial sums: the array runs at
+  // full speed). The inputs are written in cycles 0-255, so the fold starts
+  // in cycle 255, not when DRAM has delivered them.
+  const Layer gemm = make_gemm_layer("g", 1024, 8, 8);
+  const ArchConfig ideal = array_config(8, 8, Dataflow::WeightStationary);
+  const std::int64_t ideal_cycles = simulate(ideal, {gemm}).layers.at(0).cycles;
+  ArchConfig arch = with_dram(ideal, "hbm2", 4);
+  const LayerStats unlimited = simulate(arch, {gemm}).layers.at(0);
+  arch.buffer.banks = 1;
+  arch.buffer.read_ports = 1;
+  arch.buffer.write_ports = 4;
+  arch.buffer.word_bytes = 8;
+  const LayerStats ported = simulate(arch, {gemm}).layers.at(0);
+  CHECK(ported.verification == Verification::Passed);
+  const auto [fetch, write_back] = fetch_and_write_back("hbm2", 4, 64, 8192, ideal_cycles, 1024 * 8);
+  REQUIRE(fetch - 1 < 255);  // DRAM alone would be faster
+  CHECK(unlimited.cycles == ideal_cycles + (fetch - 1) + write_back);
+  const auto [fetch_again, late_write] =
+      fetch_and_write_back("hbm2", 4, 64, 8192, ideal_cycles + 255 - (fetch - 1), 1024 * 8);
+  CHECK(ported.cycles == ideal_cycles + 255 + late_write);
+  CHECK(ported.stall_buffer_cycles == 255 - (fetch - 1));
+  CHECK(ported.stall_dram_cycles == unlimited.stall_dram_cycles);
+}
+
 TEST_CASE("buffer occupancy follows the tiles: reserved at the read, freed after the last use", "[memory]") {
   // The layer above: both inputs are reserved from cycle 0 (1 KB of filters,
   // 2 KB of inputs), the 64x32 int32 partial-sum block (8 KB) from the
