@@ -148,8 +148,14 @@ nlohmann::json summary_json(const RunDescription& run, const RunResult& result) 
   for (const LayerStats& l : result.layers) noc += l.noc;
   nlohmann::json networks;
   for (int n = 0; n < kNetworks; ++n)
-    networks[to_string(static_cast<Network>(n))] = {{"words", figure(noc.words[n], "words")},
-                                                    {"busy_cycles", figure(noc.busy_cycles[n], "cycles")}};
+  {
+    const int width = n == 0 ? run.arch->noc.left_words : n == 1 ? run.arch->noc.top_words : run.arch->noc.out_words;
+    nlohmann::json& bus = networks[to_string(static_cast<Network>(n))];
+    bus = {{"words", figure(noc.words[n], "words")}, {"busy_cycles", figure(noc.busy_cycles[n], "cycles")}};
+    if (result.dram && width > 0 && result.total_cycles > 0)
+      bus["utilization"] = figure(static_cast<double>(noc.words[n]) / (static_cast<double>(width) * result.total_cycles),
+                                  "fraction of the bus's word slots used");
+  }
   json["noc"] = {{"networks", networks},
                  {"link_hops_horizontal", figure(noc.horizontal_hops, "operand hops between neighbour PEs")},
                  {"link_hops_vertical", figure(noc.vertical_hops, "partial-sum or operand hops between neighbour PEs")}};
@@ -188,6 +194,25 @@ void print_summary_table(std::ostream& out, const RunDescription& run, const Run
                 static_cast<long long>(result.batch), time_ms > 0 ? result.batch * 1e3 / time_ms : 0.0,
                 result.wall_seconds);
   out << line;
+  if (result.dram) {
+    std::int64_t read = 0, written = 0, stall[3] = {0, 0, 0};
+    for (const LayerStats& l : result.layers) {
+      for (int o = 0; o < kOperands; ++o) {
+        read += l.dram_read_bytes[o];
+        written += l.dram_write_bytes[o];
+      }
+      stall[0] += l.stall_dram_cycles;
+      stall[1] += l.stall_noc_cycles;
+      stall[2] += l.stall_buffer_cycles;
+    }
+    const double time_ns = result.total_cycles * run.arch->clock_period_ns();
+    std::snprintf(line, sizeof line,
+                  "memory: %.3f MB read, %.3f MB written, %.2f of %.2f GB/s; stall cycles: DRAM %lld, NoC %lld, "
+                  "buffer %lld\n",
+                  read / 1e6, written / 1e6, time_ns > 0 ? (read + written) / time_ns : 0.0, result.dram_peak_gb_per_s,
+                  static_cast<long long>(stall[0]), static_cast<long long>(stall[1]), static_cast<long long>(stall[2]));
+    out << line;
+  }
 }
 
 }  // namespace systole

@@ -241,6 +241,7 @@ TEST_CASE("tiles that do not fit the buffer are refused before the run", "[memor
                                         "--log-level", "warn"});
   INFO(ok.err);
   CHECK(ok.exit_code == 0);
+  CHECK(ok.out.find("memory: 0.008 MB read, 0.004 MB written") != std::string::npos);
   const auto rows = read_csv(dir + "/out/layers.csv");
   REQUIRE(rows.size() == 2);
   const auto column = [&](const std::string& name) {
