@@ -56,6 +56,7 @@ void ArrayController<Op, Acc>::issue_folds() {
     // overlap.
     FoldTiming actual = scheduler_.next(cycle_);
     actual.rate_delay = earliest.rate_delay;
+    actual.bus_delay = earliest.bus_delay;
     const std::int64_t wait = actual.stream_start - earliest.stream_start;
     const FoldGate::Waits waits = gate_ == nullptr ? FoldGate::Waits{} : gate_->waits(g, earliest.load_start);
     const std::int64_t latency = std::min(wait, waits.noc_latency);
@@ -71,6 +72,7 @@ void ArrayController<Op, Acc>::issue_folds() {
 template <class Op, class Acc>
 void ArrayController<Op, Acc>::output_collected(std::size_t g, std::int64_t count) {
   outputs_remaining_ -= count;
+  if (outputs_remaining_ == 0) last_result_cycle_ = cycle_;
   fold_outputs_left_[g] -= count;
   if (fold_outputs_left_[g] == 0 && gate_ != nullptr) gate_->finished(g);
 }

@@ -44,10 +44,15 @@ class ArrayController final : public Execution {
   std::int64_t latency_stall_cycles() const { return latency_stall_cycles_; }
   std::int64_t fill_stall_cycles() const { return fill_stall_cycles_; }
   // When each issued fold started, and how much the rates of its stationary
-  // loads or result ports delayed it (FoldTiming::rate_delay).
+  // loads or result ports, and sharing the buses with earlier folds,
+  // delayed it (FoldTiming::rate_delay, bus_delay).
   const std::vector<FoldTiming>& fold_timings() const { return scheduler_.issued(); }
   // The same for the end of the last fold (FoldScheduler::drain_tail).
   std::int64_t drain_tail() const { return scheduler_.drain_tail(); }
+  // The cycle the last result left the array, and the end of the last
+  // baseline slot (0 when pipelined).
+  std::int64_t last_result_cycle() const { return last_result_cycle_; }
+  std::int64_t padded_length() const { return scheduler_.padded_length(); }
 
  private:
   const Fold& fold(std::size_t g) const { return program_.folds[g]; }
@@ -86,6 +91,7 @@ class ArrayController final : public Execution {
   std::size_t live_begin_ = 0;
   std::size_t live_end_ = 0;
   std::int64_t outputs_remaining_ = 0;
+  std::int64_t last_result_cycle_ = 0;
   bool finished_ = false;
 };
 

@@ -202,10 +202,14 @@ void FoldMemory::tick(std::int64_t cycle) {
     issue_writes(arriving_results_.front().second);
     arriving_results_.erase(arriving_results_.begin());
   }
-  while (first_undelivered_ < plans_.size() && delivered(first_undelivered_))
-    delivered_since_[first_undelivered_++] = cycle;
-  while (first_not_on_chip_ < plans_.size() && on_chip(first_not_on_chip_))
-    on_chip_since_[first_not_on_chip_++] = cycle;
+  while (first_undelivered_ < plans_.size() && delivered(first_undelivered_)) {
+    delivered_since_[first_undelivered_] = since(delivered_since_, first_undelivered_);
+    ++first_undelivered_;
+  }
+  while (first_not_on_chip_ < plans_.size() && on_chip(first_not_on_chip_)) {
+    on_chip_since_[first_not_on_chip_] = since(on_chip_since_, first_not_on_chip_);
+    ++first_not_on_chip_;
+  }
   while (first_unwritten_ < plans_.size() && written_back(first_unwritten_)) ++first_unwritten_;
   while (first_output_not_free_ < plans_.size() && first_output_not_free_ <= first_unwritten_ + 1)
     output_free_since_[first_output_not_free_++] = cycle;
@@ -234,22 +238,30 @@ bool FoldMemory::delivered(std::size_t g) const {
 
 bool FoldMemory::on_chip(std::size_t g) const { return delivered(g) && filled_by_[g] <= cycle_; }
 
+std::int64_t FoldMemory::since(const std::vector<std::int64_t>& cycles, std::size_t g) const {
+  // A fold that reads nothing uses tiles that came with an earlier fold.
+  while (cycles[g] < 0 && g > 0 && plans_[g].reads.empty()) --g;
+  // Tiles that arrived this cycle are recorded at the next tick.
+  return cycles[g] >= 0 ? cycles[g] : cycle_;
+}
+
 bool FoldMemory::ready(std::size_t g) const {
   if (!on_chip(g)) return false;
-  // Tiles that arrived this cycle are recorded at the next tick.
-  const std::int64_t since = on_chip_since_[g] >= 0 ? on_chip_since_[g] : cycle_;
   // The output half fold g writes into was drained by fold g-2's write-back.
-  return since + noc_latency_ <= cycle_ && first_unwritten_ + 1 >= g;
+  return since(on_chip_since_, g) + noc_latency_ <= cycle_ && first_unwritten_ + 1 >= g;
 }
 
 FoldGate::Waits FoldMemory::waits(std::size_t g, std::int64_t earliest) const {
   // Without the latency the fold would have started once its tiles were on
   // chip and its output space free; without slow fills too, once DRAM had
   // delivered them.
-  auto since = [&](const std::vector<std::int64_t>& cycles) { return cycles[g] >= 0 ? cycles[g] : cycle_; };
-  const std::int64_t output_free = std::max(earliest, since(output_free_since_));
-  const std::int64_t without_latency = std::max(output_free, since(on_chip_since_));
-  const std::int64_t without_fill = std::max(output_free, since(delivered_since_));
+  // Fold g-2's write-back, which frees fold g's output space, started L
+  // cycles after its results left the array.
+  const bool after_write = g >= 2 && plans_[g - 2].write_bytes > 0;
+  const std::int64_t output_free =
+      std::max(earliest, (output_free_since_[g] >= 0 ? output_free_since_[g] : cycle_) - (after_write ? noc_latency_ : 0));
+  const std::int64_t without_latency = std::max(output_free, since(on_chip_since_, g));
+  const std::int64_t without_fill = std::max(output_free, since(delivered_since_, g));
   Waits waits;
   waits.noc_latency = std::clamp<std::int64_t>(cycle_ - without_latency, 0, noc_latency_);
   waits.buffer_fill = std::max<std::int64_t>(0, without_latency - without_fill);
@@ -281,7 +293,8 @@ void FoldMemory::started(std::size_t g) {
 void FoldMemory::finished(std::size_t g) {
   finished_[g] = true;
   release([&](const Held& h) { return !h.until_written_back && h.fold == g; });
-  if (noc_latency_ == 0)
+  // Results that stay on chip (partial sums of a K fold) hold nothing up.
+  if (noc_latency_ == 0 || plans_[g].write_bytes == 0)
     issue_writes(g);
   else
     arriving_results_.emplace_back(cycle_ + noc_latency_, g);

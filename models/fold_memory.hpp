@@ -126,6 +126,10 @@ class FoldMemory final : public FoldGate {
   bool delivered(std::size_t fold) const;  // by DRAM
   bool on_chip(std::size_t fold) const;    // delivered and written into the buffer
   bool written_back(std::size_t fold) const;
+  // The cycle since which `fold`'s tiles have been delivered (on chip):
+  // recorded in `cycles`, an earlier fold's when it reads nothing, or this
+  // cycle.
+  std::int64_t since(const std::vector<std::int64_t>& cycles, std::size_t fold) const;
 
   DramSystem& dram_;
   std::int64_t start_fs_, period_fs_;

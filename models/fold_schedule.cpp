@@ -55,8 +55,9 @@ std::int64_t FoldScheduler::within_bus_widths(std::int64_t s) const {
   // with columns for rows.)
   // OS results: fold h's column ports send at most
   // min(rows_used, ceil(cols_used / q)) a cycle from s_h + last_h until
-  // s_h + last_h + cols_used-1 + q·(rows_used-1); if together with fold g's
-  // they could exceed the out path, fold g's results wait until then.
+  // s_h + last_h + cols_used-1 + q·(rows_used-1); while together with fold
+  // g's they could exceed the out path, fold g's results wait for the first
+  // of them to finish.
   const std::size_t g = issued_.size();
   const Fold& f = folds_[g];
   const bool stationary = mode_ == ArrayMode::Stationary;
@@ -70,42 +71,50 @@ std::int64_t FoldScheduler::within_bus_widths(std::int64_t s) const {
   };
   // Fold h has left every path (and sent its last result) before
   // s_{h+1} + reach_, since s_{h+1} > s_h + last_h.
-
-  for (bool moved = true; moved;) {
-    moved = false;
-    std::int64_t sharing_results = per_cycle(f), results_end = -1;
-    for (std::size_t h = g; h-- > 0 && (h + 1 == g || issued_[h + 1].stream_start + reach_ >= s);) {
+  auto recent = [&](std::size_t h) { return h + 1 == g || issued_[h + 1].stream_start + reach_ >= s; };
+  const std::int64_t k = f.stream_spacing;
+  while (true) {
+    // Each rule moves s to the earliest start at or after it that satisfies
+    // the rule, so s never passes the earliest start satisfying them all.
+    bool moved = false;
+    for (std::size_t h = g; h-- > 0 && recent(h);) {
       const Fold& e = folds_[h];
       const std::int64_t start = issued_[h].stream_start;
       for (const Path& p : paths) {
         if (p.width == 0) continue;
         const std::int64_t leaves = start + e.last_element_offset() + (p.by_rows ? e.rows_used : e.cols_used);
         if (s >= leaves) continue;
-        const std::int64_t k = f.stream_spacing;
-        const std::int64_t aligned = e.stream_spacing == k ? start + (s - start + k - 1) / k * k : leaves;
-        moved |= aligned != s;
-        s = aligned;
-      }
-      if (!stationary && widths_.out != 0) {
-        const std::int64_t drained = start + e.last_element_offset() + e.cols_used - 1 +
-                                     static_cast<std::int64_t>(e.drain_spacing) * (e.rows_used - 1);
-        if (s + f.last_element_offset() <= drained) {
-          sharing_results += per_cycle(e);
-          results_end = std::max(results_end, drained);
-        }
+        const std::int64_t aligned = start + (s - start + k - 1) / k * k;
+        const std::int64_t next = e.stream_spacing == k ? std::min(aligned, leaves) : leaves;
+        moved |= next != s;
+        s = next;
       }
     }
-    if (sharing_results > widths_.out && results_end >= 0) {
-      s = results_end + 1 - f.last_element_offset();
-      moved = true;
+    if (moved) continue;
+    if (stationary || widths_.out == 0) return s;
+    std::int64_t sharing = per_cycle(f), first_drained = -1;
+    for (std::size_t h = g; h-- > 0 && recent(h);) {
+      const Fold& e = folds_[h];
+      const std::int64_t drained = issued_[h].stream_start + e.last_element_offset() + e.cols_used - 1 +
+                                   static_cast<std::int64_t>(e.drain_spacing) * (e.rows_used - 1);
+      if (s + f.last_element_offset() > drained) continue;
+      sharing += per_cycle(e);
+      first_drained = first_drained < 0 ? drained : std::min(first_drained, drained);
     }
+    if (first_drained < 0 || sharing <= widths_.out) return s;
+    s = first_drained + 1 - f.last_element_offset();  // until the first of them is done
   }
-  return s;
+}
+
+void FoldScheduler::share_buses(FoldTiming& timing) const {
+  const std::int64_t alone = timing.stream_start;
+  timing.stream_start = within_bus_widths(alone);
+  timing.bus_delay = timing.stream_start - alone;
 }
 
 FoldTiming FoldScheduler::next(std::int64_t not_before) const {
   FoldTiming timing = schedule(not_before, false);
-  timing.rate_delay = timing.stream_start - schedule(not_before, true).stream_start;
+  timing.rate_delay = timing.stream_start - schedule(not_before, true).stream_start - timing.bus_delay;
   return timing;
 }
 
@@ -144,7 +153,7 @@ FoldTiming FoldScheduler::schedule(std::int64_t not_before, bool unit_rates) con
       timing.load_start = std::max(timing.load_start, issued_[g - 2].stream_start + last(2) + cols_ - q + 1);
     timing.stream_start = timing.load_start + q + (q - 1) * (rows_ - 1);
     if (g >= 1) timing.stream_start = std::max(timing.stream_start, issued_[g - 1].stream_start + busy(1));
-    if (!unit_rates) timing.stream_start = within_bus_widths(timing.stream_start);
+    if (!unit_rates) share_buses(timing);
   } else {
     //  - the edges carry one fold at a time: s_g >= s_{g-1} + T_{g-1} (times
     //    the element spacing);
@@ -163,7 +172,7 @@ FoldTiming FoldScheduler::schedule(std::int64_t not_before, bool unit_rates) con
                     drained + drain(1) * previous_rows + 1 - folds_[g].last_element_offset(),
                     drained + (drain(1) - 1) * previous_rows + 1});
     }
-    if (!unit_rates) timing.stream_start = within_bus_widths(timing.stream_start);
+    if (!unit_rates) share_buses(timing);
     timing.load_start = timing.stream_start;
   }
   return timing;

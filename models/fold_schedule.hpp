@@ -22,8 +22,11 @@ struct FoldTiming {
   std::int64_t stream_start = 0;  // first operand enters row 0 / column 0
   // How much later the stream starts than if stationary rows loaded at one
   // per cycle and column ports sent one result per cycle (Fold::load_spacing,
-  // drain_spacing), given the folds issued before.
+  // drain_spacing), given the folds issued before ...
   std::int64_t rate_delay = 0;
+  // ... and, beyond that, to share the buses with earlier folds within their
+  // widths (pipelined).
+  std::int64_t bus_delay = 0;
 };
 
 class FoldScheduler {
@@ -57,6 +60,7 @@ class FoldScheduler {
   // The earliest stream start from `stream_start` on at which fold g shares
   // no bus with the folds before it beyond the bus's width.
   std::int64_t within_bus_widths(std::int64_t stream_start) const;
+  void share_buses(FoldTiming& timing) const;  // moves stream_start, sets bus_delay
 
   ArrayMode mode_;
   Microarch microarch_;

@@ -104,7 +104,8 @@ po::variables_map parse_options(int argc, char** argv, const po::options_descrip
   } catch (const po::unknown_option& e) {
     const std::string option = e.get_option_name();  // "--key" or "--key=value"
     const std::string key = option.substr(0, option.find('='));
-    throw InputError(std::string(e.what()) + renamed_key_hint(key.substr(key.find_first_not_of('-'))));
+    const std::size_t name = key.find_first_not_of('-');
+    throw InputError(std::string(e.what()) + (name == std::string::npos ? "" : renamed_key_hint(key.substr(name))));
   } catch (const po::error& e) {
     throw InputError(std::string(e.what()));
   }

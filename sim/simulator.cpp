@@ -275,8 +275,12 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
   stats.stall_dram_cycles += controller.stall_cycles();
   stats.stall_noc_cycles += controller.latency_stall_cycles();
   stats.stall_buffer_cycles += controller.fill_stall_cycles();
-  // The last results' trip to the buffer delays the last write-back.
-  if (memory && completed && !mapping.folds.empty()) stats.stall_noc_cycles += arch_.noc.latency;
+  // The last results' trip to the buffer delays the last write-back, and the
+  // end, unless the baseline's last slot lasts longer anyway.
+  if (memory && completed && !mapping.folds.empty()) {
+    const std::int64_t without = std::max(controller.padded_length(), controller.last_result_cycle() + 1);
+    stats.stall_noc_cycles += std::clamp<std::int64_t>(controller.cycles_elapsed() - without, 0, arch_.noc.latency);
+  }
   const auto& timings = controller.fold_timings();
   for (std::size_t g = 0; g < timings.size() && !step.limits.empty(); ++g) {
     // How much longer the fold's stream lasts than at one element a cycle,
@@ -285,6 +289,8 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
     const Fold& fold = mapping.folds[g];
     const std::int64_t stretch = fold.last_element_offset() - (fold.stream_length - 1);
     (step.limits[g].stream == RateLimit::Buffer ? stats.stall_buffer_cycles : stats.stall_noc_cycles) += stretch;
+    (step.limits[g].stream == RateLimit::Buffer ? stats.stall_buffer_cycles : stats.stall_noc_cycles) +=
+        timings[g].bus_delay;
     std::int64_t delay = timings[g].rate_delay;
     if (completed && g + 1 == mapping.folds.size()) delay += controller.drain_tail();
     (step.limits[g].load_or_drain == RateLimit::Buffer ? stats.stall_buffer_cycles : stats.stall_noc_cycles) += delay;

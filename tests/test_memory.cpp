@@ -137,6 +137,33 @@ TEST_CASE("a layer that fits on chip runs as with ideal memory plus its first fe
   CHECK(delayed.stall_dram_cycles == l.stall_dram_cycles);
 }
 
+TEST_CASE("the NoC latency is paid where something waits for it, and charged to the NoC", "[memory][noc]") {
+  // FC 64 -> 8 at batch 1 on 8x8 WS pipelined: 8 K folds of one element,
+  // all tiles fetched with the first and resident after, one 8-byte write
+  // at the end. Only the first fold waits for its tiles to cross the NoC
+  // and only the last write-back for the results: 2L in all.
+  Layer fc = make_gemm_layer("fc", 1, 8, 64);
+  ArchConfig arch = with_dram(array_config(8, 8, Dataflow::WeightStationary, Microarch::Pipelined), "hbm2", 4);
+  const LayerStats prompt = simulate(arch, {fc}).layers.at(0);
+  arch.noc.latency = 20;
+  const LayerStats late = simulate(arch, {fc}).layers.at(0);
+  CHECK(late.folds == 8);
+  CHECK(late.cycles - prompt.cycles == 2 * 20);
+  CHECK(late.stall_noc_cycles == 2 * 20);
+  CHECK(late.stall_dram_cycles == prompt.stall_dram_cycles);
+  // On a 128x128 baseline array a 4x1x8 GEMM's slot outlasts its write-back,
+  // so only the first fetch's latency shows.
+  ArchConfig big = with_dram(array_config(128, 128, Dataflow::WeightStationary), "hbm2", 4);
+  const Layer tiny = make_gemm_layer("g", 4, 1, 8);
+  const LayerStats hidden_before = simulate(big, {tiny}).layers.at(0);
+  big.noc.latency = 16;
+  const LayerStats hidden = simulate(big, {tiny}).layers.at(0);
+  CHECK(hidden.cycles - hidden_before.cycles == 16);
+  CHECK(hidden.stall_noc_cycles == 16);
+  CHECK(hidden.cycles - hidden.stall_noc_cycles - hidden.stall_dram_cycles ==
+        hidden_before.cycles - hidden_before.stall_dram_cycles);
+}
+
 TEST_CASE("tiles fill the buffer no faster than its write ports take them", "[memory]") {
   // GEMM M=1024, N=8, K=8 on 8x8 WS: one fold; 8 KB of inputs, 64 B of
   // filters, 1024x8 int32 outputs. HBM2 on 4 channels delivers 64 B a cycle;
