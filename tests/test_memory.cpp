@@ -365,6 +365,14 @@ TEST_CASE("NoC bus: saturation at W words a cycle, and back-pressure from a full
   CHECK(last == 2 * 99 + 3);
   CHECK(blocked.stats().wait_cycles == 99 * 99);  // sum of 2i - 1 over i = 1..99
   CHECK(blocked.stats().blocked_cycles == 99);
+  // A full FIFO holds back only transfers addressed to its PE: with PE
+  // (0, 0)'s one-word FIFO taken until cycle 1, a word for (0, 1) still
+  // leaves in cycle 0, and the next one for (0, 0) in cycle 1.
+  NocBus two(4, 0, grid_ids(1, 2), 1);
+  CHECK(two.send(0, 1, {0, 0}) == 0);
+  CHECK(two.send(0, 1, {0, 1}) == 0);
+  CHECK(two.send(0, 1, {0, 0}) == 1);
+  CHECK(two.send(0, 1, {0, NocId::kAny}) == 2);  // a broadcast waits for both
 }
 
 TEST_CASE("the array's edge feed is the unicast case of the bus", "[memory][noc]") {
