@@ -60,10 +60,10 @@ void ArrayController<Op, Acc>::issue_folds() {
     const std::int64_t wait = actual.stream_start - earliest.stream_start;
     const FoldGate::Waits waits = gate_ == nullptr ? FoldGate::Waits{} : gate_->waits(g, earliest.load_start);
     const std::int64_t latency = std::min(wait, waits.noc_latency);
-    const std::int64_t fill = std::min(wait - latency, waits.buffer_fill);
+    const std::int64_t ports = std::min(wait - latency, waits.buffer_ports);
     latency_stall_cycles_ += latency;
-    fill_stall_cycles_ += fill;
-    stall_cycles_ += wait - latency - fill;
+    port_stall_cycles_ += ports;
+    stall_cycles_ += wait - latency - ports;
     scheduler_.issue(actual);
     if (gate_ != nullptr) gate_->started(g);
   }

@@ -39,10 +39,10 @@ class ArrayController final : public Execution {
 
   // Cycles folds waited beyond what the array required: for their operands
   // from DRAM (stall_cycles), for the NoC's latency alone, and for the
-  // buffer's write ports (FoldGate::Waits).
+  // buffer's ports (FoldGate::Waits).
   std::int64_t stall_cycles() const { return stall_cycles_; }
   std::int64_t latency_stall_cycles() const { return latency_stall_cycles_; }
-  std::int64_t fill_stall_cycles() const { return fill_stall_cycles_; }
+  std::int64_t port_stall_cycles() const { return port_stall_cycles_; }
   // When each issued fold started, and how much the rates of its stationary
   // loads or result ports, and sharing the buses with earlier folds,
   // delayed it (FoldTiming::rate_delay, bus_delay).
@@ -78,7 +78,7 @@ class ArrayController final : public Execution {
   std::vector<std::int64_t> fold_outputs_left_;
   std::int64_t stall_cycles_ = 0;  // excluding the latency's share
   std::int64_t latency_stall_cycles_ = 0;
-  std::int64_t fill_stall_cycles_ = 0;
+  std::int64_t port_stall_cycles_ = 0;
   std::int64_t bytes_moved_ = 0;  // the gate's count at the last cycle
   int quiet_rows_ = 0;            // rows whose window quiet cycles have emptied
   int buffers_;

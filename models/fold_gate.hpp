@@ -23,11 +23,12 @@ class FoldGate {
   virtual bool waiting_for_dram(std::size_t fold) const = 0;
   // Called when `fold` is ready: of its wait from cycle `earliest` (when the
   // array could have taken it) to now, the cycles due to the network-on-
-  // chip's latency alone, and to the buffer's write ports filling its tiles
-  // slower than DRAM delivered them. The rest waited for DRAM.
+  // chip's latency alone, and to the buffer's ports moving DRAM traffic
+  // slower than DRAM did (filling its tiles, reading the write-back that
+  // frees its output space). The rest waited for DRAM.
   struct Waits {
     std::int64_t noc_latency = 0;
-    std::int64_t buffer_fill = 0;
+    std::int64_t buffer_ports = 0;
   };
   virtual Waits waits(std::size_t fold, std::int64_t earliest) const = 0;
   virtual void started(std::size_t fold) = 0;

@@ -18,12 +18,12 @@ std::int64_t FoldMemory::region_base(Operand operand, std::int64_t dram_capacity
 }
 
 FoldMemory::FoldMemory(DramSystem& dram, FoldMemoryPlan plan, std::int64_t start_fs, std::int64_t period_fs,
-                       int noc_latency, std::array<std::int64_t, kOperands> fill_bytes_per_cycle)
+                       int noc_latency, BufferPorts ports)
     : dram_(dram),
       start_fs_(start_fs),
       period_fs_(period_fs),
       noc_latency_(noc_latency),
-      fill_bytes_per_cycle_(fill_bytes_per_cycle),
+      ports_(ports),
       plans_(std::move(plan.folds)),
       read_transfers_(plans_.size()),
       write_transfers_(plans_.size()),
@@ -32,6 +32,8 @@ FoldMemory::FoldMemory(DramSystem& dram, FoldMemoryPlan plan, std::int64_t start
       finished_(plans_.size()),
       writes_issued_(plans_.size()),
       filled_by_(plans_.size(), 0),
+      drained_by_(plans_.size(), 0),
+      dram_written_since_(plans_.size(), -1),
       delivered_since_(plans_.size(), -1),
       on_chip_since_(plans_.size(), -1),
       output_free_since_(plans_.size(), -1) {
@@ -184,7 +186,7 @@ void FoldMemory::issue_reads(std::size_t g) {
     // Partial sums read back land in the block reserved above.
     if (tile.operand != Operand::Ofmap) held_.push_back({tile.operand, tile.bytes, tile.held_until, false});
     if (tile.address < 0) next += tile.bytes;
-    const std::int64_t rate = fill_bytes_per_cycle_[index(tile.operand)];
+    const std::int64_t rate = ports_.fill[index(tile.operand)];
     if (rate > 0) {
       std::int64_t& free_at = ports_free_at_[index(tile.operand)];
       free_at = std::max(free_at, cycle_) + (tile.bytes + rate - 1) / rate;
@@ -210,6 +212,11 @@ void FoldMemory::tick(std::int64_t cycle) {
     on_chip_since_[first_not_on_chip_] = since(on_chip_since_, first_not_on_chip_);
     ++first_not_on_chip_;
   }
+  for (std::size_t f = first_unwritten_; f < plans_.size() && writes_issued_[f]; ++f)
+    if (dram_written_since_[f] < 0 && !dram_writing(f)) {
+      dram_written_since_[f] = cycle;
+      if (!write_transfers_[f].empty()) last_dram_write_cycle_ = cycle;
+    }
   while (first_unwritten_ < plans_.size() && written_back(first_unwritten_)) ++first_unwritten_;
   while (first_output_not_free_ < plans_.size() && first_output_not_free_ <= first_unwritten_ + 1)
     output_free_since_[first_output_not_free_++] = cycle;
@@ -256,29 +263,42 @@ FoldGate::Waits FoldMemory::waits(std::size_t g, std::int64_t earliest) const {
   // chip and its output space free; without slow fills too, once DRAM had
   // delivered them.
   // Fold g-2's write-back, which frees fold g's output space, started L
-  // cycles after its results left the array.
+  // cycles after its results left the array; with ports as fast as DRAM it
+  // would have been done when DRAM had it.
   const bool after_write = g >= 2 && plans_[g - 2].write_bytes > 0;
-  const std::int64_t output_free =
-      std::max(earliest, (output_free_since_[g] >= 0 ? output_free_since_[g] : cycle_) - (after_write ? noc_latency_ : 0));
+  const std::int64_t trip = after_write ? noc_latency_ : 0;
+  const std::int64_t freed = output_free_since_[g] >= 0 ? output_free_since_[g] : cycle_;
+  std::int64_t freed_by_dram = freed;
+  if (after_write && dram_written_since_[g - 2] >= 0) freed_by_dram = std::min(freed, dram_written_since_[g - 2]);
+  const std::int64_t output_free = std::max(earliest, freed - trip);
   const std::int64_t without_latency = std::max(output_free, since(on_chip_since_, g));
-  const std::int64_t without_fill = std::max(output_free, since(delivered_since_, g));
+  const std::int64_t without_ports =
+      std::max(std::max(earliest, freed_by_dram - trip), since(delivered_since_, g));
   Waits waits;
   waits.noc_latency = std::clamp<std::int64_t>(cycle_ - without_latency, 0, noc_latency_);
-  waits.buffer_fill = std::max<std::int64_t>(0, without_latency - without_fill);
+  waits.buffer_ports = std::max<std::int64_t>(0, without_latency - without_ports);
   return waits;
 }
 
 bool FoldMemory::waiting_for_dram(std::size_t g) const {
   if (!arriving_results_.empty()) return false;  // they reach the buffer with time, not with DRAM
-  if (g == plans_.size()) return !drained();
-  return !delivered(g) || first_unwritten_ + 1 < g;  // its tiles, or fold g-2's write-back
+  if (g == plans_.size()) {
+    for (std::size_t f = first_unwritten_; f < plans_.size(); ++f)
+      if (dram_writing(f)) return true;
+    return false;  // only the ports are left
+  }
+  return !delivered(g) || (first_unwritten_ + 1 < g && dram_writing(first_unwritten_));
+}
+
+bool FoldMemory::dram_writing(std::size_t g) const {
+  if (!writes_issued_[g]) return false;
+  for (std::uint64_t id : write_transfers_[g])
+    if (!dram_.done(id)) return true;
+  return false;
 }
 
 bool FoldMemory::written_back(std::size_t g) const {
-  if (!writes_issued_[g]) return false;
-  for (std::uint64_t id : write_transfers_[g])
-    if (!dram_.done(id)) return false;
-  return true;
+  return writes_issued_[g] && !dram_writing(g) && drained_by_[g] <= cycle_;
 }
 
 void FoldMemory::started(std::size_t g) {
@@ -310,6 +330,11 @@ void FoldMemory::issue_writes(std::size_t g) {
     const std::int64_t address = p.write_address >= 0 ? psum_base_ + p.write_address : next;
     write_transfers_[g].push_back(dram_.transfer(address, p.write_bytes, /*write=*/true));
     if (p.write_address < 0) next += p.write_bytes;
+    const std::int64_t rate = p.write_address >= 0 ? ports_.drain_partial_sums : ports_.drain_outputs;
+    if (rate > 0) {
+      drain_free_at_ = std::max(drain_free_at_, cycle_) + (p.write_bytes + rate - 1) / rate;
+      drained_by_[g] = drain_free_at_ - 1;
+    }
     stats_.dram_write_bytes[index(Operand::Ofmap)] += p.write_bytes;
     stats_.buffer.reads[index(Operand::Ofmap)] += p.write_bytes;
   }

@@ -33,11 +33,13 @@
 // cycles each way: a fold may start that long after its tiles are in the
 // buffer, and its results reach the buffer (and their write-back starts)
 // that long after they leave the array.
-// Each partition's write ports take `fill_bytes_per_cycle` (0: unlimited)
-// of the tiles DRAM delivers, one tile after another from the moment its
-// read is issued; a tile is on chip once DRAM has delivered it and the ports
-// have written it. (Ports that wait for late DRAM data are not modelled: a
-// tile is never later than the later of the two.)
+// Each partition's write ports take the tiles DRAM delivers, one tile after
+// another from the moment its read is issued, and the ofmap partition's read
+// ports give DRAM the write-backs, one after another from the moment each is
+// issued (BufferPorts). A tile is on chip once DRAM has delivered it and the
+// ports have written it; a write-back is done once DRAM has it and the ports
+// have read it. (Ports that wait for late DRAM data are not modelled: a
+// transfer is never later than the later of the two.)
 //
 // Buffer occupancy is the space reserved in each partition: a tile's from
 // the moment its read is issued until the last fold that uses it finishes;
@@ -92,6 +94,14 @@ struct FoldMemoryPlan {
 FoldMemoryPlan plan_fold_memory(const GlobalBufferConfig& buffer, ArrayMode mode, const std::vector<Fold>& folds,
                                 OperandRoles roles, int operand_bytes, int accumulator_bytes);
 
+// Bytes per cycle the buffer's ports move between DRAM and the partitions
+// (0: unlimited).
+struct BufferPorts {
+  std::array<std::int64_t, kOperands> fill = {0, 0, 0};  // write ports of each partition
+  std::int64_t drain_outputs = 0;       // ofmap read ports, outputs at operand width
+  std::int64_t drain_partial_sums = 0;  // the same, partial sums at accumulator width
+};
+
 struct FoldMemoryStats {
   std::int64_t dram_read_bytes[kOperands] = {0, 0, 0};
   std::int64_t dram_write_bytes[kOperands] = {0, 0, 0};
@@ -105,7 +115,7 @@ class FoldMemory final : public FoldGate {
   // The program's cycle c ends at start_fs + (c + 1)·period_fs in the DRAM's
   // time.
   FoldMemory(DramSystem& dram, FoldMemoryPlan plan, std::int64_t start_fs, std::int64_t period_fs,
-             int noc_latency = 0, std::array<std::int64_t, kOperands> fill_bytes_per_cycle = {});
+             int noc_latency = 0, BufferPorts ports = {});
 
   void tick(std::int64_t cycle) override;
   bool ready(std::size_t fold) const override;
@@ -118,6 +128,9 @@ class FoldMemory final : public FoldGate {
   void buffer_bytes(std::uint32_t held[3]) const override;
 
   const FoldMemoryStats& stats() const { return stats_; }
+  // The last cycle in which DRAM finished a write-back (-1 if none): the
+  // program would end then if the ports read write-backs as fast.
+  std::int64_t last_dram_write_cycle() const { return last_dram_write_cycle_; }
 
  private:
   std::int64_t cycle_end(std::int64_t cycle) const { return start_fs_ + (cycle + 1) * period_fs_; }
@@ -126,6 +139,7 @@ class FoldMemory final : public FoldGate {
   bool delivered(std::size_t fold) const;  // by DRAM
   bool on_chip(std::size_t fold) const;    // delivered and written into the buffer
   bool written_back(std::size_t fold) const;
+  bool dram_writing(std::size_t fold) const;  // its write-back issued and not all in DRAM
   // The cycle since which `fold`'s tiles have been delivered (on chip):
   // recorded in `cycles`, an earlier fold's when it reads nothing, or this
   // cycle.
@@ -134,8 +148,9 @@ class FoldMemory final : public FoldGate {
   DramSystem& dram_;
   std::int64_t start_fs_, period_fs_;
   int noc_latency_;
-  std::array<std::int64_t, kOperands> fill_bytes_per_cycle_;
+  BufferPorts ports_;
   std::array<std::int64_t, kOperands> ports_free_at_ = {0, 0, 0};  // each partition's write ports
+  std::int64_t drain_free_at_ = 0;                                  // the ofmap partition's read ports
   std::int64_t cycle_ = 0;  // the last cycle ticked
   std::vector<FoldTransfers> plans_;
   std::vector<std::vector<std::uint64_t>> read_transfers_;
@@ -144,6 +159,10 @@ class FoldMemory final : public FoldGate {
   // The cycle each fold's tiles are all written into the buffer (if DRAM has
   // delivered them by then).
   std::vector<std::int64_t> filled_by_;
+  // The cycle each fold's write-back is all read out of the buffer, and
+  // since when DRAM has had it (-1 until then).
+  std::vector<std::int64_t> drained_by_, dram_written_since_;
+  std::int64_t last_dram_write_cycle_ = -1;
   // Cycles since which each fold's tiles have been delivered by DRAM, on
   // chip, and its output space free (fold g-2 written back); -1 until then.
   std::vector<std::int64_t> delivered_since_, on_chip_since_, output_free_since_;

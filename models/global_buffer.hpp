@@ -32,16 +32,18 @@ struct GlobalBufferConfig {
   // unlimited.
   std::int64_t read_values_per_cycle(int value_bytes) const { return values_per_cycle(read_ports, value_bytes); }
   std::int64_t write_values_per_cycle(int value_bytes) const { return values_per_cycle(write_ports, value_bytes); }
-  // Bytes of `value_bytes`-wide values the write ports of one partition take
-  // from DRAM per cycle; 0 when unlimited.
-  std::int64_t fill_bytes_per_cycle(int value_bytes) const {
-    return banks == 0 ? 0 : static_cast<std::int64_t>(banks) * write_ports * (word_bytes == 0 ? value_bytes : word_bytes);
-  }
+  // Bytes of `value_bytes`-wide values the write (read) ports of one
+  // partition take from (give to) DRAM per cycle; 0 when unlimited.
+  std::int64_t fill_bytes_per_cycle(int value_bytes) const { return bytes_per_cycle(write_ports, value_bytes); }
+  std::int64_t drain_bytes_per_cycle(int value_bytes) const { return bytes_per_cycle(read_ports, value_bytes); }
   std::int64_t capacity(Operand operand) const {
     return operand == Operand::Ifmap ? ifmap_bytes : operand == Operand::Filter ? filter_bytes : ofmap_bytes;
   }
 
  private:
+  std::int64_t bytes_per_cycle(int ports, int value_bytes) const {
+    return banks == 0 ? 0 : static_cast<std::int64_t>(banks) * ports * (word_bytes == 0 ? value_bytes : word_bytes);
+  }
   std::int64_t values_per_cycle(int ports, int value_bytes) const {
     if (banks == 0) return 0;
     // validate() (sim/arch_config.hpp) rejects ports narrower than a value.

@@ -233,13 +233,16 @@ bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, Layer
 
 std::unique_ptr<FoldMemory> Simulator::fold_memory(const Mapping& mapping) const {
   if (!dram_) return nullptr;
-  // Tiles arrive as operands; partial sums read back as accumulators.
-  const std::int64_t operand = arch_.buffer.fill_bytes_per_cycle(operand_bytes(arch_.array.data_type));
-  const std::array<std::int64_t, kOperands> fill_rates = {
-      operand, operand, arch_.buffer.fill_bytes_per_cycle(accumulator_bytes(arch_.array.data_type))};
+  // Tiles and outputs move as operands, partial sums as accumulators.
+  const int operand = operand_bytes(arch_.array.data_type);
+  const int accumulator = accumulator_bytes(arch_.array.data_type);
+  BufferPorts ports;
+  ports.fill = {arch_.buffer.fill_bytes_per_cycle(operand), arch_.buffer.fill_bytes_per_cycle(operand),
+                arch_.buffer.fill_bytes_per_cycle(accumulator)};
+  ports.drain_outputs = arch_.buffer.drain_bytes_per_cycle(operand);
+  ports.drain_partial_sums = arch_.buffer.drain_bytes_per_cycle(accumulator);
   return std::make_unique<FoldMemory>(*dram_, memory_plan(arch_, mapping), Accelerator::instance().dram.time_fs(),
-                                      static_cast<std::int64_t>(clock_period().value()), arch_.noc.latency,
-                                      fill_rates);
+                                      static_cast<std::int64_t>(clock_period().value()), arch_.noc.latency, ports);
 }
 
 bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
@@ -274,12 +277,17 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
   stats.noc += step_noc_;
   stats.stall_dram_cycles += controller.stall_cycles();
   stats.stall_noc_cycles += controller.latency_stall_cycles();
-  stats.stall_buffer_cycles += controller.fill_stall_cycles();
-  // The last results' trip to the buffer delays the last write-back, and the
-  // end, unless the baseline's last slot lasts longer anyway.
+  stats.stall_buffer_cycles += controller.port_stall_cycles();
+  // The last results' trip to the buffer delays the last write-back, and
+  // slow read ports its end, unless the baseline's last slot lasts longer
+  // anyway.
   if (memory && completed && !mapping.folds.empty()) {
-    const std::int64_t without = std::max(controller.padded_length(), controller.last_result_cycle() + 1);
-    stats.stall_noc_cycles += std::clamp<std::int64_t>(controller.cycles_elapsed() - without, 0, arch_.noc.latency);
+    const std::int64_t end = controller.cycles_elapsed();
+    const std::int64_t slot = controller.padded_length();
+    const std::int64_t ports = std::max<std::int64_t>(0, end - std::max(slot, memory->last_dram_write_cycle() + 1));
+    stats.stall_buffer_cycles += ports;
+    const std::int64_t without = std::max(slot, controller.last_result_cycle() + 1);
+    stats.stall_noc_cycles += std::clamp<std::int64_t>(end - ports - without, 0, arch_.noc.latency);
   }
   const auto& timings = controller.fold_timings();
   for (std::size_t g = 0; g < timings.size() && !step.limits.empty(); ++g) {

@@ -164,20 +164,21 @@ TEST_CASE("the NoC latency is paid where something waits for it, and charged to 
         hidden_before.cycles - hidden_before.stall_dram_cycles);
 }
 
-TEST_CASE("tiles fill the buffer no faster than its write ports take them", "[memory]") {
+TEST_CASE("tiles fill the buffer, and write-backs leave it, no faster than its ports move them", "[memory]") {
   // GEMM M=1024, N=8, K=8 on 8x8 WS: one fold; 8 KB of inputs, 64 B of
-  // filters, 1024x8 int32 outputs. HBM2 on 4 channels delivers 64 B a cycle;
-  // one bank of four 8-byte write ports takes 32 B a cycle (and its read
-  // port 8 int8 operands, its write ports 8 partial sums: the array runs at
-  // full speed). The inputs are written in cycles 0-255, so the fold starts
-  // in cycle 255, not when DRAM has delivered them.
+  // filters, 1024x8 int32 partial sums, 8 KB of int8 outputs. HBM2 on 4
+  // channels delivers 64 B a cycle; one bank of four 8-byte write ports takes
+  // 32 B a cycle (its 64 read ports are ample, and its write ports take the
+  // array's 8 partial sums a cycle: the array runs at full speed). The
+  // inputs are written in cycles 0-255, so the fold starts in cycle 255, not
+  // when DRAM has delivered them.
   const Layer gemm = make_gemm_layer("g", 1024, 8, 8);
   const ArchConfig ideal = array_config(8, 8, Dataflow::WeightStationary);
   const std::int64_t ideal_cycles = simulate(ideal, {gemm}).layers.at(0).cycles;
   ArchConfig arch = with_dram(ideal, "hbm2", 4);
   const LayerStats unlimited = simulate(arch, {gemm}).layers.at(0);
   arch.buffer.banks = 1;
-  arch.buffer.read_ports = 1;
+  arch.buffer.read_ports = 64;
   arch.buffer.write_ports = 4;
   arch.buffer.word_bytes = 8;
   const LayerStats ported = simulate(arch, {gemm}).layers.at(0);
@@ -190,6 +191,16 @@ TEST_CASE("tiles fill the buffer no faster than its write ports take them", "[me
   CHECK(ported.cycles == ideal_cycles + 255 + late_write);
   CHECK(ported.stall_buffer_cycles == 255 - (fetch - 1));
   CHECK(ported.stall_dram_cycles == unlimited.stall_dram_cycles);
+  // One read port (8 B a cycle) gives DRAM the 8 KB of outputs in 1024
+  // cycles, far longer than DRAM takes to write them: the last result leaves
+  // in cycle ideal_cycles + 254 (the fold started 255 cycles late), and the
+  // ports read the outputs in that cycle and the 1023 after it.
+  arch.buffer.read_ports = 1;
+  const LayerStats draining = simulate(arch, {gemm}).layers.at(0);
+  CHECK(draining.verification == Verification::Passed);
+  CHECK(draining.cycles == ideal_cycles + 254 + 1024);
+  CHECK(draining.stall_buffer_cycles == (255 - (fetch - 1)) + (1024 - late_write - 1));
+  CHECK(draining.stall_dram_cycles == unlimited.stall_dram_cycles);
 }
 
 TEST_CASE("buffer occupancy follows the tiles: reserved at the read, freed after the last use", "[memory]") {
