@@ -161,3 +161,19 @@ TEST_CASE("bad topologies give the line and the problem", "[inputs]") {
   CHECK(load_error("", ".csv") == ": topology file is empty");
   CHECK(load_error(header, ".csv") == ": topology file has no layers");
 }
+
+TEST_CASE("the memory-hierarchy example of docs/memory.md loads as described", "[inputs]") {
+  const std::string path = std::string(SYSTOLE_SOURCE_DIR) + "/docs/examples/ddr4-128x128.ini";
+  const ArchConfig arch = load_arch_config(path);
+  validate(arch, path);
+  CHECK(arch.memory_model == "dram");
+  CHECK(arch.buffer.ifmap_bytes == 256 * 1024);
+  CHECK(arch.buffer.banks == 16);
+  CHECK(arch.buffer.word_bytes == 8);
+  // 16 banks of one 8-byte write port take 32 int32 partial sums a cycle.
+  CHECK(arch.buffer.write_values_per_cycle(4) == 32);
+  CHECK(arch.noc.left_words == 128);
+  CHECK(arch.noc.latency == 2);
+  CHECK(arch.dram == "ddr4-2400");
+  CHECK(arch.dram_channels == 2);
+}
