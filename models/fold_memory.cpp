@@ -281,7 +281,11 @@ FoldGate::Waits FoldMemory::waits(std::size_t g, std::int64_t earliest) const {
 }
 
 bool FoldMemory::waiting_for_dram(std::size_t g) const {
-  if (!arriving_results_.empty()) return false;  // they reach the buffer with time, not with DRAM
+  // Results crossing the NoC and ports still filling tiles or reading
+  // write-backs finish with time, not with a DRAM transfer.
+  if (!arriving_results_.empty()) return false;
+  const std::int64_t ports_free = std::max(*std::max_element(ports_free_at_.begin(), ports_free_at_.end()), drain_free_at_);
+  if (ports_free - 1 > cycle_) return false;
   if (g == plans_.size()) {
     for (std::size_t f = first_unwritten_; f < plans_.size(); ++f)
       if (dram_writing(f)) return true;
