@@ -8,7 +8,10 @@ FoldScheduler::FoldScheduler(ArrayMode mode, Microarch microarch, int rows, int 
                              const std::vector<Fold>& folds, PathWidths widths)
     : mode_(mode), microarch_(microarch), rows_(rows), cols_(cols), folds_(folds), widths_(widths) {
   int drain_spacing = 1;
-  for (const Fold& f : folds) drain_spacing = std::max(drain_spacing, f.drain_spacing);
+  for (const Fold& f : folds) {
+    drain_spacing = std::max(drain_spacing, f.drain_spacing);
+    slow_loads_or_drains_ |= f.load_spacing > 1 || f.drain_spacing > 1;
+  }
   reach_ = static_cast<std::int64_t>(rows + cols) * (1 + drain_spacing);
   issued_.reserve(folds.size());
 }
@@ -58,6 +61,7 @@ std::int64_t FoldScheduler::within_bus_widths(std::int64_t s) const {
   // s_h + last_h + cols_used-1 + q·(rows_used-1); while together with fold
   // g's they could exceed the out path, fold g's results wait for the first
   // of them to finish.
+  if (widths_.left == 0 && widths_.top == 0 && widths_.out == 0) return s;
   const std::size_t g = issued_.size();
   const Fold& f = folds_[g];
   const bool stationary = mode_ == ArrayMode::Stationary;
@@ -113,8 +117,11 @@ void FoldScheduler::share_buses(FoldTiming& timing) const {
 }
 
 FoldTiming FoldScheduler::next(std::int64_t not_before) const {
+  // Called every cycle a fold waits: the unit-rate schedule is only worked
+  // out when some spacing can make a difference.
   FoldTiming timing = schedule(not_before, false);
-  timing.rate_delay = timing.stream_start - schedule(not_before, true).stream_start - timing.bus_delay;
+  if (slow_loads_or_drains_)
+    timing.rate_delay = timing.stream_start - schedule(not_before, true).stream_start - timing.bus_delay;
   return timing;
 }
 

@@ -68,6 +68,7 @@ class FoldScheduler {
   const std::vector<Fold>& folds_;
   PathWidths widths_;
   std::int64_t reach_;  // how long after s_{h+1} fold h may still use a path
+  bool slow_loads_or_drains_ = false;  // some fold's load or drain spacing is above 1
   std::vector<FoldTiming> issued_;
 };
 

@@ -18,16 +18,20 @@
 
 namespace systole {
 
+enum class Network { Left = 0, Top = 1, Out = 2 };
+inline constexpr int kNetworks = 3;
+const char* to_string(Network network);
+
 struct NocConfig {
   int left_words = 0;  // words per cycle; 0: as wide as the edge
   int top_words = 0;
   int out_words = 0;
   int latency = 0;     // cycles from the buffer to the edge, and from the edge to the buffer
-};
 
-enum class Network { Left = 0, Top = 1, Out = 2 };
-inline constexpr int kNetworks = 3;
-const char* to_string(Network network);
+  int words(Network network) const {
+    return network == Network::Left ? left_words : network == Network::Top ? top_words : out_words;
+  }
+};
 
 // What the networks carried during a run (or a layer).
 struct NocTraffic {

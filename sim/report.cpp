@@ -149,7 +149,7 @@ nlohmann::json summary_json(const RunDescription& run, const RunResult& result) 
   nlohmann::json networks;
   for (int n = 0; n < kNetworks; ++n)
   {
-    const int width = n == 0 ? run.arch->noc.left_words : n == 1 ? run.arch->noc.top_words : run.arch->noc.out_words;
+    const int width = run.arch->noc.words(static_cast<Network>(n));
     nlohmann::json& bus = networks[to_string(static_cast<Network>(n))];
     bus = {{"words", figure(noc.words[n], "words")}, {"busy_cycles", figure(noc.busy_cycles[n], "cycles")}};
     if (result.dram && width > 0 && result.total_cycles > 0)
