@@ -10,6 +10,12 @@ namespace {
 int index(Operand operand) { return static_cast<int>(operand); }
 }  // namespace
 
+OperandRoles operand_roles(Dataflow dataflow) {
+  // IS streams the filters from the left and keeps the lowered input.
+  if (dataflow == Dataflow::InputStationary) return {Operand::Filter, Operand::Ifmap};
+  return {Operand::Ifmap, Operand::Filter};
+}
+
 std::int64_t FoldMemory::region_base(Operand operand, std::int64_t dram_capacity_bytes) {
   // Thirds of the address space, aligned to 1 MiB so regions start on row
   // boundaries.
@@ -44,57 +50,79 @@ FoldMemory::FoldMemory(DramSystem& dram, FoldMemoryPlan plan, std::int64_t start
   if (!plans_.empty()) issue_reads(0);
 }
 
-FoldMemoryPlan plan_fold_memory(const GlobalBufferConfig& buffer, ArrayMode mode, const std::vector<Fold>& folds,
-                                OperandRoles roles, int operand_bytes, int accumulator_bytes) {
-  FoldMemoryPlan result;
-  // Extents of each GEMM's operands, from the folds that cover them: rows
-  // and columns of the fold grid, and the stream length.
-  struct Extent {
-    std::int64_t rows = 0, cols = 0, stream = 0;
-  };
-  std::map<int, Extent> extent;
+GemmExtent gemm_extent(const std::vector<Fold>& folds) {
+  GemmExtent e;
   for (const Fold& f : folds) {
-    Extent& e = extent[f.gemm];
     e.rows = std::max(e.rows, f.row_offset + f.rows_used);
     e.cols = std::max(e.cols, f.col_offset + f.cols_used);
     e.stream = std::max(e.stream, f.stream_offset + f.stream_length);
   }
-  std::map<int, std::size_t> last_fold;
+  return e;
+}
+
+namespace {
+
+// Bytes of the left and top operands' whole matrices.
+std::pair<std::int64_t, std::int64_t> matrix_bytes(ArrayMode mode, GemmExtent e, std::int64_t op) {
+  if (mode == ArrayMode::Stationary) return {e.stream * e.rows * op, e.rows * e.cols * op};
+  return {e.rows * e.stream * op, e.stream * e.cols * op};
+}
+
+}  // namespace
+
+TilingChoice choose_tiling(const BufferPartition& buffer, ArrayMode mode, GemmExtent extent, OperandRoles roles,
+                           int operand_bytes, int accumulator_bytes) {
+  TilingChoice choice;
+  const auto [left, top] = matrix_bytes(mode, extent, operand_bytes);
+  choice.resident[index(roles.left)] = left <= buffer.capacity(roles.left) / 2;
+  choice.resident[index(roles.top)] = top <= buffer.capacity(roles.top) / 2;
+  choice.spill = mode == ArrayMode::OutputStationary &&
+                 extent.rows * extent.cols * accumulator_bytes > buffer.capacity(Operand::Ofmap) / 2;
+  return choice;
+}
+
+FoldMemoryPlan plan_fold_memory(const BufferPartition& buffer, ArrayMode mode, const std::vector<Fold>& folds,
+                                OperandRoles roles, int operand_bytes, int accumulator_bytes) {
+  const TilingChoice choice =
+      choose_tiling(buffer, mode, gemm_extent(folds), roles, operand_bytes, accumulator_bytes);
+  return plan_fold_memory(choice, mode, folds, roles, operand_bytes, accumulator_bytes);
+}
+
+FoldMemoryPlan plan_fold_memory(TilingChoice choice, ArrayMode mode, const std::vector<Fold>& folds,
+                                OperandRoles roles, int operand_bytes, int accumulator_bytes) {
+  FoldMemoryPlan result;
+  result.folds.reserve(folds.size());
+  const GemmExtent e = gemm_extent(folds);
+  std::vector<std::size_t> last_fold;  // of each GEMM
+  for (std::size_t g = 0; g < folds.size(); ++g) {
+    if (static_cast<std::size_t>(folds[g].gemm) >= last_fold.size()) last_fold.resize(folds[g].gemm + 1);
+    last_fold[folds[g].gemm] = g;
+  }
   // OS: the folds of each output block, one per reduction chunk, in order.
   std::map<std::tuple<int, std::int64_t, std::int64_t>, std::vector<std::size_t>> block_folds;
-  for (std::size_t g = 0; g < folds.size(); ++g) {
-    last_fold[folds[g].gemm] = g;
-    block_folds[{folds[g].gemm, folds[g].row_offset, folds[g].col_offset}].push_back(g);
-  }
+  if (mode == ArrayMode::OutputStationary)
+    for (std::size_t g = 0; g < folds.size(); ++g)
+      block_folds[{folds[g].gemm, folds[g].row_offset, folds[g].col_offset}].push_back(g);
   std::map<std::tuple<int, std::int64_t, std::int64_t>, std::int64_t> block_id;
   std::int64_t largest_block = 0;  // outputs
   for (const Fold& f : folds) largest_block = std::max<std::int64_t>(largest_block, f.rows_used * f.cols_used);
   for (const auto& entry : block_folds) block_id.emplace(entry.first, static_cast<std::int64_t>(block_id.size()));
   const std::int64_t op = operand_bytes, acc = accumulator_bytes;
+  const auto [left_total, top_total] = matrix_bytes(mode, e, op);
   int previous_gemm = -1;
   for (std::size_t g = 0; g < folds.size(); ++g) {
     const Fold& f = folds[g];
     const bool first_of_gemm = f.gemm != previous_gemm;
     previous_gemm = f.gemm;
-    const Extent& e = extent[f.gemm];
-    const std::int64_t grid_rows = e.rows, grid_cols = e.cols;
     const std::int64_t ru = f.rows_used, cu = f.cols_used, t = f.stream_length;
     FoldTransfers p;
-    // Per role: the fold's own tile and the whole matrix.
-    std::int64_t left_tile, left_total, top_tile, top_total;
-    if (mode == ArrayMode::Stationary) {
-      top_tile = ru * cu * op;              // stationary block of Rt
-      top_total = grid_rows * grid_cols * op;
-      left_tile = t * ru * op;               // the K slice of the chunk's streamed rows
-      left_total = e.stream * grid_rows * op;
-    } else {
-      left_tile = ru * t * op;               // M block of L, the chunk of K
-      left_total = grid_rows * e.stream * op;
-      top_tile = t * cu * op;                // N block of Rt, the chunk of K
-      top_total = e.stream * grid_cols * op;
-    }
+    // Stationary: the stationary block of Rt, and the K slice of the chunk's
+    // streamed rows. OS: the M block of L and the N block of Rt, over the
+    // chunk of K.
+    const std::int64_t top_tile = mode == ArrayMode::Stationary ? ru * cu * op : t * cu * op;
+    const std::int64_t left_tile = ru * t * op;
     auto add_read = [&](Operand operand, std::int64_t tile, std::int64_t total) {
-      const bool resident = total <= buffer.capacity(operand) / 2;
+      const bool resident = choice.resident[index(operand)];
       p.tile_bytes[index(operand)] = resident ? total : tile;
       p.array_reads[index(operand)] += tile;
       const std::int64_t bytes = resident ? (first_of_gemm ? total : 0) : tile;
@@ -107,7 +135,7 @@ FoldMemoryPlan plan_fold_memory(const GlobalBufferConfig& buffer, ArrayMode mode
       // K folds (the inner loop) and leave once, as final outputs.
       p.tile_bytes[index(Operand::Ofmap)] = t * cu * acc;
       if (f.row_offset == 0) p.output_block_bytes = t * cu * acc;
-      if (f.row_offset + ru == grid_rows) p.write_bytes = t * cu * op;
+      if (f.row_offset + ru == e.rows) p.write_bytes = t * cu * op;
     } else if (f.stream_length == e.stream) {
       // The whole reduction in one fold: its results leave as they are.
       p.tile_bytes[index(Operand::Ofmap)] = ru * cu * op;
@@ -120,27 +148,26 @@ FoldMemoryPlan plan_fold_memory(const GlobalBufferConfig& buffer, ArrayMode mode
       const std::vector<std::size_t>& chunks = block_folds[{f.gemm, f.row_offset, f.col_offset}];
       const std::size_t chunk = static_cast<std::size_t>(std::find(chunks.begin(), chunks.end(), g) - chunks.begin());
       const bool first = chunk == 0, last = chunk + 1 == chunks.size();
-      const bool spill = grid_rows * grid_cols * acc > buffer.capacity(Operand::Ofmap) / 2;
       const std::int64_t psums = ru * cu * acc;
       const std::int64_t psum_address = block_id[{f.gemm, f.row_offset, f.col_offset}] * largest_block * acc;
       p.tile_bytes[index(Operand::Ofmap)] = psums;
       if (!first) {
         p.array_reads[index(Operand::Ofmap)] += psums;  // added to this chunk's results
-        if (spill) {
+        if (choice.spill) {
           p.reads.push_back({Operand::Ofmap, psums, g, psum_address});
           p.reads_after_write_of = chunks[chunk - 1];
         }
       }
       if (last) {
         p.write_bytes = ru * cu * op;
-      } else if (spill) {
+      } else if (choice.spill) {
         p.write_bytes = psums;
         p.write_address = psum_address;
       }
-      if (spill || first) p.output_block_bytes = psums;
-      p.output_written_by = spill ? g : chunks.back();
+      if (choice.spill || first) p.output_block_bytes = psums;
+      p.output_written_by = choice.spill ? g : chunks.back();
     }
-    result.folds.push_back(p);
+    result.folds.push_back(std::move(p));
   }
   if (mode == ArrayMode::Stationary) {
     // Each column block is freed by the write-back of its last K fold.
@@ -153,7 +180,14 @@ FoldMemoryPlan plan_fold_memory(const GlobalBufferConfig& buffer, ArrayMode mode
   return result;
 }
 
-std::string FoldMemoryPlan::capacity_problem(const GlobalBufferConfig& buffer) const {
+std::array<std::int64_t, kOperands> FoldMemoryPlan::largest_tiles() const {
+  std::array<std::int64_t, kOperands> largest = {0, 0, 0};
+  for (const FoldTransfers& p : folds)
+    for (int o = 0; o < kOperands; ++o) largest[o] = std::max(largest[o], p.tile_bytes[o]);
+  return largest;
+}
+
+std::string FoldMemoryPlan::capacity_problem(const BufferPartition& buffer) const {
   for (const FoldTransfers& p : folds)
     for (Operand operand : {Operand::Ifmap, Operand::Filter, Operand::Ofmap}) {
       const std::int64_t need = p.tile_bytes[index(operand)];
@@ -163,6 +197,28 @@ std::string FoldMemoryPlan::capacity_problem(const GlobalBufferConfig& buffer) c
                std::to_string((2 * need + 1023) / 1024) + " KB";
     }
   return {};
+}
+
+std::int64_t FoldMemoryStats::dram_bytes() const {
+  std::int64_t bytes = 0;
+  for (int o = 0; o < kOperands; ++o) bytes += dram_read_bytes[o] + dram_write_bytes[o];
+  return bytes;
+}
+
+FoldMemoryStats FoldMemoryPlan::totals() const {
+  FoldMemoryStats t;
+  const int ofmap = index(Operand::Ofmap);
+  for (const FoldTransfers& p : folds) {
+    for (const FoldTransfers::Tile& tile : p.reads) {
+      t.dram_read_bytes[index(tile.operand)] += tile.bytes;
+      t.buffer.writes[index(tile.operand)] += tile.bytes;
+    }
+    for (int o = 0; o < kOperands; ++o) t.buffer.reads[o] += p.array_reads[o];
+    t.buffer.writes[ofmap] += p.tile_bytes[ofmap];
+    t.dram_write_bytes[ofmap] += p.write_bytes;
+    t.buffer.reads[ofmap] += p.write_bytes;
+  }
+  return t;
 }
 
 void FoldMemory::issue_reads(std::size_t g) {

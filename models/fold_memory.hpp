@@ -51,8 +51,10 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <tuple>
 #include <vector>
 
+#include "models/array_config.hpp"
 #include "models/array_program.hpp"
 #include "models/dram_system.hpp"
 #include "models/fold_gate.hpp"
@@ -65,6 +67,7 @@ struct OperandRoles {
   Operand left = Operand::Ifmap;
   Operand top = Operand::Filter;
 };
+OperandRoles operand_roles(Dataflow dataflow);
 
 // What one fold moves: tiles to read before it starts, bytes to write after.
 struct FoldTransfers {
@@ -85,13 +88,49 @@ struct FoldTransfers {
   std::int64_t array_reads[kOperands] = {0, 0, 0};  // bytes the array pulls from the buffer
 };
 
+struct FoldMemoryStats {
+  std::int64_t dram_read_bytes[kOperands] = {0, 0, 0};
+  std::int64_t dram_write_bytes[kOperands] = {0, 0, 0};
+  GlobalBufferTraffic buffer;
+  std::int64_t dram_bytes() const;
+};
+
 struct FoldMemoryPlan {
   std::vector<FoldTransfers> folds;
   // Empty when every fold's tiles fit in half their partitions, else why not.
-  std::string capacity_problem(const GlobalBufferConfig& buffer) const;
+  std::string capacity_problem(const BufferPartition& buffer) const;
+  // What running every fold moves (a finished FoldMemory's stats()).
+  FoldMemoryStats totals() const;
+  // The largest tile each partition must hold for one fold.
+  std::array<std::int64_t, kOperands> largest_tiles() const;
 };
 
-FoldMemoryPlan plan_fold_memory(const GlobalBufferConfig& buffer, ArrayMode mode, const std::vector<Fold>& folds,
+// What the plan keeps on chip, decided from the partitions' capacities.
+struct TilingChoice {
+  // The operand's whole matrix fits in half its partition: fetched once, it
+  // stays (ifmap and filter).
+  std::array<bool, kOperands> resident = {false, false, false};
+  // OS with reduction chunks: every block's partial sums do not fit half the
+  // ofmap partition, so they wait for the next chunk in DRAM.
+  bool spill = false;
+  bool operator<(const TilingChoice& other) const {
+    return std::tie(resident, spill) < std::tie(other.resident, other.spill);
+  }
+};
+
+// The folds' GEMM: rows and columns of the fold grid, and the stream length
+// (every group has the same).
+struct GemmExtent {
+  std::int64_t rows = 0, cols = 0, stream = 0;
+};
+GemmExtent gemm_extent(const std::vector<Fold>& folds);
+
+TilingChoice choose_tiling(const BufferPartition& buffer, ArrayMode mode, GemmExtent extent, OperandRoles roles,
+                           int operand_bytes, int accumulator_bytes);
+
+FoldMemoryPlan plan_fold_memory(TilingChoice choice, ArrayMode mode, const std::vector<Fold>& folds,
+                                OperandRoles roles, int operand_bytes, int accumulator_bytes);
+FoldMemoryPlan plan_fold_memory(const BufferPartition& buffer, ArrayMode mode, const std::vector<Fold>& folds,
                                 OperandRoles roles, int operand_bytes, int accumulator_bytes);
 
 // Bytes per cycle the buffer's ports move between DRAM and the partitions
@@ -100,12 +139,6 @@ struct BufferPorts {
   std::array<std::int64_t, kOperands> fill = {0, 0, 0};  // write ports of each partition
   std::int64_t drain_outputs = 0;       // ofmap read ports, outputs at operand width
   std::int64_t drain_partial_sums = 0;  // the same, partial sums at accumulator width
-};
-
-struct FoldMemoryStats {
-  std::int64_t dram_read_bytes[kOperands] = {0, 0, 0};
-  std::int64_t dram_write_bytes[kOperands] = {0, 0, 0};
-  GlobalBufferTraffic buffer;
 };
 
 class FoldMemory final : public FoldGate {

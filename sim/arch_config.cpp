@@ -101,6 +101,22 @@ const std::vector<KeyAccess>& key_table() {
          c.memory_model = model;
        },
        [](const ArchConfig& c) { return c.memory_model; }},
+      {{"buffer.organization",
+        "separate (ifmap, filter and ofmap buffers of fixed size, as in SCALE-Sim) or shared (one buffer whose "
+        "banks each layer splits between the operands, as in Eyeriss)"},
+       [](ArchConfig& c, const std::string& v) {
+         const std::string organization = to_lower(v);
+         if (organization != "separate" && organization != "shared")
+           throw std::invalid_argument("unknown buffer organization '" + v + "' (expected separate or shared)");
+         c.buffer.organization =
+             organization == "shared" ? BufferOrganization::Shared : BufferOrganization::Separate;
+       },
+       [](const ArchConfig& c) {
+         return std::string(c.buffer.organization == BufferOrganization::Shared ? "shared" : "separate");
+       }},
+      {{"buffer.size_kb", "the whole shared buffer, KB (up to 2 GiB)"},
+       [](ArchConfig& c, const std::string& v) { c.buffer.shared_bytes = 1024LL * positive_int(v, kMaxPartitionKb); },
+       [](const ArchConfig& c) { return std::to_string(c.buffer.shared_bytes / 1024); }},
       {{"buffer.ifmap_kb", "ifmap partition of the global buffer, KB (double buffered; up to 2 GiB)"},
        [](ArchConfig& c, const std::string& v) { c.buffer.ifmap_bytes = 1024LL * positive_int(v, kMaxPartitionKb); },
        [](const ArchConfig& c) { return std::to_string(c.buffer.ifmap_bytes / 1024); }},
@@ -110,7 +126,8 @@ const std::vector<KeyAccess>& key_table() {
       {{"buffer.ofmap_kb", "ofmap partition of the global buffer, KB (double buffered; up to 2 GiB)"},
        [](ArchConfig& c, const std::string& v) { c.buffer.ofmap_bytes = 1024LL * positive_int(v, kMaxPartitionKb); },
        [](const ArchConfig& c) { return std::to_string(c.buffer.ofmap_bytes / 1024); }},
-      {{"buffer.banks", "banks per partition (0: as many as any access needs)"},
+      {{"buffer.banks",
+        "separate: banks per partition (0: as many as any access needs); shared: banks in all (at least 3)"},
        [](ArchConfig& c, const std::string& v) { c.buffer.banks = v == "0" ? 0 : positive_int(v, 1 << 16); },
        [](const ArchConfig& c) { return std::to_string(c.buffer.banks); }},
       {{"buffer.read_ports", "read ports per bank"},
@@ -290,6 +307,17 @@ void validate(const ArchConfig& config, const std::string& origin) {
     throw_input_error(origin, 0,
                       "array of " + std::to_string(config.array.rows) + "x" +
                           std::to_string(config.array.cols) + " PEs is larger than 4M PEs");
+  if (config.buffer.organization == BufferOrganization::Shared) {
+    const GlobalBufferConfig& b = config.buffer;
+    if (b.banks < kOperands)
+      throw_input_error(origin, 0,
+                        "buffer.banks = " + std::to_string(b.banks) +
+                            ": a shared buffer needs at least one bank for each of ifmap, filter and ofmap");
+    if (b.shared_bytes % b.banks != 0)
+      throw_input_error(origin, 0,
+                        "buffer.size_kb = " + std::to_string(b.shared_bytes / 1024) + " is not a whole number of " +
+                            std::to_string(b.banks) + " equal banks (bytes)");
+  }
   // A port moves whole values: operands in, partial sums (accumulator width) out.
   const int widest = accumulator_bytes(config.array.data_type);
   if (config.buffer.word_bytes != 0 && config.buffer.word_bytes < widest)

@@ -30,8 +30,30 @@ struct FoldRateLimits {
   RateLimit load_or_drain = RateLimit::Noc;
 };
 
-// Sets every fold's stream, load and drain spacings; returns, per fold, what
-// sets them.
-std::vector<FoldRateLimits> apply_edge_rates(const ArchConfig& arch, Mapping& mapping);
+// Words per cycle a path carries (0: unlimited) and what limits it.
+struct EdgePath {
+  std::int64_t width = 0;
+  RateLimit limit = RateLimit::Noc;
+};
+
+// The paths a step's folds use with `buffer`.
+struct EdgePaths {
+  EdgePath left, top;
+  EdgePath fresh;         // results of a fold that starts its outputs
+  EdgePath accumulating;  // results added to partial sums in the buffer
+};
+EdgePaths edge_paths(const ArchConfig& arch, const BufferPartition& buffer);
+
+// Whether a fold's results add to partial sums already in the buffer (a K
+// fold after the first, an OS reduction chunk after the first).
+bool accumulates(ArrayMode mode, const Fold& fold);
+
+// Sets one fold's stream, load and drain spacings; returns what sets them.
+FoldRateLimits set_fold_rates(const EdgePaths& paths, ArrayMode mode, int array_cols, Fold& fold);
+
+// Sets every fold's stream, load and drain spacings for a step that runs
+// with `buffer`; returns, per fold, what sets them.
+std::vector<FoldRateLimits> apply_edge_rates(const ArchConfig& arch, const BufferPartition& buffer,
+                                             Mapping& mapping);
 
 }  // namespace systole

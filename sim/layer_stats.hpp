@@ -43,6 +43,9 @@ struct LayerStats {
   std::int64_t buffer_reads[3] = {0, 0, 0};
   std::int64_t buffer_writes[3] = {0, 0, 0};
   std::int64_t buffer_peak_bytes[3] = {0, 0, 0};  // most space reserved in a cycle, per partition
+  // Each partition's capacity while the layer ran (a shared buffer is split
+  // per step; the largest over the layer's steps).
+  std::int64_t buffer_capacity_bytes[3] = {0, 0, 0};
   double utilization = 0;          // macs / (PEs × cycles), 0-1
   Verification verification = Verification::NotChecked;
   std::string verification_detail;

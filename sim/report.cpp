@@ -29,7 +29,7 @@ void write_layers_csv(std::ostream& out, const RunResult& result, double clock_p
          "dram_ofmap_read_bytes,dram_ofmap_write_bytes,dram_gb_per_s,buffer_ifmap_reads,"
          "buffer_filter_reads,buffer_ofmap_reads,buffer_ifmap_writes,buffer_filter_writes,"
          "buffer_ofmap_writes,buffer_ifmap_peak_bytes,buffer_filter_peak_bytes,buffer_ofmap_peak_bytes,"
-         "verification\n";
+         "buffer_ifmap_capacity_bytes,buffer_filter_capacity_bytes,buffer_ofmap_capacity_bytes,verification\n";
   for (const LayerStats& l : result.layers) {
     char utilization[32], efficiency[32];
     std::snprintf(utilization, sizeof utilization, "%.6f", l.utilization);
@@ -63,6 +63,7 @@ void write_layers_csv(std::ostream& out, const RunResult& result, double clock_p
     for (int o = 0; o < 3; ++o) out << ',' << l.buffer_reads[o];
     for (int o = 0; o < 3; ++o) out << ',' << l.buffer_writes[o];
     for (int o = 0; o < 3; ++o) out << ',' << l.buffer_peak_bytes[o];
+    for (int o = 0; o < 3; ++o) out << ',' << l.buffer_capacity_bytes[o];
     out << ',' << to_string(l.verification) << '\n';
   }
 }
@@ -126,23 +127,33 @@ nlohmann::json summary_json(const RunDescription& run, const RunResult& result) 
     json["memory"] = {{"model", "ideal"}};
   }
   if (result.dram) {
+    const GlobalBufferConfig& buffer = run.arch->buffer;
+    const bool shared = buffer.organization == BufferOrganization::Shared;
     nlohmann::json partitions;
     for (int o = 0; o < kOperands; ++o) {
       const Operand operand = static_cast<Operand>(o);
-      std::int64_t reads = 0, writes = 0, peak = 0;
+      std::int64_t reads = 0, writes = 0, peak = 0, capacity = 0;
       for (const LayerStats& l : result.layers) {
         reads += l.buffer_reads[o];
         writes += l.buffer_writes[o];
         peak = std::max(peak, l.buffer_peak_bytes[o]);
+        capacity = std::max(capacity, l.buffer_capacity_bytes[o]);
       }
-      partitions[to_string(operand)] = {{"capacity", figure(run.arch->buffer.capacity(operand), "bytes")},
+      partitions[to_string(operand)] = {{"capacity", figure(capacity, shared ? "bytes (the largest a layer gave it)"
+                                                                             : "bytes")},
                                         {"reads", figure(reads, "bytes")},
                                         {"writes", figure(writes, "bytes")},
                                         {"peak_occupancy", figure(peak, "bytes")}};
     }
     std::int64_t conflicts = 0;
     for (const LayerStats& l : result.layers) conflicts += l.stall_buffer_cycles;
-    json["buffer"] = {{"partitions", partitions}, {"stall_cycles", figure(conflicts, "cycles (bank conflicts)")}};
+    json["buffer"] = {{"organization", shared ? "shared" : "separate"},
+                      {"partitions", partitions},
+                      {"stall_cycles", figure(conflicts, "cycles (bank conflicts)")}};
+    if (shared) {
+      json["buffer"]["size"] = figure(buffer.shared_bytes, "bytes");
+      json["buffer"]["banks"] = buffer.banks;
+    }
   }
   NocTraffic noc;
   for (const LayerStats& l : result.layers) noc += l.noc;

@@ -11,11 +11,11 @@
 #include "models/accelerator.hpp"
 #include "models/array_controller.hpp"
 #include "models/vector_unit.hpp"
-#include "sim/edge_rates.hpp"
 #include "sim/layer_data.hpp"
 #include "sim/mapping.hpp"
 #include "sim/memspec.hpp"
 #include "sim/reference.hpp"
+#include "sim/step_plan.hpp"
 
 namespace systole {
 
@@ -28,50 +28,6 @@ std::string to_string(Verification verification) {
   return "?";
 }
 
-namespace {
-
-struct MappedStep {
-  Mapping mapping;
-  std::vector<FoldRateLimits> limits;  // per fold, with the DRAM model
-};
-
-OperandRoles roles_of(Dataflow dataflow) {
-  // IS streams the filters from the left and keeps the lowered input.
-  if (dataflow == Dataflow::InputStationary) return {Operand::Filter, Operand::Ifmap};
-  return {Operand::Ifmap, Operand::Filter};
-}
-
-FoldMemoryPlan memory_plan(const ArchConfig& arch, const Mapping& mapping) {
-  return plan_fold_memory(arch.buffer, mapping.mode, mapping.folds, roles_of(arch.array.dataflow),
-                          operand_bytes(arch.array.data_type), accumulator_bytes(arch.array.data_type));
-}
-
-// With the DRAM model, a stationary fold streams at most as many rows as half
-// the streamed operand's partition holds across the array (and half the
-// ofmap partition holds as partial sums), at the rates of the NoC and the
-// buffer's ports.
-MappedStep map_step(const ArchConfig& arch, const Layer& gemm) {
-  std::int64_t max_stream = 0;
-  const std::int64_t op = operand_bytes(arch.array.data_type);
-  const std::int64_t rows = arch.array.rows, cols = arch.array.cols;
-  if (arch.memory_model == "dram" && arch.array.dataflow != Dataflow::OutputStationary) {
-    const Operand streamed = roles_of(arch.array.dataflow).left;
-    const std::int64_t psum_bytes = cols * accumulator_bytes(arch.array.data_type);
-    max_stream = std::max<std::int64_t>(
-        1, std::min(arch.buffer.capacity(streamed) / 2 / (rows * op), arch.buffer.ofmap_bytes / 2 / psum_bytes));
-  } else if (arch.memory_model == "dram") {
-    // OS: a reduction chunk's row block (rows × chunk) and column block
-    // (chunk × cols) must fit half their partitions.
-    max_stream = std::max<std::int64_t>(
-        1, std::min(arch.buffer.ifmap_bytes / 2 / (rows * op), arch.buffer.filter_bytes / 2 / (cols * op)));
-  }
-  MappedStep step{map_gemm(arch.array, gemm.gemm(), gemm.groups(), max_stream), {}};
-  if (arch.memory_model == "dram") step.limits = apply_edge_rates(arch, step.mapping);
-  return step;
-}
-
-}  // namespace
-
 std::string memory_problem(const ArchConfig& arch, const Workload& workload) {
   if (arch.memory_model != "dram") return {};
   resolve_dram(arch.dram, "dram.spec");
@@ -79,8 +35,7 @@ std::string memory_problem(const ArchConfig& arch, const Workload& workload) {
     for (const Step& step : lower(layer)) {
       const auto* gemm = std::get_if<Layer>(&step.work);
       if (gemm == nullptr) continue;
-      const FoldMemoryPlan plan = memory_plan(arch, map_step(arch, *gemm).mapping);
-      if (const std::string problem = plan.capacity_problem(arch.buffer); !problem.empty())
+      if (const std::string problem = plan_step(arch, *gemm).problem; !problem.empty())
         return "layer '" + layer.name + "': " + problem;
     }
   return {};
@@ -231,17 +186,19 @@ bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, Layer
   }
 }
 
-std::unique_ptr<FoldMemory> Simulator::fold_memory(const Mapping& mapping) const {
+std::unique_ptr<FoldMemory> Simulator::fold_memory(const StepPlan& step) const {
   if (!dram_) return nullptr;
   // Tiles and outputs move as operands, partial sums as accumulators.
   const int operand = operand_bytes(arch_.array.data_type);
   const int accumulator = accumulator_bytes(arch_.array.data_type);
+  const BufferPartition& buffer = step.buffer;
   BufferPorts ports;
-  ports.fill = {arch_.buffer.fill_bytes_per_cycle(operand), arch_.buffer.fill_bytes_per_cycle(operand),
-                arch_.buffer.fill_bytes_per_cycle(accumulator)};
-  ports.drain_outputs = arch_.buffer.drain_bytes_per_cycle(operand);
-  ports.drain_partial_sums = arch_.buffer.drain_bytes_per_cycle(accumulator);
-  return std::make_unique<FoldMemory>(*dram_, memory_plan(arch_, mapping), Accelerator::instance().dram.time_fs(),
+  ports.fill = {buffer.fill_bytes_per_cycle(Operand::Ifmap, operand),
+                buffer.fill_bytes_per_cycle(Operand::Filter, operand),
+                buffer.fill_bytes_per_cycle(Operand::Ofmap, accumulator)};
+  ports.drain_outputs = buffer.drain_bytes_per_cycle(Operand::Ofmap, operand);
+  ports.drain_partial_sums = buffer.drain_bytes_per_cycle(Operand::Ofmap, accumulator);
+  return std::make_unique<FoldMemory>(*dram_, step.memory, Accelerator::instance().dram.time_fs(),
                                       static_cast<std::int64_t>(clock_period().value()), arch_.noc.latency, ports);
 }
 
@@ -258,10 +215,10 @@ bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
 
 template <class Op, class Acc>
 bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats) {
-  const MappedStep step = map_step(arch_, gemm);
+  const StepPlan step = plan_step(arch_, gemm);
   const Mapping& mapping = step.mapping;
   LayerData<Op, Acc> data(gemm, seed);
-  const std::unique_ptr<FoldMemory> memory = fold_memory(mapping);
+  const std::unique_ptr<FoldMemory> memory = fold_memory(step);
   ArrayController<Op, Acc> controller(arch_.array, data.program(mapping), memory.get());
   step_macs_ = 0;
   step_vector_operations_ = 0;
@@ -311,6 +268,7 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
       stats.buffer_reads[o] += m.buffer.reads[o];
       stats.buffer_writes[o] += m.buffer.writes[o];
       stats.buffer_peak_bytes[o] = std::max<std::int64_t>(stats.buffer_peak_bytes[o], step_buffer_peak_[o]);
+      stats.buffer_capacity_bytes[o] = std::max(stats.buffer_capacity_bytes[o], step.buffer.bytes[o]);
     }
   }
   if (!completed) return false;

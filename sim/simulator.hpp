@@ -20,6 +20,7 @@
 #include "sim/mapping.hpp"
 #include "sim/progress.hpp"
 #include "sim/run_observer.hpp"
+#include "sim/step_plan.hpp"
 #include "sim/workload.hpp"
 
 namespace systole {
@@ -55,7 +56,7 @@ class Simulator : private CycleObserver {
   void run_layers(const Workload& workload, RunResult& result);
   template <class Op, class Acc>
   bool run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats);
-  std::unique_ptr<FoldMemory> fold_memory(const Mapping& mapping) const;
+  std::unique_ptr<FoldMemory> fold_memory(const StepPlan& step) const;
   bool run_vector_step(const VectorOp& op, LayerStats& stats);
   // Clocks `unit` until `execution` finishes; false when interrupted.
   bool run_to_completion(ClockedUnit& unit, Execution& execution, LayerStats& stats);

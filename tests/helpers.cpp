@@ -27,6 +27,13 @@ ArchConfig array_config(int rows, int cols, Dataflow dataflow, Microarch microar
   return arch;
 }
 
+ArchConfig with_dram(ArchConfig arch, const std::string& dram, int channels) {
+  arch.memory_model = "dram";
+  arch.dram = dram;
+  arch.dram_channels = channels;
+  return arch;
+}
+
 RunResult simulate(const ArchConfig& arch, const std::vector<Layer>& layers, std::uint64_t seed) {
   RunOptions options;
   options.verify = true;

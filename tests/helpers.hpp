@@ -13,6 +13,9 @@ ArchConfig array_config(int rows, int cols, Dataflow dataflow,
                         Microarch microarch = Microarch::Baseline,
                         DataType data_type = DataType::Int8);
 
+// The architecture with the DRAM memory model.
+ArchConfig with_dram(ArchConfig arch, const std::string& dram, int channels = 1);
+
 // Runs the layers with verification on.
 RunResult simulate(const ArchConfig& arch, const std::vector<Layer>& layers, std::uint64_t seed = 1);
 

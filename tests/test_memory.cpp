@@ -23,13 +23,6 @@ using namespace systole::test;
 
 namespace {
 
-ArchConfig with_dram(ArchConfig arch, const std::string& dram, int channels = 1) {
-  arch.memory_model = "dram";
-  arch.dram = dram;
-  arch.dram_channels = channels;
-  return arch;
-}
-
 std::int64_t dram_bytes(const LayerStats& l) {
   std::int64_t total = 0;
   for (int o = 0; o < 3; ++o) total += l.dram_read_bytes[o] + l.dram_write_bytes[o];
@@ -244,7 +237,7 @@ TEST_CASE("halving the DRAM bandwidth never makes a run faster", "[memory]") {
   for (Dataflow dataflow : {Dataflow::WeightStationary, Dataflow::OutputStationary, Dataflow::InputStationary})
     for (Microarch microarch : {Microarch::Baseline, Microarch::Pipelined}) {
       ArchConfig arch = array_config(16, 16, dataflow, microarch);
-      arch.buffer = {16 * 1024, 16 * 1024, 16 * 1024};
+      arch.buffer = GlobalBufferConfig::separate(16 * 1024, 16 * 1024, 16 * 1024);
       const RunResult two = simulate(with_dram(arch, "lpddr4-3200", 2), layers);
       const RunResult one = simulate(with_dram(arch, "lpddr4-3200", 1), layers);
       const RunResult ideal = simulate(arch, layers);
@@ -400,7 +393,7 @@ TEST_CASE("the array's edge feed is the unicast case of the bus", "[memory][noc]
   ArchConfig arch = with_dram(array_config(16, 16, Dataflow::WeightStationary), "hbm2");
   arch.noc.left_words = 4;
   Mapping mapping = map_gemm(arch.array, {10, 16, 16}, 1);
-  apply_edge_rates(arch, mapping);
+  apply_edge_rates(arch, arch.buffer.partition(), mapping);
   REQUIRE(mapping.folds.size() == 1);
   CHECK(mapping.folds[0].stream_spacing == 4);
 }
@@ -573,7 +566,7 @@ TEST_CASE("sleeping through the cycles the array waits on memory changes no stat
     for (const NocConfig& noc : {NocConfig{}, NocConfig{12, 12, 12, 9}}) {
       INFO(to_string(dataflow) << " " << to_string(microarch) << " NoC latency " << noc.latency);
       ArchConfig arch = with_dram(array_config(16, 16, dataflow, microarch), "lpddr4-3200");
-      arch.buffer = {12 * 1024, 12 * 1024, 2 * 1024};  // room for two 16x16 blocks of partial sums
+      arch.buffer = GlobalBufferConfig::separate(12 * 1024, 12 * 1024, 2 * 1024);  // room for two 16x16 blocks of partial sums
       arch.noc = noc;
       arch.clock_mhz = 700;  // edges that do not line up with the DRAM's
       Workload workload;
@@ -611,7 +604,7 @@ TEST_CASE("sleeping through the cycles the array waits on memory changes no stat
       for (const auto& row : recorders[1].rows)
         for (int p = 0; p < 3; ++p) peak[p] = std::max(peak[p], row[8 + p]);
       for (int p = 0; p < 3; ++p) {
-        CHECK(peak[p] <= arch.buffer.capacity(static_cast<Operand>(p)));
+        CHECK(peak[p] <= arch.buffer.partition().capacity(static_cast<Operand>(p)));
         CHECK(peak[p] > 0);
       }
     }
@@ -633,7 +626,7 @@ TEST_CASE("sleeping through memory waits is exact while the buffer's ports are b
     Layer layer;
   };
   auto buffer = [](int ifmap_kb, int ofmap_kb, int banks, int read_ports, int write_ports, int word_bytes) {
-    GlobalBufferConfig b{ifmap_kb * 1024, ifmap_kb * 1024, ofmap_kb * 1024};
+    GlobalBufferConfig b = GlobalBufferConfig::separate(ifmap_kb * 1024, ifmap_kb * 1024, ofmap_kb * 1024);
     b.banks = banks;
     b.read_ports = read_ports;
     b.write_ports = write_ports;
@@ -681,7 +674,7 @@ TEST_CASE("OS folds too deep for the buffer split the reduction and read partial
   // (16·16·4 B) goes to DRAM after chunks 0-6 and comes back for chunks 1-7.
   const Layer gemm = make_gemm_layer("deep", 64, 64, 1024);
   ArchConfig arch = with_dram(array_config(16, 16, Dataflow::OutputStationary), "ddr4-2400");
-  arch.buffer = {4 * 1024, 4 * 1024, 4 * 1024};
+  arch.buffer = GlobalBufferConfig::separate(4 * 1024, 4 * 1024, 4 * 1024);
   Workload workload;
   workload.layers = {gemm};
   REQUIRE(memory_problem(arch, workload).empty());
@@ -711,7 +704,7 @@ TEST_CASE("a run interrupted while the array sleeps on memory leaves nothing to 
   const std::int64_t expected = simulate(ideal, {gemm}).layers.at(0).cycles;
   {
     ArchConfig arch = with_dram(array_config(16, 16, Dataflow::OutputStationary), "lpddr4-3200");
-    arch.buffer = {4 * 1024, 4 * 1024, 4 * 1024};
+    arch.buffer = GlobalBufferConfig::separate(4 * 1024, 4 * 1024, 4 * 1024);
     arch.clock_mhz = 700;
     const std::atomic<bool> interrupt{true};
     RunOptions options;
