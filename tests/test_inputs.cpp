@@ -162,6 +162,18 @@ TEST_CASE("bad topologies give the line and the problem", "[inputs]") {
   CHECK(load_error(header, ".csv") == ": topology file has no layers");
 }
 
+TEST_CASE("the shared-buffer example of docs/memory.md loads as described", "[inputs]") {
+  const std::string path = std::string(SYSTOLE_SOURCE_DIR) + "/docs/examples/shared-12x14.ini";
+  const ArchConfig arch = load_arch_config(path);
+  validate(arch, path);
+  CHECK(arch.buffer.organization == BufferOrganization::Shared);
+  CHECK(arch.buffer.bank_bytes() == 4096);  // 108 KB in 27 banks
+  CHECK(arch.array.rows == 12);
+  CHECK(arch.array.cols == 14);
+  CHECK(arch.clock_mhz == 200);
+  CHECK(arch.dram == "lpddr4-3200");
+}
+
 TEST_CASE("the memory-hierarchy example of docs/memory.md loads as described", "[inputs]") {
   const std::string path = std::string(SYSTOLE_SOURCE_DIR) + "/docs/examples/ddr4-128x128.ini";
   const ArchConfig arch = load_arch_config(path);
