@@ -3,7 +3,15 @@
 namespace systole {
 
 Accelerator::Accelerator(const sc_core::sc_module_name& name)
-    : sc_core::sc_module(name), array("array"), vector_unit("vector_unit"), dram("dram") {}
+    : sc_core::sc_module(name),
+      array("array"),
+      vector_unit("vector_unit"),
+      dram("dram"),
+      global_buffer("global_buffer"),
+      noc("noc") {
+  array.add_observer(global_buffer);
+  array.add_observer(noc);
+}
 
 Accelerator& Accelerator::instance() {
   static Accelerator* accelerator = [] {

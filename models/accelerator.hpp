@@ -1,7 +1,9 @@
 #pragma once
 // The accelerator's top level: the systolic array, the vector unit and the
-// DRAM, each a module with its own clocked process. The array and the vector
-// unit tick at the run's accelerator clock, the DRAM at its tCK.
+// DRAM, each a module with its own clocked process, and the global buffer
+// and the network-on-chip between DRAM and the array. The array and the
+// vector unit tick at the run's accelerator clock, the DRAM at its tCK; the
+// buffer and the network act within the array's cycles.
 //
 // SystemC elaborates a design once per process, so the accelerator is built
 // once and reused for every run; array sizes, clock periods and the DRAM part
@@ -12,6 +14,8 @@
 #include <systemc>
 
 #include "models/dram.hpp"
+#include "models/global_buffer.hpp"
+#include "models/noc.hpp"
 #include "models/systolic_array.hpp"
 #include "models/vector_unit.hpp"
 
@@ -24,6 +28,8 @@ class Accelerator : public sc_core::sc_module {
   SystolicArray array;
   VectorUnit vector_unit;
   Dram dram;
+  GlobalBuffer global_buffer;
+  Noc noc;
 
   // The process-wide instance, built on first use.
   static Accelerator& instance();

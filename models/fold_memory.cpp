@@ -23,13 +23,13 @@ std::int64_t FoldMemory::region_base(Operand operand, std::int64_t dram_capacity
   return index(operand) * third;
 }
 
-FoldMemory::FoldMemory(DramSystem& dram, FoldMemoryPlan plan, std::int64_t start_fs, std::int64_t period_fs,
-                       int noc_latency, BufferPorts ports)
+FoldMemory::FoldMemory(DramSystem& dram, GlobalBuffer& buffer, FoldMemoryPlan plan, std::int64_t start_fs,
+                       std::int64_t period_fs, int noc_latency)
     : dram_(dram),
+      buffer_(buffer),
       start_fs_(start_fs),
       period_fs_(period_fs),
       noc_latency_(noc_latency),
-      ports_(ports),
       plans_(std::move(plan.folds)),
       read_transfers_(plans_.size()),
       write_transfers_(plans_.size()),
@@ -234,22 +234,16 @@ void FoldMemory::issue_reads(std::size_t g) {
   if (reads_back && (!written_back(p.reads_after_write_of) || first_unwritten_ + 1 < g)) return;
   reads_issued_[g] = true;
   if (reads_back && p.output_block_bytes > 0)
-    held_.push_back({Operand::Ofmap, p.output_block_bytes, p.output_written_by, true});
+    buffer_.reserve(Operand::Ofmap, p.output_block_bytes, p.output_written_by, /*until_written_back=*/true);
   for (const FoldTransfers::Tile& tile : plans_[g].reads) {
     std::int64_t& next = next_address_[index(tile.operand)];
     const std::int64_t address = tile.address >= 0 ? psum_base_ + tile.address : next;
     read_transfers_[g].push_back(dram_.transfer(address, tile.bytes, /*write=*/false));
     // Partial sums read back land in the block reserved above.
-    if (tile.operand != Operand::Ofmap) held_.push_back({tile.operand, tile.bytes, tile.held_until, false});
+    if (tile.operand != Operand::Ofmap) buffer_.reserve(tile.operand, tile.bytes, tile.held_until, false);
     if (tile.address < 0) next += tile.bytes;
-    const std::int64_t rate = ports_.fill[index(tile.operand)];
-    if (rate > 0) {
-      std::int64_t& free_at = ports_free_at_[index(tile.operand)];
-      free_at = std::max(free_at, cycle_) + (tile.bytes + rate - 1) / rate;
-      filled_by_[g] = std::max(filled_by_[g], free_at - 1);
-    }
+    filled_by_[g] = std::max(filled_by_[g], buffer_.write_tile(tile.operand, tile.bytes, cycle_));
     stats_.dram_read_bytes[index(tile.operand)] += tile.bytes;
-    stats_.buffer.writes[index(tile.operand)] += tile.bytes;
   }
 }
 
@@ -278,13 +272,15 @@ void FoldMemory::tick(std::int64_t cycle) {
     output_free_since_[first_output_not_free_++] = cycle;
   while (first_unread_ < plans_.size() && reads_issued_[first_unread_]) ++first_unread_;
   issue_reads(first_unread_);  // when it waits for partial sums to be written
-  release([&](const Held& h) { return h.until_written_back && h.fold < first_unwritten_; });
+  buffer_.release_written_back_before(first_unwritten_);
 }
 
-void FoldMemory::buffer_bytes(std::uint32_t held[3]) const {
-  held[0] = held[1] = held[2] = 0;
-  for (const Held& h : held_)
-    held[index(h.operand)] += static_cast<std::uint32_t>(h.bytes);
+void FoldMemory::buffer_bytes(std::uint32_t held[3]) const { buffer_.occupancy(held); }
+
+FoldMemoryStats FoldMemory::stats() const {
+  FoldMemoryStats stats = stats_;
+  stats.buffer = buffer_.traffic();
+  return stats;
 }
 
 std::int64_t FoldMemory::bytes_moved(std::int64_t cycle) {
@@ -340,8 +336,7 @@ bool FoldMemory::waiting_for_dram(std::size_t g) const {
   // Results crossing the NoC and ports still filling tiles or reading
   // write-backs finish with time, not with a DRAM transfer.
   if (!arriving_results_.empty()) return false;
-  const std::int64_t ports_free = std::max(*std::max_element(ports_free_at_.begin(), ports_free_at_.end()), drain_free_at_);
-  if (ports_free - 1 > cycle_) return false;
+  if (buffer_.ports_free_at() - 1 > cycle_) return false;
   if (g == plans_.size()) {
     for (std::size_t f = first_unwritten_; f < plans_.size(); ++f)
       if (dram_writing(f)) return true;
@@ -365,14 +360,14 @@ void FoldMemory::started(std::size_t g) {
   started_[g] = true;
   const FoldTransfers& p = plans_[g];
   if (p.output_block_bytes > 0 && p.reads_after_write_of == FoldTransfers::kNone)
-    held_.push_back({Operand::Ofmap, p.output_block_bytes, p.output_written_by, true});
-  for (int o = 0; o < kOperands; ++o) stats_.buffer.reads[o] += p.array_reads[o];
+    buffer_.reserve(Operand::Ofmap, p.output_block_bytes, p.output_written_by, /*until_written_back=*/true);
+  for (int o = 0; o < kOperands; ++o) buffer_.array_reads(static_cast<Operand>(o), p.array_reads[o]);
   issue_reads(g + 1);
 }
 
 void FoldMemory::finished(std::size_t g) {
   finished_[g] = true;
-  release([&](const Held& h) { return !h.until_written_back && h.fold == g; });
+  buffer_.release_tiles_of(g);
   // Results that stay on chip (partial sums of a K fold) hold nothing up.
   if (noc_latency_ == 0 || plans_[g].write_bytes == 0)
     issue_writes(g);
@@ -384,19 +379,14 @@ void FoldMemory::finished(std::size_t g) {
 void FoldMemory::issue_writes(std::size_t g) {
   writes_issued_[g] = true;
   const FoldTransfers& p = plans_[g];
-  stats_.buffer.writes[index(Operand::Ofmap)] += p.tile_bytes[index(Operand::Ofmap)];
+  buffer_.array_writes(Operand::Ofmap, p.tile_bytes[index(Operand::Ofmap)]);
   if (p.write_bytes > 0) {
     std::int64_t& next = next_address_[index(Operand::Ofmap)];
     const std::int64_t address = p.write_address >= 0 ? psum_base_ + p.write_address : next;
     write_transfers_[g].push_back(dram_.transfer(address, p.write_bytes, /*write=*/true));
     if (p.write_address < 0) next += p.write_bytes;
-    const std::int64_t rate = p.write_address >= 0 ? ports_.drain_partial_sums : ports_.drain_outputs;
-    if (rate > 0) {
-      drain_free_at_ = std::max(drain_free_at_, cycle_) + (p.write_bytes + rate - 1) / rate;
-      drained_by_[g] = drain_free_at_ - 1;
-    }
+    drained_by_[g] = buffer_.read_write_back(p.write_bytes, /*partial_sums=*/p.write_address >= 0, cycle_);
     stats_.dram_write_bytes[index(Operand::Ofmap)] += p.write_bytes;
-    stats_.buffer.reads[index(Operand::Ofmap)] += p.write_bytes;
   }
 }
 

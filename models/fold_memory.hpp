@@ -36,7 +36,7 @@
 // Each partition's write ports take the tiles DRAM delivers, one tile after
 // another from the moment its read is issued, and the ofmap partition's read
 // ports give DRAM the write-backs, one after another from the moment each is
-// issued (BufferPorts). A tile is on chip once DRAM has delivered it and the
+// issued (models/global_buffer.hpp keeps their timelines). A tile is on chip once DRAM has delivered it and the
 // ports have written it; a write-back is done once DRAM has it and the ports
 // have read it. (Ports that wait for late DRAM data are not modelled: a
 // transfer is never later than the later of the two.)
@@ -133,22 +133,15 @@ FoldMemoryPlan plan_fold_memory(TilingChoice choice, ArrayMode mode, const std::
 FoldMemoryPlan plan_fold_memory(const BufferPartition& buffer, ArrayMode mode, const std::vector<Fold>& folds,
                                 OperandRoles roles, int operand_bytes, int accumulator_bytes);
 
-// Bytes per cycle the buffer's ports move between DRAM and the partitions
-// (0: unlimited).
-struct BufferPorts {
-  std::array<std::int64_t, kOperands> fill = {0, 0, 0};  // write ports of each partition
-  std::int64_t drain_outputs = 0;       // ofmap read ports, outputs at operand width
-  std::int64_t drain_partial_sums = 0;  // the same, partial sums at accumulator width
-};
-
 class FoldMemory final : public FoldGate {
  public:
   static std::int64_t region_base(Operand operand, std::int64_t dram_capacity_bytes);
 
   // The program's cycle c ends at start_fs + (c + 1)·period_fs in the DRAM's
   // time.
-  FoldMemory(DramSystem& dram, FoldMemoryPlan plan, std::int64_t start_fs, std::int64_t period_fs,
-             int noc_latency = 0, BufferPorts ports = {});
+  // `buffer` has begun the step (GlobalBuffer::begin_step).
+  FoldMemory(DramSystem& dram, GlobalBuffer& buffer, FoldMemoryPlan plan, std::int64_t start_fs,
+             std::int64_t period_fs, int noc_latency = 0);
 
   void tick(std::int64_t cycle) override;
   bool ready(std::size_t fold) const override;
@@ -160,7 +153,7 @@ class FoldMemory final : public FoldGate {
   std::int64_t bytes_moved(std::int64_t cycle) override;
   void buffer_bytes(std::uint32_t held[3]) const override;
 
-  const FoldMemoryStats& stats() const { return stats_; }
+  FoldMemoryStats stats() const;
   // The last cycle in which DRAM finished a write-back (-1 if none): the
   // program would end then if the ports read write-backs as fast.
   std::int64_t last_dram_write_cycle() const { return last_dram_write_cycle_; }
@@ -179,11 +172,9 @@ class FoldMemory final : public FoldGate {
   std::int64_t since(const std::vector<std::int64_t>& cycles, std::size_t fold) const;
 
   DramSystem& dram_;
+  GlobalBuffer& buffer_;
   std::int64_t start_fs_, period_fs_;
   int noc_latency_;
-  BufferPorts ports_;
-  std::array<std::int64_t, kOperands> ports_free_at_ = {0, 0, 0};  // each partition's write ports
-  std::int64_t drain_free_at_ = 0;                                  // the ofmap partition's read ports
   std::int64_t cycle_ = 0;  // the last cycle ticked
   std::vector<FoldTransfers> plans_;
   std::vector<std::vector<std::uint64_t>> read_transfers_;
@@ -204,24 +195,11 @@ class FoldMemory final : public FoldGate {
   std::size_t first_output_not_free_ = 0;
   // Results on their way to the buffer: (cycle their write-back starts, fold).
   std::vector<std::pair<std::int64_t, std::size_t>> arriving_results_;
-  // Space reserved in the buffer: a tile's until a fold ends, an output
-  // block's until a fold's write-back is done.
-  struct Held {
-    Operand operand;
-    std::int64_t bytes;
-    std::size_t fold;
-    bool until_written_back;
-  };
-  std::vector<Held> held_;
-  template <class Freed>
-  void release(Freed freed) {
-    held_.erase(std::remove_if(held_.begin(), held_.end(), freed), held_.end());
-  }
   std::size_t first_unwritten_ = 0;  // folds before it are finished and written back
   std::size_t first_unread_ = 0;     // folds before it have issued their reads
   std::int64_t psum_base_ = 0;
   std::int64_t next_address_[kOperands];
-  FoldMemoryStats stats_;
+  FoldMemoryStats stats_;  // DRAM traffic; the buffer counts its own
 };
 
 }  // namespace systole

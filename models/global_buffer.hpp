@@ -1,8 +1,7 @@
 #pragma once
 // The global buffer (on-chip SRAM) between DRAM and the array, split into an
 // ifmap, a filter and an ofmap partition, each double buffered: one half
-// feeds the array while the other fills from (or drains to) DRAM. It counts
-// the bytes each partition reads and writes.
+// feeds the array while the other fills from (or drains to) DRAM.
 // Two organisations:
 //  - separate (SCALE-Sim): three buffers of fixed size, each with `banks`
 //    banks;
@@ -14,11 +13,24 @@
 // and is slowed down to what they deliver (read_values_per_cycle,
 // write_values_per_cycle). Abstracted away: the exact address of each value
 // (sequential streams spread evenly over the banks).
+//
+// GlobalBuffer is the buffer as a SystemC module. During a step the memory
+// controller (models/fold_memory.hpp) reserves space in it, writes the tiles
+// DRAM delivers through each partition's write ports and reads write-backs
+// through the ofmap partition's read ports, one transfer after another; the
+// array's reads and writes are counted. It has no process of its own: the
+// controller calls it, in the array's process, and it samples its
+// occupancy at the end of every array cycle (a CycleObserver).
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "models/clocked_unit.hpp"
 
 namespace systole {
 
@@ -99,6 +111,59 @@ struct GlobalBufferConfig {
 struct GlobalBufferTraffic {
   std::int64_t reads[kOperands] = {0, 0, 0};   // bytes out of the partition
   std::int64_t writes[kOperands] = {0, 0, 0};  // bytes into the partition
+};
+
+class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
+ public:
+  explicit GlobalBuffer(const sc_core::sc_module_name& name);
+
+  // Starts a step with `partition`, an empty buffer and idle ports; tiles
+  // and outputs are `operand_bytes` wide, partial sums `accumulator_bytes`.
+  void begin_step(const BufferPartition& partition, int operand_bytes, int accumulator_bytes);
+
+  // Space reserved for a tile or an output block, until `fold` ends or, for
+  // `until_written_back`, until its write-back is done.
+  void reserve(Operand operand, std::int64_t bytes, std::size_t fold, bool until_written_back);
+  void release_tiles_of(std::size_t fold);
+  void release_written_back_before(std::size_t fold);
+  void occupancy(std::uint32_t held[kOperands]) const;
+
+  // A tile DRAM delivers, written through `operand`'s write ports from cycle
+  // `now` or when the tiles before it are written: the last cycle of its
+  // writing (before `now` when the ports are unlimited).
+  std::int64_t write_tile(Operand operand, std::int64_t bytes, std::int64_t now);
+  // A write-back read out through the ofmap partition's read ports after
+  // those before it (partial sums at accumulator width): its last cycle.
+  std::int64_t read_write_back(std::int64_t bytes, bool partial_sums, std::int64_t now);
+  // The first cycle in which no port moves a transfer any more.
+  std::int64_t ports_free_at() const;
+
+  void array_reads(Operand operand, std::int64_t bytes) { traffic_.reads[static_cast<int>(operand)] += bytes; }
+  void array_writes(Operand operand, std::int64_t bytes) { traffic_.writes[static_cast<int>(operand)] += bytes; }
+
+  // The step's statistics: bytes read and written per partition (DRAM's
+  // tiles and write-backs included), and the most space reserved in any
+  // cycle.
+  const GlobalBufferTraffic& traffic() const { return traffic_; }
+  const std::array<std::uint32_t, kOperands>& peak_bytes() const { return peak_bytes_; }
+
+  void on_cycle(const CycleActivity& activity, const Execution& execution) override;
+
+ private:
+  struct Held {
+    Operand operand;
+    std::int64_t bytes;
+    std::size_t fold;
+    bool until_written_back;
+  };
+  // Bytes per cycle the ports move for DRAM; 0: unlimited.
+  std::array<std::int64_t, kOperands> fill_rate_ = {0, 0, 0};
+  std::int64_t drain_outputs_rate_ = 0, drain_partial_sums_rate_ = 0;
+  std::array<std::int64_t, kOperands> write_ports_free_at_ = {0, 0, 0};
+  std::int64_t read_ports_free_at_ = 0;  // the ofmap partition's
+  std::vector<Held> held_;
+  GlobalBufferTraffic traffic_;
+  std::array<std::uint32_t, kOperands> peak_bytes_ = {0, 0, 0};
 };
 
 }  // namespace systole

@@ -11,10 +11,18 @@
 // queueing. Every edge word goes to one PE: the unicast case of the tagged,
 // back-pressured bus of models/noc_bus.hpp, whose rate it shares (a test
 // checks that), without simulating each word's trip.
+//
+// Noc is the network as a SystemC module: it counts, for the step running,
+// the words each bus carries in every array cycle (a CycleObserver: the
+// array's process reports them, so the network costs no process of its
+// own) and the neighbour-link hops of each fold.
 
 #include <cstdint>
 
+#include <systemc>
+
 #include "models/array_program.hpp"
+#include "models/clocked_unit.hpp"
 
 namespace systole {
 
@@ -50,5 +58,21 @@ struct NocTraffic {
 // also drift into unused PEs; hardware that gates those links does not pay
 // for them, so they are not counted.)
 void add_link_hops(NocTraffic& traffic, const Fold& fold, ArrayMode mode, int rows);
+
+class Noc : public sc_core::sc_module, public CycleObserver {
+ public:
+  explicit Noc(const sc_core::sc_module_name& name);
+
+  // Starts counting a step.
+  void begin_step() { traffic_ = NocTraffic{}; }
+  // The hops one fold's operands and partial sums make (add_link_hops).
+  void count_link_hops(const Fold& fold, ArrayMode mode, int rows) { add_link_hops(traffic_, fold, mode, rows); }
+  const NocTraffic& traffic() const { return traffic_; }
+
+  void on_cycle(const CycleActivity& activity, const Execution& execution) override;
+
+ private:
+  NocTraffic traffic_;
+};
 
 }  // namespace systole

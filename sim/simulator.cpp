@@ -70,11 +70,6 @@ void Simulator::add_observer(RunObserver& observer) {
 
 void Simulator::on_cycle(const CycleActivity& activity, const Execution&) {
   step_macs_ += activity.active_pes;
-  for (int p = 0; p < 3; ++p) step_buffer_peak_[p] = std::max(step_buffer_peak_[p], activity.buffer_bytes[p]);
-  for (int n = 0; n < kNetworks; ++n) {
-    step_noc_.words[n] += activity.noc_words[n];
-    step_noc_.busy_cycles[n] += activity.noc_words[n] > 0;
-  }
   step_vector_operations_ += activity.vector_operations;
 }
 
@@ -187,19 +182,13 @@ bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, Layer
 }
 
 std::unique_ptr<FoldMemory> Simulator::fold_memory(const StepPlan& step) const {
-  if (!dram_) return nullptr;
+  Accelerator& accelerator = Accelerator::instance();
   // Tiles and outputs move as operands, partial sums as accumulators.
-  const int operand = operand_bytes(arch_.array.data_type);
-  const int accumulator = accumulator_bytes(arch_.array.data_type);
-  const BufferPartition& buffer = step.buffer;
-  BufferPorts ports;
-  ports.fill = {buffer.fill_bytes_per_cycle(Operand::Ifmap, operand),
-                buffer.fill_bytes_per_cycle(Operand::Filter, operand),
-                buffer.fill_bytes_per_cycle(Operand::Ofmap, accumulator)};
-  ports.drain_outputs = buffer.drain_bytes_per_cycle(Operand::Ofmap, operand);
-  ports.drain_partial_sums = buffer.drain_bytes_per_cycle(Operand::Ofmap, accumulator);
-  return std::make_unique<FoldMemory>(*dram_, step.memory, Accelerator::instance().dram.time_fs(),
-                                      static_cast<std::int64_t>(clock_period().value()), arch_.noc.latency, ports);
+  accelerator.global_buffer.begin_step(step.buffer, operand_bytes(arch_.array.data_type),
+                                       accumulator_bytes(arch_.array.data_type));
+  if (!dram_) return nullptr;
+  return std::make_unique<FoldMemory>(*dram_, accelerator.global_buffer, step.memory, accelerator.dram.time_fs(),
+                                      static_cast<std::int64_t>(clock_period().value()), arch_.noc.latency);
 }
 
 bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
@@ -222,16 +211,16 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
   ArrayController<Op, Acc> controller(arch_.array, data.program(mapping), memory.get());
   step_macs_ = 0;
   step_vector_operations_ = 0;
-  step_noc_ = NocTraffic{};
-  std::fill(std::begin(step_buffer_peak_), std::end(step_buffer_peak_), 0u);
+  Noc& noc = Accelerator::instance().noc;
+  noc.begin_step();
   const std::int64_t slept_before = Accelerator::instance().array.slept_cycles();
   const bool completed = run_to_completion(Accelerator::instance().array, controller, stats);
   slept_cycles_ += Accelerator::instance().array.slept_cycles() - slept_before;
   stats.cycles += controller.cycles_elapsed();
   stats.macs += step_macs_;
   for (std::size_t g = 0; g < controller.fold_timings().size(); ++g)
-    add_link_hops(step_noc_, mapping.folds[g], mapping.mode, arch_.array.rows);
-  stats.noc += step_noc_;
+    noc.count_link_hops(mapping.folds[g], mapping.mode, arch_.array.rows);
+  stats.noc += noc.traffic();
   stats.stall_dram_cycles += controller.stall_cycles();
   stats.stall_noc_cycles += controller.latency_stall_cycles();
   stats.stall_buffer_cycles += controller.port_stall_cycles();
@@ -267,7 +256,8 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
       stats.dram_write_bytes[o] += m.dram_write_bytes[o];
       stats.buffer_reads[o] += m.buffer.reads[o];
       stats.buffer_writes[o] += m.buffer.writes[o];
-      stats.buffer_peak_bytes[o] = std::max<std::int64_t>(stats.buffer_peak_bytes[o], step_buffer_peak_[o]);
+      stats.buffer_peak_bytes[o] =
+          std::max<std::int64_t>(stats.buffer_peak_bytes[o], Accelerator::instance().global_buffer.peak_bytes()[o]);
       stats.buffer_capacity_bytes[o] = std::max(stats.buffer_capacity_bytes[o], step.buffer.bytes[o]);
     }
   }

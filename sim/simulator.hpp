@@ -69,8 +69,6 @@ class Simulator : private CycleObserver {
   std::vector<RunObserver*> observers_;
   std::int64_t step_macs_ = 0;
   std::int64_t step_vector_operations_ = 0;
-  NocTraffic step_noc_;
-  std::uint32_t step_buffer_peak_[3] = {0, 0, 0};
   std::int64_t slept_cycles_ = 0;
   // Progress of the run: where the current layer started and what it is.
   ProgressLine* progress_ = nullptr;
