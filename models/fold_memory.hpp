@@ -36,9 +36,9 @@
 // Each partition's write ports take the tiles DRAM delivers, one tile after
 // another from the moment its read is issued, and the ofmap partition's read
 // ports give DRAM the write-backs, one after another from the moment each is
-// issued (models/global_buffer.hpp keeps their timelines). A tile is on chip once DRAM has delivered it and the
-// ports have written it; a write-back is done once DRAM has it and the ports
-// have read it. (Ports that wait for late DRAM data are not modelled: a
+// issued (models/global_buffer.hpp keeps their timelines). A tile is on
+// chip once DRAM has delivered it and the ports have written it; a
+// write-back is done once DRAM has it and the ports have read it. (Ports that wait for late DRAM data are not modelled: a
 // transfer is never later than the later of the two.)
 //
 // Buffer occupancy is the space reserved in each partition: a tile's from

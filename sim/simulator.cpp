@@ -224,16 +224,18 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
   stats.stall_dram_cycles += controller.stall_cycles();
   stats.stall_noc_cycles += controller.latency_stall_cycles();
   stats.stall_buffer_cycles += controller.port_stall_cycles();
-  // The last results' trip to the buffer delays the last write-back, and
-  // slow read ports its end, unless the baseline's last slot lasts longer
-  // anyway.
+  // After the last result leaves the array, the step waits for its trip to
+  // the buffer (NoC), DRAM's write (DRAM) and slow read ports (buffer),
+  // unless the baseline's last slot lasts longer anyway.
   if (memory && completed && !mapping.folds.empty()) {
     const std::int64_t end = controller.cycles_elapsed();
     const std::int64_t slot = controller.padded_length();
     const std::int64_t ports = std::max<std::int64_t>(0, end - std::max(slot, memory->last_dram_write_cycle() + 1));
-    stats.stall_buffer_cycles += ports;
     const std::int64_t without = std::max(slot, controller.last_result_cycle() + 1);
-    stats.stall_noc_cycles += std::clamp<std::int64_t>(end - ports - without, 0, arch_.noc.latency);
+    const std::int64_t trip = std::clamp<std::int64_t>(end - ports - without, 0, arch_.noc.latency);
+    stats.stall_buffer_cycles += ports;
+    stats.stall_noc_cycles += trip;
+    stats.stall_dram_cycles += std::max<std::int64_t>(0, end - ports - without - trip);
   }
   const auto& timings = controller.fold_timings();
   for (std::size_t g = 0; g < timings.size() && !step.limits.empty(); ++g) {
