@@ -71,6 +71,7 @@ void ArrayController<Op, Acc>::issue_folds() {
 
 template <class Op, class Acc>
 void ArrayController<Op, Acc>::output_collected(std::size_t g, std::int64_t count) {
+  if (gate_ != nullptr) gate_->results_collected(count, fold(g).accumulates(program_.mode));
   outputs_remaining_ -= count;
   if (outputs_remaining_ == 0) last_result_cycle_ = cycle_;
   fold_outputs_left_[g] -= count;

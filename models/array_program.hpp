@@ -39,6 +39,12 @@ struct Fold {
   // Cycles the edge is busy with this fold's stream, and the offset of its
   // last element.
   std::int64_t stream_cycles() const { return stream_length * stream_spacing; }
+  // Whether its results add to partial sums already in the buffer (a K fold
+  // after the first, an OS reduction chunk after the first): a
+  // read-modify-write there.
+  bool accumulates(ArrayMode mode) const {
+    return mode == ArrayMode::Stationary ? row_offset > 0 : stream_offset > 0;
+  }
   std::int64_t last_element_offset() const { return (stream_length - 1) * stream_spacing; }
 };
 

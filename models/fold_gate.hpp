@@ -32,6 +32,9 @@ class FoldGate {
   };
   virtual Waits waits(std::size_t fold, std::int64_t earliest) const = 0;
   virtual void started(std::size_t fold) = 0;
+  // `values` results leave the array this cycle for the buffer, each
+  // written there; `accumulating`: added to partial sums read there.
+  virtual void results_collected(std::int64_t values, bool accumulating) = 0;
   virtual void finished(std::size_t fold) = 0;
   // All results written back: the program may end.
   virtual bool drained() const = 0;

@@ -37,8 +37,8 @@ FoldMemory::FoldMemory(DramSystem& dram, GlobalBuffer& buffer, FoldMemoryPlan pl
       started_(plans_.size()),
       finished_(plans_.size()),
       writes_issued_(plans_.size()),
-      filled_by_(plans_.size(), 0),
-      drained_by_(plans_.size(), 0),
+      fills_(plans_.size()),
+      drains_(plans_.size()),
       dram_written_since_(plans_.size(), -1),
       delivered_since_(plans_.size(), -1),
       on_chip_since_(plans_.size(), -1),
@@ -242,7 +242,7 @@ void FoldMemory::issue_reads(std::size_t g) {
     // Partial sums read back land in the block reserved above.
     if (tile.operand != Operand::Ofmap) buffer_.reserve(tile.operand, tile.bytes, tile.held_until, false);
     if (tile.address < 0) next += tile.bytes;
-    filled_by_[g] = std::max(filled_by_[g], buffer_.write_tile(tile.operand, tile.bytes, cycle_));
+    fills_[g].push_back(buffer_.write_tile(tile.operand, tile.bytes, cycle_));
     stats_.dram_read_bytes[index(tile.operand)] += tile.bytes;
   }
 }
@@ -295,7 +295,13 @@ bool FoldMemory::delivered(std::size_t g) const {
   return true;
 }
 
-bool FoldMemory::on_chip(std::size_t g) const { return delivered(g) && filled_by_[g] <= cycle_; }
+bool FoldMemory::on_chip(std::size_t g) const { return delivered(g) && through_ports(fills_[g]); }
+
+bool FoldMemory::through_ports(const std::vector<GlobalBuffer::Transfer>& transfers) const {
+  for (GlobalBuffer::Transfer t : transfers)
+    if (buffer_.last_cycle(t) > cycle_) return false;
+  return true;
+}
 
 std::int64_t FoldMemory::since(const std::vector<std::int64_t>& cycles, std::size_t g) const {
   // A fold that reads nothing uses tiles that came with an earlier fold.
@@ -353,7 +359,7 @@ bool FoldMemory::dram_writing(std::size_t g) const {
 }
 
 bool FoldMemory::written_back(std::size_t g) const {
-  return writes_issued_[g] && !dram_writing(g) && drained_by_[g] <= cycle_;
+  return writes_issued_[g] && !dram_writing(g) && through_ports(drains_[g]);
 }
 
 void FoldMemory::started(std::size_t g) {
@@ -363,6 +369,10 @@ void FoldMemory::started(std::size_t g) {
     buffer_.reserve(Operand::Ofmap, p.output_block_bytes, p.output_written_by, /*until_written_back=*/true);
   for (int o = 0; o < kOperands; ++o) buffer_.array_reads(static_cast<Operand>(o), p.array_reads[o]);
   issue_reads(g + 1);
+}
+
+void FoldMemory::results_collected(std::int64_t values, bool accumulating) {
+  buffer_.array_results(values, accumulating);
 }
 
 void FoldMemory::finished(std::size_t g) {
@@ -385,7 +395,7 @@ void FoldMemory::issue_writes(std::size_t g) {
     const std::int64_t address = p.write_address >= 0 ? psum_base_ + p.write_address : next;
     write_transfers_[g].push_back(dram_.transfer(address, p.write_bytes, /*write=*/true));
     if (p.write_address < 0) next += p.write_bytes;
-    drained_by_[g] = buffer_.read_write_back(p.write_bytes, /*partial_sums=*/p.write_address >= 0, cycle_);
+    drains_[g].push_back(buffer_.read_write_back(p.write_bytes, /*partial_sums=*/p.write_address >= 0, cycle_));
     stats_.dram_write_bytes[index(Operand::Ofmap)] += p.write_bytes;
   }
 }

@@ -148,6 +148,7 @@ class FoldMemory final : public FoldGate {
   bool waiting_for_dram(std::size_t fold) const override;
   Waits waits(std::size_t fold, std::int64_t earliest) const override;
   void started(std::size_t fold) override;
+  void results_collected(std::int64_t values, bool accumulating) override;
   void finished(std::size_t fold) override;
   bool drained() const override;
   std::int64_t bytes_moved(std::int64_t cycle) override;
@@ -164,6 +165,7 @@ class FoldMemory final : public FoldGate {
   void issue_writes(std::size_t fold);
   bool delivered(std::size_t fold) const;  // by DRAM
   bool on_chip(std::size_t fold) const;    // delivered and written into the buffer
+  bool through_ports(const std::vector<GlobalBuffer::Transfer>& transfers) const;  // by this cycle
   bool written_back(std::size_t fold) const;
   bool dram_writing(std::size_t fold) const;  // its write-back issued and not all in DRAM
   // The cycle since which `fold`'s tiles have been delivered (on chip):
@@ -180,12 +182,11 @@ class FoldMemory final : public FoldGate {
   std::vector<std::vector<std::uint64_t>> read_transfers_;
   std::vector<std::vector<std::uint64_t>> write_transfers_;
   std::vector<bool> reads_issued_, started_, finished_, writes_issued_;
-  // The cycle each fold's tiles are all written into the buffer (if DRAM has
-  // delivered them by then).
-  std::vector<std::int64_t> filled_by_;
-  // The cycle each fold's write-back is all read out of the buffer, and
-  // since when DRAM has had it (-1 until then).
-  std::vector<std::int64_t> drained_by_, dram_written_since_;
+  // Each fold's tiles written into the buffer by its ports, and its
+  // write-back read out of it.
+  std::vector<std::vector<GlobalBuffer::Transfer>> fills_, drains_;
+  // Since when DRAM has had each fold's write-back (-1 until then).
+  std::vector<std::int64_t> dram_written_since_;
   std::int64_t last_dram_write_cycle_ = -1;
   // Cycles since which each fold's tiles have been delivered by DRAM, on
   // chip, and its output space free (fold g-2 written back); -1 until then.

@@ -36,8 +36,15 @@ void GlobalBuffer::begin_step(const BufferPartition& partition, int operand_byte
                 partition.fill_bytes_per_cycle(Operand::Ofmap, accumulator_bytes)};
   drain_outputs_rate_ = partition.drain_bytes_per_cycle(Operand::Ofmap, operand_bytes);
   drain_partial_sums_rate_ = partition.drain_bytes_per_cycle(Operand::Ofmap, accumulator_bytes);
-  write_ports_free_at_ = {0, 0, 0};
-  read_ports_free_at_ = 0;
+  const int banks = partition.banks[static_cast<int>(Operand::Ofmap)];
+  for (int o = 0; o < kOperands; ++o) {
+    write_ports_[o] = Ports{};
+    write_ports_[o].count = partition.banks[o] * partition.write_ports;
+  }
+  ofmap_read_ports_ = Ports{};
+  ofmap_read_ports_.count = banks * partition.read_ports;
+  results_per_port_ = partition.word_bytes == 0 ? 1 : std::max(1, partition.word_bytes / accumulator_bytes);
+  last_cycle_.clear();
   held_.clear();
   traffic_ = GlobalBufferTraffic{};
   peak_bytes_ = {0, 0, 0};
@@ -64,29 +71,66 @@ void GlobalBuffer::occupancy(std::uint32_t held[kOperands]) const {
   for (const Held& h : held_) held[static_cast<int>(h.operand)] += static_cast<std::uint32_t>(h.bytes);
 }
 
-std::int64_t GlobalBuffer::write_tile(Operand operand, std::int64_t bytes, std::int64_t now) {
-  traffic_.writes[static_cast<int>(operand)] += bytes;
-  const std::int64_t rate = fill_rate_[static_cast<int>(operand)];
-  if (rate == 0) return now - 1;
-  std::int64_t& free_at = write_ports_free_at_[static_cast<int>(operand)];
-  free_at = std::max(free_at, now) + (bytes + rate - 1) / rate;
-  return free_at - 1;
+GlobalBuffer::Transfer GlobalBuffer::Ports::start(std::int64_t bytes, std::int64_t bytes_per_cycle,
+                                                  std::int64_t now, std::vector<std::int64_t>& last_cycle) {
+  const Transfer transfer = last_cycle.size();
+  if (bytes_per_cycle == 0) {
+    last_cycle.push_back(now - 1);
+    return transfer;
+  }
+  free_at = std::max(free_at, now) + (bytes + bytes_per_cycle - 1) / bytes_per_cycle;
+  last_cycle.push_back(free_at - 1);
+  waiting.push_back(transfer);
+  return transfer;
 }
 
-std::int64_t GlobalBuffer::read_write_back(std::int64_t bytes, bool partial_sums, std::int64_t now) {
+void GlobalBuffer::Ports::end_cycle(std::int64_t cycle, std::vector<std::int64_t>& last_cycle) {
+  waiting.erase(std::remove_if(waiting.begin(), waiting.end(), [&](Transfer t) { return last_cycle[t] <= cycle; }),
+                waiting.end());
+  if (waiting.empty() || count == 0) {
+    owed = 0;
+  } else {
+    owed += taken;
+    for (; owed >= count; owed -= count) {
+      for (Transfer t : waiting) ++last_cycle[t];
+      ++free_at;
+    }
+  }
+  taken = 0;
+}
+
+GlobalBuffer::Transfer GlobalBuffer::write_tile(Operand operand, std::int64_t bytes, std::int64_t now) {
+  traffic_.writes[static_cast<int>(operand)] += bytes;
+  return write_ports_[static_cast<int>(operand)].start(bytes, fill_rate_[static_cast<int>(operand)], now,
+                                                       last_cycle_);
+}
+
+GlobalBuffer::Transfer GlobalBuffer::read_write_back(std::int64_t bytes, bool partial_sums, std::int64_t now) {
   traffic_.reads[static_cast<int>(Operand::Ofmap)] += bytes;
-  const std::int64_t rate = partial_sums ? drain_partial_sums_rate_ : drain_outputs_rate_;
-  if (rate == 0) return now - 1;
-  read_ports_free_at_ = std::max(read_ports_free_at_, now) + (bytes + rate - 1) / rate;
-  return read_ports_free_at_ - 1;
+  return ofmap_read_ports_.start(bytes, partial_sums ? drain_partial_sums_rate_ : drain_outputs_rate_, now,
+                                 last_cycle_);
 }
 
 std::int64_t GlobalBuffer::ports_free_at() const {
-  return std::max(*std::max_element(write_ports_free_at_.begin(), write_ports_free_at_.end()), read_ports_free_at_);
+  std::int64_t free_at = ofmap_read_ports_.free_at;
+  for (const Ports& ports : write_ports_) free_at = std::max(free_at, ports.free_at);
+  return free_at;
+}
+
+void GlobalBuffer::array_results(std::int64_t values, bool accumulating) {
+  const std::int64_t ports = (values + results_per_port_ - 1) / results_per_port_;
+  write_ports_[static_cast<int>(Operand::Ofmap)].taken += ports;
+  if (accumulating) ofmap_read_ports_.taken += ports;
 }
 
 void GlobalBuffer::on_cycle(const CycleActivity& activity, const Execution&) {
   for (int o = 0; o < kOperands; ++o) peak_bytes_[o] = std::max(peak_bytes_[o], activity.buffer_bytes[o]);
+  end_cycle(activity.cycle);
+}
+
+void GlobalBuffer::end_cycle(std::int64_t cycle) {
+  for (Ports& ports : write_ports_) ports.end_cycle(cycle, last_cycle_);
+  ofmap_read_ports_.end_cycle(cycle, last_cycle_);
 }
 
 }  // namespace systole

@@ -36,13 +36,9 @@ EdgePaths edge_paths(const ArchConfig& arch, const BufferPartition& buffer) {
   return paths;
 }
 
-bool accumulates(ArrayMode mode, const Fold& fold) {
-  return mode == ArrayMode::Stationary ? fold.row_offset > 0 : fold.stream_offset > 0;
-}
-
 FoldRateLimits set_fold_rates(const EdgePaths& paths, ArrayMode mode, int array_cols, Fold& fold) {
   FoldRateLimits limits;
-  const EdgePath& out = accumulates(mode, fold) ? paths.accumulating : paths.fresh;
+  const EdgePath& out = fold.accumulates(mode) ? paths.accumulating : paths.fresh;
   const int by_left = spacing(fold.rows_used, paths.left);
   if (mode == ArrayMode::Stationary) {
     const int by_out = spacing(fold.cols_used, out);
@@ -69,7 +65,7 @@ std::vector<FoldRateLimits> apply_edge_rates(const ArchConfig& arch, const Buffe
   std::vector<FoldRateLimits> limits(mapping.folds.size());
   bool any_accumulates = false;
   for (std::size_t g = 0; g < mapping.folds.size(); ++g) {
-    any_accumulates |= accumulates(mapping.mode, mapping.folds[g]);
+    any_accumulates |= mapping.folds[g].accumulates(mapping.mode);
     limits[g] = set_fold_rates(paths, mapping.mode, arch.array.cols, mapping.folds[g]);
   }
   // The schedule keeps overlapping folds within the narrower out path.

@@ -44,10 +44,6 @@ struct EdgePaths {
 };
 EdgePaths edge_paths(const ArchConfig& arch, const BufferPartition& buffer);
 
-// Whether a fold's results add to partial sums already in the buffer (a K
-// fold after the first, an OS reduction chunk after the first).
-bool accumulates(ArrayMode mode, const Fold& fold);
-
 // Sets one fold's stream, load and drain spacings; returns what sets them.
 FoldRateLimits set_fold_rates(const EdgePaths& paths, ArrayMode mode, int array_cols, Fold& fold);
 

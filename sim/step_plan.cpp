@@ -49,7 +49,7 @@ struct FoldClass {
 std::vector<FoldClass> fold_classes(const Mapping& mapping) {
   std::map<std::tuple<int, int, bool>, FoldClass> classes;
   for (const Fold& f : mapping.folds) {
-    FoldClass& c = classes[{f.rows_used, f.cols_used, accumulates(mapping.mode, f)}];
+    FoldClass& c = classes[{f.rows_used, f.cols_used, f.accumulates(mapping.mode)}];
     if (c.folds == 0) c.shape = f;
     ++c.folds;
     c.elements += f.stream_length;

@@ -6,6 +6,7 @@
 
 #include <array>
 
+#include "models/global_buffer.hpp"
 #include "sim/input_error.hpp"
 #include "sim/simulator.hpp"
 #include "tests/helpers.hpp"
@@ -144,4 +145,54 @@ TEST_CASE("shared buffer keys and their errors", "[memory][buffer][inputs]") {
         ": buffer.banks = 2: a shared buffer needs at least one bank for each of ifmap, filter and ofmap");
   CHECK(error("organization = shared\nsize_kb = 100\nbanks = 3\n") ==
         ": buffer.size_kb = 100 is not a whole number of 3 equal banks (bytes)");
+}
+
+TEST_CASE("the array's results take the ofmap ports from DRAM's transfers", "[memory][buffer]") {
+  // One ofmap bank with one read and one write port of 4 bytes: an int32
+  // partial sum a cycle, or 4 int8 outputs. A write-back of 40 int8
+  // outputs takes 10 cycles of the read port: cycles 0-9 alone.
+  GlobalBuffer buffer("buffer_under_test");
+  BufferPartition partition;
+  partition.banks = {1, 1, 1};
+  partition.word_bytes = 4;
+  buffer.begin_step(partition, /*operand_bytes=*/1, /*accumulator_bytes=*/4);
+  const GlobalBuffer::Transfer alone = buffer.read_write_back(40, /*partial_sums=*/false, 0);
+  CHECK(buffer.last_cycle(alone) == 9);
+  for (std::int64_t cycle = 0; cycle <= 9; ++cycle) {
+    // Fresh results take a write port only: the write-back is not delayed.
+    buffer.array_results(1, /*accumulating=*/false);
+    buffer.end_cycle(cycle);
+  }
+  CHECK(buffer.last_cycle(alone) == 9);
+
+  // From cycle 20: the same write-back while the array adds one partial sum
+  // a cycle (a read and a write) in cycles 20-24. Each of those cycles the
+  // array has the only read port, so the write-back ends 5 cycles later.
+  const GlobalBuffer::Transfer shared = buffer.read_write_back(40, false, 20);
+  // A second write-back queues behind it: 5 cycles, 30-34 alone.
+  const GlobalBuffer::Transfer queued = buffer.read_write_back(20, false, 20);
+  CHECK(buffer.last_cycle(shared) == 29);
+  CHECK(buffer.last_cycle(queued) == 34);
+  for (std::int64_t cycle = 20; cycle <= 40; ++cycle) {
+    if (cycle <= 24) buffer.array_results(1, /*accumulating=*/true);
+    buffer.end_cycle(cycle);
+  }
+  CHECK(buffer.last_cycle(shared) == 34);
+  CHECK(buffer.last_cycle(queued) == 39);
+  CHECK(buffer.ports_free_at() == 40);
+
+  // Two banks of one 8-byte read port: 64 int8 outputs at 16 B a cycle
+  // take 4 cycles, 50-53 alone. The array's one partial sum a cycle takes
+  // one of the two ports (a port moves whole words), so every second cycle
+  // of it costs the write-back a whole cycle: 4 cycles of it, 2 more, 55.
+  partition.banks = {2, 2, 2};
+  partition.word_bytes = 8;
+  buffer.begin_step(partition, 1, 4);
+  const GlobalBuffer::Transfer half = buffer.read_write_back(64, false, 50);
+  CHECK(buffer.last_cycle(half) == 53);
+  for (std::int64_t cycle = 50; cycle <= 53; ++cycle) {
+    buffer.array_results(1, true);
+    buffer.end_cycle(cycle);
+  }
+  CHECK(buffer.last_cycle(half) == 55);
 }
