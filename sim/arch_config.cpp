@@ -28,6 +28,7 @@ struct KeyAccess {
 
 // Per-cycle occupancy is reported in 32 bits (models/execution.hpp).
 constexpr int kMaxPartitionKb = 1 << 21;
+constexpr int kMaxSharedBanks = 256;
 
 int positive_int(const std::string& value, int limit) {
   const auto parsed = parse_integer(value);
@@ -127,7 +128,7 @@ const std::vector<KeyAccess>& key_table() {
        [](ArchConfig& c, const std::string& v) { c.buffer.ofmap_bytes = 1024LL * positive_int(v, kMaxPartitionKb); },
        [](const ArchConfig& c) { return std::to_string(c.buffer.ofmap_bytes / 1024); }},
       {{"buffer.banks",
-        "separate: banks per partition (0: as many as any access needs); shared: banks in all (at least 3)"},
+        "separate: banks per partition (0: as many as any access needs); shared: banks in all (3-256)"},
        [](ArchConfig& c, const std::string& v) { c.buffer.banks = v == "0" ? 0 : positive_int(v, 1 << 16); },
        [](const ArchConfig& c) { return std::to_string(c.buffer.banks); }},
       {{"buffer.read_ports", "read ports per bank"},
@@ -313,6 +314,11 @@ void validate(const ArchConfig& config, const std::string& origin) {
       throw_input_error(origin, 0,
                         "buffer.banks = " + std::to_string(b.banks) +
                             ": a shared buffer needs at least one bank for each of ifmap, filter and ofmap");
+    // Every layer tries each split, about banks²/2 of them.
+    if (b.banks > kMaxSharedBanks)
+      throw_input_error(origin, 0,
+                        "buffer.banks = " + std::to_string(b.banks) + ": a shared buffer has at most " +
+                            std::to_string(kMaxSharedBanks) + " banks");
     if (b.shared_bytes % b.banks != 0)
       throw_input_error(origin, 0,
                         "buffer.size_kb = " + std::to_string(b.shared_bytes / 1024) + " is not a whole number of " +

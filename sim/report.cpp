@@ -132,12 +132,13 @@ nlohmann::json summary_json(const RunDescription& run, const RunResult& result) 
     nlohmann::json partitions;
     for (int o = 0; o < kOperands; ++o) {
       const Operand operand = static_cast<Operand>(o);
-      std::int64_t reads = 0, writes = 0, peak = 0, capacity = 0;
+      std::int64_t reads = 0, writes = 0, peak = 0;
+      std::int64_t capacity = shared ? 0 : buffer.partition().capacity(operand);
       for (const LayerStats& l : result.layers) {
         reads += l.buffer_reads[o];
         writes += l.buffer_writes[o];
         peak = std::max(peak, l.buffer_peak_bytes[o]);
-        capacity = std::max(capacity, l.buffer_capacity_bytes[o]);
+        if (shared) capacity = std::max(capacity, l.buffer_capacity_bytes[o]);
       }
       partitions[to_string(operand)] = {{"capacity", figure(capacity, shared ? "bytes (the largest a layer gave it)"
                                                                              : "bytes")},

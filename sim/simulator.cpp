@@ -30,12 +30,12 @@ std::string to_string(Verification verification) {
 
 std::string memory_problem(const ArchConfig& arch, const Workload& workload) {
   if (arch.memory_model != "dram") return {};
-  resolve_dram(arch.dram, "dram.spec");
+  const double dram_gb_per_s = resolve_dram(arch.dram, "dram.spec").peak_gb_per_s() * arch.dram_channels;
   for (const Layer& layer : workload.layers)
     for (const Step& step : lower(layer)) {
       const auto* gemm = std::get_if<Layer>(&step.work);
       if (gemm == nullptr) continue;
-      if (const std::string problem = plan_step(arch, *gemm).problem; !problem.empty())
+      if (const std::string problem = plan_step(arch, *gemm, dram_gb_per_s).problem; !problem.empty())
         return "layer '" + layer.name + "': " + problem;
     }
   return {};
@@ -181,13 +181,14 @@ bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, Layer
   }
 }
 
-std::unique_ptr<FoldMemory> Simulator::fold_memory(const StepPlan& step) const {
+std::unique_ptr<FoldMemory> Simulator::fold_memory(StepPlan& step) const {
   Accelerator& accelerator = Accelerator::instance();
   // Tiles and outputs move as operands, partial sums as accumulators.
   accelerator.global_buffer.begin_step(step.buffer, operand_bytes(arch_.array.data_type),
                                        accumulator_bytes(arch_.array.data_type));
   if (!dram_) return nullptr;
-  return std::make_unique<FoldMemory>(*dram_, accelerator.global_buffer, step.memory, accelerator.dram.time_fs(),
+  return std::make_unique<FoldMemory>(*dram_, accelerator.global_buffer, std::move(step.memory),
+                                      accelerator.dram.time_fs(),
                                       static_cast<std::int64_t>(clock_period().value()), arch_.noc.latency);
 }
 
@@ -204,7 +205,7 @@ bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
 
 template <class Op, class Acc>
 bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats) {
-  const StepPlan step = plan_step(arch_, gemm);
+  StepPlan step = plan_step(arch_, gemm, dram_ ? dram_->peak_gb_per_s() : 0);
   const Mapping& mapping = step.mapping;
   LayerData<Op, Acc> data(gemm, seed);
   const std::unique_ptr<FoldMemory> memory = fold_memory(step);

@@ -56,7 +56,9 @@ class Simulator : private CycleObserver {
   void run_layers(const Workload& workload, RunResult& result);
   template <class Op, class Acc>
   bool run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats);
-  std::unique_ptr<FoldMemory> fold_memory(const StepPlan& step) const;
+  // Begins the buffer's step; with the DRAM model, takes the step's memory
+  // plan.
+  std::unique_ptr<FoldMemory> fold_memory(StepPlan& step) const;
   bool run_vector_step(const VectorOp& op, LayerStats& stats);
   // Clocks `unit` until `execution` finishes; false when interrupted.
   bool run_to_completion(ClockedUnit& unit, Execution& execution, LayerStats& stats);

@@ -4,8 +4,6 @@
 #include <map>
 #include <tuple>
 
-#include "sim/memspec.hpp"
-
 namespace systole {
 
 namespace {
@@ -86,7 +84,7 @@ StepPlan plan_with(const ArchConfig& arch, const Layer& gemm, const BufferPartit
   return plan;
 }
 
-std::array<int, kOperands> best_split(const ArchConfig& arch, const Layer& gemm) {
+std::array<int, kOperands> best_split(const ArchConfig& arch, const Layer& gemm, double dram_gb_per_s) {
   const int banks = arch.buffer.banks;
   const OperandRoles roles = operand_roles(arch.array.dataflow);
   const int op = operand_bytes(arch.array.data_type), acc = accumulator_bytes(arch.array.data_type);
@@ -104,15 +102,14 @@ std::array<int, kOperands> best_split(const ArchConfig& arch, const Layer& gemm)
     for (int filter = banks - 1 - ifmap; filter >= 1; --filter) {
       const std::array<int, kOperands> split = {ifmap, filter, banks - ifmap - filter};
       const BufferPartition buffer = arch.buffer.partition(split);
-      candidates.push_back(
-          {split, max_stream(arch, buffer), choose_tiling(buffer, whole.mode, extent, roles, op, acc)});
+      // Streams longer than the GEMM's map the same folds.
+      candidates.push_back({split, std::min(max_stream(arch, buffer), whole.temporal),
+                            choose_tiling(buffer, whole.mode, extent, roles, op, acc)});
     }
   std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
     return std::tie(a.longest, a.choice) < std::tie(b.longest, b.choice);
   });
-  // DRAM bytes a cycle at the DRAM's peak.
-  const double dram_bytes_per_cycle =
-      resolve_dram(arch.dram, "dram.spec").peak_gb_per_s() * arch.dram_channels * arch.clock_period_ns();
+  const double dram_bytes_per_cycle = dram_gb_per_s * arch.clock_period_ns();
   std::array<int, kOperands> best = {0, 0, 0};
   std::tuple<double, std::int64_t, double, std::array<int, kOperands>> best_cost;
   Mapping mapping;
@@ -148,9 +145,9 @@ std::array<int, kOperands> best_split(const ArchConfig& arch, const Layer& gemm)
   return best;
 }
 
-StepPlan plan_shared(const ArchConfig& arch, const Layer& gemm) {
+StepPlan plan_shared(const ArchConfig& arch, const Layer& gemm, double dram_gb_per_s) {
   const int banks = arch.buffer.banks;
-  const std::array<int, kOperands> best = best_split(arch, gemm);
+  const std::array<int, kOperands> best = best_split(arch, gemm, dram_gb_per_s);
   if (best[0] != 0) return plan_with(arch, gemm, arch.buffer.partition(best));
   StepPlan plan = plan_with(arch, gemm, arch.buffer.partition({banks / 3, banks / 3, banks - 2 * (banks / 3)}));
   plan.problem = "no split of the shared buffer (" + std::to_string(banks) + " banks of " +
@@ -161,9 +158,9 @@ StepPlan plan_shared(const ArchConfig& arch, const Layer& gemm) {
 
 }  // namespace
 
-StepPlan plan_step(const ArchConfig& arch, const Layer& gemm) {
+StepPlan plan_step(const ArchConfig& arch, const Layer& gemm, double dram_gb_per_s) {
   const bool shared = arch.memory_model == "dram" && arch.buffer.organization == BufferOrganization::Shared;
-  StepPlan plan = shared ? plan_shared(arch, gemm) : plan_with(arch, gemm, arch.buffer.partition());
+  StepPlan plan = shared ? plan_shared(arch, gemm, dram_gb_per_s) : plan_with(arch, gemm, arch.buffer.partition());
   if (arch.memory_model == "dram") plan.limits = apply_edge_rates(arch, plan.buffer, plan.mapping);
   return plan;
 }

@@ -41,6 +41,8 @@ struct StepPlan {
   std::string problem;
 };
 
-StepPlan plan_step(const ArchConfig& arch, const Layer& gemm);
+// `dram_gb_per_s`: the DRAM's peak bandwidth, all channels (used to split
+// a shared buffer).
+StepPlan plan_step(const ArchConfig& arch, const Layer& gemm, double dram_gb_per_s);
 
 }  // namespace systole

@@ -6,6 +6,8 @@
 
 #include <array>
 
+#include <nlohmann/json.hpp>
+
 #include "models/global_buffer.hpp"
 #include "sim/input_error.hpp"
 #include "sim/simulator.hpp"
@@ -143,6 +145,8 @@ TEST_CASE("shared buffer keys and their errors", "[memory][buffer][inputs]") {
         ":4: buffer.organization: unknown buffer organization 'pooled' (expected separate or shared)");
   CHECK(error("organization = shared\nbanks = 2\n") ==
         ": buffer.banks = 2: a shared buffer needs at least one bank for each of ifmap, filter and ofmap");
+  CHECK(error("organization = shared\nsize_kb = 1024\nbanks = 512\n") ==
+        ": buffer.banks = 512: a shared buffer has at most 256 banks");
   CHECK(error("organization = shared\nsize_kb = 100\nbanks = 3\n") ==
         ": buffer.size_kb = 100 is not a whole number of 3 equal banks (bytes)");
 }
@@ -195,4 +199,42 @@ TEST_CASE("the array's results take the ofmap ports from DRAM's transfers", "[me
     buffer.end_cycle(cycle);
   }
   CHECK(buffer.last_cycle(half) == 55);
+}
+
+TEST_CASE("summary.json describes the buffer each organisation had", "[memory][buffer][cli]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/net.yaml",
+             "name: net\nlayers:\n"
+             "  - {name: pool, type: pool, op: max, input: [8, 8, 4], kernel: 2, stride: 2}\n"
+             "  - {name: fc, type: fc, inputs: 64, outputs: 32}\n");
+  write_file(dir + "/pool.yaml",
+             "name: pool\nlayers:\n  - {name: pool, type: pool, op: max, input: [8, 8, 4], kernel: 2, stride: 2}\n");
+  auto buffer_json = [&](const std::vector<std::string>& options, const std::string& out,
+                         const std::string& workload = "net.yaml") {
+    std::vector<std::string> args = {"run", "--arch", "systole-32x32", "--memory", "dram", "--workload",
+                                     dir + "/" + workload, "--out", dir + "/" + out};
+    args.insert(args.end(), options.begin(), options.end());
+    const CommandResult r = run_systole(args);
+    REQUIRE(r.exit_code == 0);
+    return nlohmann::json::parse(read_file(dir + "/" + out + "/summary.json"))["buffer"];
+  };
+  // Separate: the configured capacities, even when no layer used the array.
+  const nlohmann::json separate = buffer_json({"--buffer.ifmap_kb=8"}, "separate", "pool.yaml");
+  CHECK(separate["organization"] == "separate");
+  CHECK(separate["partitions"]["ifmap"]["capacity"]["value"] == 8 * 1024);
+  CHECK(separate["partitions"]["ofmap"]["capacity"]["value"] == 64 * 1024);
+  // Shared: the size, the banks, and each partition's largest split.
+  const nlohmann::json shared =
+      buffer_json({"--buffer.organization=shared", "--buffer.size_kb=12", "--buffer.banks=6"}, "shared");
+  CHECK(shared["organization"] == "shared");
+  CHECK(shared["size"]["value"] == 12 * 1024);
+  CHECK(shared["banks"] == 6);
+  std::int64_t total = 0;
+  for (const char* p : {"ifmap", "filter", "ofmap"}) {
+    const std::int64_t capacity = shared["partitions"][p]["capacity"]["value"];
+    CHECK(capacity % 2048 == 0);
+    CHECK(capacity >= 2048);
+    total += capacity;
+  }
+  CHECK(total == 12 * 1024);  // one array layer: one split
 }
