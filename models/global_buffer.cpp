@@ -84,13 +84,13 @@ GlobalBuffer::Transfer GlobalBuffer::Ports::start(std::int64_t bytes, std::int64
   return transfer;
 }
 
-void GlobalBuffer::Ports::end_cycle(std::int64_t cycle, std::vector<std::int64_t>& last_cycle) {
+void GlobalBuffer::Ports::end_cycle(std::int64_t cycle, int results_per_port, std::vector<std::int64_t>& last_cycle) {
   waiting.erase(std::remove_if(waiting.begin(), waiting.end(), [&](Transfer t) { return last_cycle[t] <= cycle; }),
                 waiting.end());
   if (waiting.empty() || count == 0) {
     owed = 0;
   } else {
-    owed += taken;
+    owed += (taken + results_per_port - 1) / results_per_port;
     for (; owed >= count; owed -= count) {
       for (Transfer t : waiting) ++last_cycle[t];
       ++free_at;
@@ -118,9 +118,8 @@ std::int64_t GlobalBuffer::ports_free_at() const {
 }
 
 void GlobalBuffer::array_results(std::int64_t values, bool accumulating) {
-  const std::int64_t ports = (values + results_per_port_ - 1) / results_per_port_;
-  write_ports_[static_cast<int>(Operand::Ofmap)].taken += ports;
-  if (accumulating) ofmap_read_ports_.taken += ports;
+  write_ports_[static_cast<int>(Operand::Ofmap)].taken += values;
+  if (accumulating) ofmap_read_ports_.taken += values;
 }
 
 void GlobalBuffer::on_cycle(const CycleActivity& activity, const Execution&) {
@@ -129,8 +128,9 @@ void GlobalBuffer::on_cycle(const CycleActivity& activity, const Execution&) {
 }
 
 void GlobalBuffer::end_cycle(std::int64_t cycle) {
-  for (Ports& ports : write_ports_) ports.end_cycle(cycle, last_cycle_);
-  ofmap_read_ports_.end_cycle(cycle, last_cycle_);
+  // A port moves whole words: the cycle's results, rounded up to ports.
+  for (Ports& ports : write_ports_) ports.end_cycle(cycle, results_per_port_, last_cycle_);
+  ofmap_read_ports_.end_cycle(cycle, results_per_port_, last_cycle_);
 }
 
 }  // namespace systole

@@ -181,11 +181,11 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
     int count = 0;  // banks × ports per bank; 0: unlimited
     std::int64_t free_at = 0;
     std::vector<Transfer> waiting;  // started, not done
-    std::int64_t taken = 0;         // ports the array took this cycle
-    std::int64_t owed = 0;          // taken from waiting transfers, short of a whole cycle
+    std::int64_t taken = 0;         // results the array sent through them this cycle
+    std::int64_t owed = 0;          // ports taken from waiting transfers, short of a whole cycle
     Transfer start(std::int64_t bytes, std::int64_t bytes_per_cycle, std::int64_t now,
                    std::vector<std::int64_t>& last_cycle);
-    void end_cycle(std::int64_t cycle, std::vector<std::int64_t>& last_cycle);
+    void end_cycle(std::int64_t cycle, int results_per_port, std::vector<std::int64_t>& last_cycle);
   };
   // Bytes per cycle the ports move for DRAM; 0: unlimited.
   std::array<std::int64_t, kOperands> fill_rate_ = {0, 0, 0};
