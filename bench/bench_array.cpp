@@ -21,8 +21,8 @@
 #include <systemc>
 
 #include "models/accelerator.hpp"
-#include "sim/simulator.hpp"
-#include "sim/scalesim_topology.hpp"
+#include "sim/engine/simulator.hpp"
+#include "sim/workload/scalesim_topology.hpp"
 
 using namespace systole;
 

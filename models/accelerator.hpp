@@ -13,10 +13,10 @@
 
 #include <systemc>
 
-#include "models/dram.hpp"
-#include "models/global_buffer.hpp"
-#include "models/noc.hpp"
-#include "models/systolic_array.hpp"
+#include "models/dram/dram.hpp"
+#include "models/memory/global_buffer.hpp"
+#include "models/noc/noc.hpp"
+#include "models/array/systolic_array.hpp"
 #include "models/vector_unit.hpp"
 
 namespace systole {

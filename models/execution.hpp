@@ -17,7 +17,7 @@ struct CycleActivity {
   Phase phase = Phase::Idle;
   std::uint32_t active_pes = 0;
   std::uint32_t vector_operations = 0;
-  // Words on each network of the NoC (models/noc.hpp Network): into the
+  // Words on each network of the NoC (models/noc/noc.hpp Network): into the
   // left edge, into the top edge or stationary rows, out of the array.
   std::uint32_t noc_words[3] = {0, 0, 0};
   std::uint32_t dram_bytes = 0;  // bytes whose DRAM transfer completed this cycle

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "sim/simulator.hpp"
-#include "sim/text.hpp"
+#include "sim/engine/simulator.hpp"
+#include "sim/config/text.hpp"
 
 extern char** environ;
 

@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "sim/arch_config.hpp"
-#include "sim/layer_stats.hpp"
-#include "sim/workload.hpp"
+#include "sim/config/arch_config.hpp"
+#include "sim/report/layer_stats.hpp"
+#include "sim/workload/workload.hpp"
 
 namespace systole::test {
 

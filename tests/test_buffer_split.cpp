@@ -1,6 +1,6 @@
 // The shared global buffer (buffer.organization = shared): one set of equal
 // banks that every step splits between the ifmap, filter and ofmap
-// partitions (sim/step_plan.hpp).
+// partitions (sim/engine/step_plan.hpp).
 
 #include <catch2/catch.hpp>
 
@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "models/accelerator.hpp"
-#include "models/global_buffer.hpp"
-#include "sim/input_error.hpp"
-#include "sim/simulator.hpp"
+#include "models/memory/global_buffer.hpp"
+#include "sim/config/input_error.hpp"
+#include "sim/engine/simulator.hpp"
 #include "tests/helpers.hpp"
 
 using namespace systole;

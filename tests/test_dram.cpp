@@ -9,10 +9,10 @@
 #include <map>
 #include <random>
 
-#include "models/dram_controller.hpp"
-#include "sim/dram_traffic.hpp"
-#include "sim/input_error.hpp"
-#include "sim/memspec.hpp"
+#include "models/dram/dram_controller.hpp"
+#include "sim/engine/dram_traffic.hpp"
+#include "sim/config/input_error.hpp"
+#include "sim/config/memspec.hpp"
 #include "tests/helpers.hpp"
 
 using namespace systole;

@@ -5,7 +5,7 @@
 
 #include <random>
 
-#include "sim/reference.hpp"
+#include "sim/workload/reference.hpp"
 #include "tests/helpers.hpp"
 
 using namespace systole;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "sim/mapping.hpp"
+#include "sim/engine/mapping.hpp"
 
 using namespace systole;
 

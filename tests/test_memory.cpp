@@ -9,13 +9,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "models/dram_system.hpp"
-#include "models/fold_memory.hpp"
-#include "models/noc_bus.hpp"
-#include "sim/edge_rates.hpp"
-#include "sim/mapping.hpp"
-#include "sim/memspec.hpp"
-#include "sim/simulator.hpp"
+#include "models/dram/dram_system.hpp"
+#include "models/memory/memory_controller.hpp"
+#include "models/noc/noc_bus.hpp"
+#include "sim/engine/edge_rates.hpp"
+#include "sim/engine/mapping.hpp"
+#include "sim/config/memspec.hpp"
+#include "sim/engine/simulator.hpp"
 #include "tests/helpers.hpp"
 
 using namespace systole;
@@ -54,11 +54,11 @@ std::pair<std::int64_t, std::int64_t> fetch_and_write_back(const std::string& dr
     return cycles;
   };
   const std::int64_t fetch =
-      run_until_done({system.transfer(FoldMemory::region_base(Operand::Filter, capacity), filter_bytes, false),
-                      system.transfer(FoldMemory::region_base(Operand::Ifmap, capacity), ifmap_bytes, false)});
+      run_until_done({system.transfer(MemoryController::region_base(Operand::Filter, capacity), filter_bytes, false),
+                      system.transfer(MemoryController::region_base(Operand::Ifmap, capacity), ifmap_bytes, false)});
   for (std::int64_t i = 0; i < compute; ++i) tick();
   const std::int64_t write =
-      run_until_done({system.transfer(FoldMemory::region_base(Operand::Ofmap, capacity), output_bytes, true)});
+      run_until_done({system.transfer(MemoryController::region_base(Operand::Ofmap, capacity), output_bytes, true)});
   return {fetch, write};
 }
 
@@ -386,7 +386,7 @@ TEST_CASE("the array's edge feed is the unicast case of the bus", "[memory][noc]
   // A 16-row left edge on a 4-word bus: each stream element is 16 unicast
   // words, one per row (tag (r, 0)); offered back to back, element m's last
   // word arrives at 4m + 3 + latency: one element every 4 cycles, the
-  // spacing sim/edge_rates.hpp gives the fold.
+  // spacing sim/engine/edge_rates.hpp gives the fold.
   NocBus bus(4, 2, grid_ids(16, 1), 2);
   for (int m = 0; m < 10; ++m) {
     std::int64_t last = 0;

@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/input_error.hpp"
-#include "sim/yaml_workload.hpp"
+#include "sim/config/input_error.hpp"
+#include "sim/workload/yaml_workload.hpp"
 #include "tests/helpers.hpp"
 
 using namespace systole;

@@ -11,8 +11,8 @@
 
 #include <onnx/onnx_pb.h>
 
-#include "sim/input_error.hpp"
-#include "sim/onnx_workload.hpp"
+#include "sim/config/input_error.hpp"
+#include "sim/workload/onnx_workload.hpp"
 #include "tests/helpers.hpp"
 
 using namespace systole;

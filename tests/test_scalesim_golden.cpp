@@ -8,9 +8,9 @@
 
 #include <filesystem>
 
-#include "sim/arch_config.hpp"
-#include "sim/input_error.hpp"
-#include "sim/scalesim_topology.hpp"
+#include "sim/config/arch_config.hpp"
+#include "sim/config/input_error.hpp"
+#include "sim/workload/scalesim_topology.hpp"
 #include "tests/helpers.hpp"
 
 using namespace systole;

@@ -6,7 +6,7 @@
 
 #include <random>
 
-#include "models/fold_schedule.hpp"
+#include "models/array/fold_schedule.hpp"
 #include "tests/helpers.hpp"
 
 using namespace systole;

@@ -8,9 +8,9 @@
 #include <cmath>
 #include <filesystem>
 
-#include "sim/lowering.hpp"
-#include "sim/network_stats.hpp"
-#include "sim/yaml_workload.hpp"
+#include "sim/workload/lowering.hpp"
+#include "sim/workload/network_stats.hpp"
+#include "sim/workload/yaml_workload.hpp"
 #include "tests/helpers.hpp"
 
 using namespace systole;

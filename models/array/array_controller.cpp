@@ -1,0 +1,345 @@
+#include "models/array/array_controller.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+namespace systole {
+
+std::string_view to_string(Phase phase) {
+  switch (phase) {
+    case Phase::Idle: return "idle";
+    case Phase::Load: return "load";
+    case Phase::Stream: return "stream";
+    case Phase::Drain: return "drain";
+    case Phase::Vector: return "vector";
+  }
+  return "?";
+}
+
+template <class Op, class Acc>
+ArrayController<Op, Acc>::ArrayController(const ArrayConfig& config,
+                                          ArrayProgram<Op, Acc> program, FoldGate* gate)
+    : config_(config),
+      program_(std::move(program)),
+      scheduler_(program_.mode, config.microarch, config.rows, config.cols, program_.folds, program_.widths),
+      gate_(gate),
+      buffers_(program_.mode == ArrayMode::Stationary &&
+                       config.microarch == Microarch::Pipelined
+                   ? 2
+                   : 1),
+      pes_(config.rows, config.cols, buffers_),
+      windows_(config.rows),
+      row_staging_(config.cols) {
+  for (const Fold& f : program_.folds) {
+    fold_outputs_left_.push_back(program_.mode == ArrayMode::Stationary
+                                     ? f.stream_length * f.cols_used
+                                     : static_cast<std::int64_t>(f.rows_used) * f.cols_used);
+    outputs_remaining_ += fold_outputs_left_.back();
+  }
+  finished_ = program_.folds.empty();
+  if (gate_ != nullptr) bytes_moved_ = gate_->bytes_moved(-1);
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::issue_folds() {
+  // The next fold starts in the cycle the array allows, or later if its
+  // operands are not on chip yet.
+  while (!scheduler_.all_issued()) {
+    const FoldTiming earliest = scheduler_.next();
+    if (earliest.load_start > cycle_) return;
+    const std::size_t g = scheduler_.issued().size();
+    if (gate_ != nullptr && !gate_->ready(g)) return;
+    // The stall is what the wait costs the stream: a late stationary load
+    // that the previous fold's stream would have held back anyway is free.
+    // The rates' share is counted before the wait, so the two never
+    // overlap.
+    FoldTiming actual = scheduler_.next(cycle_);
+    actual.rate_delay = earliest.rate_delay;
+    actual.bus_delay = earliest.bus_delay;
+    const std::int64_t wait = actual.stream_start - earliest.stream_start;
+    const FoldGate::Waits waits = gate_ == nullptr ? FoldGate::Waits{} : gate_->waits(g, earliest.load_start);
+    const std::int64_t latency = std::min(wait, waits.noc_latency);
+    const std::int64_t ports = std::min(wait - latency, waits.buffer_ports);
+    latency_stall_cycles_ += latency;
+    port_stall_cycles_ += ports;
+    stall_cycles_ += wait - latency - ports;
+    scheduler_.issue(actual);
+    if (gate_ != nullptr) gate_->started(g);
+  }
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::output_collected(std::size_t g, std::int64_t count) {
+  if (gate_ != nullptr) gate_->results_collected(count, fold(g).accumulates(program_.mode));
+  outputs_remaining_ -= count;
+  if (outputs_remaining_ == 0) last_result_cycle_ = cycle_;
+  fold_outputs_left_[g] -= count;
+  if (fold_outputs_left_[g] == 0 && gate_ != nullptr) gate_->finished(g);
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::update_live_folds() {
+  issue_folds();
+  const auto& timing = scheduler_.issued();
+  live_end_ = timing.size();
+  while (live_begin_ < live_end_ && timing[live_begin_].stream_start + scheduler_.span(fold(live_begin_)) < cycle_)
+    ++live_begin_;
+}
+
+template <class Op, class Acc>
+int ArrayController<Op, Acc>::load_stationary_rows() {
+  int moved = 0;
+  for (std::size_t g = live_begin_; g < live_end_; ++g) {
+    // A row of C words (the whole row, zero-padded) crosses the bus in q
+    // cycles, about C/q a cycle; it is written in the last, at L + q·r + q-1.
+    const Fold& f = fold(g);
+    const std::int64_t q = f.load_spacing;
+    const std::int64_t since = cycle_ - scheduler_.issued()[g].load_start;
+    if (since < 0 || since >= q * config_.rows) continue;
+    const std::int64_t part = since % q;
+    moved += static_cast<int>(config_.cols * (part + 1) / q - config_.cols * part / q);
+    if (part != q - 1) continue;
+    const std::int64_t row = since / q;
+    const GemmOperands<Op, Acc>& ops = operands(g);
+    if (row < f.rows_used) {
+      const Op* source = ops.top + (f.row_offset + row) * ops.top_row_stride + f.col_offset * ops.top_col_stride;
+      for (int c = 0; c < f.cols_used; ++c) row_staging_[c] = source[c * ops.top_col_stride];
+      pes_.write_stationary_row(buffer_of(g), static_cast<int>(row), row_staging_.data(), f.cols_used);
+    } else {
+      pes_.write_stationary_row(buffer_of(g), static_cast<int>(row), nullptr, 0);
+    }
+  }
+  return moved;
+}
+
+template <class Op, class Acc>
+int ArrayController<Op, Acc>::feed_left_edge() {
+  // Rows fed last cycle go back to an invalid zero unless fed again below.
+  for (int r : fed_rows_) pes_.set_left_edge(r, Op{}, false);
+  fed_rows_.clear();
+  const bool stationary = program_.mode == ArrayMode::Stationary;
+  for (std::size_t g = live_begin_; g < live_end_; ++g) {
+    // Element m of fold g enters row r at s + m·spacing + r, m in [0, T).
+    const std::int64_t base = cycle_ - scheduler_.issued()[g].stream_start;
+    const Fold& f = fold(g);
+    const int k = f.stream_spacing;
+    std::int64_t first = std::max<std::int64_t>(0, base - f.last_element_offset());
+    const std::int64_t last = std::min<std::int64_t>(f.rows_used - 1, base);
+    first += ((base - first) % k + k) % k;  // the first row an element enters now
+    const GemmOperands<Op, Acc>& ops = operands(g);
+    for (std::int64_t r = first; r <= last; r += k) {
+      const std::int64_t element = (base - r) / k;
+      // Stationary: row stream_offset + `element` of L, reduction index k0 + r.
+      // OS: row m0 + r of L, reduction index stream_offset + `element`.
+      const Op value = stationary ? ops.left[(f.stream_offset + element) * ops.left_ld + f.row_offset + r]
+                                  : ops.left[(f.row_offset + r) * ops.left_ld + f.stream_offset + element];
+      pes_.set_left_edge(static_cast<int>(r), value, true);
+      fed_rows_.push_back(static_cast<int>(r));
+    }
+  }
+  return static_cast<int>(fed_rows_.size());
+}
+
+template <class Op, class Acc>
+int ArrayController<Op, Acc>::feed_top_edge() {
+  int fed = 0;
+  for (int c = 0; c < config_.cols; ++c) {
+    Op value{};
+    bool valid = false;
+    for (std::size_t g = live_begin_; g < live_end_; ++g) {
+      const std::int64_t offset = cycle_ - scheduler_.issued()[g].stream_start - c;
+      const Fold& f = fold(g);
+      if (offset < 0 || offset > f.last_element_offset()) continue;
+      if (offset % f.stream_spacing != 0) break;  // a gap in this fold's stream
+      const std::int64_t k = f.stream_offset + offset / f.stream_spacing;
+      if (c < f.cols_used) {
+        const GemmOperands<Op, Acc>& ops = operands(g);
+        value = ops.top[k * ops.top_row_stride + (f.col_offset + c) * ops.top_col_stride];
+        valid = true;
+      }
+      break;
+    }
+    pes_.set_top_edge(c, value, valid);
+    fed += valid;
+  }
+  return fed;
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::compute_windows() {
+  // A fold's operands sit on diagonals: what row r - 1 held in the previous
+  // cycle, row r holds now. So every row takes its upper neighbour's window
+  // and only row 0's is computed from the live folds.
+  std::memmove(&windows_[1], &windows_[0], (windows_.size() - 1) * sizeof(RowWindow));
+  const int cols = config_.cols;
+  RowWindow w;
+  w.first = cols;
+  std::int64_t newest = -1;
+  std::int64_t newest_diagonal = 0;
+  for (std::size_t g = live_begin_; g < live_end_; ++g) {
+    // Element m of fold g is at column d - m·spacing of row 0 this cycle.
+    const std::int64_t d = cycle_ - scheduler_.issued()[g].stream_start;
+    if (d < 0) continue;
+    newest = static_cast<std::int64_t>(g);
+    newest_diagonal = d;
+    // Columns holding an element now or in the previous cycle.
+    const std::int64_t first = std::max<std::int64_t>(0, d - fold(g).last_element_offset() - 1);
+    const std::int64_t last = std::min<std::int64_t>(cols - 1, d);
+    if (first > last) continue;
+    w.first = std::min(w.first, static_cast<int>(first));
+    w.last = std::max(w.last, static_cast<int>(last));
+  }
+  if (newest >= 0) {
+    // The newest fold's operands occupy columns up to its diagonal and use
+    // its stationary buffer; columns beyond still belong to the fold before.
+    w.split = static_cast<int>(std::min<std::int64_t>(cols, newest_diagonal + 1));
+    w.buffer_left = buffer_of(static_cast<std::size_t>(newest));
+    w.buffer_right = newest > 0 ? buffer_of(static_cast<std::size_t>(newest - 1)) : w.buffer_left;
+  }
+  windows_[0] = w;
+}
+
+template <class Op, class Acc>
+int ArrayController<Op, Acc>::collect_bottom_outputs() {
+  int collected = 0;
+  for (std::size_t g = live_begin_; g < live_end_; ++g) {
+    const std::int64_t d = cycle_ - scheduler_.issued()[g].stream_start - (config_.rows - 1);
+    if (d < 0) continue;
+    const Fold& f = fold(g);
+    const int k = f.stream_spacing;
+    std::int64_t first = std::max<std::int64_t>(0, d - f.last_element_offset());
+    const std::int64_t last = std::min<std::int64_t>(f.cols_used - 1, d);
+    first += ((d - first) % k + k) % k;  // columns where an element leaves now
+    if (first > last) continue;
+    const GemmOperands<Op, Acc>& ops = operands(g);
+    std::int64_t count = 0;
+    for (std::int64_t c = first; c <= last; c += k, ++count) {
+      const std::int64_t m = f.stream_offset + (d - c) / k;
+      ops.out[m * ops.out_ld + f.col_offset + c] += pes_.bottom_output(static_cast<int>(c));
+    }
+    output_collected(g, count);
+    collected += static_cast<int>(count);
+  }
+  return collected;
+}
+
+template <class Op, class Acc>
+int ArrayController<Op, Acc>::collect_accumulators() {
+  int collected = 0;
+  for (std::size_t g = live_begin_; g < live_end_; ++g) {
+    // PE (r, c) finishes its last MAC at s + last_element_offset + r + c;
+    // column c's port sends it at s + last_element_offset + c + q·r (q >= 1:
+    // the result waits in the PE until then).
+    const Fold& f = fold(g);
+    const std::int64_t q = f.drain_spacing;
+    const std::int64_t e = cycle_ - scheduler_.issued()[g].stream_start - f.last_element_offset();
+    if (e < 0) continue;
+    const std::int64_t first = std::max<std::int64_t>(0, (e - (f.cols_used - 1) + q - 1) / q);
+    const std::int64_t last = std::min<std::int64_t>(f.rows_used - 1, e / q);
+    if (first > last) continue;
+    const GemmOperands<Op, Acc>& ops = operands(g);
+    for (std::int64_t r = first; r <= last; ++r) {
+      const std::int64_t c = e - q * r;
+      // A reduction chunk's partial result adds to the chunks before it.
+      ops.out[(f.row_offset + r) * ops.out_ld + f.col_offset + c] +=
+          pes_.take_accumulator(static_cast<int>(r), static_cast<int>(c));
+    }
+    output_collected(g, last - first + 1);
+    collected += static_cast<int>(last - first + 1);
+  }
+  return collected;
+}
+
+template <class Op, class Acc>
+CycleActivity ArrayController<Op, Acc>::step() {
+  CycleActivity activity;
+  activity.cycle = cycle_;
+  if (finished_) return activity;
+  if (gate_ != nullptr) gate_->tick(cycle_);
+  update_live_folds();
+  const bool stationary = program_.mode == ArrayMode::Stationary;
+  const int loaded = stationary ? load_stationary_rows() : 0;
+  const int fed_left = feed_left_edge();
+  const int fed_top = stationary ? 0 : feed_top_edge();
+  const bool loading = loaded > 0, streaming = fed_left + fed_top > 0;
+  activity.noc_words[static_cast<int>(Network::Left)] = static_cast<std::uint32_t>(fed_left);
+  activity.noc_words[static_cast<int>(Network::Top)] = static_cast<std::uint32_t>(loaded + fed_top);
+  activity.dram_bytes = dram_bytes_this_cycle();
+  if (gate_ != nullptr) gate_->buffer_bytes(activity.buffer_bytes);
+  compute_windows();
+  quiet_rows_ = 0;
+  activity.active_pes = stationary ? pes_.tick_stationary(windows_.data())
+                                   : pes_.tick_output_stationary(windows_.data());
+  activity.noc_words[static_cast<int>(Network::Out)] =
+      static_cast<std::uint32_t>(stationary ? collect_bottom_outputs() : collect_accumulators());
+  activity.fold = static_cast<int>(live_end_) - 1;
+  if (streaming)
+    activity.phase = Phase::Stream;
+  else if (loading)
+    activity.phase = Phase::Load;
+  else if (live_begin_ < live_end_)
+    activity.phase = Phase::Drain;
+  ++cycle_;
+  finished_ = outputs_remaining_ == 0 && cycle_ >= scheduler_.padded_length() &&
+              (gate_ == nullptr || gate_->drained());
+  return activity;
+}
+
+template <class Op, class Acc>
+std::uint32_t ArrayController<Op, Acc>::dram_bytes_this_cycle() {
+  if (gate_ == nullptr) return 0;
+  const std::int64_t moved = gate_->bytes_moved(cycle_);
+  return static_cast<std::uint32_t>(moved - std::exchange(bytes_moved_, moved));
+}
+
+template <class Op, class Acc>
+bool ArrayController<Op, Acc>::waiting_on_memory() const {
+  if (gate_ == nullptr || finished_ || live_begin_ != live_end_) return false;
+  if (scheduler_.all_issued())  // only the last write-back is left
+    return outputs_remaining_ == 0 && cycle_ >= scheduler_.padded_length() &&
+           gate_->waiting_for_dram(scheduler_.issued().size());
+  // The array would take the next fold now but its operands are not on chip.
+  return scheduler_.next().load_start <= cycle_ && gate_->waiting_for_dram(scheduler_.issued().size());
+}
+
+template <class Op, class Acc>
+CycleActivity ArrayController<Op, Acc>::step_quiet() {
+  // What step() does in a cycle with no fold in the array: the edges stay
+  // empty (fed_rows_ is already), the windows move down one row, and nothing
+  // is computed or collected.
+  CycleActivity activity;
+  activity.cycle = cycle_;
+  activity.fold = static_cast<int>(live_end_) - 1;
+  activity.dram_bytes = dram_bytes_this_cycle();
+  if (gate_ != nullptr) gate_->buffer_bytes(activity.buffer_bytes);
+  if (quiet_rows_ < config_.rows) {
+    std::memmove(&windows_[1], &windows_[0], (windows_.size() - 1) * sizeof(RowWindow));
+    windows_[0] = RowWindow{};
+    windows_[0].first = config_.cols;
+    ++quiet_rows_;
+  }
+  ++cycle_;
+  return activity;
+}
+
+template <class Op, class Acc>
+PeSnapshot ArrayController<Op, Acc>::probe(int row, int col) const {
+  const PeRegisters<Op, Acc> regs = pes_.probe(row, col);
+  PeSnapshot snap;
+  snap.left_operand = static_cast<double>(regs.left_operand);
+  snap.left_valid = regs.left_valid;
+  snap.stationary[0] = static_cast<double>(regs.stationary[0]);
+  snap.stationary[1] = static_cast<double>(regs.stationary[1]);
+  snap.partial_sum = static_cast<double>(regs.partial_sum);
+  snap.top_operand = static_cast<double>(regs.top_operand);
+  snap.top_valid = regs.top_valid;
+  snap.accumulator = static_cast<double>(regs.accumulator);
+  return snap;
+}
+
+template class ArrayController<std::int8_t, std::int32_t>;
+template class ArrayController<std::int16_t, std::int64_t>;
+template class ArrayController<float, float>;
+
+}  // namespace systole

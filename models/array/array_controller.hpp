@@ -1,0 +1,98 @@
+#pragma once
+// The array's controller: it issues folds on the schedule of
+// models/array/fold_schedule.hpp, writes stationary rows, feeds the array edges
+// with skewed operands (row r and column c one cycle apart), and collects
+// results from the bottom edge (stationary) or the column output ports
+// (output stationary). A program ends when its last result has left the
+// array (and, in the baseline, its last fixed-length fold slot is over).
+//
+// The edges are fed, stationary rows loaded and results collected at the
+// rates of the network-on-chip and the buffer's ports that each fold's
+// spacings encode (sim/engine/edge_rates.hpp); with ideal memory they are all one
+// per cycle. Abstracted away: the words' trips through the network (the
+// controller places them where the schedule says they arrive).
+
+#include <cstdint>
+#include <vector>
+
+#include "models/array/array_config.hpp"
+#include "models/execution.hpp"
+#include "models/array/array_program.hpp"
+#include "models/memory/fold_gate.hpp"
+#include "models/array/fold_schedule.hpp"
+#include "models/noc/noc.hpp"
+#include "models/array/pe_array.hpp"
+
+namespace systole {
+
+template <class Op, class Acc>
+class ArrayController final : public Execution {
+ public:
+  ArrayController(const ArrayConfig& config, ArrayProgram<Op, Acc> program, FoldGate* gate = nullptr);
+
+  CycleActivity step() override;
+  bool finished() const override { return finished_; }
+  std::int64_t cycles_elapsed() const override { return cycle_; }
+  PeSnapshot probe(int row, int col) const override;
+  bool waiting_on_memory() const override;
+  CycleActivity step_quiet() override;
+
+  // Cycles folds waited beyond what the array required: for their operands
+  // from DRAM (stall_cycles), for the NoC's latency alone, and for the
+  // buffer's ports (FoldGate::Waits).
+  std::int64_t stall_cycles() const { return stall_cycles_; }
+  std::int64_t latency_stall_cycles() const { return latency_stall_cycles_; }
+  std::int64_t port_stall_cycles() const { return port_stall_cycles_; }
+  // When each issued fold started, and how much the rates of its stationary
+  // loads or result ports, and sharing the buses with earlier folds,
+  // delayed it (FoldTiming::rate_delay, bus_delay).
+  const std::vector<FoldTiming>& fold_timings() const { return scheduler_.issued(); }
+  // The same for the end of the last fold (FoldScheduler::drain_tail).
+  std::int64_t drain_tail() const { return scheduler_.drain_tail(); }
+  // The cycle the last result left the array, and the end of the last
+  // baseline slot (0 when pipelined).
+  std::int64_t last_result_cycle() const { return last_result_cycle_; }
+  std::int64_t padded_length() const { return scheduler_.padded_length(); }
+
+ private:
+  const Fold& fold(std::size_t g) const { return program_.folds[g]; }
+  const GemmOperands<Op, Acc>& operands(std::size_t g) const {
+    return program_.gemms[fold(g).gemm];
+  }
+  int buffer_of(std::size_t g) const { return static_cast<int>(g % buffers_); }
+  void issue_folds();
+  void update_live_folds();
+  void output_collected(std::size_t g, std::int64_t count);
+  int load_stationary_rows();  // words on the bus this cycle
+  int feed_left_edge();        // valid words fed
+  int feed_top_edge();
+  void compute_windows();
+  std::uint32_t dram_bytes_this_cycle();
+  int collect_bottom_outputs();  // results collected
+  int collect_accumulators();
+
+  ArrayConfig config_;
+  ArrayProgram<Op, Acc> program_;
+  FoldScheduler scheduler_;
+  FoldGate* gate_;
+  std::vector<std::int64_t> fold_outputs_left_;
+  std::int64_t stall_cycles_ = 0;  // excluding the latency's share
+  std::int64_t latency_stall_cycles_ = 0;
+  std::int64_t port_stall_cycles_ = 0;
+  std::int64_t bytes_moved_ = 0;  // the gate's count at the last cycle
+  int quiet_rows_ = 0;            // rows whose window quiet cycles have emptied
+  int buffers_;
+  PeArray<Op, Acc> pes_;
+  std::vector<RowWindow> windows_;
+  std::vector<Op> row_staging_;  // one stationary row gathered from Rt
+  std::vector<int> fed_rows_;     // rows given a valid operand last cycle
+  std::int64_t cycle_ = 0;
+  // Folds [live_begin_, live_end_) have started and may still hold data.
+  std::size_t live_begin_ = 0;
+  std::size_t live_end_ = 0;
+  std::int64_t outputs_remaining_ = 0;
+  std::int64_t last_result_cycle_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace systole

@@ -1,0 +1,167 @@
+#include "models/array/pe_array.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace systole {
+
+namespace {
+
+// The row kernels are the simulator's hot path. They are compiled for
+// several instruction sets and picked at load time, so one binary is fast on
+// any x86-64 machine.
+template <class Op, class Acc>
+[[gnu::always_inline]] inline std::uint32_t mac_down_impl(
+    Acc* __restrict out, const Acc* __restrict above, const Op* __restrict weight,
+    const std::uint8_t* __restrict weight_valid, const Op* __restrict operand,
+    const std::uint8_t* __restrict operand_valid, int count) {
+  std::uint32_t active = 0;
+  for (int c = 0; c < count; ++c) {
+    out[c] = above[c] + static_cast<Acc>(weight[c]) * static_cast<Acc>(operand[c]);
+    active += weight_valid[c] & operand_valid[c];
+  }
+  return active;
+}
+
+template <class Op, class Acc>
+[[gnu::always_inline]] inline std::uint32_t mac_accumulate_impl(
+    Acc* __restrict acc, const Op* __restrict left, const std::uint8_t* __restrict left_valid,
+    const Op* __restrict top, const std::uint8_t* __restrict top_valid, int count) {
+  std::uint32_t active = 0;
+  for (int c = 0; c < count; ++c) {
+    acc[c] += static_cast<Acc>(left[c]) * static_cast<Acc>(top[c]);
+    active += left_valid[c] & top_valid[c];
+  }
+  return active;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define SYSTOLE_MULTIVERSION [[gnu::target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")]]
+#else
+#define SYSTOLE_MULTIVERSION
+#endif
+
+#define SYSTOLE_DEFINE_KERNELS(Op, Acc)                                                   \
+  SYSTOLE_MULTIVERSION std::uint32_t mac_down(Acc* out, const Acc* above, const Op* w,   \
+                                              const std::uint8_t* wv, const Op* a,       \
+                                              const std::uint8_t* av, int count) {       \
+    return mac_down_impl<Op, Acc>(out, above, w, wv, a, av, count);                      \
+  }                                                                                      \
+  SYSTOLE_MULTIVERSION std::uint32_t mac_accumulate(Acc* acc, const Op* l,               \
+                                                    const std::uint8_t* lv, const Op* t, \
+                                                    const std::uint8_t* tv, int count) { \
+    return mac_accumulate_impl<Op, Acc>(acc, l, lv, t, tv, count);                       \
+  }
+
+SYSTOLE_DEFINE_KERNELS(std::int8_t, std::int32_t)
+SYSTOLE_DEFINE_KERNELS(std::int16_t, std::int64_t)
+SYSTOLE_DEFINE_KERNELS(float, float)
+
+}  // namespace
+
+template <class Op, class Acc>
+PeArray<Op, Acc>::PeArray(int rows, int cols, int stationary_buffers)
+    : rows_(rows),
+      cols_(cols),
+      buffers_(stationary_buffers),
+      left_(static_cast<std::size_t>(rows) * (cols + 1)),
+      left_valid_(left_.size()),
+      stationary_(static_cast<std::size_t>(stationary_buffers) * rows * cols),
+      stationary_valid_(stationary_.size()),
+      psum_(static_cast<std::size_t>(rows) * cols),
+      zero_row_(cols),
+      top_(static_cast<std::size_t>(rows + 1) * cols),
+      top_valid_(top_.size()),
+      accumulator_(static_cast<std::size_t>(rows) * cols) {}
+
+template <class Op, class Acc>
+void PeArray<Op, Acc>::write_stationary_row(int buffer, int row, const Op* values,
+                                            int valid_count) {
+  const std::size_t base = static_cast<std::size_t>(buffer) * rows_ * cols_ + index(row, 0);
+  std::copy(values, values + valid_count, stationary_.begin() + base);
+  std::fill(stationary_.begin() + base + valid_count, stationary_.begin() + base + cols_, Op{});
+  std::fill(stationary_valid_.begin() + base, stationary_valid_.begin() + base + valid_count, 1);
+  std::fill(stationary_valid_.begin() + base + valid_count,
+            stationary_valid_.begin() + base + cols_, 0);
+}
+
+template <class Op, class Acc>
+void PeArray<Op, Acc>::shift_left_operands(int row, int first, int last) {
+  const std::size_t from = left_index(row, first);
+  const std::size_t count = static_cast<std::size_t>(last - first + 1);
+  std::memmove(&left_[from + 1], &left_[from], count * sizeof(Op));
+  std::memmove(&left_valid_[from + 1], &left_valid_[from], count);
+}
+
+template <class Op, class Acc>
+std::uint32_t PeArray<Op, Acc>::tick_stationary(const RowWindow* windows) {
+  std::uint32_t active = 0;
+  // Bottom-up, so each row still sees the partial sums its upper neighbour
+  // registered in the previous cycle.
+  for (int r = rows_ - 1; r >= 0; --r) {
+    const RowWindow& w = windows[r];
+    if (w.first > w.last) continue;
+    const Acc* above = r > 0 ? &psum_[index(r - 1, 0)] : zero_row_.data();
+    Acc* out = &psum_[index(r, 0)];
+    const Op* operand = &left_[left_index(r, 0)];
+    const std::uint8_t* operand_valid = &left_valid_[left_index(r, 0)];
+    const int split = std::clamp(w.split, w.first, w.last + 1);
+    const std::size_t left_base = static_cast<std::size_t>(w.buffer_left) * rows_ * cols_ + index(r, 0);
+    const std::size_t right_base = static_cast<std::size_t>(w.buffer_right) * rows_ * cols_ + index(r, 0);
+    if (split > w.first)
+      active += mac_down(out + w.first, above + w.first, &stationary_[left_base + w.first],
+                         &stationary_valid_[left_base + w.first], operand + w.first,
+                         operand_valid + w.first, split - w.first);
+    if (w.last + 1 > split)
+      active += mac_down(out + split, above + split, &stationary_[right_base + split],
+                         &stationary_valid_[right_base + split], operand + split,
+                         operand_valid + split, w.last + 1 - split);
+    shift_left_operands(r, w.first, w.last);
+  }
+  return active;
+}
+
+template <class Op, class Acc>
+std::uint32_t PeArray<Op, Acc>::tick_output_stationary(const RowWindow* windows) {
+  std::uint32_t active = 0;
+  for (int r = 0; r < rows_; ++r) {
+    const RowWindow& w = windows[r];
+    if (w.first > w.last) continue;
+    const std::size_t top_row = top_index(r, 0);
+    active += mac_accumulate(&accumulator_[index(r, w.first)], &left_[left_index(r, w.first)],
+                             &left_valid_[left_index(r, w.first)], &top_[top_row + w.first],
+                             &top_valid_[top_row + w.first], w.last - w.first + 1);
+    shift_left_operands(r, w.first, w.last);
+  }
+  // Every top operand moves down one row: rotate the ring. The row that fell
+  // off the bottom becomes next cycle's edge row.
+  top_base_ = (top_base_ + rows_) % (rows_ + 1);
+  return active;
+}
+
+template <class Op, class Acc>
+Acc PeArray<Op, Acc>::take_accumulator(int row, int col) {
+  Acc value = accumulator_[index(row, col)];
+  accumulator_[index(row, col)] = Acc{};
+  return value;
+}
+
+template <class Op, class Acc>
+PeRegisters<Op, Acc> PeArray<Op, Acc>::probe(int row, int col) const {
+  PeRegisters<Op, Acc> regs;
+  regs.left_operand = left_[left_index(row, col + 1)];
+  regs.left_valid = left_valid_[left_index(row, col + 1)];
+  for (int b = 0; b < buffers_ && b < 2; ++b)
+    regs.stationary[b] = stationary_[static_cast<std::size_t>(b) * rows_ * cols_ + index(row, col)];
+  regs.partial_sum = psum_[index(row, col)];
+  regs.top_operand = top_[top_index(row + 1, col)];
+  regs.top_valid = top_valid_[top_index(row + 1, col)];
+  regs.accumulator = accumulator_[index(row, col)];
+  return regs;
+}
+
+template class PeArray<std::int8_t, std::int32_t>;
+template class PeArray<std::int16_t, std::int64_t>;
+template class PeArray<float, float>;
+
+}  // namespace systole

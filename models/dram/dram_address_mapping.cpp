@@ -1,0 +1,69 @@
+#include "models/dram/dram_address_mapping.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace systole {
+
+DramAddressMapping::DramAddressMapping(const DramSpec& spec, int channels, const std::string& order)
+    : spec_(spec), channels_(channels) {
+  std::size_t start = 0;
+  while (start <= order.size()) {
+    const std::size_t comma = order.find(',', start);
+    const std::string name = order.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    Field field;
+    if (name == "ch") field = Field::Channel;
+    else if (name == "bg") field = Field::BankGroup;
+    else if (name == "co") field = Field::Column;
+    else if (name == "ba") field = Field::Bank;
+    else if (name == "ra") field = Field::Rank;
+    else if (name == "ro") field = Field::Row;
+    else throw std::invalid_argument("unknown address field '" + name + "' (expected ch, bg, co, ba, ra, ro)");
+    if (std::find(order_.begin(), order_.end(), field) != order_.end())
+      throw std::invalid_argument("address field '" + name + "' appears twice");
+    order_.push_back(field);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (order_.size() != 6)
+    throw std::invalid_argument("the address mapping must name all of ch, bg, co, ba, ra, ro");
+}
+
+std::int64_t DramAddressMapping::extent(Field field) const {
+  switch (field) {
+    case Field::Channel: return channels_;
+    case Field::BankGroup: return spec_.bank_groups;
+    case Field::Column: return spec_.bursts_per_row;
+    case Field::Bank: return spec_.banks_per_group;
+    case Field::Rank: return spec_.ranks;
+    case Field::Row: return spec_.rows;
+  }
+  return 1;
+}
+
+std::int64_t DramAddressMapping::capacity_bytes() const {
+  std::int64_t bytes = spec_.burst_bytes;
+  for (Field f : order_) bytes *= extent(f);
+  return bytes;
+}
+
+DramAddress DramAddressMapping::decode(std::int64_t byte_address) const {
+  std::int64_t rest = (byte_address % capacity_bytes()) / spec_.burst_bytes;
+  DramAddress a;
+  for (Field f : order_) {
+    const std::int64_t n = extent(f);
+    const int value = static_cast<int>(rest % n);
+    rest /= n;
+    switch (f) {
+      case Field::Channel: a.channel = value; break;
+      case Field::BankGroup: a.location.bank_group = value; break;
+      case Field::Column: a.location.column = value; break;
+      case Field::Bank: a.location.bank = value; break;
+      case Field::Rank: a.location.rank = value; break;
+      case Field::Row: a.location.row = value; break;
+    }
+  }
+  return a;
+}
+
+}  // namespace systole

@@ -1,0 +1,42 @@
+#pragma once
+// Where a physical address lives in a DRAM system: channel, rank, bank group,
+// bank, row and column (in bursts). The mapping is a list of fields from the
+// least significant end, each taking as many values as the DRAM has (mixed
+// radix, so sizes need not be powers of two). The default,
+// "ch,bg,co,ba,ra,ro", sends consecutive bursts to alternating channels and
+// bank groups and keeps a row open for the longest stretch of a stream.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/dram/dram_controller.hpp"
+#include "models/dram/dram_spec.hpp"
+
+namespace systole {
+
+struct DramAddress {
+  int channel = 0;
+  DramLocation location;
+};
+
+class DramAddressMapping {
+ public:
+  enum class Field { Channel, BankGroup, Column, Bank, Rank, Row };
+
+  // `order`: comma-separated ch, bg, co, ba, ra, ro, each exactly once, least
+  // significant first. Throws std::invalid_argument.
+  DramAddressMapping(const DramSpec& spec, int channels, const std::string& order = "ch,bg,co,ba,ra,ro");
+
+  DramAddress decode(std::int64_t byte_address) const;
+  std::int64_t capacity_bytes() const;
+
+ private:
+  std::int64_t extent(Field field) const;
+
+  DramSpec spec_;
+  int channels_;
+  std::vector<Field> order_;
+};
+
+}  // namespace systole

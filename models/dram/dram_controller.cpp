@@ -1,0 +1,266 @@
+#include "models/dram/dram_controller.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace systole {
+
+std::string to_string(DramCommand command) {
+  switch (command) {
+    case DramCommand::Activate: return "ACT";
+    case DramCommand::Precharge: return "PRE";
+    case DramCommand::Read: return "RD";
+    case DramCommand::Write: return "WR";
+    case DramCommand::Refresh: return "REF";
+  }
+  return "?";
+}
+
+DramChannelStats& DramChannelStats::operator+=(const DramChannelStats& o) {
+  reads += o.reads;
+  writes += o.writes;
+  row_hits += o.row_hits;
+  row_misses += o.row_misses;
+  row_conflicts += o.row_conflicts;
+  refreshes += o.refreshes;
+  latency_sum += o.latency_sum;
+  latency_max = std::max(latency_max, o.latency_max);
+  data_bus_cycles += o.data_bus_cycles;
+  return *this;
+}
+
+DramChannel::DramChannel(const DramSpec& spec, const DramControllerConfig& config)
+    : spec_(spec),
+      config_(config),
+      banks_(static_cast<std::size_t>(spec.ranks) * spec.banks()),
+      group_next_act_(static_cast<std::size_t>(spec.ranks) * spec.bank_groups),
+      group_next_read_(group_next_act_.size()),
+      group_next_write_(group_next_act_.size()),
+      rank_next_act_(spec.ranks),
+      rank_next_read_(spec.ranks),
+      rank_next_write_(spec.ranks),
+      recent_acts_(spec.ranks),
+      next_refresh_(spec.t.REFI) {}
+
+void DramChannel::enqueue(const DramRequest& request) { queue_.push_back({request, now_}); }
+
+void DramChannel::record(DramCommand command, const DramLocation& l, int row, std::int64_t at) {
+  if (config_.record_commands) commands_.push_back({at, command, l.rank, l.bank_group, l.bank, row});
+}
+
+std::int64_t DramChannel::data_bus_ready(int rank) const {
+  return rank == bus_rank_ ? bus_free_ : bus_free_ + spec_.t.RTRS;
+}
+
+bool DramChannel::column_ready(const Queued& q, const Queued* starving) const {
+  const DramLocation& l = q.request.location;
+  const Bank& bank = banks_[bank_index(l)];
+  if (bank.open_row != l.row) return false;
+  if (starving != nullptr && &q != starving && bank_index(starving->request.location) == bank_index(l) &&
+      starving->request.location.row != l.row)
+    return false;
+  const std::size_t g = group_index(l);
+  if (q.request.write)
+    return now_ >= bank.next_write && now_ >= group_next_write_[g] && now_ >= rank_next_write_[l.rank] &&
+           now_ + spec_.t.WL >= data_bus_ready(l.rank);
+  return now_ >= bank.next_read && now_ >= group_next_read_[g] && now_ >= rank_next_read_[l.rank] &&
+         now_ + spec_.t.RL >= data_bus_ready(l.rank);
+}
+
+bool DramChannel::activate_ready(const DramLocation& l) const {
+  const Bank& bank = banks_[bank_index(l)];
+  if (bank.open_row >= 0 || now_ < bank.next_act) return false;
+  if (now_ < group_next_act_[group_index(l)] || now_ < rank_next_act_[l.rank]) return false;
+  const auto& acts = recent_acts_[l.rank];
+  return acts.size() < 4 || now_ >= acts.front() + spec_.t.FAW;
+}
+
+bool DramChannel::row_has_waiting_hit(const DramLocation& l, int row) const {
+  for (const Queued& q : queue_) {
+    const DramLocation& o = q.request.location;
+    if (o.rank == l.rank && o.bank_group == l.bank_group && o.bank == l.bank && o.row == row) return true;
+  }
+  return false;
+}
+
+void DramChannel::issue_precharge(const DramLocation& l, std::int64_t at) {
+  Bank& bank = bank_of(l);
+  record(DramCommand::Precharge, l, bank.open_row, at);
+  bank.open_row = -1;
+  bank.next_act = std::max(bank.next_act, at + spec_.t.RP);
+}
+
+void DramChannel::issue_activate(Queued& q) {
+  const DramLocation& l = q.request.location;
+  const DramTiming& t = spec_.t;
+  Bank& bank = bank_of(l);
+  record(DramCommand::Activate, l, l.row, now_);
+  bank.open_row = l.row;
+  bank.next_read = std::max(bank.next_read, now_ + t.RCD_RD);
+  bank.next_write = std::max(bank.next_write, now_ + t.RCD_WR);
+  bank.next_pre = std::max(bank.next_pre, now_ + t.RAS);
+  bank.next_act = now_ + t.RC;
+  group_next_act_[group_index(l)] = std::max(group_next_act_[group_index(l)], now_ + t.RRD_L);
+  rank_next_act_[l.rank] = std::max(rank_next_act_[l.rank], now_ + t.RRD_S);
+  auto& acts = recent_acts_[l.rank];
+  acts.push_back(now_);
+  if (acts.size() > 4) acts.pop_front();
+  q.activated = true;
+}
+
+void DramChannel::issue_column(std::size_t index) {
+  const Queued q = queue_[index];
+  queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(index));
+  const DramLocation& l = q.request.location;
+  const DramTiming& t = spec_.t;
+  Bank& bank = bank_of(l);
+  const std::size_t g = group_index(l);
+  std::int64_t data_end;
+  std::int64_t precharge_at;
+  if (q.request.write) {
+    record(DramCommand::Write, l, l.row, now_);
+    data_end = now_ + t.WL + t.BURST;
+    precharge_at = std::max(bank.next_pre, data_end + t.WR);
+    bank.next_pre = precharge_at;
+    group_next_write_[g] = std::max(group_next_write_[g], now_ + t.CCD_L);
+    rank_next_write_[l.rank] = std::max(rank_next_write_[l.rank], now_ + t.CCD_S);
+    group_next_read_[g] = std::max(group_next_read_[g], data_end + t.WTR_L);
+    rank_next_read_[l.rank] = std::max(rank_next_read_[l.rank], data_end + t.WTR_S);
+    ++stats_.writes;
+  } else {
+    record(DramCommand::Read, l, l.row, now_);
+    data_end = now_ + t.RL + t.BURST;
+    precharge_at = std::max(bank.next_pre, now_ + t.RTP);
+    bank.next_pre = precharge_at;
+    group_next_read_[g] = std::max(group_next_read_[g], now_ + t.CCD_L);
+    rank_next_read_[l.rank] = std::max(rank_next_read_[l.rank], now_ + t.CCD_S);
+    group_next_write_[g] = std::max(group_next_write_[g], now_ + std::max(t.CCD_L, t.RTW));
+    rank_next_write_[l.rank] = std::max(rank_next_write_[l.rank], now_ + std::max(t.CCD_S, t.RTW));
+    ++stats_.reads;
+  }
+  bus_free_ = data_end;
+  bus_rank_ = l.rank;
+  stats_.data_bus_cycles += t.BURST;
+  if (q.precharged)
+    ++stats_.row_conflicts;
+  else if (q.activated)
+    ++stats_.row_misses;
+  else
+    ++stats_.row_hits;
+  in_flight_.push_back({q.request.id, q.request.write, q.arrival, data_end});
+  // Closed page: precharge as soon as allowed unless another request wants the row.
+  if (!config_.open_page && !row_has_waiting_hit(l, l.row)) issue_precharge(l, precharge_at);
+}
+
+bool DramChannel::refresh_step() {
+  // All banks must be closed; then REF blocks every bank for tRFC.
+  for (std::size_t i = 0; i < banks_.size(); ++i) {
+    Bank& bank = banks_[i];
+    if (bank.open_row < 0) continue;
+    if (now_ < bank.next_pre) return true;
+    DramLocation l;
+    l.rank = static_cast<int>(i / spec_.banks());
+    l.bank_group = static_cast<int>(i % spec_.banks()) / spec_.banks_per_group;
+    l.bank = static_cast<int>(i % spec_.banks_per_group);
+    issue_precharge(l, now_);
+    return true;
+  }
+  for (const Bank& bank : banks_)
+    if (now_ < bank.next_act) return true;
+  for (int rank = 0; rank < spec_.ranks; ++rank) {
+    DramLocation l;
+    l.rank = rank;
+    record(DramCommand::Refresh, l, -1, now_);
+  }
+  for (Bank& bank : banks_) bank.next_act = now_ + spec_.t.RFC;
+  ++stats_.refreshes;
+  next_refresh_ += spec_.t.REFI;
+  refresh_due_ = false;
+  return true;
+}
+
+void DramChannel::tick() {
+  if (config_.refresh && now_ >= next_refresh_) refresh_due_ = true;
+  if (refresh_due_) {
+    refresh_step();
+  } else {
+    bool issued = false;
+    const Queued* starving =
+        !queue_.empty() && now_ - queue_.front().arrival > config_.starvation_cycles ? &queue_.front() : nullptr;
+    // Ready row hits first, oldest first.
+    for (std::size_t i = 0; i < queue_.size() && !issued; ++i)
+      if (column_ready(queue_[i], starving)) {
+        issue_column(i);
+        issued = true;
+      }
+    // Then the oldest request whose row command can go now.
+    for (std::size_t i = 0; i < queue_.size() && !issued; ++i) {
+      Queued& q = queue_[i];
+      const DramLocation& l = q.request.location;
+      Bank& bank = bank_of(l);
+      if (bank.open_row == l.row) continue;
+      if (bank.open_row < 0) {
+        if (activate_ready(l)) {
+          issue_activate(q);
+          issued = true;
+        }
+      } else if (now_ >= bank.next_pre && (&q == starving || !row_has_waiting_hit(l, bank.open_row))) {
+        issue_precharge(l, now_);
+        q.precharged = true;
+        issued = true;
+      }
+    }
+  }
+  ++now_;
+}
+
+std::int64_t DramChannel::next_event() const {
+  if (refresh_due_ || (config_.refresh && now_ >= next_refresh_)) return now_;
+  const DramTiming& t = spec_.t;
+  std::int64_t next = config_.refresh ? next_refresh_ : std::numeric_limits<std::int64_t>::max();
+  // A completion is taken after the tick of the cycle before its data ends.
+  for (const DramCompletion& c : in_flight_) next = std::min(next, c.done - 1);
+  // The oldest request starts to block others once it has waited too long.
+  if (!queue_.empty()) {
+    const std::int64_t starving_from = queue_.front().arrival + config_.starvation_cycles + 1;
+    if (starving_from > now_) next = std::min(next, starving_from);
+  }
+  for (const Queued& q : queue_) {
+    const DramLocation& l = q.request.location;
+    const Bank& bank = banks_[bank_index(l)];
+    const std::size_t g = group_index(l);
+    std::int64_t ready;
+    if (bank.open_row == l.row) {
+      ready = q.request.write ? std::max({bank.next_write, group_next_write_[g], rank_next_write_[l.rank],
+                                          data_bus_ready(l.rank) - t.WL})
+                              : std::max({bank.next_read, group_next_read_[g], rank_next_read_[l.rank],
+                                          data_bus_ready(l.rank) - t.RL});
+    } else if (bank.open_row < 0) {
+      ready = std::max({bank.next_act, group_next_act_[g], rank_next_act_[l.rank]});
+      const auto& acts = recent_acts_[l.rank];
+      if (acts.size() >= 4) ready = std::max(ready, acts.front() + t.FAW);
+    } else {
+      ready = bank.next_pre;
+    }
+    next = std::min(next, ready);
+  }
+  return std::max(next, now_);
+}
+
+void DramChannel::skip_to(std::int64_t cycle) { now_ = std::max(now_, cycle); }
+
+std::vector<DramCompletion> DramChannel::take_completions() {
+  std::vector<DramCompletion> done;
+  auto finished = [&](const DramCompletion& c) { return c.done <= now_; };
+  for (const DramCompletion& c : in_flight_)
+    if (finished(c)) {
+      done.push_back(c);
+      const std::int64_t latency = c.done - c.arrival;
+      stats_.latency_sum += latency;
+      stats_.latency_max = std::max(stats_.latency_max, latency);
+    }
+  in_flight_.erase(std::remove_if(in_flight_.begin(), in_flight_.end(), finished), in_flight_.end());
+  return done;
+}
+
+}  // namespace systole

@@ -1,0 +1,147 @@
+#pragma once
+// One DRAM channel and its memory controller, cycle by cycle in DRAM clock
+// cycles (tCK).
+//
+// Modelled: ranks, bank groups and banks, each bank with a row buffer and the
+// ACT -> RD/WR -> PRE state machine; tRCD, tRP, tRAS, tRC, RL, WL, tBURST,
+// tCCD_S/L, tRRD_S/L, tFAW, tWTR_S/L, read-to-write turnaround, tRTP, tWR;
+// one burst at a time on the data bus, tRTRS between bursts of different
+// ranks; all-bank refresh every tREFI taking tRFC; a request queue with
+// FR-FCFS scheduling (ready row hits first, then the oldest request's row
+// command; a request waiting longer than starvation_cycles is no longer
+// overtaken) and an open- or closed-page policy. The scheduler issues at most
+// one command per cycle; with the closed-page policy a column command carries
+// its auto-precharge (RDA/WRA), which the command log shows as a PRE at the
+// cycle it takes effect.
+// Abstracted away: command/address bus encoding, power-down, per-bank
+// refresh, on-die termination, the PHY, and data values.
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "models/dram/dram_spec.hpp"
+
+namespace systole {
+
+struct DramLocation {
+  int rank = 0, bank_group = 0, bank = 0;  // bank within its group
+  int row = 0, column = 0;                 // column in bursts
+};
+
+struct DramRequest {
+  std::uint64_t id = 0;
+  bool write = false;
+  DramLocation location;
+};
+
+struct DramCompletion {
+  std::uint64_t id = 0;
+  bool write = false;
+  std::int64_t arrival = 0;  // cycle the request entered the queue
+  std::int64_t done = 0;     // cycle its last data beat ended
+};
+
+enum class DramCommand { Activate, Precharge, Read, Write, Refresh };
+
+struct DramCommandRecord {
+  std::int64_t cycle = 0;
+  DramCommand command = DramCommand::Activate;
+  int rank = 0, bank_group = 0, bank = 0, row = -1;
+};
+
+struct DramControllerConfig {
+  int queue_depth = 32;
+  // A request older than this stops row hits to other rows of its bank from
+  // overtaking it, so it cannot starve.
+  int starvation_cycles = 512;
+  bool open_page = true;
+  bool refresh = true;
+  bool record_commands = false;  // keep every issued command (for checking)
+};
+
+struct DramChannelStats {
+  std::int64_t reads = 0, writes = 0;
+  std::int64_t row_hits = 0, row_misses = 0, row_conflicts = 0;
+  std::int64_t refreshes = 0;
+  std::int64_t latency_sum = 0, latency_max = 0;  // cycles, arrival to last data beat
+  std::int64_t data_bus_cycles = 0;
+
+  DramChannelStats& operator+=(const DramChannelStats& other);
+};
+
+class DramChannel {
+ public:
+  DramChannel(const DramSpec& spec, const DramControllerConfig& config);
+
+  bool can_accept() const { return static_cast<int>(queue_.size()) < config_.queue_depth; }
+  void enqueue(const DramRequest& request);
+  // One DRAM clock cycle: issues at most one command.
+  void tick();
+  // The first cycle from now() at which tick() may issue a command or a
+  // request's data may end. Every readiness condition is a lower bound on the
+  // cycle, so the minimum over them is never late (it may be early: ticking
+  // then just finds nothing to do).
+  std::int64_t next_event() const;
+  // Jumps over idle cycles to `cycle`, which must not pass next_event(): the
+  // channel ends up as if it had been ticked through them.
+  void skip_to(std::int64_t cycle);
+  // Requests whose data transfer has ended by now.
+  std::vector<DramCompletion> take_completions();
+  bool idle() const { return queue_.empty() && in_flight_.empty(); }
+
+  std::int64_t now() const { return now_; }
+  const DramChannelStats& stats() const { return stats_; }
+  const std::vector<DramCommandRecord>& commands() const { return commands_; }
+
+ private:
+  struct Bank {
+    int open_row = -1;
+    std::int64_t next_act = 0, next_pre = 0, next_read = 0, next_write = 0;
+  };
+  struct Queued {
+    DramRequest request;
+    std::int64_t arrival = 0;
+    bool activated = false;    // this request opened its row
+    bool precharged = false;   // ... after closing another
+  };
+
+  Bank& bank_of(const DramLocation& l) { return banks_[bank_index(l)]; }
+  std::size_t bank_index(const DramLocation& l) const {
+    return (static_cast<std::size_t>(l.rank) * spec_.bank_groups + l.bank_group) * spec_.banks_per_group + l.bank;
+  }
+  std::size_t group_index(const DramLocation& l) const {
+    return static_cast<std::size_t>(l.rank) * spec_.bank_groups + l.bank_group;
+  }
+  bool column_ready(const Queued& q, const Queued* starving) const;
+  std::int64_t data_bus_ready(int rank) const;
+  bool activate_ready(const DramLocation& l) const;
+  bool row_has_waiting_hit(const DramLocation& l, int row) const;
+  bool refresh_step();
+  void issue_column(std::size_t index);
+  void issue_activate(Queued& q);
+  void issue_precharge(const DramLocation& l, std::int64_t at);
+  void record(DramCommand command, const DramLocation& l, int row, std::int64_t at);
+
+  DramSpec spec_;
+  DramControllerConfig config_;
+  std::vector<Bank> banks_;
+  // Per rank and bank group: earliest next ACT / READ / WRITE.
+  std::vector<std::int64_t> group_next_act_, group_next_read_, group_next_write_;
+  // Per rank: earliest next ACT / READ / WRITE to any group, last four ACTs.
+  std::vector<std::int64_t> rank_next_act_, rank_next_read_, rank_next_write_;
+  std::vector<std::deque<std::int64_t>> recent_acts_;
+  std::int64_t bus_free_ = 0;  // first cycle the data bus is free
+  int bus_rank_ = 0;           // rank of the last burst on the data bus
+  std::int64_t next_refresh_ = 0;
+  bool refresh_due_ = false;
+  std::int64_t now_ = 0;
+  std::deque<Queued> queue_;
+  std::vector<DramCompletion> in_flight_;
+  DramChannelStats stats_;
+  std::vector<DramCommandRecord> commands_;
+};
+
+std::string to_string(DramCommand command);
+
+}  // namespace systole

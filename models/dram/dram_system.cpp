@@ -1,0 +1,86 @@
+#include "models/dram/dram_system.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace systole {
+
+DramSystem::DramSystem(const DramSpec& spec, int channels, const DramControllerConfig& controller)
+    : spec_(spec), tck_fs_(std::llround(spec.tck_ps * 1000)), mapping_(spec, channels) {
+  for (int c = 0; c < channels; ++c) channels_.emplace_back(spec, controller);
+}
+
+std::uint64_t DramSystem::transfer(std::int64_t address, std::int64_t bytes, bool write) {
+  const std::uint64_t id = remaining_.size();
+  const std::int64_t first = address / spec_.burst_bytes;
+  const std::int64_t last = (address + bytes - 1) / spec_.burst_bytes;
+  remaining_.push_back(bytes > 0 ? last - first + 1 : 0);
+  for (std::int64_t burst = first; bytes > 0 && burst <= last; ++burst)
+    pending_.push_back({id, burst * spec_.burst_bytes, write});
+  feed();
+  if (on_transfer_) on_transfer_();
+  return id;
+}
+
+void DramSystem::feed() {
+  // In order: a full channel queue holds back the bursts behind it.
+  while (!pending_.empty()) {
+    const Burst& burst = pending_.front();
+    const DramAddress where = mapping_.decode(burst.address);
+    DramChannel& channel = channels_[where.channel];
+    if (!channel.can_accept()) return;
+    burst_transfer_.push_back(burst.transfer);
+    channel.enqueue({next_burst_id_++, burst.write, where.location});
+    pending_.pop_front();
+  }
+}
+
+void DramSystem::run_cycle() {
+  const std::int64_t before = bursts_done_;
+  for (DramChannel& channel : channels_) {
+    channel.tick();
+    for (const DramCompletion& c : channel.take_completions()) {
+      if (--remaining_[burst_transfer_[c.id]] == 0) transfers_finished_ = true;
+      ++bursts_done_;
+    }
+  }
+  ++cycle_;
+  if (bursts_done_ != before) completions_.push_back({cycle_ * tck_fs_, bytes_moved()});
+  feed();
+}
+
+std::int64_t DramSystem::next_event_fs() const {
+  std::int64_t next = kNever;
+  for (const DramChannel& channel : channels_) next = std::min(next, channel.next_event());
+  return next == kNever ? kNever : (next + 1) * tck_fs_;
+}
+
+void DramSystem::advance_to(std::int64_t time_fs) {
+  const std::int64_t end = time_fs / tck_fs_;  // cycles before it have ended
+  while (cycle_ < end) {
+    std::int64_t next = end;
+    for (const DramChannel& channel : channels_) next = std::min(next, channel.next_event());
+    if (next > cycle_) {
+      cycle_ = next;
+      for (DramChannel& channel : channels_) channel.skip_to(cycle_);
+      if (cycle_ == end) break;
+    }
+    run_cycle();
+  }
+}
+
+std::int64_t DramSystem::bytes_moved_by(std::int64_t time_fs) {
+  while (!completions_.empty() && completions_.front().first <= time_fs) {
+    bytes_reported_ = completions_.front().second;
+    completions_.pop_front();
+  }
+  return bytes_reported_;
+}
+
+DramChannelStats DramSystem::stats() const {
+  DramChannelStats total;
+  for (const DramChannel& channel : channels_) total += channel.stats();
+  return total;
+}
+
+}  // namespace systole

@@ -1,0 +1,83 @@
+#pragma once
+// The accelerator's DRAM: one or more channels (models/dram/dram_controller.hpp)
+// behind an address mapping, on the DRAM's own clock (tCK). Time is counted
+// in femtoseconds from the system's start; DRAM cycle d ends at (d + 1)·tCK.
+// Whoever needs the DRAM's state at a time advances it there first (the
+// DRAM's own process, models/dram/dram.hpp, and the memory controller at each
+// accelerator edge), so both clock domains see one history; cycles in which
+// no channel can do anything are jumped over.
+//
+// Work arrives as transfers of whole tiles (a byte range to read or write),
+// split into bursts and queued to the channels as their queues allow.
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "models/dram/dram_address_mapping.hpp"
+#include "models/dram/dram_controller.hpp"
+#include "models/dram/dram_spec.hpp"
+
+namespace systole {
+
+class DramSystem {
+ public:
+  static constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+
+  DramSystem(const DramSpec& spec, int channels, const DramControllerConfig& controller = {});
+
+  // Starts a transfer of `bytes` at `address`, at the time advanced to;
+  // returns its id.
+  std::uint64_t transfer(std::int64_t address, std::int64_t bytes, bool write);
+  bool done(std::uint64_t transfer) const { return remaining_.at(transfer) == 0; }
+
+  // Runs every DRAM cycle that ends by `time_fs` (never backwards).
+  void advance_to(std::int64_t time_fs);
+  // The end of the next DRAM cycle in which something may happen, or kNever.
+  std::int64_t next_event_fs() const;
+  // True once per batch of transfers finished since the last call.
+  bool take_finished_transfers() { return std::exchange(transfers_finished_, false); }
+  // Called whenever a transfer is started (the DRAM's process re-plans).
+  void on_transfer(std::function<void()> listener) { on_transfer_ = std::move(listener); }
+
+  // Bytes whose bursts completed by `time_fs`, which is at most the time
+  // advanced to and never decreases from one call to the next.
+  std::int64_t bytes_moved_by(std::int64_t time_fs);
+
+  const DramSpec& spec() const { return spec_; }
+  std::int64_t capacity_bytes() const { return mapping_.capacity_bytes(); }
+  std::int64_t bytes_moved() const { return bursts_done_ * spec_.burst_bytes; }
+  double peak_gb_per_s() const { return spec_.peak_gb_per_s() * static_cast<double>(channels_.size()); }
+  DramChannelStats stats() const;  // summed over channels
+  double tck_ns() const { return spec_.tck_ps * 1e-3; }
+
+ private:
+  void feed();
+  void run_cycle();
+
+  struct Burst {
+    std::uint64_t transfer;
+    std::int64_t address;
+    bool write;
+  };
+  DramSpec spec_;
+  std::int64_t tck_fs_;
+  DramAddressMapping mapping_;
+  std::vector<DramChannel> channels_;
+  std::int64_t cycle_ = 0;  // the next DRAM cycle to run; every channel is at it
+  std::deque<Burst> pending_;
+  std::vector<std::int64_t> remaining_;  // bursts left, per transfer
+  std::uint64_t next_burst_id_ = 0;
+  std::int64_t bursts_done_ = 0;
+  std::vector<std::uint64_t> burst_transfer_;  // burst id -> transfer
+  bool transfers_finished_ = false;
+  std::function<void()> on_transfer_;
+  // Completed bytes by time, for bytes_moved_by: (cycle end, total bytes).
+  std::deque<std::pair<std::int64_t, std::int64_t>> completions_;
+  std::int64_t bytes_reported_ = 0;
+};
+
+}  // namespace systole

@@ -1,0 +1,93 @@
+#pragma once
+// What the global buffer is, as plain values: its organisation and sizes
+// (GlobalBufferConfig, from the architecture), the partition one step runs
+// with (BufferPartition: bytes, banks and ports per operand), and the traffic
+// it counts. models/memory/global_buffer.hpp is the buffer itself.
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace systole {
+
+enum class Operand { Ifmap = 0, Filter = 1, Ofmap = 2 };
+inline constexpr int kOperands = 3;
+std::string to_string(Operand operand);
+
+// What each partition of the buffer has while one step runs: its bytes, its
+// banks and their ports.
+struct BufferPartition {
+  std::array<std::int64_t, kOperands> bytes = {64 * 1024, 64 * 1024, 64 * 1024};
+  std::array<int, kOperands> banks = {0, 0, 0};  // 0: as many as any access needs
+  int read_ports = 1;
+  int write_ports = 1;
+  int word_bytes = 0;  // bytes a port moves per cycle; 0: one value of any width
+
+  std::int64_t capacity(Operand operand) const { return bytes[static_cast<int>(operand)]; }
+  // Values of `value_bytes` the partition reads (writes) per cycle; 0 when
+  // unlimited.
+  std::int64_t read_values_per_cycle(Operand operand, int value_bytes) const {
+    return values_per_cycle(operand, read_ports, value_bytes);
+  }
+  std::int64_t write_values_per_cycle(Operand operand, int value_bytes) const {
+    return values_per_cycle(operand, write_ports, value_bytes);
+  }
+  // Bytes of `value_bytes`-wide values the write (read) ports of a partition
+  // take from (give to) DRAM per cycle; 0 when unlimited.
+  std::int64_t fill_bytes_per_cycle(Operand operand, int value_bytes) const {
+    return bytes_per_cycle(operand, write_ports, value_bytes);
+  }
+  std::int64_t drain_bytes_per_cycle(Operand operand, int value_bytes) const {
+    return bytes_per_cycle(operand, read_ports, value_bytes);
+  }
+
+ private:
+  std::int64_t bytes_per_cycle(Operand operand, int ports, int value_bytes) const {
+    const int b = banks[static_cast<int>(operand)];
+    return b == 0 ? 0 : static_cast<std::int64_t>(b) * ports * (word_bytes == 0 ? value_bytes : word_bytes);
+  }
+  std::int64_t values_per_cycle(Operand operand, int ports, int value_bytes) const {
+    const int b = banks[static_cast<int>(operand)];
+    if (b == 0) return 0;
+    // validate() (sim/config/arch_config.hpp) rejects ports narrower than a value.
+    const std::int64_t per_port = word_bytes == 0 ? 1 : std::max(1, word_bytes / value_bytes);
+    return static_cast<std::int64_t>(b) * ports * per_port;
+  }
+};
+
+enum class BufferOrganization { Separate, Shared };
+
+struct GlobalBufferConfig {
+  BufferOrganization organization = BufferOrganization::Separate;
+  std::int64_t ifmap_bytes = 64 * 1024;  // separate
+  std::int64_t filter_bytes = 64 * 1024;
+  std::int64_t ofmap_bytes = 64 * 1024;
+  std::int64_t shared_bytes = 192 * 1024;  // shared: the whole buffer
+  // Separate: per partition, 0 for as many as any access needs. Shared: in
+  // all, at least one per partition.
+  int banks = 0;
+  int read_ports = 1;
+  int write_ports = 1;
+  int word_bytes = 0;
+
+  static GlobalBufferConfig separate(std::int64_t ifmap, std::int64_t filter, std::int64_t ofmap) {
+    GlobalBufferConfig config;
+    config.ifmap_bytes = ifmap;
+    config.filter_bytes = filter;
+    config.ofmap_bytes = ofmap;
+    return config;
+  }
+  // Shared: the bytes of one bank.
+  std::int64_t bank_bytes() const { return banks == 0 ? 0 : shared_bytes / banks; }
+  // The partition a step runs with: the separate buffers as they are, or a
+  // shared buffer split `split` banks to each operand.
+  BufferPartition partition(std::array<int, kOperands> split = {0, 0, 0}) const;
+};
+
+struct GlobalBufferTraffic {
+  std::int64_t reads[kOperands] = {0, 0, 0};   // bytes out of the partition
+  std::int64_t writes[kOperands] = {0, 0, 0};  // bytes into the partition
+};
+
+}  // namespace systole

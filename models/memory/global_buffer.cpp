@@ -1,0 +1,112 @@
+#include "models/memory/global_buffer.hpp"
+
+#include <algorithm>
+
+namespace systole {
+
+GlobalBuffer::GlobalBuffer(const sc_core::sc_module_name& name) : sc_core::sc_module(name) {}
+
+void GlobalBuffer::begin_step(const BufferPartition& partition, int operand_bytes, int accumulator_bytes) {
+  fill_rate_ = {partition.fill_bytes_per_cycle(Operand::Ifmap, operand_bytes),
+                partition.fill_bytes_per_cycle(Operand::Filter, operand_bytes),
+                partition.fill_bytes_per_cycle(Operand::Ofmap, accumulator_bytes)};
+  drain_outputs_rate_ = partition.drain_bytes_per_cycle(Operand::Ofmap, operand_bytes);
+  drain_partial_sums_rate_ = partition.drain_bytes_per_cycle(Operand::Ofmap, accumulator_bytes);
+  const int banks = partition.banks[static_cast<int>(Operand::Ofmap)];
+  for (int o = 0; o < kOperands; ++o) {
+    write_ports_[o] = Ports{};
+    write_ports_[o].count = partition.banks[o] * partition.write_ports;
+  }
+  ofmap_read_ports_ = Ports{};
+  ofmap_read_ports_.count = banks * partition.read_ports;
+  results_per_port_ = partition.word_bytes == 0 ? 1 : std::max(1, partition.word_bytes / accumulator_bytes);
+  last_cycle_.clear();
+  held_.clear();
+  traffic_ = GlobalBufferTraffic{};
+  peak_bytes_ = {0, 0, 0};
+}
+
+void GlobalBuffer::reserve(Operand operand, std::int64_t bytes, std::size_t fold, bool until_written_back) {
+  held_.push_back({operand, bytes, fold, until_written_back});
+}
+
+void GlobalBuffer::release_tiles_of(std::size_t fold) {
+  held_.erase(std::remove_if(held_.begin(), held_.end(),
+                             [&](const Held& h) { return !h.until_written_back && h.fold == fold; }),
+              held_.end());
+}
+
+void GlobalBuffer::release_written_back_before(std::size_t fold) {
+  held_.erase(std::remove_if(held_.begin(), held_.end(),
+                             [&](const Held& h) { return h.until_written_back && h.fold < fold; }),
+              held_.end());
+}
+
+void GlobalBuffer::occupancy(std::uint32_t held[kOperands]) const {
+  held[0] = held[1] = held[2] = 0;
+  for (const Held& h : held_) held[static_cast<int>(h.operand)] += static_cast<std::uint32_t>(h.bytes);
+}
+
+GlobalBuffer::Transfer GlobalBuffer::Ports::start(std::int64_t bytes, std::int64_t bytes_per_cycle,
+                                                  std::int64_t now, std::vector<std::int64_t>& last_cycle) {
+  const Transfer transfer = last_cycle.size();
+  if (bytes_per_cycle == 0) {
+    last_cycle.push_back(now - 1);
+    return transfer;
+  }
+  free_at = std::max(free_at, now) + (bytes + bytes_per_cycle - 1) / bytes_per_cycle;
+  last_cycle.push_back(free_at - 1);
+  waiting.push_back(transfer);
+  return transfer;
+}
+
+void GlobalBuffer::Ports::end_cycle(std::int64_t cycle, int results_per_port, std::vector<std::int64_t>& last_cycle) {
+  waiting.erase(std::remove_if(waiting.begin(), waiting.end(), [&](Transfer t) { return last_cycle[t] <= cycle; }),
+                waiting.end());
+  if (waiting.empty() || count == 0) {
+    owed = 0;
+  } else {
+    owed += (taken + results_per_port - 1) / results_per_port;
+    for (; owed >= count; owed -= count) {
+      for (Transfer t : waiting) ++last_cycle[t];
+      ++free_at;
+    }
+  }
+  taken = 0;
+}
+
+GlobalBuffer::Transfer GlobalBuffer::write_tile(Operand operand, std::int64_t bytes, std::int64_t now) {
+  traffic_.writes[static_cast<int>(operand)] += bytes;
+  return write_ports_[static_cast<int>(operand)].start(bytes, fill_rate_[static_cast<int>(operand)], now,
+                                                       last_cycle_);
+}
+
+GlobalBuffer::Transfer GlobalBuffer::read_write_back(std::int64_t bytes, bool partial_sums, std::int64_t now) {
+  traffic_.reads[static_cast<int>(Operand::Ofmap)] += bytes;
+  return ofmap_read_ports_.start(bytes, partial_sums ? drain_partial_sums_rate_ : drain_outputs_rate_, now,
+                                 last_cycle_);
+}
+
+std::int64_t GlobalBuffer::ports_free_at() const {
+  std::int64_t free_at = ofmap_read_ports_.free_at;
+  for (const Ports& ports : write_ports_) free_at = std::max(free_at, ports.free_at);
+  return free_at;
+}
+
+void GlobalBuffer::array_results(std::int64_t values, bool accumulating) {
+  write_ports_[static_cast<int>(Operand::Ofmap)].taken += values;
+  if (accumulating) ofmap_read_ports_.taken += values;
+}
+
+void GlobalBuffer::on_cycle(const CycleActivity& activity, const Execution&) {
+  for (int o = 0; o < kOperands; ++o) peak_bytes_[o] = std::max(peak_bytes_[o], activity.buffer_bytes[o]);
+  end_cycle(activity.cycle);
+}
+
+void GlobalBuffer::end_cycle(std::int64_t cycle) {
+  // A port moves whole words: the cycle's results, rounded up to ports.
+  for (Ports& ports : write_ports_) ports.end_cycle(cycle, results_per_port_, last_cycle_);
+  ofmap_read_ports_.end_cycle(cycle, results_per_port_, last_cycle_);
+}
+
+}  // namespace systole

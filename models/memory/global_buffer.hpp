@@ -1,0 +1,122 @@
+#pragma once
+// The global buffer (on-chip SRAM) between DRAM and the array, split into an
+// ifmap, a filter and an ofmap partition, each double buffered: one half
+// feeds the array while the other fills from (or drains to) DRAM.
+// Two organisations:
+//  - separate (SCALE-Sim): three buffers of fixed size, each with `banks`
+//    banks;
+//  - shared (Eyeriss): one buffer of `banks` equal banks, and each layer
+//    gives every partition a whole number of them (sim/engine/step_plan.hpp).
+// Each bank has `read_ports` and `write_ports` ports of `word_bytes` per
+// cycle, values interleaved across a partition's banks: a stream that asks
+// for more values per cycle than the ports deliver conflicts on some bank
+// and is slowed down to what they deliver (read_values_per_cycle,
+// write_values_per_cycle). Abstracted away: the exact address of each value
+// (sequential streams spread evenly over the banks).
+//
+// GlobalBuffer is the buffer as a SystemC module. During a step the memory
+// controller (models/memory/memory_controller.hpp) reserves space in it, writes the tiles
+// DRAM delivers through each partition's write ports and reads write-backs
+// through the ofmap partition's read ports, one transfer after another; the
+// array's reads and writes are counted. The ofmap partition's ports are
+// shared: every result the array sends takes a write port, and one added
+// to a partial sum a read port too, so DRAM's transfers there get the ports
+// the array leaves (below). It has no process of its own: the controller
+// calls it, in the array's process, and at the end of every array cycle it
+// samples its occupancy and charges the array's port use (a CycleObserver).
+//
+// Port sharing, in whole cycles: a transfer of B bytes at R bytes a cycle
+// takes ceil(B/R) cycles of all its ports, after the transfers before it.
+// Ports the array takes while transfers wait add up; each time they reach
+// the ports in one cycle, every waiting transfer ends a cycle later. A
+// transfer that ends in a cycle is done in it (as DRAM transfers are), so
+// the array's use of that cycle delays only the ones still waiting.
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include <systemc>
+
+#include "models/clocked_unit.hpp"
+#include "models/memory/buffer_config.hpp"
+
+namespace systole {
+
+class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
+ public:
+  explicit GlobalBuffer(const sc_core::sc_module_name& name);
+
+  // Starts a step with `partition`, an empty buffer and idle ports; tiles
+  // and outputs are `operand_bytes` wide, partial sums `accumulator_bytes`.
+  void begin_step(const BufferPartition& partition, int operand_bytes, int accumulator_bytes);
+
+  // Space reserved for a tile or an output block, until `fold` ends or, for
+  // `until_written_back`, until its write-back is done.
+  void reserve(Operand operand, std::int64_t bytes, std::size_t fold, bool until_written_back);
+  void release_tiles_of(std::size_t fold);
+  void release_written_back_before(std::size_t fold);
+  void occupancy(std::uint32_t held[kOperands]) const;
+
+  // Transfers through the ports, named by the order they were started in.
+  using Transfer = std::size_t;
+  // A tile DRAM delivers, written through `operand`'s write ports from cycle
+  // `now` or when the transfers before it are done.
+  Transfer write_tile(Operand operand, std::int64_t bytes, std::int64_t now);
+  // A write-back read out through the ofmap partition's read ports
+  // (partial sums at accumulator width), likewise.
+  Transfer read_write_back(std::int64_t bytes, bool partial_sums, std::int64_t now);
+  // The last cycle of a transfer so far (before it started when the ports
+  // are unlimited); the array's later use of the ports may delay it.
+  std::int64_t last_cycle(Transfer transfer) const { return last_cycle_[transfer]; }
+  // The first cycle in which no port moves a transfer any more.
+  std::int64_t ports_free_at() const;
+
+  void array_reads(Operand operand, std::int64_t bytes) { traffic_.reads[static_cast<int>(operand)] += bytes; }
+  void array_writes(Operand operand, std::int64_t bytes) { traffic_.writes[static_cast<int>(operand)] += bytes; }
+  // `values` results the array sends to the ofmap partition this cycle;
+  // `accumulating`: each read there first (partial sums).
+  void array_results(std::int64_t values, bool accumulating);
+  // Ends array cycle `cycle`: the ports the array took in it delay the
+  // transfers still waiting (on_cycle calls it).
+  void end_cycle(std::int64_t cycle);
+
+  // The step's statistics: bytes read and written per partition (DRAM's
+  // tiles and write-backs included), and the most space reserved in any
+  // cycle.
+  const GlobalBufferTraffic& traffic() const { return traffic_; }
+  const std::array<std::uint32_t, kOperands>& peak_bytes() const { return peak_bytes_; }
+
+  void on_cycle(const CycleActivity& activity, const Execution& execution) override;
+
+ private:
+  struct Held {
+    Operand operand;
+    std::int64_t bytes;
+    std::size_t fold;
+    bool until_written_back;
+  };
+  // The read or the write ports of one partition.
+  struct Ports {
+    int count = 0;  // banks × ports per bank; 0: unlimited
+    std::int64_t free_at = 0;
+    std::vector<Transfer> waiting;  // started, not done
+    std::int64_t taken = 0;         // results the array sent through them this cycle
+    std::int64_t owed = 0;          // ports taken from waiting transfers, short of a whole cycle
+    Transfer start(std::int64_t bytes, std::int64_t bytes_per_cycle, std::int64_t now,
+                   std::vector<std::int64_t>& last_cycle);
+    void end_cycle(std::int64_t cycle, int results_per_port, std::vector<std::int64_t>& last_cycle);
+  };
+  // Bytes per cycle the ports move for DRAM; 0: unlimited.
+  std::array<std::int64_t, kOperands> fill_rate_ = {0, 0, 0};
+  std::int64_t drain_outputs_rate_ = 0, drain_partial_sums_rate_ = 0;
+  std::array<Ports, kOperands> write_ports_;
+  Ports ofmap_read_ports_;
+  int results_per_port_ = 1;  // partial sums one port moves a cycle
+  std::vector<std::int64_t> last_cycle_;  // of each transfer
+  std::vector<Held> held_;
+  GlobalBufferTraffic traffic_;
+  std::array<std::uint32_t, kOperands> peak_bytes_ = {0, 0, 0};
+};
+
+}  // namespace systole

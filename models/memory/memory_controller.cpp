@@ -1,0 +1,226 @@
+#include "models/memory/memory_controller.hpp"
+
+#include <algorithm>
+
+namespace systole {
+
+namespace {
+int index(Operand operand) { return static_cast<int>(operand); }
+}  // namespace
+
+std::int64_t MemoryController::region_base(Operand operand, std::int64_t dram_capacity_bytes) {
+  // Thirds of the address space, aligned to 1 MiB so regions start on row
+  // boundaries.
+  const std::int64_t third = dram_capacity_bytes / kOperands / (1 << 20) * (1 << 20);
+  return index(operand) * third;
+}
+
+MemoryController::MemoryController(DramSystem& dram, GlobalBuffer& buffer, TilePlan plan, std::int64_t start_fs,
+                       std::int64_t period_fs, int noc_latency)
+    : dram_(dram),
+      buffer_(buffer),
+      start_fs_(start_fs),
+      period_fs_(period_fs),
+      noc_latency_(noc_latency),
+      plans_(std::move(plan.folds)),
+      read_transfers_(plans_.size()),
+      write_transfers_(plans_.size()),
+      reads_issued_(plans_.size()),
+      started_(plans_.size()),
+      finished_(plans_.size()),
+      writes_issued_(plans_.size()),
+      fills_(plans_.size()),
+      drains_(plans_.size()),
+      dram_written_since_(plans_.size(), -1),
+      delivered_since_(plans_.size(), -1),
+      on_chip_since_(plans_.size(), -1),
+      output_free_since_(plans_.size(), -1) {
+  for (int o = 0; o < kOperands; ++o) next_address_[o] = region_base(static_cast<Operand>(o), dram.capacity_bytes());
+  // Partial sums live in the second half of the ofmap region.
+  psum_base_ = region_base(Operand::Ofmap, dram.capacity_bytes()) + region_base(Operand::Filter, dram.capacity_bytes()) / 2;
+  dram_.advance_to(start_fs);
+  if (!plans_.empty()) issue_reads(0);
+}
+
+void MemoryController::issue_reads(std::size_t g) {
+  if (g >= plans_.size() || reads_issued_[g]) return;
+  // Fold g uses the buffer half fold g-2 used: it must have started the
+  // previous fold and finished the one before.
+  if (g >= 1 && !started_[g - 1]) return;
+  if (g >= 2 && !finished_[g - 2]) return;
+  // Partial sums are read back once they have been written, into the
+  // output half fold g-2's block has left.
+  const FoldTransfers& p = plans_[g];
+  const bool reads_back = p.reads_after_write_of != FoldTransfers::kNone;
+  if (reads_back && (!written_back(p.reads_after_write_of) || first_unwritten_ + 1 < g)) return;
+  reads_issued_[g] = true;
+  if (reads_back && p.output_block_bytes > 0)
+    buffer_.reserve(Operand::Ofmap, p.output_block_bytes, p.output_written_by, /*until_written_back=*/true);
+  for (const FoldTransfers::Tile& tile : plans_[g].reads) {
+    std::int64_t& next = next_address_[index(tile.operand)];
+    const std::int64_t address = tile.address >= 0 ? psum_base_ + tile.address : next;
+    read_transfers_[g].push_back(dram_.transfer(address, tile.bytes, /*write=*/false));
+    // Partial sums read back land in the block reserved above.
+    if (tile.operand != Operand::Ofmap) buffer_.reserve(tile.operand, tile.bytes, tile.held_until, false);
+    if (tile.address < 0) next += tile.bytes;
+    fills_[g].push_back(buffer_.write_tile(tile.operand, tile.bytes, cycle_));
+    stats_.dram_read_bytes[index(tile.operand)] += tile.bytes;
+  }
+}
+
+void MemoryController::tick(std::int64_t cycle) {
+  cycle_ = cycle;
+  dram_.advance_to(cycle_end(cycle));
+  while (!arriving_results_.empty() && arriving_results_.front().first <= cycle) {
+    issue_writes(arriving_results_.front().second);
+    arriving_results_.erase(arriving_results_.begin());
+  }
+  while (first_undelivered_ < plans_.size() && delivered(first_undelivered_)) {
+    delivered_since_[first_undelivered_] = since(delivered_since_, first_undelivered_);
+    ++first_undelivered_;
+  }
+  while (first_not_on_chip_ < plans_.size() && on_chip(first_not_on_chip_)) {
+    on_chip_since_[first_not_on_chip_] = since(on_chip_since_, first_not_on_chip_);
+    ++first_not_on_chip_;
+  }
+  for (std::size_t f = first_unwritten_; f < plans_.size() && writes_issued_[f]; ++f)
+    if (dram_written_since_[f] < 0 && !dram_writing(f)) {
+      dram_written_since_[f] = cycle;
+      if (!write_transfers_[f].empty()) last_dram_write_cycle_ = cycle;
+    }
+  while (first_unwritten_ < plans_.size() && written_back(first_unwritten_)) ++first_unwritten_;
+  while (first_output_not_free_ < plans_.size() && first_output_not_free_ <= first_unwritten_ + 1)
+    output_free_since_[first_output_not_free_++] = cycle;
+  while (first_unread_ < plans_.size() && reads_issued_[first_unread_]) ++first_unread_;
+  issue_reads(first_unread_);  // when it waits for partial sums to be written
+  buffer_.release_written_back_before(first_unwritten_);
+}
+
+void MemoryController::buffer_bytes(std::uint32_t held[3]) const { buffer_.occupancy(held); }
+
+MemoryTraffic MemoryController::stats() const {
+  MemoryTraffic stats = stats_;
+  stats.buffer = buffer_.traffic();
+  return stats;
+}
+
+std::int64_t MemoryController::bytes_moved(std::int64_t cycle) {
+  dram_.advance_to(cycle_end(cycle));
+  return dram_.bytes_moved_by(cycle_end(cycle));
+}
+
+bool MemoryController::delivered(std::size_t g) const {
+  if (!reads_issued_[g]) return false;
+  for (std::uint64_t id : read_transfers_[g])
+    if (!dram_.done(id)) return false;
+  return true;
+}
+
+bool MemoryController::on_chip(std::size_t g) const { return delivered(g) && through_ports(fills_[g]); }
+
+bool MemoryController::through_ports(const std::vector<GlobalBuffer::Transfer>& transfers) const {
+  for (GlobalBuffer::Transfer t : transfers)
+    if (buffer_.last_cycle(t) > cycle_) return false;
+  return true;
+}
+
+std::int64_t MemoryController::since(const std::vector<std::int64_t>& cycles, std::size_t g) const {
+  // A fold that reads nothing uses tiles that came with an earlier fold.
+  while (cycles[g] < 0 && g > 0 && plans_[g].reads.empty()) --g;
+  // Tiles that arrived this cycle are recorded at the next tick.
+  return cycles[g] >= 0 ? cycles[g] : cycle_;
+}
+
+bool MemoryController::ready(std::size_t g) const {
+  if (!on_chip(g)) return false;
+  // The output half fold g writes into was drained by fold g-2's write-back.
+  return since(on_chip_since_, g) + noc_latency_ <= cycle_ && first_unwritten_ + 1 >= g;
+}
+
+FoldGate::Waits MemoryController::waits(std::size_t g, std::int64_t earliest) const {
+  // Without the latency the fold would have started once its tiles were on
+  // chip and its output space free; without slow fills too, once DRAM had
+  // delivered them.
+  // Fold g-2's write-back, which frees fold g's output space, started L
+  // cycles after its results left the array; with ports as fast as DRAM it
+  // would have been done when DRAM had it.
+  const bool after_write = g >= 2 && plans_[g - 2].write_bytes > 0;
+  const std::int64_t trip = after_write ? noc_latency_ : 0;
+  const std::int64_t freed = output_free_since_[g] >= 0 ? output_free_since_[g] : cycle_;
+  std::int64_t freed_by_dram = freed;
+  if (after_write && dram_written_since_[g - 2] >= 0) freed_by_dram = std::min(freed, dram_written_since_[g - 2]);
+  const std::int64_t output_free = std::max(earliest, freed - trip);
+  const std::int64_t without_latency = std::max(output_free, since(on_chip_since_, g));
+  const std::int64_t without_ports =
+      std::max(std::max(earliest, freed_by_dram - trip), since(delivered_since_, g));
+  Waits waits;
+  waits.noc_latency = std::clamp<std::int64_t>(cycle_ - without_latency, 0, noc_latency_);
+  waits.buffer_ports = std::max<std::int64_t>(0, without_latency - without_ports);
+  return waits;
+}
+
+bool MemoryController::waiting_for_dram(std::size_t g) const {
+  // Results crossing the NoC and ports still filling tiles or reading
+  // write-backs finish with time, not with a DRAM transfer.
+  if (!arriving_results_.empty()) return false;
+  if (buffer_.ports_free_at() - 1 > cycle_) return false;
+  if (g == plans_.size()) {
+    for (std::size_t f = first_unwritten_; f < plans_.size(); ++f)
+      if (dram_writing(f)) return true;
+    return false;  // only the ports are left
+  }
+  return !delivered(g) || (first_unwritten_ + 1 < g && dram_writing(first_unwritten_));
+}
+
+bool MemoryController::dram_writing(std::size_t g) const {
+  if (!writes_issued_[g]) return false;
+  for (std::uint64_t id : write_transfers_[g])
+    if (!dram_.done(id)) return true;
+  return false;
+}
+
+bool MemoryController::written_back(std::size_t g) const {
+  return writes_issued_[g] && !dram_writing(g) && through_ports(drains_[g]);
+}
+
+void MemoryController::started(std::size_t g) {
+  started_[g] = true;
+  const FoldTransfers& p = plans_[g];
+  if (p.output_block_bytes > 0 && p.reads_after_write_of == FoldTransfers::kNone)
+    buffer_.reserve(Operand::Ofmap, p.output_block_bytes, p.output_written_by, /*until_written_back=*/true);
+  for (int o = 0; o < kOperands; ++o) buffer_.array_reads(static_cast<Operand>(o), p.array_reads[o]);
+  issue_reads(g + 1);
+}
+
+void MemoryController::results_collected(std::int64_t values, bool accumulating) {
+  buffer_.array_results(values, accumulating);
+}
+
+void MemoryController::finished(std::size_t g) {
+  finished_[g] = true;
+  buffer_.release_tiles_of(g);
+  // Results that stay on chip (partial sums of a K fold) hold nothing up.
+  if (noc_latency_ == 0 || plans_[g].write_bytes == 0)
+    issue_writes(g);
+  else
+    arriving_results_.emplace_back(cycle_ + noc_latency_, g);
+  issue_reads(g + 2);
+}
+
+void MemoryController::issue_writes(std::size_t g) {
+  writes_issued_[g] = true;
+  const FoldTransfers& p = plans_[g];
+  buffer_.array_writes(Operand::Ofmap, p.tile_bytes[index(Operand::Ofmap)]);
+  if (p.write_bytes > 0) {
+    std::int64_t& next = next_address_[index(Operand::Ofmap)];
+    const std::int64_t address = p.write_address >= 0 ? psum_base_ + p.write_address : next;
+    write_transfers_[g].push_back(dram_.transfer(address, p.write_bytes, /*write=*/true));
+    if (p.write_address < 0) next += p.write_bytes;
+    drains_[g].push_back(buffer_.read_write_back(p.write_bytes, /*partial_sums=*/p.write_address >= 0, cycle_));
+    stats_.dram_write_bytes[index(Operand::Ofmap)] += p.write_bytes;
+  }
+}
+
+bool MemoryController::drained() const { return first_unwritten_ == plans_.size(); }
+
+}  // namespace systole

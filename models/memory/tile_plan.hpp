@@ -1,0 +1,89 @@
+#pragma once
+// What moves between DRAM and the global buffer for each fold of a step,
+// planned before the step runs (plain C++: the tiling rules are described in
+// models/memory/memory_controller.hpp, which runs the plan).
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "models/array/array_config.hpp"
+#include "models/array/array_program.hpp"
+#include "models/memory/buffer_config.hpp"
+
+namespace systole {
+
+// Which operand plays which role in an array program.
+struct OperandRoles {
+  Operand left = Operand::Ifmap;
+  Operand top = Operand::Filter;
+};
+OperandRoles operand_roles(Dataflow dataflow);
+
+// What one fold moves: tiles to read before it starts, bytes to write after.
+struct FoldTransfers {
+  static constexpr std::size_t kNone = ~std::size_t{0};
+  struct Tile {
+    Operand operand;
+    std::int64_t bytes;
+    std::size_t held_until;  // the fold whose end frees it
+    std::int64_t address;    // partial sums: offset in their area; -1: next in the operand's region
+  };
+  std::vector<Tile> reads;
+  std::size_t reads_after_write_of = kNone;         // partial sums read back: the fold that wrote them
+  std::int64_t write_bytes = 0;                     // to the ofmap region
+  std::int64_t write_address = -1;                  // as Tile::address
+  std::int64_t output_block_bytes = 0;              // reserved at the start, 0 when continuing a block
+  std::size_t output_written_by = 0;                // the fold whose write-back frees the block
+  std::int64_t tile_bytes[kOperands] = {0, 0, 0};   // what the fold needs on chip
+  std::int64_t array_reads[kOperands] = {0, 0, 0};  // bytes the array pulls from the buffer
+};
+
+struct MemoryTraffic {
+  std::int64_t dram_read_bytes[kOperands] = {0, 0, 0};
+  std::int64_t dram_write_bytes[kOperands] = {0, 0, 0};
+  GlobalBufferTraffic buffer;
+  std::int64_t dram_bytes() const;
+};
+
+struct TilePlan {
+  std::vector<FoldTransfers> folds;
+  // Empty when every fold's tiles fit in half their partitions, else why not.
+  std::string capacity_problem(const BufferPartition& buffer) const;
+  // What running every fold moves (a finished MemoryController's stats()).
+  MemoryTraffic totals() const;
+  // The largest tile each partition must hold for one fold.
+  std::array<std::int64_t, kOperands> largest_tiles() const;
+};
+
+// What the plan keeps on chip, decided from the partitions' capacities.
+struct TilingChoice {
+  // The operand's whole matrix fits in half its partition: fetched once, it
+  // stays (ifmap and filter).
+  std::array<bool, kOperands> resident = {false, false, false};
+  // OS with reduction chunks: every block's partial sums do not fit half the
+  // ofmap partition, so they wait for the next chunk in DRAM.
+  bool spill = false;
+  bool operator<(const TilingChoice& other) const {
+    return std::tie(resident, spill) < std::tie(other.resident, other.spill);
+  }
+};
+
+// The folds' GEMM: rows and columns of the fold grid, and the stream length
+// (every group has the same).
+struct GemmExtent {
+  std::int64_t rows = 0, cols = 0, stream = 0;
+};
+GemmExtent gemm_extent(const std::vector<Fold>& folds);
+
+TilingChoice choose_tiling(const BufferPartition& buffer, ArrayMode mode, GemmExtent extent, OperandRoles roles,
+                           int operand_bytes, int accumulator_bytes);
+
+TilePlan plan_tiles(TilingChoice choice, ArrayMode mode, const std::vector<Fold>& folds,
+                                OperandRoles roles, int operand_bytes, int accumulator_bytes);
+TilePlan plan_tiles(const BufferPartition& buffer, ArrayMode mode, const std::vector<Fold>& folds,
+                                OperandRoles roles, int operand_bytes, int accumulator_bytes);
+
+}  // namespace systole

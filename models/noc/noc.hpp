@@ -1,0 +1,43 @@
+#pragma once
+// The network-on-chip between the global buffer and the array, as the array
+// sees it: a distribution bus to the left edge, one to the top edge (OS) or
+// the stationary rows (WS/IS), and a collection bus from the bottom edge
+// (WS/IS) or the column output ports (OS) back to the buffer, each W words
+// per cycle with a fixed latency. Inside the array, operands and partial
+// sums move over neighbour links.
+//
+// The array is statically scheduled, so a bus narrower than what a fold
+// needs per cycle spaces the fold out (sim/engine/edge_rates.hpp) instead of
+// queueing. Every edge word goes to one PE: the unicast case of the tagged,
+// back-pressured bus of models/noc/noc_bus.hpp, whose rate it shares (a test
+// checks that), without simulating each word's trip.
+//
+// Noc is the network as a SystemC module: it counts, for the step running,
+// the words each bus carries in every array cycle (a CycleObserver: the
+// array's process reports them, so the network costs no process of its
+// own) and the neighbour-link hops of each fold.
+
+#include <systemc>
+
+#include "models/clocked_unit.hpp"
+#include "models/noc/noc_config.hpp"
+
+namespace systole {
+
+class Noc : public sc_core::sc_module, public CycleObserver {
+ public:
+  explicit Noc(const sc_core::sc_module_name& name);
+
+  // Starts counting a step.
+  void begin_step() { traffic_ = NocTraffic{}; }
+  // The hops one fold's operands and partial sums make (add_link_hops).
+  void count_link_hops(const Fold& fold, ArrayMode mode, int rows) { add_link_hops(traffic_, fold, mode, rows); }
+  const NocTraffic& traffic() const { return traffic_; }
+
+  void on_cycle(const CycleActivity& activity, const Execution& execution) override;
+
+ private:
+  NocTraffic traffic_;
+};
+
+}  // namespace systole

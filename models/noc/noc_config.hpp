@@ -1,0 +1,45 @@
+#pragma once
+// The network-on-chip as plain values: its buses and their widths
+// (NocConfig, from the architecture) and what it carried (NocTraffic).
+// models/noc/noc.hpp is the network itself.
+
+#include <cstdint>
+
+#include "models/array/array_program.hpp"
+
+namespace systole {
+
+enum class Network { Left = 0, Top = 1, Out = 2 };
+inline constexpr int kNetworks = 3;
+const char* to_string(Network network);
+
+struct NocConfig {
+  int left_words = 0;  // words per cycle; 0: as wide as the edge
+  int top_words = 0;
+  int out_words = 0;
+  int latency = 0;     // cycles from the buffer to the edge, and from the edge to the buffer
+
+  int words(Network network) const {
+    return network == Network::Left ? left_words : network == Network::Top ? top_words : out_words;
+  }
+};
+
+// What the networks carried during a run (or a layer).
+struct NocTraffic {
+  std::int64_t words[kNetworks] = {0, 0, 0};        // values delivered
+  std::int64_t busy_cycles[kNetworks] = {0, 0, 0};  // cycles carrying at least one word
+  std::int64_t horizontal_hops = 0;  // operands moving one PE right
+  std::int64_t vertical_hops = 0;    // partial sums (WS/IS) or operands (OS) moving one PE down
+
+  NocTraffic& operator+=(const NocTraffic& other);
+};
+
+// The neighbour-link hops one fold needs on an array of R rows: each stream
+// element in a used row crosses to the last used column; in WS/IS each
+// partial sum of a used column crosses R-1 links to the bottom edge, in OS
+// each top operand of a used column crosses to the last used row. (Values
+// also drift into unused PEs; hardware that gates those links does not pay
+// for them, so they are not counted.)
+void add_link_hops(NocTraffic& traffic, const Fold& fold, ArrayMode mode, int rows);
+
+}  // namespace systole

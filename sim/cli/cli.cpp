@@ -1,0 +1,425 @@
+#include "sim/cli/cli.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include <boost/program_options.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "sim/config/arch_config.hpp"
+#include "sim/report/atomic_file.hpp"
+#include "sim/engine/dram_traffic.hpp"
+#include "sim/config/input_error.hpp"
+#include "sim/config/memspec.hpp"
+#include "sim/workload/layer_data.hpp"
+#include "sim/workload/network_stats.hpp"
+#include "sim/workload/onnx_workload.hpp"
+#include "sim/report/report.hpp"
+#include "sim/engine/simulator.hpp"
+#include "sim/config/text.hpp"
+#include "sim/report/utilization_log.hpp"
+#include "sim/report/vcd_tracer.hpp"
+#include "sim/workload/workload_loader.hpp"
+#include "systole/version.hpp"
+
+namespace systole {
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitBadInput = 2;
+constexpr int kExitInterrupted = 130;
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_interrupt(int) {
+  g_interrupted = true;
+  // A second Ctrl-C ends the process at once.
+  std::signal(SIGINT, SIG_DFL);
+}
+
+const char* const kUsage =
+    "Systole: a cycle-accurate simulator of systolic-array DNN accelerators.\n"
+    "\n"
+    "Usage:\n"
+    "  systole run --arch FILE|PRESET --workload FILE [options]\n"
+    "  systole stats --workload FILE [--csv] [--batch N] [--input-shape NAME=AxB...]\n"
+    "  systole dram [--dram ddr4-2400|lpddr4-3200|hbm2|FILE.json] [--pattern sequential|random] ...\n"
+    "  systole --help | --version\n"
+    "\n"
+    "Subcommands:\n"
+    "  run    simulate a workload on an architecture (systole run --help)\n"
+    "  stats  weights, MACs and activation sizes of a workload, per layer and in total\n"
+    "  dram   drive the DRAM model with a synthetic stream: bandwidth, latency, row hits\n";
+
+void print_usage(std::ostream& out) {
+  out << kUsage << "\nArchitecture presets:";
+  for (const std::string& name : preset_names()) out << ' ' << name;
+  out << "\n";
+}
+
+void add_workload_options(po::options_description& options) {
+  options.add_options()
+      ("workload", po::value<std::string>(), "workload: a native .yaml, an ONNX model (.onnx), or a SCALE-Sim topology CSV")
+      ("batch", po::value<std::int64_t>(), "batch size of every layer (replaces the workload's; fills an ONNX model's symbolic batch)")
+      ("input-shape", po::value<std::vector<std::string>>()->composing(),
+       "ONNX: shape of an input with symbolic dimensions, NAME=AxBx... (repeatable)")
+      ("unsupported", po::value<std::string>()->default_value("skip"),
+       "ONNX: skip (with a warning) or error on operators Systole cannot run");
+}
+
+Workload workload_from_options(const po::variables_map& vm) {
+  if (!vm.count("workload")) throw InputError("option --workload is required");
+  WorkloadOptions options;
+  if (vm.count("batch")) {
+    options.batch = vm["batch"].as<std::int64_t>();
+    if (*options.batch <= 0)
+      throw InputError("option --batch: must be positive, got " + std::to_string(*options.batch));
+  }
+  if (vm.count("input-shape"))
+    for (const std::string& text : vm["input-shape"].as<std::vector<std::string>>())
+      options.input_shapes.insert(parse_input_shape(text));
+  const std::string unsupported = vm["unsupported"].as<std::string>();
+  if (unsupported != "skip" && unsupported != "error")
+    throw InputError("option --unsupported: '" + unsupported + "' is not skip or error");
+  options.skip_unsupported = unsupported == "skip";
+  return load_workload(vm["workload"].as<std::string>(), options);
+}
+
+po::variables_map parse_options(int argc, char** argv, const po::options_description& options) {
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, options), vm);
+    po::notify(vm);
+  } catch (const po::unknown_option& e) {
+    const std::string option = e.get_option_name();  // "--key" or "--key=value"
+    const std::string key = option.substr(0, option.find('='));
+    const std::size_t name = key.find_first_not_of('-');
+    throw InputError(std::string(e.what()) + (name == std::string::npos ? "" : renamed_key_hint(key.substr(name))));
+  } catch (const po::error& e) {
+    throw InputError(std::string(e.what()));
+  }
+  return vm;
+}
+
+po::options_description run_options() {
+  po::options_description options("Options");
+  options.add_options()
+      ("help,h", "show this help")
+      ("arch", po::value<std::string>(), "architecture: an INI file, a SCALE-Sim .cfg, or a preset name")
+      ("dataflow", po::value<std::string>(), "ws, os or is (overrides array.dataflow)")
+      ("array", po::value<std::string>(), "array size RxC, e.g. 128x128 (overrides array.rows/cols)")
+      ("microarch", po::value<std::string>(), "baseline or pipelined (overrides array.microarch)")
+      ("data-type", po::value<std::string>(), "int8, int16 or fp32 (overrides array.data_type)")
+      ("clock-mhz", po::value<std::string>(), "accelerator clock in MHz (overrides general.clock_mhz, default 1000)")
+      ("memory", po::value<std::string>(), "ideal or dram (overrides memory.model)")
+      ("dram", po::value<std::string>(), "ddr4-2400, lpddr4-3200, hbm2 or a DRAMSys memspec .json (overrides dram.spec)")
+      ("dram-channels", po::value<std::string>(), "DRAM channels (overrides dram.channels)")
+      ("out", po::value<std::string>(), "directory for layers.csv, summary.json, utilization.csv")
+      ("verify", po::bool_switch(), "check every layer's outputs against the reference computation")
+      ("seed", po::value<std::int64_t>()->default_value(1), "seed of the random operands (>= 0)")
+      ("sample", po::value<std::int64_t>()->default_value(1),
+       "utilization.csv window: one row per N cycles, with exact sums")
+      ("vcd", po::value<std::string>(), "write a VCD waveform to FILE")
+      ("vcd-pes", po::value<std::string>(),
+       "PEs whose registers go into the VCD: ROWS,COLS with each A or A:B (inclusive), e.g. 0:3,0:3")
+      ("vcd-cycles", po::value<std::string>()->default_value("0:99999"),
+       "cycles the VCD covers, A:B inclusive")
+      ("log-level", po::value<std::string>()->default_value("info"),
+       "trace, debug, info, warn, error or off");
+  add_workload_options(options);
+  return options;
+}
+
+std::pair<std::int64_t, std::int64_t> parse_range(const std::string& text, const std::string& option) {
+  const std::size_t colon = text.find(':');
+  const auto first = parse_integer(trim(text.substr(0, colon)));
+  const auto last = colon == std::string::npos ? first : parse_integer(trim(text.substr(colon + 1)));
+  if (!first || !last || *first < 0 || *last < *first)
+    throw InputError("option --" + option + ": '" + text + "' is not a range A:B with 0 <= A <= B");
+  return {*first, *last};
+}
+
+VcdOptions parse_vcd_options(const po::variables_map& vm, const ArrayConfig& array) {
+  VcdOptions vcd;
+  vcd.path = vm["vcd"].as<std::string>();
+  std::tie(vcd.cycle_first, vcd.cycle_last) = parse_range(vm["vcd-cycles"].as<std::string>(), "vcd-cycles");
+  if (vm.count("vcd-pes")) {
+    const std::string text = vm["vcd-pes"].as<std::string>();
+    const std::size_t comma = text.find(',');
+    if (comma == std::string::npos)
+      throw InputError("option --vcd-pes: '" + text + "' is not ROWS,COLS (e.g. 0:3,0:3)");
+    const auto rows = parse_range(text.substr(0, comma), "vcd-pes");
+    const auto cols = parse_range(text.substr(comma + 1), "vcd-pes");
+    if (rows.second >= array.rows || cols.second >= array.cols)
+      throw InputError("option --vcd-pes: '" + text + "' is outside the " + std::to_string(array.rows) +
+                       "x" + std::to_string(array.cols) + " array");
+    if ((rows.second - rows.first + 1) * (cols.second - cols.first + 1) > 4096)
+      throw InputError("option --vcd-pes: '" + text + "' names more than 4096 PEs");
+    vcd.row_first = static_cast<int>(rows.first);
+    vcd.row_last = static_cast<int>(rows.second);
+    vcd.col_first = static_cast<int>(cols.first);
+    vcd.col_last = static_cast<int>(cols.second);
+  }
+  return vcd;
+}
+
+void set_option_key(ArchConfig& arch, const std::string& option, const std::string& key,
+                    const std::string& value) {
+  try {
+    set_config_key(arch, key, value);
+  } catch (const std::invalid_argument& e) {
+    throw InputError("option --" + option + ": " + e.what());
+  }
+}
+
+ArchConfig arch_from_options(const po::variables_map& vm) {
+  ArchConfig arch = load_arch_config(vm["arch"].as<std::string>());
+  for (const ConfigKey& key : config_keys())
+    if (vm.count(key.name)) set_option_key(arch, key.name, key.name, vm[key.name].as<std::string>());
+  if (vm.count("dataflow")) set_option_key(arch, "dataflow", "array.dataflow", vm["dataflow"].as<std::string>());
+  if (vm.count("microarch")) set_option_key(arch, "microarch", "array.microarch", vm["microarch"].as<std::string>());
+  if (vm.count("data-type")) set_option_key(arch, "data-type", "array.data_type", vm["data-type"].as<std::string>());
+  if (vm.count("clock-mhz")) set_option_key(arch, "clock-mhz", "general.clock_mhz", vm["clock-mhz"].as<std::string>());
+  if (vm.count("memory")) set_option_key(arch, "memory", "memory.model", vm["memory"].as<std::string>());
+  if (vm.count("dram")) set_option_key(arch, "dram", "dram.spec", vm["dram"].as<std::string>());
+  if (vm.count("dram-channels"))
+    set_option_key(arch, "dram-channels", "dram.channels", vm["dram-channels"].as<std::string>());
+  if (vm.count("array")) {
+    const std::string text = to_lower(vm["array"].as<std::string>());
+    const std::size_t x = text.find('x');
+    if (x == std::string::npos) throw InputError("option --array: '" + text + "' is not RxC (e.g. 128x128)");
+    set_option_key(arch, "array", "array.rows", text.substr(0, x));
+    set_option_key(arch, "array", "array.cols", text.substr(x + 1));
+  }
+  validate(arch, arch.source);
+  return arch;
+}
+
+void configure_logging(const std::string& level_name) {
+  const spdlog::level::level_enum level = spdlog::level::from_str(level_name);
+  if (level == spdlog::level::off && level_name != "off")
+    throw InputError("option --log-level: unknown level '" + level_name + "'");
+  auto logger = spdlog::stderr_color_mt("systole");
+  logger->set_pattern("[%l] %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(level);
+}
+
+int run_command(int argc, char** argv) {
+  po::options_description options = run_options();
+  options.add(config_key_options());
+  const po::variables_map vm = parse_options(argc, argv, options);
+  if (vm.count("help")) {
+    std::cout << "Usage: systole run --arch FILE|PRESET --workload FILE [options]\n\n" << options;
+    return kExitOk;
+  }
+  configure_logging(vm["log-level"].as<std::string>());
+  if (!vm.count("arch")) throw InputError("option --arch is required");
+  if (!vm.count("workload")) throw InputError("option --workload is required");
+
+  const ArchConfig arch = arch_from_options(vm);
+  const std::int64_t sample = vm["sample"].as<std::int64_t>();
+  if (sample <= 0) throw InputError("option --sample: must be positive, got " + std::to_string(sample));
+  const Workload workload = workload_from_options(vm);
+  for (const Layer& layer : workload.layers) {
+    const std::int64_t bytes = functional_bytes(layer, arch.array.data_type);
+    if (bytes > kFunctionalByteBudget)
+      throw InputError(workload.source + ": layer '" + layer.name + "' needs " +
+                       std::to_string(bytes >> 20) + " MiB of operands to simulate (limit " +
+                       std::to_string(kFunctionalByteBudget >> 20) + " MiB)");
+  }
+  if (const std::string problem = memory_problem(arch, workload); !problem.empty())
+    throw InputError(arch.source + ": " + problem);
+  std::optional<VcdOptions> vcd;
+  if (vm.count("vcd")) vcd = parse_vcd_options(vm, arch.array);
+  if (!vcd && vm.count("vcd-pes")) throw InputError("option --vcd-pes needs --vcd FILE");
+
+  RunOptions run_options;
+  const std::int64_t seed = vm["seed"].as<std::int64_t>();
+  if (seed < 0) throw InputError("option --seed: must not be negative, got " + std::to_string(seed));
+  run_options.seed = static_cast<std::uint64_t>(seed);
+  run_options.verify = vm["verify"].as<bool>();
+  run_options.show_progress = isatty(STDERR_FILENO);
+  run_options.interrupt = &g_interrupted;
+  // A waveform shows every cycle as it happens, quiet ones included.
+  run_options.skip_ahead = !vcd;
+
+  // Everything is valid: from here on the run writes files.
+  std::string out_dir;
+  if (vm.count("out")) {
+    out_dir = vm["out"].as<std::string>();
+    std::error_code error;
+    std::filesystem::create_directories(out_dir, error);
+    if (error) throw InputError("option --out: cannot create '" + out_dir + "': " + error.message());
+  }
+  Simulator simulator(arch, run_options);
+  std::optional<UtilizationLog> utilization;
+  if (!out_dir.empty()) {
+    utilization.emplace(out_dir + "/utilization.csv", sample, arch.array.pe_count(), arch.clock_period_ns());
+    simulator.add_observer(*utilization);
+  }
+  std::optional<VcdTracer> tracer;
+  if (vcd) {
+    tracer.emplace(*vcd, arch.array);
+    simulator.add_observer(*tracer);
+  }
+
+  std::signal(SIGINT, on_interrupt);
+  const RunResult result = simulator.run(workload);
+  std::signal(SIGINT, SIG_DFL);
+
+  RunDescription description{&arch, &workload, run_options.seed, run_options.verify, sample};
+  if (!out_dir.empty()) {
+    AtomicFile layers(out_dir + "/layers.csv");
+    write_layers_csv(layers.stream(), result, arch.clock_period_ns());
+    layers.commit();
+    AtomicFile summary(out_dir + "/summary.json");
+    summary.stream() << summary_json(description, result).dump(2) << '\n';
+    summary.commit();
+    utilization->commit();
+  }
+  if (tracer) tracer->commit();
+  print_summary_table(std::cout, description, result);
+
+  for (const LayerStats& layer : result.layers)
+    if (layer.verification == Verification::Failed)
+      spdlog::error("layer '{}': {}", layer.name, layer.verification_detail);
+  if (result.interrupted) {
+    spdlog::warn("interrupted after {} of {} layers; reports hold what was simulated",
+                 result.layers.size(), workload.layers.size());
+    return kExitInterrupted;
+  }
+  return result.verification_failed() ? kExitFailure : kExitOk;
+}
+
+int stats_command(int argc, char** argv) {
+  po::options_description options("Options");
+  options.add_options()
+      ("help,h", "show this help")
+      ("csv", po::bool_switch(), "print CSV: one row per layer and a last row named total");
+  add_workload_options(options);
+  const po::variables_map vm = parse_options(argc, argv, options);
+  if (vm.count("help")) {
+    std::cout << "Usage: systole stats --workload FILE [--csv] [--batch N]\n\n" << options;
+    return kExitOk;
+  }
+  spdlog::set_level(spdlog::level::warn);
+  const Workload workload = workload_from_options(vm);
+  if (vm["csv"].as<bool>())
+    write_stats_csv(std::cout, workload);
+  else
+    print_stats_table(std::cout, workload);
+  return kExitOk;
+}
+
+int dram_command(int argc, char** argv) {
+  po::options_description options("Options");
+  options.add_options()
+      ("help,h", "show this help")
+      ("dram", po::value<std::string>()->default_value("ddr4-2400"),
+       "ddr4-2400, lpddr4-3200, hbm2 (one pseudo-channel), or a DRAMSys memspec .json")
+      ("dram-channels", po::value<int>()->default_value(1), "independent channels (1-64)")
+      ("pattern", po::value<std::string>()->default_value("sequential"), "sequential or random bursts")
+      ("requests", po::value<std::int64_t>()->default_value(100000), "bursts to transfer (1-100000000)")
+      ("write-fraction", po::value<double>()->default_value(0.0), "share of writes, 0-1")
+      ("page-policy", po::value<std::string>()->default_value("open"), "open or closed")
+      ("queue-depth", po::value<int>()->default_value(32), "controller queue entries per channel (1-4096)")
+      ("no-refresh", po::bool_switch(), "turn refresh off")
+      ("mapping", po::value<std::string>()->default_value("ch,bg,co,ba,ra,ro"),
+       "address fields from the least significant: ch, bg, co, ba, ra, ro")
+      ("seed", po::value<std::int64_t>()->default_value(1), "seed of the random pattern");
+  const po::variables_map vm = parse_options(argc, argv, options);
+  if (vm.count("help")) {
+    std::cout << "Usage: systole dram [options]\n\n" << options;
+    return kExitOk;
+  }
+  const DramSpec spec = resolve_dram(vm["dram"].as<std::string>(), "option --dram");
+  DramTrafficOptions traffic;
+  traffic.channels = vm["dram-channels"].as<int>();
+  if (traffic.channels < 1 || traffic.channels > 64) throw InputError("option --dram-channels: must be 1-64");
+  const std::string pattern = vm["pattern"].as<std::string>();
+  if (pattern != "sequential" && pattern != "random")
+    throw InputError("option --pattern: '" + pattern + "' is not sequential or random");
+  traffic.pattern = pattern == "random" ? TrafficPattern::Random : TrafficPattern::Sequential;
+  traffic.requests = vm["requests"].as<std::int64_t>();
+  if (traffic.requests < 1 || traffic.requests > 100000000) throw InputError("option --requests: must be 1-100000000");
+  traffic.write_fraction = vm["write-fraction"].as<double>();
+  if (!(traffic.write_fraction >= 0 && traffic.write_fraction <= 1))
+    throw InputError("option --write-fraction: must be between 0 and 1");
+  const std::string policy = vm["page-policy"].as<std::string>();
+  if (policy != "open" && policy != "closed") throw InputError("option --page-policy: '" + policy + "' is not open or closed");
+  traffic.controller.open_page = policy == "open";
+  traffic.controller.queue_depth = vm["queue-depth"].as<int>();
+  if (traffic.controller.queue_depth < 1 || traffic.controller.queue_depth > 4096)
+    throw InputError("option --queue-depth: must be 1-4096");
+  traffic.controller.refresh = !vm["no-refresh"].as<bool>();
+  traffic.mapping = vm["mapping"].as<std::string>();
+  const std::int64_t seed = vm["seed"].as<std::int64_t>();
+  if (seed < 0) throw InputError("option --seed: must not be negative");
+  traffic.seed = static_cast<std::uint64_t>(seed);
+  DramTrafficResult r;
+  try {
+    r = run_dram_traffic(spec, traffic);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(std::string("option --mapping: ") + e.what());
+  }
+  const std::int64_t accesses = r.totals.reads + r.totals.writes;
+  std::printf("%s (%s), %d channel(s), %s page, %s pattern, %lld bursts of %d B\n", spec.name.c_str(),
+              spec.source.c_str(), traffic.channels, policy.c_str(), pattern.c_str(),
+              static_cast<long long>(traffic.requests), spec.burst_bytes);
+  std::printf("bandwidth      %.2f GB/s = %.1f%% of the %.2f GB/s peak\n", r.gb_per_s,
+              100 * r.gb_per_s / r.peak_gb_per_s, r.peak_gb_per_s);
+  std::printf("time           %lld DRAM cycles = %.3f us (tCK %.3f ns)\n", static_cast<long long>(r.cycles),
+              r.seconds * 1e6, spec.tck_ps * 1e-3);
+  std::printf("latency        mean %.1f ns, max %.1f ns (arrival in the queue to the last data beat)\n",
+              r.mean_latency_ns, r.max_latency_ns);
+  std::printf("row buffer     %.1f%% hits, %.1f%% misses (closed row), %.1f%% conflicts (other row open)\n",
+              100.0 * r.totals.row_hits / accesses, 100.0 * r.totals.row_misses / accesses,
+              100.0 * r.totals.row_conflicts / accesses);
+  std::printf("refreshes      %lld\n", static_cast<long long>(r.totals.refreshes));
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  try {
+    if (argc < 2) {
+      print_usage(std::cerr);
+      return kExitBadInput;
+    }
+    const std::string first = argv[1];
+    if (first == "--help" || first == "-h" || first == "help") {
+      print_usage(std::cout);
+      return kExitOk;
+    }
+    if (first == "--version") {
+      std::cout << "systole " << kVersion << "\n";
+      return kExitOk;
+    }
+    if (first == "run") return run_command(argc - 1, argv + 1);
+    if (first == "stats") return stats_command(argc - 1, argv + 1);
+    if (first == "dram") return dram_command(argc - 1, argv + 1);
+    std::cerr << "systole: error: unknown subcommand '" << first << "' (try systole --help)\n";
+    return kExitBadInput;
+  } catch (const InputError& e) {
+    std::cerr << "systole: error: " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "systole: internal error: " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace systole

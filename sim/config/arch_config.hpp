@@ -1,0 +1,70 @@
+#pragma once
+// The architecture a run simulates, read from a native INI file (sections
+// [general], [array], [vector], [memory], [buffer], [noc], [dram]) or a
+// SCALE-Sim .cfg, with any key overridden
+// from the command line as --section.key=value.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <boost/program_options/options_description.hpp>
+#include <nlohmann/json.hpp>
+
+#include "models/array/array_config.hpp"
+#include "models/memory/global_buffer.hpp"
+#include "models/noc/noc.hpp"
+#include "models/vector_unit.hpp"
+
+namespace systole {
+
+struct ArchConfig {
+  std::string name = "systole";
+  // The accelerator clock. Cycles are counted in it; it sets how many DRAM
+  // cycles fit in one and converts cycles to time in the reports, SystemC
+  // time and the VCD's time axis.
+  double clock_mhz = 1000;
+  double clock_period_ns() const { return 1000.0 / clock_mhz; }
+  ArrayConfig array;
+  VectorUnitConfig vector;
+  // ideal: operands are at the array edge when needed. dram: tiles move
+  // between DRAM and the global buffer (models/memory/memory_controller.hpp).
+  std::string memory_model = "ideal";
+  std::string dram = "ddr4-2400";  // preset name or DRAMSys memspec .json
+  int dram_channels = 1;
+  // The global buffer and the network-on-chip; used with the DRAM memory
+  // model.
+  GlobalBufferConfig buffer;
+  NocConfig noc;
+  std::string source;  // the file it was read from
+};
+
+struct ConfigKey {
+  std::string name;  // "section.key"
+  std::string help;
+};
+
+// Every native key, in file order.
+const std::vector<ConfigKey>& config_keys();
+
+// " (now buffer.ifmap_kb)" for a key an earlier version had; empty otherwise.
+std::string renamed_key_hint(const std::string& key);
+
+// Sets one key from text; throws std::invalid_argument saying what is wrong.
+void set_config_key(ArchConfig& config, const std::string& key, const std::string& value);
+std::string get_config_key(const ArchConfig& config, const std::string& key);
+
+// A file path, or the name of a preset in models/presets (e.g. "tpu-v1").
+ArchConfig load_arch_config(const std::string& path_or_preset);
+ArchConfig load_native_config(const std::string& path);
+std::vector<std::string> preset_names();
+
+// Problems that no single key shows (the array must have PEs, ...).
+void validate(const ArchConfig& config, const std::string& origin);
+
+// The options that override keys: one --section.key per key.
+boost::program_options::options_description config_key_options();
+
+nlohmann::json to_json(const ArchConfig& config);
+
+}  // namespace systole

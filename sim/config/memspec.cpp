@@ -1,0 +1,129 @@
+#include "sim/config/memspec.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <initializer_list>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/config/input_error.hpp"
+
+namespace systole {
+
+namespace {
+
+int required(const nlohmann::json& section, const std::string& path, const char* section_name,
+             std::initializer_list<const char*> keys) {
+  for (const char* key : keys)
+    if (section.contains(key)) {
+      if (!section[key].is_number_integer() || section[key].get<long long>() < 0)
+        throw_input_error(path, 0, std::string(section_name) + "." + key + " must be a non-negative integer");
+      return section[key].get<int>();
+    }
+  std::string names;
+  for (const char* key : keys) names += (names.empty() ? "" : " or ") + std::string(key);
+  throw_input_error(path, 0, std::string("missing ") + section_name + "." + names);
+}
+
+}  // namespace
+
+DramSpec load_memspec(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw_input_error(path, 0, "cannot open memspec");
+  nlohmann::json root;
+  try {
+    root = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw_input_error(path, 0, std::string("not valid JSON: ") + e.what());
+  }
+  const nlohmann::json& spec = root.contains("memspec") ? root["memspec"] : root;
+  if (!spec.contains("memarchitecturespec") || !spec.contains("memtimingspec"))
+    throw_input_error(path, 0, "a memspec needs memarchitecturespec and memtimingspec");
+  const nlohmann::json& arch = spec["memarchitecturespec"];
+  const nlohmann::json& timing = spec["memtimingspec"];
+  DramSpec s;
+  s.standard = spec.value("memoryType", "");
+  s.name = spec.value("memoryId", path);
+  s.source = path;
+  if (s.standard != "DDR4" && s.standard != "LPDDR4" && s.standard != "HBM2")
+    throw_input_error(path, 0, "memoryType '" + s.standard + "' is not supported (DDR4, LPDDR4 or HBM2)");
+  const char* a = "memarchitecturespec";
+  const char* m = "memtimingspec";
+  // HBM2 memspecs count banks over both pseudo-channels; a DramSpec is one
+  // pseudo-channel (each is a channel of its own: --dram-channels).
+  const int pseudo_channels =
+      arch.contains("nbrOfPseudoChannels") ? std::max(1, required(arch, path, a, {"nbrOfPseudoChannels"})) : 1;
+  const int banks = required(arch, path, a, {"nbrOfBanks"}) / pseudo_channels;
+  s.bank_groups = (arch.contains("nbrOfBankGroups") ? required(arch, path, a, {"nbrOfBankGroups"}) : 1) / pseudo_channels;
+  if (s.bank_groups <= 0 || banks <= 0 || banks % s.bank_groups != 0)
+    throw_input_error(path, 0, "nbrOfBanks must be a positive multiple of nbrOfBankGroups");
+  s.banks_per_group = banks / s.bank_groups;
+  s.ranks = arch.contains("nbrOfRanks") ? required(arch, path, a, {"nbrOfRanks"}) : 1;
+  s.rows = required(arch, path, a, {"nbrOfRows"});
+  const int columns = required(arch, path, a, {"nbrOfColumns"});
+  const int burst_length = required(arch, path, a, {"burstLength"});
+  const int width = required(arch, path, a, {"width"});
+  const int devices = arch.contains("nbrOfDevices") ? required(arch, path, a, {"nbrOfDevices"}) : 1;
+  const int data_rate = arch.contains("dataRate") ? required(arch, path, a, {"dataRate"}) : 2;
+  // HBM2 memspecs count columns in bursts already.
+  s.bursts_per_row = s.standard == "HBM2" ? columns : (burst_length > 0 ? columns / burst_length : 0);
+  s.burst_bytes = burst_length * width * devices / 8;
+  if (timing.contains("tCK") && timing["tCK"].is_number())
+    s.tck_ps = timing["tCK"].get<double>() * 1e12;
+  else if (timing.contains("clkMhz") && timing["clkMhz"].is_number())
+    s.tck_ps = 1e6 / timing["clkMhz"].get<double>();
+  else
+    throw_input_error(path, 0, "missing memtimingspec.tCK (seconds) or clkMhz");
+  DramTiming& t = s.t;
+  t.RL = required(timing, path, m, {"RL", "CL"});
+  t.WL = required(timing, path, m, {"WL"});
+  t.RCD_RD = required(timing, path, m, {"RCDRD", "RCD"});
+  t.RCD_WR = required(timing, path, m, {"RCDWR", "RCD"});
+  t.RP = required(timing, path, m, {"RP", "RPpb"});
+  t.RAS = required(timing, path, m, {"RAS"});
+  t.RC = required(timing, path, m, {"RC", "RCpb"});
+  t.BURST = burst_length / data_rate;
+  t.CCD_S = required(timing, path, m, {"CCD_S", "CCDS", "CCD"});
+  t.CCD_L = required(timing, path, m, {"CCD_L", "CCDL", "CCD"});
+  t.RRD_S = required(timing, path, m, {"RRD_S", "RRDS", "RRD"});
+  t.RRD_L = required(timing, path, m, {"RRD_L", "RRDL", "RRD"});
+  t.FAW = required(timing, path, m, {"FAW"});
+  t.WR = required(timing, path, m, {"WR"});
+  t.RTP = required(timing, path, m, {"RTP"});
+  t.WTR_S = required(timing, path, m, {"WTR_S", "WTRS", "WTR"});
+  t.WTR_L = required(timing, path, m, {"WTR_L", "WTRL", "WTR"});
+  if (timing.contains("RTW")) {
+    t.RTW = required(timing, path, m, {"RTW"});
+  } else if (s.standard == "LPDDR4") {
+    // RL + tDQSCK + BL/2 - WL + tWPRE + tRPST (postamble rounded up)
+    const int dqsck = timing.contains("DQSCK") ? required(timing, path, m, {"DQSCK"}) : 0;
+    t.RTW = t.RL + dqsck + t.BURST - t.WL + 2 + 1;
+  } else {
+    t.RTW = t.RL + t.BURST + 2 - t.WL;  // DDR4
+  }
+  t.RTRS = timing.contains("RTRS") ? required(timing, path, m, {"RTRS"}) : 0;
+  t.REFI = required(timing, path, m, {"REFI"});
+  // DDR4 fine-granularity refresh (RefMode 2 or 4) shortens tREFI and tRFC.
+  const int ref_mode = arch.contains("RefMode") ? required(arch, path, a, {"RefMode"}) : 1;
+  if (ref_mode == 2 || ref_mode == 4) {
+    t.RFC = required(timing, path, m, {ref_mode == 2 ? "RFC2" : "RFC4"});
+    t.REFI /= ref_mode;
+  } else {
+    t.RFC = required(timing, path, m, {"RFC", "RFC1", "RFCab"});
+  }
+  if (const std::string problem = dram_spec_problem(s); !problem.empty()) throw_input_error(path, 0, problem);
+  return s;
+}
+
+DramSpec resolve_dram(const std::string& name_or_path, const std::string& option) {
+  if (name_or_path.size() > 5 && name_or_path.substr(name_or_path.size() - 5) == ".json")
+    return load_memspec(name_or_path);
+  try {
+    return dram_preset(name_or_path);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(option + ": " + e.what());
+  }
+}
+
+}  // namespace systole

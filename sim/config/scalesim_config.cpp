@@ -1,0 +1,96 @@
+#include "sim/config/scalesim_config.hpp"
+
+#include <fstream>
+#include <set>
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+
+#include "sim/config/input_error.hpp"
+#include "sim/config/text.hpp"
+
+namespace systole {
+
+namespace {
+
+// Keys SCALE-Sim v2 (and v3) define that shape only its memory model.
+const std::set<std::string>& unused_keys() {
+  static const std::set<std::string> keys = {
+      "ifmapoffset",     "filteroffset",
+      "ofmapoffset",   "bandwidth",      "memorybanks",   "interfacebandwidth", "topologycsvloc",
+      "readrequestbuffer", "writerequestbuffer", "useramulatortrace"};
+  return keys;
+}
+
+}  // namespace
+
+bool is_scalesim_config(const std::string& path) {
+  std::ifstream in(path);
+  std::string text;
+  while (std::getline(in, text))
+    if (to_lower(trim(text)) == "[architecture_presets]") return true;
+  return false;
+}
+
+ArchConfig load_scalesim_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw_input_error(path, 0, "cannot open architecture file");
+  ArchConfig config;
+  config.source = path;
+  config.name = "scalesim";
+  std::string text, section;
+  int line = 0;
+  std::set<std::string> seen, ignored;
+  while (std::getline(in, text)) {
+    ++line;
+    const std::string t = trim(text);
+    if (t.empty() || t.front() == '#' || t.front() == ';') continue;
+    if (t.front() == '[') {
+      if (t.back() != ']') throw_input_error(path, line, "unterminated section header");
+      section = trim(t.substr(1, t.size() - 2));
+      continue;
+    }
+    const std::size_t colon = t.find(':'), equals = t.find('=');
+    const std::size_t separator = std::min(colon, equals);
+    if (separator == std::string::npos)
+      throw_input_error(path, line, "expected 'key : value', got '" + t + "'");
+    const std::string key = to_lower(trim(t.substr(0, separator)));
+    const std::string value = trim(t.substr(separator + 1));
+    if (!seen.insert(section + "." + key).second)
+      throw_input_error(path, line, "key '" + key + "' is set twice in [" + section + "]");
+    try {
+      if (key == "run_name") {
+        config.name = value;
+      } else if (key == "arrayheight") {
+        set_config_key(config, "array.rows", value);
+      } else if (key == "arraywidth") {
+        set_config_key(config, "array.cols", value);
+      } else if (key == "dataflow") {
+        set_config_key(config, "array.dataflow", value);
+      } else if (key == "ifmapsramszkb") {
+        set_config_key(config, "buffer.ifmap_kb", value);
+      } else if (key == "filtersramszkb") {
+        set_config_key(config, "buffer.filter_kb", value);
+      } else if (key == "ofmapsramszkb") {
+        set_config_key(config, "buffer.ofmap_kb", value);
+      } else if (unused_keys().count(key)) {
+        ignored.insert(key);
+      } else {
+        throw_input_error(path, line, "unknown key '" + key + "' in [" + section + "]");
+      }
+    } catch (const std::invalid_argument& e) {
+      throw_input_error(path, line, key + ": " + e.what());
+    }
+  }
+  for (const char* required : {"arrayheight", "arraywidth", "dataflow"})
+    if (!seen.count("architecture_presets." + std::string(required)))
+      throw_input_error(path, 0, std::string("missing key '") + required + "' in [architecture_presets]");
+  if (!ignored.empty()) {
+    std::string names;
+    for (const std::string& key : ignored) names += (names.empty() ? "" : ", ") + key;
+    spdlog::info("{}: keys of SCALE-Sim's memory model Systole does not use: {}", path, names);
+  }
+  return config;
+}
+
+}  // namespace systole

@@ -1,0 +1,83 @@
+#pragma once
+// The run loop: for each layer of a workload, lower it to steps
+// (sim/workload/lowering.hpp); run each GEMM step on the array (map it, build its data
+// and program, clock the SystemC model until its last result has left the
+// array, check the results against the reference when asked) and each vector
+// step on the vector unit; collect the layer's statistics.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/clocked_unit.hpp"
+#include "models/dram/dram_system.hpp"
+#include "models/memory/memory_controller.hpp"
+#include "sim/config/arch_config.hpp"
+#include "sim/report/layer_stats.hpp"
+#include "sim/workload/lowering.hpp"
+#include "sim/engine/mapping.hpp"
+#include "sim/report/progress.hpp"
+#include "sim/engine/run_observer.hpp"
+#include "sim/engine/step_plan.hpp"
+#include "sim/workload/workload.hpp"
+
+namespace systole {
+
+struct RunOptions {
+  std::uint64_t seed = 1;
+  bool verify = false;
+  bool show_progress = false;
+  // Cycles between returns to the run loop (progress, Ctrl-C).
+  std::int64_t pause_interval = 1 << 16;
+  // Sleep through cycles in which the array only waits on memory (they are
+  // still counted one by one); off, every cycle is stepped in full.
+  bool skip_ahead = true;
+  const std::atomic<bool>* interrupt = nullptr;
+};
+
+// Checks, before anything runs, that the memory model can run every layer:
+// empty when it can, else a one-line reason (a tile that does not fit).
+std::string memory_problem(const ArchConfig& arch, const Workload& workload);
+
+class Simulator : private CycleObserver {
+ public:
+  Simulator(ArchConfig arch, RunOptions options);
+  ~Simulator() override;
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  void add_observer(RunObserver& observer);
+  RunResult run(const Workload& workload);
+
+ private:
+  template <class Op, class Acc>
+  void run_layers(const Workload& workload, RunResult& result);
+  template <class Op, class Acc>
+  bool run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats);
+  // Begins the buffer's step; with the DRAM model, takes the step's memory
+  // plan.
+  std::unique_ptr<MemoryController> memory_controller(StepPlan& step) const;
+  bool run_vector_step(const VectorOp& op, LayerStats& stats);
+  // Clocks `unit` until `execution` finishes; false when interrupted.
+  bool run_to_completion(ClockedUnit& unit, Execution& execution, LayerStats& stats);
+  sc_core::sc_time clock_period() const;
+  void on_cycle(const CycleActivity& activity, const Execution& execution) override;
+
+  ArchConfig arch_;
+  RunOptions options_;
+  std::unique_ptr<DramSystem> dram_;  // with the DRAM memory model
+  std::vector<RunObserver*> observers_;
+  std::int64_t step_macs_ = 0;
+  std::int64_t step_vector_operations_ = 0;
+  std::int64_t slept_cycles_ = 0;
+  // Progress of the run: where the current layer started and what it is.
+  ProgressLine* progress_ = nullptr;
+  int layer_index_ = 0;
+  std::string layer_name_;
+  std::int64_t run_cycles_before_layer_ = 0;
+  std::int64_t run_macs_before_layer_ = 0;
+};
+
+}  // namespace systole

@@ -1,0 +1,109 @@
+#include "sim/report/vcd_tracer.hpp"
+
+#include <cstdio>
+
+#include "models/memory/global_buffer.hpp"
+#include "sim/report/atomic_file.hpp"
+
+namespace systole {
+
+namespace {
+const char* const kRegisterNames[] = {"left_operand", "left_valid",  "stationary0", "stationary1",
+                                      "partial_sum",  "top_operand", "top_valid",   "accumulator"};
+}
+
+VcdTracer::VcdTracer(const VcdOptions& options, const ArrayConfig& array)
+    : options_(options), real_values_(array.data_type == DataType::Fp32) {
+  partial_stem_ = options.path + ".partial";
+  // SystemC announces the timescale as an info report on stdout.
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  file_ = sc_core::sc_create_vcd_trace_file(partial_stem_.c_str());
+  // The kernel's own unit: DRAM and accelerator edges can fall within a
+  // picosecond of each other, and SystemC warns when a coarser unit merges
+  // two time steps.
+  file_->set_time_unit(1, sc_core::SC_FS);
+  sc_core::sc_trace(file_, layer_, "layer", 16);
+  sc_core::sc_trace(file_, fold_, "fold", 32);
+  sc_core::sc_trace(file_, phase_, "phase", 3);
+  sc_core::sc_trace(file_, active_pes_, "active_pes", 32);
+  for (int n = 0; n < kNetworks; ++n)
+    sc_core::sc_trace(file_, noc_words_[n], std::string("noc.") + to_string(static_cast<Network>(n)) + "_words", 32);
+  sc_core::sc_trace(file_, dram_bytes_, "dram.bytes", 32);
+  for (int p = 0; p < kOperands; ++p)
+    sc_core::sc_trace(file_, buffer_bytes_[p], "global_buffer." + to_string(static_cast<Operand>(p)) + "_bytes", 32);
+
+  if (array.dataflow == Dataflow::OutputStationary) {
+    traced_registers_ = {Left, LeftValid, Top, TopValid, Accumulator};
+  } else {
+    traced_registers_ = {Left, LeftValid, Stationary0, PartialSum};
+    if (array.microarch == Microarch::Pipelined)
+      traced_registers_.insert(traced_registers_.begin() + 3, Stationary1);
+  }
+  for (int r = options.row_first; r <= options.row_last; ++r)
+    for (int c = options.col_first; c <= options.col_last; ++c) pes_.push_back({r, c, {}, {}});
+  for (PeMirror& pe : pes_) {
+    const std::string prefix = "array.pe_" + std::to_string(pe.row) + "_" + std::to_string(pe.col) + ".";
+    for (int reg : traced_registers_) {
+      const std::string name = prefix + kRegisterNames[reg];
+      const bool flag = reg == LeftValid || reg == TopValid;
+      if (real_values_ && !flag)
+        sc_core::sc_trace(file_, pe.reals[reg], name);
+      else
+        sc_core::sc_trace(file_, pe.values[reg], name, flag ? 1 : 64);
+    }
+  }
+}
+
+VcdTracer::~VcdTracer() {
+  if (file_ != nullptr) {
+    sc_core::sc_close_vcd_trace_file(file_);
+    std::remove((partial_stem_ + ".vcd").c_str());
+  }
+}
+
+void VcdTracer::begin_layer(int index, std::int64_t first_cycle) {
+  running_layer_ = static_cast<unsigned>(index);
+  layer_first_cycle_ = first_cycle;
+}
+
+double VcdTracer::read(const PeSnapshot& snap, int reg) {
+  switch (reg) {
+    case Left: return snap.left_operand;
+    case LeftValid: return snap.left_valid;
+    case Stationary0: return snap.stationary[0];
+    case Stationary1: return snap.stationary[1];
+    case PartialSum: return snap.partial_sum;
+    case Top: return snap.top_operand;
+    case TopValid: return snap.top_valid;
+    case Accumulator: return snap.accumulator;
+  }
+  return 0;
+}
+
+void VcdTracer::on_cycle(const CycleActivity& activity, const Execution& execution) {
+  const std::int64_t cycle = layer_first_cycle_ + activity.cycle;
+  if (cycle < options_.cycle_first || cycle > options_.cycle_last) return;
+  layer_ = running_layer_;
+  fold_ = activity.fold;
+  phase_ = static_cast<unsigned>(activity.phase);
+  active_pes_ = activity.active_pes;
+  for (int n = 0; n < kNetworks; ++n) noc_words_[n] = activity.noc_words[n];
+  dram_bytes_ = activity.dram_bytes;
+  for (int p = 0; p < 3; ++p) buffer_bytes_[p] = activity.buffer_bytes[p];
+  for (PeMirror& pe : pes_) {
+    const PeSnapshot snap = execution.probe(pe.row, pe.col);
+    for (int reg : traced_registers_) {
+      const double value = read(snap, reg);
+      pe.reals[reg] = value;
+      pe.values[reg] = static_cast<sc_dt::int64>(value);
+    }
+  }
+}
+
+void VcdTracer::commit() {
+  sc_core::sc_close_vcd_trace_file(file_);
+  file_ = nullptr;
+  commit_file(partial_stem_ + ".vcd", options_.path);
+}
+
+}  // namespace systole

@@ -1,0 +1,66 @@
+#pragma once
+// VCD waveforms through SystemC's tracing (GTKWave opens them): per-cycle
+// aggregate signals (layer, fold, phase, active PEs) and the registers of a
+// window of PEs, sampled only inside a window of cycles so the file's size is
+// bounded by the window, not by the run.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "models/noc/noc.hpp"
+
+#include "models/array/array_config.hpp"
+#include "sim/engine/run_observer.hpp"
+
+namespace systole {
+
+struct VcdOptions {
+  std::string path;
+  int row_first = 0, row_last = -1;  // PE window, inclusive; empty when last < first
+  int col_first = 0, col_last = -1;
+  std::int64_t cycle_first = 0, cycle_last = 99999;  // inclusive
+};
+
+class VcdTracer : public RunObserver {
+ public:
+  // Must be built before the simulation first starts.
+  VcdTracer(const VcdOptions& options, const ArrayConfig& array);
+  ~VcdTracer() override;
+
+  void begin_layer(int index, std::int64_t first_cycle) override;
+  void on_cycle(const CycleActivity& activity, const Execution& execution) override;
+  // Closes the trace and renames it into place.
+  void commit();
+
+ private:
+  struct PeMirror {
+    int row, col;
+    sc_dt::int64 values[8];
+    double reals[8];
+  };
+  enum Register { Left, LeftValid, Stationary0, Stationary1, PartialSum, Top, TopValid, Accumulator };
+  static double read(const PeSnapshot& snap, int reg);
+
+  VcdOptions options_;
+  bool real_values_;
+  std::vector<int> traced_registers_;
+  sc_core::sc_trace_file* file_ = nullptr;
+  std::string partial_stem_;
+  std::int64_t layer_first_cycle_ = 0;
+  unsigned running_layer_ = 0;
+  // Traced values: they change only inside the cycle window.
+  unsigned layer_ = 0;
+  int fold_ = -1;
+  unsigned phase_ = 0;
+  unsigned active_pes_ = 0;
+  unsigned noc_words_[kNetworks] = {0, 0, 0};
+  unsigned dram_bytes_ = 0;
+  unsigned buffer_bytes_[3] = {0, 0, 0};
+  std::vector<PeMirror> pes_;
+};
+
+}  // namespace systole

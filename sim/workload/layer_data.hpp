@@ -1,0 +1,55 @@
+#pragma once
+// The numbers a layer computes on: a random input tensor (NHWC, with batch)
+// and random filters, lowered to the GEMM operands a mapping asks for, and
+// the array's results gathered back into the output tensor (NHWC).
+//
+// Lowering (im2col): for group g, GEMM row m = (b·out_h + p)·out_w + q is an
+// output pixel, column k = (fr·filter_w + fc)·Cg + ch walks its window with the
+// channel innermost (SCALE-Sim's order), and GEMM column n is filter g·Ng + n.
+// Window positions that fall in the padding read zero.
+
+#include <cstdint>
+#include <vector>
+
+#include "models/array/array_config.hpp"
+#include "models/array/array_program.hpp"
+#include "models/array/data_type.hpp"
+#include "sim/workload/layer.hpp"
+#include "sim/engine/mapping.hpp"
+
+namespace systole {
+
+// Bytes the functional simulation of `layer` holds at once with operands of
+// `type`, and the most a run may use.
+std::int64_t functional_bytes(const Layer& layer, DataType type);
+inline constexpr std::int64_t kFunctionalByteBudget = std::int64_t{16} << 30;
+
+template <class Op, class Acc>
+class LayerData {
+ public:
+  LayerData(const Layer& layer, std::uint64_t seed);
+
+  // The program that runs this layer under `mapping`. The returned program
+  // points into this object, which must outlive it.
+  ArrayProgram<Op, Acc> program(const Mapping& mapping);
+
+  // The layer output (batch × out_h × out_w × filters) from the array results.
+  std::vector<Acc> output() const;
+
+  const Layer& layer() const { return layer_; }
+  const std::vector<Op>& input() const { return input_; }
+  const std::vector<Op>& filters() const { return filters_; }
+
+ private:
+  void lower(bool transposed);
+
+  Layer layer_;
+  GemmShape gemm_;
+  Dataflow dataflow_ = Dataflow::WeightStationary;
+  std::vector<Op> input_;
+  std::vector<Op> filters_;
+  std::vector<Op> lowered_;  // per group: M×K, or K×M for input stationary
+  std::vector<Acc> result_;  // per group: M×N, or N×M for input stationary
+};
+
+}  // namespace systole

@@ -1,0 +1,262 @@
+#include "sim/workload/yaml_workload.hpp"
+
+#include <fstream>
+#include <set>
+
+#include <yaml-cpp/yaml.h>
+
+#include "sim/config/input_error.hpp"
+#include "sim/config/text.hpp"
+
+namespace systole {
+
+namespace {
+
+constexpr std::int64_t kMaxRepeat = 100000;
+
+// One layer entry being read: gives every error its file, line and field.
+class Entry {
+ public:
+  Entry(const std::string& path, const YAML::Node& node) : path_(path), node_(node) {}
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& problem) const {
+    const std::string where = name_.empty() ? "layer" : "layer '" + name_ + "'";
+    throw_input_error(path_, at.Mark().line + 1, where + ": " + problem);
+  }
+  [[noreturn]] void fail(const std::string& problem) const { fail(node_, problem); }
+
+  bool has(const char* field) const {
+    used_.insert(field);
+    return static_cast<bool>(node_[field]);
+  }
+
+  std::string text(const char* field) const {
+    if (!has(field)) fail("missing field '" + std::string(field) + "'");
+    const YAML::Node value = node_[field];
+    if (!value.IsScalar()) fail(value, "field '" + std::string(field) + "' must be a single value");
+    return value.Scalar();
+  }
+
+  std::int64_t integer(const YAML::Node& value, const std::string& field, std::int64_t minimum) const {
+    if (!value.IsScalar()) fail(value, "field '" + field + "' must be an integer");
+    const auto parsed = parse_integer(value.Scalar());
+    if (!parsed) fail(value, "field '" + field + "' is '" + value.Scalar() + "', not an integer");
+    if (*parsed < minimum)
+      fail(value, "field '" + field + "' must be at least " + std::to_string(minimum) + ", got " +
+                      value.Scalar());
+    return *parsed;
+  }
+
+  std::int64_t integer(const char* field, std::int64_t minimum = 1) const {
+    if (!has(field)) fail("missing field '" + std::string(field) + "'");
+    return integer(node_[field], field, minimum);
+  }
+
+  std::int64_t integer_or(const char* field, std::int64_t fallback, std::int64_t minimum = 1) const {
+    return has(field) ? integer(node_[field], field, minimum) : fallback;
+  }
+
+  bool boolean_or(const char* field, bool fallback) const {
+    if (!has(field)) return fallback;
+    const std::string value = to_lower(text(field));
+    if (value == "true" || value == "yes") return true;
+    if (value == "false" || value == "no") return false;
+    fail(node_[field], "field '" + std::string(field) + "' is '" + value + "', expected true or false");
+  }
+
+  // A scalar or a list of `sizes.size()` allowed lengths, e.g. kernel: 3 or
+  // kernel: [3, 5]; returns the list form.
+  std::vector<std::int64_t> list(const char* field, const std::vector<std::size_t>& lengths,
+                                 std::int64_t minimum, std::vector<std::int64_t> fallback) const {
+    if (!has(field)) {
+      if (fallback.empty()) fail("missing field '" + std::string(field) + "'");
+      return fallback;
+    }
+    const YAML::Node value = node_[field];
+    if (value.IsScalar()) return {integer(value, field, minimum)};
+    std::string allowed;
+    for (std::size_t n : lengths) allowed += (allowed.empty() ? "" : " or ") + std::to_string(n);
+    if (!value.IsSequence()) fail(value, "field '" + std::string(field) + "' must be a number or a list");
+    bool length_ok = false;
+    for (std::size_t n : lengths) length_ok |= value.size() == n;
+    if (!length_ok)
+      fail(value, "field '" + std::string(field) + "' must have " + allowed + " values, has " +
+                      std::to_string(value.size()));
+    std::vector<std::int64_t> values;
+    for (const YAML::Node& item : value) values.push_back(integer(item, field, minimum));
+    return values;
+  }
+
+  void check_fields(const std::string& type) const {
+    std::set<std::string> seen;
+    for (const auto& item : node_) {
+      if (!item.first.IsScalar()) fail(item.first, "field names must be plain words");
+      const std::string key = item.first.Scalar();
+      if (!seen.insert(key).second) fail(item.first, "field '" + key + "' is given twice");
+      if (!used_.count(key))
+        fail(item.first, "unknown field '" + key + "' for type " + type);
+    }
+  }
+
+  void set_name(std::string name) { name_ = std::move(name); }
+
+ private:
+  const std::string& path_;
+  YAML::Node node_;
+  std::string name_;
+  mutable std::set<std::string> used_;
+};
+
+// [H, W, C]
+void read_input(const Entry& e, std::int64_t& h, std::int64_t& w, std::int64_t& c) {
+  const auto input = e.list("input", {3}, 1, {});
+  if (input.size() != 3) e.fail("field 'input' must be [height, width, channels]");
+  h = input[0];
+  w = input[1];
+  c = input[2];
+}
+
+void read_window(const Entry& e, std::int64_t& kernel_h, std::int64_t& kernel_w, std::int64_t& stride_h,
+                 std::int64_t& stride_w, std::int64_t& top, std::int64_t& bottom, std::int64_t& left,
+                 std::int64_t& right) {
+  const auto kernel = e.list("kernel", {2}, 1, {});
+  kernel_h = kernel.front();
+  kernel_w = kernel.back();
+  const auto stride = e.list("stride", {2}, 1, {1});
+  stride_h = stride.front();
+  stride_w = stride.back();
+  // padding: p (all sides), [vertical, horizontal] or [top, bottom, left, right]
+  const auto pad = e.list("padding", {2, 4}, 0, {0});
+  if (pad.size() == 4) {
+    top = pad[0];
+    bottom = pad[1];
+    left = pad[2];
+    right = pad[3];
+  } else {
+    top = bottom = pad.front();
+    left = right = pad.back();
+  }
+}
+
+Layer read_conv(const Entry& e, bool depthwise) {
+  Layer layer;
+  layer.kind = depthwise ? LayerKind::Depthwise : LayerKind::Conv;
+  ConvShape& s = layer.shape;
+  read_input(e, s.in_h, s.in_w, s.in_channels);
+  read_window(e, s.filter_h, s.filter_w, s.stride_h, s.stride_w, s.pad_top, s.pad_bottom, s.pad_left,
+              s.pad_right);
+  const auto dilation = e.list("dilation", {2}, 1, {1});
+  s.dilation_h = dilation.front();
+  s.dilation_w = dilation.back();
+  if (depthwise) {
+    s.groups = s.in_channels;
+    s.filters = s.in_channels * e.integer_or("multiplier", 1);
+  } else {
+    s.filters = e.integer("filters");
+    s.groups = e.integer_or("groups", 1);
+  }
+  return layer;
+}
+
+Layer read_layer(const Entry& e, const std::string& type) {
+  Layer layer;
+  if (type == "conv" || type == "depthwise") {
+    layer = read_conv(e, type == "depthwise");
+  } else if (type == "fc" || type == "linear") {
+    layer = make_gemm_layer("", 1, e.integer("outputs"), e.integer("inputs"));
+    layer.kind = LayerKind::FullyConnected;
+  } else if (type == "gemm") {
+    layer = make_gemm_layer("", e.integer("m"), e.integer("n"), e.integer("k"));
+  } else if (type == "pool") {
+    layer.kind = LayerKind::Pool;
+    const std::string op = to_lower(e.text("op"));
+    if (op != "max" && op != "avg") e.fail("field 'op' is '" + op + "', expected max or avg");
+    PoolShape& p = layer.pool;
+    p.max = op == "max";
+    read_input(e, p.in_h, p.in_w, p.channels);
+    read_window(e, p.kernel_h, p.kernel_w, p.stride_h, p.stride_w, p.pad_top, p.pad_bottom, p.pad_left,
+                p.pad_right);
+  } else if (type == "eltwise") {
+    layer.kind = LayerKind::Eltwise;
+    layer.elements = 1;
+    for (std::int64_t extent : e.list("shape", {1, 2, 3, 4}, 1, {}))
+      if (__builtin_mul_overflow(layer.elements, extent, &layer.elements) ||
+          layer.elements > Layer::kMaxTensorElements)
+        e.fail("field 'shape' has more than " + std::to_string(Layer::kMaxTensorElements) + " elements");
+  } else if (type == "lstm" || type == "gru") {
+    layer.kind = type == "lstm" ? LayerKind::Lstm : LayerKind::Gru;
+    RecurrentShape& r = layer.recurrent;
+    r.input_size = e.integer("input_size");
+    r.hidden_size = e.integer("hidden_size");
+    r.sequence_length = e.integer("sequence_length");
+    r.layers = e.integer_or("layers", 1);
+    r.bidirectional = e.boolean_or("bidirectional", false);
+    if (type == "gru") r.linear_before_reset = e.boolean_or("linear_before_reset", false);
+  } else if (type == "attention") {
+    layer.kind = LayerKind::Attention;
+    layer.attention.sequence_length = e.integer("sequence_length");
+    layer.attention.heads = e.integer("heads");
+    layer.attention.model_dim = e.integer("model_dim");
+  } else {
+    e.fail("unknown type '" + type +
+           "' (expected conv, depthwise, fc, linear, gemm, pool, eltwise, lstm, gru or attention)");
+  }
+  return layer;
+}
+
+}  // namespace
+
+Workload load_yaml_workload(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw_input_error(path, 0, "cannot open workload file");
+  YAML::Node root;
+  try {
+    root = YAML::Load(in);
+  } catch (const YAML::ParserException& e) {
+    throw_input_error(path, e.mark.line + 1, "not valid YAML: " + e.msg);
+  }
+  if (!root.IsMap()) throw_input_error(path, 0, "expected a mapping with a 'layers' list");
+  Workload workload;
+  workload.source = path;
+  workload.name = path.substr(path.find_last_of('/') + 1);
+  workload.name = workload.name.substr(0, workload.name.find_last_of('.'));
+  std::int64_t batch = 1;
+  for (const auto& item : root) {
+    const std::string key = item.first.Scalar();
+    const int line = item.first.Mark().line + 1;
+    if (key == "name") {
+      if (!item.second.IsScalar()) throw_input_error(path, line, "name must be a single value");
+      workload.name = item.second.Scalar();
+    } else if (key == "batch") {
+      const auto value = parse_integer(item.second.IsScalar() ? item.second.Scalar() : "");
+      if (!value || *value <= 0) throw_input_error(path, line, "batch must be a positive integer");
+      batch = *value;
+    } else if (key != "layers") {
+      throw_input_error(path, line, "unknown key '" + key + "' (expected name, batch, layers)");
+    }
+  }
+  const YAML::Node layers = root["layers"];
+  if (!layers || !layers.IsSequence() || layers.size() == 0)
+    throw_input_error(path, 0, "needs a non-empty 'layers' list");
+  for (const YAML::Node& node : layers) {
+    if (!node.IsMap()) throw_input_error(path, node.Mark().line + 1, "a layer must be a mapping");
+    Entry entry(path, node);
+    const std::string name = entry.text("name");
+    entry.set_name(name);
+    const std::string type = to_lower(entry.text("type"));
+    Layer layer = read_layer(entry, type);
+    const std::int64_t repeat = entry.integer_or("repeat", 1);
+    if (repeat > kMaxRepeat)
+      entry.fail("field 'repeat' must be at most " + std::to_string(kMaxRepeat) + ", got " + std::to_string(repeat));
+    entry.check_fields(type);
+    layer.batch = batch;
+    if (const std::string problem = layer.problem(); !problem.empty()) entry.fail(problem);
+    for (std::int64_t r = 1; r <= repeat; ++r) {
+      layer.name = repeat == 1 ? name : name + "_" + std::to_string(r);
+      workload.layers.push_back(layer);
+    }
+  }
+  return workload;
+}
+
+}  // namespace systole
