@@ -39,10 +39,10 @@ RunResult run(const ArchConfig& arch, const Workload& workload) {
   return simulator.run(workload);
 }
 
-ArchConfig array(int size, Dataflow dataflow) {
+ArchConfig array(int size, const std::string& dataflow) {
   ArchConfig arch;
   arch.array.rows = arch.array.cols = size;
-  arch.array.dataflow = dataflow;
+  arch.dataflow = dataflow;
   return arch;
 }
 
@@ -62,7 +62,7 @@ void bench_resnet50(const std::string& path, int repeat) {
   // DDR4-2400, one channel, 64 KB partitions; the last adds a NoC of 32-word
   // buses with a 4-cycle latency and 8 two-port banks per partition.
   for (const char* memory : {"ideal", "dram", "dram + narrow NoC"}) {
-    ArchConfig arch = array(128, Dataflow::WeightStationary);
+    ArchConfig arch = array(128, "ws");
     arch.memory_model = std::string(memory) == "ideal" ? "ideal" : "dram";
     if (std::string(memory) == "dram + narrow NoC") {
       arch.noc = {32, 32, 32, 4};
@@ -114,8 +114,7 @@ int sc_main(int argc, char** argv) {
   std::printf("%-8s %-4s %12s %12s %10s %14s %12s\n", "array", "df", "GEMM MxNxK", "cycles",
               "median s", "PE-cycles/s", "ns/PE-cycle");
   for (const Case& c : cases) {
-    for (Dataflow dataflow :
-         {Dataflow::WeightStationary, Dataflow::OutputStationary, Dataflow::InputStationary}) {
+    for (const std::string dataflow : {"ws", "os", "is"}) {
       Workload workload;
       workload.layers = {make_gemm_layer("gemm", c.m, c.n, c.k)};
       std::vector<double> seconds;
@@ -129,7 +128,7 @@ int sc_main(int argc, char** argv) {
       const double pe_cycles = static_cast<double>(cycles) * c.size * c.size;
       const std::string shape = std::to_string(c.m) + "x" + std::to_string(c.n) + "x" + std::to_string(c.k);
       std::printf("%3dx%-4d %-4s %12s %12lld %10.3f %14.3g %12.3f\n", c.size, c.size,
-                  std::string(to_string(dataflow)).c_str(), shape.c_str(),
+                  dataflow.c_str(), shape.c_str(),
                   static_cast<long long>(cycles), s, pe_cycles / s, 1e9 * s / pe_cycles);
       std::fflush(stdout);
     }

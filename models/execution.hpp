@@ -25,6 +25,9 @@ struct CycleActivity {
   std::uint32_t buffer_bytes[3] = {0, 0, 0};
 };
 
+// The registers of a PE (PeSnapshot's fields), as waveforms name them.
+enum class PeRegister { Left, LeftValid, Stationary0, Stationary1, PartialSum, Top, TopValid, Accumulator };
+
 // PE registers widened to common types for tracing.
 struct PeSnapshot {
   double left_operand = 0;

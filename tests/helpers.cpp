@@ -16,12 +16,12 @@ extern char** environ;
 
 namespace systole::test {
 
-ArchConfig array_config(int rows, int cols, Dataflow dataflow, Microarch microarch,
+ArchConfig array_config(int rows, int cols, const std::string& dataflow, Microarch microarch,
                         DataType data_type) {
   ArchConfig arch;
   arch.array.rows = rows;
   arch.array.cols = cols;
-  arch.array.dataflow = dataflow;
+  arch.dataflow = dataflow;
   arch.array.microarch = microarch;
   arch.array.data_type = data_type;
   return arch;

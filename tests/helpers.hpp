@@ -9,7 +9,7 @@
 
 namespace systole::test {
 
-ArchConfig array_config(int rows, int cols, Dataflow dataflow,
+ArchConfig array_config(int rows, int cols, const std::string& dataflow,
                         Microarch microarch = Microarch::Baseline,
                         DataType data_type = DataType::Int8);
 

@@ -41,7 +41,7 @@ TEST_CASE("native INI architecture files", "[inputs]") {
   CHECK(arch.name == "mine");
   CHECK(arch.array.rows == 12);
   CHECK(arch.array.cols == 14);
-  CHECK(arch.array.dataflow == Dataflow::OutputStationary);
+  CHECK(arch.dataflow == "os");
   CHECK(arch.array.microarch == Microarch::Pipelined);
   CHECK(arch.array.data_type == DataType::Fp32);
 }
@@ -97,7 +97,7 @@ TEST_CASE("SCALE-Sim .cfg files", "[inputs]") {
   CHECK(arch.name == "test");
   CHECK(arch.array.rows == 16);
   CHECK(arch.array.cols == 8);
-  CHECK(arch.array.dataflow == Dataflow::InputStationary);
+  CHECK(arch.dataflow == "is");
   CHECK(load_error("[architecture_presets]\nArrayHeight: 4\nArrayWidth: 4\nDataflow: rs\n", ".cfg") ==
         ":4: dataflow: unknown dataflow 'rs' (expected ws, os or is)");
   CHECK(load_error("[architecture_presets]\nArrayHeight: 4\nColour: 4\n", ".cfg") ==

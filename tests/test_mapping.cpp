@@ -1,16 +1,20 @@
 #include <catch2/catch.hpp>
 
-#include "sim/engine/mapping.hpp"
+#include "sim/dataflow/gemm_dataflow.hpp"
+#include "sim/dataflow/registry.hpp"
 
 using namespace systole;
+
+namespace {
+const GemmDataflow& gemm_dataflow(const char* name) { return dynamic_cast<const GemmDataflow&>(*find_dataflow(name)); }
+}  // namespace
 
 TEST_CASE("folds follow SCALE-Sim: column fold outer, row fold inner", "[mapping]") {
   ArrayConfig array;
   array.rows = 4;
   array.cols = 3;
-  array.dataflow = Dataflow::WeightStationary;
   // WS: Sr = K = 10 -> 3 row folds (4, 4, 2), Sc = N = 5 -> 2 column folds (3, 2).
-  const Mapping mapping = map_gemm(array, {7, 5, 10}, 1);
+  const Mapping mapping = gemm_dataflow("ws").map(array, {7, 5, 10}, 1);
   REQUIRE(mapping.folds.size() == 6);
   CHECK(mapping.temporal == 7);
   const int expected_rows[] = {4, 4, 2, 4, 4, 2};
@@ -26,14 +30,11 @@ TEST_CASE("folds follow SCALE-Sim: column fold outer, row fold inner", "[mapping
 TEST_CASE("each dataflow puts its stationary operand on the array", "[mapping]") {
   ArrayConfig array;
   const GemmShape gemm{100, 20, 30};  // M, N, K
-  array.dataflow = Dataflow::OutputStationary;
-  Mapping os = map_gemm(array, gemm, 1);
+  Mapping os = gemm_dataflow("os").map(array, gemm, 1);
   CHECK((os.spatial_rows == 100 && os.spatial_cols == 20 && os.temporal == 30));
-  array.dataflow = Dataflow::InputStationary;
-  Mapping is = map_gemm(array, gemm, 1);
+  Mapping is = gemm_dataflow("is").map(array, gemm, 1);
   CHECK((is.spatial_rows == 30 && is.spatial_cols == 100 && is.temporal == 20));
-  array.dataflow = Dataflow::WeightStationary;
-  Mapping ws = map_gemm(array, gemm, 3);
+  Mapping ws = gemm_dataflow("ws").map(array, gemm, 3);
   CHECK((ws.spatial_rows == 30 && ws.spatial_cols == 20 && ws.temporal == 100));
   CHECK(ws.folds.size() == 3);  // one per group on the default 32x32
   CHECK(ws.folds[2].gemm == 2);

@@ -110,7 +110,7 @@ TEST_CASE("vector layers take ceil(operations / lanes) cycles", "[network][timin
   add.kind = LayerKind::Eltwise;
   add.elements = 100;
   const RunResult result =
-      simulate(with_lanes(array_config(4, 4, Dataflow::WeightStationary), 8), {pool, add});
+      simulate(with_lanes(array_config(4, 4, "ws"), 8), {pool, add});
   // Pool: 2x2 outputs, each reading a 2x2 window: 16 operations, 2 cycles.
   CHECK(result.layers[0].cycles == 2);
   CHECK(result.layers[0].vector_cycles == 2);
@@ -125,7 +125,7 @@ TEST_CASE("an LSTM's steps wait for the previous hidden state", "[network][timin
   lstm.kind = LayerKind::Lstm;
   lstm.recurrent = {4, 4, 3, 1, false, false};  // D = H = 4, T = 3
   const RunResult result =
-      simulate(with_lanes(array_config(4, 4, Dataflow::WeightStationary), 8), {lstm});
+      simulate(with_lanes(array_config(4, 4, "ws"), 8), {lstm});
   REQUIRE(result.layers.size() == 1);
   CHECK(result.layers[0].verification == Verification::Passed);
   // Input projection: M = T = 3, K = 4, N = 16 on 4x4 WS: 4 folds of
@@ -145,7 +145,7 @@ TEST_CASE("attention lowers to projections, per-head GEMMs and a softmax", "[net
   attention.kind = LayerKind::Attention;
   attention.attention = {4, 2, 4};  // S = 4, h = 2, d = 4, d_h = 2
   const RunResult result =
-      simulate(with_lanes(array_config(4, 4, Dataflow::WeightStationary), 8), {attention});
+      simulate(with_lanes(array_config(4, 4, "ws"), 8), {attention});
   CHECK(result.layers[0].verification == Verification::Passed);
   // qkv: M=4, K=4, N=12: 3 folds of 8+4+4-2 = 14 -> 42. scores: 2 heads of
   // M=4, K=2, N=4: one fold each -> 28. softmax: 3·2·16 = 96 ops / 8 = 12.

@@ -376,7 +376,7 @@ TEST_CASE("a real multi-layer model: openwakeword's hello_deepa MLP", "[onnx]") 
   CHECK(fc_layers == 3);
   CHECK(macs == gemm_weights);
   // And it runs on the array, outputs checked against the reference.
-  const RunResult result = simulate(array_config(16, 16, Dataflow::WeightStationary), w.layers);
+  const RunResult result = simulate(array_config(16, 16, "ws"), w.layers);
   CHECK(result.total_macs == macs);
   CHECK_FALSE(result.verification_failed());
 }

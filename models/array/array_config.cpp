@@ -2,22 +2,6 @@
 
 namespace systole {
 
-std::string_view to_string(Dataflow dataflow) {
-  switch (dataflow) {
-    case Dataflow::WeightStationary: return "ws";
-    case Dataflow::OutputStationary: return "os";
-    case Dataflow::InputStationary: return "is";
-  }
-  return "?";
-}
-
-std::optional<Dataflow> parse_dataflow(std::string_view text) {
-  if (text == "ws") return Dataflow::WeightStationary;
-  if (text == "os") return Dataflow::OutputStationary;
-  if (text == "is") return Dataflow::InputStationary;
-  return std::nullopt;
-}
-
 std::string_view to_string(Microarch microarch) {
   switch (microarch) {
     case Microarch::Baseline: return "baseline";

@@ -1,6 +1,7 @@
 #pragma once
-// What a systolic array is: its size, its dataflow, the microarchitecture of
-// its fold sequencing, and its datapath width.
+// What a systolic array is: its size, the microarchitecture of its fold
+// sequencing, and its datapath width. (Which dataflow runs on it is the
+// engine's choice: sim/dataflow/.)
 
 #include <optional>
 #include <string_view>
@@ -8,8 +9,6 @@
 #include "models/array/data_type.hpp"
 
 namespace systole {
-
-enum class Dataflow { WeightStationary, OutputStationary, InputStationary };
 
 // Baseline: the microarchitecture SCALE-Sim v2 models. Each fold loads its
 // stationary operand (one row per cycle), streams, and drains before the next
@@ -20,15 +19,12 @@ enum class Microarch { Baseline, Pipelined };
 struct ArrayConfig {
   int rows = 32;
   int cols = 32;
-  Dataflow dataflow = Dataflow::WeightStationary;
   Microarch microarch = Microarch::Baseline;
   DataType data_type = DataType::Int8;
 
   long long pe_count() const { return static_cast<long long>(rows) * cols; }
 };
 
-std::string_view to_string(Dataflow dataflow);
-std::optional<Dataflow> parse_dataflow(std::string_view text);
 std::string_view to_string(Microarch microarch);
 std::optional<Microarch> parse_microarch(std::string_view text);
 

@@ -8,7 +8,7 @@
 //
 // The edges are fed, stationary rows loaded and results collected at the
 // rates of the network-on-chip and the buffer's ports that each fold's
-// spacings encode (sim/engine/edge_rates.hpp); with ideal memory they are all one
+// spacings encode (sim/dataflow/edge_rates.hpp); with ideal memory they are all one
 // per cycle. Abstracted away: the words' trips through the network (the
 // controller places them where the schedule says they arrive).
 

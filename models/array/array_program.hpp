@@ -1,7 +1,7 @@
 #pragma once
 // The work handed to the array: one or more independent GEMMs O = L · Rt,
 // cut into folds that each fit the array. The array does not know about
-// layers; sim/engine/mapping.hpp decides which GEMM operand plays which role.
+// layers; sim/dataflow/gemm_dataflow.hpp decides which GEMM operand plays which role.
 //
 // Stationary mode (WS, IS): a fold keeps Rt[k0..k0+rows, n0..n0+cols) in the
 // PEs, streams rows of L in from the left edge, and accumulates

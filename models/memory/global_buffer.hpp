@@ -6,7 +6,7 @@
 //  - separate (SCALE-Sim): three buffers of fixed size, each with `banks`
 //    banks;
 //  - shared (Eyeriss): one buffer of `banks` equal banks, and each layer
-//    gives every partition a whole number of them (sim/engine/step_plan.hpp).
+//    gives every partition a whole number of them (sim/dataflow/gemm_step_plan.hpp).
 // Each bank has `read_ports` and `write_ports` ports of `word_bytes` per
 // cycle, values interleaved across a partition's banks: a stream that asks
 // for more values per cycle than the ports deliver conflicts on some bank

@@ -4,7 +4,7 @@
 // results back to DRAM when they leave the buffer (models/memory/fold_gate.hpp).
 //
 // Tiling, per GEMM, in the array's fold order:
-//  - the stream is cut into chunks that fit (sim/engine/mapping.hpp), the outer loop;
+//  - the stream is cut into chunks that fit (sim/dataflow/gemm_dataflow.hpp), the outer loop;
 //  - an operand whose whole matrix fits in half its partition is fetched once,
 //    with the first fold that needs it, and stays; otherwise each fold
 //    fetches its own tile (the stationary tile and the streamed slice in
@@ -19,7 +19,7 @@
 //    fold: with K folds innermost, partial sums never travel to DRAM;
 //  - OS outputs are written when their fold finishes. When a fold's row and
 //    column blocks over all of K do not fit half their partitions, K is cut
-//    into chunks (the outer loop, sim/engine/mapping.hpp) and each chunk's results
+//    into chunks (the outer loop, sim/dataflow/gemm_dataflow.hpp) and each chunk's results
 //    add to the block's partial sums: those stay in the ofmap partition when
 //    every block's fit half of it; otherwise each block's are written to
 //    DRAM after a chunk and read back (once the write is done) before the

@@ -10,12 +10,6 @@ namespace {
 int index(Operand operand) { return static_cast<int>(operand); }
 }  // namespace
 
-OperandRoles operand_roles(Dataflow dataflow) {
-  // IS streams the filters from the left and keeps the lowered input.
-  if (dataflow == Dataflow::InputStationary) return {Operand::Filter, Operand::Ifmap};
-  return {Operand::Ifmap, Operand::Filter};
-}
-
 GemmExtent gemm_extent(const std::vector<Fold>& folds) {
   GemmExtent e;
   for (const Fold& f : folds) {

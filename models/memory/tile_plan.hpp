@@ -20,7 +20,6 @@ struct OperandRoles {
   Operand left = Operand::Ifmap;
   Operand top = Operand::Filter;
 };
-OperandRoles operand_roles(Dataflow dataflow);
 
 // What one fold moves: tiles to read before it starts, bytes to write after.
 struct FoldTransfers {

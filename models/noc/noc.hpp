@@ -7,7 +7,7 @@
 // sums move over neighbour links.
 //
 // The array is statically scheduled, so a bus narrower than what a fold
-// needs per cycle spaces the fold out (sim/engine/edge_rates.hpp) instead of
+// needs per cycle spaces the fold out (sim/dataflow/edge_rates.hpp) instead of
 // queueing. Every edge word goes to one PE: the unicast case of the tagged,
 // back-pressured bus of models/noc/noc_bus.hpp, whose rate it shares (a test
 // checks that), without simulating each word's trip.
@@ -15,7 +15,8 @@
 // Noc is the network as a SystemC module: it counts, for the step running,
 // the words each bus carries in every array cycle (a CycleObserver: the
 // array's process reports them, so the network costs no process of its
-// own) and the neighbour-link hops of each fold.
+// own). The neighbour-link hops follow from each fold's shape and the
+// dataflow (sim/dataflow/gemm_dataflow.hpp counts them).
 
 #include <systemc>
 
@@ -30,8 +31,6 @@ class Noc : public sc_core::sc_module, public CycleObserver {
 
   // Starts counting a step.
   void begin_step() { traffic_ = NocTraffic{}; }
-  // The hops one fold's operands and partial sums make (add_link_hops).
-  void count_link_hops(const Fold& fold, ArrayMode mode, int rows) { add_link_hops(traffic_, fold, mode, rows); }
   const NocTraffic& traffic() const { return traffic_; }
 
   void on_cycle(const CycleActivity& activity, const Execution& execution) override;

@@ -13,7 +13,7 @@
 // slow or busy PE holds the bus back.
 //
 // The systolic array's edge feed is the case where each word goes to one PE:
-// PE (r, 0) of the left edge with tag (r, 0). sim/engine/edge_rates.hpp applies
+// PE (r, 0) of the left edge with tag (r, 0). sim/dataflow/edge_rates.hpp applies
 // that case's rate to the array's schedule.
 
 #include <cstdint>

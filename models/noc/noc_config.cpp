@@ -11,12 +11,6 @@ const char* to_string(Network network) {
   return "?";
 }
 
-void add_link_hops(NocTraffic& traffic, const Fold& fold, ArrayMode mode, int rows) {
-  traffic.horizontal_hops += fold.stream_length * fold.rows_used * (fold.cols_used - 1);
-  const int down = mode == ArrayMode::Stationary ? rows - 1 : fold.rows_used - 1;
-  traffic.vertical_hops += fold.stream_length * fold.cols_used * down;
-}
-
 NocTraffic& NocTraffic::operator+=(const NocTraffic& other) {
   for (int n = 0; n < kNetworks; ++n) {
     words[n] += other.words[n];

@@ -5,8 +5,6 @@
 
 #include <cstdint>
 
-#include "models/array/array_program.hpp"
-
 namespace systole {
 
 enum class Network { Left = 0, Top = 1, Out = 2 };
@@ -34,12 +32,5 @@ struct NocTraffic {
   NocTraffic& operator+=(const NocTraffic& other);
 };
 
-// The neighbour-link hops one fold needs on an array of R rows: each stream
-// element in a used row crosses to the last used column; in WS/IS each
-// partial sum of a used column crosses R-1 links to the bottom edge, in OS
-// each top operand of a used column crosses to the last used row. (Values
-// also drift into unused PEs; hardware that gates those links does not pay
-// for them, so they are not counted.)
-void add_link_hops(NocTraffic& traffic, const Fold& fold, ArrayMode mode, int rows);
 
 }  // namespace systole

@@ -18,7 +18,8 @@
 #include "sim/engine/dram_traffic.hpp"
 #include "sim/config/input_error.hpp"
 #include "sim/config/memspec.hpp"
-#include "sim/workload/layer_data.hpp"
+#include "sim/dataflow/layer_data.hpp"
+#include "sim/dataflow/registry.hpp"
 #include "sim/workload/network_stats.hpp"
 #include "sim/workload/onnx_workload.hpp"
 #include "sim/report/report.hpp"
@@ -117,7 +118,7 @@ po::options_description run_options() {
   options.add_options()
       ("help,h", "show this help")
       ("arch", po::value<std::string>(), "architecture: an INI file, a SCALE-Sim .cfg, or a preset name")
-      ("dataflow", po::value<std::string>(), "ws, os or is (overrides array.dataflow)")
+      ("dataflow", po::value<std::string>(), (dataflow_names() + " (overrides array.dataflow)").c_str())
       ("array", po::value<std::string>(), "array size RxC, e.g. 128x128 (overrides array.rows/cols)")
       ("microarch", po::value<std::string>(), "baseline or pipelined (overrides array.microarch)")
       ("data-type", po::value<std::string>(), "int8, int16 or fp32 (overrides array.data_type)")
@@ -221,7 +222,8 @@ int run_command(int argc, char** argv) {
   options.add(config_key_options());
   const po::variables_map vm = parse_options(argc, argv, options);
   if (vm.count("help")) {
-    std::cout << "Usage: systole run --arch FILE|PRESET --workload FILE [options]\n\n" << options;
+    std::cout << "Usage: systole run --arch FILE|PRESET --workload FILE [options]\n\n" << options << "\nDataflows:\n";
+    for (const DataflowEntry& entry : dataflows()) std::cout << "  " << entry.name << "  " << entry.description << '\n';
     return kExitOk;
   }
   configure_logging(vm["log-level"].as<std::string>());
@@ -271,7 +273,7 @@ int run_command(int argc, char** argv) {
   }
   std::optional<VcdTracer> tracer;
   if (vcd) {
-    tracer.emplace(*vcd, arch.array);
+    tracer.emplace(*vcd, arch.array, find_dataflow(arch.dataflow)->traced_registers(arch.array));
     simulator.add_observer(*tracer);
   }
 

@@ -13,6 +13,7 @@
 #include "sim/config/input_error.hpp"
 #include "sim/config/scalesim_config.hpp"
 #include "sim/config/text.hpp"
+#include "sim/dataflow/registry.hpp"
 
 namespace systole {
 
@@ -62,13 +63,14 @@ const std::vector<KeyAccess>& key_table() {
       {{"array.cols", "PE columns C (1-4096)"},
        [](ArchConfig& c, const std::string& v) { c.array.cols = positive_int(v, 4096); },
        [](const ArchConfig& c) { return std::to_string(c.array.cols); }},
-      {{"array.dataflow", "ws, os or is"},
+      {{"array.dataflow", dataflow_names()},
        [](ArchConfig& c, const std::string& v) {
-         const auto d = parse_dataflow(to_lower(v));
-         if (!d) throw std::invalid_argument("unknown dataflow '" + v + "' (expected ws, os or is)");
-         c.array.dataflow = *d;
+         const std::string name = to_lower(v);
+         if (find_dataflow(name) == nullptr)
+           throw std::invalid_argument("unknown dataflow '" + v + "' (expected " + dataflow_names() + ")");
+         c.dataflow = name;
        },
-       [](const ArchConfig& c) { return std::string(to_string(c.array.dataflow)); }},
+       [](const ArchConfig& c) { return c.dataflow; }},
       {{"array.microarch",
         "baseline (SCALE-Sim v2: load, stream, drain per fold) or pipelined (shadow "
         "stationary registers, back-to-back folds)"},

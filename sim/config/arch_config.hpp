@@ -26,6 +26,8 @@ struct ArchConfig {
   double clock_mhz = 1000;
   double clock_period_ns() const { return 1000.0 / clock_mhz; }
   ArrayConfig array;
+  // The dataflow's name in the registry (sim/dataflow/registry.hpp).
+  std::string dataflow = "ws";
   VectorUnitConfig vector;
   // ideal: operands are at the array edge when needed. dram: tiles move
   // between DRAM and the global buffer (models/memory/memory_controller.hpp).

@@ -9,13 +9,9 @@
 #include <spdlog/spdlog.h>
 
 #include "models/accelerator.hpp"
-#include "models/array/array_controller.hpp"
 #include "models/vector_unit.hpp"
-#include "sim/workload/layer_data.hpp"
-#include "sim/engine/mapping.hpp"
 #include "sim/config/memspec.hpp"
-#include "sim/workload/reference.hpp"
-#include "sim/engine/step_plan.hpp"
+#include "sim/dataflow/registry.hpp"
 
 namespace systole {
 
@@ -31,18 +27,19 @@ std::string to_string(Verification verification) {
 std::string memory_problem(const ArchConfig& arch, const Workload& workload) {
   if (arch.memory_model != "dram") return {};
   const double dram_gb_per_s = resolve_dram(arch.dram, "dram.spec").peak_gb_per_s() * arch.dram_channels;
+  const Dataflow& dataflow = *find_dataflow(arch.dataflow);
   for (const Layer& layer : workload.layers)
     for (const Step& step : lower(layer)) {
       const auto* gemm = std::get_if<Layer>(&step.work);
       if (gemm == nullptr) continue;
-      if (const std::string problem = plan_step(arch, *gemm, dram_gb_per_s).problem; !problem.empty())
+      if (const std::string problem = dataflow.plan(arch, *gemm, dram_gb_per_s)->problem(); !problem.empty())
         return "layer '" + layer.name + "': " + problem;
     }
   return {};
 }
 
 Simulator::Simulator(ArchConfig arch, RunOptions options)
-    : arch_(std::move(arch)), options_(options) {
+    : arch_(std::move(arch)), dataflow_(*find_dataflow(arch_.dataflow)), options_(options) {
   Accelerator& accelerator = Accelerator::instance();
   if (arch_.memory_model == "dram") {
     dram_ = std::make_unique<DramSystem>(resolve_dram(arch_.dram, "dram.spec"), arch_.dram_channels);
@@ -77,17 +74,7 @@ RunResult Simulator::run(const Workload& workload) {
   const auto start = std::chrono::steady_clock::now();
   RunResult result;
   result.batch = workload.layers.empty() ? 1 : workload.layers.front().batch;
-  switch (arch_.array.data_type) {
-    case DataType::Int8:
-      run_layers<Numeric<DataType::Int8>::Operand, Numeric<DataType::Int8>::Accum>(workload, result);
-      break;
-    case DataType::Int16:
-      run_layers<Numeric<DataType::Int16>::Operand, Numeric<DataType::Int16>::Accum>(workload, result);
-      break;
-    case DataType::Fp32:
-      run_layers<Numeric<DataType::Fp32>::Operand, Numeric<DataType::Fp32>::Accum>(workload, result);
-      break;
-  }
+  run_layers(workload, result);
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.slept_cycles = slept_cycles_;
@@ -100,7 +87,6 @@ RunResult Simulator::run(const Workload& workload) {
   return result;
 }
 
-template <class Op, class Acc>
 void Simulator::run_layers(const Workload& workload, RunResult& result) {
   std::int64_t network_macs = 0;
   for (const Layer& layer : workload.layers) network_macs += layer.macs();
@@ -136,7 +122,7 @@ void Simulator::run_layers(const Workload& workload, RunResult& result) {
       if (const auto* op = std::get_if<VectorOp>(&steps[s].work))
         completed = run_vector_step(*op, stats);
       else
-        completed = run_array_step<Op, Acc>(std::get<Layer>(steps[s].work), seed, stats);
+        completed = run_array_step(std::get<Layer>(steps[s].work), seed, stats);
     }
     result.total_cycles += stats.cycles;
     result.total_macs += stats.macs;
@@ -181,13 +167,13 @@ bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, Layer
   }
 }
 
-std::unique_ptr<MemoryController> Simulator::memory_controller(StepPlan& step) const {
+std::unique_ptr<MemoryController> Simulator::memory_controller(ArrayStep& step) const {
   Accelerator& accelerator = Accelerator::instance();
   // Tiles and outputs move as operands, partial sums as accumulators.
-  accelerator.global_buffer.begin_step(step.buffer, operand_bytes(arch_.array.data_type),
+  accelerator.global_buffer.begin_step(step.buffer(), operand_bytes(arch_.array.data_type),
                                        accumulator_bytes(arch_.array.data_type));
   if (!dram_) return nullptr;
-  return std::make_unique<MemoryController>(*dram_, accelerator.global_buffer, std::move(step.memory),
+  return std::make_unique<MemoryController>(*dram_, accelerator.global_buffer, step.take_memory_plan(),
                                       accelerator.dram.time_fs(),
                                       static_cast<std::int64_t>(clock_period().value()), arch_.noc.latency);
 }
@@ -203,55 +189,21 @@ bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
   return completed;
 }
 
-template <class Op, class Acc>
 bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats) {
-  StepPlan step = plan_step(arch_, gemm, dram_ ? dram_->peak_gb_per_s() : 0);
-  const Mapping& mapping = step.mapping;
-  LayerData<Op, Acc> data(gemm, seed);
-  const std::unique_ptr<MemoryController> memory = memory_controller(step);
-  ArrayController<Op, Acc> controller(arch_.array, data.program(mapping), memory.get());
+  const std::unique_ptr<ArrayStep> step = dataflow_.plan(arch_, gemm, dram_ ? dram_->peak_gb_per_s() : 0);
+  const std::unique_ptr<MemoryController> memory = memory_controller(*step);
+  Execution& execution = step->start(seed, memory.get());
   step_macs_ = 0;
   step_vector_operations_ = 0;
   Noc& noc = Accelerator::instance().noc;
   noc.begin_step();
   const std::int64_t slept_before = Accelerator::instance().array.slept_cycles();
-  const bool completed = run_to_completion(Accelerator::instance().array, controller, stats);
+  const bool completed = run_to_completion(Accelerator::instance().array, execution, stats);
   slept_cycles_ += Accelerator::instance().array.slept_cycles() - slept_before;
-  stats.cycles += controller.cycles_elapsed();
+  stats.cycles += execution.cycles_elapsed();
   stats.macs += step_macs_;
-  for (std::size_t g = 0; g < controller.fold_timings().size(); ++g)
-    noc.count_link_hops(mapping.folds[g], mapping.mode, arch_.array.rows);
   stats.noc += noc.traffic();
-  stats.stall_dram_cycles += controller.stall_cycles();
-  stats.stall_noc_cycles += controller.latency_stall_cycles();
-  stats.stall_buffer_cycles += controller.port_stall_cycles();
-  // After the last result leaves the array, the step waits for its trip to
-  // the buffer (NoC), DRAM's write (DRAM) and slow read ports (buffer),
-  // unless the baseline's last slot lasts longer anyway.
-  if (memory && completed && !mapping.folds.empty()) {
-    const std::int64_t end = controller.cycles_elapsed();
-    const std::int64_t slot = controller.padded_length();
-    const std::int64_t ports = std::max<std::int64_t>(0, end - std::max(slot, memory->last_dram_write_cycle() + 1));
-    const std::int64_t without = std::max(slot, controller.last_result_cycle() + 1);
-    const std::int64_t trip = std::clamp<std::int64_t>(end - ports - without, 0, arch_.noc.latency);
-    stats.stall_buffer_cycles += ports;
-    stats.stall_noc_cycles += trip;
-    stats.stall_dram_cycles += std::max<std::int64_t>(0, end - ports - without - trip);
-  }
-  const auto& timings = controller.fold_timings();
-  for (std::size_t g = 0; g < timings.size() && !step.limits.empty(); ++g) {
-    // How much longer the fold's stream lasts than at one element a cycle,
-    // and how much later it started for slow stationary loads or result
-    // ports, charged to whichever of the NoC and the buffer was narrower.
-    const Fold& fold = mapping.folds[g];
-    const std::int64_t stretch = fold.last_element_offset() - (fold.stream_length - 1);
-    (step.limits[g].stream == RateLimit::Buffer ? stats.stall_buffer_cycles : stats.stall_noc_cycles) += stretch;
-    (step.limits[g].stream == RateLimit::Buffer ? stats.stall_buffer_cycles : stats.stall_noc_cycles) +=
-        timings[g].bus_delay;
-    std::int64_t delay = timings[g].rate_delay;
-    if (completed && g + 1 == mapping.folds.size()) delay += controller.drain_tail();
-    (step.limits[g].load_or_drain == RateLimit::Buffer ? stats.stall_buffer_cycles : stats.stall_noc_cycles) += delay;
-  }
+  step->record(stats, completed, memory.get());
   if (memory) {
     const MemoryTraffic& m = memory->stats();
     for (int o = 0; o < kOperands; ++o) {
@@ -261,20 +213,12 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
       stats.buffer_writes[o] += m.buffer.writes[o];
       stats.buffer_peak_bytes[o] =
           std::max<std::int64_t>(stats.buffer_peak_bytes[o], Accelerator::instance().global_buffer.peak_bytes()[o]);
-      stats.buffer_capacity_bytes[o] = std::max(stats.buffer_capacity_bytes[o], step.buffer.bytes[o]);
+      stats.buffer_capacity_bytes[o] = std::max(stats.buffer_capacity_bytes[o], step->buffer().bytes[o]);
     }
   }
   if (!completed) return false;
-
-  if (stats.groups > 0) {  // the layer is this one GEMM
-    stats.row_folds = mapping.row_folds;
-    stats.col_folds = mapping.col_folds;
-  }
-  stats.folds += static_cast<std::int64_t>(mapping.folds.size());
-  stats.fold_occupancy += mapping.mapping_efficiency * static_cast<double>(mapping.folds.size());
   if (options_.verify && stats.verification != Verification::Failed) {
-    const Comparison comparison =
-        compare_with_reference<Op, Acc>(gemm, data.input(), data.filters(), data.output());
+    const Comparison comparison = step->compare_with_reference();
     stats.verification = comparison.mismatches == 0 ? Verification::Passed : Verification::Failed;
     if (comparison.mismatches > 0)
       stats.verification_detail = "step '" + gemm.name + "': " + std::to_string(comparison.mismatches) +

@@ -15,12 +15,11 @@
 #include "models/dram/dram_system.hpp"
 #include "models/memory/memory_controller.hpp"
 #include "sim/config/arch_config.hpp"
-#include "sim/report/layer_stats.hpp"
-#include "sim/workload/lowering.hpp"
-#include "sim/engine/mapping.hpp"
-#include "sim/report/progress.hpp"
+#include "sim/dataflow/dataflow.hpp"
 #include "sim/engine/run_observer.hpp"
-#include "sim/engine/step_plan.hpp"
+#include "sim/report/layer_stats.hpp"
+#include "sim/report/progress.hpp"
+#include "sim/workload/lowering.hpp"
 #include "sim/workload/workload.hpp"
 
 namespace systole {
@@ -52,13 +51,11 @@ class Simulator : private CycleObserver {
   RunResult run(const Workload& workload);
 
  private:
-  template <class Op, class Acc>
   void run_layers(const Workload& workload, RunResult& result);
-  template <class Op, class Acc>
   bool run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats);
   // Begins the buffer's step; with the DRAM model, takes the step's memory
   // plan.
-  std::unique_ptr<MemoryController> memory_controller(StepPlan& step) const;
+  std::unique_ptr<MemoryController> memory_controller(ArrayStep& step) const;
   bool run_vector_step(const VectorOp& op, LayerStats& stats);
   // Clocks `unit` until `execution` finishes; false when interrupted.
   bool run_to_completion(ClockedUnit& unit, Execution& execution, LayerStats& stats);
@@ -66,6 +63,7 @@ class Simulator : private CycleObserver {
   void on_cycle(const CycleActivity& activity, const Execution& execution) override;
 
   ArchConfig arch_;
+  const Dataflow& dataflow_;
   RunOptions options_;
   std::unique_ptr<DramSystem> dram_;  // with the DRAM memory model
   std::vector<RunObserver*> observers_;

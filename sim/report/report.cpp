@@ -199,7 +199,7 @@ void print_summary_table(std::ostream& out, const RunDescription& run, const Run
                 "%s: %dx%d %s %s %s, %lld cycles = %.3f ms at %.0f MHz; batch %lld: %.1f inferences/s; "
                 "simulated in %.2f s\n",
                 run.arch->name.c_str(), run.arch->array.rows, run.arch->array.cols,
-                std::string(to_string(run.arch->array.dataflow)).c_str(),
+                run.arch->dataflow.c_str(),
                 std::string(to_string(run.arch->array.microarch)).c_str(),
                 std::string(to_string(run.arch->array.data_type)).c_str(),
                 static_cast<long long>(result.total_cycles), time_ms, run.arch->clock_mhz,

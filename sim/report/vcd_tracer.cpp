@@ -12,8 +12,8 @@ const char* const kRegisterNames[] = {"left_operand", "left_valid",  "stationary
                                       "partial_sum",  "top_operand", "top_valid",   "accumulator"};
 }
 
-VcdTracer::VcdTracer(const VcdOptions& options, const ArrayConfig& array)
-    : options_(options), real_values_(array.data_type == DataType::Fp32) {
+VcdTracer::VcdTracer(const VcdOptions& options, const ArrayConfig& array, std::vector<PeRegister> registers)
+    : options_(options), real_values_(array.data_type == DataType::Fp32), traced_registers_(std::move(registers)) {
   partial_stem_ = options.path + ".partial";
   // SystemC announces the timescale as an info report on stdout.
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
@@ -32,24 +32,18 @@ VcdTracer::VcdTracer(const VcdOptions& options, const ArrayConfig& array)
   for (int p = 0; p < kOperands; ++p)
     sc_core::sc_trace(file_, buffer_bytes_[p], "global_buffer." + to_string(static_cast<Operand>(p)) + "_bytes", 32);
 
-  if (array.dataflow == Dataflow::OutputStationary) {
-    traced_registers_ = {Left, LeftValid, Top, TopValid, Accumulator};
-  } else {
-    traced_registers_ = {Left, LeftValid, Stationary0, PartialSum};
-    if (array.microarch == Microarch::Pipelined)
-      traced_registers_.insert(traced_registers_.begin() + 3, Stationary1);
-  }
   for (int r = options.row_first; r <= options.row_last; ++r)
     for (int c = options.col_first; c <= options.col_last; ++c) pes_.push_back({r, c, {}, {}});
   for (PeMirror& pe : pes_) {
     const std::string prefix = "array.pe_" + std::to_string(pe.row) + "_" + std::to_string(pe.col) + ".";
-    for (int reg : traced_registers_) {
-      const std::string name = prefix + kRegisterNames[reg];
-      const bool flag = reg == LeftValid || reg == TopValid;
+    for (PeRegister reg : traced_registers_) {
+      const int r = static_cast<int>(reg);
+      const std::string name = prefix + kRegisterNames[r];
+      const bool flag = reg == PeRegister::LeftValid || reg == PeRegister::TopValid;
       if (real_values_ && !flag)
-        sc_core::sc_trace(file_, pe.reals[reg], name);
+        sc_core::sc_trace(file_, pe.reals[r], name);
       else
-        sc_core::sc_trace(file_, pe.values[reg], name, flag ? 1 : 64);
+        sc_core::sc_trace(file_, pe.values[r], name, flag ? 1 : 64);
     }
   }
 }
@@ -66,16 +60,16 @@ void VcdTracer::begin_layer(int index, std::int64_t first_cycle) {
   layer_first_cycle_ = first_cycle;
 }
 
-double VcdTracer::read(const PeSnapshot& snap, int reg) {
+double VcdTracer::read(const PeSnapshot& snap, PeRegister reg) {
   switch (reg) {
-    case Left: return snap.left_operand;
-    case LeftValid: return snap.left_valid;
-    case Stationary0: return snap.stationary[0];
-    case Stationary1: return snap.stationary[1];
-    case PartialSum: return snap.partial_sum;
-    case Top: return snap.top_operand;
-    case TopValid: return snap.top_valid;
-    case Accumulator: return snap.accumulator;
+    case PeRegister::Left: return snap.left_operand;
+    case PeRegister::LeftValid: return snap.left_valid;
+    case PeRegister::Stationary0: return snap.stationary[0];
+    case PeRegister::Stationary1: return snap.stationary[1];
+    case PeRegister::PartialSum: return snap.partial_sum;
+    case PeRegister::Top: return snap.top_operand;
+    case PeRegister::TopValid: return snap.top_valid;
+    case PeRegister::Accumulator: return snap.accumulator;
   }
   return 0;
 }
@@ -92,10 +86,10 @@ void VcdTracer::on_cycle(const CycleActivity& activity, const Execution& executi
   for (int p = 0; p < 3; ++p) buffer_bytes_[p] = activity.buffer_bytes[p];
   for (PeMirror& pe : pes_) {
     const PeSnapshot snap = execution.probe(pe.row, pe.col);
-    for (int reg : traced_registers_) {
+    for (PeRegister reg : traced_registers_) {
       const double value = read(snap, reg);
-      pe.reals[reg] = value;
-      pe.values[reg] = static_cast<sc_dt::int64>(value);
+      pe.reals[static_cast<int>(reg)] = value;
+      pe.values[static_cast<int>(reg)] = static_cast<sc_dt::int64>(value);
     }
   }
 }

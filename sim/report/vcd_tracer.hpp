@@ -27,8 +27,9 @@ struct VcdOptions {
 
 class VcdTracer : public RunObserver {
  public:
-  // Must be built before the simulation first starts.
-  VcdTracer(const VcdOptions& options, const ArrayConfig& array);
+  // Must be built before the simulation first starts. `registers`: those
+  // traced for each PE of the window (the dataflow's).
+  VcdTracer(const VcdOptions& options, const ArrayConfig& array, std::vector<PeRegister> registers);
   ~VcdTracer() override;
 
   void begin_layer(int index, std::int64_t first_cycle) override;
@@ -42,12 +43,11 @@ class VcdTracer : public RunObserver {
     sc_dt::int64 values[8];
     double reals[8];
   };
-  enum Register { Left, LeftValid, Stationary0, Stationary1, PartialSum, Top, TopValid, Accumulator };
-  static double read(const PeSnapshot& snap, int reg);
+  static double read(const PeSnapshot& snap, PeRegister reg);
 
   VcdOptions options_;
   bool real_values_;
-  std::vector<int> traced_registers_;
+  std::vector<PeRegister> traced_registers_;
   sc_core::sc_trace_file* file_ = nullptr;
   std::string partial_stem_;
   std::int64_t layer_first_cycle_ = 0;

@@ -86,7 +86,7 @@ struct Layer {
 
   // No tensor may have more elements than this, so that every size computed
   // from a layer fits in 64 bits (memory is budgeted per data type in
-  // sim/workload/layer_data.hpp).
+  // sim/dataflow/layer_data.hpp).
   static constexpr std::int64_t kMaxTensorElements = std::int64_t{1} << 36;
   static constexpr std::int64_t kMaxRecurrentLayers = 1000;
 };

@@ -1,4 +1,4 @@
-#include "sim/workload/layer_data.hpp"
+#include "sim/dataflow/layer_data.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -83,10 +83,9 @@ void LayerData<Op, Acc>::lower(bool transposed) {
 }
 
 template <class Op, class Acc>
-ArrayProgram<Op, Acc> LayerData<Op, Acc>::program(const Mapping& mapping) {
-  dataflow_ = mapping.dataflow;
-  const bool input_stationary = dataflow_ == Dataflow::InputStationary;
-  lower(input_stationary);
+ArrayProgram<Op, Acc> LayerData<Op, Acc>::program(const Mapping& mapping, OperandRoles roles) {
+  transposed_ = roles.left == Operand::Filter;
+  lower(transposed_);
   const std::int64_t m = gemm_.m, n = gemm_.n, k = gemm_.k;
   result_.assign(static_cast<std::size_t>(layer_.groups() * m * n), Acc{});
 
@@ -98,7 +97,7 @@ ArrayProgram<Op, Acc> LayerData<Op, Acc>::program(const Mapping& mapping) {
     const Op* lowered = lowered_.data() + g * m * k;
     Acc* out = result_.data() + g * m * n;
     const Op* weights = filters_.data() + g * n * k;  // N×K: filter n's window is row n
-    if (input_stationary) {
+    if (transposed_) {
       // C^T = B^T · A^T: the filters (N×K) stream from the left, the lowered
       // input (K×M) stays in the array, and outputs come out as N×M.
       program.gemms.push_back({weights, k, lowered, m, 1, out, m});
@@ -114,13 +113,12 @@ template <class Op, class Acc>
 std::vector<Acc> LayerData<Op, Acc>::output() const {
   const std::int64_t groups = layer_.groups();
   const std::int64_t m = gemm_.m, n = gemm_.n;
-  const bool transposed = dataflow_ == Dataflow::InputStationary;
   std::vector<Acc> out(static_cast<std::size_t>(m * groups * n));
   for (std::int64_t g = 0; g < groups; ++g) {
     const Acc* group = result_.data() + g * m * n;
     for (std::int64_t row = 0; row < m; ++row)
       for (std::int64_t col = 0; col < n; ++col)
-        out[row * groups * n + g * n + col] = transposed ? group[col * m + row] : group[row * n + col];
+        out[row * groups * n + g * n + col] = transposed_ ? group[col * m + row] : group[row * n + col];
   }
   return out;
 }

@@ -1,4 +1,4 @@
-#include "sim/engine/step_plan.hpp"
+#include "sim/dataflow/gemm_step_plan.hpp"
 
 #include <algorithm>
 #include <map>
@@ -8,25 +8,10 @@ namespace systole {
 
 namespace {
 
-// The longest stream a fold may have so that its tiles fit half their
-// partitions (0: no limit).
-std::int64_t max_stream(const ArchConfig& arch, const BufferPartition& buffer) {
-  if (arch.memory_model != "dram") return 0;
-  const std::int64_t op = operand_bytes(arch.array.data_type);
-  const std::int64_t rows = arch.array.rows, cols = arch.array.cols;
-  if (arch.array.dataflow != Dataflow::OutputStationary) {
-    const Operand streamed = operand_roles(arch.array.dataflow).left;
-    const std::int64_t psum_bytes = cols * accumulator_bytes(arch.array.data_type);
-    return std::max<std::int64_t>(1, std::min(buffer.capacity(streamed) / 2 / (rows * op),
-                                              buffer.capacity(Operand::Ofmap) / 2 / psum_bytes));
-  }
-  return std::max<std::int64_t>(1, std::min(buffer.capacity(Operand::Ifmap) / 2 / (rows * op),
-                                            buffer.capacity(Operand::Filter) / 2 / (cols * op)));
-}
-
-TilePlan memory_plan(const ArchConfig& arch, const BufferPartition& buffer, const Mapping& mapping) {
-  return plan_tiles(buffer, mapping.mode, mapping.folds, operand_roles(arch.array.dataflow),
-                          operand_bytes(arch.array.data_type), accumulator_bytes(arch.array.data_type));
+TilePlan memory_plan(const GemmDataflow& dataflow, const ArchConfig& arch, const BufferPartition& buffer,
+                     const Mapping& mapping) {
+  return plan_tiles(buffer, mapping.mode, mapping.folds, dataflow.roles(), operand_bytes(arch.array.data_type),
+                    accumulator_bytes(arch.array.data_type));
 }
 
 // The bytes the busiest partition moves per bank.
@@ -59,34 +44,35 @@ std::vector<FoldClass> fold_classes(const Mapping& mapping) {
 
 // Cycles the edge paths need: every stream element at its fold's spacing,
 // and every fold's stationary load (or, in OS, its results' drain).
-double edge_cycles(const ArchConfig& arch, const BufferPartition& buffer, ArrayMode mode,
+double edge_cycles(const GemmDataflow& dataflow, const ArchConfig& arch, const BufferPartition& buffer,
                    const std::vector<FoldClass>& classes) {
-  const EdgePaths paths = edge_paths(arch, buffer);
+  const EdgePaths paths = edge_paths(arch, buffer, dataflow.roles());
   double cycles = 0;
   for (const FoldClass& c : classes) {
     Fold fold = c.shape;
-    set_fold_rates(paths, mode, arch.array.cols, fold);
-    const std::int64_t per_fold =
-        mode == ArrayMode::Stationary ? std::int64_t{arch.array.rows} * fold.load_spacing
-                                      : std::int64_t{fold.rows_used} * fold.drain_spacing;
-    cycles += static_cast<double>(c.elements * fold.stream_spacing + c.folds * per_fold);
+    dataflow.set_fold_rates(paths, arch.array.cols, fold);
+    cycles += static_cast<double>(c.elements * fold.stream_spacing +
+                                  c.folds * dataflow.fold_overhead_cycles(arch.array, fold));
   }
   return cycles;
 }
 
-StepPlan plan_with(const ArchConfig& arch, const Layer& gemm, const BufferPartition& buffer) {
-  StepPlan plan;
+GemmStepPlan plan_with(const GemmDataflow& dataflow, const ArchConfig& arch, const Layer& gemm,
+                       const BufferPartition& buffer) {
+  GemmStepPlan plan;
   plan.buffer = buffer;
-  plan.mapping = map_gemm(arch.array, gemm.gemm(), gemm.groups(), max_stream(arch, buffer));
+  const std::int64_t longest = arch.memory_model == "dram" ? dataflow.max_stream(arch, buffer) : 0;
+  plan.mapping = dataflow.map(arch.array, gemm.gemm(), gemm.groups(), longest);
   if (arch.memory_model != "dram") return plan;
-  plan.memory = memory_plan(arch, buffer, plan.mapping);
+  plan.memory = memory_plan(dataflow, arch, buffer, plan.mapping);
   plan.problem = plan.memory.capacity_problem(buffer);
   return plan;
 }
 
-std::array<int, kOperands> best_split(const ArchConfig& arch, const Layer& gemm, double dram_gb_per_s) {
+std::array<int, kOperands> best_split(const GemmDataflow& dataflow, const ArchConfig& arch, const Layer& gemm,
+                                      double dram_gb_per_s) {
   const int banks = arch.buffer.banks;
-  const OperandRoles roles = operand_roles(arch.array.dataflow);
+  const OperandRoles roles = dataflow.roles();
   const int op = operand_bytes(arch.array.data_type), acc = accumulator_bytes(arch.array.data_type);
   // A split changes the plan only through the longest stream a fold may
   // have and what stays on chip: plan each of those once.
@@ -96,14 +82,14 @@ std::array<int, kOperands> best_split(const ArchConfig& arch, const Layer& gemm,
     TilingChoice choice;
   };
   std::vector<Candidate> candidates;
-  const Mapping whole = map_gemm(arch.array, gemm.gemm(), gemm.groups());
+  const Mapping whole = dataflow.map(arch.array, gemm.gemm(), gemm.groups());
   const GemmExtent extent{whole.spatial_rows, whole.spatial_cols, whole.temporal};
   for (int ifmap = banks - 2; ifmap >= 1; --ifmap)
     for (int filter = banks - 1 - ifmap; filter >= 1; --filter) {
       const std::array<int, kOperands> split = {ifmap, filter, banks - ifmap - filter};
       const BufferPartition buffer = arch.buffer.partition(split);
       // Streams longer than the GEMM's map the same folds.
-      candidates.push_back({split, std::min(max_stream(arch, buffer), whole.temporal),
+      candidates.push_back({split, std::min(dataflow.max_stream(arch, buffer), whole.temporal),
                             choose_tiling(buffer, whole.mode, extent, roles, op, acc)});
     }
   std::stable_sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
@@ -120,7 +106,7 @@ std::array<int, kOperands> best_split(const ArchConfig& arch, const Layer& gemm,
     const Candidate& candidate = candidates[c];
     const bool new_stream = c == 0 || candidate.longest != candidates[c - 1].longest;
     if (new_stream) {
-      mapping = map_gemm(arch.array, gemm.gemm(), gemm.groups(), candidate.longest);
+      mapping = dataflow.map(arch.array, gemm.gemm(), gemm.groups(), candidate.longest);
       classes = fold_classes(mapping);
     }
     if (new_stream || candidates[c - 1].choice < candidate.choice) {
@@ -135,7 +121,7 @@ std::array<int, kOperands> best_split(const ArchConfig& arch, const Layer& gemm,
     // Ties go to the most ifmap banks, then filter banks.
     const std::array<int, kOperands> order = {-candidate.split[0], -candidate.split[1], 0};
     const double bound = std::max(static_cast<double>(totals.dram_bytes()) / dram_bytes_per_cycle,
-                                  edge_cycles(arch, buffer, mapping.mode, classes));
+                                  edge_cycles(dataflow, arch, buffer, classes));
     const auto cost = std::make_tuple(bound, totals.dram_bytes(), busiest_bank_bytes(totals, buffer), order);
     if (best[0] == 0 || cost < best_cost) {
       best_cost = cost;
@@ -145,11 +131,12 @@ std::array<int, kOperands> best_split(const ArchConfig& arch, const Layer& gemm,
   return best;
 }
 
-StepPlan plan_shared(const ArchConfig& arch, const Layer& gemm, double dram_gb_per_s) {
+GemmStepPlan plan_shared(const GemmDataflow& dataflow, const ArchConfig& arch, const Layer& gemm,
+                         double dram_gb_per_s) {
   const int banks = arch.buffer.banks;
-  const std::array<int, kOperands> best = best_split(arch, gemm, dram_gb_per_s);
-  if (best[0] != 0) return plan_with(arch, gemm, arch.buffer.partition(best));
-  StepPlan plan = plan_with(arch, gemm, arch.buffer.partition({banks / 3, banks / 3, banks - 2 * (banks / 3)}));
+  const std::array<int, kOperands> best = best_split(dataflow, arch, gemm, dram_gb_per_s);
+  if (best[0] != 0) return plan_with(dataflow, arch, gemm, arch.buffer.partition(best));
+  GemmStepPlan plan = plan_with(dataflow, arch, gemm, arch.buffer.partition({banks / 3, banks / 3, banks - 2 * (banks / 3)}));
   plan.problem = "no split of the shared buffer (" + std::to_string(banks) + " banks of " +
                  std::to_string(arch.buffer.bank_bytes()) + " B) holds two tiles of every operand; split evenly, " +
                  plan.problem;
@@ -158,11 +145,27 @@ StepPlan plan_shared(const ArchConfig& arch, const Layer& gemm, double dram_gb_p
 
 }  // namespace
 
-StepPlan plan_step(const ArchConfig& arch, const Layer& gemm, double dram_gb_per_s) {
+GemmStepPlan plan_gemm_step(const GemmDataflow& dataflow, const ArchConfig& arch, const Layer& gemm,
+                            double dram_gb_per_s) {
   const bool shared = arch.memory_model == "dram" && arch.buffer.organization == BufferOrganization::Shared;
-  StepPlan plan = shared ? plan_shared(arch, gemm, dram_gb_per_s) : plan_with(arch, gemm, arch.buffer.partition());
-  if (arch.memory_model == "dram") plan.limits = apply_edge_rates(arch, plan.buffer, plan.mapping);
+  GemmStepPlan plan = shared ? plan_shared(dataflow, arch, gemm, dram_gb_per_s)
+                             : plan_with(dataflow, arch, gemm, arch.buffer.partition());
+  if (arch.memory_model == "dram") plan.limits = apply_edge_rates(dataflow, arch, plan.buffer, plan.mapping);
   return plan;
+}
+
+std::vector<FoldRateLimits> apply_edge_rates(const GemmDataflow& dataflow, const ArchConfig& arch,
+                                             const BufferPartition& buffer, Mapping& mapping) {
+  const EdgePaths paths = edge_paths(arch, buffer, dataflow.roles());
+  std::vector<FoldRateLimits> limits(mapping.folds.size());
+  bool any_accumulates = false;
+  for (std::size_t g = 0; g < mapping.folds.size(); ++g) {
+    any_accumulates |= mapping.folds[g].accumulates(mapping.mode);
+    limits[g] = dataflow.set_fold_rates(paths, arch.array.cols, mapping.folds[g]);
+  }
+  // The schedule keeps overlapping folds within the narrower out path.
+  mapping.widths = dataflow.shared_path_widths(paths, any_accumulates);
+  return limits;
 }
 
 }  // namespace systole

@@ -11,11 +11,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "models/array/array_config.hpp"
 #include "models/array/array_program.hpp"
 #include "models/array/data_type.hpp"
+#include "models/memory/tile_plan.hpp"
+#include "sim/dataflow/gemm_dataflow.hpp"
 #include "sim/workload/layer.hpp"
-#include "sim/engine/mapping.hpp"
 
 namespace systole {
 
@@ -29,9 +29,11 @@ class LayerData {
  public:
   LayerData(const Layer& layer, std::uint64_t seed);
 
-  // The program that runs this layer under `mapping`. The returned program
+  // The program that runs this layer under `mapping`, the lowered input and
+  // the filters in the array roles `roles` (with the filters at the left
+  // edge, the product is computed transposed: N×M). The returned program
   // points into this object, which must outlive it.
-  ArrayProgram<Op, Acc> program(const Mapping& mapping);
+  ArrayProgram<Op, Acc> program(const Mapping& mapping, OperandRoles roles);
 
   // The layer output (batch × out_h × out_w × filters) from the array results.
   std::vector<Acc> output() const;
@@ -45,7 +47,7 @@ class LayerData {
 
   Layer layer_;
   GemmShape gemm_;
-  Dataflow dataflow_ = Dataflow::WeightStationary;
+  bool transposed_ = false;  // filters at the left edge: results are N×M
   std::vector<Op> input_;
   std::vector<Op> filters_;
   std::vector<Op> lowered_;  // per group: M×K, or K×M for input stationary

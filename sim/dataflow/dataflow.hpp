@@ -1,0 +1,79 @@
+#pragma once
+// A dataflow: how a layer's work is mapped onto the array and sequenced
+// through it. It decides which operand stays in the PEs and which moves,
+// how the layer is cut into pieces that fit the array, which of the array's
+// execution modes runs them and at what rates the network and the buffer
+// feed them, what each piece moves between DRAM and the buffer, and how the
+// cycles it loses are attributed.
+//
+// The engine (sim/engine/simulator.hpp) knows a dataflow only through this
+// interface and finds it by name in the registry (sim/dataflow/registry.hpp),
+// so adding one is a new file pair and one registration line. A dataflow
+// receives each array step as a layer (sim/workload/lowering.hpp): the GEMM
+// dataflows lower it to im2col themselves (sim/dataflow/gemm_dataflow.hpp);
+// one that works on convolution rows can keep them.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/execution.hpp"
+#include "models/memory/buffer_config.hpp"
+#include "models/memory/fold_gate.hpp"
+#include "models/memory/tile_plan.hpp"
+#include "sim/config/arch_config.hpp"
+#include "sim/report/layer_stats.hpp"
+#include "sim/workload/layer.hpp"
+#include "sim/workload/reference.hpp"
+
+namespace systole {
+
+class MemoryController;
+
+// One array step of a layer as a dataflow runs it. Planned when created
+// (what the engine checks before a run and hands the memory system);
+// start() builds its operands and the execution that computes them.
+class ArrayStep {
+ public:
+  virtual ~ArrayStep() = default;
+
+  // The buffer partition the step runs with.
+  const BufferPartition& buffer() const { return buffer_; }
+  // Why the step cannot run with this architecture; empty when it can.
+  const std::string& problem() const { return problem_; }
+  // What moves between DRAM and the buffer (DRAM model only), handed over
+  // to the memory controller.
+  TilePlan take_memory_plan() { return std::move(memory_); }
+
+  // Builds the step's operands (drawn from `seed`) and the execution that
+  // runs it; `gate` is the memory behind the array (null: ideal memory).
+  virtual Execution& start(std::uint64_t seed, FoldGate* gate) = 0;
+  // Adds what the execution did, completed or interrupted, to the layer's
+  // statistics: cycles, folds, traffic and stalls by cause. `memory` is the
+  // controller the execution ran behind (null: ideal memory).
+  virtual void record(LayerStats& stats, bool completed, const MemoryController* memory) const = 0;
+  // The outputs the array computed against the reference computation.
+  virtual Comparison compare_with_reference() const = 0;
+
+ protected:
+  BufferPartition buffer_;
+  TilePlan memory_;
+  std::string problem_;
+};
+
+class Dataflow {
+ public:
+  virtual ~Dataflow() = default;
+
+  // Plans `step` (one GEMM-shaped array step of a layer) on `arch`;
+  // `dram_gb_per_s` is the DRAM's peak bandwidth over all channels, 0 with
+  // ideal memory.
+  virtual std::unique_ptr<ArrayStep> plan(const ArchConfig& arch, const Layer& step,
+                                          double dram_gb_per_s) const = 0;
+  // The registers of one PE that hold this dataflow's values.
+  virtual std::vector<PeRegister> traced_registers(const ArrayConfig& array) const = 0;
+};
+
+}  // namespace systole

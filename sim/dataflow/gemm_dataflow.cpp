@@ -1,0 +1,150 @@
+#include "sim/dataflow/gemm_dataflow.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "models/array/array_controller.hpp"
+#include "models/memory/memory_controller.hpp"
+#include "sim/dataflow/gemm_step_plan.hpp"
+#include "sim/dataflow/layer_data.hpp"
+
+namespace systole {
+
+namespace {
+
+// One GEMM step: its plan, its lowered operands and the array controller
+// that runs its folds.
+template <class Op, class Acc>
+class GemmArrayStep final : public ArrayStep {
+ public:
+  GemmArrayStep(const GemmDataflow& dataflow, const ArchConfig& arch, const Layer& step, GemmStepPlan plan)
+      : dataflow_(dataflow), arch_(arch), step_(step), mapping_(std::move(plan.mapping)),
+        limits_(std::move(plan.limits)) {
+    buffer_ = plan.buffer;
+    memory_ = std::move(plan.memory);
+    problem_ = std::move(plan.problem);
+  }
+
+  Execution& start(std::uint64_t seed, FoldGate* gate) override {
+    data_.emplace(step_, seed);
+    controller_.emplace(arch_.array, data_->program(mapping_, dataflow_.roles()), gate);
+    return *controller_;
+  }
+
+  void record(LayerStats& stats, bool completed, const MemoryController* memory) const override;
+
+  Comparison compare_with_reference() const override {
+    return systole::compare_with_reference<Op, Acc>(step_, data_->input(), data_->filters(), data_->output());
+  }
+
+ private:
+  const GemmDataflow& dataflow_;
+  const ArchConfig& arch_;
+  Layer step_;
+  Mapping mapping_;
+  std::vector<FoldRateLimits> limits_;  // per fold; DRAM model only
+  std::optional<LayerData<Op, Acc>> data_;
+  std::optional<ArrayController<Op, Acc>> controller_;
+};
+
+template <class Op, class Acc>
+void GemmArrayStep<Op, Acc>::record(LayerStats& stats, bool completed, const MemoryController* memory) const {
+  const ArrayController<Op, Acc>& controller = *controller_;
+  const auto& timings = controller.fold_timings();
+  for (std::size_t g = 0; g < timings.size(); ++g) dataflow_.add_link_hops(stats.noc, mapping_.folds[g], arch_.array.rows);
+  stats.stall_dram_cycles += controller.stall_cycles();
+  stats.stall_noc_cycles += controller.latency_stall_cycles();
+  stats.stall_buffer_cycles += controller.port_stall_cycles();
+  // After the last result leaves the array, the step waits for its trip to
+  // the buffer (NoC), DRAM's write (DRAM) and slow read ports (buffer),
+  // unless the baseline's last slot lasts longer anyway.
+  if (memory != nullptr && completed && !mapping_.folds.empty()) {
+    const std::int64_t end = controller.cycles_elapsed();
+    const std::int64_t slot = controller.padded_length();
+    const std::int64_t ports = std::max<std::int64_t>(0, end - std::max(slot, memory->last_dram_write_cycle() + 1));
+    const std::int64_t without = std::max(slot, controller.last_result_cycle() + 1);
+    const std::int64_t trip = std::clamp<std::int64_t>(end - ports - without, 0, arch_.noc.latency);
+    stats.stall_buffer_cycles += ports;
+    stats.stall_noc_cycles += trip;
+    stats.stall_dram_cycles += std::max<std::int64_t>(0, end - ports - without - trip);
+  }
+  for (std::size_t g = 0; g < timings.size() && !limits_.empty(); ++g) {
+    // How much longer the fold's stream lasts than at one element a cycle,
+    // and how much later it started for slow stationary loads or result
+    // ports, charged to whichever of the NoC and the buffer was narrower.
+    const Fold& fold = mapping_.folds[g];
+    std::int64_t& stream = limits_[g].stream == RateLimit::Buffer ? stats.stall_buffer_cycles : stats.stall_noc_cycles;
+    stream += fold.last_element_offset() - (fold.stream_length - 1);
+    stream += timings[g].bus_delay;
+    std::int64_t delay = timings[g].rate_delay;
+    if (completed && g + 1 == mapping_.folds.size()) delay += controller.drain_tail();
+    (limits_[g].load_or_drain == RateLimit::Buffer ? stats.stall_buffer_cycles : stats.stall_noc_cycles) += delay;
+  }
+  if (!completed) return;
+  if (stats.groups > 0) {  // the layer is this one GEMM
+    stats.row_folds = mapping_.row_folds;
+    stats.col_folds = mapping_.col_folds;
+  }
+  stats.folds += static_cast<std::int64_t>(mapping_.folds.size());
+  stats.fold_occupancy += mapping_.mapping_efficiency * static_cast<double>(mapping_.folds.size());
+}
+
+template <DataType type>
+std::unique_ptr<ArrayStep> make_step(const GemmDataflow& dataflow, const ArchConfig& arch, const Layer& step,
+                                     GemmStepPlan plan) {
+  using Op = typename Numeric<type>::Operand;
+  using Acc = typename Numeric<type>::Accum;
+  return std::make_unique<GemmArrayStep<Op, Acc>>(dataflow, arch, step, std::move(plan));
+}
+
+}  // namespace
+
+std::unique_ptr<ArrayStep> GemmDataflow::plan(const ArchConfig& arch, const Layer& step,
+                                              double dram_gb_per_s) const {
+  GemmStepPlan plan = plan_gemm_step(*this, arch, step, dram_gb_per_s);
+  switch (arch.array.data_type) {
+    case DataType::Int8: return make_step<DataType::Int8>(*this, arch, step, std::move(plan));
+    case DataType::Int16: return make_step<DataType::Int16>(*this, arch, step, std::move(plan));
+    case DataType::Fp32: return make_step<DataType::Fp32>(*this, arch, step, std::move(plan));
+  }
+  return nullptr;
+}
+
+Mapping GemmDataflow::map(const ArrayConfig& array, const GemmShape& gemm, std::int64_t groups,
+                          std::int64_t max_stream) const {
+  Mapping mapping;
+  mapping.mode = mode();
+  const GemmExtent e = extent(gemm);
+  mapping.spatial_rows = e.rows;
+  mapping.spatial_cols = e.cols;
+  mapping.temporal = e.stream;
+  const std::int64_t rows = array.rows;
+  const std::int64_t cols = array.cols;
+  mapping.row_folds = (mapping.spatial_rows + rows - 1) / rows;
+  mapping.col_folds = (mapping.spatial_cols + cols - 1) / cols;
+  mapping.folds.reserve(static_cast<std::size_t>(groups * mapping.row_folds * mapping.col_folds));
+  double occupancy_sum = 0;
+  const std::int64_t chunk = max_stream > 0 ? std::min(max_stream, mapping.temporal) : mapping.temporal;
+  for (std::int64_t g = 0; g < groups; ++g) {
+    for (std::int64_t t0 = 0; t0 < mapping.temporal; t0 += chunk) {
+      for (std::int64_t fc = 0; fc < mapping.col_folds; ++fc) {
+        for (std::int64_t fr = 0; fr < mapping.row_folds; ++fr) {
+          Fold fold;
+          fold.gemm = static_cast<int>(g);
+          fold.stream_offset = t0;
+          fold.stream_length = std::min(chunk, mapping.temporal - t0);
+          fold.row_offset = fr * rows;
+          fold.rows_used = static_cast<int>(std::min(rows, mapping.spatial_rows - fold.row_offset));
+          fold.col_offset = fc * cols;
+          fold.cols_used = static_cast<int>(std::min(cols, mapping.spatial_cols - fold.col_offset));
+          occupancy_sum += static_cast<double>(fold.rows_used) * fold.cols_used / (rows * cols);
+          mapping.folds.push_back(fold);
+        }
+      }
+    }
+  }
+  if (!mapping.folds.empty()) mapping.mapping_efficiency = occupancy_sum / mapping.folds.size();
+  return mapping;
+}
+
+}  // namespace systole
