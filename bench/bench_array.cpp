@@ -33,9 +33,15 @@ double median(std::vector<double> values) {
   return values[values.size() / 2];
 }
 
+// One per process, for every run (SystemC elaborates once).
+Accelerator& accelerator() {
+  static Accelerator* accelerator = new Accelerator;
+  return *accelerator;
+}
+
 RunResult run(const ArchConfig& arch, const Workload& workload) {
   RunOptions options;
-  Simulator simulator(arch, options);
+  Simulator simulator(accelerator(), arch, options);
   return simulator.run(workload);
 }
 
@@ -91,7 +97,7 @@ void bench_resnet50(const std::string& path, int repeat) {
 }  // namespace
 
 int sc_main(int argc, char** argv) {
-  Accelerator::instance();  // first, to fix the time resolution
+  accelerator();  // first, to fix the time resolution
   int repeat = 3;
   std::string resnet = std::string(SYSTOLE_SHARED_DIR) + "/scalesim/topologies/conv_nets/Resnet50.csv";
   bool skip_resnet = false;

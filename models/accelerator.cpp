@@ -2,6 +2,8 @@
 
 namespace systole {
 
+FemtosecondResolution::FemtosecondResolution() { sc_core::sc_set_time_resolution(1, sc_core::SC_FS); }
+
 Accelerator::Accelerator(const sc_core::sc_module_name& name)
     : sc_core::sc_module(name),
       array("array"),
@@ -11,14 +13,6 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name)
       noc("noc") {
   array.add_observer(global_buffer);
   array.add_observer(noc);
-}
-
-Accelerator& Accelerator::instance() {
-  static Accelerator* accelerator = [] {
-    sc_core::sc_set_time_resolution(1, sc_core::SC_FS);
-    return new Accelerator("accelerator");
-  }();
-  return *accelerator;
 }
 
 }  // namespace systole

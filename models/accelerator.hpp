@@ -5,34 +5,40 @@
 // vector unit tick at the run's accelerator clock, the DRAM at its tCK; the
 // buffer and the network act within the array's cycles.
 //
-// SystemC elaborates a design once per process, so the accelerator is built
-// once and reused for every run; array sizes, clock periods and the DRAM part
-// belong to each run, not to the module structure. Its first use fixes the
-// kernel's time resolution at 1 fs, so that DRAM and accelerator clock edges
-// (0.833 ns, 1.4286 ns, ...) fall where they should.
+// Whoever runs simulations builds one (the command line, a test, a
+// benchmark) and hands it to the simulator (sim/engine/simulator.hpp).
+// SystemC elaborates a design once per process, so one accelerator serves
+// every run of a process: array sizes, clock periods and the DRAM part
+// belong to each run, not to the module structure. Building it fixes the
+// kernel's time resolution at 1 fs, so that DRAM and accelerator clock
+// edges (0.833 ns, 1.4286 ns, ...) fall where they should; it must be built
+// before anything else creates a SystemC time.
 
 #include <systemc>
 
+#include "models/array/systolic_array.hpp"
 #include "models/dram/dram.hpp"
 #include "models/memory/global_buffer.hpp"
 #include "models/noc/noc.hpp"
-#include "models/array/systolic_array.hpp"
 #include "models/vector_unit.hpp"
 
 namespace systole {
 
-class Accelerator : public sc_core::sc_module {
+// Sets the kernel's time resolution to 1 fs; a base of Accelerator, so that
+// it happens before any of its modules creates a time.
+struct FemtosecondResolution {
+  FemtosecondResolution();
+};
+
+class Accelerator : private FemtosecondResolution, public sc_core::sc_module {
  public:
-  explicit Accelerator(const sc_core::sc_module_name& name);
+  explicit Accelerator(const sc_core::sc_module_name& name = "accelerator");
 
   SystolicArray array;
   VectorUnit vector_unit;
   Dram dram;
   GlobalBuffer global_buffer;
   Noc noc;
-
-  // The process-wide instance, built on first use.
-  static Accelerator& instance();
 };
 
 }  // namespace systole

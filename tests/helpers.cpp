@@ -34,11 +34,17 @@ ArchConfig with_dram(ArchConfig arch, const std::string& dram, int channels) {
   return arch;
 }
 
+Accelerator& accelerator() {
+  // Never destroyed: SystemC tears its kernel down at exit on its own terms.
+  static Accelerator* accelerator = new Accelerator;
+  return *accelerator;
+}
+
 RunResult simulate(const ArchConfig& arch, const std::vector<Layer>& layers, std::uint64_t seed) {
   RunOptions options;
   options.verify = true;
   options.seed = seed;
-  Simulator simulator(arch, options);
+  Simulator simulator(accelerator(), arch, options);
   Workload workload;
   workload.name = "test";
   workload.layers = layers;

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "models/accelerator.hpp"
 #include "sim/config/arch_config.hpp"
 #include "sim/report/layer_stats.hpp"
 #include "sim/workload/workload.hpp"
@@ -15,6 +16,10 @@ ArchConfig array_config(int rows, int cols, const std::string& dataflow,
 
 // The architecture with the DRAM memory model.
 ArchConfig with_dram(ArchConfig arch, const std::string& dram, int channels = 1);
+
+// The process's accelerator, built on first use (SystemC elaborates once
+// per process; every test's runs share it).
+Accelerator& accelerator();
 
 // Runs the layers with verification on.
 RunResult simulate(const ArchConfig& arch, const std::vector<Layer>& layers, std::uint64_t seed = 1);

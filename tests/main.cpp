@@ -5,10 +5,10 @@
 
 #include <systemc>
 
-#include "models/accelerator.hpp"
+#include "tests/helpers.hpp"
 
 int sc_main(int argc, char** argv) {
-  systole::Accelerator::instance();  // first, to fix the time resolution
+  systole::test::accelerator();  // first, to fix the time resolution
   return Catch::Session().run(argc, argv);
 }
 

@@ -158,7 +158,7 @@ TEST_CASE("the array's results take the ofmap ports from DRAM's transfers", "[me
   // outputs takes 10 cycles of the read port: cycles 0-9 alone.
   // The accelerator's own buffer: SystemC builds modules only before the
   // first run, which another test case in this process may have started.
-  GlobalBuffer& buffer = Accelerator::instance().global_buffer;
+  GlobalBuffer& buffer = accelerator().global_buffer;
   BufferPartition partition;
   partition.banks = {1, 1, 1};
   partition.word_bytes = 4;

@@ -215,7 +215,7 @@ TEST_CASE("buffer occupancy follows the tiles: reserved at the read, freed after
     }
     std::vector<std::array<std::int64_t, 4>> rows;
   } occupancy;
-  Simulator simulator(arch, {});
+  Simulator simulator(accelerator(), arch, {});
   simulator.add_observer(occupancy);
   Workload workload;
   workload.layers = {gemm};
@@ -584,7 +584,7 @@ TEST_CASE("sleeping through the cycles the array waits on memory changes no stat
         RunOptions options;
         options.verify = true;
         options.skip_ahead = skip == 1;
-        Simulator simulator(arch, options);
+        Simulator simulator(accelerator(), arch, options);
         simulator.add_observer(recorders[skip]);
         runs[skip] = simulator.run(workload);
       }
@@ -661,7 +661,7 @@ TEST_CASE("sleeping through memory waits is exact while the buffer's ports are b
       RunOptions options;
       options.verify = true;
       options.skip_ahead = skip == 1;
-      runs[skip] = Simulator(arch, options).run(workload);
+      runs[skip] = Simulator(accelerator(), arch, options).run(workload);
     }
     const LayerStats &a = runs[0].layers.at(0), &b = runs[1].layers.at(0);
     CHECK(b.verification == Verification::Passed);
@@ -716,7 +716,7 @@ TEST_CASE("a run interrupted while the array sleeps on memory leaves nothing to 
     RunOptions options;
     options.pause_interval = 37;
     options.interrupt = &interrupt;
-    Simulator simulator(arch, options);
+    Simulator simulator(accelerator(), arch, options);
     Workload workload;
     workload.layers = {make_gemm_layer("deep", 64, 64, 1024)};
     CHECK(simulator.run(workload).interrupted);
@@ -758,7 +758,7 @@ TEST_CASE("neighbour-link hops: counted from the PEs for full folds, by hand for
   const auto run = [](const std::string& dataflow, const Layer& gemm, HopCounter& counter) {
     RunOptions options;
     options.verify = true;
-    Simulator simulator(array_config(4, 4, dataflow, Microarch::Pipelined), options);
+    Simulator simulator(accelerator(), array_config(4, 4, dataflow, Microarch::Pipelined), options);
     simulator.add_observer(counter);
     Workload workload;
     workload.layers = {gemm};
@@ -824,7 +824,7 @@ TEST_CASE("no bus carries more than its width in a cycle, even where pipelined f
           arch.noc = {width(Network::Left), width(Network::Top), width(Network::Out), 0};
           RunOptions options;
           options.verify = true;
-          Simulator simulator(arch, options);
+          Simulator simulator(accelerator(), arch, options);
           BusPeaks peaks;
           simulator.add_observer(peaks);
           Workload workload;

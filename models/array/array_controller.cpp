@@ -50,20 +50,15 @@ void ArrayController<Op, Acc>::issue_folds() {
     if (earliest.load_start > cycle_) return;
     const std::size_t g = scheduler_.issued().size();
     if (gate_ != nullptr && !gate_->ready(g)) return;
-    // The stall is what the wait costs the stream: a late stationary load
-    // that the previous fold's stream would have held back anyway is free.
-    // The rates' share is counted before the wait, so the two never
-    // overlap.
+    // The wait is what it costs the stream: a late stationary load that the
+    // previous fold's stream would have held back anyway is free. The
+    // rates' share is counted before the wait, so the two never overlap.
     FoldTiming actual = scheduler_.next(cycle_);
     actual.rate_delay = earliest.rate_delay;
     actual.bus_delay = earliest.bus_delay;
-    const std::int64_t wait = actual.stream_start - earliest.stream_start;
-    const FoldGate::Waits waits = gate_ == nullptr ? FoldGate::Waits{} : gate_->waits(g, earliest.load_start);
-    const std::int64_t latency = std::min(wait, waits.noc_latency);
-    const std::int64_t ports = std::min(wait - latency, waits.buffer_ports);
-    latency_stall_cycles_ += latency;
-    port_stall_cycles_ += ports;
-    stall_cycles_ += wait - latency - ports;
+    MemoryWait& wait = memory_waits_.emplace_back();
+    wait.cycles = actual.stream_start - earliest.stream_start;
+    if (gate_ != nullptr) wait.causes = gate_->waits(g, earliest.load_start);
     scheduler_.issue(actual);
     if (gate_ != nullptr) gate_->started(g);
   }
@@ -280,6 +275,7 @@ CycleActivity ArrayController<Op, Acc>::step() {
     activity.phase = Phase::Load;
   else if (live_begin_ < live_end_)
     activity.phase = Phase::Drain;
+  if (gate_ != nullptr) gate_->end_cycle(cycle_);
   ++cycle_;
   finished_ = outputs_remaining_ == 0 && cycle_ >= scheduler_.padded_length() &&
               (gate_ == nullptr || gate_->drained());
@@ -319,6 +315,7 @@ CycleActivity ArrayController<Op, Acc>::step_quiet() {
     windows_[0].first = config_.cols;
     ++quiet_rows_;
   }
+  if (gate_ != nullptr) gate_->end_cycle(cycle_);
   ++cycle_;
   return activity;
 }

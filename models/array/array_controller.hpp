@@ -25,6 +25,13 @@
 
 namespace systole {
 
+// How much later a fold's stream started than the array allowed because it
+// waited for memory, and what the memory said of the wait.
+struct MemoryWait {
+  std::int64_t cycles = 0;
+  FoldGate::Waits causes;
+};
+
 template <class Op, class Acc>
 class ArrayController final : public Execution {
  public:
@@ -37,12 +44,9 @@ class ArrayController final : public Execution {
   bool waiting_on_memory() const override;
   CycleActivity step_quiet() override;
 
-  // Cycles folds waited beyond what the array required: for their operands
-  // from DRAM (stall_cycles), for the NoC's latency alone, and for the
-  // buffer's ports (FoldGate::Waits).
-  std::int64_t stall_cycles() const { return stall_cycles_; }
-  std::int64_t latency_stall_cycles() const { return latency_stall_cycles_; }
-  std::int64_t port_stall_cycles() const { return port_stall_cycles_; }
+  // Per issued fold, how it waited for memory (the engine attributes the
+  // wait to its causes: sim/dataflow/fold_stalls.hpp).
+  const std::vector<MemoryWait>& memory_waits() const { return memory_waits_; }
   // When each issued fold started, and how much the rates of its stationary
   // loads or result ports, and sharing the buses with earlier folds,
   // delayed it (FoldTiming::rate_delay, bus_delay).
@@ -76,9 +80,7 @@ class ArrayController final : public Execution {
   FoldScheduler scheduler_;
   FoldGate* gate_;
   std::vector<std::int64_t> fold_outputs_left_;
-  std::int64_t stall_cycles_ = 0;  // excluding the latency's share
-  std::int64_t latency_stall_cycles_ = 0;
-  std::int64_t port_stall_cycles_ = 0;
+  std::vector<MemoryWait> memory_waits_;  // per issued fold
   std::int64_t bytes_moved_ = 0;  // the gate's count at the last cycle
   int quiet_rows_ = 0;            // rows whose window quiet cycles have emptied
   int buffers_;

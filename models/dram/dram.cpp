@@ -8,14 +8,14 @@ Dram::Dram(const sc_core::sc_module_name& name) : sc_core::sc_module(name) {
   dont_initialize();
 }
 
-void Dram::attach(DramSystem& system) {
+void Dram::attach(DramBackend& system) {
   system_ = &system;
   origin_ = sc_core::sc_time_stamp();
   system.on_transfer([this] { replan_.notify(sc_core::SC_ZERO_TIME); });
   replan_.notify(sc_core::SC_ZERO_TIME);
 }
 
-void Dram::detach(const DramSystem& system) {
+void Dram::detach(const DramBackend& system) {
   if (system_ != &system) return;
   system_->on_transfer(nullptr);
   system_ = nullptr;
@@ -34,7 +34,7 @@ void Dram::on_clock() {
   system_->advance_to(now);
   if (system_->take_finished_transfers()) transfer_finished_.notify(sc_core::SC_ZERO_TIME);
   const std::int64_t next = system_->next_event_fs();
-  if (next == DramSystem::kNever)
+  if (next == DramBackend::kNever)
     next_trigger(replan_);
   else
     next_trigger(sc_core::sc_time::from_value(static_cast<sc_dt::uint64>(next - now)), replan_);

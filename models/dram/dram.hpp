@@ -1,7 +1,7 @@
 #pragma once
 // The DRAM as a SystemC module: one process on the DRAM's own clock that
-// runs the channels of the DramSystem attached for a run
-// (models/dram/dram_system.hpp). It wakes only at the ends of DRAM cycles in which
+// runs the DRAM backend attached for a run
+// (models/dram/dram_backend.hpp). It wakes only at the ends of DRAM cycles in which
 // something can happen (a command may issue, data ends, a refresh is due) or
 // when a transfer is started, and notifies `transfer_finished` when
 // transfers complete: an array waiting on memory sleeps until then
@@ -14,7 +14,7 @@
 
 #include <systemc>
 
-#include "models/dram/dram_system.hpp"
+#include "models/dram/dram_backend.hpp"
 
 namespace systole {
 
@@ -23,8 +23,8 @@ class Dram : public sc_core::sc_module {
   SC_HAS_PROCESS(Dram);
   explicit Dram(const sc_core::sc_module_name& name);
 
-  void attach(DramSystem& system);
-  void detach(const DramSystem& system);  // if it is the one attached
+  void attach(DramBackend& system);
+  void detach(const DramBackend& system);  // if it is the one attached
   // The attached system's time now, in femtoseconds.
   std::int64_t time_fs() const;
   const sc_core::sc_event& transfer_finished() const { return transfer_finished_; }
@@ -32,7 +32,7 @@ class Dram : public sc_core::sc_module {
  private:
   void on_clock();
 
-  DramSystem* system_ = nullptr;
+  DramBackend* system_ = nullptr;
   sc_core::sc_time origin_;
   sc_core::sc_event replan_;  // a system attached or a transfer started
   sc_core::sc_event transfer_finished_;

@@ -1,5 +1,5 @@
 #pragma once
-// The accelerator's DRAM: one or more channels (models/dram/dram_controller.hpp)
+// Systole's DRAM backend (models/dram/dram_backend.hpp): one or more channels (models/dram/dram_controller.hpp)
 // behind an address mapping, on the DRAM's own clock (tCK). Time is counted
 // in femtoseconds from the system's start; DRAM cycle d ends at (d + 1)·tCK.
 // Whoever needs the DRAM's state at a time advances it there first (the
@@ -13,46 +13,40 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <limits>
 #include <utility>
 #include <vector>
 
 #include "models/dram/dram_address_mapping.hpp"
+#include "models/dram/dram_backend.hpp"
 #include "models/dram/dram_controller.hpp"
 #include "models/dram/dram_spec.hpp"
 
 namespace systole {
 
-class DramSystem {
+class DramSystem final : public DramBackend {
  public:
-  static constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
-
   DramSystem(const DramSpec& spec, int channels, const DramControllerConfig& controller = {});
 
-  // Starts a transfer of `bytes` at `address`, at the time advanced to;
-  // returns its id.
-  std::uint64_t transfer(std::int64_t address, std::int64_t bytes, bool write);
-  bool done(std::uint64_t transfer) const { return remaining_.at(transfer) == 0; }
+  std::uint64_t transfer(std::int64_t address, std::int64_t bytes, bool write) override;
+  bool done(std::uint64_t transfer) const override { return remaining_.at(transfer) == 0; }
 
-  // Runs every DRAM cycle that ends by `time_fs` (never backwards).
-  void advance_to(std::int64_t time_fs);
+  // Runs every DRAM cycle that ends by `time_fs`.
+  void advance_to(std::int64_t time_fs) override;
   // The end of the next DRAM cycle in which something may happen, or kNever.
-  std::int64_t next_event_fs() const;
-  // True once per batch of transfers finished since the last call.
-  bool take_finished_transfers() { return std::exchange(transfers_finished_, false); }
-  // Called whenever a transfer is started (the DRAM's process re-plans).
-  void on_transfer(std::function<void()> listener) { on_transfer_ = std::move(listener); }
-
-  // Bytes whose bursts completed by `time_fs`, which is at most the time
-  // advanced to and never decreases from one call to the next.
-  std::int64_t bytes_moved_by(std::int64_t time_fs);
+  std::int64_t next_event_fs() const override;
+  bool take_finished_transfers() override { return std::exchange(transfers_finished_, false); }
+  void on_transfer(std::function<void()> listener) override { on_transfer_ = std::move(listener); }
+  // Bytes whose bursts completed by `time_fs`.
+  std::int64_t bytes_moved_by(std::int64_t time_fs) override;
 
   const DramSpec& spec() const { return spec_; }
-  std::int64_t capacity_bytes() const { return mapping_.capacity_bytes(); }
+  std::int64_t capacity_bytes() const override { return mapping_.capacity_bytes(); }
   std::int64_t bytes_moved() const { return bursts_done_ * spec_.burst_bytes; }
-  double peak_gb_per_s() const { return spec_.peak_gb_per_s() * static_cast<double>(channels_.size()); }
-  DramChannelStats stats() const;  // summed over channels
-  double tck_ns() const { return spec_.tck_ps * 1e-3; }
+  double peak_gb_per_s() const override {
+    return spec_.peak_gb_per_s() * static_cast<double>(channels_.size());
+  }
+  DramChannelStats stats() const override;
+  double tck_ns() const override { return spec_.tck_ps * 1e-3; }
 
  private:
   void feed();

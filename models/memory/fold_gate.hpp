@@ -36,6 +36,10 @@ class FoldGate {
   // written there; `accumulating`: added to partial sums read there.
   virtual void results_collected(std::int64_t values, bool accumulating) = 0;
   virtual void finished(std::size_t fold) = 0;
+  // Ends the program's cycle `cycle` (every cycle, quiet ones too, after
+  // everything else the array did in it): the buffer's ports charge what
+  // the array took of them.
+  virtual void end_cycle(std::int64_t cycle) = 0;
   // All results written back: the program may end.
   virtual bool drained() const = 0;
   // Bytes the memory has moved by the end of cycle `cycle` (called with

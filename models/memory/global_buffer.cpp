@@ -100,7 +100,6 @@ void GlobalBuffer::array_results(std::int64_t values, bool accumulating) {
 
 void GlobalBuffer::on_cycle(const CycleActivity& activity, const Execution&) {
   for (int o = 0; o < kOperands; ++o) peak_bytes_[o] = std::max(peak_bytes_[o], activity.buffer_bytes[o]);
-  end_cycle(activity.cycle);
 }
 
 void GlobalBuffer::end_cycle(std::int64_t cycle) {

@@ -22,8 +22,9 @@
 // shared: every result the array sends takes a write port, and one added
 // to a partial sum a read port too, so DRAM's transfers there get the ports
 // the array leaves (below). It has no process of its own: the controller
-// calls it, in the array's process, and at the end of every array cycle it
-// samples its occupancy and charges the array's port use (a CycleObserver).
+// calls it, in the array's process, and ends every array cycle with
+// end_cycle, which charges the array's port use; as a CycleObserver it only
+// samples its occupancy.
 //
 // Port sharing, in whole cycles: a transfer of B bytes at R bytes a cycle
 // takes ceil(B/R) cycles of all its ports, after the transfers before it.
@@ -78,7 +79,8 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
   // `accumulating`: each read there first (partial sums).
   void array_results(std::int64_t values, bool accumulating);
   // Ends array cycle `cycle`: the ports the array took in it delay the
-  // transfers still waiting (on_cycle calls it).
+  // transfers still waiting (the memory controller calls it, last in the
+  // cycle).
   void end_cycle(std::int64_t cycle);
 
   // The step's statistics: bytes read and written per partition (DRAM's

@@ -15,7 +15,7 @@ std::int64_t MemoryController::region_base(Operand operand, std::int64_t dram_ca
   return index(operand) * third;
 }
 
-MemoryController::MemoryController(DramSystem& dram, GlobalBuffer& buffer, TilePlan plan, std::int64_t start_fs,
+MemoryController::MemoryController(DramBackend& dram, GlobalBuffer& buffer, TilePlan plan, std::int64_t start_fs,
                        std::int64_t period_fs, int noc_latency)
     : dram_(dram),
       buffer_(buffer),

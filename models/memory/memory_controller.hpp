@@ -51,7 +51,7 @@
 #include <utility>
 #include <vector>
 
-#include "models/dram/dram_system.hpp"
+#include "models/dram/dram_backend.hpp"
 #include "models/memory/fold_gate.hpp"
 #include "models/memory/global_buffer.hpp"
 #include "models/memory/tile_plan.hpp"
@@ -65,7 +65,7 @@ class MemoryController final : public FoldGate {
   // The program's cycle c ends at start_fs + (c + 1)·period_fs in the DRAM's
   // time.
   // `buffer` has begun the step (GlobalBuffer::begin_step).
-  MemoryController(DramSystem& dram, GlobalBuffer& buffer, TilePlan plan, std::int64_t start_fs,
+  MemoryController(DramBackend& dram, GlobalBuffer& buffer, TilePlan plan, std::int64_t start_fs,
              std::int64_t period_fs, int noc_latency = 0);
 
   void tick(std::int64_t cycle) override;
@@ -75,6 +75,7 @@ class MemoryController final : public FoldGate {
   void started(std::size_t fold) override;
   void results_collected(std::int64_t values, bool accumulating) override;
   void finished(std::size_t fold) override;
+  void end_cycle(std::int64_t cycle) override { buffer_.end_cycle(cycle); }
   bool drained() const override;
   std::int64_t bytes_moved(std::int64_t cycle) override;
   void buffer_bytes(std::uint32_t held[3]) const override;
@@ -98,7 +99,7 @@ class MemoryController final : public FoldGate {
   // cycle.
   std::int64_t since(const std::vector<std::int64_t>& cycles, std::size_t fold) const;
 
-  DramSystem& dram_;
+  DramBackend& dram_;
   GlobalBuffer& buffer_;
   std::int64_t start_fs_, period_fs_;
   int noc_latency_;

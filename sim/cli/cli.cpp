@@ -265,7 +265,8 @@ int run_command(int argc, char** argv) {
     std::filesystem::create_directories(out_dir, error);
     if (error) throw InputError("option --out: cannot create '" + out_dir + "': " + error.message());
   }
-  Simulator simulator(arch, run_options);
+  Accelerator accelerator;
+  Simulator simulator(accelerator, arch, run_options);
   std::optional<UtilizationLog> utilization;
   if (!out_dir.empty()) {
     utilization.emplace(out_dir + "/utilization.csv", sample, arch.array.pe_count(), arch.clock_period_ns());

@@ -4,11 +4,9 @@
 
 #include <systemc>
 
-#include "models/accelerator.hpp"
 #include "sim/cli/cli.hpp"
 
 int sc_main(int argc, char** argv) {
-  systole::Accelerator::instance();  // first, to fix the time resolution
   return systole::run_cli(argc, argv);
 }
 

@@ -5,6 +5,7 @@
 
 #include "models/array/array_controller.hpp"
 #include "models/memory/memory_controller.hpp"
+#include "sim/dataflow/fold_stalls.hpp"
 #include "sim/dataflow/gemm_step_plan.hpp"
 #include "sim/dataflow/layer_data.hpp"
 
@@ -52,34 +53,16 @@ void GemmArrayStep<Op, Acc>::record(LayerStats& stats, bool completed, const Mem
   const ArrayController<Op, Acc>& controller = *controller_;
   const auto& timings = controller.fold_timings();
   for (std::size_t g = 0; g < timings.size(); ++g) dataflow_.add_link_hops(stats.noc, mapping_.folds[g], arch_.array.rows);
-  stats.stall_dram_cycles += controller.stall_cycles();
-  stats.stall_noc_cycles += controller.latency_stall_cycles();
-  stats.stall_buffer_cycles += controller.port_stall_cycles();
-  // After the last result leaves the array, the step waits for its trip to
-  // the buffer (NoC), DRAM's write (DRAM) and slow read ports (buffer),
-  // unless the baseline's last slot lasts longer anyway.
-  if (memory != nullptr && completed && !mapping_.folds.empty()) {
-    const std::int64_t end = controller.cycles_elapsed();
-    const std::int64_t slot = controller.padded_length();
-    const std::int64_t ports = std::max<std::int64_t>(0, end - std::max(slot, memory->last_dram_write_cycle() + 1));
-    const std::int64_t without = std::max(slot, controller.last_result_cycle() + 1);
-    const std::int64_t trip = std::clamp<std::int64_t>(end - ports - without, 0, arch_.noc.latency);
-    stats.stall_buffer_cycles += ports;
-    stats.stall_noc_cycles += trip;
-    stats.stall_dram_cycles += std::max<std::int64_t>(0, end - ports - without - trip);
-  }
-  for (std::size_t g = 0; g < timings.size() && !limits_.empty(); ++g) {
-    // How much longer the fold's stream lasts than at one element a cycle,
-    // and how much later it started for slow stationary loads or result
-    // ports, charged to whichever of the NoC and the buffer was narrower.
-    const Fold& fold = mapping_.folds[g];
-    std::int64_t& stream = limits_[g].stream == RateLimit::Buffer ? stats.stall_buffer_cycles : stats.stall_noc_cycles;
-    stream += fold.last_element_offset() - (fold.stream_length - 1);
-    stream += timings[g].bus_delay;
-    std::int64_t delay = timings[g].rate_delay;
-    if (completed && g + 1 == mapping_.folds.size()) delay += controller.drain_tail();
-    (limits_[g].load_or_drain == RateLimit::Buffer ? stats.stall_buffer_cycles : stats.stall_noc_cycles) += delay;
-  }
+  StepEnd end;
+  const bool ended = memory != nullptr && completed && !mapping_.folds.empty();
+  if (ended)
+    end = {controller.cycles_elapsed(), controller.padded_length(), controller.last_result_cycle(),
+           memory->last_dram_write_cycle(), arch_.noc.latency};
+  const StallCycles stalls = fold_stalls(mapping_.folds, timings, controller.memory_waits(), limits_,
+                                         controller.drain_tail(), completed, ended ? &end : nullptr);
+  stats.stall_dram_cycles += stalls.dram;
+  stats.stall_noc_cycles += stalls.noc;
+  stats.stall_buffer_cycles += stalls.buffer;
   if (!completed) return;
   if (stats.groups > 0) {  // the layer is this one GEMM
     stats.row_folds = mapping_.row_folds;

@@ -8,7 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "models/accelerator.hpp"
+#include "models/dram/dram_system.hpp"
 #include "models/vector_unit.hpp"
 #include "sim/config/memspec.hpp"
 #include "sim/dataflow/registry.hpp"
@@ -38,21 +38,21 @@ std::string memory_problem(const ArchConfig& arch, const Workload& workload) {
   return {};
 }
 
-Simulator::Simulator(ArchConfig arch, RunOptions options)
-    : arch_(std::move(arch)), dataflow_(*find_dataflow(arch_.dataflow)), options_(options) {
-  Accelerator& accelerator = Accelerator::instance();
+Simulator::Simulator(Accelerator& accelerator, ArchConfig arch, RunOptions options)
+    : accelerator_(accelerator), arch_(std::move(arch)), dataflow_(*find_dataflow(arch_.dataflow)),
+      options_(options) {
   if (arch_.memory_model == "dram") {
     dram_ = std::make_unique<DramSystem>(resolve_dram(arch_.dram, "dram.spec"), arch_.dram_channels);
-    accelerator.dram.attach(*dram_);
+    accelerator_.dram.attach(*dram_);
   }
-  accelerator.array.add_observer(*this);
-  accelerator.vector_unit.add_observer(*this);
+  accelerator_.array.add_observer(*this);
+  accelerator_.vector_unit.add_observer(*this);
 }
 
 Simulator::~Simulator() {
-  if (dram_) Accelerator::instance().dram.detach(*dram_);
-  for (ClockedUnit* unit : {static_cast<ClockedUnit*>(&Accelerator::instance().array),
-                            static_cast<ClockedUnit*>(&Accelerator::instance().vector_unit)}) {
+  if (dram_) accelerator_.dram.detach(*dram_);
+  for (ClockedUnit* unit : {static_cast<ClockedUnit*>(&accelerator_.array),
+                            static_cast<ClockedUnit*>(&accelerator_.vector_unit)}) {
     unit->stop();
     unit->remove_observer(*this);
     for (RunObserver* observer : observers_) unit->remove_observer(*observer);
@@ -61,8 +61,8 @@ Simulator::~Simulator() {
 
 void Simulator::add_observer(RunObserver& observer) {
   observers_.push_back(&observer);
-  Accelerator::instance().array.add_observer(observer);
-  Accelerator::instance().vector_unit.add_observer(observer);
+  accelerator_.array.add_observer(observer);
+  accelerator_.vector_unit.add_observer(observer);
 }
 
 void Simulator::on_cycle(const CycleActivity& activity, const Execution&) {
@@ -150,7 +150,7 @@ sc_core::sc_time Simulator::clock_period() const {
 }
 
 bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, LayerStats& stats) {
-  const sc_core::sc_event* memory = dram_ && options_.skip_ahead ? &Accelerator::instance().dram.transfer_finished()
+  const sc_core::sc_event* memory = dram_ && options_.skip_ahead ? &accelerator_.dram.transfer_finished()
                                                                  : nullptr;
   unit.start(execution, clock_period(), options_.pause_interval, memory);
   while (true) {
@@ -168,13 +168,12 @@ bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, Layer
 }
 
 std::unique_ptr<MemoryController> Simulator::memory_controller(ArrayStep& step) const {
-  Accelerator& accelerator = Accelerator::instance();
   // Tiles and outputs move as operands, partial sums as accumulators.
-  accelerator.global_buffer.begin_step(step.buffer(), operand_bytes(arch_.array.data_type),
+  accelerator_.global_buffer.begin_step(step.buffer(), operand_bytes(arch_.array.data_type),
                                        accumulator_bytes(arch_.array.data_type));
   if (!dram_) return nullptr;
-  return std::make_unique<MemoryController>(*dram_, accelerator.global_buffer, step.take_memory_plan(),
-                                      accelerator.dram.time_fs(),
+  return std::make_unique<MemoryController>(*dram_, accelerator_.global_buffer, step.take_memory_plan(),
+                                      accelerator_.dram.time_fs(),
                                       static_cast<std::int64_t>(clock_period().value()), arch_.noc.latency);
 }
 
@@ -182,7 +181,7 @@ bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
   VectorExecution execution(arch_.vector, op.operations);
   step_macs_ = 0;
   step_vector_operations_ = 0;
-  const bool completed = run_to_completion(Accelerator::instance().vector_unit, execution, stats);
+  const bool completed = run_to_completion(accelerator_.vector_unit, execution, stats);
   stats.cycles += execution.cycles_elapsed();
   stats.vector_cycles += execution.cycles_elapsed();
   stats.vector_operations += step_vector_operations_;
@@ -195,11 +194,11 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
   Execution& execution = step->start(seed, memory.get());
   step_macs_ = 0;
   step_vector_operations_ = 0;
-  Noc& noc = Accelerator::instance().noc;
+  Noc& noc = accelerator_.noc;
   noc.begin_step();
-  const std::int64_t slept_before = Accelerator::instance().array.slept_cycles();
-  const bool completed = run_to_completion(Accelerator::instance().array, execution, stats);
-  slept_cycles_ += Accelerator::instance().array.slept_cycles() - slept_before;
+  const std::int64_t slept_before = accelerator_.array.slept_cycles();
+  const bool completed = run_to_completion(accelerator_.array, execution, stats);
+  slept_cycles_ += accelerator_.array.slept_cycles() - slept_before;
   stats.cycles += execution.cycles_elapsed();
   stats.macs += step_macs_;
   stats.noc += noc.traffic();
@@ -212,7 +211,7 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
       stats.buffer_reads[o] += m.buffer.reads[o];
       stats.buffer_writes[o] += m.buffer.writes[o];
       stats.buffer_peak_bytes[o] =
-          std::max<std::int64_t>(stats.buffer_peak_bytes[o], Accelerator::instance().global_buffer.peak_bytes()[o]);
+          std::max<std::int64_t>(stats.buffer_peak_bytes[o], accelerator_.global_buffer.peak_bytes()[o]);
       stats.buffer_capacity_bytes[o] = std::max(stats.buffer_capacity_bytes[o], step->buffer().bytes[o]);
     }
   }

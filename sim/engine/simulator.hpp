@@ -11,8 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "models/accelerator.hpp"
 #include "models/clocked_unit.hpp"
-#include "models/dram/dram_system.hpp"
+#include "models/dram/dram_backend.hpp"
 #include "models/memory/memory_controller.hpp"
 #include "sim/config/arch_config.hpp"
 #include "sim/dataflow/dataflow.hpp"
@@ -42,7 +43,8 @@ std::string memory_problem(const ArchConfig& arch, const Workload& workload);
 
 class Simulator : private CycleObserver {
  public:
-  Simulator(ArchConfig arch, RunOptions options);
+  // Drives `accelerator` (built once per process, models/accelerator.hpp).
+  Simulator(Accelerator& accelerator, ArchConfig arch, RunOptions options);
   ~Simulator() override;
   Simulator(const Simulator&) = delete;
   Simulator& operator=(const Simulator&) = delete;
@@ -62,10 +64,11 @@ class Simulator : private CycleObserver {
   sc_core::sc_time clock_period() const;
   void on_cycle(const CycleActivity& activity, const Execution& execution) override;
 
+  Accelerator& accelerator_;
   ArchConfig arch_;
   const Dataflow& dataflow_;
   RunOptions options_;
-  std::unique_ptr<DramSystem> dram_;  // with the DRAM memory model
+  std::unique_ptr<DramBackend> dram_;  // with the DRAM memory model
   std::vector<RunObserver*> observers_;
   std::int64_t step_macs_ = 0;
   std::int64_t step_vector_operations_ = 0;

@@ -1,0 +1,47 @@
+#pragma once
+// What the accelerator asks of its DRAM, whatever simulates it: start
+// transfers of byte ranges, advance to a time, and tell what has finished.
+// Time is counted in femtoseconds from the backend's start. The memory
+// controller (models/memory/memory_controller.hpp) and the DRAM's SystemC
+// process (models/dram/dram.hpp) use only this interface, so another DRAM
+// simulator can stand behind it; Systole's own is DramSystem
+// (models/dram/dram_system.hpp).
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+
+#include "models/dram/dram_controller.hpp"
+
+namespace systole {
+
+class DramBackend {
+ public:
+  static constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+
+  virtual ~DramBackend() = default;
+
+  // Starts a transfer of `bytes` at `address`, at the time advanced to;
+  // returns its id.
+  virtual std::uint64_t transfer(std::int64_t address, std::int64_t bytes, bool write) = 0;
+  virtual bool done(std::uint64_t transfer) const = 0;
+
+  // Runs everything that happens by `time_fs` (never backwards).
+  virtual void advance_to(std::int64_t time_fs) = 0;
+  // The next time at which something may happen, or kNever.
+  virtual std::int64_t next_event_fs() const = 0;
+  // True once per batch of transfers finished since the last call.
+  virtual bool take_finished_transfers() = 0;
+  // Called whenever a transfer is started (the DRAM's process re-plans).
+  virtual void on_transfer(std::function<void()> listener) = 0;
+  // Bytes moved by `time_fs`, which is at most the time advanced to and
+  // never decreases from one call to the next.
+  virtual std::int64_t bytes_moved_by(std::int64_t time_fs) = 0;
+
+  virtual std::int64_t capacity_bytes() const = 0;
+  virtual double peak_gb_per_s() const = 0;  // all channels
+  virtual double tck_ns() const = 0;
+  virtual DramChannelStats stats() const = 0;  // summed over channels
+};
+
+}  // namespace systole
