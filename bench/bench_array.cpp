@@ -69,7 +69,7 @@ void bench_resnet50(const std::string& path, int repeat) {
   // buses with a 4-cycle latency and 8 two-port banks per partition.
   for (const char* memory : {"ideal", "dram", "dram + narrow NoC"}) {
     ArchConfig arch = array(128, "ws");
-    arch.memory_model = std::string(memory) == "ideal" ? "ideal" : "dram";
+    arch.memory_model = std::string(memory) == "ideal" ? MemoryModel::Ideal : MemoryModel::Dram;
     if (std::string(memory) == "dram + narrow NoC") {
       arch.noc = {32, 32, 32, 4};
       arch.buffer.banks = 8;

@@ -28,7 +28,7 @@ ArchConfig array_config(int rows, int cols, const std::string& dataflow, Microar
 }
 
 ArchConfig with_dram(ArchConfig arch, const std::string& dram, int channels) {
-  arch.memory_model = "dram";
+  arch.memory_model = MemoryModel::Dram;
   arch.dram = dram;
   arch.dram_channels = channels;
   return arch;

@@ -178,7 +178,7 @@ TEST_CASE("the memory-hierarchy example of docs/memory.md loads as described", "
   const std::string path = std::string(SYSTOLE_SOURCE_DIR) + "/docs/examples/ddr4-128x128.ini";
   const ArchConfig arch = load_arch_config(path);
   validate(arch, path);
-  CHECK(arch.memory_model == "dram");
+  CHECK(arch.memory_model == MemoryModel::Dram);
   CHECK(arch.buffer.ifmap_bytes == 256 * 1024);
   CHECK(arch.buffer.banks == 16);
   CHECK(arch.buffer.word_bytes == 8);

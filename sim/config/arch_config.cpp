@@ -101,9 +101,9 @@ const std::vector<KeyAccess>& key_table() {
          const std::string model = to_lower(v);
          if (model != "ideal" && model != "dram")
            throw std::invalid_argument("unknown memory model '" + v + "' (expected ideal or dram)");
-         c.memory_model = model;
+         c.memory_model = model == "dram" ? MemoryModel::Dram : MemoryModel::Ideal;
        },
-       [](const ArchConfig& c) { return c.memory_model; }},
+       [](const ArchConfig& c) { return std::string(to_string(c.memory_model)); }},
       {{"buffer.organization",
         "separate (ifmap, filter and ofmap buffers of fixed size, as in SCALE-Sim) or shared (one buffer whose "
         "banks each layer splits between the operands, as in Eyeriss)"},
@@ -165,6 +165,8 @@ const std::vector<KeyAccess>& key_table() {
 }
 
 }  // namespace
+
+std::string_view to_string(MemoryModel model) { return model == MemoryModel::Dram ? "dram" : "ideal"; }
 
 std::string renamed_key_hint(const std::string& key) {
   static const std::map<std::string, std::string> renamed = {

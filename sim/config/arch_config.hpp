@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/program_options/options_description.hpp>
@@ -18,6 +19,11 @@
 
 namespace systole {
 
+// Ideal: operands are at the array edge when needed. Dram: tiles move
+// between DRAM and the global buffer (models/memory/memory_controller.hpp).
+enum class MemoryModel { Ideal, Dram };
+std::string_view to_string(MemoryModel model);
+
 struct ArchConfig {
   std::string name = "systole";
   // The accelerator clock. Cycles are counted in it; it sets how many DRAM
@@ -29,9 +35,7 @@ struct ArchConfig {
   // The dataflow's name in the registry (sim/dataflow/registry.hpp).
   std::string dataflow = "ws";
   VectorUnitConfig vector;
-  // ideal: operands are at the array edge when needed. dram: tiles move
-  // between DRAM and the global buffer (models/memory/memory_controller.hpp).
-  std::string memory_model = "ideal";
+  MemoryModel memory_model = MemoryModel::Ideal;
   std::string dram = "ddr4-2400";  // preset name or DRAMSys memspec .json
   int dram_channels = 1;
   // The global buffer and the network-on-chip; used with the DRAM memory

@@ -61,9 +61,9 @@ GemmStepPlan plan_with(const GemmDataflow& dataflow, const ArchConfig& arch, con
                        const BufferPartition& buffer) {
   GemmStepPlan plan;
   plan.buffer = buffer;
-  const std::int64_t longest = arch.memory_model == "dram" ? dataflow.max_stream(arch, buffer) : 0;
+  const std::int64_t longest = arch.memory_model == MemoryModel::Dram ? dataflow.max_stream(arch, buffer) : 0;
   plan.mapping = dataflow.map(arch.array, gemm.gemm(), gemm.groups(), longest);
-  if (arch.memory_model != "dram") return plan;
+  if (arch.memory_model != MemoryModel::Dram) return plan;
   plan.memory = memory_plan(dataflow, arch, buffer, plan.mapping);
   plan.problem = plan.memory.capacity_problem(buffer);
   return plan;
@@ -147,10 +147,10 @@ GemmStepPlan plan_shared(const GemmDataflow& dataflow, const ArchConfig& arch, c
 
 GemmStepPlan plan_gemm_step(const GemmDataflow& dataflow, const ArchConfig& arch, const Layer& gemm,
                             double dram_gb_per_s) {
-  const bool shared = arch.memory_model == "dram" && arch.buffer.organization == BufferOrganization::Shared;
+  const bool shared = arch.memory_model == MemoryModel::Dram && arch.buffer.organization == BufferOrganization::Shared;
   GemmStepPlan plan = shared ? plan_shared(dataflow, arch, gemm, dram_gb_per_s)
                              : plan_with(dataflow, arch, gemm, arch.buffer.partition());
-  if (arch.memory_model == "dram") plan.limits = apply_edge_rates(dataflow, arch, plan.buffer, plan.mapping);
+  if (arch.memory_model == MemoryModel::Dram) plan.limits = apply_edge_rates(dataflow, arch, plan.buffer, plan.mapping);
   return plan;
 }
 

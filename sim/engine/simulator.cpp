@@ -25,7 +25,7 @@ std::string to_string(Verification verification) {
 }
 
 std::string memory_problem(const ArchConfig& arch, const Workload& workload) {
-  if (arch.memory_model != "dram") return {};
+  if (arch.memory_model != MemoryModel::Dram) return {};
   const double dram_gb_per_s = resolve_dram(arch.dram, "dram.spec").peak_gb_per_s() * arch.dram_channels;
   const Dataflow& dataflow = *find_dataflow(arch.dataflow);
   for (const Layer& layer : workload.layers)
@@ -41,7 +41,7 @@ std::string memory_problem(const ArchConfig& arch, const Workload& workload) {
 Simulator::Simulator(Accelerator& accelerator, ArchConfig arch, RunOptions options)
     : accelerator_(accelerator), arch_(std::move(arch)), dataflow_(*find_dataflow(arch_.dataflow)),
       options_(options) {
-  if (arch_.memory_model == "dram") {
+  if (arch_.memory_model == MemoryModel::Dram) {
     dram_ = std::make_unique<DramSystem>(resolve_dram(arch_.dram, "dram.spec"), arch_.dram_channels);
     accelerator_.dram.attach(*dram_);
   }
