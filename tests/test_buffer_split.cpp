@@ -45,15 +45,15 @@ TEST_CASE("a shared buffer of three banks runs exactly as three one-bank buffers
       for (std::size_t i = 0; i < a.layers.size(); ++i) {
         const LayerStats &x = a.layers[i], &y = b.layers[i];
         CHECK(y.verification == Verification::Passed);
-        CHECK(x.cycles == y.cycles);
-        CHECK(x.stall_dram_cycles == y.stall_dram_cycles);
-        CHECK(x.stall_buffer_cycles == y.stall_buffer_cycles);
-        CHECK(x.folds == y.folds);
+        CHECK(x[Counter::Cycles] == y[Counter::Cycles]);
+        CHECK(x[Counter::StallDramCycles] == y[Counter::StallDramCycles]);
+        CHECK(x[Counter::StallBufferCycles] == y[Counter::StallBufferCycles]);
+        CHECK(x[Counter::Folds] == y[Counter::Folds]);
+        CHECK(x[Counter::DramOfmapWriteBytes] == y[Counter::DramOfmapWriteBytes]);
         for (int o = 0; o < kOperands; ++o) {
-          CHECK(x.dram_read_bytes[o] == y.dram_read_bytes[o]);
-          CHECK(x.dram_write_bytes[o] == y.dram_write_bytes[o]);
-          CHECK(x.buffer_capacity_bytes[o] == 2048);
-          CHECK(y.buffer_capacity_bytes[o] == 2048);
+          CHECK(x[per_operand(Counter::DramIfmapReadBytes, static_cast<Operand>(o))] == y[per_operand(Counter::DramIfmapReadBytes, static_cast<Operand>(o))]);
+          CHECK(x[per_operand(Counter::BufferIfmapCapacityBytes, static_cast<Operand>(o))] == 2048);
+          CHECK(y[per_operand(Counter::BufferIfmapCapacityBytes, static_cast<Operand>(o))] == 2048);
         }
       }
     }
@@ -81,10 +81,10 @@ TEST_CASE("a shared buffer gives its banks where the ports and DRAM traffic need
     const RunResult result = simulate(shared_buffer(arch, banks, 512), {make_gemm_layer("g", 64, 16, 16)});
     const LayerStats& l = result.layers.at(0);
     CHECK(l.verification == Verification::Passed);
-    CHECK(l.stall_buffer_cycles == 0);  // the chosen split never narrows a path
+    CHECK(l[Counter::StallBufferCycles] == 0);  // the chosen split never narrows a path
     std::array<std::int64_t, kOperands> split;
-    for (int o = 0; o < kOperands; ++o) split[o] = l.buffer_capacity_bytes[o] / 512;
-    return std::make_pair(split, l.dram_read_bytes[0]);
+    for (int o = 0; o < kOperands; ++o) split[o] = l[per_operand(Counter::BufferIfmapCapacityBytes, static_cast<Operand>(o))] / 512;
+    return std::make_pair(split, l[Counter::DramIfmapReadBytes]);
   };
   SECTION("the fastest edge first") {
     // Seven banks: (4,1,2) keeps the ifmap on chip but halves the bottom

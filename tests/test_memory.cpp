@@ -27,7 +27,8 @@ namespace {
 
 std::int64_t dram_bytes(const LayerStats& l) {
   std::int64_t total = 0;
-  for (int o = 0; o < 3; ++o) total += l.dram_read_bytes[o] + l.dram_write_bytes[o];
+  for (int o = 0; o < 3; ++o) total += l[per_operand(Counter::DramIfmapReadBytes, static_cast<Operand>(o))];
+  total += l[Counter::DramOfmapWriteBytes];
   return total;
 }
 
@@ -82,24 +83,24 @@ TEST_CASE("a bandwidth-bound layer runs at the DRAM's bandwidth", "[memory]") {
   // Every weight once, the input vector once, the output vector once (int8).
   CHECK(dram_bytes(l) == 4096LL * 4096 + 4096 + 4096);
   const double floor_ns = dram_bytes(l) / dram_preset("ddr4-2400").peak_gb_per_s();
-  CHECK(l.cycles >= floor_ns);
-  CHECK(l.cycles <= 1.10 * floor_ns);
-  CHECK(l.stall_dram_cycles > l.cycles / 2);
+  CHECK(l[Counter::Cycles] >= floor_ns);
+  CHECK(l[Counter::Cycles] <= 1.10 * floor_ns);
+  CHECK(l[Counter::StallDramCycles] > l[Counter::Cycles] / 2);
 }
 
 TEST_CASE("the accelerator clock sets how much DRAM time a cycle holds", "[memory]") {
   const Layer fc = make_gemm_layer("fc", 1, 2048, 2048);
   ArchConfig arch = with_dram(array_config(128, 128, "ws", Microarch::Pipelined), "ddr4-2400");
-  const std::int64_t at_1000 = simulate(arch, {fc}).layers.at(0).cycles;
+  const std::int64_t at_1000 = simulate(arch, {fc}).layers.at(0)[Counter::Cycles];
   arch.clock_mhz = 500;
-  const std::int64_t at_500 = simulate(arch, {fc}).layers.at(0).cycles;
+  const std::int64_t at_500 = simulate(arch, {fc}).layers.at(0)[Counter::Cycles];
   // DRAM-bound: the same nanoseconds are half as many 500 MHz cycles.
   CHECK(at_500 == Approx(at_1000 / 2.0).epsilon(0.05));
   // With ideal memory the cycle count does not depend on the clock.
   ArchConfig ideal = array_config(128, 128, "ws", Microarch::Pipelined);
-  const std::int64_t ideal_1000 = simulate(ideal, {fc}).layers.at(0).cycles;
+  const std::int64_t ideal_1000 = simulate(ideal, {fc}).layers.at(0)[Counter::Cycles];
   ideal.clock_mhz = 500;
-  CHECK(simulate(ideal, {fc}).layers.at(0).cycles == ideal_1000);
+  CHECK(simulate(ideal, {fc}).layers.at(0)[Counter::Cycles] == ideal_1000);
 }
 
 TEST_CASE("a layer that fits on chip runs as with ideal memory plus its first fetch and last write",
@@ -109,16 +110,16 @@ TEST_CASE("a layer that fits on chip runs as with ideal memory plus its first fe
   // fold starts, and the 2 KB of outputs go back to DRAM after it.
   const Layer gemm = make_gemm_layer("g", 64, 32, 32);
   const ArchConfig ideal = array_config(32, 32, "ws");
-  const std::int64_t ideal_cycles = simulate(ideal, {gemm}).layers.at(0).cycles;
+  const std::int64_t ideal_cycles = simulate(ideal, {gemm}).layers.at(0)[Counter::Cycles];
   const LayerStats l = simulate(with_dram(ideal, "hbm2", 4), {gemm}).layers.at(0);
   CHECK(l.verification == Verification::Passed);
   const auto [fetch, write_back] = fetch_and_write_back("hbm2", 4, 1024, 2048, ideal_cycles, 2048);
   // The fold starts in the cycle the last tile arrives; the run ends the
   // cycle after the last write is seen done.
-  CHECK(l.cycles == ideal_cycles + (fetch - 1) + write_back);
+  CHECK(l[Counter::Cycles] == ideal_cycles + (fetch - 1) + write_back);
   // Both waits are DRAM stall: what is left is the ideal run's compute.
-  CHECK(l.stall_dram_cycles == (fetch - 1) + write_back);
-  CHECK(l.stall_noc_cycles + l.stall_buffer_cycles == 0);
+  CHECK(l[Counter::StallDramCycles] == (fetch - 1) + write_back);
+  CHECK(l[Counter::StallNocCycles] + l[Counter::StallBufferCycles] == 0);
 
   // A NoC latency of L cycles delays the fold L cycles after its tiles
   // arrive, and the write-back L cycles after its results leave the array.
@@ -130,9 +131,9 @@ TEST_CASE("a layer that fits on chip runs as with ideal memory plus its first fe
   const auto [fetch_again, late_write] =
       fetch_and_write_back("hbm2", 4, 1024, 2048, ideal_cycles + 2 * kLatency, 2048);
   CHECK(fetch_again == fetch);
-  CHECK(delayed.cycles == ideal_cycles + (fetch - 1) + 2 * kLatency + late_write);
-  CHECK(delayed.stall_noc_cycles == 2 * kLatency);
-  CHECK(delayed.stall_dram_cycles == (fetch - 1) + late_write);
+  CHECK(delayed[Counter::Cycles] == ideal_cycles + (fetch - 1) + 2 * kLatency + late_write);
+  CHECK(delayed[Counter::StallNocCycles] == 2 * kLatency);
+  CHECK(delayed[Counter::StallDramCycles] == (fetch - 1) + late_write);
 }
 
 TEST_CASE("the NoC latency is paid where something waits for it, and charged to the NoC", "[memory][noc]") {
@@ -145,10 +146,10 @@ TEST_CASE("the NoC latency is paid where something waits for it, and charged to 
   const LayerStats prompt = simulate(arch, {fc}).layers.at(0);
   arch.noc.latency = 20;
   const LayerStats late = simulate(arch, {fc}).layers.at(0);
-  CHECK(late.folds == 8);
-  CHECK(late.cycles - prompt.cycles == 2 * 20);
-  CHECK(late.stall_noc_cycles == 2 * 20);
-  CHECK(late.stall_dram_cycles == prompt.stall_dram_cycles);
+  CHECK(late[Counter::Folds] == 8);
+  CHECK(late[Counter::Cycles] - prompt[Counter::Cycles] == 2 * 20);
+  CHECK(late[Counter::StallNocCycles] == 2 * 20);
+  CHECK(late[Counter::StallDramCycles] == prompt[Counter::StallDramCycles]);
   // On a 128x128 baseline array a 4x1x8 GEMM's slot outlasts its write-back,
   // so only the first fetch's latency shows.
   ArchConfig big = with_dram(array_config(128, 128, "ws"), "hbm2", 4);
@@ -156,10 +157,10 @@ TEST_CASE("the NoC latency is paid where something waits for it, and charged to 
   const LayerStats hidden_before = simulate(big, {tiny}).layers.at(0);
   big.noc.latency = 16;
   const LayerStats hidden = simulate(big, {tiny}).layers.at(0);
-  CHECK(hidden.cycles - hidden_before.cycles == 16);
-  CHECK(hidden.stall_noc_cycles == 16);
-  CHECK(hidden.cycles - hidden.stall_noc_cycles - hidden.stall_dram_cycles ==
-        hidden_before.cycles - hidden_before.stall_dram_cycles);
+  CHECK(hidden[Counter::Cycles] - hidden_before[Counter::Cycles] == 16);
+  CHECK(hidden[Counter::StallNocCycles] == 16);
+  CHECK(hidden[Counter::Cycles] - hidden[Counter::StallNocCycles] - hidden[Counter::StallDramCycles] ==
+        hidden_before[Counter::Cycles] - hidden_before[Counter::StallDramCycles]);
 }
 
 TEST_CASE("tiles fill the buffer, and write-backs leave it, no faster than its ports move them", "[memory]") {
@@ -172,7 +173,7 @@ TEST_CASE("tiles fill the buffer, and write-backs leave it, no faster than its p
   // when DRAM has delivered them.
   const Layer gemm = make_gemm_layer("g", 1024, 8, 8);
   const ArchConfig ideal = array_config(8, 8, "ws");
-  const std::int64_t ideal_cycles = simulate(ideal, {gemm}).layers.at(0).cycles;
+  const std::int64_t ideal_cycles = simulate(ideal, {gemm}).layers.at(0)[Counter::Cycles];
   ArchConfig arch = with_dram(ideal, "hbm2", 4);
   const LayerStats unlimited = simulate(arch, {gemm}).layers.at(0);
   arch.buffer.banks = 1;
@@ -183,12 +184,12 @@ TEST_CASE("tiles fill the buffer, and write-backs leave it, no faster than its p
   CHECK(ported.verification == Verification::Passed);
   const auto [fetch, write_back] = fetch_and_write_back("hbm2", 4, 64, 8192, ideal_cycles, 1024 * 8);
   REQUIRE(fetch - 1 < 255);  // DRAM alone would be faster
-  CHECK(unlimited.cycles == ideal_cycles + (fetch - 1) + write_back);
+  CHECK(unlimited[Counter::Cycles] == ideal_cycles + (fetch - 1) + write_back);
   const auto [fetch_again, late_write] =
       fetch_and_write_back("hbm2", 4, 64, 8192, ideal_cycles + 255 - (fetch - 1), 1024 * 8);
-  CHECK(ported.cycles == ideal_cycles + 255 + late_write);
-  CHECK(ported.stall_buffer_cycles == 255 - (fetch - 1));
-  CHECK(ported.stall_dram_cycles == unlimited.stall_dram_cycles);
+  CHECK(ported[Counter::Cycles] == ideal_cycles + 255 + late_write);
+  CHECK(ported[Counter::StallBufferCycles] == 255 - (fetch - 1));
+  CHECK(ported[Counter::StallDramCycles] == unlimited[Counter::StallDramCycles]);
   // One read port (8 B a cycle) gives DRAM the 8 KB of outputs in 1024
   // cycles, far longer than DRAM takes to write them: the last result leaves
   // in cycle ideal_cycles + 254 (the fold started 255 cycles late), and the
@@ -196,9 +197,9 @@ TEST_CASE("tiles fill the buffer, and write-backs leave it, no faster than its p
   arch.buffer.read_ports = 1;
   const LayerStats draining = simulate(arch, {gemm}).layers.at(0);
   CHECK(draining.verification == Verification::Passed);
-  CHECK(draining.cycles == ideal_cycles + 254 + 1024);
-  CHECK(draining.stall_buffer_cycles == (255 - (fetch - 1)) + (1024 - late_write - 1));
-  CHECK(draining.stall_dram_cycles == unlimited.stall_dram_cycles);
+  CHECK(draining[Counter::Cycles] == ideal_cycles + 254 + 1024);
+  CHECK(draining[Counter::StallBufferCycles] == (255 - (fetch - 1)) + (1024 - late_write - 1));
+  CHECK(draining[Counter::StallDramCycles] == unlimited[Counter::StallDramCycles]);
 }
 
 TEST_CASE("buffer occupancy follows the tiles: reserved at the read, freed after the last use", "[memory]") {
@@ -220,9 +221,9 @@ TEST_CASE("buffer occupancy follows the tiles: reserved at the read, freed after
   Workload workload;
   workload.layers = {gemm};
   const LayerStats stats = simulator.run(workload).layers.at(0);
-  CHECK(stats.buffer_peak_bytes[0] == 2048);
-  CHECK(stats.buffer_peak_bytes[1] == 1024);
-  CHECK(stats.buffer_peak_bytes[2] == 64 * 32 * 4);
+  CHECK(stats[Counter::BufferIfmapPeakBytes] == 2048);
+  CHECK(stats[Counter::BufferFilterPeakBytes] == 1024);
+  CHECK(stats[Counter::BufferOfmapPeakBytes] == 64 * 32 * 4);
   const auto& rows = occupancy.rows;
   REQUIRE(rows.size() > 2);
   CHECK(rows.front() == std::array<std::int64_t, 4>{0, 2048, 1024, 0});
@@ -249,13 +250,13 @@ TEST_CASE("halving the DRAM bandwidth never makes a run faster", "[memory]") {
       for (std::size_t i = 0; i < layers.size(); ++i) {
         INFO(dataflow << " " << to_string(microarch) << " layer " << i);
         CHECK(one.layers[i].verification == Verification::Passed);
-        CHECK(one.layers[i].cycles >= two.layers[i].cycles);
-        CHECK(two.layers[i].cycles >= ideal.layers[i].cycles);
-        CHECK(ideal.layers[i].stall_dram_cycles == 0);
+        CHECK(one.layers[i][Counter::Cycles] >= two.layers[i][Counter::Cycles]);
+        CHECK(two.layers[i][Counter::Cycles] >= ideal.layers[i][Counter::Cycles]);
+        CHECK(ideal.layers[i][Counter::StallDramCycles] == 0);
         // Stalls only explain time beyond what the array needs: what is left
         // is at least the ideal-memory run.
         for (const RunResult* run : {&one, &two})
-          CHECK(run->layers[i].cycles - run->layers[i].stall_dram_cycles >= ideal.layers[i].cycles);
+          CHECK(run->layers[i][Counter::Cycles] - run->layers[i][Counter::StallDramCycles] >= ideal.layers[i][Counter::Cycles]);
         CHECK(dram_bytes(one.layers[i]) == dram_bytes(two.layers[i]));
       }
     }
@@ -416,18 +417,18 @@ TEST_CASE("a narrow NoC spaces out the stream: each fold lasts (T-1)(k-1) cycles
   arch.noc.left_words = 2;
   const LayerStats narrow = simulate(arch, {gemm}).layers.at(0);
   CHECK(narrow.verification == Verification::Passed);
-  CHECK(narrow.cycles - wide.cycles == 2 * 7);
-  CHECK(narrow.stall_noc_cycles == 2 * 7);
-  CHECK(wide.stall_noc_cycles == 0);
-  CHECK(narrow.macs == wide.macs);
+  CHECK(narrow[Counter::Cycles] - wide[Counter::Cycles] == 2 * 7);
+  CHECK(narrow[Counter::StallNocCycles] == 2 * 7);
+  CHECK(wide[Counter::StallNocCycles] == 0);
+  CHECK(narrow[Counter::Macs] == wide[Counter::Macs]);
   // The collection bus: 2 words a cycle for the 4 partial sums each element
   // sends out of the bottom edge spaces the stream the same way.
   arch.noc.left_words = 0;
   arch.noc.out_words = 2;
   const LayerStats collected = simulate(arch, {gemm}).layers.at(0);
   CHECK(collected.verification == Verification::Passed);
-  CHECK(collected.cycles - wide.cycles == 2 * 7);
-  CHECK(collected.stall_noc_cycles == 2 * 7);
+  CHECK(collected[Counter::Cycles] - wide[Counter::Cycles] == 2 * 7);
+  CHECK(collected[Counter::StallNocCycles] == 2 * 7);
   // Two words a cycle from one bank of two read ports (and four write
   // ports, so results leave freely): the banks conflict, and they also feed
   // the stationary rows, 4 words each, so every row takes q = 2 cycles and
@@ -438,25 +439,25 @@ TEST_CASE("a narrow NoC spaces out the stream: each fold lasts (T-1)(k-1) cycles
   arch.buffer.write_ports = 4;
   const LayerStats banked = simulate(arch, {gemm}).layers.at(0);
   CHECK(banked.verification == Verification::Passed);
-  CHECK(banked.cycles - wide.cycles == 2 * (7 + 4));
-  CHECK(banked.stall_buffer_cycles == 2 * (7 + 4));
-  CHECK(banked.stall_noc_cycles == 0);
+  CHECK(banked[Counter::Cycles] - wide[Counter::Cycles] == 2 * (7 + 4));
+  CHECK(banked[Counter::StallBufferCycles] == 2 * (7 + 4));
+  CHECK(banked[Counter::StallNocCycles] == 0);
   // Ports of 8-byte words move two int32 partial sums each: one write port
   // per bank is as good as two 4-byte ones.
   arch.buffer.write_ports = 1;
   arch.buffer.word_bytes = 8;
   arch.buffer.read_ports = 1;
   const LayerStats wide_words = simulate(arch, {gemm}).layers.at(0);
-  CHECK(wide_words.cycles - wide.cycles == 2 * 7);  // 8 int8 operands per read: loads at full speed
-  CHECK(wide_words.stall_buffer_cycles == 2 * 7);   // 2 partial sums per write for 4 columns
+  CHECK(wide_words[Counter::Cycles] - wide[Counter::Cycles] == 2 * 7);  // 8 int8 operands per read: loads at full speed
+  CHECK(wide_words[Counter::StallBufferCycles] == 2 * 7);   // 2 partial sums per write for 4 columns
   // Two write ports: the first K fold's 4 fresh partial sums a cycle fit,
   // but the second adds to them, a read as well as a write per value, and
   // one read port moves 2: only that fold is spaced out.
   arch.buffer.write_ports = 2;
   const LayerStats accumulating = simulate(arch, {gemm}).layers.at(0);
   CHECK(accumulating.verification == Verification::Passed);
-  CHECK(accumulating.cycles - wide.cycles == 7);
-  CHECK(accumulating.stall_buffer_cycles == 7);
+  CHECK(accumulating[Counter::Cycles] - wide[Counter::Cycles] == 7);
+  CHECK(accumulating[Counter::StallBufferCycles] == 7);
 }
 
 TEST_CASE("a narrow bus to the stationary rows slows the loads: q cycles per row", "[memory][noc]") {
@@ -469,12 +470,11 @@ TEST_CASE("a narrow bus to the stationary rows slows the loads: q cycles per row
   // Baseline: each slot loads for q·R = 16 cycles instead of R = 4.
   const LayerStats baseline = simulate(arch, {gemm}).layers.at(0);
   CHECK(baseline.verification == Verification::Passed);
-  CHECK(baseline.cycles - wide.cycles == 2 * 12);
-  CHECK(baseline.stall_noc_cycles == 2 * 12);
+  CHECK(baseline[Counter::Cycles] - wide[Counter::Cycles] == 2 * 12);
+  CHECK(baseline[Counter::StallNocCycles] == 2 * 12);
   // 2 folds x 4 rows x 4 words, one word in each of the 2 x 16 load cycles.
-  const int top = static_cast<int>(Network::Top);
-  CHECK(baseline.noc.words[top] == 32);
-  CHECK(baseline.noc.busy_cycles[top] == 32);
+  CHECK(baseline[Counter::NocTopWords] == 32);
+  CHECK(baseline[Counter::NocTopBusyCycles] == 32);
   // Pipelined: row r is written at L + 4r + 3, so fold 0 streams from
   // L + q + (q-1)(R-1) = L + 13 instead of L + 1. Fold 1's 16 load cycles
   // start at L + 16 (one row on the bus at a time), so its stream starts at
@@ -489,8 +489,8 @@ TEST_CASE("a narrow bus to the stationary rows slows the loads: q cycles per row
   arch.noc.top_words = 1;
   const LayerStats pipelined = simulate(arch, {gemm}).layers.at(0);
   CHECK(pipelined.verification == Verification::Passed);
-  CHECK(pipelined.cycles - pipelined_wide.cycles == 20);
-  CHECK(pipelined.stall_noc_cycles == 20);
+  CHECK(pipelined[Counter::Cycles] - pipelined_wide[Counter::Cycles] == 20);
+  CHECK(pipelined[Counter::StallNocCycles] == 20);
 }
 
 TEST_CASE("a narrow collection bus spaces out OS results at the column ports", "[memory][noc]") {
@@ -506,9 +506,9 @@ TEST_CASE("a narrow collection bus spaces out OS results at the column ports", "
     const LayerStats narrow = simulate(arch, {gemm}).layers.at(0);
     INFO(to_string(microarch));
     CHECK(narrow.verification == Verification::Passed);
-    CHECK(narrow.cycles - wide.cycles == 9);
-    CHECK(narrow.stall_noc_cycles == 9);
-    CHECK(narrow.noc.words[static_cast<int>(Network::Out)] == 16);
+    CHECK(narrow[Counter::Cycles] - wide[Counter::Cycles] == 9);
+    CHECK(narrow[Counter::StallNocCycles] == 9);
+    CHECK(narrow[Counter::NocOutWords] == 16);
   }
   // Baseline, GEMM 16x4x60: four row blocks, each slot 9 cycles longer, all
   // of it charged to the NoC.
@@ -517,9 +517,9 @@ TEST_CASE("a narrow collection bus spaces out OS results at the column ports", "
   const LayerStats wide = simulate(arch, {four_folds}).layers.at(0);
   arch.noc.out_words = 1;
   const LayerStats narrow = simulate(arch, {four_folds}).layers.at(0);
-  CHECK(narrow.folds == 4);
-  CHECK(narrow.cycles - wide.cycles == 4 * 9);
-  CHECK(narrow.stall_noc_cycles == 4 * 9);
+  CHECK(narrow[Counter::Folds] == 4);
+  CHECK(narrow[Counter::Cycles] - wide[Counter::Cycles] == 4 * 9);
+  CHECK(narrow[Counter::StallNocCycles] == 4 * 9);
 }
 
 TEST_CASE("spaced streams, loads and result ports compute correctly in every dataflow", "[memory][noc]") {
@@ -535,8 +535,8 @@ TEST_CASE("spaced streams, loads and result ports compute correctly in every dat
         for (const LayerStats& l : result.layers) {
           INFO(dataflow << " " << to_string(microarch) << " " << words << " words: " << l.verification_detail);
           CHECK(l.verification == Verification::Passed);
-          CHECK(l.macs == l.expected_macs);
-          CHECK(l.stall_noc_cycles > 0);
+          CHECK(l[Counter::Macs] == l.expected_macs);
+          CHECK(l[Counter::StallNocCycles] > 0);
         }
       }
 }
@@ -594,8 +594,8 @@ TEST_CASE("sleeping through the cycles the array waits on memory changes no stat
       for (std::size_t i = 0; i < layers.size(); ++i) {
         const LayerStats &a = runs[0].layers[i], &b = runs[1].layers[i];
         CHECK(b.verification == Verification::Passed);
-        CHECK(b.cycles == a.cycles);
-        CHECK(b.stall_dram_cycles == a.stall_dram_cycles);
+        CHECK(b[Counter::Cycles] == a[Counter::Cycles]);
+        CHECK(b[Counter::StallDramCycles] == a[Counter::StallDramCycles]);
         CHECK(dram_bytes(b) == dram_bytes(a));
       }
       CHECK(runs[1].dram_stats.row_hits == runs[0].dram_stats.row_hits);
@@ -665,10 +665,10 @@ TEST_CASE("sleeping through memory waits is exact while the buffer's ports are b
     }
     const LayerStats &a = runs[0].layers.at(0), &b = runs[1].layers.at(0);
     CHECK(b.verification == Verification::Passed);
-    CHECK(b.cycles == a.cycles);
-    CHECK(b.stall_dram_cycles == a.stall_dram_cycles);
-    CHECK(b.stall_noc_cycles == a.stall_noc_cycles);
-    CHECK(b.stall_buffer_cycles == a.stall_buffer_cycles);
+    CHECK(b[Counter::Cycles] == a[Counter::Cycles]);
+    CHECK(b[Counter::StallDramCycles] == a[Counter::StallDramCycles]);
+    CHECK(b[Counter::StallNocCycles] == a[Counter::StallNocCycles]);
+    CHECK(b[Counter::StallBufferCycles] == a[Counter::StallBufferCycles]);
   }
 }
 
@@ -686,28 +686,28 @@ TEST_CASE("OS folds too deep for the buffer split the reduction and read partial
   REQUIRE(memory_problem(arch, workload).empty());
   const LayerStats spilled = simulate(arch, {gemm}).layers.at(0);
   CHECK(spilled.verification == Verification::Passed);
-  CHECK(spilled.folds == 8 * 16);
+  CHECK(spilled[Counter::Folds] == 8 * 16);
   const std::int64_t psum_traffic = 7LL * 64 * 64 * 4;
-  CHECK(spilled.dram_read_bytes[2] == psum_traffic);
-  CHECK(spilled.dram_write_bytes[2] == psum_traffic + 64 * 64);
+  CHECK(spilled[Counter::DramOfmapReadBytes] == psum_traffic);
+  CHECK(spilled[Counter::DramOfmapWriteBytes] == psum_traffic + 64 * 64);
   // Every chunk fetches its 16x128 row block and 128x16 column block.
-  CHECK(spilled.dram_read_bytes[0] == 128LL * 16 * 128);
-  CHECK(spilled.dram_read_bytes[1] == 128LL * 128 * 16);
+  CHECK(spilled[Counter::DramIfmapReadBytes] == 128LL * 16 * 128);
+  CHECK(spilled[Counter::DramFilterReadBytes] == 128LL * 128 * 16);
 
   // With a 64 KB ofmap partition the partial sums stay on chip: only the
   // results leave, and the run is no slower.
   arch.buffer.ofmap_bytes = 64 * 1024;
   const LayerStats kept = simulate(arch, {gemm}).layers.at(0);
   CHECK(kept.verification == Verification::Passed);
-  CHECK(kept.dram_read_bytes[2] == 0);
-  CHECK(kept.dram_write_bytes[2] == 64 * 64);
-  CHECK(kept.cycles <= spilled.cycles);
+  CHECK(kept[Counter::DramOfmapReadBytes] == 0);
+  CHECK(kept[Counter::DramOfmapWriteBytes] == 64 * 64);
+  CHECK(kept[Counter::Cycles] <= spilled[Counter::Cycles]);
 }
 
 TEST_CASE("a run interrupted while the array sleeps on memory leaves nothing to the next run", "[memory]") {
   const Layer gemm = make_gemm_layer("g", 96, 80, 64);
   const ArchConfig ideal = array_config(16, 16, "ws");
-  const std::int64_t expected = simulate(ideal, {gemm}).layers.at(0).cycles;
+  const std::int64_t expected = simulate(ideal, {gemm}).layers.at(0)[Counter::Cycles];
   {
     ArchConfig arch = with_dram(array_config(16, 16, "os"), "lpddr4-3200");
     arch.buffer = GlobalBufferConfig::separate(4 * 1024, 4 * 1024, 4 * 1024);
@@ -725,7 +725,7 @@ TEST_CASE("a run interrupted while the array sleeps on memory leaves nothing to 
   ArchConfig fast = ideal;
   fast.clock_mhz = 2000;
   const LayerStats after = simulate(fast, {gemm}).layers.at(0);
-  CHECK(after.cycles == expected);
+  CHECK(after[Counter::Cycles] == expected);
   CHECK(after.verification == Verification::Passed);
 }
 
@@ -774,8 +774,8 @@ TEST_CASE("neighbour-link hops: counted from the PEs for full folds, by hand for
     const LayerStats l = run(dataflow, make_gemm_layer("g", os ? 8 : 5, 8, os ? 5 : 8), counter);
     CHECK(l.verification == Verification::Passed);
     CHECK(counter.horizontal == 240);
-    CHECK(l.noc.horizontal_hops == counter.horizontal);
-    CHECK(l.noc.vertical_hops == 240);
+    CHECK(l[Counter::LinkHopsHorizontal] == counter.horizontal);
+    CHECK(l[Counter::LinkHopsVertical] == 240);
     if (os) CHECK(counter.vertical == 240);
   }
   // GEMM M=5, N=6, K=7. WS folds (rows x cols used) 4x4, 3x4, 4x2, 3x2 with
@@ -786,11 +786,11 @@ TEST_CASE("neighbour-link hops: counted from the PEs for full folds, by hand for
   const Layer gemm = make_gemm_layer("g", 5, 6, 7);
   HopCounter unused(4, 4);
   const LayerStats ws = run("ws", gemm, unused);
-  CHECK(ws.noc.horizontal_hops == 140);
-  CHECK(ws.noc.vertical_hops == 180);
+  CHECK(ws[Counter::LinkHopsHorizontal] == 140);
+  CHECK(ws[Counter::LinkHopsVertical] == 180);
   const LayerStats os = run("os", gemm, unused);
-  CHECK(os.noc.horizontal_hops == 140);
-  CHECK(os.noc.vertical_hops == 126);
+  CHECK(os[Counter::LinkHopsHorizontal] == 140);
+  CHECK(os[Counter::LinkHopsVertical] == 126);
 }
 
 namespace {

@@ -112,11 +112,11 @@ TEST_CASE("vector layers take ceil(operations / lanes) cycles", "[network][timin
   const RunResult result =
       simulate(with_lanes(array_config(4, 4, "ws"), 8), {pool, add});
   // Pool: 2x2 outputs, each reading a 2x2 window: 16 operations, 2 cycles.
-  CHECK(result.layers[0].cycles == 2);
-  CHECK(result.layers[0].vector_cycles == 2);
-  CHECK(result.layers[0].macs == 0);
+  CHECK(result.layers[0][Counter::Cycles] == 2);
+  CHECK(result.layers[0][Counter::VectorCycles] == 2);
+  CHECK(result.layers[0][Counter::Macs] == 0);
   // 100 additions on 8 lanes: 13 cycles.
-  CHECK(result.layers[1].cycles == 13);
+  CHECK(result.layers[1][Counter::Cycles] == 13);
 }
 
 TEST_CASE("an LSTM's steps wait for the previous hidden state", "[network][timing]") {
@@ -133,9 +133,9 @@ TEST_CASE("an LSTM's steps wait for the previous hidden state", "[network][timin
   // K = 4, N = 16: 4 folds of 8 + 1 + 2 = 11 = 44 cycles, then 9·B·H = 36
   // gate operations on 8 lanes = 5 cycles; the next step starts after them.
   // 52 + 3·(44 + 5) = 199.
-  CHECK(result.layers[0].cycles == 199);
-  CHECK(result.layers[0].vector_cycles == 15);
-  CHECK(result.layers[0].macs == lstm.macs());
+  CHECK(result.layers[0][Counter::Cycles] == 199);
+  CHECK(result.layers[0][Counter::VectorCycles] == 15);
+  CHECK(result.layers[0][Counter::Macs] == lstm.macs());
   CHECK(result.layers[0].steps == 1 + 3 * 2);
 }
 
@@ -150,8 +150,8 @@ TEST_CASE("attention lowers to projections, per-head GEMMs and a softmax", "[net
   // qkv: M=4, K=4, N=12: 3 folds of 8+4+4-2 = 14 -> 42. scores: 2 heads of
   // M=4, K=2, N=4: one fold each -> 28. softmax: 3·2·16 = 96 ops / 8 = 12.
   // context: 2 heads of M=4, K=4, N=2 -> 28. output: M=4, K=4, N=4 -> 14.
-  CHECK(result.layers[0].cycles == 42 + 28 + 12 + 28 + 14);
-  CHECK(result.layers[0].macs == attention.macs());
+  CHECK(result.layers[0][Counter::Cycles] == 42 + 28 + 12 + 28 + 14);
+  CHECK(result.layers[0][Counter::Macs] == attention.macs());
 }
 
 TEST_CASE("every dataflow runs a zoo network; batch raises latency and throughput", "[network][cli]") {

@@ -42,7 +42,7 @@ TEST_CASE("cycle counts equal SCALE-Sim's plus one", "[scalesim][golden]") {
       INFO(entry.path().filename().string() << " layer " << i);
       const LayerStats& layer = result.layers[i];
       CHECK(layer.verification == Verification::Passed);
-      CHECK(layer.cycles == std::stoll(rows[i + 1][1]) + 1);
+      CHECK(layer[Counter::Cycles] == std::stoll(rows[i + 1][1]) + 1);
       CHECK(100 * layer.mapping_efficiency == Approx(std::stod(rows[i + 1][4])).epsilon(1e-9));
     }
     ++cases;

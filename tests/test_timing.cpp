@@ -18,7 +18,7 @@ std::int64_t cycles_of(const ArchConfig& arch, const Layer& layer) {
   const RunResult result = simulate(arch, {layer});
   REQUIRE(result.layers.size() == 1);
   CHECK(result.layers[0].verification == Verification::Passed);
-  return result.layers[0].cycles;
+  return result.layers[0][Counter::Cycles];
 }
 
 std::int64_t gemm_cycles(int rows, int cols, const std::string& dataflow, Microarch microarch,

@@ -20,9 +20,9 @@ TEST_CASE("active PE-cycles sum to the MAC count", "[utilization]") {
         INFO(dataflow << " " << to_string(microarch) << " layer " << i);
         // groups · M · N · K, from the layer's shape alone.
         const GemmShape g = layers[i].gemm();
-        CHECK(result.layers[i].macs == layers[i].groups() * g.m * g.n * g.k);
+        CHECK(result.layers[i][Counter::Macs] == layers[i].groups() * g.m * g.n * g.k);
         CHECK(result.layers[i].utilization ==
-              Approx(static_cast<double>(result.layers[i].macs) / (20.0 * result.layers[i].cycles)));
+              Approx(static_cast<double>(result.layers[i][Counter::Macs]) / (20.0 * result.layers[i][Counter::Cycles])));
       }
     }
 }

@@ -11,14 +11,4 @@ const char* to_string(Network network) {
   return "?";
 }
 
-NocTraffic& NocTraffic::operator+=(const NocTraffic& other) {
-  for (int n = 0; n < kNetworks; ++n) {
-    words[n] += other.words[n];
-    busy_cycles[n] += other.busy_cycles[n];
-  }
-  horizontal_hops += other.horizontal_hops;
-  vertical_hops += other.vertical_hops;
-  return *this;
-}
-
 }  // namespace systole

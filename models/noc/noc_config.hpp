@@ -22,15 +22,10 @@ struct NocConfig {
   }
 };
 
-// What the networks carried during a run (or a layer).
+// What the networks carried during a step.
 struct NocTraffic {
   std::int64_t words[kNetworks] = {0, 0, 0};        // values delivered
   std::int64_t busy_cycles[kNetworks] = {0, 0, 0};  // cycles carrying at least one word
-  std::int64_t horizontal_hops = 0;  // operands moving one PE right
-  std::int64_t vertical_hops = 0;    // partial sums (WS/IS) or operands (OS) moving one PE down
-
-  NocTraffic& operator+=(const NocTraffic& other);
 };
-
 
 }  // namespace systole

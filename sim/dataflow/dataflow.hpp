@@ -50,10 +50,13 @@ class ArrayStep {
   // Builds the step's operands (drawn from `seed`) and the execution that
   // runs it; `gate` is the memory behind the array (null: ideal memory).
   virtual Execution& start(std::uint64_t seed, FoldGate* gate) = 0;
-  // Adds what the execution did, completed or interrupted, to the layer's
-  // statistics: cycles, folds, traffic and stalls by cause. `memory` is the
-  // controller the execution ran behind (null: ideal memory).
-  virtual void record(LayerStats& stats, bool completed, const MemoryController* memory) const = 0;
+  // Adds what only the dataflow knows of the execution, completed or
+  // interrupted, to the step's counters: neighbour-link hops and stalls by
+  // cause. `memory` is the controller the execution ran behind (null: ideal
+  // memory).
+  virtual void record(Counters& counted, bool completed, const MemoryController* memory) const = 0;
+  // After the step completed: its folds and how it mapped onto the array.
+  virtual void record_mapping(LayerStats& stats) const = 0;
   // The outputs the array computed against the reference computation.
   virtual Comparison compare_with_reference() const = 0;
 

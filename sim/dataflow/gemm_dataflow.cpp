@@ -32,7 +32,8 @@ class GemmArrayStep final : public ArrayStep {
     return *controller_;
   }
 
-  void record(LayerStats& stats, bool completed, const MemoryController* memory) const override;
+  void record(Counters& counted, bool completed, const MemoryController* memory) const override;
+  void record_mapping(LayerStats& stats) const override;
 
   Comparison compare_with_reference() const override {
     return systole::compare_with_reference<Op, Acc>(step_, data_->input(), data_->filters(), data_->output());
@@ -49,10 +50,10 @@ class GemmArrayStep final : public ArrayStep {
 };
 
 template <class Op, class Acc>
-void GemmArrayStep<Op, Acc>::record(LayerStats& stats, bool completed, const MemoryController* memory) const {
+void GemmArrayStep<Op, Acc>::record(Counters& counted, bool completed, const MemoryController* memory) const {
   const ArrayController<Op, Acc>& controller = *controller_;
   const auto& timings = controller.fold_timings();
-  for (std::size_t g = 0; g < timings.size(); ++g) dataflow_.add_link_hops(stats.noc, mapping_.folds[g], arch_.array.rows);
+  for (std::size_t g = 0; g < timings.size(); ++g) dataflow_.add_link_hops(counted, mapping_.folds[g], arch_.array.rows);
   StepEnd end;
   const bool ended = memory != nullptr && completed && !mapping_.folds.empty();
   if (ended)
@@ -60,15 +61,18 @@ void GemmArrayStep<Op, Acc>::record(LayerStats& stats, bool completed, const Mem
            memory->last_dram_write_cycle(), arch_.noc.latency};
   const StallCycles stalls = fold_stalls(mapping_.folds, timings, controller.memory_waits(), limits_,
                                          controller.drain_tail(), completed, ended ? &end : nullptr);
-  stats.stall_dram_cycles += stalls.dram;
-  stats.stall_noc_cycles += stalls.noc;
-  stats.stall_buffer_cycles += stalls.buffer;
-  if (!completed) return;
+  counted[Counter::StallDramCycles] += stalls.dram;
+  counted[Counter::StallNocCycles] += stalls.noc;
+  counted[Counter::StallBufferCycles] += stalls.buffer;
+}
+
+template <class Op, class Acc>
+void GemmArrayStep<Op, Acc>::record_mapping(LayerStats& stats) const {
   if (stats.groups > 0) {  // the layer is this one GEMM
     stats.row_folds = mapping_.row_folds;
     stats.col_folds = mapping_.col_folds;
   }
-  stats.folds += static_cast<std::int64_t>(mapping_.folds.size());
+  stats[Counter::Folds] += static_cast<std::int64_t>(mapping_.folds.size());
   stats.fold_occupancy += mapping_.mapping_efficiency * static_cast<double>(mapping_.folds.size());
 }
 

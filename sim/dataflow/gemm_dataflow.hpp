@@ -74,7 +74,7 @@ class GemmDataflow : public Dataflow {
   // on an array of `array_rows` rows. (Values also drift into unused PEs;
   // hardware that gates those links does not pay for them, so they are not
   // counted.)
-  virtual void add_link_hops(NocTraffic& traffic, const Fold& fold, int array_rows) const = 0;
+  virtual void add_link_hops(Counters& counted, const Fold& fold, int array_rows) const = 0;
 
   // Folds `groups` GEMMs of `gemm` onto the array, streams of at most
   // `max_stream` elements (0: the whole stream).

@@ -34,9 +34,9 @@ std::int64_t OutputStationary::fold_overhead_cycles(const ArrayConfig&, const Fo
   return std::int64_t{fold.rows_used} * fold.drain_spacing;
 }
 
-void OutputStationary::add_link_hops(NocTraffic& traffic, const Fold& fold, int) const {
-  traffic.horizontal_hops += fold.stream_length * fold.rows_used * (fold.cols_used - 1);
-  traffic.vertical_hops += fold.stream_length * fold.cols_used * (fold.rows_used - 1);
+void OutputStationary::add_link_hops(Counters& counted, const Fold& fold, int) const {
+  counted[Counter::LinkHopsHorizontal] += fold.stream_length * fold.rows_used * (fold.cols_used - 1);
+  counted[Counter::LinkHopsVertical] += fold.stream_length * fold.cols_used * (fold.rows_used - 1);
 }
 
 std::vector<PeRegister> OutputStationary::traced_registers(const ArrayConfig&) const {

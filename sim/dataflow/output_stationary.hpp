@@ -25,7 +25,7 @@ class OutputStationary final : public GemmDataflow {
   std::int64_t fold_overhead_cycles(const ArrayConfig& array, const Fold& fold) const override;
   // Each left operand in a used row crosses to the last used column, each
   // top operand of a used column to the last used row.
-  void add_link_hops(NocTraffic& traffic, const Fold& fold, int array_rows) const override;
+  void add_link_hops(Counters& counted, const Fold& fold, int array_rows) const override;
   std::vector<PeRegister> traced_registers(const ArrayConfig& array) const override;
 };
 

@@ -32,9 +32,9 @@ std::int64_t StationaryDataflow::fold_overhead_cycles(const ArrayConfig& array, 
   return std::int64_t{array.rows} * fold.load_spacing;
 }
 
-void StationaryDataflow::add_link_hops(NocTraffic& traffic, const Fold& fold, int array_rows) const {
-  traffic.horizontal_hops += fold.stream_length * fold.rows_used * (fold.cols_used - 1);
-  traffic.vertical_hops += fold.stream_length * fold.cols_used * (array_rows - 1);
+void StationaryDataflow::add_link_hops(Counters& counted, const Fold& fold, int array_rows) const {
+  counted[Counter::LinkHopsHorizontal] += fold.stream_length * fold.rows_used * (fold.cols_used - 1);
+  counted[Counter::LinkHopsVertical] += fold.stream_length * fold.cols_used * (array_rows - 1);
 }
 
 std::vector<PeRegister> StationaryDataflow::traced_registers(const ArrayConfig& array) const {

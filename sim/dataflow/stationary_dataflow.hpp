@@ -27,7 +27,7 @@ class StationaryDataflow : public GemmDataflow {
   std::int64_t fold_overhead_cycles(const ArrayConfig& array, const Fold& fold) const override;
   // Each stream element in a used row crosses to the last used column; each
   // partial sum of a used column crosses R-1 links to the bottom edge.
-  void add_link_hops(NocTraffic& traffic, const Fold& fold, int array_rows) const override;
+  void add_link_hops(Counters& counted, const Fold& fold, int array_rows) const override;
   std::vector<PeRegister> traced_registers(const ArrayConfig& array) const override;
 };
 

@@ -124,20 +124,21 @@ void Simulator::run_layers(const Workload& workload, RunResult& result) {
       else
         completed = run_array_step(std::get<Layer>(steps[s].work), seed, stats);
     }
-    result.total_cycles += stats.cycles;
-    result.total_macs += stats.macs;
+    result.total_cycles += stats[Counter::Cycles];
+    result.total_macs += stats[Counter::Macs];
     if (!completed) {
       result.interrupted = true;
       break;
     }
     // Every MAC of the layer must have met valid operands in exactly one PE.
-    if (stats.macs != stats.expected_macs)
-      throw std::logic_error("layer '" + layer.name + "': the array performed " + std::to_string(stats.macs) +
+    const std::int64_t macs = stats[Counter::Macs], cycles = stats[Counter::Cycles], folds = stats[Counter::Folds];
+    if (macs != stats.expected_macs)
+      throw std::logic_error("layer '" + layer.name + "': the array performed " + std::to_string(macs) +
                              " MACs, the layer has " + std::to_string(stats.expected_macs));
-    if (stats.folds > 0) stats.mapping_efficiency = stats.fold_occupancy / stats.folds;
-    stats.utilization = stats.cycles == 0 ? 0
-                        : static_cast<double>(stats.macs) /
-                              (static_cast<double>(arch_.array.pe_count()) * static_cast<double>(stats.cycles));
+    if (folds > 0) stats.mapping_efficiency = stats.fold_occupancy / folds;
+    stats.utilization = cycles == 0 ? 0
+                        : static_cast<double>(macs) /
+                              (static_cast<double>(arch_.array.pe_count()) * static_cast<double>(cycles));
     result.layers.push_back(std::move(stats));
     progress.update(static_cast<int>(i), layer.name, result.total_macs, result.total_cycles);
   }
@@ -157,8 +158,8 @@ bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, Layer
     sc_core::sc_start();
     if (execution.finished()) return true;
     if (progress_ != nullptr)
-      progress_->update(layer_index_, layer_name_, run_macs_before_layer_ + stats.macs + step_macs_,
-                        run_cycles_before_layer_ + stats.cycles + execution.cycles_elapsed());
+      progress_->update(layer_index_, layer_name_, run_macs_before_layer_ + stats[Counter::Macs] + step_macs_,
+                        run_cycles_before_layer_ + stats[Counter::Cycles] + execution.cycles_elapsed());
     if (options_.interrupt != nullptr && options_.interrupt->load()) {
       unit.stop();
       return false;
@@ -182,8 +183,8 @@ bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
   step_macs_ = 0;
   step_vector_operations_ = 0;
   const bool completed = run_to_completion(accelerator_.vector_unit, execution, stats);
-  stats.cycles += execution.cycles_elapsed();
-  stats.vector_cycles += execution.cycles_elapsed();
+  stats[Counter::Cycles] += execution.cycles_elapsed();
+  stats[Counter::VectorCycles] += execution.cycles_elapsed();
   stats.vector_operations += step_vector_operations_;
   return completed;
 }
@@ -199,22 +200,29 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
   const std::int64_t slept_before = accelerator_.array.slept_cycles();
   const bool completed = run_to_completion(accelerator_.array, execution, stats);
   slept_cycles_ += accelerator_.array.slept_cycles() - slept_before;
-  stats.cycles += execution.cycles_elapsed();
-  stats.macs += step_macs_;
-  stats.noc += noc.traffic();
-  step->record(stats, completed, memory.get());
-  if (memory) {
-    const MemoryTraffic& m = memory->stats();
-    for (int o = 0; o < kOperands; ++o) {
-      stats.dram_read_bytes[o] += m.dram_read_bytes[o];
-      stats.dram_write_bytes[o] += m.dram_write_bytes[o];
-      stats.buffer_reads[o] += m.buffer.reads[o];
-      stats.buffer_writes[o] += m.buffer.writes[o];
-      stats.buffer_peak_bytes[o] =
-          std::max<std::int64_t>(stats.buffer_peak_bytes[o], accelerator_.global_buffer.peak_bytes()[o]);
-      stats.buffer_capacity_bytes[o] = std::max(stats.buffer_capacity_bytes[o], step->buffer().bytes[o]);
-    }
+  Counters counted;
+  counted[Counter::Cycles] = execution.cycles_elapsed();
+  counted[Counter::Macs] = step_macs_;
+  const NocTraffic& traffic = noc.traffic();
+  for (int n = 0; n < kNetworks; ++n) {
+    counted[per_network(Counter::NocLeftWords, static_cast<Network>(n))] = traffic.words[n];
+    counted[per_network(Counter::NocLeftBusyCycles, static_cast<Network>(n))] = traffic.busy_cycles[n];
   }
+  if (memory) {
+    const MemoryTraffic m = memory->stats();
+    for (Operand o : {Operand::Ifmap, Operand::Filter, Operand::Ofmap}) {
+      const int i = static_cast<int>(o);
+      counted[per_operand(Counter::BufferIfmapReads, o)] = m.buffer.reads[i];
+      counted[per_operand(Counter::BufferIfmapWrites, o)] = m.buffer.writes[i];
+      counted[per_operand(Counter::BufferIfmapPeakBytes, o)] = accelerator_.global_buffer.peak_bytes()[i];
+      counted[per_operand(Counter::BufferIfmapCapacityBytes, o)] = step->buffer().bytes[i];
+      counted[per_operand(Counter::DramIfmapReadBytes, o)] = m.dram_read_bytes[i];
+    }
+    counted[Counter::DramOfmapWriteBytes] = m.dram_write_bytes[static_cast<int>(Operand::Ofmap)];
+  }
+  step->record(counted, completed, memory.get());
+  stats.counters += counted;
+  if (completed) step->record_mapping(stats);
   if (!completed) return false;
   if (options_.verify && stats.verification != Verification::Failed) {
     const Comparison comparison = step->compare_with_reference();

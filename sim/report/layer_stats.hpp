@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "models/dram/dram_controller.hpp"
-#include "models/noc/noc.hpp"
+#include "sim/report/counters.hpp"
 #include "sim/workload/layer.hpp"
 
 namespace systole {
@@ -22,33 +22,25 @@ struct LayerStats {
   // For layers that are one GEMM (conv, depthwise, fc, gemm); zero otherwise.
   GemmShape gemm;
   std::int64_t groups = 0;
-  std::int64_t macs = 0;           // MACs the array performed (PE-cycles with valid operands)
+  std::int64_t row_folds = 0, col_folds = 0;
   std::int64_t expected_macs = 0;  // groups·M·N·K from the layer's shape
   std::int64_t first_cycle = 0;
-  std::int64_t cycles = 0;
-  std::int64_t row_folds = 0, col_folds = 0, folds = 0;
+  std::int64_t vector_operations = 0;
+  // Everything counted while the layer ran (sim/report/counters.hpp); with
+  // the ideal memory model the memory counters are all zero.
+  Counters counters;
   double fold_occupancy = 0;       // sum over folds of the fraction of PEs mapped
   double mapping_efficiency = 0;   // fold_occupancy / folds, 0-1
-  std::int64_t vector_cycles = 0;  // cycles on the vector unit (the array idles)
-  std::int64_t vector_operations = 0;
-  // Memory (all zero with the ideal memory model). Index: models/memory/global_buffer.hpp Operand.
-  std::int64_t stall_dram_cycles = 0;    // folds waiting for their tiles from DRAM
-  // Streams, stationary loads and result ports slowed by NoC buses narrower
-  // than a fold needs, and the NoC's latency (docs/timing-model.md) ...
-  std::int64_t stall_noc_cycles = 0;
-  std::int64_t stall_buffer_cycles = 0;  // ... or by the buffer's ports (bank conflicts)
-  NocTraffic noc;  // words on each network, and neighbour-link hops
-  std::int64_t dram_read_bytes[3] = {0, 0, 0};
-  std::int64_t dram_write_bytes[3] = {0, 0, 0};
-  std::int64_t buffer_reads[3] = {0, 0, 0};
-  std::int64_t buffer_writes[3] = {0, 0, 0};
-  std::int64_t buffer_peak_bytes[3] = {0, 0, 0};  // most space reserved in a cycle, per partition
-  // Each partition's capacity while the layer ran (a shared buffer is split
-  // per step; the largest over the layer's steps).
-  std::int64_t buffer_capacity_bytes[3] = {0, 0, 0};
   double utilization = 0;          // macs / (PEs × cycles), 0-1
   Verification verification = Verification::NotChecked;
   std::string verification_detail;
+
+  std::int64_t& operator[](Counter counter) { return counters[counter]; }
+  std::int64_t operator[](Counter counter) const { return counters[counter]; }
+  std::int64_t stall_cycles() const {
+    return counters[Counter::StallDramCycles] + counters[Counter::StallNocCycles] +
+           counters[Counter::StallBufferCycles];
+  }
 };
 
 struct RunResult {

@@ -1,21 +1,16 @@
 #pragma once
-// utilization.csv: active PEs per cycle, or exact sums over windows of N
-// cycles for long runs. Rows are streamed to the file as the run goes.
-//
-// Columns: cycle (first cycle of the window), cycles (window length), layer
-// (index of the layer running at the window's first cycle), active_pe_cycles
-// (sum over the window of PEs doing a valid MAC), utilization
-// (active_pe_cycles / (PEs × cycles)), noc_left/top/out_words (words on each
-// NoC bus), dram_bytes (DRAM transfers completed), dram_gb_per_s, and the
-// mean space reserved in each global-buffer partition (docs/outputs.md).
+// utilization.csv: the activity of every cycle, or exact sums over windows
+// of N cycles for long runs; its columns are declared in
+// sim/report/figures.hpp (utilization_columns). Rows are streamed to the
+// file as the run goes.
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
-#include "models/noc/noc.hpp"
 #include "sim/engine/run_observer.hpp"
 #include "sim/report/atomic_file.hpp"
+#include "sim/report/figures.hpp"
 
 namespace systole {
 
@@ -35,15 +30,9 @@ class UtilizationLog : public RunObserver {
   std::int64_t window_;
   long long pe_count_;
   double clock_period_ns_;
-  std::uint64_t window_noc_words_[kNetworks] = {0, 0, 0};
-  std::uint64_t window_dram_bytes_ = 0;
-  std::uint64_t window_buffer_bytes_[3] = {0, 0, 0};  // summed over the window's cycles
   int layer_ = 0;
   std::int64_t layer_first_cycle_ = 0;
-  std::int64_t window_start_ = 0;
-  std::int64_t window_cycles_ = 0;
-  int window_layer_ = 0;
-  std::uint64_t window_active_ = 0;
+  CycleWindow open_;  // the window being summed
 };
 
 }  // namespace systole

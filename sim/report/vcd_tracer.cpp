@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
-#include "models/memory/global_buffer.hpp"
 #include "sim/report/atomic_file.hpp"
+#include "sim/report/figures.hpp"
 
 namespace systole {
 
@@ -25,12 +25,10 @@ VcdTracer::VcdTracer(const VcdOptions& options, const ArrayConfig& array, std::v
   sc_core::sc_trace(file_, layer_, "layer", 16);
   sc_core::sc_trace(file_, fold_, "fold", 32);
   sc_core::sc_trace(file_, phase_, "phase", 3);
-  sc_core::sc_trace(file_, active_pes_, "active_pes", 32);
-  for (int n = 0; n < kNetworks; ++n)
-    sc_core::sc_trace(file_, noc_words_[n], std::string("noc.") + to_string(static_cast<Network>(n)) + "_words", 32);
-  sc_core::sc_trace(file_, dram_bytes_, "dram.bytes", 32);
-  for (int p = 0; p < kOperands; ++p)
-    sc_core::sc_trace(file_, buffer_bytes_[p], "global_buffer." + to_string(static_cast<Operand>(p)) + "_bytes", 32);
+  const std::vector<CycleFigure>& figures = cycle_figures();
+  figures_.assign(figures.size(), 0);
+  for (std::size_t f = 0; f < figures.size(); ++f)
+    sc_core::sc_trace(file_, figures_[f], figures[f].doc.name, figures[f].bits);
 
   for (int r = options.row_first; r <= options.row_last; ++r)
     for (int c = options.col_first; c <= options.col_last; ++c) pes_.push_back({r, c, {}, {}});
@@ -80,10 +78,8 @@ void VcdTracer::on_cycle(const CycleActivity& activity, const Execution& executi
   layer_ = running_layer_;
   fold_ = activity.fold;
   phase_ = static_cast<unsigned>(activity.phase);
-  active_pes_ = activity.active_pes;
-  for (int n = 0; n < kNetworks; ++n) noc_words_[n] = activity.noc_words[n];
-  dram_bytes_ = activity.dram_bytes;
-  for (int p = 0; p < 3; ++p) buffer_bytes_[p] = activity.buffer_bytes[p];
+  const std::vector<CycleFigure>& figures = cycle_figures();
+  for (std::size_t f = 0; f < figures.size(); ++f) figures_[f] = static_cast<unsigned>(figures[f].value(activity));
   for (PeMirror& pe : pes_) {
     const PeSnapshot snap = execution.probe(pe.row, pe.col);
     for (PeRegister reg : traced_registers_) {

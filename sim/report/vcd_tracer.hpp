@@ -1,7 +1,8 @@
 #pragma once
 // VCD waveforms through SystemC's tracing (GTKWave opens them): per-cycle
-// aggregate signals (layer, fold, phase, active PEs) and the registers of a
-// window of PEs, sampled only inside a window of cycles so the file's size is
+// signals (layer, fold, phase, and the aggregate figures declared in
+// sim/report/figures.hpp: active PEs, bus words, DRAM bytes, buffer
+// occupancy) and the registers of a window of PEs, sampled only inside a window of cycles so the file's size is
 // bounded by the window, not by the run.
 
 #include <cstdint>
@@ -10,8 +11,6 @@
 #include <vector>
 
 #include <systemc>
-
-#include "models/noc/noc.hpp"
 
 #include "models/array/array_config.hpp"
 #include "sim/engine/run_observer.hpp"
@@ -56,10 +55,7 @@ class VcdTracer : public RunObserver {
   unsigned layer_ = 0;
   int fold_ = -1;
   unsigned phase_ = 0;
-  unsigned active_pes_ = 0;
-  unsigned noc_words_[kNetworks] = {0, 0, 0};
-  unsigned dram_bytes_ = 0;
-  unsigned buffer_bytes_[3] = {0, 0, 0};
+  std::vector<unsigned> figures_;  // per cycle_figures() entry
   std::vector<PeMirror> pes_;
 };
 

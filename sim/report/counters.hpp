@@ -1,0 +1,144 @@
+#pragma once
+// Every per-layer counter, declared once: its identifier, its name in the
+// reports (a layers.csv column), its unit, how a layer's steps and a run's
+// layers combine it, whether it is a layers.csv column, and what it means.
+// layers.csv, summary.json and docs/outputs.md are generated from these
+// declarations (sim/report/figures.hpp); a counter declared here and not
+// placed by figures.cpp is appended to layers.csv and summary.json's
+// `counters` as it is. Adding a counter is one line below, plus the code
+// that counts it.
+//
+// Where an operand has a counter of its own (ifmap, filter, ofmap), the
+// three are declared in that order, one after the other: per_operand()
+// finds the one for an operand; likewise per_network() for the NoC's buses.
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "models/memory/buffer_config.hpp"
+#include "models/noc/noc_config.hpp"
+
+namespace systole {
+
+// X(identifier, name, unit, combine, shown, meaning)
+//  combine: Sum (steps and layers add up) or Max (the largest)
+//  shown: Column (a layers.csv column) or Total (summary.json only)
+#define SYSTOLE_COUNTERS(X)                                                                                   \
+  X(Macs, "macs", "MACs", Sum, Column,                                                                        \
+    "multiply-accumulates the array performed: PE-cycles in which both operands were valid. Equals "          \
+    "groups·M·N·K.")                                                                                          \
+  X(Cycles, "cycles", "cycles", Sum, Column,                                                                  \
+    "from the layer's first cycle to the cycle its last result left the array (or its last vector operation " \
+    "finished), inclusive; with `--memory dram`, to the cycle its last write-back reached DRAM. For a "       \
+    "one-GEMM layer on the baseline with ideal memory, SCALE-Sim's `Total Cycles` + 1")                       \
+  X(Folds, "folds", "folds", Sum, Column, "number of array-sized pieces, all groups")                          \
+  X(VectorCycles, "vector_cycles", "cycles", Sum, Column,                                                     \
+    "cycles spent on the vector unit, included in `cycles` (the array idles)")                                \
+  X(StallDramCycles, "stall_dram_cycles", "cycles", Sum, Column,                                              \
+    "of which waiting for DRAM: folds waiting for their tiles or for output space, and the end of the layer " \
+    "waiting for its last write-back")                                                                        \
+  X(StallNocCycles, "stall_noc_cycles", "cycles", Sum, Column,                                                \
+    "cycles lost to NoC buses narrower than a fold needs (streams spaced out, stationary rows loaded slower "  \
+    "than one a cycle, OS results leaving the column ports slower than one a cycle) and to the NoC's "        \
+    "latency (docs/timing-model.md)")                                                                         \
+  X(StallBufferCycles, "stall_buffer_cycles", "cycles", Sum, Column,                                          \
+    "the same when the global buffer's ports were the narrower path (bank conflicts), and waits for the "     \
+    "ports to fill tiles, or read write-backs, slower than DRAM moved them")                                  \
+  X(NocLeftWords, "noc_left_words", "words", Sum, Column, "valid operands into the left edge")                \
+  X(NocTopWords, "noc_top_words", "words", Sum, Column,                                                       \
+    "words into the top edge (OS) or stationary rows (WS/IS, whole rows, zero-padded)")                       \
+  X(NocOutWords, "noc_out_words", "words", Sum, Column,                                                       \
+    "results out of the bottom edge (WS/IS partial sums, once per K fold) or the column ports (OS)")          \
+  X(NocLeftBusyCycles, "noc_left_busy_cycles", "cycles", Sum, Total,                                          \
+    "cycles in which the left-edge bus carried at least one word")                                            \
+  X(NocTopBusyCycles, "noc_top_busy_cycles", "cycles", Sum, Total,                                            \
+    "cycles in which the top-edge bus carried at least one word")                                             \
+  X(NocOutBusyCycles, "noc_out_busy_cycles", "cycles", Sum, Total,                                            \
+    "cycles in which the output bus carried at least one word")                                               \
+  X(LinkHopsHorizontal, "link_hops_horizontal", "hops", Sum, Column,                                          \
+    "operands moving one PE right over a neighbour link, up to the last used column")                         \
+  X(LinkHopsVertical, "link_hops_vertical", "hops", Sum, Column,                                              \
+    "values moving one PE down over a neighbour link: partial sums to the bottom edge (WS/IS) or top "        \
+    "operands to the last used row (OS)")                                                                     \
+  X(DramIfmapReadBytes, "dram_ifmap_read_bytes", "bytes", Sum, Column, "ifmap bytes read from DRAM")          \
+  X(DramFilterReadBytes, "dram_filter_read_bytes", "bytes", Sum, Column, "filter bytes read from DRAM")       \
+  X(DramOfmapReadBytes, "dram_ofmap_read_bytes", "bytes", Sum, Column,                                        \
+    "partial sums read back from DRAM (OS layers whose reduction is chunked and whose partial sums do not "   \
+    "fit half the ofmap partition; docs/timing-model.md), 0 otherwise")                                       \
+  X(DramOfmapWriteBytes, "dram_ofmap_write_bytes", "bytes", Sum, Column,                                      \
+    "outputs (and spilled partial sums) written to DRAM")                                                     \
+  X(BufferIfmapReads, "buffer_ifmap_reads", "bytes", Sum, Column, "bytes read from the ifmap partition")      \
+  X(BufferFilterReads, "buffer_filter_reads", "bytes", Sum, Column, "bytes read from the filter partition")   \
+  X(BufferOfmapReads, "buffer_ofmap_reads", "bytes", Sum, Column,                                             \
+    "bytes read from the ofmap partition (partial sums the array adds to, DRAM write-backs)")                 \
+  X(BufferIfmapWrites, "buffer_ifmap_writes", "bytes", Sum, Column, "bytes written into the ifmap partition")  \
+  X(BufferFilterWrites, "buffer_filter_writes", "bytes", Sum, Column,                                         \
+    "bytes written into the filter partition")                                                                \
+  X(BufferOfmapWrites, "buffer_ofmap_writes", "bytes", Sum, Column,                                           \
+    "bytes written into the ofmap partition (the array's results, partial sums read back from DRAM)")         \
+  X(BufferIfmapPeakBytes, "buffer_ifmap_peak_bytes", "bytes", Max, Column,                                    \
+    "the most space reserved in the ifmap partition in any cycle of the layer (as `ifmap_buffer_bytes` in "   \
+    "utilization.csv): how much of the partition the layer needed")                                           \
+  X(BufferFilterPeakBytes, "buffer_filter_peak_bytes", "bytes", Max, Column,                                  \
+    "the same for the filter partition")                                                                      \
+  X(BufferOfmapPeakBytes, "buffer_ofmap_peak_bytes", "bytes", Max, Column, "the same for the ofmap partition") \
+  X(BufferIfmapCapacityBytes, "buffer_ifmap_capacity_bytes", "bytes", Max, Column,                            \
+    "the ifmap partition's capacity while the layer ran: the configured one, or a shared buffer's split for " \
+    "the layer. A layer of several GEMMs (attention, LSTM, GRU) may split it differently for each; the "      \
+    "capacity columns then give each partition's largest, which need not add up to one split")               \
+  X(BufferFilterCapacityBytes, "buffer_filter_capacity_bytes", "bytes", Max, Column,                          \
+    "the same for the filter partition")                                                                      \
+  X(BufferOfmapCapacityBytes, "buffer_ofmap_capacity_bytes", "bytes", Max, Column,                            \
+    "the same for the ofmap partition")
+
+enum class Counter {
+#define SYSTOLE_COUNTER_IDENTIFIER(identifier, ...) identifier,
+  SYSTOLE_COUNTERS(SYSTOLE_COUNTER_IDENTIFIER)
+#undef SYSTOLE_COUNTER_IDENTIFIER
+};
+
+enum class Combine { Sum, Max };
+enum class Shown { Column, Total };
+
+struct CounterInfo {
+  Counter counter;
+  std::string_view name;
+  std::string_view unit;
+  Combine combine;
+  Shown shown;
+  std::string_view meaning;
+};
+
+#define SYSTOLE_COUNT_ONE(...) +1
+inline constexpr std::size_t kCounters = 0 SYSTOLE_COUNTERS(SYSTOLE_COUNT_ONE);
+#undef SYSTOLE_COUNT_ONE
+
+// Every counter, in declaration order.
+const std::array<CounterInfo, kCounters>& counter_infos();
+inline const CounterInfo& info(Counter counter) { return counter_infos()[static_cast<std::size_t>(counter)]; }
+
+// The counter of `operand` among three declared for ifmap, filter and ofmap,
+// `ifmap` the first.
+constexpr Counter per_operand(Counter ifmap, Operand operand) {
+  return static_cast<Counter>(static_cast<int>(ifmap) + static_cast<int>(operand));
+}
+
+// The same for the three NoC buses (left, top, out), `left` the first.
+constexpr Counter per_network(Counter left, Network network) {
+  return static_cast<Counter>(static_cast<int>(left) + static_cast<int>(network));
+}
+
+// The values of every counter, for one step, one layer or a whole run.
+class Counters {
+ public:
+  std::int64_t& operator[](Counter counter) { return values_[static_cast<std::size_t>(counter)]; }
+  std::int64_t operator[](Counter counter) const { return values_[static_cast<std::size_t>(counter)]; }
+  // Combines `other` in, each counter as it is declared (Sum or Max).
+  Counters& operator+=(const Counters& other);
+
+ private:
+  std::array<std::int64_t, kCounters> values_{};
+};
+
+}  // namespace systole

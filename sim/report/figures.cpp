@@ -1,0 +1,365 @@
+#include "sim/report/figures.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+namespace systole {
+
+namespace {
+
+// ---- layers.csv ----
+
+void write_fixed(std::ostream& out, const char* format, double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, format, value);
+  out << text;
+}
+
+std::int64_t dram_read_bytes(const Counters& c) {
+  return c[Counter::DramIfmapReadBytes] + c[Counter::DramFilterReadBytes] + c[Counter::DramOfmapReadBytes];
+}
+std::int64_t dram_write_bytes(const Counters& c) { return c[Counter::DramOfmapWriteBytes]; }
+std::int64_t stall_cycles(const Counters& c) {
+  return c[Counter::StallDramCycles] + c[Counter::StallNocCycles] + c[Counter::StallBufferCycles];
+}
+
+LayerColumn counter_column(Counter counter) {
+  const CounterInfo& i = info(counter);
+  return {{std::string(i.name), std::string(i.unit), std::string(i.meaning)},
+          [counter](std::ostream& out, const LayerStats& l, double) { out << l[counter]; }};
+}
+
+LayerColumn column(std::string name, std::string unit, std::string meaning,
+                   std::function<void(std::ostream&, const LayerStats&, double)> cell) {
+  return {{std::move(name), std::move(unit), std::move(meaning)}, std::move(cell)};
+}
+
+// GEMM figures are left empty for layers that are not one GEMM.
+LayerColumn gemm_column(std::string name, std::string unit, std::string meaning,
+                        std::int64_t (*value)(const LayerStats&)) {
+  return column(std::move(name), std::move(unit), std::move(meaning), [value](std::ostream& out, const LayerStats& l, double) {
+    if (l.groups > 0) out << value(l);
+  });
+}
+
+std::vector<LayerColumn> make_layer_columns() {
+  std::vector<LayerColumn> columns = {
+      column("layer", "", "layer name (quoted if it contains a comma)",
+             [](std::ostream& out, const LayerStats& l, double) {
+               if (l.name.find_first_of(",\"") == std::string::npos) {
+                 out << l.name;
+                 return;
+               }
+               out << '"';
+               for (char c : l.name) out << (c == '"' ? "\"\"" : std::string(1, c));
+               out << '"';
+             }),
+      column("type", "",
+             "`conv`, `depthwise`, `fc`, `gemm`, `pool`, `eltwise`, `lstm`, `gru` or `attention`",
+             [](std::ostream& out, const LayerStats& l, double) { out << to_string(l.kind); }),
+      counter_column(Counter::Macs),
+      counter_column(Counter::Cycles),
+      counter_column(Counter::Folds),
+      column("utilization", "fraction 0–1", "macs / (R·C·cycles)",
+             [](std::ostream& out, const LayerStats& l, double) { write_fixed(out, "%.6f", l.utilization); }),
+      column("mapping_efficiency", "fraction 0–1",
+             "unweighted mean over folds of rows_used·cols_used / (R·C) (SCALE-Sim's definition)",
+             [](std::ostream& out, const LayerStats& l, double) { write_fixed(out, "%.6f", l.mapping_efficiency); }),
+      column("first_cycle", "cycle", "the layer's first cycle in the run",
+             [](std::ostream& out, const LayerStats& l, double) { out << l.first_cycle; }),
+      gemm_column("m", "elements", "output pixels (incl. batch) of the GEMM each group performs; empty for layers "
+                  "that are not one GEMM", [](const LayerStats& l) { return l.gemm.m; }),
+      gemm_column("n", "elements", "filters per group (empty as above)", [](const LayerStats& l) { return l.gemm.n; }),
+      gemm_column("k", "elements", "window size (empty as above)", [](const LayerStats& l) { return l.gemm.k; }),
+      gemm_column("groups", "", "GEMMs in the layer (empty as above)", [](const LayerStats& l) { return l.groups; }),
+      column("batch", "", "batch size", [](std::ostream& out, const LayerStats& l, double) { out << l.batch; }),
+      gemm_column("row_folds", "folds", "folds along the array rows, per group (empty as above)",
+                  [](const LayerStats& l) { return l.row_folds; }),
+      gemm_column("col_folds", "folds", "folds along the array columns, per group (empty as above)",
+                  [](const LayerStats& l) { return l.col_folds; }),
+      column("steps", "", "GEMMs and vector operations the layer lowered to (`docs/workloads.md`)",
+             [](std::ostream& out, const LayerStats& l, double) { out << l.steps; }),
+      counter_column(Counter::VectorCycles),
+      column("compute_cycles", "cycles", "`cycles` − `stall_cycles`",
+             [](std::ostream& out, const LayerStats& l, double) {
+               out << l[Counter::Cycles] - stall_cycles(l.counters);
+             }),
+      column("stall_cycles", "cycles",
+             "`stall_dram_cycles` + `stall_noc_cycles` + `stall_buffer_cycles` (0 with ideal memory)",
+             [](std::ostream& out, const LayerStats& l, double) { out << stall_cycles(l.counters); }),
+      counter_column(Counter::StallDramCycles),
+      counter_column(Counter::StallNocCycles),
+      counter_column(Counter::StallBufferCycles),
+      counter_column(Counter::NocLeftWords),
+      counter_column(Counter::NocTopWords),
+      counter_column(Counter::NocOutWords),
+      counter_column(Counter::LinkHopsHorizontal),
+      counter_column(Counter::LinkHopsVertical),
+      column("dram_read_bytes", "bytes", "DRAM bytes the layer read",
+             [](std::ostream& out, const LayerStats& l, double) { out << dram_read_bytes(l.counters); }),
+      column("dram_write_bytes", "bytes", "DRAM bytes the layer wrote",
+             [](std::ostream& out, const LayerStats& l, double) { out << dram_write_bytes(l.counters); }),
+      counter_column(Counter::DramIfmapReadBytes),
+      counter_column(Counter::DramFilterReadBytes),
+      counter_column(Counter::DramOfmapReadBytes),
+      counter_column(Counter::DramOfmapWriteBytes),
+      column("dram_gb_per_s", "GB/s", "(read + write bytes) / layer time",
+             [](std::ostream& out, const LayerStats& l, double clock_period_ns) {
+               const std::int64_t bytes = dram_read_bytes(l.counters) + dram_write_bytes(l.counters);
+               const std::int64_t cycles = l[Counter::Cycles];
+               write_fixed(out, "%.4f", cycles > 0 ? bytes / (cycles * clock_period_ns) : 0.0);
+             }),
+  };
+  for (Counter first : {Counter::BufferIfmapReads, Counter::BufferIfmapWrites, Counter::BufferIfmapPeakBytes,
+                        Counter::BufferIfmapCapacityBytes})
+    for (Operand operand : {Operand::Ifmap, Operand::Filter, Operand::Ofmap})
+      columns.push_back(counter_column(per_operand(first, operand)));
+  columns.push_back(column("verification", "", "`passed`, `failed` or `not_checked` (without `--verify`)",
+                           [](std::ostream& out, const LayerStats& l, double) { out << to_string(l.verification); }));
+  // Counters declared as columns and not placed above come last.
+  std::set<std::string> placed;
+  for (const LayerColumn& c : columns) placed.insert(c.doc.name);
+  for (const CounterInfo& counter : counter_infos())
+    if (counter.shown == Shown::Column && placed.count(std::string(counter.name)) == 0)
+      columns.push_back(counter_column(counter.counter));
+  return columns;
+}
+
+// ---- summary.json ----
+
+using Summary = RunSummary;
+
+SummaryFigure figure(std::string path, std::string unit, std::string meaning,
+                     std::function<nlohmann::json(const Summary&)> value,
+                     std::function<bool(const Summary&)> shown = nullptr) {
+  return {{std::move(path), std::move(unit), std::move(meaning)}, std::move(shown), std::move(value)};
+}
+
+bool with_dram(const Summary& s) { return s.result.dram; }
+
+double run_utilization(const Summary& s) {
+  if (s.result.total_cycles == 0) return 0;
+  return static_cast<double>(s.result.total_macs) /
+         (static_cast<double>(s.arch.array.pe_count()) * static_cast<double>(s.result.total_cycles));
+}
+
+std::vector<SummaryFigure> make_summary_figures() {
+  std::vector<SummaryFigure> figures = {
+      figure("totals.cycles", "cycles", "the latency of one batch",
+             [](const Summary& s) { return s.result.total_cycles; }),
+      figure("totals.macs", "MACs", "multiply-accumulates of every layer", [](const Summary& s) { return s.result.total_macs; }),
+      figure("totals.pes", "PEs", "the array's PEs",
+             [](const Summary& s) { return static_cast<std::int64_t>(s.arch.array.pe_count()); }),
+      figure("totals.utilization", "fraction of PE-cycles doing a MAC", "macs / (PEs × cycles)",
+             [](const Summary& s) { return run_utilization(s); }),
+      figure("totals.time", "ns", "cycles at the clock period", [](const Summary& s) { return s.time_ns; }),
+      figure("totals.vector_cycles", "cycles", "cycles on the vector unit",
+             [](const Summary& s) { return s.totals[Counter::VectorCycles]; }),
+      figure("totals.batch", "inferences", "the batch size", [](const Summary& s) { return s.result.batch; }),
+      figure("totals.throughput", "inferences/s", "batch / time",
+             [](const Summary& s) { return s.time_ns > 0 ? s.result.batch * 1e9 / s.time_ns : 0.0; }),
+      figure("totals.wall_time", "s", "wall-clock time of the simulation",
+             [](const Summary& s) { return s.result.wall_seconds; }),
+      figure("totals.simulation_rate", "simulated cycles per wall-clock second", "cycles / wall_time",
+             [](const Summary& s) {
+               return s.result.wall_seconds > 0 ? s.result.total_cycles / s.result.wall_seconds : 0.0;
+             }),
+      figure("totals.slept_cycles", "quiet cycles skipped ahead while waiting on memory",
+             "quiet cycles the array slept through while waiting on memory; they are counted in every other "
+             "figure like any cycle",
+             [](const Summary& s) { return s.result.slept_cycles; }),
+      figure("memory.dram_read_bytes", "bytes", "DRAM bytes read (with `--memory dram`)",
+             [](const Summary& s) { return dram_read_bytes(s.totals); }, with_dram),
+      figure("memory.dram_write_bytes", "bytes", "DRAM bytes written",
+             [](const Summary& s) { return dram_write_bytes(s.totals); }, with_dram),
+      figure("memory.stall_cycles", "cycles", "stall cycles of every cause",
+             [](const Summary& s) { return stall_cycles(s.totals); }, with_dram),
+      figure("memory.dram_bandwidth", "GB/s", "achieved: (read + write bytes) / time",
+             [](const Summary& s) {
+               const std::int64_t bytes = dram_read_bytes(s.totals) + dram_write_bytes(s.totals);
+               return s.time_ns > 0 ? bytes / s.time_ns : 0.0;
+             },
+             with_dram),
+      figure("memory.dram_peak_bandwidth", "GB/s", "the DRAM's peak, all channels",
+             [](const Summary& s) { return s.result.dram_peak_gb_per_s; }, with_dram),
+      figure("memory.row_hits", "bursts", "bursts that found their row open",
+             [](const Summary& s) { return s.result.dram_stats.row_hits; }, with_dram),
+      figure("memory.row_misses", "bursts (closed row)", "bursts that had to open their row",
+             [](const Summary& s) { return s.result.dram_stats.row_misses; }, with_dram),
+      figure("memory.row_conflicts", "bursts (other row open)", "bursts that had to close another row first",
+             [](const Summary& s) { return s.result.dram_stats.row_conflicts; }, with_dram),
+      figure("memory.refreshes", "REF commands", "refresh commands issued",
+             [](const Summary& s) { return s.result.dram_stats.refreshes; }, with_dram),
+      figure("memory.mean_latency", "ns", "mean request latency, arrival in the queue to the last data beat",
+             [](const Summary& s) {
+               const DramChannelStats& d = s.result.dram_stats;
+               const std::int64_t bursts = d.reads + d.writes;
+               return bursts > 0 ? d.latency_sum * s.result.dram_tck_ns / bursts : 0.0;
+             },
+             with_dram),
+      figure("memory.max_latency", "ns", "the longest request latency",
+             [](const Summary& s) { return s.result.dram_stats.latency_max * s.result.dram_tck_ns; }, with_dram),
+  };
+  const auto shared = [](const Summary& s) {
+    return s.result.dram && s.arch.buffer.organization == BufferOrganization::Shared;
+  };
+  const auto separate = [](const Summary& s) {
+    return s.result.dram && s.arch.buffer.organization == BufferOrganization::Separate;
+  };
+  for (Operand operand : {Operand::Ifmap, Operand::Filter, Operand::Ofmap}) {
+    const std::string partition = "buffer.partitions." + to_string(operand) + ".";
+    figures.push_back(figure(partition + "capacity", "bytes", "the partition's configured capacity",
+                             [operand](const Summary& s) { return s.arch.buffer.partition().capacity(operand); },
+                             separate));
+    figures.push_back(figure(partition + "capacity", "bytes (the largest a layer gave it)",
+                             "a shared buffer's partition: the largest a layer gave it",
+                             [operand](const Summary& s) {
+                               return s.totals[per_operand(Counter::BufferIfmapCapacityBytes, operand)];
+                             },
+                             shared));
+    figures.push_back(figure(partition + "reads", "bytes", "bytes read from the partition",
+                             [operand](const Summary& s) { return s.totals[per_operand(Counter::BufferIfmapReads, operand)]; },
+                             with_dram));
+    figures.push_back(figure(partition + "writes", "bytes", "bytes written into the partition",
+                             [operand](const Summary& s) { return s.totals[per_operand(Counter::BufferIfmapWrites, operand)]; },
+                             with_dram));
+    figures.push_back(figure(partition + "peak_occupancy", "bytes", "the most space reserved in it in any cycle",
+                             [operand](const Summary& s) {
+                               return s.totals[per_operand(Counter::BufferIfmapPeakBytes, operand)];
+                             },
+                             with_dram));
+  }
+  figures.push_back(figure("buffer.stall_cycles", "cycles (bank conflicts)", "cycles lost to the buffer's ports",
+                           [](const Summary& s) { return s.totals[Counter::StallBufferCycles]; }, with_dram));
+  figures.push_back(figure("buffer.size", "bytes", "a shared buffer's size",
+                           [](const Summary& s) { return s.arch.buffer.shared_bytes; }, shared));
+  for (Network network : {Network::Left, Network::Top, Network::Out}) {
+    const std::string bus = std::string("noc.networks.") + to_string(network) + ".";
+    figures.push_back(figure(bus + "words", "words", "words the bus carried",
+                             [network](const Summary& s) { return s.totals[per_network(Counter::NocLeftWords, network)]; }));
+    figures.push_back(figure(bus + "busy_cycles", "cycles", "cycles with at least one word on the bus",
+                             [network](const Summary& s) {
+                               return s.totals[per_network(Counter::NocLeftBusyCycles, network)];
+                             }));
+    figures.push_back(figure(
+        bus + "utilization", "fraction of the bus's word slots used",
+        "words / (width × cycles), with `--memory dram` and a bus width set",
+        [network](const Summary& s) {
+          return static_cast<double>(s.totals[per_network(Counter::NocLeftWords, network)]) /
+                 (static_cast<double>(s.arch.noc.words(network)) * s.result.total_cycles);
+        },
+        [network](const Summary& s) {
+          return s.result.dram && s.arch.noc.words(network) > 0 && s.result.total_cycles > 0;
+        }));
+  }
+  figures.push_back(figure("noc.link_hops_horizontal", "operand hops between neighbour PEs",
+                           "as `link_hops_horizontal` in layers.csv",
+                           [](const Summary& s) { return s.totals[Counter::LinkHopsHorizontal]; }));
+  figures.push_back(figure("noc.link_hops_vertical", "partial-sum or operand hops between neighbour PEs",
+                           "as `link_hops_vertical` in layers.csv",
+                           [](const Summary& s) { return s.totals[Counter::LinkHopsVertical]; }));
+  return figures;
+}
+
+// ---- utilization.csv and the VCD ----
+
+// The cycle figures, in cycle_figures()'s order.
+enum CycleIndex { kActivePes, kNocLeft, kNocTop, kNocOut, kDramBytes, kIfmapBuffer, kFilterBuffer, kOfmapBuffer };
+
+std::vector<CycleFigure> make_cycle_figures() {
+  return {
+      {{"active_pes", "PEs", "PEs doing a valid MAC"}, 32, [](const CycleActivity& a) { return a.active_pes; }},
+      {{"noc.left_words", "words", "words on the left-edge bus"}, 32,
+       [](const CycleActivity& a) { return a.noc_words[0]; }},
+      {{"noc.top_words", "words", "words on the top-edge (or stationary-row) bus"}, 32,
+       [](const CycleActivity& a) { return a.noc_words[1]; }},
+      {{"noc.out_words", "words", "words on the output bus"}, 32, [](const CycleActivity& a) { return a.noc_words[2]; }},
+      {{"dram.bytes", "bytes", "bytes whose DRAM transfer completed"}, 32,
+       [](const CycleActivity& a) { return a.dram_bytes; }},
+      {{"global_buffer.ifmap_bytes", "bytes", "space reserved in the ifmap partition"}, 32,
+       [](const CycleActivity& a) { return a.buffer_bytes[0]; }},
+      {{"global_buffer.filter_bytes", "bytes", "space reserved in the filter partition"}, 32,
+       [](const CycleActivity& a) { return a.buffer_bytes[1]; }},
+      {{"global_buffer.ofmap_bytes", "bytes", "space reserved in the ofmap partition"}, 32,
+       [](const CycleActivity& a) { return a.buffer_bytes[2]; }},
+  };
+}
+
+UtilizationColumn window_sum(std::string name, std::string unit, std::string meaning, CycleIndex index) {
+  return {{std::move(name), std::move(unit), std::move(meaning)},
+          [index](std::ostream& out, const CycleWindow& w, long long, double) { out << w.sums[index]; }};
+}
+
+// The mean over the window's cycles (exact with --sample 1).
+UtilizationColumn window_mean(std::string name, std::string unit, std::string meaning, CycleIndex index) {
+  return {{std::move(name), std::move(unit), std::move(meaning)},
+          [index](std::ostream& out, const CycleWindow& w, long long, double) {
+            out << static_cast<double>(w.sums[index]) / static_cast<double>(w.cycles);
+          }};
+}
+
+const char* const kOccupancyMeaning =
+    "space reserved in the partition, the mean over the window's cycles: a tile from the moment its read is "
+    "issued until the last fold using it ends, an output block (a fold's results, or a WS/IS column block's "
+    "partial sums) from its first fold's start until its write-back is in DRAM. Never more than the partition; "
+    "0 with ideal memory";
+
+std::vector<UtilizationColumn> make_utilization_columns() {
+  return {
+      {{"cycle", "cycle", "first cycle of the window"},
+       [](std::ostream& out, const CycleWindow& w, long long, double) { out << w.first_cycle; }},
+      {{"cycles", "cycles", "window length (N, or less for the last window)"},
+       [](std::ostream& out, const CycleWindow& w, long long, double) { out << w.cycles; }},
+      {{"layer", "", "index (0-based) of the layer running at the window's first cycle"},
+       [](std::ostream& out, const CycleWindow& w, long long, double) { out << w.layer; }},
+      window_sum("active_pe_cycles", "PE-cycles", "sum over the window of PEs doing a valid MAC", kActivePes),
+      {{"utilization", "fraction 0–1", "active_pe_cycles / (R·C·cycles)"},
+       [](std::ostream& out, const CycleWindow& w, long long pe_count, double) {
+         out << static_cast<double>(w.sums[kActivePes]) / (static_cast<double>(pe_count) * w.cycles);
+       }},
+      window_sum("noc_left_words", "words", "words on the left-edge bus in the window (as in layers.csv)", kNocLeft),
+      window_sum("noc_top_words", "words", "words on the top-edge bus in the window", kNocTop),
+      window_sum("noc_out_words", "words", "words on the output bus in the window", kNocOut),
+      window_sum("dram_bytes", "bytes",
+                 "DRAM bursts completed in the window, in bytes (whole bursts, so at least the tile bytes)",
+                 kDramBytes),
+      {{"dram_gb_per_s", "GB/s", "dram_bytes / window time"},
+       [](std::ostream& out, const CycleWindow& w, long long, double clock_period_ns) {
+         out << static_cast<double>(w.sums[kDramBytes]) / (w.cycles * clock_period_ns);
+       }},
+      window_mean("ifmap_buffer_bytes", "bytes", kOccupancyMeaning, kIfmapBuffer),
+      window_mean("filter_buffer_bytes", "bytes", "the same for the filter partition", kFilterBuffer),
+      window_mean("ofmap_buffer_bytes", "bytes", "the same for the ofmap partition", kOfmapBuffer),
+  };
+}
+
+}  // namespace
+
+std::string markdown_table(const std::vector<FigureDoc>& figures, std::string_view first_header) {
+  std::string table = "| " + std::string(first_header) + " | unit | meaning |\n|---|---|---|\n";
+  for (const FigureDoc& f : figures) table += "| `" + f.name + "` | " + f.unit + " | " + f.meaning + " |\n";
+  return table;
+}
+
+const std::vector<LayerColumn>& layer_columns() {
+  static const std::vector<LayerColumn> columns = make_layer_columns();
+  return columns;
+}
+
+const std::vector<SummaryFigure>& summary_figures() {
+  static const std::vector<SummaryFigure> figures = make_summary_figures();
+  return figures;
+}
+
+const std::vector<CycleFigure>& cycle_figures() {
+  static const std::vector<CycleFigure> figures = make_cycle_figures();
+  return figures;
+}
+
+const std::vector<UtilizationColumn>& utilization_columns() {
+  static const std::vector<UtilizationColumn> columns = make_utilization_columns();
+  return columns;
+}
+
+}  // namespace systole

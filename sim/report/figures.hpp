@@ -1,0 +1,85 @@
+#pragma once
+// The figures each report shows, in the order it shows them, each declared
+// once with its name, unit, meaning and how it is computed: the columns of
+// layers.csv, the figures of summary.json, and the columns of
+// utilization.csv and aggregate signals of the VCD. The writers
+// (sim/report/report.hpp, utilization_log.hpp, vcd_tracer.hpp) only walk
+// these lists, and docs/outputs.md's tables are generated from them
+// (markdown_table; a test compares the two).
+//
+// A per-layer counter's name, unit and meaning come from its declaration in
+// sim/report/counters.hpp; derived figures declare their own here.
+
+#include <cstdint>
+#include <functional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/execution.hpp"
+#include "sim/config/arch_config.hpp"
+#include "sim/report/layer_stats.hpp"
+
+namespace systole {
+
+// A figure as the docs list it.
+struct FigureDoc {
+  std::string name;
+  std::string unit;
+  std::string meaning;
+};
+// A markdown table of `figures` (column, unit, meaning), as docs/outputs.md
+// holds it.
+std::string markdown_table(const std::vector<FigureDoc>& figures, std::string_view first_header);
+
+// ---- layers.csv: one row per layer ----
+struct LayerColumn {
+  FigureDoc doc;
+  // Writes the cell of a layer; `clock_period_ns` converts cycles to time.
+  std::function<void(std::ostream& out, const LayerStats& layer, double clock_period_ns)> cell;
+};
+const std::vector<LayerColumn>& layer_columns();
+
+// ---- summary.json ----
+// What a summary figure is computed from.
+struct RunSummary {
+  const ArchConfig& arch;
+  const RunResult& result;
+  Counters totals;  // every layer's counters combined
+  double time_ns = 0;
+};
+struct SummaryFigure {
+  FigureDoc doc;  // name: the figure's path in the file, e.g. "totals.cycles"
+  // When the figure is in the file (null: always).
+  std::function<bool(const RunSummary&)> shown;
+  // Its value, a JSON number of the type the file holds.
+  std::function<nlohmann::json(const RunSummary&)> value;
+};
+const std::vector<SummaryFigure>& summary_figures();
+
+// ---- utilization.csv and the VCD: per cycle ----
+// A window of cycles: every cycle figure summed over it.
+struct CycleWindow {
+  std::int64_t first_cycle = 0;
+  std::int64_t cycles = 0;
+  int layer = 0;
+  std::vector<std::uint64_t> sums;  // per cycle_figures() entry
+};
+struct CycleFigure {
+  FigureDoc doc;  // name: the VCD signal
+  int bits = 32;  // of the VCD signal
+  std::function<std::uint64_t(const CycleActivity& activity)> value;
+};
+// The aggregate signals the VCD traces every cycle, in its order.
+const std::vector<CycleFigure>& cycle_figures();
+struct UtilizationColumn {
+  FigureDoc doc;
+  std::function<void(std::ostream& out, const CycleWindow& window, long long pe_count, double clock_period_ns)>
+      cell;
+};
+const std::vector<UtilizationColumn>& utilization_columns();
+
+}  // namespace systole
