@@ -22,6 +22,7 @@
 #include "sim/dataflow/registry.hpp"
 #include "sim/workload/network_stats.hpp"
 #include "sim/workload/onnx_workload.hpp"
+#include "sim/report/figures.hpp"
 #include "sim/report/report.hpp"
 #include "sim/engine/simulator.hpp"
 #include "sim/config/text.hpp"
@@ -56,12 +57,14 @@ const char* const kUsage =
     "  systole run --arch FILE|PRESET --workload FILE [options]\n"
     "  systole stats --workload FILE [--csv] [--batch N] [--input-shape NAME=AxB...]\n"
     "  systole dram [--dram ddr4-2400|lpddr4-3200|hbm2|FILE.json] [--pattern sequential|random] ...\n"
+    "  systole figures\n"
     "  systole --help | --version\n"
     "\n"
     "Subcommands:\n"
     "  run    simulate a workload on an architecture (systole run --help)\n"
     "  stats  weights, MACs and activation sizes of a workload, per layer and in total\n"
-    "  dram   drive the DRAM model with a synthetic stream: bandwidth, latency, row hits\n";
+    "  dram   drive the DRAM model with a synthetic stream: bandwidth, latency, row hits\n"
+    "  figures  every figure the reports hold, with its unit and meaning (docs/outputs.md)\n";
 
 void print_usage(std::ostream& out) {
   out << kUsage << "\nArchitecture presets:";
@@ -394,6 +397,20 @@ int dram_command(int argc, char** argv) {
   return kExitOk;
 }
 
+int figures_command(int argc, char** argv) {
+  po::options_description options("Options");
+  options.add_options()("help,h", "show this help");
+  const po::variables_map vm = parse_options(argc, argv, options);
+  if (vm.count("help")) {
+    std::cout << "Usage: systole figures\n\nPrints every figure the reports hold, with its unit and meaning, as the "
+                 "markdown tables of docs/outputs.md.\n\n"
+              << options;
+    return kExitOk;
+  }
+  for (const GeneratedTable& table : generated_tables()) std::cout << "## " << table.name << "\n\n" << table.markdown << '\n';
+  return kExitOk;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -414,6 +431,7 @@ int run_cli(int argc, char** argv) {
     if (first == "run") return run_command(argc - 1, argv + 1);
     if (first == "stats") return stats_command(argc - 1, argv + 1);
     if (first == "dram") return dram_command(argc - 1, argv + 1);
+    if (first == "figures") return figures_command(argc - 1, argv + 1);
     std::cerr << "systole: error: unknown subcommand '" << first << "' (try systole --help)\n";
     return kExitBadInput;
   } catch (const InputError& e) {

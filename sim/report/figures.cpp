@@ -338,8 +338,21 @@ std::vector<UtilizationColumn> make_utilization_columns() {
 
 std::string markdown_table(const std::vector<FigureDoc>& figures, std::string_view first_header) {
   std::string table = "| " + std::string(first_header) + " | unit | meaning |\n|---|---|---|\n";
-  for (const FigureDoc& f : figures) table += "| `" + f.name + "` | " + f.unit + " | " + f.meaning + " |\n";
+  for (const FigureDoc& f : figures)
+    table += "| `" + f.name + "` | " + (f.unit.empty() ? "" : f.unit + " ") + "| " + f.meaning + " |\n";
   return table;
+}
+
+std::vector<GeneratedTable> generated_tables() {
+  std::vector<FigureDoc> layers, summary, utilization, vcd;
+  for (const LayerColumn& c : layer_columns()) layers.push_back(c.doc);
+  for (const SummaryFigure& f : summary_figures()) summary.push_back(f.doc);
+  for (const UtilizationColumn& c : utilization_columns()) utilization.push_back(c.doc);
+  for (const CycleFigure& f : cycle_figures()) vcd.push_back(f.doc);
+  return {{"layers.csv", markdown_table(layers, "column")},
+          {"summary.json", markdown_table(summary, "figure")},
+          {"utilization.csv", markdown_table(utilization, "column")},
+          {"vcd", markdown_table(vcd, "signal")}};
 }
 
 const std::vector<LayerColumn>& layer_columns() {

@@ -35,6 +35,15 @@ struct FigureDoc {
 // holds it.
 std::string markdown_table(const std::vector<FigureDoc>& figures, std::string_view first_header);
 
+// The generated tables of docs/outputs.md, by the name that marks each
+// there (`<!-- generated: NAME -->`): layers.csv, summary.json,
+// utilization.csv, vcd. `systole figures` prints them.
+struct GeneratedTable {
+  std::string name;
+  std::string markdown;
+};
+std::vector<GeneratedTable> generated_tables();
+
 // ---- layers.csv: one row per layer ----
 struct LayerColumn {
   FigureDoc doc;
