@@ -521,6 +521,22 @@ TEST_CASE("a narrow collection bus spaces out OS results at the column ports", "
   CHECK(narrow.folds == 4);
   CHECK(narrow.cycles - wide.cycles == 4 * 9);
   CHECK(narrow.stall_noc_cycles == 4 * 9);
+  // A fold of 2 rows needs no spacing on a 2-word bus, however many columns
+  // it has: column c sends row r at s + last + c + r, and in any cycle
+  // (c + r = j) at most the 2 rows have a result to send. GEMM 2x4x6 on 4x4:
+  // not a cycle more than with an unlimited bus.
+  const Layer two_rows = make_gemm_layer("g", 2, 4, 6);
+  for (Microarch microarch : {Microarch::Baseline, Microarch::Pipelined}) {
+    INFO(to_string(microarch));
+    arch.array.microarch = microarch;
+    arch.noc.out_words = 0;
+    const LayerStats unlimited = simulate(arch, {two_rows}).layers.at(0);
+    arch.noc.out_words = 2;
+    const LayerStats two_words = simulate(arch, {two_rows}).layers.at(0);
+    CHECK(two_words.verification == Verification::Passed);
+    CHECK(two_words.cycles == unlimited.cycles);
+    CHECK(two_words.stall_noc_cycles == 0);
+  }
 }
 
 TEST_CASE("spaced streams, loads and result ports compute correctly in every dataflow", "[memory][noc]") {
