@@ -1,5 +1,8 @@
 #pragma once
 
+#include <catch2/catch.hpp>
+
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -36,9 +39,33 @@ struct CommandResult {
 // Runs the systole binary with `args`.
 CommandResult run_systole(const std::vector<std::string>& args);
 
+// Whether a test may pass without its input data: only when
+// SYSTOLE_ALLOW_MISSING_TEST_DATA=1 and not in CI (CI set, as CI=true).
+bool missing_test_data_allowed();
+
 std::string make_temp_dir();
 void write_file(const std::string& path, const std::string& text);
 std::string read_file(const std::string& path);
 std::vector<std::vector<std::string>> read_csv(const std::string& path);
 
 }  // namespace systole::test
+
+// Data a test reads from outside the repository (../shared, Debian's
+// libonnx-testdata, the model scripts/fetch_test_models.sh fetches) must be
+// there: when `data_path` does not exist the test case fails, naming the path and
+// `how_to_get` it. Only where missing_test_data_allowed() does it warn and
+// end the test case instead, with one passed assertion so that the check for
+// test cases without assertions (tests/main.cpp) lets it pass.
+#define SYSTOLE_REQUIRE_TEST_DATA(data_path, how_to_get)                                            \
+  do {                                                                                           \
+    const std::filesystem::path systole_test_data_ = (data_path);                                \
+    if (!std::filesystem::exists(systole_test_data_)) {                                          \
+      if (!::systole::test::missing_test_data_allowed())                                         \
+        FAIL("test data " << systole_test_data_ << " not found: " << how_to_get                  \
+                          << " (elsewhere than CI, SYSTOLE_ALLOW_MISSING_TEST_DATA=1 skips it)"); \
+      WARN("skipped (SYSTOLE_ALLOW_MISSING_TEST_DATA=1): test data " << systole_test_data_       \
+                                                                      << " not found: " << how_to_get); \
+      SUCCEED("skipped for lack of test data");                                                  \
+      return;                                                                                    \
+    }                                                                                            \
+  } while (false)

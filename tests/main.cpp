@@ -9,7 +9,14 @@
 
 int sc_main(int argc, char** argv) {
   systole::test::accelerator();  // first, to fix the time resolution
-  return Catch::Session().run(argc, argv);
+  Catch::Session session;
+  if (const int error = session.applyCommandLine(argc, argv); error != 0) return error;
+  // As with --warn NoAssertions, a test case (or leaf section) that makes no
+  // assertion fails, and the run with it: a test that returns early or loops
+  // over nothing cannot pass by accident.
+  auto& warnings = session.configData().warnings;
+  warnings = static_cast<Catch::WarnAbout::What>(warnings | Catch::WarnAbout::NoAssertions);
+  return session.run();
 }
 
 int main(int argc, char** argv) {

@@ -14,13 +14,15 @@ using namespace systole::test;
 TEST_CASE("outputs match the reference for random layers", "[functional]") {
   std::mt19937 rng(7);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int layers_run = 0;
   for (int trial = 0; trial < 12; ++trial) {
     const int channels = pick(1, 6), groups = pick(0, 1) ? channels : 1;
     Layer layer = conv_layer(pick(3, 9), pick(3, 9), channels, groups * pick(1, 3), pick(1, 3),
                              pick(1, 3), pick(1, 2), pick(0, 1), groups);
     layer.shape.dilation_h = pick(1, 2);
     layer.batch = pick(1, 2);
-    if (!layer.problem().empty()) continue;
+    if (!layer.problem().empty()) continue;  // an invalid shape drawn
+    ++layers_run;
     const int rows = pick(1, 6), cols = pick(1, 6);
     for (const std::string dataflow :
          {"ws", "os", "is"})
@@ -34,6 +36,8 @@ TEST_CASE("outputs match the reference for random layers", "[functional]") {
           CHECK(result.layers[0].verification == Verification::Passed);
         }
   }
+  // Most draws are valid layers: the test does not pass by skipping them.
+  CHECK(layers_run >= 8);
 }
 
 TEST_CASE("the reference comparison detects a wrong output", "[functional]") {

@@ -6,6 +6,8 @@
 #include <array>
 #include <atomic>
 #include <filesystem>
+#include <optional>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +20,7 @@
 #include "sim/dataflow/registry.hpp"
 #include "sim/config/memspec.hpp"
 #include "sim/engine/simulator.hpp"
+#include "sim/workload/lowering.hpp"
 #include "tests/helpers.hpp"
 
 using namespace systole;
@@ -520,6 +523,22 @@ TEST_CASE("a narrow collection bus spaces out OS results at the column ports", "
   CHECK(narrow[Counter::Folds] == 4);
   CHECK(narrow[Counter::Cycles] - wide[Counter::Cycles] == 4 * 9);
   CHECK(narrow[Counter::StallNocCycles] == 4 * 9);
+  // A fold of 2 rows needs no spacing on a 2-word bus, however many columns
+  // it has: column c sends row r at s + last + c + r, and in any cycle
+  // (c + r = j) at most the 2 rows have a result to send. GEMM 2x4x6 on 4x4:
+  // not a cycle more than with an unlimited bus.
+  const Layer two_rows = make_gemm_layer("g", 2, 4, 6);
+  for (Microarch microarch : {Microarch::Baseline, Microarch::Pipelined}) {
+    INFO(to_string(microarch));
+    arch.array.microarch = microarch;
+    arch.noc.out_words = 0;
+    const LayerStats unlimited = simulate(arch, {two_rows}).layers.at(0);
+    arch.noc.out_words = 2;
+    const LayerStats two_words = simulate(arch, {two_rows}).layers.at(0);
+    CHECK(two_words.verification == Verification::Passed);
+    CHECK(two_words[Counter::Cycles] == unlimited[Counter::Cycles]);
+    CHECK(two_words[Counter::StallNocCycles] == 0);
+  }
 }
 
 TEST_CASE("spaced streams, loads and result ports compute correctly in every dataflow", "[memory][noc]") {
@@ -833,4 +852,177 @@ TEST_CASE("no bus carries more than its width in a cycle, even where pipelined f
           for (int n = 0; n < kNetworks; ++n)
             if (width(static_cast<Network>(n)) != 0) CHECK(peaks.peak[n] <= words);
         }
+}
+
+namespace {
+
+// Bytes per operand (ifmap, filter, ofmap).
+using PerOperand = std::array<std::int64_t, kOperands>;
+
+struct Traffic {
+  PerOperand dram_read{}, dram_write{}, buffer_read{}, buffer_write{};
+};
+
+// What sim/dataflow/gemm_step_plan.hpp plans for the layer's GEMM steps
+// (TilePlan::totals, which the shared buffer's split relies on), summed as
+// the run sums its steps.
+Traffic planned(const ArchConfig& arch, const Layer& layer) {
+  const double dram_gb_per_s = dram_preset(arch.dram).peak_gb_per_s() * arch.dram_channels;
+  Traffic sum;
+  for (const Step& step : lower(layer))
+    if (const auto* gemm = std::get_if<Layer>(&step.work)) {
+      const GemmStepPlan plan = plan_gemm_step(dynamic_cast<const GemmDataflow&>(*find_dataflow(arch.dataflow)),
+                                               arch, *gemm, dram_gb_per_s);
+      REQUIRE(plan.problem.empty());
+      const MemoryTraffic t = plan.memory.totals();
+      for (int o = 0; o < kOperands; ++o) {
+        sum.dram_read[o] += t.dram_read_bytes[o];
+        sum.dram_write[o] += t.dram_write_bytes[o];
+        sum.buffer_read[o] += t.buffer.reads[o];
+        sum.buffer_write[o] += t.buffer.writes[o];
+      }
+    }
+  return sum;
+}
+
+Traffic measured(const LayerStats& l) {
+  Traffic t;
+  for (Operand o : {Operand::Ifmap, Operand::Filter, Operand::Ofmap}) {
+    const int i = static_cast<int>(o);
+    t.dram_read[i] = l[per_operand(Counter::DramIfmapReadBytes, o)];
+    t.buffer_read[i] = l[per_operand(Counter::BufferIfmapReads, o)];
+    t.buffer_write[i] = l[per_operand(Counter::BufferIfmapWrites, o)];
+  }
+  t.dram_write[static_cast<int>(Operand::Ofmap)] = l[Counter::DramOfmapWriteBytes];
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("a step's planned traffic (TilePlan::totals) is what its run moves and what the tiling rules give",
+          "[memory][buffer]") {
+  // Each case: the layer, the array and buffer, and its traffic worked out
+  // by hand from the tiling rules (models/memory/memory_controller.hpp),
+  // int8 operands (1 B) and int32 partial sums (4 B). Buffer reads are the
+  // array's reads and DRAM's write-backs, buffer writes DRAM's tiles and the
+  // array's results. Per operand: {ifmap, filter, ofmap}.
+  struct Case {
+    const char* what;
+    ArchConfig arch;
+    Layer layer;
+    std::optional<Traffic> by_hand;
+  };
+  auto dram = [](const char* dataflow, int rows, int cols, std::int64_t ifmap, std::int64_t filter, std::int64_t ofmap) {
+    ArchConfig arch = with_dram(array_config(rows, cols, dataflow, Microarch::Pipelined), "ddr4-2400");
+    arch.buffer = GlobalBufferConfig::separate(ifmap, filter, ofmap);
+    return arch;
+  };
+  constexpr std::int64_t kB = 1024;
+  std::vector<Case> cases;
+  // WS 8x8, GEMM M=20, N=12, K=24 (T = 20 on K x N = 3 x 2 folds of 8 rows
+  // and 8 or 4 columns); both matrices fit half their 64 KB partitions, so
+  // each is read once: the 20x24 input (480 B) and the 24x12 weights (288 B).
+  // The array streams the input once per column block (2 x 480) and loads
+  // every weight once (288). Each fold writes its T x cols partial sums,
+  // 3·20·8·4 + 3·20·4·4 = 2880 B; the 20x12 outputs (240 B) leave once.
+  // (The two K folds after the first of each column block also read the
+  // partial sums they add to, 2·20·8·4 + 2·20·4·4 = 1920 B; the plan does not
+  // count those reads, unlike an OS chunk's.)
+  cases.push_back({"WS, operands resident", dram("ws", 8, 8, 64 * kB, 64 * kB, 64 * kB),
+                   make_gemm_layer("g", 20, 12, 24),
+                   Traffic{{480, 288, 0}, {0, 0, 240}, {960, 288, 240}, {480, 288, 2880}}});
+  // IS 8x8, GEMM M=12, N=40, K=20: rows K, columns M, stream N; the filters
+  // stream in from the left, the inputs are stationary. Half the 512 B
+  // filter partition holds 32 elements of 8 rows and half the 2 KB ofmap
+  // partition 32 x 8 partial sums: the stream is cut into chunks of 32 and
+  // 8, each over 2 column blocks (8 and 4) x 3 K folds (8, 8, 4 rows).
+  // Neither matrix fits half its partition (800 B of filters, 240 B of
+  // inputs in a 256 B ifmap partition), so every fold reads its own tiles:
+  // the filters once per column block (2 x 800), the inputs once per chunk
+  // (2 x 240). The outputs leave once, 12·40 = 480 B. Partial sums: 3 K
+  // folds x (32·8·4 + 32·4·4) in chunk one, 3 x (8·8·4 + 8·4·4) in chunk
+  // two: 4608 + 1152 = 5760 B (and the reads of the 2 of 3 that add to
+  // them, 3840 B, are not counted).
+  cases.push_back({"IS, tiles per fold, stream in chunks", dram("is", 8, 8, 256, 512, 2 * kB),
+                   make_gemm_layer("g", 12, 40, 20),
+                   Traffic{{480, 1600, 0}, {0, 0, 480}, {480, 1600, 480}, {480, 1600, 5760}}});
+  // OS 8x8, GEMM M=12, N=10, K=16: rows M, columns N, the whole reduction
+  // in each of the 2 x 2 folds (8 or 4 rows, 8 or 2 columns). The 12x16
+  // inputs (192 B) and 16x10 weights (160 B) are read once; the array reads
+  // each row block's inputs for both column blocks (2 x 192) and each
+  // column block's weights for both row blocks (2 x 160); the 120 outputs
+  // are written at operand width, into the buffer and out of it.
+  cases.push_back({"OS, one fold per output block", dram("os", 8, 8, 64 * kB, 64 * kB, 64 * kB),
+                   make_gemm_layer("g", 12, 10, 16),
+                   Traffic{{192, 160, 0}, {0, 0, 120}, {384, 320, 120}, {192, 160, 120}}});
+  // OS 8x8, GEMM M=16, N=16, K=256 with 1 KB partitions: a chunk of K holds
+  // 512 / 8 = 64 elements, so 4 chunks over the 2 x 2 output blocks, 16
+  // folds, each reading its 8x64 input and 64x8 weight tiles (512 B each).
+  // The 4 blocks' partial sums (16·16·4 = 1 KB) do not fit half the ofmap
+  // partition: each block's 256 B go to DRAM after chunks 1-3 and come back
+  // before chunks 2-4 (3·4·256 = 3072 B each way, through the buffer's
+  // ports too), and the last chunk writes the 16·16 = 256 B of outputs.
+  // Every fold writes its 256 B of partial sums into the buffer, and the
+  // chunks after the first read the 256 B they add to.
+  cases.push_back({"OS, partial sums spilled to DRAM", dram("os", 8, 8, kB, kB, kB),
+                   make_gemm_layer("deep", 16, 16, 256),
+                   Traffic{{8192, 8192, 3072}, {0, 0, 3072 + 256}, {8192, 8192, 3072 + 3072 + 256},
+                           {8192, 8192, 3072 + 16 * 256}}});
+  // The same with a 4 KB ofmap partition: the partial sums stay on chip.
+  cases.push_back({"OS, partial sums kept on chip", dram("os", 8, 8, kB, kB, 4 * kB),
+                   make_gemm_layer("deep", 16, 16, 256),
+                   Traffic{{8192, 8192, 0}, {0, 0, 256}, {8192, 8192, 3072 + 256}, {8192, 8192, 16 * 256}}});
+  // A grouped convolution, one GEMM per group: 6x6x4 input, six 3x3
+  // filters in 2 groups, padding 1: per group M = 36, N = 3, K = 18 on 8x8
+  // WS, 3 K folds (8, 8, 2 rows) of one column block. Per group the lowered
+  // input (36·18 = 648 B) and the weights (54 B) are read once, and the
+  // 36·3 = 108 B of outputs written once; each fold writes 36·3·4 = 432 B of
+  // partial sums.
+  cases.push_back({"WS, grouped convolution", dram("ws", 8, 8, 64 * kB, 64 * kB, 64 * kB),
+                   conv_layer(6, 6, 4, 6, 3, 3, 1, 1, /*groups=*/2),
+                   Traffic{{1296, 108, 0}, {0, 0, 216}, {1296, 108, 216}, {1296, 108, 6 * 432}}});
+  // A shared buffer of seven 512 B banks, GEMM M=64, N=16, K=16 on 4x4 WS
+  // (tests/test_buffer_split.cpp works out its split, 2-1-4 banks): the
+  // input (1 KB) does not fit half of 1 KB, so each of the 16 folds reads
+  // its 64x4 slice (16 x 256 B); the weights (256 B) are read once; 16 folds
+  // write 64·4·4 B of partial sums each, and the 1 KB of outputs leave once.
+  {
+    ArchConfig arch = with_dram(array_config(4, 4, "ws"), "hbm2");
+    arch.buffer.organization = BufferOrganization::Shared;
+    arch.buffer.banks = 7;
+    arch.buffer.shared_bytes = 7 * 512;
+    arch.buffer.word_bytes = 4;
+    cases.push_back({"WS, shared buffer", arch, make_gemm_layer("g", 64, 16, 16),
+                     Traffic{{4096, 256, 0}, {0, 0, 1024}, {4096, 256, 1024}, {4096, 256, 16 * 1024}}});
+  }
+  // Several GEMM steps in one layer (an LSTM's input projection and its
+  // recurrent products): compared with the plan only.
+  {
+    Layer lstm;
+    lstm.name = "lstm";
+    lstm.kind = LayerKind::Lstm;
+    lstm.recurrent.input_size = 10;
+    lstm.recurrent.hidden_size = 6;
+    lstm.recurrent.sequence_length = 3;
+    lstm.batch = 2;
+    cases.push_back({"LSTM, several steps", dram("os", 8, 8, 64 * kB, 64 * kB, 64 * kB), lstm,
+                     std::nullopt});
+  }
+  for (const Case& c : cases) {
+    INFO(c.what);
+    const LayerStats l = simulate(c.arch, {c.layer}).layers.at(0);
+    REQUIRE(l.verification == Verification::Passed);
+    const Traffic plan = planned(c.arch, c.layer), run = measured(l);
+    CHECK(run.dram_write[2] > 0);  // every layer's outputs leave
+    CHECK(plan.dram_read == run.dram_read);
+    CHECK(plan.dram_write == run.dram_write);
+    CHECK(plan.buffer_read == run.buffer_read);
+    CHECK(plan.buffer_write == run.buffer_write);
+    if (c.by_hand) {
+      CHECK(run.dram_read == c.by_hand->dram_read);
+      CHECK(run.dram_write == c.by_hand->dram_write);
+      CHECK(run.buffer_read == c.by_hand->buffer_read);
+      CHECK(run.buffer_write == c.by_hand->buffer_write);
+    }
+  }
 }

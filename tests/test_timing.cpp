@@ -7,6 +7,9 @@
 #include <random>
 
 #include "models/array/fold_schedule.hpp"
+#include "sim/dataflow/gemm_step_plan.hpp"
+#include "sim/dataflow/registry.hpp"
+#include "sim/dataflow/gemm_dataflow.hpp"
 #include "tests/helpers.hpp"
 
 using namespace systole;
@@ -147,34 +150,33 @@ TEST_CASE("a fold allowed to start later never starts earlier", "[timing][noc]")
   // The stall a fold's wait for memory costs is how much later it starts
   // than it could have: that is only sound if the schedule is monotone in
   // the cycle the fold may start from. Random pipelined fold lists on
-  // random narrow buses.
+  // random narrow NoC buses and banked buffers, some folds adding to partial
+  // sums; their spacings and the paths' widths are set as in a run, by
+  // sim/dataflow/gemm_step_plan.hpp.
   std::mt19937_64 rng(20261122);
   auto pick = [&](int low, int high) { return std::uniform_int_distribution<int>(low, high)(rng); };
-  auto spacing = [](int words, std::int64_t width) {
-    return width == 0 || words <= width ? 1 : static_cast<int>((words + width - 1) / width);
-  };
   int violations = 0;
   for (int trial = 0; trial < 20000; ++trial) {
     const bool os = pick(0, 1) == 1;
-    const int rows = pick(2, 8), cols = pick(2, 8);
-    const PathWidths widths{pick(0, 4), os ? pick(0, 4) : 0, pick(0, 4)};
-    std::vector<Fold> folds(static_cast<std::size_t>(pick(2, 5)));
-    for (Fold& f : folds) {
-      f.rows_used = pick(1, rows);
-      f.cols_used = pick(1, cols);
+    ArchConfig arch = array_config(pick(2, 8), pick(2, 8), os ? "os" : "ws", Microarch::Pipelined);
+    arch.noc = {pick(0, 4), pick(0, 4), pick(0, 4), 0};
+    arch.buffer.banks = pick(0, 2);
+    arch.buffer.read_ports = pick(1, 2);
+    arch.buffer.write_ports = pick(1, 2);
+    Mapping mapping;
+    mapping.mode = os ? ArrayMode::OutputStationary : ArrayMode::Stationary;
+    mapping.folds.resize(static_cast<std::size_t>(pick(2, 5)));
+    for (Fold& f : mapping.folds) {
+      f.rows_used = pick(1, arch.array.rows);
+      f.cols_used = pick(1, arch.array.cols);
       f.stream_length = pick(1, 6);
-      f.stream_spacing = std::max(spacing(f.rows_used, widths.left),
-                                  spacing(f.cols_used, os ? widths.top : widths.out));
-      if (os)
-        f.drain_spacing = widths.out == 0 || std::min(f.rows_used, f.cols_used) <= widths.out
-                              ? 1
-                              : spacing(f.cols_used, widths.out);
-      else
-        f.load_spacing = pick(1, 3);
+      (os ? f.stream_offset : f.row_offset) = pick(0, 1);  // 1: it accumulates
     }
-    FoldScheduler scheduler(os ? ArrayMode::OutputStationary : ArrayMode::Stationary, Microarch::Pipelined, rows,
-                            cols, folds, widths);
-    for (std::size_t g = 0; g < folds.size(); ++g) {
+    apply_edge_rates(dynamic_cast<const GemmDataflow&>(*find_dataflow(arch.dataflow)), arch, arch.buffer.partition(),
+                     mapping);
+    FoldScheduler scheduler(mapping.mode, Microarch::Pipelined, arch.array.rows, arch.array.cols, mapping.folds,
+                            mapping.widths);
+    for (std::size_t g = 0; g < mapping.folds.size(); ++g) {
       const FoldTiming earliest = scheduler.next();
       std::int64_t previous = earliest.stream_start;
       for (std::int64_t c = earliest.load_start; c < earliest.load_start + 12; ++c) {
