@@ -3,10 +3,9 @@
 // reports (a layers.csv column), its unit, how a layer's steps and a run's
 // layers combine it, whether it is a layers.csv column, and what it means.
 // layers.csv, summary.json and docs/outputs.md are generated from these
-// declarations (sim/report/figures.hpp); a counter declared here and not
-// placed by figures.cpp is appended to layers.csv and summary.json's
-// `counters` as it is. Adding a counter is one line below, plus the code
-// that counts it.
+// declarations (sim/report/figures.hpp); a Column counter that figures.cpp
+// does not place is appended to layers.csv. Adding a counter is one line
+// below, plus the code that counts it.
 //
 // Where an operand has a counter of its own (ifmap, filter, ofmap), the
 // three are declared in that order, one after the other: per_operand()
