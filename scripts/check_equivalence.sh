@@ -67,7 +67,7 @@ bert_base                  --arch systole-32x32 --workload workloads/bert_base.y
 vcd_r18_ws_pipelined       --arch systole-32x32 --workload workloads/resnet18.yaml --dataflow ws --microarch pipelined --verify --sample 1000 --vcd @VCD --vcd-pes 0:3,0:3 --vcd-cycles 0:3000
 vcd_r18_os_baseline        --arch systole-32x32 --workload workloads/resnet18.yaml --dataflow os --microarch baseline  --verify --sample 1000 --vcd @VCD --vcd-pes 0:3,0:3 --vcd-cycles 0:3000
 vcd_r18_dram_os_pipelined  --arch systole-32x32 --memory dram --workload workloads/resnet18.yaml --dataflow os --microarch pipelined --verify --sample 1000 --vcd @VCD --vcd-pes 0:3,0:3 --vcd-cycles 0:3000
-# (one PE: in LSTM/GRU/attention layers the baseline traces PEs beyond --vcd-cycles, ~4.6 MB here)
+# (one PE: until multi-step layers were fixed, their PE registers were traced beyond --vcd-cycles)
 vcd_rnn_dram_shared_is     --arch docs/examples/shared-12x14.ini --dataflow is --workload equivalence/rnn_attention.yaml --verify --sample 100 --vcd @VCD --vcd-pes 11,13 --vcd-cycles 0:3000
 # Per-cycle utilization.csv (--sample 1), ideal and DRAM (with a VCD of the aggregate signals only)
 lenet_sample1              --arch systole-32x32 --workload workloads/lenet5.yaml --verify --sample 1

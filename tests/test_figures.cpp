@@ -7,7 +7,9 @@
 #include <set>
 #include <string>
 
+#include "sim/engine/simulator.hpp"
 #include "sim/report/figures.hpp"
+#include "sim/report/utilization_log.hpp"
 #include "tests/helpers.hpp"
 
 using namespace systole;
@@ -69,5 +71,42 @@ TEST_CASE("a run's layers.csv and utilization.csv have the declared columns, and
     for (std::size_t row = 1; row < utilization.size(); ++row) window_sums[f] += std::stoll(utilization[row][w]);
     for (std::size_t row = 1; row < layers.size(); ++row) layer_sums[f] += std::stoll(layers[row][l]);
     CHECK(window_sums[f] == layer_sums[f]);
+  }
+}
+
+TEST_CASE("utilization.csv's windows follow each other through a layer of several steps", "[report]") {
+  // An LSTM of 7 steps and a GEMM after it, a window of 1 and of 10 cycles:
+  // each window starts where the one before it ended, the windows cover
+  // the run, and each row's layer is the one running then (the LSTM's 199
+  // cycles, tests/test_network.cpp, then the GEMM).
+  Layer lstm;
+  lstm.name = "l";
+  lstm.kind = LayerKind::Lstm;
+  lstm.recurrent = {4, 4, 3, 1, false, false};
+  ArchConfig arch = array_config(4, 4, "ws");
+  arch.vector.lanes = 8;
+  Workload workload;
+  workload.layers = {lstm, make_gemm_layer("g", 5, 6, 7)};
+  for (std::int64_t window : {1, 10}) {
+    INFO("window " << window);
+    const std::string path = make_temp_dir() + "/utilization.csv";
+    RunResult result;
+    {
+      UtilizationLog log(path, window, arch.array.pe_count(), arch.clock_period_ns());
+      Simulator simulator(accelerator(), arch, {});
+      simulator.add_observer(log);
+      result = simulator.run(workload);
+      log.commit();
+    }
+    REQUIRE(result.layers.at(0)[Counter::Cycles] == 199);
+    const auto rows = read_csv(path);
+    std::int64_t next = 0;
+    for (std::size_t row = 1; row < rows.size(); ++row) {
+      const std::int64_t cycle = std::stoll(rows[row][0]), cycles = std::stoll(rows[row][1]);
+      CHECK(cycle == next);
+      CHECK(rows[row][2] == (cycle < 199 ? "0" : "1"));
+      next = cycle + cycles;
+    }
+    CHECK(next == result.total_cycles);
   }
 }

@@ -213,7 +213,7 @@ TEST_CASE("buffer occupancy follows the tiles: reserved at the read, freed after
   const ArchConfig arch = with_dram(array_config(32, 32, "ws"), "hbm2", 4);
   class Occupancy : public RunObserver {
    public:
-    void begin_layer(int, std::int64_t) override {}
+    void begin_step(int, std::int64_t) override {}
     void on_cycle(const CycleActivity& a, const Execution&) override {
       rows.push_back({a.active_pes, a.buffer_bytes[0], a.buffer_bytes[1], a.buffer_bytes[2]});
     }
@@ -565,7 +565,7 @@ namespace {
 // Every cycle's activity, as utilization.csv and the VCD see it.
 class ActivityRecorder : public RunObserver {
  public:
-  void begin_layer(int index, std::int64_t first_cycle) override {
+  void begin_step(int index, std::int64_t first_cycle) override {
     rows.push_back({index, first_cycle, 0, 0, 0, 0, 0, 0, 0, 0, 0});
   }
   void on_cycle(const CycleActivity& a, const Execution&) override {
@@ -756,7 +756,7 @@ namespace {
 class HopCounter : public RunObserver {
  public:
   HopCounter(int rows, int cols) : rows_(rows), cols_(cols) {}
-  void begin_layer(int, std::int64_t) override {}
+  void begin_step(int, std::int64_t) override {}
   void on_cycle(const CycleActivity&, const Execution& execution) override {
     for (int r = 0; r < rows_; ++r)
       for (int c = 0; c < cols_; ++c) {
@@ -817,7 +817,7 @@ namespace {
 // The most words each bus carried in one cycle.
 class BusPeaks : public RunObserver {
  public:
-  void begin_layer(int, std::int64_t) override {}
+  void begin_step(int, std::int64_t) override {}
   void on_cycle(const CycleActivity& a, const Execution&) override {
     for (int n = 0; n < kNetworks; ++n) peak[n] = std::max<std::int64_t>(peak[n], a.noc_words[n]);
   }

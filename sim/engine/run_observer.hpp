@@ -1,6 +1,8 @@
 #pragma once
-// Something that follows a run cycle by cycle and needs to know where each
-// layer begins (statistics files, waveforms).
+// Something that follows a run cycle by cycle and needs to know where in the
+// run it is (statistics files, waveforms): each step of each layer is
+// announced with the run cycle it starts at, since the cycles an execution
+// reports count from its own start.
 
 #include <cstdint>
 
@@ -10,7 +12,9 @@ namespace systole {
 
 class RunObserver : public CycleObserver {
  public:
-  virtual void begin_layer(int index, std::int64_t first_cycle) = 0;
+  // The next cycles belong to layer `layer`, and the execution's cycle 0 is
+  // the run's cycle `first_cycle`.
+  virtual void begin_step(int layer, std::int64_t first_cycle) = 0;
 };
 
 }  // namespace systole

@@ -96,7 +96,6 @@ void Simulator::run_layers(const Workload& workload, RunResult& result) {
   for (std::size_t i = 0; i < workload.layers.size(); ++i) {
     const Layer& layer = workload.layers[i];
     spdlog::debug("layer {}/{} '{}'", i + 1, workload.layers.size(), layer.name);
-    for (RunObserver* observer : observers_) observer->begin_layer(static_cast<int>(i), result.total_cycles);
     layer_index_ = static_cast<int>(i);
     layer_name_ = layer.name;
     run_cycles_before_layer_ = result.total_cycles;
@@ -119,6 +118,8 @@ void Simulator::run_layers(const Workload& workload, RunResult& result) {
       // Each step draws its own data, so its numbers do not depend on which
       // steps ran before it.
       const std::uint64_t seed = options_.seed * 0x9E3779B97F4A7C15ULL + (i << 20) + s;
+      for (RunObserver* observer : observers_)
+        observer->begin_step(static_cast<int>(i), result.total_cycles + stats[Counter::Cycles]);
       if (const auto* op = std::get_if<VectorOp>(&steps[s].work))
         completed = run_vector_step(*op, stats);
       else

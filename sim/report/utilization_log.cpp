@@ -13,14 +13,14 @@ UtilizationLog::UtilizationLog(const std::string& path, std::int64_t window, lon
   open_.sums.assign(cycle_figures().size(), 0);
 }
 
-void UtilizationLog::begin_layer(int index, std::int64_t first_cycle) {
-  layer_ = index;
-  layer_first_cycle_ = first_cycle;
+void UtilizationLog::begin_step(int layer, std::int64_t first_cycle) {
+  layer_ = layer;
+  step_first_cycle_ = first_cycle;
 }
 
 void UtilizationLog::on_cycle(const CycleActivity& activity, const Execution&) {
   if (open_.cycles == 0) {
-    open_.first_cycle = layer_first_cycle_ + activity.cycle;
+    open_.first_cycle = step_first_cycle_ + activity.cycle;
     open_.layer = layer_;
   }
   const std::vector<CycleFigure>& figures = cycle_figures();

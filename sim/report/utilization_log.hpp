@@ -18,7 +18,7 @@ class UtilizationLog : public RunObserver {
  public:
   UtilizationLog(const std::string& path, std::int64_t window, long long pe_count, double clock_period_ns);
 
-  void begin_layer(int index, std::int64_t first_cycle) override;
+  void begin_step(int layer, std::int64_t first_cycle) override;
   void on_cycle(const CycleActivity& activity, const Execution& execution) override;
   // Writes the open window and renames the file into place.
   void commit();
@@ -31,7 +31,7 @@ class UtilizationLog : public RunObserver {
   long long pe_count_;
   double clock_period_ns_;
   int layer_ = 0;
-  std::int64_t layer_first_cycle_ = 0;
+  std::int64_t step_first_cycle_ = 0;
   CycleWindow open_;  // the window being summed
 };
 

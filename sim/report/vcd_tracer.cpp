@@ -53,9 +53,9 @@ VcdTracer::~VcdTracer() {
   }
 }
 
-void VcdTracer::begin_layer(int index, std::int64_t first_cycle) {
-  running_layer_ = static_cast<unsigned>(index);
-  layer_first_cycle_ = first_cycle;
+void VcdTracer::begin_step(int layer, std::int64_t first_cycle) {
+  running_layer_ = static_cast<unsigned>(layer);
+  step_first_cycle_ = first_cycle;
 }
 
 double VcdTracer::read(const PeSnapshot& snap, PeRegister reg) {
@@ -73,7 +73,7 @@ double VcdTracer::read(const PeSnapshot& snap, PeRegister reg) {
 }
 
 void VcdTracer::on_cycle(const CycleActivity& activity, const Execution& execution) {
-  const std::int64_t cycle = layer_first_cycle_ + activity.cycle;
+  const std::int64_t cycle = step_first_cycle_ + activity.cycle;
   if (cycle < options_.cycle_first || cycle > options_.cycle_last) return;
   layer_ = running_layer_;
   fold_ = activity.fold;

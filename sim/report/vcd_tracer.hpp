@@ -31,7 +31,7 @@ class VcdTracer : public RunObserver {
   VcdTracer(const VcdOptions& options, const ArrayConfig& array, std::vector<PeRegister> registers);
   ~VcdTracer() override;
 
-  void begin_layer(int index, std::int64_t first_cycle) override;
+  void begin_step(int layer, std::int64_t first_cycle) override;
   void on_cycle(const CycleActivity& activity, const Execution& execution) override;
   // Closes the trace and renames it into place.
   void commit();
@@ -49,7 +49,7 @@ class VcdTracer : public RunObserver {
   std::vector<PeRegister> traced_registers_;
   sc_core::sc_trace_file* file_ = nullptr;
   std::string partial_stem_;
-  std::int64_t layer_first_cycle_ = 0;
+  std::int64_t step_first_cycle_ = 0;
   unsigned running_layer_ = 0;
   // Traced values: they change only inside the cycle window.
   unsigned layer_ = 0;
