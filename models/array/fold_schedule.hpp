@@ -1,9 +1,11 @@
 #pragma once
 // When the array controller issues each fold: the cycle its stationary rows
 // start loading and the cycle its first operand enters the array edge. The
-// controller is statically scheduled: these rules are the hazards of the
-// hardware, derived in docs/timing-model.md. A rule that is too eager shows
-// up as wrong outputs in the functional check, so tests catch it.
+// controller is statically scheduled: the hazards of the hardware, derived
+// in docs/timing-model.md, are the array mode's (models/array/fold_hazards.hpp);
+// the scheduler applies them and shares the buses between overlapping
+// folds. A rule that is too eager shows up as wrong outputs in the
+// functional check, so tests catch it.
 //
 // Folds are scheduled one at a time, in order, from the timings of the folds
 // issued before them, so a fold may also wait for something outside the
@@ -14,20 +16,9 @@
 
 #include "models/array/array_config.hpp"
 #include "models/array/array_program.hpp"
+#include "models/array/fold_hazards.hpp"
 
 namespace systole {
-
-struct FoldTiming {
-  std::int64_t load_start = 0;    // first stationary row's transfer starts (= stream_start in OS)
-  std::int64_t stream_start = 0;  // first operand enters row 0 / column 0
-  // How much later the stream starts than if stationary rows loaded at one
-  // per cycle and column ports sent one result per cycle (Fold::load_spacing,
-  // drain_spacing), given the folds issued before ...
-  std::int64_t rate_delay = 0;
-  // ... and, beyond that, to share the buses with earlier folds within their
-  // widths (pipelined).
-  std::int64_t bus_delay = 0;
-};
 
 class FoldScheduler {
  public:
@@ -62,7 +53,7 @@ class FoldScheduler {
   std::int64_t within_bus_widths(std::int64_t stream_start) const;
   void share_buses(FoldTiming& timing) const;  // moves stream_start, sets bus_delay
 
-  ArrayMode mode_;
+  const FoldHazards& hazards_;
   Microarch microarch_;
   int rows_, cols_;
   const std::vector<Fold>& folds_;
