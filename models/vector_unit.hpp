@@ -8,12 +8,9 @@
 #include <cstdint>
 
 #include "models/clocked_unit.hpp"
+#include "models/vector_unit_config.hpp"
 
 namespace systole {
-
-struct VectorUnitConfig {
-  int lanes = 64;  // operations per cycle
-};
 
 class VectorUnit : public ClockedUnit {
  public:

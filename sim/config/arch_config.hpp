@@ -13,9 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include "models/array/array_config.hpp"
-#include "models/memory/global_buffer.hpp"
-#include "models/noc/noc.hpp"
-#include "models/vector_unit.hpp"
+#include "models/memory/buffer_config.hpp"
+#include "models/noc/noc_config.hpp"
+#include "models/vector_unit_config.hpp"
 
 namespace systole {
 
