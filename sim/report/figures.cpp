@@ -269,20 +269,20 @@ enum CycleIndex { kActivePes, kNocLeft, kNocTop, kNocOut, kDramBytes, kIfmapBuff
 
 std::vector<CycleFigure> make_cycle_figures() {
   return {
-      {{"active_pes", "PEs", "PEs doing a valid MAC"}, 32, [](const CycleActivity& a) { return a.active_pes; }},
+      {{"active_pes", "PEs", "PEs doing a valid MAC"}, 32, [](const CycleActivity& a) -> std::uint64_t { return a.active_pes; }},
       {{"noc.left_words", "words", "words on the left-edge bus"}, 32,
-       [](const CycleActivity& a) { return a.noc_words[0]; }},
+       [](const CycleActivity& a) -> std::uint64_t { return a.noc_words[0]; }},
       {{"noc.top_words", "words", "words on the top-edge (or stationary-row) bus"}, 32,
-       [](const CycleActivity& a) { return a.noc_words[1]; }},
-      {{"noc.out_words", "words", "words on the output bus"}, 32, [](const CycleActivity& a) { return a.noc_words[2]; }},
+       [](const CycleActivity& a) -> std::uint64_t { return a.noc_words[1]; }},
+      {{"noc.out_words", "words", "words on the output bus"}, 32, [](const CycleActivity& a) -> std::uint64_t { return a.noc_words[2]; }},
       {{"dram.bytes", "bytes", "bytes whose DRAM transfer completed"}, 32,
-       [](const CycleActivity& a) { return a.dram_bytes; }},
+       [](const CycleActivity& a) -> std::uint64_t { return a.dram_bytes; }},
       {{"global_buffer.ifmap_bytes", "bytes", "space reserved in the ifmap partition"}, 32,
-       [](const CycleActivity& a) { return a.buffer_bytes[0]; }},
+       [](const CycleActivity& a) -> std::uint64_t { return a.buffer_bytes[0]; }},
       {{"global_buffer.filter_bytes", "bytes", "space reserved in the filter partition"}, 32,
-       [](const CycleActivity& a) { return a.buffer_bytes[1]; }},
+       [](const CycleActivity& a) -> std::uint64_t { return a.buffer_bytes[1]; }},
       {{"global_buffer.ofmap_bytes", "bytes", "space reserved in the ofmap partition"}, 32,
-       [](const CycleActivity& a) { return a.buffer_bytes[2]; }},
+       [](const CycleActivity& a) -> std::uint64_t { return a.buffer_bytes[2]; }},
   };
 }
 

@@ -80,7 +80,8 @@ struct CycleWindow {
 struct CycleFigure {
   FigureDoc doc;  // name: the VCD signal
   int bits = 32;  // of the VCD signal
-  std::function<std::uint64_t(const CycleActivity& activity)> value;
+  // A plain function: it is called for every cycle.
+  std::uint64_t (*value)(const CycleActivity& activity);
 };
 // The aggregate signals the VCD traces every cycle, in its order.
 const std::vector<CycleFigure>& cycle_figures();
