@@ -372,3 +372,25 @@ TEST_CASE("a real multi-layer model: openwakeword's hello_deepa MLP", "[onnx]") 
   CHECK(result.total_macs == macs);
   CHECK_FALSE(result.verification_failed());
 }
+
+TEST_CASE("Debian's ONNX GEMM test models run and verify, activation operands included", "[onnx]") {
+  // MatMul and Gemm whose right operand is an activation (no initializer)
+  // once crashed the array controller: every such model runs, in every
+  // dataflow, and the PEs' outputs equal the reference.
+  SYSTOLE_REQUIRE_TEST_DATA(kTestData, "install Debian's libonnx-testdata (apt-get install libonnx-testdata)");
+  const char* const models[] = {"node/test_matmul_2d",        "node/test_matmul_3d",
+                                "node/test_matmul_4d",        "node/test_gemm_default_no_bias",
+                                "node/test_gemm_transposeA",  "node/test_gemm_transposeB",
+                                "node/test_gemm_all_attributes", "node/test_matmulinteger",
+                                "node/test_qlinearmatmul_2D", "pytorch-converted/test_Linear_no_bias",
+                                "pytorch-converted/test_Linear"};
+  for (const char* model : models)
+    for (const char* dataflow : {"ws", "os", "is"}) {
+      INFO(model << " " << dataflow);
+      const CommandResult r = run_systole({"run", "--arch", "systole-32x32", "--dataflow", dataflow, "--verify",
+                                           "--workload", (kTestData / model / "model.onnx").string()});
+      CHECK(r.exit_code == 0);
+      CHECK(r.out.find("passed") != std::string::npos);
+      CHECK(r.out.find("failed") == std::string::npos);
+    }
+}

@@ -27,6 +27,11 @@ std::vector<Op> random_values(std::size_t count, std::mt19937_64& rng) {
   return values;
 }
 
+std::int64_t right_operand_elements(const Layer& layer) {
+  const GemmShape g = layer.gemm();
+  return layer.groups() * g.n * g.k;
+}
+
 }  // namespace
 
 std::int64_t functional_bytes(const Layer& layer, DataType type) {
@@ -38,7 +43,7 @@ std::int64_t functional_bytes(const Layer& layer, DataType type) {
   const std::int64_t outputs = s.groups * g.m * g.n;
   // input, filters, the lowered input; the array's results and the output
   // tensor gathered from them.
-  return operand * (input + layer.weights() + lowered) + accumulator * 2 * outputs;
+  return operand * (input + right_operand_elements(layer) + lowered) + accumulator * 2 * outputs;
 }
 
 template <class Op, class Acc>
@@ -48,7 +53,9 @@ LayerData<Op, Acc>::LayerData(const Layer& layer, std::uint64_t seed)
   const ConvShape& s = layer.shape;
   input_ = random_values<Op>(
       static_cast<std::size_t>(layer.batch * s.in_h * s.in_w * s.in_channels), rng);
-  filters_ = random_values<Op>(static_cast<std::size_t>(layer.weights()), rng);
+  // The right-hand operand, weights or (an ONNX MatMul of two activations)
+  // a tensor computed at run time: groups·N·K values either way.
+  filters_ = random_values<Op>(static_cast<std::size_t>(right_operand_elements(layer)), rng);
 }
 
 template <class Op, class Acc>
