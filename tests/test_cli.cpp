@@ -246,3 +246,29 @@ TEST_CASE("systole dram reports bandwidth, latency and row-buffer statistics", "
   expect_bad_input(run_systole({"dram", "--mapping", "ch,bg,co"}), "option --mapping");
   expect_bad_input(run_systole({"dram", "--dram", "/nonexistent/memspec.json"}), "cannot open memspec");
 }
+
+TEST_CASE("output paths that cannot be written are refused before anything runs", "[cli]") {
+  // A VCD under a missing folder once died with SIGFPE inside SystemC; one
+  // onto a folder, or an --out folder whose layers.csv is a folder, ran the
+  // whole simulation and then failed. Each is now one line, exit 2, and
+  // nothing is written.
+  const std::string dir = make_temp_dir();
+  const std::string lenet = std::string(SYSTOLE_SOURCE_DIR) + "/workloads/lenet5.yaml";
+  std::filesystem::create_directories(dir + "/out/layers.csv");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--vcd", dir + "/missing/x.vcd"}, "option --vcd: cannot write '" + dir + "/missing/x.vcd': No such file or directory\n"},
+      {{"--vcd", dir}, "option --vcd: '" + dir + "' is a directory\n"},
+      {{"--out", dir + "/out"}, "option --out: '" + dir + "/out/layers.csv' is a directory\n"},
+  };
+  for (const auto& [options, error] : cases) {
+    std::vector<std::string> args = {"run", "--arch", "systole-32x32", "--workload", lenet};
+    args.insert(args.end(), options.begin(), options.end());
+    const CommandResult r = run_systole(args);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "systole: error: " + error);
+    CHECK(r.out.empty());
+  }
+  std::vector<std::string> left;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) left.push_back(entry.path().string());
+  CHECK(left == std::vector<std::string>{dir + "/out", dir + "/out/layers.csv"});
+}

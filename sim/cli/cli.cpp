@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdio>
 #include <csignal>
+#include <cstring>
+#include <fstream>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -178,6 +180,18 @@ VcdOptions parse_vcd_options(const po::variables_map& vm, const ArrayConfig& arr
   return vcd;
 }
 
+// Fails, before anything is simulated, unless the run can write `path`
+// (under `partial` first, the name it has until it is complete).
+void check_writable(const std::string& path, const std::string& partial, const std::string& option) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error))
+    throw InputError("option --" + option + ": '" + path + "' is a directory");
+  const bool existed = std::filesystem::exists(partial, error);
+  if (!std::ofstream(partial, std::ios::app))
+    throw InputError("option --" + option + ": cannot write '" + path + "': " + std::strerror(errno));
+  if (!existed) std::filesystem::remove(partial, error);
+}
+
 void set_option_key(ArchConfig& arch, const std::string& option, const std::string& key,
                     const std::string& value) {
   try {
@@ -260,6 +274,7 @@ int run_command(int argc, char** argv) {
   // A waveform shows every cycle as it happens, quiet ones included.
   run_options.skip_ahead = !vcd;
 
+  if (vcd) check_writable(vcd->path, vcd->path + ".partial.vcd", "vcd");
   // Everything is valid: from here on the run writes files.
   std::string out_dir;
   if (vm.count("out")) {
@@ -267,6 +282,8 @@ int run_command(int argc, char** argv) {
     std::error_code error;
     std::filesystem::create_directories(out_dir, error);
     if (error) throw InputError("option --out: cannot create '" + out_dir + "': " + error.message());
+    for (const char* name : {"/layers.csv", "/summary.json", "/utilization.csv"})
+      check_writable(out_dir + name, out_dir + name + ".partial", "out");
   }
   Accelerator accelerator;
   Simulator simulator(accelerator, arch, run_options);
