@@ -160,79 +160,82 @@ TEST_CASE("the VCD holds aggregates and a PE window, bounded by the cycle window
   CHECK(fs::file_size(small) < fs::file_size(large));
 }
 
-TEST_CASE("Ctrl-C stops a long run and keeps what it has", "[cli][interrupt]") {
-  // GEMM M=20000, N=2048, K=2048 on 128x128 WS baseline: 16 K folds x 16
-  // column folds, each 2·128 + 20000 + 128 - 2 = 20382 cycles: 5,217,792
-  // cycles, 30 s of simulation on the development machine. SIGINT goes out
-  // as soon as utilization.csv.partial holds its header and one complete row
-  // on disk: the rows are written from inside the run, after its handler is
-  // installed, and the file first reaches the disk when its stream's buffer
-  // fills, a few hundred thousand cycles in, far from the end.
-  Fixture f;
-  write_file(f.workload, "Layer, M, N, K,\nhuge, 20000, 2048, 2048,\n");
-  constexpr std::int64_t kUninterruptedCycles = 16 * 16 * (2 * 128 + 20000 + 128 - 2);
-  const std::string out = f.dir + "/out", err = f.dir + "/stderr";
-  std::vector<std::string> args = {SYSTOLE_BINARY, "run", "--arch", f.arch, "--workload", f.workload,
-                                   "--array", "128x128", "--out", out, "--sample", "1000",
-                                   "--log-level", "warn"};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid;
-  REQUIRE(posix_spawn(&pid, SYSTOLE_BINARY, &actions, nullptr, argv.data(), environ) == 0);
-  posix_spawn_file_actions_destroy(&actions);
-  // Polls until `done` or the deadline; the run is killed if it never comes.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
-  int status = 0;
-  bool exited = false;
-  auto wait_for = [&](const std::function<bool()>& done) {
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        return false;
+TEST_CASE("Ctrl-C, SIGTERM and SIGHUP stop a long run, which keeps what it has", "[cli][interrupt]") {
+  for (const auto& [stop, exit_code] : std::vector<std::pair<int, int>>{{SIGINT, 130}, {SIGTERM, 143}, {SIGHUP, 129}}) {
+    INFO("signal " << stop);
+    // GEMM M=20000, N=2048, K=2048 on 128x128 WS baseline: 16 K folds x 16
+    // column folds, each 2·128 + 20000 + 128 - 2 = 20382 cycles: 5,217,792
+    // cycles, 30 s of simulation on the development machine. The signal goes out
+    // as soon as utilization.csv.partial holds its header and one complete row
+    // on disk: the rows are written from inside the run, after its handler is
+    // installed, and the file first reaches the disk when its stream's buffer
+    // fills, a few hundred thousand cycles in, far from the end.
+    Fixture f;
+    write_file(f.workload, "Layer, M, N, K,\nhuge, 20000, 2048, 2048,\n");
+    constexpr std::int64_t kUninterruptedCycles = 16 * 16 * (2 * 128 + 20000 + 128 - 2);
+    const std::string out = f.dir + "/out", err = f.dir + "/stderr";
+    std::vector<std::string> args = {SYSTOLE_BINARY, "run", "--arch", f.arch, "--workload", f.workload,
+                                     "--array", "128x128", "--out", out, "--sample", "1000",
+                                     "--log-level", "warn"};
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid;
+    REQUIRE(posix_spawn(&pid, SYSTOLE_BINARY, &actions, nullptr, argv.data(), environ) == 0);
+    posix_spawn_file_actions_destroy(&actions);
+    // Polls until `done` or the deadline; the run is killed if it never comes.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+    int status = 0;
+    bool exited = false;
+    auto wait_for = [&](const std::function<bool()>& done) {
+      while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline) {
+          kill(pid, SIGKILL);
+          waitpid(pid, &status, 0);
+          return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return true;
-  };
-  auto complete_lines = [](const std::string& path) {
-    const std::string text = read_file(path);
-    return static_cast<std::int64_t>(std::count(text.begin(), text.end(), '\n'));
-  };
-  std::int64_t rows_before_signal = 0;
-  const bool running = wait_for([&] {
-    exited = waitpid(pid, &status, WNOHANG) == pid;
-    rows_before_signal = complete_lines(out + "/utilization.csv.partial") - 1;
-    return exited || rows_before_signal >= 1;
-  });
-  INFO("stderr: " << read_file(err));
-  REQUIRE(running);  // else no row within two minutes
-  REQUIRE_FALSE(exited);  // it must not end before it is interrupted
-  kill(pid, SIGINT);
-  REQUIRE(wait_for([&] { return waitpid(pid, &status, WNOHANG) == pid; }));  // else it ignored the signal
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 130);
-  CHECK(read_file(err).find("interrupted after 0 of 1 layers") != std::string::npos);
-  // It stopped part of the way, and the reports hold what it simulated: the
-  // utilization windows cover exactly the cycles the summary counts, at
-  // least those on disk before the signal.
-  const nlohmann::json summary = nlohmann::json::parse(read_file(out + "/summary.json"));
-  CHECK(summary["status"] == "interrupted");
-  const std::int64_t cycles = summary["totals"]["cycles"]["value"].get<std::int64_t>();
-  CHECK(cycles >= 1000 * rows_before_signal);
-  CHECK(cycles < kUninterruptedCycles);
-  const auto windows = read_csv(out + "/utilization.csv");
-  CHECK(static_cast<std::int64_t>(windows.size()) - 1 >= rows_before_signal);
-  std::int64_t window_cycles = 0;
-  for (std::size_t i = 1; i < windows.size(); ++i) window_cycles += std::stoll(windows[i][1]);
-  CHECK(window_cycles == cycles);
-  CHECK(fs::exists(out + "/layers.csv"));
-  CHECK_FALSE(fs::exists(out + "/utilization.csv.partial"));
+      return true;
+    };
+    auto complete_lines = [](const std::string& path) {
+      const std::string text = read_file(path);
+      return static_cast<std::int64_t>(std::count(text.begin(), text.end(), '\n'));
+    };
+    std::int64_t rows_before_signal = 0;
+    const bool running = wait_for([&] {
+      exited = waitpid(pid, &status, WNOHANG) == pid;
+      rows_before_signal = complete_lines(out + "/utilization.csv.partial") - 1;
+      return exited || rows_before_signal >= 1;
+    });
+    INFO("stderr: " << read_file(err));
+    REQUIRE(running);  // else no row within two minutes
+    REQUIRE_FALSE(exited);  // it must not end before it is interrupted
+    kill(pid, stop);
+    REQUIRE(wait_for([&] { return waitpid(pid, &status, WNOHANG) == pid; }));  // else it ignored the signal
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == exit_code);
+    CHECK(read_file(err).find("interrupted after 0 of 1 layers") != std::string::npos);
+    // It stopped part of the way, and the reports hold what it simulated: the
+    // utilization windows cover exactly the cycles the summary counts, at
+    // least those on disk before the signal.
+    const nlohmann::json summary = nlohmann::json::parse(read_file(out + "/summary.json"));
+    CHECK(summary["status"] == "interrupted");
+    const std::int64_t cycles = summary["totals"]["cycles"]["value"].get<std::int64_t>();
+    CHECK(cycles >= 1000 * rows_before_signal);
+    CHECK(cycles < kUninterruptedCycles);
+    const auto windows = read_csv(out + "/utilization.csv");
+    CHECK(static_cast<std::int64_t>(windows.size()) - 1 >= rows_before_signal);
+    std::int64_t window_cycles = 0;
+    for (std::size_t i = 1; i < windows.size(); ++i) window_cycles += std::stoll(windows[i][1]);
+    CHECK(window_cycles == cycles);
+    CHECK(fs::exists(out + "/layers.csv"));
+    CHECK_FALSE(fs::exists(out + "/utilization.csv.partial"));
+  }
 }
 
 TEST_CASE("systole dram reports bandwidth, latency and row-buffer statistics", "[cli][dram]") {

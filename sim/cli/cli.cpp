@@ -42,14 +42,19 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitBadInput = 2;
-constexpr int kExitInterrupted = 130;
+// Signals that stop a run, which then writes what it simulated and exits
+// 128 + the signal's number: Ctrl-C (130), SIGTERM from kill, timeout or
+// Slurm (143), SIGHUP from a closed terminal (129).
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
 
 std::atomic<bool> g_interrupted{false};
+std::atomic<int> g_signal{0};
 
-extern "C" void on_interrupt(int) {
+extern "C" void on_interrupt(int signal) {
+  g_signal = signal;
   g_interrupted = true;
-  // A second Ctrl-C ends the process at once.
-  std::signal(SIGINT, SIG_DFL);
+  // A second one ends the process at once.
+  std::signal(signal, SIG_DFL);
 }
 
 const char* const kUsage =
@@ -298,9 +303,9 @@ int run_command(int argc, char** argv) {
     simulator.add_observer(*tracer);
   }
 
-  std::signal(SIGINT, on_interrupt);
+  for (int signal : kStopSignals) std::signal(signal, on_interrupt);
   const RunResult result = simulator.run(workload);
-  std::signal(SIGINT, SIG_DFL);
+  for (int signal : kStopSignals) std::signal(signal, SIG_DFL);
 
   RunDescription description{&arch, &workload, run_options.seed, run_options.verify, sample};
   if (!out_dir.empty()) {
@@ -321,7 +326,7 @@ int run_command(int argc, char** argv) {
   if (result.interrupted) {
     spdlog::warn("interrupted after {} of {} layers; reports hold what was simulated",
                  result.layers.size(), workload.layers.size());
-    return kExitInterrupted;
+    return 128 + g_signal.load();
   }
   return result.verification_failed() ? kExitFailure : kExitOk;
 }
