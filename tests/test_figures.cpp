@@ -18,7 +18,7 @@ using namespace systole::test;
 TEST_CASE("docs/outputs.md holds the tables generated from the figure declarations", "[report]") {
   const std::string doc = read_file(std::string(SYSTOLE_SOURCE_DIR) + "/docs/outputs.md");
   for (const GeneratedTable& table : generated_tables()) {
-    INFO("table " << table.name << "; regenerate it with `systole figures`");
+    INFO("table " << table.name << "; regenerate it with scripts/update_outputs_doc.py");
     const std::string begin = "<!-- generated: " + table.name + " ";
     const std::size_t start = doc.find(begin);
     REQUIRE(start != std::string::npos);

@@ -325,7 +325,7 @@ int run_command(int argc, char** argv) {
       spdlog::error("layer '{}': {}", layer.name, layer.verification_detail);
   if (result.interrupted) {
     spdlog::warn("interrupted after {} of {} layers; reports hold what was simulated",
-                 result.layers.size(), workload.layers.size());
+                 result.completed_layers(), workload.layers.size());
     return 128 + g_signal.load();
   }
   return result.verification_failed() ? kExitFailure : kExitOk;

@@ -20,6 +20,7 @@ std::string to_string(Verification verification) {
     case Verification::NotChecked: return "not_checked";
     case Verification::Passed: return "passed";
     case Verification::Failed: return "failed";
+    case Verification::Interrupted: return "interrupted";
   }
   return "?";
 }
@@ -127,19 +128,21 @@ void Simulator::run_layers(const Workload& workload, RunResult& result) {
     }
     result.total_cycles += stats[Counter::Cycles];
     result.total_macs += stats[Counter::Macs];
-    if (!completed) {
-      result.interrupted = true;
-      break;
-    }
-    // Every MAC of the layer must have met valid operands in exactly one PE.
     const std::int64_t macs = stats[Counter::Macs], cycles = stats[Counter::Cycles], folds = stats[Counter::Folds];
-    if (macs != stats.expected_macs)
+    // Every MAC of the layer must have met valid operands in exactly one PE.
+    if (completed && macs != stats.expected_macs)
       throw std::logic_error("layer '" + layer.name + "': the array performed " + std::to_string(macs) +
                              " MACs, the layer has " + std::to_string(stats.expected_macs));
     if (folds > 0) stats.mapping_efficiency = stats.fold_occupancy / folds;
     stats.utilization = cycles == 0 ? 0
                         : static_cast<double>(macs) /
                               (static_cast<double>(arch_.array.pe_count()) * static_cast<double>(cycles));
+    if (!completed) {
+      stats.verification = Verification::Interrupted;
+      result.layers.push_back(std::move(stats));
+      result.interrupted = true;
+      break;
+    }
     result.layers.push_back(std::move(stats));
     progress.update(static_cast<int>(i), layer.name, result.total_macs, result.total_cycles);
   }

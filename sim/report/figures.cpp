@@ -115,7 +115,8 @@ std::vector<LayerColumn> make_layer_columns() {
                         Counter::BufferIfmapCapacityBytes})
     for (Operand operand : {Operand::Ifmap, Operand::Filter, Operand::Ofmap})
       columns.push_back(counter_column(per_operand(first, operand)));
-  columns.push_back(column("verification", "", "`passed`, `failed` or `not_checked` (without `--verify`)",
+  columns.push_back(column("verification", "", "`passed`, `failed` or `not_checked` (without `--verify`); `interrupted` for the last row of an interrupted "
+                           "run, the part of the layer that was simulated",
                            [](std::ostream& out, const LayerStats& l, double) { out << to_string(l.verification); }));
   // Counters declared as columns and not placed above come last.
   std::set<std::string> placed;
@@ -157,8 +158,9 @@ std::vector<SummaryFigure> make_summary_figures() {
       figure("totals.vector_cycles", "cycles", "cycles on the vector unit",
              [](const Summary& s) { return s.totals[Counter::VectorCycles]; }),
       figure("totals.batch", "inferences", "the batch size", [](const Summary& s) { return s.result.batch; }),
-      figure("totals.throughput", "inferences/s", "batch / time",
-             [](const Summary& s) { return s.time_ns > 0 ? s.result.batch * 1e9 / s.time_ns : 0.0; }),
+      figure("totals.throughput", "inferences/s", "batch / time; not there when the run was interrupted",
+             [](const Summary& s) { return s.time_ns > 0 ? s.result.batch * 1e9 / s.time_ns : 0.0; },
+             [](const Summary& s) { return !s.result.interrupted; }),
       figure("totals.wall_time", "s", "wall-clock time of the simulation",
              [](const Summary& s) { return s.result.wall_seconds; }),
       figure("totals.simulation_rate", "simulated cycles per wall-clock second", "cycles / wall_time",

@@ -12,7 +12,9 @@
 
 namespace systole {
 
-enum class Verification { NotChecked, Passed, Failed };
+// Interrupted: the layer did not finish (Ctrl-C, SIGTERM); its row holds
+// what was simulated of it.
+enum class Verification { NotChecked, Passed, Failed, Interrupted };
 
 struct LayerStats {
   std::string name;
@@ -56,6 +58,8 @@ struct RunResult {
   double dram_tck_ns = 0;
   double dram_peak_gb_per_s = 0;
 
+  // Layers that ran to the end (an interrupted run's last row is partial).
+  std::size_t completed_layers() const { return layers.size() - (interrupted && !layers.empty() ? 1 : 0); }
   bool verification_failed() const {
     for (const LayerStats& l : layers)
       if (l.verification == Verification::Failed) return true;

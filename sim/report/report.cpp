@@ -45,7 +45,7 @@ nlohmann::json summary_json(const RunDescription& run, const RunResult& result) 
   json["workload"] = {{"name", run.workload->name},
                       {"source", run.workload->source},
                       {"layers", run.workload->layers.size()},
-                      {"layers_completed", result.layers.size()}};
+                      {"layers_completed", result.completed_layers()}};
   nlohmann::json config = to_json(*run.arch);
   config["run"] = {{"seed", run.seed},
                    {"verify", run.verify},
@@ -90,16 +90,17 @@ void print_summary_table(std::ostream& out, const RunDescription& run, const Run
                 100 * run_utilization(run, result));
   out << line;
   const double time_ms = result.total_cycles * run.arch->clock_period_ns() * 1e-6;
+  // An interrupted run has no throughput: it did not finish the batch.
+  char throughput[64] = "interrupted";
+  if (!result.interrupted)
+    std::snprintf(throughput, sizeof throughput, "%.1f inferences/s", time_ms > 0 ? result.batch * 1e3 / time_ms : 0.0);
   std::snprintf(line, sizeof line,
-                "%s: %dx%d %s %s %s, %lld cycles = %.3f ms at %.0f MHz; batch %lld: %.1f inferences/s; "
-                "simulated in %.2f s\n",
-                run.arch->name.c_str(), run.arch->array.rows, run.arch->array.cols,
-                run.arch->dataflow.c_str(),
+                "%s: %dx%d %s %s %s, %lld cycles = %.3f ms at %.0f MHz; batch %lld: %s; simulated in %.2f s\n",
+                run.arch->name.c_str(), run.arch->array.rows, run.arch->array.cols, run.arch->dataflow.c_str(),
                 std::string(to_string(run.arch->array.microarch)).c_str(),
                 std::string(to_string(run.arch->array.data_type)).c_str(),
                 static_cast<long long>(result.total_cycles), time_ms, run.arch->clock_mhz,
-                static_cast<long long>(result.batch), time_ms > 0 ? result.batch * 1e3 / time_ms : 0.0,
-                result.wall_seconds);
+                static_cast<long long>(result.batch), throughput, result.wall_seconds);
   out << line;
   if (result.dram) {
     const Counters totals = run_totals(result);
