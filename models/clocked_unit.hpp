@@ -10,6 +10,7 @@
 // reports a finished transfer and then catches up on the quiet cycles it
 // slept through, cheaply and one by one, so observers still see every cycle.
 
+#include <chrono>
 #include <cstdint>
 #include <vector>
 
@@ -31,13 +32,18 @@ class ClockedUnit : public sc_core::sc_module {
   explicit ClockedUnit(const sc_core::sc_module_name& name);
 
   // Runs `execution` from the next edge, one period from now. The simulation
-  // pauses when it finishes and every `pause_interval` cycles, so the caller
-  // can report progress or stop. With `memory_event`, quiet cycles spent
-  // waiting on memory are slept through until it fires.
+  // pauses when it finishes, every `pause_interval` cycles, and once
+  // `pause_after` of wall-clock time has passed since the last pause (a
+  // large array's cycles are slow), so the caller can report progress or
+  // stop. With `memory_event`, quiet cycles spent waiting on memory are
+  // slept through until it fires.
   void start(Execution& execution, const sc_core::sc_time& period, std::int64_t pause_interval,
-             const sc_core::sc_event* memory_event = nullptr);
+             std::chrono::milliseconds pause_after, const sc_core::sc_event* memory_event = nullptr);
   // After a pause: carries on from the next edge.
-  void resume() { started_.notify(period_); }
+  void resume() {
+    paused_at_ = std::chrono::steady_clock::now();
+    started_.notify(period_);
+  }
   // Detaches the running execution (after an interrupt).
   void stop() { execution_ = nullptr; }
 
@@ -57,6 +63,8 @@ class ClockedUnit : public sc_core::sc_module {
   const sc_core::sc_event* memory_event_ = nullptr;
   sc_core::sc_event started_;  // started or resumed: the process waits on nothing else while paused
   std::int64_t pause_interval_ = 0;
+  std::chrono::milliseconds pause_after_{0};
+  std::chrono::steady_clock::time_point paused_at_;
   std::int64_t cycles_since_pause_ = 0;
   std::int64_t slept_cycles_ = 0;
   std::vector<CycleObserver*> observers_;

@@ -1026,3 +1026,22 @@ TEST_CASE("a step's planned traffic (TilePlan::totals) is what its run moves and
     }
   }
 }
+
+TEST_CASE("a run returns to its loop by wall-clock time too, so an interrupt is seen however slow its cycles", "[interrupt]") {
+  // With pauses every 2^40 cycles only, an interrupt raised before the run
+  // can be seen only at a pause the wall clock forces (every 5 ms): the run
+  // stops long before the GEMM's 1,072,640 cycles (M=4096, N=K=512 on 32x32
+  // WS baseline: 16·16 folds of 2·32 + 4096 + 32 - 2 = 4190 cycles).
+  std::atomic<bool> interrupt{true};
+  RunOptions options;
+  options.pause_interval = std::int64_t{1} << 40;
+  options.pause_after = std::chrono::milliseconds(5);
+  options.interrupt = &interrupt;
+  Simulator simulator(accelerator(), array_config(32, 32, "ws"), options);
+  Workload workload;
+  workload.layers = {make_gemm_layer("g", 4096, 512, 512)};
+  const RunResult result = simulator.run(workload);
+  CHECK(result.interrupted);
+  CHECK(result.total_cycles > 0);
+  CHECK(result.total_cycles < 16 * 16 * 4190);
+}

@@ -157,7 +157,7 @@ sc_core::sc_time Simulator::clock_period() const {
 bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, LayerStats& stats) {
   const sc_core::sc_event* memory = dram_ && options_.skip_ahead ? &accelerator_.dram.transfer_finished()
                                                                  : nullptr;
-  unit.start(execution, clock_period(), options_.pause_interval, memory);
+  unit.start(execution, clock_period(), options_.pause_interval, options_.pause_after, memory);
   while (true) {
     sc_core::sc_start();
     if (execution.finished()) return true;

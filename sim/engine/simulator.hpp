@@ -6,6 +6,7 @@
 // step on the vector unit; collect the layer's statistics.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -29,8 +30,10 @@ struct RunOptions {
   std::uint64_t seed = 1;
   bool verify = false;
   bool show_progress = false;
-  // Cycles between returns to the run loop (progress, Ctrl-C).
+  // Cycles, and wall-clock time, between returns to the run loop (progress,
+  // Ctrl-C), whichever comes first.
   std::int64_t pause_interval = 1 << 16;
+  std::chrono::milliseconds pause_after{100};
   // Sleep through cycles in which the array only waits on memory (they are
   // still counted one by one); off, every cycle is stepped in full.
   bool skip_ahead = true;

@@ -266,38 +266,41 @@ std::vector<SummaryFigure> make_summary_figures() {
 
 // ---- utilization.csv and the VCD ----
 
-// The cycle figures, in cycle_figures()'s order.
-enum CycleIndex { kActivePes, kNocLeft, kNocTop, kNocOut, kDramBytes, kIfmapBuffer, kFilterBuffer, kOfmapBuffer };
+// What each per-cycle figure reads of a window's (or a cycle's) totals.
+std::uint64_t active_pes(const CycleTotals& t) { return t.active_pes; }
+std::uint64_t noc_left_words(const CycleTotals& t) { return t.noc_words[static_cast<int>(Network::Left)]; }
+std::uint64_t noc_top_words(const CycleTotals& t) { return t.noc_words[static_cast<int>(Network::Top)]; }
+std::uint64_t noc_out_words(const CycleTotals& t) { return t.noc_words[static_cast<int>(Network::Out)]; }
+std::uint64_t dram_bytes(const CycleTotals& t) { return t.dram_bytes; }
+std::uint64_t ifmap_buffer_bytes(const CycleTotals& t) { return t.buffer_bytes[static_cast<int>(Operand::Ifmap)]; }
+std::uint64_t filter_buffer_bytes(const CycleTotals& t) { return t.buffer_bytes[static_cast<int>(Operand::Filter)]; }
+std::uint64_t ofmap_buffer_bytes(const CycleTotals& t) { return t.buffer_bytes[static_cast<int>(Operand::Ofmap)]; }
 
 std::vector<CycleFigure> make_cycle_figures() {
   return {
-      {{"active_pes", "PEs", "PEs doing a valid MAC"}, 32, [](const CycleActivity& a) -> std::uint64_t { return a.active_pes; }},
-      {{"noc.left_words", "words", "words on the left-edge bus"}, 32,
-       [](const CycleActivity& a) -> std::uint64_t { return a.noc_words[0]; }},
-      {{"noc.top_words", "words", "words on the top-edge (or stationary-row) bus"}, 32,
-       [](const CycleActivity& a) -> std::uint64_t { return a.noc_words[1]; }},
-      {{"noc.out_words", "words", "words on the output bus"}, 32, [](const CycleActivity& a) -> std::uint64_t { return a.noc_words[2]; }},
-      {{"dram.bytes", "bytes", "bytes whose DRAM transfer completed"}, 32,
-       [](const CycleActivity& a) -> std::uint64_t { return a.dram_bytes; }},
-      {{"global_buffer.ifmap_bytes", "bytes", "space reserved in the ifmap partition"}, 32,
-       [](const CycleActivity& a) -> std::uint64_t { return a.buffer_bytes[0]; }},
-      {{"global_buffer.filter_bytes", "bytes", "space reserved in the filter partition"}, 32,
-       [](const CycleActivity& a) -> std::uint64_t { return a.buffer_bytes[1]; }},
-      {{"global_buffer.ofmap_bytes", "bytes", "space reserved in the ofmap partition"}, 32,
-       [](const CycleActivity& a) -> std::uint64_t { return a.buffer_bytes[2]; }},
+      {{"active_pes", "PEs", "PEs doing a valid MAC"}, 32, active_pes},
+      {{"noc.left_words", "words", "words on the left-edge bus"}, 32, noc_left_words},
+      {{"noc.top_words", "words", "words on the top-edge (or stationary-row) bus"}, 32, noc_top_words},
+      {{"noc.out_words", "words", "words on the output bus"}, 32, noc_out_words},
+      {{"dram.bytes", "bytes", "bytes whose DRAM transfer completed"}, 32, dram_bytes},
+      {{"global_buffer.ifmap_bytes", "bytes", "space reserved in the ifmap partition"}, 32, ifmap_buffer_bytes},
+      {{"global_buffer.filter_bytes", "bytes", "space reserved in the filter partition"}, 32, filter_buffer_bytes},
+      {{"global_buffer.ofmap_bytes", "bytes", "space reserved in the ofmap partition"}, 32, ofmap_buffer_bytes},
   };
 }
 
-UtilizationColumn window_sum(std::string name, std::string unit, std::string meaning, CycleIndex index) {
+using WindowValue = std::uint64_t (*)(const CycleTotals&);
+
+UtilizationColumn window_sum(std::string name, std::string unit, std::string meaning, WindowValue value) {
   return {{std::move(name), std::move(unit), std::move(meaning)},
-          [index](std::ostream& out, const CycleWindow& w, long long, double) { out << w.sums[index]; }};
+          [value](std::ostream& out, const CycleWindow& w, long long, double) { out << value(w.sums); }};
 }
 
 // The mean over the window's cycles (exact with --sample 1).
-UtilizationColumn window_mean(std::string name, std::string unit, std::string meaning, CycleIndex index) {
+UtilizationColumn window_mean(std::string name, std::string unit, std::string meaning, WindowValue value) {
   return {{std::move(name), std::move(unit), std::move(meaning)},
-          [index](std::ostream& out, const CycleWindow& w, long long, double) {
-            out << static_cast<double>(w.sums[index]) / static_cast<double>(w.cycles);
+          [value](std::ostream& out, const CycleWindow& w, long long, double) {
+            out << static_cast<double>(value(w.sums)) / static_cast<double>(w.cycles);
           }};
 }
 
@@ -315,24 +318,25 @@ std::vector<UtilizationColumn> make_utilization_columns() {
        [](std::ostream& out, const CycleWindow& w, long long, double) { out << w.cycles; }},
       {{"layer", "", "index (0-based) of the layer running at the window's first cycle"},
        [](std::ostream& out, const CycleWindow& w, long long, double) { out << w.layer; }},
-      window_sum("active_pe_cycles", "PE-cycles", "sum over the window of PEs doing a valid MAC", kActivePes),
+      window_sum("active_pe_cycles", "PE-cycles", "sum over the window of PEs doing a valid MAC", active_pes),
       {{"utilization", "fraction 0–1", "active_pe_cycles / (R·C·cycles)"},
        [](std::ostream& out, const CycleWindow& w, long long pe_count, double) {
-         out << static_cast<double>(w.sums[kActivePes]) / (static_cast<double>(pe_count) * w.cycles);
+         out << static_cast<double>(w.sums.active_pes) / (static_cast<double>(pe_count) * w.cycles);
        }},
-      window_sum("noc_left_words", "words", "words on the left-edge bus in the window (as in layers.csv)", kNocLeft),
-      window_sum("noc_top_words", "words", "words on the top-edge bus in the window", kNocTop),
-      window_sum("noc_out_words", "words", "words on the output bus in the window", kNocOut),
+      window_sum("noc_left_words", "words", "words on the left-edge bus in the window (as in layers.csv)",
+                 noc_left_words),
+      window_sum("noc_top_words", "words", "words on the top-edge bus in the window", noc_top_words),
+      window_sum("noc_out_words", "words", "words on the output bus in the window", noc_out_words),
       window_sum("dram_bytes", "bytes",
                  "DRAM bursts completed in the window, in bytes (whole bursts, so at least the tile bytes)",
-                 kDramBytes),
+                 dram_bytes),
       {{"dram_gb_per_s", "GB/s", "dram_bytes / window time"},
        [](std::ostream& out, const CycleWindow& w, long long, double clock_period_ns) {
-         out << static_cast<double>(w.sums[kDramBytes]) / (w.cycles * clock_period_ns);
+         out << static_cast<double>(w.sums.dram_bytes) / (w.cycles * clock_period_ns);
        }},
-      window_mean("ifmap_buffer_bytes", "bytes", kOccupancyMeaning, kIfmapBuffer),
-      window_mean("filter_buffer_bytes", "bytes", "the same for the filter partition", kFilterBuffer),
-      window_mean("ofmap_buffer_bytes", "bytes", "the same for the ofmap partition", kOfmapBuffer),
+      window_mean("ifmap_buffer_bytes", "bytes", kOccupancyMeaning, ifmap_buffer_bytes),
+      window_mean("filter_buffer_bytes", "bytes", "the same for the filter partition", filter_buffer_bytes),
+      window_mean("ofmap_buffer_bytes", "bytes", "the same for the ofmap partition", ofmap_buffer_bytes),
   };
 }
 

@@ -70,18 +70,32 @@ struct SummaryFigure {
 const std::vector<SummaryFigure>& summary_figures();
 
 // ---- utilization.csv and the VCD: per cycle ----
-// A window of cycles: every cycle figure summed over it.
+// What the cycles of a window did, summed (one cycle's for the VCD): the
+// counts of CycleActivity (models/execution.hpp), added up as plain fields
+// because every cycle adds to them.
+struct CycleTotals {
+  std::uint64_t active_pes = 0;
+  std::uint64_t noc_words[kNetworks] = {0, 0, 0};
+  std::uint64_t dram_bytes = 0;
+  std::uint64_t buffer_bytes[kOperands] = {0, 0, 0};
+
+  void add(const CycleActivity& a) {
+    active_pes += a.active_pes;
+    for (int n = 0; n < kNetworks; ++n) noc_words[n] += a.noc_words[n];
+    dram_bytes += a.dram_bytes;
+    for (int o = 0; o < kOperands; ++o) buffer_bytes[o] += a.buffer_bytes[o];
+  }
+};
 struct CycleWindow {
   std::int64_t first_cycle = 0;
   std::int64_t cycles = 0;
   int layer = 0;
-  std::vector<std::uint64_t> sums;  // per cycle_figures() entry
+  CycleTotals sums;
 };
 struct CycleFigure {
   FigureDoc doc;  // name: the VCD signal
   int bits = 32;  // of the VCD signal
-  // A plain function: it is called for every cycle.
-  std::uint64_t (*value)(const CycleActivity& activity);
+  std::uint64_t (*value)(const CycleTotals& totals);
 };
 // The aggregate signals the VCD traces every cycle, in its order.
 const std::vector<CycleFigure>& cycle_figures();

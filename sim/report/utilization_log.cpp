@@ -10,7 +10,6 @@ UtilizationLog::UtilizationLog(const std::string& path, std::int64_t window, lon
   const std::vector<UtilizationColumn>& columns = utilization_columns();
   for (std::size_t c = 0; c < columns.size(); ++c) file_.stream() << (c > 0 ? "," : "") << columns[c].doc.name;
   file_.stream() << '\n';
-  open_.sums.assign(cycle_figures().size(), 0);
 }
 
 void UtilizationLog::begin_step(int layer, std::int64_t first_cycle) {
@@ -23,8 +22,7 @@ void UtilizationLog::on_cycle(const CycleActivity& activity, const Execution&) {
     open_.first_cycle = step_first_cycle_ + activity.cycle;
     open_.layer = layer_;
   }
-  const std::vector<CycleFigure>& figures = cycle_figures();
-  for (std::size_t f = 0; f < figures.size(); ++f) open_.sums[f] += figures[f].value(activity);
+  open_.sums.add(activity);
   if (++open_.cycles == window_) flush_window();
 }
 
@@ -37,7 +35,7 @@ void UtilizationLog::flush_window() {
   }
   file_.stream() << '\n';
   open_.cycles = 0;
-  std::fill(open_.sums.begin(), open_.sums.end(), 0);
+  open_.sums = CycleTotals{};
 }
 
 void UtilizationLog::commit() {

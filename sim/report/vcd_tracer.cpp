@@ -78,8 +78,10 @@ void VcdTracer::on_cycle(const CycleActivity& activity, const Execution& executi
   layer_ = running_layer_;
   fold_ = activity.fold;
   phase_ = static_cast<unsigned>(activity.phase);
+  CycleTotals totals;
+  totals.add(activity);
   const std::vector<CycleFigure>& figures = cycle_figures();
-  for (std::size_t f = 0; f < figures.size(); ++f) figures_[f] = static_cast<unsigned>(figures[f].value(activity));
+  for (std::size_t f = 0; f < figures.size(); ++f) figures_[f] = static_cast<unsigned>(figures[f].value(totals));
   for (PeMirror& pe : pes_) {
     const PeSnapshot snap = execution.probe(pe.row, pe.col);
     for (PeRegister reg : traced_registers_) {
