@@ -39,8 +39,13 @@ TEST_CASE("every counter has a unique name and is reported", "[report]") {
   }
   std::set<std::string> columns;
   for (const LayerColumn& column : layer_columns()) CHECK(columns.insert(column.doc.name).second);
-  for (const CounterInfo& counter : counter_infos())
-    if (counter.shown == Shown::Column) CHECK(columns.count(std::string(counter.name)) == 1);
+  std::set<std::string> summary;
+  for (const SummaryFigure& figure : summary_figures()) summary.insert(figure.doc.name);
+  for (const CounterInfo& counter : counter_infos()) {
+    INFO(counter.name);
+    if (counter.shown != Shown::Total) CHECK(columns.count(std::string(counter.name)) == 1);
+    if (counter.shown == Shown::Both) CHECK(summary.count("totals." + std::string(counter.name)) == 1);
+  }
 }
 
 TEST_CASE("a run's layers.csv and utilization.csv have the declared columns, and counters add up", "[report]") {

@@ -43,7 +43,11 @@ struct Fold {
   // after the first, an OS reduction chunk after the first): a
   // read-modify-write there.
   bool accumulates(ArrayMode mode) const {
-    return mode == ArrayMode::Stationary ? row_offset > 0 : stream_offset > 0;
+    switch (mode) {  // no default: a new mode must say which folds accumulate
+      case ArrayMode::Stationary: return row_offset > 0;
+      case ArrayMode::OutputStationary: return stream_offset > 0;
+    }
+    return false;
   }
   std::int64_t last_element_offset() const { return (stream_length - 1) * stream_spacing; }
 };

@@ -15,8 +15,8 @@
 // Noc is the network as a SystemC module: it counts, for the step running,
 // the words each bus carries in every array cycle (a CycleObserver: the
 // array's process reports them, so the network costs no process of its
-// own). The neighbour-link hops follow from each fold's shape and the
-// dataflow (sim/dataflow/gemm_dataflow.hpp counts them).
+// own). The neighbour-link hops follow from each fold's shape: the
+// dataflow counts them.
 
 #include <systemc>
 

@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-#include "models/array/systolic_array.hpp"
+#include "models/clocked_unit.hpp"
 
 namespace systole {
 

@@ -25,10 +25,26 @@ std::string to_string(Verification verification) {
   return "?";
 }
 
+namespace {
+
+const Dataflow& dataflow_of(const ArchConfig& arch) {
+  const Dataflow* dataflow = find_dataflow(arch.dataflow);
+  if (dataflow == nullptr)
+    throw std::invalid_argument("unknown dataflow '" + arch.dataflow + "' (expected " + dataflow_names() + ")");
+  return *dataflow;
+}
+
+// The DRAM behind the array: Systole's own model of the configured part.
+std::unique_ptr<DramBackend> make_dram_backend(const ArchConfig& arch) {
+  return std::make_unique<DramSystem>(resolve_dram(arch.dram, "dram.spec"), arch.dram_channels);
+}
+
+}  // namespace
+
 std::string memory_problem(const ArchConfig& arch, const Workload& workload) {
   if (arch.memory_model != MemoryModel::Dram) return {};
-  const double dram_gb_per_s = resolve_dram(arch.dram, "dram.spec").peak_gb_per_s() * arch.dram_channels;
-  const Dataflow& dataflow = *find_dataflow(arch.dataflow);
+  const double dram_gb_per_s = make_dram_backend(arch)->peak_gb_per_s();
+  const Dataflow& dataflow = dataflow_of(arch);
   for (const Layer& layer : workload.layers)
     for (const Step& step : lower(layer)) {
       const auto* gemm = std::get_if<Layer>(&step.work);
@@ -40,10 +56,10 @@ std::string memory_problem(const ArchConfig& arch, const Workload& workload) {
 }
 
 Simulator::Simulator(Accelerator& accelerator, ArchConfig arch, RunOptions options)
-    : accelerator_(accelerator), arch_(std::move(arch)), dataflow_(*find_dataflow(arch_.dataflow)),
+    : accelerator_(accelerator), arch_(std::move(arch)), dataflow_(dataflow_of(arch_)),
       options_(options) {
   if (arch_.memory_model == MemoryModel::Dram) {
-    dram_ = std::make_unique<DramSystem>(resolve_dram(arch_.dram, "dram.spec"), arch_.dram_channels);
+    dram_ = make_dram_backend(arch_);
     accelerator_.dram.attach(*dram_);
   }
   accelerator_.array.add_observer(*this);
@@ -68,7 +84,6 @@ void Simulator::add_observer(RunObserver& observer) {
 
 void Simulator::on_cycle(const CycleActivity& activity, const Execution&) {
   step_macs_ += activity.active_pes;
-  step_vector_operations_ += activity.vector_operations;
 }
 
 RunResult Simulator::run(const Workload& workload) {
@@ -172,7 +187,7 @@ bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, Layer
   }
 }
 
-std::unique_ptr<MemoryController> Simulator::memory_controller(ArrayStep& step) const {
+std::unique_ptr<MemoryController> Simulator::begin_memory(ArrayStep& step) const {
   // Tiles and outputs move as operands, partial sums as accumulators.
   accelerator_.global_buffer.begin_step(step.buffer(), operand_bytes(arch_.array.data_type),
                                        accumulator_bytes(arch_.array.data_type));
@@ -185,20 +200,17 @@ std::unique_ptr<MemoryController> Simulator::memory_controller(ArrayStep& step) 
 bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
   VectorExecution execution(arch_.vector, op.operations);
   step_macs_ = 0;
-  step_vector_operations_ = 0;
   const bool completed = run_to_completion(accelerator_.vector_unit, execution, stats);
   stats[Counter::Cycles] += execution.cycles_elapsed();
   stats[Counter::VectorCycles] += execution.cycles_elapsed();
-  stats.vector_operations += step_vector_operations_;
   return completed;
 }
 
 bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats) {
   const std::unique_ptr<ArrayStep> step = dataflow_.plan(arch_, gemm, dram_ ? dram_->peak_gb_per_s() : 0);
-  const std::unique_ptr<MemoryController> memory = memory_controller(*step);
+  const std::unique_ptr<MemoryController> memory = begin_memory(*step);
   Execution& execution = step->start(seed, memory.get());
   step_macs_ = 0;
-  step_vector_operations_ = 0;
   Noc& noc = accelerator_.noc;
   noc.begin_step();
   const std::int64_t slept_before = accelerator_.array.slept_cycles();

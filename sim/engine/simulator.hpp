@@ -60,7 +60,7 @@ class Simulator : private CycleObserver {
   bool run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats);
   // Begins the buffer's step; with the DRAM model, takes the step's memory
   // plan.
-  std::unique_ptr<MemoryController> memory_controller(ArrayStep& step) const;
+  std::unique_ptr<MemoryController> begin_memory(ArrayStep& step) const;
   bool run_vector_step(const VectorOp& op, LayerStats& stats);
   // Clocks `unit` until `execution` finishes; false when interrupted.
   bool run_to_completion(ClockedUnit& unit, Execution& execution, LayerStats& stats);
@@ -74,7 +74,6 @@ class Simulator : private CycleObserver {
   std::unique_ptr<DramBackend> dram_;  // with the DRAM memory model
   std::vector<RunObserver*> observers_;
   std::int64_t step_macs_ = 0;
-  std::int64_t step_vector_operations_ = 0;
   std::int64_t slept_cycles_ = 0;
   // Progress of the run: where the current layer started and what it is.
   ProgressLine* progress_ = nullptr;

@@ -3,9 +3,9 @@
 // reports (a layers.csv column), its unit, how a layer's steps and a run's
 // layers combine it, whether it is a layers.csv column, and what it means.
 // layers.csv, summary.json and docs/outputs.md are generated from these
-// declarations (sim/report/figures.hpp); a Column counter that figures.cpp
-// does not place is appended to layers.csv. Adding a counter is one line
-// below, plus the code that counts it.
+// declarations (sim/report/figures.hpp): a counter that figures.cpp does not
+// place goes where its `shown` says. Adding a counter is one line below,
+// plus the code that counts it.
 //
 // Where an operand has a counter of its own (ifmap, filter, ofmap), the
 // three are declared in that order, one after the other: per_operand()
@@ -22,7 +22,10 @@ namespace systole {
 
 // X(identifier, name, unit, combine, shown, meaning)
 //  combine: Sum (steps and layers add up) or Max (the largest)
-//  shown: Column (a layers.csv column) or Total (summary.json only)
+//  shown: Column (a layers.csv column), Total (in summary.json only, where
+//    figures.cpp places it), or Both (a layers.csv column, and the run's
+//    total in summary.json as `totals.<name>`). A new counter is usually
+//    Both: declared here, it is in every report without another line.
 #define SYSTOLE_COUNTERS(X)                                                                                   \
   X(Macs, "macs", "MACs", Sum, Column,                                                                        \
     "multiply-accumulates the array performed: PE-cycles in which both operands were valid. Equals "          \
@@ -98,7 +101,7 @@ enum class Counter {
 };
 
 enum class Combine { Sum, Max };
-enum class Shown { Column, Total };
+enum class Shown { Column, Total, Both };
 
 struct CounterInfo {
   Counter counter;
@@ -128,6 +131,15 @@ constexpr Counter per_network(Counter left, Network network) {
   return static_cast<Counter>(static_cast<int>(left) + static_cast<int>(network));
 }
 
+static_assert(per_operand(Counter::BufferIfmapReads, Operand::Ofmap) == Counter::BufferOfmapReads &&
+                  per_operand(Counter::BufferIfmapWrites, Operand::Ofmap) == Counter::BufferOfmapWrites &&
+                  per_operand(Counter::BufferIfmapPeakBytes, Operand::Ofmap) == Counter::BufferOfmapPeakBytes &&
+                  per_operand(Counter::BufferIfmapCapacityBytes, Operand::Ofmap) == Counter::BufferOfmapCapacityBytes &&
+                  per_operand(Counter::DramIfmapReadBytes, Operand::Ofmap) == Counter::DramOfmapReadBytes &&
+                  per_network(Counter::NocLeftWords, Network::Out) == Counter::NocOutWords &&
+                  per_network(Counter::NocLeftBusyCycles, Network::Out) == Counter::NocOutBusyCycles,
+              "per-operand and per-bus counters are declared together, in order");
+
 // The values of every counter, for one step, one layer or a whole run.
 class Counters {
  public:
@@ -139,5 +151,14 @@ class Counters {
  private:
   std::array<std::int64_t, kCounters> values_{};
 };
+
+// Sums several reports show.
+inline std::int64_t dram_read_bytes(const Counters& c) {
+  return c[Counter::DramIfmapReadBytes] + c[Counter::DramFilterReadBytes] + c[Counter::DramOfmapReadBytes];
+}
+inline std::int64_t dram_write_bytes(const Counters& c) { return c[Counter::DramOfmapWriteBytes]; }
+inline std::int64_t stall_cycles(const Counters& c) {
+  return c[Counter::StallDramCycles] + c[Counter::StallNocCycles] + c[Counter::StallBufferCycles];
+}
 
 }  // namespace systole

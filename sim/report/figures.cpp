@@ -16,13 +16,6 @@ void write_fixed(std::ostream& out, const char* format, double value) {
   out << text;
 }
 
-std::int64_t dram_read_bytes(const Counters& c) {
-  return c[Counter::DramIfmapReadBytes] + c[Counter::DramFilterReadBytes] + c[Counter::DramOfmapReadBytes];
-}
-std::int64_t dram_write_bytes(const Counters& c) { return c[Counter::DramOfmapWriteBytes]; }
-std::int64_t stall_cycles(const Counters& c) {
-  return c[Counter::StallDramCycles] + c[Counter::StallNocCycles] + c[Counter::StallBufferCycles];
-}
 
 LayerColumn counter_column(Counter counter) {
   const CounterInfo& i = info(counter);
@@ -115,152 +108,152 @@ std::vector<LayerColumn> make_layer_columns() {
                         Counter::BufferIfmapCapacityBytes})
     for (Operand operand : {Operand::Ifmap, Operand::Filter, Operand::Ofmap})
       columns.push_back(counter_column(per_operand(first, operand)));
-  columns.push_back(column("verification", "", "`passed`, `failed` or `not_checked` (without `--verify`); `interrupted` for the last row of an interrupted "
-                           "run, the part of the layer that was simulated",
-                           [](std::ostream& out, const LayerStats& l, double) { out << to_string(l.verification); }));
-  // Counters declared as columns and not placed above come last.
+  // Counters shown as columns and not placed above come before the
+  // verification, in declaration order.
   std::set<std::string> placed;
   for (const LayerColumn& c : columns) placed.insert(c.doc.name);
   for (const CounterInfo& counter : counter_infos())
-    if (counter.shown == Shown::Column && placed.count(std::string(counter.name)) == 0)
+    if (counter.shown != Shown::Total && placed.count(std::string(counter.name)) == 0)
       columns.push_back(counter_column(counter.counter));
+  columns.push_back(column("verification", "", "`passed`, `failed` or `not_checked` (without `--verify`); `interrupted` for the last row of an interrupted "
+                           "run, the part of the layer that was simulated",
+                           [](std::ostream& out, const LayerStats& l, double) { out << to_string(l.verification); }));
   return columns;
 }
 
 // ---- summary.json ----
 
-using Summary = RunSummary;
-
 SummaryFigure figure(std::string path, std::string unit, std::string meaning,
-                     std::function<nlohmann::json(const Summary&)> value,
-                     std::function<bool(const Summary&)> shown = nullptr) {
+                     std::function<nlohmann::json(const RunSummary&)> value,
+                     std::function<bool(const RunSummary&)> shown = nullptr) {
   return {{std::move(path), std::move(unit), std::move(meaning)}, std::move(shown), std::move(value)};
 }
 
-bool with_dram(const Summary& s) { return s.result.dram; }
+bool with_dram(const RunSummary& s) { return s.result.dram; }
 
-double run_utilization(const Summary& s) {
-  if (s.result.total_cycles == 0) return 0;
-  return static_cast<double>(s.result.total_macs) /
-         (static_cast<double>(s.arch.array.pe_count()) * static_cast<double>(s.result.total_cycles));
-}
 
 std::vector<SummaryFigure> make_summary_figures() {
   std::vector<SummaryFigure> figures = {
       figure("totals.cycles", "cycles", "the latency of one batch",
-             [](const Summary& s) { return s.result.total_cycles; }),
-      figure("totals.macs", "MACs", "multiply-accumulates of every layer", [](const Summary& s) { return s.result.total_macs; }),
+             [](const RunSummary& s) { return s.result.total_cycles; }),
+      figure("totals.macs", "MACs", "multiply-accumulates of every layer", [](const RunSummary& s) { return s.result.total_macs; }),
       figure("totals.pes", "PEs", "the array's PEs",
-             [](const Summary& s) { return static_cast<std::int64_t>(s.arch.array.pe_count()); }),
+             [](const RunSummary& s) { return static_cast<std::int64_t>(s.arch.array.pe_count()); }),
       figure("totals.utilization", "fraction of PE-cycles doing a MAC", "macs / (PEs × cycles)",
-             [](const Summary& s) { return run_utilization(s); }),
-      figure("totals.time", "ns", "cycles at the clock period", [](const Summary& s) { return s.time_ns; }),
+             [](const RunSummary& s) { return run_utilization(s.arch, s.result); }),
+      figure("totals.time", "ns", "cycles at the clock period", [](const RunSummary& s) { return s.time_ns; }),
       figure("totals.vector_cycles", "cycles", "cycles on the vector unit",
-             [](const Summary& s) { return s.totals[Counter::VectorCycles]; }),
-      figure("totals.batch", "inferences", "the batch size", [](const Summary& s) { return s.result.batch; }),
+             [](const RunSummary& s) { return s.totals[Counter::VectorCycles]; }),
+      figure("totals.batch", "inferences", "the batch size", [](const RunSummary& s) { return s.result.batch; }),
       figure("totals.throughput", "inferences/s", "batch / time; not there when the run was interrupted",
-             [](const Summary& s) { return s.time_ns > 0 ? s.result.batch * 1e9 / s.time_ns : 0.0; },
-             [](const Summary& s) { return !s.result.interrupted; }),
+             [](const RunSummary& s) { return s.time_ns > 0 ? s.result.batch * 1e9 / s.time_ns : 0.0; },
+             [](const RunSummary& s) { return !s.result.interrupted; }),
       figure("totals.wall_time", "s", "wall-clock time of the simulation",
-             [](const Summary& s) { return s.result.wall_seconds; }),
+             [](const RunSummary& s) { return s.result.wall_seconds; }),
       figure("totals.simulation_rate", "simulated cycles per wall-clock second", "cycles / wall_time",
-             [](const Summary& s) {
+             [](const RunSummary& s) {
                return s.result.wall_seconds > 0 ? s.result.total_cycles / s.result.wall_seconds : 0.0;
              }),
       figure("totals.slept_cycles", "quiet cycles skipped ahead while waiting on memory",
              "quiet cycles the array slept through while waiting on memory; they are counted in every other "
              "figure like any cycle",
-             [](const Summary& s) { return s.result.slept_cycles; }),
+             [](const RunSummary& s) { return s.result.slept_cycles; }),
       figure("memory.dram_read_bytes", "bytes", "DRAM bytes read (with `--memory dram`)",
-             [](const Summary& s) { return dram_read_bytes(s.totals); }, with_dram),
+             [](const RunSummary& s) { return dram_read_bytes(s.totals); }, with_dram),
       figure("memory.dram_write_bytes", "bytes", "DRAM bytes written",
-             [](const Summary& s) { return dram_write_bytes(s.totals); }, with_dram),
+             [](const RunSummary& s) { return dram_write_bytes(s.totals); }, with_dram),
       figure("memory.stall_cycles", "cycles", "stall cycles of every cause",
-             [](const Summary& s) { return stall_cycles(s.totals); }, with_dram),
+             [](const RunSummary& s) { return stall_cycles(s.totals); }, with_dram),
       figure("memory.dram_bandwidth", "GB/s", "achieved: (read + write bytes) / time",
-             [](const Summary& s) {
+             [](const RunSummary& s) {
                const std::int64_t bytes = dram_read_bytes(s.totals) + dram_write_bytes(s.totals);
                return s.time_ns > 0 ? bytes / s.time_ns : 0.0;
              },
              with_dram),
       figure("memory.dram_peak_bandwidth", "GB/s", "the DRAM's peak, all channels",
-             [](const Summary& s) { return s.result.dram_peak_gb_per_s; }, with_dram),
+             [](const RunSummary& s) { return s.result.dram_peak_gb_per_s; }, with_dram),
       figure("memory.row_hits", "bursts", "bursts that found their row open",
-             [](const Summary& s) { return s.result.dram_stats.row_hits; }, with_dram),
+             [](const RunSummary& s) { return s.result.dram_stats.row_hits; }, with_dram),
       figure("memory.row_misses", "bursts (closed row)", "bursts that had to open their row",
-             [](const Summary& s) { return s.result.dram_stats.row_misses; }, with_dram),
+             [](const RunSummary& s) { return s.result.dram_stats.row_misses; }, with_dram),
       figure("memory.row_conflicts", "bursts (other row open)", "bursts that had to close another row first",
-             [](const Summary& s) { return s.result.dram_stats.row_conflicts; }, with_dram),
+             [](const RunSummary& s) { return s.result.dram_stats.row_conflicts; }, with_dram),
       figure("memory.refreshes", "REF commands", "refresh commands issued",
-             [](const Summary& s) { return s.result.dram_stats.refreshes; }, with_dram),
+             [](const RunSummary& s) { return s.result.dram_stats.refreshes; }, with_dram),
       figure("memory.mean_latency", "ns", "mean request latency, arrival in the queue to the last data beat",
-             [](const Summary& s) {
+             [](const RunSummary& s) {
                const DramChannelStats& d = s.result.dram_stats;
                const std::int64_t bursts = d.reads + d.writes;
                return bursts > 0 ? d.latency_sum * s.result.dram_tck_ns / bursts : 0.0;
              },
              with_dram),
       figure("memory.max_latency", "ns", "the longest request latency",
-             [](const Summary& s) { return s.result.dram_stats.latency_max * s.result.dram_tck_ns; }, with_dram),
+             [](const RunSummary& s) { return s.result.dram_stats.latency_max * s.result.dram_tck_ns; }, with_dram),
   };
-  const auto shared = [](const Summary& s) {
+  const auto shared = [](const RunSummary& s) {
     return s.result.dram && s.arch.buffer.organization == BufferOrganization::Shared;
   };
-  const auto separate = [](const Summary& s) {
+  const auto separate = [](const RunSummary& s) {
     return s.result.dram && s.arch.buffer.organization == BufferOrganization::Separate;
   };
   for (Operand operand : {Operand::Ifmap, Operand::Filter, Operand::Ofmap}) {
     const std::string partition = "buffer.partitions." + to_string(operand) + ".";
     figures.push_back(figure(partition + "capacity", "bytes", "the partition's configured capacity",
-                             [operand](const Summary& s) { return s.arch.buffer.partition().capacity(operand); },
+                             [operand](const RunSummary& s) { return s.arch.buffer.partition().capacity(operand); },
                              separate));
     figures.push_back(figure(partition + "capacity", "bytes (the largest a layer gave it)",
                              "a shared buffer's partition: the largest a layer gave it",
-                             [operand](const Summary& s) {
+                             [operand](const RunSummary& s) {
                                return s.totals[per_operand(Counter::BufferIfmapCapacityBytes, operand)];
                              },
                              shared));
     figures.push_back(figure(partition + "reads", "bytes", "bytes read from the partition",
-                             [operand](const Summary& s) { return s.totals[per_operand(Counter::BufferIfmapReads, operand)]; },
+                             [operand](const RunSummary& s) { return s.totals[per_operand(Counter::BufferIfmapReads, operand)]; },
                              with_dram));
     figures.push_back(figure(partition + "writes", "bytes", "bytes written into the partition",
-                             [operand](const Summary& s) { return s.totals[per_operand(Counter::BufferIfmapWrites, operand)]; },
+                             [operand](const RunSummary& s) { return s.totals[per_operand(Counter::BufferIfmapWrites, operand)]; },
                              with_dram));
     figures.push_back(figure(partition + "peak_occupancy", "bytes", "the most space reserved in it in any cycle",
-                             [operand](const Summary& s) {
+                             [operand](const RunSummary& s) {
                                return s.totals[per_operand(Counter::BufferIfmapPeakBytes, operand)];
                              },
                              with_dram));
   }
   figures.push_back(figure("buffer.stall_cycles", "cycles (bank conflicts)", "cycles lost to the buffer's ports",
-                           [](const Summary& s) { return s.totals[Counter::StallBufferCycles]; }, with_dram));
+                           [](const RunSummary& s) { return s.totals[Counter::StallBufferCycles]; }, with_dram));
   figures.push_back(figure("buffer.size", "bytes", "a shared buffer's size",
-                           [](const Summary& s) { return s.arch.buffer.shared_bytes; }, shared));
+                           [](const RunSummary& s) { return s.arch.buffer.shared_bytes; }, shared));
   for (Network network : {Network::Left, Network::Top, Network::Out}) {
     const std::string bus = std::string("noc.networks.") + to_string(network) + ".";
     figures.push_back(figure(bus + "words", "words", "words the bus carried",
-                             [network](const Summary& s) { return s.totals[per_network(Counter::NocLeftWords, network)]; }));
+                             [network](const RunSummary& s) { return s.totals[per_network(Counter::NocLeftWords, network)]; }));
     figures.push_back(figure(bus + "busy_cycles", "cycles", "cycles with at least one word on the bus",
-                             [network](const Summary& s) {
+                             [network](const RunSummary& s) {
                                return s.totals[per_network(Counter::NocLeftBusyCycles, network)];
                              }));
     figures.push_back(figure(
         bus + "utilization", "fraction of the bus's word slots used",
         "words / (width × cycles), with `--memory dram` and a bus width set",
-        [network](const Summary& s) {
+        [network](const RunSummary& s) {
           return static_cast<double>(s.totals[per_network(Counter::NocLeftWords, network)]) /
                  (static_cast<double>(s.arch.noc.words(network)) * s.result.total_cycles);
         },
-        [network](const Summary& s) {
+        [network](const RunSummary& s) {
           return s.result.dram && s.arch.noc.words(network) > 0 && s.result.total_cycles > 0;
         }));
   }
   figures.push_back(figure("noc.link_hops_horizontal", "operand hops between neighbour PEs",
                            "as `link_hops_horizontal` in layers.csv",
-                           [](const Summary& s) { return s.totals[Counter::LinkHopsHorizontal]; }));
+                           [](const RunSummary& s) { return s.totals[Counter::LinkHopsHorizontal]; }));
   figures.push_back(figure("noc.link_hops_vertical", "partial-sum or operand hops between neighbour PEs",
                            "as `link_hops_vertical` in layers.csv",
-                           [](const Summary& s) { return s.totals[Counter::LinkHopsVertical]; }));
+                           [](const RunSummary& s) { return s.totals[Counter::LinkHopsVertical]; }));
+  // Counters shown in both reports and not placed above: the run's total.
+  for (const CounterInfo& counter : counter_infos())
+    if (counter.shown == Shown::Both)
+      figures.push_back(figure("totals." + std::string(counter.name), std::string(counter.unit),
+                               std::string(counter.meaning),
+                               [id = counter.counter](const RunSummary& s) { return s.totals[id]; }));
   return figures;
 }
 
@@ -341,6 +334,12 @@ std::vector<UtilizationColumn> make_utilization_columns() {
 }
 
 }  // namespace
+
+double run_utilization(const ArchConfig& arch, const RunResult& result) {
+  if (result.total_cycles == 0) return 0;
+  return static_cast<double>(result.total_macs) /
+         (static_cast<double>(arch.array.pe_count()) * static_cast<double>(result.total_cycles));
+}
 
 std::string markdown_table(const std::vector<FigureDoc>& figures, std::string_view first_header) {
   std::string table = "| " + std::string(first_header) + " | unit | meaning |\n|---|---|---|\n";

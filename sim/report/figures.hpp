@@ -53,6 +53,9 @@ struct LayerColumn {
 const std::vector<LayerColumn>& layer_columns();
 
 // ---- summary.json ----
+// MACs / (PEs × cycles) over the whole run.
+double run_utilization(const ArchConfig& arch, const RunResult& result);
+
 // What a summary figure is computed from.
 struct RunSummary {
   const ArchConfig& arch;

@@ -27,7 +27,6 @@ struct LayerStats {
   std::int64_t row_folds = 0, col_folds = 0;
   std::int64_t expected_macs = 0;  // groups·M·N·K from the layer's shape
   std::int64_t first_cycle = 0;
-  std::int64_t vector_operations = 0;
   // Everything counted while the layer ran (sim/report/counters.hpp); with
   // the ideal memory model the memory counters are all zero.
   Counters counters;

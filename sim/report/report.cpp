@@ -16,11 +16,6 @@ Counters run_totals(const RunResult& result) {
   return totals;
 }
 
-double run_utilization(const RunDescription& run, const RunResult& result) {
-  if (result.total_cycles == 0) return 0;
-  return static_cast<double>(result.total_macs) /
-         (static_cast<double>(run.arch->array.pe_count()) * static_cast<double>(result.total_cycles));
-}
 
 }  // namespace
 
@@ -87,7 +82,7 @@ void print_summary_table(std::ostream& out, const RunDescription& run, const Run
   std::snprintf(line, sizeof line, "%-24s %-9s %15lld %12lld %7.2f\n",
                 result.interrupted ? "total (interrupted)" : "total", "",
                 static_cast<long long>(result.total_macs), static_cast<long long>(result.total_cycles),
-                100 * run_utilization(run, result));
+                100 * run_utilization(*run.arch, result));
   out << line;
   const double time_ms = result.total_cycles * run.arch->clock_period_ns() * 1e-6;
   // An interrupted run has no throughput: it did not finish the batch.
@@ -104,9 +99,7 @@ void print_summary_table(std::ostream& out, const RunDescription& run, const Run
   out << line;
   if (result.dram) {
     const Counters totals = run_totals(result);
-    const std::int64_t read = totals[Counter::DramIfmapReadBytes] + totals[Counter::DramFilterReadBytes] +
-                              totals[Counter::DramOfmapReadBytes];
-    const std::int64_t written = totals[Counter::DramOfmapWriteBytes];
+    const std::int64_t read = dram_read_bytes(totals), written = dram_write_bytes(totals);
     const std::int64_t stall[3] = {totals[Counter::StallDramCycles], totals[Counter::StallNocCycles],
                                    totals[Counter::StallBufferCycles]};
     const double time_ns = result.total_cycles * run.arch->clock_period_ns();
