@@ -6,10 +6,11 @@
 // buffer and the network act within the array's cycles.
 //
 // Whoever runs simulations builds one (the command line, a test, a
-// benchmark) and hands it to the simulator (sim/engine/simulator.hpp).
-// SystemC elaborates a design once per process, so one accelerator serves
-// every run of a process: array sizes, clock periods and the DRAM part
-// belong to each run, not to the module structure. Building it fixes the
+// benchmark) and hands it to each simulator (sim/engine/simulator.hpp).
+// SystemC elaborates a design once per process, so there is one per
+// process, serving every run: array sizes, clock periods and the DRAM part
+// belong to each run, not to the module structure. Building a second one is
+// an error (std::logic_error). Building it fixes the
 // kernel's time resolution at 1 fs, so that DRAM and accelerator clock
 // edges (0.833 ns, 1.4286 ns, ...) fall where they should; it must be built
 // before anything else creates a SystemC time.
@@ -24,13 +25,14 @@
 
 namespace systole {
 
-// Sets the kernel's time resolution to 1 fs; a base of Accelerator, so that
-// it happens before any of its modules creates a time.
-struct FemtosecondResolution {
-  FemtosecondResolution();
+// Checks that no accelerator was built before in this process, and sets
+// the kernel's time resolution to 1 fs: a base of Accelerator, so that this
+// happens before any of its modules creates a time.
+struct KernelSetup {
+  KernelSetup();
 };
 
-class Accelerator : private FemtosecondResolution, public sc_core::sc_module {
+class Accelerator : private KernelSetup, public sc_core::sc_module {
  public:
   explicit Accelerator(const sc_core::sc_module_name& name = "accelerator");
 

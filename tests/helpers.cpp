@@ -35,7 +35,8 @@ ArchConfig with_dram(ArchConfig arch, const std::string& dram, int channels) {
 }
 
 Accelerator& accelerator() {
-  // Never destroyed: SystemC tears its kernel down at exit on its own terms.
+  // One per process, never destroyed: the process's runs all use it, and
+  // SystemC's kernel outlives the test cases.
   static Accelerator* accelerator = new Accelerator;
   return *accelerator;
 }

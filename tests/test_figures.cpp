@@ -115,3 +115,13 @@ TEST_CASE("utilization.csv's windows follow each other through a layer of severa
     CHECK(next == result.total_cycles);
   }
 }
+
+TEST_CASE("a process builds one accelerator and hands it to every simulator", "[engine]") {
+  Accelerator& first = accelerator();
+  CHECK_THROWS_WITH(Accelerator{}, Catch::Matchers::Contains("already built"));
+  // Two simulators in turn on the same accelerator give the same result.
+  const RunResult a = simulate(array_config(4, 4, "os"), {make_gemm_layer("g", 9, 7, 11)});
+  const RunResult b = simulate(array_config(4, 4, "os"), {make_gemm_layer("g", 9, 7, 11)});
+  CHECK(a.total_cycles == b.total_cycles);
+  CHECK(&first == &accelerator());
+}

@@ -12,8 +12,10 @@
 //  - the end of the step waiting for its last results: their trip to the
 //    buffer (NoC), DRAM's write (DRAM) and slow read ports (buffer), unless
 //    the baseline's last slot lasts longer anyway.
-// The array controller and the memory controller report the facts; this is
-// the one place that turns them into stall cycles.
+// The array controller reports how long each fold waited; the memory
+// controller, when a fold could have started without the NoC's latency or
+// with ports as fast as DRAM (MemoryController::waits, which only it can
+// tell). This is the one place that turns those facts into stall cycles.
 
 #include <cstdint>
 #include <vector>
