@@ -284,3 +284,27 @@ TEST_CASE("output paths that cannot be written are refused before anything runs"
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) left.push_back(entry.path().string());
   CHECK(left == std::vector<std::string>{dir + "/out", dir + "/out/layers.csv"});
 }
+
+TEST_CASE("options: no silent winner, no silently unused DRAM, errors name the option", "[cli]") {
+  const std::string lenet = std::string(SYSTOLE_SOURCE_DIR) + "/workloads/lenet5.yaml";
+  auto run = [&](std::vector<std::string> options) {
+    std::vector<std::string> args = {"run", "--arch", "systole-32x32", "--workload", lenet};
+    args.insert(args.end(), options.begin(), options.end());
+    return run_systole(args);
+  };
+  // An option and the key it stands for, both given: an error naming both.
+  expect_bad_input(run({"--array", "16x16", "--array.rows", "64"}),
+                   "options --array and --array.rows both set array.rows: give one of them");
+  expect_bad_input(run({"--dataflow", "os", "--array.dataflow", "ws"}),
+                   "options --dataflow and --array.dataflow both set array.dataflow: give one of them");
+  // A value from the command line is blamed on the option, not the preset.
+  expect_bad_input(run({"--array", "4096x4096"}), "option --array: array of 4096x4096 PEs is larger than 4M PEs");
+  // Naming a DRAM part uses it; with ideal memory said explicitly, a warning.
+  const CommandResult dram = run({"--dram", "ddr4-2400"});
+  REQUIRE(dram.exit_code == 0);
+  CHECK(dram.out.find("memory: ") != std::string::npos);
+  const CommandResult ideal = run({"--memory", "ideal", "--noc.left_words", "4"});
+  REQUIRE(ideal.exit_code == 0);
+  CHECK(ideal.out.find("memory: ") == std::string::npos);
+  CHECK(ideal.err.find("--noc.left_words has no effect with ideal memory") != std::string::npos);
+}

@@ -206,26 +206,73 @@ void set_option_key(ArchConfig& arch, const std::string& option, const std::stri
   }
 }
 
+// The shorthand options and the keys they set.
+struct Shorthand {
+  const char* option;
+  std::vector<const char*> keys;
+};
+const std::vector<Shorthand>& shorthands() {
+  static const std::vector<Shorthand> list = {
+      {"dataflow", {"array.dataflow"}},     {"microarch", {"array.microarch"}},
+      {"data-type", {"array.data_type"}},   {"clock-mhz", {"general.clock_mhz"}},
+      {"memory", {"memory.model"}},         {"dram", {"dram.spec"}},
+      {"dram-channels", {"dram.channels"}}, {"array", {"array.rows", "array.cols"}},
+  };
+  return list;
+}
+
 ArchConfig arch_from_options(const po::variables_map& vm) {
   ArchConfig arch = load_arch_config(vm["arch"].as<std::string>());
+  validate(arch, arch.source);
+  // An option and the key it stands for, both given, would have one win
+  // silently.
+  for (const Shorthand& shorthand : shorthands())
+    for (const char* key : shorthand.keys)
+      if (vm.count(shorthand.option) && vm.count(key))
+        throw InputError(std::string("options --") + shorthand.option + " and --" + key + " both set " + key +
+                         ": give one of them");
+  std::vector<std::string> given;
   for (const ConfigKey& key : config_keys())
-    if (vm.count(key.name)) set_option_key(arch, key.name, key.name, vm[key.name].as<std::string>());
-  if (vm.count("dataflow")) set_option_key(arch, "dataflow", "array.dataflow", vm["dataflow"].as<std::string>());
-  if (vm.count("microarch")) set_option_key(arch, "microarch", "array.microarch", vm["microarch"].as<std::string>());
-  if (vm.count("data-type")) set_option_key(arch, "data-type", "array.data_type", vm["data-type"].as<std::string>());
-  if (vm.count("clock-mhz")) set_option_key(arch, "clock-mhz", "general.clock_mhz", vm["clock-mhz"].as<std::string>());
-  if (vm.count("memory")) set_option_key(arch, "memory", "memory.model", vm["memory"].as<std::string>());
-  if (vm.count("dram")) set_option_key(arch, "dram", "dram.spec", vm["dram"].as<std::string>());
-  if (vm.count("dram-channels"))
-    set_option_key(arch, "dram-channels", "dram.channels", vm["dram-channels"].as<std::string>());
-  if (vm.count("array")) {
-    const std::string text = to_lower(vm["array"].as<std::string>());
+    if (vm.count(key.name)) {
+      set_option_key(arch, key.name, key.name, vm[key.name].as<std::string>());
+      given.push_back(key.name);
+    }
+  for (const Shorthand& shorthand : shorthands()) {
+    if (!vm.count(shorthand.option)) continue;
+    given.push_back(shorthand.option);
+    const std::string value = vm[shorthand.option].as<std::string>();
+    if (shorthand.keys.size() == 1) {
+      set_option_key(arch, shorthand.option, shorthand.keys[0], value);
+      continue;
+    }
+    const std::string text = to_lower(value);
     const std::size_t x = text.find('x');
     if (x == std::string::npos) throw InputError("option --array: '" + text + "' is not RxC (e.g. 128x128)");
     set_option_key(arch, "array", "array.rows", text.substr(0, x));
     set_option_key(arch, "array", "array.cols", text.substr(x + 1));
   }
-  validate(arch, arch.source);
+  // Naming a DRAM part or its channels on the command line means using it.
+  const bool names_dram = vm.count("dram") || vm.count("dram-channels") || vm.count("dram.spec") ||
+                          vm.count("dram.channels");
+  if (names_dram && !vm.count("memory") && !vm.count("memory.model")) arch.memory_model = MemoryModel::Dram;
+  if (arch.memory_model == MemoryModel::Ideal) {
+    std::vector<std::string> unused;
+    for (const std::string& option : given)
+      if (option.rfind("buffer.", 0) == 0 || option.rfind("noc.", 0) == 0 || option.rfind("dram", 0) == 0)
+        unused.push_back("--" + option);
+    if (!unused.empty()) {
+      std::string list;
+      for (const std::string& option : unused) list += (list.empty() ? "" : ", ") + option;
+      spdlog::warn("{} {} no effect with ideal memory (--memory dram uses the buffer, the NoC and the DRAM)", list,
+                   unused.size() == 1 ? "has" : "have");
+    }
+  }
+  if (!given.empty()) {
+    // The file was valid on its own: what is wrong now, the options made so.
+    std::string origin = given.size() == 1 ? "option" : "options";
+    for (std::size_t i = 0; i < given.size(); ++i) origin += (i == 0 ? " --" : ", --") + given[i];
+    validate(arch, origin);
+  }
   return arch;
 }
 
