@@ -82,6 +82,7 @@ TEST_CASE("presets load by name", "[inputs]") {
   const ArchConfig tpu = load_arch_config("tpu-v1");
   CHECK(tpu.array.rows == 256);
   CHECK(tpu.array.cols == 256);
+  CHECK(tpu.clock_mhz == 700);  // the TPU v1's clock (Jouppi et al., ISCA 2017)
   CHECK(load_arch_config("systole-128x128").array.rows == 128);
   CHECK(load_arch_config("systole-32x32").array.cols == 32);
   CHECK_THROWS_AS(load_arch_config("no-such-preset"), InputError);

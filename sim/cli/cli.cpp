@@ -134,8 +134,10 @@ po::options_description run_options() {
       ("data-type", po::value<std::string>(), "int8, int16 or fp32 (overrides array.data_type)")
       ("clock-mhz", po::value<std::string>(), "accelerator clock in MHz (overrides general.clock_mhz, default 1000)")
       ("memory", po::value<std::string>(), "ideal or dram (overrides memory.model)")
-      ("dram", po::value<std::string>(), "ddr4-2400, lpddr4-3200, hbm2 or a DRAMSys memspec .json (overrides dram.spec)")
-      ("dram-channels", po::value<std::string>(), "DRAM channels (overrides dram.channels)")
+      ("dram", po::value<std::string>(),
+       "ddr4-2400, lpddr4-3200, hbm2 (one pseudo-channel, 16 GB/s: a whole HBM2 stack is --dram-channels 16) or a "
+       "DRAMSys memspec .json (overrides dram.spec; selects --memory dram)")
+      ("dram-channels", po::value<std::string>(), "DRAM channels (overrides dram.channels; selects --memory dram)")
       ("out", po::value<std::string>(), "directory for layers.csv, summary.json, utilization.csv")
       ("verify", po::bool_switch(), "check every layer's outputs against the reference computation")
       ("seed", po::value<std::int64_t>()->default_value(1), "seed of the random operands (>= 0)")
@@ -403,7 +405,8 @@ int dram_command(int argc, char** argv) {
   options.add_options()
       ("help,h", "show this help")
       ("dram", po::value<std::string>()->default_value("ddr4-2400"),
-       "ddr4-2400, lpddr4-3200, hbm2 (one pseudo-channel), or a DRAMSys memspec .json")
+       "ddr4-2400, lpddr4-3200, hbm2 (one pseudo-channel, 16 GB/s: a whole stack is --dram-channels 16), or a "
+       "DRAMSys memspec .json")
       ("dram-channels", po::value<int>()->default_value(1), "independent channels (1-64)")
       ("pattern", po::value<std::string>()->default_value("sequential"), "sequential or random bursts")
       ("requests", po::value<std::int64_t>()->default_value(100000), "bursts to transfer (1-100000000)")
