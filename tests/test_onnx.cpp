@@ -394,3 +394,23 @@ TEST_CASE("Debian's ONNX GEMM test models run and verify, activation operands in
       CHECK(r.out.find("failed") == std::string::npos);
     }
 }
+
+TEST_CASE("element-wise ONNX nodes count the tensors they read and the outputs they reduce to", "[onnx]") {
+  // Relu on [3,4,5] reads one tensor of 60 and writes 60; Add reads two;
+  // ReduceMean over every axis of [3,2,2] reads 12 and writes 1, over axis
+  // 1 (keepdims) writes [3,1,2] = 6.
+  SYSTOLE_REQUIRE_TEST_DATA(kTestData, "install Debian's libonnx-testdata (apt-get install libonnx-testdata)");
+  struct Case {
+    const char* model;
+    std::int64_t input, output;
+  };
+  for (const Case& c : {Case{"node/test_relu", 60, 60}, Case{"node/test_add", 120, 60},
+                        Case{"node/test_reduce_mean_default_axes_keepdims_example", 12, 1},
+                        Case{"node/test_reduce_mean_keepdims_example", 12, 6}}) {
+    INFO(c.model);
+    const Workload workload = load_onnx_workload((kTestData / c.model / "model.onnx").string(), {});
+    REQUIRE(workload.layers.size() == 1);
+    CHECK(workload.layers[0].input_elements() == c.input);
+    CHECK(workload.layers[0].output_elements() == c.output);
+  }
+}

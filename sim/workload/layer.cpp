@@ -220,7 +220,7 @@ std::int64_t Layer::input_elements() const {
     case LayerKind::FullyConnected:
     case LayerKind::Gemm: return batch * shape.in_h * shape.in_w * shape.in_channels;
     case LayerKind::Pool: return batch * pool.in_h * pool.in_w * pool.channels;
-    case LayerKind::Eltwise: return 2 * batch * elements;
+    case LayerKind::Eltwise: return eltwise_inputs * batch * elements;
     case LayerKind::Lstm:
     case LayerKind::Gru: return batch * recurrent.sequence_length * recurrent.input_size;
     case LayerKind::Attention: return batch * attention.sequence_length * attention.model_dim;
@@ -239,7 +239,7 @@ std::int64_t Layer::output_elements() const {
              output_extent(pool.in_h, pool.pad_top, pool.pad_bottom, pool.kernel_h, pool.dilation_h, pool.stride_h) *
              output_extent(pool.in_w, pool.pad_left, pool.pad_right, pool.kernel_w, pool.dilation_w, pool.stride_w) *
              pool.channels;
-    case LayerKind::Eltwise: return batch * elements;
+    case LayerKind::Eltwise: return reduced_elements > 0 ? reduced_elements : batch * elements;
     case LayerKind::Lstm:
     case LayerKind::Gru:
       return batch * recurrent.sequence_length * recurrent.hidden_size *

@@ -61,6 +61,11 @@ struct Layer {
   bool has_weights = true;
   PoolShape pool;
   std::int64_t elements = 1;  // eltwise: elements per input, per batch item
+  // Eltwise: the tensors it reads (two for an addition, one for an
+  // activation), and, when it reduces (ONNX Reduce*), its output elements,
+  // all batch items together (0: as many as each input).
+  std::int64_t eltwise_inputs = 2;
+  std::int64_t reduced_elements = 0;
   RecurrentShape recurrent;
   AttentionShape attention;
   std::int64_t batch = 1;

@@ -82,6 +82,14 @@ class Importer {
     return false;
   }
 
+  // A value fixed in the model: an initializer or a Constant node's output.
+  bool is_constant(const std::string& name) const {
+    if (is_initializer(name)) return true;
+    for (const auto& node : model_.graph().node())
+      if (node.op_type() == "Constant" && node.output_size() > 0 && node.output(0) == name) return true;
+    return false;
+  }
+
   // Which dimension of a graph input is the batch: 0, except for the
   // sequence-first [T, B, D] input of an LSTM or GRU.
   int batch_dimension(const std::string& input) const {
@@ -387,6 +395,16 @@ class Importer {
     for (std::size_t i = y.size() >= 2 ? 1 : 0; i < y.size(); ++i)
       if (__builtin_mul_overflow(layer.elements, y[i], &layer.elements))
         fail("node '" + label + "' (" + node.op_type() + "): tensor too large");
+    // The tensors it reads: every input that is not a constant (an
+    // initializer or a Constant node's output).
+    layer.eltwise_inputs = 0;
+    for (const std::string& input : node.input())
+      if (!input.empty() && !is_constant(input)) ++layer.eltwise_inputs;
+    if (reduction) {
+      const Shape out = shape_of(node, node.output(0), label);
+      layer.reduced_elements = 1;
+      for (std::int64_t extent : out) layer.reduced_elements *= extent;
+    }
     workload.layers.push_back(layer);
   }
 
