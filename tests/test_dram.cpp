@@ -334,7 +334,8 @@ TEST_CASE("DRAMSys memspecs load with their key names", "[dram][inputs]") {
   write_file(dir + "/bad.json", R"({"memspec": {"memoryType": "DDR4",
     "memarchitecturespec": {"burstLength": 8, "nbrOfBanks": 0, "nbrOfColumns": 1024, "nbrOfRows": 1, "width": 8},
     "memtimingspec": {}}})");
-  CHECK_THROWS_WITH(load_memspec(dir + "/bad.json"), Catch::Contains("nbrOfBanks must be a positive multiple"));
+  CHECK_THROWS_WITH(load_memspec(dir + "/bad.json"),
+                    Catch::Contains("memarchitecturespec.nbrOfBanks must be between 1 and 1024, got 0"));
   write_file(dir + "/short_ras.json", R"({"memspec": {"memoryType": "DDR4",
     "memarchitecturespec": {"burstLength": 8, "nbrOfBanks": 16, "nbrOfBankGroups": 4, "nbrOfColumns": 1024,
       "nbrOfRows": 32768, "width": 8, "nbrOfDevices": 8},
@@ -342,6 +343,35 @@ TEST_CASE("DRAMSys memspecs load with their key names", "[dram][inputs]") {
       "RRD_S": 4, "RRD_L": 6, "FAW": 26, "WR": 18, "RTP": 12, "WTR_S": 3, "WTR_L": 9, "REFI": 9360,
       "RFC1": 312, "tCK": 833e-12}}})");
   CHECK_THROWS_WITH(load_memspec(dir + "/short_ras.json"), Catch::Contains("tRAS (10) is shorter than tRCD (16)"));
+
+  // Values no real part has, each once crashed, hung or was misread: one
+  // line naming the field. Each case edits one field of the DDR4 memspec
+  // above (as text, so that numbers JSON cannot hold in 64 bits stay).
+  const std::string ddr4 = read_file(dir + "/ddr4.json");
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string text = ddr4;
+    const std::size_t at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, from.size(), to);
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {with("\"dataRate\": 2", "\"dataRate\": 0"), "memarchitecturespec.dataRate must be between 1 and 8, got 0"},
+      {with("\"tCK\": 833e-12", "\"tCK\": 1e-16"), "memtimingspec.tCK must be a number between"},
+      {with("\"tCK\": 833e-12", "\"tCK\": 1e400"), "not valid JSON"},
+      {with("\"burstLength\": 8", "\"burstLength\": 1073741824"),
+       "memarchitecturespec.burstLength must be between 1 and 64, got 1073741824"},
+      {with("\"RAS\": 39", "\"RAS\": 4294967335"), "memtimingspec.RAS must be between 0 and 10000, got 4294967335"},
+      {with("\"RC\": 55", "\"RC\": 2147483647"), "memtimingspec.RC must be between 0 and 10000"},
+      {with("\"REFI\": 9360", "\"REFI\": 0"), "memtimingspec.REFI must be between 1 and 1000000, got 0"},
+      {with("\"REFI\": 9360", "\"REFI\": 313"), "tREFI (313) must be at least 4 times tRFC (312)"},
+      {with("\"FAW\": 26", "\"FAW\": 1000000000"), "memtimingspec.FAW must be between 0 and 10000"},
+      {with("\"memoryType\": \"DDR4\"", "\"memoryType\": 4"), "memoryType must be a string"},
+  };
+  for (const auto& [text, error] : cases) {
+    INFO(error);
+    write_file(dir + "/case.json", text);
+    CHECK_THROWS_WITH(load_memspec(dir + "/case.json"), Catch::Contains(error));
+  }
 }
 
 TEST_CASE("skipping to the next event issues the same commands as ticking every cycle", "[dram]") {

@@ -13,17 +13,44 @@ namespace systole {
 
 namespace {
 
+// The largest a real part's timing is, in DRAM cycles (a refresh interval
+// is tens of thousands): larger values are typing errors, and would make a
+// run crawl.
+constexpr long long kMaxTiming = 10000;
+constexpr long long kMaxRefreshInterval = 1000000;
+
+// A whole number in [low, high] under the first of `keys` that is there.
 int required(const nlohmann::json& section, const std::string& path, const char* section_name,
-             std::initializer_list<const char*> keys) {
+             std::initializer_list<const char*> keys, long long low = 0, long long high = kMaxTiming) {
   for (const char* key : keys)
     if (section.contains(key)) {
-      if (!section[key].is_number_integer() || section[key].get<long long>() < 0)
-        throw_input_error(path, 0, std::string(section_name) + "." + key + " must be a non-negative integer");
-      return section[key].get<int>();
+      const nlohmann::json& value = section[key];
+      const std::string name = std::string(section_name) + "." + key;
+      if (!value.is_number_integer())
+        throw_input_error(path, 0, name + " must be a whole number between " + std::to_string(low) + " and " +
+                                       std::to_string(high));
+      // Unsigned first: a value above the signed range must not wrap.
+      const bool in_range =
+          value.is_number_unsigned()
+              ? value.get<unsigned long long>() >= static_cast<unsigned long long>(low) &&
+                    value.get<unsigned long long>() <= static_cast<unsigned long long>(high)
+              : value.get<long long>() >= low && value.get<long long>() <= high;
+      if (!in_range)
+        throw_input_error(path, 0, name + " must be between " + std::to_string(low) + " and " +
+                                       std::to_string(high) + ", got " + value.dump());
+      return static_cast<int>(value.get<long long>());
     }
   std::string names;
   for (const char* key : keys) names += (names.empty() ? "" : " or ") + std::string(key);
   throw_input_error(path, 0, std::string("missing ") + section_name + "." + names);
+}
+
+// A positive number of seconds or MHz within what real parts have.
+double clock(const nlohmann::json& value, const std::string& path, const std::string& name, double low, double high) {
+  if (!value.is_number() || !(value.get<double>() >= low && value.get<double>() <= high))
+    throw_input_error(path, 0, name + " must be a number between " + nlohmann::json(low).dump() + " and " +
+                                   nlohmann::json(high).dump() + ", got " + value.dump());
+  return value.get<double>();
 }
 
 }  // namespace
@@ -34,7 +61,7 @@ DramSpec load_memspec(const std::string& path) {
   nlohmann::json root;
   try {
     root = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // syntax, or a number out of range
     throw_input_error(path, 0, std::string("not valid JSON: ") + e.what());
   }
   const nlohmann::json& spec = root.contains("memspec") ? root["memspec"] : root;
@@ -43,6 +70,8 @@ DramSpec load_memspec(const std::string& path) {
   const nlohmann::json& arch = spec["memarchitecturespec"];
   const nlohmann::json& timing = spec["memtimingspec"];
   DramSpec s;
+  for (const char* key : {"memoryType", "memoryId"})
+    if (spec.contains(key) && !spec[key].is_string()) throw_input_error(path, 0, std::string(key) + " must be a string");
   s.standard = spec.value("memoryType", "");
   s.name = spec.value("memoryId", path);
   s.source = path;
@@ -53,26 +82,28 @@ DramSpec load_memspec(const std::string& path) {
   // HBM2 memspecs count banks over both pseudo-channels; a DramSpec is one
   // pseudo-channel (each is a channel of its own: --dram-channels).
   const int pseudo_channels =
-      arch.contains("nbrOfPseudoChannels") ? std::max(1, required(arch, path, a, {"nbrOfPseudoChannels"})) : 1;
-  const int banks = required(arch, path, a, {"nbrOfBanks"}) / pseudo_channels;
-  s.bank_groups = (arch.contains("nbrOfBankGroups") ? required(arch, path, a, {"nbrOfBankGroups"}) : 1) / pseudo_channels;
+      arch.contains("nbrOfPseudoChannels") ? required(arch, path, a, {"nbrOfPseudoChannels"}, 1, 2) : 1;
+  const int banks = required(arch, path, a, {"nbrOfBanks"}, 1, 1024) / pseudo_channels;
+  s.bank_groups =
+      (arch.contains("nbrOfBankGroups") ? required(arch, path, a, {"nbrOfBankGroups"}, 1, 64) : 1) / pseudo_channels;
   if (s.bank_groups <= 0 || banks <= 0 || banks % s.bank_groups != 0)
     throw_input_error(path, 0, "nbrOfBanks must be a positive multiple of nbrOfBankGroups");
   s.banks_per_group = banks / s.bank_groups;
-  s.ranks = arch.contains("nbrOfRanks") ? required(arch, path, a, {"nbrOfRanks"}) : 1;
-  s.rows = required(arch, path, a, {"nbrOfRows"});
-  const int columns = required(arch, path, a, {"nbrOfColumns"});
-  const int burst_length = required(arch, path, a, {"burstLength"});
-  const int width = required(arch, path, a, {"width"});
-  const int devices = arch.contains("nbrOfDevices") ? required(arch, path, a, {"nbrOfDevices"}) : 1;
-  const int data_rate = arch.contains("dataRate") ? required(arch, path, a, {"dataRate"}) : 2;
+  s.ranks = arch.contains("nbrOfRanks") ? required(arch, path, a, {"nbrOfRanks"}, 1, 16) : 1;
+  s.rows = required(arch, path, a, {"nbrOfRows"}, 1, 1 << 22);
+  const int columns = required(arch, path, a, {"nbrOfColumns"}, 1, 1 << 16);
+  const int burst_length = required(arch, path, a, {"burstLength"}, 1, 64);
+  const int width = required(arch, path, a, {"width"}, 1, 1024);
+  const int devices = arch.contains("nbrOfDevices") ? required(arch, path, a, {"nbrOfDevices"}, 1, 64) : 1;
+  const int data_rate = arch.contains("dataRate") ? required(arch, path, a, {"dataRate"}, 1, 8) : 2;
   // HBM2 memspecs count columns in bursts already.
   s.bursts_per_row = s.standard == "HBM2" ? columns : (burst_length > 0 ? columns / burst_length : 0);
   s.burst_bytes = burst_length * width * devices / 8;
-  if (timing.contains("tCK") && timing["tCK"].is_number())
-    s.tck_ps = timing["tCK"].get<double>() * 1e12;
-  else if (timing.contains("clkMhz") && timing["clkMhz"].is_number())
-    s.tck_ps = 1e6 / timing["clkMhz"].get<double>();
+  // Real parts clock between 10 MHz and 10 GHz.
+  if (timing.contains("tCK"))
+    s.tck_ps = clock(timing["tCK"], path, "memtimingspec.tCK", 1e-10, 1e-7) * 1e12;
+  else if (timing.contains("clkMhz"))
+    s.tck_ps = 1e6 / clock(timing["clkMhz"], path, "memtimingspec.clkMhz", 10, 10000);
   else
     throw_input_error(path, 0, "missing memtimingspec.tCK (seconds) or clkMhz");
   DramTiming& t = s.t;
@@ -103,9 +134,9 @@ DramSpec load_memspec(const std::string& path) {
     t.RTW = t.RL + t.BURST + 2 - t.WL;  // DDR4
   }
   t.RTRS = timing.contains("RTRS") ? required(timing, path, m, {"RTRS"}) : 0;
-  t.REFI = required(timing, path, m, {"REFI"});
+  t.REFI = required(timing, path, m, {"REFI"}, 1, kMaxRefreshInterval);
   // DDR4 fine-granularity refresh (RefMode 2 or 4) shortens tREFI and tRFC.
-  const int ref_mode = arch.contains("RefMode") ? required(arch, path, a, {"RefMode"}) : 1;
+  const int ref_mode = arch.contains("RefMode") ? required(arch, path, a, {"RefMode"}, 1, 4) : 1;
   if (ref_mode == 2 || ref_mode == 4) {
     t.RFC = required(timing, path, m, {ref_mode == 2 ? "RFC2" : "RFC4"});
     t.REFI /= ref_mode;
