@@ -414,3 +414,29 @@ TEST_CASE("element-wise ONNX nodes count the tensors they read and the outputs t
     CHECK(workload.layers[0].output_elements() == c.output);
   }
 }
+
+TEST_CASE("ONNX window attributes no real model has are refused before shape inference", "[onnx]") {
+  // A stride of 0 once killed the process inside ONNX's shape inference
+  // (SIGFPE), and a huge dilation ran with a wrong MAC count.
+  struct Case {
+    const char* attribute;
+    std::vector<std::int64_t> values;
+    const char* error;
+  };
+  for (const Case& c : {Case{"strides", {0, 0}, "attribute strides must be between 1 and 1048576, got 0"},
+                        Case{"dilations", {INT64_MAX, 1}, "attribute dilations must be between 1 and 1048576"},
+                        Case{"pads", {-1, 0, 0, 0}, "attribute pads must be between 0 and 1048576, got -1"}}) {
+    INFO(c.attribute);
+    const std::string path = write_graph([&](onnx::GraphProto* g) {
+      add_value(g->add_input(), "x", {"1", "3", "8", "8"});
+      *g->add_initializer() = weights("w", {4, 3, 3, 3});
+      auto* conv = node(g, "Conv", "conv", {"x", "w"}, {"y"});
+      auto* a = conv->add_attribute();
+      a->set_name(c.attribute);
+      a->set_type(onnx::AttributeProto::INTS);
+      for (std::int64_t v : c.values) a->add_ints(v);
+      add_value(g->add_output(), "y", {});
+    });
+    CHECK_THROWS_WITH(load_onnx_workload(path, {}), Catch::Contains(std::string("node 'conv' (Conv): ") + c.error));
+  }
+}

@@ -43,6 +43,7 @@ class Importer {
   Workload run() {
     read_model();
     pin_inputs();
+    check_window_attributes();
     infer_shapes();
     collect_shapes();
     Workload workload;
@@ -132,6 +133,33 @@ class Importer {
     if (options_.batch != 1 && !batch_used_)
       spdlog::warn("{}: the model's batch dimension is fixed; --batch {} does not change it", path_,
                    options_.batch);
+  }
+
+  // ONNX's own shape inference divides by a stride and indexes by the
+  // kernel's rank without checking them (a stride of 0 kills the process):
+  // window attributes are checked first, against what a real model has.
+  void check_window_attributes() const {
+    static const std::set<std::string> windowed = {"Conv",    "ConvInteger", "QLinearConv", "ConvTranspose",
+                                                   "MaxPool", "AveragePool", "LpPool"};
+    constexpr std::int64_t kLargest = 1 << 20;
+    for (const auto& node : model_.graph().node()) {
+      if (!windowed.count(node.op_type())) continue;
+      const std::string label = node.name().empty() ? node.op_type() : node.name();
+      auto check = [&](const char* name, std::int64_t low) {
+        for (std::int64_t value : ints_attribute(node, name, {}))
+          if (value < low || value > kLargest)
+            fail("node '" + label + "' (" + node.op_type() + "): attribute " + name + " must be between " +
+                 std::to_string(low) + " and " + std::to_string(kLargest) + ", got " + std::to_string(value));
+      };
+      check("strides", 1);
+      check("dilations", 1);
+      check("kernel_shape", 1);
+      check("pads", 0);
+      const std::int64_t group = int_attribute(node, "group", 1);
+      if (group < 1 || group > kLargest)
+        fail("node '" + label + "' (" + node.op_type() + "): attribute group must be between 1 and " +
+             std::to_string(kLargest) + ", got " + std::to_string(group));
+    }
   }
 
   void infer_shapes() {
