@@ -6,6 +6,7 @@
 #include "sim/config/arch_config.hpp"
 #include "sim/config/input_error.hpp"
 #include "sim/workload/scalesim_topology.hpp"
+#include "sim/workload/yaml_workload.hpp"
 #include "tests/helpers.hpp"
 
 using namespace systole;
@@ -189,4 +190,21 @@ TEST_CASE("the memory-hierarchy example of docs/memory.md loads as described", "
   CHECK(arch.noc.latency == 2);
   CHECK(arch.dram == "ddr4-2400");
   CHECK(arch.dram_channels == 2);
+}
+
+TEST_CASE("window sizes beyond any real layer are refused, not wrapped around", "[inputs]") {
+  // A dilation of INT64_MAX once ran a 3x3 convolution on a 3x3 input and
+  // reported 225 MACs with verify passed: its span overflowed.
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/dilated.yaml",
+             "layers:\n  - name: c\n    type: conv\n    input: [3, 3, 1]\n    filters: 1\n    kernel: [3, 3]\n"
+             "    dilation: [9223372036854775807, 1]\n");
+  CHECK_THROWS_WITH(load_yaml_workload(dir + "/dilated.yaml"),
+                    Catch::Contains("layer 'c': dilation height must be at most 1048576, got 9223372036854775807"));
+  Layer pool;
+  pool.kind = LayerKind::Pool;
+  pool.pool.in_h = pool.pool.in_w = 8;
+  pool.pool.kernel_h = pool.pool.kernel_w = 2;
+  pool.pool.stride_h = 1 << 21;
+  CHECK(pool.problem() == "stride height must be at most 1048576, got 2097152");
 }

@@ -41,6 +41,18 @@ std::string first_negative(const std::vector<std::pair<const char*, std::int64_t
   return {};
 }
 
+// A window's extents, strides, dilations and paddings: the spans computed
+// from them (dilation·(filter-1) + 1, input + padding) stay far inside 64 bits.
+constexpr std::int64_t kMaxWindowValue = std::int64_t{1} << 20;
+
+std::string first_too_large(const std::vector<std::pair<const char*, std::int64_t>>& values) {
+  for (const auto& [what, value] : values)
+    if (value > kMaxWindowValue)
+      return std::string(what) + " must be at most " + std::to_string(kMaxWindowValue) + ", got " +
+             std::to_string(value);
+  return {};
+}
+
 std::string array_layer_problem(const Layer& layer) {
   const ConvShape& s = layer.shape;
   std::string problem = first_non_positive(
@@ -52,6 +64,12 @@ std::string array_layer_problem(const Layer& layer) {
   if (problem.empty())
     problem = first_negative({{"top padding", s.pad_top}, {"bottom padding", s.pad_bottom},
                               {"left padding", s.pad_left}, {"right padding", s.pad_right}});
+  if (problem.empty())
+    problem = first_too_large({{"filter height", s.filter_h}, {"filter width", s.filter_w},
+                               {"stride height", s.stride_h}, {"stride width", s.stride_w},
+                               {"dilation height", s.dilation_h}, {"dilation width", s.dilation_w},
+                               {"top padding", s.pad_top}, {"bottom padding", s.pad_bottom},
+                               {"left padding", s.pad_left}, {"right padding", s.pad_right}});
   if (!problem.empty()) return problem;
   if (s.in_channels % s.groups != 0)
     return "channels (" + std::to_string(s.in_channels) + ") not divisible by groups (" +
@@ -92,6 +110,12 @@ std::string pool_problem(const Layer& layer) {
   if (problem.empty())
     problem = first_negative({{"top padding", p.pad_top}, {"bottom padding", p.pad_bottom},
                               {"left padding", p.pad_left}, {"right padding", p.pad_right}});
+  if (problem.empty())
+    problem = first_too_large({{"kernel height", p.kernel_h}, {"kernel width", p.kernel_w},
+                               {"stride height", p.stride_h}, {"stride width", p.stride_w},
+                               {"dilation height", p.dilation_h}, {"dilation width", p.dilation_w},
+                               {"top padding", p.pad_top}, {"bottom padding", p.pad_bottom},
+                               {"left padding", p.pad_left}, {"right padding", p.pad_right}});
   if (!problem.empty()) return problem;
   if (!bounded_product({layer.batch, p.in_h, p.in_w, p.channels, p.kernel_h, p.kernel_w}))
     return too_large("input");
