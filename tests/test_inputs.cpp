@@ -5,6 +5,7 @@
 
 #include "sim/config/arch_config.hpp"
 #include "sim/config/input_error.hpp"
+#include "sim/config/text.hpp"
 #include "sim/workload/scalesim_topology.hpp"
 #include "sim/workload/yaml_workload.hpp"
 #include "tests/helpers.hpp"
@@ -207,4 +208,22 @@ TEST_CASE("window sizes beyond any real layer are refused, not wrapped around", 
   pool.pool.kernel_h = pool.pool.kernel_w = 2;
   pool.pool.stride_h = 1 << 21;
   CHECK(pool.problem() == "stride height must be at most 1048576, got 2097152");
+}
+
+TEST_CASE("errors never echo control bytes or stray binary; names must be UTF-8", "[inputs][cli]") {
+  CHECK(printable("a\rb\nc\td") == "a\\rb\\nc\\td");
+  CHECK(printable("x\x1b[31my") == "x\\x1b[31my");
+  CHECK(printable("caf\xc3\xa9 \xe2\x80\xa8 \xff") == "caf\xc3\xa9 \\u2028 \\xff");  // é kept, U+2028 escaped
+  CHECK(valid_utf8("caf\xc3\xa9"));
+  CHECK_FALSE(valid_utf8("c\xff"));
+  CHECK_FALSE(valid_utf8("\xc0\xaf"));  // overlong '/'
+  // A layer name that is not UTF-8 is refused before the run (summary.json
+  // could not hold it), and the error escapes the byte.
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/bad.yaml", "layers:\n  - name: \"c\xff\"\n    type: gemm\n    m: 2\n    n: 2\n    k: 2\n");
+  const CommandResult r = run_systole({"run", "--arch", "systole-32x32", "--workload", dir + "/bad.yaml", "--out",
+                                       dir + "/out"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "systole: error: " + dir + "/bad.yaml: layer name 'c\\xff' is not UTF-8\n");
+  CHECK_FALSE(std::filesystem::exists(dir + "/out"));
 }

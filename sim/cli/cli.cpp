@@ -305,6 +305,14 @@ int run_command(int argc, char** argv) {
   const std::int64_t sample = vm["sample"].as<std::int64_t>();
   if (sample <= 0) throw InputError("option --sample: must be positive, got " + std::to_string(sample));
   const Workload workload = workload_from_options(vm);
+  // The reports are UTF-8 (JSON requires it): names that are not would fail
+  // them after the whole run.
+  if (!valid_utf8(arch.name)) throw InputError(arch.source + ": general.name '" + arch.name + "' is not UTF-8");
+  if (!valid_utf8(arch.source)) throw InputError("option --arch: the path '" + arch.source + "' is not UTF-8");
+  if (!valid_utf8(workload.source)) throw InputError("option --workload: the path '" + workload.source + "' is not UTF-8");
+  if (!valid_utf8(workload.name)) throw InputError(workload.source + ": the workload's name is not UTF-8");
+  for (const Layer& layer : workload.layers)
+    if (!valid_utf8(layer.name)) throw InputError(workload.source + ": layer name '" + layer.name + "' is not UTF-8");
   for (const Layer& layer : workload.layers) {
     const std::int64_t bytes = functional_bytes(layer, arch.array.data_type);
     if (bytes > kFunctionalByteBudget)
@@ -507,10 +515,11 @@ int run_cli(int argc, char** argv) {
     std::cerr << "systole: error: unknown subcommand '" << first << "' (try systole --help)\n";
     return kExitBadInput;
   } catch (const InputError& e) {
-    std::cerr << "systole: error: " << e.what() << "\n";
+    // Errors quote the input: never echo its control bytes or stray binary.
+    std::cerr << "systole: error: " << printable(e.what()) << "\n";
     return kExitBadInput;
   } catch (const std::exception& e) {
-    std::cerr << "systole: internal error: " << e.what() << "\n";
+    std::cerr << "systole: internal error: " << printable(e.what()) << "\n";
     return kExitFailure;
   }
 }

@@ -14,5 +14,10 @@ std::string to_lower(std::string_view text);
 std::vector<std::string> split(std::string_view text, char delimiter);
 // A whole-string decimal integer, or nothing.
 std::optional<std::int64_t> parse_integer(std::string_view text);
+// Whether `text` is well-formed UTF-8 (JSON and CSV readers need it).
+bool valid_utf8(std::string_view text);
+// `text` safe to print on one line: control characters, bytes that are not
+// UTF-8 and Unicode line separators become escapes (\r, \x1b, \u2028).
+std::string printable(std::string_view text);
 
 }  // namespace systole
