@@ -141,8 +141,8 @@ po::options_description run_options() {
       ("out", po::value<std::string>(), "directory for layers.csv, summary.json, utilization.csv")
       ("verify", po::bool_switch(), "check every layer's outputs against the reference computation")
       ("seed", po::value<std::int64_t>()->default_value(1), "seed of the random operands (>= 0)")
-      ("sample", po::value<std::int64_t>()->default_value(1),
-       "utilization.csv window: one row per N cycles, with exact sums")
+      ("sample", po::value<std::int64_t>()->default_value(1000),
+       "utilization.csv window: one row per N cycles, with exact sums (--sample 1: every cycle)")
       ("vcd", po::value<std::string>(), "write a VCD waveform to FILE")
       ("vcd-pes", po::value<std::string>(),
        "PEs whose registers go into the VCD: ROWS,COLS with each A or A:B (inclusive), e.g. 0:3,0:3")
