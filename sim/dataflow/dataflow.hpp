@@ -32,6 +32,8 @@ namespace systole {
 
 class MemoryController;
 
+enum class LinkPayload { Operand, PartialSum };
+
 // One array step of a layer as a dataflow runs it. Planned when created
 // (what the engine checks before a run and hands the memory system);
 // start() builds its operands and the execution that computes them.
@@ -75,6 +77,9 @@ class Dataflow {
   // ideal memory.
   virtual std::unique_ptr<ArrayStep> plan(const ArchConfig& arch, const Layer& step,
                                           double dram_gb_per_s) const = 0;
+  // What the array's vertical neighbour links carry: partial sums (their
+  // width is the accumulator's) or operands. Energy prices a hop by it.
+  virtual LinkPayload vertical_link_payload() const = 0;
   // The registers of one PE that hold this dataflow's values.
   virtual std::vector<PeRegister> traced_registers(const ArrayConfig& array) const = 0;
 };

@@ -26,6 +26,7 @@ class OutputStationary final : public GemmDataflow {
   // Each left operand in a used row crosses to the last used column, each
   // top operand of a used column to the last used row.
   void add_link_hops(Counters& counted, const Fold& fold, int array_rows) const override;
+  LinkPayload vertical_link_payload() const override { return LinkPayload::Operand; }
   std::vector<PeRegister> traced_registers(const ArrayConfig& array) const override;
 };
 

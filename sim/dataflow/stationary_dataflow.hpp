@@ -28,6 +28,7 @@ class StationaryDataflow : public GemmDataflow {
   // Each stream element in a used row crosses to the last used column; each
   // partial sum of a used column crosses R-1 links to the bottom edge.
   void add_link_hops(Counters& counted, const Fold& fold, int array_rows) const override;
+  LinkPayload vertical_link_payload() const override { return LinkPayload::PartialSum; }
   std::vector<PeRegister> traced_registers(const ArrayConfig& array) const override;
 };
 

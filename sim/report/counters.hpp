@@ -63,6 +63,26 @@ namespace systole {
   X(LinkHopsVertical, "link_hops_vertical", "hops", Sum, Column,                                              \
     "values moving one PE down over a neighbour link: partial sums to the bottom edge (WS/IS) or top "        \
     "operands to the last used row (OS)")                                                                     \
+  X(MacsGated, "macs_gated", "MACs", Sum, Both,                                                               \
+    "of `macs`, those with a zero operand: the multiplier and adder were gated (energy only, never cycles)")  \
+  X(IdlePeCycles, "idle_pe_cycles", "PE-cycles", Sum, Both,                                                    \
+    "PE-cycles without a MAC: PEs × cycles − macs")                                                           \
+  X(RfStationaryReads, "rf_stationary_reads", "values", Sum, Both,                                            \
+    "reads of a PE's stationary register (WS weights, IS inputs): one per MAC")                               \
+  X(RfStationaryWrites, "rf_stationary_writes", "values", Sum, Both,                                          \
+    "valid values written into stationary registers when a fold's stationary rows are loaded")                \
+  X(RfOperandReads, "rf_operand_reads", "values", Sum, Both,                                                  \
+    "reads of moving-operand registers by a MAC (one per MAC in WS/IS, two in OS)")                           \
+  X(RfOperandWrites, "rf_operand_writes", "values", Sum, Both,                                                \
+    "valid operands written into a PE's moving-operand register (from an edge or a neighbour)")               \
+  X(RfPsumReads, "rf_psum_reads", "values", Sum, Both,                                                        \
+    "reads of partial-sum (WS/IS) or accumulator (OS) registers by a MAC, and accumulators drained")          \
+  X(RfPsumWrites, "rf_psum_writes", "values", Sum, Both,                                                      \
+    "writes of partial-sum (WS/IS) or accumulator (OS) registers: one per MAC")                               \
+  X(NocDeliveries, "noc_deliveries", "values", Sum, Both,                                                     \
+    "values the NoC's buses delivered to PEs: a multicast word reaching k PEs counts k")                      \
+  X(VectorOperations, "vector_operations", "operations", Sum, Both,                                           \
+    "element operations the vector unit performed")                                                           \
   X(DramIfmapReadBytes, "dram_ifmap_read_bytes", "bytes", Sum, Column, "ifmap bytes read from DRAM")          \
   X(DramFilterReadBytes, "dram_filter_read_bytes", "bytes", Sum, Column, "filter bytes read from DRAM")       \
   X(DramOfmapReadBytes, "dram_ofmap_read_bytes", "bytes", Sum, Column,                                        \
@@ -79,6 +99,27 @@ namespace systole {
     "bytes written into the filter partition")                                                                \
   X(BufferOfmapWrites, "buffer_ofmap_writes", "bytes", Sum, Column,                                           \
     "bytes written into the ofmap partition (the array's results, partial sums read back from DRAM)")         \
+  X(BufferIfmapReadAccesses, "buffer_ifmap_read_accesses", "accesses", Sum, Both,                          \
+    "reads of the ifmap partition, in accesses of the buffer's word width")                                   \
+  X(BufferFilterReadAccesses, "buffer_filter_read_accesses", "accesses", Sum, Both,                        \
+    "the same for the filter partition")                                                                      \
+  X(BufferOfmapReadAccesses, "buffer_ofmap_read_accesses", "accesses", Sum, Both,                          \
+    "the same for the ofmap partition")                                                                       \
+  X(BufferIfmapWriteAccesses, "buffer_ifmap_write_accesses", "accesses", Sum, Both,                        \
+    "writes into the ifmap partition, in accesses of the buffer's word width")                                \
+  X(BufferFilterWriteAccesses, "buffer_filter_write_accesses", "accesses", Sum, Both,                      \
+    "the same for the filter partition")                                                                      \
+  X(BufferOfmapWriteAccesses, "buffer_ofmap_write_accesses", "accesses", Sum, Both,                        \
+    "the same for the ofmap partition")                                                                       \
+  X(DramActivates, "dram_activates", "commands", Sum, Both, "ACT commands, all channels")                    \
+  X(DramPrecharges, "dram_precharges", "commands", Sum, Both, "PRE commands (explicit or auto), all channels") \
+  X(DramReadBursts, "dram_read_bursts", "bursts", Sum, Both, "RD bursts, all channels")                      \
+  X(DramWriteBursts, "dram_write_bursts", "bursts", Sum, Both, "WR bursts, all channels")                    \
+  X(DramRefreshes, "dram_refreshes", "commands", Sum, Both, "REF commands, all channels")                    \
+  X(DramActiveStandbyCycles, "dram_active_standby_cycles", "DRAM cycles", Sum, Both,                         \
+    "DRAM clock cycles, summed over channels, in which at least one bank had a row open")                     \
+  X(DramPrechargeStandbyCycles, "dram_precharge_standby_cycles", "DRAM cycles", Sum, Both,                   \
+    "DRAM clock cycles, summed over channels, in which every bank was precharged")                            \
   X(BufferIfmapPeakBytes, "buffer_ifmap_peak_bytes", "bytes", Max, Column,                                    \
     "the most space reserved in the ifmap partition in any cycle of the layer (as `ifmap_buffer_bytes` in "   \
     "utilization.csv): how much of the partition the layer needed")                                           \
@@ -136,6 +177,8 @@ static_assert(per_operand(Counter::BufferIfmapReads, Operand::Ofmap) == Counter:
                   per_operand(Counter::BufferIfmapPeakBytes, Operand::Ofmap) == Counter::BufferOfmapPeakBytes &&
                   per_operand(Counter::BufferIfmapCapacityBytes, Operand::Ofmap) == Counter::BufferOfmapCapacityBytes &&
                   per_operand(Counter::DramIfmapReadBytes, Operand::Ofmap) == Counter::DramOfmapReadBytes &&
+                  per_operand(Counter::BufferIfmapReadAccesses, Operand::Ofmap) == Counter::BufferOfmapReadAccesses &&
+                  per_operand(Counter::BufferIfmapWriteAccesses, Operand::Ofmap) == Counter::BufferOfmapWriteAccesses &&
                   per_network(Counter::NocLeftWords, Network::Out) == Counter::NocOutWords &&
                   per_network(Counter::NocLeftBusyCycles, Network::Out) == Counter::NocOutBusyCycles,
               "per-operand and per-bus counters are declared together, in order");
