@@ -22,6 +22,8 @@
 #include "sim/config/memspec.hpp"
 #include "sim/dataflow/layer_data.hpp"
 #include "sim/dataflow/registry.hpp"
+#include "sim/energy/energy_model.hpp"
+#include "sim/report/energy_report.hpp"
 #include "sim/workload/network_stats.hpp"
 #include "sim/workload/onnx_workload.hpp"
 #include "sim/report/figures.hpp"
@@ -138,7 +140,10 @@ po::options_description run_options() {
        "ddr4-2400, lpddr4-3200, hbm2 (one pseudo-channel, 16 GB/s: a whole HBM2 stack is --dram-channels 16) or a "
        "DRAMSys memspec .json (overrides dram.spec; selects --memory dram)")
       ("dram-channels", po::value<std::string>(), "DRAM channels (overrides dram.channels; selects --memory dram)")
-      ("out", po::value<std::string>(), "directory for layers.csv, summary.json, utilization.csv")
+      ("energy", po::value<std::string>(),
+       "energy table: eyeriss-normalized, 65nm-16bit, 45nm (default), a .yaml table or Accelergy ERT map, or none "
+       "(overrides energy.table)")
+      ("out", po::value<std::string>(), "directory for layers.csv, summary.json, utilization.csv, energy.csv")
       ("verify", po::bool_switch(), "check every layer's outputs against the reference computation")
       ("seed", po::value<std::int64_t>()->default_value(1), "seed of the random operands (>= 0)")
       ("sample", po::value<std::int64_t>()->default_value(1000),
@@ -219,6 +224,7 @@ const std::vector<Shorthand>& shorthands() {
       {"data-type", {"array.data_type"}},   {"clock-mhz", {"general.clock_mhz"}},
       {"memory", {"memory.model"}},         {"dram", {"dram.spec"}},
       {"dram-channels", {"dram.channels"}}, {"array", {"array.rows", "array.cols"}},
+      {"energy", {"energy.table"}},
   };
   return list;
 }
@@ -288,6 +294,19 @@ void configure_logging(const std::string& level_name) {
   spdlog::set_level(level);
 }
 
+// How the run is priced: the table energy.table names, checked against
+// what this architecture's runs do before anything runs.
+std::optional<EnergyModel> energy_model(const ArchConfig& arch) {
+  if (arch.energy_table == "none") return std::nullopt;
+  EnergyTable table;
+  try {
+    table = load_energy_table(arch.energy_table);
+  } catch (const std::invalid_argument& e) {
+    throw InputError("energy.table (--energy): " + std::string(e.what()));
+  }
+  return EnergyModel(std::move(table), arch, find_dataflow(arch.dataflow)->vertical_link_payload(), std::nullopt);
+}
+
 int run_command(int argc, char** argv) {
   po::options_description options = run_options();
   options.add(config_key_options());
@@ -336,6 +355,7 @@ int run_command(int argc, char** argv) {
   // A waveform shows every cycle as it happens, quiet ones included.
   run_options.skip_ahead = !vcd;
 
+  const std::optional<EnergyModel> energy = energy_model(arch);
   if (vcd) check_writable(vcd->path, vcd->path + ".partial.vcd", "vcd");
   // Everything is valid: from here on the run writes files.
   std::string out_dir;
@@ -344,7 +364,7 @@ int run_command(int argc, char** argv) {
     std::error_code error;
     std::filesystem::create_directories(out_dir, error);
     if (error) throw InputError("option --out: cannot create '" + out_dir + "': " + error.message());
-    for (const char* name : {"/layers.csv", "/summary.json", "/utilization.csv"})
+    for (const char* name : {"/layers.csv", "/summary.json", "/utilization.csv", "/energy.csv"})
       check_writable(out_dir + name, out_dir + name + ".partial", "out");
   }
   Accelerator accelerator;
@@ -364,7 +384,8 @@ int run_command(int argc, char** argv) {
   const RunResult result = simulator.run(workload);
   for (int signal : kStopSignals) std::signal(signal, SIG_DFL);
 
-  RunDescription description{&arch, &workload, run_options.seed, run_options.verify, sample};
+  RunDescription description{&arch, &workload, run_options.seed, run_options.verify, sample,
+                             energy ? &*energy : nullptr};
   if (!out_dir.empty()) {
     AtomicFile layers(out_dir + "/layers.csv");
     write_layers_csv(layers.stream(), result, arch.clock_period_ns());
@@ -372,6 +393,11 @@ int run_command(int argc, char** argv) {
     AtomicFile summary(out_dir + "/summary.json");
     summary.stream() << summary_json(description, result).dump(2) << '\n';
     summary.commit();
+    if (energy) {
+      AtomicFile energy_csv(out_dir + "/energy.csv");
+      write_energy_csv(energy_csv.stream(), *energy, result);
+      energy_csv.commit();
+    }
     utilization->commit();
   }
   if (tracer) tracer->commit();

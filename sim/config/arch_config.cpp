@@ -160,6 +160,25 @@ const std::vector<KeyAccess>& key_table() {
       {{"dram.channels", "DRAM channels (1-64)"},
        [](ArchConfig& c, const std::string& v) { c.dram_channels = positive_int(v, 64); },
        [](const ArchConfig& c) { return std::to_string(c.dram_channels); }},
+      {{"energy.table", "energy table: none, a built-in name (eyeriss-normalized, 65nm-16bit, 45nm) or a .yaml file"},
+       [](ArchConfig& c, const std::string& v) {
+         if (v.empty()) throw std::invalid_argument("empty energy table (none turns energy off)");
+         c.energy_table = v;
+       },
+       [](const ArchConfig& c) { return c.energy_table; }},
+      {{"energy.technology_nm", "technology node the table is scaled to, nm (0: the table's own)"},
+       [](ArchConfig& c, const std::string& v) {
+         char* end = nullptr;
+         const double nm = std::strtod(v.c_str(), &end);
+         if (v.empty() || end != v.c_str() + v.size() || !(nm >= 0 && nm <= 1000))
+           throw std::invalid_argument("'" + v + "' is not a node between 0 and 1000 nm");
+         c.energy_technology_nm = nm;
+       },
+       [](const ArchConfig& c) {
+         std::ostringstream text;
+         text << c.energy_technology_nm;
+         return text.str();
+       }},
   };
   return table;
 }

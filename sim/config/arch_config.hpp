@@ -42,6 +42,10 @@ struct ArchConfig {
   // model.
   GlobalBufferConfig buffer;
   NocConfig noc;
+  // How energy is priced (sim/energy/): a built-in table's name, a table
+  // file, or "none"; and the node it is scaled to (0: the table's own).
+  std::string energy_table = "45nm";
+  double energy_technology_nm = 0;
   std::string source;  // the file it was read from
 };
 

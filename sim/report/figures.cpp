@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <set>
 
+#include "sim/report/csv.hpp"
+
 namespace systole {
 
 namespace {
@@ -39,15 +41,7 @@ LayerColumn gemm_column(std::string name, std::string unit, std::string meaning,
 std::vector<LayerColumn> make_layer_columns() {
   std::vector<LayerColumn> columns = {
       column("layer", "", "layer name (quoted if it contains a comma)",
-             [](std::ostream& out, const LayerStats& l, double) {
-               if (l.name.find_first_of(",\"") == std::string::npos) {
-                 out << l.name;
-                 return;
-               }
-               out << '"';
-               for (char c : l.name) out << (c == '"' ? "\"\"" : std::string(1, c));
-               out << '"';
-             }),
+             [](std::ostream& out, const LayerStats& l, double) { out << csv_field(l.name); }),
       column("type", "",
              "`conv`, `depthwise`, `fc`, `gemm`, `pool`, `eltwise`, `lstm`, `gru` or `attention`",
              [](std::ostream& out, const LayerStats& l, double) { out << to_string(l.kind); }),
@@ -129,8 +123,96 @@ SummaryFigure figure(std::string path, std::string unit, std::string meaning,
   return {{std::move(path), std::move(unit), std::move(meaning)}, std::move(shown), std::move(value)};
 }
 
+// A figure in the energy table's unit (pJ, or a normalised one).
+SummaryFigure energy_figure(std::string path, std::string meaning, std::function<nlohmann::json(const RunSummary&)> value,
+                            std::function<bool(const RunSummary&)> shown, const char* per = "") {
+  SummaryFigure f = figure(std::move(path), std::string("energy.unit") + per, std::move(meaning), std::move(value),
+                           std::move(shown));
+  f.run_unit = [per](const RunSummary& s) { return s.energy->unit() + per; };
+  return f;
+}
+
 bool with_dram(const RunSummary& s) { return s.result.dram; }
 
+
+bool with_energy(const RunSummary& s) { return s.energy != nullptr; }
+bool with_absolute_energy(const RunSummary& s) { return s.energy != nullptr && s.energy->table().absolute(); }
+
+// Joules from the table's pJ.
+double joules(const RunSummary& s) { return s.energy_total.total() * 1e-12; }
+
+// Energy, power, efficiency and area: there when the run priced its actions
+// (`--energy`); in absolute units only when the table is in pJ.
+void add_energy_figures(std::vector<SummaryFigure>& figures) {
+  figures.push_back(figure("energy.table", "name", "the energy table the run was priced with (`--energy`)",
+                           [](const RunSummary& s) { return s.energy->table().name; }, with_energy));
+  figures.push_back(figure("energy.unit", "name", "the unit of every energy figure: pJ, or the table's normalised unit",
+                           [](const RunSummary& s) { return s.energy->unit(); }, with_energy));
+  figures.push_back(figure("energy.technology_nm", "nm", "the node the table was scaled to",
+                           [](const RunSummary& s) { return s.energy->technology_nm(); }, with_energy));
+  figures.push_back(energy_figure("energy.total", "dynamic + background energy of every layer",
+                           [](const RunSummary& s) { return s.energy_total.total(); }, with_energy));
+  figures.push_back(energy_figure("energy.dynamic", "energy of the actions (MACs, register, NoC, buffer, DRAM commands)",
+                           [](const RunSummary& s) { return s.energy_total.dynamic(); }, with_energy));
+  figures.push_back(energy_figure("energy.background",
+                           "static power over the run's time, and DRAM standby (energy.csv kind `background`)",
+                           [](const RunSummary& s) { return s.energy_total.background(); }, with_energy));
+  figures.push_back(energy_figure(
+      "energy.per_mac", "energy.total / totals.macs",
+      [](const RunSummary& s) { return s.result.total_macs > 0 ? s.energy_total.total() / s.result.total_macs : 0.0; },
+      with_energy, " per MAC"));
+  for (const std::string& component : energy_components())
+    figures.push_back(energy_figure("energy.components." + component,
+                             "energy of the component's rows of energy.csv, all layers",
+                             [component](const RunSummary& s) {
+                               double sum = 0;
+                               for (const EnergyLine& line : s.energy_total.lines)
+                                 if (line.component == component) sum += line.energy;
+                               return sum;
+                             },
+                             [component](const RunSummary& s) {
+                               if (s.energy == nullptr) return false;
+                               for (const EnergyLine& line : s.energy_total.lines)
+                                 if (line.component == component) return true;
+                               return false;
+                             }));
+  figures.push_back(figure("energy.delay_product", "J·s", "energy.total × totals.time (pJ tables)",
+                           [](const RunSummary& s) { return joules(s) * s.time_ns * 1e-9; }, with_absolute_energy));
+  figures.push_back(figure("power.average", "mW", "energy.total / totals.time (pJ tables)",
+                           [](const RunSummary& s) { return s.time_ns > 0 ? s.energy_total.total() / s.time_ns : 0.0; },
+                           with_absolute_energy));
+  figures.push_back(figure("power.peak_layer", "mW",
+                           "the highest average power of a layer: its energy / its time (pJ tables)",
+                           [](const RunSummary& s) { return s.peak_layer_milliwatts; }, with_absolute_energy));
+  figures.push_back(figure("power.static", "mW", "the chip's static power from the table",
+                           [](const RunSummary& s) { return *s.energy->static_milliwatts(); },
+                           [](const RunSummary& s) { return s.energy != nullptr && s.energy->static_milliwatts(); }));
+  figures.push_back(figure("efficiency.inferences_per_joule", "inferences/J", "batch / energy.total (pJ tables)",
+                           [](const RunSummary& s) { return joules(s) > 0 ? s.result.batch / joules(s) : 0.0; },
+                           [](const RunSummary& s) { return with_absolute_energy(s) && !s.result.interrupted; }));
+  figures.push_back(figure("efficiency.tops_per_watt", "TOPS/W", "2 operations per MAC / energy.total (pJ tables)",
+                           [](const RunSummary& s) {
+                             return joules(s) > 0 ? 2.0 * s.result.total_macs / joules(s) * 1e-12 : 0.0;
+                           },
+                           with_absolute_energy));
+  figures.push_back(figure("area.total", "mm²", "the chip's area from the table's area entries, at the table's own node (energy.technology_nm does not rescale area)",
+                           [](const RunSummary& s) { return s.energy->area_mm2(); },
+                           [](const RunSummary& s) { return s.energy != nullptr && !s.energy->area().empty(); }));
+  for (const char* component : {"multiplier", "adder", "pe_registers", "global_buffer"})
+    figures.push_back(figure(std::string("area.components.") + component, "mm²",
+                             "the component's area, all PEs (or the whole buffer)",
+                             [component](const RunSummary& s) {
+                               for (const AreaLine& line : s.energy->area())
+                                 if (line.component == component) return line.um2 * 1e-6;
+                               return 0.0;
+                             },
+                             [component](const RunSummary& s) {
+                               if (s.energy == nullptr) return false;
+                               for (const AreaLine& line : s.energy->area())
+                                 if (line.component == component) return true;
+                               return false;
+                             }));
+}
 
 std::vector<SummaryFigure> make_summary_figures() {
   std::vector<SummaryFigure> figures = {
@@ -254,6 +336,7 @@ std::vector<SummaryFigure> make_summary_figures() {
       figures.push_back(figure("totals." + std::string(counter.name), std::string(counter.unit),
                                std::string(counter.meaning),
                                [id = counter.counter](const RunSummary& s) { return s.totals[id]; }));
+  add_energy_figures(figures);
   return figures;
 }
 

@@ -21,6 +21,7 @@
 
 #include "models/execution.hpp"
 #include "sim/config/arch_config.hpp"
+#include "sim/energy/energy_model.hpp"
 #include "sim/report/layer_stats.hpp"
 
 namespace systole {
@@ -62,6 +63,11 @@ struct RunSummary {
   const RunResult& result;
   Counters totals;  // every layer's counters combined
   double time_ns = 0;
+  // The run's pricing (null: energy off), every layer's energy together,
+  // and the highest layer average power (mW; pJ tables).
+  const EnergyModel* energy = nullptr;
+  LayerEnergy energy_total;
+  double peak_layer_milliwatts = 0;
 };
 struct SummaryFigure {
   FigureDoc doc;  // name: the figure's path in the file, e.g. "totals.cycles"
@@ -69,6 +75,9 @@ struct SummaryFigure {
   std::function<bool(const RunSummary&)> shown;
   // Its value, a JSON number of the type the file holds.
   std::function<nlohmann::json(const RunSummary&)> value;
+  // The unit the file gives when it depends on the run (energy figures are
+  // in the table's unit); null: doc.unit.
+  std::function<std::string(const RunSummary&)> run_unit = nullptr;
 };
 const std::vector<SummaryFigure>& summary_figures();
 

@@ -1,6 +1,7 @@
 #include "sim/report/report.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "sim/report/figures.hpp"
@@ -16,6 +17,39 @@ Counters run_totals(const RunResult& result) {
   return totals;
 }
 
+
+RunSummary run_summary(const RunDescription& run, const RunResult& result) {
+  RunSummary summary{*run.arch, result, run_totals(result),
+                     static_cast<double>(result.total_cycles) * run.arch->clock_period_ns(), nullptr, {}, 0};
+  if (run.energy == nullptr) return summary;
+  summary.energy = run.energy;
+  summary.energy_total = run.energy->price(summary.totals);
+  for (const LayerStats& layer : result.layers) {
+    const double time_ns = static_cast<double>(layer[Counter::Cycles]) * run.arch->clock_period_ns();
+    if (time_ns > 0)
+      summary.peak_layer_milliwatts =
+          std::max(summary.peak_layer_milliwatts, run.energy->price(layer.counters).total() / time_ns);
+  }
+  return summary;
+}
+
+// Energy with an SI prefix: "12.3 µJ" from pJ, or the normalised unit.
+std::string energy_text(double energy, const EnergyModel& model) {
+  char text[64];
+  if (!model.table().absolute()) {
+    std::snprintf(text, sizeof text, "%.4g %s", energy, model.unit().c_str());
+    return text;
+  }
+  const char* prefixes[] = {"pJ", "nJ", "µJ", "mJ", "J"};
+  double scaled = energy;
+  int p = 0;
+  while (p < 4 && std::abs(scaled) >= 1000) {
+    scaled /= 1000;
+    ++p;
+  }
+  std::snprintf(text, sizeof text, "%.4g %s", scaled, prefixes[p]);
+  return text;
+}
 
 }  // namespace
 
@@ -53,13 +87,13 @@ nlohmann::json summary_json(const RunDescription& run, const RunResult& result) 
     json["buffer"]["organization"] = shared ? "shared" : "separate";
     if (shared) json["buffer"]["banks"] = run.arch->buffer.banks;
   }
-  const RunSummary summary{*run.arch, result, run_totals(result),
-                           static_cast<double>(result.total_cycles) * run.arch->clock_period_ns()};
+  const RunSummary summary = run_summary(run, result);
   for (const SummaryFigure& figure : summary_figures()) {
     if (figure.shown && !figure.shown(summary)) continue;
     std::string pointer = "/" + figure.doc.name;
     std::replace(pointer.begin(), pointer.end(), '.', '/');
-    json[nlohmann::json::json_pointer(pointer)] = {{"value", figure.value(summary)}, {"unit", figure.doc.unit}};
+    json[nlohmann::json::json_pointer(pointer)] = {{"value", figure.value(summary)},
+                                                           {"unit", figure.run_unit ? figure.run_unit(summary) : figure.doc.unit}};
   }
   std::string verification = run.verify ? "passed" : "not_checked";
   if (result.verification_failed()) verification = "failed";
@@ -69,20 +103,24 @@ nlohmann::json summary_json(const RunDescription& run, const RunResult& result) 
 
 void print_summary_table(std::ostream& out, const RunDescription& run, const RunResult& result) {
   char line[256];
-  std::snprintf(line, sizeof line, "%-24s %-9s %15s %12s %7s %7s  %s\n", "layer", "type", "MACs",
-                "cycles", "util%", "map%", "verify");
+  const EnergyModel* energy = run.energy;
+  std::snprintf(line, sizeof line, "%-24s %-9s %15s %12s %7s %7s %12s  %s\n", "layer", "type", "MACs", "cycles",
+                "util%", "map%", energy ? "energy" : "", "verify");
   out << line;
   for (const LayerStats& l : result.layers) {
-    std::snprintf(line, sizeof line, "%-24.24s %-9s %15lld %12lld %7.2f %7.2f  %s\n", l.name.c_str(),
+    const std::string layer_energy = energy ? energy_text(energy->price(l.counters).total(), *energy) : "";
+    std::snprintf(line, sizeof line, "%-24.24s %-9s %15lld %12lld %7.2f %7.2f %12s  %s\n", l.name.c_str(),
                   to_string(l.kind).c_str(), static_cast<long long>(l[Counter::Macs]),
                   static_cast<long long>(l[Counter::Cycles]), 100 * l.utilization, 100 * l.mapping_efficiency,
-                  to_string(l.verification).c_str());
+                  layer_energy.c_str(), to_string(l.verification).c_str());
     out << line;
   }
-  std::snprintf(line, sizeof line, "%-24s %-9s %15lld %12lld %7.2f\n",
+  const RunSummary summary = run_summary(run, result);
+  std::snprintf(line, sizeof line, "%-24s %-9s %15lld %12lld %7.2f %7s %12s\n",
                 result.interrupted ? "total (interrupted)" : "total", "",
                 static_cast<long long>(result.total_macs), static_cast<long long>(result.total_cycles),
-                100 * run_utilization(*run.arch, result));
+                100 * run_utilization(*run.arch, result), "",
+                energy ? energy_text(summary.energy_total.total(), *energy).c_str() : "");
   out << line;
   const double time_ms = result.total_cycles * run.arch->clock_period_ns() * 1e-6;
   // An interrupted run has no throughput: it did not finish the batch.
@@ -109,6 +147,21 @@ void print_summary_table(std::ostream& out, const RunDescription& run, const Run
                   read / 1e6, written / 1e6, time_ns > 0 ? (read + written) / time_ns : 0.0, result.dram_peak_gb_per_s,
                   static_cast<long long>(stall[0]), static_cast<long long>(stall[1]), static_cast<long long>(stall[2]));
     out << line;
+  }
+  if (energy) {
+    const double total = summary.energy_total.total();
+    std::string text = "energy (" + energy->table().name + "): " + energy_text(total, *energy) + ", of which " +
+                       energy_text(summary.energy_total.background(), *energy) + " background; " +
+                       energy_text(result.total_macs > 0 ? total / result.total_macs : 0.0, *energy) + " per MAC";
+    if (energy->table().absolute() && summary.time_ns > 0) {
+      std::snprintf(line, sizeof line, "; %.4g mW average at %.0f MHz", total / summary.time_ns, run.arch->clock_mhz);
+      text += line;
+    }
+    if (!energy->area().empty()) {
+      std::snprintf(line, sizeof line, "; area %.4g mm²", energy->area_mm2());
+      text += line;
+    }
+    out << text << '\n';
   }
 }
 

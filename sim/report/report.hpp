@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/config/arch_config.hpp"
+#include "sim/energy/energy_model.hpp"
 #include "sim/report/layer_stats.hpp"
 #include "sim/workload/workload.hpp"
 
@@ -20,6 +21,7 @@ struct RunDescription {
   std::uint64_t seed = 1;
   bool verify = false;
   std::int64_t sample_window = 1;
+  const EnergyModel* energy = nullptr;  // how the run is priced; null: energy off
 };
 
 void write_layers_csv(std::ostream& out, const RunResult& result, double clock_period_ns);
