@@ -1,0 +1,181 @@
+// The energy model: scaling rules against their published ratios, pricing
+// against sums worked by hand from the tables' entries, static power against
+// the Eyeriss chip's figure, and bad tables refused before anything runs.
+#include <algorithm>
+#include <filesystem>
+
+#include "sim/config/input_error.hpp"
+#include "sim/energy/builtin_tables.hpp"
+#include "sim/energy/energy_model.hpp"
+#include "sim/energy/energy_scaling.hpp"
+#include "tests/helpers.hpp"
+
+using namespace systole;
+using namespace systole::test;
+
+namespace {
+
+const EnergyTable& builtin(const std::string& name) {
+  const EnergyTable* table = find_builtin_table(name);
+  REQUIRE(table != nullptr);
+  return *table;
+}
+
+double line_energy(const LayerEnergy& energy, const std::string& component, const std::string& action) {
+  for (const EnergyLine& line : energy.lines)
+    if (line.component == component && line.action == action) return line.energy;
+  FAIL("no line " << component << "." << action);
+  return 0;
+}
+
+double per_action(const EnergyModel& model, const std::string& component, const std::string& action) {
+  Counters one;
+  for (const CounterInfo& counter : counter_infos()) one[counter.counter] = 1;
+  one[Counter::MacsGated] = 0;
+  for (const EnergyLine& line : model.price(one).lines)
+    if (line.component == component && line.action == action) return line.per_action;
+  FAIL("no line " << component << "." << action);
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("multipliers scale with the product of operand widths, adders and storage linearly") {
+  // energy.md §5: 8/16/32-bit multipliers 1 : 4 : 16; adders and storage 1 : 2 : 4.
+  CHECK(width_factor(WidthScaling::Product, 8, 8, 8) == Approx(1));
+  CHECK(width_factor(WidthScaling::Product, 8, 16, 16) == Approx(4));
+  CHECK(width_factor(WidthScaling::Product, 8, 32, 32) == Approx(16));
+  CHECK(width_factor(WidthScaling::Linear, 8, 16, 16) == Approx(2));
+  CHECK(width_factor(WidthScaling::Linear, 8, 32, 32) == Approx(4));
+  CHECK(width_factor(WidthScaling::None, 8, 32, 32) == Approx(1));
+
+  // The same through the model: the 45 nm table's 8-bit multiply (0.2 pJ)
+  // on int16 operands costs 0.8 pJ, Horowitz's 16-bit figure; its register
+  // entry is per bit, so an int16 register read costs twice an int8 one.
+  const EnergyModel int8(builtin("45nm"), array_config(4, 4, "ws"), LinkPayload::PartialSum, std::nullopt);
+  const EnergyModel int16(builtin("45nm"), array_config(4, 4, "ws", Microarch::Baseline, DataType::Int16),
+                          LinkPayload::PartialSum, std::nullopt);
+  CHECK(per_action(int8, "multiplier", "multiply") == Approx(0.2));
+  CHECK(per_action(int16, "multiplier", "multiply") == Approx(0.8));
+  CHECK(per_action(int16, "rf_operand", "read") / per_action(int8, "rf_operand", "read") == Approx(2));
+}
+
+TEST_CASE("SRAM energy per access follows the square root of the bank's capacity, as Horowitz's figures do") {
+  // 10 pJ per 64-bit read of 8 KB; Horowitz gives 20 pJ at 32 KB.
+  CHECK(capacity_factor(8 * 1024, 32 * 1024) == Approx(2));
+  ArchConfig arch = array_config(4, 4, "ws");
+  arch.buffer.word_bytes = 8;  // 64-bit accesses
+  arch.buffer.ifmap_bytes = 32 * 1024;
+  arch.buffer.filter_bytes = 8 * 1024;
+  arch.buffer.banks = 1;
+  const EnergyModel model(builtin("45nm"), arch, LinkPayload::PartialSum, std::nullopt);
+  CHECK(per_action(model, "buffer_ifmap", "read") == Approx(20));
+  CHECK(per_action(model, "buffer_filter", "read") == Approx(10));
+  // Four banks of the 32 KiB partition: each access hits an 8 KiB bank.
+  arch.buffer.banks = 4;
+  const EnergyModel banked(builtin("45nm"), arch, LinkPayload::PartialSum, std::nullopt);
+  CHECK(per_action(banked, "buffer_ifmap", "read") == Approx(10));
+}
+
+TEST_CASE("technology scaling uses the Stillmaker-Baas factors of energy.md") {
+  CHECK(technology_energy_factor(45, 28) == Approx(0.37));
+  CHECK(technology_energy_factor(45, 65) == Approx(1.24));
+  CHECK(technology_energy_factor(32, 45) == Approx(1.52));
+  CHECK(technology_energy_factor(65, 65) == 1);
+  CHECK_THROWS_AS(technology_energy_factor(45, 22), std::invalid_argument);
+
+  ArchConfig arch = array_config(4, 4, "ws");
+  arch.energy_technology_nm = 28;
+  const EnergyModel scaled(builtin("45nm"), arch, LinkPayload::PartialSum, std::nullopt);
+  CHECK(scaled.technology_factor() == Approx(0.37));
+  CHECK(per_action(scaled, "multiplier", "multiply") == Approx(0.2 * 0.37));
+  // A normalised table has no node to leave.
+  CHECK_THROWS_AS(EnergyModel(builtin("eyeriss-normalized"), arch, LinkPayload::PartialSum, std::nullopt), InputError);
+  arch.energy_technology_nm = 22;
+  CHECK_THROWS_WITH(EnergyModel(builtin("45nm"), arch, LinkPayload::PartialSum, std::nullopt),
+                    Catch::Contains("energy.technology_nm") && Catch::Contains("22"));
+}
+
+TEST_CASE("a layer's energy is the sum of its counts times the table's entries, worked by hand") {
+  // 65nm-16bit on an int16 WS array: operands 16 bits, accumulators 64 bits.
+  // Entries (pJ per 16 bits): MAC 2, register 1, array transfer 4, buffer 15.
+  ArchConfig arch = array_config(4, 4, "ws", Microarch::Baseline, DataType::Int16);
+  arch.buffer.word_bytes = 0;  // one value per access
+  arch.buffer.ifmap_bytes = arch.buffer.filter_bytes = arch.buffer.ofmap_bytes = 108 * 1024;
+  arch.buffer.banks = 1;
+  const EnergyModel model(builtin("65nm-16bit"), arch, LinkPayload::PartialSum, std::nullopt);
+  Counters c;
+  c[Counter::Macs] = 100;
+  c[Counter::MacsGated] = 10;
+  c[Counter::RfStationaryReads] = 100;
+  c[Counter::RfOperandWrites] = 30;
+  c[Counter::RfPsumWrites] = 100;
+  c[Counter::LinkHopsVertical] = 12;
+  c[Counter::NocOutWords] = 5;
+  c[Counter::BufferIfmapReadAccesses] = 7;
+  c[Counter::BufferOfmapWriteAccesses] = 5;
+  c[Counter::Cycles] = 40;
+  const LayerEnergy e = model.price(c);
+  // multiply: 90 performed × 2 pJ (16×16, the entry's width) = 180
+  CHECK(line_energy(e, "multiplier", "multiply") == Approx(180));
+  CHECK(line_energy(e, "multiplier", "gated") == Approx(0));
+  // registers: stationary 100 × 1, operand 30 × 1, psum 100 × 1 × 64/16 = 400
+  CHECK(line_energy(e, "rf_stationary", "read") == Approx(100));
+  CHECK(line_energy(e, "rf_operand", "write") == Approx(30));
+  CHECK(line_energy(e, "rf_psum", "write") == Approx(400));
+  // vertical hops carry 64-bit partial sums: 12 × 4 × 4 = 192
+  CHECK(line_energy(e, "link", "hop_vertical") == Approx(192));
+  // output bus: 5 partial sums × 4 × 4 = 80
+  CHECK(line_energy(e, "noc_out", "transfer") == Approx(80));
+  // buffer: ifmap 7 × 15 (16-bit value, 108 KiB bank = the entry's) = 105;
+  // ofmap 5 × 15 × 64/16 = 300
+  CHECK(line_energy(e, "buffer_ifmap", "read") == Approx(105));
+  CHECK(line_energy(e, "buffer_ofmap", "write") == Approx(300));
+  // static: 30 mW / 168 PEs × 16 PEs × 1 ns × 40 cycles
+  CHECK(line_energy(e, "chip", "static") == Approx(30.0 / 168 * 16 * 1 * 40));
+  CHECK(e.dynamic() == Approx(180 + 100 + 30 + 400 + 192 + 80 + 105 + 300));
+  CHECK(e.background() == Approx(30.0 / 168 * 16 * 40));
+}
+
+TEST_CASE("the Eyeriss chip's static power is 0.15 nJ per cycle at 200 MHz") {
+  // energy.md §3: 30 mW for the 168-PE chip, 0.15 nJ per cycle at 200 MHz.
+  ArchConfig arch = array_config(12, 14, "ws", Microarch::Baseline, DataType::Int16);
+  arch.clock_mhz = 200;
+  const EnergyModel model(builtin("65nm-16bit"), arch, LinkPayload::PartialSum, std::nullopt);
+  REQUIRE(model.static_milliwatts());
+  CHECK(*model.static_milliwatts() == Approx(30));
+  Counters one_cycle;
+  one_cycle[Counter::Cycles] = 1;
+  CHECK(model.price(one_cycle).background() == Approx(150));
+}
+
+TEST_CASE("a table without an entry the run needs is refused, naming the entry") {
+  EnergyTable table = builtin("45nm");
+  table.name = "partial";
+  table.actions.erase(std::remove_if(table.actions.begin(), table.actions.end(),
+                                     [](const ActionEntry& e) { return e.component == "link"; }),
+                      table.actions.end());
+  CHECK_THROWS_WITH(EnergyModel(table, array_config(4, 4, "ws"), LinkPayload::PartialSum, std::nullopt),
+                    Catch::Contains("partial") && Catch::Contains("link.hop"));
+  // DRAM entries are needed only with the DRAM model (and no currents).
+  table = builtin("45nm");
+  table.actions.erase(std::remove_if(table.actions.begin(), table.actions.end(),
+                                     [](const ActionEntry& e) { return e.component == "dram"; }),
+                      table.actions.end());
+  CHECK_NOTHROW(EnergyModel(table, array_config(4, 4, "ws"), LinkPayload::PartialSum, std::nullopt));
+  CHECK_THROWS_WITH(EnergyModel(table, with_dram(array_config(4, 4, "ws"), "ddr4-2400"), LinkPayload::PartialSum,
+                                std::nullopt),
+                    Catch::Contains("dram.read"));
+}
+
+TEST_CASE("an unknown energy table exits 2 before writing anything") {
+  const std::string out = make_temp_dir() + "/out";
+  const CommandResult r = run_systole({"run", "--arch", "systole-32x32", "--workload",
+                                       std::string(SYSTOLE_SOURCE_DIR) + "/workloads/alexnet_scalesim.csv",
+                                       "--energy", "nosuch", "--out", out});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("nosuch") && Catch::Contains("45nm"));
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  CHECK(!std::filesystem::exists(out + "/layers.csv"));
+  CHECK(!std::filesystem::exists(out + "/energy.csv"));
+}
