@@ -146,6 +146,8 @@ po::options_description run_options() {
       ("out", po::value<std::string>(), "directory for layers.csv, summary.json, utilization.csv, energy.csv")
       ("verify", po::bool_switch(), "check every layer's outputs against the reference computation")
       ("seed", po::value<std::int64_t>()->default_value(1), "seed of the random operands (>= 0)")
+      ("sparsity", po::value<std::string>(),
+       "fraction of operands drawn as zero, e.g. ifmap=0.5,weights=0.3 (zeros gate MACs: energy only, never cycles)")
       ("sample", po::value<std::int64_t>()->default_value(1000),
        "utilization.csv window: one row per N cycles, with exact sums (--sample 1: every cycle)")
       ("vcd", po::value<std::string>(), "write a VCD waveform to FILE")
@@ -349,6 +351,13 @@ int run_command(int argc, char** argv) {
   const std::int64_t seed = vm["seed"].as<std::int64_t>();
   if (seed < 0) throw InputError("option --seed: must not be negative, got " + std::to_string(seed));
   run_options.seed = static_cast<std::uint64_t>(seed);
+  if (vm.count("sparsity")) {
+    try {
+      run_options.sparsity = parse_sparsity(vm["sparsity"].as<std::string>());
+    } catch (const std::invalid_argument& e) {
+      throw InputError("option --sparsity: " + std::string(e.what()));
+    }
+  }
   run_options.verify = vm["verify"].as<bool>();
   run_options.show_progress = isatty(STDERR_FILENO);
   run_options.interrupt = &g_interrupted;
@@ -384,7 +393,7 @@ int run_command(int argc, char** argv) {
   const RunResult result = simulator.run(workload);
   for (int signal : kStopSignals) std::signal(signal, SIG_DFL);
 
-  RunDescription description{&arch, &workload, run_options.seed, run_options.verify, sample,
+  RunDescription description{&arch,  &workload, run_options.seed, run_options.sparsity, run_options.verify, sample,
                              energy ? &*energy : nullptr};
   if (!out_dir.empty()) {
     AtomicFile layers(out_dir + "/layers.csv");

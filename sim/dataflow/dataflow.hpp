@@ -26,6 +26,7 @@
 #include "sim/config/arch_config.hpp"
 #include "sim/report/layer_stats.hpp"
 #include "sim/workload/layer.hpp"
+#include "sim/workload/operand_source.hpp"
 #include "sim/workload/reference.hpp"
 
 namespace systole {
@@ -49,9 +50,9 @@ class ArrayStep {
   // to the memory controller.
   TilePlan take_memory_plan() { return std::move(memory_); }
 
-  // Builds the step's operands (drawn from `seed`) and the execution that
-  // runs it; `gate` is the memory behind the array (null: ideal memory).
-  virtual Execution& start(std::uint64_t seed, FoldGate* gate) = 0;
+  // Builds the step's operands (drawn as `source` says) and the execution
+  // that runs it; `gate` is the memory behind the array (null: ideal memory).
+  virtual Execution& start(const OperandSource& source, FoldGate* gate) = 0;
   // Adds what only the dataflow knows of the execution, completed or
   // interrupted, to the step's counters: neighbour-link hops and stalls by
   // cause. `memory` is the controller the execution ran behind (null: ideal

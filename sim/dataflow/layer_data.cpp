@@ -32,6 +32,17 @@ std::int64_t right_operand_elements(const Layer& layer) {
   return layer.groups() * g.n * g.k;
 }
 
+// Draws each value as zero with probability `fraction`, from its own stream
+// so that the nonzero values are those of the same seed without sparsity.
+template <class Op>
+void zero_fraction(std::vector<Op>& values, double fraction, std::uint64_t seed) {
+  if (fraction <= 0) return;
+  std::mt19937_64 rng(seed);
+  std::bernoulli_distribution zero(fraction);
+  for (Op& v : values)
+    if (zero(rng)) v = Op{};
+}
+
 }  // namespace
 
 std::int64_t functional_bytes(const Layer& layer, DataType type) {
@@ -47,8 +58,9 @@ std::int64_t functional_bytes(const Layer& layer, DataType type) {
 }
 
 template <class Op, class Acc>
-LayerData<Op, Acc>::LayerData(const Layer& layer, std::uint64_t seed)
+LayerData<Op, Acc>::LayerData(const Layer& layer, const OperandSource& source)
     : layer_(layer), gemm_(layer.gemm()) {
+  const std::uint64_t seed = source.seed;
   std::mt19937_64 rng(seed);
   const ConvShape& s = layer.shape;
   input_ = random_values<Op>(
@@ -56,6 +68,8 @@ LayerData<Op, Acc>::LayerData(const Layer& layer, std::uint64_t seed)
   // The right-hand operand, weights or (an ONNX MatMul of two activations)
   // a tensor computed at run time: groups·N·K values either way.
   filters_ = random_values<Op>(static_cast<std::size_t>(right_operand_elements(layer)), rng);
+  zero_fraction(input_, source.sparsity.ifmap, seed ^ 0x5A5A5A5A5A5A5A5AULL);
+  zero_fraction(filters_, source.sparsity.weights, seed ^ 0xA5A5A5A5A5A5A5A5ULL);
 }
 
 template <class Op, class Acc>

@@ -1,6 +1,6 @@
 #pragma once
 // The numbers a layer computes on: a random input tensor (NHWC, with batch)
-// and random filters, lowered to the GEMM operands a mapping asks for, and
+// and random filters, with a given fraction of each drawn as zero, lowered to the GEMM operands a mapping asks for, and
 // the array's results gathered back into the output tensor (NHWC).
 //
 // Lowering (im2col): for group g, GEMM row m = (b·out_h + p)·out_w + q is an
@@ -16,6 +16,7 @@
 #include "models/memory/tile_plan.hpp"
 #include "sim/dataflow/gemm_dataflow.hpp"
 #include "sim/workload/layer.hpp"
+#include "sim/workload/operand_source.hpp"
 
 namespace systole {
 
@@ -27,7 +28,7 @@ inline constexpr std::int64_t kFunctionalByteBudget = std::int64_t{16} << 30;
 template <class Op, class Acc>
 class LayerData {
  public:
-  LayerData(const Layer& layer, std::uint64_t seed);
+  LayerData(const Layer& layer, const OperandSource& source);
 
   // The program that runs this layer under `mapping`, the lowered input and
   // the filters in the array roles `roles` (with the filters at the left

@@ -28,6 +28,7 @@ namespace systole {
 
 struct RunOptions {
   std::uint64_t seed = 1;
+  OperandSparsity sparsity;
   bool verify = false;
   bool show_progress = false;
   // Cycles, and wall-clock time, between returns to the run loop (progress,

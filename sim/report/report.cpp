@@ -77,6 +77,7 @@ nlohmann::json summary_json(const RunDescription& run, const RunResult& result) 
                       {"layers_completed", result.completed_layers()}};
   nlohmann::json config = to_json(*run.arch);
   config["run"] = {{"seed", run.seed},
+                   {"sparsity", {{"ifmap", run.sparsity.ifmap}, {"weights", run.sparsity.weights}}},
                    {"verify", run.verify},
                    {"sample_window", run.sample_window},
                    {"clock_period_ns", run.arch->clock_period_ns()}};

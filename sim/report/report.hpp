@@ -10,6 +10,7 @@
 
 #include "sim/config/arch_config.hpp"
 #include "sim/energy/energy_model.hpp"
+#include "sim/workload/operand_source.hpp"
 #include "sim/report/layer_stats.hpp"
 #include "sim/workload/workload.hpp"
 
@@ -19,6 +20,7 @@ struct RunDescription {
   const ArchConfig* arch = nullptr;
   const Workload* workload = nullptr;
   std::uint64_t seed = 1;
+  OperandSparsity sparsity;
   bool verify = false;
   std::int64_t sample_window = 1;
   const EnergyModel* energy = nullptr;  // how the run is priced; null: energy off

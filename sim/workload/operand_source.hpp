@@ -1,0 +1,29 @@
+#pragma once
+// Where the numbers a step computes on come from: a seed for the random
+// operands, and how many of them are zero. Zeros change no cycle; they gate
+// MACs and register reads, so they change energy (sim/energy/).
+
+#include <cstdint>
+#include <string>
+
+namespace systole {
+
+// The fraction of values drawn as zero, per operand (0-1). A value not
+// drawn as zero is uniform over its type, so it is zero by chance too
+// (1 in 256 for int8).
+struct OperandSparsity {
+  double ifmap = 0;
+  double weights = 0;
+  bool any() const { return ifmap > 0 || weights > 0; }
+};
+
+// "ifmap=0.5,weights=0.3" (either key may be left out); throws
+// std::invalid_argument naming what is wrong.
+OperandSparsity parse_sparsity(const std::string& text);
+
+struct OperandSource {
+  std::uint64_t seed = 1;
+  OperandSparsity sparsity;
+};
+
+}  // namespace systole
