@@ -102,7 +102,7 @@ TEST_CASE("a Systole energy table loads with every field", "[energy]") {
              "  - {component: pe, milliwatts: 0.05, source: assumed}\n"
              "  - {component: buffer, milliwatts: 0.3}\n"
              "area:\n"
-             "  - {component: pe, um2: 282, width_bits: 8, scaling: product}\n"
+             "  - {component: multiplier, um2: 282, width_bits: 8, scaling: product}\n"
              "  - {component: sram_byte, um2: 12.7}\n");
   const EnergyTable table = read_energy_table_file(path);
   CHECK(table.name == "horowitz-45");  // the file's name
@@ -142,9 +142,9 @@ TEST_CASE("a Systole energy table loads with every field", "[energy]") {
   CHECK(entry_for(table.statics, "buffer").source == path + ":16");
 
   REQUIRE(table.areas.size() == 2);
-  CHECK(entry_for(table.areas, "pe").um2 == 282);
-  CHECK(entry_for(table.areas, "pe").width_bits == 8);
-  CHECK(entry_for(table.areas, "pe").scaling == WidthScaling::Product);
+  CHECK(entry_for(table.areas, "multiplier").um2 == 282);
+  CHECK(entry_for(table.areas, "multiplier").width_bits == 8);
+  CHECK(entry_for(table.areas, "multiplier").scaling == WidthScaling::Product);
   CHECK(entry_for(table.areas, "sram_byte").um2 == 12.7);
   CHECK(entry_for(table.areas, "sram_byte").width_bits == 0);
   CHECK(entry_for(table.areas, "sram_byte").scaling == WidthScaling::None);
@@ -153,8 +153,9 @@ TEST_CASE("a Systole energy table loads with every field", "[energy]") {
 
 TEST_CASE("a table may name itself and use a normalised unit", "[energy]") {
   const std::string path = make_temp_dir() + "/t.yaml";
-  write_file(path, "name: eyeriss-isca\nunit: MAC\ntechnology_nm: 65\nactions:\n"
-                   "  - {component: dram, action: read, energy: 200, width_bits: 16}\n");
+  const std::string text = "name: eyeriss-isca\nunit: MAC\ntechnology_nm: 65\nactions:\n"
+                           "  - {component: dram, action: read, energy: 200, width_bits: 16}\n";
+  write_file(path, text);
   const EnergyTable table = read_energy_table_file(path);
   CHECK(table.name == "eyeriss-isca");
   CHECK(table.unit == "MAC");
@@ -162,6 +163,9 @@ TEST_CASE("a table may name itself and use a normalised unit", "[energy]") {
   CHECK(table.source == path);
   CHECK(table.statics.empty());
   CHECK(table.areas.empty());
+  // Power cannot add to energies relative to a MAC.
+  CHECK_THAT(table_error(text + "static:\n  - {component: pe, milliwatts: 0.1}\n"),
+             Contains(":7: static entry pe: static power needs a table in pJ, not MAC"));
 }
 
 TEST_CASE("malformed table entries name the file, the line and the entry", "[energy]") {
@@ -222,9 +226,11 @@ TEST_CASE("names Systole does not price and repeated entries are refused", "[ene
   CHECK_THAT(table_error(with_entry("static:\n  - {component: pe, milliwatts: -1}")),
              Contains(":6: static entry pe: field 'milliwatts' must be at least 0, got -1"));
   CHECK_THAT(table_error(with_entry("area:\n  - {component: sram, um2: 1}")),
-             Contains(":6: area entry sram: unknown component 'sram' (known: pe, sram_byte, register_bit)"));
-  CHECK_THAT(table_error(with_entry("area:\n  - {component: pe, um2: 282, scaling: product}")),
-             Contains(":6: area entry pe: width_bits is 0 but scaling is product"));
+             Contains(":6: area entry sram: unknown component 'sram' (known: multiplier, adder, sram_byte, register_bit)"));
+  CHECK_THAT(table_error(with_entry("area:\n  - {component: multiplier, um2: 282, scaling: product}")),
+             Contains(":6: area entry multiplier: width_bits is 0 but scaling is product"));
+  CHECK_THAT(table_error(with_entry("area:\n  - {component: pe, um2: 20000}")),
+             Contains(":6: area entry pe: unknown component 'pe'"));
   CHECK(known_actions() == std::vector<std::string>{"multiplier.multiply", "multiplier.gated", "adder.add",
                                                     "adder.gated", "register.read", "register.write", "link.hop",
                                                     "noc.transfer", "buffer.read", "buffer.write", "dram.read",

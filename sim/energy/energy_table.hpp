@@ -45,10 +45,10 @@ struct StaticEntry {
   std::string source;
 };
 
-// Silicon area per unit: per PE (its MAC datapath at `width_bits` operands),
+// Silicon area per unit: per multiplier and per adder (at `width_bits`),
 // per byte of SRAM, per bit of register.
 struct AreaEntry {
-  std::string component;  // "pe", "sram_byte", "register_bit"
+  std::string component;  // "multiplier", "adder", "sram_byte", "register_bit"
   double um2 = 0;
   int width_bits = 0;
   WidthScaling scaling = WidthScaling::None;

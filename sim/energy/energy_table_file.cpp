@@ -27,7 +27,7 @@ constexpr ActionName kKnownActions[] = {
     {"vector", "operation"},
 };
 const std::vector<std::string> kStaticComponents = {"pe", "buffer"};
-const std::vector<std::string> kAreaComponents = {"pe", "sram_byte", "register_bit"};
+const std::vector<std::string> kAreaComponents = {"multiplier", "adder", "sram_byte", "register_bit"};
 
 // Widths are ints; no datapath or ERT block comes near this.
 constexpr std::int64_t kMaxWidthBits = std::int64_t{1} << 20;
@@ -169,6 +169,9 @@ void read_statics_and_areas(const std::string& path, const YamlEntry& top, Energ
     e.allow_only({"component", "milliwatts", "source"});
     StaticEntry entry;
     entry.component = component(e, "static", kStaticComponents, first_lines);
+    // Power adds to energies only in an absolute unit (the energy model
+    // refuses it otherwise; here the error can name the line).
+    if (!table.absolute()) e.fail("static power needs a table in pJ, not " + table.unit);
     entry.milliwatts = e.number("milliwatts", 0);
     entry.source = source_or(e, path);
     table.statics.push_back(entry);
