@@ -407,3 +407,31 @@ TEST_CASE("a malformed ERT is reported at its own line", "[energy]") {
         ert + ":2: ERT tables must be a list (version 0.3 and later) or a mapping (version 0.2)");
   CHECK(ert_error("") == ert + ": ERT file is empty");
 }
+
+TEST_CASE("the examples of docs/energy.md load, and it lists every known action", "[energy]") {
+  // Each ```yaml block of the document whose first line is "# file: NAME" is
+  // written to NAME in one directory, and each table file there is read.
+  const std::string doc = read_file(std::string(SYSTOLE_SOURCE_DIR) + "/docs/energy.md");
+  REQUIRE(!doc.empty());
+  const std::string dir = make_temp_dir();
+  std::vector<std::string> files;
+  const std::string open = "```yaml\n# file: ";
+  for (std::size_t at = doc.find(open); at != std::string::npos; at = doc.find(open, at + 1)) {
+    const std::size_t name = at + open.size();
+    const std::size_t body = doc.find('\n', name) + 1;
+    const std::size_t end = doc.find("```\n", body);
+    REQUIRE(end != std::string::npos);
+    files.push_back(doc.substr(name, body - 1 - name));
+    write_file(dir + "/" + files.back(), doc.substr(at + 8, end - (at + 8)));
+  }
+  CHECK(files == std::vector<std::string>{"my-table.yaml", "ERT.yaml", "my-accelerator.yaml"});
+  const EnergyTable own = read_energy_table_file(dir + "/my-table.yaml");
+  CHECK(own.actions.size() == known_actions().size());
+  const EnergyTable mapped = read_energy_table_file(dir + "/my-accelerator.yaml");
+  CHECK(mapped.actions.size() == known_actions().size());
+  CHECK_THAT(action(mapped, "buffer", "read").source, Contains("max of 3 entries"));
+  for (const std::string& name : known_actions()) {
+    INFO(name);
+    CHECK(doc.find("`" + name + "`") != std::string::npos);
+  }
+}
