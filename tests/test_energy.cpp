@@ -8,6 +8,7 @@
 #include "sim/energy/builtin_tables.hpp"
 #include "sim/energy/energy_model.hpp"
 #include "sim/energy/energy_scaling.hpp"
+#include "sim/energy/energy_table_file.hpp"
 #include "tests/helpers.hpp"
 
 using namespace systole;
@@ -178,4 +179,43 @@ TEST_CASE("an unknown energy table exits 2 before writing anything") {
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   CHECK(!std::filesystem::exists(out + "/layers.csv"));
   CHECK(!std::filesystem::exists(out + "/energy.csv"));
+}
+
+TEST_CASE("table files accept exactly the actions the energy model prices") {
+  std::vector<std::string> priced = priced_table_actions(), accepted = known_actions();
+  std::sort(priced.begin(), priced.end());
+  std::sort(accepted.begin(), accepted.end());
+  CHECK(priced == accepted);
+}
+
+TEST_CASE("a malformed energy table file exits 2 with one line naming file, line and entry, and writes nothing") {
+  const std::string dir = make_temp_dir();
+  const std::string table = dir + "/table.yaml";
+  write_file(table,
+             "unit: pJ\n"
+             "technology_nm: 45\n"
+             "actions:\n"
+             "  - {component: multiplier, action: multiply, energy: 0.2, width_bits: 8, scaling: product}\n"
+             "  - {component: register, action: read, energy: -1, width_bits: 8}\n");
+  const std::string out = dir + "/out";
+  const CommandResult r = run_systole({"run", "--arch", "systole-32x32", "--workload",
+                                       std::string(SYSTOLE_SOURCE_DIR) + "/workloads/alexnet_scalesim.csv",
+                                       "--energy", table, "--out", out});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("table.yaml:5") && Catch::Contains("register"));
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  CHECK(!std::filesystem::exists(out));
+
+  // Well formed but incomplete: the first action the run needs and lacks.
+  write_file(table,
+             "unit: pJ\n"
+             "technology_nm: 45\n"
+             "actions:\n"
+             "  - {component: multiplier, action: multiply, energy: 0.2, width_bits: 8, scaling: product}\n");
+  const CommandResult incomplete = run_systole({"run", "--arch", "systole-32x32", "--workload",
+                                                std::string(SYSTOLE_SOURCE_DIR) + "/workloads/alexnet_scalesim.csv",
+                                                "--energy", table, "--out", out});
+  CHECK(incomplete.exit_code == 2);
+  CHECK_THAT(incomplete.err, Catch::Contains("table.yaml") && Catch::Contains("multiplier.gated"));
+  CHECK(!std::filesystem::exists(out));
 }

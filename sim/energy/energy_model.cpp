@@ -283,6 +283,16 @@ LayerEnergy EnergyModel::price(const Counters& counters) const {
   return energy;
 }
 
+std::vector<std::string> priced_table_actions() {
+  std::vector<std::string> names;
+  const auto add = [&](const std::string& name) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  };
+  for (const ActionRule& rule : kActionRules) add(std::string(rule.table_component) + "." + rule.table_action);
+  for (const char* name : {"dram.read", "dram.write"}) add(name);
+  return names;
+}
+
 std::vector<std::string> energy_components() {
   std::vector<std::string> components;
   const auto add = [&](const std::string& component) {

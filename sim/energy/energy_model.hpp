@@ -112,6 +112,10 @@ class EnergyModel {
   std::optional<double> static_milliwatts_;
 };
 
+// Every table entry ("component.action") the model may price; table files
+// accept these names (sim/energy/energy_table_file.hpp, a test checks).
+std::vector<std::string> priced_table_actions();
+
 // The components energy.csv and summary.json break energy down by, in order.
 std::vector<std::string> energy_components();
 

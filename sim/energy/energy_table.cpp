@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "sim/energy/builtin_tables.hpp"
+#include "sim/energy/energy_table_file.hpp"
 
 namespace systole {
 
@@ -33,8 +34,22 @@ const AreaEntry* EnergyTable::find_area(const std::string& component) const {
   return nullptr;
 }
 
+namespace {
+
+// A name with a path separator or a YAML extension is a file; anything else
+// names a built-in table, so a typo in a name is not read as a missing file.
+bool looks_like_file(const std::string& text) {
+  const auto ends_with = [&](const std::string& suffix) {
+    return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  return text.find('/') != std::string::npos || ends_with(".yaml") || ends_with(".yml");
+}
+
+}  // namespace
+
 EnergyTable load_energy_table(const std::string& name_or_file) {
   if (const EnergyTable* table = find_builtin_table(name_or_file)) return *table;
+  if (looks_like_file(name_or_file)) return read_energy_table_file(name_or_file);
   std::string names;
   for (const std::string& name : builtin_table_names()) names += (names.empty() ? "" : ", ") + name;
   throw std::invalid_argument("unknown energy table '" + name_or_file + "' (built in: " + names +

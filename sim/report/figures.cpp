@@ -48,11 +48,6 @@ std::vector<LayerColumn> make_layer_columns() {
       counter_column(Counter::Macs),
       counter_column(Counter::Cycles),
       counter_column(Counter::Folds),
-      column("gated_fraction", "fraction 0–1", "macs_gated / macs: the MACs a zero operand gated",
-             [](std::ostream& out, const LayerStats& l, double) {
-               const std::int64_t macs = l[Counter::Macs];
-               out << (macs > 0 ? static_cast<double>(l[Counter::MacsGated]) / static_cast<double>(macs) : 0.0);
-             }),
       column("utilization", "fraction 0–1", "macs / (R·C·cycles)",
              [](std::ostream& out, const LayerStats& l, double) { write_fixed(out, "%.6f", l.utilization); }),
       column("mapping_efficiency", "fraction 0–1",
@@ -114,6 +109,12 @@ std::vector<LayerColumn> make_layer_columns() {
   for (const CounterInfo& counter : counter_infos())
     if (counter.shown != Shown::Total && placed.count(std::string(counter.name)) == 0)
       columns.push_back(counter_column(counter.counter));
+  columns.push_back(column("gated_fraction", "fraction 0–1", "macs_gated / macs: the MACs a zero operand gated",
+                           [](std::ostream& out, const LayerStats& l, double) {
+                             const std::int64_t macs = l[Counter::Macs];
+                             out << (macs > 0 ? static_cast<double>(l[Counter::MacsGated]) / static_cast<double>(macs)
+                                              : 0.0);
+                           }));
   columns.push_back(column("verification", "", "`passed`, `failed` or `not_checked` (without `--verify`); `interrupted` for the last row of an interrupted "
                            "run, the part of the layer that was simulated",
                            [](std::ostream& out, const LayerStats& l, double) { out << to_string(l.verification); }));

@@ -1,12 +1,8 @@
 #include "sim/workload/yaml_workload.hpp"
 
-#include <fstream>
-#include <set>
-
-#include <yaml-cpp/yaml.h>
-
 #include "sim/config/input_error.hpp"
 #include "sim/config/text.hpp"
+#include "sim/config/yaml_input.hpp"
 
 namespace systole {
 
@@ -14,101 +10,8 @@ namespace {
 
 constexpr std::int64_t kMaxRepeat = 100000;
 
-// One layer entry being read: gives every error its file, line and field.
-class Entry {
- public:
-  Entry(const std::string& path, const YAML::Node& node) : path_(path), node_(node) {}
-
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& problem) const {
-    const std::string where = name_.empty() ? "layer" : "layer '" + name_ + "'";
-    throw_input_error(path_, at.Mark().line + 1, where + ": " + problem);
-  }
-  [[noreturn]] void fail(const std::string& problem) const { fail(node_, problem); }
-
-  bool has(const char* field) const {
-    used_.insert(field);
-    return static_cast<bool>(node_[field]);
-  }
-
-  std::string text(const char* field) const {
-    if (!has(field)) fail("missing field '" + std::string(field) + "'");
-    const YAML::Node value = node_[field];
-    if (!value.IsScalar()) fail(value, "field '" + std::string(field) + "' must be a single value");
-    return value.Scalar();
-  }
-
-  std::int64_t integer(const YAML::Node& value, const std::string& field, std::int64_t minimum) const {
-    if (!value.IsScalar()) fail(value, "field '" + field + "' must be an integer");
-    const auto parsed = parse_integer(value.Scalar());
-    if (!parsed) fail(value, "field '" + field + "' is '" + value.Scalar() + "', not an integer");
-    if (*parsed < minimum)
-      fail(value, "field '" + field + "' must be at least " + std::to_string(minimum) + ", got " +
-                      value.Scalar());
-    return *parsed;
-  }
-
-  std::int64_t integer(const char* field, std::int64_t minimum = 1) const {
-    if (!has(field)) fail("missing field '" + std::string(field) + "'");
-    return integer(node_[field], field, minimum);
-  }
-
-  std::int64_t integer_or(const char* field, std::int64_t fallback, std::int64_t minimum = 1) const {
-    return has(field) ? integer(node_[field], field, minimum) : fallback;
-  }
-
-  bool boolean_or(const char* field, bool fallback) const {
-    if (!has(field)) return fallback;
-    const std::string value = to_lower(text(field));
-    if (value == "true" || value == "yes") return true;
-    if (value == "false" || value == "no") return false;
-    fail(node_[field], "field '" + std::string(field) + "' is '" + value + "', expected true or false");
-  }
-
-  // A scalar or a list of `sizes.size()` allowed lengths, e.g. kernel: 3 or
-  // kernel: [3, 5]; returns the list form.
-  std::vector<std::int64_t> list(const char* field, const std::vector<std::size_t>& lengths,
-                                 std::int64_t minimum, std::vector<std::int64_t> fallback) const {
-    if (!has(field)) {
-      if (fallback.empty()) fail("missing field '" + std::string(field) + "'");
-      return fallback;
-    }
-    const YAML::Node value = node_[field];
-    if (value.IsScalar()) return {integer(value, field, minimum)};
-    std::string allowed;
-    for (std::size_t n : lengths) allowed += (allowed.empty() ? "" : " or ") + std::to_string(n);
-    if (!value.IsSequence()) fail(value, "field '" + std::string(field) + "' must be a number or a list");
-    bool length_ok = false;
-    for (std::size_t n : lengths) length_ok |= value.size() == n;
-    if (!length_ok)
-      fail(value, "field '" + std::string(field) + "' must have " + allowed + " values, has " +
-                      std::to_string(value.size()));
-    std::vector<std::int64_t> values;
-    for (const YAML::Node& item : value) values.push_back(integer(item, field, minimum));
-    return values;
-  }
-
-  void check_fields(const std::string& type) const {
-    std::set<std::string> seen;
-    for (const auto& item : node_) {
-      if (!item.first.IsScalar()) fail(item.first, "field names must be plain words");
-      const std::string key = item.first.Scalar();
-      if (!seen.insert(key).second) fail(item.first, "field '" + key + "' is given twice");
-      if (!used_.count(key))
-        fail(item.first, "unknown field '" + key + "' for type " + type);
-    }
-  }
-
-  void set_name(std::string name) { name_ = std::move(name); }
-
- private:
-  const std::string& path_;
-  YAML::Node node_;
-  std::string name_;
-  mutable std::set<std::string> used_;
-};
-
 // [H, W, C]
-void read_input(const Entry& e, std::int64_t& h, std::int64_t& w, std::int64_t& c) {
+void read_input(const YamlEntry& e, std::int64_t& h, std::int64_t& w, std::int64_t& c) {
   const auto input = e.list("input", {3}, 1, {});
   if (input.size() != 3) e.fail("field 'input' must be [height, width, channels]");
   h = input[0];
@@ -116,7 +19,7 @@ void read_input(const Entry& e, std::int64_t& h, std::int64_t& w, std::int64_t& 
   c = input[2];
 }
 
-void read_window(const Entry& e, std::int64_t& kernel_h, std::int64_t& kernel_w, std::int64_t& stride_h,
+void read_window(const YamlEntry& e, std::int64_t& kernel_h, std::int64_t& kernel_w, std::int64_t& stride_h,
                  std::int64_t& stride_w, std::int64_t& top, std::int64_t& bottom, std::int64_t& left,
                  std::int64_t& right) {
   const auto kernel = e.list("kernel", {2}, 1, {});
@@ -138,7 +41,7 @@ void read_window(const Entry& e, std::int64_t& kernel_h, std::int64_t& kernel_w,
   }
 }
 
-Layer read_conv(const Entry& e, bool depthwise) {
+Layer read_conv(const YamlEntry& e, bool depthwise) {
   Layer layer;
   layer.kind = depthwise ? LayerKind::Depthwise : LayerKind::Conv;
   ConvShape& s = layer.shape;
@@ -158,7 +61,7 @@ Layer read_conv(const Entry& e, bool depthwise) {
   return layer;
 }
 
-Layer read_layer(const Entry& e, const std::string& type) {
+Layer read_layer(const YamlEntry& e, const std::string& type) {
   Layer layer;
   if (type == "conv" || type == "depthwise") {
     layer = read_conv(e, type == "depthwise");
@@ -207,14 +110,7 @@ Layer read_layer(const Entry& e, const std::string& type) {
 }  // namespace
 
 Workload load_yaml_workload(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw_input_error(path, 0, "cannot open workload file");
-  YAML::Node root;
-  try {
-    root = YAML::Load(in);
-  } catch (const YAML::ParserException& e) {
-    throw_input_error(path, e.mark.line + 1, "not valid YAML: " + e.msg);
-  }
+  const YAML::Node root = parse_yaml(path, read_input_file(path, "workload file"));
   if (!root.IsMap()) throw_input_error(path, 0, "expected a mapping with a 'layers' list");
   Workload workload;
   workload.source = path;
@@ -240,15 +136,15 @@ Workload load_yaml_workload(const std::string& path) {
     throw_input_error(path, 0, "needs a non-empty 'layers' list");
   for (const YAML::Node& node : layers) {
     if (!node.IsMap()) throw_input_error(path, node.Mark().line + 1, "a layer must be a mapping");
-    Entry entry(path, node);
+    YamlEntry entry(path, node, "layer");
     const std::string name = entry.text("name");
-    entry.set_name(name);
+    entry.set_label("layer '" + name + "'");
     const std::string type = to_lower(entry.text("type"));
     Layer layer = read_layer(entry, type);
     const std::int64_t repeat = entry.integer_or("repeat", 1);
     if (repeat > kMaxRepeat)
       entry.fail("field 'repeat' must be at most " + std::to_string(kMaxRepeat) + ", got " + std::to_string(repeat));
-    entry.check_fields(type);
+    entry.check_fields(" for type " + type);
     layer.batch = batch;
     if (const std::string problem = layer.problem(); !problem.empty()) entry.fail(problem);
     for (std::int64_t r = 1; r <= repeat; ++r) {
