@@ -219,3 +219,86 @@ TEST_CASE("a malformed energy table file exits 2 with one line naming file, line
   CHECK_THAT(incomplete.err, Catch::Contains("table.yaml") && Catch::Contains("multiplier.gated"));
   CHECK(!std::filesystem::exists(out));
 }
+
+namespace {
+
+// A version-1 .npy file of int8 values with `shape`, as numpy.save writes it.
+void write_npy_int8(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<int>& values) {
+  std::string dims;
+  for (std::int64_t d : shape) dims += std::to_string(d) + ", ";
+  std::string header = "{'descr': '|i1', 'fortran_order': False, 'shape': (" + dims + "), }";
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::string bytes = "\x93NUMPY";
+  bytes += '\x01';
+  bytes += '\x00';
+  bytes += static_cast<char>(header.size() & 0xFF);
+  bytes += static_cast<char>(header.size() >> 8);
+  bytes += header;
+  for (int v : values) bytes += static_cast<char>(static_cast<std::int8_t>(v));
+  write_file(path, bytes);
+}
+
+}  // namespace
+
+TEST_CASE("operands read from .npy files: all-zero weights gate every MAC, and the outputs pass verification") {
+  const std::string dir = make_temp_dir();
+  // conv: a 1×4×4×2 input, three 2×2×2 filters: M = 3·3 = 9, N = 3, K = 8,
+  // 216 MACs. Input values 1..32 (none zero); weights all zero.
+  std::vector<int> input(32);
+  for (int i = 0; i < 32; ++i) input[i] = i + 1;
+  write_npy_int8(dir + "/input.npy", {1, 4, 4, 2}, input);
+  write_npy_int8(dir + "/zeros.npy", {3, 2, 2, 2}, std::vector<int>(24, 0));
+  write_file(dir + "/net.yaml",
+             "layers:\n"
+             "  - {name: c, type: conv, input: [4, 4, 2], kernel: 2, filters: 3, ifmap_data: input.npy, "
+             "weights_data: zeros.npy}\n");
+  for (const char* dataflow : {"ws", "os", "is"}) {
+    const std::string out = dir + "/out_" + dataflow;
+    const CommandResult r = run_systole({"run", "--arch", "systole-32x32", "--array", "4x4", "--dataflow", dataflow,
+                                         "--workload", dir + "/net.yaml", "--verify", "--out", out});
+    INFO(dataflow << ": " << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto rows = read_csv(out + "/layers.csv");
+    const auto column = [&](const std::string& name) {
+      const auto at = std::find(rows[0].begin(), rows[0].end(), name);
+      REQUIRE(at != rows[0].end());
+      return rows[1][static_cast<std::size_t>(at - rows[0].begin())];
+    };
+    CHECK(column("macs") == "216");
+    CHECK(column("macs_gated") == "216");
+    CHECK(column("verification") == "passed");
+  }
+}
+
+TEST_CASE("a .npy operand that does not fit the layer or the data type is refused before the run") {
+  const std::string dir = make_temp_dir();
+  write_npy_int8(dir + "/small.npy", {2, 2}, {1, 2, 3, 4});
+  write_file(dir + "/net.yaml",
+             "layers:\n"
+             "  - {name: c, type: conv, input: [4, 4, 2], kernel: 2, filters: 3, ifmap_data: small.npy}\n");
+  const CommandResult r = run_systole({"run", "--arch", "systole-32x32", "--workload", dir + "/net.yaml"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("net.yaml:2") && Catch::Contains("small.npy") && Catch::Contains("4 values") &&
+                        Catch::Contains("1×4×4×2"));
+  // int16 values beyond int8, in a file whose count fits.
+  std::string header = "{'descr': '<i2', 'fortran_order': False, 'shape': (32,), }";
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::string bytes = std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(header.size()) + '\0' + header;
+  for (int i = 0; i < 32; ++i) {
+    const int v = i == 5 ? 300 : 1;
+    bytes += static_cast<char>(v & 0xFF);
+    bytes += static_cast<char>(v >> 8);
+  }
+  write_file(dir + "/wide.npy", bytes);
+  write_file(dir + "/net2.yaml",
+             "layers:\n"
+             "  - {name: c, type: conv, input: [4, 4, 2], kernel: 2, filters: 3, ifmap_data: wide.npy}\n");
+  const CommandResult wide = run_systole({"run", "--arch", "systole-32x32", "--workload", dir + "/net2.yaml"});
+  CHECK(wide.exit_code == 2);
+  CHECK_THAT(wide.err, Catch::Contains("wide.npy") && Catch::Contains("index 5") && Catch::Contains("300"));
+  // The same file is fine for an int16 array.
+  CHECK(run_systole({"run", "--arch", "systole-32x32", "--data-type", "int16", "--workload", dir + "/net2.yaml"})
+            .exit_code == 0);
+}

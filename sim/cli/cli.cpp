@@ -335,6 +335,7 @@ int run_command(int argc, char** argv) {
   for (const Layer& layer : workload.layers)
     if (!valid_utf8(layer.name)) throw InputError(workload.source + ": layer name '" + layer.name + "' is not UTF-8");
   for (const Layer& layer : workload.layers) {
+    check_operand_files(layer, arch.array.data_type);
     const std::int64_t bytes = functional_bytes(layer, arch.array.data_type);
     if (bytes > kFunctionalByteBudget)
       throw InputError(workload.source + ": layer '" + layer.name + "' needs " +

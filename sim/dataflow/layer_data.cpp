@@ -1,9 +1,16 @@
 #include "sim/dataflow/layer_data.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <cstring>
 #include <random>
 #include <type_traits>
+
+#include <spdlog/fmt/fmt.h>
+
+#include "sim/config/input_error.hpp"
+#include "sim/workload/npy_file.hpp"
 
 namespace systole {
 
@@ -57,6 +64,42 @@ std::int64_t functional_bytes(const Layer& layer, DataType type) {
   return operand * (input + right_operand_elements(layer) + lowered) + accumulator * 2 * outputs;
 }
 
+template <class Op>
+std::vector<Op> operand_file_values(const std::string& path, std::int64_t count) {
+  const NpyTensor tensor = read_npy(path);
+  if (static_cast<std::int64_t>(tensor.values.size()) != count)
+    throw InputError(path + ": holds " + std::to_string(tensor.values.size()) + " values, the layer needs " +
+                     std::to_string(count));
+  std::vector<Op> values(tensor.values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const double v = tensor.values[i];
+    if constexpr (!std::is_floating_point_v<Op>) {
+      if (!(v >= std::numeric_limits<Op>::min() && v <= std::numeric_limits<Op>::max()) || v != std::floor(v))
+        throw InputError(fmt::format("{}: value {:g} at index {} is not an integer from {} to {} (the array's data type)",
+                                     path, v, i, std::numeric_limits<Op>::min(), std::numeric_limits<Op>::max()));
+    } else if (!std::isfinite(v)) {
+      throw InputError(path + ": value at index " + std::to_string(i) + " is not finite");
+    }
+    values[i] = static_cast<Op>(v);
+  }
+  return values;
+}
+
+void check_operand_files(const Layer& layer, DataType type) {
+  const ConvShape& s = layer.shape;
+  const auto check = [&](auto tag) {
+    using Op = decltype(tag);
+    if (!layer.ifmap_file.empty())
+      operand_file_values<Op>(layer.ifmap_file, layer.batch * s.in_h * s.in_w * s.in_channels);
+    if (!layer.weights_file.empty()) operand_file_values<Op>(layer.weights_file, right_operand_elements(layer));
+  };
+  switch (type) {
+    case DataType::Int8: check(std::int8_t{}); break;
+    case DataType::Int16: check(std::int16_t{}); break;
+    case DataType::Fp32: check(float{}); break;
+  }
+}
+
 template <class Op, class Acc>
 LayerData<Op, Acc>::LayerData(const Layer& layer, const OperandSource& source)
     : layer_(layer), gemm_(layer.gemm()) {
@@ -70,6 +113,9 @@ LayerData<Op, Acc>::LayerData(const Layer& layer, const OperandSource& source)
   filters_ = random_values<Op>(static_cast<std::size_t>(right_operand_elements(layer)), rng);
   zero_fraction(input_, source.sparsity.ifmap, seed ^ 0x5A5A5A5A5A5A5A5AULL);
   zero_fraction(filters_, source.sparsity.weights, seed ^ 0xA5A5A5A5A5A5A5A5ULL);
+  if (!layer.ifmap_file.empty()) input_ = operand_file_values<Op>(layer.ifmap_file, static_cast<std::int64_t>(input_.size()));
+  if (!layer.weights_file.empty())
+    filters_ = operand_file_values<Op>(layer.weights_file, static_cast<std::int64_t>(filters_.size()));
 }
 
 template <class Op, class Acc>

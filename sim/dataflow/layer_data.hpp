@@ -20,6 +20,15 @@
 
 namespace systole {
 
+// The values of a layer's operand file (Layer::ifmap_file, weights_file)
+// as operands of type Op: `count` of them, each an Op exactly (integers in
+// range). Throws InputError naming the file and the first value that is not.
+template <class Op>
+std::vector<Op> operand_file_values(const std::string& path, std::int64_t count);
+
+// Checks every operand file of `layer` against `type` before a run.
+void check_operand_files(const Layer& layer, DataType type);
+
 // Bytes the functional simulation of `layer` holds at once with operands of
 // `type`, and the most a run may use.
 std::int64_t functional_bytes(const Layer& layer, DataType type);

@@ -69,6 +69,11 @@ struct Layer {
   RecurrentShape recurrent;
   AttentionShape attention;
   std::int64_t batch = 1;
+  // One-GEMM layers: .npy files holding the input (batch × in_h × in_w ×
+  // channels) and the filters (filters × filter_h × filter_w × channels per
+  // group); empty: drawn from the seed.
+  std::string ifmap_file;
+  std::string weights_file;
 
   bool runs_on_array() const;
 

@@ -1,8 +1,12 @@
 #include "sim/workload/yaml_workload.hpp"
 
+#include <algorithm>
+#include <filesystem>
+
 #include "sim/config/input_error.hpp"
 #include "sim/config/text.hpp"
 #include "sim/config/yaml_input.hpp"
+#include "sim/workload/npy_file.hpp"
 
 namespace systole {
 
@@ -107,6 +111,44 @@ Layer read_layer(const YamlEntry& e, const std::string& type) {
   return layer;
 }
 
+// ifmap_data / weights_data: .npy files (relative to the workload file)
+// whose element counts match the layer's input and filters.
+void read_operand_files(const YamlEntry& entry, const std::string& path, Layer& layer) {
+  const std::filesystem::path directory = std::filesystem::path(path).parent_path();
+  const GemmShape g = layer.runs_on_array() ? layer.gemm() : GemmShape{};
+  const ConvShape& s = layer.shape;
+  struct OperandFile {
+    const char* field;
+    std::string* target;
+    std::int64_t elements;
+    std::string shape;
+  };
+  const OperandFile files[] = {
+      {"ifmap_data", &layer.ifmap_file, layer.batch * s.in_h * s.in_w * s.in_channels,
+       std::to_string(layer.batch) + "×" + std::to_string(s.in_h) + "×" + std::to_string(s.in_w) + "×" +
+           std::to_string(s.in_channels) + " (batch, height, width, channels)"},
+      {"weights_data", &layer.weights_file, s.groups * g.n * g.k,
+       std::to_string(s.groups * g.n) + "×" + std::to_string(s.filter_h) + "×" + std::to_string(s.filter_w) + "×" +
+           std::to_string(s.in_channels / std::max<std::int64_t>(1, s.groups)) +
+           " (filters, height, width, channels per group)"},
+  };
+  for (const OperandFile& file : files) {
+    if (!entry.has(file.field)) continue;
+    const bool one_gemm = layer.kind == LayerKind::Conv || layer.kind == LayerKind::Depthwise ||
+                          layer.kind == LayerKind::FullyConnected || layer.kind == LayerKind::Gemm;
+    if (!one_gemm) entry.fail(entry.get(file.field), std::string(file.field) + " is for conv, depthwise, fc and gemm layers");
+    if (!layer.has_weights && file.target == &layer.weights_file)
+      entry.fail(entry.get(file.field), "the layer has no weights");
+    const std::filesystem::path given = entry.text(file.field);
+    *file.target = (given.is_absolute() ? given : directory / given).string();
+    std::int64_t elements = 1;
+    for (std::int64_t dim : read_npy_shape(*file.target)) elements *= dim;
+    if (elements != file.elements)
+      entry.fail(entry.get(file.field), *file.target + " holds " + std::to_string(elements) + " values; " +
+                                            file.field + " needs " + std::to_string(file.elements) + ": " + file.shape);
+  }
+}
+
 }  // namespace
 
 Workload load_yaml_workload(const std::string& path) {
@@ -141,12 +183,17 @@ Workload load_yaml_workload(const std::string& path) {
     entry.set_label("layer '" + name + "'");
     const std::string type = to_lower(entry.text("type"));
     Layer layer = read_layer(entry, type);
+    layer.batch = batch;
+    // Asked for here, so that check_fields() knows them; read once the
+    // layer is known to be well formed.
+    const bool ifmap_file = entry.has("ifmap_data"), weights_file = entry.has("weights_data");
+    const bool operand_files = ifmap_file || weights_file;
     const std::int64_t repeat = entry.integer_or("repeat", 1);
     if (repeat > kMaxRepeat)
       entry.fail("field 'repeat' must be at most " + std::to_string(kMaxRepeat) + ", got " + std::to_string(repeat));
     entry.check_fields(" for type " + type);
-    layer.batch = batch;
     if (const std::string problem = layer.problem(); !problem.empty()) entry.fail(problem);
+    if (operand_files) read_operand_files(entry, path, layer);
     for (std::int64_t r = 1; r <= repeat; ++r) {
       layer.name = repeat == 1 ? name : name + "_" + std::to_string(r);
       workload.layers.push_back(layer);
