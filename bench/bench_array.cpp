@@ -4,13 +4,16 @@
 // memory, with DDR4-2400, and with DDR4-2400 behind a narrow NoC (time,
 // simulated cycles per second, peak memory). Each figure is the median of
 // --repeat runs; the wall time covers
-// the whole layer: data generation, lowering and the clocked simulation.
+// the whole layer: data generation, lowering, the clocked simulation (action
+// counting is always on) and pricing the counts with the default energy
+// table, whose energy per MAC each line shows.
 //
 //   systole_bench [--repeat N] [--resnet50 PATH] [--skip-resnet50]
 
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -21,7 +24,10 @@
 #include <systemc>
 
 #include "models/accelerator.hpp"
+#include "sim/dataflow/registry.hpp"
+#include "sim/energy/energy_model.hpp"
 #include "sim/engine/simulator.hpp"
+#include "sim/report/energy_report.hpp"
 #include "sim/workload/scalesim_topology.hpp"
 
 using namespace systole;
@@ -39,10 +45,22 @@ Accelerator& accelerator() {
   return *accelerator;
 }
 
-RunResult run(const ArchConfig& arch, const Workload& workload) {
+struct PricedRun {
+  RunResult result;
+  double seconds = 0;      // simulating and pricing
+  double pj_per_mac = 0;   // with arch.energy_table
+};
+
+PricedRun run(const ArchConfig& arch, const Workload& workload) {
+  const auto start = std::chrono::steady_clock::now();
   RunOptions options;
   Simulator simulator(accelerator(), arch, options);
-  return simulator.run(workload);
+  PricedRun run{simulator.run(workload)};
+  const EnergyModel energy(load_energy_table(arch.energy_table), arch,
+                           find_dataflow(arch.dataflow)->vertical_link_payload(), std::nullopt);
+  run.pj_per_mac = run_energy(energy, run.result).total() / static_cast<double>(run.result.total_macs);
+  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return run;
 }
 
 ArchConfig array(int size, const std::string& dataflow) {
@@ -79,18 +97,20 @@ void bench_resnet50(const std::string& path, int repeat) {
     }
     std::vector<double> seconds;
     std::int64_t cycles = 0;
+    double pj_per_mac = 0;
     for (int i = 0; i < repeat; ++i) {
-      const RunResult result = run(arch, workload);
-      seconds.push_back(result.wall_seconds);
-      cycles = result.total_cycles;
+      const PricedRun priced = run(arch, workload);
+      seconds.push_back(priced.seconds);
+      cycles = priced.result.total_cycles;
+      pj_per_mac = priced.pj_per_mac;
     }
     const double s = median(seconds);
     const double rate = cycles / s;
     if (ideal_rate == 0) ideal_rate = rate;
     std::printf("resnet50 128x128 ws baseline int8, %s memory: %lld cycles, median %.2f s, %.3g cycles/s "
-                "(%.2fx the ideal-memory rate), %.3g PE-cycles/s, peak RSS so far %ld MB\n",
+                "(%.2fx the ideal-memory rate), %.3g PE-cycles/s, %.3g pJ/MAC (%s), peak RSS so far %ld MB\n",
                 memory, static_cast<long long>(cycles), s, rate, rate / ideal_rate, cycles * 16384.0 / s,
-                peak_rss_mb());
+                pj_per_mac, arch.energy_table.c_str(), peak_rss_mb());
   }
 }
 
@@ -117,25 +137,27 @@ int sc_main(int argc, char** argv) {
 
   struct Case { int size; std::int64_t m, n, k; };
   const Case cases[] = {{32, 4096, 512, 512}, {128, 4096, 1024, 1024}, {256, 4096, 1024, 1024}};
-  std::printf("%-8s %-4s %12s %12s %10s %14s %12s\n", "array", "df", "GEMM MxNxK", "cycles",
-              "median s", "PE-cycles/s", "ns/PE-cycle");
+  std::printf("%-8s %-4s %12s %12s %10s %14s %12s %10s\n", "array", "df", "GEMM MxNxK", "cycles",
+              "median s", "PE-cycles/s", "ns/PE-cycle", "pJ/MAC");
   for (const Case& c : cases) {
     for (const std::string dataflow : {"ws", "os", "is"}) {
       Workload workload;
       workload.layers = {make_gemm_layer("gemm", c.m, c.n, c.k)};
       std::vector<double> seconds;
       std::int64_t cycles = 0;
+      double pj_per_mac = 0;
       for (int i = 0; i < repeat; ++i) {
-        const RunResult result = run(array(c.size, dataflow), workload);
-        seconds.push_back(result.wall_seconds);
-        cycles = result.total_cycles;
+        const PricedRun priced = run(array(c.size, dataflow), workload);
+        seconds.push_back(priced.seconds);
+        cycles = priced.result.total_cycles;
+        pj_per_mac = priced.pj_per_mac;
       }
       const double s = median(seconds);
       const double pe_cycles = static_cast<double>(cycles) * c.size * c.size;
       const std::string shape = std::to_string(c.m) + "x" + std::to_string(c.n) + "x" + std::to_string(c.k);
-      std::printf("%3dx%-4d %-4s %12s %12lld %10.3f %14.3g %12.3f\n", c.size, c.size,
+      std::printf("%3dx%-4d %-4s %12s %12lld %10.3f %14.3g %12.3f %10.3g\n", c.size, c.size,
                   dataflow.c_str(), shape.c_str(),
-                  static_cast<long long>(cycles), s, pe_cycles / s, 1e9 * s / pe_cycles);
+                  static_cast<long long>(cycles), s, pe_cycles / s, 1e9 * s / pe_cycles, pj_per_mac);
       std::fflush(stdout);
     }
   }
