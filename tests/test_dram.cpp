@@ -1,15 +1,18 @@
 // The DRAM channel model against the timing formulas of each preset
 // (docs/dram.md; values from ../shared/reference/dram.md): unloaded latencies,
 // peak and row-miss bandwidth, refresh overhead, and an independent check of
-// every issued command against every timing constraint.
+// every issued command against every timing constraint; the commands and
+// standby cycles it counts for the DRAM's energy.
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <random>
 
 #include "models/dram/dram_controller.hpp"
+#include "models/dram/dram_system.hpp"
 #include "sim/engine/dram_traffic.hpp"
 #include "sim/config/input_error.hpp"
 #include "sim/config/memspec.hpp"
@@ -448,7 +451,153 @@ TEST_CASE("skipping to the next event issues the same commands as ticking every 
         differing += a[i].cycle != b[i].cycle || a[i].command != b[i].command || a[i].bank != b[i].bank ||
                      a[i].bank_group != b[i].bank_group || a[i].row != b[i].row;
       CHECK(differing == 0);
-      CHECK(ticked.stats().refreshes == skipping.stats().refreshes);
+      // And it counts the same commands, and every cycle it jumped over in
+      // the standby state the ticked one was in.
+      const DramChannelStats &x = ticked.stats(), &y = skipping.stats();
+      CHECK(x.refreshes == y.refreshes);
+      CHECK(x.activates == y.activates);
+      CHECK(x.precharges == y.precharges);
+      CHECK(x.active_standby_cycles == y.active_standby_cycles);
+      CHECK(x.precharge_standby_cycles == y.precharge_standby_cycles);
+      CHECK(y.active_standby_cycles + y.precharge_standby_cycles == end);
+      CHECK(y.active_standby_cycles > 0);
+      CHECK(y.precharge_standby_cycles > 0);
     }
+  }
+}
+
+TEST_CASE("the channel counts its commands and standby cycles as derived by hand", "[dram][energy]") {
+  const DramSpec spec = dram_preset("ddr4-2400");
+  const DramTiming& t = spec.t;
+  DramControllerConfig config;
+  config.refresh = false;
+  std::uint64_t id = 0;
+  auto read = [&](int bank, int row, int column) {
+    DramRequest r{++id, false, {}};
+    r.location.bank = bank;
+    r.location.row = row;
+    r.location.column = column;
+    return r;
+  };
+
+  SECTION("open page: a row change closes the bank for tRP, the last row stays open") {
+    DramChannel channel(spec, config);
+    idle(channel, 100);
+    // Two bursts from each of three rows of one bank, queued at cycle 100:
+    // ACT (cycle 100), RD, RD; PRE, ACT, RD, RD; PRE, ACT, RD, RD.
+    for (int row = 1; row <= 3; ++row)
+      for (int column = 0; column < 2; ++column) channel.enqueue(read(0, row, column));
+    idle(channel, 1900);
+    REQUIRE(channel.take_completions().size() == 6);
+    const DramChannelStats& s = channel.stats();
+    CHECK(s.activates == 3);
+    CHECK(s.precharges == 2);
+    CHECK(s.reads == 6);
+    CHECK(s.writes == 0);
+    CHECK(s.refreshes == 0);
+    // Each PRE comes tRAS after its row's ACT (the reads' tRTP ends sooner)
+    // and the next ACT tRC after it, i.e. tRP after the PRE: the bank is
+    // closed for cycles 0-99 and twice tRP cycles.
+    CHECK(s.precharge_standby_cycles == 100 + 2 * t.RP);
+    CHECK(s.active_standby_cycles == 2000 - 100 - 2 * t.RP);
+  }
+
+  SECTION("closed page: a row is open until its auto-precharge takes effect") {
+    config.open_page = false;
+    DramChannel channel(spec, config);
+    channel.enqueue(read(0, 1, 0));  // ACT at 0, RD at tRCD
+    idle(channel, 500);
+    DramRequest write = read(1, 1, 0);
+    write.write = true;
+    channel.enqueue(write);  // ACT at 500, WR at 500 + tRCD
+    idle(channel, 500);
+    const DramChannelStats& s = channel.stats();
+    CHECK(s.activates == 2);
+    CHECK(s.precharges == 2);  // RDA and WRA
+    CHECK(s.reads == 1);
+    CHECK(s.writes == 1);
+    // RDA precharges at max(tRAS, tRCD + tRTP) = max(39, 28) after the ACT;
+    // WRA at max(tRAS, tRCD + WL + tBURST + tWR) = max(39, 54).
+    REQUIRE(t.RAS >= t.RCD_RD + t.RTP);
+    REQUIRE(t.RCD_WR + t.WL + t.BURST + t.WR > t.RAS);
+    const std::int64_t active = t.RAS + t.RCD_WR + t.WL + t.BURST + t.WR;
+    CHECK(s.active_standby_cycles == active);
+    CHECK(s.precharge_standby_cycles == 1000 - active);
+  }
+}
+
+TEST_CASE("refreshes: one REF per rank each tREFI, active standby for its tRFC", "[dram][energy]") {
+  DramSpec spec = dram_preset("ddr4-2400");
+  spec.ranks = 2;
+  const DramTiming& t = spec.t;
+  // An idle channel refreshes at cycles tREFI, 2·tREFI, ...: after N cycles
+  // floor((N - 1) / tREFI) times. One read opens a row of rank 0 at cycle
+  // 0; the first refresh closes it with a PRE at tREFI and refreshes both
+  // ranks tRP later; the others come on time, with every bank closed.
+  const std::int64_t cycles = 3LL * t.REFI + t.RFC + 10;
+  DramControllerConfig config;
+  DramChannel ticked(spec, config), skipping(spec, config);
+  for (DramChannel* channel : {&ticked, &skipping}) channel->enqueue({1, false, {}});
+  while (ticked.now() < cycles) ticked.tick();
+  while (skipping.now() < cycles) {
+    const std::int64_t next = std::min(skipping.next_event(), cycles);
+    if (next > skipping.now())
+      skipping.skip_to(next);
+    else
+      skipping.tick();
+  }
+  for (DramChannel* channel : {&ticked, &skipping}) {
+    const DramChannelStats& s = channel->stats();
+    CHECK(s.refreshes == 3 * 2);
+    CHECK(s.activates == 1);
+    CHECK(s.precharges == 1);
+    CHECK(s.reads == 1);
+    // Rank 0 is active from the ACT to the PRE, each rank for tRFC per REF.
+    CHECK(s.active_standby_cycles == t.REFI + 3 * 2 * t.RFC);
+    CHECK(s.active_standby_cycles + s.precharge_standby_cycles == 2 * cycles);
+  }
+  const std::vector<DramCommandRecord> log = [&] {
+    DramControllerConfig recording = config;
+    recording.record_commands = true;
+    DramChannel channel(spec, recording);
+    channel.enqueue({1, false, {}});
+    while (channel.now() < cycles) channel.tick();
+    return channel.commands();
+  }();
+  std::vector<std::int64_t> refreshes;
+  for (const DramCommandRecord& c : log)
+    if (c.command == DramCommand::Refresh && c.rank == 0) refreshes.push_back(c.cycle);
+  CHECK(refreshes == std::vector<std::int64_t>{t.REFI + t.RP, 2LL * t.REFI, 3LL * t.REFI});
+}
+
+TEST_CASE("a DRAM system's standby cycles add up to channels × ranks × the cycles advanced", "[dram][energy]") {
+  for (const std::string& name : dram_preset_names()) {
+    INFO(name);
+    const DramSpec spec = dram_preset(name);
+    DramSystem system(spec, 3);
+    const std::int64_t tck_fs = std::llround(spec.tck_ps * 1000);
+    // Reads and writes of a few tiles, advanced in uneven steps that leave
+    // idle stretches for the system to jump over.
+    const std::uint64_t a = system.transfer(0, 10000, false);
+    const std::uint64_t b = system.transfer(1 << 20, 3000, true);
+    std::int64_t time = 0;
+    for (int step = 0; step < 400; ++step) {
+      time += (step % 7 + 1) * 123457;
+      system.advance_to(time);
+    }
+    time += 30LL * spec.t.REFI * tck_fs;  // idle: only refreshes
+    system.advance_to(time);
+    REQUIRE(system.done(a));
+    REQUIRE(system.done(b));
+    const DramChannelStats s = system.stats();
+    CHECK(s.active_standby_cycles + s.precharge_standby_cycles == 3 * spec.ranks * (time / tck_fs));
+    // 10000 bytes from 0 and 3000 from 1 MiB, in bursts.
+    CHECK(s.reads == (10000 + spec.burst_bytes - 1) / spec.burst_bytes);
+    CHECK(s.writes == (3000 + spec.burst_bytes - 1) / spec.burst_bytes);
+    CHECK(s.activates > 0);
+    // Each channel refreshed once per tREFI, within one of the intervals.
+    const std::int64_t intervals = time / tck_fs / spec.t.REFI;
+    CHECK(s.refreshes >= 3 * spec.ranks * (intervals - 1));
+    CHECK(s.refreshes <= 3 * spec.ranks * intervals);
   }
 }
