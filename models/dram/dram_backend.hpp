@@ -43,8 +43,8 @@ class DramBackend {
   virtual double tck_ns() const = 0;
   // Summed over channels, for the time advanced to. Besides traffic and
   // latency, the commands and standby rank-cycles the DRAM's energy is
-  // computed from, as DramChannelStats defines them; the run reports each
-  // layer's share (the difference across it).
+  // computed from (models/dram/dram_power.hpp), as DramChannelStats defines
+  // them; the run reports each layer's share (the difference across it).
   virtual DramChannelStats stats() const = 0;
 };
 

@@ -13,9 +13,9 @@
 // one command per cycle; with the closed-page policy a column command carries
 // its auto-precharge (RDA/WRA), which the command log shows as a PRE at the
 // cycle it takes effect.
-// For the DRAM's energy the channel counts its commands and, per rank and
-// DRAM cycle, whether the rank is in active or precharge standby
-// (DramChannelStats).
+// For the DRAM's energy (models/dram/dram_power.hpp) the channel counts its
+// commands and, per rank and DRAM cycle, whether the rank is in active or
+// precharge standby (DramChannelStats).
 // Abstracted away: command/address bus encoding, power-down, per-bank
 // refresh, on-die termination, the PHY, and data values.
 

@@ -32,7 +32,7 @@ struct DramTiming {
 
 // One supply rail of a DRAM device: its voltage and the JEDEC IDD currents
 // drawn from it, per device, in SI units (volts, amperes) whatever the
-// source's units.
+// source's units. models/dram/dram_power.hpp turns them into energy.
 struct DramRail {
   std::string name;  // VDD, VPP (DDR4, HBM2); VDD1, VDD2 (LPDDR4)
   double volts = 0;
