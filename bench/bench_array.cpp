@@ -57,7 +57,7 @@ PricedRun run(const ArchConfig& arch, const Workload& workload) {
   Simulator simulator(accelerator(), arch, options);
   PricedRun run{simulator.run(workload)};
   const EnergyModel energy(load_energy_table(arch.energy_table), arch,
-                           find_dataflow(arch.dataflow)->vertical_link_payload(), std::nullopt);
+                           find_dataflow(arch.dataflow)->vertical_link_payload());
   run.pj_per_mac = run_energy(energy, run.result).total() / static_cast<double>(run.result.total_macs);
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return run;

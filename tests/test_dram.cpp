@@ -1,15 +1,19 @@
 // The DRAM channel model against the timing formulas of each preset
 // (docs/dram.md; values from ../shared/reference/dram.md): unloaded latencies,
 // peak and row-miss bandwidth, refresh overhead, and an independent check of
-// every issued command against every timing constraint.
+// every issued command against every timing constraint; the commands and
+// standby cycles it counts for the DRAM's energy; memspec files, currents
+// included.
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <random>
 
 #include "models/dram/dram_controller.hpp"
+#include "models/dram/dram_system.hpp"
 #include "sim/engine/dram_traffic.hpp"
 #include "sim/config/input_error.hpp"
 #include "sim/config/memspec.hpp"
@@ -448,7 +452,270 @@ TEST_CASE("skipping to the next event issues the same commands as ticking every 
         differing += a[i].cycle != b[i].cycle || a[i].command != b[i].command || a[i].bank != b[i].bank ||
                      a[i].bank_group != b[i].bank_group || a[i].row != b[i].row;
       CHECK(differing == 0);
-      CHECK(ticked.stats().refreshes == skipping.stats().refreshes);
+      // And it counts the same commands, and every cycle it jumped over in
+      // the standby state the ticked one was in.
+      const DramChannelStats &x = ticked.stats(), &y = skipping.stats();
+      CHECK(x.refreshes == y.refreshes);
+      CHECK(x.activates == y.activates);
+      CHECK(x.precharges == y.precharges);
+      CHECK(x.active_standby_cycles == y.active_standby_cycles);
+      CHECK(x.precharge_standby_cycles == y.precharge_standby_cycles);
+      CHECK(y.active_standby_cycles + y.precharge_standby_cycles == end);
+      CHECK(y.active_standby_cycles > 0);
+      CHECK(y.precharge_standby_cycles > 0);
     }
+  }
+}
+
+TEST_CASE("the channel counts its commands and standby cycles as derived by hand", "[dram][energy]") {
+  const DramSpec spec = dram_preset("ddr4-2400");
+  const DramTiming& t = spec.t;
+  DramControllerConfig config;
+  config.refresh = false;
+  std::uint64_t id = 0;
+  auto read = [&](int bank, int row, int column) {
+    DramRequest r{++id, false, {}};
+    r.location.bank = bank;
+    r.location.row = row;
+    r.location.column = column;
+    return r;
+  };
+
+  SECTION("open page: a row change closes the bank for tRP, the last row stays open") {
+    DramChannel channel(spec, config);
+    idle(channel, 100);
+    // Two bursts from each of three rows of one bank, queued at cycle 100:
+    // ACT (cycle 100), RD, RD; PRE, ACT, RD, RD; PRE, ACT, RD, RD.
+    for (int row = 1; row <= 3; ++row)
+      for (int column = 0; column < 2; ++column) channel.enqueue(read(0, row, column));
+    idle(channel, 1900);
+    REQUIRE(channel.take_completions().size() == 6);
+    const DramChannelStats& s = channel.stats();
+    CHECK(s.activates == 3);
+    CHECK(s.precharges == 2);
+    CHECK(s.reads == 6);
+    CHECK(s.writes == 0);
+    CHECK(s.refreshes == 0);
+    // Each PRE comes tRAS after its row's ACT (the reads' tRTP ends sooner)
+    // and the next ACT tRC after it, i.e. tRP after the PRE: the bank is
+    // closed for cycles 0-99 and twice tRP cycles.
+    CHECK(s.precharge_standby_cycles == 100 + 2 * t.RP);
+    CHECK(s.active_standby_cycles == 2000 - 100 - 2 * t.RP);
+  }
+
+  SECTION("closed page: a row is open until its auto-precharge takes effect") {
+    config.open_page = false;
+    DramChannel channel(spec, config);
+    channel.enqueue(read(0, 1, 0));  // ACT at 0, RD at tRCD
+    idle(channel, 500);
+    DramRequest write = read(1, 1, 0);
+    write.write = true;
+    channel.enqueue(write);  // ACT at 500, WR at 500 + tRCD
+    idle(channel, 500);
+    const DramChannelStats& s = channel.stats();
+    CHECK(s.activates == 2);
+    CHECK(s.precharges == 2);  // RDA and WRA
+    CHECK(s.reads == 1);
+    CHECK(s.writes == 1);
+    // RDA precharges at max(tRAS, tRCD + tRTP) = max(39, 28) after the ACT;
+    // WRA at max(tRAS, tRCD + WL + tBURST + tWR) = max(39, 54).
+    REQUIRE(t.RAS >= t.RCD_RD + t.RTP);
+    REQUIRE(t.RCD_WR + t.WL + t.BURST + t.WR > t.RAS);
+    const std::int64_t active = t.RAS + t.RCD_WR + t.WL + t.BURST + t.WR;
+    CHECK(s.active_standby_cycles == active);
+    CHECK(s.precharge_standby_cycles == 1000 - active);
+  }
+}
+
+TEST_CASE("refreshes: one REF per rank each tREFI, active standby for its tRFC", "[dram][energy]") {
+  DramSpec spec = dram_preset("ddr4-2400");
+  spec.ranks = 2;
+  const DramTiming& t = spec.t;
+  // An idle channel refreshes at cycles tREFI, 2·tREFI, ...: after N cycles
+  // floor((N - 1) / tREFI) times. One read opens a row of rank 0 at cycle
+  // 0; the first refresh closes it with a PRE at tREFI and refreshes both
+  // ranks tRP later; the others come on time, with every bank closed.
+  const std::int64_t cycles = 3LL * t.REFI + t.RFC + 10;
+  DramControllerConfig config;
+  DramChannel ticked(spec, config), skipping(spec, config);
+  for (DramChannel* channel : {&ticked, &skipping}) channel->enqueue({1, false, {}});
+  while (ticked.now() < cycles) ticked.tick();
+  while (skipping.now() < cycles) {
+    const std::int64_t next = std::min(skipping.next_event(), cycles);
+    if (next > skipping.now())
+      skipping.skip_to(next);
+    else
+      skipping.tick();
+  }
+  for (DramChannel* channel : {&ticked, &skipping}) {
+    const DramChannelStats& s = channel->stats();
+    CHECK(s.refreshes == 3 * 2);
+    CHECK(s.activates == 1);
+    CHECK(s.precharges == 1);
+    CHECK(s.reads == 1);
+    // Rank 0 is active from the ACT to the PRE, each rank for tRFC per REF.
+    CHECK(s.active_standby_cycles == t.REFI + 3 * 2 * t.RFC);
+    CHECK(s.active_standby_cycles + s.precharge_standby_cycles == 2 * cycles);
+  }
+  const std::vector<DramCommandRecord> log = [&] {
+    DramControllerConfig recording = config;
+    recording.record_commands = true;
+    DramChannel channel(spec, recording);
+    channel.enqueue({1, false, {}});
+    while (channel.now() < cycles) channel.tick();
+    return channel.commands();
+  }();
+  std::vector<std::int64_t> refreshes;
+  for (const DramCommandRecord& c : log)
+    if (c.command == DramCommand::Refresh && c.rank == 0) refreshes.push_back(c.cycle);
+  CHECK(refreshes == std::vector<std::int64_t>{t.REFI + t.RP, 2LL * t.REFI, 3LL * t.REFI});
+}
+
+TEST_CASE("a DRAM system's standby cycles add up to channels × ranks × the cycles advanced", "[dram][energy]") {
+  for (const std::string& name : dram_preset_names()) {
+    INFO(name);
+    const DramSpec spec = dram_preset(name);
+    DramSystem system(spec, 3);
+    const std::int64_t tck_fs = std::llround(spec.tck_ps * 1000);
+    // Reads and writes of a few tiles, advanced in uneven steps that leave
+    // idle stretches for the system to jump over.
+    const std::uint64_t a = system.transfer(0, 10000, false);
+    const std::uint64_t b = system.transfer(1 << 20, 3000, true);
+    std::int64_t time = 0;
+    for (int step = 0; step < 400; ++step) {
+      time += (step % 7 + 1) * 123457;
+      system.advance_to(time);
+    }
+    time += 30LL * spec.t.REFI * tck_fs;  // idle: only refreshes
+    system.advance_to(time);
+    REQUIRE(system.done(a));
+    REQUIRE(system.done(b));
+    const DramChannelStats s = system.stats();
+    CHECK(s.active_standby_cycles + s.precharge_standby_cycles == 3 * spec.ranks * (time / tck_fs));
+    // 10000 bytes from 0 and 3000 from 1 MiB, in bursts.
+    CHECK(s.reads == (10000 + spec.burst_bytes - 1) / spec.burst_bytes);
+    CHECK(s.writes == (3000 + spec.burst_bytes - 1) / spec.burst_bytes);
+    CHECK(s.activates > 0);
+    // Each channel refreshed once per tREFI, within one of the intervals.
+    const std::int64_t intervals = time / tck_fs / spec.t.REFI;
+    CHECK(s.refreshes >= 3 * spec.ranks * (intervals - 1));
+    CHECK(s.refreshes <= 3 * spec.ranks * intervals);
+  }
+}
+
+namespace {
+
+// A DRAMSys memspec of `type` with the DDR4-2400 architecture and timings
+// and `power` as its mempowerspec (none when empty).
+std::string memspec(const std::string& type, const std::string& power) {
+  const bool lpddr4 = type == "LPDDR4";
+  const std::string arch =
+      lpddr4 ? R"("burstLength": 16, "dataRate": 2, "nbrOfBanks": 8, "nbrOfColumns": 1024, "nbrOfRows": 65536,
+                 "width": 16, "nbrOfDevices": 1)"
+             : R"("burstLength": 8, "dataRate": 2, "nbrOfBankGroups": 4, "nbrOfBanks": 16, "nbrOfColumns": 1024,
+                 "nbrOfRows": 32768, "width": 8, "nbrOfDevices": 8)";
+  const std::string timing =
+      lpddr4 ? R"("RL": 28, "WL": 14, "RCD": 29, "RPpb": 29, "RAS": 68, "RCpb": 97, "CCD": 8, "RRD": 16,
+                 "FAW": 64, "WR": 29, "RTP": 12, "WTR": 16, "REFI": 6246, "RFCab": 448, "DQSCK": 6,
+                 "tCK": 625e-12)"
+             : R"("CL": 16, "WL": 16, "RCD": 16, "RP": 16, "RAS": 39, "RC": 55, "CCD_S": 4, "CCD_L": 6,
+                 "RRD_S": 4, "RRD_L": 6, "FAW": 26, "WR": 18, "RTP": 12, "WTR_S": 3, "WTR_L": 9,
+                 "REFI": 9360, "RFC1": 312, "tCK": 833e-12)";
+  return R"({"memspec": {"memoryId": "m", "memoryType": ")" + type + R"(",
+    "memarchitecturespec": {)" + arch + R"(}, "memtimingspec": {)" + timing + "}" +
+         (power.empty() ? "" : R"(, "mempowerspec": {)" + power + "}") + "}}";
+}
+
+// The mempowerspecs of DRAMSys's configs/memspec/JEDEC_4Gb_DDR4-2400_8bit_A.json
+// and JEDEC_8Gb_LPDDR4-3200_16bit.json as DRAMSys 5 writes them (amperes)
+// and as DRAMSys 4 did (milliamperes, other names), and HBM2.json's zeros.
+const std::string kDdr4Amperes = R"("vdd": 1.2, "idd0": 60.75e-3, "idd2n": 38.25e-3, "idd3n": 44.0e-3,
+  "idd4r": 184.5e-3, "idd4w": 168.75e-3, "idd6n": 20.25e-3, "idd2p": 17.0e-3, "idd3p": 22.5e-3,
+  "vpp": 2.5, "ipp0": 4.05e-3, "ipp2n": 0, "ipp3n": 0, "ipp4r": 0, "ipp4w": 0, "ipp6n": 2.6e-3,
+  "ipp2p": 17.0e-3, "ipp3p": 22.5e-3, "idd5B": 118.0e-3, "ipp5B": 0.0, "idd5F2": 0.0, "ipp5F2": 0.0,
+  "idd5F4": 0.0, "ipp5F4": 0.0, "vddq": 0.0, "iBeta_vdd": 60.75e-3, "iBeta_vpp": 4.05e-3)";
+const std::string kDdr4Milliamperes = R"("idd0": 60.75, "idd02": 4.05, "idd2n": 38.25, "idd2p0": 17.0,
+  "idd2p1": 17.0, "idd3n": 44.0, "idd3p0": 22.5, "idd3p1": 22.5, "idd4r": 184.5, "idd4w": 168.75,
+  "idd5": 118.0, "idd6": 20.25, "idd62": 2.6, "vdd": 1.2, "vdd2": 2.5)";
+const std::string kLpddr4Amperes = R"("idd01": 3.5e-3, "idd02": 45.0e-3, "idd0ql": 0.75e-3,
+  "idd2n1": 2.0e-3, "idd2n2": 27.0e-3, "idd2nQ": 0.75e-3, "idd3n1": 2.25e-3, "idd3n2": 30.0e-3,
+  "idd3nQ": 0.75e-3, "idd4r1": 2.25e-3, "idd4r2": 275.0e-3, "idd4rq": 150.0e-3, "idd4w1": 2.25e-3,
+  "idd4w2": 210.0e-3, "idd4wq": 55.0e-3, "idd51": 10.0e-3, "idd52": 90.0e-3, "idd5ab1": 2.5e-3,
+  "idd5ab2": 30.0e-3, "idd5abq": 0.75e-3, "vdd1": 1.8, "vdd2": 1.1, "vddq": 1.1)";
+const std::string kLpddr4Milliamperes = R"("idd0": 3.5, "idd02": 45.0, "idd0ql": 0.75, "idd2n": 2.0,
+  "idd2n2": 27.0, "idd2nQ": 0.75, "idd3n": 2.25, "idd3n2": 30.0, "idd3nQ": 0.75, "idd4r": 2.25,
+  "idd4r2": 275.0, "idd4rq": 150.0, "idd4w": 2.25, "idd4w2": 210.0, "idd4wq": 55.0, "idd5": 10.0,
+  "idd52": 90.0, "idd5ab": 2.5, "idd5ab2": 30.0, "idd5b": 2.5, "idd5b2": 30.0, "vdd": 1.8, "vdd2": 1.1,
+  "vddq": 1.1)";
+const std::string kHbm2Zeros = R"("vdd": 1.2, "idd0": 0, "idd2n": 0, "idd3n": 0, "idd4r": 0, "idd4w": 0,
+  "idd6n": 0, "idd2p": 0, "idd3p": 0, "vpp": 2.5, "ipp0": 0, "ipp2n": 0, "ipp3n": 0, "ipp4r": 0, "ipp4w": 0,
+  "ipp6n": 0, "ipp2p": 0, "ipp3p": 0, "idd5b": 0, "idd5bpb": 0, "ipp5b": 0, "ipp5bpb": 0, "vddq": 1.2,
+  "iBeta_vdd": 1, "iBeta_vpp": 1)";
+
+void check_same_power(const DramPower& a, const DramPower& b) {
+  CHECK(a.devices == b.devices);
+  REQUIRE(a.rails.size() == b.rails.size());
+  for (std::size_t r = 0; r < a.rails.size(); ++r) {
+    INFO("rail " << a.rails[r].name);
+    CHECK(a.rails[r].name == b.rails[r].name);
+    CHECK(a.rails[r].volts == Approx(b.rails[r].volts));
+    CHECK(a.rails[r].idd0 == Approx(b.rails[r].idd0));
+    CHECK(a.rails[r].idd2n == Approx(b.rails[r].idd2n));
+    CHECK(a.rails[r].idd3n == Approx(b.rails[r].idd3n));
+    CHECK(a.rails[r].idd4r == Approx(b.rails[r].idd4r));
+    CHECK(a.rails[r].idd4w == Approx(b.rails[r].idd4w));
+    CHECK(a.rails[r].idd5b == Approx(b.rails[r].idd5b));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("memspec currents load in amperes or milliamperes, as the presets have them", "[dram][inputs]") {
+  const std::string dir = make_temp_dir();
+  auto load = [&](const std::string& type, const std::string& power) {
+    write_file(dir + "/m.json", memspec(type, power));
+    return load_memspec(dir + "/m.json");
+  };
+  for (const std::string* power : {&kDdr4Amperes, &kDdr4Milliamperes}) {
+    const DramSpec spec = load("DDR4", *power);
+    REQUIRE(spec.power);
+    check_same_power(*spec.power, *dram_preset("ddr4-2400").power);
+  }
+  for (const std::string* power : {&kLpddr4Amperes, &kLpddr4Milliamperes}) {
+    const DramSpec spec = load("LPDDR4", *power);
+    REQUIRE(spec.power);
+    check_same_power(*spec.power, *dram_preset("lpddr4-3200").power);
+  }
+  CHECK_FALSE(load("DDR4", kHbm2Zeros).power);
+  CHECK_FALSE(load("DDR4", "").power);
+}
+
+TEST_CASE("memspec currents out of range are refused with one line naming the field", "[dram][inputs]") {
+  const std::string dir = make_temp_dir();
+  auto with = [](const std::string& text, const std::string& from, const std::string& to) {
+    std::string edited = text;
+    const std::size_t at = edited.find(from);
+    REQUIRE(at != std::string::npos);
+    return edited.replace(at, from.size(), to);
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // Milliamperes where amperes belong, and the other way round.
+      {with(kDdr4Amperes, "\"idd0\": 60.75e-3", "\"idd0\": 60.75"),
+       "mempowerspec.idd0 must be between 0 and 10 A, as in a memspec without idd5, got 60.75"},
+      {with(kDdr4Milliamperes, "\"idd0\": 60.75", "\"idd0\": 0.06075"),
+       "mempowerspec.idd0 must be between 1 and 10000 mA, as in a memspec with idd5, got 0.06075"},
+      {with(kDdr4Amperes, "\"idd4r\": 184.5e-3", "\"idd4r\": 30e-3"),
+       "mempowerspec.idd4r (0.03) is below idd3n (0.044): a read would cost negative energy"},
+      {with(kDdr4Milliamperes, "\"idd5\": 118.0", "\"idd5\": 40"),
+       "mempowerspec.idd5 (40) is below idd3n (44): a refresh would cost negative energy"},
+      {with(kDdr4Amperes, "\"vdd\": 1.2", "\"vdd\": 0"), "mempowerspec.vdd must be between 0.1 and 5 V, got 0"},
+      {with(kDdr4Amperes, "\"ipp0\": 4.05e-3,", ""), "missing mempowerspec.ipp0"},
+      {with(kLpddr4Amperes, "\"idd2n2\": 27.0e-3", "\"idd2n2\": \"27\""),
+       "mempowerspec.idd2n2 must be between 0 and 10 A"},
+  };
+  for (const auto& [power, error] : cases) {
+    INFO(error);
+    write_file(dir + "/case.json", memspec(power.find("vdd1") != std::string::npos ? "LPDDR4" : "DDR4", power));
+    CHECK_THROWS_WITH(load_memspec(dir + "/case.json"), Catch::Contains(error));
   }
 }

@@ -53,9 +53,9 @@ TEST_CASE("multipliers scale with the product of operand widths, adders and stor
   // The same through the model: the 45 nm table's 8-bit multiply (0.2 pJ)
   // on int16 operands costs 0.8 pJ, Horowitz's 16-bit figure; its register
   // entry is per bit, so an int16 register read costs twice an int8 one.
-  const EnergyModel int8(builtin("45nm"), array_config(4, 4, "ws"), LinkPayload::PartialSum, std::nullopt);
+  const EnergyModel int8(builtin("45nm"), array_config(4, 4, "ws"), LinkPayload::PartialSum);
   const EnergyModel int16(builtin("45nm"), array_config(4, 4, "ws", Microarch::Baseline, DataType::Int16),
-                          LinkPayload::PartialSum, std::nullopt);
+                          LinkPayload::PartialSum);
   CHECK(per_action(int8, "multiplier", "multiply") == Approx(0.2));
   CHECK(per_action(int16, "multiplier", "multiply") == Approx(0.8));
   CHECK(per_action(int16, "rf_operand", "read") / per_action(int8, "rf_operand", "read") == Approx(2));
@@ -69,12 +69,12 @@ TEST_CASE("SRAM energy per access follows the square root of the bank's capacity
   arch.buffer.ifmap_bytes = 32 * 1024;
   arch.buffer.filter_bytes = 8 * 1024;
   arch.buffer.banks = 1;
-  const EnergyModel model(builtin("45nm"), arch, LinkPayload::PartialSum, std::nullopt);
+  const EnergyModel model(builtin("45nm"), arch, LinkPayload::PartialSum);
   CHECK(per_action(model, "buffer_ifmap", "read") == Approx(20));
   CHECK(per_action(model, "buffer_filter", "read") == Approx(10));
   // Four banks of the 32 KiB partition: each access hits an 8 KiB bank.
   arch.buffer.banks = 4;
-  const EnergyModel banked(builtin("45nm"), arch, LinkPayload::PartialSum, std::nullopt);
+  const EnergyModel banked(builtin("45nm"), arch, LinkPayload::PartialSum);
   CHECK(per_action(banked, "buffer_ifmap", "read") == Approx(10));
 }
 
@@ -87,13 +87,13 @@ TEST_CASE("technology scaling uses the Stillmaker-Baas factors of energy.md") {
 
   ArchConfig arch = array_config(4, 4, "ws");
   arch.energy_technology_nm = 28;
-  const EnergyModel scaled(builtin("45nm"), arch, LinkPayload::PartialSum, std::nullopt);
+  const EnergyModel scaled(builtin("45nm"), arch, LinkPayload::PartialSum);
   CHECK(scaled.technology_factor() == Approx(0.37));
   CHECK(per_action(scaled, "multiplier", "multiply") == Approx(0.2 * 0.37));
   // A normalised table has no node to leave.
-  CHECK_THROWS_AS(EnergyModel(builtin("eyeriss-normalized"), arch, LinkPayload::PartialSum, std::nullopt), InputError);
+  CHECK_THROWS_AS(EnergyModel(builtin("eyeriss-normalized"), arch, LinkPayload::PartialSum), InputError);
   arch.energy_technology_nm = 22;
-  CHECK_THROWS_WITH(EnergyModel(builtin("45nm"), arch, LinkPayload::PartialSum, std::nullopt),
+  CHECK_THROWS_WITH(EnergyModel(builtin("45nm"), arch, LinkPayload::PartialSum),
                     Catch::Contains("energy.technology_nm") && Catch::Contains("22"));
 }
 
@@ -104,7 +104,7 @@ TEST_CASE("a layer's energy is the sum of its counts times the table's entries, 
   arch.buffer.word_bytes = 0;  // one value per access
   arch.buffer.ifmap_bytes = arch.buffer.filter_bytes = arch.buffer.ofmap_bytes = 108 * 1024;
   arch.buffer.banks = 1;
-  const EnergyModel model(builtin("65nm-16bit"), arch, LinkPayload::PartialSum, std::nullopt);
+  const EnergyModel model(builtin("65nm-16bit"), arch, LinkPayload::PartialSum);
   Counters c;
   c[Counter::Macs] = 100;
   c[Counter::MacsGated] = 10;
@@ -142,7 +142,7 @@ TEST_CASE("the Eyeriss chip's static power is 0.15 nJ per cycle at 200 MHz") {
   // energy.md §3: 30 mW for the 168-PE chip, 0.15 nJ per cycle at 200 MHz.
   ArchConfig arch = array_config(12, 14, "ws", Microarch::Baseline, DataType::Int16);
   arch.clock_mhz = 200;
-  const EnergyModel model(builtin("65nm-16bit"), arch, LinkPayload::PartialSum, std::nullopt);
+  const EnergyModel model(builtin("65nm-16bit"), arch, LinkPayload::PartialSum);
   REQUIRE(model.static_milliwatts());
   CHECK(*model.static_milliwatts() == Approx(30));
   Counters one_cycle;
@@ -156,16 +156,17 @@ TEST_CASE("a table without an entry the run needs is refused, naming the entry")
   table.actions.erase(std::remove_if(table.actions.begin(), table.actions.end(),
                                      [](const ActionEntry& e) { return e.component == "link"; }),
                       table.actions.end());
-  CHECK_THROWS_WITH(EnergyModel(table, array_config(4, 4, "ws"), LinkPayload::PartialSum, std::nullopt),
+  CHECK_THROWS_WITH(EnergyModel(table, array_config(4, 4, "ws"), LinkPayload::PartialSum),
                     Catch::Contains("partial") && Catch::Contains("link.hop"));
-  // DRAM entries are needed only with the DRAM model (and no currents).
+  // DRAM entries are needed only with the DRAM model, for a part without
+  // currents (DRAMSys's HBM2 memspec has none; DDR4's are priced by theirs).
   table = builtin("45nm");
   table.actions.erase(std::remove_if(table.actions.begin(), table.actions.end(),
                                      [](const ActionEntry& e) { return e.component == "dram"; }),
                       table.actions.end());
-  CHECK_NOTHROW(EnergyModel(table, array_config(4, 4, "ws"), LinkPayload::PartialSum, std::nullopt));
-  CHECK_THROWS_WITH(EnergyModel(table, with_dram(array_config(4, 4, "ws"), "ddr4-2400"), LinkPayload::PartialSum,
-                                std::nullopt),
+  CHECK_NOTHROW(EnergyModel(table, array_config(4, 4, "ws"), LinkPayload::PartialSum));
+  CHECK_NOTHROW(EnergyModel(table, with_dram(array_config(4, 4, "ws"), "ddr4-2400"), LinkPayload::PartialSum));
+  CHECK_THROWS_WITH(EnergyModel(table, with_dram(array_config(4, 4, "ws"), "hbm2"), LinkPayload::PartialSum),
                     Catch::Contains("dram.read"));
 }
 
@@ -301,4 +302,33 @@ TEST_CASE("a .npy operand that does not fit the layer or the data type is refuse
   // The same file is fine for an int16 array.
   CHECK(run_systole({"run", "--arch", "systole-32x32", "--data-type", "int16", "--workload", dir + "/net2.yaml"})
             .exit_code == 0);
+}
+
+TEST_CASE("DDR4 energy per command is dram.md's current-based figure for a 64-bit rank") {
+  // dram.md §10, per rank of 8 x8 devices (MICRON DDR4-2400 currents):
+  // ACT + PRE ≈ 12 nJ, read burst ≈ 4.5 nJ, write burst ≈ 4.0 nJ, REF ≈ 185 nJ,
+  // active standby 422 mW, precharge standby 367 mW.
+  const ArchConfig arch = with_dram(array_config(4, 4, "ws"), "ddr4-2400");
+  const EnergyModel model(builtin("45nm"), arch, LinkPayload::PartialSum);
+  const double tck_ns = 1 / 1.2;  // DDR4-2400: 1200 MHz
+  CHECK(per_action(model, "dram", "activate") + per_action(model, "dram", "precharge") ==
+        Approx(8 * 1.48e3).epsilon(0.03));
+  CHECK(per_action(model, "dram", "read_burst") == Approx(4.5e3).epsilon(0.03));
+  CHECK(per_action(model, "dram", "write_burst") == Approx(4.0e3).epsilon(0.03));
+  CHECK(per_action(model, "dram", "refresh") == Approx(185e3).epsilon(0.03));
+  CHECK(per_action(model, "dram", "active_standby") == Approx(422 * tck_ns).epsilon(0.01));
+  CHECK(per_action(model, "dram", "precharge_standby") == Approx(367 * tck_ns).epsilon(0.01));
+  // Priced by the currents, the table's per-byte DRAM entries are not used.
+  Counters bytes;
+  bytes[Counter::DramIfmapReadBytes] = 1000;
+  for (const EnergyLine& line : model.price(bytes).lines) CHECK(line.component.rfind("dram_", 0) != 0);
+
+  // A normalised table cannot add pJ: it prices DRAM per byte (200 per
+  // 16 bits: 100 per byte).
+  const EnergyModel normalised(builtin("eyeriss-normalized"), arch, LinkPayload::PartialSum);
+  CHECK(per_action(normalised, "dram_ifmap", "read") == Approx(100));
+  // HBM2's DRAMSys memspec has no currents: per byte from the table
+  // (1300 pJ per 64 bits: 162.5 per byte).
+  const EnergyModel hbm2(builtin("45nm"), with_dram(array_config(4, 4, "ws"), "hbm2"), LinkPayload::PartialSum);
+  CHECK(per_action(hbm2, "dram_filter", "read") == Approx(162.5));
 }

@@ -41,7 +41,11 @@ class DramBackend {
   virtual std::int64_t capacity_bytes() const = 0;
   virtual double peak_gb_per_s() const = 0;  // all channels
   virtual double tck_ns() const = 0;
-  virtual DramChannelStats stats() const = 0;  // summed over channels
+  // Summed over channels, for the time advanced to. Besides traffic and
+  // latency, the commands and standby rank-cycles the DRAM's energy is
+  // computed from (models/dram/dram_power.hpp), as DramChannelStats defines
+  // them; the run reports each layer's share (the difference across it).
+  virtual DramChannelStats stats() const = 0;
 };
 
 }  // namespace systole

@@ -22,7 +22,11 @@ DramChannelStats& DramChannelStats::operator+=(const DramChannelStats& o) {
   row_hits += o.row_hits;
   row_misses += o.row_misses;
   row_conflicts += o.row_conflicts;
+  activates += o.activates;
+  precharges += o.precharges;
   refreshes += o.refreshes;
+  active_standby_cycles += o.active_standby_cycles;
+  precharge_standby_cycles += o.precharge_standby_cycles;
   latency_sum += o.latency_sum;
   latency_max = std::max(latency_max, o.latency_max);
   data_bus_cycles += o.data_bus_cycles;
@@ -40,6 +44,8 @@ DramChannel::DramChannel(const DramSpec& spec, const DramControllerConfig& confi
       rank_next_read_(spec.ranks),
       rank_next_write_(spec.ranks),
       recent_acts_(spec.ranks),
+      open_banks_(spec.ranks),
+      active_until_(spec.ranks),
       next_refresh_(spec.t.REFI) {}
 
 void DramChannel::enqueue(const DramRequest& request) { queue_.push_back({request, now_}); }
@@ -88,6 +94,20 @@ void DramChannel::issue_precharge(const DramLocation& l, std::int64_t at) {
   record(DramCommand::Precharge, l, bank.open_row, at);
   bank.open_row = -1;
   bank.next_act = std::max(bank.next_act, at + spec_.t.RP);
+  ++stats_.precharges;
+  // An auto-precharge (at > now) closes the row only at `at`: the rank
+  // stays active until then.
+  --open_banks_[l.rank];
+  active_until_[l.rank] = std::max(active_until_[l.rank], at);
+}
+
+void DramChannel::count_standby(std::int64_t from, std::int64_t to) {
+  for (int rank = 0; rank < spec_.ranks; ++rank) {
+    const std::int64_t active =
+        open_banks_[rank] > 0 ? to - from : std::clamp<std::int64_t>(active_until_[rank] - from, 0, to - from);
+    stats_.active_standby_cycles += active;
+    stats_.precharge_standby_cycles += to - from - active;
+  }
 }
 
 void DramChannel::issue_activate(Queued& q) {
@@ -96,6 +116,8 @@ void DramChannel::issue_activate(Queued& q) {
   Bank& bank = bank_of(l);
   record(DramCommand::Activate, l, l.row, now_);
   bank.open_row = l.row;
+  ++stats_.activates;
+  ++open_banks_[l.rank];
   bank.next_read = std::max(bank.next_read, now_ + t.RCD_RD);
   bank.next_write = std::max(bank.next_write, now_ + t.RCD_WR);
   bank.next_pre = std::max(bank.next_pre, now_ + t.RAS);
@@ -171,9 +193,10 @@ bool DramChannel::refresh_step() {
     DramLocation l;
     l.rank = rank;
     record(DramCommand::Refresh, l, -1, now_);
+    ++stats_.refreshes;
+    active_until_[rank] = now_ + spec_.t.RFC;
   }
   for (Bank& bank : banks_) bank.next_act = now_ + spec_.t.RFC;
-  ++stats_.refreshes;
   next_refresh_ += spec_.t.REFI;
   refresh_due_ = false;
   return true;
@@ -211,6 +234,8 @@ void DramChannel::tick() {
       }
     }
   }
+  // The cycle's standby state is the one after its command.
+  count_standby(now_, now_ + 1);
   ++now_;
 }
 
@@ -247,7 +272,11 @@ std::int64_t DramChannel::next_event() const {
   return std::max(next, now_);
 }
 
-void DramChannel::skip_to(std::int64_t cycle) { now_ = std::max(now_, cycle); }
+void DramChannel::skip_to(std::int64_t cycle) {
+  if (cycle <= now_) return;
+  count_standby(now_, cycle);
+  now_ = cycle;
+}
 
 std::vector<DramCompletion> DramChannel::take_completions() {
   std::vector<DramCompletion> done;

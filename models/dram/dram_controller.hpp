@@ -13,6 +13,9 @@
 // one command per cycle; with the closed-page policy a column command carries
 // its auto-precharge (RDA/WRA), which the command log shows as a PRE at the
 // cycle it takes effect.
+// For the DRAM's energy (models/dram/dram_power.hpp) the channel counts its
+// commands and, per rank and DRAM cycle, whether the rank is in active or
+// precharge standby (DramChannelStats).
 // Abstracted away: command/address bus encoding, power-down, per-bank
 // refresh, on-die termination, the PHY, and data values.
 
@@ -61,9 +64,20 @@ struct DramControllerConfig {
 };
 
 struct DramChannelStats {
-  std::int64_t reads = 0, writes = 0;
+  std::int64_t reads = 0, writes = 0;  // RD and WR commands: one burst each
   std::int64_t row_hits = 0, row_misses = 0, row_conflicts = 0;
-  std::int64_t refreshes = 0;
+  std::int64_t activates = 0;  // ACT commands
+  // PRE commands: explicit ones (another row wanted, before a refresh) and
+  // the auto-precharge a closed-page RDA/WRA carries, counted at its column
+  // command.
+  std::int64_t precharges = 0;
+  std::int64_t refreshes = 0;  // REF commands: one per rank each tREFI
+  // Rank-cycles (DRAM cycles of each rank, summed over ranks): active standby
+  // while at least one of the rank's banks is open -- from the cycle of its
+  // ACT up to the cycle its PRE takes effect -- or a REF of the rank is
+  // running (tRFC from the REF); precharge standby otherwise. Every cycle the
+  // channel runs or skips counts in one of them, for every rank.
+  std::int64_t active_standby_cycles = 0, precharge_standby_cycles = 0;
   std::int64_t latency_sum = 0, latency_max = 0;  // cycles, arrival to last data beat
   std::int64_t data_bus_cycles = 0;
 
@@ -121,6 +135,9 @@ class DramChannel {
   void issue_column(std::size_t index);
   void issue_activate(Queued& q);
   void issue_precharge(const DramLocation& l, std::int64_t at);
+  // Counts cycles [from, to), in which no command issues, as active or
+  // precharge standby for every rank.
+  void count_standby(std::int64_t from, std::int64_t to);
   void record(DramCommand command, const DramLocation& l, int row, std::int64_t at);
 
   DramSpec spec_;
@@ -131,6 +148,11 @@ class DramChannel {
   // Per rank: earliest next ACT / READ / WRITE to any group, last four ACTs.
   std::vector<std::int64_t> rank_next_act_, rank_next_read_, rank_next_write_;
   std::vector<std::deque<std::int64_t>> recent_acts_;
+  // Per rank: banks with a row open, and the cycle before which the rank
+  // stays active with none open (an auto-precharge still to take effect, a
+  // refresh running).
+  std::vector<int> open_banks_;
+  std::vector<std::int64_t> active_until_;
   std::int64_t bus_free_ = 0;  // first cycle the data bus is free
   int bus_rank_ = 0;           // rank of the last burst on the data bus
   std::int64_t next_refresh_ = 0;

@@ -39,6 +39,15 @@ DramSpec ddr4_2400() {
   t.RTRS = 1;
   t.REFI = 9360;                      // 7.8 µs: normal temperature range
   t.RFC = 312;                        // RFC1, 4 Gb
+  // The same file's mempowerspec (memoryId MICRON_4Gb_DDR4-2400_8bit_A; the
+  // currents of DRAMSys's MICRON_4Gb_DDR4-2400_8bit_A.json too), per x8
+  // device. Its VPP draws only during activation (ipp2n, ipp3n, ipp4r,
+  // ipp4w and ipp5B are 0 there).
+  DramPower power;
+  power.devices = 8;
+  power.rails = {{"VDD", 1.2, 60.75e-3, 38.25e-3, 44.0e-3, 184.5e-3, 168.75e-3, 118.0e-3},
+                 {"VPP", 2.5, 4.05e-3, 0, 0, 0, 0, 0}};
+  s.power = power;
   return s;
 }
 
@@ -74,6 +83,12 @@ DramSpec lpddr4_3200() {
   t.RTRS = 1;
   t.REFI = 6246;  // 3.9 µs
   t.RFC = 448;    // all-bank, 8 Gb per channel
+  // The same file's mempowerspec: idd01/idd02, idd2n1/idd2n2, idd3n1/idd3n2,
+  // idd4r1/idd4r2, idd4w1/idd4w2, idd51/idd52 (IDD5: all-bank refresh burst).
+  DramPower power;
+  power.rails = {{"VDD1", 1.8, 3.5e-3, 2.0e-3, 2.25e-3, 2.25e-3, 2.25e-3, 10.0e-3},
+                 {"VDD2", 1.1, 45.0e-3, 27.0e-3, 30.0e-3, 275.0e-3, 210.0e-3, 90.0e-3}};
+  s.power = power;
   return s;
 }
 
@@ -109,6 +124,9 @@ DramSpec hbm2() {
   t.RTW = 18;
   t.REFI = 3900;
   t.RFC = 220;
+  // No currents: every one in HBM2.json's mempowerspec is 0 (DRAMsim3's
+  // HBM2 configs have some, for other timings and a 128-bit channel;
+  // docs/dram.md).
   return s;
 }
 

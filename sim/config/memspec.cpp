@@ -1,8 +1,11 @@
 #include "sim/config/memspec.hpp"
 
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <initializer_list>
+#include <optional>
+#include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -51,6 +54,108 @@ double clock(const nlohmann::json& value, const std::string& path, const std::st
     throw_input_error(path, 0, name + " must be a number between " + nlohmann::json(low).dump() + " and " +
                                    nlohmann::json(high).dump() + ", got " + value.dump());
   return value.get<double>();
+}
+
+// A number as a person would write it (0.001, 10000).
+std::string plain(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+// The keys of one supply rail in a mempowerspec: its voltage, then IDD0,
+// IDD2N, IDD3N, IDD4R, IDD4W and IDD5B.
+struct RailKeys {
+  const char* name;
+  const char* volts;
+  std::array<const char*, 6> currents;
+};
+
+// Reads `mempowerspec`, if there is one. DRAMSys has used two formats:
+//  - DRAMSys 5 (DRAMPower 5) gives currents in amperes, named idd0 ...
+//    idd5B and ipp0 ... ipp5B (VDD, VPP) for DDR4 and HBM2, idd01/idd02 ...
+//    idd51/idd52 (VDD1, VDD2) for LPDDR4;
+//  - DRAMSys 4 (DRAMPower 4) gave them in milliamperes, named idd0 ... idd5
+//    for the first rail and idd02 ... idd52 for the second (vdd2: DDR4's
+//    VPP, LPDDR4's VDD2), listing only the second rail's non-zero ones.
+// `idd5` tells the second from the first. A mempowerspec whose currents are
+// all 0 (DRAMSys's HBM2.json) gives none.
+std::optional<DramPower> read_power(const nlohmann::json& spec, const std::string& path, int devices) {
+  if (!spec.contains("mempowerspec")) return std::nullopt;
+  const nlohmann::json& p = spec["mempowerspec"];
+  if (!p.is_object()) throw_input_error(path, 0, "mempowerspec must be an object");
+  const bool milliamperes = p.contains("idd5");
+  const bool lpddr4 = spec.value("memoryType", "") == "LPDDR4";
+  std::vector<RailKeys> rails;
+  if (milliamperes) {
+    rails.push_back({lpddr4 ? "VDD1" : "VDD", "vdd", {"idd0", "idd2n", "idd3n", "idd4r", "idd4w", "idd5"}});
+    if (p.contains("vdd2"))
+      rails.push_back(
+          {lpddr4 ? "VDD2" : "VPP", "vdd2", {"idd02", "idd2n2", "idd3n2", "idd4r2", "idd4w2", "idd52"}});
+  } else if (p.contains("vdd1")) {
+    rails.push_back({"VDD1", "vdd1", {"idd01", "idd2n1", "idd3n1", "idd4r1", "idd4w1", "idd51"}});
+    rails.push_back({"VDD2", "vdd2", {"idd02", "idd2n2", "idd3n2", "idd4r2", "idd4w2", "idd52"}});
+  } else {
+    // HBM2 memspecs spell the refresh currents idd5b and ipp5b.
+    const bool hbm2_names = p.contains("idd5b") && !p.contains("idd5B");
+    rails.push_back({"VDD", "vdd", {"idd0", "idd2n", "idd3n", "idd4r", "idd4w", hbm2_names ? "idd5b" : "idd5B"}});
+    rails.push_back({"VPP", "vpp", {"ipp0", "ipp2n", "ipp3n", "ipp4r", "ipp4w", hbm2_names ? "ipp5b" : "ipp5B"}});
+  }
+  // Currents in the file's unit, converted to amperes. A real device draws
+  // at most a few amperes on a rail.
+  const double per_ampere = milliamperes ? 1000 : 1;
+  const std::string unit = milliamperes ? "mA, as in a memspec with idd5" : "A, as in a memspec without idd5";
+  // The value under `key`, in [low, high]; 0 when it is missing and may be.
+  auto number = [&](const char* key, double low, double high, const std::string& what, bool may_miss) {
+    if (!p.contains(key)) {
+      if (may_miss) return 0.0;
+      throw_input_error(path, 0, std::string("missing mempowerspec.") + key);
+    }
+    const nlohmann::json& value = p[key];
+    if (!value.is_number() || !(value.get<double>() >= low && value.get<double>() <= high))
+      throw_input_error(path, 0, std::string("mempowerspec.") + key + " must be between " + plain(low) + " and " +
+                                     plain(high) + " " + what + ", got " + value.dump());
+    return value.get<double>();
+  };
+  DramPower power;
+  power.devices = devices;
+  bool any_current = false;
+  for (std::size_t r = 0; r < rails.size(); ++r) {
+    const RailKeys& keys = rails[r];
+    // DRAMSys 4 files list only the second rail's non-zero currents.
+    const bool may_miss = milliamperes && r == 1;
+    DramRail rail;
+    rail.name = keys.name;
+    rail.volts = number(keys.volts, 0.1, 5, "V", false);
+    double* currents[6] = {&rail.idd0, &rail.idd2n, &rail.idd3n, &rail.idd4r, &rail.idd4w, &rail.idd5b};
+    for (int i = 0; i < 6; ++i) {
+      *currents[i] = number(keys.currents[i], 0, 10 * per_ampere, unit, may_miss) / per_ampere;
+      any_current = any_current || *currents[i] > 0;
+    }
+    power.rails.push_back(rail);
+  }
+  if (!any_current) return std::nullopt;
+  // The first rail carries the activations: its IDD0 is at least 1 mA, which
+  // also catches currents given in the other unit.
+  number(rails[0].currents[0], 1e-3 * per_ampere, 10 * per_ampere, unit, false);
+  // A command's current is never below the standby current it is measured
+  // over, or the command would cost negative energy.
+  for (std::size_t r = 0; r < power.rails.size(); ++r) {
+    const DramRail& rail = power.rails[r];
+    const auto& key = rails[r].currents;
+    auto at_least = [&](double current, int i, double standby, int s, const char* command) {
+      if (current < standby)
+        throw_input_error(path, 0, std::string("mempowerspec.") + key[i] + " (" + plain(current * per_ampere) +
+                                       ") is below " + key[s] + " (" + plain(standby * per_ampere) + "): " +
+                                       command + " would cost negative energy");
+    };
+    at_least(rail.idd0, 0, rail.idd3n, 2, "an activation");
+    at_least(rail.idd0, 0, rail.idd2n, 1, "a precharge");
+    at_least(rail.idd4r, 3, rail.idd3n, 2, "a read");
+    at_least(rail.idd4w, 4, rail.idd3n, 2, "a write");
+    at_least(rail.idd5b, 5, rail.idd3n, 2, "a refresh");
+  }
+  return power;
 }
 
 }  // namespace
@@ -144,6 +249,7 @@ DramSpec load_memspec(const std::string& path) {
     t.RFC = required(timing, path, m, {"RFC", "RFC1", "RFCab"});
   }
   if (const std::string problem = dram_spec_problem(s); !problem.empty()) throw_input_error(path, 0, problem);
+  s.power = read_power(spec, path, devices);
   return s;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
-// Reads a DRAMSys memspec JSON file (memarchitecturespec and memtimingspec,
-// with DRAMSys's key names for DDR4, LPDDR4 and HBM2) into a DramSpec, so
-// users can bring their own parts. Errors name the file and the key.
+// Reads a DRAMSys memspec JSON file (memarchitecturespec, memtimingspec and,
+// when there, mempowerspec, with DRAMSys's key names for DDR4, LPDDR4 and
+// HBM2) into a DramSpec, so users can bring their own parts. Errors name the
+// file and the key.
 
 #include <string>
 

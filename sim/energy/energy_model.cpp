@@ -6,7 +6,9 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include "models/dram/dram_power.hpp"
 #include "sim/config/input_error.hpp"
+#include "sim/config/memspec.hpp"
 #include "sim/energy/energy_scaling.hpp"
 
 namespace systole {
@@ -84,8 +86,7 @@ double LayerEnergy::background() const {
   return sum;
 }
 
-EnergyModel::EnergyModel(EnergyTable table, const ArchConfig& arch, LinkPayload vertical_link,
-                         std::optional<DramCommandEnergy> dram)
+EnergyModel::EnergyModel(EnergyTable table, const ArchConfig& arch, LinkPayload vertical_link)
     : table_(std::move(table)), clock_period_ns_(arch.clock_period_ns()) {
   const std::string where = "energy table '" + table_.name + "'";
   if (arch.array.data_type == DataType::Fp32)
@@ -102,7 +103,7 @@ EnergyModel::EnergyModel(EnergyTable table, const ArchConfig& arch, LinkPayload 
     }
   }
   price_actions(arch, vertical_link);
-  price_dram(arch, dram);
+  price_dram(arch);
   price_static(arch);
   compute_area(arch, vertical_link);
 }
@@ -171,23 +172,26 @@ void EnergyModel::price_actions(const ArchConfig& arch, LinkPayload vertical_lin
   }
 }
 
-void EnergyModel::price_dram(const ArchConfig& arch, const std::optional<DramCommandEnergy>& dram) {
+void EnergyModel::price_dram(const ArchConfig& arch) {
   if (arch.memory_model != MemoryModel::Dram) return;
+  const DramSpec spec = resolve_dram(arch.dram, "dram.spec");
+  const std::optional<DramCommandEnergy> dram = dram_command_energy(spec);
   if (dram && table_.absolute()) {
-    const std::string source = " [" + dram->source + "]";
-    const double pj_per_cycle_per_mw = dram->tck_ns;  // mW × ns = pJ
+    const std::string source = " [" + spec.name + " currents, " + spec.source + "]";
+    const double tck_ns = spec.tck_ps * 1e-3;  // mW × ns = pJ
     const auto add = [&](const char* action, Counter counter, double pj, bool background, std::string how) {
       priced_.push_back({"dram", action, counter, unit_of(counter), pj, background, std::move(how) + source});
     };
-    add("activate", Counter::DramActivates, dram->activate_precharge_pj, false,
-        "ACT and its PRE from IDD0, IDD3N, IDD2N, IPP0 over tRC");
-    add("read_burst", Counter::DramReadBursts, dram->read_burst_pj, false, "(IDD4R − IDD3N)·VDD·tBURST");
-    add("write_burst", Counter::DramWriteBursts, dram->write_burst_pj, false, "(IDD4W − IDD3N)·VDD·tBURST");
-    add("refresh", Counter::DramRefreshes, dram->refresh_pj, false, "(IDD5B − IDD3N)·VDD·tRFC");
-    add("active_standby", Counter::DramActiveStandbyCycles, dram->active_standby_mw * pj_per_cycle_per_mw, true,
-        fmt::format("IDD3N·VDD = {} mW × tCK {} ns", trim_number(dram->active_standby_mw), dram->tck_ns));
-    add("precharge_standby", Counter::DramPrechargeStandbyCycles, dram->precharge_standby_mw * pj_per_cycle_per_mw,
-        true, fmt::format("IDD2N·VDD = {} mW × tCK {} ns", trim_number(dram->precharge_standby_mw), dram->tck_ns));
+    add("activate", Counter::DramActivates, dram->activate_pj, false, "V·(IDD0 − IDD3N)·tRAS per rank");
+    add("precharge", Counter::DramPrecharges, dram->precharge_pj, false, "V·(IDD0 − IDD2N)·(tRC − tRAS) per rank");
+    add("read_burst", Counter::DramReadBursts, dram->read_burst_pj, false, "V·(IDD4R − IDD3N)·tBURST per rank");
+    add("write_burst", Counter::DramWriteBursts, dram->write_burst_pj, false, "V·(IDD4W − IDD3N)·tBURST per rank");
+    add("refresh", Counter::DramRefreshes, dram->refresh_pj, false, "V·(IDD5B − IDD3N)·tRFC per rank");
+    add("active_standby", Counter::DramActiveStandbyCycles, dram->active_standby_mw * tck_ns, true,
+        fmt::format("V·IDD3N = {} mW per rank × tCK {} ns", trim_number(dram->active_standby_mw), trim_number(tck_ns)));
+    add("precharge_standby", Counter::DramPrechargeStandbyCycles, dram->precharge_standby_mw * tck_ns, true,
+        fmt::format("V·IDD2N = {} mW per rank × tCK {} ns", trim_number(dram->precharge_standby_mw),
+                    trim_number(tck_ns)));
     return;
   }
   for (const auto& [action, counter] : {std::pair{"read", Counter::DramIfmapReadBytes},

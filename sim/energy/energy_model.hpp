@@ -26,19 +26,6 @@
 
 namespace systole {
 
-// The DRAM's energy per command and background power, from its currents
-// (models/dram/dram_power.hpp), in pJ and mW for all of a channel's devices.
-struct DramCommandEnergy {
-  double activate_precharge_pj = 0;  // one ACT and the PRE that closes the row
-  double read_burst_pj = 0;
-  double write_burst_pj = 0;
-  double refresh_pj = 0;
-  double active_standby_mw = 0;     // at least one bank open
-  double precharge_standby_mw = 0;  // every bank closed
-  double tck_ns = 0;
-  std::string source;
-};
-
 // One priced action of one component, for one layer or a run.
 struct EnergyLine {
   std::string component;  // e.g. "rf_psum", "buffer_ifmap", "dram"
@@ -71,9 +58,9 @@ struct AreaLine {
 class EnergyModel {
  public:
   // Throws InputError (naming the table) when the table lacks an entry
-  // this architecture's runs perform, or cannot be used with it.
-  EnergyModel(EnergyTable table, const ArchConfig& arch, LinkPayload vertical_link,
-              std::optional<DramCommandEnergy> dram);
+  // this architecture's runs perform, or cannot be used with it. With the
+  // DRAM model, the part is arch.dram.
+  EnergyModel(EnergyTable table, const ArchConfig& arch, LinkPayload vertical_link);
 
   LayerEnergy price(const Counters& counters) const;
   const EnergyTable& table() const { return table_; }
@@ -98,7 +85,7 @@ class EnergyModel {
   };
 
   void price_actions(const ArchConfig& arch, LinkPayload vertical_link);
-  void price_dram(const ArchConfig& arch, const std::optional<DramCommandEnergy>& dram);
+  void price_dram(const ArchConfig& arch);
   void price_static(const ArchConfig& arch);
   void compute_area(const ArchConfig& arch, LinkPayload vertical_link);
   const ActionEntry& entry(const std::string& component, const std::string& action) const;

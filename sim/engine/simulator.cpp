@@ -197,17 +197,39 @@ std::unique_ptr<MemoryController> Simulator::begin_memory(ArrayStep& step) const
                                       static_cast<std::int64_t>(clock_period().value()), arch_.noc.latency);
 }
 
+DramChannelStats Simulator::dram_stats_now() {
+  if (!dram_) return {};
+  dram_->advance_to(accelerator_.dram.time_fs());
+  return dram_->stats();
+}
+
+void Simulator::count_dram(const DramChannelStats& before, Counters& counted) {
+  if (!dram_) return;
+  const DramChannelStats after = dram_stats_now();
+  counted[Counter::DramActivates] += after.activates - before.activates;
+  counted[Counter::DramPrecharges] += after.precharges - before.precharges;
+  counted[Counter::DramReadBursts] += after.reads - before.reads;
+  counted[Counter::DramWriteBursts] += after.writes - before.writes;
+  counted[Counter::DramRefreshes] += after.refreshes - before.refreshes;
+  counted[Counter::DramActiveStandbyCycles] += after.active_standby_cycles - before.active_standby_cycles;
+  counted[Counter::DramPrechargeStandbyCycles] += after.precharge_standby_cycles - before.precharge_standby_cycles;
+}
+
 bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
+  // The DRAM idles meanwhile, refreshing and in standby: the layer's too.
+  const DramChannelStats dram_before = dram_stats_now();
   VectorExecution execution(arch_.vector, op.operations);
   step_macs_ = 0;
   const bool completed = run_to_completion(accelerator_.vector_unit, execution, stats);
   stats[Counter::Cycles] += execution.cycles_elapsed();
   stats[Counter::VectorCycles] += execution.cycles_elapsed();
+  count_dram(dram_before, stats.counters);
   return completed;
 }
 
 bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats) {
   const std::unique_ptr<ArrayStep> step = dataflow_.plan(arch_, gemm, dram_ ? dram_->peak_gb_per_s() : 0);
+  const DramChannelStats dram_before = dram_stats_now();
   const std::unique_ptr<MemoryController> memory = begin_memory(*step);
   Execution& execution = step->start({seed, options_.sparsity}, memory.get());
   step_macs_ = 0;
@@ -236,6 +258,7 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
     }
     counted[Counter::DramOfmapWriteBytes] = m.dram_write_bytes[static_cast<int>(Operand::Ofmap)];
   }
+  count_dram(dram_before, counted);
   step->record(counted, completed, memory.get());
   stats.counters += counted;
   if (completed) step->record_mapping(stats);

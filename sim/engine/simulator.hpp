@@ -63,6 +63,11 @@ class Simulator : private CycleObserver {
   // plan.
   std::unique_ptr<MemoryController> begin_memory(ArrayStep& step) const;
   bool run_vector_step(const VectorOp& op, LayerStats& stats);
+  // The DRAM's statistics after advancing it to now (it runs on while the
+  // array is busy or the vector unit works); empty with ideal memory.
+  DramChannelStats dram_stats_now();
+  // Adds the DRAM's commands and standby cycles since `before` to `counted`.
+  void count_dram(const DramChannelStats& before, Counters& counted);
   // Clocks `unit` until `execution` finishes; false when interrupted.
   bool run_to_completion(ClockedUnit& unit, Execution& execution, LayerStats& stats);
   sc_core::sc_time clock_period() const;

@@ -111,15 +111,21 @@ namespace systole {
     "the same for the filter partition")                                                                      \
   X(BufferOfmapWriteAccesses, "buffer_ofmap_write_accesses", "accesses", Sum, Both,                        \
     "the same for the ofmap partition")                                                                       \
-  X(DramActivates, "dram_activates", "commands", Sum, Both, "ACT commands, all channels")                    \
-  X(DramPrecharges, "dram_precharges", "commands", Sum, Both, "PRE commands (explicit or auto), all channels") \
-  X(DramReadBursts, "dram_read_bursts", "bursts", Sum, Both, "RD bursts, all channels")                      \
-  X(DramWriteBursts, "dram_write_bursts", "bursts", Sum, Both, "WR bursts, all channels")                    \
-  X(DramRefreshes, "dram_refreshes", "commands", Sum, Both, "REF commands, all channels")                    \
-  X(DramActiveStandbyCycles, "dram_active_standby_cycles", "DRAM cycles", Sum, Both,                         \
-    "DRAM clock cycles, summed over channels, in which at least one bank had a row open")                     \
-  X(DramPrechargeStandbyCycles, "dram_precharge_standby_cycles", "DRAM cycles", Sum, Both,                   \
-    "DRAM clock cycles, summed over channels, in which every bank was precharged")                            \
+  X(DramActivates, "dram_activates", "commands", Sum, Both, "ACT commands, all channels (0 with ideal memory)") \
+  X(DramPrecharges, "dram_precharges", "commands", Sum, Both,                                                 \
+    "PRE commands, all channels: explicit ones (a row conflict, closing the banks before a refresh) and the " \
+    "auto-precharge of a closed-page RDA/WRA, counted with its column command")                               \
+  X(DramReadBursts, "dram_read_bursts", "bursts", Sum, Both, "RD bursts, all channels")                       \
+  X(DramWriteBursts, "dram_write_bursts", "bursts", Sum, Both, "WR bursts, all channels")                     \
+  X(DramRefreshes, "dram_refreshes", "commands", Sum, Both,                                                   \
+    "REF commands (all-bank, one per rank every tREFI), all channels; the DRAM refreshes while the vector "   \
+    "unit works too")                                                                                         \
+  X(DramActiveStandbyCycles, "dram_active_standby_cycles", "DRAM rank-cycles", Sum, Both,                     \
+    "DRAM clock cycles of each rank, summed over ranks and channels, in which at least one of its banks had " \
+    "a row open (from its ACT to the cycle its PRE takes effect) or a REF was running (tRFC)")                \
+  X(DramPrechargeStandbyCycles, "dram_precharge_standby_cycles", "DRAM rank-cycles", Sum, Both,               \
+    "the other DRAM cycles of each rank: every bank precharged and no refresh running. The two add up to "    \
+    "ranks × channels × the DRAM cycles that elapsed during the layer")                                       \
   X(BufferIfmapPeakBytes, "buffer_ifmap_peak_bytes", "bytes", Max, Column,                                    \
     "the most space reserved in the ifmap partition in any cycle of the layer (as `ifmap_buffer_bytes` in "   \
     "utilization.csv): how much of the partition the layer needed")                                           \
