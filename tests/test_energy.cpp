@@ -3,8 +3,10 @@
 // the Eyeriss chip's figure, and bad tables refused before anything runs.
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "sim/config/input_error.hpp"
+#include "sim/dataflow/registry.hpp"
 #include "sim/energy/builtin_tables.hpp"
 #include "sim/energy/energy_model.hpp"
 #include "sim/energy/energy_scaling.hpp"
@@ -331,4 +333,53 @@ TEST_CASE("DDR4 energy per command is dram.md's current-based figure for a 64-bi
   // (1300 pJ per 64 bits: 162.5 per byte).
   const EnergyModel hbm2(builtin("45nm"), with_dram(array_config(4, 4, "ws"), "hbm2"), LinkPayload::PartialSum);
   CHECK(per_action(hbm2, "dram_filter", "read") == Approx(162.5));
+}
+
+TEST_CASE("a 256x256 int8 WS array at 700 MHz, 45 nm scaled to 28 nm, stays under the TPU v1's 0.87 pJ per MAC") {
+  // energy.md §7: the TPU v1 (256×256 int8 WS, 700 MHz, 28 nm) drew at most
+  // 40 W at 45.9 TMAC/s: ≤ 0.87 pJ per MAC for the whole chip. A model above
+  // it has a wrong per-hop or per-access energy. A GEMM as deep as the array
+  // and as wide, streaming 8192 rows, keeps it above 90% busy.
+  ArchConfig arch = array_config(256, 256, "ws");
+  arch.clock_mhz = 700;
+  arch.energy_technology_nm = 28;
+  const RunResult result = simulate(arch, {make_gemm_layer("gemm", 8192, 256, 256)});
+  REQUIRE(result.layers.at(0).verification == Verification::Passed);
+  CHECK(result.layers[0].utilization > 0.9);
+  const EnergyModel model(builtin("45nm"), arch, LinkPayload::PartialSum);
+  const LayerEnergy energy = model.price(result.layers[0].counters);
+  const double pj_per_mac = energy.total() / static_cast<double>(result.total_macs);
+  INFO("pJ per MAC: " << pj_per_mac);
+  CHECK(pj_per_mac < 0.87);
+  // And the MAC alone (an 8-bit multiply and a 32-bit add, 0.3 pJ at 45 nm,
+  // × 0.37) is a floor no count can go under.
+  CHECK(pj_per_mac > 0.3 * 0.37);
+}
+
+TEST_CASE("energy per MAC of one layer orders WS, OS and IS as their reuse predicts") {
+  // The prediction, from reuse, before any figure: AlexNet's Conv1 (M = 3025
+  // output pixels, N = 96 filters, K = 363) on a 32×32 int8 array, priced
+  // with the ISCA 2016 ratios.
+  // - OS keeps each output in its PE for all of K: M·N = 290,400 results leave
+  //   the array once, and its vertical links carry 8-bit operands. WS and IS
+  //   send 32-bit partial sums out once per K fold (12 folds: 3.5 M values)
+  //   and down the column every cycle. Both stream about the same operand
+  //   traffic (3.3 M values on each edge). So OS is the cheapest.
+  // - WS keeps each weight for a whole stream of M pixels (reuse M = 3025),
+  //   IS each input for a stream of N filters (reuse N = 96): IS loads its
+  //   stationary operand (K·M = 1.1 M inputs) where WS loads K·N = 35 k
+  //   weights. So WS is cheaper than IS.
+  // Prediction: OS < WS < IS.
+  const Layer conv1 = conv_layer(227, 227, 3, 96, 11, 11, 4);
+  std::map<std::string, double> per_mac;
+  for (const char* dataflow : {"ws", "os", "is"}) {
+    const ArchConfig arch = array_config(32, 32, dataflow);
+    const RunResult result = simulate(arch, {conv1});
+    REQUIRE(result.layers.at(0).verification == Verification::Passed);
+    const EnergyModel model(builtin("eyeriss-normalized"), arch, find_dataflow(dataflow)->vertical_link_payload());
+    per_mac[dataflow] = model.price(result.layers[0].counters).total() / static_cast<double>(result.total_macs);
+  }
+  INFO("MAC-equivalents per MAC: ws " << per_mac["ws"] << ", os " << per_mac["os"] << ", is " << per_mac["is"]);
+  CHECK(per_mac["os"] < per_mac["ws"]);
+  CHECK(per_mac["ws"] < per_mac["is"]);
 }
