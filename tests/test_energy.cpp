@@ -304,6 +304,30 @@ TEST_CASE("a .npy operand that does not fit the layer or the data type is refuse
   // The same file is fine for an int16 array.
   CHECK(run_systole({"run", "--arch", "systole-32x32", "--data-type", "int16", "--workload", dir + "/net2.yaml"})
             .exit_code == 0);
+
+  // int4 holds -8 to 7; int1 only -1 and +1, never 0.
+  std::vector<int> values(32, 1);
+  values[7] = 8;
+  write_npy_int8(dir + "/eight.npy", {1, 4, 4, 2}, values);
+  values[7] = 0;
+  write_npy_int8(dir + "/zero.npy", {1, 4, 4, 2}, values);
+  values[7] = -1;
+  write_npy_int8(dir + "/signs.npy", {1, 4, 4, 2}, values);
+  const auto run_with = [&](const std::string& file, const std::string& type) {
+    write_file(dir + "/net3.yaml", "layers:\n  - {name: c, type: conv, input: [4, 4, 2], kernel: 2, filters: 3, "
+                                   "ifmap_data: " + file + "}\n");
+    return run_systole({"run", "--arch", "systole-32x32", "--data-type", type, "--workload", dir + "/net3.yaml",
+                        "--verify"});
+  };
+  const CommandResult eight = run_with("eight.npy", "int4");
+  CHECK(eight.exit_code == 2);
+  CHECK_THAT(eight.err, Catch::Contains("index 7") && Catch::Contains("from -8 to 7") && Catch::Contains("int4"));
+  CHECK(run_with("eight.npy", "int8").exit_code == 0);
+  const CommandResult zero = run_with("zero.npy", "int1");
+  CHECK(zero.exit_code == 2);
+  CHECK_THAT(zero.err, Catch::Contains("zero.npy") && Catch::Contains("index 7") && Catch::Contains("-1 or +1"));
+  CHECK(run_with("zero.npy", "int2").exit_code == 0);
+  CHECK(run_with("signs.npy", "int1").exit_code == 0);
 }
 
 TEST_CASE("DDR4 energy per command is dram.md's current-based figure for a 64-bit rank") {

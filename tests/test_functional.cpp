@@ -1,5 +1,6 @@
 // The array really computes: its outputs equal a plain reference loop for
-// random data, in every dataflow, microarchitecture and data type.
+// random data, in every dataflow, microarchitecture and data type (int1's
+// reference counts with XNOR and popcount: test_precision.cpp).
 
 #include <catch2/catch.hpp>
 
@@ -27,7 +28,8 @@ TEST_CASE("outputs match the reference for random layers", "[functional]") {
     for (const std::string dataflow :
          {"ws", "os", "is"})
       for (Microarch microarch : {Microarch::Baseline, Microarch::Pipelined})
-        for (DataType type : {DataType::Int8, DataType::Int16, DataType::Fp32}) {
+        for (DataType type : {DataType::Int16, DataType::Int8, DataType::Int4, DataType::Int2, DataType::Int1,
+                              DataType::Fp32}) {
           const RunResult result =
               simulate(array_config(rows, cols, dataflow, microarch, type), {layer}, trial + 1);
           INFO("trial " << trial << " " << rows << "x" << cols << " " << dataflow << " "

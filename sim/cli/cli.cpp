@@ -133,7 +133,8 @@ po::options_description run_options() {
       ("dataflow", po::value<std::string>(), (dataflow_names() + " (overrides array.dataflow)").c_str())
       ("array", po::value<std::string>(), "array size RxC, e.g. 128x128 (overrides array.rows/cols)")
       ("microarch", po::value<std::string>(), "baseline or pipelined (overrides array.microarch)")
-      ("data-type", po::value<std::string>(), "int8, int16 or fp32 (overrides array.data_type)")
+      ("data-type", po::value<std::string>(),
+       "int16, int8, int4, int2, int1 (binary: -1 and +1) or fp32 (overrides array.data_type)")
       ("clock-mhz", po::value<std::string>(), "accelerator clock in MHz (overrides general.clock_mhz, default 1000)")
       ("memory", po::value<std::string>(), "ideal or dram (overrides memory.model)")
       ("dram", po::value<std::string>(),
@@ -358,6 +359,8 @@ int run_command(int argc, char** argv) {
     } catch (const std::invalid_argument& e) {
       throw InputError("option --sparsity: " + std::string(e.what()));
     }
+    if (const std::string problem = sparsity_problem(run_options.sparsity, arch.array.data_type); !problem.empty())
+      throw InputError("option --sparsity: " + problem);
   }
   run_options.verify = vm["verify"].as<bool>();
   run_options.show_progress = isatty(STDERR_FILENO);

@@ -82,12 +82,14 @@ const std::vector<KeyAccess>& key_table() {
          c.array.microarch = *m;
        },
        [](const ArchConfig& c) { return std::string(to_string(c.array.microarch)); }},
-      {{"array.data_type", "int8 (int32 accumulators), int16 (int64) or fp32 (fp32)"},
+      {{"array.data_type",
+        "int16 (int64 accumulators), int8, int4, int2 (int32), int1 (binary: -1 and +1, XNOR and popcount; "
+        "int32) or fp32 (fp32)"},
        [](ArchConfig& c, const std::string& v) {
          const auto t = parse_data_type(to_lower(v));
          if (!t)
-           throw std::invalid_argument("unknown data type '" + v +
-                                       "' (expected int8, int16 or fp32)");
+           throw std::invalid_argument("unknown data type '" + v + "' (expected " +
+                                       std::string(data_type_names()) + ")");
          c.array.data_type = *t;
        },
        [](const ArchConfig& c) { return std::string(to_string(c.array.data_type)); }},

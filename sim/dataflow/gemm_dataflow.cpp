@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <type_traits>
 
 #include "models/array/array_controller.hpp"
 #include "models/memory/memory_controller.hpp"
@@ -27,7 +28,7 @@ class GemmArrayStep final : public ArrayStep {
   }
 
   Execution& start(const OperandSource& source, FoldGate* gate) override {
-    data_.emplace(step_, source);
+    data_.emplace(step_, source, arch_.array.data_type);
     controller_.emplace(arch_.array, data_->program(mapping_, dataflow_.roles()), gate);
     return *controller_;
   }
@@ -36,6 +37,10 @@ class GemmArrayStep final : public ArrayStep {
   void record_mapping(LayerStats& stats) const override;
 
   Comparison compare_with_reference() const override {
+    if constexpr (std::is_same_v<Op, Numeric<DataType::Int1>::Operand> &&
+                  std::is_same_v<Acc, Numeric<DataType::Int1>::Accum>)
+      if (arch_.array.data_type == DataType::Int1)
+        return compare_with_binary_reference(step_, data_->input(), data_->filters(), data_->output());
     return systole::compare_with_reference<Op, Acc>(step_, data_->input(), data_->filters(), data_->output());
   }
 
@@ -90,8 +95,11 @@ std::unique_ptr<ArrayStep> GemmDataflow::plan(const ArchConfig& arch, const Laye
                                               double dram_gb_per_s) const {
   GemmStepPlan plan = plan_gemm_step(*this, arch, step, dram_gb_per_s);
   switch (arch.array.data_type) {
-    case DataType::Int8: return make_step<DataType::Int8>(*this, arch, step, std::move(plan));
     case DataType::Int16: return make_step<DataType::Int16>(*this, arch, step, std::move(plan));
+    case DataType::Int8: return make_step<DataType::Int8>(*this, arch, step, std::move(plan));
+    case DataType::Int4: return make_step<DataType::Int4>(*this, arch, step, std::move(plan));
+    case DataType::Int2: return make_step<DataType::Int2>(*this, arch, step, std::move(plan));
+    case DataType::Int1: return make_step<DataType::Int1>(*this, arch, step, std::move(plan));
     case DataType::Fp32: return make_step<DataType::Fp32>(*this, arch, step, std::move(plan));
   }
   return nullptr;

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
-#include <cstring>
 #include <random>
 #include <type_traits>
 
@@ -16,19 +14,30 @@ namespace systole {
 
 namespace {
 
-// Integers are uniform over the whole type; floats over [-1, 1).
+// Integers are uniform over their type's values; floats over [-1, 1).
 template <class Op>
-std::vector<Op> random_values(std::size_t count, std::mt19937_64& rng) {
+std::vector<Op> random_values(std::size_t count, std::mt19937_64& rng, DataType type) {
   std::vector<Op> values(count);
   if constexpr (std::is_floating_point_v<Op>) {
     std::uniform_real_distribution<Op> dist(-1, 1);
     for (Op& v : values) v = dist(rng);
   } else {
-    // Each 64-bit draw is uniform, so each of its Op-sized pieces is too.
-    constexpr std::size_t kPerDraw = sizeof(std::uint64_t) / sizeof(Op);
-    for (std::size_t i = 0; i < count; i += kPerDraw) {
-      const std::uint64_t bits = rng();
-      std::memcpy(&values[i], &bits, std::min(kPerDraw, count - i) * sizeof(Op));
+    // Each 64-bit draw is uniform, so each of its b-bit pieces is too, and a
+    // piece is one value of a b-bit type: two's complement, or for int1 a
+    // bit, 1 for +1 and 0 for -1. For int8 and int16 the pieces are the
+    // draw's bytes in order, what earlier versions copied out of it on x86:
+    // a seed still gives the operands it gave.
+    const int bits = operand_bits(type);
+    const std::size_t per_draw = 64 / static_cast<std::size_t>(bits);
+    const std::uint64_t mask = (std::uint64_t{1} << bits) - 1;
+    const std::int64_t half = std::int64_t{1} << (bits - 1);
+    for (std::size_t i = 0; i < count; i += per_draw) {
+      std::uint64_t draw = rng();
+      for (std::size_t j = i; j < std::min(count, i + per_draw); ++j, draw >>= bits) {
+        const auto piece = static_cast<std::int64_t>(draw & mask);
+        const std::int64_t value = type == DataType::Int1 ? 2 * piece - 1 : piece >= half ? piece - 2 * half : piece;
+        values[j] = static_cast<Op>(value);
+      }
     }
   }
   return values;
@@ -65,7 +74,7 @@ std::int64_t functional_bytes(const Layer& layer, DataType type) {
 }
 
 template <class Op>
-std::vector<Op> operand_file_values(const std::string& path, std::int64_t count) {
+std::vector<Op> operand_file_values(const std::string& path, std::int64_t count, DataType type) {
   const NpyTensor tensor = read_npy(path);
   if (static_cast<std::int64_t>(tensor.values.size()) != count)
     throw InputError(path + ": holds " + std::to_string(tensor.values.size()) + " values, the layer needs " +
@@ -74,9 +83,15 @@ std::vector<Op> operand_file_values(const std::string& path, std::int64_t count)
   for (std::size_t i = 0; i < values.size(); ++i) {
     const double v = tensor.values[i];
     if constexpr (!std::is_floating_point_v<Op>) {
-      if (!(v >= std::numeric_limits<Op>::min() && v <= std::numeric_limits<Op>::max()) || v != std::floor(v))
-        throw InputError(fmt::format("{}: value {:g} at index {} is not an integer from {} to {} (the array's data type)",
-                                     path, v, i, std::numeric_limits<Op>::min(), std::numeric_limits<Op>::max()));
+      const OperandRange range = operand_range(type);
+      if (type == DataType::Int1 && v != -1 && v != 1)
+        throw InputError(fmt::format("{}: value {:g} at index {} is not -1 or +1 (int1, the array's data type, is "
+                                     "binary)",
+                                     path, v, i));
+      if (!(v >= static_cast<double>(range.min) && v <= static_cast<double>(range.max)) || v != std::floor(v))
+        throw InputError(fmt::format("{}: value {:g} at index {} is not an integer from {} to {} (the array's data "
+                                     "type, {})",
+                                     path, v, i, range.min, range.max, to_string(type)));
     } else if (!std::isfinite(v)) {
       throw InputError(path + ": value at index " + std::to_string(i) + " is not finite");
     }
@@ -90,32 +105,44 @@ void check_operand_files(const Layer& layer, DataType type) {
   const auto check = [&](auto tag) {
     using Op = decltype(tag);
     if (!layer.ifmap_file.empty())
-      operand_file_values<Op>(layer.ifmap_file, layer.batch * s.in_h * s.in_w * s.in_channels);
-    if (!layer.weights_file.empty()) operand_file_values<Op>(layer.weights_file, right_operand_elements(layer));
+      operand_file_values<Op>(layer.ifmap_file, layer.batch * s.in_h * s.in_w * s.in_channels, type);
+    if (!layer.weights_file.empty()) operand_file_values<Op>(layer.weights_file, right_operand_elements(layer), type);
   };
   switch (type) {
-    case DataType::Int8: check(std::int8_t{}); break;
-    case DataType::Int16: check(std::int16_t{}); break;
-    case DataType::Fp32: check(float{}); break;
+    case DataType::Int16: check(Numeric<DataType::Int16>::Operand{}); break;
+    case DataType::Int8: check(Numeric<DataType::Int8>::Operand{}); break;
+    case DataType::Int4: check(Numeric<DataType::Int4>::Operand{}); break;
+    case DataType::Int2: check(Numeric<DataType::Int2>::Operand{}); break;
+    case DataType::Int1: check(Numeric<DataType::Int1>::Operand{}); break;
+    case DataType::Fp32: check(Numeric<DataType::Fp32>::Operand{}); break;
   }
 }
 
+std::string sparsity_problem(const OperandSparsity& sparsity, DataType type) {
+  if (type == DataType::Int1 && sparsity.any())
+    return "int1 operands are -1 or +1, never zero: a binary layer has no zeros to draw (use another --data-type)";
+  return {};
+}
+
 template <class Op, class Acc>
-LayerData<Op, Acc>::LayerData(const Layer& layer, const OperandSource& source)
+LayerData<Op, Acc>::LayerData(const Layer& layer, const OperandSource& source, DataType type)
     : layer_(layer), gemm_(layer.gemm()) {
+  if (const std::string problem = sparsity_problem(source.sparsity, type); !problem.empty())
+    throw InputError("sparsity: " + problem);
   const std::uint64_t seed = source.seed;
   std::mt19937_64 rng(seed);
   const ConvShape& s = layer.shape;
   input_ = random_values<Op>(
-      static_cast<std::size_t>(layer.batch * s.in_h * s.in_w * s.in_channels), rng);
+      static_cast<std::size_t>(layer.batch * s.in_h * s.in_w * s.in_channels), rng, type);
   // The right-hand operand, weights or (an ONNX MatMul of two activations)
   // a tensor computed at run time: groups·N·K values either way.
-  filters_ = random_values<Op>(static_cast<std::size_t>(right_operand_elements(layer)), rng);
+  filters_ = random_values<Op>(static_cast<std::size_t>(right_operand_elements(layer)), rng, type);
   zero_fraction(input_, source.sparsity.ifmap, seed ^ 0x5A5A5A5A5A5A5A5AULL);
   zero_fraction(filters_, source.sparsity.weights, seed ^ 0xA5A5A5A5A5A5A5A5ULL);
-  if (!layer.ifmap_file.empty()) input_ = operand_file_values<Op>(layer.ifmap_file, static_cast<std::int64_t>(input_.size()));
+  if (!layer.ifmap_file.empty())
+    input_ = operand_file_values<Op>(layer.ifmap_file, static_cast<std::int64_t>(input_.size()), type);
   if (!layer.weights_file.empty())
-    filters_ = operand_file_values<Op>(layer.weights_file, static_cast<std::int64_t>(filters_.size()));
+    filters_ = operand_file_values<Op>(layer.weights_file, static_cast<std::int64_t>(filters_.size()), type);
 }
 
 template <class Op, class Acc>

@@ -1,7 +1,8 @@
 #pragma once
 // The numbers a layer computes on: a random input tensor (NHWC, with batch)
-// and random filters, with a given fraction of each drawn as zero, lowered to the GEMM operands a mapping asks for, and
-// the array's results gathered back into the output tensor (NHWC).
+// and random filters of the array's data type, with a given fraction of each
+// drawn as zero, lowered to the GEMM operands a mapping asks for, and the
+// array's results gathered back into the output tensor (NHWC).
 //
 // Lowering (im2col): for group g, GEMM row m = (b·out_h + p)·out_w + q is an
 // output pixel, column k = (fr·filter_w + fc)·Cg + ch walks its window with the
@@ -9,6 +10,7 @@
 // Window positions that fall in the padding read zero.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "models/array/array_program.hpp"
@@ -21,13 +23,18 @@
 namespace systole {
 
 // The values of a layer's operand file (Layer::ifmap_file, weights_file)
-// as operands of type Op: `count` of them, each an Op exactly (integers in
-// range). Throws InputError naming the file and the first value that is not.
+// as operands of `type`, held as Op: `count` of them, each a value of `type`
+// exactly (integers in its range; int1: -1 or +1). Throws InputError naming
+// the file and the first value that is not.
 template <class Op>
-std::vector<Op> operand_file_values(const std::string& path, std::int64_t count);
+std::vector<Op> operand_file_values(const std::string& path, std::int64_t count, DataType type);
 
 // Checks every operand file of `layer` against `type` before a run.
 void check_operand_files(const Layer& layer, DataType type);
+
+// Why operands of `type` cannot have `sparsity`, or empty when they can:
+// int1 has no zero to draw.
+std::string sparsity_problem(const OperandSparsity& sparsity, DataType type);
 
 // Bytes the functional simulation of `layer` holds at once with operands of
 // `type`, and the most a run may use.
@@ -37,7 +44,9 @@ inline constexpr std::int64_t kFunctionalByteBudget = std::int64_t{16} << 30;
 template <class Op, class Acc>
 class LayerData {
  public:
-  LayerData(const Layer& layer, const OperandSource& source);
+  // Random operands of `type` (uniform over its values), or the layer's
+  // operand files. Throws InputError when sparsity_problem() says why not.
+  LayerData(const Layer& layer, const OperandSource& source, DataType type);
 
   // The program that runs this layer under `mapping`, the lowered input and
   // the filters in the array roles `roles` (with the filters at the left

@@ -24,4 +24,13 @@ template <class Op, class Acc>
 Comparison compare_with_reference(const Layer& layer, const std::vector<Op>& input,
                                   const std::vector<Op>& filters, const std::vector<Acc>& output);
 
+// int1 (binary: -1 and +1), as binary networks compute it and independently
+// of the multiplying loop above: each value a bit (1 for +1), a window and a
+// filter packed 64 to a word, and their dot product 2·popcount(XNOR) − K, K
+// the window's positions inside the input (padding reads zero in the array,
+// so it is masked out here). No value is multiplied.
+Comparison compare_with_binary_reference(const Layer& layer, const std::vector<std::int8_t>& input,
+                                         const std::vector<std::int8_t>& filters,
+                                         const std::vector<std::int32_t>& output);
+
 }  // namespace systole

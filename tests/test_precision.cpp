@@ -1,0 +1,123 @@
+// Operand widths below a byte: int4, int2 and int1 draw values of their own
+// range (int1: -1 and +1, checked by XNOR and popcount). (Exact outputs at
+// every width, in every dataflow: test_functional.cpp.)
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <random>
+#include <set>
+
+#include "sim/config/input_error.hpp"
+#include "sim/dataflow/layer_data.hpp"
+#include "sim/workload/reference.hpp"
+#include "tests/helpers.hpp"
+
+using namespace systole;
+using namespace systole::test;
+
+namespace {
+
+using NarrowData = LayerData<std::int8_t, std::int32_t>;
+
+std::set<int> distinct(const std::vector<std::int8_t>& values) { return {values.begin(), values.end()}; }
+
+}  // namespace
+
+TEST_CASE("int4, int2 and int1 operands are uniform over their values, and int8's are still the seed's bytes",
+          "[precision]") {
+  // 16 × 16 × 8 = 2048 input values: every value of a 16-value type appears
+  // (a miss has probability below 16 · (15/16)^2048).
+  const Layer layer = conv_layer(16, 16, 8, 4, 3, 3);
+  OperandSource source;
+  source.seed = 11;
+  const NarrowData int4(layer, source, DataType::Int4);
+  CHECK(distinct(int4.input()) == std::set<int>{-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7});
+  CHECK(distinct(int4.filters()) == distinct(int4.input()));
+  const NarrowData int2(layer, source, DataType::Int2);
+  CHECK(distinct(int2.input()) == std::set<int>{-2, -1, 0, 1});
+  const NarrowData int1(layer, source, DataType::Int1);
+  CHECK(distinct(int1.input()) == std::set<int>{-1, 1});
+  CHECK(distinct(int1.filters()) == std::set<int>{-1, 1});
+  // Half of each sign, within 5 standard deviations (σ = √2048 / 2 ≈ 23).
+  REQUIRE(int1.input().size() == 2048);
+  const auto plus = std::count(int1.input().begin(), int1.input().end(), 1);
+  CHECK(std::abs(plus - 1024) < 115);
+
+  // int8 takes each 64-bit draw's bytes in order, low byte first, as it did
+  // before narrower types existed: a seed's operands have not changed.
+  const NarrowData int8(layer, source, DataType::Int8);
+  std::mt19937_64 rng(source.seed);
+  const std::uint64_t first = rng();
+  for (int i = 0; i < 8; ++i)
+    CHECK(int8.input()[static_cast<std::size_t>(i)] == static_cast<std::int8_t>((first >> (8 * i)) & 0xFF));
+}
+
+TEST_CASE("int1 has no zeros: --sparsity is refused in one line", "[precision][cli]") {
+  const std::string dir = make_temp_dir();
+  const CommandResult r = run_systole({"run", "--arch", "systole-32x32", "--workload",
+                                       std::string(SYSTOLE_SOURCE_DIR) + "/workloads/lenet5.yaml", "--data-type",
+                                       "int1", "--sparsity", "ifmap=0.5", "--out", dir + "/out"});
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("--sparsity") && Catch::Contains("int1") && Catch::Contains("never zero"));
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  CHECK(!std::filesystem::exists(dir + "/out"));
+  // The library refuses it too, whoever asks.
+  OperandSource source;
+  source.sparsity.weights = 0.3;
+  CHECK_THROWS_AS(NarrowData(conv_layer(4, 4, 2, 2, 3, 3), source, DataType::Int1), InputError);
+  CHECK_NOTHROW(NarrowData(conv_layer(4, 4, 2, 2, 3, 3), source, DataType::Int4));
+}
+
+TEST_CASE("the XNOR-popcount reference: dot products worked by hand, padding masked out, a wrong output caught",
+          "[precision]") {
+  // GEMM 1×2×5: one input row x and two filters, each value a bit (+1 is 1).
+  //   x  = (+1, -1, +1, +1, -1)   bits 1 0 1 1 0
+  //   w0 = (+1, +1, +1, -1, -1)   bits 1 1 1 0 0
+  //   XNOR(x, w0)                      1 0 1 0 1   popcount 3
+  //   x·w0 = 2·3 - 5 = 1           (products +1 -1 +1 -1 +1: 1)
+  //   w1 = (-1, +1, -1, -1, +1) = -x   bits 0 1 0 0 1
+  //   XNOR(x, w1)                      0 0 0 0 0   popcount 0
+  //   x·w1 = 2·0 - 5 = -5
+  const Layer gemm = make_gemm_layer("g", 1, 2, 5);
+  const std::vector<std::int8_t> x = {1, -1, 1, 1, -1};
+  const std::vector<std::int8_t> w = {1, 1, 1, -1, -1, -1, 1, -1, -1, 1};
+  CHECK(compare_with_binary_reference(gemm, x, w, {1, -5}).mismatches == 0);
+  const Comparison wrong = compare_with_binary_reference(gemm, x, w, {1, -3});
+  CHECK(wrong.mismatches == 1);
+  CHECK_THAT(wrong.first_mismatch, Catch::Contains("filter 1") && Catch::Contains("array -3") &&
+                                       Catch::Contains("XNOR-popcount reference -5"));
+
+  // A 3×3 filter of +1 over a 2×2 input (+1, -1 / -1, -1) with padding 1:
+  // every window holds the 4 pixels and 5 padded positions, which the array
+  // reads as 0. Counting only the 4 inside: popcount 1 (the +1 pixel), and
+  // 2·1 - 4 = -2, the pixels' sum. Taking all 9 positions as -1 would give
+  // 2·1 - 9 = -7.
+  const Layer padded = conv_layer(2, 2, 1, 1, 3, 3, 1, 1);
+  const std::vector<std::int8_t> pixels = {1, -1, -1, -1}, ones(9, 1);
+  CHECK(compare_with_binary_reference(padded, pixels, ones, {-2, -2, -2, -2}).mismatches == 0);
+  CHECK(compare_with_binary_reference(padded, pixels, ones, {-7, -7, -7, -7}).mismatches == 4);
+}
+
+TEST_CASE("int1 runs are verified against XNOR and popcount, in every dataflow", "[precision][cli]") {
+  // --verify with int1 compares the array's outputs with the XNOR-popcount
+  // reference (a layer with padding, stride and groups).
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/net.yaml",
+             "layers:\n"
+             "  - {name: c, type: conv, input: [9, 9, 8], kernel: 3, filters: 12, stride: 2, padding: 1}\n"
+             "  - {name: g, type: conv, input: [7, 7, 8], kernel: 3, filters: 8, groups: 2, padding: 1}\n");
+  for (const char* dataflow : {"ws", "os", "is"}) {
+    const CommandResult r = run_systole({"run", "--arch", "systole-32x32", "--array", "8x8", "--dataflow", dataflow,
+                                         "--data-type", "int1", "--workload", dir + "/net.yaml", "--verify",
+                                         "--out", dir + "/" + dataflow});
+    INFO(dataflow << ": " << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto rows = read_csv(dir + "/" + dataflow + "/layers.csv");
+    const auto column = std::find(rows[0].begin(), rows[0].end(), "verification") - rows[0].begin();
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[1][static_cast<std::size_t>(column)] == "passed");
+    CHECK(rows[2][static_cast<std::size_t>(column)] == "passed");
+  }
+}
