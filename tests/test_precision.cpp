@@ -1,6 +1,7 @@
 // Operand widths below a byte: int4, int2 and int1 draw values of their own
-// range (int1: -1 and +1, checked by XNOR and popcount). (Exact outputs at
-// every width, in every dataflow: test_functional.cpp.)
+// range (int1: -1 and +1, checked by XNOR and popcount), and their width
+// prices the datapath. (Exact outputs at every width, in every dataflow:
+// test_functional.cpp.)
 
 #include <catch2/catch.hpp>
 
@@ -10,6 +11,8 @@
 
 #include "sim/config/input_error.hpp"
 #include "sim/dataflow/layer_data.hpp"
+#include "sim/energy/builtin_tables.hpp"
+#include "sim/energy/energy_model.hpp"
 #include "sim/workload/reference.hpp"
 #include "tests/helpers.hpp"
 
@@ -21,6 +24,17 @@ namespace {
 using NarrowData = LayerData<std::int8_t, std::int32_t>;
 
 std::set<int> distinct(const std::vector<std::int8_t>& values) { return {values.begin(), values.end()}; }
+
+// One action priced at a count of 1: its energy and its entry's text.
+EnergyLine priced(const EnergyModel& model, const std::string& component, const std::string& action) {
+  Counters one;
+  for (const CounterInfo& counter : counter_infos()) one[counter.counter] = 1;
+  one[Counter::MacsGated] = 0;
+  for (const EnergyLine& line : model.price(one).lines)
+    if (line.component == component && line.action == action) return line;
+  FAIL("no line " << component << "." << action);
+  return {};
+}
 
 }  // namespace
 
@@ -120,4 +134,37 @@ TEST_CASE("int1 runs are verified against XNOR and popcount, in every dataflow",
     CHECK(rows[1][static_cast<std::size_t>(column)] == "passed");
     CHECK(rows[2][static_cast<std::size_t>(column)] == "passed");
   }
+}
+
+TEST_CASE("multiplies follow the product of operand widths down to an XNOR, registers their width, "
+          "accumulators stay int32",
+          "[precision][energy]") {
+  // 45 nm: an 8-bit multiply is 0.2 pJ. By the product rule int8, int4 and
+  // int2 cost 8·8, 4·4 and 2·2 over 8·8 of it: 0.2, 0.05 and 0.0125 pJ,
+  // 4 : 1 : 0.25; int1's XNOR 1·1/64 of it, 0.003125 pJ.
+  const EnergyTable& table = *find_builtin_table("45nm");
+  const auto model = [&](DataType type) {
+    return EnergyModel(table, array_config(4, 4, "ws", Microarch::Baseline, type), LinkPayload::PartialSum);
+  };
+  const EnergyModel int8 = model(DataType::Int8), int4 = model(DataType::Int4), int2 = model(DataType::Int2),
+                    int1 = model(DataType::Int1);
+  const double m8 = priced(int8, "multiplier", "multiply").per_action;
+  const double m4 = priced(int4, "multiplier", "multiply").per_action;
+  const double m2 = priced(int2, "multiplier", "multiply").per_action;
+  CHECK(m8 == Approx(0.2));
+  CHECK(m4 == Approx(0.05));
+  CHECK(m2 == Approx(0.0125));
+  CHECK(m8 / m4 == Approx(4));
+  CHECK(m2 / m4 == Approx(0.25));
+  CHECK(priced(int1, "multiplier", "multiply").per_action == Approx(0.2 / 64));
+  // energy.csv says which widths the rule was applied to.
+  CHECK_THAT(priced(int4, "multiplier", "multiply").entry, Catch::Contains("(product, 4×4 bits)"));
+  CHECK_THAT(priced(int2, "multiplier", "multiply").entry, Catch::Contains("(product, 2×2 bits)"));
+  CHECK_THAT(priced(int1, "multiplier", "multiply").entry, Catch::Contains("(product, 1×1 bits, an XNOR)"));
+  // An operand register holds 4 bits: half of int8's; partial sums are int32
+  // at every narrow width.
+  CHECK(priced(int4, "rf_operand", "read").per_action == Approx(priced(int8, "rf_operand", "read").per_action / 2));
+  CHECK(priced(int1, "rf_operand", "read").per_action == Approx(priced(int8, "rf_operand", "read").per_action / 8));
+  CHECK(priced(int1, "rf_psum", "write").per_action == Approx(priced(int8, "rf_psum", "write").per_action));
+  CHECK(priced(int4, "adder", "add").per_action == Approx(priced(int8, "adder", "add").per_action));
 }

@@ -90,7 +90,7 @@ EnergyModel::EnergyModel(EnergyTable table, const ArchConfig& arch, LinkPayload 
     : table_(std::move(table)), clock_period_ns_(arch.clock_period_ns()) {
   const std::string where = "energy table '" + table_.name + "'";
   if (arch.array.data_type == DataType::Fp32)
-    throw InputError(where + ": prices integer datapaths; fp32 arithmetic has no entries yet (use int8 or int16)");
+    throw InputError(where + ": prices integer datapaths; fp32 arithmetic has no entries yet (use an integer type)");
   technology_nm_ = arch.energy_technology_nm > 0 ? arch.energy_technology_nm : table_.technology_nm;
   if (technology_nm_ != table_.technology_nm) {
     if (!table_.absolute())
@@ -118,8 +118,8 @@ const ActionEntry& EnergyModel::entry(const std::string& component, const std::s
 }
 
 void EnergyModel::price_actions(const ArchConfig& arch, LinkPayload vertical_link) {
-  const int operand_bits = operand_bytes(arch.array.data_type) * 8;
-  const int accumulator_bits = accumulator_bytes(arch.array.data_type) * 8;
+  const int operand_bits = systole::operand_bits(arch.array.data_type);
+  const int accumulator_bits = systole::accumulator_bits(arch.array.data_type);
   const GlobalBufferConfig& buffer = arch.buffer;
   // A buffer access moves one port word, or one value when ports are as
   // wide as a value; it hits one bank of its partition.
@@ -135,7 +135,11 @@ void EnergyModel::price_actions(const ArchConfig& arch, LinkPayload vertical_lin
     std::int64_t capacity = 0;
     std::string what;
     switch (rule.width) {
-      case Width::OperandProduct: what = fmt::format("{}×{} bits", operand_bits, operand_bits); break;
+      case Width::OperandProduct:
+        // At one bit the "multiply" is an XNOR gate; the product rule still
+        // prices it (1/64 of an 8-bit multiply), and the entry says so.
+        what = fmt::format("{}×{} bits{}", operand_bits, operand_bits, operand_bits == 1 ? ", an XNOR" : "");
+        break;
       case Width::Operand: what = fmt::format("{} bits", bits); break;
       case Width::Accumulator: bits = accumulator_bits; break;
       case Width::VerticalLink:
@@ -243,8 +247,8 @@ void EnergyModel::price_static(const ArchConfig& arch) {
 
 void EnergyModel::compute_area(const ArchConfig& arch, LinkPayload vertical_link) {
   if (table_.areas.empty()) return;
-  const int operand_bits = operand_bytes(arch.array.data_type) * 8;
-  const int accumulator_bits = accumulator_bytes(arch.array.data_type) * 8;
+  const int operand_bits = systole::operand_bits(arch.array.data_type);
+  const int accumulator_bits = systole::accumulator_bits(arch.array.data_type);
   const double pes = static_cast<double>(arch.array.pe_count());
   const auto add = [&](const char* component, double count, const char* unit, const char* entry_name, int bits_a,
                        int bits_b) {
