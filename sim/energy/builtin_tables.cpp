@@ -117,6 +117,8 @@ EnergyTable nm45() {
   t.areas = {
       {"multiplier", 282, 8, WidthScaling::Product, std::string(kHorowitz) + ": 8-bit multiply"},
       {"adder", 137, 32, WidthScaling::Linear, std::string(kHorowitz) + ": 32-bit add"},
+      {"fp_multiplier", 7700, 32, WidthScaling::None, std::string(kHorowitz) + ": fp32 multiply"},
+      {"fp_adder", 4184, 32, WidthScaling::None, std::string(kHorowitz) + ": fp32 add"},
   };
   return t;
 }

@@ -263,8 +263,9 @@ void EnergyModel::compute_area(const ArchConfig& arch, LinkPayload vertical_link
                                                    : std::string(),
                                  e->source)});
   };
-  add("multiplier", pes, "PEs", "multiplier", operand_bits, operand_bits);
-  add("adder", pes, "PEs", "adder", accumulator_bits, accumulator_bits);
+  const DataType type = arch.array.data_type;
+  add("multiplier", pes, "PEs", arithmetic_component("multiplier", type).c_str(), operand_bits, operand_bits);
+  add("adder", pes, "PEs", arithmetic_component("adder", type).c_str(), accumulator_bits, accumulator_bits);
   // The registers a PE of this dataflow holds: in the stationary mode the
   // stationary operand (two with the pipelined shadow copy), the moving
   // operand and the partial sum; in output stationary two moving operands

@@ -19,7 +19,8 @@ namespace {
 
 // What sim/energy/energy_model.hpp prices; a file may give nothing else.
 const std::vector<std::string> kStaticComponents = {"pe", "buffer"};
-const std::vector<std::string> kAreaComponents = {"multiplier", "adder", "sram_byte", "register_bit"};
+const std::vector<std::string> kAreaComponents = {"multiplier",    "adder",     "fp_multiplier",
+                                                   "fp_adder", "sram_byte", "register_bit"};
 
 // Widths are ints; no datapath or ERT block comes near this.
 constexpr std::int64_t kMaxWidthBits = std::int64_t{1} << 20;
