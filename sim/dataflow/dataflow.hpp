@@ -14,6 +14,7 @@
 // one that works on convolution rows can keep them.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -34,6 +35,13 @@ class MemoryController;
 
 enum class LinkPayload { Operand, PartialSum };
 
+// The values a step computes on, when the caller gives them: element `index`
+// of the step's input tensor (Operand::Ifmap: batch × in_h × in_w × channels,
+// NHWC) or of its right-hand operand (Operand::Filter: groups·N rows of K,
+// filter n's window as row n), converted to the array's data type. Which
+// MACs are gated (a zero operand) depends on them.
+using OperandValues = std::function<double(Operand operand, std::int64_t index)>;
+
 // One array step of a layer as a dataflow runs it. Planned when created
 // (what the engine checks before a run and hands the memory system);
 // start() builds its operands and the execution that computes them.
@@ -49,9 +57,10 @@ class ArrayStep {
   // to the memory controller.
   TilePlan take_memory_plan() { return std::move(memory_); }
 
-  // Builds the step's operands (drawn from `seed`) and the execution that
-  // runs it; `gate` is the memory behind the array (null: ideal memory).
-  virtual Execution& start(std::uint64_t seed, FoldGate* gate) = 0;
+  // Builds the step's operands (`values`, or when empty drawn from `seed`)
+  // and the execution that runs it; `gate` is the memory behind the array
+  // (null: ideal memory).
+  virtual Execution& start(std::uint64_t seed, const OperandValues& values, FoldGate* gate) = 0;
   // Adds what only the dataflow knows of the execution, completed or
   // interrupted, to the step's counters: neighbour-link hops and stalls by
   // cause. `memory` is the controller the execution ran behind (null: ideal

@@ -26,8 +26,8 @@ class GemmArrayStep final : public ArrayStep {
     problem_ = std::move(plan.problem);
   }
 
-  Execution& start(std::uint64_t seed, FoldGate* gate) override {
-    data_.emplace(step_, seed);
+  Execution& start(std::uint64_t seed, const OperandValues& values, FoldGate* gate) override {
+    data_.emplace(step_, seed, values);
     controller_.emplace(arch_.array, data_->program(mapping_, dataflow_.roles()), gate);
     return *controller_;
   }

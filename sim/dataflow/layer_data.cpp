@@ -27,6 +27,14 @@ std::vector<Op> random_values(std::size_t count, std::mt19937_64& rng) {
   return values;
 }
 
+template <class Op>
+std::vector<Op> given_values(std::size_t count, Operand operand, const OperandValues& values) {
+  std::vector<Op> result(count);
+  for (std::size_t i = 0; i < count; ++i)
+    result[i] = static_cast<Op>(values(operand, static_cast<std::int64_t>(i)));
+  return result;
+}
+
 std::int64_t right_operand_elements(const Layer& layer) {
   const GemmShape g = layer.gemm();
   return layer.groups() * g.n * g.k;
@@ -47,15 +55,21 @@ std::int64_t functional_bytes(const Layer& layer, DataType type) {
 }
 
 template <class Op, class Acc>
-LayerData<Op, Acc>::LayerData(const Layer& layer, std::uint64_t seed)
+LayerData<Op, Acc>::LayerData(const Layer& layer, std::uint64_t seed, const OperandValues& values)
     : layer_(layer), gemm_(layer.gemm()) {
-  std::mt19937_64 rng(seed);
   const ConvShape& s = layer.shape;
-  input_ = random_values<Op>(
-      static_cast<std::size_t>(layer.batch * s.in_h * s.in_w * s.in_channels), rng);
+  const auto inputs = static_cast<std::size_t>(layer.batch * s.in_h * s.in_w * s.in_channels);
   // The right-hand operand, weights or (an ONNX MatMul of two activations)
   // a tensor computed at run time: groups·N·K values either way.
-  filters_ = random_values<Op>(static_cast<std::size_t>(right_operand_elements(layer)), rng);
+  const auto filters = static_cast<std::size_t>(right_operand_elements(layer));
+  if (values) {
+    input_ = given_values<Op>(inputs, Operand::Ifmap, values);
+    filters_ = given_values<Op>(filters, Operand::Filter, values);
+    return;
+  }
+  std::mt19937_64 rng(seed);
+  input_ = random_values<Op>(inputs, rng);
+  filters_ = random_values<Op>(filters, rng);
 }
 
 template <class Op, class Acc>

@@ -1,7 +1,8 @@
 #pragma once
-// The numbers a layer computes on: a random input tensor (NHWC, with batch)
-// and random filters, lowered to the GEMM operands a mapping asks for, and
-// the array's results gathered back into the output tensor (NHWC).
+// The numbers a layer computes on: an input tensor (NHWC, with batch) and
+// filters, random or given (OperandValues), lowered to the GEMM operands a
+// mapping asks for, and the array's results gathered back into the output
+// tensor (NHWC).
 //
 // Lowering (im2col): for group g, GEMM row m = (b·out_h + p)·out_w + q is an
 // output pixel, column k = (fr·filter_w + fc)·Cg + ch walks its window with the
@@ -27,7 +28,8 @@ inline constexpr std::int64_t kFunctionalByteBudget = std::int64_t{16} << 30;
 template <class Op, class Acc>
 class LayerData {
  public:
-  LayerData(const Layer& layer, std::uint64_t seed);
+  // Random values drawn from `seed`, unless `values` gives them.
+  LayerData(const Layer& layer, std::uint64_t seed, const OperandValues& values = {});
 
   // The program that runs this layer under `mapping`, the lowered input and
   // the filters in the array roles `roles` (with the filters at the left

@@ -209,7 +209,7 @@ bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
 bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats) {
   const std::unique_ptr<ArrayStep> step = dataflow_.plan(arch_, gemm, dram_ ? dram_->peak_gb_per_s() : 0);
   const std::unique_ptr<MemoryController> memory = begin_memory(*step);
-  Execution& execution = step->start(seed, memory.get());
+  Execution& execution = step->start(seed, options_.operand_values, memory.get());
   step_macs_ = 0;
   Noc& noc = accelerator_.noc;
   noc.begin_step();

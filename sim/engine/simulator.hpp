@@ -38,6 +38,9 @@ struct RunOptions {
   // still counted one by one); off, every cycle is stepped in full.
   bool skip_ahead = true;
   const std::atomic<bool>* interrupt = nullptr;
+  // The values every step computes on, when given (OperandValues,
+  // sim/dataflow/dataflow.hpp: tests); else random, drawn from `seed`.
+  OperandValues operand_values;
 };
 
 // Checks, before anything runs, that the memory model can run every layer:
