@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "models/execution.hpp"
 #include "models/memory/buffer_config.hpp"
 #include "models/noc/noc_config.hpp"
 
@@ -64,23 +65,33 @@ namespace systole {
     "values moving one PE down over a neighbour link: partial sums to the bottom edge (WS/IS) or top "        \
     "operands to the last used row (OS)")                                                                     \
   X(MacsGated, "macs_gated", "MACs", Sum, Both,                                                               \
-    "of `macs`, those with a zero operand: the multiplier and adder were gated (energy only, never cycles)")  \
+    "of `macs`, those with an operand of zero, found in the PEs from the values they multiply: the "          \
+    "multiplier and adder were gated (energy only, never cycles)")                                            \
   X(IdlePeCycles, "idle_pe_cycles", "PE-cycles", Sum, Both,                                                    \
-    "PE-cycles without a MAC: PEs × cycles − macs")                                                           \
+    "PE-cycles without a MAC: PEs × cycles − macs over the array's steps, and PEs × cycles over the vector "  \
+    "unit's (the array idles)")                                                                               \
   X(RfStationaryReads, "rf_stationary_reads", "values", Sum, Both,                                            \
-    "reads of a PE's stationary register (WS weights, IS inputs): one per MAC")                               \
+    "reads of a PE's stationary register (WS weights, IS inputs): one per MAC; 0 in OS")                      \
   X(RfStationaryWrites, "rf_stationary_writes", "values", Sum, Both,                                          \
-    "valid values written into stationary registers when a fold's stationary rows are loaded")                \
+    "operands written into stationary registers as a fold's stationary rows are loaded: the used columns of " \
+    "its used rows (not the rows' zero padding)")                                                             \
   X(RfOperandReads, "rf_operand_reads", "values", Sum, Both,                                                  \
-    "reads of moving-operand registers by a MAC (one per MAC in WS/IS, two in OS)")                           \
+    "reads of moving-operand registers by a MAC: one per MAC in WS/IS (the left operand), two in OS (left "   \
+    "and top)")                                                                                               \
   X(RfOperandWrites, "rf_operand_writes", "values", Sum, Both,                                                \
-    "valid operands written into a PE's moving-operand register (from an edge or a neighbour)")               \
+    "valid operands a PE registered to pass on, from the edge or its neighbour: each operand fed to an edge " \
+    "PE is registered by one PE a cycle until it leaves the array's far edge, so also past a fold's last "    \
+    "used column (row, for OS's top operands), where it meets no MAC (`link_hops_*` leave that drift out); "  \
+    "those still on their way when the layer's last result leaves are not counted")                           \
   X(RfPsumReads, "rf_psum_reads", "values", Sum, Both,                                                        \
-    "reads of partial-sum (WS/IS) or accumulator (OS) registers by a MAC, and accumulators drained")          \
+    "reads of the partial sum a MAC adds to, one per MAC (WS/IS: the one arriving from the PE above, zero "   \
+    "in the top row; OS: its accumulator), plus OS accumulators drained as results")                          \
   X(RfPsumWrites, "rf_psum_writes", "values", Sum, Both,                                                      \
-    "writes of partial-sum (WS/IS) or accumulator (OS) registers: one per MAC")                               \
+    "writes of partial-sum (WS/IS) or accumulator (OS) registers: one per MAC (WS/IS partial sums passing "   \
+    "down through the rows below a fold's last used row are `link_hops_vertical`, not counted here)")         \
   X(NocDeliveries, "noc_deliveries", "values", Sum, Both,                                                     \
-    "values the NoC's buses delivered to PEs: a multicast word reaching k PEs counts k")                      \
+    "words the NoC's buses delivered into PEs, one per PE reached (a multicast word reaching k PEs counts "   \
+    "k). The edge buses are unicast: `noc_left_words` + `noc_top_words`, stationary rows' padding included")  \
   X(VectorOperations, "vector_operations", "operations", Sum, Both,                                           \
     "element operations the vector unit performed")                                                           \
   X(DramIfmapReadBytes, "dram_ifmap_read_bytes", "bytes", Sum, Column, "ifmap bytes read from DRAM")          \
@@ -172,6 +183,15 @@ constexpr Counter per_network(Counter left, Network network) {
   return static_cast<Counter>(static_cast<int>(left) + static_cast<int>(network));
 }
 
+// The reads and the writes of a PE register file: rf_<file>_reads, then
+// rf_<file>_writes, the files in RegisterFile's order.
+constexpr Counter register_reads(RegisterFile file) {
+  return static_cast<Counter>(static_cast<int>(Counter::RfStationaryReads) + 2 * static_cast<int>(file));
+}
+constexpr Counter register_writes(RegisterFile file) {
+  return static_cast<Counter>(static_cast<int>(register_reads(file)) + 1);
+}
+
 static_assert(per_operand(Counter::BufferIfmapReads, Operand::Ofmap) == Counter::BufferOfmapReads &&
                   per_operand(Counter::BufferIfmapWrites, Operand::Ofmap) == Counter::BufferOfmapWrites &&
                   per_operand(Counter::BufferIfmapPeakBytes, Operand::Ofmap) == Counter::BufferOfmapPeakBytes &&
@@ -180,8 +200,10 @@ static_assert(per_operand(Counter::BufferIfmapReads, Operand::Ofmap) == Counter:
                   per_operand(Counter::BufferIfmapReadAccesses, Operand::Ofmap) == Counter::BufferOfmapReadAccesses &&
                   per_operand(Counter::BufferIfmapWriteAccesses, Operand::Ofmap) == Counter::BufferOfmapWriteAccesses &&
                   per_network(Counter::NocLeftWords, Network::Out) == Counter::NocOutWords &&
-                  per_network(Counter::NocLeftBusyCycles, Network::Out) == Counter::NocOutBusyCycles,
-              "per-operand and per-bus counters are declared together, in order");
+                  per_network(Counter::NocLeftBusyCycles, Network::Out) == Counter::NocOutBusyCycles &&
+                  register_reads(RegisterFile::Operand) == Counter::RfOperandReads &&
+                  register_writes(RegisterFile::PartialSum) == Counter::RfPsumWrites,
+              "per-operand, per-bus and per-register-file counters are declared together, in order");
 
 // The values of every counter, for one step, one layer or a whole run.
 class Counters {
