@@ -34,6 +34,14 @@ std::vector<Op> random_values(std::size_t count, std::mt19937_64& rng) {
   return values;
 }
 
+template <class Op>
+std::vector<Op> given_values(std::size_t count, Operand operand, const OperandValues& values) {
+  std::vector<Op> result(count);
+  for (std::size_t i = 0; i < count; ++i)
+    result[i] = static_cast<Op>(values(operand, static_cast<std::int64_t>(i)));
+  return result;
+}
+
 std::int64_t right_operand_elements(const Layer& layer) {
   const GemmShape g = layer.gemm();
   return layer.groups() * g.n * g.k;
@@ -103,19 +111,24 @@ void check_operand_files(const Layer& layer, DataType type) {
 template <class Op, class Acc>
 LayerData<Op, Acc>::LayerData(const Layer& layer, const OperandSource& source)
     : layer_(layer), gemm_(layer.gemm()) {
-  const std::uint64_t seed = source.seed;
-  std::mt19937_64 rng(seed);
   const ConvShape& s = layer.shape;
-  input_ = random_values<Op>(
-      static_cast<std::size_t>(layer.batch * s.in_h * s.in_w * s.in_channels), rng);
+  const auto inputs = static_cast<std::size_t>(layer.batch * s.in_h * s.in_w * s.in_channels);
   // The right-hand operand, weights or (an ONNX MatMul of two activations)
   // a tensor computed at run time: groups·N·K values either way.
-  filters_ = random_values<Op>(static_cast<std::size_t>(right_operand_elements(layer)), rng);
-  zero_fraction(input_, source.sparsity.ifmap, seed ^ 0x5A5A5A5A5A5A5A5AULL);
-  zero_fraction(filters_, source.sparsity.weights, seed ^ 0xA5A5A5A5A5A5A5A5ULL);
-  if (!layer.ifmap_file.empty()) input_ = operand_file_values<Op>(layer.ifmap_file, static_cast<std::int64_t>(input_.size()));
+  const auto filters = static_cast<std::size_t>(right_operand_elements(layer));
+  if (source.values) {
+    input_ = given_values<Op>(inputs, Operand::Ifmap, source.values);
+    filters_ = given_values<Op>(filters, Operand::Filter, source.values);
+    return;
+  }
+  std::mt19937_64 rng(source.seed);
+  input_ = random_values<Op>(inputs, rng);
+  filters_ = random_values<Op>(filters, rng);
+  zero_fraction(input_, source.sparsity.ifmap, source.seed ^ 0x5A5A5A5A5A5A5A5AULL);
+  zero_fraction(filters_, source.sparsity.weights, source.seed ^ 0xA5A5A5A5A5A5A5A5ULL);
+  if (!layer.ifmap_file.empty()) input_ = operand_file_values<Op>(layer.ifmap_file, static_cast<std::int64_t>(inputs));
   if (!layer.weights_file.empty())
-    filters_ = operand_file_values<Op>(layer.weights_file, static_cast<std::int64_t>(filters_.size()));
+    filters_ = operand_file_values<Op>(layer.weights_file, static_cast<std::int64_t>(filters));
 }
 
 template <class Op, class Acc>
@@ -158,6 +171,7 @@ ArrayProgram<Op, Acc> LayerData<Op, Acc>::program(const Mapping& mapping, Operan
 
   ArrayProgram<Op, Acc> program;
   program.mode = mapping.mode;
+  program.roles = roles;
   program.folds = mapping.folds;
   program.widths = mapping.widths;
   for (std::int64_t g = 0; g < layer_.groups(); ++g) {

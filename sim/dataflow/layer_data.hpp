@@ -1,7 +1,8 @@
 #pragma once
-// The numbers a layer computes on: a random input tensor (NHWC, with batch)
-// and random filters, with a given fraction of each drawn as zero, lowered to the GEMM operands a mapping asks for, and
-// the array's results gathered back into the output tensor (NHWC).
+// The numbers a layer computes on: an input tensor (NHWC, with batch) and
+// filters, random (a given fraction zero), given (OperandValues) or read from .npy files, lowered to the GEMM operands a
+// mapping asks for, and the array's results gathered back into the output
+// tensor (NHWC).
 //
 // Lowering (im2col): for group g, GEMM row m = (b·out_h + p)·out_w + q is an
 // output pixel, column k = (fr·filter_w + fc)·Cg + ch walks its window with the
@@ -37,6 +38,8 @@ inline constexpr std::int64_t kFunctionalByteBudget = std::int64_t{16} << 30;
 template <class Op, class Acc>
 class LayerData {
  public:
+  // Values from `source`: given, or drawn from its seed (and sparsity), or
+  // read from the layer's operand files.
   LayerData(const Layer& layer, const OperandSource& source);
 
   // The program that runs this layer under `mapping`, the lowered input and
