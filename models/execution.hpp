@@ -11,18 +11,33 @@ namespace systole {
 // Vector: the vector unit is working and the array is idle.
 enum class Phase : std::uint8_t { Idle = 0, Load = 1, Stream = 2, Drain = 3, Vector = 4 };
 
+// The PE registers whose reads and writes are counted, by kind: stationary
+// (WS weights, IS inputs), moving operands (left, and top in OS), and
+// partial sums (WS/IS) or accumulators (OS).
+enum class RegisterFile { Stationary = 0, Operand = 1, PartialSum = 2 };
+inline constexpr int kRegisterFiles = 3;
+
 struct CycleActivity {
   std::int64_t cycle = 0;    // relative to the program's first cycle
   int fold = -1;             // newest fold that has started
   Phase phase = Phase::Idle;
-  std::uint32_t active_pes = 0;
+  std::uint32_t active_pes = 0;  // PEs doing a valid MAC
+  std::uint32_t gated_macs = 0;  // of which with a zero operand
   std::uint32_t vector_operations = 0;
+  // Reads and writes of the PEs' registers, by RegisterFile.
+  std::uint32_t register_reads[kRegisterFiles] = {0, 0, 0};
+  std::uint32_t register_writes[kRegisterFiles] = {0, 0, 0};
   // Words on each network of the NoC (models/noc/noc.hpp Network): into the
   // left edge, into the top edge or stationary rows, out of the array.
   std::uint32_t noc_words[3] = {0, 0, 0};
   std::uint32_t dram_bytes = 0;  // bytes whose DRAM transfer completed this cycle
   // Bytes held in each global-buffer partition (ifmap, filter, ofmap).
   std::uint32_t buffer_bytes[3] = {0, 0, 0};
+  // Values the array read from each partition (operands into its edges and
+  // stationary registers, partial sums its results add to) and wrote into
+  // it (its results).
+  std::uint32_t buffer_reads[3] = {0, 0, 0};
+  std::uint32_t buffer_writes[3] = {0, 0, 0};
 };
 
 // The registers of a PE (PeSnapshot's fields), as waveforms name them.

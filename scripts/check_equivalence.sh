@@ -73,7 +73,7 @@ vcd_rnn_dram_shared_is     --arch docs/examples/shared-12x14.ini --dataflow is -
 lenet_sample1              --arch systole-32x32 --workload workloads/lenet5.yaml --verify --sample 1
 lenet_dram_is_sample1_vcd  --arch systole-32x32 --workload workloads/lenet5.yaml --memory dram --dataflow is --verify --sample 1 --vcd @VCD
 # Data types, seed, batch, array shape, SCALE-Sim GEMM topology (<1 s each)
-gemm_fp32_seed7_batch2     --arch systole-32x32 --workload workloads/gemm_small.csv --data-type fp32 --energy none --seed 7 --batch 2 --verify --sample 10
+gemm_fp32_seed7_batch2     --arch systole-32x32 --workload workloads/gemm_small.csv --data-type fp32 --seed 7 --batch 2 --verify --sample 10
 gemm_int16_os_16x24        --arch systole-32x32 --array 16x24 --workload workloads/gemm_small.csv --data-type int16 --dataflow os --verify --sample 10
 '
 

@@ -41,15 +41,28 @@ Accelerator& accelerator() {
   return *accelerator;
 }
 
-RunResult simulate(const ArchConfig& arch, const std::vector<Layer>& layers, std::uint64_t seed) {
-  RunOptions options;
-  options.verify = true;
-  options.seed = seed;
+namespace {
+RunResult run_layers(const ArchConfig& arch, const std::vector<Layer>& layers, const RunOptions& options) {
   Simulator simulator(accelerator(), arch, options);
   Workload workload;
   workload.name = "test";
   workload.layers = layers;
   return simulator.run(workload);
+}
+}  // namespace
+
+RunResult simulate(const ArchConfig& arch, const std::vector<Layer>& layers, std::uint64_t seed) {
+  RunOptions options;
+  options.verify = true;
+  options.seed = seed;
+  return run_layers(arch, layers, options);
+}
+
+RunResult simulate(const ArchConfig& arch, const std::vector<Layer>& layers, const OperandValues& values) {
+  RunOptions options;
+  options.verify = true;
+  options.operand_values = values;
+  return run_layers(arch, layers, options);
 }
 
 Layer conv_layer(std::int64_t in_h, std::int64_t in_w, std::int64_t channels, std::int64_t filters,

@@ -8,6 +8,7 @@
 
 #include "models/accelerator.hpp"
 #include "sim/config/arch_config.hpp"
+#include "sim/dataflow/dataflow.hpp"
 #include "sim/report/layer_stats.hpp"
 #include "sim/workload/workload.hpp"
 
@@ -26,6 +27,8 @@ Accelerator& accelerator();
 
 // Runs the layers with verification on.
 RunResult simulate(const ArchConfig& arch, const std::vector<Layer>& layers, std::uint64_t seed = 1);
+// The same on the operand values `values` gives.
+RunResult simulate(const ArchConfig& arch, const std::vector<Layer>& layers, const OperandValues& values);
 
 Layer conv_layer(std::int64_t in_h, std::int64_t in_w, std::int64_t channels, std::int64_t filters,
                  std::int64_t filter_h, std::int64_t filter_w, std::int64_t stride = 1,

@@ -30,7 +30,9 @@ ArrayController<Op, Acc>::ArrayController(const ArrayConfig& config,
                    : 1),
       pes_(config.rows, config.cols, buffers_),
       windows_(config.rows),
-      row_staging_(config.cols) {
+      row_staging_(config.cols),
+      left_operands_(config.cols),
+      top_operands_(config.rows) {
   for (const Fold& f : program_.folds) {
     fold_outputs_left_.push_back(program_.mode == ArrayMode::Stationary
                                      ? f.stream_length * f.cols_used
@@ -83,29 +85,36 @@ void ArrayController<Op, Acc>::update_live_folds() {
 }
 
 template <class Op, class Acc>
-int ArrayController<Op, Acc>::load_stationary_rows() {
-  int moved = 0;
+typename ArrayController<Op, Acc>::StationaryLoad ArrayController<Op, Acc>::load_stationary_rows() {
+  StationaryLoad load;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
     // A row of C words (the whole row, zero-padded) crosses the bus in q
-    // cycles, about C/q a cycle; it is written in the last, at L + q·r + q-1.
+    // cycles, words [C·p/q, C·(p+1)/q) in the p-th; it is written in the
+    // last, at L + q·r + q-1. Only a used row's first cols_used words are
+    // operands, read from the buffer; the rest is padding.
     const Fold& f = fold(g);
     const std::int64_t q = f.load_spacing;
     const std::int64_t since = cycle_ - scheduler_.issued()[g].load_start;
     if (since < 0 || since >= q * config_.rows) continue;
     const std::int64_t part = since % q;
-    moved += static_cast<int>(config_.cols * (part + 1) / q - config_.cols * part / q);
-    if (part != q - 1) continue;
     const std::int64_t row = since / q;
+    const std::int64_t first = config_.cols * part / q, end = config_.cols * (part + 1) / q;
+    load.words += static_cast<int>(end - first);
+    if (row < f.rows_used)
+      load.values += static_cast<int>(std::min<std::int64_t>(end, f.cols_used) -
+                                      std::min<std::int64_t>(first, f.cols_used));
+    if (part != q - 1) continue;
     const GemmOperands<Op, Acc>& ops = operands(g);
     if (row < f.rows_used) {
       const Op* source = ops.top + (f.row_offset + row) * ops.top_row_stride + f.col_offset * ops.top_col_stride;
       for (int c = 0; c < f.cols_used; ++c) row_staging_[c] = source[c * ops.top_col_stride];
       pes_.write_stationary_row(buffer_of(g), static_cast<int>(row), row_staging_.data(), f.cols_used);
+      load.written += f.cols_used;
     } else {
       pes_.write_stationary_row(buffer_of(g), static_cast<int>(row), nullptr, 0);
     }
   }
-  return moved;
+  return load;
 }
 
 template <class Op, class Acc>
@@ -196,8 +205,8 @@ void ArrayController<Op, Acc>::compute_windows() {
 }
 
 template <class Op, class Acc>
-int ArrayController<Op, Acc>::collect_bottom_outputs() {
-  int collected = 0;
+typename ArrayController<Op, Acc>::Collected ArrayController<Op, Acc>::collect_bottom_outputs() {
+  Collected collected;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
     const std::int64_t d = cycle_ - scheduler_.issued()[g].stream_start - (config_.rows - 1);
     if (d < 0) continue;
@@ -214,14 +223,15 @@ int ArrayController<Op, Acc>::collect_bottom_outputs() {
       ops.out[m * ops.out_ld + f.col_offset + c] += pes_.bottom_output(static_cast<int>(c));
     }
     output_collected(g, count);
-    collected += static_cast<int>(count);
+    collected.results += static_cast<int>(count);
+    if (f.accumulates(program_.mode)) collected.accumulating += static_cast<int>(count);
   }
   return collected;
 }
 
 template <class Op, class Acc>
-int ArrayController<Op, Acc>::collect_accumulators() {
-  int collected = 0;
+typename ArrayController<Op, Acc>::Collected ArrayController<Op, Acc>::collect_accumulators() {
+  Collected collected;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
     // PE (r, c) finishes its last MAC at s + last_element_offset + r + c;
     // column c's port sends it at s + last_element_offset + c + q·r (q >= 1:
@@ -240,10 +250,36 @@ int ArrayController<Op, Acc>::collect_accumulators() {
       ops.out[(f.row_offset + r) * ops.out_ld + f.col_offset + c] +=
           pes_.take_accumulator(static_cast<int>(r), static_cast<int>(c));
     }
-    output_collected(g, last - first + 1);
-    collected += static_cast<int>(last - first + 1);
+    const int count = static_cast<int>(last - first + 1);
+    output_collected(g, count);
+    collected.results += count;
+    if (f.accumulates(program_.mode)) collected.accumulating += count;
   }
   return collected;
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::count_register_accesses(const TickCounts& tick, int stationary_written, int drained,
+                                                       std::uint32_t operand_writes, CycleActivity& activity) const {
+  constexpr int kStationary = static_cast<int>(RegisterFile::Stationary);
+  constexpr int kOperand = static_cast<int>(RegisterFile::Operand);
+  constexpr int kPartialSum = static_cast<int>(RegisterFile::PartialSum);
+  // Every MAC reads the partial sum it adds to (WS/IS: the one arriving
+  // from the PE above; OS: its accumulator) and writes the sum back.
+  activity.register_reads[kPartialSum] = tick.macs;
+  activity.register_writes[kPartialSum] = tick.macs;
+  activity.register_writes[kOperand] = operand_writes;
+  switch (program_.mode) {  // no default: a new mode must say what its MACs read
+    case ArrayMode::Stationary:
+      activity.register_reads[kStationary] = tick.macs;
+      activity.register_reads[kOperand] = tick.macs;
+      activity.register_writes[kStationary] = static_cast<std::uint32_t>(stationary_written);
+      break;
+    case ArrayMode::OutputStationary:
+      activity.register_reads[kOperand] = 2 * tick.macs;
+      activity.register_reads[kPartialSum] += static_cast<std::uint32_t>(drained);  // results leaving
+      break;
+  }
 }
 
 template <class Op, class Acc>
@@ -254,20 +290,29 @@ CycleActivity ArrayController<Op, Acc>::step() {
   if (gate_ != nullptr) gate_->tick(cycle_);
   update_live_folds();
   const bool stationary = program_.mode == ArrayMode::Stationary;
-  const int loaded = stationary ? load_stationary_rows() : 0;
+  const StationaryLoad loaded = stationary ? load_stationary_rows() : StationaryLoad{};
   const int fed_left = feed_left_edge();
   const int fed_top = stationary ? 0 : feed_top_edge();
-  const bool loading = loaded > 0, streaming = fed_left + fed_top > 0;
+  const bool loading = loaded.words > 0, streaming = fed_left + fed_top > 0;
   activity.noc_words[static_cast<int>(Network::Left)] = static_cast<std::uint32_t>(fed_left);
-  activity.noc_words[static_cast<int>(Network::Top)] = static_cast<std::uint32_t>(loaded + fed_top);
+  activity.noc_words[static_cast<int>(Network::Top)] = static_cast<std::uint32_t>(loaded.words + fed_top);
+  activity.buffer_reads[static_cast<int>(program_.roles.left)] += static_cast<std::uint32_t>(fed_left);
+  activity.buffer_reads[static_cast<int>(program_.roles.top)] += static_cast<std::uint32_t>(loaded.values + fed_top);
   activity.dram_bytes = dram_bytes_this_cycle();
   if (gate_ != nullptr) gate_->buffer_bytes(activity.buffer_bytes);
   compute_windows();
   quiet_rows_ = 0;
-  activity.active_pes = stationary ? pes_.tick_stationary(windows_.data())
-                                   : pes_.tick_output_stationary(windows_.data());
-  activity.noc_words[static_cast<int>(Network::Out)] =
-      static_cast<std::uint32_t>(stationary ? collect_bottom_outputs() : collect_accumulators());
+  const TickCounts tick = stationary ? pes_.tick_stationary(windows_.data())
+                                     : pes_.tick_output_stationary(windows_.data());
+  activity.active_pes = tick.macs;
+  activity.gated_macs = tick.gated_macs;
+  const Collected out = stationary ? collect_bottom_outputs() : collect_accumulators();
+  activity.noc_words[static_cast<int>(Network::Out)] = static_cast<std::uint32_t>(out.results);
+  activity.buffer_writes[static_cast<int>(Operand::Ofmap)] = static_cast<std::uint32_t>(out.results);
+  activity.buffer_reads[static_cast<int>(Operand::Ofmap)] += static_cast<std::uint32_t>(out.accumulating);
+  const std::uint32_t operand_writes = left_operands_.advance(cycle_, static_cast<std::uint32_t>(fed_left)) +
+                                       top_operands_.advance(cycle_, static_cast<std::uint32_t>(fed_top));
+  count_register_accesses(tick, loaded.written, stationary ? 0 : out.results, operand_writes, activity);
   activity.fold = static_cast<int>(live_end_) - 1;
   if (streaming)
     activity.phase = Phase::Stream;
@@ -309,6 +354,10 @@ CycleActivity ArrayController<Op, Acc>::step_quiet() {
   activity.fold = static_cast<int>(live_end_) - 1;
   activity.dram_bytes = dram_bytes_this_cycle();
   if (gate_ != nullptr) gate_->buffer_bytes(activity.buffer_bytes);
+  // Nothing moves through the array now (no fold is live); the operands'
+  // record moves on with the cycles.
+  activity.register_writes[static_cast<int>(RegisterFile::Operand)] =
+      left_operands_.advance(cycle_, 0) + top_operands_.advance(cycle_, 0);
   if (quiet_rows_ < config_.rows) {
     std::memmove(&windows_[1], &windows_[0], (windows_.size() - 1) * sizeof(RowWindow));
     windows_[0] = RowWindow{};

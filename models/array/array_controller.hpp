@@ -64,16 +64,50 @@ class ArrayController final : public Execution {
     return program_.gemms[fold(g).gemm];
   }
   int buffer_of(std::size_t g) const { return static_cast<int>(g % buffers_); }
+  // What the stationary rows' bus did this cycle.
+  struct StationaryLoad {
+    int words = 0;    // on the bus (whole rows, zero-padded)
+    int values = 0;   // of which operands read from the buffer
+    int written = 0;  // operands written into stationary registers
+  };
+  // Results that left the array this cycle; `accumulating`: of which added
+  // to partial sums read from the buffer.
+  struct Collected {
+    int results = 0;
+    int accumulating = 0;
+  };
   void issue_folds();
   void update_live_folds();
   void output_collected(std::size_t g, std::int64_t count);
-  int load_stationary_rows();  // words on the bus this cycle
-  int feed_left_edge();        // valid words fed
+  StationaryLoad load_stationary_rows();
+  int feed_left_edge();  // valid words fed
   int feed_top_edge();
   void compute_windows();
   std::uint32_t dram_bytes_this_cycle();
-  int collect_bottom_outputs();  // results collected
-  int collect_accumulators();
+  Collected collect_bottom_outputs();
+  Collected collect_accumulators();
+  void count_register_accesses(const TickCounts& tick, int stationary_written, int drained,
+                               std::uint32_t operand_writes, CycleActivity& activity) const;
+
+  // The valid operands moving through the array: each is registered by one
+  // PE a cycle, from the edge PE it is fed to until it leaves the far edge,
+  // `reach` cycles later (C along a row, R down a column in OS).
+  class OperandsInFlight {
+   public:
+    explicit OperandsInFlight(int reach) : fed_(static_cast<std::size_t>(reach)) {}
+    // Those `fed` in `cycle` join the ones fed in the reach - 1 cycles
+    // before; returns the PEs registering one in `cycle`.
+    std::uint32_t advance(std::int64_t cycle, std::uint32_t fed) {
+      std::uint32_t& slot = fed_[static_cast<std::size_t>(cycle) % fed_.size()];
+      moving_ += fed - slot;
+      slot = fed;
+      return moving_;
+    }
+
+   private:
+    std::vector<std::uint32_t> fed_;  // per cycle of the last reach, a ring
+    std::uint32_t moving_ = 0;
+  };
 
   ArrayConfig config_;
   ArrayProgram<Op, Acc> program_;
@@ -88,6 +122,7 @@ class ArrayController final : public Execution {
   std::vector<RowWindow> windows_;
   std::vector<Op> row_staging_;  // one stationary row gathered from Rt
   std::vector<int> fed_rows_;     // rows given a valid operand last cycle
+  OperandsInFlight left_operands_, top_operands_;
   std::int64_t cycle_ = 0;
   // Folds [live_begin_, live_end_) have started and may still hold data.
   std::size_t live_begin_ = 0;

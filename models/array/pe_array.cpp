@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
+#include <type_traits>
 
 namespace systole {
 
@@ -10,29 +12,61 @@ namespace {
 // The row kernels are the simulator's hot path. They are compiled for
 // several instruction sets and picked at load time, so one binary is fast on
 // any x86-64 machine.
-template <class Op, class Acc>
-[[gnu::always_inline]] inline std::uint32_t mac_down_impl(
-    Acc* __restrict out, const Acc* __restrict above, const Op* __restrict weight,
-    const std::uint8_t* __restrict weight_valid, const Op* __restrict operand,
-    const std::uint8_t* __restrict operand_valid, int count) {
-  std::uint32_t active = 0;
-  for (int c = 0; c < count; ++c) {
-    out[c] = above[c] + static_cast<Acc>(weight[c]) * static_cast<Acc>(operand[c]);
-    active += weight_valid[c] & operand_valid[c];
-  }
-  return active;
+//
+// They count branch-free, so the loops stay vectorised, in 16-bit sums (a
+// row has at most 65535 PEs: PeArray's constructor). An invalid operand or
+// stationary value is zero, so a MAC is gated unless it multiplies two
+// non-zero operands: the kernels count those.
+template <class Op>
+struct ExactProduct {  // holds the product of two Op exactly, and is as narrow as that allows
+  using type = Op;
+};
+template <>
+struct ExactProduct<std::int8_t> {
+  using type = std::int16_t;
+};
+template <>
+struct ExactProduct<std::int16_t> {
+  using type = std::int32_t;
+};
+
+// Whether a product has two non-zero factors. An integer product is zero
+// only when a factor is; a float product may underflow to zero.
+template <class Op, class Product>
+[[gnu::always_inline]] inline std::uint16_t nonzero_factors(Op a, Op b, Product product) {
+  if constexpr (std::is_integral_v<Op>)
+    return product != 0;
+  else
+    return (a != 0) & (b != 0);
 }
 
 template <class Op, class Acc>
-[[gnu::always_inline]] inline std::uint32_t mac_accumulate_impl(
+[[gnu::always_inline]] inline TickCounts mac_down_impl(
+    Acc* __restrict out, const Acc* __restrict above, const Op* __restrict weight,
+    const std::uint8_t* __restrict weight_valid, const Op* __restrict operand,
+    const std::uint8_t* __restrict operand_valid, int count) {
+  std::uint16_t macs = 0, ungated = 0;
+  for (int c = 0; c < count; ++c) {
+    const auto product = static_cast<typename ExactProduct<Op>::type>(weight[c] * operand[c]);
+    out[c] = above[c] + static_cast<Acc>(product);
+    macs += weight_valid[c] & operand_valid[c];
+    ungated += nonzero_factors(weight[c], operand[c], product);
+  }
+  return {macs, static_cast<std::uint32_t>(macs - ungated)};
+}
+
+template <class Op, class Acc>
+[[gnu::always_inline]] inline TickCounts mac_accumulate_impl(
     Acc* __restrict acc, const Op* __restrict left, const std::uint8_t* __restrict left_valid,
     const Op* __restrict top, const std::uint8_t* __restrict top_valid, int count) {
-  std::uint32_t active = 0;
+  std::uint16_t macs = 0, ungated = 0;
   for (int c = 0; c < count; ++c) {
-    acc[c] += static_cast<Acc>(left[c]) * static_cast<Acc>(top[c]);
-    active += left_valid[c] & top_valid[c];
+    const auto product = static_cast<typename ExactProduct<Op>::type>(left[c] * top[c]);
+    acc[c] += static_cast<Acc>(product);
+    macs += left_valid[c] & top_valid[c];
+    ungated += nonzero_factors(left[c], top[c], product);
   }
-  return active;
+  return {macs, static_cast<std::uint32_t>(macs - ungated)};
 }
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -42,14 +76,14 @@ template <class Op, class Acc>
 #endif
 
 #define SYSTOLE_DEFINE_KERNELS(Op, Acc)                                                   \
-  SYSTOLE_MULTIVERSION std::uint32_t mac_down(Acc* out, const Acc* above, const Op* w,   \
-                                              const std::uint8_t* wv, const Op* a,       \
-                                              const std::uint8_t* av, int count) {       \
+  SYSTOLE_MULTIVERSION TickCounts mac_down(Acc* out, const Acc* above, const Op* w,     \
+                                            const std::uint8_t* wv, const Op* a,         \
+                                            const std::uint8_t* av, int count) {         \
     return mac_down_impl<Op, Acc>(out, above, w, wv, a, av, count);                      \
   }                                                                                      \
-  SYSTOLE_MULTIVERSION std::uint32_t mac_accumulate(Acc* acc, const Op* l,               \
-                                                    const std::uint8_t* lv, const Op* t, \
-                                                    const std::uint8_t* tv, int count) { \
+  SYSTOLE_MULTIVERSION TickCounts mac_accumulate(Acc* acc, const Op* l,                 \
+                                                  const std::uint8_t* lv, const Op* t,   \
+                                                  const std::uint8_t* tv, int count) {   \
     return mac_accumulate_impl<Op, Acc>(acc, l, lv, t, tv, count);                       \
   }
 
@@ -72,7 +106,9 @@ PeArray<Op, Acc>::PeArray(int rows, int cols, int stationary_buffers)
       zero_row_(cols),
       top_(static_cast<std::size_t>(rows + 1) * cols),
       top_valid_(top_.size()),
-      accumulator_(static_cast<std::size_t>(rows) * cols) {}
+      accumulator_(static_cast<std::size_t>(rows) * cols) {
+  if (cols > 65535) throw std::invalid_argument("a PE array has at most 65535 columns");
+}
 
 template <class Op, class Acc>
 void PeArray<Op, Acc>::write_stationary_row(int buffer, int row, const Op* values,
@@ -94,8 +130,8 @@ void PeArray<Op, Acc>::shift_left_operands(int row, int first, int last) {
 }
 
 template <class Op, class Acc>
-std::uint32_t PeArray<Op, Acc>::tick_stationary(const RowWindow* windows) {
-  std::uint32_t active = 0;
+TickCounts PeArray<Op, Acc>::tick_stationary(const RowWindow* windows) {
+  TickCounts counts;
   // Bottom-up, so each row still sees the partial sums its upper neighbour
   // registered in the previous cycle.
   for (int r = rows_ - 1; r >= 0; --r) {
@@ -109,26 +145,26 @@ std::uint32_t PeArray<Op, Acc>::tick_stationary(const RowWindow* windows) {
     const std::size_t left_base = static_cast<std::size_t>(w.buffer_left) * rows_ * cols_ + index(r, 0);
     const std::size_t right_base = static_cast<std::size_t>(w.buffer_right) * rows_ * cols_ + index(r, 0);
     if (split > w.first)
-      active += mac_down(out + w.first, above + w.first, &stationary_[left_base + w.first],
+      counts += mac_down(out + w.first, above + w.first, &stationary_[left_base + w.first],
                          &stationary_valid_[left_base + w.first], operand + w.first,
                          operand_valid + w.first, split - w.first);
     if (w.last + 1 > split)
-      active += mac_down(out + split, above + split, &stationary_[right_base + split],
+      counts += mac_down(out + split, above + split, &stationary_[right_base + split],
                          &stationary_valid_[right_base + split], operand + split,
                          operand_valid + split, w.last + 1 - split);
     shift_left_operands(r, w.first, w.last);
   }
-  return active;
+  return counts;
 }
 
 template <class Op, class Acc>
-std::uint32_t PeArray<Op, Acc>::tick_output_stationary(const RowWindow* windows) {
-  std::uint32_t active = 0;
+TickCounts PeArray<Op, Acc>::tick_output_stationary(const RowWindow* windows) {
+  TickCounts counts;
   for (int r = 0; r < rows_; ++r) {
     const RowWindow& w = windows[r];
     if (w.first > w.last) continue;
     const std::size_t top_row = top_index(r, 0);
-    active += mac_accumulate(&accumulator_[index(r, w.first)], &left_[left_index(r, w.first)],
+    counts += mac_accumulate(&accumulator_[index(r, w.first)], &left_[left_index(r, w.first)],
                              &left_valid_[left_index(r, w.first)], &top_[top_row + w.first],
                              &top_valid_[top_row + w.first], w.last - w.first + 1);
     shift_left_operands(r, w.first, w.last);
@@ -136,7 +172,7 @@ std::uint32_t PeArray<Op, Acc>::tick_output_stationary(const RowWindow* windows)
   // Every top operand moves down one row: rotate the ring. The row that fell
   // off the bottom becomes next cycle's edge row.
   top_base_ = (top_base_ + rows_) % (rows_ + 1);
-  return active;
+  return counts;
 }
 
 template <class Op, class Acc>

@@ -34,6 +34,18 @@ struct RowWindow {
   int buffer_right = 0;
 };
 
+// What one tick of the grid did.
+struct TickCounts {
+  std::uint32_t macs = 0;        // PEs whose two operands were valid
+  std::uint32_t gated_macs = 0;  // of those, with an operand of zero
+
+  TickCounts& operator+=(const TickCounts& other) {
+    macs += other.macs;
+    gated_macs += other.gated_macs;
+    return *this;
+  }
+};
+
 template <class Op, class Acc>
 struct PeRegisters {
   Op left_operand{};   // value moving right (0 when invalid)
@@ -48,6 +60,7 @@ struct PeRegisters {
 template <class Op, class Acc>
 class PeArray {
  public:
+  // Throws std::invalid_argument beyond 65535 columns.
   PeArray(int rows, int cols, int stationary_buffers);
 
   int rows() const { return rows_; }
@@ -67,9 +80,9 @@ class PeArray {
   // the rest of the row is cleared.
   void write_stationary_row(int buffer, int row, const Op* values, int valid_count);
 
-  // One clock cycle. Returns the number of PEs that performed a valid MAC.
-  std::uint32_t tick_stationary(const RowWindow* windows);
-  std::uint32_t tick_output_stationary(const RowWindow* windows);
+  // One clock cycle.
+  TickCounts tick_stationary(const RowWindow* windows);
+  TickCounts tick_output_stationary(const RowWindow* windows);
 
   // Partial sum leaving the bottom of a column in the last tick.
   Acc bottom_output(int col) const { return psum_[index(rows_ - 1, col)]; }

@@ -26,6 +26,9 @@ struct NocConfig {
 struct NocTraffic {
   std::int64_t words[kNetworks] = {0, 0, 0};        // values delivered
   std::int64_t busy_cycles[kNetworks] = {0, 0, 0};  // cycles carrying at least one word
+  // Words delivered into PEs, one per PE reached (a multicast word reaching
+  // k PEs counts k).
+  std::int64_t pe_deliveries = 0;
 };
 
 }  // namespace systole

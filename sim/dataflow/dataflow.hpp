@@ -14,6 +14,7 @@
 // one that works on convolution rows can keep them.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -34,6 +35,7 @@ namespace systole {
 class MemoryController;
 
 enum class LinkPayload { Operand, PartialSum };
+
 
 // One array step of a layer as a dataflow runs it. Planned when created
 // (what the engine checks before a run and hands the memory system);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <stdexcept>
 #include <type_traits>
 
 #include <spdlog/fmt/fmt.h>
@@ -41,6 +42,34 @@ std::vector<Op> random_values(std::size_t count, std::mt19937_64& rng, DataType 
     }
   }
   return values;
+}
+
+// Why `v` is not a value of `type` (held as Op), or empty when it is: an
+// integer in the type's range (int1: -1 or +1), or a finite float.
+template <class Op>
+std::string value_problem(double v, DataType type) {
+  if constexpr (std::is_floating_point_v<Op>) {
+    return std::isfinite(v) ? std::string() : "is not finite";
+  } else {
+    if (type == DataType::Int1)
+      return v == -1 || v == 1 ? std::string() : "is not -1 or +1 (int1, the array's data type, is binary)";
+    const OperandRange range = operand_range(type);
+    if (v >= static_cast<double>(range.min) && v <= static_cast<double>(range.max) && v == std::floor(v)) return {};
+    return fmt::format("is not an integer from {} to {} (the array's data type, {})", range.min, range.max,
+                       to_string(type));
+  }
+}
+
+template <class Op>
+std::vector<Op> given_values(std::size_t count, Operand operand, const OperandValues& values, DataType type) {
+  std::vector<Op> result(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const double v = values(operand, static_cast<std::int64_t>(i));
+    if (const std::string problem = value_problem<Op>(v, type); !problem.empty())
+      throw std::invalid_argument(fmt::format("given {} value {:g} at index {} {}", to_string(operand), v, i, problem));
+    result[i] = static_cast<Op>(v);
+  }
+  return result;
 }
 
 std::int64_t right_operand_elements(const Layer& layer) {
@@ -82,19 +111,8 @@ std::vector<Op> operand_file_values(const std::string& path, std::int64_t count,
   std::vector<Op> values(tensor.values.size());
   for (std::size_t i = 0; i < values.size(); ++i) {
     const double v = tensor.values[i];
-    if constexpr (!std::is_floating_point_v<Op>) {
-      const OperandRange range = operand_range(type);
-      if (type == DataType::Int1 && v != -1 && v != 1)
-        throw InputError(fmt::format("{}: value {:g} at index {} is not -1 or +1 (int1, the array's data type, is "
-                                     "binary)",
-                                     path, v, i));
-      if (!(v >= static_cast<double>(range.min) && v <= static_cast<double>(range.max)) || v != std::floor(v))
-        throw InputError(fmt::format("{}: value {:g} at index {} is not an integer from {} to {} (the array's data "
-                                     "type, {})",
-                                     path, v, i, range.min, range.max, to_string(type)));
-    } else if (!std::isfinite(v)) {
-      throw InputError(path + ": value at index " + std::to_string(i) + " is not finite");
-    }
+    if (const std::string problem = value_problem<Op>(v, type); !problem.empty())
+      throw InputError(fmt::format("{}: value {:g} at index {} {}", path, v, i, problem));
     values[i] = static_cast<Op>(v);
   }
   return values;
@@ -127,22 +145,27 @@ std::string sparsity_problem(const OperandSparsity& sparsity, DataType type) {
 template <class Op, class Acc>
 LayerData<Op, Acc>::LayerData(const Layer& layer, const OperandSource& source, DataType type)
     : layer_(layer), gemm_(layer.gemm()) {
-  if (const std::string problem = sparsity_problem(source.sparsity, type); !problem.empty())
-    throw InputError("sparsity: " + problem);
-  const std::uint64_t seed = source.seed;
-  std::mt19937_64 rng(seed);
   const ConvShape& s = layer.shape;
-  input_ = random_values<Op>(
-      static_cast<std::size_t>(layer.batch * s.in_h * s.in_w * s.in_channels), rng, type);
+  const auto inputs = static_cast<std::size_t>(layer.batch * s.in_h * s.in_w * s.in_channels);
   // The right-hand operand, weights or (an ONNX MatMul of two activations)
   // a tensor computed at run time: groups·N·K values either way.
-  filters_ = random_values<Op>(static_cast<std::size_t>(right_operand_elements(layer)), rng, type);
-  zero_fraction(input_, source.sparsity.ifmap, seed ^ 0x5A5A5A5A5A5A5A5AULL);
-  zero_fraction(filters_, source.sparsity.weights, seed ^ 0xA5A5A5A5A5A5A5A5ULL);
+  const auto filters = static_cast<std::size_t>(right_operand_elements(layer));
+  if (source.values) {
+    input_ = given_values<Op>(inputs, Operand::Ifmap, source.values, type);
+    filters_ = given_values<Op>(filters, Operand::Filter, source.values, type);
+    return;
+  }
+  if (const std::string problem = sparsity_problem(source.sparsity, type); !problem.empty())
+    throw InputError("sparsity: " + problem);
+  std::mt19937_64 rng(source.seed);
+  input_ = random_values<Op>(inputs, rng, type);
+  filters_ = random_values<Op>(filters, rng, type);
+  zero_fraction(input_, source.sparsity.ifmap, source.seed ^ 0x5A5A5A5A5A5A5A5AULL);
+  zero_fraction(filters_, source.sparsity.weights, source.seed ^ 0xA5A5A5A5A5A5A5A5ULL);
   if (!layer.ifmap_file.empty())
-    input_ = operand_file_values<Op>(layer.ifmap_file, static_cast<std::int64_t>(input_.size()), type);
+    input_ = operand_file_values<Op>(layer.ifmap_file, static_cast<std::int64_t>(inputs), type);
   if (!layer.weights_file.empty())
-    filters_ = operand_file_values<Op>(layer.weights_file, static_cast<std::int64_t>(filters_.size()), type);
+    filters_ = operand_file_values<Op>(layer.weights_file, static_cast<std::int64_t>(filters), type);
 }
 
 template <class Op, class Acc>
@@ -185,6 +208,7 @@ ArrayProgram<Op, Acc> LayerData<Op, Acc>::program(const Mapping& mapping, Operan
 
   ArrayProgram<Op, Acc> program;
   program.mode = mapping.mode;
+  program.roles = roles;
   program.folds = mapping.folds;
   program.widths = mapping.widths;
   for (std::int64_t g = 0; g < layer_.groups(); ++g) {

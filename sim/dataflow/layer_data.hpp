@@ -1,8 +1,9 @@
 #pragma once
-// The numbers a layer computes on: a random input tensor (NHWC, with batch)
-// and random filters of the array's data type, with a given fraction of each
-// drawn as zero, lowered to the GEMM operands a mapping asks for, and the
-// array's results gathered back into the output tensor (NHWC).
+// The numbers a layer computes on: an input tensor (NHWC, with batch) and
+// filters of the array's data type, random (a given fraction zero), given
+// (OperandValues) or read from .npy files, lowered to the GEMM operands a
+// mapping asks for, and the array's results gathered back into the output
+// tensor (NHWC).
 //
 // Lowering (im2col): for group g, GEMM row m = (b·out_h + p)·out_w + q is an
 // output pixel, column k = (fr·filter_w + fc)·Cg + ch walks its window with the
@@ -44,8 +45,10 @@ inline constexpr std::int64_t kFunctionalByteBudget = std::int64_t{16} << 30;
 template <class Op, class Acc>
 class LayerData {
  public:
-  // Random operands of `type` (uniform over its values), or the layer's
-  // operand files. Throws InputError when sparsity_problem() says why not.
+  // Values of `type` from `source`: given (each must be a value of `type`,
+  // else std::invalid_argument), or drawn from its seed, uniform over the
+  // type's values (and sparsity: InputError when sparsity_problem() says
+  // why not), or read from the layer's operand files.
   LayerData(const Layer& layer, const OperandSource& source, DataType type);
 
   // The program that runs this layer under `mapping`, the lowered input and

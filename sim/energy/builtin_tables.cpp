@@ -109,10 +109,16 @@ EnergyTable nm45() {
       {"dram", "read", 1300, 64, WidthScaling::Linear, 0, std::string(kHorowitz) + ": 64-bit access, 20 pJ/bit"},
       {"dram", "write", 1300, 64, WidthScaling::Linear, 0, std::string(kHorowitz) + ": 64-bit access, 20 pJ/bit"},
       {"vector", "operation", 0.1, 32, WidthScaling::Linear, 0, std::string(kHorowitz) + ": 32-bit add"},
+      {"fp_multiplier", "multiply", 3.7, 32, WidthScaling::None, 0, std::string(kHorowitz) + ": fp32 multiply"},
+      {"fp_multiplier", "gated", 0, 32, WidthScaling::None, 0, kNoGatedSwitching},
+      {"fp_adder", "add", 0.9, 32, WidthScaling::None, 0, std::string(kHorowitz) + ": fp32 add"},
+      {"fp_adder", "gated", 0, 32, WidthScaling::None, 0, kNoGatedSwitching},
   };
   t.areas = {
       {"multiplier", 282, 8, WidthScaling::Product, std::string(kHorowitz) + ": 8-bit multiply"},
       {"adder", 137, 32, WidthScaling::Linear, std::string(kHorowitz) + ": 32-bit add"},
+      {"fp_multiplier", 7700, 32, WidthScaling::None, std::string(kHorowitz) + ": fp32 multiply"},
+      {"fp_adder", 4184, 32, WidthScaling::None, std::string(kHorowitz) + ": fp32 add"},
   };
   return t;
 }

@@ -66,6 +66,13 @@ constexpr ActionRule kActionRules[] = {
     {"vector_unit", "operation", Counter::VectorOperations, "vector", "operation", Width::Accumulator},
 };
 
+// Floating-point MACs are priced by their own entries (fp_multiplier,
+// fp_adder): an fp32 multiply is not a 32-bit integer one.
+std::string arithmetic_component(const std::string& component, DataType type) {
+  const bool arithmetic = component == "multiplier" || component == "adder";
+  return arithmetic && type == DataType::Fp32 ? "fp_" + component : component;
+}
+
 std::string unit_of(Counter counter) { return std::string(info(counter).unit); }
 
 std::string trim_number(double value) { return fmt::format("{:.6g}", value); }
@@ -89,8 +96,6 @@ double LayerEnergy::background() const {
 EnergyModel::EnergyModel(EnergyTable table, const ArchConfig& arch, LinkPayload vertical_link)
     : table_(std::move(table)), clock_period_ns_(arch.clock_period_ns()) {
   const std::string where = "energy table '" + table_.name + "'";
-  if (arch.array.data_type == DataType::Fp32)
-    throw InputError(where + ": prices integer datapaths; fp32 arithmetic has no entries yet (use an integer type)");
   technology_nm_ = arch.energy_technology_nm > 0 ? arch.energy_technology_nm : table_.technology_nm;
   if (technology_nm_ != table_.technology_nm) {
     if (!table_.absolute())
@@ -130,7 +135,7 @@ void EnergyModel::price_actions(const ArchConfig& arch, LinkPayload vertical_lin
     return partition_bytes / std::max(1, buffer.banks);
   };
   for (const ActionRule& rule : kActionRules) {
-    const ActionEntry& e = entry(rule.table_component, rule.table_action);
+    const ActionEntry& e = entry(arithmetic_component(rule.table_component, arch.array.data_type), rule.table_action);
     int bits = operand_bits, other_bits = operand_bits;
     std::int64_t capacity = 0;
     std::string what;
@@ -262,8 +267,9 @@ void EnergyModel::compute_area(const ArchConfig& arch, LinkPayload vertical_link
                                                    : std::string(),
                                  e->source)});
   };
-  add("multiplier", pes, "PEs", "multiplier", operand_bits, operand_bits);
-  add("adder", pes, "PEs", "adder", accumulator_bits, accumulator_bits);
+  const DataType type = arch.array.data_type;
+  add("multiplier", pes, "PEs", arithmetic_component("multiplier", type).c_str(), operand_bits, operand_bits);
+  add("adder", pes, "PEs", arithmetic_component("adder", type).c_str(), accumulator_bits, accumulator_bits);
   // The registers a PE of this dataflow holds: in the stationary mode the
   // stationary operand (two with the pipelined shadow copy), the moving
   // operand and the partial sum; in output stationary two moving operands
@@ -296,7 +302,10 @@ std::vector<std::string> priced_table_actions() {
   const auto add = [&](const std::string& name) {
     if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
   };
-  for (const ActionRule& rule : kActionRules) add(std::string(rule.table_component) + "." + rule.table_action);
+  for (const ActionRule& rule : kActionRules) {
+    add(std::string(rule.table_component) + "." + rule.table_action);
+    add(arithmetic_component(rule.table_component, DataType::Fp32) + "." + rule.table_action);
+  }
   for (const char* name : {"dram.read", "dram.write"}) add(name);
   return names;
 }

@@ -48,7 +48,7 @@ struct StaticEntry {
 // Silicon area per unit: per multiplier and per adder (at `width_bits`),
 // per byte of SRAM, per bit of register.
 struct AreaEntry {
-  std::string component;  // "multiplier", "adder", "sram_byte", "register_bit"
+  std::string component;  // "multiplier", "adder", "fp_multiplier", "fp_adder", "sram_byte", "register_bit"
   double um2 = 0;
   int width_bits = 0;
   WidthScaling scaling = WidthScaling::None;

@@ -1,5 +1,7 @@
 #include "sim/energy/energy_table_file.hpp"
 
+#include "sim/energy/energy_model.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <limits>
@@ -14,20 +16,11 @@ namespace systole {
 
 namespace {
 
-struct ActionName {
-  const char* component;
-  const char* action;
-};
 
 // What sim/energy/energy_model.hpp prices; a file may give nothing else.
-constexpr ActionName kKnownActions[] = {
-    {"multiplier", "multiply"}, {"multiplier", "gated"}, {"adder", "add"},     {"adder", "gated"},
-    {"register", "read"},       {"register", "write"},   {"link", "hop"},      {"noc", "transfer"},
-    {"buffer", "read"},         {"buffer", "write"},     {"dram", "read"},     {"dram", "write"},
-    {"vector", "operation"},
-};
 const std::vector<std::string> kStaticComponents = {"pe", "buffer"};
-const std::vector<std::string> kAreaComponents = {"multiplier", "adder", "sram_byte", "register_bit"};
+const std::vector<std::string> kAreaComponents = {"multiplier",    "adder",     "fp_multiplier",
+                                                   "fp_adder", "sram_byte", "register_bit"};
 
 // Widths are ints; no datapath or ERT block comes near this.
 constexpr std::int64_t kMaxWidthBits = std::int64_t{1} << 20;
@@ -400,11 +393,7 @@ EnergyTable read_ert_map(const std::string& path, const YAML::Node& root) {
 
 }  // namespace
 
-std::vector<std::string> known_actions() {
-  std::vector<std::string> names;
-  for (const ActionName& known : kKnownActions) names.push_back(std::string(known.component) + "." + known.action);
-  return names;
-}
+std::vector<std::string> known_actions() { return priced_table_actions(); }
 
 EnergyTable read_energy_table_file(const std::string& path) {
   const YAML::Node root = load_mapping(path, "energy table file");

@@ -83,7 +83,23 @@ void Simulator::add_observer(RunObserver& observer) {
 }
 
 void Simulator::on_cycle(const CycleActivity& activity, const Execution&) {
-  step_macs_ += activity.active_pes;
+  step_activity_.macs += activity.active_pes;
+  step_activity_.gated_macs += activity.gated_macs;
+  step_activity_.vector_operations += activity.vector_operations;
+  for (int f = 0; f < kRegisterFiles; ++f) {
+    step_activity_.register_reads[f] += activity.register_reads[f];
+    step_activity_.register_writes[f] += activity.register_writes[f];
+  }
+}
+
+void Simulator::count_step_activity(Counters& counted) const {
+  counted[Counter::Macs] += step_activity_.macs;
+  counted[Counter::MacsGated] += step_activity_.gated_macs;
+  counted[Counter::VectorOperations] += step_activity_.vector_operations;
+  for (int f = 0; f < kRegisterFiles; ++f) {
+    counted[register_reads(static_cast<RegisterFile>(f))] += step_activity_.register_reads[f];
+    counted[register_writes(static_cast<RegisterFile>(f))] += step_activity_.register_writes[f];
+  }
 }
 
 RunResult Simulator::run(const Workload& workload) {
@@ -177,7 +193,8 @@ bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, Layer
     sc_core::sc_start();
     if (execution.finished()) return true;
     if (progress_ != nullptr)
-      progress_->update(layer_index_, layer_name_, run_macs_before_layer_ + stats[Counter::Macs] + step_macs_,
+      progress_->update(layer_index_, layer_name_,
+                        run_macs_before_layer_ + stats[Counter::Macs] + step_activity_.macs,
                         run_cycles_before_layer_ + stats[Counter::Cycles] + execution.cycles_elapsed());
     if (options_.interrupt != nullptr && options_.interrupt->load()) {
       unit.stop();
@@ -219,11 +236,16 @@ bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
   // The DRAM idles meanwhile, refreshing and in standby: the layer's too.
   const DramChannelStats dram_before = dram_stats_now();
   VectorExecution execution(arch_.vector, op.operations);
-  step_macs_ = 0;
+  step_activity_ = {};
   const bool completed = run_to_completion(accelerator_.vector_unit, execution, stats);
-  stats[Counter::Cycles] += execution.cycles_elapsed();
-  stats[Counter::VectorCycles] += execution.cycles_elapsed();
-  count_dram(dram_before, stats.counters);
+  Counters counted;
+  counted[Counter::Cycles] = execution.cycles_elapsed();
+  counted[Counter::VectorCycles] = execution.cycles_elapsed();
+  count_step_activity(counted);
+  // The array idles while the vector unit works.
+  counted[Counter::IdlePeCycles] = arch_.array.pe_count() * execution.cycles_elapsed();
+  count_dram(dram_before, counted);
+  stats.counters += counted;
   return completed;
 }
 
@@ -231,8 +253,8 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
   const std::unique_ptr<ArrayStep> step = dataflow_.plan(arch_, gemm, dram_ ? dram_->peak_gb_per_s() : 0);
   const DramChannelStats dram_before = dram_stats_now();
   const std::unique_ptr<MemoryController> memory = begin_memory(*step);
-  Execution& execution = step->start({seed, options_.sparsity}, memory.get());
-  step_macs_ = 0;
+  Execution& execution = step->start({seed, options_.sparsity, options_.operand_values}, memory.get());
+  step_activity_ = {};
   Noc& noc = accelerator_.noc;
   noc.begin_step();
   const std::int64_t slept_before = accelerator_.array.slept_cycles();
@@ -240,23 +262,32 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
   slept_cycles_ += accelerator_.array.slept_cycles() - slept_before;
   Counters counted;
   counted[Counter::Cycles] = execution.cycles_elapsed();
-  counted[Counter::Macs] = step_macs_;
+  count_step_activity(counted);
+  counted[Counter::IdlePeCycles] = arch_.array.pe_count() * counted[Counter::Cycles] - counted[Counter::Macs];
   const NocTraffic& traffic = noc.traffic();
   for (int n = 0; n < kNetworks; ++n) {
     counted[per_network(Counter::NocLeftWords, static_cast<Network>(n))] = traffic.words[n];
     counted[per_network(Counter::NocLeftBusyCycles, static_cast<Network>(n))] = traffic.busy_cycles[n];
   }
+  counted[Counter::NocDeliveries] = traffic.pe_deliveries;
+  // The array reads and writes the buffer with ideal memory too.
+  const GlobalBufferTraffic& buffer = accelerator_.global_buffer.traffic();
+  for (Operand o : {Operand::Ifmap, Operand::Filter, Operand::Ofmap}) {
+    const int i = static_cast<int>(o);
+    counted[per_operand(Counter::BufferIfmapReads, o)] = buffer.reads[i];
+    counted[per_operand(Counter::BufferIfmapWrites, o)] = buffer.writes[i];
+    counted[per_operand(Counter::BufferIfmapReadAccesses, o)] = buffer.read_accesses[i];
+    counted[per_operand(Counter::BufferIfmapWriteAccesses, o)] = buffer.write_accesses[i];
+  }
   if (memory) {
-    const MemoryTraffic m = memory->stats();
+    const DramTraffic& dram = memory->dram_traffic();
     for (Operand o : {Operand::Ifmap, Operand::Filter, Operand::Ofmap}) {
       const int i = static_cast<int>(o);
-      counted[per_operand(Counter::BufferIfmapReads, o)] = m.buffer.reads[i];
-      counted[per_operand(Counter::BufferIfmapWrites, o)] = m.buffer.writes[i];
       counted[per_operand(Counter::BufferIfmapPeakBytes, o)] = accelerator_.global_buffer.peak_bytes()[i];
       counted[per_operand(Counter::BufferIfmapCapacityBytes, o)] = step->buffer().bytes[i];
-      counted[per_operand(Counter::DramIfmapReadBytes, o)] = m.dram_read_bytes[i];
+      counted[per_operand(Counter::DramIfmapReadBytes, o)] = dram.read_bytes[i];
     }
-    counted[Counter::DramOfmapWriteBytes] = m.dram_write_bytes[static_cast<int>(Operand::Ofmap)];
+    counted[Counter::DramOfmapWriteBytes] = dram.write_bytes[static_cast<int>(Operand::Ofmap)];
   }
   count_dram(dram_before, counted);
   step->record(counted, completed, memory.get());

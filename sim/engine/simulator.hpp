@@ -39,6 +39,9 @@ struct RunOptions {
   // still counted one by one); off, every cycle is stepped in full.
   bool skip_ahead = true;
   const std::atomic<bool>* interrupt = nullptr;
+  // The values every step computes on, when given (OperandValues,
+  // sim/dataflow/dataflow.hpp: tests); else random, drawn from `seed`.
+  OperandValues operand_values;
 };
 
 // Checks, before anything runs, that the memory model can run every layer:
@@ -72,6 +75,8 @@ class Simulator : private CycleObserver {
   bool run_to_completion(ClockedUnit& unit, Execution& execution, LayerStats& stats);
   sc_core::sc_time clock_period() const;
   void on_cycle(const CycleActivity& activity, const Execution& execution) override;
+  // Adds what the step's cycles did (step_activity_) to its counters.
+  void count_step_activity(Counters& counted) const;
 
   Accelerator& accelerator_;
   ArchConfig arch_;
@@ -79,7 +84,15 @@ class Simulator : private CycleObserver {
   RunOptions options_;
   std::unique_ptr<DramBackend> dram_;  // with the DRAM memory model
   std::vector<RunObserver*> observers_;
-  std::int64_t step_macs_ = 0;
+  // What the running step's cycles did, summed (CycleActivity).
+  struct StepActivity {
+    std::int64_t macs = 0;
+    std::int64_t gated_macs = 0;
+    std::int64_t vector_operations = 0;
+    std::int64_t register_reads[kRegisterFiles] = {0, 0, 0};
+    std::int64_t register_writes[kRegisterFiles] = {0, 0, 0};
+  };
+  StepActivity step_activity_;
   std::int64_t slept_cycles_ = 0;
   // Progress of the run: where the current layer started and what it is.
   ProgressLine* progress_ = nullptr;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "models/execution.hpp"
 #include "models/memory/buffer_config.hpp"
 #include "models/noc/noc_config.hpp"
 
@@ -64,23 +65,33 @@ namespace systole {
     "values moving one PE down over a neighbour link: partial sums to the bottom edge (WS/IS) or top "        \
     "operands to the last used row (OS)")                                                                     \
   X(MacsGated, "macs_gated", "MACs", Sum, Both,                                                               \
-    "of `macs`, those with a zero operand: the multiplier and adder were gated (energy only, never cycles)")  \
+    "of `macs`, those with an operand of zero, found in the PEs from the values they multiply: the "          \
+    "multiplier and adder were gated (energy only, never cycles)")                                            \
   X(IdlePeCycles, "idle_pe_cycles", "PE-cycles", Sum, Both,                                                    \
-    "PE-cycles without a MAC: PEs × cycles − macs")                                                           \
+    "PE-cycles without a MAC: PEs × cycles − macs over the array's steps, and PEs × cycles over the vector "  \
+    "unit's (the array idles)")                                                                               \
   X(RfStationaryReads, "rf_stationary_reads", "values", Sum, Both,                                            \
-    "reads of a PE's stationary register (WS weights, IS inputs): one per MAC")                               \
+    "reads of a PE's stationary register (WS weights, IS inputs): one per MAC; 0 in OS")                      \
   X(RfStationaryWrites, "rf_stationary_writes", "values", Sum, Both,                                          \
-    "valid values written into stationary registers when a fold's stationary rows are loaded")                \
+    "operands written into stationary registers as a fold's stationary rows are loaded: the used columns of " \
+    "its used rows (not the rows' zero padding)")                                                             \
   X(RfOperandReads, "rf_operand_reads", "values", Sum, Both,                                                  \
-    "reads of moving-operand registers by a MAC (one per MAC in WS/IS, two in OS)")                           \
+    "reads of moving-operand registers by a MAC: one per MAC in WS/IS (the left operand), two in OS (left "   \
+    "and top)")                                                                                               \
   X(RfOperandWrites, "rf_operand_writes", "values", Sum, Both,                                                \
-    "valid operands written into a PE's moving-operand register (from an edge or a neighbour)")               \
+    "valid operands a PE registered to pass on, from the edge or its neighbour: each operand fed to an edge " \
+    "PE is registered by one PE a cycle until it leaves the array's far edge, so also past a fold's last "    \
+    "used column (row, for OS's top operands), where it meets no MAC (`link_hops_*` leave that drift out); "  \
+    "those still on their way when the layer's last result leaves are not counted")                           \
   X(RfPsumReads, "rf_psum_reads", "values", Sum, Both,                                                        \
-    "reads of partial-sum (WS/IS) or accumulator (OS) registers by a MAC, and accumulators drained")          \
+    "reads of the partial sum a MAC adds to, one per MAC (WS/IS: the one arriving from the PE above, zero "   \
+    "in the top row; OS: its accumulator), plus OS accumulators drained as results")                          \
   X(RfPsumWrites, "rf_psum_writes", "values", Sum, Both,                                                      \
-    "writes of partial-sum (WS/IS) or accumulator (OS) registers: one per MAC")                               \
+    "writes of partial-sum (WS/IS) or accumulator (OS) registers: one per MAC (WS/IS partial sums passing "   \
+    "down through the rows below a fold's last used row are `link_hops_vertical`, not counted here)")         \
   X(NocDeliveries, "noc_deliveries", "values", Sum, Both,                                                     \
-    "values the NoC's buses delivered to PEs: a multicast word reaching k PEs counts k")                      \
+    "words the NoC's buses delivered into PEs, one per PE reached (a multicast word reaching k PEs counts "   \
+    "k). The edge buses are unicast: `noc_left_words` + `noc_top_words`, stationary rows' padding included")  \
   X(VectorOperations, "vector_operations", "operations", Sum, Both,                                           \
     "element operations the vector unit performed")                                                           \
   X(DramIfmapReadBytes, "dram_ifmap_read_bytes", "bytes", Sum, Column, "ifmap bytes read from DRAM")          \
@@ -90,26 +101,38 @@ namespace systole {
     "fit half the ofmap partition; docs/timing-model.md), 0 otherwise")                                       \
   X(DramOfmapWriteBytes, "dram_ofmap_write_bytes", "bytes", Sum, Column,                                      \
     "outputs (and spilled partial sums) written to DRAM")                                                     \
-  X(BufferIfmapReads, "buffer_ifmap_reads", "bytes", Sum, Column, "bytes read from the ifmap partition")      \
-  X(BufferFilterReads, "buffer_filter_reads", "bytes", Sum, Column, "bytes read from the filter partition")   \
-  X(BufferOfmapReads, "buffer_ofmap_reads", "bytes", Sum, Column,                                             \
-    "bytes read from the ofmap partition (partial sums the array adds to, DRAM write-backs)")                 \
-  X(BufferIfmapWrites, "buffer_ifmap_writes", "bytes", Sum, Column, "bytes written into the ifmap partition")  \
-  X(BufferFilterWrites, "buffer_filter_writes", "bytes", Sum, Column,                                         \
-    "bytes written into the filter partition")                                                                \
-  X(BufferOfmapWrites, "buffer_ofmap_writes", "bytes", Sum, Column,                                           \
-    "bytes written into the ofmap partition (the array's results, partial sums read back from DRAM)")         \
-  X(BufferIfmapReadAccesses, "buffer_ifmap_read_accesses", "accesses", Sum, Both,                          \
-    "reads of the ifmap partition, in accesses of the buffer's word width")                                   \
-  X(BufferFilterReadAccesses, "buffer_filter_read_accesses", "accesses", Sum, Both,                        \
+  X(BufferIfmapReads, "buffer_ifmap_reads", "values", Sum, Column,                                            \
+    "operands the array read from the ifmap partition (into its edge or stationary registers), with ideal "   \
+    "memory too (only DRAM is ideal). For the baseline with ideal memory, SCALE-Sim's `SRAM IFMAP Reads`")    \
+  X(BufferFilterReads, "buffer_filter_reads", "values", Sum, Column,                                          \
+    "the same for the filter partition; SCALE-Sim's `SRAM Filter Reads`")                                     \
+  X(BufferOfmapReads, "buffer_ofmap_reads", "values", Sum, Column,                                            \
+    "values read from the ofmap partition: partial sums the array's results add to (WS/IS K folds, OS "       \
+    "reduction chunks, after the first), and outputs and spilled partial sums written back to DRAM")          \
+  X(BufferIfmapWrites, "buffer_ifmap_writes", "values", Sum, Column,                                          \
+    "operands DRAM's tiles wrote into the ifmap partition (`--memory dram`; with ideal memory the operands "  \
+    "are on chip from the start: 0)")                                                                         \
+  X(BufferFilterWrites, "buffer_filter_writes", "values", Sum, Column, "the same for the filter partition")   \
+  X(BufferOfmapWrites, "buffer_ofmap_writes", "values", Sum, Column,                                          \
+    "values written into the ofmap partition: every result that left the array (WS/IS partial sums, once "    \
+    "per K fold) and partial sums read back from DRAM. For the baseline with ideal memory, SCALE-Sim's "      \
+    "`SRAM OFMAP Writes` in WS and IS, and in OS SCALE-Sim's figure less (rows + columns) per fold, which "   \
+    "SCALE-Sim adds but no value makes (docs/validation.md)")                                                 \
+  X(BufferIfmapReadAccesses, "buffer_ifmap_read_accesses", "accesses", Sum, Both,                             \
+    "reads of the ifmap partition in accesses of the buffer's word width (`buffer.word_bytes`, 0: one value " \
+    "per access): in each cycle, ceil(values the array read / values per word); for each DRAM write-back, "   \
+    "ceil(its values / values per word). Operands and outputs written back are the data type's width, "       \
+    "partial sums and the array's results the accumulator's")                                                 \
+  X(BufferFilterReadAccesses, "buffer_filter_read_accesses", "accesses", Sum, Both,                           \
     "the same for the filter partition")                                                                      \
-  X(BufferOfmapReadAccesses, "buffer_ofmap_read_accesses", "accesses", Sum, Both,                          \
+  X(BufferOfmapReadAccesses, "buffer_ofmap_read_accesses", "accesses", Sum, Both,                             \
     "the same for the ofmap partition")                                                                       \
-  X(BufferIfmapWriteAccesses, "buffer_ifmap_write_accesses", "accesses", Sum, Both,                        \
-    "writes into the ifmap partition, in accesses of the buffer's word width")                                \
-  X(BufferFilterWriteAccesses, "buffer_filter_write_accesses", "accesses", Sum, Both,                      \
+  X(BufferIfmapWriteAccesses, "buffer_ifmap_write_accesses", "accesses", Sum, Both,                           \
+    "writes into the ifmap partition, counted alike: in each cycle, ceil(values the array wrote / values per " \
+    "word); for each DRAM tile, ceil(its values / values per word)")                                          \
+  X(BufferFilterWriteAccesses, "buffer_filter_write_accesses", "accesses", Sum, Both,                         \
     "the same for the filter partition")                                                                      \
-  X(BufferOfmapWriteAccesses, "buffer_ofmap_write_accesses", "accesses", Sum, Both,                        \
+  X(BufferOfmapWriteAccesses, "buffer_ofmap_write_accesses", "accesses", Sum, Both,                           \
     "the same for the ofmap partition")                                                                       \
   X(DramActivates, "dram_activates", "commands", Sum, Both, "ACT commands, all channels (0 with ideal memory)") \
   X(DramPrecharges, "dram_precharges", "commands", Sum, Both,                                                 \
@@ -178,6 +201,15 @@ constexpr Counter per_network(Counter left, Network network) {
   return static_cast<Counter>(static_cast<int>(left) + static_cast<int>(network));
 }
 
+// The reads and the writes of a PE register file: rf_<file>_reads, then
+// rf_<file>_writes, the files in RegisterFile's order.
+constexpr Counter register_reads(RegisterFile file) {
+  return static_cast<Counter>(static_cast<int>(Counter::RfStationaryReads) + 2 * static_cast<int>(file));
+}
+constexpr Counter register_writes(RegisterFile file) {
+  return static_cast<Counter>(static_cast<int>(register_reads(file)) + 1);
+}
+
 static_assert(per_operand(Counter::BufferIfmapReads, Operand::Ofmap) == Counter::BufferOfmapReads &&
                   per_operand(Counter::BufferIfmapWrites, Operand::Ofmap) == Counter::BufferOfmapWrites &&
                   per_operand(Counter::BufferIfmapPeakBytes, Operand::Ofmap) == Counter::BufferOfmapPeakBytes &&
@@ -186,8 +218,10 @@ static_assert(per_operand(Counter::BufferIfmapReads, Operand::Ofmap) == Counter:
                   per_operand(Counter::BufferIfmapReadAccesses, Operand::Ofmap) == Counter::BufferOfmapReadAccesses &&
                   per_operand(Counter::BufferIfmapWriteAccesses, Operand::Ofmap) == Counter::BufferOfmapWriteAccesses &&
                   per_network(Counter::NocLeftWords, Network::Out) == Counter::NocOutWords &&
-                  per_network(Counter::NocLeftBusyCycles, Network::Out) == Counter::NocOutBusyCycles,
-              "per-operand and per-bus counters are declared together, in order");
+                  per_network(Counter::NocLeftBusyCycles, Network::Out) == Counter::NocOutBusyCycles &&
+                  register_reads(RegisterFile::Operand) == Counter::RfOperandReads &&
+                  register_writes(RegisterFile::PartialSum) == Counter::RfPsumWrites,
+              "per-operand, per-bus and per-register-file counters are declared together, in order");
 
 // The values of every counter, for one step, one layer or a whole run.
 class Counters {

@@ -4,7 +4,10 @@
 // MACs and register reads, so they change energy (sim/energy/).
 
 #include <cstdint>
+#include <functional>
 #include <string>
+
+#include "models/memory/buffer_config.hpp"
 
 namespace systole {
 
@@ -21,9 +24,19 @@ struct OperandSparsity {
 // std::invalid_argument naming what is wrong.
 OperandSparsity parse_sparsity(const std::string& text);
 
+// The values a step computes on, when the caller gives them: element `index`
+// of the step's input tensor (Operand::Ifmap: batch × in_h × in_w × channels,
+// NHWC) or of its right-hand operand (Operand::Filter: groups·N rows of K,
+// filter n's window as row n), converted to the array's data type. Which
+// MACs are gated (a zero operand) depends on them.
+using OperandValues = std::function<double(Operand operand, std::int64_t index)>;
+
+// Given values first; else the layer's operand files; else drawn from the
+// seed with the given sparsity.
 struct OperandSource {
   std::uint64_t seed = 1;
   OperandSparsity sparsity;
+  OperandValues values;
 };
 
 }  // namespace systole
