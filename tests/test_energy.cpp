@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "sim/config/input_error.hpp"
 #include "sim/dataflow/registry.hpp"
@@ -410,4 +411,39 @@ TEST_CASE("energy per MAC of one layer orders WS, OS and IS as their reuse predi
   INFO("MAC-equivalents per MAC: ws " << per_mac["ws"] << ", os " << per_mac["os"] << ", is " << per_mac["is"]);
   CHECK(per_mac["os"] < per_mac["ws"]);
   CHECK(per_mac["ws"] < per_mac["is"]);
+}
+
+TEST_CASE("utilization.csv's array power sums, over its windows, to energy.csv's per-cycle components") {
+  // Windows of 7 cycles cross layer and step boundaries; each window's
+  // energy is array_power_mw × its cycles × the clock period.
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/net.yaml",
+             "layers:\n"
+             "  - {name: c1, type: conv, input: [9, 9, 4], kernel: 3, filters: 6}\n"
+             "  - {name: p, type: pool, op: max, input: [7, 7, 6], kernel: 2, stride: 2}\n"
+             "  - {name: f, type: fc, inputs: 54, outputs: 10}\n");
+  const std::string out = dir + "/out";
+  const CommandResult r = run_systole({"run", "--arch", "systole-32x32", "--array", "4x4", "--data-type", "int16",
+                                       "--energy", "65nm-16bit", "--clock-mhz", "250", "--sparsity", "ifmap=0.3",
+                                       "--workload", dir + "/net.yaml", "--sample", "7", "--out", out});
+  REQUIRE(r.exit_code == 0);
+  const auto windows = read_csv(out + "/utilization.csv");
+  const auto at = [](const std::vector<std::string>& header, const std::string& name) {
+    const auto found = std::find(header.begin(), header.end(), name);
+    REQUIRE(found != header.end());
+    return static_cast<std::size_t>(found - header.begin());
+  };
+  const std::size_t power = at(windows[0], "array_power_mw"), cycles = at(windows[0], "cycles");
+  double windows_pj = 0;
+  for (std::size_t i = 1; i < windows.size(); ++i)
+    windows_pj += std::stod(windows[i][power]) * std::stod(windows[i][cycles]) * 4.0;  // 4 ns at 250 MHz
+  const auto rows = read_csv(out + "/energy.csv");
+  const std::size_t component = at(rows[0], "component"), energy = at(rows[0], "energy");
+  const std::set<std::string> per_cycle = {"multiplier", "adder", "rf_stationary", "rf_operand", "rf_psum",
+                                           "noc_left", "noc_top", "noc_out", "vector_unit", "chip"};
+  double per_cycle_pj = 0, other_pj = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i)
+    (per_cycle.count(rows[i][component]) ? per_cycle_pj : other_pj) += std::stod(rows[i][energy]);
+  CHECK(per_cycle_pj > 0);
+  CHECK(windows_pj == Approx(per_cycle_pj).epsilon(1e-5));
 }

@@ -384,7 +384,8 @@ int run_command(int argc, char** argv) {
   Simulator simulator(accelerator, arch, run_options);
   std::optional<UtilizationLog> utilization;
   if (!out_dir.empty()) {
-    utilization.emplace(out_dir + "/utilization.csv", sample, arch.array.pe_count(), arch.clock_period_ns());
+    utilization.emplace(out_dir + "/utilization.csv", sample, arch.array.pe_count(), arch.clock_period_ns(),
+                        energy ? &*energy : nullptr);
     simulator.add_observer(*utilization);
   }
   std::optional<VcdTracer> tracer;

@@ -55,6 +55,18 @@ struct AreaLine {
   std::string entry;
 };
 
+// What the actions a cycle reports (models/execution.hpp CycleActivity)
+// cost, in the table's unit: the per-cycle part of the energy model.
+struct CyclePrices {
+  double mac = 0;        // a MAC performed: multiply and add
+  double gated_mac = 0;  // a MAC gated by a zero operand
+  double register_read[3] = {0, 0, 0};   // by RegisterFile
+  double register_write[3] = {0, 0, 0};
+  double noc_word[3] = {0, 0, 0};        // by Network
+  double vector_operation = 0;
+  double static_per_cycle = 0;  // the chip's static power over one cycle
+};
+
 class EnergyModel {
  public:
   // Throws InputError (naming the table) when the table lacks an entry
@@ -63,6 +75,7 @@ class EnergyModel {
   EnergyModel(EnergyTable table, const ArchConfig& arch, LinkPayload vertical_link);
 
   LayerEnergy price(const Counters& counters) const;
+  CyclePrices cycle_prices() const;
   const EnergyTable& table() const { return table_; }
   const std::string& unit() const { return table_.unit; }
   // The node the run is priced at, and the factor from the table's node.

@@ -392,6 +392,12 @@ const char* const kOccupancyMeaning =
     "partial sums) from its first fold's start until its write-back is in DRAM. Never more than the partition; "
     "0 with ideal memory";
 
+const char* const kArrayPowerMeaning =
+    "the window's on-chip power from its per-cycle actions: MACs (performed and gated), register reads and "
+    "writes, NoC words and vector operations, plus the chip's static power, priced as in energy.csv (pJ tables; "
+    "empty with `--energy none` or a normalised table). The buffer's, the neighbour links' and the DRAM's energy "
+    "are counted per fold and per layer, not per cycle: energy.csv has them";
+
 std::vector<UtilizationColumn> make_utilization_columns() {
   return {
       {{"cycle", "cycle", "first cycle of the window"},
@@ -419,10 +425,27 @@ std::vector<UtilizationColumn> make_utilization_columns() {
       window_mean("ifmap_buffer_bytes", "bytes", kOccupancyMeaning, ifmap_buffer_bytes),
       window_mean("filter_buffer_bytes", "bytes", "the same for the filter partition", filter_buffer_bytes),
       window_mean("ofmap_buffer_bytes", "bytes", "the same for the ofmap partition", ofmap_buffer_bytes),
+      {{"array_power_mw", "mW", kArrayPowerMeaning},
+       [](std::ostream& out, const CycleWindow& w, long long, double clock_period_ns) {
+         if (w.prices == nullptr) return;
+         out << array_energy(w.sums, w.cycles, *w.prices) / (w.cycles * clock_period_ns);
+       }},
   };
 }
 
 }  // namespace
+
+double array_energy(const CycleTotals& sums, std::int64_t cycles, const CyclePrices& prices) {
+  double energy = static_cast<double>(sums.active_pes - sums.gated_macs) * prices.mac +
+                  static_cast<double>(sums.gated_macs) * prices.gated_mac +
+                  static_cast<double>(sums.vector_operations) * prices.vector_operation +
+                  static_cast<double>(cycles) * prices.static_per_cycle;
+  for (int i = 0; i < 3; ++i)
+    energy += static_cast<double>(sums.register_reads[i]) * prices.register_read[i] +
+              static_cast<double>(sums.register_writes[i]) * prices.register_write[i] +
+              static_cast<double>(sums.noc_words[i]) * prices.noc_word[i];
+  return energy;
+}
 
 double run_utilization(const ArchConfig& arch, const RunResult& result) {
   if (result.total_cycles == 0) return 0;

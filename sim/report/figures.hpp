@@ -87,12 +87,22 @@ const std::vector<SummaryFigure>& summary_figures();
 // because every cycle adds to them.
 struct CycleTotals {
   std::uint64_t active_pes = 0;
+  std::uint64_t gated_macs = 0;
+  std::uint64_t register_reads[kRegisterFiles] = {0, 0, 0};
+  std::uint64_t register_writes[kRegisterFiles] = {0, 0, 0};
+  std::uint64_t vector_operations = 0;
   std::uint64_t noc_words[kNetworks] = {0, 0, 0};
   std::uint64_t dram_bytes = 0;
   std::uint64_t buffer_bytes[kOperands] = {0, 0, 0};
 
   void add(const CycleActivity& a) {
     active_pes += a.active_pes;
+    gated_macs += a.gated_macs;
+    for (int f = 0; f < kRegisterFiles; ++f) {
+      register_reads[f] += a.register_reads[f];
+      register_writes[f] += a.register_writes[f];
+    }
+    vector_operations += a.vector_operations;
     for (int n = 0; n < kNetworks; ++n) noc_words[n] += a.noc_words[n];
     dram_bytes += a.dram_bytes;
     for (int o = 0; o < kOperands; ++o) buffer_bytes[o] += a.buffer_bytes[o];
@@ -103,7 +113,13 @@ struct CycleWindow {
   std::int64_t cycles = 0;
   int layer = 0;
   CycleTotals sums;
+  // What its actions cost in pJ, when energy is on and in pJ (null otherwise).
+  const CyclePrices* prices = nullptr;
 };
+
+// The energy of a window's per-cycle actions (MACs, registers, NoC words,
+// vector operations) and of the chip's static power, in the table's unit.
+double array_energy(const CycleTotals& sums, std::int64_t cycles, const CyclePrices& prices);
 struct CycleFigure {
   FigureDoc doc;  // name: the VCD signal
   int bits = 32;  // of the VCD signal

@@ -5,8 +5,12 @@
 namespace systole {
 
 UtilizationLog::UtilizationLog(const std::string& path, std::int64_t window, long long pe_count,
-                               double clock_period_ns)
+                               double clock_period_ns, const EnergyModel* energy)
     : file_(path), window_(window), pe_count_(pe_count), clock_period_ns_(clock_period_ns) {
+  if (energy != nullptr && energy->table().absolute()) {
+    prices_ = energy->cycle_prices();
+    open_.prices = &*prices_;
+  }
   const std::vector<UtilizationColumn>& columns = utilization_columns();
   for (std::size_t c = 0; c < columns.size(); ++c) file_.stream() << (c > 0 ? "," : "") << columns[c].doc.name;
   file_.stream() << '\n';

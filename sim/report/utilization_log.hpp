@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "sim/engine/run_observer.hpp"
@@ -16,7 +17,10 @@ namespace systole {
 
 class UtilizationLog : public RunObserver {
  public:
-  UtilizationLog(const std::string& path, std::int64_t window, long long pe_count, double clock_period_ns);
+  // `energy` (null: energy off) prices each window's array power; only a
+  // table in pJ gives power.
+  UtilizationLog(const std::string& path, std::int64_t window, long long pe_count, double clock_period_ns,
+                 const EnergyModel* energy = nullptr);
 
   void begin_step(int layer, std::int64_t first_cycle) override;
   void on_cycle(const CycleActivity& activity, const Execution& execution) override;
@@ -32,6 +36,7 @@ class UtilizationLog : public RunObserver {
   double clock_period_ns_;
   int layer_ = 0;
   std::int64_t step_first_cycle_ = 0;
+  std::optional<CyclePrices> prices_;
   CycleWindow open_;  // the window being summed
 };
 
