@@ -33,6 +33,11 @@ struct CycleActivity {
   std::uint32_t dram_bytes = 0;  // bytes whose DRAM transfer completed this cycle
   // Bytes held in each global-buffer partition (ifmap, filter, ofmap).
   std::uint32_t buffer_bytes[3] = {0, 0, 0};
+  // Values the array read from each partition (operands into its edges and
+  // stationary registers, partial sums its results add to) and wrote into
+  // it (its results).
+  std::uint32_t buffer_reads[3] = {0, 0, 0};
+  std::uint32_t buffer_writes[3] = {0, 0, 0};
 };
 
 // The registers of a PE (PeSnapshot's fields), as waveforms name them.

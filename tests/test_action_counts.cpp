@@ -1,7 +1,7 @@
 // Action counts (sim/report/counters.hpp) of a small GEMM worked out by hand
 // in every dataflow: MACs gated by a zero operand, idle PE-cycles, the PEs'
-// register reads and writes, NoC deliveries; and the vector unit's
-// operations. The operands are given
+// register reads and writes, NoC deliveries, the buffer's values and
+// accesses; and the vector unit's operations. The operands are given
 // (OperandValues), so which MACs meet a zero is known.
 
 #include <catch2/catch.hpp>
@@ -58,8 +58,13 @@ const Layer& gemm() {
   return layer;
 }
 
-// The 4x4 baseline array, int8, ideal memory.
-ArchConfig small_array(const std::string& dataflow) { return array_config(4, 4, dataflow); }
+// The 4x4 baseline array, int8, ideal memory, with 8-byte buffer words:
+// 8 operands or 2 int32 partial sums per access.
+ArchConfig small_array(const std::string& dataflow) {
+  ArchConfig arch = array_config(4, 4, dataflow);
+  arch.buffer.word_bytes = 8;
+  return arch;
+}
 
 using Expected = std::vector<std::pair<Counter, std::int64_t>>;
 
@@ -91,6 +96,13 @@ TEST_CASE("hand-worked action counts: weight stationary", "[counts]") {
   // per MAC.
   // NoC: 30 left words, and 2 folds × 4 rows × 4 words (padded) on the top
   // bus: 62 deliveries.
+  // Buffer: 30 inputs and 18 weights read; each fold writes its 5·3 partial
+  // sums (30), the second adds to the first's (15 read).
+  // Accesses: a fold of r rows feeds its inputs over T + r − 1 cycles, at
+  // most 4 (< 8) a cycle: 8 + 6 = 14; weights go one row of 3 a cycle, used
+  // rows only: 4 + 2 = 6; a fold's results leave 1, 2, 3, 3, 3, 2, 1 a cycle
+  // (element m of column c at m + c), 1+1+2+2+2+1+1 = 10 int32 accesses:
+  // 20 writes, 10 reads.
   const LayerStats layer = simulate(small_array("ws"), {gemm()}, given_values).layers.at(0);
   check_counts(layer, {{Counter::Cycles, 30},
                        {Counter::Macs, kMacs},
@@ -103,7 +115,19 @@ TEST_CASE("hand-worked action counts: weight stationary", "[counts]") {
                        {Counter::RfPsumReads, 90},
                        {Counter::RfPsumWrites, 90},
                        {Counter::NocDeliveries, 62},
-                       {Counter::VectorOperations, 0}});
+                       {Counter::VectorOperations, 0},
+                       {Counter::BufferIfmapReads, 30},
+                       {Counter::BufferFilterReads, 18},
+                       {Counter::BufferOfmapReads, 15},
+                       {Counter::BufferIfmapWrites, 0},
+                       {Counter::BufferFilterWrites, 0},
+                       {Counter::BufferOfmapWrites, 30},
+                       {Counter::BufferIfmapReadAccesses, 14},
+                       {Counter::BufferFilterReadAccesses, 6},
+                       {Counter::BufferOfmapReadAccesses, 10},
+                       {Counter::BufferIfmapWriteAccesses, 0},
+                       {Counter::BufferFilterWriteAccesses, 0},
+                       {Counter::BufferOfmapWriteAccesses, 20}});
 }
 
 TEST_CASE("hand-worked action counts: output stationary", "[counts]") {
@@ -115,6 +139,12 @@ TEST_CASE("hand-worked action counts: output stationary", "[counts]") {
   // 2 × 3·6 = 36 weights all 4 rows (144): 264 writes. Accumulators: one
   // read and one write per MAC, and the 15 results drained: 105 reads.
   // NoC: 30 left and 36 top words, 66 deliveries.
+  // Buffer: 30 inputs and 36 weights read, 15 results written.
+  // Accesses: inputs enter a fold of r rows over T + r − 1 cycles, at most
+  // 4 a cycle: 9 + 6 = 15; weights the 3 columns over T + 2 = 8 cycles per
+  // fold: 16; results leave PE (r, c) at r + c: the 4x3 fold sends 1, 2, 3,
+  // 3, 2, 1 a cycle, 1+1+2+2+1+1 = 8 int32 accesses, the 1x3 fold 1, 1, 1:
+  // 11 writes.
   const LayerStats layer = simulate(small_array("os"), {gemm()}, given_values).layers.at(0);
   check_counts(layer, {{Counter::Cycles, 24},
                        {Counter::Macs, kMacs},
@@ -127,7 +157,19 @@ TEST_CASE("hand-worked action counts: output stationary", "[counts]") {
                        {Counter::RfPsumReads, 105},
                        {Counter::RfPsumWrites, 90},
                        {Counter::NocDeliveries, 66},
-                       {Counter::VectorOperations, 0}});
+                       {Counter::VectorOperations, 0},
+                       {Counter::BufferIfmapReads, 30},
+                       {Counter::BufferFilterReads, 36},
+                       {Counter::BufferOfmapReads, 0},
+                       {Counter::BufferIfmapWrites, 0},
+                       {Counter::BufferFilterWrites, 0},
+                       {Counter::BufferOfmapWrites, 15},
+                       {Counter::BufferIfmapReadAccesses, 15},
+                       {Counter::BufferFilterReadAccesses, 16},
+                       {Counter::BufferOfmapReadAccesses, 0},
+                       {Counter::BufferIfmapWriteAccesses, 0},
+                       {Counter::BufferFilterWriteAccesses, 0},
+                       {Counter::BufferOfmapWriteAccesses, 11}});
 }
 
 TEST_CASE("hand-worked action counts: input stationary", "[counts]") {
@@ -139,6 +181,13 @@ TEST_CASE("hand-worked action counts: input stationary", "[counts]") {
   // from the left, 3·(4 + 2 + 4 + 2) = 36 weights, each passing all 4
   // columns: 144 writes. Partial sums: one read and one write per MAC.
   // NoC: 36 left words, 4 folds × 16 top words: 100 deliveries.
+  // Buffer: 36 weights and 30 inputs read; each fold writes its 3 × columns
+  // partial sums (12, 12, 3, 3: 30); the second fold of each column block
+  // adds to the first's (12 + 3 read).
+  // Accesses: weights enter a fold of r rows over T + r − 1 cycles: 6, 4,
+  // 6, 4 = 20; inputs a row a cycle, used rows only: 4 + 2 + 4 + 2 = 12;
+  // results leave a 4-column fold 1, 2, 3, 3, 2, 1 a cycle (8 accesses), a
+  // 1-column fold 1, 1, 1 (3): 22 writes, 8 + 3 = 11 reads.
   const LayerStats layer = simulate(small_array("is"), {gemm()}, given_values).layers.at(0);
   check_counts(layer, {{Counter::Cycles, 52},
                        {Counter::Macs, kMacs},
@@ -151,7 +200,19 @@ TEST_CASE("hand-worked action counts: input stationary", "[counts]") {
                        {Counter::RfPsumReads, 90},
                        {Counter::RfPsumWrites, 90},
                        {Counter::NocDeliveries, 100},
-                       {Counter::VectorOperations, 0}});
+                       {Counter::VectorOperations, 0},
+                       {Counter::BufferIfmapReads, 30},
+                       {Counter::BufferFilterReads, 36},
+                       {Counter::BufferOfmapReads, 15},
+                       {Counter::BufferIfmapWrites, 0},
+                       {Counter::BufferFilterWrites, 0},
+                       {Counter::BufferOfmapWrites, 30},
+                       {Counter::BufferIfmapReadAccesses, 12},
+                       {Counter::BufferFilterReadAccesses, 20},
+                       {Counter::BufferOfmapReadAccesses, 11},
+                       {Counter::BufferIfmapWriteAccesses, 0},
+                       {Counter::BufferFilterWriteAccesses, 0},
+                       {Counter::BufferOfmapWriteAccesses, 22}});
 }
 
 TEST_CASE("weights of zero gate every MAC", "[counts]") {
@@ -164,10 +225,14 @@ TEST_CASE("weights of zero gate every MAC", "[counts]") {
   }
 }
 
-TEST_CASE("what the PEs and the NoC do does not depend on microarchitecture, data type or memory", "[counts]") {
+TEST_CASE("what the PEs, the NoC and the buffer do does not depend on microarchitecture, data type or memory",
+          "[counts]") {
   // The hand-worked counts above, per dataflow, for every value of the rest:
-  // gating, register accesses and deliveries follow from the folds and the
-  // data, not from when things happen.
+  // gating, register accesses, deliveries and the array's buffer values
+  // follow from the folds and the data, not from when things happen. With
+  // DRAM the operands (30 inputs, 18 weights) fit on chip and are written
+  // into the buffer once, and the 15 outputs are read out of it for their
+  // write-back. Words of 0 bytes: an access per value.
   // One exception: pipelined with ideal memory, a layer ends in the cycle
   // its last result leaves, before the operands still drifting to the far
   // edge get there (the baseline's last slot, or the wait for the last
@@ -184,11 +249,11 @@ TEST_CASE("what the PEs and the NoC do does not depend on microarchitecture, dat
     const char* dataflow;
     std::int64_t stationary_reads, stationary_writes, operand_reads, operand_writes, psum_reads;
     std::int64_t operand_writes_cut_short;  // pipelined, ideal memory
-    std::int64_t deliveries;
+    std::int64_t deliveries, ifmap_reads, filter_reads, ofmap_reads, ofmap_writes;
   };
-  const ByHand cases[] = {{"ws", 90, 18, 90, 120, 90, 120, 62},
-                          {"os", 0, 0, 180, 264, 105, 264 - 11, 66},
-                          {"is", 90, 30, 90, 144, 90, 144 - 1, 100}};
+  const ByHand cases[] = {{"ws", 90, 18, 90, 120, 90, 120, 62, 30, 18, 15, 30},
+                          {"os", 0, 0, 180, 264, 105, 264 - 11, 66, 30, 36, 0, 15},
+                          {"is", 90, 30, 90, 144, 90, 144 - 1, 100, 30, 36, 15, 30}};
   for (const ByHand& c : cases)
     for (Microarch microarch : {Microarch::Baseline, Microarch::Pipelined})
       for (DataType type : {DataType::Int8, DataType::Int16, DataType::Fp32})
@@ -197,6 +262,7 @@ TEST_CASE("what the PEs and the NoC do does not depend on microarchitecture, dat
           ArchConfig arch = array_config(4, 4, c.dataflow, microarch, type);
           if (dram) arch = with_dram(arch, "ddr4-2400");
           const LayerStats layer = simulate(arch, {gemm()}, given_values).layers.at(0);
+          const std::int64_t tiles = dram ? 1 : 0;
           const bool cut_short = microarch == Microarch::Pipelined && !dram;
           check_counts(layer, {{Counter::Macs, kMacs},
                                {Counter::MacsGated, kGated},
@@ -207,7 +273,19 @@ TEST_CASE("what the PEs and the NoC do does not depend on microarchitecture, dat
                                {Counter::RfOperandWrites, cut_short ? c.operand_writes_cut_short : c.operand_writes},
                                {Counter::RfPsumReads, c.psum_reads},
                                {Counter::RfPsumWrites, kMacs},
-                               {Counter::NocDeliveries, c.deliveries}});
+                               {Counter::NocDeliveries, c.deliveries},
+                               {Counter::BufferIfmapReads, c.ifmap_reads},
+                               {Counter::BufferFilterReads, c.filter_reads},
+                               {Counter::BufferOfmapReads, c.ofmap_reads + tiles * 15},
+                               {Counter::BufferIfmapWrites, tiles * 30},
+                               {Counter::BufferFilterWrites, tiles * 18},
+                               {Counter::BufferOfmapWrites, c.ofmap_writes},
+                               {Counter::BufferIfmapReadAccesses, c.ifmap_reads},
+                               {Counter::BufferFilterReadAccesses, c.filter_reads},
+                               {Counter::BufferOfmapReadAccesses, c.ofmap_reads + tiles * 15},
+                               {Counter::BufferIfmapWriteAccesses, tiles * 30},
+                               {Counter::BufferFilterWriteAccesses, tiles * 18},
+                               {Counter::BufferOfmapWriteAccesses, c.ofmap_writes}});
         }
 }
 

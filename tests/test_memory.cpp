@@ -856,9 +856,11 @@ TEST_CASE("no bus carries more than its width in a cycle, even where pipelined f
 
 namespace {
 
-// Bytes per operand (ifmap, filter, ofmap).
+// Per operand (ifmap, filter, ofmap).
 using PerOperand = std::array<std::int64_t, kOperands>;
 
+// DRAM bytes, and the buffer's reads and writes: bytes in a plan, values
+// in a run.
 struct Traffic {
   PerOperand dram_read{}, dram_write{}, buffer_read{}, buffer_write{};
 };
@@ -876,10 +878,10 @@ Traffic planned(const ArchConfig& arch, const Layer& layer) {
       REQUIRE(plan.problem.empty());
       const MemoryTraffic t = plan.memory.totals();
       for (int o = 0; o < kOperands; ++o) {
-        sum.dram_read[o] += t.dram_read_bytes[o];
-        sum.dram_write[o] += t.dram_write_bytes[o];
-        sum.buffer_read[o] += t.buffer.reads[o];
-        sum.buffer_write[o] += t.buffer.writes[o];
+        sum.dram_read[o] += t.dram.read_bytes[o];
+        sum.dram_write[o] += t.dram.write_bytes[o];
+        sum.buffer_read[o] += t.buffer_read_bytes[o];
+        sum.buffer_write[o] += t.buffer_write_bytes[o];
       }
     }
   return sum;
@@ -903,14 +905,18 @@ TEST_CASE("a step's planned traffic (TilePlan::totals) is what its run moves and
           "[memory][buffer]") {
   // Each case: the layer, the array and buffer, and its traffic worked out
   // by hand from the tiling rules (models/memory/memory_controller.hpp),
-  // int8 operands (1 B) and int32 partial sums (4 B). Buffer reads are the
-  // array's reads and DRAM's write-backs, buffer writes DRAM's tiles and the
-  // array's results. Per operand: {ifmap, filter, ofmap}.
+  // int8 operands (1 B) and int32 partial sums (4 B): the plan's bytes, and
+  // the values the run counts in the buffer. Buffer reads are the array's
+  // reads (operands, and the partial sums its results add to) and DRAM's
+  // write-backs (outputs at operand width, spilled partial sums at
+  // accumulator width), buffer writes DRAM's tiles and the array's results.
+  // Per operand: {ifmap, filter, ofmap}.
   struct Case {
     const char* what;
     ArchConfig arch;
     Layer layer;
-    std::optional<Traffic> by_hand;
+    std::optional<Traffic> bytes;  // planned, and DRAM's in the run
+    std::optional<std::array<PerOperand, 2>> values;  // the run's buffer reads and writes
   };
   auto dram = [](const char* dataflow, int rows, int cols, std::int64_t ifmap, std::int64_t filter, std::int64_t ofmap) {
     ArchConfig arch = with_dram(array_config(rows, cols, dataflow, Microarch::Pipelined), "ddr4-2400");
@@ -924,13 +930,14 @@ TEST_CASE("a step's planned traffic (TilePlan::totals) is what its run moves and
   // each is read once: the 20x24 input (480 B) and the 24x12 weights (288 B).
   // The array streams the input once per column block (2 x 480) and loads
   // every weight once (288). Each fold writes its T x cols partial sums,
-  // 3·20·8·4 + 3·20·4·4 = 2880 B; the 20x12 outputs (240 B) leave once.
-  // (The two K folds after the first of each column block also read the
-  // partial sums they add to, 2·20·8·4 + 2·20·4·4 = 1920 B; the plan does not
-  // count those reads, unlike an OS chunk's.)
+  // 3·20·8 + 3·20·4 = 720 values (2880 B); the two K folds after the first
+  // of each column block read the partial sums they add to, 2·20·8 + 2·20·4
+  // = 480 values (1920 B, which the plan leaves out); the 20x12 outputs
+  // (240 B) leave once.
   cases.push_back({"WS, operands resident", dram("ws", 8, 8, 64 * kB, 64 * kB, 64 * kB),
                    make_gemm_layer("g", 20, 12, 24),
-                   Traffic{{480, 288, 0}, {0, 0, 240}, {960, 288, 240}, {480, 288, 2880}}});
+                   Traffic{{480, 288, 0}, {0, 0, 240}, {960, 288, 240}, {480, 288, 2880}},
+                   std::array<PerOperand, 2>{{{960, 288, 480 + 240}, {480, 288, 720}}}});
   // IS 8x8, GEMM M=12, N=40, K=20: rows K, columns M, stream N; the filters
   // stream in from the left, the inputs are stationary. Half the 512 B
   // filter partition holds 32 elements of 8 rows and half the 2 KB ofmap
@@ -940,52 +947,61 @@ TEST_CASE("a step's planned traffic (TilePlan::totals) is what its run moves and
   // inputs in a 256 B ifmap partition), so every fold reads its own tiles:
   // the filters once per column block (2 x 800), the inputs once per chunk
   // (2 x 240). The outputs leave once, 12·40 = 480 B. Partial sums: 3 K
-  // folds x (32·8·4 + 32·4·4) in chunk one, 3 x (8·8·4 + 8·4·4) in chunk
-  // two: 4608 + 1152 = 5760 B (and the reads of the 2 of 3 that add to
-  // them, 3840 B, are not counted).
+  // folds x (32·8 + 32·4) in chunk one, 3 x (8·8 + 8·4) in chunk two: 1152
+  // + 288 = 1440 values (5760 B), of which the 2 K folds of 3 that add to
+  // partial sums read 960 (3840 B, left out of the plan).
   cases.push_back({"IS, tiles per fold, stream in chunks", dram("is", 8, 8, 256, 512, 2 * kB),
                    make_gemm_layer("g", 12, 40, 20),
-                   Traffic{{480, 1600, 0}, {0, 0, 480}, {480, 1600, 480}, {480, 1600, 5760}}});
+                   Traffic{{480, 1600, 0}, {0, 0, 480}, {480, 1600, 480}, {480, 1600, 5760}},
+                   std::array<PerOperand, 2>{{{480, 1600, 960 + 480}, {480, 1600, 1440}}}});
   // OS 8x8, GEMM M=12, N=10, K=16: rows M, columns N, the whole reduction
   // in each of the 2 x 2 folds (8 or 4 rows, 8 or 2 columns). The 12x16
   // inputs (192 B) and 16x10 weights (160 B) are read once; the array reads
   // each row block's inputs for both column blocks (2 x 192) and each
-  // column block's weights for both row blocks (2 x 160); the 120 outputs
-  // are written at operand width, into the buffer and out of it.
+  // column block's weights for both row blocks (2 x 160); the plan puts the
+  // 120 outputs at operand width, into the buffer and out of it (120
+  // values each way).
   cases.push_back({"OS, one fold per output block", dram("os", 8, 8, 64 * kB, 64 * kB, 64 * kB),
                    make_gemm_layer("g", 12, 10, 16),
-                   Traffic{{192, 160, 0}, {0, 0, 120}, {384, 320, 120}, {192, 160, 120}}});
+                   Traffic{{192, 160, 0}, {0, 0, 120}, {384, 320, 120}, {192, 160, 120}},
+                   std::array<PerOperand, 2>{{{384, 320, 120}, {192, 160, 120}}}});
   // OS 8x8, GEMM M=16, N=16, K=256 with 1 KB partitions: a chunk of K holds
   // 512 / 8 = 64 elements, so 4 chunks over the 2 x 2 output blocks, 16
   // folds, each reading its 8x64 input and 64x8 weight tiles (512 B each).
   // The 4 blocks' partial sums (16·16·4 = 1 KB) do not fit half the ofmap
-  // partition: each block's 256 B go to DRAM after chunks 1-3 and come back
-  // before chunks 2-4 (3·4·256 = 3072 B each way, through the buffer's
-  // ports too), and the last chunk writes the 16·16 = 256 B of outputs.
-  // Every fold writes its 256 B of partial sums into the buffer, and the
-  // chunks after the first read the 256 B they add to.
+  // partition: each block's 64 (256 B) go to DRAM after chunks 1-3 and come
+  // back before chunks 2-4 (3·4·64 = 768 values, 3072 B, each way, through
+  // the buffer's ports too), and the last chunk writes the 16·16 = 256 B of
+  // outputs. Every fold writes its 64 results (256 B) into the buffer, and
+  // the 12 folds of chunks 2-4 read the 64 partial sums they add to.
   cases.push_back({"OS, partial sums spilled to DRAM", dram("os", 8, 8, kB, kB, kB),
                    make_gemm_layer("deep", 16, 16, 256),
                    Traffic{{8192, 8192, 3072}, {0, 0, 3072 + 256}, {8192, 8192, 3072 + 3072 + 256},
-                           {8192, 8192, 3072 + 16 * 256}}});
+                           {8192, 8192, 3072 + 16 * 256}},
+                   std::array<PerOperand, 2>{{{8192, 8192, 768 + 768 + 256}, {8192, 8192, 768 + 16 * 64}}}});
   // The same with a 4 KB ofmap partition: the partial sums stay on chip.
   cases.push_back({"OS, partial sums kept on chip", dram("os", 8, 8, kB, kB, 4 * kB),
                    make_gemm_layer("deep", 16, 16, 256),
-                   Traffic{{8192, 8192, 0}, {0, 0, 256}, {8192, 8192, 3072 + 256}, {8192, 8192, 16 * 256}}});
+                   Traffic{{8192, 8192, 0}, {0, 0, 256}, {8192, 8192, 3072 + 256}, {8192, 8192, 16 * 256}},
+                   std::array<PerOperand, 2>{{{8192, 8192, 768 + 256}, {8192, 8192, 16 * 64}}}});
   // A grouped convolution, one GEMM per group: 6x6x4 input, six 3x3
   // filters in 2 groups, padding 1: per group M = 36, N = 3, K = 18 on 8x8
   // WS, 3 K folds (8, 8, 2 rows) of one column block. Per group the lowered
   // input (36·18 = 648 B) and the weights (54 B) are read once, and the
-  // 36·3 = 108 B of outputs written once; each fold writes 36·3·4 = 432 B of
-  // partial sums.
+  // 36·3 = 108 B of outputs written once; each fold writes 36·3 = 108
+  // partial sums (432 B), and the two after the first read as many (left
+  // out of the plan).
   cases.push_back({"WS, grouped convolution", dram("ws", 8, 8, 64 * kB, 64 * kB, 64 * kB),
                    conv_layer(6, 6, 4, 6, 3, 3, 1, 1, /*groups=*/2),
-                   Traffic{{1296, 108, 0}, {0, 0, 216}, {1296, 108, 216}, {1296, 108, 6 * 432}}});
+                   Traffic{{1296, 108, 0}, {0, 0, 216}, {1296, 108, 216}, {1296, 108, 6 * 432}},
+                   std::array<PerOperand, 2>{{{1296, 108, 4 * 108 + 216}, {1296, 108, 6 * 108}}}});
   // A shared buffer of seven 512 B banks, GEMM M=64, N=16, K=16 on 4x4 WS
   // (tests/test_buffer_split.cpp works out its split, 2-1-4 banks): the
   // input (1 KB) does not fit half of 1 KB, so each of the 16 folds reads
   // its 64x4 slice (16 x 256 B); the weights (256 B) are read once; 16 folds
-  // write 64·4·4 B of partial sums each, and the 1 KB of outputs leave once.
+  // write 64·4 partial sums each (1 KB), the 12 K folds after the first of
+  // their column block read as many (left out of the plan), and the 1 KB of
+  // outputs leave once.
   {
     ArchConfig arch = with_dram(array_config(4, 4, "ws"), "hbm2");
     arch.buffer.organization = BufferOrganization::Shared;
@@ -993,7 +1009,8 @@ TEST_CASE("a step's planned traffic (TilePlan::totals) is what its run moves and
     arch.buffer.shared_bytes = 7 * 512;
     arch.buffer.word_bytes = 4;
     cases.push_back({"WS, shared buffer", arch, make_gemm_layer("g", 64, 16, 16),
-                     Traffic{{4096, 256, 0}, {0, 0, 1024}, {4096, 256, 1024}, {4096, 256, 16 * 1024}}});
+                     Traffic{{4096, 256, 0}, {0, 0, 1024}, {4096, 256, 1024}, {4096, 256, 16 * 1024}},
+                     std::array<PerOperand, 2>{{{4096, 256, 12 * 256 + 1024}, {4096, 256, 16 * 256}}}});
   }
   // Several GEMM steps in one layer (an LSTM's input projection and its
   // recurrent products): compared with the plan only.
@@ -1005,7 +1022,7 @@ TEST_CASE("a step's planned traffic (TilePlan::totals) is what its run moves and
     lstm.recurrent.hidden_size = 6;
     lstm.recurrent.sequence_length = 3;
     lstm.batch = 2;
-    cases.push_back({"LSTM, several steps", dram("os", 8, 8, 64 * kB, 64 * kB, 64 * kB), lstm,
+    cases.push_back({"LSTM, several steps", dram("os", 8, 8, 64 * kB, 64 * kB, 64 * kB), lstm, std::nullopt,
                      std::nullopt});
   }
   for (const Case& c : cases) {
@@ -1016,13 +1033,21 @@ TEST_CASE("a step's planned traffic (TilePlan::totals) is what its run moves and
     CHECK(run.dram_write[2] > 0);  // every layer's outputs leave
     CHECK(plan.dram_read == run.dram_read);
     CHECK(plan.dram_write == run.dram_write);
-    CHECK(plan.buffer_read == run.buffer_read);
-    CHECK(plan.buffer_write == run.buffer_write);
-    if (c.by_hand) {
-      CHECK(run.dram_read == c.by_hand->dram_read);
-      CHECK(run.dram_write == c.by_hand->dram_write);
-      CHECK(run.buffer_read == c.by_hand->buffer_read);
-      CHECK(run.buffer_write == c.by_hand->buffer_write);
+    // Operands are one byte: the plan's ifmap and filter bytes are the
+    // run's values. (The ofmap partition holds values of two widths.)
+    for (int o : {0, 1}) {
+      CHECK(plan.buffer_read[o] == run.buffer_read[o]);
+      CHECK(plan.buffer_write[o] == run.buffer_write[o]);
+    }
+    if (c.bytes) {
+      CHECK(plan.dram_read == c.bytes->dram_read);
+      CHECK(plan.dram_write == c.bytes->dram_write);
+      CHECK(plan.buffer_read == c.bytes->buffer_read);
+      CHECK(plan.buffer_write == c.bytes->buffer_write);
+    }
+    if (c.values) {
+      CHECK(run.buffer_read == (*c.values)[0]);
+      CHECK(run.buffer_write == (*c.values)[1]);
     }
   }
 }

@@ -48,6 +48,49 @@ TEST_CASE("cycle counts equal SCALE-Sim's plus one", "[scalesim][golden]") {
   CHECK(cases >= 13);
 }
 
+TEST_CASE("buffer reads and writes equal SCALE-Sim's SRAM accesses", "[scalesim][golden]") {
+  // SCALE-Sim v2's DETAILED_ACCESS_REPORT.csv gives, per layer, the values
+  // the array reads from the ifmap and filter SRAMs and writes into the
+  // ofmap SRAM (the ifmap_reads, filter_reads and ofmap_writes of
+  // scalesim/compute/systolic_compute_{ws,os,is}.py, one per operand or
+  // result of each fold). In OS, create_ofmap_demand_mat then also adds the
+  // padded fold's rows plus columns, R + C per fold, which no value makes
+  // (docs/validation.md): Systole's ofmap writes are the outputs.
+  SYSTOLE_REQUIRE_TEST_DATA(kScaleSim / "cases", kHowToGet);
+  int cases = 0;
+  for (const auto& entry : fs::directory_iterator(kScaleSim / "cases")) {
+    const fs::path report = entry.path() / "expected" / "DETAILED_ACCESS_REPORT.csv";
+    if (!fs::exists(entry.path() / "expected")) continue;
+    REQUIRE(fs::exists(report));
+    fs::path topology;
+    for (const auto& file : fs::directory_iterator(entry.path()))
+      if (file.path().extension() == ".csv") topology = file.path();
+    const ArchConfig arch = load_arch_config((entry.path() / "config.cfg").string());
+    const Workload workload = load_scalesim_topology(topology.string());
+    const RunResult result = simulate(arch, workload.layers);
+    const auto rows = read_csv(report.string());
+    REQUIRE(rows.size() == workload.layers.size() + 1);
+    for (std::size_t i = 0; i < workload.layers.size(); ++i) {
+      INFO(entry.path().filename().string() << " layer " << i);
+      const LayerStats& layer = result.layers[i];
+      CHECK(layer.verification == Verification::Passed);
+      CHECK(layer[Counter::BufferIfmapReads] == std::stoll(rows[i + 1][3]));
+      CHECK(layer[Counter::BufferFilterReads] == std::stoll(rows[i + 1][6]));
+      const std::int64_t scalesim_ofmap_writes = std::stoll(rows[i + 1][9]);
+      if (arch.dataflow == "os") {
+        const std::int64_t outputs = layer.gemm.m * layer.gemm.n * layer.groups;
+        CHECK(layer[Counter::BufferOfmapWrites] == outputs);
+        CHECK(scalesim_ofmap_writes ==
+              outputs + (arch.array.rows + arch.array.cols) * layer[Counter::Folds]);
+      } else {
+        CHECK(layer[Counter::BufferOfmapWrites] == scalesim_ofmap_writes);
+      }
+    }
+    ++cases;
+  }
+  CHECK(cases >= 13);
+}
+
 TEST_CASE("every shipped SCALE-Sim topology loads or is refused in one line", "[scalesim]") {
   SYSTOLE_REQUIRE_TEST_DATA(kScaleSim / "topologies", kHowToGet);
   int loaded = 0, refused = 0;

@@ -89,15 +89,21 @@ typename ArrayController<Op, Acc>::StationaryLoad ArrayController<Op, Acc>::load
   StationaryLoad load;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
     // A row of C words (the whole row, zero-padded) crosses the bus in q
-    // cycles, about C/q a cycle; it is written in the last, at L + q·r + q-1.
+    // cycles, words [C·p/q, C·(p+1)/q) in the p-th; it is written in the
+    // last, at L + q·r + q-1. Only a used row's first cols_used words are
+    // operands, read from the buffer; the rest is padding.
     const Fold& f = fold(g);
     const std::int64_t q = f.load_spacing;
     const std::int64_t since = cycle_ - scheduler_.issued()[g].load_start;
     if (since < 0 || since >= q * config_.rows) continue;
     const std::int64_t part = since % q;
-    load.words += static_cast<int>(config_.cols * (part + 1) / q - config_.cols * part / q);
-    if (part != q - 1) continue;
     const std::int64_t row = since / q;
+    const std::int64_t first = config_.cols * part / q, end = config_.cols * (part + 1) / q;
+    load.words += static_cast<int>(end - first);
+    if (row < f.rows_used)
+      load.values += static_cast<int>(std::min<std::int64_t>(end, f.cols_used) -
+                                      std::min<std::int64_t>(first, f.cols_used));
+    if (part != q - 1) continue;
     const GemmOperands<Op, Acc>& ops = operands(g);
     if (row < f.rows_used) {
       const Op* source = ops.top + (f.row_offset + row) * ops.top_row_stride + f.col_offset * ops.top_col_stride;
@@ -199,8 +205,8 @@ void ArrayController<Op, Acc>::compute_windows() {
 }
 
 template <class Op, class Acc>
-int ArrayController<Op, Acc>::collect_bottom_outputs() {
-  int collected = 0;
+typename ArrayController<Op, Acc>::Collected ArrayController<Op, Acc>::collect_bottom_outputs() {
+  Collected collected;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
     const std::int64_t d = cycle_ - scheduler_.issued()[g].stream_start - (config_.rows - 1);
     if (d < 0) continue;
@@ -217,14 +223,15 @@ int ArrayController<Op, Acc>::collect_bottom_outputs() {
       ops.out[m * ops.out_ld + f.col_offset + c] += pes_.bottom_output(static_cast<int>(c));
     }
     output_collected(g, count);
-    collected += static_cast<int>(count);
+    collected.results += static_cast<int>(count);
+    if (f.accumulates(program_.mode)) collected.accumulating += static_cast<int>(count);
   }
   return collected;
 }
 
 template <class Op, class Acc>
-int ArrayController<Op, Acc>::collect_accumulators() {
-  int collected = 0;
+typename ArrayController<Op, Acc>::Collected ArrayController<Op, Acc>::collect_accumulators() {
+  Collected collected;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
     // PE (r, c) finishes its last MAC at s + last_element_offset + r + c;
     // column c's port sends it at s + last_element_offset + c + q·r (q >= 1:
@@ -243,8 +250,10 @@ int ArrayController<Op, Acc>::collect_accumulators() {
       ops.out[(f.row_offset + r) * ops.out_ld + f.col_offset + c] +=
           pes_.take_accumulator(static_cast<int>(r), static_cast<int>(c));
     }
-    output_collected(g, last - first + 1);
-    collected += static_cast<int>(last - first + 1);
+    const int count = static_cast<int>(last - first + 1);
+    output_collected(g, count);
+    collected.results += count;
+    if (f.accumulates(program_.mode)) collected.accumulating += count;
   }
   return collected;
 }
@@ -287,6 +296,8 @@ CycleActivity ArrayController<Op, Acc>::step() {
   const bool loading = loaded.words > 0, streaming = fed_left + fed_top > 0;
   activity.noc_words[static_cast<int>(Network::Left)] = static_cast<std::uint32_t>(fed_left);
   activity.noc_words[static_cast<int>(Network::Top)] = static_cast<std::uint32_t>(loaded.words + fed_top);
+  activity.buffer_reads[static_cast<int>(program_.roles.left)] += static_cast<std::uint32_t>(fed_left);
+  activity.buffer_reads[static_cast<int>(program_.roles.top)] += static_cast<std::uint32_t>(loaded.values + fed_top);
   activity.dram_bytes = dram_bytes_this_cycle();
   if (gate_ != nullptr) gate_->buffer_bytes(activity.buffer_bytes);
   compute_windows();
@@ -295,11 +306,13 @@ CycleActivity ArrayController<Op, Acc>::step() {
                                      : pes_.tick_output_stationary(windows_.data());
   activity.active_pes = tick.macs;
   activity.gated_macs = tick.gated_macs;
-  const int collected = stationary ? collect_bottom_outputs() : collect_accumulators();
-  activity.noc_words[static_cast<int>(Network::Out)] = static_cast<std::uint32_t>(collected);
+  const Collected out = stationary ? collect_bottom_outputs() : collect_accumulators();
+  activity.noc_words[static_cast<int>(Network::Out)] = static_cast<std::uint32_t>(out.results);
+  activity.buffer_writes[static_cast<int>(Operand::Ofmap)] = static_cast<std::uint32_t>(out.results);
+  activity.buffer_reads[static_cast<int>(Operand::Ofmap)] += static_cast<std::uint32_t>(out.accumulating);
   const std::uint32_t operand_writes = left_operands_.advance(cycle_, static_cast<std::uint32_t>(fed_left)) +
                                        top_operands_.advance(cycle_, static_cast<std::uint32_t>(fed_top));
-  count_register_accesses(tick, loaded.written, stationary ? 0 : collected, operand_writes, activity);
+  count_register_accesses(tick, loaded.written, stationary ? 0 : out.results, operand_writes, activity);
   activity.fold = static_cast<int>(live_end_) - 1;
   if (streaming)
     activity.phase = Phase::Stream;

@@ -67,7 +67,14 @@ class ArrayController final : public Execution {
   // What the stationary rows' bus did this cycle.
   struct StationaryLoad {
     int words = 0;    // on the bus (whole rows, zero-padded)
+    int values = 0;   // of which operands read from the buffer
     int written = 0;  // operands written into stationary registers
+  };
+  // Results that left the array this cycle; `accumulating`: of which added
+  // to partial sums read from the buffer.
+  struct Collected {
+    int results = 0;
+    int accumulating = 0;
   };
   void issue_folds();
   void update_live_folds();
@@ -77,8 +84,8 @@ class ArrayController final : public Execution {
   int feed_top_edge();
   void compute_windows();
   std::uint32_t dram_bytes_this_cycle();
-  int collect_bottom_outputs();  // results collected
-  int collect_accumulators();
+  Collected collect_bottom_outputs();
+  Collected collect_accumulators();
   void count_register_accesses(const TickCounts& tick, int stationary_written, int drained,
                                std::uint32_t operand_writes, CycleActivity& activity) const;
 

@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/memory/buffer_config.hpp"
+
 namespace systole {
 
 enum class ArrayMode { Stationary, OutputStationary };
@@ -78,6 +80,7 @@ struct GemmOperands {
 template <class Op, class Acc>
 struct ArrayProgram {
   ArrayMode mode = ArrayMode::Stationary;
+  OperandRoles roles;  // the buffer partitions the edges read from
   std::vector<GemmOperands<Op, Acc>> gemms;
   std::vector<Fold> folds;
   PathWidths widths;

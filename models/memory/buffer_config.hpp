@@ -15,6 +15,13 @@ enum class Operand { Ifmap = 0, Filter = 1, Ofmap = 2 };
 inline constexpr int kOperands = 3;
 std::string to_string(Operand operand);
 
+// Which operand plays which role in an array program: the one that enters
+// at the left edge, and the one at the top edge or in the stationary rows.
+struct OperandRoles {
+  Operand left = Operand::Ifmap;
+  Operand top = Operand::Filter;
+};
+
 // What each partition of the buffer has while one step runs: its bytes, its
 // banks and their ports.
 struct BufferPartition {
@@ -25,6 +32,9 @@ struct BufferPartition {
   int word_bytes = 0;  // bytes a port moves per cycle; 0: one value of any width
 
   std::int64_t capacity(Operand operand) const { return bytes[static_cast<int>(operand)]; }
+  // Values of `value_bytes` one access of a port moves.
+  // validate() (sim/config/arch_config.hpp) rejects ports narrower than a value.
+  int values_per_word(int value_bytes) const { return word_bytes == 0 ? 1 : std::max(1, word_bytes / value_bytes); }
   // Values of `value_bytes` the partition reads (writes) per cycle; 0 when
   // unlimited.
   std::int64_t read_values_per_cycle(Operand operand, int value_bytes) const {
@@ -50,9 +60,7 @@ struct BufferPartition {
   std::int64_t values_per_cycle(Operand operand, int ports, int value_bytes) const {
     const int b = banks[static_cast<int>(operand)];
     if (b == 0) return 0;
-    // validate() (sim/config/arch_config.hpp) rejects ports narrower than a value.
-    const std::int64_t per_port = word_bytes == 0 ? 1 : std::max(1, word_bytes / value_bytes);
-    return static_cast<std::int64_t>(b) * ports * per_port;
+    return static_cast<std::int64_t>(b) * ports * values_per_word(value_bytes);
   }
 };
 
@@ -85,9 +93,14 @@ struct GlobalBufferConfig {
   BufferPartition partition(std::array<int, kOperands> split = {0, 0, 0}) const;
 };
 
+// What each partition read and wrote during a step, in values (operands, or
+// partial sums at accumulator width) and in accesses of the buffer's word
+// width (GlobalBuffer::traffic has the rule).
 struct GlobalBufferTraffic {
-  std::int64_t reads[kOperands] = {0, 0, 0};   // bytes out of the partition
-  std::int64_t writes[kOperands] = {0, 0, 0};  // bytes into the partition
+  std::int64_t reads[kOperands] = {0, 0, 0};
+  std::int64_t writes[kOperands] = {0, 0, 0};
+  std::int64_t read_accesses[kOperands] = {0, 0, 0};
+  std::int64_t write_accesses[kOperands] = {0, 0, 0};
 };
 
 }  // namespace systole

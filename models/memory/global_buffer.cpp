@@ -19,7 +19,10 @@ void GlobalBuffer::begin_step(const BufferPartition& partition, int operand_byte
   }
   ofmap_read_ports_ = Ports{};
   ofmap_read_ports_.count = banks * partition.read_ports;
-  results_per_port_ = partition.word_bytes == 0 ? 1 : std::max(1, partition.word_bytes / accumulator_bytes);
+  results_per_port_ = partition.values_per_word(accumulator_bytes);
+  operand_bytes_ = operand_bytes;
+  accumulator_bytes_ = accumulator_bytes;
+  operands_per_word_ = partition.values_per_word(operand_bytes);
   last_cycle_.clear();
   held_.clear();
   traffic_ = GlobalBufferTraffic{};
@@ -75,14 +78,28 @@ void GlobalBuffer::Ports::end_cycle(std::int64_t cycle, int results_per_port, st
   taken = 0;
 }
 
+void GlobalBuffer::count(std::int64_t& values, std::int64_t& accesses, std::int64_t added, int per_word) {
+  values += added;
+  accesses += (added + per_word - 1) / per_word;
+}
+
 GlobalBuffer::Transfer GlobalBuffer::write_tile(Operand operand, std::int64_t bytes, std::int64_t now) {
-  traffic_.writes[static_cast<int>(operand)] += bytes;
+  // Tiles of the ofmap partition are partial sums read back from DRAM.
+  const int o = static_cast<int>(operand);
+  if (operand == Operand::Ofmap)
+    count(traffic_.writes[o], traffic_.write_accesses[o], bytes / accumulator_bytes_, results_per_port_);
+  else
+    count(traffic_.writes[o], traffic_.write_accesses[o], bytes / operand_bytes_, operands_per_word_);
   return write_ports_[static_cast<int>(operand)].start(bytes, fill_rate_[static_cast<int>(operand)], now,
                                                        last_cycle_);
 }
 
 GlobalBuffer::Transfer GlobalBuffer::read_write_back(std::int64_t bytes, bool partial_sums, std::int64_t now) {
-  traffic_.reads[static_cast<int>(Operand::Ofmap)] += bytes;
+  const int o = static_cast<int>(Operand::Ofmap);
+  if (partial_sums)
+    count(traffic_.reads[o], traffic_.read_accesses[o], bytes / accumulator_bytes_, results_per_port_);
+  else
+    count(traffic_.reads[o], traffic_.read_accesses[o], bytes / operand_bytes_, operands_per_word_);
   return ofmap_read_ports_.start(bytes, partial_sums ? drain_partial_sums_rate_ : drain_outputs_rate_, now,
                                  last_cycle_);
 }
@@ -99,7 +116,16 @@ void GlobalBuffer::array_results(std::int64_t values, bool accumulating) {
 }
 
 void GlobalBuffer::on_cycle(const CycleActivity& activity, const Execution&) {
-  for (int o = 0; o < kOperands; ++o) peak_bytes_[o] = std::max(peak_bytes_[o], activity.buffer_bytes[o]);
+  for (int o = 0; o < kOperands; ++o) {
+    peak_bytes_[o] = std::max(peak_bytes_[o], activity.buffer_bytes[o]);
+    // The array's operands, and its results and the partial sums they add
+    // to (accumulator width), each cycle's in whole words.
+    const int per_word = o == static_cast<int>(Operand::Ofmap) ? results_per_port_ : operands_per_word_;
+    if (activity.buffer_reads[o] > 0)
+      count(traffic_.reads[o], traffic_.read_accesses[o], activity.buffer_reads[o], per_word);
+    if (activity.buffer_writes[o] > 0)
+      count(traffic_.writes[o], traffic_.write_accesses[o], activity.buffer_writes[o], per_word);
+  }
 }
 
 void GlobalBuffer::end_cycle(std::int64_t cycle) {

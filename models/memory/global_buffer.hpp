@@ -18,13 +18,14 @@
 // controller (models/memory/memory_controller.hpp) reserves space in it, writes the tiles
 // DRAM delivers through each partition's write ports and reads write-backs
 // through the ofmap partition's read ports, one transfer after another; the
-// array's reads and writes are counted. The ofmap partition's ports are
+// array's reads and writes are counted from its cycles' activity (with
+// ideal memory too: only DRAM is ideal then). The ofmap partition's ports are
 // shared: every result the array sends takes a write port, and one added
 // to a partial sum a read port too, so DRAM's transfers there get the ports
 // the array leaves (below). It has no process of its own: the controller
 // calls it, in the array's process, and ends every array cycle with
 // end_cycle, which charges the array's port use; as a CycleObserver it only
-// samples its occupancy.
+// samples its occupancy and counts the array's reads and writes.
 //
 // Port sharing, in whole cycles: a transfer of B bytes at R bytes a cycle
 // takes ceil(B/R) cycles of all its ports, after the transfers before it.
@@ -73,8 +74,6 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
   // The first cycle in which no port moves a transfer any more.
   std::int64_t ports_free_at() const;
 
-  void array_reads(Operand operand, std::int64_t bytes) { traffic_.reads[static_cast<int>(operand)] += bytes; }
-  void array_writes(Operand operand, std::int64_t bytes) { traffic_.writes[static_cast<int>(operand)] += bytes; }
   // `values` results the array sends to the ofmap partition this cycle;
   // `accumulating`: each read there first (partial sums).
   void array_results(std::int64_t values, bool accumulating);
@@ -83,9 +82,15 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
   // cycle).
   void end_cycle(std::int64_t cycle);
 
-  // The step's statistics: bytes read and written per partition (DRAM's
-  // tiles and write-backs included), and the most space reserved in any
-  // cycle.
+  // The step's statistics: the values each partition read and wrote (the
+  // array's operands, results and the partial sums they add to; DRAM's
+  // tiles and write-backs), and the accesses of the ports' word width that
+  // moved them: in each cycle, ceil(values / values per word) for what the
+  // array read from (wrote into) a partition, and ceil(values / values per
+  // word) for each DRAM tile and write-back (a transfer has its ports' whole
+  // cycles to itself). Operands are `operand_bytes` wide, partial sums
+  // and the array's results `accumulator_bytes`; a word of 0 bytes moves one
+  // value. Also the most space reserved in any cycle.
   const GlobalBufferTraffic& traffic() const { return traffic_; }
   const std::array<std::uint32_t, kOperands>& peak_bytes() const { return peak_bytes_; }
 
@@ -109,12 +114,17 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
                    std::vector<std::int64_t>& last_cycle);
     void end_cycle(std::int64_t cycle, int results_per_port, std::vector<std::int64_t>& last_cycle);
   };
+  // Adds `added` values, moved in words of `per_word` values.
+  static void count(std::int64_t& values, std::int64_t& accesses, std::int64_t added, int per_word);
+
   // Bytes per cycle the ports move for DRAM; 0: unlimited.
   std::array<std::int64_t, kOperands> fill_rate_ = {0, 0, 0};
   std::int64_t drain_outputs_rate_ = 0, drain_partial_sums_rate_ = 0;
   std::array<Ports, kOperands> write_ports_;
   Ports ofmap_read_ports_;
-  int results_per_port_ = 1;  // partial sums one port moves a cycle
+  int operand_bytes_ = 1, accumulator_bytes_ = 4;
+  int results_per_port_ = 1;   // partial sums one port moves a cycle (in one access)
+  int operands_per_word_ = 1;  // operands one access moves
   std::vector<std::int64_t> last_cycle_;  // of each transfer
   std::vector<Held> held_;
   GlobalBufferTraffic traffic_;

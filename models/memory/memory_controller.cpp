@@ -64,7 +64,7 @@ void MemoryController::issue_reads(std::size_t g) {
     if (tile.operand != Operand::Ofmap) buffer_.reserve(tile.operand, tile.bytes, tile.held_until, false);
     if (tile.address < 0) next += tile.bytes;
     fills_[g].push_back(buffer_.write_tile(tile.operand, tile.bytes, cycle_));
-    stats_.dram_read_bytes[index(tile.operand)] += tile.bytes;
+    dram_traffic_.read_bytes[index(tile.operand)] += tile.bytes;
   }
 }
 
@@ -97,12 +97,6 @@ void MemoryController::tick(std::int64_t cycle) {
 }
 
 void MemoryController::buffer_bytes(std::uint32_t held[3]) const { buffer_.occupancy(held); }
-
-MemoryTraffic MemoryController::stats() const {
-  MemoryTraffic stats = stats_;
-  stats.buffer = buffer_.traffic();
-  return stats;
-}
 
 std::int64_t MemoryController::bytes_moved(std::int64_t cycle) {
   dram_.advance_to(cycle_end(cycle));
@@ -188,7 +182,6 @@ void MemoryController::started(std::size_t g) {
   const FoldTransfers& p = plans_[g];
   if (p.output_block_bytes > 0 && p.reads_after_write_of == FoldTransfers::kNone)
     buffer_.reserve(Operand::Ofmap, p.output_block_bytes, p.output_written_by, /*until_written_back=*/true);
-  for (int o = 0; o < kOperands; ++o) buffer_.array_reads(static_cast<Operand>(o), p.array_reads[o]);
   issue_reads(g + 1);
 }
 
@@ -210,14 +203,13 @@ void MemoryController::finished(std::size_t g) {
 void MemoryController::issue_writes(std::size_t g) {
   writes_issued_[g] = true;
   const FoldTransfers& p = plans_[g];
-  buffer_.array_writes(Operand::Ofmap, p.tile_bytes[index(Operand::Ofmap)]);
   if (p.write_bytes > 0) {
     std::int64_t& next = next_address_[index(Operand::Ofmap)];
     const std::int64_t address = p.write_address >= 0 ? psum_base_ + p.write_address : next;
     write_transfers_[g].push_back(dram_.transfer(address, p.write_bytes, /*write=*/true));
     if (p.write_address < 0) next += p.write_bytes;
     drains_[g].push_back(buffer_.read_write_back(p.write_bytes, /*partial_sums=*/p.write_address >= 0, cycle_));
-    stats_.dram_write_bytes[index(Operand::Ofmap)] += p.write_bytes;
+    dram_traffic_.write_bytes[index(Operand::Ofmap)] += p.write_bytes;
   }
 }
 

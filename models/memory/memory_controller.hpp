@@ -80,7 +80,9 @@ class MemoryController final : public FoldGate {
   std::int64_t bytes_moved(std::int64_t cycle) override;
   void buffer_bytes(std::uint32_t held[3]) const override;
 
-  MemoryTraffic stats() const;
+  // Bytes this step moved between DRAM and the buffer (the buffer counts
+  // its own traffic: GlobalBuffer::traffic).
+  const DramTraffic& dram_traffic() const { return dram_traffic_; }
   // The last cycle in which DRAM finished a write-back (-1 if none): the
   // program would end then if the ports read write-backs as fast.
   std::int64_t last_dram_write_cycle() const { return last_dram_write_cycle_; }
@@ -126,7 +128,7 @@ class MemoryController final : public FoldGate {
   std::size_t first_unread_ = 0;     // folds before it have issued their reads
   std::int64_t psum_base_ = 0;
   std::int64_t next_address_[kOperands];
-  MemoryTraffic stats_;  // DRAM traffic; the buffer counts its own
+  DramTraffic dram_traffic_;
 };
 
 }  // namespace systole

@@ -159,9 +159,9 @@ std::string TilePlan::capacity_problem(const BufferPartition& buffer) const {
   return {};
 }
 
-std::int64_t MemoryTraffic::dram_bytes() const {
+std::int64_t DramTraffic::bytes() const {
   std::int64_t bytes = 0;
-  for (int o = 0; o < kOperands; ++o) bytes += dram_read_bytes[o] + dram_write_bytes[o];
+  for (int o = 0; o < kOperands; ++o) bytes += read_bytes[o] + write_bytes[o];
   return bytes;
 }
 
@@ -170,13 +170,13 @@ MemoryTraffic TilePlan::totals() const {
   const int ofmap = index(Operand::Ofmap);
   for (const FoldTransfers& p : folds) {
     for (const FoldTransfers::Tile& tile : p.reads) {
-      t.dram_read_bytes[index(tile.operand)] += tile.bytes;
-      t.buffer.writes[index(tile.operand)] += tile.bytes;
+      t.dram.read_bytes[index(tile.operand)] += tile.bytes;
+      t.buffer_write_bytes[index(tile.operand)] += tile.bytes;
     }
-    for (int o = 0; o < kOperands; ++o) t.buffer.reads[o] += p.array_reads[o];
-    t.buffer.writes[ofmap] += p.tile_bytes[ofmap];
-    t.dram_write_bytes[ofmap] += p.write_bytes;
-    t.buffer.reads[ofmap] += p.write_bytes;
+    for (int o = 0; o < kOperands; ++o) t.buffer_read_bytes[o] += p.array_reads[o];
+    t.buffer_write_bytes[ofmap] += p.tile_bytes[ofmap];
+    t.dram.write_bytes[ofmap] += p.write_bytes;
+    t.buffer_read_bytes[ofmap] += p.write_bytes;
   }
   return t;
 }

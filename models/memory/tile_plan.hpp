@@ -15,12 +15,6 @@
 
 namespace systole {
 
-// Which operand plays which role in an array program.
-struct OperandRoles {
-  Operand left = Operand::Ifmap;
-  Operand top = Operand::Filter;
-};
-
 // What one fold moves: tiles to read before it starts, bytes to write after.
 struct FoldTransfers {
   static constexpr std::size_t kNone = ~std::size_t{0};
@@ -40,18 +34,29 @@ struct FoldTransfers {
   std::int64_t array_reads[kOperands] = {0, 0, 0};  // bytes the array pulls from the buffer
 };
 
+// Bytes moved between DRAM and the buffer, per operand.
+struct DramTraffic {
+  std::int64_t read_bytes[kOperands] = {0, 0, 0};
+  std::int64_t write_bytes[kOperands] = {0, 0, 0};
+  std::int64_t bytes() const;
+};
+
+// What a plan moves: its DRAM traffic, and the bytes each buffer partition
+// reads and writes (the array's operands, partial sums and results; DRAM's
+// tiles and write-backs), which a shared buffer's split weighs. A run
+// counts the buffer's traffic as values instead (GlobalBuffer::traffic).
 struct MemoryTraffic {
-  std::int64_t dram_read_bytes[kOperands] = {0, 0, 0};
-  std::int64_t dram_write_bytes[kOperands] = {0, 0, 0};
-  GlobalBufferTraffic buffer;
-  std::int64_t dram_bytes() const;
+  DramTraffic dram;
+  std::int64_t buffer_read_bytes[kOperands] = {0, 0, 0};
+  std::int64_t buffer_write_bytes[kOperands] = {0, 0, 0};
 };
 
 struct TilePlan {
   std::vector<FoldTransfers> folds;
   // Empty when every fold's tiles fit in half their partitions, else why not.
   std::string capacity_problem(const BufferPartition& buffer) const;
-  // What running every fold moves (a finished MemoryController's stats()).
+  // What running every fold moves (DRAM's part: a finished MemoryController's
+  // dram_traffic()).
   MemoryTraffic totals() const;
   // The largest tile each partition must hold for one fold.
   std::array<std::int64_t, kOperands> largest_tiles() const;

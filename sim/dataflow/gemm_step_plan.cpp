@@ -18,7 +18,7 @@ TilePlan memory_plan(const GemmDataflow& dataflow, const ArchConfig& arch, const
 double busiest_bank_bytes(const MemoryTraffic& totals, const BufferPartition& buffer) {
   double busiest = 0;
   for (int o = 0; o < kOperands; ++o)
-    busiest = std::max(busiest, static_cast<double>(totals.buffer.reads[o] + totals.buffer.writes[o]) /
+    busiest = std::max(busiest, static_cast<double>(totals.buffer_read_bytes[o] + totals.buffer_write_bytes[o]) /
                                     buffer.banks[o]);
   return busiest;
 }
@@ -120,9 +120,9 @@ std::array<int, kOperands> best_split(const GemmDataflow& dataflow, const ArchCo
     if (!fits) continue;
     // Ties go to the most ifmap banks, then filter banks.
     const std::array<int, kOperands> order = {-candidate.split[0], -candidate.split[1], 0};
-    const double bound = std::max(static_cast<double>(totals.dram_bytes()) / dram_bytes_per_cycle,
+    const double bound = std::max(static_cast<double>(totals.dram.bytes()) / dram_bytes_per_cycle,
                                   edge_cycles(dataflow, arch, buffer, classes));
-    const auto cost = std::make_tuple(bound, totals.dram_bytes(), busiest_bank_bytes(totals, buffer), order);
+    const auto cost = std::make_tuple(bound, totals.dram.bytes(), busiest_bank_bytes(totals, buffer), order);
     if (best[0] == 0 || cost < best_cost) {
       best_cost = cost;
       best = candidate.split;

@@ -112,6 +112,7 @@ ArrayProgram<Op, Acc> LayerData<Op, Acc>::program(const Mapping& mapping, Operan
 
   ArrayProgram<Op, Acc> program;
   program.mode = mapping.mode;
+  program.roles = roles;
   program.folds = mapping.folds;
   program.widths = mapping.widths;
   for (std::int64_t g = 0; g < layer_.groups(); ++g) {

@@ -248,17 +248,24 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
     counted[per_network(Counter::NocLeftBusyCycles, static_cast<Network>(n))] = traffic.busy_cycles[n];
   }
   counted[Counter::NocDeliveries] = traffic.pe_deliveries;
+  // The array reads and writes the buffer with ideal memory too.
+  const GlobalBufferTraffic& buffer = accelerator_.global_buffer.traffic();
+  for (Operand o : {Operand::Ifmap, Operand::Filter, Operand::Ofmap}) {
+    const int i = static_cast<int>(o);
+    counted[per_operand(Counter::BufferIfmapReads, o)] = buffer.reads[i];
+    counted[per_operand(Counter::BufferIfmapWrites, o)] = buffer.writes[i];
+    counted[per_operand(Counter::BufferIfmapReadAccesses, o)] = buffer.read_accesses[i];
+    counted[per_operand(Counter::BufferIfmapWriteAccesses, o)] = buffer.write_accesses[i];
+  }
   if (memory) {
-    const MemoryTraffic m = memory->stats();
+    const DramTraffic& dram = memory->dram_traffic();
     for (Operand o : {Operand::Ifmap, Operand::Filter, Operand::Ofmap}) {
       const int i = static_cast<int>(o);
-      counted[per_operand(Counter::BufferIfmapReads, o)] = m.buffer.reads[i];
-      counted[per_operand(Counter::BufferIfmapWrites, o)] = m.buffer.writes[i];
       counted[per_operand(Counter::BufferIfmapPeakBytes, o)] = accelerator_.global_buffer.peak_bytes()[i];
       counted[per_operand(Counter::BufferIfmapCapacityBytes, o)] = step->buffer().bytes[i];
-      counted[per_operand(Counter::DramIfmapReadBytes, o)] = m.dram_read_bytes[i];
+      counted[per_operand(Counter::DramIfmapReadBytes, o)] = dram.read_bytes[i];
     }
-    counted[Counter::DramOfmapWriteBytes] = m.dram_write_bytes[static_cast<int>(Operand::Ofmap)];
+    counted[Counter::DramOfmapWriteBytes] = dram.write_bytes[static_cast<int>(Operand::Ofmap)];
   }
   step->record(counted, completed, memory.get());
   stats.counters += counted;

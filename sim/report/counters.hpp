@@ -101,26 +101,38 @@ namespace systole {
     "fit half the ofmap partition; docs/timing-model.md), 0 otherwise")                                       \
   X(DramOfmapWriteBytes, "dram_ofmap_write_bytes", "bytes", Sum, Column,                                      \
     "outputs (and spilled partial sums) written to DRAM")                                                     \
-  X(BufferIfmapReads, "buffer_ifmap_reads", "bytes", Sum, Column, "bytes read from the ifmap partition")      \
-  X(BufferFilterReads, "buffer_filter_reads", "bytes", Sum, Column, "bytes read from the filter partition")   \
-  X(BufferOfmapReads, "buffer_ofmap_reads", "bytes", Sum, Column,                                             \
-    "bytes read from the ofmap partition (partial sums the array adds to, DRAM write-backs)")                 \
-  X(BufferIfmapWrites, "buffer_ifmap_writes", "bytes", Sum, Column, "bytes written into the ifmap partition")  \
-  X(BufferFilterWrites, "buffer_filter_writes", "bytes", Sum, Column,                                         \
-    "bytes written into the filter partition")                                                                \
-  X(BufferOfmapWrites, "buffer_ofmap_writes", "bytes", Sum, Column,                                           \
-    "bytes written into the ofmap partition (the array's results, partial sums read back from DRAM)")         \
-  X(BufferIfmapReadAccesses, "buffer_ifmap_read_accesses", "accesses", Sum, Both,                          \
-    "reads of the ifmap partition, in accesses of the buffer's word width")                                   \
-  X(BufferFilterReadAccesses, "buffer_filter_read_accesses", "accesses", Sum, Both,                        \
+  X(BufferIfmapReads, "buffer_ifmap_reads", "values", Sum, Column,                                            \
+    "operands the array read from the ifmap partition (into its edge or stationary registers), with ideal "   \
+    "memory too (only DRAM is ideal). For the baseline with ideal memory, SCALE-Sim's `SRAM IFMAP Reads`")    \
+  X(BufferFilterReads, "buffer_filter_reads", "values", Sum, Column,                                          \
+    "the same for the filter partition; SCALE-Sim's `SRAM Filter Reads`")                                     \
+  X(BufferOfmapReads, "buffer_ofmap_reads", "values", Sum, Column,                                            \
+    "values read from the ofmap partition: partial sums the array's results add to (WS/IS K folds, OS "       \
+    "reduction chunks, after the first), and outputs and spilled partial sums written back to DRAM")          \
+  X(BufferIfmapWrites, "buffer_ifmap_writes", "values", Sum, Column,                                          \
+    "operands DRAM's tiles wrote into the ifmap partition (`--memory dram`; with ideal memory the operands "  \
+    "are on chip from the start: 0)")                                                                         \
+  X(BufferFilterWrites, "buffer_filter_writes", "values", Sum, Column, "the same for the filter partition")   \
+  X(BufferOfmapWrites, "buffer_ofmap_writes", "values", Sum, Column,                                          \
+    "values written into the ofmap partition: every result that left the array (WS/IS partial sums, once "    \
+    "per K fold) and partial sums read back from DRAM. For the baseline with ideal memory, SCALE-Sim's "      \
+    "`SRAM OFMAP Writes` in WS and IS, and in OS SCALE-Sim's figure less (rows + columns) per fold, which "   \
+    "SCALE-Sim adds but no value makes (docs/validation.md)")                                                 \
+  X(BufferIfmapReadAccesses, "buffer_ifmap_read_accesses", "accesses", Sum, Both,                             \
+    "reads of the ifmap partition in accesses of the buffer's word width (`buffer.word_bytes`, 0: one value " \
+    "per access): in each cycle, ceil(values the array read / values per word); for each DRAM write-back, "   \
+    "ceil(its values / values per word). Operands and outputs written back are the data type's width, "       \
+    "partial sums and the array's results the accumulator's")                                                 \
+  X(BufferFilterReadAccesses, "buffer_filter_read_accesses", "accesses", Sum, Both,                           \
     "the same for the filter partition")                                                                      \
-  X(BufferOfmapReadAccesses, "buffer_ofmap_read_accesses", "accesses", Sum, Both,                          \
+  X(BufferOfmapReadAccesses, "buffer_ofmap_read_accesses", "accesses", Sum, Both,                             \
     "the same for the ofmap partition")                                                                       \
-  X(BufferIfmapWriteAccesses, "buffer_ifmap_write_accesses", "accesses", Sum, Both,                        \
-    "writes into the ifmap partition, in accesses of the buffer's word width")                                \
-  X(BufferFilterWriteAccesses, "buffer_filter_write_accesses", "accesses", Sum, Both,                      \
+  X(BufferIfmapWriteAccesses, "buffer_ifmap_write_accesses", "accesses", Sum, Both,                           \
+    "writes into the ifmap partition, counted alike: in each cycle, ceil(values the array wrote / values per " \
+    "word); for each DRAM tile, ceil(its values / values per word)")                                          \
+  X(BufferFilterWriteAccesses, "buffer_filter_write_accesses", "accesses", Sum, Both,                         \
     "the same for the filter partition")                                                                      \
-  X(BufferOfmapWriteAccesses, "buffer_ofmap_write_accesses", "accesses", Sum, Both,                        \
+  X(BufferOfmapWriteAccesses, "buffer_ofmap_write_accesses", "accesses", Sum, Both,                           \
     "the same for the ofmap partition")                                                                       \
   X(DramActivates, "dram_activates", "commands", Sum, Both, "ACT commands, all channels")                    \
   X(DramPrecharges, "dram_precharges", "commands", Sum, Both, "PRE commands (explicit or auto), all channels") \

@@ -207,12 +207,12 @@ std::vector<SummaryFigure> make_summary_figures() {
                                return s.totals[per_operand(Counter::BufferIfmapCapacityBytes, operand)];
                              },
                              shared));
-    figures.push_back(figure(partition + "reads", "bytes", "bytes read from the partition",
-                             [operand](const RunSummary& s) { return s.totals[per_operand(Counter::BufferIfmapReads, operand)]; },
-                             with_dram));
-    figures.push_back(figure(partition + "writes", "bytes", "bytes written into the partition",
-                             [operand](const RunSummary& s) { return s.totals[per_operand(Counter::BufferIfmapWrites, operand)]; },
-                             with_dram));
+    figures.push_back(figure(partition + "reads", "values",
+                             "values read from the partition: the array's, and with `--memory dram` the write-backs",
+                             [operand](const RunSummary& s) { return s.totals[per_operand(Counter::BufferIfmapReads, operand)]; }));
+    figures.push_back(figure(partition + "writes", "values",
+                             "values written into the partition: the array's results, and with `--memory dram` the tiles",
+                             [operand](const RunSummary& s) { return s.totals[per_operand(Counter::BufferIfmapWrites, operand)]; }));
     figures.push_back(figure(partition + "peak_occupancy", "bytes", "the most space reserved in it in any cycle",
                              [operand](const RunSummary& s) {
                                return s.totals[per_operand(Counter::BufferIfmapPeakBytes, operand)];
