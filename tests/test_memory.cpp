@@ -5,6 +5,7 @@
 
 #include <array>
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <optional>
 #include <variant>
@@ -27,6 +28,12 @@ using namespace systole;
 using namespace systole::test;
 
 namespace {
+
+// What the DRAM did, per layer, for its energy.
+constexpr Counter kDramActions[] = {Counter::DramActivates,           Counter::DramPrecharges,
+                                    Counter::DramReadBursts,          Counter::DramWriteBursts,
+                                    Counter::DramRefreshes,           Counter::DramActiveStandbyCycles,
+                                    Counter::DramPrechargeStandbyCycles};
 
 std::int64_t dram_bytes(const LayerStats& l) {
   std::int64_t total = 0;
@@ -89,6 +96,57 @@ TEST_CASE("a bandwidth-bound layer runs at the DRAM's bandwidth", "[memory]") {
   CHECK(l[Counter::Cycles] >= floor_ns);
   CHECK(l[Counter::Cycles] <= 1.10 * floor_ns);
   CHECK(l[Counter::StallDramCycles] > l[Counter::Cycles] / 2);
+}
+
+TEST_CASE("each layer's DRAM commands and standby cycles add up to the run's", "[memory][energy]") {
+  // A conv and an FC layer around an element-wise one: the DRAM refreshes
+  // and idles through the vector unit's 20,000 cycles (about 2.6 tREFI).
+  Layer add;
+  add.name = "add";
+  add.kind = LayerKind::Eltwise;
+  add.elements = 64 * 20000;
+  const std::vector<Layer> layers = {conv_layer(14, 14, 16, 32, 3, 3), add, make_gemm_layer("fc", 4, 256, 512)};
+  const int channels = 2;
+  const DramSpec spec = dram_preset("ddr4-2400");
+  const RunResult result = simulate(with_dram(array_config(16, 16, "ws"), "ddr4-2400", channels), layers);
+  REQUIRE(result.layers.size() == 3);
+  Counters sum;
+  for (const LayerStats& l : result.layers) sum += l.counters;
+  const DramChannelStats& run = result.dram_stats;
+  CHECK(sum[Counter::DramActivates] == run.activates);
+  CHECK(sum[Counter::DramPrecharges] == run.precharges);
+  CHECK(sum[Counter::DramReadBursts] == run.reads);
+  CHECK(sum[Counter::DramWriteBursts] == run.writes);
+  CHECK(sum[Counter::DramRefreshes] == run.refreshes);
+  CHECK(sum[Counter::DramActiveStandbyCycles] == run.active_standby_cycles);
+  CHECK(sum[Counter::DramPrechargeStandbyCycles] == run.precharge_standby_cycles);
+  // Every DRAM cycle of the run (1 ns accelerator cycles, tCK 833,333 fs),
+  // in one state or the other, on each channel.
+  const std::int64_t dram_cycles = result.total_cycles * 1000000 / std::llround(spec.tck_ps * 1000);
+  CHECK(run.active_standby_cycles + run.precharge_standby_cycles == channels * dram_cycles);
+  for (const LayerStats& l : result.layers) {
+    INFO(l.name);
+    const std::int64_t layer_dram_cycles =
+        l[Counter::DramActiveStandbyCycles] + l[Counter::DramPrechargeStandbyCycles];
+    // A layer's DRAM cycles are its own time, to within the one DRAM cycle
+    // straddling each of its ends.
+    CHECK(std::abs(layer_dram_cycles - channels * l[Counter::Cycles] * 1.2) <= 2 * channels);
+    // Every byte moved in whole bursts of 64 B, a burst per RD or WR.
+    CHECK(l[Counter::DramReadBursts] * 64 >= dram_read_bytes(l.counters));
+    CHECK(l[Counter::DramWriteBursts] * 64 >= dram_write_bytes(l.counters));
+  }
+  // The element-wise layer moves nothing but refreshes; the others open rows.
+  const LayerStats& vector = result.layers[1];
+  CHECK(vector[Counter::DramActivates] == 0);
+  CHECK(vector[Counter::DramReadBursts] + vector[Counter::DramWriteBursts] == 0);
+  CHECK(vector[Counter::DramRefreshes] >= 2 * channels);
+  CHECK(result.layers[0][Counter::DramActivates] > 0);
+  CHECK(result.layers[2][Counter::DramActivates] > 0);
+
+  // With ideal memory there is no DRAM to count.
+  const RunResult ideal = simulate(array_config(16, 16, "ws"), layers);
+  for (const LayerStats& l : ideal.layers)
+    for (Counter c : kDramActions) CHECK(l[c] == 0);
 }
 
 TEST_CASE("the accelerator clock sets how much DRAM time a cycle holds", "[memory]") {
@@ -616,6 +674,9 @@ TEST_CASE("sleeping through the cycles the array waits on memory changes no stat
         CHECK(b[Counter::Cycles] == a[Counter::Cycles]);
         CHECK(b[Counter::StallDramCycles] == a[Counter::StallDramCycles]);
         CHECK(dram_bytes(b) == dram_bytes(a));
+        // The DRAM ran on while the array slept: its commands and standby
+        // cycles are the same, layer by layer.
+        for (Counter c : kDramActions) CHECK(b[c] == a[c]);
       }
       CHECK(runs[1].dram_stats.row_hits == runs[0].dram_stats.row_hits);
       CHECK(runs[1].dram_stats.refreshes == runs[0].dram_stats.refreshes);
