@@ -95,6 +95,7 @@ TilePlan plan_tiles(TilingChoice choice, ArrayMode mode, const std::vector<Fold>
       // K folds (the inner loop) and leave once, as final outputs.
       p.tile_bytes[index(Operand::Ofmap)] = t * cu * acc;
       if (f.row_offset == 0) p.output_block_bytes = t * cu * acc;
+      if (f.accumulates(mode)) p.array_reads[index(Operand::Ofmap)] += t * cu * acc;  // added to its results
       if (f.row_offset + ru == e.rows) p.write_bytes = t * cu * op;
     } else if (f.stream_length == e.stream) {
       // The whole reduction in one fold: its results leave as they are.

@@ -31,7 +31,9 @@ struct FoldTransfers {
   std::int64_t output_block_bytes = 0;              // reserved at the start, 0 when continuing a block
   std::size_t output_written_by = 0;                // the fold whose write-back frees the block
   std::int64_t tile_bytes[kOperands] = {0, 0, 0};   // what the fold needs on chip
-  std::int64_t array_reads[kOperands] = {0, 0, 0};  // bytes the array pulls from the buffer
+  // Bytes the array reads from the buffer: its operands, and the partial
+  // sums its results add to.
+  std::int64_t array_reads[kOperands] = {0, 0, 0};
 };
 
 // Bytes moved between DRAM and the buffer, per operand.
