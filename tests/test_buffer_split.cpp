@@ -162,8 +162,8 @@ TEST_CASE("the array's results take the ofmap ports from DRAM's transfers", "[me
   BufferPartition partition;
   partition.banks = {1, 1, 1};
   partition.word_bytes = 4;
-  buffer.begin_step(partition, /*operand_bytes=*/1, /*accumulator_bytes=*/4);
-  const GlobalBuffer::Transfer alone = buffer.read_write_back(40, /*partial_sums=*/false, 0);
+  buffer.begin_step(partition, /*operand_bits=*/8, /*accumulator_bits=*/32);
+  const GlobalBuffer::Transfer alone = buffer.read_write_back(40, 40, /*partial_sums=*/false, 0);
   CHECK(buffer.last_cycle(alone) == 9);
   for (std::int64_t cycle = 0; cycle <= 9; ++cycle) {
     // Fresh results take a write port only: the write-back is not delayed.
@@ -175,9 +175,9 @@ TEST_CASE("the array's results take the ofmap ports from DRAM's transfers", "[me
   // From cycle 20: the same write-back while the array adds one partial sum
   // a cycle (a read and a write) in cycles 20-24. Each of those cycles the
   // array has the only read port, so the write-back ends 5 cycles later.
-  const GlobalBuffer::Transfer shared = buffer.read_write_back(40, false, 20);
+  const GlobalBuffer::Transfer shared = buffer.read_write_back(40, 40, false, 20);
   // A second write-back queues behind it: 5 cycles, 30-34 alone.
-  const GlobalBuffer::Transfer queued = buffer.read_write_back(20, false, 20);
+  const GlobalBuffer::Transfer queued = buffer.read_write_back(20, 20, false, 20);
   CHECK(buffer.last_cycle(shared) == 29);
   CHECK(buffer.last_cycle(queued) == 34);
   for (std::int64_t cycle = 20; cycle <= 40; ++cycle) {
@@ -194,8 +194,8 @@ TEST_CASE("the array's results take the ofmap ports from DRAM's transfers", "[me
   // of it costs the write-back a whole cycle: 4 cycles of it, 2 more, 55.
   partition.banks = {2, 2, 2};
   partition.word_bytes = 8;
-  buffer.begin_step(partition, 1, 4);
-  const GlobalBuffer::Transfer half = buffer.read_write_back(64, false, 50);
+  buffer.begin_step(partition, 8, 32);
+  const GlobalBuffer::Transfer half = buffer.read_write_back(64, 64, false, 50);
   CHECK(buffer.last_cycle(half) == 53);
   for (std::int64_t cycle = 50; cycle <= 53; ++cycle) {
     buffer.array_results(1, true);
@@ -204,7 +204,7 @@ TEST_CASE("the array's results take the ofmap ports from DRAM's transfers", "[me
   CHECK(buffer.last_cycle(half) == 55);
   // Two folds sending one partial sum each in the same cycle share one
   // port's word: still one port a cycle, 4 cycles of it cost 2.
-  const GlobalBuffer::Transfer pair = buffer.read_write_back(64, false, 60);
+  const GlobalBuffer::Transfer pair = buffer.read_write_back(64, 64, false, 60);
   for (std::int64_t cycle = 60; cycle <= 63; ++cycle) {
     buffer.array_results(1, true);
     buffer.array_results(1, true);

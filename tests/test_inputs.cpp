@@ -186,7 +186,7 @@ TEST_CASE("the memory-hierarchy example of docs/memory.md loads as described", "
   CHECK(arch.buffer.banks == 16);
   CHECK(arch.buffer.word_bytes == 8);
   // 16 banks of one 8-byte write port take 32 int32 partial sums a cycle.
-  CHECK(arch.buffer.partition().write_values_per_cycle(Operand::Ofmap, 4) == 32);
+  CHECK(arch.buffer.partition().write_values_per_cycle(Operand::Ofmap, 32) == 32);
   CHECK(arch.noc.left_words == 128);
   CHECK(arch.noc.latency == 2);
   CHECK(arch.dram == "ddr4-2400");

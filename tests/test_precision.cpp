@@ -1,6 +1,7 @@
 // Operand widths below a byte: int4, int2 and int1 draw values of their own
-// range (int1: -1 and +1, checked by XNOR and popcount), and their width
-// prices the datapath. (Exact outputs at every width, in every dataflow:
+// range (int1: -1 and +1, checked by XNOR and popcount), their width prices
+// the datapath, and they pack: in DRAM, in the buffer and in its port
+// words. (Exact outputs at every width, in every dataflow:
 // test_functional.cpp.)
 
 #include <catch2/catch.hpp>
@@ -9,6 +10,7 @@
 #include <random>
 #include <set>
 
+#include "models/memory/global_buffer.hpp"
 #include "sim/config/input_error.hpp"
 #include "sim/dataflow/layer_data.hpp"
 #include "sim/energy/builtin_tables.hpp"
@@ -167,4 +169,109 @@ TEST_CASE("multiplies follow the product of operand widths down to an XNOR, regi
   CHECK(priced(int1, "rf_operand", "read").per_action == Approx(priced(int8, "rf_operand", "read").per_action / 8));
   CHECK(priced(int1, "rf_psum", "write").per_action == Approx(priced(int8, "rf_psum", "write").per_action));
   CHECK(priced(int4, "adder", "add").per_action == Approx(priced(int8, "adder", "add").per_action));
+}
+
+TEST_CASE("sub-byte values pack: n values of b bits take ceil(n·b/8) bytes, a port word of W bytes holds 8W/b",
+          "[precision][memory]") {
+  CHECK(packed_bytes(10, 8) == 10);
+  CHECK(packed_bytes(10, 4) == 5);
+  CHECK(packed_bytes(9, 4) == 5);  // the last byte half used
+  CHECK(packed_bytes(10, 2) == 3);
+  CHECK(packed_bytes(10, 1) == 2);
+  CHECK(packed_bytes(10, 32) == 40);
+  BufferPartition words;
+  words.word_bytes = 8;
+  CHECK(words.values_per_word(16) == 4);
+  CHECK(words.values_per_word(8) == 8);
+  CHECK(words.values_per_word(4) == 16);
+  CHECK(words.values_per_word(2) == 32);
+  CHECK(words.values_per_word(1) == 64);
+  CHECK(words.values_per_word(32) == 2);
+
+  // One bank, one write port. One value a cycle (word_bytes 0): a tile of 20
+  // int4 values, 10 bytes, takes 20 cycles (0-19), 4 bits a cycle. With
+  // 4-byte words, 32 bits a cycle: 80 bits in 3 cycles (30-32).
+  GlobalBuffer& buffer = accelerator().global_buffer;
+  BufferPartition one_value;
+  one_value.banks = {1, 1, 1};
+  buffer.begin_step(one_value, /*operand_bits=*/4, /*accumulator_bits=*/32);
+  CHECK(buffer.last_cycle(buffer.write_tile(Operand::Ifmap, 10, 20, 0)) == 19);
+  BufferPartition four_bytes = one_value;
+  four_bytes.word_bytes = 4;
+  buffer.begin_step(four_bytes, 4, 32);
+  CHECK(buffer.last_cycle(buffer.write_tile(Operand::Ifmap, 10, 20, 30)) == 32);
+  // The 20 values took one access of 8 (ceil(20/8) = 3 accesses).
+  CHECK(buffer.traffic().writes[0] == 20);
+  CHECK(buffer.traffic().write_accesses[0] == 3);
+}
+
+TEST_CASE("int4 moves half of int8's DRAM bytes and half its buffer accesses; int2 a quarter, int1 an eighth",
+          "[precision][memory]") {
+  // GEMM M = 16, N = 16, K = 12 on an 8x8 WS array, DRAM, 64 KiB partitions
+  // of one bank of one 8-byte port. Every matrix fits half its partition, so
+  // each is fetched once; the outputs leave once per column block, at
+  // operand width. By hand, in values:
+  //   ifmap   M·K = 192, filters K·N = 192, outputs 2 blocks × M·8 = 2 × 128.
+  //   int8: 192 + 192 bytes read, 256 written;
+  //   int4: ceil(192·4/8) = 96 + 96 read, 2 × ceil(128·4/8) = 128 written:
+  //         half; int2 48 + 48, 64; int1 24 + 24, 32.
+  // The buffer writes DRAM's tiles in 8-byte words: 8 int8 or 16 int4
+  // values an access, ceil(192/8) = 24 and ceil(192/16) = 12 per operand.
+  const Layer gemm = make_gemm_layer("g", 16, 16, 12);
+  const auto run = [&](DataType type) {
+    ArchConfig arch = with_dram(array_config(8, 8, "ws", Microarch::Baseline, type), "ddr4-2400");
+    arch.buffer.banks = 1;
+    arch.buffer.word_bytes = 8;
+    const RunResult result = simulate(arch, {gemm});
+    REQUIRE(result.layers.at(0).verification == Verification::Passed);
+    return result.layers.at(0);
+  };
+  struct Expected {
+    DataType type;
+    std::int64_t read, written, write_accesses;
+  };
+  for (const Expected& e : {Expected{DataType::Int8, 192, 256, 24}, Expected{DataType::Int4, 96, 128, 12},
+                            Expected{DataType::Int2, 48, 64, 6}, Expected{DataType::Int1, 24, 32, 3}}) {
+    INFO(to_string(e.type));
+    const LayerStats l = run(e.type);
+    CHECK(l[Counter::DramIfmapReadBytes] == e.read);
+    CHECK(l[Counter::DramFilterReadBytes] == e.read);
+    CHECK(l[Counter::DramOfmapWriteBytes] == e.written);
+    CHECK(l[Counter::BufferIfmapWriteAccesses] == e.write_accesses);
+    CHECK(l[Counter::BufferFilterWriteAccesses] == e.write_accesses);
+    // The values are the same at every width: only their bytes change.
+    CHECK(l[Counter::BufferIfmapWrites] == 192);
+  }
+
+  // Odd sizes round up per tile: M = 5, N = 5, K = 3 on 4x4, int4.
+  // Reads ceil(15·4/8) = 8 bytes each; outputs in blocks of 4 and 1
+  // columns, ceil(20·4/8) = 10 and ceil(5·4/8) = 3: 13 (int8: 15, 15, 25).
+  ArchConfig small = with_dram(array_config(4, 4, "ws", Microarch::Baseline, DataType::Int4), "ddr4-2400");
+  const LayerStats odd = simulate(small, {make_gemm_layer("odd", 5, 5, 3)}).layers.at(0);
+  CHECK(odd.verification == Verification::Passed);
+  CHECK(odd[Counter::DramIfmapReadBytes] == 8);
+  CHECK(odd[Counter::DramFilterReadBytes] == 8);
+  CHECK(odd[Counter::DramOfmapWriteBytes] == 13);
+}
+
+TEST_CASE("a NoC word is one value at every width: an 8-word bus carries 8 int4 values a cycle, as it does int8",
+          "[precision][memory]") {
+  // docs/memory.md says why: the buses, like the PEs' registers, are as
+  // wide as the values they carry, so the same configuration moves the same
+  // values per cycle at every width (and costs energy by their bits).
+  const Layer layer = conv_layer(12, 12, 16, 16, 3, 3);
+  std::int64_t noc_words[2], noc_busy[2];
+  for (int i = 0; i < 2; ++i) {
+    ArchConfig arch = with_dram(
+        array_config(16, 16, "ws", Microarch::Baseline, i == 0 ? DataType::Int8 : DataType::Int4), "ddr4-2400");
+    arch.noc.left_words = arch.noc.top_words = arch.noc.out_words = 8;
+    const LayerStats l = simulate(arch, {layer}).layers.at(0);
+    CHECK(l.verification == Verification::Passed);
+    noc_words[i] = l[Counter::NocLeftWords];
+    noc_busy[i] = l[Counter::NocLeftBusyCycles];
+  }
+  CHECK(noc_words[1] == noc_words[0]);
+  CHECK(noc_busy[1] == noc_busy[0]);
+  // 16 rows on an 8-word bus: two cycles per stream element, at both widths.
+  CHECK(noc_busy[0] >= noc_words[0] / 8);
 }

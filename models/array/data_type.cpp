@@ -39,12 +39,6 @@ int accumulator_bits(DataType type) {
   return type == DataType::Int16 ? 64 : 32;
 }
 
-// The simulator holds every operand in its Numeric<>::Operand: the narrow
-// types in a whole byte.
-int operand_bytes(DataType type) { return (operand_bits(type) + 7) / 8; }
-
-int accumulator_bytes(DataType type) { return accumulator_bits(type) / 8; }
-
 OperandRange operand_range(DataType type) {
   switch (type) {
     case DataType::Int16: return {-32768, 32767};

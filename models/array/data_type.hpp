@@ -38,10 +38,10 @@ std::string_view to_string(DataType type);
 std::optional<DataType> parse_data_type(std::string_view text);
 // "int16, int8, int4, int2, int1 or fp32", for messages.
 std::string_view data_type_names();
+// Widths in bits, not bytes: int4, int2 and int1 values are narrower than a
+// byte, and pack (models/memory/buffer_config.hpp: packed_bytes).
 int operand_bits(DataType type);
 int accumulator_bits(DataType type);
-int operand_bytes(DataType type);
-int accumulator_bytes(DataType type);
 
 // The integers an operand of an integer type holds: int4 -8 to 7, int2 -2 to
 // 1; int1 holds -1 and +1 only (never 0).

@@ -22,8 +22,14 @@ struct OperandRoles {
   Operand top = Operand::Filter;
 };
 
+// Bytes `values` values of `bits` bits take, packed: values narrower than a
+// byte share bytes (two int4, eight int1 a byte), in DRAM and in the buffer.
+inline std::int64_t packed_bytes(std::int64_t values, int bits) { return (values * bits + 7) / 8; }
+
 // What each partition of the buffer has while one step runs: its bytes, its
-// banks and their ports.
+// banks and their ports. Widths of values are in bits, so that values
+// narrower than a byte pack: a port word of W bytes holds 8·W / b values of
+// b bits.
 struct BufferPartition {
   std::array<std::int64_t, kOperands> bytes = {64 * 1024, 64 * 1024, 64 * 1024};
   std::array<int, kOperands> banks = {0, 0, 0};  // 0: as many as any access needs
@@ -32,35 +38,38 @@ struct BufferPartition {
   int word_bytes = 0;  // bytes a port moves per cycle; 0: one value of any width
 
   std::int64_t capacity(Operand operand) const { return bytes[static_cast<int>(operand)]; }
-  // Values of `value_bytes` one access of a port moves.
+  // Values of `value_bits` one access of a port moves.
   // validate() (sim/config/arch_config.hpp) rejects ports narrower than a value.
-  int values_per_word(int value_bytes) const { return word_bytes == 0 ? 1 : std::max(1, word_bytes / value_bytes); }
-  // Values of `value_bytes` the partition reads (writes) per cycle; 0 when
+  int values_per_word(int value_bits) const {
+    return word_bytes == 0 ? 1 : std::max(1, 8 * word_bytes / value_bits);
+  }
+  // Values of `value_bits` the partition reads (writes) per cycle; 0 when
   // unlimited.
-  std::int64_t read_values_per_cycle(Operand operand, int value_bytes) const {
-    return values_per_cycle(operand, read_ports, value_bytes);
+  std::int64_t read_values_per_cycle(Operand operand, int value_bits) const {
+    return values_per_cycle(operand, read_ports, value_bits);
   }
-  std::int64_t write_values_per_cycle(Operand operand, int value_bytes) const {
-    return values_per_cycle(operand, write_ports, value_bytes);
+  std::int64_t write_values_per_cycle(Operand operand, int value_bits) const {
+    return values_per_cycle(operand, write_ports, value_bits);
   }
-  // Bytes of `value_bytes`-wide values the write (read) ports of a partition
-  // take from (give to) DRAM per cycle; 0 when unlimited.
-  std::int64_t fill_bytes_per_cycle(Operand operand, int value_bytes) const {
-    return bytes_per_cycle(operand, write_ports, value_bytes);
+  // Bits of `value_bits`-wide values the write (read) ports of a partition
+  // take from (give to) DRAM per cycle; 0 when unlimited. In bits, since a
+  // port one value wide moves less than a byte of int4 a cycle.
+  std::int64_t fill_bits_per_cycle(Operand operand, int value_bits) const {
+    return bits_per_cycle(operand, write_ports, value_bits);
   }
-  std::int64_t drain_bytes_per_cycle(Operand operand, int value_bytes) const {
-    return bytes_per_cycle(operand, read_ports, value_bytes);
+  std::int64_t drain_bits_per_cycle(Operand operand, int value_bits) const {
+    return bits_per_cycle(operand, read_ports, value_bits);
   }
 
  private:
-  std::int64_t bytes_per_cycle(Operand operand, int ports, int value_bytes) const {
+  std::int64_t bits_per_cycle(Operand operand, int ports, int value_bits) const {
     const int b = banks[static_cast<int>(operand)];
-    return b == 0 ? 0 : static_cast<std::int64_t>(b) * ports * (word_bytes == 0 ? value_bytes : word_bytes);
+    return b == 0 ? 0 : static_cast<std::int64_t>(b) * ports * (word_bytes == 0 ? value_bits : 8 * word_bytes);
   }
-  std::int64_t values_per_cycle(Operand operand, int ports, int value_bytes) const {
+  std::int64_t values_per_cycle(Operand operand, int ports, int value_bits) const {
     const int b = banks[static_cast<int>(operand)];
     if (b == 0) return 0;
-    return static_cast<std::int64_t>(b) * ports * values_per_word(value_bytes);
+    return static_cast<std::int64_t>(b) * ports * values_per_word(value_bits);
   }
 };
 

@@ -6,12 +6,12 @@ namespace systole {
 
 GlobalBuffer::GlobalBuffer(const sc_core::sc_module_name& name) : sc_core::sc_module(name) {}
 
-void GlobalBuffer::begin_step(const BufferPartition& partition, int operand_bytes, int accumulator_bytes) {
-  fill_rate_ = {partition.fill_bytes_per_cycle(Operand::Ifmap, operand_bytes),
-                partition.fill_bytes_per_cycle(Operand::Filter, operand_bytes),
-                partition.fill_bytes_per_cycle(Operand::Ofmap, accumulator_bytes)};
-  drain_outputs_rate_ = partition.drain_bytes_per_cycle(Operand::Ofmap, operand_bytes);
-  drain_partial_sums_rate_ = partition.drain_bytes_per_cycle(Operand::Ofmap, accumulator_bytes);
+void GlobalBuffer::begin_step(const BufferPartition& partition, int operand_bits, int accumulator_bits) {
+  fill_rate_ = {partition.fill_bits_per_cycle(Operand::Ifmap, operand_bits),
+                partition.fill_bits_per_cycle(Operand::Filter, operand_bits),
+                partition.fill_bits_per_cycle(Operand::Ofmap, accumulator_bits)};
+  drain_outputs_rate_ = partition.drain_bits_per_cycle(Operand::Ofmap, operand_bits);
+  drain_partial_sums_rate_ = partition.drain_bits_per_cycle(Operand::Ofmap, accumulator_bits);
   const int banks = partition.banks[static_cast<int>(Operand::Ofmap)];
   for (int o = 0; o < kOperands; ++o) {
     write_ports_[o] = Ports{};
@@ -19,10 +19,8 @@ void GlobalBuffer::begin_step(const BufferPartition& partition, int operand_byte
   }
   ofmap_read_ports_ = Ports{};
   ofmap_read_ports_.count = banks * partition.read_ports;
-  results_per_port_ = partition.values_per_word(accumulator_bytes);
-  operand_bytes_ = operand_bytes;
-  accumulator_bytes_ = accumulator_bytes;
-  operands_per_word_ = partition.values_per_word(operand_bytes);
+  results_per_port_ = partition.values_per_word(accumulator_bits);
+  operands_per_word_ = partition.values_per_word(operand_bits);
   last_cycle_.clear();
   held_.clear();
   traffic_ = GlobalBufferTraffic{};
@@ -50,14 +48,14 @@ void GlobalBuffer::occupancy(std::uint32_t held[kOperands]) const {
   for (const Held& h : held_) held[static_cast<int>(h.operand)] += static_cast<std::uint32_t>(h.bytes);
 }
 
-GlobalBuffer::Transfer GlobalBuffer::Ports::start(std::int64_t bytes, std::int64_t bytes_per_cycle,
+GlobalBuffer::Transfer GlobalBuffer::Ports::start(std::int64_t bytes, std::int64_t bits_per_cycle,
                                                   std::int64_t now, std::vector<std::int64_t>& last_cycle) {
   const Transfer transfer = last_cycle.size();
-  if (bytes_per_cycle == 0) {
+  if (bits_per_cycle == 0) {
     last_cycle.push_back(now - 1);
     return transfer;
   }
-  free_at = std::max(free_at, now) + (bytes + bytes_per_cycle - 1) / bytes_per_cycle;
+  free_at = std::max(free_at, now) + (8 * bytes + bits_per_cycle - 1) / bits_per_cycle;
   last_cycle.push_back(free_at - 1);
   waiting.push_back(transfer);
   return transfer;
@@ -83,23 +81,20 @@ void GlobalBuffer::count(std::int64_t& values, std::int64_t& accesses, std::int6
   accesses += (added + per_word - 1) / per_word;
 }
 
-GlobalBuffer::Transfer GlobalBuffer::write_tile(Operand operand, std::int64_t bytes, std::int64_t now) {
+GlobalBuffer::Transfer GlobalBuffer::write_tile(Operand operand, std::int64_t bytes, std::int64_t values,
+                                                std::int64_t now) {
   // Tiles of the ofmap partition are partial sums read back from DRAM.
   const int o = static_cast<int>(operand);
-  if (operand == Operand::Ofmap)
-    count(traffic_.writes[o], traffic_.write_accesses[o], bytes / accumulator_bytes_, results_per_port_);
-  else
-    count(traffic_.writes[o], traffic_.write_accesses[o], bytes / operand_bytes_, operands_per_word_);
+  count(traffic_.writes[o], traffic_.write_accesses[o], values,
+        operand == Operand::Ofmap ? results_per_port_ : operands_per_word_);
   return write_ports_[static_cast<int>(operand)].start(bytes, fill_rate_[static_cast<int>(operand)], now,
                                                        last_cycle_);
 }
 
-GlobalBuffer::Transfer GlobalBuffer::read_write_back(std::int64_t bytes, bool partial_sums, std::int64_t now) {
+GlobalBuffer::Transfer GlobalBuffer::read_write_back(std::int64_t bytes, std::int64_t values, bool partial_sums,
+                                                     std::int64_t now) {
   const int o = static_cast<int>(Operand::Ofmap);
-  if (partial_sums)
-    count(traffic_.reads[o], traffic_.read_accesses[o], bytes / accumulator_bytes_, results_per_port_);
-  else
-    count(traffic_.reads[o], traffic_.read_accesses[o], bytes / operand_bytes_, operands_per_word_);
+  count(traffic_.reads[o], traffic_.read_accesses[o], values, partial_sums ? results_per_port_ : operands_per_word_);
   return ofmap_read_ports_.start(bytes, partial_sums ? drain_partial_sums_rate_ : drain_outputs_rate_, now,
                                  last_cycle_);
 }

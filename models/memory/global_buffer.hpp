@@ -27,8 +27,8 @@
 // end_cycle, which charges the array's port use; as a CycleObserver it only
 // samples its occupancy and counts the array's reads and writes.
 //
-// Port sharing, in whole cycles: a transfer of B bytes at R bytes a cycle
-// takes ceil(B/R) cycles of all its ports, after the transfers before it.
+// Port sharing, in whole cycles: a transfer of B bytes at R bits a cycle
+// takes ceil(8B/R) cycles of all its ports, after the transfers before it.
 // Ports the array takes while transfers wait add up; each time they reach
 // the ports in one cycle, every waiting transfer ends a cycle later. A
 // transfer that ends in a cycle is done in it (as DRAM transfers are), so
@@ -50,8 +50,9 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
   explicit GlobalBuffer(const sc_core::sc_module_name& name);
 
   // Starts a step with `partition`, an empty buffer and idle ports; tiles
-  // and outputs are `operand_bytes` wide, partial sums `accumulator_bytes`.
-  void begin_step(const BufferPartition& partition, int operand_bytes, int accumulator_bytes);
+  // and outputs are `operand_bits` wide (packed: two int4 a byte), partial
+  // sums `accumulator_bits`.
+  void begin_step(const BufferPartition& partition, int operand_bits, int accumulator_bits);
 
   // Space reserved for a tile or an output block, until `fold` ends or, for
   // `until_written_back`, until its write-back is done.
@@ -62,12 +63,13 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
 
   // Transfers through the ports, named by the order they were started in.
   using Transfer = std::size_t;
-  // A tile DRAM delivers, written through `operand`'s write ports from cycle
-  // `now` or when the transfers before it are done.
-  Transfer write_tile(Operand operand, std::int64_t bytes, std::int64_t now);
+  // A tile of `values` values in `bytes` (packed) that DRAM delivers,
+  // written through `operand`'s write ports from cycle `now` or when the
+  // transfers before it are done.
+  Transfer write_tile(Operand operand, std::int64_t bytes, std::int64_t values, std::int64_t now);
   // A write-back read out through the ofmap partition's read ports
   // (partial sums at accumulator width), likewise.
-  Transfer read_write_back(std::int64_t bytes, bool partial_sums, std::int64_t now);
+  Transfer read_write_back(std::int64_t bytes, std::int64_t values, bool partial_sums, std::int64_t now);
   // The last cycle of a transfer so far (before it started when the ports
   // are unlimited); the array's later use of the ports may delay it.
   std::int64_t last_cycle(Transfer transfer) const { return last_cycle_[transfer]; }
@@ -88,9 +90,10 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
   // moved them: in each cycle, ceil(values / values per word) for what the
   // array read from (wrote into) a partition, and ceil(values / values per
   // word) for each DRAM tile and write-back (a transfer has its ports' whole
-  // cycles to itself). Operands are `operand_bytes` wide, partial sums
-  // and the array's results `accumulator_bytes`; a word of 0 bytes moves one
-  // value. Also the most space reserved in any cycle.
+  // cycles to itself). Operands are `operand_bits` wide, partial sums and
+  // the array's results `accumulator_bits`; a word of W bytes moves 8·W / b
+  // values of b bits, a word of 0 bytes one value. Also the most space
+  // reserved in any cycle.
   const GlobalBufferTraffic& traffic() const { return traffic_; }
   const std::array<std::uint32_t, kOperands>& peak_bytes() const { return peak_bytes_; }
 
@@ -110,19 +113,18 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
     std::vector<Transfer> waiting;  // started, not done
     std::int64_t taken = 0;         // results the array sent through them this cycle
     std::int64_t owed = 0;          // ports taken from waiting transfers, short of a whole cycle
-    Transfer start(std::int64_t bytes, std::int64_t bytes_per_cycle, std::int64_t now,
+    Transfer start(std::int64_t bytes, std::int64_t bits_per_cycle, std::int64_t now,
                    std::vector<std::int64_t>& last_cycle);
     void end_cycle(std::int64_t cycle, int results_per_port, std::vector<std::int64_t>& last_cycle);
   };
   // Adds `added` values, moved in words of `per_word` values.
   static void count(std::int64_t& values, std::int64_t& accesses, std::int64_t added, int per_word);
 
-  // Bytes per cycle the ports move for DRAM; 0: unlimited.
+  // Bits per cycle the ports move for DRAM; 0: unlimited.
   std::array<std::int64_t, kOperands> fill_rate_ = {0, 0, 0};
   std::int64_t drain_outputs_rate_ = 0, drain_partial_sums_rate_ = 0;
   std::array<Ports, kOperands> write_ports_;
   Ports ofmap_read_ports_;
-  int operand_bytes_ = 1, accumulator_bytes_ = 4;
   int results_per_port_ = 1;   // partial sums one port moves a cycle (in one access)
   int operands_per_word_ = 1;  // operands one access moves
   std::vector<std::int64_t> last_cycle_;  // of each transfer

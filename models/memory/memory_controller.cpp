@@ -63,7 +63,7 @@ void MemoryController::issue_reads(std::size_t g) {
     // Partial sums read back land in the block reserved above.
     if (tile.operand != Operand::Ofmap) buffer_.reserve(tile.operand, tile.bytes, tile.held_until, false);
     if (tile.address < 0) next += tile.bytes;
-    fills_[g].push_back(buffer_.write_tile(tile.operand, tile.bytes, cycle_));
+    fills_[g].push_back(buffer_.write_tile(tile.operand, tile.bytes, tile.values, cycle_));
     dram_traffic_.read_bytes[index(tile.operand)] += tile.bytes;
   }
 }
@@ -208,7 +208,8 @@ void MemoryController::issue_writes(std::size_t g) {
     const std::int64_t address = p.write_address >= 0 ? psum_base_ + p.write_address : next;
     write_transfers_[g].push_back(dram_.transfer(address, p.write_bytes, /*write=*/true));
     if (p.write_address < 0) next += p.write_bytes;
-    drains_[g].push_back(buffer_.read_write_back(p.write_bytes, /*partial_sums=*/p.write_address >= 0, cycle_));
+    drains_[g].push_back(
+        buffer_.read_write_back(p.write_bytes, p.write_values, /*partial_sums=*/p.write_address >= 0, cycle_));
     dram_traffic_.write_bytes[index(Operand::Ofmap)] += p.write_bytes;
   }
 }

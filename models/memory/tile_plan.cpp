@@ -22,34 +22,33 @@ GemmExtent gemm_extent(const std::vector<Fold>& folds) {
 
 namespace {
 
-// Bytes of the left and top operands' whole matrices.
-std::pair<std::int64_t, std::int64_t> matrix_bytes(ArrayMode mode, GemmExtent e, std::int64_t op) {
-  if (mode == ArrayMode::Stationary) return {e.stream * e.rows * op, e.rows * e.cols * op};
-  return {e.rows * e.stream * op, e.stream * e.cols * op};
+// Values of the left and top operands' whole matrices.
+std::pair<std::int64_t, std::int64_t> matrix_values(ArrayMode mode, GemmExtent e) {
+  if (mode == ArrayMode::Stationary) return {e.stream * e.rows, e.rows * e.cols};
+  return {e.rows * e.stream, e.stream * e.cols};
 }
 
 }  // namespace
 
 TilingChoice choose_tiling(const BufferPartition& buffer, ArrayMode mode, GemmExtent extent, OperandRoles roles,
-                           int operand_bytes, int accumulator_bytes) {
+                           int operand_bits, int accumulator_bits) {
   TilingChoice choice;
-  const auto [left, top] = matrix_bytes(mode, extent, operand_bytes);
-  choice.resident[index(roles.left)] = left <= buffer.capacity(roles.left) / 2;
-  choice.resident[index(roles.top)] = top <= buffer.capacity(roles.top) / 2;
+  const auto [left, top] = matrix_values(mode, extent);
+  choice.resident[index(roles.left)] = packed_bytes(left, operand_bits) <= buffer.capacity(roles.left) / 2;
+  choice.resident[index(roles.top)] = packed_bytes(top, operand_bits) <= buffer.capacity(roles.top) / 2;
   choice.spill = mode == ArrayMode::OutputStationary &&
-                 extent.rows * extent.cols * accumulator_bytes > buffer.capacity(Operand::Ofmap) / 2;
+                 packed_bytes(extent.rows * extent.cols, accumulator_bits) > buffer.capacity(Operand::Ofmap) / 2;
   return choice;
 }
 
 TilePlan plan_tiles(const BufferPartition& buffer, ArrayMode mode, const std::vector<Fold>& folds,
-                                OperandRoles roles, int operand_bytes, int accumulator_bytes) {
-  const TilingChoice choice =
-      choose_tiling(buffer, mode, gemm_extent(folds), roles, operand_bytes, accumulator_bytes);
-  return plan_tiles(choice, mode, folds, roles, operand_bytes, accumulator_bytes);
+                                OperandRoles roles, int operand_bits, int accumulator_bits) {
+  const TilingChoice choice = choose_tiling(buffer, mode, gemm_extent(folds), roles, operand_bits, accumulator_bits);
+  return plan_tiles(choice, mode, folds, roles, operand_bits, accumulator_bits);
 }
 
 TilePlan plan_tiles(TilingChoice choice, ArrayMode mode, const std::vector<Fold>& folds,
-                                OperandRoles roles, int operand_bytes, int accumulator_bytes) {
+                                OperandRoles roles, int operand_bits, int accumulator_bits) {
   TilePlan result;
   result.folds.reserve(folds.size());
   const GemmExtent e = gemm_extent(folds);
@@ -67,8 +66,11 @@ TilePlan plan_tiles(TilingChoice choice, ArrayMode mode, const std::vector<Fold>
   std::int64_t largest_block = 0;  // outputs
   for (const Fold& f : folds) largest_block = std::max<std::int64_t>(largest_block, f.rows_used * f.cols_used);
   for (const auto& entry : block_folds) block_id.emplace(entry.first, static_cast<std::int64_t>(block_id.size()));
-  const std::int64_t op = operand_bytes, acc = accumulator_bytes;
-  const auto [left_total, top_total] = matrix_bytes(mode, e, op);
+  // The bytes n operands or partial sums take (operands narrower than a
+  // byte packed, per tile: a tile is a block of the matrix DRAM holds).
+  const auto op = [&](std::int64_t values) { return packed_bytes(values, operand_bits); };
+  const auto acc = [&](std::int64_t values) { return packed_bytes(values, accumulator_bits); };
+  const auto [left_total, top_total] = matrix_values(mode, e);
   int previous_gemm = -1;
   for (std::size_t g = 0; g < folds.size(); ++g) {
     const Fold& f = folds[g];
@@ -78,29 +80,33 @@ TilePlan plan_tiles(TilingChoice choice, ArrayMode mode, const std::vector<Fold>
     FoldTransfers p;
     // Stationary: the stationary block of Rt, and the K slice of the chunk's
     // streamed rows. OS: the M block of L and the N block of Rt, over the
-    // chunk of K.
-    const std::int64_t top_tile = mode == ArrayMode::Stationary ? ru * cu * op : t * cu * op;
-    const std::int64_t left_tile = ru * t * op;
+    // chunk of K. In values.
+    const std::int64_t top_tile = mode == ArrayMode::Stationary ? ru * cu : t * cu;
+    const std::int64_t left_tile = ru * t;
     auto add_read = [&](Operand operand, std::int64_t tile, std::int64_t total) {
       const bool resident = choice.resident[index(operand)];
-      p.tile_bytes[index(operand)] = resident ? total : tile;
-      p.array_reads[index(operand)] += tile;
-      const std::int64_t bytes = resident ? (first_of_gemm ? total : 0) : tile;
-      if (bytes > 0) p.reads.push_back({operand, bytes, resident ? last_fold[f.gemm] : g, -1});
+      p.tile_bytes[index(operand)] = op(resident ? total : tile);
+      p.array_reads[index(operand)] += op(tile);
+      const std::int64_t values = resident ? (first_of_gemm ? total : 0) : tile;
+      if (values > 0) p.reads.push_back({operand, op(values), values, resident ? last_fold[f.gemm] : g, -1});
     };
     add_read(roles.top, top_tile, top_total);
     add_read(roles.left, left_tile, left_total);
     if (mode == ArrayMode::Stationary) {
       // The column block's partial sums stay in the ofmap partition across its
       // K folds (the inner loop) and leave once, as final outputs.
-      p.tile_bytes[index(Operand::Ofmap)] = t * cu * acc;
-      if (f.row_offset == 0) p.output_block_bytes = t * cu * acc;
-      if (f.accumulates(mode)) p.array_reads[index(Operand::Ofmap)] += t * cu * acc;  // added to its results
-      if (f.row_offset + ru == e.rows) p.write_bytes = t * cu * op;
+      p.tile_bytes[index(Operand::Ofmap)] = acc(t * cu);
+      if (f.row_offset == 0) p.output_block_bytes = acc(t * cu);
+      if (f.accumulates(mode)) p.array_reads[index(Operand::Ofmap)] += acc(t * cu);  // added to its results
+      if (f.row_offset + ru == e.rows) {
+        p.write_bytes = op(t * cu);
+        p.write_values = t * cu;
+      }
     } else if (f.stream_length == e.stream) {
       // The whole reduction in one fold: its results leave as they are.
-      p.tile_bytes[index(Operand::Ofmap)] = ru * cu * op;
-      p.output_block_bytes = p.write_bytes = ru * cu * op;
+      p.tile_bytes[index(Operand::Ofmap)] = op(ru * cu);
+      p.output_block_bytes = p.write_bytes = op(ru * cu);
+      p.write_values = ru * cu;
       p.output_written_by = g;
     } else {
       // Reduction chunks, the outer loop: between a block's chunks its
@@ -109,20 +115,22 @@ TilePlan plan_tiles(TilingChoice choice, ArrayMode mode, const std::vector<Fold>
       const std::vector<std::size_t>& chunks = block_folds[{f.gemm, f.row_offset, f.col_offset}];
       const std::size_t chunk = static_cast<std::size_t>(std::find(chunks.begin(), chunks.end(), g) - chunks.begin());
       const bool first = chunk == 0, last = chunk + 1 == chunks.size();
-      const std::int64_t psums = ru * cu * acc;
-      const std::int64_t psum_address = block_id[{f.gemm, f.row_offset, f.col_offset}] * largest_block * acc;
+      const std::int64_t psums = acc(ru * cu);
+      const std::int64_t psum_address = block_id[{f.gemm, f.row_offset, f.col_offset}] * acc(largest_block);
       p.tile_bytes[index(Operand::Ofmap)] = psums;
       if (!first) {
         p.array_reads[index(Operand::Ofmap)] += psums;  // added to this chunk's results
         if (choice.spill) {
-          p.reads.push_back({Operand::Ofmap, psums, g, psum_address});
+          p.reads.push_back({Operand::Ofmap, psums, ru * cu, g, psum_address});
           p.reads_after_write_of = chunks[chunk - 1];
         }
       }
       if (last) {
-        p.write_bytes = ru * cu * op;
+        p.write_bytes = op(ru * cu);
+        p.write_values = ru * cu;
       } else if (choice.spill) {
         p.write_bytes = psums;
+        p.write_values = ru * cu;
         p.write_address = psum_address;
       }
       if (choice.spill || first) p.output_block_bytes = psums;

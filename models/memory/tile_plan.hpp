@@ -20,13 +20,15 @@ struct FoldTransfers {
   static constexpr std::size_t kNone = ~std::size_t{0};
   struct Tile {
     Operand operand;
-    std::int64_t bytes;
+    std::int64_t bytes;      // the values packed (operands narrower than a byte share bytes)
+    std::int64_t values;
     std::size_t held_until;  // the fold whose end frees it
     std::int64_t address;    // partial sums: offset in their area; -1: next in the operand's region
   };
   std::vector<Tile> reads;
   std::size_t reads_after_write_of = kNone;         // partial sums read back: the fold that wrote them
   std::int64_t write_bytes = 0;                     // to the ofmap region
+  std::int64_t write_values = 0;                    // in write_bytes
   std::int64_t write_address = -1;                  // as Tile::address
   std::int64_t output_block_bytes = 0;              // reserved at the start, 0 when continuing a block
   std::size_t output_written_by = 0;                // the fold whose write-back frees the block
@@ -84,12 +86,15 @@ struct GemmExtent {
 };
 GemmExtent gemm_extent(const std::vector<Fold>& folds);
 
+// Operands are `operand_bits` wide, n of them packed in packed_bytes(n,
+// operand_bits) (models/memory/buffer_config.hpp); partial sums
+// `accumulator_bits`. Outputs leave at operand width.
 TilingChoice choose_tiling(const BufferPartition& buffer, ArrayMode mode, GemmExtent extent, OperandRoles roles,
-                           int operand_bytes, int accumulator_bytes);
+                           int operand_bits, int accumulator_bits);
 
 TilePlan plan_tiles(TilingChoice choice, ArrayMode mode, const std::vector<Fold>& folds,
-                                OperandRoles roles, int operand_bytes, int accumulator_bytes);
+                                OperandRoles roles, int operand_bits, int accumulator_bits);
 TilePlan plan_tiles(const BufferPartition& buffer, ArrayMode mode, const std::vector<Fold>& folds,
-                                OperandRoles roles, int operand_bytes, int accumulator_bytes);
+                                OperandRoles roles, int operand_bits, int accumulator_bits);
 
 }  // namespace systole

@@ -350,7 +350,7 @@ void validate(const ArchConfig& config, const std::string& origin) {
                             std::to_string(b.banks) + " equal banks (bytes)");
   }
   // A port moves whole values: operands in, partial sums (accumulator width) out.
-  const int widest = accumulator_bytes(config.array.data_type);
+  const int widest = accumulator_bits(config.array.data_type) / 8;  // bytes: accumulators are 32 or 64 bits
   if (config.buffer.word_bytes != 0 && config.buffer.word_bytes < widest)
     throw_input_error(origin, 0,
                       "buffer.word_bytes = " + std::to_string(config.buffer.word_bytes) +

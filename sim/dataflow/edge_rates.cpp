@@ -18,8 +18,8 @@ int spacing(std::int64_t words, const EdgePath& p) {
 }
 
 EdgePaths edge_paths(const ArchConfig& arch, const BufferPartition& buffer, OperandRoles roles) {
-  const int operand = operand_bytes(arch.array.data_type);
-  const int accumulator = accumulator_bytes(arch.array.data_type);
+  const int operand = operand_bits(arch.array.data_type);
+  const int accumulator = accumulator_bits(arch.array.data_type);
   EdgePaths paths;
   paths.left = path(arch.noc.left_words, buffer.read_values_per_cycle(roles.left, operand));
   paths.top = path(arch.noc.top_words, buffer.read_values_per_cycle(roles.top, operand));

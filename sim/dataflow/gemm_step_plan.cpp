@@ -10,8 +10,8 @@ namespace {
 
 TilePlan memory_plan(const GemmDataflow& dataflow, const ArchConfig& arch, const BufferPartition& buffer,
                      const Mapping& mapping) {
-  return plan_tiles(buffer, mapping.mode, mapping.folds, dataflow.roles(), operand_bytes(arch.array.data_type),
-                    accumulator_bytes(arch.array.data_type));
+  return plan_tiles(buffer, mapping.mode, mapping.folds, dataflow.roles(), operand_bits(arch.array.data_type),
+                    accumulator_bits(arch.array.data_type));
 }
 
 // The bytes the busiest partition moves per bank.
@@ -73,7 +73,7 @@ std::array<int, kOperands> best_split(const GemmDataflow& dataflow, const ArchCo
                                       double dram_gb_per_s) {
   const int banks = arch.buffer.banks;
   const OperandRoles roles = dataflow.roles();
-  const int op = operand_bytes(arch.array.data_type), acc = accumulator_bytes(arch.array.data_type);
+  const int op = operand_bits(arch.array.data_type), acc = accumulator_bits(arch.array.data_type);
   // A split changes the plan only through the longest stream a fold may
   // have and what stays on chip: plan each of those once.
   struct Candidate {

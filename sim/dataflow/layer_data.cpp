@@ -93,7 +93,9 @@ void zero_fraction(std::vector<Op>& values, double fraction, std::uint64_t seed)
 std::int64_t functional_bytes(const Layer& layer, DataType type) {
   const ConvShape& s = layer.shape;
   const GemmShape g = layer.gemm();
-  const std::int64_t operand = operand_bytes(type), accumulator = accumulator_bytes(type);
+  // The simulation holds each value unpacked, in its Numeric<> type: the
+  // narrow integers in an int8 each.
+  const std::int64_t operand = (operand_bits(type) + 7) / 8, accumulator = accumulator_bits(type) / 8;
   const std::int64_t input = layer.batch * s.in_h * s.in_w * s.in_channels;
   const std::int64_t lowered = s.groups * g.m * g.k;
   const std::int64_t outputs = s.groups * g.m * g.n;

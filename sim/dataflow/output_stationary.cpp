@@ -5,10 +5,12 @@
 namespace systole {
 
 std::int64_t OutputStationary::max_stream(const ArchConfig& arch, const BufferPartition& buffer) const {
-  const std::int64_t op = operand_bytes(arch.array.data_type);
+  // Reduction elements (R and C operands each) that half a partition holds,
+  // counted in bits: narrow operands pack.
+  const std::int64_t op = operand_bits(arch.array.data_type);
   const std::int64_t rows = arch.array.rows, cols = arch.array.cols;
-  return std::max<std::int64_t>(1, std::min(buffer.capacity(roles().left) / 2 / (rows * op),
-                                            buffer.capacity(roles().top) / 2 / (cols * op)));
+  return std::max<std::int64_t>(1, std::min(8 * (buffer.capacity(roles().left) / 2) / (rows * op),
+                                            8 * (buffer.capacity(roles().top) / 2) / (cols * op)));
 }
 
 FoldRateLimits OutputStationary::set_fold_rates(const EdgePaths& paths, int, Fold& fold) const {

@@ -5,11 +5,13 @@
 namespace systole {
 
 std::int64_t StationaryDataflow::max_stream(const ArchConfig& arch, const BufferPartition& buffer) const {
-  const std::int64_t op = operand_bytes(arch.array.data_type);
+  // Stream elements (R operands, C partial sums each) that half a partition
+  // holds, counted in bits: narrow operands pack.
+  const std::int64_t op = operand_bits(arch.array.data_type);
   const std::int64_t rows = arch.array.rows, cols = arch.array.cols;
-  const std::int64_t psum_bytes = cols * accumulator_bytes(arch.array.data_type);
-  return std::max<std::int64_t>(1, std::min(buffer.capacity(roles().left) / 2 / (rows * op),
-                                            buffer.capacity(Operand::Ofmap) / 2 / psum_bytes));
+  const std::int64_t psum_bits = cols * accumulator_bits(arch.array.data_type);
+  return std::max<std::int64_t>(1, std::min(8 * (buffer.capacity(roles().left) / 2) / (rows * op),
+                                            8 * (buffer.capacity(Operand::Ofmap) / 2) / psum_bits));
 }
 
 FoldRateLimits StationaryDataflow::set_fold_rates(const EdgePaths& paths, int array_cols, Fold& fold) const {

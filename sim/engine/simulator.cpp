@@ -206,8 +206,8 @@ bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, Layer
 
 std::unique_ptr<MemoryController> Simulator::begin_memory(ArrayStep& step) const {
   // Tiles and outputs move as operands, partial sums as accumulators.
-  accelerator_.global_buffer.begin_step(step.buffer(), operand_bytes(arch_.array.data_type),
-                                       accumulator_bytes(arch_.array.data_type));
+  accelerator_.global_buffer.begin_step(step.buffer(), operand_bits(arch_.array.data_type),
+                                       accumulator_bits(arch_.array.data_type));
   if (!dram_) return nullptr;
   return std::make_unique<MemoryController>(*dram_, accelerator_.global_buffer, step.take_memory_plan(),
                                       accelerator_.dram.time_fs(),
