@@ -17,6 +17,11 @@ enum class Phase : std::uint8_t { Idle = 0, Load = 1, Stream = 2, Drain = 3, Vec
 enum class RegisterFile { Stationary = 0, Operand = 1, PartialSum = 2 };
 inline constexpr int kRegisterFiles = 3;
 
+// Neighbour links: operands move right along rows; partial sums (WS, IS) or
+// operands (OS) move down columns.
+enum class LinkDirection { Horizontal = 0, Vertical = 1 };
+inline constexpr int kLinkDirections = 2;
+
 struct CycleActivity {
   std::int64_t cycle = 0;    // relative to the program's first cycle
   int fold = -1;             // newest fold that has started
@@ -30,6 +35,8 @@ struct CycleActivity {
   // Words on each network of the NoC (models/noc/noc.hpp Network): into the
   // left edge, into the top edge or stationary rows, out of the array.
   std::uint32_t noc_words[3] = {0, 0, 0};
+  // Values that moved over a neighbour link between PEs, by LinkDirection.
+  std::uint32_t link_hops[2] = {0, 0};
   std::uint32_t dram_bytes = 0;  // bytes whose DRAM transfer completed this cycle
   // Bytes held in each global-buffer partition (ifmap, filter, ofmap).
   std::uint32_t buffer_bytes[3] = {0, 0, 0};

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Plot a run's energy: each layer's energy by component (stacked bars, from
-energy.csv) and the array power over time (utilization.csv's array_power_mw).
+energy.csv) and the power of each part of the chip over time, stacked
+(utilization.csv's power_<part>_mw columns).
 
 Usage: /usr/bin/python3 scripts/plot_energy.py OUT_DIR [--output FILE.png]
 
@@ -58,7 +59,9 @@ def main():
                 components.append(component)
 
     windows = read_rows(os.path.join(args.out_dir, "utilization.csv"))
-    has_power = bool(windows) and "array_power_mw" in windows[0] and windows[0]["array_power_mw"] != ""
+    parts = [c for c in (windows[0] if windows else {}) if c.startswith("power_") and c != "power_mw"]
+    parts = [c for c in parts if windows[0][c] != ""]  # a part priced per layer only has no figure
+    has_power = bool(parts)
     fig, axes = plt.subplots(2 if has_power else 1, 1, figsize=(11, 8 if has_power else 5), squeeze=False)
     bars = axes[0][0]
     names = list(layers)
@@ -76,10 +79,12 @@ def main():
 
     if has_power:
         timeline = axes[1][0]
-        timeline.step([int(w["cycle"]) for w in windows], [float(w["array_power_mw"]) for w in windows],
-                      where="post", linewidth=0.8)
+        cycles = [int(w["cycle"]) for w in windows]
+        timeline.stackplot(cycles, *[[float(w[part]) for w in windows] for part in parts],
+                           labels=[part[len("power_"):-len("_mw")] for part in parts], step="post")
         timeline.set_xlabel("cycle")
-        timeline.set_ylabel("array power (mW)")
+        timeline.set_ylabel("power (mW)")
+        timeline.legend(fontsize=7, ncol=4)
         timeline.set_title(f"power per window of {windows[0]['cycles']} cycles")
 
     fig.tight_layout()

@@ -12,6 +12,8 @@
 #include "sim/energy/energy_model.hpp"
 #include "sim/energy/energy_scaling.hpp"
 #include "sim/energy/energy_table_file.hpp"
+#include "sim/energy/power_group.hpp"
+#include "sim/report/figures.hpp"
 #include "tests/helpers.hpp"
 
 using namespace systole;
@@ -413,37 +415,64 @@ TEST_CASE("energy per MAC of one layer orders WS, OS and IS as their reuse predi
   CHECK(per_mac["ws"] < per_mac["is"]);
 }
 
-TEST_CASE("utilization.csv's array power sums, over its windows, to energy.csv's per-cycle components") {
-  // Windows of 7 cycles cross layer and step boundaries; each window's
-  // energy is array_power_mw × its cycles × the clock period.
+TEST_CASE("utilization.csv's power windows add up to energy.csv, part by part, with DRAM and without") {
+  // Windows of 7 cycles cross layer and step boundaries (the pool runs on
+  // the vector unit); each window's energy is its power × its cycles × the
+  // clock period. Every part is priced per cycle, DRAM commands and standby
+  // included, so the windows hold all of energy.csv -- except a DRAM priced
+  // per byte (hbm2 has no currents), which has no per-cycle figure.
   const std::string dir = make_temp_dir();
   write_file(dir + "/net.yaml",
              "layers:\n"
              "  - {name: c1, type: conv, input: [9, 9, 4], kernel: 3, filters: 6}\n"
              "  - {name: p, type: pool, op: max, input: [7, 7, 6], kernel: 2, stride: 2}\n"
              "  - {name: f, type: fc, inputs: 54, outputs: 10}\n");
-  const std::string out = dir + "/out";
-  const CommandResult r = run_systole({"run", "--arch", "systole-32x32", "--array", "4x4", "--data-type", "int16",
-                                       "--energy", "65nm-16bit", "--clock-mhz", "250", "--sparsity", "ifmap=0.3",
-                                       "--workload", dir + "/net.yaml", "--sample", "7", "--out", out});
-  REQUIRE(r.exit_code == 0);
-  const auto windows = read_csv(out + "/utilization.csv");
   const auto at = [](const std::vector<std::string>& header, const std::string& name) {
     const auto found = std::find(header.begin(), header.end(), name);
     REQUIRE(found != header.end());
     return static_cast<std::size_t>(found - header.begin());
   };
-  const std::size_t power = at(windows[0], "array_power_mw"), cycles = at(windows[0], "cycles");
-  double windows_pj = 0;
-  for (std::size_t i = 1; i < windows.size(); ++i)
-    windows_pj += std::stod(windows[i][power]) * std::stod(windows[i][cycles]) * 4.0;  // 4 ns at 250 MHz
-  const auto rows = read_csv(out + "/energy.csv");
-  const std::size_t component = at(rows[0], "component"), energy = at(rows[0], "energy");
-  const std::set<std::string> per_cycle = {"multiplier", "adder", "rf_stationary", "rf_operand", "rf_psum",
-                                           "noc_left", "noc_top", "noc_out", "vector_unit", "chip"};
-  double per_cycle_pj = 0, other_pj = 0;
-  for (std::size_t i = 1; i < rows.size(); ++i)
-    (per_cycle.count(rows[i][component]) ? per_cycle_pj : other_pj) += std::stod(rows[i][energy]);
-  CHECK(per_cycle_pj > 0);
-  CHECK(windows_pj == Approx(per_cycle_pj).epsilon(1e-5));
+  for (const std::vector<std::string>& memory : std::vector<std::vector<std::string>>{
+           {"--memory", "ideal"}, {"--dram", "ddr4-2400"}, {"--dram", "lpddr4-3200"}, {"--dram", "hbm2"}}) {
+    INFO(memory.back());
+    const std::string out = dir + "/out_" + memory.back();
+    std::vector<std::string> args = {"run", "--arch", "systole-32x32", "--array", "4x4", "--data-type", "int16",
+                                     "--energy", "65nm-16bit", "--clock-mhz", "250", "--sparsity", "ifmap=0.3",
+                                     "--workload", dir + "/net.yaml", "--sample", "7", "--out", out};
+    args.insert(args.end(), memory.begin(), memory.end());
+    const CommandResult r = run_systole(args);
+    REQUIRE(r.exit_code == 0);
+    const auto windows = read_csv(out + "/utilization.csv");
+    const std::size_t cycles = at(windows[0], "cycles");
+    const bool dram_per_byte = memory.back() == "hbm2";
+    std::map<std::string, double> windows_pj;
+    for (const PowerFigure& figure : power_figures()) {
+      const std::size_t column = at(windows[0], figure.doc.name);
+      const bool empty = figure.doc.name == "power_mw" || figure.doc.name == "power_dram_mw" ? dram_per_byte : false;
+      for (std::size_t i = 1; i < windows.size(); ++i) {
+        INFO(figure.doc.name << " window " << i);
+        REQUIRE(windows[i][column].empty() == empty);
+        if (!empty) windows_pj[figure.doc.name] += std::stod(windows[i][column]) * std::stod(windows[i][cycles]) * 4.0;
+      }
+    }
+    const auto rows = read_csv(out + "/energy.csv");
+    const std::size_t component = at(rows[0], "component"), energy = at(rows[0], "energy");
+    std::map<std::string, double> table_pj;
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+      const double pj = std::stod(rows[i][energy]);
+      table_pj["power_" + std::string(to_string(power_group(rows[i][component]))) + "_mw"] += pj;
+      table_pj["power_mw"] += pj;
+    }
+    CHECK(table_pj["power_pe_mw"] > 0);
+    CHECK(table_pj["power_links_mw"] > 0);
+    CHECK(table_pj["power_buffer_mw"] > 0);
+    CHECK(table_pj["power_vector_unit_mw"] > 0);
+    CHECK(table_pj["power_static_mw"] > 0);
+    CHECK((table_pj["power_dram_mw"] > 0) == (memory.front() == "--dram"));
+    for (const auto& [name, pj] : windows_pj) {
+      INFO(name);
+      CHECK(pj == Approx(table_pj[name]).epsilon(1e-5).margin(1e-6));
+    }
+    CHECK(windows_pj.size() == (dram_per_byte ? power_figures().size() - 2 : power_figures().size()));
+  }
 }

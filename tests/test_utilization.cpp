@@ -42,7 +42,9 @@ TEST_CASE("utilization.csv windows hold exact sums", "[utilization][cli]") {
     CHECK(rows[0] == std::vector<std::string>{"cycle", "cycles", "layer", "active_pe_cycles", "utilization",
                                               "noc_left_words", "noc_top_words", "noc_out_words", "dram_bytes",
                                               "dram_gb_per_s", "ifmap_buffer_bytes",
-                                              "filter_buffer_bytes", "ofmap_buffer_bytes", "array_power_mw"});
+                                              "filter_buffer_bytes", "ofmap_buffer_bytes", "power_mw", "power_pe_mw",
+                                              "power_links_mw", "power_noc_mw", "power_buffer_mw",
+                                              "power_vector_unit_mw", "power_dram_mw", "power_static_mw"});
     std::int64_t cycles = 0, active = 0, next_cycle = 0;
     for (std::size_t i = 1; i < rows.size(); ++i) {
       CHECK(std::stoll(rows[i][0]) == next_cycle);

@@ -32,7 +32,10 @@ ArrayController<Op, Acc>::ArrayController(const ArrayConfig& config,
       windows_(config.rows),
       row_staging_(config.cols),
       left_operands_(config.cols),
-      top_operands_(config.rows) {
+      top_operands_(config.rows),
+      horizontal_hops_(config.cols),
+      psum_starts_(config.cols),
+      vertical_hops_(config.rows) {
   for (const Fold& f : program_.folds) {
     fold_outputs_left_.push_back(program_.mode == ArrayMode::Stationary
                                      ? f.stream_length * f.cols_used
@@ -132,6 +135,11 @@ int ArrayController<Op, Acc>::feed_left_edge() {
     const std::int64_t last = std::min<std::int64_t>(f.rows_used - 1, base);
     first += ((base - first) % k + k) % k;  // the first row an element enters now
     const GemmOperands<Op, Acc>& ops = operands(g);
+    if (first <= last) {
+      // Each operand fed now hops along the fold's used columns.
+      horizontal_hops_.add(cycle_ + 1, f.cols_used - 1, (last - first) / k + 1);
+      if (stationary && first == 0) psum_starts_.add(cycle_, f.cols_used, 1);
+    }
     for (std::int64_t r = first; r <= last; r += k) {
       const std::int64_t element = (base - r) / k;
       // Stationary: row stream_offset + `element` of L, reduction index k0 + r.
@@ -161,6 +169,7 @@ int ArrayController<Op, Acc>::feed_top_edge() {
         const GemmOperands<Op, Acc>& ops = operands(g);
         value = ops.top[k * ops.top_row_stride + (f.col_offset + c) * ops.top_col_stride];
         valid = true;
+        vertical_hops_.add(cycle_ + 1, f.rows_used - 1, 1);  // down the fold's used rows
       }
       break;
     }
@@ -283,6 +292,15 @@ void ArrayController<Op, Acc>::count_register_accesses(const TickCounts& tick, i
 }
 
 template <class Op, class Acc>
+void ArrayController<Op, Acc>::count_link_hops(CycleActivity& activity) {
+  // A partial sum that starts down a column now hops through the R - 1 rows
+  // below, one a cycle.
+  vertical_hops_.add(cycle_ + 1, config_.rows - 1, psum_starts_.take(cycle_));
+  activity.link_hops[static_cast<int>(LinkDirection::Horizontal)] = horizontal_hops_.take(cycle_);
+  activity.link_hops[static_cast<int>(LinkDirection::Vertical)] = vertical_hops_.take(cycle_);
+}
+
+template <class Op, class Acc>
 CycleActivity ArrayController<Op, Acc>::step() {
   CycleActivity activity;
   activity.cycle = cycle_;
@@ -313,6 +331,7 @@ CycleActivity ArrayController<Op, Acc>::step() {
   const std::uint32_t operand_writes = left_operands_.advance(cycle_, static_cast<std::uint32_t>(fed_left)) +
                                        top_operands_.advance(cycle_, static_cast<std::uint32_t>(fed_top));
   count_register_accesses(tick, loaded.written, stationary ? 0 : out.results, operand_writes, activity);
+  count_link_hops(activity);
   activity.fold = static_cast<int>(live_end_) - 1;
   if (streaming)
     activity.phase = Phase::Stream;
@@ -358,6 +377,7 @@ CycleActivity ArrayController<Op, Acc>::step_quiet() {
   // record moves on with the cycles.
   activity.register_writes[static_cast<int>(RegisterFile::Operand)] =
       left_operands_.advance(cycle_, 0) + top_operands_.advance(cycle_, 0);
+  count_link_hops(activity);
   if (quiet_rows_ < config_.rows) {
     std::memmove(&windows_[1], &windows_[0], (windows_.size() - 1) * sizeof(RowWindow));
     windows_[0] = RowWindow{};

@@ -109,6 +109,34 @@ class ArrayController final : public Execution {
     std::uint32_t moving_ = 0;
   };
 
+  // Neighbour-link hops to come: each value scheduled hops once a cycle over
+  // a run of cycles; the cycles are taken in order, each once.
+  class HopSchedule {
+   public:
+    // `longest`: the longest run of hops, R or C.
+    explicit HopSchedule(int longest) : delta_(static_cast<std::size_t>(longest) + 2) {}
+    // `values` hop once in each of the cycles [from, from + hops), from > the
+    // last cycle taken.
+    void add(std::int64_t from, std::int64_t hops, std::int64_t values) {
+      if (hops <= 0 || values == 0) return;
+      delta_[slot(from)] += values;
+      delta_[slot(from + hops)] -= values;
+    }
+    // The hops in `cycle`.
+    std::uint32_t take(std::int64_t cycle) {
+      std::int64_t& delta = delta_[slot(cycle)];
+      moving_ += delta;
+      delta = 0;
+      return static_cast<std::uint32_t>(moving_);
+    }
+
+   private:
+    std::size_t slot(std::int64_t cycle) const { return static_cast<std::size_t>(cycle) % delta_.size(); }
+    std::vector<std::int64_t> delta_;  // change of the hop count at each cycle, a ring
+    std::int64_t moving_ = 0;
+  };
+  void count_link_hops(CycleActivity& activity);
+
   ArrayConfig config_;
   ArrayProgram<Op, Acc> program_;
   FoldScheduler scheduler_;
@@ -123,6 +151,10 @@ class ArrayController final : public Execution {
   std::vector<Op> row_staging_;  // one stationary row gathered from Rt
   std::vector<int> fed_rows_;     // rows given a valid operand last cycle
   OperandsInFlight left_operands_, top_operands_;
+  // Operands moving right, and values moving down: in WS and IS a partial
+  // sum starts down each used column of row 0 as the row's operand reaches
+  // it (psum_starts_) and hops through every row below.
+  HopSchedule horizontal_hops_, psum_starts_, vertical_hops_;
   std::int64_t cycle_ = 0;
   // Folds [live_begin_, live_end_) have started and may still hold data.
   std::size_t live_begin_ = 0;

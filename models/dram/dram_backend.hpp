@@ -46,6 +46,12 @@ class DramBackend {
   // computed from (models/dram/dram_power.hpp), as DramChannelStats defines
   // them; the run reports each layer's share (the difference across it).
   virtual DramChannelStats stats() const = 0;
+  // The same for the DRAM cycles that end by `time_fs`, a time at most the
+  // one advanced to and never decreasing from one call to the next, once
+  // keep_history() was called before it: per-cycle power needs the DRAM's
+  // commands at the array's cycles, which the DRAM may have run past.
+  virtual void keep_history() = 0;
+  virtual DramChannelStats stats_by(std::int64_t time_fs) = 0;
 };
 
 }  // namespace systole

@@ -101,13 +101,14 @@ void DramChannel::issue_precharge(const DramLocation& l, std::int64_t at) {
   active_until_[l.rank] = std::max(active_until_[l.rank], at);
 }
 
+void count_rank_standby(DramChannelStats& stats, std::int64_t active_until, std::int64_t from, std::int64_t to) {
+  const std::int64_t active = std::clamp<std::int64_t>(active_until - from, 0, to - from);
+  stats.active_standby_cycles += active;
+  stats.precharge_standby_cycles += to - from - active;
+}
+
 void DramChannel::count_standby(std::int64_t from, std::int64_t to) {
-  for (int rank = 0; rank < spec_.ranks; ++rank) {
-    const std::int64_t active =
-        open_banks_[rank] > 0 ? to - from : std::clamp<std::int64_t>(active_until_[rank] - from, 0, to - from);
-    stats_.active_standby_cycles += active;
-    stats_.precharge_standby_cycles += to - from - active;
-  }
+  for (int rank = 0; rank < spec_.ranks; ++rank) count_rank_standby(stats_, active_until(rank), from, to);
 }
 
 void DramChannel::issue_activate(Queued& q) {

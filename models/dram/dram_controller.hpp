@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <vector>
 
 #include "models/dram/dram_spec.hpp"
@@ -62,6 +63,11 @@ struct DramControllerConfig {
   bool refresh = true;
   bool record_commands = false;  // keep every issued command (for checking)
 };
+
+struct DramChannelStats;
+// Adds the standby rank-cycles [from, to), in which no command issues, of a
+// rank that stays active until `active_until` (DramChannel::active_until).
+void count_rank_standby(DramChannelStats& stats, std::int64_t active_until, std::int64_t from, std::int64_t to);
 
 struct DramChannelStats {
   std::int64_t reads = 0, writes = 0;  // RD and WR commands: one burst each
@@ -106,6 +112,10 @@ class DramChannel {
 
   std::int64_t now() const { return now_; }
   const DramChannelStats& stats() const { return stats_; }
+  // Per rank, the cycle before which the rank stays in active standby if no
+  // command issues from now on (kAlwaysActive while a bank is open).
+  static constexpr std::int64_t kAlwaysActive = std::numeric_limits<std::int64_t>::max();
+  std::int64_t active_until(int rank) const { return open_banks_[rank] > 0 ? kAlwaysActive : active_until_[rank]; }
   const std::vector<DramCommandRecord>& commands() const { return commands_; }
 
  private:

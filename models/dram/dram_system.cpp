@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace systole {
 
@@ -46,7 +47,37 @@ void DramSystem::run_cycle() {
   }
   ++cycle_;
   if (bursts_done_ != before) completions_.push_back({cycle_ * tck_fs_, bytes_moved()});
+  if (keep_history_) take_snapshot();
   feed();
+}
+
+void DramSystem::keep_history() {
+  if (keep_history_) return;
+  keep_history_ = true;
+  take_snapshot();
+}
+
+void DramSystem::take_snapshot() {
+  history_.push_back({cycle_, stats()});
+  for (const DramChannel& channel : channels_)
+    for (int rank = 0; rank < spec_.ranks; ++rank) history_active_until_.push_back(channel.active_until(rank));
+}
+
+DramChannelStats DramSystem::stats_by(std::int64_t time_fs) {
+  const std::int64_t cycles = time_fs / tck_fs_;  // those that end by time_fs
+  if (!keep_history_ || cycles > cycle_)
+    throw std::logic_error("DramSystem::stats_by: asked of a time without history or not advanced to");
+  const std::size_t ranks = channels_.size() * static_cast<std::size_t>(spec_.ranks);
+  while (history_.size() > 1 && history_[1].cycle <= cycles) {
+    history_.pop_front();
+    history_active_until_.erase(history_active_until_.begin(),
+                                history_active_until_.begin() + static_cast<std::ptrdiff_t>(ranks));
+  }
+  const Snapshot& last = history_.front();
+  DramChannelStats stats = last.stats;
+  for (std::size_t r = 0; r < ranks; ++r)
+    count_rank_standby(stats, history_active_until_[r], last.cycle, std::max(last.cycle, cycles));
+  return stats;
 }
 
 std::int64_t DramSystem::next_event_fs() const {

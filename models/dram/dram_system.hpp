@@ -46,6 +46,8 @@ class DramSystem final : public DramBackend {
     return spec_.peak_gb_per_s() * static_cast<double>(channels_.size());
   }
   DramChannelStats stats() const override;
+  void keep_history() override;
+  DramChannelStats stats_by(std::int64_t time_fs) override;
   double tck_ns() const override { return spec_.tck_ps * 1e-3; }
 
  private:
@@ -72,6 +74,17 @@ class DramSystem final : public DramBackend {
   // Completed bytes by time, for bytes_moved_by: (cycle end, total bytes).
   std::deque<std::pair<std::int64_t, std::int64_t>> completions_;
   std::int64_t bytes_reported_ = 0;
+  // For stats_by: after each DRAM cycle run, the statistics so far and every
+  // rank's standby state (DramChannel::active_until, channel by channel),
+  // from which the cycles skipped before the next one follow.
+  struct Snapshot {
+    std::int64_t cycle = 0;  // the statistics cover DRAM cycles [0, cycle)
+    DramChannelStats stats;
+  };
+  void take_snapshot();
+  bool keep_history_ = false;
+  std::deque<Snapshot> history_;
+  std::deque<std::int64_t> history_active_until_;  // ranks × channels per snapshot
 };
 
 }  // namespace systole

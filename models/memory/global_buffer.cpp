@@ -23,8 +23,18 @@ void GlobalBuffer::begin_step(const BufferPartition& partition, int operand_bits
   operands_per_word_ = partition.values_per_word(operand_bits);
   last_cycle_.clear();
   held_.clear();
+  for (int o = 0; o < kOperands; ++o) {
+    earlier_steps_.read_accesses[o] += traffic_.read_accesses[o];
+    earlier_steps_.write_accesses[o] += traffic_.write_accesses[o];
+  }
   traffic_ = GlobalBufferTraffic{};
   peak_bytes_ = {0, 0, 0};
+}
+
+std::int64_t GlobalBuffer::accesses_since_built(Operand operand, bool write) const {
+  const int o = static_cast<int>(operand);
+  return write ? earlier_steps_.write_accesses[o] + traffic_.write_accesses[o]
+               : earlier_steps_.read_accesses[o] + traffic_.read_accesses[o];
 }
 
 void GlobalBuffer::reserve(Operand operand, std::int64_t bytes, std::size_t fold, bool until_written_back) {

@@ -95,6 +95,9 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
   // values of b bits, a word of 0 bytes one value. Also the most space
   // reserved in any cycle.
   const GlobalBufferTraffic& traffic() const { return traffic_; }
+  // Accesses since the buffer was built, every step's (traffic() restarts
+  // with each step): per-cycle power follows them.
+  std::int64_t accesses_since_built(Operand operand, bool write) const;
   const std::array<std::uint32_t, kOperands>& peak_bytes() const { return peak_bytes_; }
 
   void on_cycle(const CycleActivity& activity, const Execution& execution) override;
@@ -130,6 +133,7 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
   std::vector<std::int64_t> last_cycle_;  // of each transfer
   std::vector<Held> held_;
   GlobalBufferTraffic traffic_;
+  GlobalBufferTraffic earlier_steps_;  // accesses of the steps before this one
   std::array<std::uint32_t, kOperands> peak_bytes_ = {0, 0, 0};
 };
 

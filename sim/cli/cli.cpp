@@ -28,6 +28,7 @@
 #include "sim/workload/onnx_workload.hpp"
 #include "sim/report/figures.hpp"
 #include "sim/report/report.hpp"
+#include "sim/energy/cycle_energy.hpp"
 #include "sim/engine/simulator.hpp"
 #include "sim/config/text.hpp"
 #include "sim/report/utilization_log.hpp"
@@ -382,15 +383,22 @@ int run_command(int argc, char** argv) {
   }
   Accelerator accelerator;
   Simulator simulator(accelerator, arch, run_options);
+  // Power needs energies in pJ.
+  const auto cycle_energy = [&]() -> std::optional<CycleEnergy> {
+    if (!energy || !energy->table().absolute()) return std::nullopt;
+    return CycleEnergy(*energy, accelerator.global_buffer, simulator.dram_backend(),
+                       [&accelerator] { return accelerator.dram.time_fs(); }, arch.clock_period_ns());
+  };
   std::optional<UtilizationLog> utilization;
   if (!out_dir.empty()) {
     utilization.emplace(out_dir + "/utilization.csv", sample, arch.array.pe_count(), arch.clock_period_ns(),
-                        energy ? &*energy : nullptr);
+                        cycle_energy());
     simulator.add_observer(*utilization);
   }
   std::optional<VcdTracer> tracer;
   if (vcd) {
-    tracer.emplace(*vcd, arch.array, find_dataflow(arch.dataflow)->traced_registers(arch.array));
+    tracer.emplace(*vcd, arch.array, find_dataflow(arch.dataflow)->traced_registers(arch.array),
+                   arch.clock_period_ns(), cycle_energy());
     simulator.add_observer(*tracer);
   }
 

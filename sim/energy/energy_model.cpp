@@ -321,24 +321,9 @@ std::vector<std::string> energy_components() {
   return components;
 }
 
-CyclePrices EnergyModel::cycle_prices() const {
-  const auto price = [&](const std::string& component, const std::string& action) {
-    for (const PricedAction& p : priced_)
-      if (p.component == component && p.action == action) return p.per_action;
-    return 0.0;
-  };
-  CyclePrices prices;
-  prices.mac = price("multiplier", "multiply") + price("adder", "add");
-  prices.gated_mac = price("multiplier", "gated") + price("adder", "gated");
-  const char* const files[] = {"rf_stationary", "rf_operand", "rf_psum"};  // RegisterFile order
-  const char* const buses[] = {"noc_left", "noc_top", "noc_out"};          // Network order
-  for (int i = 0; i < 3; ++i) {
-    prices.register_read[i] = price(files[i], "read");
-    prices.register_write[i] = price(files[i], "write");
-    prices.noc_word[i] = price(buses[i], "transfer");
-  }
-  prices.vector_operation = price("vector_unit", "operation");
-  prices.static_per_cycle = price("chip", "static");
+std::vector<ActionPrice> EnergyModel::action_prices() const {
+  std::vector<ActionPrice> prices;
+  for (const PricedAction& p : priced_) prices.push_back({p.component, p.counter, p.per_action});
   return prices;
 }
 

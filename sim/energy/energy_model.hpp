@@ -55,16 +55,14 @@ struct AreaLine {
   std::string entry;
 };
 
-// What the actions a cycle reports (models/execution.hpp CycleActivity)
-// cost, in the table's unit: the per-cycle part of the energy model.
-struct CyclePrices {
-  double mac = 0;        // a MAC performed: multiply and add
-  double gated_mac = 0;  // a MAC gated by a zero operand
-  double register_read[3] = {0, 0, 0};   // by RegisterFile
-  double register_write[3] = {0, 0, 0};
-  double noc_word[3] = {0, 0, 0};        // by Network
-  double vector_operation = 0;
-  double static_per_cycle = 0;  // the chip's static power over one cycle
+// What one action counted by `counter` costs, in the table's unit. The
+// model's energy is linear in the counters: a layer's is the sum of count ×
+// per_action over these, with the MACs counter standing for performed ones
+// (MACs less gated MACs, see price()).
+struct ActionPrice {
+  std::string component;
+  Counter counter;
+  double per_action = 0;
 };
 
 class EnergyModel {
@@ -75,7 +73,7 @@ class EnergyModel {
   EnergyModel(EnergyTable table, const ArchConfig& arch, LinkPayload vertical_link);
 
   LayerEnergy price(const Counters& counters) const;
-  CyclePrices cycle_prices() const;
+  std::vector<ActionPrice> action_prices() const;
   const EnergyTable& table() const { return table_; }
   const std::string& unit() const { return table_.unit; }
   // The node the run is priced at, and the factor from the table's node.

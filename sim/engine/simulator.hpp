@@ -58,6 +58,9 @@ class Simulator : private CycleObserver {
 
   void add_observer(RunObserver& observer);
   RunResult run(const Workload& workload);
+  // The run's DRAM (null with ideal memory), for observers that read its
+  // statistics.
+  DramBackend* dram_backend() const { return dram_.get(); }
 
  private:
   void run_layers(const Workload& workload, RunResult& result);

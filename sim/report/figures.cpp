@@ -392,14 +392,30 @@ const char* const kOccupancyMeaning =
     "partial sums) from its first fold's start until its write-back is in DRAM. Never more than the partition; "
     "0 with ideal memory";
 
-const char* const kArrayPowerMeaning =
-    "the window's on-chip power from its per-cycle actions: MACs (performed and gated), register reads and "
-    "writes, NoC words and vector operations, plus the chip's static power, priced as in energy.csv (pJ tables; "
-    "empty with `--energy none` or a normalised table). The buffer's, the neighbour links' and the DRAM's energy "
-    "are counted per fold and per layer, not per cycle: energy.csv has them";
+std::vector<PowerFigure> make_power_figures() {
+  std::vector<PowerFigure> figures = {
+      {{"power_mw", "mW",
+        "the chip's power over the window (in the VCD: over the cycle), DRAM included: every action it performed and its static power, "
+        "priced as in energy.csv, so the windows' energy adds up to energy.csv's total (pJ tables; empty with "
+        "`--energy none`, a normalised table, or a part priced per layer only)"},
+       -1}};
+  const char* const meanings[kPowerGroups] = {
+      "the PEs' part: MACs (performed and gated) and register reads and writes",
+      "the neighbour links' part: operand and partial-sum hops between PEs",
+      "the NoC's part: words on the left, top and output buses",
+      "the global buffer's part: its read and write accesses (the array's, DRAM tiles, write-backs)",
+      "the vector unit's part",
+      "the DRAM's part: commands and standby, from the part's currents; empty when the DRAM is priced per "
+      "byte (a part without currents), which energy.csv prices per layer",
+      "static power of the chip"};
+  for (int g = 0; g < kPowerGroups; ++g)
+    figures.push_back({{"power_" + std::string(to_string(static_cast<PowerGroup>(g))) + "_mw", "mW", meanings[g]},
+                       g});
+  return figures;
+}
 
 std::vector<UtilizationColumn> make_utilization_columns() {
-  return {
+  std::vector<UtilizationColumn> columns = {
       {{"cycle", "cycle", "first cycle of the window"},
        [](std::ostream& out, const CycleWindow& w, long long, double) { out << w.first_cycle; }},
       {{"cycles", "cycles", "window length (N, or less for the last window)"},
@@ -425,26 +441,29 @@ std::vector<UtilizationColumn> make_utilization_columns() {
       window_mean("ifmap_buffer_bytes", "bytes", kOccupancyMeaning, ifmap_buffer_bytes),
       window_mean("filter_buffer_bytes", "bytes", "the same for the filter partition", filter_buffer_bytes),
       window_mean("ofmap_buffer_bytes", "bytes", "the same for the ofmap partition", ofmap_buffer_bytes),
-      {{"array_power_mw", "mW", kArrayPowerMeaning},
-       [](std::ostream& out, const CycleWindow& w, long long, double clock_period_ns) {
-         if (w.prices == nullptr) return;
-         out << array_energy(w.sums, w.cycles, *w.prices) / (w.cycles * clock_period_ns);
-       }},
   };
+  for (const PowerFigure& figure : make_power_figures())
+    columns.push_back({figure.doc, [figure](std::ostream& out, const CycleWindow& w, long long, double clock_period_ns) {
+                         if (w.energy == nullptr) return;
+                         if (const std::optional<double> mw =
+                                 figure.milliwatts(*w.energy, *w.priced, w.cycles * clock_period_ns))
+                           out << *mw;
+                       }});
+  return columns;
 }
 
 }  // namespace
 
-double array_energy(const CycleTotals& sums, std::int64_t cycles, const CyclePrices& prices) {
-  double energy = static_cast<double>(sums.active_pes - sums.gated_macs) * prices.mac +
-                  static_cast<double>(sums.gated_macs) * prices.gated_mac +
-                  static_cast<double>(sums.vector_operations) * prices.vector_operation +
-                  static_cast<double>(cycles) * prices.static_per_cycle;
-  for (int i = 0; i < 3; ++i)
-    energy += static_cast<double>(sums.register_reads[i]) * prices.register_read[i] +
-              static_cast<double>(sums.register_writes[i]) * prices.register_write[i] +
-              static_cast<double>(sums.noc_words[i]) * prices.noc_word[i];
-  return energy;
+std::optional<double> PowerFigure::milliwatts(const GroupEnergy& energy, const PricedGroups& priced,
+                                             double nanoseconds) const {
+  if (group < 0) return priced.all() ? std::optional(energy.total() / nanoseconds) : std::nullopt;
+  if (!priced.priced[group]) return std::nullopt;
+  return energy.energy[group] / nanoseconds;  // pJ / ns = mW
+}
+
+const std::vector<PowerFigure>& power_figures() {
+  static const std::vector<PowerFigure> figures = make_power_figures();
+  return figures;
 }
 
 double run_utilization(const ArchConfig& arch, const RunResult& result) {
@@ -466,6 +485,7 @@ std::vector<GeneratedTable> generated_tables() {
   for (const SummaryFigure& f : summary_figures()) summary.push_back(f.doc);
   for (const UtilizationColumn& c : utilization_columns()) utilization.push_back(c.doc);
   for (const CycleFigure& f : cycle_figures()) vcd.push_back(f.doc);
+  for (const PowerFigure& f : power_figures()) vcd.push_back(f.doc);
   return {{"layers.csv", markdown_table(layers, "column")},
           {"summary.json", markdown_table(summary, "figure")},
           {"utilization.csv", markdown_table(utilization, "column")},

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -22,6 +23,7 @@
 #include "models/execution.hpp"
 #include "sim/config/arch_config.hpp"
 #include "sim/energy/energy_model.hpp"
+#include "sim/energy/power_group.hpp"
 #include "sim/report/layer_stats.hpp"
 
 namespace systole {
@@ -113,13 +115,22 @@ struct CycleWindow {
   std::int64_t cycles = 0;
   int layer = 0;
   CycleTotals sums;
-  // What its actions cost in pJ, when energy is on and in pJ (null otherwise).
-  const CyclePrices* prices = nullptr;
+  // Its energy by part (in pJ) and which parts are priced per cycle; null
+  // without power figures (energy off, or a table not in pJ).
+  const GroupEnergy* energy = nullptr;
+  const PricedGroups* priced = nullptr;
 };
 
-// The energy of a window's per-cycle actions (MACs, registers, NoC words,
-// vector operations) and of the chip's static power, in the table's unit.
-double array_energy(const CycleTotals& sums, std::int64_t cycles, const CyclePrices& prices);
+// Power figures per cycle (VCD) or window (utilization.csv): the chip's
+// total, then each part's. A figure is empty when its energy is not priced
+// per cycle (the total: when any part's is not).
+struct PowerFigure {
+  FigureDoc doc;  // name: the utilization.csv column; the VCD's signal is power.<part>_mw
+  int group = -1;  // PowerGroup, or -1 for the total
+  std::optional<double> milliwatts(const GroupEnergy& energy, const PricedGroups& priced,
+                                   double nanoseconds) const;
+};
+const std::vector<PowerFigure>& power_figures();
 struct CycleFigure {
   FigureDoc doc;  // name: the VCD signal
   int bits = 32;  // of the VCD signal

@@ -5,11 +5,11 @@
 namespace systole {
 
 UtilizationLog::UtilizationLog(const std::string& path, std::int64_t window, long long pe_count,
-                               double clock_period_ns, const EnergyModel* energy)
-    : file_(path), window_(window), pe_count_(pe_count), clock_period_ns_(clock_period_ns) {
-  if (energy != nullptr && energy->table().absolute()) {
-    prices_ = energy->cycle_prices();
-    open_.prices = &*prices_;
+                               double clock_period_ns, std::optional<CycleEnergy> energy)
+    : file_(path), window_(window), pe_count_(pe_count), clock_period_ns_(clock_period_ns), energy_(std::move(energy)) {
+  if (energy_) {
+    open_.energy = &window_energy_;
+    open_.priced = &energy_->priced();
   }
   const std::vector<UtilizationColumn>& columns = utilization_columns();
   for (std::size_t c = 0; c < columns.size(); ++c) file_.stream() << (c > 0 ? "," : "") << columns[c].doc.name;
@@ -19,6 +19,7 @@ UtilizationLog::UtilizationLog(const std::string& path, std::int64_t window, lon
 void UtilizationLog::begin_step(int layer, std::int64_t first_cycle) {
   layer_ = layer;
   step_first_cycle_ = first_cycle;
+  if (energy_) energy_->begin_step();
 }
 
 void UtilizationLog::on_cycle(const CycleActivity& activity, const Execution&) {
@@ -27,11 +28,13 @@ void UtilizationLog::on_cycle(const CycleActivity& activity, const Execution&) {
     open_.layer = layer_;
   }
   open_.sums.add(activity);
+  if (energy_) energy_->add(activity);
   if (++open_.cycles == window_) flush_window();
 }
 
 void UtilizationLog::flush_window() {
   if (open_.cycles == 0) return;
+  if (energy_) window_energy_ = energy_->take();
   const std::vector<UtilizationColumn>& columns = utilization_columns();
   for (std::size_t c = 0; c < columns.size(); ++c) {
     if (c > 0) file_.stream() << ',';

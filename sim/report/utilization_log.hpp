@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "sim/energy/cycle_energy.hpp"
 #include "sim/engine/run_observer.hpp"
 #include "sim/report/atomic_file.hpp"
 #include "sim/report/figures.hpp"
@@ -17,10 +18,10 @@ namespace systole {
 
 class UtilizationLog : public RunObserver {
  public:
-  // `energy` (null: energy off) prices each window's array power; only a
-  // table in pJ gives power.
+  // `energy` prices each window for its power columns (nullopt: energy off,
+  // or a table not in pJ).
   UtilizationLog(const std::string& path, std::int64_t window, long long pe_count, double clock_period_ns,
-                 const EnergyModel* energy = nullptr);
+                 std::optional<CycleEnergy> energy = std::nullopt);
 
   void begin_step(int layer, std::int64_t first_cycle) override;
   void on_cycle(const CycleActivity& activity, const Execution& execution) override;
@@ -36,7 +37,8 @@ class UtilizationLog : public RunObserver {
   double clock_period_ns_;
   int layer_ = 0;
   std::int64_t step_first_cycle_ = 0;
-  std::optional<CyclePrices> prices_;
+  std::optional<CycleEnergy> energy_;
+  GroupEnergy window_energy_;
   CycleWindow open_;  // the window being summed
 };
 

@@ -12,8 +12,13 @@ const char* const kRegisterNames[] = {"left_operand", "left_valid",  "stationary
                                       "partial_sum",  "top_operand", "top_valid",   "accumulator"};
 }
 
-VcdTracer::VcdTracer(const VcdOptions& options, const ArrayConfig& array, std::vector<PeRegister> registers)
-    : options_(options), real_values_(array.data_type == DataType::Fp32), traced_registers_(std::move(registers)) {
+VcdTracer::VcdTracer(const VcdOptions& options, const ArrayConfig& array, std::vector<PeRegister> registers,
+                     double clock_period_ns, std::optional<CycleEnergy> energy)
+    : options_(options),
+      real_values_(array.data_type == DataType::Fp32),
+      traced_registers_(std::move(registers)),
+      clock_period_ns_(clock_period_ns),
+      energy_(std::move(energy)) {
   partial_stem_ = options.path + ".partial";
   // SystemC announces the timescale as an info report on stdout.
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
@@ -29,6 +34,12 @@ VcdTracer::VcdTracer(const VcdOptions& options, const ArrayConfig& array, std::v
   figures_.assign(figures.size(), 0);
   for (std::size_t f = 0; f < figures.size(); ++f)
     sc_core::sc_trace(file_, figures_[f], figures[f].doc.name, figures[f].bits);
+  if (energy_) {
+    const std::vector<PowerFigure>& power = power_figures();
+    power_.assign(power.size(), 0);
+    for (std::size_t f = 0; f < power.size(); ++f)
+      if (power[f].milliwatts(GroupEnergy{}, energy_->priced(), 1)) sc_core::sc_trace(file_, power_[f], power[f].doc.name);
+  }
 
   for (int r = options.row_first; r <= options.row_last; ++r)
     for (int c = options.col_first; c <= options.col_last; ++c) pes_.push_back({r, c, {}, {}});
@@ -56,6 +67,7 @@ VcdTracer::~VcdTracer() {
 void VcdTracer::begin_step(int layer, std::int64_t first_cycle) {
   running_layer_ = static_cast<unsigned>(layer);
   step_first_cycle_ = first_cycle;
+  if (energy_) energy_->begin_step();
 }
 
 double VcdTracer::read(const PeSnapshot& snap, PeRegister reg) {
@@ -74,7 +86,18 @@ double VcdTracer::read(const PeSnapshot& snap, PeRegister reg) {
 
 void VcdTracer::on_cycle(const CycleActivity& activity, const Execution& execution) {
   const std::int64_t cycle = step_first_cycle_ + activity.cycle;
+  if (energy_ && cycle == options_.cycle_first - 1) {
+    energy_->add(activity);
+    energy_->take();  // what the cycles before the window did
+  }
   if (cycle < options_.cycle_first || cycle > options_.cycle_last) return;
+  if (energy_) {
+    energy_->add(activity);
+    const GroupEnergy energy = energy_->take();
+    const std::vector<PowerFigure>& power = power_figures();
+    for (std::size_t f = 0; f < power.size(); ++f)
+      power_[f] = power[f].milliwatts(energy, energy_->priced(), clock_period_ns_).value_or(0);
+  }
   layer_ = running_layer_;
   fold_ = activity.fold;
   phase_ = static_cast<unsigned>(activity.phase);

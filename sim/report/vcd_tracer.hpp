@@ -2,17 +2,19 @@
 // VCD waveforms through SystemC's tracing (GTKWave opens them): per-cycle
 // signals (layer, fold, phase, and the aggregate figures declared in
 // sim/report/figures.hpp: active PEs, bus words, DRAM bytes, buffer
-// occupancy) and the registers of a window of PEs, sampled only inside a window of cycles so the file's size is
+// occupancy; the chip's power and each part's, when energy is priced in pJ) and the registers of a window of PEs, sampled only inside a window of cycles so the file's size is
 // bounded by the window, not by the run.
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <systemc>
 
 #include "models/array/array_config.hpp"
+#include "sim/energy/cycle_energy.hpp"
 #include "sim/engine/run_observer.hpp"
 
 namespace systole {
@@ -28,7 +30,9 @@ class VcdTracer : public RunObserver {
  public:
   // Must be built before the simulation first starts. `registers`: those
   // traced for each PE of the window (the dataflow's).
-  VcdTracer(const VcdOptions& options, const ArrayConfig& array, std::vector<PeRegister> registers);
+  // `energy`: prices each cycle for the power signals (nullopt: none).
+  VcdTracer(const VcdOptions& options, const ArrayConfig& array, std::vector<PeRegister> registers,
+            double clock_period_ns, std::optional<CycleEnergy> energy = std::nullopt);
   ~VcdTracer() override;
 
   void begin_step(int layer, std::int64_t first_cycle) override;
@@ -56,6 +60,9 @@ class VcdTracer : public RunObserver {
   int fold_ = -1;
   unsigned phase_ = 0;
   std::vector<unsigned> figures_;  // per cycle_figures() entry
+  double clock_period_ns_;
+  std::optional<CycleEnergy> energy_;
+  std::vector<double> power_;  // per power_figures() entry the energy prices
   std::vector<PeMirror> pes_;
 };
 

@@ -1,0 +1,121 @@
+#include "sim/energy/cycle_energy.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace systole {
+
+namespace {
+
+// The counters the cycles supply: from the activity, the buffer and the DRAM.
+constexpr Counter kPerCycleCounters[] = {
+    Counter::Cycles,
+    Counter::Macs,
+    Counter::MacsGated,
+    Counter::RfStationaryReads,
+    Counter::RfStationaryWrites,
+    Counter::RfOperandReads,
+    Counter::RfOperandWrites,
+    Counter::RfPsumReads,
+    Counter::RfPsumWrites,
+    Counter::LinkHopsHorizontal,
+    Counter::LinkHopsVertical,
+    Counter::NocLeftWords,
+    Counter::NocTopWords,
+    Counter::NocOutWords,
+    Counter::VectorOperations,
+    Counter::BufferIfmapReadAccesses,
+    Counter::BufferFilterReadAccesses,
+    Counter::BufferOfmapReadAccesses,
+    Counter::BufferIfmapWriteAccesses,
+    Counter::BufferFilterWriteAccesses,
+    Counter::BufferOfmapWriteAccesses,
+    Counter::DramActivates,
+    Counter::DramPrecharges,
+    Counter::DramReadBursts,
+    Counter::DramWriteBursts,
+    Counter::DramRefreshes,
+    Counter::DramActiveStandbyCycles,
+    Counter::DramPrechargeStandbyCycles,
+};
+
+bool counted_per_cycle(Counter counter) {
+  for (Counter c : kPerCycleCounters)
+    if (c == counter) return true;
+  return false;
+}
+
+}  // namespace
+
+CycleEnergy::CycleEnergy(const EnergyModel& model, const GlobalBuffer& buffer, DramBackend* dram,
+                         std::function<std::int64_t()> now_fs, double clock_period_ns)
+    : buffer_(buffer), dram_(dram), now_fs_(std::move(now_fs)), period_fs_(std::llround(clock_period_ns * 1e6)) {
+  for (bool& p : priced_.priced) p = true;
+  for (const ActionPrice& price : model.action_prices()) {
+    const PowerGroup group = power_group(price.component);
+    if (!counted_per_cycle(price.counter)) {
+      priced_.priced[static_cast<int>(group)] = false;
+      continue;
+    }
+    terms_.push_back({price.counter, group, price.per_action});
+    // The MACs counter prices performed MACs: the gated ones are not.
+    if (price.counter == Counter::Macs) terms_.push_back({Counter::MacsGated, group, -price.per_action});
+  }
+  if (dram_ != nullptr) {
+    dram_->keep_history();
+    dram_stats_ = dram_->stats();
+  }
+  for (Operand o : {Operand::Ifmap, Operand::Filter, Operand::Ofmap})
+    for (bool write : {false, true})
+      buffer_accesses_[write][static_cast<int>(o)] = buffer_.accesses_since_built(o, write);
+}
+
+void CycleEnergy::begin_step() { step_start_fs_ = now_fs_(); }
+
+void CycleEnergy::add(const CycleActivity& a) {
+  counts_[Counter::Cycles] += 1;
+  counts_[Counter::Macs] += a.active_pes;
+  counts_[Counter::MacsGated] += a.gated_macs;
+  for (int f = 0; f < kRegisterFiles; ++f) {
+    counts_[register_reads(static_cast<RegisterFile>(f))] += a.register_reads[f];
+    counts_[register_writes(static_cast<RegisterFile>(f))] += a.register_writes[f];
+  }
+  counts_[Counter::LinkHopsHorizontal] += a.link_hops[static_cast<int>(LinkDirection::Horizontal)];
+  counts_[Counter::LinkHopsVertical] += a.link_hops[static_cast<int>(LinkDirection::Vertical)];
+  for (int n = 0; n < kNetworks; ++n) counts_[per_network(Counter::NocLeftWords, static_cast<Network>(n))] += a.noc_words[n];
+  counts_[Counter::VectorOperations] += a.vector_operations;
+  last_cycle_end_fs_ = step_start_fs_ + (a.cycle + 1) * period_fs_;
+}
+
+GroupEnergy CycleEnergy::take() {
+  for (Operand o : {Operand::Ifmap, Operand::Filter, Operand::Ofmap})
+    for (bool write : {false, true}) {
+      std::int64_t& last = buffer_accesses_[write][static_cast<int>(o)];
+      const std::int64_t now = buffer_.accesses_since_built(o, write);
+      counts_[per_operand(write ? Counter::BufferIfmapWriteAccesses : Counter::BufferIfmapReadAccesses, o)] +=
+          now - last;
+      last = now;
+    }
+  if (dram_ != nullptr) {
+    // The vector unit's cycles do not advance the DRAM; the array's have.
+    dram_->advance_to(last_cycle_end_fs_);
+    const DramChannelStats now = dram_->stats_by(last_cycle_end_fs_);
+    counts_[Counter::DramActivates] += now.activates - dram_stats_.activates;
+    counts_[Counter::DramPrecharges] += now.precharges - dram_stats_.precharges;
+    counts_[Counter::DramReadBursts] += now.reads - dram_stats_.reads;
+    counts_[Counter::DramWriteBursts] += now.writes - dram_stats_.writes;
+    counts_[Counter::DramRefreshes] += now.refreshes - dram_stats_.refreshes;
+    counts_[Counter::DramActiveStandbyCycles] += now.active_standby_cycles - dram_stats_.active_standby_cycles;
+    counts_[Counter::DramPrechargeStandbyCycles] +=
+        now.precharge_standby_cycles - dram_stats_.precharge_standby_cycles;
+    dram_stats_ = now;
+  }
+  GroupEnergy energy;
+  for (const Term& t : terms_)
+    energy.energy[static_cast<int>(t.group)] += static_cast<double>(counts_[t.counter]) * t.per_action;
+  counts_ = Counters{};
+  return energy;
+}
+
+}  // namespace systole

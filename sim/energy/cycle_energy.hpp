@@ -1,0 +1,63 @@
+#pragma once
+// The energy of a run's cycles, by part of the chip: the per-cycle side of
+// the energy model, behind utilization.csv's power columns and the VCD's
+// power signals. Cycles are priced exactly as energy.csv prices a layer (the
+// same entries, scaling and counters: EnergyModel::action_prices), so the
+// windows of a run add up to its energy.csv total.
+//
+// A cycle's actions come from its activity (MACs, register accesses, NoC
+// words, neighbour-link hops, vector operations), from the global buffer's
+// access counts and from the DRAM's commands and standby cycles by the end
+// of the cycle. A part priced per layer only has no per-cycle energy: the
+// DRAM when it is priced per byte of tile traffic (a part without currents).
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "models/dram/dram_backend.hpp"
+#include "models/execution.hpp"
+#include "models/memory/global_buffer.hpp"
+#include "sim/energy/energy_model.hpp"
+#include "sim/energy/power_group.hpp"
+
+namespace systole {
+
+class CycleEnergy {
+ public:
+  // `dram`: null with ideal memory. `now_fs`: the time now on the DRAM's
+  // clock (Dram::time_fs), read at each step's start.
+  CycleEnergy(const EnergyModel& model, const GlobalBuffer& buffer, DramBackend* dram,
+              std::function<std::int64_t()> now_fs, double clock_period_ns);
+
+  // False for a part priced per layer only; its energy is then left out.
+  const PricedGroups& priced() const { return priced_; }
+
+  // The next cycles are a new step's, from cycle 0.
+  void begin_step();
+  // Adds a cycle (each once, in order; after the buffer has counted it).
+  void add(const CycleActivity& activity);
+  // The energy of the cycles added since the last take.
+  GroupEnergy take();
+
+ private:
+  struct Term {
+    Counter counter;
+    PowerGroup group;
+    double per_action;
+  };
+  std::vector<Term> terms_;
+  PricedGroups priced_;
+  const GlobalBuffer& buffer_;
+  DramBackend* dram_;
+  std::function<std::int64_t()> now_fs_;
+  std::int64_t period_fs_;
+  std::int64_t step_start_fs_ = 0;
+  std::int64_t last_cycle_end_fs_ = 0;
+  Counters counts_;  // of the cycles added since the last take
+  // Cumulative counts where they were at the last take.
+  std::int64_t buffer_accesses_[2][kOperands] = {};
+  DramChannelStats dram_stats_;
+};
+
+}  // namespace systole
