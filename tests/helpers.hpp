@@ -46,6 +46,14 @@ CommandResult run_systole(const std::vector<std::string>& args);
 // SYSTOLE_ALLOW_MISSING_TEST_DATA=1 and not in CI (CI set, as CI=true).
 bool missing_test_data_allowed();
 
+// A YAML workload of a conv, a pool (on the vector unit) and an FC layer:
+// a few hundred cycles on a 4x4 array, with steps of both units.
+inline constexpr const char* kConvPoolFcYaml =
+    "layers:\n"
+    "  - {name: c1, type: conv, input: [9, 9, 4], kernel: 3, filters: 6}\n"
+    "  - {name: p, type: pool, op: max, input: [7, 7, 6], kernel: 2, stride: 2}\n"
+    "  - {name: f, type: fc, inputs: 54, outputs: 10}\n";
+
 std::string make_temp_dir();
 void write_file(const std::string& path, const std::string& text);
 std::string read_file(const std::string& path);

@@ -183,11 +183,7 @@ TEST_CASE("the VCD's power signals equal utilization.csv's power, cycle by cycle
   // --sample 1 a utilization.csv row is one cycle. DRAM commands and the
   // buffer's tile fills fall in the traced cycles.
   const std::string dir = make_temp_dir();
-  write_file(dir + "/net.yaml",
-             "layers:\n"
-             "  - {name: c1, type: conv, input: [9, 9, 4], kernel: 3, filters: 6}\n"
-             "  - {name: p, type: pool, op: max, input: [7, 7, 6], kernel: 2, stride: 2}\n"
-             "  - {name: f, type: fc, inputs: 54, outputs: 10}\n");
+  write_file(dir + "/net.yaml", kConvPoolFcYaml);
   const std::string out = dir + "/out", vcd = dir + "/run.vcd";
   const CommandResult r = run_systole({"run", "--arch", "systole-32x32", "--array", "4x4", "--energy", "65nm-16bit",
                                        "--data-type", "int16", "--clock-mhz", "500", "--dram", "ddr4-2400", "--workload", dir + "/net.yaml",

@@ -422,11 +422,7 @@ TEST_CASE("utilization.csv's power windows add up to energy.csv, part by part, w
   // included, so the windows hold all of energy.csv -- except a DRAM priced
   // per byte (hbm2 has no currents), which has no per-cycle figure.
   const std::string dir = make_temp_dir();
-  write_file(dir + "/net.yaml",
-             "layers:\n"
-             "  - {name: c1, type: conv, input: [9, 9, 4], kernel: 3, filters: 6}\n"
-             "  - {name: p, type: pool, op: max, input: [7, 7, 6], kernel: 2, stride: 2}\n"
-             "  - {name: f, type: fc, inputs: 54, outputs: 10}\n");
+  write_file(dir + "/net.yaml", kConvPoolFcYaml);
   const auto at = [](const std::vector<std::string>& header, const std::string& name) {
     const auto found = std::find(header.begin(), header.end(), name);
     REQUIRE(found != header.end());

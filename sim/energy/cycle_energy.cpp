@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/report/dram_counters.hpp"
+
 namespace systole {
 
 namespace {
@@ -101,14 +103,7 @@ GroupEnergy CycleEnergy::take() {
     // The vector unit's cycles do not advance the DRAM; the array's have.
     dram_->advance_to(last_cycle_end_fs_);
     const DramChannelStats now = dram_->stats_by(last_cycle_end_fs_);
-    counts_[Counter::DramActivates] += now.activates - dram_stats_.activates;
-    counts_[Counter::DramPrecharges] += now.precharges - dram_stats_.precharges;
-    counts_[Counter::DramReadBursts] += now.reads - dram_stats_.reads;
-    counts_[Counter::DramWriteBursts] += now.writes - dram_stats_.writes;
-    counts_[Counter::DramRefreshes] += now.refreshes - dram_stats_.refreshes;
-    counts_[Counter::DramActiveStandbyCycles] += now.active_standby_cycles - dram_stats_.active_standby_cycles;
-    counts_[Counter::DramPrechargeStandbyCycles] +=
-        now.precharge_standby_cycles - dram_stats_.precharge_standby_cycles;
+    add_dram_commands(counts_, dram_stats_, now);
     dram_stats_ = now;
   }
   GroupEnergy energy;

@@ -12,6 +12,7 @@
 #include "models/vector_unit.hpp"
 #include "sim/config/memspec.hpp"
 #include "sim/dataflow/registry.hpp"
+#include "sim/report/dram_counters.hpp"
 
 namespace systole {
 
@@ -222,14 +223,7 @@ DramChannelStats Simulator::dram_stats_now() {
 
 void Simulator::count_dram(const DramChannelStats& before, Counters& counted) {
   if (!dram_) return;
-  const DramChannelStats after = dram_stats_now();
-  counted[Counter::DramActivates] += after.activates - before.activates;
-  counted[Counter::DramPrecharges] += after.precharges - before.precharges;
-  counted[Counter::DramReadBursts] += after.reads - before.reads;
-  counted[Counter::DramWriteBursts] += after.writes - before.writes;
-  counted[Counter::DramRefreshes] += after.refreshes - before.refreshes;
-  counted[Counter::DramActiveStandbyCycles] += after.active_standby_cycles - before.active_standby_cycles;
-  counted[Counter::DramPrechargeStandbyCycles] += after.precharge_standby_cycles - before.precharge_standby_cycles;
+  add_dram_commands(counted, before, dram_stats_now());
 }
 
 bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
