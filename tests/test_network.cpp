@@ -154,6 +154,61 @@ TEST_CASE("attention lowers to projections, per-head GEMMs and a softmax", "[net
   CHECK(result.layers[0][Counter::Macs] == attention.macs());
 }
 
+TEST_CASE("attention over a KV cache: the new tokens' projections, per-head GEMMs over every cached key", "[network][timing]") {
+  Layer attention;
+  attention.name = "a";
+  attention.kind = LayerKind::Attention;
+  attention.attention = {1, 2, 4, 3};  // one new token after 3 cached: S = 1, L = 4, h = 2, d = 4, d_h = 2
+  const RunResult result = simulate(with_lanes(array_config(4, 4, "ws"), 8), {attention});
+  CHECK(result.layers[0].verification == Verification::Passed);
+  // Baseline WS folds take 2R + C + T - 2 = 8 + 4 + 1 - 2 = 11 cycles with
+  // a stream of T = 1 row. qkv: M=1, K=4, N=12: 3 folds -> 33. scores: 2
+  // heads of M=1, K=2, N=L=4: a fold each -> 22. softmax: 3·2·1·4 = 24 ops
+  // / 8 lanes = 3. context: 2 heads of M=1, K=L=4, N=2 -> 22. output: M=1,
+  // K=4, N=4 -> 11.
+  CHECK(result.layers[0][Counter::Cycles] == 33 + 22 + 3 + 22 + 11);
+  // 4·S·d² + 2·S·L·d = 64 + 32.
+  CHECK(result.layers[0][Counter::Macs] == 96);
+  CHECK(attention.macs() == 96);
+}
+
+TEST_CASE("a decoder expands into a prefill pass and decode passes over a growing KV cache", "[network]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/llm.yaml",
+             "layers:\n"
+             "  - {name: d, type: decoder, model_dim: 8, heads: 2, mlp_dim: 12, prompt_tokens: 5, decode_steps: 3}\n");
+  const Workload workload = load_yaml_workload(dir + "/llm.yaml");
+  // 9 layers a pass (two norms, attention, two adds, gate, up, SiLU·up, down).
+  REQUIRE(workload.layers.size() == 4 * 9);
+  CHECK(workload.layers[1].name == "d.prefill.attention");
+  CHECK(workload.layers[1].attention.cached_tokens == 0);
+  CHECK(workload.layers[9 + 1].name == "d.decode1.attention");
+  CHECK(workload.layers[9 + 1].attention.cached_tokens == 5);
+  CHECK(workload.layers[3 * 9 + 1].attention.cached_tokens == 7);
+  // MACs: prefill 4·S·d² + 2·S²·d + 3·S·d·m with S = 5, d = 8, m = 12;
+  // decode step t: 4·d² + 2·(S + t)·d + 3·d·m.
+  const std::int64_t d = 8, m = 12, s = 5;
+  std::int64_t expected = 4 * s * d * d + 2 * s * s * d + 3 * s * d * m;
+  for (std::int64_t t = 1; t <= 3; ++t) expected += 4 * d * d + 2 * (s + t) * d + 3 * d * m;
+  std::int64_t macs = 0;
+  for (const Layer& layer : workload.layers) macs += layer.macs();
+  CHECK(macs == expected);
+  for (const char* dataflow : {"ws", "os", "is"}) {
+    INFO(dataflow);
+    const RunResult result = simulate(array_config(4, 4, dataflow), workload.layers);
+    CHECK(result.total_macs == expected);
+    for (const LayerStats& layer : result.layers) {
+      INFO(layer.name);
+      CHECK(layer.verification == (layer.kind == LayerKind::Eltwise ? Verification::NotChecked : Verification::Passed));
+    }
+  }
+  write_file(dir + "/bad.yaml",
+             "layers:\n"
+             "  - {name: d, type: decoder, model_dim: 10, heads: 4, mlp_dim: 12, prompt_tokens: 5}\n");
+  CHECK_THROWS_WITH(load_yaml_workload(dir + "/bad.yaml"),
+                    Catch::Matchers::Contains("bad.yaml:2") && Catch::Matchers::Contains("not divisible by heads"));
+}
+
 TEST_CASE("every dataflow runs a zoo network; batch raises latency and throughput", "[network][cli]") {
   const std::string dir = make_temp_dir();
   const std::string net = std::string(SYSTOLE_SOURCE_DIR) + "/workloads/lenet5.yaml";

@@ -136,3 +136,17 @@ TEST_CASE("every zoo network loads, and its steps add up to its MACs", "[zoo]") 
   }
   CHECK(networks == 14);
 }
+
+TEST_CASE("LLaMA-7B decoder layer: 2,048-token prefill and 128 decode steps, 477G MACs", "[zoo]") {
+  // d = 4096, m = 11008 (SwiGLU: three d×m matrices), S = 2048 prompt
+  // tokens; prefill 4·S·d² + 2·S²·d + 3·S·d·m, decode step t (t = 1..128)
+  // 4·d² + 2·(S + t)·d + 3·d·m.
+  const std::int64_t d = 4096, m = 11008, s = 2048;
+  std::int64_t expected = 4 * s * d * d + 2 * s * s * d + 3 * s * d * m;
+  for (std::int64_t t = 1; t <= 128; ++t) expected += 4 * d * d + 2 * (s + t) * d + 3 * d * m;
+  const Totals t = totals("llama7b_decoder");
+  CHECK(t.macs == expected);
+  CHECK(rounded(t.macs, 1e9, 0) == 477);
+  // Each pass reads the layer's weights again: 4·d² + 3·d·m = 202M of them.
+  CHECK(t.weights == 129 * (4 * d * d + 3 * d * m));
+}

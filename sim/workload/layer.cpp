@@ -149,12 +149,18 @@ std::string attention_problem(const Layer& layer) {
                                             {"model_dim", a.model_dim},
                                             {"batch", layer.batch}});
   if (!problem.empty()) return problem;
+  if (a.cached_tokens < 0) return "cached_tokens must not be negative, got " + std::to_string(a.cached_tokens);
+  if (a.cached_tokens > Layer::kMaxTensorElements || !bounded_product({2, layer.batch, a.context_length(), a.model_dim}))
+    return too_large("KV cache");
   if (a.model_dim % a.heads != 0)
     return "model_dim (" + std::to_string(a.model_dim) + ") not divisible by heads (" +
            std::to_string(a.heads) + ")";
-  if (!bounded_product({layer.batch, a.heads, a.sequence_length, a.sequence_length, 4}) ||
-      !bounded_product({layer.batch, a.sequence_length, a.model_dim, 3, a.model_dim}))
+  // The largest tensors: the scores (and the softmax's 4-byte staging),
+  // the projected Q, K and V, and the projections' weights.
+  if (!bounded_product({layer.batch, a.heads, a.sequence_length, a.context_length(), 4}))
     return too_large("attention scores");
+  if (!bounded_product({layer.batch, a.sequence_length, 3, a.model_dim})) return too_large("Q, K and V");
+  if (!bounded_product({4, a.model_dim, a.model_dim})) return too_large("projection weights");
   return {};
 }
 
@@ -211,10 +217,10 @@ std::int64_t Layer::macs() const {
     case LayerKind::Gru: return recurrent_macs(*this, 3, false);
     case LayerKind::Attention: {
       // Q, K, V and output projections, 4·B·S·d², plus the two attention
-      // GEMMs per head, 2·B·h·S²·(d/h).
+      // GEMMs per head over the L = cached + S keys, 2·B·h·S·L·(d/h).
       const AttentionShape& a = attention;
       return 4 * batch * a.sequence_length * a.model_dim * a.model_dim +
-             2 * batch * a.sequence_length * a.sequence_length * a.model_dim;
+             2 * batch * a.sequence_length * a.context_length() * a.model_dim;
     }
   }
   return 0;

@@ -43,9 +43,14 @@ struct RecurrentShape {
   bool linear_before_reset = false;
 };
 
-// Multi-head self-attention over `sequence_length` tokens.
+// Multi-head self-attention of `sequence_length` new tokens over
+// themselves and `cached_tokens` earlier ones, whose keys and values a
+// decoder keeps in its KV cache (0 for an encoder or a prompt).
 struct AttentionShape {
   std::int64_t sequence_length = 1, heads = 1, model_dim = 1;
+  std::int64_t cached_tokens = 0;
+  // The keys each new token attends to.
+  std::int64_t context_length() const { return cached_tokens + sequence_length; }
 };
 
 struct GemmShape {

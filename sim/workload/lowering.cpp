@@ -44,12 +44,14 @@ void lower_recurrent(const Layer& layer, std::vector<Step>& steps) {
 
 void lower_attention(const Layer& layer, std::vector<Step>& steps) {
   const AttentionShape& a = layer.attention;
-  const std::int64_t s = a.sequence_length, d = a.model_dim, dh = d / a.heads;
+  const std::int64_t s = a.sequence_length, l = a.context_length(), d = a.model_dim, dh = d / a.heads;
   const std::int64_t instances = layer.batch * a.heads;
+  // Keys and values of the new tokens only; the cached ones are read as the
+  // per-head GEMMs' operands.
   steps.push_back(gemm_step(layer, "qkv", s, 3 * d, d, layer.batch));
-  steps.push_back(gemm_step(layer, "scores", s, s, dh, 1, instances));
-  steps.push_back(vector_step(layer, "softmax", 3 * instances * s * s));
-  steps.push_back(gemm_step(layer, "context", s, dh, s, 1, instances));
+  steps.push_back(gemm_step(layer, "scores", s, l, dh, 1, instances));
+  steps.push_back(vector_step(layer, "softmax", 3 * instances * s * l));
+  steps.push_back(gemm_step(layer, "context", s, dh, l, 1, instances));
   steps.push_back(gemm_step(layer, "output", s, d, d, layer.batch));
 }
 

@@ -16,11 +16,12 @@
 //                              with linear_before_reset false the recurrent
 //                              product is two dependent GEMMs (N = 2H for the
 //                              update and reset gates, then N = H on r ⊙ h)
-//   attention                  Q/K/V projection (M = B·S, K = d, N = 3d);
-//                              scores Q·Kᵀ (B·h GEMMs of S × d_h by d_h × S);
-//                              softmax on the vector unit, 3·B·h·S² operations;
-//                              context P·V (B·h GEMMs of S × S by S × d_h);
-//                              output projection (M = B·S, K = d, N = d)
+//   attention                  Q/K/V projection of the S new tokens (M = B·S,
+//                              K = d, N = 3d); scores Q·Kᵀ over the L = cached
+//                              + S keys (B·h GEMMs of S × d_h by d_h × L);
+//                              softmax on the vector unit, 3·B·h·S·L
+//                              operations; context P·V (B·h GEMMs of S × L by
+//                              L × d_h); output projection (M = B·S, K = d, N = d)
 
 #include <cstdint>
 #include <string>

@@ -6,6 +6,7 @@
 #include "sim/config/input_error.hpp"
 #include "sim/config/text.hpp"
 #include "sim/config/yaml_input.hpp"
+#include "sim/workload/decoder.hpp"
 #include "sim/workload/npy_file.hpp"
 
 namespace systole {
@@ -104,9 +105,10 @@ Layer read_layer(const YamlEntry& e, const std::string& type) {
     layer.attention.sequence_length = e.integer("sequence_length");
     layer.attention.heads = e.integer("heads");
     layer.attention.model_dim = e.integer("model_dim");
+    layer.attention.cached_tokens = e.integer_or("cached_tokens", 0, 0);
   } else {
     e.fail("unknown type '" + type +
-           "' (expected conv, depthwise, fc, linear, gemm, pool, eltwise, lstm, gru or attention)");
+           "' (expected conv, depthwise, fc, linear, gemm, pool, eltwise, lstm, gru, attention or decoder)");
   }
   return layer;
 }
@@ -149,6 +151,26 @@ void read_operand_files(const YamlEntry& entry, const std::string& path, Layer& 
   }
 }
 
+// A decoder (sim/workload/decoder.hpp): its prefill and decode passes as
+// layers, each checked like a layer of its own.
+void read_decoder(const YamlEntry& e, const std::string& name, std::int64_t batch, std::vector<Layer>& layers) {
+  DecoderShape shape;
+  shape.model_dim = e.integer("model_dim");
+  shape.heads = e.integer("heads");
+  shape.mlp_dim = e.integer("mlp_dim");
+  const std::string mlp = e.has("mlp") ? to_lower(e.text("mlp")) : "swiglu";
+  if (mlp != "swiglu" && mlp != "gelu") e.fail("field 'mlp' is '" + mlp + "', expected swiglu or gelu");
+  shape.mlp = mlp == "swiglu" ? DecoderMlp::SwiGlu : DecoderMlp::Gelu;
+  shape.prompt_tokens = e.integer("prompt_tokens");
+  shape.decode_steps = e.integer_or("decode_steps", 0, 0);
+  e.check_fields(" for type decoder");
+  if (const std::string problem = decoder_problem(shape); !problem.empty()) e.fail(problem);
+  for (Layer& layer : decoder_layers(name, shape, batch)) {
+    if (const std::string problem = layer.problem(); !problem.empty()) e.fail(layer.name + ": " + problem);
+    layers.push_back(std::move(layer));
+  }
+}
+
 }  // namespace
 
 Workload load_yaml_workload(const std::string& path) {
@@ -182,6 +204,10 @@ Workload load_yaml_workload(const std::string& path) {
     const std::string name = entry.text("name");
     entry.set_label("layer '" + name + "'");
     const std::string type = to_lower(entry.text("type"));
+    if (type == "decoder") {
+      read_decoder(entry, name, batch, workload.layers);
+      continue;
+    }
     Layer layer = read_layer(entry, type);
     layer.batch = batch;
     // Asked for here, so that check_fields() knows them; read once the
