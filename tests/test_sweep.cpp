@@ -525,3 +525,17 @@ TEST_CASE("the report: runs, the Pareto front of each workload, layers", "[sweep
   // layers.csv: one row per layer of each run (gemm_small has 3 layers).
   CHECK(read_csv(dir + "/layers.csv").size() == 1 + 12 * 3);
 }
+
+TEST_CASE("the documented example sweep file reads and plans", "[sweep]") {
+  const SweepFile sweep = read_sweep_file(std::string(SYSTOLE_SOURCE_DIR) + "/docs/examples/sweep.yaml");
+  CHECK(sweep.axes.size() == 4);
+  CHECK(sweep.workloads.size() == 2);
+  const SweepPlan plan = plan_sweep(sweep);
+  CHECK(plan.points == 60);
+  CHECK(plan.runs.size() == 2 * (plan.points - plan.pruned_points));
+  for (const SweepRun& run : plan.runs) {
+    CHECK(run.arch.array.rows * run.arch.array.cols <= 4096);
+    CHECK(run.arch.array.rows <= 2 * run.arch.array.cols);
+    CHECK(run.arch.memory_model == MemoryModel::Dram);
+  }
+}

@@ -123,7 +123,7 @@ int run_shard(const LoadedSweep& sweep, Shard shard, const std::string& writer, 
       progress.update(completed, failed);
     }
   });
-  if (!notify) progress.finish();
+  if (!notify && !pending.empty()) progress.finish();
   if (outcome.interrupted) return 128 + g_stop_signal.load();
   return 0;
 }
