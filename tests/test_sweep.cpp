@@ -524,6 +524,17 @@ TEST_CASE("the report: runs, the Pareto front of each workload, layers", "[sweep
   }
   // layers.csv: one row per layer of each run (gemm_small has 3 layers).
   CHECK(read_csv(dir + "/layers.csv").size() == 1 + 12 * 3);
+
+  // The plots, where Debian's matplotlib is installed (it is not in CI's set-up).
+  if (std::system("/usr/bin/python3 -c 'import matplotlib' 2>/dev/null") != 0) {
+    WARN("plots not checked: /usr/bin/python3 has no matplotlib (apt-get install python3-matplotlib)");
+    return;
+  }
+  const CommandResult plots = run_systole({"sweep", "report", path});
+  INFO(plots.err);
+  CHECK(plots.exit_code == 0);
+  for (const char* name : {"pareto.png", "scalability.png", "roofline-gemm_small.png"})
+    CHECK(fs::file_size(dir + "/" + name) > 1000);
 }
 
 TEST_CASE("the documented example sweep file reads and plans", "[sweep]") {

@@ -177,7 +177,12 @@ int run_subcommand(int argc, char** argv) {
     slurm.array_limit = vm["array-limit"].as<std::size_t>();
     slurm.tasks = vm.count("tasks") ? vm["tasks"].as<std::size_t>() : std::min<std::size_t>(1000, (to_run + 9) / 10);
     if (slurm.tasks < 1) throw InputError("option --tasks: must be at least 1");
-    const std::string id = submit_slurm_array(sweep.file, sweep.folder, sweep.file.path, slurm);
+    std::string id;
+    try {
+      id = submit_slurm_array(sweep.file, sweep.folder, sweep.file.path, slurm);
+    } catch (const std::runtime_error& e) {
+      throw InputError("option --slurm: " + std::string(e.what()));
+    }
     std::cout << "submitted job array " << id << " (" << slurm.tasks << " tasks); follow it with: systole sweep status "
               << sweep.file.path << " --wait\n";
     return 0;
