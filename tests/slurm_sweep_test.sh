@@ -9,8 +9,9 @@
 #   2. a second array is cancelled (scancel) part-way and resubmitted: the
 #      sweep completes with every run exactly once, equal to the local one.
 #
-# Exit 77 (ctest: skipped) when Slurm or munge is not installed, except in CI
-# (CI set), where that fails like missing test data does.
+# Exit 77 (ctest: skipped) when Slurm or munge is not installed or the test
+# does not run as root, except in CI (CI set), where that fails like missing
+# test data does.
 #
 # Usage: slurm_sweep_test.sh SYSTOLE_BINARY SOURCE_DIR
 set -uo pipefail
@@ -34,6 +35,12 @@ for tool in munged slurmctld slurmd sbatch squeue scancel sinfo; do
   fi
 done
 export PATH=$PATH:/usr/sbin
+if [[ $(id -u) -ne 0 ]]; then
+  message="slurmd runs jobs as root here: run this test as root"
+  in_ci && fail "$message"
+  echo "SKIPPED: $message" >&2
+  exit 77
+fi
 
 work=$(mktemp -d /tmp/systole-slurm-XXXXXX)
 chmod 700 "$work"
