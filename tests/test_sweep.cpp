@@ -464,7 +464,7 @@ TEST_CASE("merging shard databases is idempotent and a completed run outranks a 
     a.put(other);
     b.put(failed);  // written later than a's completed copy
   }
-  for (const std::vector<std::string> order : {std::vector<std::string>{"a", "b"}, std::vector<std::string>{"b", "a"}}) {
+  for (const std::vector<std::string>& order : {std::vector<std::string>{"a", "b"}, std::vector<std::string>{"b", "a"}}) {
     const std::string merged_path = dir + "/merged-" + order[0] + ".db";
     ResultStore merged(merged_path, true);
     CHECK(merged.merge_from(dir + "/" + order[0] + ".db") > 0);
