@@ -1,6 +1,5 @@
 #include "sim/sweep/local_pool.hpp"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>

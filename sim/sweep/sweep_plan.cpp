@@ -1,6 +1,8 @@
 #include "sim/sweep/sweep_plan.hpp"
 
 #include <cstdlib>
+#include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "sim/config/input_error.hpp"

@@ -5,8 +5,6 @@
 // position in this list is i modulo n.
 
 #include <cstdint>
-#include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
