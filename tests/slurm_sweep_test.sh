@@ -182,6 +182,11 @@ echo "1. the job array's 24 runs equal the local sweep's, figure by figure"
 submitted=$("$systole" sweep run "$work/cancelled.yaml" --slurm --tasks 8 --array-limit 1) || fail "submit failed"
 job=$(sed -n 's/^submitted job array \([0-9]*\).*/\1/p' <<<"$submitted")
 [[ -n "$job" ]] || fail "no job ID in: $submitted"
+# While it runs, a second array of the same sweep is refused (one writer per database).
+if refused=$("$systole" sweep run "$work/cancelled.yaml" --slurm --tasks 8 2>&1); then
+  fail "a second array was submitted while the first ran: $refused"
+fi
+grep -q "earlier job array still has" <<<"$refused" || fail "unexpected refusal: $refused"
 completed=0
 for _ in $(seq 600); do
   completed=$("$systole" sweep status "$work/cancelled.yaml" | sed -n 's/.*runs: \([0-9]*\) completed.*/\1/p')

@@ -171,6 +171,12 @@ int run_subcommand(int argc, char** argv) {
       std::cout << "nothing to submit: every run has completed\n";
       return 0;
     }
+    // A task of an earlier array could write the database a new task of the
+    // same shard writes: one writer per file.
+    if (const SlurmQueue queue = slurm_queue(sweep.folder); queue.running + queue.pending > 0)
+      throw InputError("option --slurm: the sweep's earlier job array still has " +
+                       std::to_string(queue.running + queue.pending) +
+                       " tasks queued or running: wait for them (systole sweep status FILE --wait) or scancel them");
     SlurmOptions slurm;
     if (vm.count("partition")) slurm.partition = vm["partition"].as<std::string>();
     if (vm.count("time")) slurm.time = vm["time"].as<std::string>();
