@@ -366,7 +366,7 @@ std::string slow_sweep(const std::string& dir) {
 
 }  // namespace
 
-TEST_CASE("a killed task leaves no half-written row; re-running finishes the rest, each run once", "[sweep][cli]") {
+TEST_CASE("a killed task leaves no half-written row, and re-running finishes the rest, each run once", "[sweep][cli]") {
   const std::string dir = make_temp_dir();
   const std::string path = slow_sweep(dir);
   // A Slurm task killed outright (SIGKILL: no chance to clean up).
