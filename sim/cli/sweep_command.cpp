@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sim/config/input_error.hpp"
+#include "sim/config/text.hpp"
 #include "sim/sweep/local_pool.hpp"
 #include "sim/sweep/point_runner.hpp"
 #include "sim/sweep/results_folder.hpp"
@@ -106,15 +107,16 @@ void install_stop_handlers() {
   for (int signal : kStopSignals) std::signal(signal, on_stop_signal);
 }
 
-int run_shard(const LoadedSweep& sweep, Shard shard, const std::string& writer, bool notify) {
-  const std::vector<const SweepRun*> pending = pending_runs(sweep.plan, shard, sweep.folder.statuses());
+// Runs what `next` gives into the writer's database.
+int run_worker(const LoadedSweep& sweep, std::size_t total, const NextRun& next, const std::string& writer,
+               bool notify) {
   ResultStore store(sweep.folder.shard_db(writer), true);
   Accelerator accelerator;
   PointRunner runner(accelerator, sweep.file, &g_stop);
-  SweepProgress progress(pending.size(), !notify && isatty(STDERR_FILENO));
+  SweepProgress progress(total, !notify && isatty(STDERR_FILENO));
   std::size_t completed = 0, failed = 0;
   install_stop_handlers();
-  const ShardOutcome outcome = run_pending(runner, pending, store, g_stop, [&](const StoredRun& run) {
+  const ShardOutcome outcome = run_pending(runner, next, store, g_stop, [&](const StoredRun& run) {
     ++(run.status == "completed" ? completed : failed);
     if (notify) {
       std::cout << notify_line(run.status, run.hash, run.error) << std::flush;
@@ -123,9 +125,21 @@ int run_shard(const LoadedSweep& sweep, Shard shard, const std::string& writer, 
       progress.update(completed, failed);
     }
   });
-  if (!notify && !pending.empty()) progress.finish();
+  if (!notify && total > 0) progress.finish();
   if (outcome.interrupted) return 128 + g_stop_signal.load();
   return 0;
+}
+
+// The runs the local pool hands out: positions in the plan, a line each.
+NextRun runs_from_stdin(const SweepPlan& plan) {
+  return [&plan]() -> const SweepRun* {
+    std::string line;
+    if (!std::getline(std::cin, line)) return nullptr;
+    const auto index = parse_integer(line);
+    if (!index || *index < 0 || static_cast<std::size_t>(*index) >= plan.runs.size())
+      throw InputError("--runs-from-stdin: '" + line + "' is not a run of the sweep");
+    return &plan.runs[static_cast<std::size_t>(*index)];
+  };
 }
 
 int run_subcommand(int argc, char** argv) {
@@ -136,6 +150,7 @@ int run_subcommand(int argc, char** argv) {
       ("shard", po::value<std::string>(), "run only shard i of n of the runs, in this process (i/n)")
       ("writer", po::value<std::string>(), "the shard's database name (default shard-i-of-n)")
       ("notify", po::bool_switch(), "print a line per finished run on stdout (for the local pool)")
+      ("runs-from-stdin", po::bool_switch(), "run the runs whose positions stdin gives, a line each (for the local pool)")
       ("slurm", po::bool_switch(), "submit the sweep as a Slurm job array with sbatch")
       ("partition", po::value<std::string>(), "Slurm partition")
       ("time", po::value<std::string>(), "Slurm time limit of each task, e.g. 01:00:00")
@@ -150,13 +165,22 @@ int run_subcommand(int argc, char** argv) {
   const LoadedSweep sweep = load(vm);
   sweep.folder.create();
 
-  if (vm.count("shard")) {
-    const auto [index, count] = parse_shard(vm["shard"].as<std::string>());
-    const std::string writer = vm.count("writer") ? vm["writer"].as<std::string>()
-                                                   : "shard-" + std::to_string(index) + "-of-" + std::to_string(count);
+  const bool notify = vm["notify"].as<bool>();
+  const auto writer_name = [&](const std::string& fallback) {
+    const std::string writer = vm.count("writer") ? vm["writer"].as<std::string>() : fallback;
     if (writer.empty() || writer.find_first_of("/\\") != std::string::npos || writer[0] == '.')
       throw InputError("option --writer: '" + writer + "' is not a plain file name");
-    return run_shard(sweep, Shard{index, count}, writer, vm["notify"].as<bool>());
+    return writer;
+  };
+  if (vm["runs-from-stdin"].as<bool>()) {
+    if (vm.count("shard")) throw InputError("options --shard and --runs-from-stdin exclude each other");
+    return run_worker(sweep, 0, runs_from_stdin(sweep.plan), writer_name("local"), notify);
+  }
+  if (vm.count("shard")) {
+    const auto [index, count] = parse_shard(vm["shard"].as<std::string>());
+    const std::vector<const SweepRun*> pending = pending_runs(sweep.plan, Shard{index, count}, sweep.folder.statuses());
+    return run_worker(sweep, pending.size(), runs_in_order(pending),
+                      writer_name("shard-" + std::to_string(index) + "-of-" + std::to_string(count)), notify);
   }
 
   const Tally before = tally(sweep.plan, sweep.folder.statuses());
@@ -206,7 +230,13 @@ int run_subcommand(int argc, char** argv) {
   // Never more workers than runs: a worker builds its plan and SystemC model first.
   jobs = std::min(jobs, to_run);
   install_stop_handlers();
-  const LocalOutcome outcome = run_local_pool(sweep.file.path, jobs, to_run, g_stop);
+  const std::map<std::string, std::string> statuses = sweep.folder.statuses();
+  std::vector<std::size_t> pending;
+  for (std::size_t r = 0; r < sweep.plan.runs.size(); ++r) {
+    const auto status = statuses.find(sweep.plan.runs[r].hash);
+    if (status == statuses.end() || status->second != "completed") pending.push_back(r);
+  }
+  const LocalOutcome outcome = run_local_pool(sweep.file.path, jobs, pending, g_stop);
   sweep.folder.merge();
   const Tally after = tally(sweep.plan, sweep.folder.statuses());
   std::cout << "sweep '" << sweep.file.name << "': " << after.completed << " of " << sweep.plan.runs.size()

@@ -12,12 +12,17 @@ std::vector<const SweepRun*> pending_runs(const SweepPlan& plan, Shard shard,
   return runs;
 }
 
-ShardOutcome run_pending(PointRunner& runner, const std::vector<const SweepRun*>& runs, ResultStore& store,
+NextRun runs_in_order(const std::vector<const SweepRun*>& runs) {
+  return [runs, next = std::size_t{0}]() mutable { return next < runs.size() ? runs[next++] : nullptr; };
+}
+
+ShardOutcome run_pending(PointRunner& runner, const NextRun& next, ResultStore& store,
                          const std::atomic<bool>& interrupt,
                          const std::function<void(const StoredRun&)>& finished) {
   ShardOutcome outcome;
-  for (const SweepRun* run : runs) {
-    if (interrupt) break;
+  while (!interrupt) {
+    const SweepRun* run = next();
+    if (!run || interrupt) break;
     const std::optional<StoredRun> stored = runner.run(*run);
     if (!stored) break;
     store.put(*stored);

@@ -1,6 +1,7 @@
 #pragma once
-// One writer of a sweep: runs its shard's runs that are not yet completed,
-// in this process, writing each to its own database as it finishes.
+// One writer of a sweep: runs, in this process, the runs it is given — its
+// shard's that are not yet completed (a Slurm task), or those the local pool
+// hands it one at a time — writing each to its own database as it finishes.
 
 #include <atomic>
 #include <cstddef>
@@ -29,10 +30,15 @@ struct ShardOutcome {
   bool interrupted = false;
 };
 
-// Runs `runs` in order into `store`, calling `finished` after each is
+// The next run to do; null when there are no more.
+using NextRun = std::function<const SweepRun*()>;
+// `runs` one after the other.
+NextRun runs_in_order(const std::vector<const SweepRun*>& runs);
+
+// Runs what `next` gives into `store`, calling `finished` after each is
 // stored; stops, leaving the run in progress unwritten, once `interrupt` is
 // set.
-ShardOutcome run_pending(PointRunner& runner, const std::vector<const SweepRun*>& runs, ResultStore& store,
+ShardOutcome run_pending(PointRunner& runner, const NextRun& next, ResultStore& store,
                          const std::atomic<bool>& interrupt,
                          const std::function<void(const StoredRun&)>& finished);
 
