@@ -12,3 +12,5 @@ find_package(yaml-cpp 0.7 REQUIRED)
 # onnx_proto) carry ONNX_NAMESPACE=onnx and ONNX_ML=1.
 find_package(Protobuf REQUIRED)
 find_package(ONNX CONFIG REQUIRED)
+# Sweep results (sim/sweep/result_store.hpp): libsqlite3-dev.
+find_package(SQLite3 REQUIRED)

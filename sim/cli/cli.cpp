@@ -1,4 +1,5 @@
 #include "sim/cli/cli.hpp"
+#include "sim/cli/sweep_command.hpp"
 
 #include <unistd.h>
 
@@ -68,13 +69,15 @@ const char* const kUsage =
     "  systole stats --workload FILE [--csv] [--batch N] [--input-shape NAME=AxB...]\n"
     "  systole dram [--dram ddr4-2400|lpddr4-3200|hbm2|FILE.json] [--pattern sequential|random] ...\n"
     "  systole figures\n"
+    "  systole sweep run|status|merge|report FILE [options]\n"
     "  systole --help | --version\n"
     "\n"
     "Subcommands:\n"
     "  run    simulate a workload on an architecture (systole run --help)\n"
     "  stats  weights, MACs and activation sizes of a workload, per layer and in total\n"
     "  dram   drive the DRAM model with a synthetic stream: bandwidth, latency, row hits\n"
-    "  figures  every figure the reports hold, with its unit and meaning (docs/outputs.md)\n";
+    "  figures  every figure the reports hold, with its unit and meaning (docs/outputs.md)\n"
+    "  sweep  design-space exploration on all cores or a Slurm cluster, results in SQLite (docs/sweeps.md)\n";
 
 void print_usage(std::ostream& out) {
   out << kUsage << "\nArchitecture presets:";
@@ -560,6 +563,7 @@ int run_cli(int argc, char** argv) {
     if (first == "stats") return stats_command(argc - 1, argv + 1);
     if (first == "dram") return dram_command(argc - 1, argv + 1);
     if (first == "figures") return figures_command(argc - 1, argv + 1);
+    if (first == "sweep") return sweep_command(argc - 1, argv + 1);
     std::cerr << "systole: error: unknown subcommand '" << first << "' (try systole --help)\n";
     return kExitBadInput;
   } catch (const InputError& e) {
