@@ -141,7 +141,7 @@ TEST_CASE("a layer's energy is the sum of its counts times the table's entries, 
   CHECK(e.background() == Approx(30.0 / 168 * 16 * 40));
 }
 
-TEST_CASE("fp32 MACs are priced by the floating-point entries; a table without them is refused for fp32") {
+TEST_CASE("fp32 MACs are priced by the floating-point entries, and a table without them is refused for fp32") {
   // Horowitz 45 nm: fp32 multiply 3.7 pJ, fp32 add 0.9 pJ; registers per bit.
   const ArchConfig fp32 = array_config(4, 4, "ws", Microarch::Baseline, DataType::Fp32);
   const EnergyModel model(builtin("45nm"), fp32, LinkPayload::PartialSum);

@@ -210,7 +210,7 @@ TEST_CASE("window sizes beyond any real layer are refused, not wrapped around", 
   CHECK(pool.problem() == "stride height must be at most 1048576, got 2097152");
 }
 
-TEST_CASE("errors never echo control bytes or stray binary; names must be UTF-8", "[inputs][cli]") {
+TEST_CASE("errors never echo control bytes or stray binary, and names must be UTF-8", "[inputs][cli]") {
   CHECK(printable("a\rb\nc\td") == "a\\rb\\nc\\td");
   CHECK(printable("x\x1b[31my") == "x\\x1b[31my");
   CHECK(printable("caf\xc3\xa9 \xe2\x80\xa8 \xff") == "caf\xc3\xa9 \\u2028 \\xff");  // é kept, U+2028 escaped

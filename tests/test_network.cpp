@@ -154,7 +154,7 @@ TEST_CASE("attention lowers to projections, per-head GEMMs and a softmax", "[net
   CHECK(result.layers[0][Counter::Macs] == attention.macs());
 }
 
-TEST_CASE("every dataflow runs a zoo network; batch raises latency and throughput", "[network][cli]") {
+TEST_CASE("every dataflow runs a zoo network, and batch raises latency and throughput", "[network][cli]") {
   const std::string dir = make_temp_dir();
   const std::string net = std::string(SYSTOLE_SOURCE_DIR) + "/workloads/lenet5.yaml";
   for (const char* dataflow : {"ws", "os", "is"}) {

@@ -291,7 +291,7 @@ std::string write_graph(const std::function<void(onnx::GraphProto*)>& build) {
 
 }  // namespace
 
-TEST_CASE("ONNX MatMul batch dimensions broadcast; activation operands hold no weights", "[onnx]") {
+TEST_CASE("ONNX MatMul batch dimensions broadcast, and activation operands hold no weights", "[onnx]") {
   const std::string path = write_graph([](onnx::GraphProto* g) {
     add_value(g->add_input(), "a", {"2", "1", "3", "4"});
     add_value(g->add_input(), "b", {"1", "5", "4", "6"});
