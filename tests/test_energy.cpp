@@ -228,27 +228,6 @@ TEST_CASE("a malformed energy table file exits 2 with one line naming file, line
   CHECK(!std::filesystem::exists(out));
 }
 
-namespace {
-
-// A version-1 .npy file of int8 values with `shape`, as numpy.save writes it.
-void write_npy_int8(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<int>& values) {
-  std::string dims;
-  for (std::int64_t d : shape) dims += std::to_string(d) + ", ";
-  std::string header = "{'descr': '|i1', 'fortran_order': False, 'shape': (" + dims + "), }";
-  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
-  header += '\n';
-  std::string bytes = "\x93NUMPY";
-  bytes += '\x01';
-  bytes += '\x00';
-  bytes += static_cast<char>(header.size() & 0xFF);
-  bytes += static_cast<char>(header.size() >> 8);
-  bytes += header;
-  for (int v : values) bytes += static_cast<char>(static_cast<std::int8_t>(v));
-  write_file(path, bytes);
-}
-
-}  // namespace
-
 TEST_CASE("operands read from .npy files: all-zero weights gate every MAC, and the outputs pass verification") {
   const std::string dir = make_temp_dir();
   // conv: a 1×4×4×2 input, three 2×2×2 filters: M = 3·3 = 9, N = 3, K = 8,

@@ -156,6 +156,8 @@ po::options_description run_options() {
        "PEs whose registers go into the VCD: ROWS,COLS with each A or A:B (inclusive), e.g. 0:3,0:3")
       ("vcd-cycles", po::value<std::string>()->default_value("0:99999"),
        "cycles the VCD covers, A:B inclusive")
+      ("vcd-max-mb", po::value<std::int64_t>()->default_value(1000),
+       "refuse a VCD whose window (--vcd-pes x --vcd-cycles) may exceed this many MB")
       ("log-level", po::value<std::string>()->default_value("info"),
        "trace, debug, info, warn, error or off");
   add_workload_options(options);
@@ -171,7 +173,8 @@ std::pair<std::int64_t, std::int64_t> parse_range(const std::string& text, const
   return {*first, *last};
 }
 
-VcdOptions parse_vcd_options(const po::variables_map& vm, const ArrayConfig& array) {
+VcdOptions parse_vcd_options(const po::variables_map& vm, const ArchConfig& arch) {
+  const ArrayConfig& array = arch.array;
   VcdOptions vcd;
   vcd.path = vm["vcd"].as<std::string>();
   std::tie(vcd.cycle_first, vcd.cycle_last) = parse_range(vm["vcd-cycles"].as<std::string>(), "vcd-cycles");
@@ -191,6 +194,21 @@ VcdOptions parse_vcd_options(const po::variables_map& vm, const ArrayConfig& arr
     vcd.row_last = static_cast<int>(rows.second);
     vcd.col_first = static_cast<int>(cols.first);
     vcd.col_last = static_cast<int>(cols.second);
+  }
+  const std::int64_t max_mb = vm["vcd-max-mb"].as<std::int64_t>();
+  if (max_mb <= 0 || max_mb > (std::int64_t{1} << 40))
+    throw InputError("option --vcd-max-mb: must be from 1 to 2^40, got " + std::to_string(max_mb));
+  vcd.max_bytes = static_cast<std::uint64_t>(max_mb) * 1'000'000;
+  const std::uint64_t bound =
+      vcd_size_bound(vcd, array, arch.clock_period_fs(), find_dataflow(arch.dataflow)->traced_registers(array));
+  if (bound > vcd.max_bytes) {
+    const long long pes = static_cast<long long>(vcd.row_last - vcd.row_first + 1) * (vcd.col_last - vcd.col_first + 1);
+    char size[64];
+    std::snprintf(size, sizeof size, "%.3g GB", static_cast<double>(bound) / 1e9);
+    throw InputError("option --vcd: a VCD of " + std::to_string(pes) + " PEs over " +
+                     std::to_string(vcd.cycle_last - vcd.cycle_first + 1) + " cycles may reach " + size +
+                     ", above --vcd-max-mb " + std::to_string(max_mb) +
+                     ": narrow --vcd-pes or --vcd-cycles, or raise --vcd-max-mb");
   }
   return vcd;
 }
@@ -346,7 +364,7 @@ int run_command(int argc, char** argv) {
   if (const std::string problem = memory_problem(arch, workload); !problem.empty())
     throw InputError(arch.source + ": " + problem);
   std::optional<VcdOptions> vcd;
-  if (vm.count("vcd")) vcd = parse_vcd_options(vm, arch.array);
+  if (vm.count("vcd")) vcd = parse_vcd_options(vm, arch);
   if (!vcd && vm.count("vcd-pes")) throw InputError("option --vcd-pes needs --vcd FILE");
 
   RunOptions run_options;
@@ -369,7 +387,7 @@ int run_command(int argc, char** argv) {
   run_options.skip_ahead = !vcd;
 
   const std::optional<EnergyModel> energy = energy_model(arch);
-  if (vcd) check_writable(vcd->path, vcd->path + ".partial.vcd", "vcd");
+  if (vcd) check_writable(vcd->path, vcd->path + ".partial", "vcd");
   // Everything is valid: from here on the run writes files.
   std::string out_dir;
   if (vm.count("out")) {
@@ -390,7 +408,7 @@ int run_command(int argc, char** argv) {
   }
   std::optional<VcdTracer> tracer;
   if (vcd) {
-    tracer.emplace(*vcd, arch.array, find_dataflow(arch.dataflow)->traced_registers(arch.array));
+    tracer.emplace(*vcd, arch.array, arch.clock_period_fs(), find_dataflow(arch.dataflow)->traced_registers(arch.array));
     simulator.add_observer(*tracer);
   }
 
