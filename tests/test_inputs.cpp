@@ -227,3 +227,79 @@ TEST_CASE("errors never echo control bytes or stray binary, and names must be UT
   CHECK(r.err == "systole: error: " + dir + "/bad.yaml: layer name 'c\\xff' is not UTF-8\n");
   CHECK_FALSE(std::filesystem::exists(dir + "/out"));
 }
+
+TEST_CASE("CR LF and lone CR line endings read as LF in every text format", "[inputs]") {
+  const std::string dir = make_temp_dir();
+  for (const char* ending : {"\n", "\r\n", "\r"}) {
+    INFO("line ending " << printable(ending));
+    const auto lines = [&](std::initializer_list<const char*> parts) {
+      std::string text;
+      for (const char* part : parts) text += std::string(part) + ending;
+      return text;
+    };
+    write_file(dir + "/arch.ini", lines({"[general]", "name = mine", "[array]", "rows = 12", "cols = 14"}));
+    const ArchConfig ini = load_arch_config(dir + "/arch.ini");
+    CHECK(ini.name == "mine");
+    CHECK(ini.array.rows == 12);
+    CHECK(ini.array.cols == 14);
+    write_file(dir + "/bad.ini", lines({"[array]", "rows = 4", "flavour = 3"}));
+    CHECK_THROWS_WITH(load_arch_config(dir + "/bad.ini"), Catch::EndsWith(":3: unknown key 'flavour' in section [array]"));
+
+    write_file(dir + "/scale.cfg", lines({"[general]", "run_name = test", "[architecture_presets]", "ArrayHeight: 16",
+                                          "ArrayWidth: 8", "Dataflow: is"}));
+    const ArchConfig cfg = load_arch_config(dir + "/scale.cfg");
+    CHECK(cfg.name == "test");
+    CHECK(cfg.array.rows == 16);
+    CHECK(cfg.dataflow == "is");
+
+    write_file(dir + "/net.csv", lines({"Layer, M, N, K,", "a, 4, 5, 6,", "b, 7, 8, 9,"}));
+    const Workload csv = load_scalesim_topology(dir + "/net.csv");
+    REQUIRE(csv.layers.size() == 2);
+    CHECK(csv.layers[1].name == "b");
+
+    write_file(dir + "/net.yaml", lines({"layers:", "  - {name: a, type: gemm, m: 4, n: 5, k: 6}",
+                                         "  - {name: b, type: gemm, m: 7, n: 8}"}));
+    CHECK_THROWS_WITH(load_yaml_workload(dir + "/net.yaml"), Catch::Contains("net.yaml:3:"));
+  }
+}
+
+TEST_CASE("an input error is the one line on stderr, and names where the value was set", "[inputs][cli]") {
+  const std::string dir = make_temp_dir();
+  const auto one_line = [&](const std::vector<std::string>& args, const std::string& expected) {
+    const CommandResult r = run_systole(args);
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "systole: error: " + expected + "\n");
+    CHECK(r.out.empty());
+  };
+  // The first line looks like a layer (a warning) and the third is short.
+  write_file(dir + "/net.csv", "conv1, 12, 12, 3, 3, 3, 8, 1,\nconv2, 12, 12, 3, 3, 3, 8, 1,\nconv3, 12,\n");
+  one_line({"run", "--arch", "systole-32x32", "--workload", dir + "/net.csv"},
+           dir + "/net.csv:3: expected 8 fields (name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, "
+                 "Channels, Num Filter, Strides), found 2");
+  // SCALE-Sim memory keys Systole does not use (an info line), then a bad workload.
+  write_file(dir + "/scale.cfg", "[architecture_presets]\nArrayHeight: 8\nArrayWidth: 8\nDataflow: ws\n"
+                                 "IfmapSramSzkB: 64\n");
+  write_file(dir + "/empty.csv", "Layer, M, N, K,\n");
+  const CommandResult empty = run_systole({"run", "--arch", dir + "/scale.cfg", "--workload", dir + "/empty.csv"});
+  CHECK(empty.exit_code == 2);
+  CHECK(std::count(empty.err.begin(), empty.err.end(), '\n') == 1);
+  CHECK(empty.err.find("[info]") == std::string::npos);
+  // A memspec that cannot be read names the architecture file that chose it,
+  // or the option.
+  write_file(dir + "/dram.ini", "[memory]\nmodel = dram\n[dram]\nspec = " + dir + "/missing.json\n");
+  one_line({"run", "--arch", dir + "/dram.ini", "--workload", dir + "/net.csv"},
+           dir + "/dram.ini: dram.spec: " + dir + "/missing.json: cannot open memspec");
+  one_line({"run", "--arch", "systole-32x32", "--dram", dir + "/missing.json", "--workload", dir + "/net.csv"},
+           "option --dram: " + dir + "/missing.json: cannot open memspec");
+}
+
+TEST_CASE("log lines never echo unprintable input", "[inputs][cli]") {
+  // A line of a control sequence and a stray byte reads as a section heading
+  // (an info line); the run goes on.
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/net.csv", "Layer, M, N, K,\ng, 4, 4, 4,\n\xff\x1b[31m\n");
+  const CommandResult r = run_systole({"run", "--arch", "systole-32x32", "--workload", dir + "/net.csv"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.err == "[info] " + dir + "/net.csv:3: '\\xff\\x1b[31m' has no sizes; read as a section heading\n");
+}

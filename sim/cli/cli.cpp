@@ -12,7 +12,6 @@
 #include <optional>
 
 #include <boost/program_options.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "sim/config/arch_config.hpp"
@@ -31,6 +30,7 @@
 #include "sim/engine/simulator.hpp"
 #include "sim/config/text.hpp"
 #include "sim/report/utilization_log.hpp"
+#include "sim/cli/held_log.hpp"
 #include "sim/report/vcd_tracer.hpp"
 #include "sim/workload/workload_loader.hpp"
 #include "systole/version.hpp"
@@ -296,6 +296,18 @@ ArchConfig arch_from_options(const po::variables_map& vm) {
                    unused.size() == 1 ? "has" : "have");
     }
   }
+  if (arch.memory_model == MemoryModel::Dram) {
+    // A memspec's own errors name the memspec: say where it was chosen too.
+    const std::string origin = vm.count("dram")        ? "option --dram"
+                               : vm.count("dram.spec") ? "option --dram.spec"
+                                                       : arch.source + ": dram.spec";
+    try {
+      resolve_dram(arch.dram, origin);
+    } catch (const InputError& e) {
+      const std::string what = e.what();
+      throw InputError(what.rfind(origin, 0) == 0 ? what : origin + ": " + what);
+    }
+  }
   if (!given.empty()) {
     // The file was valid on its own: what is wrong now, the options made so.
     std::string origin = given.size() == 1 ? "option" : "options";
@@ -309,9 +321,6 @@ void configure_logging(const std::string& level_name) {
   const spdlog::level::level_enum level = spdlog::level::from_str(level_name);
   if (level == spdlog::level::off && level_name != "off")
     throw InputError("option --log-level: unknown level '" + level_name + "'");
-  auto logger = spdlog::stderr_color_mt("systole");
-  logger->set_pattern("[%l] %v");
-  spdlog::set_default_logger(logger);
   spdlog::set_level(level);
 }
 
@@ -389,6 +398,7 @@ int run_command(int argc, char** argv) {
   const std::optional<EnergyModel> energy = energy_model(arch);
   if (vcd) check_writable(vcd->path, vcd->path + ".partial", "vcd");
   // Everything is valid: from here on the run writes files.
+  release_log_lines();
   std::string out_dir;
   if (vm.count("out")) {
     out_dir = vm["out"].as<std::string>();
@@ -459,6 +469,7 @@ int stats_command(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::warn);
   const Workload workload = workload_from_options(vm);
+  release_log_lines();
   if (vm["csv"].as<bool>())
     write_stats_csv(std::cout, workload);
   else
@@ -552,6 +563,7 @@ int figures_command(int argc, char** argv) {
 }  // namespace
 
 int run_cli(int argc, char** argv) {
+  hold_log_lines();
   try {
     if (argc < 2) {
       print_usage(std::cerr);
@@ -566,17 +578,25 @@ int run_cli(int argc, char** argv) {
       std::cout << "systole " << kVersion << "\n";
       return kExitOk;
     }
-    if (first == "run") return run_command(argc - 1, argv + 1);
-    if (first == "stats") return stats_command(argc - 1, argv + 1);
-    if (first == "dram") return dram_command(argc - 1, argv + 1);
-    if (first == "figures") return figures_command(argc - 1, argv + 1);
+    int exit_code = -1;
+    if (first == "run") exit_code = run_command(argc - 1, argv + 1);
+    if (first == "stats") exit_code = stats_command(argc - 1, argv + 1);
+    if (first == "dram") exit_code = dram_command(argc - 1, argv + 1);
+    if (first == "figures") exit_code = figures_command(argc - 1, argv + 1);
+    if (exit_code >= 0) {
+      release_log_lines();
+      return exit_code;
+    }
     std::cerr << "systole: error: unknown subcommand '" << first << "' (try systole --help)\n";
     return kExitBadInput;
   } catch (const InputError& e) {
+    // The one line: what was logged while reading the inputs goes unsaid.
+    discard_log_lines();
     // Errors quote the input: never echo its control bytes or stray binary.
     std::cerr << "systole: error: " << printable(e.what()) << "\n";
     return kExitBadInput;
   } catch (const std::exception& e) {
+    release_log_lines();
     std::cerr << "systole: internal error: " << printable(e.what()) << "\n";
     return kExitFailure;
   }

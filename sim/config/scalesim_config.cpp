@@ -1,6 +1,6 @@
 #include "sim/config/scalesim_config.hpp"
 
-#include <fstream>
+#include <sstream>
 #include <set>
 #include <stdexcept>
 
@@ -25,7 +25,7 @@ const std::set<std::string>& unused_keys() {
 }  // namespace
 
 bool is_scalesim_config(const std::string& path) {
-  std::ifstream in(path);
+  std::istringstream in(read_input_file(path, "architecture file"));
   std::string text;
   while (std::getline(in, text))
     if (to_lower(trim(text)) == "[architecture_presets]") return true;
@@ -33,8 +33,7 @@ bool is_scalesim_config(const std::string& path) {
 }
 
 ArchConfig load_scalesim_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw_input_error(path, 0, "cannot open architecture file");
+  std::istringstream in(read_input_file(path, "architecture file"));
   ArchConfig config;
   config.source = path;
   config.name = "scalesim";

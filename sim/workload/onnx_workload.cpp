@@ -244,11 +244,14 @@ class Importer {
   struct Window {
     std::int64_t n, c, h, w, kh, kw, sh, sw, top, bottom, left, right, dh, dw;
   };
-  Window window(const onnx::NodeProto& node, const std::string& label, const Shape& x,
-                const Shape& kernel) const {
+  void require_spatial_input(const onnx::NodeProto& node, const std::string& label, const Shape& x) const {
     if (x.size() != 3 && x.size() != 4)
       fail("node '" + label + "' (" + node.op_type() + "): only 1-D and 2-D inputs are supported, got rank " +
            std::to_string(x.size()));
+  }
+  Window window(const onnx::NodeProto& node, const std::string& label, const Shape& x,
+                const Shape& kernel) const {
+    require_spatial_input(node, label, x);
     const bool one_d = x.size() == 3;
     Window win{};
     win.n = x[0];
@@ -293,6 +296,7 @@ class Importer {
                 Workload& workload) {
     const Shape x = shape_of(node, input_of(node, x_input, label), label);
     const Shape w = shape_of(node, input_of(node, w_input, label), label);
+    require_spatial_input(node, label, x);
     if (w.size() != x.size())
       fail("node '" + label + "' (" + node.op_type() + "): weights of rank " + std::to_string(w.size()) +
            " for an input of rank " + std::to_string(x.size()));
@@ -323,6 +327,7 @@ class Importer {
   void add_pool(const onnx::NodeProto& node, const std::string& label, Workload& workload) {
     const Shape x = shape_of(node, input_of(node, 0, label), label);
     const bool global = node.op_type().rfind("Global", 0) == 0;
+    require_spatial_input(node, label, x);
     Shape kernel = global ? Shape(x.begin() + 2, x.end()) : ints_attribute(node, "kernel_shape", {});
     if (kernel.empty()) fail("node '" + label + "' (" + node.op_type() + "): no kernel_shape");
     Window win = window(node, label, x, kernel);

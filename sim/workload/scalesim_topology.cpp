@@ -1,6 +1,6 @@
 #include "sim/workload/scalesim_topology.hpp"
 
-#include <fstream>
+#include <sstream>
 
 #include <spdlog/spdlog.h>
 
@@ -82,8 +82,7 @@ Layer gemm_row(const std::string& path, int line, const std::vector<std::string>
 }  // namespace
 
 Workload load_scalesim_topology(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw_input_error(path, 0, "cannot open topology file");
+  std::istringstream in(read_input_file(path, "topology file"));
   Workload workload;
   workload.source = path;
   workload.name = path.substr(path.find_last_of('/') + 1);
@@ -96,7 +95,6 @@ Workload load_scalesim_topology(const std::string& path) {
   bool header_seen = false;
   while (std::getline(in, text)) {
     ++line;
-    if (!text.empty() && text.back() == '\r') text.pop_back();
     if (trim(text).empty()) continue;
     if (!header_seen) {
       delimiter = delimiter_of(text);
