@@ -324,6 +324,41 @@ TEST_CASE("a VCD window that may exceed the size limit is refused before the run
   CHECK(fs::exists(dir + "/big.vcd"));
 }
 
+TEST_CASE("two runs of one configuration write byte-identical outputs, wall-clock figures aside", "[cli]") {
+  // LeNet-5 on ideal memory, and on DDR4 with a narrow NoC (where the DRAM's
+  // own clock and refresh interleave with the array's), each with every
+  // output: layers.csv, summary.json, utilization.csv, energy.csv and a VCD.
+  const std::string dir = make_temp_dir();
+  const std::string lenet = std::string(SYSTOLE_SOURCE_DIR) + "/workloads/lenet5.yaml";
+  const std::vector<std::vector<std::string>> configurations = {
+      {"--arch", "systole-32x32", "--array", "16x16"},
+      {"--arch", "systole-32x32", "--array", "16x16", "--dataflow", "os", "--memory", "dram", "--dram", "ddr4-2400",
+       "--noc.left_words", "2"}};
+  int index = 0;
+  for (const std::vector<std::string>& configuration : configurations) {
+    INFO("configuration " << index);
+    std::string outputs[2];
+    for (int run = 0; run < 2; ++run) {
+      const std::string out = dir + "/c" + std::to_string(index) + "_" + std::to_string(run);
+      std::vector<std::string> args = {"run", "--workload", lenet, "--verify", "--sample", "7", "--out", out,
+                                       "--vcd", out + ".vcd", "--vcd-pes", "0:1,0:1"};
+      args.insert(args.end(), configuration.begin(), configuration.end());
+      const CommandResult r = run_systole(args);
+      INFO(r.err);
+      REQUIRE(r.exit_code == 0);
+      nlohmann::json summary = nlohmann::json::parse(read_file(out + "/summary.json"));
+      REQUIRE(summary["totals"].contains("wall_time"));
+      summary["totals"].erase("wall_time");
+      summary["totals"].erase("simulation_rate");
+      outputs[run] = read_file(out + "/layers.csv") + summary.dump(1) + read_file(out + "/utilization.csv") +
+                     read_file(out + "/energy.csv") + read_file(out + ".vcd");
+    }
+    CHECK(outputs[0].size() > 10000);
+    CHECK(outputs[0] == outputs[1]);
+    ++index;
+  }
+}
+
 TEST_CASE("Ctrl-C, SIGTERM and SIGHUP stop a long run, which keeps what it has", "[cli][interrupt]") {
   for (const auto& [stop, exit_code] : std::vector<std::pair<int, int>>{{SIGINT, 130}, {SIGTERM, 143}, {SIGHUP, 129}}) {
     INFO("signal " << stop);
