@@ -303,3 +303,24 @@ TEST_CASE("log lines never echo unprintable input", "[inputs][cli]") {
   CHECK(r.exit_code == 0);
   CHECK(r.err == "[info] " + dir + "/net.csv:3: '\\xff\\x1b[31m' has no sizes; read as a section heading\n");
 }
+
+TEST_CASE("SCALE-Sim's user-set interface bandwidth is named as ignored, with what to use instead", "[inputs][cli]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/net.csv", "Layer, M, N, K,\ng, 4, 4, 4,\n");
+  for (const char* interface : {"USER", "CALC"}) {
+    INFO(interface);
+    write_file(dir + "/scale.cfg", std::string("[architecture_presets]\nArrayHeight: 8\nArrayWidth: 8\nDataflow: ws\n"
+                                               "Bandwidth: 10\n[run_presets]\nInterfaceBandwidth: ") +
+                                       interface + "\n");
+    const CommandResult r =
+        run_systole({"run", "--arch", dir + "/scale.cfg", "--workload", dir + "/net.csv", "--log-level", "warn"});
+    CHECK(r.exit_code == 0);
+    if (std::string(interface) == "USER")
+      CHECK(r.err == "[warning] " + dir + "/scale.cfg:7: InterfaceBandwidth: USER (with Bandwidth) is ignored: "
+                     "Systole does not model SCALE-Sim's fixed-bandwidth interface: without --memory dram a run has "
+                     "ideal memory (no memory stalls); --memory dram with --dram ddr4-2400, lpddr4-3200, hbm2 or a "
+                     "memspec models the DRAM (docs/memory.md)\n");
+    else
+      CHECK(r.err.empty());
+  }
+}
