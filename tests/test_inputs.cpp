@@ -324,3 +324,33 @@ TEST_CASE("SCALE-Sim's user-set interface bandwidth is named as ignored, with wh
       CHECK(r.err.empty());
   }
 }
+
+TEST_CASE("huge dimensions are refused with one line, not wrapped around", "[inputs]") {
+  const std::string dir = make_temp_dir();
+  // INT64_MAX + a padding of 1 would wrap to a negative padded height.
+  write_file(dir + "/tall.yaml",
+             "layers:\n  - {name: c, type: conv, input: [9223372036854775807, 4, 3], filters: 4, kernel: 3, "
+             "padding: 1}\n");
+  CHECK_THROWS_WITH(load_yaml_workload(dir + "/tall.yaml"),
+                    Catch::EndsWith("layer 'c': input height must be at most 68719476736, got 9223372036854775807"));
+  // SCALE-Sim's ceil rule adds stride − 1 to the input height.
+  write_file(dir + "/tall.csv",
+             "Layer, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
+             "c, 9223372036854775807, 4, 3, 3, 3, 4, 9223372036854775807,\n");
+  CHECK_THROWS_WITH(load_scalesim_topology(dir + "/tall.csv"),
+                    Catch::EndsWith("tall.csv:2: IFMAP Height must be at most 68719476736, got 9223372036854775807"));
+  // A depthwise layer's filters are channels x multiplier.
+  write_file(dir + "/wide.csv",
+             "Layer, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
+             "DP_c, 4, 4, 3, 3, 68719476736, 68719476736, 1,\n");
+  CHECK_THROWS_AS(load_scalesim_topology(dir + "/wide.csv"), InputError);
+  // Each tensor of this LSTM stack fits (input 2^19 x 2^17 = 2^36 values,
+  // weights 4 x 2^16 x 3·2^16 < 2^36), but its MACs, 2 directions x 4 gates
+  // x 2^16 x 3·2^16 (the upper layers' input, 2·2^16, plus the hidden 2^16)
+  // x 2^19 steps x 1000 layers ≈ 2^65.6, exceed 64 bits.
+  write_file(dir + "/deep.yaml",
+             "layers:\n  - {name: l, type: lstm, input_size: 65536, hidden_size: 65536, sequence_length: 524288, "
+             "layers: 1000, bidirectional: true}\n");
+  CHECK_THROWS_WITH(load_yaml_workload(dir + "/deep.yaml"),
+                    Catch::EndsWith("layer 'l': layer too large to simulate: its MACs exceed 64 bits"));
+}

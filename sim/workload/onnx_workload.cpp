@@ -1,3 +1,4 @@
+#include "sim/workload/checked_size.hpp"
 #include "sim/workload/onnx_workload.hpp"
 
 #include <fstream>
@@ -376,9 +377,13 @@ class Importer {
       if (ea != eb && ea != 1 && eb != 1)
         fail("node '" + label + "' (" + node.op_type() + "): batch dimensions " + std::to_string(ea) +
              " and " + std::to_string(eb) + " do not broadcast");
-      a_batch *= ea;
-      b_batch *= eb;
-      batch *= std::max(ea, eb);
+      const auto a_next = checked_product({a_batch, ea}), b_next = checked_product({b_batch, eb}),
+                 next = checked_product({batch, std::max(ea, eb)});
+      if (!a_next || !b_next || !next)
+        fail("node '" + label + "' (" + node.op_type() + "): batch dimensions exceed 64 bits");
+      a_batch = *a_next;
+      b_batch = *b_next;
+      batch = *next;
     }
     Layer layer;
     if (b_batch == 1) {
@@ -436,7 +441,11 @@ class Importer {
     if (reduction) {
       const Shape out = shape_of(node, node.output(0), label);
       layer.reduced_elements = 1;
-      for (std::int64_t extent : out) layer.reduced_elements *= extent;
+      for (std::int64_t extent : out) {
+        const auto elements = checked_product({layer.reduced_elements, extent});
+        if (!elements) fail("node '" + label + "' (" + node.op_type() + "): output size exceeds 64 bits");
+        layer.reduced_elements = *elements;
+      }
     }
     workload.layers.push_back(layer);
   }
