@@ -158,8 +158,11 @@ TEST_CASE("bad topologies give the line and the problem", "[inputs]") {
   CHECK(load_error(header + "ok, 8, 8, 3, 3, 4, 4, 1,\nc, 2, 8, 3, 3, 4, 4, 1,\n", ".csv") ==
         ":3: filter 3x3 is larger than the input 2x8");
   CHECK(load_error("Layer, M, N, K,\ng, 4, x, 4,\n", ".csv") == ":2: N is 'x', not an integer");
-  // 2^40 x 2^24 would wrap a 64-bit element count to zero.
+  // 2^40 x 2^24 would wrap a 64-bit element count to zero; no extent may
+  // exceed a tensor's limit, 2^36, and 2^24 x 2^24 is a tensor too large.
   CHECK(load_error("Layer, M, N, K,\ng, 1099511627776, 1, 16777216,\n", ".csv") ==
+        ":2: M must be at most 68719476736, got 1099511627776");
+  CHECK(load_error("Layer, M, N, K,\ng, 16777216, 1, 16777216,\n", ".csv") ==
         ":2: layer too large to simulate: its input exceeds 68719476736 elements");
   CHECK(load_error("", ".csv") == ": topology file is empty");
   CHECK(load_error(header, ".csv") == ": topology file has no layers");

@@ -1,7 +1,6 @@
 #include "sim/workload/layer.hpp"
 
 #include <algorithm>
-#include <initializer_list>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -21,8 +20,10 @@ std::int64_t output_extent(std::int64_t input, std::int64_t pad_before, std::int
 }
 
 // Products of sizes are checked, so absurd sizes cannot wrap around.
-bool bounded_product(std::initializer_list<std::int64_t> factors) {
-  const std::optional<std::int64_t> product = checked_product(factors);
+bool bounded_product(const std::vector<std::int64_t>& factors) {
+  std::optional<std::int64_t> product = 1;
+  for (std::int64_t factor : factors)
+    if (product) product = checked_product({*product, factor});
   return product && *product <= Layer::kMaxTensorElements;
 }
 
@@ -102,7 +103,7 @@ std::string array_layer_problem(const Layer& layer) {
   // Checked before the output size, which needs the filter to fit.
   const std::int64_t out_rows = std::max<std::int64_t>(1, (padded_h - span_h) / s.stride_h + 1);
   const std::int64_t out_cols = std::max<std::int64_t>(1, (padded_w - span_w) / s.stride_w + 1);
-  const std::pair<const char*, std::initializer_list<std::int64_t>> tensors[] = {
+  const std::pair<const char*, std::vector<std::int64_t>> tensors[] = {
       {"input", {layer.batch, s.in_h, s.in_w, s.in_channels}},
       {"weights", {s.filters, window}},
       {"output", {layer.batch, out_rows, out_cols, s.filters}},
