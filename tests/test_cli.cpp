@@ -83,7 +83,7 @@ TEST_CASE("bad input exits 2 with one line and writes nothing", "[cli]") {
   expect_bad_input(run_systole(f.run_args({"--seed", "-1", "--out", out})), "option --seed");
   expect_bad_input(run_systole(f.run_args({"--vcd-pes", "0:1,0:1", "--out", out})), "needs --vcd");
   expect_bad_input(run_systole(f.run_args({"--batch", "4611686018427387904", "--out", out})),
-                   "option --batch 4611686018427387904: layer 'conv1': layer too large");
+                   "option --batch 4611686018427387904: layer 'conv1': batch must be at most 68719476736");
   expect_bad_input(run_systole(f.run_args({"--vcd", out + ".vcd", "--vcd-pes", "0:9,0:1"})),
                    "outside the 8x8 array");
   expect_bad_input(run_systole({"run", "--arch", f.arch, "--workload", f.dir + "/missing.csv", "--out", out}),
