@@ -14,8 +14,11 @@ int sc_main(int argc, char** argv) {
   // As with --warn NoAssertions, a test case (or leaf section) that makes no
   // assertion fails, and the run with it: a test that returns early or loops
   // over nothing cannot pass by accident.
+  // As with --warn NoTests, a test name that matches no test case fails: ctest
+  // cuts names at ';', and Catch would otherwise run nothing and pass.
   auto& warnings = session.configData().warnings;
-  warnings = static_cast<Catch::WarnAbout::What>(warnings | Catch::WarnAbout::NoAssertions);
+  warnings = static_cast<Catch::WarnAbout::What>(warnings | Catch::WarnAbout::NoAssertions |
+                                                 Catch::WarnAbout::NoTests);
   return session.run();
 }
 

@@ -13,10 +13,13 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "sim/report/vcd_writer.hpp"
 #include "tests/helpers.hpp"
 
 using namespace systole::test;
@@ -80,7 +83,7 @@ TEST_CASE("bad input exits 2 with one line and writes nothing", "[cli]") {
   expect_bad_input(run_systole(f.run_args({"--seed", "-1", "--out", out})), "option --seed");
   expect_bad_input(run_systole(f.run_args({"--vcd-pes", "0:1,0:1", "--out", out})), "needs --vcd");
   expect_bad_input(run_systole(f.run_args({"--batch", "4611686018427387904", "--out", out})),
-                   "option --batch 4611686018427387904: layer 'conv1': layer too large");
+                   "option --batch 4611686018427387904: layer 'conv1': batch must be at most 68719476736");
   expect_bad_input(run_systole(f.run_args({"--vcd", out + ".vcd", "--vcd-pes", "0:9,0:1"})),
                    "outside the 8x8 array");
   expect_bad_input(run_systole({"run", "--arch", f.arch, "--workload", f.dir + "/missing.csv", "--out", out}),
@@ -151,13 +154,212 @@ TEST_CASE("the VCD holds aggregates and a PE window, bounded by the cycle window
                              "left_words", "out_words", "ifmap_bytes"})
     CHECK(text.find(signal) != std::string::npos);
   CHECK(text.find("$enddefinitions") != std::string::npos);
-  // Time is in femtoseconds and cycle c's values appear at its end, (c + 1)
-  // ns: cycle 20 is #21000000. No value changes are recorded past the
-  // window's last cycle, and SystemC has nothing to warn.
-  CHECK(text.find("timescale\n     1 fs") != std::string::npos);
-  CHECK(text.find("\n#22000000\n") == std::string::npos);
-  CHECK(text.find("\n#21000000\n") != std::string::npos);
+  // At 1000 MHz time is in nanoseconds, and cycle c's values appear at its
+  // end, c + 1 ns: cycle 20 at #21. No value changes are recorded past the
+  // window's last cycle.
+  CHECK(text.find("$timescale\n   1 ns\n$end") != std::string::npos);
+  CHECK(text.find("\n#22\n") == std::string::npos);
+  CHECK(text.find("\n#21\n") != std::string::npos);
   CHECK(fs::file_size(small) < fs::file_size(large));
+}
+
+namespace {
+
+// A VCD read back: each signal's declared width and its value at any time.
+struct VcdTrace {
+  std::string timescale;
+  std::map<std::string, int> widths;                                     // by dotted name
+  std::map<std::string, std::map<std::uint64_t, std::string>> changes;  // name -> time -> bits
+
+  explicit VcdTrace(const std::string& text) {
+    std::istringstream in(text);
+    std::vector<std::string> scopes;
+    std::map<std::string, std::string> names;  // code -> dotted name
+    std::string token;
+    std::uint64_t time = 0;
+    while (in >> token) {
+      if (token == "$version" || token == "$date" || token == "$comment") {
+        while (token != "$end") in >> token;
+      } else if (token == "$timescale") {
+        std::string number, unit;
+        in >> number >> unit >> token;
+        timescale = number + " " + unit;
+      } else if (token == "$scope") {
+        std::string kind, name;
+        in >> kind >> name >> token;
+        scopes.push_back(name);
+      } else if (token == "$upscope") {
+        in >> token;
+        scopes.pop_back();
+      } else if (token == "$var") {
+        std::string type, code, name;
+        int width = 0;
+        in >> type >> width >> code >> name;
+        while (token != "$end") in >> token;
+        std::string dotted;
+        for (std::size_t s = 1; s < scopes.size(); ++s) dotted += scopes[s] + ".";
+        names[code] = dotted + name;
+        widths[dotted + name] = width;
+      } else if (token[0] == '#') {
+        time = std::stoull(token.substr(1));
+      } else if (token[0] == 'b') {
+        std::string code;
+        in >> code;
+        changes[names.at(code)][time] = token.substr(1);
+      } else if (token[0] == 'r') {  // a real signal (power): its code follows
+        std::string code;
+        in >> code;
+      } else if (token[0] == '0' || token[0] == '1') {
+        changes[names.at(token.substr(1))][time] = token.substr(0, 1);
+      }
+    }
+  }
+
+  // The value of `name` at `time`, as a two's complement of its width or
+  // as an unsigned number.
+  std::int64_t signed_at(const std::string& name, std::uint64_t time) const { return value_at(name, time, true); }
+  std::int64_t unsigned_at(const std::string& name, std::uint64_t time) const {
+    return value_at(name, time, false);
+  }
+  std::int64_t value_at(const std::string& name, std::uint64_t time, bool is_signed) const {
+    const auto& values = changes.at(name);
+    auto at = values.upper_bound(time);
+    REQUIRE(at != values.begin());
+    const std::string bits = std::prev(at)->second;
+    const int width = widths.at(name);
+    REQUIRE(static_cast<int>(bits.size()) <= width);
+    // Fewer bits than the width: the left ones are zeros.
+    const std::string full = std::string(width - bits.size(), '0') + bits;
+    std::int64_t value = 0;
+    for (char bit : full) value = value * 2 + (bit == '1');
+    if (is_signed && width < 64 && full[0] == '1') value -= std::int64_t{1} << width;
+    return value;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a PE's registers in the VCD, cycle by cycle, match a hand-worked case", "[cli][vcd]") {
+  // GEMM M = 3, N = 2, K = 2 on a 2x2 WS baseline array at 1000 MHz.
+  //   A (M x K) = [[5, -3], [-7, 2], [4, 6]];  filter n (a row of K):
+  //   filter 0 = [1, 2], filter 1 = [3, -45].
+  // PE(r, c) holds filter c's weight k = r: PE(1,1) holds -45, written when
+  // row 1 loads, in cycle 1 (row 0 in cycle 0). Streaming starts in cycle 2;
+  // the left edge skews row r by r cycles and each PE passes its operand one
+  // column on per cycle, so PE(r, c) holds A[t][r] in cycle 2 + t + r + c.
+  // PE(1,1) therefore holds A[t][1] in cycles 4, 5, 6 (-3, 2, 6), valid,
+  // and the partial sum A[t][0]·3 + A[t][1]·(-45):
+  //   t=0: 15 + 135 = 150;  t=1: -21 - 90 = -111;  t=2: 12 - 270 = -258.
+  // In every other cycle its moving registers are zero and invalid. Cycle n's
+  // values are at n + 1 ns. The layer ends after cycle 6 (its last result
+  // leaves PE(1,1)'s column then).
+  const std::string dir = make_temp_dir();
+  write_npy_int8(dir + "/a.npy", {3, 2}, {5, -3, -7, 2, 4, 6});
+  write_npy_int8(dir + "/w.npy", {2, 2}, {1, 2, 3, -45});
+  write_file(dir + "/net.yaml",
+             "layers:\n  - {name: g, type: gemm, m: 3, n: 2, k: 2, ifmap_data: a.npy, weights_data: w.npy}\n");
+  write_file(dir + "/arch.ini", "[array]\nrows = 2\ncols = 2\ndataflow = ws\n");
+  const std::string vcd = dir + "/run.vcd";
+  const CommandResult run = run_systole({"run", "--arch", dir + "/arch.ini", "--workload", dir + "/net.yaml",
+                                         "--verify", "--vcd", vcd, "--vcd-pes", "1,1", "--log-level", "warn"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const VcdTrace trace(read_file(vcd));
+  CHECK(trace.timescale == "1 ns");
+  CHECK(trace.widths.at("array.pe_1_1.left_operand") == 8);
+  CHECK(trace.widths.at("array.pe_1_1.stationary0") == 8);
+  CHECK(trace.widths.at("array.pe_1_1.partial_sum") == 32);
+  CHECK(trace.widths.at("array.pe_1_1.left_valid") == 1);
+
+  struct Expected {
+    int stationary, left, valid, partial_sum;
+  };
+  const Expected expected[] = {{0, 0, 0, 0},     {-45, 0, 0, 0},   {-45, 0, 0, 0},     {-45, 0, 0, 0},
+                               {-45, -3, 1, 150}, {-45, 2, 1, -111}, {-45, 6, 1, -258}};
+  for (int cycle = 0; cycle < 7; ++cycle) {
+    INFO("cycle " << cycle);
+    const std::uint64_t time = static_cast<std::uint64_t>(cycle) + 1;
+    CHECK(trace.signed_at("array.pe_1_1.stationary0", time) == expected[cycle].stationary);
+    CHECK(trace.signed_at("array.pe_1_1.left_operand", time) == expected[cycle].left);
+    CHECK(trace.unsigned_at("array.pe_1_1.left_valid", time) == expected[cycle].valid);
+    CHECK(trace.signed_at("array.pe_1_1.partial_sum", time) == expected[cycle].partial_sum);
+  }
+  // -45 as an 8-bit register, as GTKWave shows it in hex: D3.
+  CHECK(trace.changes.at("array.pe_1_1.stationary0").at(2) == "11010011");
+  // The fold counter starts at fold 0, not at a negative "none".
+  CHECK(trace.unsigned_at("fold", 0) == 0);
+  CHECK(trace.unsigned_at("fold", 7) == 0);
+}
+
+TEST_CASE("the VCD's timescale is the coarsest that keeps the clock's edges exact", "[vcd]") {
+  // 1000 MHz: 1 ns; 250 MHz: 4 ns; 100 MHz: 10 ns; 700 MHz: 1,428,571 fs,
+  // the whole femtoseconds SystemC runs it at, which no coarser unit divides.
+  CHECK(systole::vcd_timescale(1'000'000).text == "1 ns");
+  CHECK(systole::vcd_timescale(1'000'000).units_per_period == 1);
+  CHECK(systole::vcd_timescale(4'000'000).text == "1 ns");
+  CHECK(systole::vcd_timescale(4'000'000).units_per_period == 4);
+  CHECK(systole::vcd_timescale(10'000'000).text == "10 ns");
+  CHECK(systole::vcd_timescale(1'428'571).text == "1 fs");
+  CHECK(systole::vcd_timescale(1'428'571).units_per_period == 1'428'571);
+  CHECK(systole::vcd_timescale(1'500'000).text == "100 ps");
+}
+
+TEST_CASE("a VCD window that may exceed the size limit is refused before the run", "[cli][vcd]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/g.csv", "Layer, M, N, K,\ng, 4, 4, 4,\n");
+  const std::vector<std::string> base = {"run", "--arch", "systole-32x32", "--workload", dir + "/g.csv",
+                                         "--vcd", dir + "/big.vcd", "--vcd-pes", "0:31,0:31", "--out", dir + "/out"};
+  // 1024 PEs x 5 registers over the default 100,000 cycles: at least
+  // 1024 x (8 + 1 + 8 + 8 + 32 value bits) bytes a cycle, 5.8 GB.
+  const CommandResult refused = run_systole(base);
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::StartsWith("systole: error: option --vcd: a VCD of 1024 PEs over 100000 cycles may reach"));
+  CHECK_THAT(refused.err, Catch::Contains("--vcd-max-mb 1000"));
+  CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 1);
+  CHECK_FALSE(fs::exists(dir + "/big.vcd"));
+  CHECK_FALSE(fs::exists(dir + "/out"));
+  std::vector<std::string> raised = base;
+  raised.insert(raised.end(), {"--vcd-max-mb", "20000"});
+  CHECK(run_systole(raised).exit_code == 0);
+  std::vector<std::string> narrowed = base;
+  narrowed.insert(narrowed.end(), {"--vcd-cycles", "0:100"});
+  CHECK(run_systole(narrowed).exit_code == 0);
+  CHECK(fs::exists(dir + "/big.vcd"));
+}
+
+TEST_CASE("two runs of one configuration write byte-identical outputs, wall-clock figures aside", "[cli]") {
+  // LeNet-5 on ideal memory, and on DDR4 with a narrow NoC (where the DRAM's
+  // own clock and refresh interleave with the array's), each with every
+  // output: layers.csv, summary.json, utilization.csv, energy.csv and a VCD.
+  const std::string dir = make_temp_dir();
+  const std::string lenet = std::string(SYSTOLE_SOURCE_DIR) + "/workloads/lenet5.yaml";
+  const std::vector<std::vector<std::string>> configurations = {
+      {"--arch", "systole-32x32", "--array", "16x16"},
+      {"--arch", "systole-32x32", "--array", "16x16", "--dataflow", "os", "--memory", "dram", "--dram", "ddr4-2400",
+       "--noc.left_words", "2"}};
+  int index = 0;
+  for (const std::vector<std::string>& configuration : configurations) {
+    INFO("configuration " << index);
+    std::string outputs[2];
+    for (int run = 0; run < 2; ++run) {
+      const std::string out = dir + "/c" + std::to_string(index) + "_" + std::to_string(run);
+      std::vector<std::string> args = {"run", "--workload", lenet, "--verify", "--sample", "7", "--out", out,
+                                       "--vcd", out + ".vcd", "--vcd-pes", "0:1,0:1"};
+      args.insert(args.end(), configuration.begin(), configuration.end());
+      const CommandResult r = run_systole(args);
+      INFO(r.err);
+      REQUIRE(r.exit_code == 0);
+      nlohmann::json summary = nlohmann::json::parse(read_file(out + "/summary.json"));
+      REQUIRE(summary["totals"].contains("wall_time"));
+      summary["totals"].erase("wall_time");
+      summary["totals"].erase("simulation_rate");
+      outputs[run] = read_file(out + "/layers.csv") + summary.dump(1) + read_file(out + "/utilization.csv") +
+                     read_file(out + "/energy.csv") + read_file(out + ".vcd");
+    }
+    CHECK(outputs[0].size() > 10000);
+    CHECK(outputs[0] == outputs[1]);
+    ++index;
+  }
 }
 
 TEST_CASE("Ctrl-C, SIGTERM and SIGHUP stop a long run, which keeps what it has", "[cli][interrupt]") {

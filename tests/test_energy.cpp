@@ -143,7 +143,7 @@ TEST_CASE("a layer's energy is the sum of its counts times the table's entries, 
   CHECK(e.background() == Approx(30.0 / 168 * 16 * 40));
 }
 
-TEST_CASE("fp32 MACs are priced by the floating-point entries; a table without them is refused for fp32") {
+TEST_CASE("fp32 MACs are priced by the floating-point entries, and a table without them is refused for fp32") {
   // Horowitz 45 nm: fp32 multiply 3.7 pJ, fp32 add 0.9 pJ; registers per bit.
   const ArchConfig fp32 = array_config(4, 4, "ws", Microarch::Baseline, DataType::Fp32);
   const EnergyModel model(builtin("45nm"), fp32, LinkPayload::PartialSum);
@@ -229,27 +229,6 @@ TEST_CASE("a malformed energy table file exits 2 with one line naming file, line
   CHECK_THAT(incomplete.err, Catch::Contains("table.yaml") && Catch::Contains("multiplier.gated"));
   CHECK(!std::filesystem::exists(out));
 }
-
-namespace {
-
-// A version-1 .npy file of int8 values with `shape`, as numpy.save writes it.
-void write_npy_int8(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<int>& values) {
-  std::string dims;
-  for (std::int64_t d : shape) dims += std::to_string(d) + ", ";
-  std::string header = "{'descr': '|i1', 'fortran_order': False, 'shape': (" + dims + "), }";
-  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
-  header += '\n';
-  std::string bytes = "\x93NUMPY";
-  bytes += '\x01';
-  bytes += '\x00';
-  bytes += static_cast<char>(header.size() & 0xFF);
-  bytes += static_cast<char>(header.size() >> 8);
-  bytes += header;
-  for (int v : values) bytes += static_cast<char>(static_cast<std::int8_t>(v));
-  write_file(path, bytes);
-}
-
-}  // namespace
 
 TEST_CASE("operands read from .npy files: all-zero weights gate every MAC, and the outputs pass verification") {
   const std::string dir = make_temp_dir();

@@ -158,8 +158,11 @@ TEST_CASE("bad topologies give the line and the problem", "[inputs]") {
   CHECK(load_error(header + "ok, 8, 8, 3, 3, 4, 4, 1,\nc, 2, 8, 3, 3, 4, 4, 1,\n", ".csv") ==
         ":3: filter 3x3 is larger than the input 2x8");
   CHECK(load_error("Layer, M, N, K,\ng, 4, x, 4,\n", ".csv") == ":2: N is 'x', not an integer");
-  // 2^40 x 2^24 would wrap a 64-bit element count to zero.
+  // 2^40 x 2^24 would wrap a 64-bit element count to zero; no extent may
+  // exceed a tensor's limit, 2^36, and 2^24 x 2^24 is a tensor too large.
   CHECK(load_error("Layer, M, N, K,\ng, 1099511627776, 1, 16777216,\n", ".csv") ==
+        ":2: M must be at most 68719476736, got 1099511627776");
+  CHECK(load_error("Layer, M, N, K,\ng, 16777216, 1, 16777216,\n", ".csv") ==
         ":2: layer too large to simulate: its input exceeds 68719476736 elements");
   CHECK(load_error("", ".csv") == ": topology file is empty");
   CHECK(load_error(header, ".csv") == ": topology file has no layers");
@@ -210,7 +213,7 @@ TEST_CASE("window sizes beyond any real layer are refused, not wrapped around", 
   CHECK(pool.problem() == "stride height must be at most 1048576, got 2097152");
 }
 
-TEST_CASE("errors never echo control bytes or stray binary; names must be UTF-8", "[inputs][cli]") {
+TEST_CASE("errors never echo control bytes or stray binary, and names must be UTF-8", "[inputs][cli]") {
   CHECK(printable("a\rb\nc\td") == "a\\rb\\nc\\td");
   CHECK(printable("x\x1b[31my") == "x\\x1b[31my");
   CHECK(printable("caf\xc3\xa9 \xe2\x80\xa8 \xff") == "caf\xc3\xa9 \\u2028 \\xff");  // é kept, U+2028 escaped
@@ -226,4 +229,131 @@ TEST_CASE("errors never echo control bytes or stray binary; names must be UTF-8"
   CHECK(r.exit_code == 2);
   CHECK(r.err == "systole: error: " + dir + "/bad.yaml: layer name 'c\\xff' is not UTF-8\n");
   CHECK_FALSE(std::filesystem::exists(dir + "/out"));
+}
+
+TEST_CASE("CR LF and lone CR line endings read as LF in every text format", "[inputs]") {
+  const std::string dir = make_temp_dir();
+  for (const char* ending : {"\n", "\r\n", "\r"}) {
+    INFO("line ending " << printable(ending));
+    const auto lines = [&](std::initializer_list<const char*> parts) {
+      std::string text;
+      for (const char* part : parts) text += std::string(part) + ending;
+      return text;
+    };
+    write_file(dir + "/arch.ini", lines({"[general]", "name = mine", "[array]", "rows = 12", "cols = 14"}));
+    const ArchConfig ini = load_arch_config(dir + "/arch.ini");
+    CHECK(ini.name == "mine");
+    CHECK(ini.array.rows == 12);
+    CHECK(ini.array.cols == 14);
+    write_file(dir + "/bad.ini", lines({"[array]", "rows = 4", "flavour = 3"}));
+    CHECK_THROWS_WITH(load_arch_config(dir + "/bad.ini"), Catch::EndsWith(":3: unknown key 'flavour' in section [array]"));
+
+    write_file(dir + "/scale.cfg", lines({"[general]", "run_name = test", "[architecture_presets]", "ArrayHeight: 16",
+                                          "ArrayWidth: 8", "Dataflow: is"}));
+    const ArchConfig cfg = load_arch_config(dir + "/scale.cfg");
+    CHECK(cfg.name == "test");
+    CHECK(cfg.array.rows == 16);
+    CHECK(cfg.dataflow == "is");
+
+    write_file(dir + "/net.csv", lines({"Layer, M, N, K,", "a, 4, 5, 6,", "b, 7, 8, 9,"}));
+    const Workload csv = load_scalesim_topology(dir + "/net.csv");
+    REQUIRE(csv.layers.size() == 2);
+    CHECK(csv.layers[1].name == "b");
+
+    write_file(dir + "/net.yaml", lines({"layers:", "  - {name: a, type: gemm, m: 4, n: 5, k: 6}",
+                                         "  - {name: b, type: gemm, m: 7, n: 8}"}));
+    CHECK_THROWS_WITH(load_yaml_workload(dir + "/net.yaml"), Catch::Contains("net.yaml:3:"));
+  }
+}
+
+TEST_CASE("an input error is the one line on stderr, and names where the value was set", "[inputs][cli]") {
+  const std::string dir = make_temp_dir();
+  const auto one_line = [&](const std::vector<std::string>& args, const std::string& expected) {
+    const CommandResult r = run_systole(args);
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "systole: error: " + expected + "\n");
+    CHECK(r.out.empty());
+  };
+  // The first line looks like a layer (a warning) and the third is short.
+  write_file(dir + "/net.csv", "conv1, 12, 12, 3, 3, 3, 8, 1,\nconv2, 12, 12, 3, 3, 3, 8, 1,\nconv3, 12,\n");
+  one_line({"run", "--arch", "systole-32x32", "--workload", dir + "/net.csv"},
+           dir + "/net.csv:3: expected 8 fields (name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, "
+                 "Channels, Num Filter, Strides), found 2");
+  // SCALE-Sim memory keys Systole does not use (an info line), then a bad workload.
+  write_file(dir + "/scale.cfg", "[architecture_presets]\nArrayHeight: 8\nArrayWidth: 8\nDataflow: ws\n"
+                                 "IfmapSramSzkB: 64\n");
+  write_file(dir + "/empty.csv", "Layer, M, N, K,\n");
+  const CommandResult empty = run_systole({"run", "--arch", dir + "/scale.cfg", "--workload", dir + "/empty.csv"});
+  CHECK(empty.exit_code == 2);
+  CHECK(std::count(empty.err.begin(), empty.err.end(), '\n') == 1);
+  CHECK(empty.err.find("[info]") == std::string::npos);
+  // A memspec that cannot be read names the architecture file that chose it,
+  // or the option.
+  write_file(dir + "/dram.ini", "[memory]\nmodel = dram\n[dram]\nspec = " + dir + "/missing.json\n");
+  one_line({"run", "--arch", dir + "/dram.ini", "--workload", dir + "/net.csv"},
+           dir + "/dram.ini: dram.spec: " + dir + "/missing.json: cannot open memspec");
+  one_line({"run", "--arch", "systole-32x32", "--dram", dir + "/missing.json", "--workload", dir + "/net.csv"},
+           "option --dram: " + dir + "/missing.json: cannot open memspec");
+}
+
+TEST_CASE("log lines never echo unprintable input", "[inputs][cli]") {
+  // A line of a control sequence and a stray byte reads as a section heading
+  // (an info line); the run goes on.
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/net.csv", "Layer, M, N, K,\ng, 4, 4, 4,\n\xff\x1b[31m\n");
+  const CommandResult r = run_systole({"run", "--arch", "systole-32x32", "--workload", dir + "/net.csv"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.err == "[info] " + dir + "/net.csv:3: '\\xff\\x1b[31m' has no sizes; read as a section heading\n");
+}
+
+TEST_CASE("SCALE-Sim's user-set interface bandwidth is named as ignored, with what to use instead", "[inputs][cli]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/net.csv", "Layer, M, N, K,\ng, 4, 4, 4,\n");
+  for (const char* interface : {"USER", "CALC"}) {
+    INFO(interface);
+    write_file(dir + "/scale.cfg", std::string("[architecture_presets]\nArrayHeight: 8\nArrayWidth: 8\nDataflow: ws\n"
+                                               "Bandwidth: 10\n[run_presets]\nInterfaceBandwidth: ") +
+                                       interface + "\n");
+    const CommandResult r =
+        run_systole({"run", "--arch", dir + "/scale.cfg", "--workload", dir + "/net.csv", "--log-level", "warn"});
+    CHECK(r.exit_code == 0);
+    if (std::string(interface) == "USER")
+      CHECK(r.err == "[warning] " + dir + "/scale.cfg:7: InterfaceBandwidth: USER (with Bandwidth) is ignored: "
+                     "Systole does not model SCALE-Sim's fixed-bandwidth interface: without --memory dram a run has "
+                     "ideal memory (no memory stalls); --memory dram with --dram ddr4-2400, lpddr4-3200, hbm2 or a "
+                     "memspec models the DRAM (docs/memory.md)\n");
+    else
+      CHECK(r.err.empty());
+  }
+}
+
+TEST_CASE("huge dimensions are refused with one line, not wrapped around", "[inputs]") {
+  const std::string dir = make_temp_dir();
+  // INT64_MAX + a padding of 1 would wrap to a negative padded height.
+  write_file(dir + "/tall.yaml",
+             "layers:\n  - {name: c, type: conv, input: [9223372036854775807, 4, 3], filters: 4, kernel: 3, "
+             "padding: 1}\n");
+  CHECK_THROWS_WITH(load_yaml_workload(dir + "/tall.yaml"),
+                    Catch::EndsWith("layer 'c': input height must be at most 68719476736, got 9223372036854775807"));
+  // SCALE-Sim's ceil rule adds stride − 1 to the input height.
+  write_file(dir + "/tall.csv",
+             "Layer, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
+             "c, 9223372036854775807, 4, 3, 3, 3, 4, 9223372036854775807,\n");
+  CHECK_THROWS_WITH(load_scalesim_topology(dir + "/tall.csv"),
+                    Catch::EndsWith("tall.csv:2: IFMAP Height must be at most 68719476736, got 9223372036854775807"));
+  // A depthwise layer's filters are channels x multiplier.
+  write_file(dir + "/wide.csv",
+             "Layer, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\n"
+             "DP_c, 4, 4, 3, 3, 68719476736, 68719476736, 1,\n");
+  CHECK_THROWS_AS(load_scalesim_topology(dir + "/wide.csv"), InputError);
+  // Each tensor of this LSTM stack fits (input 2^19 x 2^17 = 2^36 values,
+  // weights 4 x 2^16 x 3·2^16 < 2^36), but its MACs, 2 directions x 4 gates
+  // x 2^16 x 3·2^16 (the upper layers' input, 2·2^16, plus the hidden 2^16)
+  // x 2^19 steps x 1000 layers ≈ 2^65.6, exceed 64 bits.
+  write_file(dir + "/deep.yaml",
+             "layers:\n  - {name: l, type: lstm, input_size: 65536, hidden_size: 65536, sequence_length: 524288, "
+             "layers: 1000, bidirectional: true}\n");
+  CHECK_THROWS_WITH(load_yaml_workload(dir + "/deep.yaml"),
+                    Catch::EndsWith("layer 'l': layer too large to simulate: its MACs exceed 64 bits"));
 }

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <variant>
 
@@ -1127,4 +1128,43 @@ TEST_CASE("a run returns to its loop by wall-clock time too, so an interrupt is 
   CHECK(result.interrupted);
   CHECK(result.total_cycles > 0);
   CHECK(result.total_cycles < 16 * 16 * 4190);
+}
+
+TEST_CASE("stream chunks and the stationary reloads they cost are reported", "[memory][cli]") {
+  // ResNet-18's conv1 (224x224x3, 64 filters of 7x7, stride 2, padding 3) on
+  // a 128x128 WS array: M = 112·112 = 12,544, K = 7·7·3 = 147, N = 64, so
+  // Sr = K takes 2 row folds and Sc = N one column fold: 2 folds.
+  // With DRAM and 64 KB partitions a fold streams at most
+  //   min(8·32768 / (128 rows · 8 bits), 8·32768 / (128 cols · 32 bits)) = min(256, 64) = 64
+  // rows, so M streams in 12,544 / 64 = 196 chunks, each running both folds:
+  // 392 folds, of which 390 reload the weights.
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/conv1.yaml",
+             "layers:\n  - {name: conv1, type: conv, input: [224, 224, 3], filters: 64, kernel: 7, stride: 2, "
+             "padding: 3}\n");
+  const auto run = [&](const std::string& memory) {
+    const std::string out = dir + "/" + memory;
+    const CommandResult r = run_systole({"run", "--arch", "systole-128x128", "--workload", dir + "/conv1.yaml",
+                                         "--memory", memory, "--buffer.ifmap_kb", "64", "--buffer.filter_kb", "64",
+                                         "--buffer.ofmap_kb", "64", "--out", out, "--log-level", "error"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto rows = read_csv(out + "/layers.csv");
+    std::map<std::string, std::string> layer;
+    for (std::size_t c = 0; c < rows[0].size(); ++c) layer[rows[0][c]] = rows[1][c];
+    return std::make_pair(layer, nlohmann::json::parse(read_file(out + "/summary.json")));
+  };
+  const auto [ideal, ideal_summary] = run("ideal");
+  CHECK(ideal.at("folds") == "2");
+  CHECK(ideal.at("stream_chunks") == "1");
+  CHECK(ideal.at("stationary_reloads") == "0");
+  const auto [dram, dram_summary] = run("dram");
+  CHECK(dram.at("folds") == "392");
+  CHECK(dram.at("stream_chunks") == "196");
+  CHECK(dram.at("stationary_reloads") == "390");
+  CHECK(dram_summary["totals"]["stationary_reloads"]["value"] == 390);
+  CHECK(dram_summary["totals"]["stream_chunks"]["value"] == 196);
+  // The reloads are compute, not stall: compute_cycles exceeds the
+  // ideal-memory run's cycles.
+  CHECK(std::stoll(dram.at("compute_cycles")) > std::stoll(ideal.at("cycles")));
 }

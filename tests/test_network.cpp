@@ -209,7 +209,7 @@ TEST_CASE("a decoder expands into a prefill pass and decode passes over a growin
                     Catch::Matchers::Contains("bad.yaml:2") && Catch::Matchers::Contains("not divisible by heads"));
 }
 
-TEST_CASE("every dataflow runs a zoo network; batch raises latency and throughput", "[network][cli]") {
+TEST_CASE("every dataflow runs a zoo network, and batch raises latency and throughput", "[network][cli]") {
   const std::string dir = make_temp_dir();
   const std::string net = std::string(SYSTOLE_SOURCE_DIR) + "/workloads/lenet5.yaml";
   for (const char* dataflow : {"ws", "os", "is"}) {

@@ -291,7 +291,7 @@ std::string write_graph(const std::function<void(onnx::GraphProto*)>& build) {
 
 }  // namespace
 
-TEST_CASE("ONNX MatMul batch dimensions broadcast; activation operands hold no weights", "[onnx]") {
+TEST_CASE("ONNX MatMul batch dimensions broadcast, and activation operands hold no weights", "[onnx]") {
   const std::string path = write_graph([](onnx::GraphProto* g) {
     add_value(g->add_input(), "a", {"2", "1", "3", "4"});
     add_value(g->add_input(), "b", {"1", "5", "4", "6"});
@@ -341,6 +341,28 @@ TEST_CASE("malformed ONNX nodes give a one-line error", "[onnx]") {
     add_value(g->add_output(), "y", {});
   });
   CHECK_THROWS_AS(load_onnx_workload(flat_weights, {}), InputError);
+  // A Conv or pooling input of rank 0 or 1 once formed an iterator past the
+  // end of its shape.
+  for (const std::vector<std::string>& x_shape : {std::vector<std::string>{}, std::vector<std::string>{"8"}}) {
+    INFO("rank " << x_shape.size());
+    std::vector<std::int64_t> w_shape(x_shape.size(), 3);
+    const std::string low_rank = write_graph([&](onnx::GraphProto* g) {
+      add_value(g->add_input(), "x", x_shape);
+      *g->add_initializer() = weights("w", w_shape);
+      node(g, "Conv", "conv", {"x", "w"}, {"y"});
+      add_value(g->add_output(), "y", {});
+    });
+    CHECK_THROWS_WITH(load_onnx_workload(low_rank, {}),
+                      Catch::Contains("node 'conv' (Conv): only 1-D and 2-D inputs are supported, got rank " +
+                                      std::to_string(x_shape.size())));
+    const std::string low_rank_pool = write_graph([&](onnx::GraphProto* g) {
+      add_value(g->add_input(), "x", x_shape);
+      node(g, "GlobalAveragePool", "pool", {"x"}, {"y"});
+      add_value(g->add_output(), "y", {});
+    });
+    CHECK_THROWS_WITH(load_onnx_workload(low_rank_pool, {}),
+                      Catch::Contains("node 'pool' (GlobalAveragePool): only 1-D and 2-D inputs are supported"));
+  }
 }
 
 TEST_CASE("a real multi-layer model: openwakeword's hello_deepa MLP", "[onnx]") {

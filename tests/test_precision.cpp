@@ -205,7 +205,7 @@ TEST_CASE("sub-byte values pack: n values of b bits take ceil(n·b/8) bytes, a p
   CHECK(buffer.traffic().write_accesses[0] == 3);
 }
 
-TEST_CASE("int4 moves half of int8's DRAM bytes and half its buffer accesses; int2 a quarter, int1 an eighth",
+TEST_CASE("int4 moves half of int8's DRAM bytes and half its buffer accesses, int2 a quarter and int1 an eighth",
           "[precision][memory]") {
   // GEMM M = 16, N = 16, K = 12 on an 8x8 WS array, DRAM, 64 KiB partitions
   // of one bank of one 8-byte port. Every matrix fits half its partition, so

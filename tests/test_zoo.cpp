@@ -44,7 +44,7 @@ double rounded(std::int64_t value, double unit, int decimals) {
 
 }  // namespace
 
-TEST_CASE("AlexNet: 61M weights, 724M MACs; CONV 2.3M, 666M", "[zoo]") {
+TEST_CASE("AlexNet: 61M weights, 724M MACs (CONV 2.3M, 666M)", "[zoo]") {
   const Totals t = totals("alexnet");
   CHECK(t.weights == 60954656);
   CHECK(t.macs == 724406816);
@@ -64,7 +64,7 @@ TEST_CASE("Overfeat fast: 146M weights, 2.8G MACs", "[zoo]") {
   CHECK(rounded(t.macs, 1e9, 1) == 2.8);
 }
 
-TEST_CASE("VGG-16: 138M weights, 15.5G MACs; CONV 14.7M, 15.3G", "[zoo]") {
+TEST_CASE("VGG-16: 138M weights, 15.5G MACs (CONV 14.7M, 15.3G)", "[zoo]") {
   const Totals t = totals("vgg16");
   CHECK(t.weights == 138344128);
   CHECK(t.macs == 15470264320);
@@ -85,7 +85,7 @@ TEST_CASE("ResNet-50: 25.5M weights, 3.9G MACs", "[zoo]") {
   CHECK(rounded(t.macs, 1e9, 1) == 3.9);
 }
 
-TEST_CASE("GoogLeNet: 7.0M weights; MACs of the standard shapes, not the table's 1.43G", "[zoo]") {
+TEST_CASE("GoogLeNet: 7.0M weights, MACs of the standard shapes and not the table's 1.43G", "[zoo]") {
   const Totals t = totals("googlenet");
   CHECK(t.weights == 6990272);
   CHECK(rounded(t.weights, 1e6, 1) == 7.0);

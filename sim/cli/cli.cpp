@@ -13,7 +13,6 @@
 #include <optional>
 
 #include <boost/program_options.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "sim/config/arch_config.hpp"
@@ -33,6 +32,7 @@
 #include "sim/engine/simulator.hpp"
 #include "sim/config/text.hpp"
 #include "sim/report/utilization_log.hpp"
+#include "sim/cli/held_log.hpp"
 #include "sim/report/vcd_tracer.hpp"
 #include "sim/workload/workload_loader.hpp"
 #include "systole/version.hpp"
@@ -160,6 +160,8 @@ po::options_description run_options() {
        "PEs whose registers go into the VCD: ROWS,COLS with each A or A:B (inclusive), e.g. 0:3,0:3")
       ("vcd-cycles", po::value<std::string>()->default_value("0:99999"),
        "cycles the VCD covers, A:B inclusive")
+      ("vcd-max-mb", po::value<std::int64_t>()->default_value(1000),
+       "refuse a VCD whose window (--vcd-pes x --vcd-cycles) may exceed this many MB")
       ("log-level", po::value<std::string>()->default_value("info"),
        "trace, debug, info, warn, error or off");
   add_workload_options(options);
@@ -175,7 +177,8 @@ std::pair<std::int64_t, std::int64_t> parse_range(const std::string& text, const
   return {*first, *last};
 }
 
-VcdOptions parse_vcd_options(const po::variables_map& vm, const ArrayConfig& array) {
+VcdOptions parse_vcd_options(const po::variables_map& vm, const ArchConfig& arch) {
+  const ArrayConfig& array = arch.array;
   VcdOptions vcd;
   vcd.path = vm["vcd"].as<std::string>();
   std::tie(vcd.cycle_first, vcd.cycle_last) = parse_range(vm["vcd-cycles"].as<std::string>(), "vcd-cycles");
@@ -195,6 +198,21 @@ VcdOptions parse_vcd_options(const po::variables_map& vm, const ArrayConfig& arr
     vcd.row_last = static_cast<int>(rows.second);
     vcd.col_first = static_cast<int>(cols.first);
     vcd.col_last = static_cast<int>(cols.second);
+  }
+  const std::int64_t max_mb = vm["vcd-max-mb"].as<std::int64_t>();
+  if (max_mb <= 0 || max_mb > (std::int64_t{1} << 40))
+    throw InputError("option --vcd-max-mb: must be from 1 to 2^40, got " + std::to_string(max_mb));
+  vcd.max_bytes = static_cast<std::uint64_t>(max_mb) * 1'000'000;
+  const std::uint64_t bound =
+      vcd_size_bound(vcd, array, arch.clock_period_fs(), find_dataflow(arch.dataflow)->traced_registers(array));
+  if (bound > vcd.max_bytes) {
+    const long long pes = static_cast<long long>(vcd.row_last - vcd.row_first + 1) * (vcd.col_last - vcd.col_first + 1);
+    char size[64];
+    std::snprintf(size, sizeof size, "%.3g GB", static_cast<double>(bound) / 1e9);
+    throw InputError("option --vcd: a VCD of " + std::to_string(pes) + " PEs over " +
+                     std::to_string(vcd.cycle_last - vcd.cycle_first + 1) + " cycles may reach " + size +
+                     ", above --vcd-max-mb " + std::to_string(max_mb) +
+                     ": narrow --vcd-pes or --vcd-cycles, or raise --vcd-max-mb");
   }
   return vcd;
 }
@@ -282,6 +300,18 @@ ArchConfig arch_from_options(const po::variables_map& vm) {
                    unused.size() == 1 ? "has" : "have");
     }
   }
+  if (arch.memory_model == MemoryModel::Dram) {
+    // A memspec's own errors name the memspec: say where it was chosen too.
+    const std::string origin = vm.count("dram")        ? "option --dram"
+                               : vm.count("dram.spec") ? "option --dram.spec"
+                                                       : arch.source + ": dram.spec";
+    try {
+      resolve_dram(arch.dram, origin);
+    } catch (const InputError& e) {
+      const std::string what = e.what();
+      throw InputError(what.rfind(origin, 0) == 0 ? what : origin + ": " + what);
+    }
+  }
   if (!given.empty()) {
     // The file was valid on its own: what is wrong now, the options made so.
     std::string origin = given.size() == 1 ? "option" : "options";
@@ -295,9 +325,6 @@ void configure_logging(const std::string& level_name) {
   const spdlog::level::level_enum level = spdlog::level::from_str(level_name);
   if (level == spdlog::level::off && level_name != "off")
     throw InputError("option --log-level: unknown level '" + level_name + "'");
-  auto logger = spdlog::stderr_color_mt("systole");
-  logger->set_pattern("[%l] %v");
-  spdlog::set_default_logger(logger);
   spdlog::set_level(level);
 }
 
@@ -350,7 +377,7 @@ int run_command(int argc, char** argv) {
   if (const std::string problem = memory_problem(arch, workload); !problem.empty())
     throw InputError(arch.source + ": " + problem);
   std::optional<VcdOptions> vcd;
-  if (vm.count("vcd")) vcd = parse_vcd_options(vm, arch.array);
+  if (vm.count("vcd")) vcd = parse_vcd_options(vm, arch);
   if (!vcd && vm.count("vcd-pes")) throw InputError("option --vcd-pes needs --vcd FILE");
 
   RunOptions run_options;
@@ -373,8 +400,9 @@ int run_command(int argc, char** argv) {
   run_options.skip_ahead = !vcd;
 
   const std::optional<EnergyModel> energy = energy_model(arch);
-  if (vcd) check_writable(vcd->path, vcd->path + ".partial.vcd", "vcd");
+  if (vcd) check_writable(vcd->path, vcd->path + ".partial", "vcd");
   // Everything is valid: from here on the run writes files.
+  release_log_lines();
   std::string out_dir;
   if (vm.count("out")) {
     out_dir = vm["out"].as<std::string>();
@@ -400,8 +428,8 @@ int run_command(int argc, char** argv) {
   }
   std::optional<VcdTracer> tracer;
   if (vcd) {
-    tracer.emplace(*vcd, arch.array, find_dataflow(arch.dataflow)->traced_registers(arch.array),
-                   arch.clock_period_ns(), cycle_energy());
+    tracer.emplace(*vcd, arch.array, arch.clock_period_fs(), find_dataflow(arch.dataflow)->traced_registers(arch.array),
+                   cycle_energy());
     simulator.add_observer(*tracer);
   }
 
@@ -452,6 +480,7 @@ int stats_command(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::warn);
   const Workload workload = workload_from_options(vm);
+  release_log_lines();
   if (vm["csv"].as<bool>())
     write_stats_csv(std::cout, workload);
   else
@@ -545,6 +574,7 @@ int figures_command(int argc, char** argv) {
 }  // namespace
 
 int run_cli(int argc, char** argv) {
+  hold_log_lines();
   try {
     if (argc < 2) {
       print_usage(std::cerr);
@@ -559,18 +589,26 @@ int run_cli(int argc, char** argv) {
       std::cout << "systole " << kVersion << "\n";
       return kExitOk;
     }
-    if (first == "run") return run_command(argc - 1, argv + 1);
-    if (first == "stats") return stats_command(argc - 1, argv + 1);
-    if (first == "dram") return dram_command(argc - 1, argv + 1);
-    if (first == "figures") return figures_command(argc - 1, argv + 1);
-    if (first == "sweep") return sweep_command(argc - 1, argv + 1);
+    int exit_code = -1;
+    if (first == "run") exit_code = run_command(argc - 1, argv + 1);
+    if (first == "stats") exit_code = stats_command(argc - 1, argv + 1);
+    if (first == "dram") exit_code = dram_command(argc - 1, argv + 1);
+    if (first == "figures") exit_code = figures_command(argc - 1, argv + 1);
+    if (first == "sweep") exit_code = sweep_command(argc - 1, argv + 1);
+    if (exit_code >= 0) {
+      release_log_lines();
+      return exit_code;
+    }
     std::cerr << "systole: error: unknown subcommand '" << first << "' (try systole --help)\n";
     return kExitBadInput;
   } catch (const InputError& e) {
+    // The one line: what was logged while reading the inputs goes unsaid.
+    discard_log_lines();
     // Errors quote the input: never echo its control bytes or stray binary.
     std::cerr << "systole: error: " << printable(e.what()) << "\n";
     return kExitBadInput;
   } catch (const std::exception& e) {
+    release_log_lines();
     std::cerr << "systole: internal error: " << printable(e.what()) << "\n";
     return kExitFailure;
   }

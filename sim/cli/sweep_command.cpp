@@ -10,9 +10,9 @@
 #include <thread>
 
 #include <boost/program_options.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "sim/cli/held_log.hpp"
 #include "sim/config/input_error.hpp"
 #include "sim/config/text.hpp"
 #include "sim/sweep/local_pool.hpp"
@@ -67,10 +67,9 @@ po::variables_map parse(int argc, char** argv, po::options_description& options)
 }
 
 void quiet_logging() {
-  // Logs go to stderr: a worker's stdout carries its finished runs.
-  auto logger = spdlog::stderr_color_mt("systole");
-  logger->set_pattern("[%l] %v");
-  spdlog::set_default_logger(logger);
+  // Logs go to stderr (sim/cli/held_log.hpp), as they come: a worker's
+  // stdout carries its finished runs.
+  release_log_lines();
   spdlog::set_level(spdlog::level::warn);
 }
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <cstdlib>
 #include <functional>
 #include <sstream>
@@ -213,7 +212,7 @@ int line_of_key(const std::string& path, const std::string& dotted, int occurren
   const std::size_t dot = dotted.find('.');
   const std::string section = dot == std::string::npos ? "" : dotted.substr(0, dot);
   const std::string key = dot == std::string::npos ? dotted : dotted.substr(dot + 1);
-  std::ifstream in(path);
+  std::istringstream in(read_input_file(path, "architecture file"));
   std::string text, current;
   int line = 0;
   while (std::getline(in, text)) {
@@ -229,7 +228,7 @@ int line_of_key(const std::string& path, const std::string& dotted, int occurren
 }
 
 int line_containing(const std::string& path, const std::string& needle) {
-  std::ifstream in(path);
+  std::istringstream in(read_input_file(path, "architecture file"));
   std::string text;
   int line = 0;
   while (std::getline(in, text)) {
@@ -270,8 +269,7 @@ po::options_description config_key_options() {
 }
 
 ArchConfig load_native_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw_input_error(path, 0, "cannot open architecture file");
+  std::istringstream in(read_input_file(path, "architecture file"));
   po::parsed_options parsed(nullptr);
   try {
     parsed = po::parse_config_file(in, config_key_options(), /*allow_unregistered=*/true);

@@ -4,6 +4,8 @@
 // SCALE-Sim .cfg, with any key overridden
 // from the command line as --section.key=value.
 
+#include <cmath>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -31,6 +33,8 @@ struct ArchConfig {
   // time and the VCD's time axis.
   double clock_mhz = 1000;
   double clock_period_ns() const { return 1000.0 / clock_mhz; }
+  // The period SystemC runs the clock at: whole femtoseconds, its resolution.
+  std::uint64_t clock_period_fs() const { return static_cast<std::uint64_t>(std::llround(1e9 / clock_mhz)); }
   ArrayConfig array;
   // The dataflow's name in the registry (sim/dataflow/registry.hpp).
   std::string dataflow = "ws";

@@ -1,6 +1,6 @@
 #include "sim/config/scalesim_config.hpp"
 
-#include <fstream>
+#include <sstream>
 #include <set>
 #include <stdexcept>
 
@@ -25,7 +25,7 @@ const std::set<std::string>& unused_keys() {
 }  // namespace
 
 bool is_scalesim_config(const std::string& path) {
-  std::ifstream in(path);
+  std::istringstream in(read_input_file(path, "architecture file"));
   std::string text;
   while (std::getline(in, text))
     if (to_lower(trim(text)) == "[architecture_presets]") return true;
@@ -33,14 +33,14 @@ bool is_scalesim_config(const std::string& path) {
 }
 
 ArchConfig load_scalesim_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw_input_error(path, 0, "cannot open architecture file");
+  std::istringstream in(read_input_file(path, "architecture file"));
   ArchConfig config;
   config.source = path;
   config.name = "scalesim";
   std::string text, section;
   int line = 0;
   std::set<std::string> seen, ignored;
+  int user_bandwidth_line = 0;
   while (std::getline(in, text)) {
     ++line;
     const std::string t = trim(text);
@@ -75,6 +75,7 @@ ArchConfig load_scalesim_config(const std::string& path) {
         set_config_key(config, "buffer.ofmap_kb", value);
       } else if (unused_keys().count(key)) {
         ignored.insert(key);
+        if (key == "interfacebandwidth" && to_lower(value) == "user") user_bandwidth_line = line;
       } else {
         throw_input_error(path, line, "unknown key '" + key + "' in [" + section + "]");
       }
@@ -85,6 +86,13 @@ ArchConfig load_scalesim_config(const std::string& path) {
   for (const char* required : {"arrayheight", "arraywidth", "dataflow"})
     if (!seen.count("architecture_presets." + std::string(required)))
       throw_input_error(path, 0, std::string("missing key '") + required + "' in [architecture_presets]");
+  // A user who fixed SCALE-Sim's interface bandwidth expects memory stalls;
+  // without a word the run would have none.
+  if (user_bandwidth_line > 0)
+    spdlog::warn("{}:{}: InterfaceBandwidth: USER (with Bandwidth) is ignored: Systole does not model SCALE-Sim's "
+                 "fixed-bandwidth interface: without --memory dram a run has ideal memory (no memory stalls); "
+                 "--memory dram with --dram ddr4-2400, lpddr4-3200, hbm2 or a memspec models the DRAM (docs/memory.md)",
+                 path, user_bandwidth_line);
   if (!ignored.empty()) {
     std::string names;
     for (const std::string& key : ignored) names += (names.empty() ? "" : ", ") + key;

@@ -2,8 +2,38 @@
 
 #include <cctype>
 #include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "sim/config/input_error.hpp"
 
 namespace systole {
+
+std::string read_input_file(const std::string& path, const std::string& what) {
+  // A directory opens and reads as empty: say what it is.
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) throw_input_error(path, 0, "is a directory, not a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_input_error(path, 0, "cannot open " + what);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return unix_line_endings(text.str());
+}
+
+std::string unix_line_endings(std::string_view text) {
+  std::string lines;
+  lines.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\r') {
+      lines += text[i];
+    } else {
+      lines += '\n';
+      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+    }
+  }
+  return lines;
+}
 
 std::string trim(std::string_view text) {
   std::size_t begin = 0, end = text.size();

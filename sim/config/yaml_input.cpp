@@ -11,17 +11,6 @@
 
 namespace systole {
 
-std::string read_input_file(const std::string& path, const std::string& what) {
-  // A directory opens and reads as empty: say what it is.
-  std::error_code error;
-  if (std::filesystem::is_directory(path, error)) throw_input_error(path, 0, "is a directory, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw_input_error(path, 0, "cannot open " + what);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 YAML::Node parse_yaml(const std::string& path, const std::string& text) {
   try {
     return YAML::Load(text);

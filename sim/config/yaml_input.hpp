@@ -12,10 +12,6 @@
 
 namespace systole {
 
-// The bytes of the file at `path`; `what` names it when it cannot be read
-// ("workload file").
-std::string read_input_file(const std::string& path, const std::string& what);
-
 // `text` (read from `path`) parsed; a syntax error names the line yaml-cpp
 // found it on.
 YAML::Node parse_yaml(const std::string& path, const std::string& text);

@@ -78,6 +78,14 @@ void GemmArrayStep<Op, Acc>::record_mapping(LayerStats& stats) const {
     stats.col_folds = mapping_.col_folds;
   }
   stats[Counter::Folds] += static_cast<std::int64_t>(mapping_.folds.size());
+  // Every chunk of the stream runs every fold of the unchunked mapping, for
+  // each group (the folds' GEMMs are numbered from 0).
+  if (!mapping_.folds.empty()) {
+    const std::int64_t groups = mapping_.folds.back().gemm + 1;
+    const std::int64_t unchunked = groups * mapping_.row_folds * mapping_.col_folds;
+    stats[Counter::StreamChunks] += static_cast<std::int64_t>(mapping_.folds.size()) / unchunked;
+    stats[Counter::StationaryReloads] += static_cast<std::int64_t>(mapping_.folds.size()) - unchunked;
+  }
   stats.fold_occupancy += mapping_.mapping_efficiency * static_cast<double>(mapping_.folds.size());
 }
 

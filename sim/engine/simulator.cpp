@@ -183,7 +183,7 @@ void Simulator::run_layers(const Workload& workload, RunResult& result) {
 }
 
 sc_core::sc_time Simulator::clock_period() const {
-  return sc_core::sc_time::from_value(static_cast<sc_dt::uint64>(std::llround(arch_.clock_period_ns() * 1e6)));
+  return sc_core::sc_time::from_value(arch_.clock_period_fs());
 }
 
 bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, LayerStats& stats) {

@@ -24,14 +24,9 @@ void AtomicFile::commit() {
   const bool ok = static_cast<bool>(out_);
   out_.close();
   if (!ok) throw std::runtime_error(path_ + ": write failed");
-  commit_file(partial_path_, path_);
+  if (std::rename(partial_path_.c_str(), path_.c_str()) != 0)
+    throw std::runtime_error(path_ + ": cannot rename from " + partial_path_ + ": " + std::strerror(errno));
   committed_ = true;
-}
-
-void commit_file(const std::string& partial_path, const std::string& path) {
-  if (std::rename(partial_path.c_str(), path.c_str()) != 0)
-    throw std::runtime_error(path + ": cannot rename from " + partial_path + ": " +
-                             std::strerror(errno));
 }
 
 }  // namespace systole

@@ -28,8 +28,4 @@ class AtomicFile {
   bool committed_ = false;
 };
 
-// Commits a file written by someone else (e.g. SystemC's VCD writer) at
-// `partial_path` to `path`.
-void commit_file(const std::string& partial_path, const std::string& path);
-
 }  // namespace systole

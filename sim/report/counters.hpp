@@ -36,6 +36,13 @@ namespace systole {
     "finished), inclusive; with `--memory dram`, to the cycle its last write-back reached DRAM. For a "       \
     "one-GEMM layer on the baseline with ideal memory, SCALE-Sim's `Total Cycles` + 1")                       \
   X(Folds, "folds", "folds", Sum, Column, "number of array-sized pieces, all groups")                          \
+  X(StreamChunks, "stream_chunks", "chunks", Sum, Both,                                                       \
+    "pieces each GEMM's stream is cut into so that a fold's tiles fit half their partitions (`--memory dram`; " \
+    "1 when the stream fits whole), summed over the layer's GEMM steps")                                      \
+  X(StationaryReloads, "stationary_reloads", "folds", Sum, Both,                                              \
+    "folds the stream chunks add, each loading its stationary operand again (WS/IS; in OS, restarting an "    \
+    "output block on partial sums): `folds` − groups·row_folds·col_folds. Their load and drain cycles are "   \
+    "part of `compute_cycles`")                                                                               \
   X(VectorCycles, "vector_cycles", "cycles", Sum, Column,                                                     \
     "cycles spent on the vector unit, included in `cycles` (the array idles)")                                \
   X(StallDramCycles, "stall_dram_cycles", "cycles", Sum, Column,                                              \

@@ -1,76 +1,29 @@
 #include "sim/report/vcd_tracer.hpp"
 
-#include <cstdio>
+#include <algorithm>
 
-#include "sim/report/atomic_file.hpp"
 #include "sim/report/figures.hpp"
 
 namespace systole {
 
 namespace {
+
 const char* const kRegisterNames[] = {"left_operand", "left_valid",  "stationary0", "stationary1",
                                       "partial_sum",  "top_operand", "top_valid",   "accumulator"};
+
+// The signals before the PEs': layer, fold, phase, then the aggregates.
+constexpr std::size_t kLayer = 0, kFold = 1, kPhase = 2, kFirstFigure = 3;
+
+VcdSignal register_signal(const std::string& name, PeRegister reg, DataType type) {
+  if (reg == PeRegister::LeftValid || reg == PeRegister::TopValid) return {name, 1, VcdSignal::Kind::Unsigned};
+  if (type == DataType::Fp32) return {name, 64, VcdSignal::Kind::Real};
+  const bool sum = reg == PeRegister::PartialSum || reg == PeRegister::Accumulator;
+  // int1's values are -1 and +1: two bits in two's complement.
+  const int bits = sum ? accumulator_bits(type) : std::max(2, operand_bits(type));
+  return {name, bits, VcdSignal::Kind::Signed};
 }
 
-VcdTracer::VcdTracer(const VcdOptions& options, const ArrayConfig& array, std::vector<PeRegister> registers,
-                     double clock_period_ns, std::optional<CycleEnergy> energy)
-    : options_(options),
-      real_values_(array.data_type == DataType::Fp32),
-      traced_registers_(std::move(registers)),
-      clock_period_ns_(clock_period_ns),
-      energy_(std::move(energy)) {
-  partial_stem_ = options.path + ".partial";
-  // SystemC announces the timescale as an info report on stdout.
-  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
-  file_ = sc_core::sc_create_vcd_trace_file(partial_stem_.c_str());
-  // The kernel's own unit: DRAM and accelerator edges can fall within a
-  // picosecond of each other, and SystemC warns when a coarser unit merges
-  // two time steps.
-  file_->set_time_unit(1, sc_core::SC_FS);
-  sc_core::sc_trace(file_, layer_, "layer", 16);
-  sc_core::sc_trace(file_, fold_, "fold", 32);
-  sc_core::sc_trace(file_, phase_, "phase", 3);
-  const std::vector<CycleFigure>& figures = cycle_figures();
-  figures_.assign(figures.size(), 0);
-  for (std::size_t f = 0; f < figures.size(); ++f)
-    sc_core::sc_trace(file_, figures_[f], figures[f].doc.name, figures[f].bits);
-  if (energy_) {
-    const std::vector<PowerFigure>& power = power_figures();
-    power_.assign(power.size(), 0);
-    for (std::size_t f = 0; f < power.size(); ++f)
-      if (power[f].milliwatts(GroupEnergy{}, energy_->priced(), 1)) sc_core::sc_trace(file_, power_[f], power[f].doc.name);
-  }
-
-  for (int r = options.row_first; r <= options.row_last; ++r)
-    for (int c = options.col_first; c <= options.col_last; ++c) pes_.push_back({r, c, {}, {}});
-  for (PeMirror& pe : pes_) {
-    const std::string prefix = "array.pe_" + std::to_string(pe.row) + "_" + std::to_string(pe.col) + ".";
-    for (PeRegister reg : traced_registers_) {
-      const int r = static_cast<int>(reg);
-      const std::string name = prefix + kRegisterNames[r];
-      const bool flag = reg == PeRegister::LeftValid || reg == PeRegister::TopValid;
-      if (real_values_ && !flag)
-        sc_core::sc_trace(file_, pe.reals[r], name);
-      else
-        sc_core::sc_trace(file_, pe.values[r], name, flag ? 1 : 64);
-    }
-  }
-}
-
-VcdTracer::~VcdTracer() {
-  if (file_ != nullptr) {
-    sc_core::sc_close_vcd_trace_file(file_);
-    std::remove((partial_stem_ + ".vcd").c_str());
-  }
-}
-
-void VcdTracer::begin_step(int layer, std::int64_t first_cycle) {
-  running_layer_ = static_cast<unsigned>(layer);
-  step_first_cycle_ = first_cycle;
-  if (energy_) energy_->begin_step();
-}
-
-double VcdTracer::read(const PeSnapshot& snap, PeRegister reg) {
+double read(const PeSnapshot& snap, PeRegister reg) {
   switch (reg) {
     case PeRegister::Left: return snap.left_operand;
     case PeRegister::LeftValid: return snap.left_valid;
@@ -84,6 +37,76 @@ double VcdTracer::read(const PeSnapshot& snap, PeRegister reg) {
   return 0;
 }
 
+}  // namespace
+
+// The power figures that `priced` gives.
+std::vector<std::size_t> traced_power_figures(const PricedGroups& priced) {
+  std::vector<std::size_t> traced;
+  const std::vector<PowerFigure>& figures = power_figures();
+  for (std::size_t f = 0; f < figures.size(); ++f)
+    if (figures[f].milliwatts(GroupEnergy{}, priced, 1)) traced.push_back(f);
+  return traced;
+}
+
+std::vector<VcdSignal> vcd_signals(const VcdOptions& options, const ArrayConfig& array,
+                                   const std::vector<PeRegister>& registers, const PricedGroups* power) {
+  std::vector<VcdSignal> signals = {{"layer", 16, VcdSignal::Kind::Unsigned},
+                                    {"fold", 32, VcdSignal::Kind::Unsigned},
+                                    {"phase", 3, VcdSignal::Kind::Unsigned}};
+  for (const CycleFigure& figure : cycle_figures())
+    signals.push_back({figure.doc.name, figure.bits, VcdSignal::Kind::Unsigned});
+  if (power != nullptr)
+    for (std::size_t f : traced_power_figures(*power))
+      signals.push_back({power_figures()[f].doc.name, 64, VcdSignal::Kind::Real});
+  for (int r = options.row_first; r <= options.row_last; ++r)
+    for (int c = options.col_first; c <= options.col_last; ++c) {
+      const std::string prefix = "array.pe_" + std::to_string(r) + "_" + std::to_string(c) + ".";
+      for (PeRegister reg : registers)
+        signals.push_back(register_signal(prefix + kRegisterNames[static_cast<int>(reg)], reg, array.data_type));
+    }
+  return signals;
+}
+
+std::uint64_t vcd_size_bound(const VcdOptions& options, const ArrayConfig& array, std::uint64_t clock_period_fs,
+                             const std::vector<PeRegister>& registers) {
+  const std::uint64_t cycles = static_cast<std::uint64_t>(options.cycle_last - options.cycle_first) + 1;
+  const std::uint64_t units = vcd_timescale(clock_period_fs).units_per_period;
+  const std::uint64_t last_cycle = static_cast<std::uint64_t>(options.cycle_last) + 1;
+  const std::uint64_t last_time =
+      last_cycle > UINT64_MAX / units ? UINT64_MAX : last_cycle * units;
+  PricedGroups every_part;
+  for (bool& priced : every_part.priced) priced = true;
+  return VcdWriter::size_bound(vcd_signals(options, array, registers, &every_part), cycles, last_time);
+}
+
+VcdTracer::VcdTracer(const VcdOptions& options, const ArrayConfig& array, std::uint64_t clock_period_fs,
+                     std::vector<PeRegister> registers, std::optional<CycleEnergy> energy)
+    : options_(options),
+      real_values_(array.data_type == DataType::Fp32),
+      traced_registers_(std::move(registers)),
+      timescale_(vcd_timescale(clock_period_fs)),
+      file_(options.path),
+      energy_(std::move(energy)),
+      clock_period_ns_(static_cast<double>(clock_period_fs) * 1e-6) {
+  const std::vector<VcdSignal> signals =
+      vcd_signals(options, array, traced_registers_, energy_ ? &energy_->priced() : nullptr);
+  std::size_t next = kFirstFigure + cycle_figures().size();
+  if (energy_)
+    for (std::size_t f : traced_power_figures(energy_->priced())) power_signals_.push_back({f, next++});
+  for (int r = options.row_first; r <= options.row_last; ++r)
+    for (int c = options.col_first; c <= options.col_last; ++c) {
+      pes_.push_back({r, c, next});
+      next += traced_registers_.size();
+    }
+  writer_.emplace(file_.stream(), signals, timescale_);
+}
+
+void VcdTracer::begin_step(int layer, std::int64_t first_cycle) {
+  running_layer_ = layer;
+  step_first_cycle_ = first_cycle;
+  if (energy_) energy_->begin_step();
+}
+
 void VcdTracer::on_cycle(const CycleActivity& activity, const Execution& execution) {
   const std::int64_t cycle = step_first_cycle_ + activity.cycle;
   if (energy_ && cycle == options_.cycle_first - 1) {
@@ -94,31 +117,34 @@ void VcdTracer::on_cycle(const CycleActivity& activity, const Execution& executi
   if (energy_) {
     energy_->add(activity);
     const GroupEnergy energy = energy_->take();
-    const std::vector<PowerFigure>& power = power_figures();
-    for (std::size_t f = 0; f < power.size(); ++f)
-      power_[f] = power[f].milliwatts(energy, energy_->priced(), clock_period_ns_).value_or(0);
+    for (const auto& [figure, signal] : power_signals_)
+      writer_->set_real(signal, *power_figures()[figure].milliwatts(energy, energy_->priced(), clock_period_ns_));
   }
-  layer_ = running_layer_;
-  fold_ = activity.fold;
-  phase_ = static_cast<unsigned>(activity.phase);
+  writer_->set(kLayer, running_layer_);
+  // Before a step's first fold starts, fold 0 is next.
+  writer_->set(kFold, std::max(activity.fold, 0));
+  writer_->set(kPhase, static_cast<int>(activity.phase));
   CycleTotals totals;
   totals.add(activity);
   const std::vector<CycleFigure>& figures = cycle_figures();
-  for (std::size_t f = 0; f < figures.size(); ++f) figures_[f] = static_cast<unsigned>(figures[f].value(totals));
-  for (PeMirror& pe : pes_) {
+  for (std::size_t f = 0; f < figures.size(); ++f)
+    writer_->set(kFirstFigure + f, static_cast<std::int64_t>(figures[f].value(totals)));
+  for (const TracedPe& pe : pes_) {
     const PeSnapshot snap = execution.probe(pe.row, pe.col);
-    for (PeRegister reg : traced_registers_) {
+    for (std::size_t i = 0; i < traced_registers_.size(); ++i) {
+      const PeRegister reg = traced_registers_[i];
       const double value = read(snap, reg);
-      pe.reals[static_cast<int>(reg)] = value;
-      pe.values[static_cast<int>(reg)] = static_cast<sc_dt::int64>(value);
+      if (real_values_ && reg != PeRegister::LeftValid && reg != PeRegister::TopValid)
+        writer_->set_real(pe.first_signal + i, value);
+      else
+        writer_->set(pe.first_signal + i, static_cast<std::int64_t>(value));
     }
   }
+  // Cycle c's values hold from the end of the cycle, c + 1 periods after the
+  // run started.
+  writer_->emit(static_cast<std::uint64_t>(cycle + 1) * timescale_.units_per_period);
 }
 
-void VcdTracer::commit() {
-  sc_core::sc_close_vcd_trace_file(file_);
-  file_ = nullptr;
-  commit_file(partial_stem_ + ".vcd", options_.path);
-}
+void VcdTracer::commit() { file_.commit(); }
 
 }  // namespace systole

@@ -1,21 +1,25 @@
 #pragma once
-// VCD waveforms through SystemC's tracing (GTKWave opens them): per-cycle
-// signals (layer, fold, phase, and the aggregate figures declared in
-// sim/report/figures.hpp: active PEs, bus words, DRAM bytes, buffer
-// occupancy; the chip's power and each part's, when energy is priced in pJ) and the registers of a window of PEs, sampled only inside a window of cycles so the file's size is
-// bounded by the window, not by the run.
+// VCD waveforms (GTKWave opens them): per-cycle signals (layer, fold, phase,
+// and the aggregate figures declared in sim/report/figures.hpp: active PEs,
+// bus words, DRAM bytes, buffer occupancy; the chip's power and each
+// part's when energy is priced in pJ) and the registers of a window of
+// PEs, each at its real width (operands at the data type's width, partial
+// sums and accumulators at the accumulator's, two's complement; fp32 as
+// reals), recorded only inside a window of cycles so that the file's size is
+// bounded by the window, not by the run. The timescale is the coarsest that
+// keeps the clock's edges exact (sim/report/vcd_writer.hpp).
 
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
-
-#include <systemc>
 
 #include "models/array/array_config.hpp"
 #include "sim/energy/cycle_energy.hpp"
 #include "sim/engine/run_observer.hpp"
+#include "sim/report/atomic_file.hpp"
+#include "sim/report/vcd_writer.hpp"
 
 namespace systole {
 
@@ -24,16 +28,23 @@ struct VcdOptions {
   int row_first = 0, row_last = -1;  // PE window, inclusive; empty when last < first
   int col_first = 0, col_last = -1;
   std::int64_t cycle_first = 0, cycle_last = 99999;  // inclusive
+  std::uint64_t max_bytes = 1'000'000'000;           // a window that may exceed it is refused
 };
+
+// What a trace with `options` declares: its signals (power signals for the
+// parts `power` prices; none when null), and an upper bound of its file's
+// size (every signal changing in every cycle of the window, power included).
+std::vector<VcdSignal> vcd_signals(const VcdOptions& options, const ArrayConfig& array,
+                                   const std::vector<PeRegister>& registers, const PricedGroups* power);
+std::uint64_t vcd_size_bound(const VcdOptions& options, const ArrayConfig& array, std::uint64_t clock_period_fs,
+                             const std::vector<PeRegister>& registers);
 
 class VcdTracer : public RunObserver {
  public:
-  // Must be built before the simulation first starts. `registers`: those
-  // traced for each PE of the window (the dataflow's).
-  // `energy`: prices each cycle for the power signals (nullopt: none).
-  VcdTracer(const VcdOptions& options, const ArrayConfig& array, std::vector<PeRegister> registers,
-            double clock_period_ns, std::optional<CycleEnergy> energy = std::nullopt);
-  ~VcdTracer() override;
+  // `registers`: those traced for each PE of the window (the dataflow's).
+  // `energy` prices each cycle for the power signals (nullopt: none).
+  VcdTracer(const VcdOptions& options, const ArrayConfig& array, std::uint64_t clock_period_fs,
+            std::vector<PeRegister> registers, std::optional<CycleEnergy> energy = std::nullopt);
 
   void begin_step(int layer, std::int64_t first_cycle) override;
   void on_cycle(const CycleActivity& activity, const Execution& execution) override;
@@ -41,29 +52,24 @@ class VcdTracer : public RunObserver {
   void commit();
 
  private:
-  struct PeMirror {
+  struct TracedPe {
     int row, col;
-    sc_dt::int64 values[8];
-    double reals[8];
+    std::size_t first_signal;
   };
-  static double read(const PeSnapshot& snap, PeRegister reg);
 
   VcdOptions options_;
   bool real_values_;
   std::vector<PeRegister> traced_registers_;
-  sc_core::sc_trace_file* file_ = nullptr;
-  std::string partial_stem_;
+  VcdTimescale timescale_;
+  AtomicFile file_;
+  std::optional<VcdWriter> writer_;
   std::int64_t step_first_cycle_ = 0;
-  unsigned running_layer_ = 0;
-  // Traced values: they change only inside the cycle window.
-  unsigned layer_ = 0;
-  int fold_ = -1;
-  unsigned phase_ = 0;
-  std::vector<unsigned> figures_;  // per cycle_figures() entry
-  double clock_period_ns_;
+  int running_layer_ = 0;
+  std::vector<TracedPe> pes_;
   std::optional<CycleEnergy> energy_;
-  std::vector<double> power_;  // per power_figures() entry the energy prices
-  std::vector<PeMirror> pes_;
+  double clock_period_ns_;
+  // The power figures traced (power_figures() indices) and their signals.
+  std::vector<std::pair<std::size_t, std::size_t>> power_signals_;
 };
 
 }  // namespace systole

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "sim/config/yaml_input.hpp"
+#include "sim/config/text.hpp"
 
 namespace systole {
 

@@ -1,8 +1,11 @@
 #include "sim/workload/layer.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 #include <vector>
+
+#include "sim/workload/checked_size.hpp"
 
 namespace systole {
 
@@ -18,10 +21,21 @@ std::int64_t output_extent(std::int64_t input, std::int64_t pad_before, std::int
 
 // Products of sizes are checked, so absurd sizes cannot wrap around.
 bool bounded_product(const std::vector<std::int64_t>& factors) {
-  std::int64_t out = 1;
-  for (std::int64_t f : factors)
-    if (__builtin_mul_overflow(out, f, &out)) return false;
-  return out <= Layer::kMaxTensorElements;
+  std::optional<std::int64_t> product = 1;
+  for (std::int64_t factor : factors)
+    if (product) product = checked_product({*product, factor});
+  return product && *product <= Layer::kMaxTensorElements;
+}
+
+// Every extent of a tensor is at most a tensor's element limit: checked
+// before any arithmetic, so that the sums of extents and paddings below
+// stay far inside 64 bits.
+std::string first_beyond_tensor_limit(const std::vector<std::pair<const char*, std::int64_t>>& values) {
+  for (const auto& [what, value] : values)
+    if (value > Layer::kMaxTensorElements)
+      return std::string(what) + " must be at most " + std::to_string(Layer::kMaxTensorElements) + ", got " +
+             std::to_string(value);
+  return {};
 }
 
 std::string too_large(const char* what) {
@@ -70,6 +84,10 @@ std::string array_layer_problem(const Layer& layer) {
                                {"dilation height", s.dilation_h}, {"dilation width", s.dilation_w},
                                {"top padding", s.pad_top}, {"bottom padding", s.pad_bottom},
                                {"left padding", s.pad_left}, {"right padding", s.pad_right}});
+  if (problem.empty())
+    problem = first_beyond_tensor_limit({{"input height", s.in_h}, {"input width", s.in_w},
+                                         {"channels", s.in_channels}, {"filters", s.filters},
+                                         {"groups", s.groups}, {"batch", layer.batch}});
   if (!problem.empty()) return problem;
   if (s.in_channels % s.groups != 0)
     return "channels (" + std::to_string(s.in_channels) + ") not divisible by groups (" +
@@ -116,6 +134,9 @@ std::string pool_problem(const Layer& layer) {
                                {"dilation height", p.dilation_h}, {"dilation width", p.dilation_w},
                                {"top padding", p.pad_top}, {"bottom padding", p.pad_bottom},
                                {"left padding", p.pad_left}, {"right padding", p.pad_right}});
+  if (problem.empty())
+    problem = first_beyond_tensor_limit(
+        {{"input height", p.in_h}, {"input width", p.in_w}, {"channels", p.channels}, {"batch", layer.batch}});
   if (!problem.empty()) return problem;
   if (!bounded_product({layer.batch, p.in_h, p.in_w, p.channels, p.kernel_h, p.kernel_w}))
     return too_large("input");
@@ -136,9 +157,19 @@ std::string recurrent_problem(const Layer& layer) {
   if (r.layers > Layer::kMaxRecurrentLayers)
     return "layers must be at most " + std::to_string(Layer::kMaxRecurrentLayers) + ", got " +
            std::to_string(r.layers);
+  problem = first_beyond_tensor_limit({{"input_size", r.input_size},
+                                       {"hidden_size", r.hidden_size},
+                                       {"sequence_length", r.sequence_length},
+                                       {"batch", layer.batch}});
+  if (!problem.empty()) return problem;
   const std::int64_t widest_input = std::max(r.input_size, 2 * r.hidden_size);
   if (!bounded_product({layer.batch, r.sequence_length, widest_input})) return too_large("input");
   if (!bounded_product({4, r.hidden_size, widest_input + r.hidden_size})) return too_large("weights");
+  // The MACs of the whole stack (recurrent_macs) with every factor at its
+  // largest: both directions, 4 gates, every layer taking the widest input.
+  if (!checked_product({2 * 4, r.hidden_size, widest_input + r.hidden_size, layer.batch, r.sequence_length,
+                        r.layers}))
+    return "layer too large to simulate: its MACs exceed 64 bits";
   return {};
 }
 
@@ -148,6 +179,11 @@ std::string attention_problem(const Layer& layer) {
                                             {"heads", a.heads},
                                             {"model_dim", a.model_dim},
                                             {"batch", layer.batch}});
+  if (problem.empty())
+    problem = first_beyond_tensor_limit({{"sequence_length", a.sequence_length},
+                                         {"heads", a.heads},
+                                         {"model_dim", a.model_dim},
+                                         {"batch", layer.batch}});
   if (!problem.empty()) return problem;
   if (a.cached_tokens < 0) return "cached_tokens must not be negative, got " + std::to_string(a.cached_tokens);
   if (a.cached_tokens > Layer::kMaxTensorElements || !bounded_product({2, layer.batch, a.context_length(), a.model_dim}))
@@ -289,7 +325,7 @@ std::string Layer::problem() const {
     case LayerKind::Eltwise:
       if (batch <= 0) return "batch must be positive, got " + std::to_string(batch);
       if (elements <= 0) return "elements must be positive, got " + std::to_string(elements);
-      if (!bounded_product({batch, elements, 2})) return too_large("input");
+      if (!bounded_product({batch, elements, std::max<std::int64_t>(eltwise_inputs, 2)})) return too_large("input");
       return {};
     case LayerKind::Lstm:
     case LayerKind::Gru: return recurrent_problem(*this);

@@ -1,3 +1,4 @@
+#include "sim/workload/checked_size.hpp"
 #include "sim/workload/onnx_workload.hpp"
 
 #include <fstream>
@@ -244,11 +245,14 @@ class Importer {
   struct Window {
     std::int64_t n, c, h, w, kh, kw, sh, sw, top, bottom, left, right, dh, dw;
   };
-  Window window(const onnx::NodeProto& node, const std::string& label, const Shape& x,
-                const Shape& kernel) const {
+  void require_spatial_input(const onnx::NodeProto& node, const std::string& label, const Shape& x) const {
     if (x.size() != 3 && x.size() != 4)
       fail("node '" + label + "' (" + node.op_type() + "): only 1-D and 2-D inputs are supported, got rank " +
            std::to_string(x.size()));
+  }
+  Window window(const onnx::NodeProto& node, const std::string& label, const Shape& x,
+                const Shape& kernel) const {
+    require_spatial_input(node, label, x);
     const bool one_d = x.size() == 3;
     Window win{};
     win.n = x[0];
@@ -293,6 +297,7 @@ class Importer {
                 Workload& workload) {
     const Shape x = shape_of(node, input_of(node, x_input, label), label);
     const Shape w = shape_of(node, input_of(node, w_input, label), label);
+    require_spatial_input(node, label, x);
     if (w.size() != x.size())
       fail("node '" + label + "' (" + node.op_type() + "): weights of rank " + std::to_string(w.size()) +
            " for an input of rank " + std::to_string(x.size()));
@@ -323,6 +328,7 @@ class Importer {
   void add_pool(const onnx::NodeProto& node, const std::string& label, Workload& workload) {
     const Shape x = shape_of(node, input_of(node, 0, label), label);
     const bool global = node.op_type().rfind("Global", 0) == 0;
+    require_spatial_input(node, label, x);
     Shape kernel = global ? Shape(x.begin() + 2, x.end()) : ints_attribute(node, "kernel_shape", {});
     if (kernel.empty()) fail("node '" + label + "' (" + node.op_type() + "): no kernel_shape");
     Window win = window(node, label, x, kernel);
@@ -371,9 +377,13 @@ class Importer {
       if (ea != eb && ea != 1 && eb != 1)
         fail("node '" + label + "' (" + node.op_type() + "): batch dimensions " + std::to_string(ea) +
              " and " + std::to_string(eb) + " do not broadcast");
-      a_batch *= ea;
-      b_batch *= eb;
-      batch *= std::max(ea, eb);
+      const auto a_next = checked_product({a_batch, ea}), b_next = checked_product({b_batch, eb}),
+                 next = checked_product({batch, std::max(ea, eb)});
+      if (!a_next || !b_next || !next)
+        fail("node '" + label + "' (" + node.op_type() + "): batch dimensions exceed 64 bits");
+      a_batch = *a_next;
+      b_batch = *b_next;
+      batch = *next;
     }
     Layer layer;
     if (b_batch == 1) {
@@ -431,7 +441,11 @@ class Importer {
     if (reduction) {
       const Shape out = shape_of(node, node.output(0), label);
       layer.reduced_elements = 1;
-      for (std::int64_t extent : out) layer.reduced_elements *= extent;
+      for (std::int64_t extent : out) {
+        const auto elements = checked_product({layer.reduced_elements, extent});
+        if (!elements) fail("node '" + label + "' (" + node.op_type() + "): output size exceeds 64 bits");
+        layer.reduced_elements = *elements;
+      }
     }
     workload.layers.push_back(layer);
   }

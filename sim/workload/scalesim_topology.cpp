@@ -1,6 +1,7 @@
+#include "sim/workload/checked_size.hpp"
 #include "sim/workload/scalesim_topology.hpp"
 
-#include <fstream>
+#include <sstream>
 
 #include <spdlog/spdlog.h>
 
@@ -34,6 +35,12 @@ std::int64_t positive_field(const std::string& path, int line, const std::string
     throw_input_error(path, line, std::string(what) + " is '" + field + "', not an integer");
   if (*value <= 0)
     throw_input_error(path, line, std::string(what) + " must be positive, got " + field);
+  // Bounded before any arithmetic on it (the ceil rule's padding, a
+  // depthwise layer's filters), which then cannot wrap around.
+  if (*value > Layer::kMaxTensorElements)
+    throw_input_error(path, line,
+                      std::string(what) + " must be at most " + std::to_string(Layer::kMaxTensorElements) + ", got " +
+                          field);
   return *value;
 }
 
@@ -68,7 +75,9 @@ Layer conv_row(const std::string& path, int line, const std::vector<std::string>
   if (layer.name.find("DP") != std::string::npos) {
     layer.kind = LayerKind::Depthwise;
     s.groups = s.in_channels;
-    s.filters = s.in_channels * s.filters;
+    const std::optional<std::int64_t> filters = checked_product({s.in_channels, s.filters});
+    if (!filters) throw_input_error(path, line, "channels x filters of a depthwise layer exceed 64 bits");
+    s.filters = *filters;
   }
   return layer;
 }
@@ -82,8 +91,7 @@ Layer gemm_row(const std::string& path, int line, const std::vector<std::string>
 }  // namespace
 
 Workload load_scalesim_topology(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw_input_error(path, 0, "cannot open topology file");
+  std::istringstream in(read_input_file(path, "topology file"));
   Workload workload;
   workload.source = path;
   workload.name = path.substr(path.find_last_of('/') + 1);
@@ -96,7 +104,6 @@ Workload load_scalesim_topology(const std::string& path) {
   bool header_seen = false;
   while (std::getline(in, text)) {
     ++line;
-    if (!text.empty() && text.back() == '\r') text.pop_back();
     if (trim(text).empty()) continue;
     if (!header_seen) {
       delimiter = delimiter_of(text);
