@@ -102,6 +102,13 @@ class Dataflow {
   // ideal memory.
   virtual std::unique_ptr<ArrayStep> plan(const ArchConfig& arch, const Layer& step,
                                           double dram_gb_per_s) const = 0;
+  // Why `step` cannot run on `arch` whatever the memory (a mapping that
+  // fits nothing), in one line; empty when it can. Checked before a run.
+  virtual std::string mapping_problem(const ArchConfig& arch, const Layer& step) const {
+    (void)arch;
+    (void)step;
+    return {};
+  }
   // What the array's vertical neighbour links carry: partial sums (their
   // width is the accumulator's) or operands. Energy prices a hop by it.
   virtual LinkPayload vertical_link_payload() const = 0;

@@ -42,13 +42,16 @@ std::unique_ptr<DramBackend> make_dram_backend(const ArchConfig& arch) {
 }  // namespace
 
 std::string memory_problem(const ArchConfig& arch, const Workload& workload) {
-  if (arch.memory_model != MemoryModel::Dram) return {};
-  const double dram_gb_per_s = make_dram_backend(arch)->peak_gb_per_s();
   const Dataflow& dataflow = dataflow_of(arch);
+  const bool dram = arch.memory_model == MemoryModel::Dram;
+  const double dram_gb_per_s = dram ? make_dram_backend(arch)->peak_gb_per_s() : 0;
   for (const Layer& layer : workload.layers)
     for (const Step& step : lower(layer)) {
       const auto* gemm = std::get_if<Layer>(&step.work);
       if (gemm == nullptr) continue;
+      if (const std::string problem = dataflow.mapping_problem(arch, *gemm); !problem.empty())
+        return "layer '" + layer.name + "': " + problem;
+      if (!dram) continue;
       if (const std::string problem = dataflow.plan(arch, *gemm, dram_gb_per_s)->problem(); !problem.empty())
         return "layer '" + layer.name + "': " + problem;
     }
