@@ -69,8 +69,12 @@ class RsArrayStep final : public ArrayStep {
     const std::vector<RsPass>& passes = array_->passes();
     stats[Counter::Folds] += static_cast<std::int64_t>(passes.size());
     const double pes = static_cast<double>(arch_.array.pe_count());
-    for (const RsPass& pass : passes)
-      stats.fold_occupancy += static_cast<double>(pass.units.size()) * pass.filter_rows * pass.out_rows / pes;
+    if (stats.mapping.empty()) stats.mapping = mapping_.to_string();
+    for (const RsPass& pass : passes) {
+      const std::int64_t used = static_cast<std::int64_t>(pass.units.size()) * pass.filter_rows * pass.out_rows;
+      stats.active_pes = std::max(stats.active_pes, used);
+      stats.fold_occupancy += static_cast<double>(used) / pes;
+    }
   }
 
   Comparison compare_with_reference() const override {
