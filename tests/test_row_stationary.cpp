@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -221,4 +222,33 @@ TEST_CASE("row stationary: a filter row longer than the filter scratchpad is a o
   CHECK(result.exit_code == 2);
   CHECK(result.err.find("pe.filter_spad_entries = 16") != std::string::npos);
   CHECK(result.err.find('\n') == result.err.size() - 1);
+}
+
+TEST_CASE("row stationary: the mapper keeps a pass within the global buffer", "[rs]") {
+  // A 3x3 conv over 20x20x8 (18x18 out), 16 filters, int8, on 4x6 PEs; a
+  // pass holds its weights, the input rows its sets read (whole rows) and
+  // its partial sums (int32).
+  // A 3x6 set with p = 8, q = 2, n = 1 (one replica fits): 3·8·2·3 = 144
+  // weights, input rows 0..7 × 20 columns × 2 channels = 320 inputs, 8·6·18
+  // = 864 partial sums: 144 + 320 + 4·864 = 3920 bytes, legal with the
+  // default 192 KB buffer, not with 1 KB.
+  // A 3x1 set with p = q = n = 1 and 6 replicas: 6·3·3 = 54 weights, 3
+  // input rows × 20 = 60 inputs (all replicas read the same rows), 6·18 =
+  // 108 partial sums: 54 + 60 + 432 = 546 bytes, within 1 KB.
+  ArchConfig roomy = rs_array(4, 6);
+  ArchConfig tight = roomy;
+  tight.buffer.organization = BufferOrganization::Shared;
+  tight.buffer.shared_bytes = 1024;
+  const Layer layer = conv_layer(20, 20, 8, 16, 3, 3);
+  const std::vector<RsMapping> all = legal_rs_mappings(*rs_conv(layer), roomy);
+  const std::vector<RsMapping> fitting = legal_rs_mappings(*rs_conv(layer), tight);
+  REQUIRE(!fitting.empty());
+  CHECK(fitting.size() < all.size());
+  const auto has = [](const std::vector<RsMapping>& list, RsMapping m) {
+    return std::any_of(list.begin(), list.end(), [&](const RsMapping& l) { return l.to_string() == m.to_string(); });
+  };
+  const RsMapping big{3, 6, 8, 2, 1, 1}, small{3, 1, 1, 1, 1, 6};
+  CHECK(has(all, big));
+  CHECK(!has(fitting, big));
+  CHECK(has(fitting, small));
 }

@@ -33,6 +33,30 @@ std::int64_t input_rows(const RsConv& conv, int h, int e) {
   return std::unique(rows.begin(), rows.end()) - rows.begin();
 }
 
+std::int64_t buffer_capacity(const GlobalBufferConfig& buffer) {
+  return buffer.organization == BufferOrganization::Shared ? buffer.shared_bytes
+                                                           : buffer.ifmap_bytes + buffer.filter_bytes + buffer.ofmap_bytes;
+}
+
+// Why a pass of `m` does not fit the global buffer, naming its size; empty
+// when it does. A pass holds its weights, the input rows its sets read and
+// its partial sums (accumulator width); passes do not overlap, so it may
+// take the whole buffer.
+std::string buffer_problem(const RsConv& conv, const RsMapping& m, const ArchConfig& arch) {
+  const std::int64_t replicas = m.replicas;
+  const std::int64_t weights = replicas * m.set_rows * m.filters_per_pe * m.channels_per_pe * conv.filter_w;
+  const std::int64_t inputs = std::min<std::int64_t>(replicas, conv.groups) * input_rows(conv, m.set_rows, m.set_cols) *
+                              conv.in_w * m.images_per_pe * m.channels_per_pe;
+  const std::int64_t psums = replicas * m.filters_per_pe * m.set_cols * conv.out_w * m.images_per_pe;
+  const std::int64_t bytes = packed_bytes(weights + inputs, operand_bits(arch.array.data_type)) +
+                             packed_bytes(psums, accumulator_bits(arch.array.data_type));
+  const std::int64_t capacity = buffer_capacity(arch.buffer);
+  if (bytes <= capacity) return {};
+  return "a pass of mapping " + m.to_string() + " holds " + std::to_string(bytes) +
+         " bytes, more than the global buffer's " + std::to_string(capacity) +
+         " (buffer.size_kb, or buffer.ifmap_kb + filter_kb + ofmap_kb)";
+}
+
 RsNetworkWidths network_widths(const ArchConfig& arch) {
   return {arch.noc.left_words, arch.noc.top_words, arch.noc.out_words};
 }
@@ -232,7 +256,8 @@ std::vector<RsMapping> legal_rs_mappings(const RsConv& conv, const ArchConfig& a
                ++n) {
             const std::int64_t units = std::int64_t{conv.groups} * ceil_div(conv.filters, p);
             const RsMapping m{h, e, p, q, n, static_cast<int>(std::min<std::int64_t>(fit, units))};
-            if (rs_mapping_problem(conv, m, rows, cols, pads).empty()) legal.push_back(m);
+            if (rs_mapping_problem(conv, m, rows, cols, pads).empty() && buffer_problem(conv, m, arch).empty())
+              legal.push_back(m);
           }
     }
   return legal;
@@ -245,6 +270,7 @@ RsChoice choose_rs_mapping(const RsConv& conv, const ArchConfig& arch, RsObjecti
     // Name the limit the smallest mapping breaks.
     const RsMapping smallest{std::min(conv.filter_h, arch.array.rows), 1, 1, 1, 1, 1};
     choice.problem = rs_mapping_problem(conv, smallest, arch.array.rows, arch.array.cols, arch.array.scratchpads);
+    if (choice.problem.empty()) choice.problem = buffer_problem(conv, smallest, arch);
     if (choice.problem.empty()) choice.problem = "no row-stationary mapping fits";
     return choice;
   }
@@ -277,6 +303,7 @@ std::unique_ptr<ArrayStep> RowStationary::plan(const ArchConfig& arch, const Lay
     choice.mapping = {narrow(f[0]), narrow(f[1]), narrow(f[2]), narrow(f[3]), narrow(f[4]), narrow(f[5])};
     choice.problem = rs_mapping_problem(*conv, choice.mapping, arch.array.rows, arch.array.cols,
                                         arch.array.scratchpads);
+    if (choice.problem.empty()) choice.problem = buffer_problem(*conv, choice.mapping, arch);
     if (!choice.problem.empty()) choice.problem = "the forced rs_mapping " + choice.mapping.to_string() + ": " + choice.problem;
   } else {
     choice = choose_rs_mapping(*conv, arch, arch.rs_mapper == "delay" ? RsObjective::Delay : RsObjective::Energy);
