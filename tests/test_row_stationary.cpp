@@ -252,3 +252,16 @@ TEST_CASE("row stationary: the mapper keeps a pass within the global buffer", "[
   CHECK(!has(fitting, big));
   CHECK(has(fitting, small));
 }
+
+TEST_CASE("row stationary: NoC widths and the buffer size matter with ideal memory, so they draw no warning", "[rs]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/small.yaml", "layers:\n  - {name: c, type: conv, input: [6, 6, 2], filters: 3, kernel: 3}\n");
+  const CommandResult rs = run_systole({"run", "--arch", "eyeriss", "--noc.left_words", "2", "--buffer.size_kb", "54",
+                                        "--workload", dir + "/small.yaml", "--out", dir + "/rs"});
+  CHECK(rs.exit_code == 0);
+  CHECK(rs.err.find("no effect") == std::string::npos);
+  const CommandResult ws = run_systole({"run", "--arch", "systole-32x32", "--noc.left_words", "2", "--workload",
+                                        dir + "/small.yaml", "--out", dir + "/ws"});
+  CHECK(ws.exit_code == 0);
+  CHECK(ws.err.find("--noc.left_words has no effect") != std::string::npos);
+}

@@ -109,6 +109,9 @@ class Dataflow {
     (void)step;
     return {};
   }
+  // Whether the NoC's widths and the buffer's size shape its runs with
+  // ideal memory too (row stationary's networks and mapper).
+  virtual bool models_noc_with_ideal_memory() const { return false; }
   // What the array's vertical neighbour links carry: partial sums (their
   // width is the accumulator's) or operands. Energy prices a hop by it.
   virtual LinkPayload vertical_link_payload() const = 0;
