@@ -37,6 +37,9 @@ struct CycleActivity {
   std::uint32_t noc_words[3] = {0, 0, 0};
   // Values that moved over a neighbour link between PEs, by LinkDirection.
   std::uint32_t link_hops[2] = {0, 0};
+  // Words delivered into PEs, one per PE reached (a multicast word reaching
+  // k PEs counts k).
+  std::uint32_t noc_deliveries = 0;
   std::uint32_t dram_bytes = 0;  // bytes whose DRAM transfer completed this cycle
   // Bytes held in each global-buffer partition (ifmap, filter, ofmap).
   std::uint32_t buffer_bytes[3] = {0, 0, 0};

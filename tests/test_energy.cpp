@@ -408,9 +408,10 @@ TEST_CASE("utilization.csv's power windows add up to energy.csv, part by part, w
     return static_cast<std::size_t>(found - header.begin());
   };
   for (const std::vector<std::string>& memory : std::vector<std::vector<std::string>>{
-           {"--memory", "ideal"}, {"--dram", "ddr4-2400"}, {"--dram", "lpddr4-3200"}, {"--dram", "hbm2"}}) {
+           {"--memory", "ideal"}, {"--dram", "ddr4-2400"}, {"--dram", "lpddr4-3200"}, {"--dram", "hbm2"},
+           {"--memory", "ideal", "--dataflow", "rs"}}) {
     INFO(memory.back());
-    const std::string out = dir + "/out_" + memory.back();
+    const std::string out = dir + "/out_" + memory.back() + std::to_string(memory.size());
     std::vector<std::string> args = {"run", "--arch", "systole-32x32", "--array", "4x4", "--data-type", "int16",
                                      "--energy", "65nm-16bit", "--clock-mhz", "250", "--sparsity", "ifmap=0.3",
                                      "--workload", dir + "/net.yaml", "--sample", "7", "--out", out};

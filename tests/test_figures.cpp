@@ -4,8 +4,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <set>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "sim/engine/simulator.hpp"
 #include "sim/report/figures.hpp"
@@ -56,8 +59,13 @@ TEST_CASE("a run's layers.csv and utilization.csv have the declared columns, and
   REQUIRE(r.exit_code == 0);
   const auto layers = read_csv(out + "/layers.csv");
   REQUIRE(layers.size() > 1);
-  REQUIRE(layers[0].size() == layer_columns().size());
-  for (std::size_t c = 0; c < layers[0].size(); ++c) CHECK(layers[0][c] == layer_columns()[c].doc.name);
+  // A GEMM dataflow's run has every column but the row-stationary ones.
+  std::vector<std::string> always;
+  for (const LayerColumn& column : layer_columns())
+    if (!column.shown) always.push_back(column.doc.name);
+  REQUIRE(always.size() + 2 == layer_columns().size());
+  REQUIRE(layers[0].size() == always.size());
+  for (std::size_t c = 0; c < layers[0].size(); ++c) CHECK(layers[0][c] == always[c]);
   const auto utilization = read_csv(out + "/utilization.csv");
   REQUIRE(utilization[0].size() == utilization_columns().size());
   // The windows' sums are the layers' counters: active PE-cycles are MACs,
@@ -77,6 +85,23 @@ TEST_CASE("a run's layers.csv and utilization.csv have the declared columns, and
     for (std::size_t row = 1; row < layers.size(); ++row) layer_sums[f] += std::stoll(layers[row][l]);
     CHECK(window_sums[f] == layer_sums[f]);
   }
+}
+
+TEST_CASE("a row-stationary run's layers.csv and summary.json report each layer's mapping", "[report][rs]") {
+  const std::string out = make_temp_dir();
+  const CommandResult r = run_systole({"run", "--arch", "eyeriss", "--workload",
+                                       std::string(SYSTOLE_SOURCE_DIR) + "/workloads/lenet5.yaml", "--out", out});
+  REQUIRE(r.exit_code == 0);
+  const auto layers = read_csv(out + "/layers.csv");
+  REQUIRE(layers[0].size() == layer_columns().size());
+  for (std::size_t c = 0; c < layers[0].size(); ++c) CHECK(layers[0][c] == layer_columns()[c].doc.name);
+  const std::size_t mapping = static_cast<std::size_t>(
+      std::find(layers[0].begin(), layers[0].end(), "mapping") - layers[0].begin());
+  REQUIRE(mapping < layers[0].size());
+  CHECK(layers[1][mapping].rfind("set ", 0) == 0);
+  const nlohmann::json summary = nlohmann::json::parse(read_file(out + "/summary.json"));
+  CHECK(summary["mappings"]["value"][layers[1][0]]["mapping"] == layers[1][mapping]);
+  CHECK(summary["config"]["pe"]["filter_spad_entries"] == 224);
 }
 
 TEST_CASE("utilization.csv's windows follow each other through a layer of several steps", "[report]") {

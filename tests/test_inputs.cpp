@@ -53,7 +53,7 @@ TEST_CASE("bad INI files give the line and the problem", "[inputs]") {
   CHECK(load_error("[array]\nrows = four\n") == ":2: array.rows: 'four' is not an integer");
   CHECK(load_error("[array]\n\ncols = 0\n") == ":3: array.cols: must be between 1 and 4096, got 0");
   CHECK(load_error("[array]\ndataflow = xs\n") ==
-        ":2: array.dataflow: unknown dataflow 'xs' (expected ws, os or is)");
+        ":2: array.dataflow: unknown dataflow 'xs' (expected ws, os, is or rs)");
   CHECK(load_error("[array]\nrows = 4\nrows = 5\n").find(":3:") == 0);
   CHECK(load_error("[array]\nthis is not a key\n").find(":2:") == 0);
   CHECK(load_error("[general]\nclock_mhz = fast\n") ==
@@ -101,8 +101,8 @@ TEST_CASE("SCALE-Sim .cfg files", "[inputs]") {
   CHECK(arch.array.rows == 16);
   CHECK(arch.array.cols == 8);
   CHECK(arch.dataflow == "is");
-  CHECK(load_error("[architecture_presets]\nArrayHeight: 4\nArrayWidth: 4\nDataflow: rs\n", ".cfg") ==
-        ":4: dataflow: unknown dataflow 'rs' (expected ws, os or is)");
+  CHECK(load_error("[architecture_presets]\nArrayHeight: 4\nArrayWidth: 4\nDataflow: xs\n", ".cfg") ==
+        ":4: dataflow: unknown dataflow 'xs' (expected ws, os, is or rs)");
   CHECK(load_error("[architecture_presets]\nArrayHeight: 4\nColour: 4\n", ".cfg") ==
         ":3: unknown key 'colour' in [architecture_presets]");
   CHECK(load_error("[architecture_presets]\nArrayHeight: 4\nDataflow: ws\n", ".cfg") ==

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "models/array/data_type.hpp"
+#include "models/row_stationary/rs_program.hpp"
 
 namespace systole {
 
@@ -21,6 +22,8 @@ struct ArrayConfig {
   int cols = 32;
   Microarch microarch = Microarch::Baseline;
   DataType data_type = DataType::Int8;
+  // Each PE's scratchpads (the row-stationary dataflow's PEs have them).
+  PeScratchpads scratchpads;
 
   long long pe_count() const { return static_cast<long long>(rows) * cols; }
 };

@@ -314,6 +314,11 @@ CycleActivity ArrayController<Op, Acc>::step() {
   const bool loading = loaded.words > 0, streaming = fed_left + fed_top > 0;
   activity.noc_words[static_cast<int>(Network::Left)] = static_cast<std::uint32_t>(fed_left);
   activity.noc_words[static_cast<int>(Network::Top)] = static_cast<std::uint32_t>(loaded.words + fed_top);
+  // The edge buses are unicast: each word of the left bus reaches its row's
+  // edge PE, each of the top bus its column's edge PE (OS) or the PE of its
+  // column in a stationary row.
+  activity.noc_deliveries = activity.noc_words[static_cast<int>(Network::Left)] +
+                            activity.noc_words[static_cast<int>(Network::Top)];
   activity.buffer_reads[static_cast<int>(program_.roles.left)] += static_cast<std::uint32_t>(fed_left);
   activity.buffer_reads[static_cast<int>(program_.roles.top)] += static_cast<std::uint32_t>(loaded.values + fed_top);
   activity.dram_bytes = dram_bytes_this_cycle();

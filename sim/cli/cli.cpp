@@ -290,8 +290,11 @@ ArchConfig arch_from_options(const po::variables_map& vm) {
   if (names_dram && !vm.count("memory") && !vm.count("memory.model")) arch.memory_model = MemoryModel::Dram;
   if (arch.memory_model == MemoryModel::Ideal) {
     std::vector<std::string> unused;
+    const Dataflow* dataflow = find_dataflow(arch.dataflow);
+    const bool on_chip = dataflow != nullptr && dataflow->models_noc_with_ideal_memory();
     for (const std::string& option : given)
-      if (option.rfind("buffer.", 0) == 0 || option.rfind("noc.", 0) == 0 || option.rfind("dram", 0) == 0)
+      if (((option.rfind("buffer.", 0) == 0 || option.rfind("noc.", 0) == 0) && !on_chip) ||
+          option.rfind("dram", 0) == 0)
         unused.push_back("--" + option);
     if (!unused.empty()) {
       std::string list;

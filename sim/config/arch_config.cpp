@@ -24,7 +24,12 @@ struct KeyAccess {
   ConfigKey key;
   std::function<void(ArchConfig&, const std::string&)> set;
   std::function<std::string(const ArchConfig&)> get;
+  // Whether summary.json's config shows it (null: always): the PE
+  // scratchpads only matter to the dataflow that has them.
+  std::function<bool(const ArchConfig&)> shown = nullptr;
 };
+
+bool has_scratchpads(const ArchConfig& c) { return c.dataflow == "rs"; }
 
 // Per-cycle occupancy is reported in 32 bits (models/execution.hpp).
 constexpr int kMaxPartitionKb = 1 << 21;
@@ -155,6 +160,21 @@ const std::vector<KeyAccess>& key_table() {
       {{"noc.latency", "cycles a word takes between the buffer and the array edge (0-1000)"},
        [](ArchConfig& c, const std::string& v) { c.noc.latency = v == "0" ? 0 : positive_int(v, 1000); },
        [](const ArchConfig& c) { return std::to_string(c.noc.latency); }},
+      {{"pe.filter_spad_entries", "row stationary: weights a PE's filter scratchpad holds (1-65536)"},
+       [](ArchConfig& c, const std::string& v) { c.array.scratchpads.filter_entries = positive_int(v, 1 << 16); },
+       [](const ArchConfig& c) { return std::to_string(c.array.scratchpads.filter_entries); }, has_scratchpads},
+      {{"pe.ifmap_spad_entries", "row stationary: input values a PE's ifmap scratchpad holds (1-65536)"},
+       [](ArchConfig& c, const std::string& v) { c.array.scratchpads.ifmap_entries = positive_int(v, 1 << 16); },
+       [](const ArchConfig& c) { return std::to_string(c.array.scratchpads.ifmap_entries); }, has_scratchpads},
+      {{"pe.psum_spad_entries", "row stationary: partial sums a PE's psum scratchpad holds (1-65536)"},
+       [](ArchConfig& c, const std::string& v) { c.array.scratchpads.psum_entries = positive_int(v, 1 << 16); },
+       [](const ArchConfig& c) { return std::to_string(c.array.scratchpads.psum_entries); }, has_scratchpads},
+      {{"pe.mapper", "row stationary: what the mapper minimises, energy or delay"},
+       [](ArchConfig& c, const std::string& v) {
+         if (v != "energy" && v != "delay") throw std::invalid_argument("'" + v + "' is not energy or delay");
+         c.rs_mapper = v;
+       },
+       [](const ArchConfig& c) { return c.rs_mapper; }, has_scratchpads},
       {{"dram.spec", "ddr4-2400, lpddr4-3200, hbm2, or a DRAMSys memspec .json"},
        [](ArchConfig& c, const std::string& v) { c.dram = v; },
        [](const ArchConfig& c) { return c.dram; }},
@@ -359,6 +379,7 @@ void validate(const ArchConfig& config, const std::string& origin) {
 nlohmann::json to_json(const ArchConfig& config) {
   nlohmann::json json;
   for (const KeyAccess& k : key_table()) {
+    if (k.shown && !k.shown(config)) continue;
     const std::size_t dot = k.key.name.find('.');
     const std::string value = k.get(config);
     auto& slot = json[k.key.name.substr(0, dot)][k.key.name.substr(dot + 1)];

@@ -38,6 +38,9 @@ struct ArchConfig {
   ArrayConfig array;
   // The dataflow's name in the registry (sim/dataflow/registry.hpp).
   std::string dataflow = "ws";
+  // What the row-stationary mapper minimises: "energy" or "delay"
+  // (sim/dataflow/row_stationary.hpp).
+  std::string rs_mapper = "energy";
   VectorUnitConfig vector;
   MemoryModel memory_model = MemoryModel::Ideal;
   std::string dram = "ddr4-2400";  // preset name or DRAMSys memspec .json

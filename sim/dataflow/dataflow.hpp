@@ -20,9 +20,12 @@
 #include <string_view>
 #include <vector>
 
+#include "models/dram/dram_backend.hpp"
 #include "models/execution.hpp"
 #include "models/memory/buffer_config.hpp"
 #include "models/memory/fold_gate.hpp"
+#include "models/memory/global_buffer.hpp"
+#include "models/memory/memory_controller.hpp"
 #include "models/memory/tile_plan.hpp"
 #include "sim/config/arch_config.hpp"
 #include "sim/report/layer_stats.hpp"
@@ -32,14 +35,26 @@
 
 namespace systole {
 
-class MemoryController;
-
 enum class LinkPayload { Operand, PartialSum };
 
 
+// The memory system behind the array, as the engine hands it to a step:
+// the DRAM (null: ideal memory) and the global buffer, which has begun the
+// step with the step's partition; the step's cycle c ends at
+// start_fs + (c + 1)·period_fs in the DRAM's time.
+struct StepMemory {
+  DramBackend* dram = nullptr;
+  GlobalBuffer* buffer = nullptr;
+  std::int64_t start_fs = 0;
+  std::int64_t period_fs = 0;
+  int noc_latency = 0;
+};
+
 // One array step of a layer as a dataflow runs it. Planned when created
-// (what the engine checks before a run and hands the memory system);
-// start() builds its operands and the execution that computes them.
+// (what the engine checks before a run); start() builds its operands, the
+// memory controller that runs its memory plan and the execution that
+// computes them. Each dataflow brings its own execution and memory plan:
+// the engine sees only this interface.
 class ArrayStep {
  public:
   virtual ~ArrayStep() = default;
@@ -48,27 +63,34 @@ class ArrayStep {
   const BufferPartition& buffer() const { return buffer_; }
   // Why the step cannot run with this architecture; empty when it can.
   const std::string& problem() const { return problem_; }
-  // What moves between DRAM and the buffer (DRAM model only), handed over
-  // to the memory controller.
-  TilePlan take_memory_plan() { return std::move(memory_); }
 
-  // Builds the step's operands (drawn as `source` says) and the execution
-  // that runs it; `gate` is the memory behind the array (null: ideal memory).
-  virtual Execution& start(const OperandSource& source, FoldGate* gate) = 0;
+  // Builds the step's operands (drawn as `source` says), the memory behind
+  // the array (none with ideal memory) and the execution that runs it.
+  virtual Execution& start(const OperandSource& source, const StepMemory& memory) = 0;
   // Adds what only the dataflow knows of the execution, completed or
-  // interrupted, to the step's counters: neighbour-link hops and stalls by
-  // cause. `memory` is the controller the execution ran behind (null: ideal
-  // memory).
-  virtual void record(Counters& counted, bool completed, const MemoryController* memory) const = 0;
+  // interrupted, to the step's counters: neighbour-link hops, stalls by
+  // cause and what its memory moved between DRAM and the buffer.
+  virtual void record(Counters& counted, bool completed) const = 0;
   // After the step completed: its folds and how it mapped onto the array.
   virtual void record_mapping(LayerStats& stats) const = 0;
   // The outputs the array computed against the reference computation.
   virtual Comparison compare_with_reference() const = 0;
 
  protected:
+  // With a DRAM, the memory controller that runs memory_ (the step's tile
+  // plan, whatever its pieces are: folds or passes), as the execution's
+  // gate; null with ideal memory.
+  FoldGate* open_memory(const StepMemory& memory);
+  const MemoryController* memory_controller() const { return memory_controller_.get(); }
+  // The bytes the memory controller moved between DRAM and the buffer.
+  void record_dram_traffic(Counters& counted) const;
+
   BufferPartition buffer_;
-  TilePlan memory_;
+  TilePlan memory_;  // what moves between DRAM and the buffer (DRAM model only)
   std::string problem_;
+
+ private:
+  std::unique_ptr<MemoryController> memory_controller_;
 };
 
 class Dataflow {
@@ -80,6 +102,16 @@ class Dataflow {
   // ideal memory.
   virtual std::unique_ptr<ArrayStep> plan(const ArchConfig& arch, const Layer& step,
                                           double dram_gb_per_s) const = 0;
+  // Why `step` cannot run on `arch` whatever the memory (a mapping that
+  // fits nothing), in one line; empty when it can. Checked before a run.
+  virtual std::string mapping_problem(const ArchConfig& arch, const Layer& step) const {
+    (void)arch;
+    (void)step;
+    return {};
+  }
+  // Whether the NoC's widths and the buffer's size shape its runs with
+  // ideal memory too (row stationary's networks and mapper).
+  virtual bool models_noc_with_ideal_memory() const { return false; }
   // What the array's vertical neighbour links carry: partial sums (their
   // width is the accumulator's) or operands. Energy prices a hop by it.
   virtual LinkPayload vertical_link_payload() const = 0;

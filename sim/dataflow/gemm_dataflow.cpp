@@ -27,13 +27,13 @@ class GemmArrayStep final : public ArrayStep {
     problem_ = std::move(plan.problem);
   }
 
-  Execution& start(const OperandSource& source, FoldGate* gate) override {
+  Execution& start(const OperandSource& source, const StepMemory& memory) override {
     data_.emplace(step_, source, arch_.array.data_type);
-    controller_.emplace(arch_.array, data_->program(mapping_, dataflow_.roles()), gate);
+    controller_.emplace(arch_.array, data_->program(mapping_, dataflow_.roles()), open_memory(memory));
     return *controller_;
   }
 
-  void record(Counters& counted, bool completed, const MemoryController* memory) const override;
+  void record(Counters& counted, bool completed) const override;
   void record_mapping(LayerStats& stats) const override;
 
   Comparison compare_with_reference() const override {
@@ -55,7 +55,9 @@ class GemmArrayStep final : public ArrayStep {
 };
 
 template <class Op, class Acc>
-void GemmArrayStep<Op, Acc>::record(Counters& counted, bool completed, const MemoryController* memory) const {
+void GemmArrayStep<Op, Acc>::record(Counters& counted, bool completed) const {
+  record_dram_traffic(counted);
+  const MemoryController* memory = memory_controller();
   const ArrayController<Op, Acc>& controller = *controller_;
   const auto& timings = controller.fold_timings();
   for (std::size_t g = 0; g < timings.size(); ++g) dataflow_.add_link_hops(counted, mapping_.folds[g], arch_.array.rows);

@@ -2,6 +2,7 @@
 
 #include "sim/dataflow/input_stationary.hpp"
 #include "sim/dataflow/output_stationary.hpp"
+#include "sim/dataflow/row_stationary.hpp"
 #include "sim/dataflow/weight_stationary.hpp"
 
 namespace systole {
@@ -10,10 +11,13 @@ const std::vector<DataflowEntry>& dataflows() {
   static const WeightStationary weight_stationary;
   static const OutputStationary output_stationary;
   static const InputStationary input_stationary;
+  static const RowStationary row_stationary;
   static const std::vector<DataflowEntry> entries = {
       {"ws", "weight stationary: filters stay in the PEs, inputs stream", &weight_stationary},
       {"os", "output stationary: outputs accumulate in the PEs, inputs and filters stream", &output_stationary},
       {"is", "input stationary: inputs stay in the PEs, filters stream", &input_stationary},
+      {"rs", "row stationary (Eyeriss): filter rows stay in the PEs' scratchpads, input rows slide past them",
+       &row_stationary},
   };
   return entries;
 }

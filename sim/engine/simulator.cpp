@@ -43,13 +43,16 @@ std::unique_ptr<DramBackend> make_dram_backend(const ArchConfig& arch) {
 }  // namespace
 
 std::string memory_problem(const ArchConfig& arch, const Workload& workload) {
-  if (arch.memory_model != MemoryModel::Dram) return {};
-  const double dram_gb_per_s = make_dram_backend(arch)->peak_gb_per_s();
   const Dataflow& dataflow = dataflow_of(arch);
+  const bool dram = arch.memory_model == MemoryModel::Dram;
+  const double dram_gb_per_s = dram ? make_dram_backend(arch)->peak_gb_per_s() : 0;
   for (const Layer& layer : workload.layers)
     for (const Step& step : lower(layer)) {
       const auto* gemm = std::get_if<Layer>(&step.work);
       if (gemm == nullptr) continue;
+      if (const std::string problem = dataflow.mapping_problem(arch, *gemm); !problem.empty())
+        return "layer '" + layer.name + "': " + problem;
+      if (!dram) continue;
       if (const std::string problem = dataflow.plan(arch, *gemm, dram_gb_per_s)->problem(); !problem.empty())
         return "layer '" + layer.name + "': " + problem;
     }
@@ -205,14 +208,18 @@ bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, Layer
   }
 }
 
-std::unique_ptr<MemoryController> Simulator::begin_memory(ArrayStep& step) const {
+StepMemory Simulator::begin_memory(const ArrayStep& step) const {
   // Tiles and outputs move as operands, partial sums as accumulators.
   accelerator_.global_buffer.begin_step(step.buffer(), operand_bits(arch_.array.data_type),
                                        accumulator_bits(arch_.array.data_type));
-  if (!dram_) return nullptr;
-  return std::make_unique<MemoryController>(*dram_, accelerator_.global_buffer, step.take_memory_plan(),
-                                      accelerator_.dram.time_fs(),
-                                      static_cast<std::int64_t>(clock_period().value()), arch_.noc.latency);
+  StepMemory memory;
+  memory.buffer = &accelerator_.global_buffer;
+  if (!dram_) return memory;
+  memory.dram = dram_.get();
+  memory.start_fs = accelerator_.dram.time_fs();
+  memory.period_fs = static_cast<std::int64_t>(clock_period().value());
+  memory.noc_latency = arch_.noc.latency;
+  return memory;
 }
 
 DramChannelStats Simulator::dram_stats_now() {
@@ -246,8 +253,7 @@ bool Simulator::run_vector_step(const VectorOp& op, LayerStats& stats) {
 bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats) {
   const std::unique_ptr<ArrayStep> step = dataflow_.plan(arch_, gemm, dram_ ? dram_->peak_gb_per_s() : 0);
   const DramChannelStats dram_before = dram_stats_now();
-  const std::unique_ptr<MemoryController> memory = begin_memory(*step);
-  Execution& execution = step->start({seed, options_.sparsity, options_.operand_values}, memory.get());
+  Execution& execution = step->start({seed, options_.sparsity, options_.operand_values}, begin_memory(*step));
   step_activity_ = {};
   Noc& noc = accelerator_.noc;
   noc.begin_step();
@@ -273,18 +279,15 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
     counted[per_operand(Counter::BufferIfmapReadAccesses, o)] = buffer.read_accesses[i];
     counted[per_operand(Counter::BufferIfmapWriteAccesses, o)] = buffer.write_accesses[i];
   }
-  if (memory) {
-    const DramTraffic& dram = memory->dram_traffic();
+  if (dram_) {
     for (Operand o : {Operand::Ifmap, Operand::Filter, Operand::Ofmap}) {
       const int i = static_cast<int>(o);
       counted[per_operand(Counter::BufferIfmapPeakBytes, o)] = accelerator_.global_buffer.peak_bytes()[i];
       counted[per_operand(Counter::BufferIfmapCapacityBytes, o)] = step->buffer().bytes[i];
-      counted[per_operand(Counter::DramIfmapReadBytes, o)] = dram.read_bytes[i];
     }
-    counted[Counter::DramOfmapWriteBytes] = dram.write_bytes[static_cast<int>(Operand::Ofmap)];
   }
   count_dram(dram_before, counted);
-  step->record(counted, completed, memory.get());
+  step->record(counted, completed);
   stats.counters += counted;
   if (completed) step->record_mapping(stats);
   if (!completed) return false;

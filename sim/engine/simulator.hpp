@@ -15,7 +15,6 @@
 #include "models/accelerator.hpp"
 #include "models/clocked_unit.hpp"
 #include "models/dram/dram_backend.hpp"
-#include "models/memory/memory_controller.hpp"
 #include "sim/config/arch_config.hpp"
 #include "sim/dataflow/dataflow.hpp"
 #include "sim/engine/run_observer.hpp"
@@ -65,9 +64,8 @@ class Simulator : private CycleObserver {
  private:
   void run_layers(const Workload& workload, RunResult& result);
   bool run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats);
-  // Begins the buffer's step; with the DRAM model, takes the step's memory
-  // plan.
-  std::unique_ptr<MemoryController> begin_memory(ArrayStep& step) const;
+  // Begins the buffer's step and says what memory stands behind the array.
+  StepMemory begin_memory(const ArrayStep& step) const;
   bool run_vector_step(const VectorOp& op, LayerStats& stats);
   // The DRAM's statistics after advancing it to now (it runs on while the
   // array is busy or the vector unit works); empty with ideal memory.

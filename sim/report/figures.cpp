@@ -68,6 +68,15 @@ std::vector<LayerColumn> make_layer_columns() {
       column("steps", "", "GEMMs and vector operations the layer lowered to (`docs/workloads.md`)",
              [](std::ostream& out, const LayerStats& l, double) { out << l.steps; }),
       counter_column(Counter::VectorCycles),
+      LayerColumn{{"mapping", "", "row-stationary runs only: the mapping the mapper chose (or the YAML forced): "
+                   "PE set filter rows × output rows, filters p, channels q and images n per PE, replicas"},
+                  [](std::ostream& out, const LayerStats& l, double) { out << csv_field(l.mapping); },
+                  reports_mapping},
+      LayerColumn{{"active_pes", "PEs", "row-stationary runs only: the most PEs one pass of the layer used"},
+                  [](std::ostream& out, const LayerStats& l, double) {
+                    if (!l.mapping.empty()) out << l.active_pes;
+                  },
+                  reports_mapping},
       column("compute_cycles", "cycles", "`cycles` − `stall_cycles`",
              [](std::ostream& out, const LayerStats& l, double) {
                out << l[Counter::Cycles] - stall_cycles(l.counters);
@@ -233,6 +242,15 @@ std::vector<SummaryFigure> make_summary_figures() {
       figure("totals.vector_cycles", "cycles", "cycles on the vector unit",
              [](const RunSummary& s) { return s.totals[Counter::VectorCycles]; }),
       figure("totals.batch", "inferences", "the batch size", [](const RunSummary& s) { return s.result.batch; }),
+      figure("mappings", "", "row-stationary runs only: each layer's mapping and active PEs, by layer name "
+             "(as layers.csv's mapping and active_pes)",
+             [](const RunSummary& s) {
+               nlohmann::json mappings = nlohmann::json::object();
+               for (const LayerStats& l : s.result.layers)
+                 if (!l.mapping.empty()) mappings[l.name] = {{"mapping", l.mapping}, {"active_pes", l.active_pes}};
+               return mappings;
+             },
+             [](const RunSummary& s) { return reports_mapping(s.result); }),
       figure("totals.throughput", "inferences/s", "batch / time; not there when the run was interrupted",
              [](const RunSummary& s) { return s.time_ns > 0 ? s.result.batch * 1e9 / s.time_ns : 0.0; },
              [](const RunSummary& s) { return !s.result.interrupted; }),
@@ -490,6 +508,12 @@ std::vector<GeneratedTable> generated_tables() {
           {"summary.json", markdown_table(summary, "figure")},
           {"utilization.csv", markdown_table(utilization, "column")},
           {"vcd", markdown_table(vcd, "signal")}};
+}
+
+bool reports_mapping(const RunResult& result) {
+  for (const LayerStats& l : result.layers)
+    if (!l.mapping.empty()) return true;
+  return false;
 }
 
 const std::vector<LayerColumn>& layer_columns() {

@@ -52,8 +52,12 @@ struct LayerColumn {
   FigureDoc doc;
   // Writes the cell of a layer; `clock_period_ns` converts cycles to time.
   std::function<void(std::ostream& out, const LayerStats& layer, double clock_period_ns)> cell;
+  // Whether a run's layers.csv has the column (null: always).
+  std::function<bool(const RunResult& result)> shown = nullptr;
 };
 const std::vector<LayerColumn>& layer_columns();
+// Whether some layer of `result` reports its mapping (row stationary).
+bool reports_mapping(const RunResult& result);
 
 // ---- summary.json ----
 // MACs / (PEs × cycles) over the whole run.

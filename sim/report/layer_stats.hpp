@@ -33,6 +33,11 @@ struct LayerStats {
   double fold_occupancy = 0;       // sum over folds of the fraction of PEs mapped
   double mapping_efficiency = 0;   // fold_occupancy / folds, 0-1
   double utilization = 0;          // macs / (PEs × cycles), 0-1
+  // The mapping in the dataflow's own terms, when it reports one (row
+  // stationary: sim/dataflow/row_stationary.hpp), and the most PEs one of
+  // the layer's passes used.
+  std::string mapping;
+  std::int64_t active_pes = 0;
   Verification verification = Verification::NotChecked;
   std::string verification_detail;
 

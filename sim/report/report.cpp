@@ -54,7 +54,9 @@ std::string energy_text(double energy, const EnergyModel& model) {
 }  // namespace
 
 void write_layers_csv(std::ostream& out, const RunResult& result, double clock_period_ns) {
-  const std::vector<LayerColumn>& columns = layer_columns();
+  std::vector<LayerColumn> columns;
+  for (const LayerColumn& column : layer_columns())
+    if (!column.shown || column.shown(result)) columns.push_back(column);
   for (std::size_t c = 0; c < columns.size(); ++c) out << (c > 0 ? "," : "") << columns[c].doc.name;
   out << '\n';
   for (const LayerStats& layer : result.layers) {

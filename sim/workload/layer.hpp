@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace systole {
 
@@ -79,6 +80,10 @@ struct Layer {
   // group); empty: drawn from the seed.
   std::string ifmap_file;
   std::string weights_file;
+  // The row-stationary mapping to run it with, when the user forces one (a
+  // published mapping to replay): set rows h, set columns e, filters p,
+  // channels q and images n per PE, replicas; empty: the mapper chooses.
+  std::vector<std::int64_t> rs_mapping;
 
   bool runs_on_array() const;
 

@@ -214,6 +214,7 @@ Workload load_yaml_workload(const std::string& path) {
     // layer is known to be well formed.
     const bool ifmap_file = entry.has("ifmap_data"), weights_file = entry.has("weights_data");
     const bool operand_files = ifmap_file || weights_file;
+    if (entry.has("rs_mapping")) layer.rs_mapping = entry.list("rs_mapping", {6}, 1, {});
     const std::int64_t repeat = entry.integer_or("repeat", 1);
     if (repeat > kMaxRepeat)
       entry.fail("field 'repeat' must be at most " + std::to_string(kMaxRepeat) + ", got " + std::to_string(repeat));

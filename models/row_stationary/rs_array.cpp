@@ -1,0 +1,353 @@
+#include "models/row_stationary/rs_array.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace systole {
+
+namespace {
+
+int budget(int width) { return width > 0 ? width : std::numeric_limits<int>::max(); }
+
+}  // namespace
+
+template <class Op, class Acc>
+RowStationaryArray<Op, Acc>::RowStationaryArray(const RsConv& conv, const RsMapping& mapping, int rows, int cols,
+                                                const PeScratchpads& pads, const RsNetworkWidths& widths,
+                                                const std::vector<Op>& input, const std::vector<Op>& filters,
+                                                std::vector<Acc>& output, FoldGate* gate)
+    : conv_(conv), mapping_(mapping), rows_(rows), cols_(cols), pads_(pads), widths_(widths), input_(input),
+      filters_(filters), output_(output), gate_(gate), passes_(rs_passes(conv, mapping)), window_(rs_window(conv)),
+      pes_(static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols)) {
+  if (const std::string problem = rs_mapping_problem(conv, mapping, rows, cols, pads); !problem.empty())
+    throw std::logic_error("row-stationary mapping " + mapping.to_string() + ": " + problem);
+  if (gate_ != nullptr) bytes_moved_ = gate_->bytes_moved(-1);
+}
+
+template <class Op, class Acc>
+Op RowStationaryArray<Op, Acc>::input_value(int group, int image, int channel, int row, int col) const {
+  if (row < 0 || row >= conv_.in_h || col < 0 || col >= conv_.in_w) return Op{0};
+  const std::int64_t channels = std::int64_t{conv_.groups} * conv_.channels;
+  return input_[static_cast<std::size_t>(((std::int64_t{image} * conv_.in_h + row) * conv_.in_w + col) * channels +
+                                         std::int64_t{group} * conv_.channels + channel)];
+}
+
+template <class Op, class Acc>
+std::size_t RowStationaryArray<Op, Acc>::output_index(int image, int out_row, int out_col, int group,
+                                                      int filter) const {
+  const std::int64_t filters = std::int64_t{conv_.groups} * conv_.filters;
+  return static_cast<std::size_t>(((std::int64_t{image} * conv_.out_h + out_row) * conv_.out_w + out_col) * filters +
+                                  std::int64_t{group} * conv_.filters + filter);
+}
+
+template <class Op, class Acc>
+void RowStationaryArray<Op, Acc>::begin_pass() {
+  ++next_pass_;
+  in_pass_ = true;
+  const RsPass& p = pass();
+  for (Pe& pe : pes_) pe.unit = -1;
+  active_.clear();
+  input_streams_.clear();
+  psum_streams_.clear();
+  next_input_stream_ = 0;
+  weights_sent_ = 0;
+  weights_total_ = 0;
+  const int n = p.images, q = p.channels, s = conv_.filter_w;
+  const int columns = static_cast<int>(window_.columns.size());
+  std::map<std::pair<int, int>, std::size_t> stream_of;  // (group, input row)
+  for (std::size_t t = 0; t < p.units.size(); ++t) {
+    const RsUnit& unit = p.units[t];
+    const int row0 = replica_row(static_cast<int>(t), mapping_.set_rows, mapping_.set_cols, cols_);
+    const int col0 = replica_col(static_cast<int>(t), mapping_.set_cols, cols_);
+    weights_total_ += std::int64_t{p.filter_rows} * unit.filters * q * s;
+    // The scratchpads hold what the mapping promised (rs_mapping_problem).
+    if (unit.filters * q * s > pads_.filter_entries || unit.filters * n > pads_.psum_entries)
+      throw std::logic_error("row-stationary pass overflows a PE's filter or psum scratchpad");
+    for (int i = 0; i < p.filter_rows; ++i)
+      for (int j = 0; j < p.out_rows; ++j) {
+        const int index = (row0 + i) * cols_ + col0 + j;
+        Pe& pe = pes_[static_cast<std::size_t>(index)];
+        pe.unit = static_cast<int>(t);
+        pe.set_row = i;
+        pe.set_col = j;
+        pe.input_row = (p.out_row0 + j) * conv_.stride_h + (p.filter_row0 + i) * conv_.dilation_h - conv_.pad_top;
+        pe.weights.assign(static_cast<std::size_t>(unit.filters * q * s), Op{0});
+        pe.weights_loaded = 0;
+        pe.inputs.assign(static_cast<std::size_t>(columns * n * q), Op{0});
+        pe.inputs_received = pe.inputs_freed = 0;
+        pe.psums.assign(static_cast<std::size_t>(n * unit.filters), Acc{0});
+        pe.out_col = pe.action = 0;
+        pe.done = false;
+        pe.link_full = false;
+        pe.link = Acc{0};
+        active_.push_back(index);
+        const auto key = std::make_pair(unit.group, pe.input_row);
+        auto found = stream_of.find(key);
+        if (found == stream_of.end()) {
+          found = stream_of.emplace(key, input_streams_.size()).first;
+          input_streams_.push_back({unit.group, pe.input_row, {}, 0});
+        }
+        input_streams_[found->second].pes.push_back(index);
+        if (i == 0 && p.accumulates()) psum_streams_.push_back({index, 0});
+      }
+  }
+  // Bottom rows first: a PE frees its link register before the one above
+  // writes it in the same cycle.
+  std::sort(active_.begin(), active_.end(), std::greater<>());
+}
+
+template <class Op, class Acc>
+void RowStationaryArray<Op, Acc>::step_pe(int index, CycleActivity& a, bool& worked, bool& waited) {
+  Pe& pe = pes_[static_cast<std::size_t>(index)];
+  if (pe.done) return;
+  const RsPass& p = pass();
+  const RsUnit& unit = p.units[static_cast<std::size_t>(pe.unit)];
+  const int filters = unit.filters, q = p.channels, n = p.images, s_len = conv_.filter_w;
+  const int macs = n * q * s_len * filters;
+  if (pe.action < macs) {
+    if (pe.weights_loaded < filters * q * s_len ||
+        pe.inputs_received < window_.needed_through[static_cast<std::size_t>(pe.out_col)] * n * q) {
+      waited = true;
+      return;
+    }
+    const int m = pe.action % filters;
+    int rest = pe.action / filters;
+    const int s = rest % s_len;
+    rest /= s_len;
+    const int c = rest % q, image = rest / q;
+    const int x = pe.out_col * conv_.stride_w + s * conv_.dilation_w - conv_.pad_left;
+    const auto column = std::lower_bound(window_.columns.begin(), window_.columns.end(), x) - window_.columns.begin();
+    const Op in = pe.inputs[static_cast<std::size_t>((column * n + image) * q + c)];
+    ++a.active_pes;
+    ++a.register_reads[static_cast<int>(RegisterFile::Operand)];
+    if (in == Op{0}) {
+      ++a.gated_macs;
+    } else {
+      const Op w = pe.weights[static_cast<std::size_t>((m * q + c) * s_len + s)];
+      ++a.register_reads[static_cast<int>(RegisterFile::Stationary)];
+      ++a.register_reads[static_cast<int>(RegisterFile::PartialSum)];
+      ++a.register_writes[static_cast<int>(RegisterFile::PartialSum)];
+      if (w == Op{0}) ++a.gated_macs;
+      pe.psums[static_cast<std::size_t>(image * filters + m)] += static_cast<Acc>(w) * static_cast<Acc>(in);
+    }
+    worked = true;
+    if (++pe.action == macs) pe.inputs_freed = window_.freed_after[static_cast<std::size_t>(pe.out_col)] * n * q;
+    return;
+  }
+  // Sending partial sum k on, with what arrived from above added.
+  const int k = pe.action - macs;
+  const bool incoming = pe.set_row > 0 || p.accumulates();
+  if (incoming && !pe.link_full) {
+    if (pe.set_row == 0) waited = true;  // on the psum GIN
+    return;
+  }
+  const bool bottom = pe.set_row == p.filter_rows - 1;
+  Pe* below = bottom ? nullptr : &pes_[static_cast<std::size_t>(index + cols_)];
+  if (bottom && out_slots_used_ >= budget(widths_.psum)) {
+    waited = true;
+    return;
+  }
+  if (below != nullptr && below->link_full) return;
+  Acc value = pe.psums[static_cast<std::size_t>(k)];
+  if (incoming) {
+    value += pe.link;
+    pe.link_full = false;
+  }
+  ++a.register_reads[static_cast<int>(RegisterFile::PartialSum)];
+  worked = true;
+  if (below != nullptr) {
+    below->link = value;
+    below->link_full = true;
+    ++totals_.link_hops;
+    ++a.link_hops[static_cast<int>(LinkDirection::Vertical)];
+  } else {
+    ++out_slots_used_;
+    ++a.noc_words[static_cast<int>(Network::Out)];
+    ++a.buffer_writes[static_cast<int>(Operand::Ofmap)];
+    output_[output_index(p.image0 + k / filters, p.out_row0 + pe.set_col, pe.out_col, unit.group,
+                         unit.filter0 + k % filters)] = value;
+    if (gate_ != nullptr) gate_->results_collected(1, p.accumulates());
+  }
+  if (++pe.action == macs + n * filters) {
+    pe.action = 0;
+    std::fill(pe.psums.begin(), pe.psums.end(), Acc{0});
+    if (++pe.out_col == conv_.out_w) pe.done = true;
+  }
+}
+
+template <class Op, class Acc>
+void RowStationaryArray<Op, Acc>::deliver(CycleActivity& a) {
+  const RsPass& p = pass();
+  const int q = p.channels, n = p.images, s_len = conv_.filter_w;
+  // Filter GIN: replica by replica, set row by set row, each weight to the
+  // whole set row.
+  for (int left = budget(widths_.filter); left > 0 && weights_sent_ < weights_total_; --left) {
+    std::int64_t offset = weights_sent_;
+    std::size_t t = 0;
+    for (;; ++t) {
+      const std::int64_t block = std::int64_t{p.filter_rows} * p.units[t].filters * q * s_len;
+      if (offset < block) break;
+      offset -= block;
+    }
+    const RsUnit& unit = p.units[t];
+    const int per_row = unit.filters * q * s_len;
+    const int i = static_cast<int>(offset / per_row), w = static_cast<int>(offset % per_row);
+    const int m = w / (q * s_len), c = (w / s_len) % q, s = w % s_len;
+    const Op value = filters_[static_cast<std::size_t>(
+        ((std::int64_t{unit.group} * conv_.filters + unit.filter0 + m) * conv_.filter_h + p.filter_row0 + i) *
+            conv_.filter_w * conv_.channels +
+        std::int64_t{s} * conv_.channels + p.channel0 + c)];
+    const int row0 = replica_row(static_cast<int>(t), mapping_.set_rows, mapping_.set_cols, cols_);
+    const int col0 = replica_col(static_cast<int>(t), mapping_.set_cols, cols_);
+    for (int j = 0; j < p.out_rows; ++j) {
+      Pe& pe = pes_[static_cast<std::size_t>((row0 + i) * cols_ + col0 + j)];
+      pe.weights[static_cast<std::size_t>(w)] = value;
+      ++pe.weights_loaded;
+      ++a.register_writes[static_cast<int>(RegisterFile::Stationary)];
+      ++a.noc_deliveries;
+    }
+    ++a.noc_words[static_cast<int>(Network::Top)];
+    ++a.buffer_reads[static_cast<int>(Operand::Filter)];
+    ++weights_sent_;
+  }
+  // Ifmap GIN: rows round robin, a value at a time, each to every PE that
+  // reads its row once all of them have room.
+  const int row_words = static_cast<int>(window_.columns.size()) * n * q;
+  int left = budget(widths_.ifmap);
+  for (std::size_t tried = 0; left > 0 && tried < input_streams_.size();) {
+    InputStream& stream = input_streams_[next_input_stream_];
+    next_input_stream_ = (next_input_stream_ + 1) % input_streams_.size();
+    const bool room = stream.sent < row_words &&
+                      std::all_of(stream.pes.begin(), stream.pes.end(), [&](int index) {
+                        const Pe& pe = pes_[static_cast<std::size_t>(index)];
+                        return pe.inputs_received - pe.inputs_freed < pads_.ifmap_entries;
+                      });
+    if (!room) {
+      ++tried;
+      continue;
+    }
+    tried = 0;
+    const int column = stream.sent / (n * q), image = (stream.sent / q) % n, c = stream.sent % q;
+    const int x = window_.columns[static_cast<std::size_t>(column)];
+    const Op value = input_value(stream.group, p.image0 + image, p.channel0 + c, stream.input_row, x);
+    for (int index : stream.pes) {
+      Pe& pe = pes_[static_cast<std::size_t>(index)];
+      pe.inputs[static_cast<std::size_t>(pe.inputs_received++)] = value;
+      ++a.register_writes[static_cast<int>(RegisterFile::Operand)];
+      ++a.noc_deliveries;
+    }
+    ++a.noc_words[static_cast<int>(Network::Left)];
+    const bool padding = stream.input_row < 0 || stream.input_row >= conv_.in_h || x < 0 || x >= conv_.in_w;
+    if (!padding) ++a.buffer_reads[static_cast<int>(Operand::Ifmap)];
+    ++stream.sent;
+    --left;
+  }
+  // Psum GIN: each top PE's earlier partial sums, in the order it adds them.
+  for (int left_psums = budget(widths_.psum); left_psums > 0;) {
+    bool sent = false;
+    for (PsumStream& stream : psum_streams_) {
+      if (left_psums == 0) break;
+      Pe& pe = pes_[static_cast<std::size_t>(stream.pe)];
+      const RsUnit& unit = p.units[static_cast<std::size_t>(pe.unit)];
+      const int per_column = n * unit.filters;
+      if (pe.link_full || stream.sent >= per_column * conv_.out_w) continue;
+      const int k = stream.sent % per_column;
+      pe.link = output_[output_index(p.image0 + k / unit.filters, p.out_row0 + pe.set_col, stream.sent / per_column,
+                                     unit.group, unit.filter0 + k % unit.filters)];
+      pe.link_full = true;
+      ++stream.sent;
+      ++a.noc_words[static_cast<int>(Network::Out)];
+      ++a.buffer_reads[static_cast<int>(Operand::Ofmap)];
+      ++a.noc_deliveries;
+      --left_psums;
+      sent = true;
+    }
+    if (!sent) break;
+  }
+}
+
+template <class Op, class Acc>
+CycleActivity RowStationaryArray<Op, Acc>::step() {
+  CycleActivity a;
+  a.cycle = cycle_;
+  if (gate_ != nullptr) gate_->tick(cycle_);
+  out_slots_used_ = 0;
+  if (!in_pass_ && next_pass_ < passes_.size()) {
+    if (gate_ == nullptr || gate_->ready(next_pass_)) {
+      if (gate_ != nullptr) gate_->started(next_pass_);
+      begin_pass();
+    } else {
+      ++totals_.stall_dram_cycles;
+    }
+  }
+  if (in_pass_) {
+    bool worked = false, waited = false;
+    for (int index : active_) step_pe(index, a, worked, waited);
+    const std::uint32_t words_before = a.noc_words[0] + a.noc_words[1] + a.noc_words[2];
+    deliver(a);
+    const bool delivered = a.noc_words[0] + a.noc_words[1] + a.noc_words[2] > words_before;
+    if (!worked && waited) ++totals_.stall_noc_cycles;
+    if (!worked && !delivered)
+      throw std::logic_error("row-stationary array: no PE and no network can move in pass " +
+                             std::to_string(next_pass_ - 1) + " at cycle " + std::to_string(cycle_));
+    for (int index : active_) {
+      const Pe& pe = pes_[static_cast<std::size_t>(index)];
+      totals_.peak_ifmap_entries = std::max<std::int64_t>(totals_.peak_ifmap_entries, pe.inputs_received - pe.inputs_freed);
+      totals_.peak_filter_entries = std::max<std::int64_t>(totals_.peak_filter_entries, pe.weights_loaded);
+      totals_.peak_psum_entries = std::max<std::int64_t>(totals_.peak_psum_entries, static_cast<std::int64_t>(pe.psums.size()));
+      if (pe.inputs_received - pe.inputs_freed > pads_.ifmap_entries)
+        throw std::logic_error("row-stationary array: an ifmap scratchpad overflowed");
+    }
+    a.fold = static_cast<int>(next_pass_) - 1;
+    a.phase = Phase::Stream;
+    if (std::all_of(active_.begin(), active_.end(),
+                    [this](int index) { return pes_[static_cast<std::size_t>(index)].done; })) {
+      in_pass_ = false;
+      if (gate_ != nullptr) gate_->finished(next_pass_ - 1);
+    }
+  }
+  if (gate_ != nullptr) {
+    gate_->buffer_bytes(a.buffer_bytes);
+    const std::int64_t moved = gate_->bytes_moved(cycle_);
+    a.dram_bytes = static_cast<std::uint32_t>(moved - std::exchange(bytes_moved_, moved));
+    gate_->end_cycle(cycle_);
+  }
+  ++cycle_;
+  return a;
+}
+
+template <class Op, class Acc>
+bool RowStationaryArray<Op, Acc>::waiting_on_memory() const {
+  return gate_ != nullptr && !in_pass_ && gate_->waiting_for_dram(next_pass_);
+}
+
+template <class Op, class Acc>
+CycleActivity RowStationaryArray<Op, Acc>::step_quiet() {
+  return step();
+}
+
+template <class Op, class Acc>
+PeSnapshot RowStationaryArray<Op, Acc>::probe(int row, int col) const {
+  PeSnapshot snap;
+  if (row < 0 || row >= rows_ || col < 0 || col >= cols_) return snap;
+  const Pe& pe = pes_[static_cast<std::size_t>(row * cols_ + col)];
+  if (pe.unit < 0) return snap;
+  if (!pe.weights.empty()) snap.stationary[0] = static_cast<double>(pe.weights.front());
+  if (pe.inputs_received > 0) {
+    snap.left_operand = static_cast<double>(pe.inputs[static_cast<std::size_t>(pe.inputs_received - 1)]);
+    snap.left_valid = true;
+  }
+  if (!pe.psums.empty()) snap.partial_sum = static_cast<double>(pe.psums.front());
+  snap.accumulator = static_cast<double>(pe.link);
+  return snap;
+}
+
+template class RowStationaryArray<std::int8_t, std::int32_t>;
+template class RowStationaryArray<std::int16_t, std::int64_t>;
+template class RowStationaryArray<float, float>;
+
+}  // namespace systole

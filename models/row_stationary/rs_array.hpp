@@ -1,0 +1,144 @@
+#pragma once
+// The row-stationary array of Eyeriss (Chen et al., ISCA 2016, JSSC 2017) as
+// one Execution: the PEs, their scratchpads and the global networks that
+// feed them, stepped a cycle at a time in plain C++ by the array's clocked
+// process (no process per PE).
+//
+// Each PE has a filter, an ifmap and a psum scratchpad and one MAC. In a
+// pass (models/row_stationary/rs_program.hpp) PE (i, j) of a set keeps p·q
+// filter rows of width S and slides over its input row: for each output
+// column it performs n·q·S·p MACs (image, channel, filter column, filter
+// innermost: each input value is used by the p filters in turn), one a
+// cycle, into n·p partial sums. It then spends one cycle per partial sum
+// sending it on: down the set's column over the neighbour link, where the
+// PE below adds it to its own as it sends that on, and from the set's
+// bottom row over the GON to the buffer. The top row starts from zero, or,
+// in a pass that adds to an earlier one, from the partial sum the psum GIN
+// brings from the buffer. A PE whose outlet is busy (the link register
+// below holds a value; the GON has no slot left this cycle) waits.
+//
+// Networks: the filter GIN multicasts each weight to every PE of its set
+// row (a PE starts once its filter scratchpad holds all of its weights);
+// the ifmap GIN multicasts each input value to every PE that reads its
+// input row (a diagonal of the set, in every replica of the same group), in
+// column order, and sends the next value of a row only when every such PE
+// has room for it in its ifmap scratchpad; a PE frees the columns it no
+// longer needs after each output column. Each network moves its width in
+// words per cycle (NocBus's rate: one slot per word however many PEs it
+// reaches); the ifmap GIN serves its rows round robin. Words sent in a
+// cycle are usable from the next. Input positions in the padding travel as
+// zeros that no buffer read produced.
+//
+// Abstracted away: passes do not overlap (the next pass's filters load once
+// the last partial sum of the previous one has left); the buffer's ports are
+// assumed as wide as the networks; the ifmap word order is fixed (no
+// reordering to favour a stalled row).
+//
+// Zero gating: a MAC whose input value is zero reads no weight and leaves the
+// partial sum untouched (no psum read or write); one whose weight is zero is
+// gated too but has read both.
+
+#include <cstdint>
+#include <vector>
+
+#include "models/execution.hpp"
+#include "models/memory/buffer_config.hpp"
+#include "models/memory/fold_gate.hpp"
+#include "models/noc/noc_config.hpp"
+#include "models/row_stationary/rs_program.hpp"
+
+namespace systole {
+
+// What a row-stationary step counted besides its cycles' activity.
+struct RsTotals {
+  std::int64_t link_hops = 0;          // partial sums moved down a set's column
+  std::int64_t stall_noc_cycles = 0;   // cycles no PE worked, some waiting on a network
+  std::int64_t stall_dram_cycles = 0;  // cycles waiting for a pass's tiles
+  std::int64_t peak_ifmap_entries = 0, peak_filter_entries = 0, peak_psum_entries = 0;
+};
+
+template <class Op, class Acc>
+class RowStationaryArray final : public Execution {
+ public:
+  // `input` (batch × in_h × in_w × groups·channels) and `filters`
+  // (groups·filters × filter_h × filter_w × channels) must outlive it; the
+  // outputs (batch × out_h × out_w × groups·filters) accumulate in
+  // `output`, the buffer's ofmap. `gate`: the memory behind the array
+  // (null: ideal), asked before each pass.
+  RowStationaryArray(const RsConv& conv, const RsMapping& mapping, int rows, int cols, const PeScratchpads& pads,
+                     const RsNetworkWidths& widths, const std::vector<Op>& input, const std::vector<Op>& filters,
+                     std::vector<Acc>& output, FoldGate* gate);
+
+  CycleActivity step() override;
+  bool finished() const override { return next_pass_ >= passes_.size() && !in_pass_ && (!gate_ || gate_->drained()); }
+  std::int64_t cycles_elapsed() const override { return cycle_; }
+  PeSnapshot probe(int row, int col) const override;
+  bool waiting_on_memory() const override;
+  CycleActivity step_quiet() override;
+
+  const std::vector<RsPass>& passes() const { return passes_; }
+  const RsTotals& totals() const { return totals_; }
+
+ private:
+  struct Pe {
+    int unit = -1;  // replica in this pass, -1: idle
+    int set_row = 0, set_col = 0;
+    int input_row = 0;  // unpadded coordinate, may lie in the padding
+    std::vector<Op> weights;  // [filter][channel][s]
+    int weights_loaded = 0;
+    std::vector<Op> inputs;   // [column][image][channel], as received
+    int inputs_received = 0, inputs_freed = 0;
+    std::vector<Acc> psums;   // [image][filter]
+    int out_col = 0;          // output column being computed
+    int action = 0;           // MAC, then send, index within the column
+    bool done = false;
+    bool link_full = false;   // the link register from above (or the psum GIN)
+    Acc link = 0;
+  };
+  // One row of input values on the ifmap GIN and the PEs it reaches.
+  struct InputStream {
+    int group = 0, input_row = 0;
+    std::vector<int> pes;
+    int sent = 0;
+  };
+  // One top PE's previous partial sums on the psum GIN.
+  struct PsumStream {
+    int pe = 0;
+    int sent = 0;
+  };
+
+  void begin_pass();
+  void step_pe(int index, CycleActivity& activity, bool& worked, bool& waited);
+  void deliver(CycleActivity& activity);
+  Op input_value(int group, int image, int channel, int row, int col) const;
+  std::size_t output_index(int image, int out_row, int out_col, int group, int filter) const;
+  int words_per_column() const { return pass().images * pass().channels; }
+  const RsPass& pass() const { return passes_[next_pass_ - 1]; }
+
+  RsConv conv_;
+  RsMapping mapping_;
+  int rows_, cols_;
+  PeScratchpads pads_;
+  RsNetworkWidths widths_;
+  const std::vector<Op>& input_;
+  const std::vector<Op>& filters_;
+  std::vector<Acc>& output_;
+  FoldGate* gate_;
+  std::vector<RsPass> passes_;
+  RsWindow window_;
+  std::vector<Pe> pes_;  // row-major, rows_ × cols_
+  std::vector<int> active_;  // indices of the pass's PEs, bottom rows first
+  std::vector<InputStream> input_streams_;
+  std::vector<PsumStream> psum_streams_;
+  std::size_t next_input_stream_ = 0;
+  // The filter GIN's queue: (set row, replica), weights in PE order.
+  std::int64_t weights_sent_ = 0, weights_total_ = 0;
+  std::size_t next_pass_ = 0;
+  bool in_pass_ = false;
+  int out_slots_used_ = 0;  // GON words this cycle
+  std::int64_t cycle_ = 0;
+  std::int64_t bytes_moved_ = 0;
+  RsTotals totals_;
+};
+
+}  // namespace systole
