@@ -16,26 +16,11 @@ Usage: /usr/bin/python3 scripts/plot_sweep.py REPORT_DIR
 Needs Debian's python3-matplotlib, which is why it runs under /usr/bin/python3.
 """
 import argparse
-import csv
 import os
 import re
 import sys
 
-try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-except ImportError:
-    sys.exit("plot_sweep.py: needs python3-matplotlib (apt-get install -y python3-matplotlib) "
-             "and /usr/bin/python3")
-
-
-def read_rows(path):
-    try:
-        with open(path, newline="") as f:
-            return list(csv.DictReader(f))
-    except OSError as e:
-        sys.exit(f"plot_sweep.py: {path}: {e.strerror}")
+from plot_common import plt, read_rows
 
 
 def number(row, key):

@@ -7,25 +7,10 @@ Needs Debian's python3-matplotlib, which is why it runs under /usr/bin/python3
 (a pyenv python3 on PATH may not see Debian's packages).
 """
 import argparse
-import csv
 import os
 import sys
 
-try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-except ImportError:
-    sys.exit("plot_utilization.py: needs python3-matplotlib (apt-get install -y python3-matplotlib) "
-             "and /usr/bin/python3")
-
-
-def read_rows(path):
-    try:
-        with open(path, newline="") as f:
-            return list(csv.DictReader(f))
-    except OSError as e:
-        sys.exit(f"plot_utilization.py: {path}: {e.strerror}")
+from plot_common import plt, read_rows
 
 
 def main():
