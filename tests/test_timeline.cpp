@@ -206,3 +206,26 @@ TEST_CASE("a timeline that reaches its size limit is cut short, valid, and says 
   CHECK(layers[0].dur == Approx(std::stoll(rows[0].at("cycles")) * 1e-3).epsilon(1e-10));
   CHECK(std::stoll(rows[0].at("cycles")) > 200'000);
 }
+
+TEST_CASE("the timeline's DRAM counter holds every burst the DRAM served", "[cli][timeline]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/conv.yaml", "layers:\n  - {name: c1, type: conv, input: [9, 9, 4], kernel: 3, filters: 6}\n");
+  const std::string out = dir + "/out", timeline = dir + "/run.json";
+  const CommandResult run =
+      run_systole({"run", "--arch", "systole-32x32", "--array", "4x4", "--workload", dir + "/conv.yaml", "--dram",
+                   "ddr4-2400", "--out", out, "--timeline", timeline, "--timeline-window", "10", "--log-level", "warn"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json memory = nlohmann::json::parse(read_file(out + "/summary.json"))["memory"];
+  // Every burst is a row hit, a miss or a conflict; a DDR4 x64 burst is
+  // 8 beats of 8 bytes.
+  const std::int64_t bursts = memory["row_hits"]["value"].get<std::int64_t>() +
+                              memory["row_misses"]["value"].get<std::int64_t>() +
+                              memory["row_conflicts"]["value"].get<std::int64_t>();
+  REQUIRE(bursts > 0);
+  const nlohmann::json trace = nlohmann::json::parse(read_file(timeline));
+  std::int64_t counted = 0;
+  for (const nlohmann::json& event : trace["traceEvents"])
+    if (event["ph"] == "C" && event["name"] == "DRAM bytes") counted += event["args"]["per window"].get<std::int64_t>();
+  CHECK(counted == bursts * 64);
+}
