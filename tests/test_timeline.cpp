@@ -162,6 +162,9 @@ TEST_CASE("timeline paths and options that cannot work are refused before the ru
     args.insert(args.end(), extra.begin(), extra.end());
     return run_systole(args);
   };
+  const CommandResult help = run_systole({"run", "--help"});
+  for (const char* option : {"--timeline arg", "--timeline-window arg", "--timeline-max-mb arg"})
+    CHECK(help.out.find(option) != std::string::npos);
   expect_bad_input(with({"--timeline", "/nonexistent/x.json"}), "option --timeline: cannot write '/nonexistent/x.json'");
   fs::create_directories(dir + "/folder");
   expect_bad_input(with({"--timeline", dir + "/folder"}), "option --timeline: '" + dir + "/folder' is a directory");
