@@ -378,7 +378,7 @@ TEST_CASE("Ctrl-C, SIGTERM and SIGHUP stop a long run, which keeps what it has",
     const std::string out = f.dir + "/out", err = f.dir + "/stderr";
     std::vector<std::string> args = {SYSTOLE_BINARY, "run", "--arch", f.arch, "--workload", f.workload,
                                      "--array", "128x128", "--out", out, "--sample", "1000",
-                                     "--log-level", "warn"};
+                                     "--timeline", out + ".json", "--log-level", "warn"};
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -446,6 +446,17 @@ TEST_CASE("Ctrl-C, SIGTERM and SIGHUP stop a long run, which keeps what it has",
     CHECK(summary["workload"]["layers_completed"] == 0);
     CHECK_FALSE(summary["totals"].contains("throughput"));
     CHECK_FALSE(fs::exists(out + "/utilization.csv.partial"));
+    // The timeline is valid JSON marked partial, its layer slice as long as
+    // the cycles simulated (1 ns each at the default 1000 MHz).
+    const nlohmann::json timeline = nlohmann::json::parse(read_file(out + ".json"));
+    CHECK(timeline["otherData"]["interrupted"] == true);
+    int layer_slices = 0;
+    for (const nlohmann::json& event : timeline["traceEvents"])
+      if (event["ph"] == "X" && event["name"] == "huge") {
+        ++layer_slices;
+        CHECK(event["dur"].get<double>() == Approx(static_cast<double>(cycles) * 1e-3).epsilon(1e-12));
+      }
+    CHECK(layer_slices == 1);
   }
 }
 

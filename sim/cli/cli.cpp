@@ -33,6 +33,7 @@
 #include "sim/config/text.hpp"
 #include "sim/report/utilization_log.hpp"
 #include "sim/cli/held_log.hpp"
+#include "sim/report/timeline_trace.hpp"
 #include "sim/report/vcd_tracer.hpp"
 #include "sim/workload/workload_loader.hpp"
 #include "systole/version.hpp"
@@ -162,6 +163,12 @@ po::options_description run_options() {
        "cycles the VCD covers, A:B inclusive")
       ("vcd-max-mb", po::value<std::int64_t>()->default_value(1000),
        "refuse a VCD whose window (--vcd-pes x --vcd-cycles) may exceed this many MB")
+      ("timeline", po::value<std::string>(),
+       "write a Chrome trace JSON of the run to FILE (layers, steps, phases, folds, counters; opens in "
+       "ui.perfetto.dev)")
+      ("timeline-window", po::value<std::int64_t>()->default_value(1000), "timeline counters: one sample per N cycles")
+      ("timeline-max-mb", po::value<std::int64_t>()->default_value(200),
+       "the timeline leaves out later events once it reaches this many MB")
       ("log-level", po::value<std::string>()->default_value("info"),
        "trace, debug, info, warn, error or off");
   add_workload_options(options);
@@ -215,6 +222,24 @@ VcdOptions parse_vcd_options(const po::variables_map& vm, const ArchConfig& arch
                      ": narrow --vcd-pes or --vcd-cycles, or raise --vcd-max-mb");
   }
   return vcd;
+}
+
+std::optional<TimelineOptions> parse_timeline_options(const po::variables_map& vm) {
+  if (!vm.count("timeline")) {
+    for (const char* option : {"timeline-window", "timeline-max-mb"})
+      if (!vm[option].defaulted()) throw InputError(std::string("option --") + option + " needs --timeline FILE");
+    return std::nullopt;
+  }
+  TimelineOptions timeline;
+  timeline.path = vm["timeline"].as<std::string>();
+  timeline.window = vm["timeline-window"].as<std::int64_t>();
+  if (timeline.window <= 0)
+    throw InputError("option --timeline-window: must be positive, got " + std::to_string(timeline.window));
+  const std::int64_t max_mb = vm["timeline-max-mb"].as<std::int64_t>();
+  if (max_mb <= 0 || max_mb > (std::int64_t{1} << 40))
+    throw InputError("option --timeline-max-mb: must be from 1 to 2^40, got " + std::to_string(max_mb));
+  timeline.max_bytes = static_cast<std::uint64_t>(max_mb) * 1'000'000;
+  return timeline;
 }
 
 // Fails, before anything is simulated, unless the run can write `path`
@@ -404,6 +429,8 @@ int run_command(int argc, char** argv) {
 
   const std::optional<EnergyModel> energy = energy_model(arch);
   if (vcd) check_writable(vcd->path, vcd->path + ".partial", "vcd");
+  const std::optional<TimelineOptions> timeline_options = parse_timeline_options(vm);
+  if (timeline_options) check_writable(timeline_options->path, timeline_options->path + ".partial", "timeline");
   // Everything is valid: from here on the run writes files.
   release_log_lines();
   std::string out_dir;
@@ -436,6 +463,13 @@ int run_command(int argc, char** argv) {
     simulator.add_observer(*tracer);
   }
 
+  std::optional<TimelineTrace> timeline;
+  if (timeline_options) {
+    timeline.emplace(*timeline_options, workload.layers, arch.array.pe_count(), arch.clock_period_ns(),
+                     workload.name + " on " + arch.name);
+    simulator.add_observer(*timeline);
+  }
+
   for (int signal : kStopSignals) std::signal(signal, on_interrupt);
   const RunResult result = simulator.run(workload);
   for (int signal : kStopSignals) std::signal(signal, SIG_DFL);
@@ -457,6 +491,12 @@ int run_command(int argc, char** argv) {
     utilization->commit();
   }
   if (tracer) tracer->commit();
+  if (timeline) {
+    timeline->commit(result.interrupted);
+    if (timeline->truncated())
+      spdlog::warn("timeline {}: reached --timeline-max-mb at run cycle {}; later events are left out",
+                   timeline_options->path, timeline->truncated_at());
+  }
   print_summary_table(std::cout, description, result);
 
   for (const LayerStats& layer : result.layers)

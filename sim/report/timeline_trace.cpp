@@ -1,0 +1,190 @@
+#include "sim/report/timeline_trace.hpp"
+
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "models/noc/noc_config.hpp"
+
+namespace systole {
+
+namespace {
+
+// Thread ids of the tracks, in the order the viewers show them.
+enum Track { kLayers = 1, kSteps = 2, kPhases = 3, kFolds = 4 };
+constexpr const char* kTrackNames[] = {"", "layers", "steps", "phases", "folds"};
+constexpr const char* kBufferPartitions[] = {"ifmap", "filter", "ofmap"};
+
+// Room kept for the events that close the file once it is cut short.
+constexpr std::uint64_t kClosingBytes = 1024;
+// A layer slice's size besides its name and type, at most.
+constexpr std::uint64_t kLayerSliceBytes = 160;
+
+std::string json_string(const std::string& text) { return nlohmann::json(text).dump(); }
+
+std::string number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.12g", value);
+  return text;
+}
+
+}  // namespace
+
+TimelineTrace::TimelineTrace(const TimelineOptions& options, const std::vector<Layer>& layers, long long pe_count,
+                             double clock_period_ns, const std::string& title)
+    : file_(options.path), options_(options), pe_count_(pe_count), cycle_us_(clock_period_ns / 1000) {
+  std::uint64_t layer_bytes = 0;
+  for (const Layer& layer : layers) {
+    layers_.push_back({json_string(layer.name), to_string(layer.kind), layer.macs()});
+    layer_bytes += layers_.back().name_json.size() + layers_.back().kind.size() + kLayerSliceBytes;
+  }
+  // The layer slices, the run's outline, are kept even in a file cut short
+  // when they take at most half of it.
+  reserved_bytes_ = kClosingBytes;
+  if (kClosingBytes + layer_bytes <= options_.max_bytes / 2) {
+    reserved_bytes_ += layer_bytes;
+    layers_kept_ = true;
+  }
+  file_.stream() << "{\"traceEvents\":[\n";
+  bytes_ = 17;
+  emit(R"({"ph":"M","pid":1,"name":"process_name","args":{"name":)" + json_string(title) + "}}");
+  for (int track = kLayers; track <= kFolds; ++track) {
+    const std::string thread = R"({"ph":"M","pid":1,"tid":)" + std::to_string(track);
+    emit(thread + R"(,"name":"thread_name","args":{"name":")" + kTrackNames[track] + "\"}}");
+    emit(thread + R"(,"name":"thread_sort_index","args":{"sort_index":)" + std::to_string(track) + "}}");
+  }
+}
+
+std::string TimelineTrace::ts(std::int64_t cycle) const { return number(static_cast<double>(cycle) * cycle_us_); }
+
+void TimelineTrace::emit(const std::string& event, bool closing) {
+  if (truncated_ && !closing) return;
+  const std::uint64_t size = event.size() + 2;
+  if (!closing && bytes_ + size + reserved_bytes_ > options_.max_bytes) {
+    truncated_ = true;
+    truncated_at_ = end_cycle_;
+    return;
+  }
+  file_.stream() << (first_event_ ? "" : ",\n") << event;
+  first_event_ = false;
+  bytes_ += size;
+}
+
+void TimelineTrace::close_slice(OpenSlice& slice, int track, const std::string& name, const std::string& args,
+                                std::int64_t end_cycle) {
+  if (!slice.open) return;
+  slice.open = false;
+  const bool kept = track == kLayers && layers_kept_;
+  if (truncated_ && !kept) return;
+  emit(R"({"ph":"X","pid":1,"tid":)" + std::to_string(track) + ",\"name\":" + name + ",\"ts\":" +
+       ts(slice.first_cycle) + ",\"dur\":" + number(static_cast<double>(end_cycle - slice.first_cycle) * cycle_us_) +
+       (args.empty() ? "" : ",\"args\":" + args) + "}",
+       kept);
+}
+
+void TimelineTrace::close_layer_slices(std::int64_t end_cycle) {
+  if (layer_ < 0) return;
+  const LayerInfo& layer = layers_[static_cast<std::size_t>(layer_)];
+  const std::string in_layer = R"({"layer":)" + layer.name_json + "}";
+  close_slice(step_slice_, kSteps, json_string("step " + std::to_string(step_slice_.key)), in_layer, end_cycle);
+  close_slice(phase_slice_, kPhases, json_string(std::string(to_string(static_cast<Phase>(phase_slice_.key)))), in_layer,
+              end_cycle);
+  close_slice(fold_slice_, kFolds, json_string("fold " + std::to_string(fold_slice_.key)), in_layer, end_cycle);
+  OpenSlice whole{true, layer_, layer_first_cycle_};
+  close_slice(whole, kLayers, layer.name_json,
+              R"({"type":)" + json_string(layer.kind) + R"(,"macs":)" + std::to_string(layer.macs) + "}", end_cycle);
+}
+
+void TimelineTrace::begin_step(int layer, std::int64_t first_cycle) {
+  if (layer != layer_) {
+    close_layer_slices(end_cycle_);
+    layer_ = layer;
+    step_ = 0;
+    layer_first_cycle_ = first_cycle;
+  } else {
+    const LayerInfo& info = layers_[static_cast<std::size_t>(layer_)];
+    const std::string in_layer = R"({"layer":)" + info.name_json + "}";
+    close_slice(step_slice_, kSteps, json_string("step " + std::to_string(step_slice_.key)), in_layer, end_cycle_);
+    // Each step's execution counts its folds from 0.
+    close_slice(fold_slice_, kFolds, json_string("fold " + std::to_string(fold_slice_.key)), in_layer, end_cycle_);
+    ++step_;
+  }
+  step_first_cycle_ = first_cycle;
+  end_cycle_ = first_cycle;
+  step_slice_ = {true, step_, first_cycle};
+}
+
+void TimelineTrace::on_cycle(const CycleActivity& activity, const Execution&) {
+  const std::int64_t cycle = step_first_cycle_ + activity.cycle;
+  end_cycle_ = cycle + 1;
+  const int phase = static_cast<int>(activity.phase);
+  if (!phase_slice_.open || phase_slice_.key != phase) {
+    const std::string in_layer = R"({"layer":)" + layers_[static_cast<std::size_t>(layer_)].name_json + "}";
+    close_slice(phase_slice_, kPhases, json_string(std::string(to_string(static_cast<Phase>(phase_slice_.key)))),
+                in_layer, cycle);
+    phase_slice_ = {true, phase, cycle};
+  }
+  if (fold_slice_.open ? fold_slice_.key != activity.fold : activity.fold >= 0) {
+    const std::string in_layer = R"({"layer":)" + layers_[static_cast<std::size_t>(layer_)].name_json + "}";
+    close_slice(fold_slice_, kFolds, json_string("fold " + std::to_string(fold_slice_.key)), in_layer, cycle);
+    if (activity.fold >= 0) fold_slice_ = {true, activity.fold, cycle};
+  }
+
+  if (window_.cycles == 0) window_.first_cycle = cycle;
+  window_.macs += activity.active_pes;
+  window_.dram_bytes += activity.dram_bytes;
+  for (int n = 0; n < kNetworks; ++n) window_.noc_words[n] += activity.noc_words[n];
+  for (int p = 0; p < 3; ++p) window_.buffer_bytes[p] = activity.buffer_bytes[p];
+  if (++window_.cycles == options_.window) flush_window();
+}
+
+void TimelineTrace::flush_window() {
+  if (window_.cycles == 0) return;
+  if (truncated_) {
+    window_ = Window{};
+    return;
+  }
+  const std::string counter = R"({"ph":"C","pid":1,"ts":)" + ts(window_.first_cycle) + ",\"name\":";
+  const double utilization =
+      static_cast<double>(window_.macs) / (static_cast<double>(pe_count_) * static_cast<double>(window_.cycles));
+  emit(counter + R"("utilization","args":{"active PEs":)" + number(utilization) + "}}");
+  emit(counter + R"("MACs","args":{"per window":)" + std::to_string(window_.macs) + "}}");
+  emit(counter + R"("DRAM bytes","args":{"per window":)" + std::to_string(window_.dram_bytes) + "}}");
+  std::string noc;
+  for (int n = 0; n < kNetworks; ++n)
+    noc += std::string(n == 0 ? "" : ",") + "\"" + to_string(static_cast<Network>(n)) +
+           "\":" + std::to_string(window_.noc_words[n]);
+  emit(counter + R"("NoC words","args":{)" + noc + "}}");
+  std::string buffer;
+  for (int p = 0; p < 3; ++p)
+    buffer += std::string(p == 0 ? "" : ",") + "\"" + kBufferPartitions[p] +
+              "\":" + std::to_string(window_.buffer_bytes[p]);
+  emit(counter + R"("buffer bytes","args":{)" + buffer + "}}");
+  window_ = Window{};
+}
+
+void TimelineTrace::commit(bool interrupted) {
+  flush_window();
+  close_layer_slices(end_cycle_);
+  layer_ = -1;
+  // A last, empty sample marks where the last window ends.
+  window_.first_cycle = end_cycle_;
+  window_.cycles = 1;
+  flush_window();
+  const bool cut = truncated_;
+  std::string labels;
+  if (cut)
+    labels = "truncated at --timeline-max-mb " + number(static_cast<double>(options_.max_bytes) / 1e6) +
+             " (run cycle " + std::to_string(truncated_at_) + ")";
+  if (interrupted) labels += std::string(labels.empty() ? "" : ", ") + "interrupted: a partial run";
+  // It fits in the room kept for it.
+  if (!labels.empty())
+    emit(R"({"ph":"M","pid":1,"name":"process_labels","args":{"labels":)" + json_string(labels) + "}}",
+         /*closing=*/true);
+  file_.stream() << "\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"clock_period_ns\":" << number(cycle_us_ * 1000)
+                 << ",\"window_cycles\":" << options_.window << ",\"truncated\":" << (cut ? "true" : "false")
+                 << ",\"interrupted\":" << (interrupted ? "true" : "false") << "}}\n";
+  file_.commit();
+}
+
+}  // namespace systole

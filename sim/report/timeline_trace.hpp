@@ -1,0 +1,97 @@
+#pragma once
+// The run as a Chrome Trace Event Format JSON file (--timeline), which
+// ui.perfetto.dev and chrome://tracing open. Tracks, one thread each:
+// layers, steps, phases (runs of the same CycleActivity::phase) and folds as
+// complete ("X") slices, and counters per window of N cycles: utilization,
+// MACs, DRAM bytes, NoC words per network and global-buffer occupancy.
+// Times are run cycles at the run's clock, in microseconds.
+//
+// The size stays bounded: slices are merged runs of cycles and counters are
+// window sums; once the file would pass `max_bytes`, later events are left
+// out (the layer slices are kept when they fit in half the limit) and the
+// file says so. Like every report it is written beside its name
+// and renamed when committed, so an interrupted run still leaves valid JSON.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/engine/run_observer.hpp"
+#include "sim/report/atomic_file.hpp"
+#include "sim/workload/layer.hpp"
+
+namespace systole {
+
+struct TimelineOptions {
+  std::string path;
+  std::int64_t window = 1000;  // cycles per counter sample
+  std::uint64_t max_bytes = 200'000'000;
+};
+
+class TimelineTrace : public RunObserver {
+ public:
+  TimelineTrace(const TimelineOptions& options, const std::vector<Layer>& layers, long long pe_count,
+                double clock_period_ns, const std::string& title);
+
+  void begin_step(int layer, std::int64_t first_cycle) override;
+  void on_cycle(const CycleActivity& activity, const Execution& execution) override;
+  // Ends the open slices and window, closes the JSON and renames the file
+  // into place. `interrupted` marks a run stopped before its end.
+  void commit(bool interrupted);
+
+  // Whether events were left out to keep within max_bytes.
+  bool truncated() const { return truncated_; }
+  // The run cycle of the first event left out.
+  std::int64_t truncated_at() const { return truncated_at_; }
+
+ private:
+  // A slice being extended cycle by cycle on one track.
+  struct OpenSlice {
+    bool open = false;
+    int key = 0;  // what it shows: a phase, a fold, a step index
+    std::int64_t first_cycle = 0;
+  };
+  struct LayerInfo {
+    std::string name_json;  // already quoted and escaped
+    std::string kind;
+    std::int64_t macs = 0;
+  };
+
+  void close_layer_slices(std::int64_t end_cycle);
+  void close_slice(OpenSlice& slice, int track, const std::string& name, const std::string& args,
+                   std::int64_t end_cycle);
+  void flush_window();
+  // `closing`: one of the last events, written in the room kept for them.
+  void emit(const std::string& event, bool closing = false);
+  std::string ts(std::int64_t cycle) const;
+
+  AtomicFile file_;
+  TimelineOptions options_;
+  std::vector<LayerInfo> layers_;
+  long long pe_count_;
+  double cycle_us_;
+  std::uint64_t bytes_ = 0;
+  std::uint64_t reserved_bytes_ = 0;  // kept for the events written after a cut
+  bool layers_kept_ = false;          // whether the layer slices are among them
+  bool first_event_ = true;
+  bool truncated_ = false;
+  std::int64_t truncated_at_ = 0;
+
+  int layer_ = -1;
+  int step_ = 0;  // within the layer
+  std::int64_t step_first_cycle_ = 0;
+  std::int64_t layer_first_cycle_ = 0;
+  std::int64_t end_cycle_ = 0;  // one past the last cycle seen
+  OpenSlice step_slice_, phase_slice_, fold_slice_;
+
+  struct Window {
+    std::int64_t first_cycle = 0;
+    std::int64_t cycles = 0;
+    std::int64_t macs = 0;
+    std::int64_t dram_bytes = 0;
+    std::int64_t noc_words[3] = {0, 0, 0};
+    std::uint32_t buffer_bytes[3] = {0, 0, 0};  // at the window's last cycle
+  } window_;
+};
+
+}  // namespace systole

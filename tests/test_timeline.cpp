@@ -1,0 +1,234 @@
+// systole run --timeline: the Chrome trace JSON, checked against the run's
+// own reports (layers.csv, summary.json), never against itself.
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/helpers.hpp"
+
+using namespace systole::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Slice {
+  double ts = 0, dur = 0;
+  std::string name;
+};
+
+std::vector<Slice> slices(const nlohmann::json& trace, int tid) {
+  std::vector<Slice> found;
+  for (const nlohmann::json& event : trace["traceEvents"])
+    if (event["ph"] == "X" && event["tid"] == tid)
+      found.push_back({event["ts"].get<double>(), event["dur"].get<double>(), event["name"].get<std::string>()});
+  std::sort(found.begin(), found.end(), [](const Slice& a, const Slice& b) { return a.ts < b.ts; });
+  return found;
+}
+
+// The tid the trace names `track`.
+int track_id(const nlohmann::json& trace, const std::string& track) {
+  for (const nlohmann::json& event : trace["traceEvents"])
+    if (event["ph"] == "M" && event["name"] == "thread_name" && event["args"]["name"] == track)
+      return event["tid"].get<int>();
+  FAIL("no track named " << track);
+  return -1;
+}
+
+// layers.csv as one map per layer row, by column name.
+std::vector<std::map<std::string, std::string>> layer_rows(const std::string& path) {
+  const auto csv = read_csv(path);
+  std::vector<std::map<std::string, std::string>> rows;
+  for (std::size_t r = 1; r < csv.size(); ++r) {
+    std::map<std::string, std::string> row;
+    for (std::size_t c = 0; c < csv[0].size() && c < csv[r].size(); ++c) row[csv[0][c]] = csv[r][c];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+void expect_bad_input(const CommandResult& result, const std::string& needle) {
+  INFO("stderr: " << result.err);
+  CHECK(result.exit_code == 2);
+  CHECK(result.err.find(needle) != std::string::npos);
+  CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+}
+
+}  // namespace
+
+TEST_CASE("the timeline's layers, phases, steps and counters agree with the run's reports", "[cli][timeline]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/net.yaml", kConvPoolFcYaml);
+  const std::string out = dir + "/out", timeline = dir + "/run.json";
+  // 700 MHz: a period of 1.428... ns, so the microsecond times are fractions.
+  const CommandResult run =
+      run_systole({"run", "--arch", "systole-32x32", "--array", "4x4", "--workload", dir + "/net.yaml", "--clock-mhz",
+                   "700", "--out", out, "--timeline", timeline, "--timeline-window", "7", "--log-level", "warn"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json trace = nlohmann::json::parse(read_file(timeline));
+  CHECK_FALSE(fs::exists(timeline + ".partial"));
+  CHECK(trace["displayTimeUnit"] == "ns");
+  CHECK(trace["otherData"]["truncated"] == false);
+  CHECK(trace["otherData"]["interrupted"] == false);
+
+  const double cycle_us = 1.0 / 700;
+  const auto rows = layer_rows(out + "/layers.csv");
+  const nlohmann::json summary = nlohmann::json::parse(read_file(out + "/summary.json"));
+  const std::int64_t total_cycles = summary["totals"]["cycles"]["value"].get<std::int64_t>();
+  const double tolerance = 1e-9 * static_cast<double>(total_cycles) * cycle_us;
+
+  // One layer slice per layers.csv row, as long as its cycles; together the
+  // whole run.
+  const std::vector<Slice> layers = slices(trace, track_id(trace, "layers"));
+  REQUIRE(layers.size() == rows.size());
+  double layer_sum = 0;
+  std::int64_t steps_expected = 0, macs_expected = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    CHECK(layers[i].name == rows[i].at("layer"));
+    // Times are written to 12 significant digits.
+    CHECK(layers[i].dur == Approx(std::stoll(rows[i].at("cycles")) * cycle_us).epsilon(1e-10));
+    CHECK(layers[i].ts == Approx(std::stoll(rows[i].at("first_cycle")) * cycle_us).margin(tolerance));
+    layer_sum += layers[i].dur;
+    steps_expected += std::stoll(rows[i].at("steps"));
+    macs_expected += std::stoll(rows[i].at("macs"));
+  }
+  CHECK(layer_sum == Approx(static_cast<double>(total_cycles) * cycle_us).margin(tolerance));
+  CHECK(slices(trace, track_id(trace, "steps")).size() == static_cast<std::size_t>(steps_expected));
+
+  // The phase slices tile the run, and no phase crosses a layer boundary:
+  // together they tile each layer.
+  const std::vector<Slice> phases = slices(trace, track_id(trace, "phases"));
+  REQUIRE_FALSE(phases.empty());
+  CHECK(phases.front().ts == Approx(0).margin(tolerance));
+  for (std::size_t i = 0; i + 1 < phases.size(); ++i) {
+    CHECK(phases[i].dur > 0);
+    CHECK(phases[i].ts + phases[i].dur == Approx(phases[i + 1].ts).margin(tolerance));
+  }
+  CHECK(phases.back().ts + phases.back().dur == Approx(total_cycles * cycle_us).margin(tolerance));
+  for (const Slice& layer : layers)
+    CHECK(std::any_of(phases.begin(), phases.end(),
+                      [&](const Slice& phase) { return std::abs(phase.ts - layer.ts) <= tolerance; }));
+  std::set<std::string> phase_names;
+  for (const Slice& phase : phases) phase_names.insert(phase.name);
+  CHECK(phase_names.count("vector") == 1);  // the pool
+
+  // The MAC counter's windows hold every MAC once; windows are 7 cycles.
+  std::int64_t window_macs = 0;
+  std::vector<double> window_starts;
+  for (const nlohmann::json& event : trace["traceEvents"])
+    if (event["ph"] == "C" && event["name"] == "MACs") {
+      window_macs += event["args"]["per window"].get<std::int64_t>();
+      window_starts.push_back(event["ts"].get<double>());
+    }
+  CHECK(window_macs == macs_expected);
+  // ceil(cycles / 7) windows and the closing sample at the run's end.
+  REQUIRE(static_cast<std::int64_t>(window_starts.size()) == (total_cycles + 6) / 7 + 1);
+  for (std::size_t w = 0; w + 2 < window_starts.size(); ++w)
+    CHECK(window_starts[w + 1] - window_starts[w] == Approx(7 * cycle_us).margin(tolerance));
+}
+
+TEST_CASE("the timeline has one fold slice per fold of a GEMM", "[cli][timeline]") {
+  const std::string dir = make_temp_dir();
+  // M=12, N=10, K=9 on a 4x4 weight-stationary array: K over the rows in
+  // ceil(9/4) = 3 folds, N over the columns in ceil(10/4) = 3: 9 folds.
+  write_file(dir + "/gemm.csv", "Layer, M, N, K,\ng, 12, 10, 9,\n");
+  const std::string out = dir + "/out", timeline = dir + "/run.json";
+  const CommandResult run = run_systole({"run", "--arch", "systole-32x32", "--array", "4x4", "--dataflow", "ws",
+                                         "--workload", dir + "/gemm.csv", "--out", out, "--timeline", timeline,
+                                         "--log-level", "warn"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const auto rows = layer_rows(out + "/layers.csv");
+  REQUIRE(rows.size() == 1);
+  CHECK(std::stoll(rows[0].at("folds")) == 9);
+  const nlohmann::json trace = nlohmann::json::parse(read_file(timeline));
+  const std::vector<Slice> folds = slices(trace, track_id(trace, "folds"));
+  CHECK(folds.size() == 9);
+  for (std::size_t f = 0; f < folds.size(); ++f) CHECK(folds[f].name == "fold " + std::to_string(f));
+}
+
+TEST_CASE("timeline paths and options that cannot work are refused before the run", "[cli][timeline]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/net.yaml", kConvPoolFcYaml);
+  const std::vector<std::string> run = {"run", "--arch", "systole-32x32", "--array", "4x4",
+                                        "--workload", dir + "/net.yaml", "--out", dir + "/out"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = run;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_systole(args);
+  };
+  const CommandResult help = run_systole({"run", "--help"});
+  for (const char* option : {"--timeline arg", "--timeline-window arg", "--timeline-max-mb arg"})
+    CHECK(help.out.find(option) != std::string::npos);
+  expect_bad_input(with({"--timeline", "/nonexistent/x.json"}), "option --timeline: cannot write '/nonexistent/x.json'");
+  fs::create_directories(dir + "/folder");
+  expect_bad_input(with({"--timeline", dir + "/folder"}), "option --timeline: '" + dir + "/folder' is a directory");
+  expect_bad_input(with({"--timeline", dir + "/t.json", "--timeline-window", "0"}), "option --timeline-window");
+  expect_bad_input(with({"--timeline", dir + "/t.json", "--timeline-max-mb", "0"}), "option --timeline-max-mb");
+  expect_bad_input(with({"--timeline-max-mb", "5"}), "option --timeline-max-mb needs --timeline FILE");
+  CHECK_FALSE(fs::exists(dir + "/out"));
+  CHECK_FALSE(fs::exists(dir + "/t.json"));
+  CHECK_FALSE(fs::exists(dir + "/t.json.partial"));
+}
+
+TEST_CASE("a timeline that reaches its size limit is cut short, valid, and says so", "[cli][timeline]") {
+  const std::string dir = make_temp_dir();
+  // M=1000, N=K=64 on 4x4 WS: 16 x 16 folds of about 1000 cycles, some
+  // 256,000 cycles; one counter sample per cycle is some 400 bytes, far
+  // above 1 MB.
+  write_file(dir + "/gemm.csv", "Layer, M, N, K,\ng, 1000, 64, 64,\n");
+  const std::string timeline = dir + "/run.json";
+  const CommandResult run =
+      run_systole({"run", "--arch", "systole-32x32", "--array", "4x4", "--workload", dir + "/gemm.csv", "--timeline",
+                   timeline, "--timeline-window", "1", "--timeline-max-mb", "1", "--out", dir + "/out",
+                   "--log-level", "warn"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.err.find("timeline " + timeline + ": reached --timeline-max-mb at run cycle") != std::string::npos);
+  CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+  CHECK(fs::file_size(timeline) <= 1'000'000);
+  CHECK(fs::file_size(timeline) > 900'000);
+  const nlohmann::json trace = nlohmann::json::parse(read_file(timeline));
+  CHECK(trace["otherData"]["truncated"] == true);
+  bool labelled = false;
+  for (const nlohmann::json& event : trace["traceEvents"])
+    if (event["ph"] == "M" && event["name"] == "process_labels")
+      labelled = event["args"]["labels"].get<std::string>().find("truncated at --timeline-max-mb 1") == 0;
+  CHECK(labelled);
+  // The layer's slice, the run's outline, is kept: as long as the run.
+  const auto rows = layer_rows(dir + "/out/layers.csv");
+  REQUIRE(rows.size() == 1);
+  const std::vector<Slice> layers = slices(trace, track_id(trace, "layers"));
+  REQUIRE(layers.size() == 1);
+  CHECK(layers[0].name == "g");
+  CHECK(layers[0].dur == Approx(std::stoll(rows[0].at("cycles")) * 1e-3).epsilon(1e-10));
+  CHECK(std::stoll(rows[0].at("cycles")) > 200'000);
+}
+
+TEST_CASE("the timeline's DRAM counter holds every burst the DRAM served", "[cli][timeline]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/conv.yaml", "layers:\n  - {name: c1, type: conv, input: [9, 9, 4], kernel: 3, filters: 6}\n");
+  const std::string out = dir + "/out", timeline = dir + "/run.json";
+  const CommandResult run =
+      run_systole({"run", "--arch", "systole-32x32", "--array", "4x4", "--workload", dir + "/conv.yaml", "--dram",
+                   "ddr4-2400", "--out", out, "--timeline", timeline, "--timeline-window", "10", "--log-level", "warn"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json memory = nlohmann::json::parse(read_file(out + "/summary.json"))["memory"];
+  // Every burst is a row hit, a miss or a conflict; a DDR4 x64 burst is
+  // 8 beats of 8 bytes.
+  const std::int64_t bursts = memory["row_hits"]["value"].get<std::int64_t>() +
+                              memory["row_misses"]["value"].get<std::int64_t>() +
+                              memory["row_conflicts"]["value"].get<std::int64_t>();
+  REQUIRE(bursts > 0);
+  const nlohmann::json trace = nlohmann::json::parse(read_file(timeline));
+  std::int64_t counted = 0;
+  for (const nlohmann::json& event : trace["traceEvents"])
+    if (event["ph"] == "C" && event["name"] == "DRAM bytes") counted += event["args"]["per window"].get<std::int64_t>();
+  CHECK(counted == bursts * 64);
+}
