@@ -356,4 +356,9 @@ TEST_CASE("huge dimensions are refused with one line, not wrapped around", "[inp
              "layers: 1000, bidirectional: true}\n");
   CHECK_THROWS_WITH(load_yaml_workload(dir + "/deep.yaml"),
                     Catch::EndsWith("layer 'l': layer too large to simulate: its MACs exceed 64 bits"));
+  // A grouped GEMM (an ONNX batched MatMul) of 2^36 groups of K = 2^28 + 1:
+  // K·groups = 2^64 + 2^36 would wrap to 2^36 channels, one per group -- a
+  // layer of K = 1 that every size check passes.
+  const Layer grouped = make_gemm_layer("g", 1, 1, (std::int64_t{1} << 28) + 1, std::int64_t{1} << 36);
+  CHECK_FALSE(grouped.problem().empty());
 }

@@ -1,6 +1,7 @@
 #include "sim/workload/layer.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -356,8 +357,9 @@ Layer make_gemm_layer(std::string name, std::int64_t m, std::int64_t n, std::int
   layer.kind = LayerKind::Gemm;
   layer.shape.in_h = m;
   layer.shape.in_w = 1;
-  layer.shape.in_channels = k * groups;
-  layer.shape.filters = n * groups;
+  // A product past 64 bits becomes the largest value, which problem() refuses.
+  layer.shape.in_channels = checked_product({k, groups}).value_or(std::numeric_limits<std::int64_t>::max());
+  layer.shape.filters = checked_product({n, groups}).value_or(std::numeric_limits<std::int64_t>::max());
   layer.shape.groups = groups;
   return layer;
 }
