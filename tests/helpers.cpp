@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -155,6 +156,21 @@ CommandResult run_systole(const std::vector<std::string>& args) {
   result.out = read_file(out_path);
   result.err = read_file(err_path);
   return result;
+}
+
+void expect_bad_input(const CommandResult& result, const std::string& needle) {
+  INFO("stderr: " << result.err);
+  CHECK(result.exit_code == 2);
+  CHECK(result.err.find(needle) != std::string::npos);
+  CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+}
+
+void check_counts(const LayerStats& layer, const Expected& expected) {
+  CHECK(layer.verification == Verification::Passed);
+  for (const auto& [counter, value] : expected) {
+    INFO(info(counter).name);
+    CHECK(layer[counter] == value);
+  }
 }
 
 }  // namespace systole::test

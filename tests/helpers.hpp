@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/accelerator.hpp"
@@ -41,6 +42,14 @@ struct CommandResult {
 };
 // Runs the systole binary with `args`.
 CommandResult run_systole(const std::vector<std::string>& args);
+
+// A run that must be refused as bad input: exit 2 and one stderr line
+// holding `needle`.
+void expect_bad_input(const CommandResult& result, const std::string& needle);
+
+// Checks a verified layer's counters against hand-derived values.
+using Expected = std::vector<std::pair<Counter, std::int64_t>>;
+void check_counts(const LayerStats& layer, const Expected& expected);
 
 // Whether a test may pass without its input data: only when
 // SYSTOLE_ALLOW_MISSING_TEST_DATA=1 and not in CI (CI set, as CI=true).

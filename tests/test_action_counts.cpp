@@ -66,16 +66,6 @@ ArchConfig small_array(const std::string& dataflow) {
   return arch;
 }
 
-using Expected = std::vector<std::pair<Counter, std::int64_t>>;
-
-void check_counts(const LayerStats& layer, const Expected& expected) {
-  CHECK(layer.verification == Verification::Passed);
-  for (const auto& [counter, value] : expected) {
-    INFO(info(counter).name);
-    CHECK(layer[counter] == value);
-  }
-}
-
 }  // namespace
 
 TEST_CASE("the hand count of gated MACs is the data's", "[counts]") {

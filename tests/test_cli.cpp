@@ -48,13 +48,6 @@ struct Fixture {
   }
 };
 
-void expect_bad_input(const CommandResult& result, const std::string& needle) {
-  INFO("stderr: " << result.err);
-  CHECK(result.exit_code == 2);
-  CHECK(result.err.find(needle) != std::string::npos);
-  CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
-}
-
 }  // namespace
 
 TEST_CASE("help and version", "[cli]") {

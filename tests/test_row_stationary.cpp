@@ -34,15 +34,6 @@ Layer forced(Layer layer, std::vector<std::int64_t> mapping) {
   return layer;
 }
 
-using Expected = std::vector<std::pair<Counter, std::int64_t>>;
-void check_counts(const LayerStats& layer, const Expected& expected) {
-  CHECK(layer.verification == Verification::Passed);
-  for (const auto& [counter, value] : expected) {
-    INFO(info(counter).name);
-    CHECK(layer[counter] == value);
-  }
-}
-
 }  // namespace
 
 TEST_CASE("row stationary: a 3x3 filter over a 5x5 input on one 3x3 PE set", "[rs]") {

@@ -51,13 +51,6 @@ std::vector<std::map<std::string, std::string>> layer_rows(const std::string& pa
   return rows;
 }
 
-void expect_bad_input(const CommandResult& result, const std::string& needle) {
-  INFO("stderr: " << result.err);
-  CHECK(result.exit_code == 2);
-  CHECK(result.err.find(needle) != std::string::npos);
-  CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
-}
-
 }  // namespace
 
 TEST_CASE("the timeline's layers, phases, steps and counters agree with the run's reports", "[cli][timeline]") {
