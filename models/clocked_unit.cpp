@@ -11,13 +11,16 @@ ClockedUnit::ClockedUnit(const sc_core::sc_module_name& name) : sc_core::sc_modu
 }
 
 void ClockedUnit::start(Execution& execution, const sc_core::sc_time& period, std::int64_t pause_interval,
-                        std::chrono::milliseconds pause_after, const sc_core::sc_event* memory_event) {
+                        std::chrono::milliseconds pause_after, const sc_core::sc_event* memory_event,
+                        bool run_ahead) {
   pause_after_ = pause_after;
   paused_at_ = std::chrono::steady_clock::now();
   execution_ = &execution;
   period_ = period;
   last_edge_ = sc_core::sc_time_stamp();
   memory_event_ = memory_event;
+  run_ahead_ = run_ahead;
+  caught_up_pending_ = false;
   pause_interval_ = pause_interval;
   cycles_since_pause_ = 0;
   started_.notify(period);
@@ -34,22 +37,42 @@ void ClockedUnit::step(bool quiet) {
   ++cycles_since_pause_;
 }
 
+bool ClockedUnit::overdue() const {
+  // The wall clock is read every 256 cycles: often enough for a 1024x1024
+  // array, rarely enough to cost nothing. Where it pauses changes nothing
+  // the run reports.
+  return cycles_since_pause_ % 256 == 0 && std::chrono::steady_clock::now() - paused_at_ >= pause_after_;
+}
+
 void ClockedUnit::on_edge() {
   if (execution_ == nullptr) {
     next_trigger(started_);
     return;
   }
-  // Woken by memory, possibly between edges: wait for the first edge at or
-  // after now, then account the cycles before it as quiet ones.
-  const sc_dt::uint64 since = (sc_core::sc_time_stamp() - last_edge_).value(), period = period_.value();
-  const sc_dt::uint64 cycles = std::max<sc_dt::uint64>(1, (since + period - 1) / period);
-  if (cycles * period != since) {
-    next_trigger(sc_core::sc_time::from_value(cycles * period - since));
-    return;
+  if (caught_up_pending_) {
+    // SystemC's time has reached the last cycle stepped ahead of it.
+    caught_up_pending_ = false;
+  } else {
+    // Woken by memory, possibly between edges: wait for the first edge at or
+    // after now, then account the cycles before it as quiet ones.
+    const sc_dt::uint64 since = (sc_core::sc_time_stamp() - last_edge_).value(), period = period_.value();
+    const sc_dt::uint64 cycles = std::max<sc_dt::uint64>(1, (since + period - 1) / period);
+    if (cycles * period != since) {
+      next_trigger(sc_core::sc_time::from_value(cycles * period - since));
+      return;
+    }
+    for (sc_dt::uint64 c = 1; c < cycles; ++c) step(/*quiet=*/true);
+    slept_cycles_ += static_cast<std::int64_t>(cycles - 1);
+    step(/*quiet=*/false);
+    if (run_ahead_) {
+      while (!execution_->finished() && cycles_since_pause_ < pause_interval_ && !overdue()) step(/*quiet=*/false);
+      if (last_edge_ > sc_core::sc_time_stamp()) {
+        caught_up_pending_ = true;
+        next_trigger(last_edge_ - sc_core::sc_time_stamp());
+        return;
+      }
+    }
   }
-  for (sc_dt::uint64 c = 1; c < cycles; ++c) step(/*quiet=*/true);
-  slept_cycles_ += static_cast<std::int64_t>(cycles - 1);
-  step(/*quiet=*/false);
   if (execution_->finished()) {
     execution_ = nullptr;
     next_trigger(started_);
@@ -57,13 +80,9 @@ void ClockedUnit::on_edge() {
     return;
   }
   const bool sleeps = memory_event_ != nullptr && execution_->waiting_on_memory();
-  // The wall clock is read every 256 cycles: often enough for a 1024x1024
-  // array, rarely enough to cost nothing. It never interrupts a sleep, and
-  // the sleeps' bounds follow the cycle count alone, so where the wall
-  // clock pauses changes nothing the run reports.
-  const bool overdue = !sleeps && cycles_since_pause_ % 256 == 0 &&
-                       std::chrono::steady_clock::now() - paused_at_ >= pause_after_;
-  if (cycles_since_pause_ >= pause_interval_ || overdue) {
+  // The wall clock never interrupts a sleep, and the sleeps' bounds follow
+  // the cycle count alone.
+  if (cycles_since_pause_ >= pause_interval_ || (!sleeps && overdue())) {
     // Paused, the process waits for resume() or the next start(), so no
     // wake-up of this run can reach a later one.
     if (cycles_since_pause_ >= pause_interval_) cycles_since_pause_ = 0;

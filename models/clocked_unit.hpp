@@ -9,6 +9,13 @@
 // waits on memory with nothing in flight, the process sleeps until memory
 // reports a finished transfer and then catches up on the quiet cycles it
 // slept through, cheaply and one by one, so observers still see every cycle.
+//
+// When nothing outside the work can change its coming cycles (no memory
+// behind it: ideal memory), the process steps them all in one activation,
+// ahead of SystemC's time (temporal decoupling), until the work finishes or
+// a pause is due, and then lets SystemC's time catch up with the last cycle
+// stepped before it pauses or carries on. A kernel activation per cycle
+// costs more than a cycle of a sparse array.
 
 #include <chrono>
 #include <cstdint>
@@ -36,9 +43,11 @@ class ClockedUnit : public sc_core::sc_module {
   // `pause_after` of wall-clock time has passed since the last pause (a
   // large array's cycles are slow), so the caller can report progress or
   // stop. With `memory_event`, quiet cycles spent waiting on memory are
-  // slept through until it fires.
+  // slept through until it fires. `run_ahead`: no other process can change
+  // what the work does (above).
   void start(Execution& execution, const sc_core::sc_time& period, std::int64_t pause_interval,
-             std::chrono::milliseconds pause_after, const sc_core::sc_event* memory_event = nullptr);
+             std::chrono::milliseconds pause_after, const sc_core::sc_event* memory_event = nullptr,
+             bool run_ahead = false);
   // After a pause: carries on from the next edge.
   void resume() {
     paused_at_ = std::chrono::steady_clock::now();
@@ -56,11 +65,15 @@ class ClockedUnit : public sc_core::sc_module {
  private:
   void on_edge();
   void step(bool quiet);
+  // Whether the wall clock asks for a pause (read every 256 cycles).
+  bool overdue() const;
 
   Execution* execution_ = nullptr;
   sc_core::sc_time period_;
   sc_core::sc_time last_edge_;  // when the last cycle was stepped
   const sc_core::sc_event* memory_event_ = nullptr;
+  bool run_ahead_ = false;
+  bool caught_up_pending_ = false;  // SystemC's time is catching up with last_edge_
   sc_core::sc_event started_;  // started or resumed: the process waits on nothing else while paused
   std::int64_t pause_interval_ = 0;
   std::chrono::milliseconds pause_after_{0};

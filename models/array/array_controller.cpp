@@ -35,7 +35,8 @@ ArrayController<Op, Acc>::ArrayController(const ArrayConfig& config,
       top_operands_(config.rows),
       horizontal_hops_(config.cols),
       psum_starts_(config.cols),
-      vertical_hops_(config.rows) {
+      vertical_hops_(config.rows),
+      macs_(config.cols) {
   for (const Fold& f : program_.folds) {
     fold_outputs_left_.push_back(program_.mode == ArrayMode::Stationary
                                      ? f.stream_length * f.cols_used
@@ -107,12 +108,13 @@ typename ArrayController<Op, Acc>::StationaryLoad ArrayController<Op, Acc>::load
       load.values += static_cast<int>(std::min<std::int64_t>(end, f.cols_used) -
                                       std::min<std::int64_t>(first, f.cols_used));
     if (part != q - 1) continue;
+    if (row < f.rows_used) load.written += f.cols_used;
+    if (!program_.computes()) continue;
     const GemmOperands<Op, Acc>& ops = operands(g);
     if (row < f.rows_used) {
       const Op* source = ops.top + (f.row_offset + row) * ops.top_row_stride + f.col_offset * ops.top_col_stride;
       for (int c = 0; c < f.cols_used; ++c) row_staging_[c] = source[c * ops.top_col_stride];
       pes_.write_stationary_row(buffer_of(g), static_cast<int>(row), row_staging_.data(), f.cols_used);
-      load.written += f.cols_used;
     } else {
       pes_.write_stationary_row(buffer_of(g), static_cast<int>(row), nullptr, 0);
     }
@@ -126,6 +128,7 @@ int ArrayController<Op, Acc>::feed_left_edge() {
   for (int r : fed_rows_) pes_.set_left_edge(r, Op{}, false);
   fed_rows_.clear();
   const bool stationary = program_.mode == ArrayMode::Stationary;
+  int fed = 0;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
     // Element m of fold g enters row r at s + m·spacing + r, m in [0, T).
     const std::int64_t base = cycle_ - scheduler_.issued()[g].stream_start;
@@ -134,12 +137,16 @@ int ArrayController<Op, Acc>::feed_left_edge() {
     std::int64_t first = std::max<std::int64_t>(0, base - f.last_element_offset());
     const std::int64_t last = std::min<std::int64_t>(f.rows_used - 1, base);
     first += ((base - first) % k + k) % k;  // the first row an element enters now
+    if (first > last) continue;
+    const std::int64_t rows = (last - first) / k + 1;
+    fed += static_cast<int>(rows);
+    // Each operand fed now meets the fold's used columns, one a cycle, and
+    // hops between them.
+    macs_.add(cycle_, f.cols_used, rows);
+    horizontal_hops_.add(cycle_ + 1, f.cols_used - 1, rows);
+    if (stationary && first == 0) psum_starts_.add(cycle_, f.cols_used, 1);
+    if (!program_.computes()) continue;
     const GemmOperands<Op, Acc>& ops = operands(g);
-    if (first <= last) {
-      // Each operand fed now hops along the fold's used columns.
-      horizontal_hops_.add(cycle_ + 1, f.cols_used - 1, (last - first) / k + 1);
-      if (stationary && first == 0) psum_starts_.add(cycle_, f.cols_used, 1);
-    }
     for (std::int64_t r = first; r <= last; r += k) {
       const std::int64_t element = (base - r) / k;
       // Stationary: row stream_offset + `element` of L, reduction index k0 + r.
@@ -150,7 +157,7 @@ int ArrayController<Op, Acc>::feed_left_edge() {
       fed_rows_.push_back(static_cast<int>(r));
     }
   }
-  return static_cast<int>(fed_rows_.size());
+  return fed;
 }
 
 template <class Op, class Acc>
@@ -166,14 +173,16 @@ int ArrayController<Op, Acc>::feed_top_edge() {
       if (offset % f.stream_spacing != 0) break;  // a gap in this fold's stream
       const std::int64_t k = f.stream_offset + offset / f.stream_spacing;
       if (c < f.cols_used) {
-        const GemmOperands<Op, Acc>& ops = operands(g);
-        value = ops.top[k * ops.top_row_stride + (f.col_offset + c) * ops.top_col_stride];
+        if (program_.computes()) {
+          const GemmOperands<Op, Acc>& ops = operands(g);
+          value = ops.top[k * ops.top_row_stride + (f.col_offset + c) * ops.top_col_stride];
+        }
         valid = true;
         vertical_hops_.add(cycle_ + 1, f.rows_used - 1, 1);  // down the fold's used rows
       }
       break;
     }
-    pes_.set_top_edge(c, value, valid);
+    if (program_.computes()) pes_.set_top_edge(c, value, valid);
     fed += valid;
   }
   return fed;
@@ -202,6 +211,8 @@ void ArrayController<Op, Acc>::compute_windows() {
     if (first > last) continue;
     w.first = std::min(w.first, static_cast<int>(first));
     w.last = std::max(w.last, static_cast<int>(last));
+    w.fed_rows = std::max(w.fed_rows, fold(g).rows_used);
+    w.mac_cols = std::max(w.mac_cols, fold(g).cols_used);
   }
   if (newest >= 0) {
     // The newest fold's operands occupy columns up to its diagonal and use
@@ -225,11 +236,13 @@ typename ArrayController<Op, Acc>::Collected ArrayController<Op, Acc>::collect_b
     const std::int64_t last = std::min<std::int64_t>(f.cols_used - 1, d);
     first += ((d - first) % k + k) % k;  // columns where an element leaves now
     if (first > last) continue;
-    const GemmOperands<Op, Acc>& ops = operands(g);
-    std::int64_t count = 0;
-    for (std::int64_t c = first; c <= last; c += k, ++count) {
-      const std::int64_t m = f.stream_offset + (d - c) / k;
-      ops.out[m * ops.out_ld + f.col_offset + c] += pes_.bottom_output(static_cast<int>(c));
+    const std::int64_t count = (last - first) / k + 1;
+    if (program_.computes()) {
+      const GemmOperands<Op, Acc>& ops = operands(g);
+      for (std::int64_t c = first; c <= last; c += k) {
+        const std::int64_t m = f.stream_offset + (d - c) / k;
+        ops.out[m * ops.out_ld + f.col_offset + c] += pes_.bottom_output(static_cast<int>(c));
+      }
     }
     output_collected(g, count);
     collected.results += static_cast<int>(count);
@@ -252,12 +265,14 @@ typename ArrayController<Op, Acc>::Collected ArrayController<Op, Acc>::collect_a
     const std::int64_t first = std::max<std::int64_t>(0, (e - (f.cols_used - 1) + q - 1) / q);
     const std::int64_t last = std::min<std::int64_t>(f.rows_used - 1, e / q);
     if (first > last) continue;
-    const GemmOperands<Op, Acc>& ops = operands(g);
-    for (std::int64_t r = first; r <= last; ++r) {
-      const std::int64_t c = e - q * r;
-      // A reduction chunk's partial result adds to the chunks before it.
-      ops.out[(f.row_offset + r) * ops.out_ld + f.col_offset + c] +=
-          pes_.take_accumulator(static_cast<int>(r), static_cast<int>(c));
+    if (program_.computes()) {
+      const GemmOperands<Op, Acc>& ops = operands(g);
+      for (std::int64_t r = first; r <= last; ++r) {
+        const std::int64_t c = e - q * r;
+        // A reduction chunk's partial result adds to the chunks before it.
+        ops.out[(f.row_offset + r) * ops.out_ld + f.col_offset + c] +=
+            pes_.take_accumulator(static_cast<int>(r), static_cast<int>(c));
+      }
     }
     const int count = static_cast<int>(last - first + 1);
     output_collected(g, count);
@@ -323,10 +338,7 @@ CycleActivity ArrayController<Op, Acc>::step() {
   activity.buffer_reads[static_cast<int>(program_.roles.top)] += static_cast<std::uint32_t>(loaded.values + fed_top);
   activity.dram_bytes = dram_bytes_this_cycle();
   if (gate_ != nullptr) gate_->buffer_bytes(activity.buffer_bytes);
-  compute_windows();
-  quiet_rows_ = 0;
-  const TickCounts tick = stationary ? pes_.tick_stationary(windows_.data())
-                                     : pes_.tick_output_stationary(windows_.data());
+  const TickCounts tick = tick_pes();
   activity.active_pes = tick.macs;
   activity.gated_macs = tick.gated_macs;
   const Collected out = stationary ? collect_bottom_outputs() : collect_accumulators();
@@ -349,6 +361,19 @@ CycleActivity ArrayController<Op, Acc>::step() {
   finished_ = outputs_remaining_ == 0 && cycle_ >= scheduler_.padded_length() &&
               (gate_ == nullptr || gate_->drained());
   return activity;
+}
+
+template <class Op, class Acc>
+TickCounts ArrayController<Op, Acc>::tick_pes() {
+  TickCounts scheduled;
+  scheduled.macs = macs_.take(cycle_);
+  if (!program_.computes()) return scheduled;
+  compute_windows();
+  quiet_rows_ = 0;
+  const TickCounts tick = program_.mode == ArrayMode::Stationary ? pes_.tick_stationary(windows_.data())
+                                                                 : pes_.tick_output_stationary(windows_.data());
+  if (tick.macs != scheduled.macs && first_mac_count_mismatch_ < 0) first_mac_count_mismatch_ = cycle_;
+  return tick;
 }
 
 template <class Op, class Acc>
@@ -383,6 +408,7 @@ CycleActivity ArrayController<Op, Acc>::step_quiet() {
   activity.register_writes[static_cast<int>(RegisterFile::Operand)] =
       left_operands_.advance(cycle_, 0) + top_operands_.advance(cycle_, 0);
   count_link_hops(activity);
+  macs_.take(cycle_);
   if (quiet_rows_ < config_.rows) {
     std::memmove(&windows_[1], &windows_[0], (windows_.size() - 1) * sizeof(RowWindow));
     windows_[0] = RowWindow{};

@@ -42,6 +42,10 @@ class ArrayController final : public Execution {
   std::int64_t cycles_elapsed() const override { return cycle_; }
   PeSnapshot probe(int row, int col) const override;
   bool waiting_on_memory() const override;
+  // A computing program's first cycle in which the PEs performed a number
+  // of MACs other than the one the schedule gives (what a timing-only
+  // program reports), or -1: it is always -1 unless the model is wrong.
+  std::int64_t first_mac_count_mismatch() const { return first_mac_count_mismatch_; }
   CycleActivity step_quiet() override;
 
   // Per issued fold, how it waited for memory (the engine attributes the
@@ -81,6 +85,7 @@ class ArrayController final : public Execution {
   void output_collected(std::size_t g, std::int64_t count);
   StationaryLoad load_stationary_rows();
   int feed_left_edge();  // valid words fed
+  TickCounts tick_pes();
   int feed_top_edge();
   void compute_windows();
   std::uint32_t dram_bytes_this_cycle();
@@ -155,6 +160,10 @@ class ArrayController final : public Execution {
   // sum starts down each used column of row 0 as the row's operand reaches
   // it (psum_starts_) and hops through every row below.
   HopSchedule horizontal_hops_, psum_starts_, vertical_hops_;
+  // MACs to come: an operand fed to a used row meets a valid stationary
+  // value (WS/IS) or top operand (OS) in each used column, one a cycle.
+  HopSchedule macs_;
+  std::int64_t first_mac_count_mismatch_ = -1;
   std::int64_t cycle_ = 0;
   // Folds [live_begin_, live_end_) have started and may still hold data.
   std::size_t live_begin_ = 0;

@@ -81,9 +81,15 @@ template <class Op, class Acc>
 struct ArrayProgram {
   ArrayMode mode = ArrayMode::Stationary;
   OperandRoles roles;  // the buffer partitions the edges read from
+  // One per GEMM the folds name; empty in a timing-only program, which
+  // moves no values: every count that does not depend on them (cycles,
+  // MACs, register and bus traffic) is the same, but no MAC is known to be
+  // gated and there are no outputs.
   std::vector<GemmOperands<Op, Acc>> gemms;
   std::vector<Fold> folds;
   PathWidths widths;
+
+  bool computes() const { return !gemms.empty(); }
 };
 
 }  // namespace systole

@@ -42,13 +42,13 @@ template <class Op, class Product>
 
 template <class Op, class Acc>
 [[gnu::always_inline]] inline TickCounts mac_down_impl(
-    Acc* __restrict out, const Acc* __restrict above, const Op* __restrict weight,
+    Acc* __restrict psum, const Op* __restrict weight,
     const std::uint8_t* __restrict weight_valid, const Op* __restrict operand,
     const std::uint8_t* __restrict operand_valid, int count) {
   std::uint16_t macs = 0, ungated = 0;
   for (int c = 0; c < count; ++c) {
     const auto product = static_cast<typename ExactProduct<Op>::type>(weight[c] * operand[c]);
-    out[c] = above[c] + static_cast<Acc>(product);
+    psum[c] += static_cast<Acc>(product);
     macs += weight_valid[c] & operand_valid[c];
     ungated += nonzero_factors(weight[c], operand[c], product);
   }
@@ -76,10 +76,9 @@ template <class Op, class Acc>
 #endif
 
 #define SYSTOLE_DEFINE_KERNELS(Op, Acc)                                                   \
-  SYSTOLE_MULTIVERSION TickCounts mac_down(Acc* out, const Acc* above, const Op* w,     \
-                                            const std::uint8_t* wv, const Op* a,         \
-                                            const std::uint8_t* av, int count) {         \
-    return mac_down_impl<Op, Acc>(out, above, w, wv, a, av, count);                      \
+  SYSTOLE_MULTIVERSION TickCounts mac_down(Acc* psum, const Op* w, const std::uint8_t* wv, \
+                                            const Op* a, const std::uint8_t* av, int count) {\
+    return mac_down_impl<Op, Acc>(psum, w, wv, a, av, count);                            \
   }                                                                                      \
   SYSTOLE_MULTIVERSION TickCounts mac_accumulate(Acc* acc, const Op* l,                 \
                                                   const std::uint8_t* lv, const Op* t,   \
@@ -90,6 +89,12 @@ template <class Op, class Acc>
 SYSTOLE_DEFINE_KERNELS(std::int8_t, std::int32_t)
 SYSTOLE_DEFINE_KERNELS(std::int16_t, std::int64_t)
 SYSTOLE_DEFINE_KERNELS(float, float)
+
+// A few PEs cost less inline than through the chosen kernel's indirect
+// call (a sparse schedule, such as a batch-1 fully-connected layer, ticks
+// a couple of PEs in each row). The result is the same: no instruction set
+// fuses the multiply and the add (-ffp-contract is off in ISO C++).
+constexpr int kInlineKernelLimit = 8;
 
 }  // namespace
 
@@ -102,8 +107,7 @@ PeArray<Op, Acc>::PeArray(int rows, int cols, int stationary_buffers)
       left_valid_(left_.size()),
       stationary_(static_cast<std::size_t>(stationary_buffers) * rows * cols),
       stationary_valid_(stationary_.size()),
-      psum_(static_cast<std::size_t>(rows) * cols),
-      zero_row_(cols),
+      psum_(static_cast<std::size_t>(rows + 1) * cols),
       top_(static_cast<std::size_t>(rows + 1) * cols),
       top_valid_(top_.size()),
       accumulator_(static_cast<std::size_t>(rows) * cols) {
@@ -125,6 +129,13 @@ template <class Op, class Acc>
 void PeArray<Op, Acc>::shift_left_operands(int row, int first, int last) {
   const std::size_t from = left_index(row, first);
   const std::size_t count = static_cast<std::size_t>(last - first + 1);
+  if (count <= static_cast<std::size_t>(kInlineKernelLimit)) {
+    for (std::size_t i = from + count; i > from; --i) {
+      left_[i] = left_[i - 1];
+      left_valid_[i] = left_valid_[i - 1];
+    }
+    return;
+  }
   std::memmove(&left_[from + 1], &left_[from], count * sizeof(Op));
   std::memmove(&left_valid_[from + 1], &left_valid_[from], count);
 }
@@ -132,28 +143,38 @@ void PeArray<Op, Acc>::shift_left_operands(int row, int first, int last) {
 template <class Op, class Acc>
 TickCounts PeArray<Op, Acc>::tick_stationary(const RowWindow* windows) {
   TickCounts counts;
-  // Bottom-up, so each row still sees the partial sums its upper neighbour
-  // registered in the previous cycle.
-  for (int r = rows_ - 1; r >= 0; --r) {
+  // The top row adds to zero. Each row adds its products to the partial
+  // sums its upper neighbour registered in the previous cycle, in place;
+  // rotating the ring then makes them this row's registers. The edge row
+  // held the bottom row's registers, which are zero outside its window.
+  if (bottom_first_ <= bottom_last_)
+    std::fill(&psum_[psum_index(0, bottom_first_)], &psum_[psum_index(0, bottom_last_)] + 1, Acc{});
+  bottom_first_ = windows[rows_ - 1].first;
+  bottom_last_ = windows[rows_ - 1].last;
+  for (int r = 0; r < rows_; ++r) {
     const RowWindow& w = windows[r];
-    if (w.first > w.last) continue;
-    const Acc* above = r > 0 ? &psum_[index(r - 1, 0)] : zero_row_.data();
-    Acc* out = &psum_[index(r, 0)];
+    if (w.first > w.last || r >= w.fed_rows) continue;
+    Acc* psum = &psum_[psum_index(r, 0)];
     const Op* operand = &left_[left_index(r, 0)];
     const std::uint8_t* operand_valid = &left_valid_[left_index(r, 0)];
-    const int split = std::clamp(w.split, w.first, w.last + 1);
+    const int end = std::min(w.last + 1, w.mac_cols);
+    const int split = std::clamp(w.split, w.first, std::max(w.first, end));
     const std::size_t left_base = static_cast<std::size_t>(w.buffer_left) * rows_ * cols_ + index(r, 0);
     const std::size_t right_base = static_cast<std::size_t>(w.buffer_right) * rows_ * cols_ + index(r, 0);
-    if (split > w.first)
-      counts += mac_down(out + w.first, above + w.first, &stationary_[left_base + w.first],
-                         &stationary_valid_[left_base + w.first], operand + w.first,
-                         operand_valid + w.first, split - w.first);
-    if (w.last + 1 > split)
-      counts += mac_down(out + split, above + split, &stationary_[right_base + split],
-                         &stationary_valid_[right_base + split], operand + split,
-                         operand_valid + split, w.last + 1 - split);
+    const auto mac = [&](int from, int to, std::size_t base) {
+      const int count = to - from;
+      if (count <= 0) return;
+      counts += count <= kInlineKernelLimit
+                    ? mac_down_impl<Op, Acc>(psum + from, &stationary_[base + from], &stationary_valid_[base + from],
+                                             operand + from, operand_valid + from, count)
+                    : mac_down(psum + from, &stationary_[base + from], &stationary_valid_[base + from],
+                               operand + from, operand_valid + from, count);
+    };
+    mac(w.first, split, left_base);
+    mac(split, end, right_base);
     shift_left_operands(r, w.first, w.last);
   }
+  psum_base_ = (psum_base_ + rows_) % (rows_ + 1);
   return counts;
 }
 
@@ -162,11 +183,13 @@ TickCounts PeArray<Op, Acc>::tick_output_stationary(const RowWindow* windows) {
   TickCounts counts;
   for (int r = 0; r < rows_; ++r) {
     const RowWindow& w = windows[r];
-    if (w.first > w.last) continue;
+    if (w.first > w.last || r >= w.fed_rows) continue;
+    const int end = std::min(w.last + 1, w.mac_cols);
     const std::size_t top_row = top_index(r, 0);
-    counts += mac_accumulate(&accumulator_[index(r, w.first)], &left_[left_index(r, w.first)],
-                             &left_valid_[left_index(r, w.first)], &top_[top_row + w.first],
-                             &top_valid_[top_row + w.first], w.last - w.first + 1);
+    if (end > w.first)
+      counts += mac_accumulate(&accumulator_[index(r, w.first)], &left_[left_index(r, w.first)],
+                               &left_valid_[left_index(r, w.first)], &top_[top_row + w.first],
+                               &top_valid_[top_row + w.first], end - w.first);
     shift_left_operands(r, w.first, w.last);
   }
   // Every top operand moves down one row: rotate the ring. The row that fell
@@ -189,7 +212,7 @@ PeRegisters<Op, Acc> PeArray<Op, Acc>::probe(int row, int col) const {
   regs.left_valid = left_valid_[left_index(row, col + 1)];
   for (int b = 0; b < buffers_ && b < 2; ++b)
     regs.stationary[b] = stationary_[static_cast<std::size_t>(b) * rows_ * cols_ + index(row, col)];
-  regs.partial_sum = psum_[index(row, col)];
+  regs.partial_sum = psum_[psum_index(row + 1, col)];
   regs.top_operand = top_[top_index(row + 1, col)];
   regs.top_valid = top_valid_[top_index(row + 1, col)];
   regs.accumulator = accumulator_[index(row, col)];

@@ -17,6 +17,10 @@
 // Only the rows and columns named in a tick's windows are evaluated. Outside
 // its window a PE holds no valid value and all its registers are zero, and a
 // tick would leave them so; skipping it is exact (docs/architecture.md).
+// Within a window, a PE whose operands cannot both be valid (a row no fold
+// feeds, a column past every fold's used ones) multiplies by zero: only its
+// moving values move. The values moving down need no copying at all: their
+// registers are a ring of rows that rotates one row per cycle.
 
 #include <cstdint>
 #include <vector>
@@ -25,13 +29,18 @@ namespace systole {
 
 // Which columns of one row to evaluate this cycle, and which stationary
 // buffer each column reads: [first, split) use buffer_left, [split, last]
-// use buffer_right. An empty window has first > last.
+// use buffer_right. An empty window has first > last. Only rows below
+// fed_rows can hold an operand fed at the left edge, and only columns
+// below mac_cols a valid stationary value or top operand: the folds whose
+// operands the window holds use no more.
 struct RowWindow {
   int first = 0;
   int last = -1;
   int split = 0;
   int buffer_left = 0;
   int buffer_right = 0;
+  int fed_rows = 0;
+  int mac_cols = 0;
 };
 
 // What one tick of the grid did.
@@ -85,7 +94,7 @@ class PeArray {
   TickCounts tick_output_stationary(const RowWindow* windows);
 
   // Partial sum leaving the bottom of a column in the last tick.
-  Acc bottom_output(int col) const { return psum_[index(rows_ - 1, col)]; }
+  Acc bottom_output(int col) const { return psum_[psum_index(rows_, col)]; }
   // Reads an output-stationary accumulator and clears it for the next fold.
   Acc take_accumulator(int row, int col);
 
@@ -106,6 +115,11 @@ class PeArray {
   std::size_t top_index(int logical_row, int col) const {
     return static_cast<std::size_t>((top_base_ + logical_row) % (rows_ + 1)) * cols_ + col;
   }
+  // Partial sums live in a ring of R+1 rows like the top operands: logical
+  // row 0 is the zero the top row adds to, row r+1 the register of PE row r.
+  std::size_t psum_index(int logical_row, int col) const {
+    return static_cast<std::size_t>((psum_base_ + logical_row) % (rows_ + 1)) * cols_ + col;
+  }
   void shift_left_operands(int row, int first, int last);
 
   int rows_;
@@ -116,7 +130,10 @@ class PeArray {
   std::vector<Op> stationary_;               // buffers_ × rows × cols
   std::vector<std::uint8_t> stationary_valid_;
   std::vector<Acc> psum_;
-  std::vector<Acc> zero_row_;
+  int psum_base_ = 0;
+  // The bottom row's window in the last tick: where the ring's next edge
+  // row may hold partial sums.
+  int bottom_first_ = 0, bottom_last_ = -1;
   std::vector<Op> top_;
   std::vector<std::uint8_t> top_valid_;
   int top_base_ = 0;

@@ -151,6 +151,11 @@ po::options_description run_options() {
        "(overrides energy.table)")
       ("out", po::value<std::string>(), "directory for layers.csv, summary.json, utilization.csv, energy.csv")
       ("verify", po::bool_switch(), "check every layer's outputs against the reference computation")
+      ("compute", po::value<std::string>()->default_value("on"),
+       "on: the PEs compute on operand values; off: timing-only, without values (every cycle and count the same, "
+       "except the MACs zero operands gate; no outputs to verify; ws, os and is)")
+      ("compute-limit-mb", po::value<std::int64_t>()->default_value(1024),
+       "a step whose operand values would take more than this runs timing-only, with a warning")
       ("seed", po::value<std::int64_t>()->default_value(1), "seed of the random operands (>= 0)")
       ("sparsity", po::value<std::string>(),
        "fraction of operands drawn as zero, e.g. ifmap=0.5,weights=0.3 (zeros gate MACs: energy only, never cycles)")
@@ -394,13 +399,27 @@ int run_command(int argc, char** argv) {
   if (!valid_utf8(workload.name)) throw InputError(workload.source + ": the workload's name is not UTF-8");
   for (const Layer& layer : workload.layers)
     if (!valid_utf8(layer.name)) throw InputError(workload.source + ": layer name '" + layer.name + "' is not UTF-8");
+  const std::string compute = vm["compute"].as<std::string>();
+  if (compute != "on" && compute != "off")
+    throw InputError("option --compute: '" + compute + "' is neither on nor off");
+  const std::int64_t compute_limit_mb = vm["compute-limit-mb"].as<std::int64_t>();
+  if (compute_limit_mb < 0 || compute_limit_mb > (std::int64_t{1} << 30))
+    throw InputError("option --compute-limit-mb: must be between 0 and 2^30, got " + std::to_string(compute_limit_mb));
+  const bool timing_only_capable = find_dataflow(arch.dataflow)->runs_timing_only();
+  if (compute == "off") {
+    if (!timing_only_capable)
+      throw InputError("option --compute off: the " + arch.dataflow + " dataflow always computes (use ws, os or is)");
+    if (vm["verify"].as<bool>()) throw InputError("option --verify: --compute off computes no outputs to verify");
+    if (vm.count("sparsity")) throw InputError("option --sparsity: --compute off draws no operand values");
+    if (vm.count("vcd-pes")) throw InputError("option --vcd-pes: --compute off has no PE register values to trace");
+  }
   for (const Layer& layer : workload.layers) {
     check_operand_files(layer, arch.array.data_type);
     const std::int64_t bytes = functional_bytes(layer, arch.array.data_type);
-    if (bytes > kFunctionalByteBudget)
-      throw InputError(workload.source + ": layer '" + layer.name + "' needs " +
-                       std::to_string(bytes >> 20) + " MiB of operands to simulate (limit " +
-                       std::to_string(kFunctionalByteBudget >> 20) + " MiB)");
+    if (compute == "on" && !timing_only_capable && bytes > (compute_limit_mb << 20))
+      throw InputError(workload.source + ": layer '" + layer.name + "' needs " + std::to_string(bytes >> 20) +
+                       " MiB of operand values (--compute-limit-mb " + std::to_string(compute_limit_mb) +
+                       "), and the " + arch.dataflow + " dataflow cannot run it timing-only");
   }
   if (const std::string problem = memory_problem(arch, workload); !problem.empty())
     throw InputError(arch.source + ": " + problem);
@@ -422,6 +441,8 @@ int run_command(int argc, char** argv) {
       throw InputError("option --sparsity: " + problem);
   }
   run_options.verify = vm["verify"].as<bool>();
+  run_options.compute = compute == "on";
+  run_options.compute_limit_bytes = compute_limit_mb << 20;
   run_options.show_progress = isatty(STDERR_FILENO);
   run_options.interrupt = &g_interrupted;
   // A waveform shows every cycle as it happens, quiet ones included.

@@ -109,6 +109,8 @@ class Dataflow {
     (void)step;
     return {};
   }
+  // Whether its steps can run without values (OperandSource::timing_only).
+  virtual bool runs_timing_only() const { return false; }
   // Whether the NoC's widths and the buffer's size shape its runs with
   // ideal memory too (row stationary's networks and mapper).
   virtual bool models_noc_with_ideal_memory() const { return false; }

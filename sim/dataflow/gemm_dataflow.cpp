@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <stdexcept>
 #include <type_traits>
 
 #include "models/array/array_controller.hpp"
@@ -28,10 +29,17 @@ class GemmArrayStep final : public ArrayStep {
   }
 
   Execution& start(const OperandSource& source, const StepMemory& memory) override {
-    data_.emplace(step_, source, arch_.array.data_type);
-    controller_.emplace(arch_.array, data_->program(mapping_, dataflow_.roles()), open_memory(memory));
+    ArrayProgram<Op, Acc> program;
+    if (source.timing_only) {
+      program = program_without_values<Op, Acc>(mapping_, dataflow_.roles());
+    } else {
+      data_.emplace(step_, source, arch_.array.data_type);
+      program = data_->program(mapping_, dataflow_.roles());
+    }
+    controller_.emplace(arch_.array, std::move(program), open_memory(memory));
     return *controller_;
   }
+
 
   void record(Counters& counted, bool completed) const override;
   void record_mapping(LayerStats& stats) const override;
@@ -59,6 +67,10 @@ void GemmArrayStep<Op, Acc>::record(Counters& counted, bool completed) const {
   record_dram_traffic(counted);
   const MemoryController* memory = memory_controller();
   const ArrayController<Op, Acc>& controller = *controller_;
+  if (controller.first_mac_count_mismatch() >= 0)
+    throw std::logic_error("step '" + step_.name + "': in cycle " +
+                           std::to_string(controller.first_mac_count_mismatch()) +
+                           " the PEs performed a number of MACs other than the fold schedule's");
   const auto& timings = controller.fold_timings();
   for (std::size_t g = 0; g < timings.size(); ++g) dataflow_.add_link_hops(counted, mapping_.folds[g], arch_.array.rows);
   StepEnd end;

@@ -48,6 +48,7 @@ struct Mapping {
 class GemmDataflow : public Dataflow {
  public:
   std::unique_ptr<ArrayStep> plan(const ArchConfig& arch, const Layer& step, double dram_gb_per_s) const override;
+  bool runs_timing_only() const override { return true; }
 
   // The array mode that runs the folds (models/array/array_program.hpp).
   virtual ArrayMode mode() const = 0;

@@ -208,11 +208,7 @@ ArrayProgram<Op, Acc> LayerData<Op, Acc>::program(const Mapping& mapping, Operan
   const std::int64_t m = gemm_.m, n = gemm_.n, k = gemm_.k;
   result_.assign(static_cast<std::size_t>(layer_.groups() * m * n), Acc{});
 
-  ArrayProgram<Op, Acc> program;
-  program.mode = mapping.mode;
-  program.roles = roles;
-  program.folds = mapping.folds;
-  program.widths = mapping.widths;
+  ArrayProgram<Op, Acc> program = program_without_values<Op, Acc>(mapping, roles);
   for (std::int64_t g = 0; g < layer_.groups(); ++g) {
     const Op* lowered = lowered_.data() + g * m * k;
     Acc* out = result_.data() + g * m * n;

@@ -38,9 +38,21 @@ void check_operand_files(const Layer& layer, DataType type);
 std::string sparsity_problem(const OperandSparsity& sparsity, DataType type);
 
 // Bytes the functional simulation of `layer` holds at once with operands of
-// `type`, and the most a run may use.
+// `type` (RunOptions::compute_limit_bytes bounds it).
 std::int64_t functional_bytes(const Layer& layer, DataType type);
-inline constexpr std::int64_t kFunctionalByteBudget = std::int64_t{16} << 30;
+
+// The program that runs `mapping` with its edges in `roles`, without values
+// (timing-only: models/array/array_program.hpp); LayerData::program adds
+// them.
+template <class Op, class Acc>
+ArrayProgram<Op, Acc> program_without_values(const Mapping& mapping, OperandRoles roles) {
+  ArrayProgram<Op, Acc> program;
+  program.mode = mapping.mode;
+  program.roles = roles;
+  program.folds = mapping.folds;
+  program.widths = mapping.widths;
+  return program;
+}
 
 template <class Op, class Acc>
 class LayerData {

@@ -41,6 +41,11 @@ struct RunOptions {
   // The values every step computes on, when given (OperandValues,
   // sim/dataflow/dataflow.hpp: tests); else random, drawn from `seed`.
   OperandValues operand_values;
+  // Off: every array step runs timing-only, without operand values
+  // (OperandSource::timing_only). On, a step whose values would take more
+  // than `compute_limit_bytes` runs timing-only too, with a warning.
+  bool compute = true;
+  std::int64_t compute_limit_bytes = std::int64_t{1} << 30;
 };
 
 // Checks, before anything runs, that the memory model can run every layer:
@@ -64,6 +69,9 @@ class Simulator : private CycleObserver {
  private:
   void run_layers(const Workload& workload, RunResult& result);
   bool run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats);
+  // Whether `gemm` runs without operand values, and the warning when only
+  // its size makes it.
+  bool runs_timing_only(const Layer& gemm);
   // Begins the buffer's step and says what memory stands behind the array.
   StepMemory begin_memory(const ArrayStep& step) const;
   bool run_vector_step(const VectorOp& op, LayerStats& stats);

@@ -197,6 +197,11 @@ inline constexpr std::size_t kCounters = 0 SYSTOLE_COUNTERS(SYSTOLE_COUNT_ONE);
 const std::array<CounterInfo, kCounters>& counter_infos();
 inline const CounterInfo& info(Counter counter) { return counter_infos()[static_cast<std::size_t>(counter)]; }
 
+// Whether a counter depends on the operands' values, not only on the
+// schedule: a layer run timing-only (Verification::TimingOnly) leaves it
+// out of the reports.
+constexpr bool needs_operand_values(Counter counter) { return counter == Counter::MacsGated; }
+
 // The counter of `operand` among three declared for ifmap, filter and ofmap,
 // `ifmap` the first.
 constexpr Counter per_operand(Counter ifmap, Operand operand) {

@@ -22,7 +22,9 @@ void write_fixed(std::ostream& out, const char* format, double value) {
 LayerColumn counter_column(Counter counter) {
   const CounterInfo& i = info(counter);
   return {{std::string(i.name), std::string(i.unit), std::string(i.meaning)},
-          [counter](std::ostream& out, const LayerStats& l, double) { out << l[counter]; }};
+          [counter](std::ostream& out, const LayerStats& l, double) {
+            if (!(needs_operand_values(counter) && l.timing_only())) out << l[counter];
+          }};
 }
 
 LayerColumn column(std::string name, std::string unit, std::string meaning,
@@ -120,12 +122,15 @@ std::vector<LayerColumn> make_layer_columns() {
       columns.push_back(counter_column(counter.counter));
   columns.push_back(column("gated_fraction", "fraction 0–1", "macs_gated / macs: the MACs a zero operand gated",
                            [](std::ostream& out, const LayerStats& l, double) {
+                             if (l.timing_only()) return;
                              const std::int64_t macs = l[Counter::Macs];
                              out << (macs > 0 ? static_cast<double>(l[Counter::MacsGated]) / static_cast<double>(macs)
                                               : 0.0);
                            }));
   columns.push_back(column("verification", "", "`passed`, `failed` or `not_checked` (without `--verify`); `interrupted` for the last row of an interrupted "
-                           "run, the part of the layer that was simulated",
+                           "run, the part of the layer that was simulated; `timing_only` for a layer run without operand values "
+                           "(`--compute off`, or operands beyond `--compute-limit-mb`), whose `macs_gated` and "
+                           "`gated_fraction` are left empty",
                            [](std::ostream& out, const LayerStats& l, double) { out << to_string(l.verification); }));
   return columns;
 }
@@ -148,6 +153,10 @@ SummaryFigure energy_figure(std::string path, std::string meaning, std::function
 }
 
 bool with_dram(const RunSummary& s) { return s.result.dram; }
+
+std::int64_t timing_only_layers(const RunResult& result) {
+  return std::count_if(result.layers.begin(), result.layers.end(), [](const LayerStats& l) { return l.timing_only(); });
+}
 
 
 bool with_energy(const RunSummary& s) { return s.energy != nullptr; }
@@ -239,6 +248,11 @@ std::vector<SummaryFigure> make_summary_figures() {
       figure("totals.utilization", "fraction of PE-cycles doing a MAC", "macs / (PEs × cycles)",
              [](const RunSummary& s) { return run_utilization(s.arch, s.result); }),
       figure("totals.time", "ns", "cycles at the clock period", [](const RunSummary& s) { return s.time_ns; }),
+      figure("totals.timing_only_layers", "layers",
+             "layers run without operand values (`--compute off`, or operands beyond `--compute-limit-mb`): "
+             "the figures that need values are null (`totals.macs_gated`) and their energy prices every MAC "
+             "as performed, since zero gating needs the values",
+             [](const RunSummary& s) { return timing_only_layers(s.result); }),
       figure("totals.vector_cycles", "cycles", "cycles on the vector unit",
              [](const RunSummary& s) { return s.totals[Counter::VectorCycles]; }),
       figure("totals.batch", "inferences", "the batch size", [](const RunSummary& s) { return s.result.batch; }),
@@ -359,7 +373,10 @@ std::vector<SummaryFigure> make_summary_figures() {
     if (counter.shown == Shown::Both)
       figures.push_back(figure("totals." + std::string(counter.name), std::string(counter.unit),
                                std::string(counter.meaning),
-                               [id = counter.counter](const RunSummary& s) { return s.totals[id]; }));
+                               [id = counter.counter](const RunSummary& s) -> nlohmann::json {
+                                 if (needs_operand_values(id) && timing_only_layers(s.result) > 0) return nullptr;
+                                 return s.totals[id];
+                               }));
   add_energy_figures(figures);
   return figures;
 }

@@ -14,7 +14,9 @@ namespace systole {
 
 // Interrupted: the layer did not finish (Ctrl-C, SIGTERM); its row holds
 // what was simulated of it.
-enum class Verification { NotChecked, Passed, Failed, Interrupted };
+// TimingOnly: the layer ran without operand values (RunOptions::compute),
+// so there was nothing to check.
+enum class Verification { NotChecked, Passed, Failed, Interrupted, TimingOnly };
 
 struct LayerStats {
   std::string name;
@@ -43,6 +45,7 @@ struct LayerStats {
 
   std::int64_t& operator[](Counter counter) { return counters[counter]; }
   std::int64_t operator[](Counter counter) const { return counters[counter]; }
+  bool timing_only() const { return verification == Verification::TimingOnly; }
   std::int64_t stall_cycles() const {
     return counters[Counter::StallDramCycles] + counters[Counter::StallNocCycles] +
            counters[Counter::StallBufferCycles];

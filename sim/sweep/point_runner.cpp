@@ -91,8 +91,10 @@ std::optional<StoredRun> PointRunner::run(const SweepRun& run) {
     stored.batch = work.layers.empty() ? 0 : work.layers.front().batch;
     for (const Layer& layer : work.layers) {
       check_operand_files(layer, arch.array.data_type);
-      if (functional_bytes(layer, arch.array.data_type) > kFunctionalByteBudget)
-        throw InputError("layer '" + layer.name + "' needs more operand memory than a run may use");
+      if (!find_dataflow(arch.dataflow)->runs_timing_only() &&
+          functional_bytes(layer, arch.array.data_type) > RunOptions{}.compute_limit_bytes)
+        throw InputError("layer '" + layer.name + "' needs more operand memory than a run may use, and the " +
+                         arch.dataflow + " dataflow cannot run it timing-only");
     }
     if (const std::string problem = memory_problem(arch, work); !problem.empty()) throw InputError(problem);
     std::optional<EnergyModel> energy;

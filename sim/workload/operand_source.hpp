@@ -32,11 +32,13 @@ OperandSparsity parse_sparsity(const std::string& text);
 using OperandValues = std::function<double(Operand operand, std::int64_t index)>;
 
 // Given values first; else the layer's operand files; else drawn from the
-// seed with the given sparsity.
+// seed with the given sparsity. Or none at all: the step runs timing-only
+// (every count that does not depend on values, and no outputs).
 struct OperandSource {
   std::uint64_t seed = 1;
   OperandSparsity sparsity;
   OperandValues values;
+  bool timing_only = false;
 };
 
 }  // namespace systole
