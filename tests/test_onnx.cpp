@@ -577,6 +577,26 @@ TEST_CASE("ONNX shape arithmetic folds: Gather, Unsqueeze, Squeeze, Slice by inp
   CHECK(w.layers[0].output_elements() == 2 * 12 * 3 * 7);
 }
 
+TEST_CASE("ONNX opset 15's Shape start attribute folds to the trailing dimensions", "[onnx]") {
+  // Reshape x [2, 3, 4, 6] (144 elements) to Concat([-1], Shape(x, start =
+  // 2)) = [-1, 4, 6] = [6, 4, 6] ([-1] as value_ints, a Constant form of
+  // opset 12 on), then times weights [6, 5]: 6·4 rows of 6 -> 5,
+  // 24 · 30 = 720 MACs.
+  const std::string path = write_graph_at(15, [](onnx::GraphProto* g) {
+    add_value(g->add_input(), "x", {"2", "3", "4", "6"});
+    integer(node(g, "Shape", "tail", {"x"}, {"tail"}), "start", 2);
+    ints(node(g, "Constant", "rest", {}, {"rest"}), "value_ints", {-1});
+    integer(node(g, "Concat", "target", {"rest", "tail"}, {"target"}), "axis", 0);
+    node(g, "Reshape", "reshape", {"x", "target"}, {"r"});
+    *g->add_initializer() = weights("w", {6, 5});
+    node(g, "MatMul", "mm", {"r", "w"}, {"y"});
+    add_value(g->add_output(), "y", {});
+  });
+  const Workload w = load_onnx_workload(path, {});
+  REQUIRE(w.layers.size() == 1);
+  CHECK(w.layers[0].macs() == 6 * 4 * 6 * 5);
+}
+
 TEST_CASE("an ONNX node whose shape stays unknown is skipped with one warning, or refused", "[onnx]") {
   // The Reshape's target is a graph input, a value known only at run time:
   // the MatMul after it cannot be sized. Under --unsupported skip the

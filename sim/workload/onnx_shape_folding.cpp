@@ -114,7 +114,8 @@ class Folder {
       if (!node.domain().empty() && node.domain() != "ai.onnx") continue;
       if (node.op_type() == "Constant") {
         if (node.output_size() == 1)
-          if (auto value = constant_value(node)) values_[node.output(0)] = *value;
+          if (auto value = constant_value(node); value && static_cast<std::int64_t>(value->values.size()) <= kLargestFolded)
+            values_[node.output(0)] = *value;
         continue;
       }
       if (node.output_size() != 1 || node.output(0).empty()) continue;
