@@ -236,31 +236,34 @@ class Importer {
     return node.input(index);
   }
 
+  static std::string node_label(const onnx::NodeProto& node, int index) {
+    return node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name();
+  }
+
   // "'t' (output of node 'n', Reshape)": where an unknown shape comes from.
   std::string describe(const std::string& tensor) const {
     int index = 0;
     for (const auto& node : model_.graph().node()) {
       for (const std::string& output : node.output())
         if (output == tensor)
-          return "'" + tensor + "' (output of node '" +
-                 (node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name()) + "', " +
-                 node.op_type() + ")";
+          return "'" + tensor + "' (output of node '" + node_label(node, index) + "', " + node.op_type() + ")";
       ++index;
     }
     return "'" + tensor + "'";
   }
 
   Shape shape_of(const onnx::NodeProto& node, const std::string& tensor, const std::string& label) const {
-    const std::string where = "node '" + label + "' (" + node.op_type() + "): the shape of " + describe(tensor);
     // Every input is pinned by now, so what is still unknown depends on
     // values that are not constants.
-    const std::string why =
-        ": neither ONNX's shape inference nor constant folding could compute it (it may depend on values known "
-        "only at run time)";
+    auto unknown = [&](const std::string& what) {
+      return UnknownShape("node '" + label + "' (" + node.op_type() + "): the shape of " + describe(tensor) + what +
+                          ": neither ONNX's shape inference nor constant folding could compute it (it may depend "
+                          "on values known only at run time)");
+    };
     const auto found = shapes_.find(tensor);
-    if (found == shapes_.end()) throw UnknownShape(where + " is unknown" + why);
+    if (found == shapes_.end()) throw unknown(" is unknown");
     for (std::int64_t extent : found->second)
-      if (extent < 0) throw UnknownShape(where + " has an unknown dimension" + why);
+      if (extent < 0) throw unknown(" has an unknown dimension");
     return found->second;
   }
 
@@ -505,7 +508,7 @@ class Importer {
 
   void lower_node(const onnx::NodeProto& node, int index, Workload& workload) {
     const std::string& op = node.op_type();
-    const std::string label = node.name().empty() ? op + "_" + std::to_string(index) : node.name();
+    const std::string label = node_label(node, index);
     if (!node.domain().empty() && node.domain() != "ai.onnx") {
       unsupported_.push_back(label + " (" + node.domain() + "." + op + ")");
     } else if (spatial_rank(node) > 2) {
