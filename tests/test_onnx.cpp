@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -461,4 +462,173 @@ TEST_CASE("ONNX window attributes no real model has are refused before shape inf
     });
     CHECK_THROWS_WITH(load_onnx_workload(path, {}), Catch::Contains(std::string("node 'conv' (Conv): ") + c.error));
   }
+}
+
+namespace {
+
+onnx::NodeProto* int_constant(onnx::GraphProto* g, const std::string& name, int type, std::vector<std::int64_t> dims,
+                              std::vector<std::int64_t> values) {
+  auto* n = node(g, "Constant", name + "_node", {}, {name});
+  auto* a = n->add_attribute();
+  a->set_name("value");
+  a->set_type(onnx::AttributeProto::TENSOR);
+  a->mutable_t()->set_data_type(type);
+  for (std::int64_t d : dims) a->mutable_t()->add_dims(d);
+  for (std::int64_t v : values) {
+    if (type == onnx::TensorProto::INT64)
+      a->mutable_t()->add_int64_data(v);
+    else
+      a->mutable_t()->add_int32_data(static_cast<std::int32_t>(v));
+  }
+  return n;
+}
+
+std::string write_graph_at(int opset, const std::function<void(onnx::GraphProto*)>& build) {
+  onnx::ModelProto model;
+  model.set_ir_version(7);
+  model.add_opset_import()->set_version(opset);
+  build(model.mutable_graph());
+  const std::string path = make_temp_dir() + "/graph.onnx";
+  std::ofstream out(path, std::ios::binary);
+  model.SerializeToOstream(&out);
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("ONNX shapes computed from Shape, Cast, Slice and Concat feed a Reshape (PaddleOCR's pattern)", "[onnx]") {
+  // paddle2onnx at opset 9: the flattened pooling output's shape is
+  // [Slice(Cast(Shape(p)), 0:1), 200] with Constant weights, which ONNX 1.12
+  // cannot see through ("the shape of 'flat' is unknown" before folding).
+  const std::string path = write_graph_at(9, [](onnx::GraphProto* g) {
+    add_value(g->add_input(), "p", {"N", "200", "1", "1"});
+    node(g, "Shape", "shape", {"p"}, {"s64"});
+    integer(node(g, "Cast", "to_int32", {"s64"}, {"s32"}), "to", onnx::TensorProto::INT32);
+    auto* slice = node(g, "Slice", "batch", {"s32"}, {"n32"});
+    ints(slice, "axes", {0});
+    ints(slice, "starts", {0});
+    ints(slice, "ends", {1});
+    integer(node(g, "Cast", "n_to_int64", {"n32"}, {"n"}), "to", onnx::TensorProto::INT64);
+    int_constant(g, "features32", onnx::TensorProto::INT32, {1}, {200});
+    integer(node(g, "Cast", "features_to_int64", {"features32"}, {"features"}), "to", onnx::TensorProto::INT64);
+    auto* concat = node(g, "Concat", "target", {"n", "features"}, {"target"});
+    integer(concat, "axis", 0);
+    node(g, "Reshape", "flatten", {"p", "target"}, {"flat"});
+    auto* w = node(g, "Constant", "fc_w", {}, {"w"});
+    auto* value = w->add_attribute();
+    value->set_name("value");
+    value->set_type(onnx::AttributeProto::TENSOR);
+    *value->mutable_t() = weights("w", {200, 2});
+    node(g, "MatMul", "fc", {"flat", "w"}, {"y"});
+    add_value(g->add_output(), "y", {});
+  });
+  OnnxOptions options;
+  options.batch = 3;
+  const Workload w = load_onnx_workload(path, options);
+  REQUIRE(w.layers.size() == 1);
+  // [3, 200] x [200, 2]: the batch folded from the pinned input.
+  CHECK(w.layers[0].kind == LayerKind::FullyConnected);
+  CHECK(w.layers[0].macs() == 3 * 200 * 2);
+  CHECK(w.layers[0].output_elements() == 3 * 2);
+}
+
+TEST_CASE("ONNX shape arithmetic folds: Gather, Unsqueeze, Squeeze, Slice by inputs, Add/Sub/Mul/Div", "[onnx]") {
+  // x [2, 3, 4, 6] reshaped to [b, c·h, w - w/2, Gather(reverse(shape), 3)]
+  // = [2, 12, 3, 2], then multiplied by weights [2, 7]: 2·12·3 rows of
+  // 2 → 7, 72 · 14 = 1008 MACs. Opset 11: Unsqueeze and Squeeze take axes
+  // as attributes, Slice its bounds as inputs; the reversal steps by -1.
+  const std::string path = write_graph_at(11, [](onnx::GraphProto* g) {
+    add_value(g->add_input(), "x", {"2", "3", "4", "6"});
+    node(g, "Shape", "shape", {"x"}, {"s"});
+    int_constant(g, "i0", onnx::TensorProto::INT64, {}, {0});
+    int_constant(g, "i1", onnx::TensorProto::INT64, {}, {1});
+    int_constant(g, "i2", onnx::TensorProto::INT64, {}, {2});
+    int_constant(g, "i3", onnx::TensorProto::INT64, {1}, {3});
+    int_constant(g, "two", onnx::TensorProto::INT64, {1}, {2});
+    int_constant(g, "zero", onnx::TensorProto::INT64, {}, {0});
+    int_constant(g, "last", onnx::TensorProto::INT64, {1}, {-1});
+    int_constant(g, "end", onnx::TensorProto::INT64, {1}, {INT64_MAX});
+    int_constant(g, "before_first", onnx::TensorProto::INT64, {1}, {-100});
+    int_constant(g, "back", onnx::TensorProto::INT64, {1}, {-1});
+    int_constant(g, "axis0", onnx::TensorProto::INT64, {1}, {0});
+    node(g, "Gather", "b", {"s", "i0"}, {"b"});
+    node(g, "Add", "b_plus_0", {"b", "zero"}, {"b0"});
+    ints(node(g, "Unsqueeze", "b_vec", {"b0"}, {"bv"}), "axes", {0});
+    node(g, "Gather", "c", {"s", "i1"}, {"c"});
+    node(g, "Gather", "h", {"s", "i2"}, {"h"});
+    node(g, "Mul", "ch", {"c", "h"}, {"ch"});
+    ints(node(g, "Unsqueeze", "ch_2d", {"ch"}, {"ch2"}), "axes", {0, 1});
+    ints(node(g, "Squeeze", "ch_vec", {"ch2"}, {"chv"}), "axes", {1});
+    node(g, "Slice", "w", {"s", "last", "end"}, {"w"});
+    node(g, "Div", "half_w", {"w", "two"}, {"hw"});
+    node(g, "Sub", "rest_w", {"w", "hw"}, {"rw"});
+    node(g, "Slice", "reversed", {"s", "back", "before_first", "axis0", "back"}, {"rev"});
+    node(g, "Gather", "last_of_reversed", {"rev", "i3"}, {"k"});
+    integer(node(g, "Concat", "target", {"bv", "chv", "rw", "k"}, {"target"}), "axis", 0);
+    node(g, "Reshape", "reshape", {"x", "target"}, {"r"});
+    *g->add_initializer() = weights("w2", {2, 7});
+    node(g, "MatMul", "mm", {"r", "w2"}, {"y"});
+    add_value(g->add_output(), "y", {});
+  });
+  const Workload w = load_onnx_workload(path, {});
+  // The integer arithmetic is folded away, not counted as vector work.
+  REQUIRE(w.layers.size() == 1);
+  CHECK(w.layers[0].macs() == 2 * 12 * 3 * 2 * 7);
+  CHECK(w.layers[0].output_elements() == 2 * 12 * 3 * 7);
+}
+
+TEST_CASE("ONNX opset 15's Shape start attribute folds to the trailing dimensions", "[onnx]") {
+  // Reshape x [2, 3, 4, 6] (144 elements) to Concat([-1], Shape(x, start =
+  // 2)) = [-1, 4, 6] = [6, 4, 6] ([-1] as value_ints, a Constant form of
+  // opset 12 on), then times weights [6, 5]: 6·4 rows of 6 -> 5,
+  // 24 · 30 = 720 MACs.
+  const std::string path = write_graph_at(15, [](onnx::GraphProto* g) {
+    add_value(g->add_input(), "x", {"2", "3", "4", "6"});
+    integer(node(g, "Shape", "tail", {"x"}, {"tail"}), "start", 2);
+    ints(node(g, "Constant", "rest", {}, {"rest"}), "value_ints", {-1});
+    integer(node(g, "Concat", "target", {"rest", "tail"}, {"target"}), "axis", 0);
+    node(g, "Reshape", "reshape", {"x", "target"}, {"r"});
+    *g->add_initializer() = weights("w", {6, 5});
+    node(g, "MatMul", "mm", {"r", "w"}, {"y"});
+    add_value(g->add_output(), "y", {});
+  });
+  const Workload w = load_onnx_workload(path, {});
+  REQUIRE(w.layers.size() == 1);
+  CHECK(w.layers[0].macs() == 6 * 4 * 6 * 5);
+}
+
+TEST_CASE("an ONNX node whose shape stays unknown is skipped with one warning, or refused", "[onnx]") {
+  // The Reshape's target is a graph input, a value known only at run time:
+  // the MatMul after it cannot be sized. Under --unsupported skip the
+  // convolution still runs and one warning names the MatMul and the Reshape
+  // that made its input; under error that is the one-line error.
+  const std::string path = write_graph([](onnx::GraphProto* g) {
+    add_value(g->add_input(), "x", {"1", "3", "8", "8"});
+    auto* target = g->add_input();
+    target->set_name("target");
+    target->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::INT64);
+    target->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(2);
+    *g->add_initializer() = weights("w", {4, 3, 3, 3});
+    node(g, "Conv", "conv", {"x", "w"}, {"c"});
+    node(g, "Reshape", "reshape", {"c", "target"}, {"flat"});
+    *g->add_initializer() = weights("fc_w", {144, 10});
+    node(g, "MatMul", "fc", {"flat", "fc_w"}, {"y"});
+    add_value(g->add_output(), "y", {});
+  });
+  const CommandResult skipped = run_systole({"run", "--arch", "systole-32x32", "--array", "8x8", "--verify",
+                                             "--unsupported", "skip", "--workload", path, "--out",
+                                             make_temp_dir()});
+  INFO("stderr: " << skipped.err);
+  CHECK(skipped.exit_code == 0);
+  CHECK(std::count(skipped.err.begin(), skipped.err.end(), '\n') == 1);
+  CHECK(skipped.err.find("[warning]") != std::string::npos);
+  CHECK(skipped.err.find("node 'fc' (MatMul): the shape of 'flat' (output of node 'reshape', Reshape)") !=
+        std::string::npos);
+  CHECK(skipped.err.find("node skipped") != std::string::npos);
+  CHECK(skipped.out.find("conv") != std::string::npos);
+  CHECK(skipped.out.find("passed") != std::string::npos);
+
+  expect_bad_input(run_systole({"run", "--arch", "systole-32x32", "--unsupported", "error", "--workload", path,
+                                "--out", make_temp_dir()}),
+                   "node 'fc' (MatMul): the shape of 'flat' (output of node 'reshape', Reshape)");
 }

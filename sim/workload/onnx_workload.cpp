@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <set>
+#include <stdexcept>
 #include <unordered_map>
 
 #include <onnx/onnx_pb.h>
@@ -11,12 +12,19 @@
 
 #include "sim/config/input_error.hpp"
 #include "sim/config/text.hpp"
+#include "sim/workload/onnx_shape_folding.hpp"
 
 namespace systole {
 
 namespace {
 
 using Shape = std::vector<std::int64_t>;  // -1: unknown extent
+
+// A node needs a tensor whose shape neither ONNX's inference nor folding
+// found: the node is skipped with a warning, or refused, as the user chose.
+struct UnknownShape : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 const std::set<std::string>& elementwise_ops() {
   static const std::set<std::string> ops = {
@@ -53,7 +61,14 @@ class Importer {
                         ? path_.substr(path_.find_last_of('/') + 1)
                         : model_.graph().name();
     int index = 0;
-    for (const onnx::NodeProto& node : model_.graph().node()) lower_node(node, index++, workload);
+    for (const onnx::NodeProto& node : model_.graph().node()) {
+      try {
+        lower_node(node, index++, workload);
+      } catch (const UnknownShape& unknown) {
+        if (!options_.skip_unsupported) fail(std::string(unknown.what()) + " (--unsupported skip skips such nodes)");
+        spdlog::warn("{}: {}; node skipped", path_, unknown.what());
+      }
+    }
     if (!unsupported_.empty()) {
       std::string list;
       for (const std::string& u : unsupported_) list += (list.empty() ? "" : ", ") + u;
@@ -163,7 +178,19 @@ class Importer {
     }
   }
 
+  // ONNX's inference, then folding the shape computations it could not see
+  // through, and again while folding finds more (each pass folds at least
+  // one node, so this ends). Each pass starts from the exporter's value_info.
   void infer_shapes() {
+    const auto exported = model_.graph().value_info();
+    run_shape_inference();
+    while (fold_shape_computations(*model_.mutable_graph()) > 0) {
+      *model_.mutable_graph()->mutable_value_info() = exported;
+      run_shape_inference();
+    }
+  }
+
+  void run_shape_inference() {
     try {
       onnx::ShapeInferenceOptions inference(/*check_type=*/false, /*error_mode=*/0, /*data_prop=*/true);
       onnx::shape_inference::InferShapes(model_, onnx::OpSchemaRegistry::Instance(), inference);
@@ -209,14 +236,34 @@ class Importer {
     return node.input(index);
   }
 
+  static std::string node_label(const onnx::NodeProto& node, int index) {
+    return node.name().empty() ? node.op_type() + "_" + std::to_string(index) : node.name();
+  }
+
+  // "'t' (output of node 'n', Reshape)": where an unknown shape comes from.
+  std::string describe(const std::string& tensor) const {
+    int index = 0;
+    for (const auto& node : model_.graph().node()) {
+      for (const std::string& output : node.output())
+        if (output == tensor)
+          return "'" + tensor + "' (output of node '" + node_label(node, index) + "', " + node.op_type() + ")";
+      ++index;
+    }
+    return "'" + tensor + "'";
+  }
+
   Shape shape_of(const onnx::NodeProto& node, const std::string& tensor, const std::string& label) const {
+    // Every input is pinned by now, so what is still unknown depends on
+    // values that are not constants.
+    auto unknown = [&](const std::string& what) {
+      return UnknownShape("node '" + label + "' (" + node.op_type() + "): the shape of " + describe(tensor) + what +
+                          ": neither ONNX's shape inference nor constant folding could compute it (it may depend "
+                          "on values known only at run time)");
+    };
     const auto found = shapes_.find(tensor);
-    if (found == shapes_.end())
-      fail("node '" + label + "' (" + node.op_type() + "): the shape of '" + tensor + "' is unknown");
+    if (found == shapes_.end()) throw unknown(" is unknown");
     for (std::int64_t extent : found->second)
-      if (extent < 0)
-        fail("node '" + label + "' (" + node.op_type() + "): the shape of '" + tensor +
-             "' has an unknown dimension (pin the model inputs with --input-shape)");
+      if (extent < 0) throw unknown(" has an unknown dimension");
     return found->second;
   }
 
@@ -461,7 +508,7 @@ class Importer {
 
   void lower_node(const onnx::NodeProto& node, int index, Workload& workload) {
     const std::string& op = node.op_type();
-    const std::string label = node.name().empty() ? op + "_" + std::to_string(index) : node.name();
+    const std::string label = node_label(node, index);
     if (!node.domain().empty() && node.domain() != "ai.onnx") {
       unsupported_.push_back(label + " (" + node.domain() + "." + op + ")");
     } else if (spatial_rank(node) > 2) {

@@ -1,7 +1,8 @@
 #pragma once
 // Imports an ONNX model as a workload: the graph is read with Debian's ONNX
 // library, symbolic input dimensions are pinned, ONNX shape inference fills
-// in every tensor's shape, and each node becomes a layer:
+// in every tensor's shape (with the shape computations it cannot see through
+// folded to constants: onnx_shape_folding.hpp), and each node becomes a layer:
 //
 //   Conv, ConvInteger, QLinearConv        conv (depthwise when group = C)
 //   Gemm, MatMul (+ Integer/QLinear)      fc when the right operand is a
@@ -14,7 +15,8 @@
 // Nodes that only move or reshape data (Reshape, Transpose, Concat, ...) cost
 // nothing and are dropped. Anything else, ConvTranspose and control flow
 // (If, Loop, Scan) included, is unsupported: listed by name and type, then
-// skipped with a warning or refused, as the user chooses.
+// skipped with a warning or refused, as the user chooses. So is a node whose
+// input shape stays unknown: one warning line each, or a one-line error.
 
 #include <cstdint>
 #include <map>
