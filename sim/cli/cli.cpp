@@ -465,8 +465,9 @@ int run_command(int argc, char** argv) {
 
   std::optional<TimelineTrace> timeline;
   if (timeline_options) {
-    timeline.emplace(*timeline_options, workload.layers, arch.array.pe_count(), arch.clock_period_ns(),
-                     workload.name + " on " + arch.name);
+    const TimelineHardware hardware{arch.array.pe_count(), arch.clock_period_ns(),
+                                    arch.memory_model == MemoryModel::Dram, arch.noc};
+    timeline.emplace(*timeline_options, workload.layers, hardware, workload.name + " on " + arch.name);
     simulator.add_observer(*timeline);
   }
 
@@ -492,7 +493,7 @@ int run_command(int argc, char** argv) {
   }
   if (tracer) tracer->commit();
   if (timeline) {
-    timeline->commit(result.interrupted);
+    timeline->commit(result);
     if (timeline->truncated())
       spdlog::warn("timeline {}: reached --timeline-max-mb at run cycle {}; later events are left out",
                    timeline_options->path, timeline->truncated_at());
