@@ -26,7 +26,9 @@ def stacked_bars(axes, names, series):
         bottom = [b + h for b, h in zip(bottom, heights)]
     axes.set_xticks(range(len(names)))
     axes.set_xticklabels(names, rotation=60, ha="right", fontsize=7)
-    axes.margins(y=0.12)
+    # Room above the tallest bar for the legend (zero-height segments on
+    # top of a bar would pin matplotlib's automatic margin to it).
+    axes.set_ylim(0, max(bottom) * 1.15 or 1)
     axes.legend(fontsize=8)
 
 
