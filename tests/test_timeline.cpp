@@ -303,6 +303,29 @@ TEST_CASE("the timeline's stalls, DRAM bandwidth, NoC buses and buffer agree wit
     CHECK(counters["NoC top bus"][w]["args"].count("occupancy") == 0);
   }
 
+  // The values the array read and wrote through the buffer's ports add up
+  // to layers.csv's: all the ifmap and filter reads; the ofmap writes, as no
+  // partial sums came back from DRAM; of the ofmap reads, those besides the
+  // write-backs' reads.
+  std::map<std::string, std::int64_t> array_reads, array_writes, layer_counts;
+  for (std::size_t w = 0; w < windows.size(); ++w)
+    for (const char* partition : {"ifmap", "filter", "ofmap"}) {
+      array_reads[partition] += counters["buffer reads (array)"][w]["args"][partition].get<std::int64_t>();
+      array_writes[partition] += counters["buffer writes (array)"][w]["args"][partition].get<std::int64_t>();
+    }
+  for (const auto& row : rows)
+    for (const char* column : {"buffer_ifmap_reads", "buffer_filter_reads", "buffer_ofmap_reads", "buffer_ofmap_writes",
+                               "dram_ofmap_read_bytes", "dram_ofmap_write_bytes"})
+      layer_counts[column] += std::stoll(row.at(column));
+  REQUIRE(layer_counts["dram_ofmap_read_bytes"] == 0);
+  CHECK(array_reads["ifmap"] == layer_counts["buffer_ifmap_reads"]);
+  CHECK(array_reads["filter"] == layer_counts["buffer_filter_reads"]);
+  CHECK(array_writes["ofmap"] == layer_counts["buffer_ofmap_writes"]);
+  CHECK(array_writes["ifmap"] + array_writes["filter"] == 0);
+  // int8 outputs: one byte each, all written back.
+  CHECK(array_reads["ofmap"] == layer_counts["buffer_ofmap_reads"] - layer_counts["dram_ofmap_write_bytes"]);
+  CHECK(array_reads["ifmap"] > 0);
+
   // The left bus's occupancy, weighted by the windows' lengths, is
   // summary.json's words / (width x cycles) for the run.
   const nlohmann::json summary = nlohmann::json::parse(read_file(out + "/summary.json"));

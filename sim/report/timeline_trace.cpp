@@ -143,6 +143,10 @@ void TimelineTrace::on_cycle(const CycleActivity& activity, const Execution&) {
 
   if (window_.cycles == 0) window_.first_cycle = cycle;
   window_.sums.add(activity);
+  for (int p = 0; p < kOperands; ++p) {
+    window_.array_reads[p] += activity.buffer_reads[p];
+    window_.array_writes[p] += activity.buffer_writes[p];
+  }
   if (++window_.cycles == options_.window) flush_window();
 }
 
@@ -171,10 +175,17 @@ void TimelineTrace::flush_window() {
     emit(counter + "\"NoC " + to_string(network) + R"( bus","args":{)" + bus + "}}");
   }
   std::string buffer;
-  for (int p = 0; p < 3; ++p)
+  for (int p = 0; p < kOperands; ++p)
     buffer += std::string(p == 0 ? "" : ",") + "\"" + kBufferPartitions[p] +
               "\":" + number(static_cast<double>(sums.buffer_bytes[p]) / cycles);
   emit(counter + R"("buffer bytes","args":{)" + buffer + "}}");
+  std::string reads, writes;
+  for (int p = 0; p < kOperands; ++p) {
+    reads += std::string(p == 0 ? "" : ",") + "\"" + kBufferPartitions[p] + "\":" + std::to_string(window_.array_reads[p]);
+    writes += std::string(p == 0 ? "" : ",") + "\"" + kBufferPartitions[p] + "\":" + std::to_string(window_.array_writes[p]);
+  }
+  emit(counter + "\"buffer reads (array)\",\"args\":{" + reads + "}}");
+  emit(counter + "\"buffer writes (array)\",\"args\":{" + writes + "}}");
   window_ = Window{};
 }
 

@@ -6,7 +6,8 @@
 // record (layers.csv), since an observer sees what a cycle did, not why the
 // array waited; and counters per window of N cycles: utilization, MACs,
 // DRAM bytes and bandwidth, each NoC bus's words (and occupancy of its
-// width) and global-buffer occupancy, the same figures as utilization.csv.
+// width), global-buffer occupancy (the same figures as utilization.csv), and
+// the values the array read and wrote through the buffer's ports.
 // Times are run cycles at the run's clock, in microseconds.
 //
 // The size stays bounded: slices are merged runs of cycles and counters are
@@ -106,6 +107,9 @@ class TimelineTrace : public RunObserver {
     std::int64_t first_cycle = 0;
     std::int64_t cycles = 0;
     CycleTotals sums;
+    // Values the array read from and wrote into each partition.
+    std::uint64_t array_reads[kOperands] = {0, 0, 0};
+    std::uint64_t array_writes[kOperands] = {0, 0, 0};
   } window_;
 };
 
