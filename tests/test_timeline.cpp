@@ -353,3 +353,50 @@ TEST_CASE("with ideal memory the timeline has no stalls and no DRAM bandwidth", 
     if (event["ph"] == "C" && event["name"] == "NoC left bus") CHECK(event["args"].count("occupancy") == 0);
   }
 }
+
+TEST_CASE("the timeline has a counter per DRAM channel, and changes no figure of the run", "[cli][timeline]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/net.yaml", kConvPoolFcYaml);
+  const std::vector<std::string> run = {"run", "--arch", "systole-32x32", "--array", "4x4", "--workload",
+                                        dir + "/net.yaml", "--dram", "ddr4-2400", "--dram-channels", "2",
+                                        "--log-level", "warn"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = run;
+    args.insert(args.end(), extra.begin(), extra.end());
+    const CommandResult result = run_systole(args);
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+  };
+  const std::string timeline = dir + "/run.json";
+  with({"--out", dir + "/traced", "--timeline", timeline, "--timeline-window", "20"});
+  with({"--out", dir + "/plain"});
+  // Observers only count: the same cycles, stalls and counts in every layer.
+  CHECK(read_file(dir + "/traced/layers.csv") == read_file(dir + "/plain/layers.csv"));
+  CHECK(read_file(dir + "/traced/utilization.csv") == read_file(dir + "/plain/utilization.csv"));
+
+  // Every burst the DRAM served (a row hit, miss or conflict, 64 bytes in
+  // DDR4 x64) is counted once, on the channel that served it.
+  const nlohmann::json memory = nlohmann::json::parse(read_file(dir + "/traced/summary.json"))["memory"];
+  const std::int64_t bursts = memory["row_hits"]["value"].get<std::int64_t>() +
+                              memory["row_misses"]["value"].get<std::int64_t>() +
+                              memory["row_conflicts"]["value"].get<std::int64_t>();
+  const nlohmann::json trace = nlohmann::json::parse(read_file(timeline));
+  std::map<std::string, std::int64_t> channel_bytes;
+  std::size_t samples = 0;
+  for (const nlohmann::json& event : trace["traceEvents"])
+    if (event["ph"] == "C" && event["name"].get<std::string>().rfind("DRAM channel ", 0) == 0) {
+      const std::int64_t bytes = event["args"]["bytes"].get<std::int64_t>();
+      CHECK(bytes >= 0);
+      CHECK(event["args"]["GB/s"].get<double>() >= 0);
+      channel_bytes[event["name"].get<std::string>()] += bytes;
+      ++samples;
+    }
+  REQUIRE(channel_bytes.size() == 2);
+  CHECK(channel_bytes["DRAM channel 0"] > 0);
+  CHECK(channel_bytes["DRAM channel 1"] > 0);
+  CHECK(channel_bytes["DRAM channel 0"] + channel_bytes["DRAM channel 1"] == bursts * 64);
+  std::size_t windows = 0;
+  for (const nlohmann::json& event : trace["traceEvents"])
+    if (event["ph"] == "C" && event["name"] == "DRAM bandwidth") ++windows;
+  CHECK(samples == 2 * windows);
+}

@@ -465,8 +465,8 @@ int run_command(int argc, char** argv) {
 
   std::optional<TimelineTrace> timeline;
   if (timeline_options) {
-    const TimelineHardware hardware{arch.array.pe_count(), arch.clock_period_ns(),
-                                    arch.memory_model == MemoryModel::Dram, arch.noc};
+    const TimelineHardware hardware{arch.array.pe_count(), arch.clock_period_ns(), arch.noc,
+                                    simulator.dram_backend(), [&accelerator] { return accelerator.dram.time_fs(); }};
     timeline.emplace(*timeline_options, workload.layers, hardware, workload.name + " on " + arch.name);
     simulator.add_observer(*timeline);
   }

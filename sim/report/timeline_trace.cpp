@@ -1,5 +1,6 @@
 #include "sim/report/timeline_trace.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <iterator>
 
@@ -42,7 +43,12 @@ std::string number(double value) {
 
 TimelineTrace::TimelineTrace(const TimelineOptions& options, const std::vector<Layer>& layers,
                              const TimelineHardware& hardware, const std::string& title)
-    : file_(options.path), options_(options), hardware_(hardware), cycle_us_(hardware.clock_period_ns / 1000) {
+    : file_(options.path), options_(options), hardware_(hardware), cycle_us_(hardware.clock_period_ns / 1000),
+      period_fs_(std::llround(hardware.clock_period_ns * 1e6)) {
+  if (hardware_.dram != nullptr) {
+    hardware_.dram->keep_history();
+    channel_bursts_ = hardware_.dram->channel_bursts_by(0);
+  }
   std::uint64_t layer_bytes = 0;
   for (const Layer& layer : layers) {
     layers_.push_back({json_string(layer.name), to_string(layer.kind), layer.macs()});
@@ -122,12 +128,14 @@ void TimelineTrace::begin_step(int layer, std::int64_t first_cycle) {
   }
   step_first_cycle_ = first_cycle;
   end_cycle_ = first_cycle;
+  if (hardware_.dram != nullptr) step_start_fs_ = hardware_.dram_now_fs();
   step_slice_ = {true, step_, first_cycle};
 }
 
 void TimelineTrace::on_cycle(const CycleActivity& activity, const Execution&) {
   const std::int64_t cycle = step_first_cycle_ + activity.cycle;
   end_cycle_ = cycle + 1;
+  last_cycle_end_fs_ = step_start_fs_ + (activity.cycle + 1) * period_fs_;
   const int phase = static_cast<int>(activity.phase);
   if (!phase_slice_.open || phase_slice_.key != phase) {
     const std::string in_layer = R"({"layer":)" + layers_[static_cast<std::size_t>(layer_)].name_json + "}";
@@ -163,13 +171,24 @@ void TimelineTrace::flush_window() {
   emit(counter + R"("utilization","args":{"active PEs":)" + number(utilization) + "}}");
   emit(counter + R"("MACs","args":{"per window":)" + std::to_string(sums.active_pes) + "}}");
   emit(counter + R"("DRAM bytes","args":{"per window":)" + std::to_string(sums.dram_bytes) + "}}");
-  if (hardware_.dram)
-    emit(counter + R"("DRAM bandwidth","args":{"GB/s":)" +
-         number(static_cast<double>(sums.dram_bytes) / (cycles * hardware_.clock_period_ns)) + "}}");
+  const double nanoseconds = cycles * hardware_.clock_period_ns;
+  if (hardware_.dram != nullptr) {
+    emit(counter + R"("DRAM bandwidth","args":{"GB/s":)" + number(static_cast<double>(sums.dram_bytes) / nanoseconds) +
+         "}}");
+    // The vector unit's cycles do not advance the DRAM; the array's have.
+    hardware_.dram->advance_to(last_cycle_end_fs_);
+    const std::vector<std::int64_t> bursts = hardware_.dram->channel_bursts_by(last_cycle_end_fs_);
+    for (std::size_t c = 0; c < bursts.size(); ++c) {
+      const std::int64_t bytes = (bursts[c] - channel_bursts_[c]) * hardware_.dram->burst_bytes();
+      emit(counter + "\"DRAM channel " + std::to_string(c) + R"(","args":{"bytes":)" + std::to_string(bytes) +
+           R"(,"GB/s":)" + number(static_cast<double>(bytes) / nanoseconds) + "}}");
+    }
+    channel_bursts_ = bursts;
+  }
   for (int n = 0; n < kNetworks; ++n) {
     const Network network = static_cast<Network>(n);
     std::string bus = R"("words":)" + std::to_string(sums.noc_words[n]);
-    if (hardware_.dram && hardware_.noc.words(network) > 0)
+    if (hardware_.dram != nullptr && hardware_.noc.words(network) > 0)
       bus += R"(,"occupancy":)" +
              number(static_cast<double>(sums.noc_words[n]) / (hardware_.noc.words(network) * cycles));
     emit(counter + "\"NoC " + to_string(network) + R"( bus","args":{)" + bus + "}}");

@@ -5,7 +5,7 @@
 // complete ("X") slices; stalls, each layer's stall cycles by cause from its
 // record (layers.csv), since an observer sees what a cycle did, not why the
 // array waited; and counters per window of N cycles: utilization, MACs,
-// DRAM bytes and bandwidth, each NoC bus's words (and occupancy of its
+// DRAM bytes and bandwidth (and each channel's), each NoC bus's words (and occupancy of its
 // width), global-buffer occupancy (the same figures as utilization.csv), and
 // the values the array read and wrote through the buffer's ports.
 // Times are run cycles at the run's clock, in microseconds.
@@ -17,9 +17,11 @@
 // and renamed when committed, so an interrupted run still leaves valid JSON.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "models/dram/dram_backend.hpp"
 #include "models/noc/noc_config.hpp"
 #include "sim/engine/run_observer.hpp"
 #include "sim/report/atomic_file.hpp"
@@ -39,10 +41,13 @@ struct TimelineOptions {
 struct TimelineHardware {
   long long pe_count = 0;
   double clock_period_ns = 1;
-  // With the DRAM model: the DRAM bandwidth counter, and each NoC bus's
-  // occupancy where its width is set (as summary.json's noc figures).
-  bool dram = false;
   NocConfig noc;
+  // With the DRAM model: the run's DRAM, for the bandwidth counters (the
+  // whole DRAM's and each channel's), and the DRAM's clock (Dram::time_fs),
+  // read at each step's start; each NoC bus's occupancy where its width is
+  // set (as summary.json's noc figures).
+  DramBackend* dram = nullptr;
+  std::function<std::int64_t()> dram_now_fs;
 };
 
 class TimelineTrace : public RunObserver {
@@ -89,6 +94,10 @@ class TimelineTrace : public RunObserver {
   std::vector<LayerInfo> layers_;
   TimelineHardware hardware_;
   double cycle_us_;
+  std::int64_t period_fs_;
+  std::int64_t step_start_fs_ = 0;      // the DRAM's time at the step's start
+  std::int64_t last_cycle_end_fs_ = 0;  // and at the end of the last cycle seen
+  std::vector<std::int64_t> channel_bursts_;  // each DRAM channel's, at the last window's end
   std::uint64_t bytes_ = 0;
   std::uint64_t reserved_bytes_ = 0;  // kept for the events written after a cut
   bool layers_kept_ = false;          // whether the layer slices are among them
