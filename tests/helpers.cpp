@@ -133,21 +133,21 @@ std::vector<std::vector<std::string>> read_csv(const std::string& path) {
   return rows;
 }
 
-CommandResult run_systole(const std::vector<std::string>& args) {
+CommandResult run_command(const std::string& program, const std::vector<std::string>& args) {
   const std::string dir = make_temp_dir();
   const std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<std::string> argv_storage = {SYSTOLE_BINARY};
+  std::vector<std::string> argv_storage = {program};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid;
   CommandResult result;
-  if (posix_spawn(&pid, SYSTOLE_BINARY, &actions, nullptr, argv.data(), environ) == 0) {
+  if (posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ) == 0) {
     int status = 0;
     waitpid(pid, &status, 0);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -157,6 +157,8 @@ CommandResult run_systole(const std::vector<std::string>& args) {
   result.err = read_file(err_path);
   return result;
 }
+
+CommandResult run_systole(const std::vector<std::string>& args) { return run_command(SYSTOLE_BINARY, args); }
 
 void expect_bad_input(const CommandResult& result, const std::string& needle) {
   INFO("stderr: " << result.err);

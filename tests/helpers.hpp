@@ -40,6 +40,8 @@ struct CommandResult {
   std::string out;
   std::string err;
 };
+// Runs `program` (a path) with `args`.
+CommandResult run_command(const std::string& program, const std::vector<std::string>& args);
 // Runs the systole binary with `args`.
 CommandResult run_systole(const std::vector<std::string>& args);
 

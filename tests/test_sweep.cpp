@@ -525,7 +525,7 @@ TEST_CASE("the report: runs, the Pareto front of each workload, layers", "[sweep
   // layers.csv: one row per layer of each run (gemm_small has 3 layers).
   CHECK(read_csv(dir + "/layers.csv").size() == 1 + 12 * 3);
 
-  // The plots, where Debian's matplotlib is installed (it is not in CI's set-up).
+  // The plots, where Debian's matplotlib is installed (CI's set-up installs it).
   if (std::system("/usr/bin/python3 -c 'import matplotlib' 2>/dev/null") != 0) {
     WARN("plots not checked: /usr/bin/python3 has no matplotlib (apt-get install python3-matplotlib)");
     return;

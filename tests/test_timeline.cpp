@@ -225,3 +225,178 @@ TEST_CASE("the timeline's DRAM counter holds every burst the DRAM served", "[cli
     if (event["ph"] == "C" && event["name"] == "DRAM bytes") counted += event["args"]["per window"].get<std::int64_t>();
   CHECK(counted == bursts * 64);
 }
+
+TEST_CASE("the timeline's stalls, DRAM bandwidth, NoC buses and buffer agree with layers.csv and utilization.csv",
+          "[cli][timeline]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/net.yaml", kConvPoolFcYaml);
+  const std::string out = dir + "/out", timeline = dir + "/run.json";
+  // DRAM, a left bus of 2 words a cycle, a NoC latency of 3 and one
+  // single-ported bank per partition: every stall cause shows. The
+  // timeline's windows are utilization.csv's.
+  const CommandResult run = run_systole({"run", "--arch", "systole-32x32", "--array", "4x4", "--workload",
+                                         dir + "/net.yaml", "--dram", "ddr4-2400", "--noc.left_words", "2",
+                                         "--noc.latency", "3", "--buffer.banks", "1", "--buffer.read_ports", "1",
+                                         "--sample", "50", "--timeline-window", "50", "--out", out, "--timeline",
+                                         timeline, "--log-level", "warn"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json trace = nlohmann::json::parse(read_file(timeline));
+  const auto rows = layer_rows(out + "/layers.csv");
+  REQUIRE(rows.size() == 3);
+  const double cycle_us = 1e-3;
+  const double tolerance = 1e-9;
+
+  // Each layer's stall slices: one per cause that cost it cycles, as long as
+  // layers.csv's stall columns, end to end from the layer's start.
+  const std::vector<Slice> stalls = slices(trace, track_id(trace, "stalls"));
+  std::map<std::string, double> stalls_by_cause;
+  std::size_t next = 0;
+  for (const auto& row : rows) {
+    INFO(row.at("layer"));
+    double start = std::stoll(row.at("first_cycle")) * cycle_us;
+    for (const auto& [name, column] : std::vector<std::pair<std::string, std::string>>{
+             {"DRAM stall", "stall_dram_cycles"}, {"NoC stall", "stall_noc_cycles"}, {"buffer stall", "stall_buffer_cycles"}}) {
+      const std::int64_t cycles = std::stoll(row.at(column));
+      if (cycles == 0) continue;
+      REQUIRE(next < stalls.size());
+      CHECK(stalls[next].name == name);
+      CHECK(stalls[next].ts == Approx(start).margin(tolerance));
+      CHECK(stalls[next].dur == Approx(cycles * cycle_us).epsilon(1e-10));
+      stalls_by_cause[name] += stalls[next].dur;
+      start += stalls[next].dur;
+      ++next;
+    }
+    CHECK(start <= (std::stoll(row.at("first_cycle")) + std::stoll(row.at("cycles"))) * cycle_us + tolerance);
+  }
+  CHECK(next == stalls.size());
+  CHECK(stalls_by_cause.size() == 3);  // every cause shows
+
+  // Counters, one sample per window, as utilization.csv's rows (which it
+  // writes to 6 significant digits).
+  std::map<std::string, std::vector<nlohmann::json>> counters;
+  for (const nlohmann::json& event : trace["traceEvents"])
+    if (event["ph"] == "C") counters[event["name"].get<std::string>()].push_back(event);
+  const auto windows = layer_rows(out + "/utilization.csv");
+  REQUIRE(windows.size() > 10);
+  for (const char* name : {"utilization", "DRAM bandwidth", "NoC left bus", "NoC top bus", "NoC out bus", "buffer bytes"})
+    REQUIRE(counters[name].size() == windows.size() + 1);  // and the closing sample
+  for (std::size_t w = 0; w < windows.size(); ++w) {
+    INFO("window " << w);
+    const auto& window = windows[w];
+    const double ts = std::stoll(window.at("cycle")) * cycle_us;
+    auto counter = [&](const char* name, const char* arg) {
+      const nlohmann::json& event = counters[name][w];
+      CHECK(event["ts"].get<double>() == Approx(ts).margin(tolerance));
+      return event["args"][arg].get<double>();
+    };
+    auto column = [&](const char* name) { return std::stod(window.at(name)); };
+    CHECK(counter("utilization", "active PEs") == Approx(column("utilization")).epsilon(1e-5));
+    CHECK(counter("DRAM bandwidth", "GB/s") == Approx(column("dram_gb_per_s")).epsilon(1e-5));
+    CHECK(counter("NoC left bus", "words") == column("noc_left_words"));
+    CHECK(counter("NoC top bus", "words") == column("noc_top_words"));
+    CHECK(counter("NoC out bus", "words") == column("noc_out_words"));
+    for (const char* partition : {"ifmap", "filter", "ofmap"})
+      CHECK(counter("buffer bytes", partition) ==
+            Approx(column((std::string(partition) + "_buffer_bytes").c_str())).epsilon(1e-5));
+    // Only the left bus has a width: only it has an occupancy.
+    CHECK(counters["NoC top bus"][w]["args"].count("occupancy") == 0);
+  }
+
+  // The values the array read and wrote through the buffer's ports add up
+  // to layers.csv's: all the ifmap and filter reads; the ofmap writes, as no
+  // partial sums came back from DRAM; of the ofmap reads, those besides the
+  // write-backs' reads.
+  std::map<std::string, std::int64_t> array_reads, array_writes, layer_counts;
+  for (std::size_t w = 0; w < windows.size(); ++w)
+    for (const char* partition : {"ifmap", "filter", "ofmap"}) {
+      array_reads[partition] += counters["buffer reads (array)"][w]["args"][partition].get<std::int64_t>();
+      array_writes[partition] += counters["buffer writes (array)"][w]["args"][partition].get<std::int64_t>();
+    }
+  for (const auto& row : rows)
+    for (const char* column : {"buffer_ifmap_reads", "buffer_filter_reads", "buffer_ofmap_reads", "buffer_ofmap_writes",
+                               "dram_ofmap_read_bytes", "dram_ofmap_write_bytes"})
+      layer_counts[column] += std::stoll(row.at(column));
+  REQUIRE(layer_counts["dram_ofmap_read_bytes"] == 0);
+  CHECK(array_reads["ifmap"] == layer_counts["buffer_ifmap_reads"]);
+  CHECK(array_reads["filter"] == layer_counts["buffer_filter_reads"]);
+  CHECK(array_writes["ofmap"] == layer_counts["buffer_ofmap_writes"]);
+  CHECK(array_writes["ifmap"] + array_writes["filter"] == 0);
+  // int8 outputs: one byte each, all written back.
+  CHECK(array_reads["ofmap"] == layer_counts["buffer_ofmap_reads"] - layer_counts["dram_ofmap_write_bytes"]);
+  CHECK(array_reads["ifmap"] > 0);
+
+  // The left bus's occupancy, weighted by the windows' lengths, is
+  // summary.json's words / (width x cycles) for the run.
+  const nlohmann::json summary = nlohmann::json::parse(read_file(out + "/summary.json"));
+  const std::int64_t total_cycles = summary["totals"]["cycles"]["value"].get<std::int64_t>();
+  double occupied = 0;
+  for (std::size_t w = 0; w < windows.size(); ++w)
+    occupied += counters["NoC left bus"][w]["args"]["occupancy"].get<double>() * std::stod(windows[w].at("cycles"));
+  const double bus_utilization = summary["noc"]["networks"]["left"]["utilization"]["value"].get<double>();
+  CHECK(bus_utilization > 0);
+  CHECK(occupied / static_cast<double>(total_cycles) == Approx(bus_utilization).epsilon(1e-9));
+}
+
+TEST_CASE("with ideal memory the timeline has no stalls and no DRAM bandwidth", "[cli][timeline]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/net.yaml", kConvPoolFcYaml);
+  const std::string timeline = dir + "/run.json";
+  const CommandResult run = run_systole({"run", "--arch", "systole-32x32", "--array", "4x4", "--workload",
+                                         dir + "/net.yaml", "--timeline", timeline, "--log-level", "warn"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json trace = nlohmann::json::parse(read_file(timeline));
+  CHECK(slices(trace, track_id(trace, "stalls")).empty());
+  for (const nlohmann::json& event : trace["traceEvents"]) {
+    CHECK(event["name"] != "DRAM bandwidth");
+    if (event["ph"] == "C" && event["name"] == "NoC left bus") CHECK(event["args"].count("occupancy") == 0);
+  }
+}
+
+TEST_CASE("the timeline has a counter per DRAM channel, and changes no figure of the run", "[cli][timeline]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/net.yaml", kConvPoolFcYaml);
+  const std::vector<std::string> run = {"run", "--arch", "systole-32x32", "--array", "4x4", "--workload",
+                                        dir + "/net.yaml", "--dram", "ddr4-2400", "--dram-channels", "2",
+                                        "--log-level", "warn"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = run;
+    args.insert(args.end(), extra.begin(), extra.end());
+    const CommandResult result = run_systole(args);
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+  };
+  const std::string timeline = dir + "/run.json";
+  with({"--out", dir + "/traced", "--timeline", timeline, "--timeline-window", "20"});
+  with({"--out", dir + "/plain"});
+  // Observers only count: the same cycles, stalls and counts in every layer.
+  CHECK(read_file(dir + "/traced/layers.csv") == read_file(dir + "/plain/layers.csv"));
+  CHECK(read_file(dir + "/traced/utilization.csv") == read_file(dir + "/plain/utilization.csv"));
+
+  // Every burst the DRAM served (a row hit, miss or conflict, 64 bytes in
+  // DDR4 x64) is counted once, on the channel that served it.
+  const nlohmann::json memory = nlohmann::json::parse(read_file(dir + "/traced/summary.json"))["memory"];
+  const std::int64_t bursts = memory["row_hits"]["value"].get<std::int64_t>() +
+                              memory["row_misses"]["value"].get<std::int64_t>() +
+                              memory["row_conflicts"]["value"].get<std::int64_t>();
+  const nlohmann::json trace = nlohmann::json::parse(read_file(timeline));
+  std::map<std::string, std::int64_t> channel_bytes;
+  std::size_t samples = 0;
+  for (const nlohmann::json& event : trace["traceEvents"])
+    if (event["ph"] == "C" && event["name"].get<std::string>().rfind("DRAM channel ", 0) == 0) {
+      const std::int64_t bytes = event["args"]["bytes"].get<std::int64_t>();
+      CHECK(bytes >= 0);
+      CHECK(event["args"]["GB/s"].get<double>() >= 0);
+      channel_bytes[event["name"].get<std::string>()] += bytes;
+      ++samples;
+    }
+  REQUIRE(channel_bytes.size() == 2);
+  CHECK(channel_bytes["DRAM channel 0"] > 0);
+  CHECK(channel_bytes["DRAM channel 1"] > 0);
+  CHECK(channel_bytes["DRAM channel 0"] + channel_bytes["DRAM channel 1"] == bursts * 64);
+  std::size_t windows = 0;
+  for (const nlohmann::json& event : trace["traceEvents"])
+    if (event["ph"] == "C" && event["name"] == "DRAM bandwidth") ++windows;
+  CHECK(samples == 2 * windows);
+}

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <vector>
 
 #include "models/dram/dram_controller.hpp"
 
@@ -52,6 +53,11 @@ class DramBackend {
   // commands at the array's cycles, which the DRAM may have run past.
   virtual void keep_history() = 0;
   virtual DramChannelStats stats_by(std::int64_t time_fs) = 0;
+  // Per channel, the bursts (RD and WR commands) issued in the DRAM cycles
+  // that end by `time_fs`, under the same conditions as stats_by: traces
+  // show each channel's traffic.
+  virtual std::vector<std::int64_t> channel_bursts_by(std::int64_t time_fs) = 0;
+  virtual std::int64_t burst_bytes() const = 0;
 };
 
 }  // namespace systole

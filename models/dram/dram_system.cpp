@@ -59,20 +59,35 @@ void DramSystem::keep_history() {
 
 void DramSystem::take_snapshot() {
   history_.push_back({cycle_, stats()});
-  for (const DramChannel& channel : channels_)
+  for (const DramChannel& channel : channels_) {
     for (int rank = 0; rank < spec_.ranks; ++rank) history_active_until_.push_back(channel.active_until(rank));
+    history_channel_bursts_.push_back(channel.stats().reads + channel.stats().writes);
+  }
+}
+
+void DramSystem::drop_history_before(std::int64_t cycles) {
+  if (!keep_history_ || cycles > cycle_)
+    throw std::logic_error("DramSystem: statistics asked of a time without history or not advanced to");
+  const auto ranks = static_cast<std::ptrdiff_t>(channels_.size()) * spec_.ranks;
+  const auto channels = static_cast<std::ptrdiff_t>(channels_.size());
+  while (history_.size() > 1 && history_[1].cycle <= cycles) {
+    history_.pop_front();
+    history_active_until_.erase(history_active_until_.begin(), history_active_until_.begin() + ranks);
+    history_channel_bursts_.erase(history_channel_bursts_.begin(), history_channel_bursts_.begin() + channels);
+  }
+}
+
+std::vector<std::int64_t> DramSystem::channel_bursts_by(std::int64_t time_fs) {
+  drop_history_before(time_fs / tck_fs_);
+  // No command issues in the cycles skipped after the snapshot.
+  return {history_channel_bursts_.begin(),
+          history_channel_bursts_.begin() + static_cast<std::ptrdiff_t>(channels_.size())};
 }
 
 DramChannelStats DramSystem::stats_by(std::int64_t time_fs) {
   const std::int64_t cycles = time_fs / tck_fs_;  // those that end by time_fs
-  if (!keep_history_ || cycles > cycle_)
-    throw std::logic_error("DramSystem::stats_by: asked of a time without history or not advanced to");
+  drop_history_before(cycles);
   const std::size_t ranks = channels_.size() * static_cast<std::size_t>(spec_.ranks);
-  while (history_.size() > 1 && history_[1].cycle <= cycles) {
-    history_.pop_front();
-    history_active_until_.erase(history_active_until_.begin(),
-                                history_active_until_.begin() + static_cast<std::ptrdiff_t>(ranks));
-  }
   const Snapshot& last = history_.front();
   DramChannelStats stats = last.stats;
   for (std::size_t r = 0; r < ranks; ++r)

@@ -48,6 +48,8 @@ class DramSystem final : public DramBackend {
   DramChannelStats stats() const override;
   void keep_history() override;
   DramChannelStats stats_by(std::int64_t time_fs) override;
+  std::vector<std::int64_t> channel_bursts_by(std::int64_t time_fs) override;
+  std::int64_t burst_bytes() const override { return spec_.burst_bytes; }
   double tck_ns() const override { return spec_.tck_ps * 1e-3; }
 
  private:
@@ -85,6 +87,9 @@ class DramSystem final : public DramBackend {
   bool keep_history_ = false;
   std::deque<Snapshot> history_;
   std::deque<std::int64_t> history_active_until_;  // ranks × channels per snapshot
+  std::deque<std::int64_t> history_channel_bursts_;  // channels per snapshot
+  // Drops the snapshots before the last one that covers at most `cycles`.
+  void drop_history_before(std::int64_t cycles);
 };
 
 }  // namespace systole

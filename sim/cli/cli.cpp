@@ -486,8 +486,9 @@ int run_command(int argc, char** argv) {
 
   std::optional<TimelineTrace> timeline;
   if (timeline_options) {
-    timeline.emplace(*timeline_options, workload.layers, arch.array.pe_count(), arch.clock_period_ns(),
-                     workload.name + " on " + arch.name);
+    const TimelineHardware hardware{arch.array.pe_count(), arch.clock_period_ns(), arch.noc,
+                                    simulator.dram_backend(), [&accelerator] { return accelerator.dram.time_fs(); }};
+    timeline.emplace(*timeline_options, workload.layers, hardware, workload.name + " on " + arch.name);
     simulator.add_observer(*timeline);
   }
 
@@ -513,7 +514,7 @@ int run_command(int argc, char** argv) {
   }
   if (tracer) tracer->commit();
   if (timeline) {
-    timeline->commit(result.interrupted);
+    timeline->commit(result);
     if (timeline->truncated())
       spdlog::warn("timeline {}: reached --timeline-max-mb at run cycle {}; later events are left out",
                    timeline_options->path, timeline->truncated_at());

@@ -1,6 +1,8 @@
 #include "sim/report/timeline_trace.hpp"
 
+#include <cmath>
 #include <cstdio>
+#include <iterator>
 
 #include <nlohmann/json.hpp>
 
@@ -11,14 +13,23 @@ namespace systole {
 namespace {
 
 // Thread ids of the tracks, in the order the viewers show them.
-enum Track { kLayers = 1, kSteps = 2, kPhases = 3, kFolds = 4 };
-constexpr const char* kTrackNames[] = {"", "layers", "steps", "phases", "folds"};
+enum Track { kLayers = 1, kSteps = 2, kPhases = 3, kFolds = 4, kStalls = 5 };
+constexpr const char* kTrackNames[] = {"", "layers", "steps", "phases", "folds", "stalls"};
 constexpr const char* kBufferPartitions[] = {"ifmap", "filter", "ofmap"};
+// The stall slices' names, by cause, and the layers.csv counters they show.
+constexpr struct {
+  const char* name;
+  Counter counter;
+} kStallCauses[] = {{"DRAM stall", Counter::StallDramCycles},
+                    {"NoC stall", Counter::StallNocCycles},
+                    {"buffer stall", Counter::StallBufferCycles}};
 
 // Room kept for the events that close the file once it is cut short.
 constexpr std::uint64_t kClosingBytes = 1024;
-// A layer slice's size besides its name and type, at most.
+// A layer slice's size besides its name and type, at most, and a stall
+// slice's besides its layer's name.
 constexpr std::uint64_t kLayerSliceBytes = 160;
+constexpr std::uint64_t kStallSliceBytes = 160;
 
 std::string json_string(const std::string& text) { return nlohmann::json(text).dump(); }
 
@@ -30,16 +41,22 @@ std::string number(double value) {
 
 }  // namespace
 
-TimelineTrace::TimelineTrace(const TimelineOptions& options, const std::vector<Layer>& layers, long long pe_count,
-                             double clock_period_ns, const std::string& title)
-    : file_(options.path), options_(options), pe_count_(pe_count), cycle_us_(clock_period_ns / 1000) {
+TimelineTrace::TimelineTrace(const TimelineOptions& options, const std::vector<Layer>& layers,
+                             const TimelineHardware& hardware, const std::string& title)
+    : file_(options.path), options_(options), hardware_(hardware), cycle_us_(hardware.clock_period_ns / 1000),
+      period_fs_(std::llround(hardware.clock_period_ns * 1e6)) {
+  if (hardware_.dram != nullptr) {
+    hardware_.dram->keep_history();
+    channel_bursts_ = hardware_.dram->channel_bursts_by(0);
+  }
   std::uint64_t layer_bytes = 0;
   for (const Layer& layer : layers) {
     layers_.push_back({json_string(layer.name), to_string(layer.kind), layer.macs()});
-    layer_bytes += layers_.back().name_json.size() + layers_.back().kind.size() + kLayerSliceBytes;
+    const std::uint64_t name = layers_.back().name_json.size();
+    layer_bytes += name + layers_.back().kind.size() + kLayerSliceBytes + std::size(kStallCauses) * (name + kStallSliceBytes);
   }
-  // The layer slices, the run's outline, are kept even in a file cut short
-  // when they take at most half of it.
+  // The layer and stall slices, the run's outline, are kept even in a file
+  // cut short when they take at most half of it.
   reserved_bytes_ = kClosingBytes;
   if (kClosingBytes + layer_bytes <= options_.max_bytes / 2) {
     reserved_bytes_ += layer_bytes;
@@ -48,7 +65,7 @@ TimelineTrace::TimelineTrace(const TimelineOptions& options, const std::vector<L
   file_.stream() << "{\"traceEvents\":[\n";
   bytes_ = 17;
   emit(R"({"ph":"M","pid":1,"name":"process_name","args":{"name":)" + json_string(title) + "}}");
-  for (int track = kLayers; track <= kFolds; ++track) {
+  for (int track = kLayers; track <= kStalls; ++track) {
     const std::string thread = R"({"ph":"M","pid":1,"tid":)" + std::to_string(track);
     emit(thread + R"(,"name":"thread_name","args":{"name":")" + kTrackNames[track] + "\"}}");
     emit(thread + R"(,"name":"thread_sort_index","args":{"sort_index":)" + std::to_string(track) + "}}");
@@ -74,7 +91,7 @@ void TimelineTrace::close_slice(OpenSlice& slice, int track, const std::string& 
                                 std::int64_t end_cycle) {
   if (!slice.open) return;
   slice.open = false;
-  const bool kept = track == kLayers && layers_kept_;
+  const bool kept = (track == kLayers || track == kStalls) && layers_kept_;
   if (truncated_ && !kept) return;
   emit(R"({"ph":"X","pid":1,"tid":)" + std::to_string(track) + ",\"name\":" + name + ",\"ts\":" +
        ts(slice.first_cycle) + ",\"dur\":" + number(static_cast<double>(end_cycle - slice.first_cycle) * cycle_us_) +
@@ -111,12 +128,14 @@ void TimelineTrace::begin_step(int layer, std::int64_t first_cycle) {
   }
   step_first_cycle_ = first_cycle;
   end_cycle_ = first_cycle;
+  if (hardware_.dram != nullptr) step_start_fs_ = hardware_.dram_now_fs();
   step_slice_ = {true, step_, first_cycle};
 }
 
 void TimelineTrace::on_cycle(const CycleActivity& activity, const Execution&) {
   const std::int64_t cycle = step_first_cycle_ + activity.cycle;
   end_cycle_ = cycle + 1;
+  last_cycle_end_fs_ = step_start_fs_ + (activity.cycle + 1) * period_fs_;
   const int phase = static_cast<int>(activity.phase);
   if (!phase_slice_.open || phase_slice_.key != phase) {
     const std::string in_layer = R"({"layer":)" + layers_[static_cast<std::size_t>(layer_)].name_json + "}";
@@ -131,10 +150,11 @@ void TimelineTrace::on_cycle(const CycleActivity& activity, const Execution&) {
   }
 
   if (window_.cycles == 0) window_.first_cycle = cycle;
-  window_.macs += activity.active_pes;
-  window_.dram_bytes += activity.dram_bytes;
-  for (int n = 0; n < kNetworks; ++n) window_.noc_words[n] += activity.noc_words[n];
-  for (int p = 0; p < 3; ++p) window_.buffer_bytes[p] = activity.buffer_bytes[p];
+  window_.sums.add(activity);
+  for (int p = 0; p < kOperands; ++p) {
+    window_.array_reads[p] += activity.buffer_reads[p];
+    window_.array_writes[p] += activity.buffer_writes[p];
+  }
   if (++window_.cycles == options_.window) flush_window();
 }
 
@@ -145,28 +165,72 @@ void TimelineTrace::flush_window() {
     return;
   }
   const std::string counter = R"({"ph":"C","pid":1,"ts":)" + ts(window_.first_cycle) + ",\"name\":";
-  const double utilization =
-      static_cast<double>(window_.macs) / (static_cast<double>(pe_count_) * static_cast<double>(window_.cycles));
+  const CycleTotals& sums = window_.sums;
+  const double cycles = static_cast<double>(window_.cycles);
+  const double utilization = static_cast<double>(sums.active_pes) / (static_cast<double>(hardware_.pe_count) * cycles);
   emit(counter + R"("utilization","args":{"active PEs":)" + number(utilization) + "}}");
-  emit(counter + R"("MACs","args":{"per window":)" + std::to_string(window_.macs) + "}}");
-  emit(counter + R"("DRAM bytes","args":{"per window":)" + std::to_string(window_.dram_bytes) + "}}");
-  std::string noc;
-  for (int n = 0; n < kNetworks; ++n)
-    noc += std::string(n == 0 ? "" : ",") + "\"" + to_string(static_cast<Network>(n)) +
-           "\":" + std::to_string(window_.noc_words[n]);
-  emit(counter + R"("NoC words","args":{)" + noc + "}}");
+  emit(counter + R"("MACs","args":{"per window":)" + std::to_string(sums.active_pes) + "}}");
+  emit(counter + R"("DRAM bytes","args":{"per window":)" + std::to_string(sums.dram_bytes) + "}}");
+  const double nanoseconds = cycles * hardware_.clock_period_ns;
+  if (hardware_.dram != nullptr) {
+    emit(counter + R"("DRAM bandwidth","args":{"GB/s":)" + number(static_cast<double>(sums.dram_bytes) / nanoseconds) +
+         "}}");
+    // The vector unit's cycles do not advance the DRAM; the array's have.
+    hardware_.dram->advance_to(last_cycle_end_fs_);
+    const std::vector<std::int64_t> bursts = hardware_.dram->channel_bursts_by(last_cycle_end_fs_);
+    for (std::size_t c = 0; c < bursts.size(); ++c) {
+      const std::int64_t bytes = (bursts[c] - channel_bursts_[c]) * hardware_.dram->burst_bytes();
+      emit(counter + "\"DRAM channel " + std::to_string(c) + R"(","args":{"bytes":)" + std::to_string(bytes) +
+           R"(,"GB/s":)" + number(static_cast<double>(bytes) / nanoseconds) + "}}");
+    }
+    channel_bursts_ = bursts;
+  }
+  for (int n = 0; n < kNetworks; ++n) {
+    const Network network = static_cast<Network>(n);
+    std::string bus = R"("words":)" + std::to_string(sums.noc_words[n]);
+    if (hardware_.dram != nullptr && hardware_.noc.words(network) > 0)
+      bus += R"(,"occupancy":)" +
+             number(static_cast<double>(sums.noc_words[n]) / (hardware_.noc.words(network) * cycles));
+    emit(counter + "\"NoC " + to_string(network) + R"( bus","args":{)" + bus + "}}");
+  }
   std::string buffer;
-  for (int p = 0; p < 3; ++p)
+  for (int p = 0; p < kOperands; ++p)
     buffer += std::string(p == 0 ? "" : ",") + "\"" + kBufferPartitions[p] +
-              "\":" + std::to_string(window_.buffer_bytes[p]);
+              "\":" + number(static_cast<double>(sums.buffer_bytes[p]) / cycles);
   emit(counter + R"("buffer bytes","args":{)" + buffer + "}}");
+  std::string reads, writes;
+  for (int p = 0; p < kOperands; ++p) {
+    reads += std::string(p == 0 ? "" : ",") + "\"" + kBufferPartitions[p] + "\":" + std::to_string(window_.array_reads[p]);
+    writes += std::string(p == 0 ? "" : ",") + "\"" + kBufferPartitions[p] + "\":" + std::to_string(window_.array_writes[p]);
+  }
+  emit(counter + "\"buffer reads (array)\",\"args\":{" + reads + "}}");
+  emit(counter + "\"buffer writes (array)\",\"args\":{" + writes + "}}");
   window_ = Window{};
 }
 
-void TimelineTrace::commit(bool interrupted) {
+void TimelineTrace::write_stalls(const RunResult& result) {
+  for (std::size_t i = 0; i < result.layers.size() && i < layers_.size(); ++i) {
+    const LayerStats& layer = result.layers[i];
+    // Laid end to end from the layer's start: how much each cause took, not when.
+    std::int64_t start = layer.first_cycle;
+    for (const auto& cause : kStallCauses) {
+      const std::int64_t cycles = layer[cause.counter];
+      if (cycles == 0) continue;
+      OpenSlice stall{true, 0, start};
+      close_slice(stall, kStalls, json_string(cause.name),
+                  R"({"layer":)" + layers_[i].name_json + R"(,"stall cycles":)" + std::to_string(cycles) + "}",
+                  start + cycles);
+      start += cycles;
+    }
+  }
+}
+
+void TimelineTrace::commit(const RunResult& result) {
+  const bool interrupted = result.interrupted;
   flush_window();
   close_layer_slices(end_cycle_);
   layer_ = -1;
+  write_stalls(result);
   // A last, empty sample marks where the last window ends.
   window_.first_cycle = end_cycle_;
   window_.cycles = 1;

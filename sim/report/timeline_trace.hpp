@@ -2,8 +2,12 @@
 // The run as a Chrome Trace Event Format JSON file (--timeline), which
 // ui.perfetto.dev and chrome://tracing open. Tracks, one thread each:
 // layers, steps, phases (runs of the same CycleActivity::phase) and folds as
-// complete ("X") slices, and counters per window of N cycles: utilization,
-// MACs, DRAM bytes, NoC words per network and global-buffer occupancy.
+// complete ("X") slices; stalls, each layer's stall cycles by cause from its
+// record (layers.csv), since an observer sees what a cycle did, not why the
+// array waited; and counters per window of N cycles: utilization, MACs,
+// DRAM bytes and bandwidth (and each channel's), each NoC bus's words (and occupancy of its
+// width), global-buffer occupancy (the same figures as utilization.csv), and
+// the values the array read and wrote through the buffer's ports.
 // Times are run cycles at the run's clock, in microseconds.
 //
 // The size stays bounded: slices are merged runs of cycles and counters are
@@ -13,11 +17,16 @@
 // and renamed when committed, so an interrupted run still leaves valid JSON.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "models/dram/dram_backend.hpp"
+#include "models/noc/noc_config.hpp"
 #include "sim/engine/run_observer.hpp"
 #include "sim/report/atomic_file.hpp"
+#include "sim/report/figures.hpp"
+#include "sim/report/layer_stats.hpp"
 #include "sim/workload/layer.hpp"
 
 namespace systole {
@@ -28,16 +37,30 @@ struct TimelineOptions {
   std::uint64_t max_bytes = 200'000'000;
 };
 
+// What the trace needs to know of the run's hardware.
+struct TimelineHardware {
+  long long pe_count = 0;
+  double clock_period_ns = 1;
+  NocConfig noc;
+  // With the DRAM model: the run's DRAM, for the bandwidth counters (the
+  // whole DRAM's and each channel's), and the DRAM's clock (Dram::time_fs),
+  // read at each step's start; each NoC bus's occupancy where its width is
+  // set (as summary.json's noc figures).
+  DramBackend* dram = nullptr;
+  std::function<std::int64_t()> dram_now_fs;
+};
+
 class TimelineTrace : public RunObserver {
  public:
-  TimelineTrace(const TimelineOptions& options, const std::vector<Layer>& layers, long long pe_count,
-                double clock_period_ns, const std::string& title);
+  TimelineTrace(const TimelineOptions& options, const std::vector<Layer>& layers, const TimelineHardware& hardware,
+                const std::string& title);
 
   void begin_step(int layer, std::int64_t first_cycle) override;
   void on_cycle(const CycleActivity& activity, const Execution& execution) override;
-  // Ends the open slices and window, closes the JSON and renames the file
-  // into place. `interrupted` marks a run stopped before its end.
-  void commit(bool interrupted);
+  // Ends the open slices and window, adds each layer's stalls from its
+  // record, closes the JSON and renames the file into place; marks a run
+  // stopped before its end (result.interrupted).
+  void commit(const RunResult& result);
 
   // Whether events were left out to keep within max_bytes.
   bool truncated() const { return truncated_; }
@@ -61,6 +84,7 @@ class TimelineTrace : public RunObserver {
   void close_slice(OpenSlice& slice, int track, const std::string& name, const std::string& args,
                    std::int64_t end_cycle);
   void flush_window();
+  void write_stalls(const RunResult& result);
   // `closing`: one of the last events, written in the room kept for them.
   void emit(const std::string& event, bool closing = false);
   std::string ts(std::int64_t cycle) const;
@@ -68,8 +92,12 @@ class TimelineTrace : public RunObserver {
   AtomicFile file_;
   TimelineOptions options_;
   std::vector<LayerInfo> layers_;
-  long long pe_count_;
+  TimelineHardware hardware_;
   double cycle_us_;
+  std::int64_t period_fs_;
+  std::int64_t step_start_fs_ = 0;      // the DRAM's time at the step's start
+  std::int64_t last_cycle_end_fs_ = 0;  // and at the end of the last cycle seen
+  std::vector<std::int64_t> channel_bursts_;  // each DRAM channel's, at the last window's end
   std::uint64_t bytes_ = 0;
   std::uint64_t reserved_bytes_ = 0;  // kept for the events written after a cut
   bool layers_kept_ = false;          // whether the layer slices are among them
@@ -87,10 +115,10 @@ class TimelineTrace : public RunObserver {
   struct Window {
     std::int64_t first_cycle = 0;
     std::int64_t cycles = 0;
-    std::int64_t macs = 0;
-    std::int64_t dram_bytes = 0;
-    std::int64_t noc_words[3] = {0, 0, 0};
-    std::uint32_t buffer_bytes[3] = {0, 0, 0};  // at the window's last cycle
+    CycleTotals sums;
+    // Values the array read from and wrote into each partition.
+    std::uint64_t array_reads[kOperands] = {0, 0, 0};
+    std::uint64_t array_writes[kOperands] = {0, 0, 0};
   } window_;
 };
 
