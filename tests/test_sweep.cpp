@@ -550,3 +550,36 @@ TEST_CASE("the documented example sweep file reads and plans", "[sweep]") {
     CHECK(run.arch.memory_model == MemoryModel::Dram);
   }
 }
+
+TEST_CASE("a timing-only sweep (compute: off) times its runs as `systole run` computes them", "[sweep][cli][timing-only]") {
+  const std::string path = sweep_file(
+      "compute: off\n"
+      "axes:\n"
+      "  array.dataflow: [ws, os, rs]\n" +
+      kGemmWorkload);
+  const CommandResult sweep = run_systole({"sweep", "run", path, "--jobs", "2"});
+  INFO(sweep.err);
+  REQUIRE(sweep.exit_code == 0);
+  const std::map<std::string, StoredRun> runs = merged_runs(path);
+  REQUIRE(runs.size() == 3);
+  for (const auto& [hash, run] : runs) {
+    const std::string dataflow = run.axes["array.dataflow"];
+    INFO(dataflow);
+    if (dataflow == "rs") {
+      CHECK(run.status == "failed");
+      CHECK(run.error.find("the rs dataflow cannot run it timing-only") != std::string::npos);
+      continue;
+    }
+    REQUIRE(run.status == "completed");
+    const std::string out = make_temp_dir();
+    REQUIRE(run_systole({"run", "--arch", "systole-32x32", "--dataflow", dataflow, "--workload",
+                         kWorkloads + "/gemm_small.csv", "--batch", "1", "--out", out, "--log-level", "warn"})
+                .exit_code == 0);
+    const nlohmann::json computed = nlohmann::json::parse(read_file(out + "/summary.json"))["totals"];
+    std::map<std::string, nlohmann::json> stored(run.figures.begin(), run.figures.end());
+    CHECK(stored["totals.cycles"]["value"] == computed["cycles"]["value"]);
+    CHECK(stored["totals.macs"]["value"] == computed["macs"]["value"]);
+    CHECK(stored["totals.timing_only_layers"]["value"].get<std::int64_t>() > 0);
+    CHECK(computed["timing_only_layers"]["value"] == 0);
+  }
+}

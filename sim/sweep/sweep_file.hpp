@@ -48,6 +48,7 @@ struct SweepFile {
   std::vector<std::string> figures;  // summary figures the results keep; empty: all
   std::string results_dir;           // where the databases go
   std::uint64_t seed = 1;            // of the random operands
+  bool compute = true;               // false: every run is timing-only (RunOptions::compute)
 };
 
 SweepFile read_sweep_file(const std::string& path);

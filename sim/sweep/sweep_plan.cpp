@@ -67,7 +67,7 @@ SweepPlan plan_sweep(const SweepFile& sweep) {
   for (const SweepWorkload& workload : sweep.workloads)
     workload_keys.push_back("\nworkload:" + hash_file(workload.path) +
                             "\nbatch:" + (workload.batch ? std::to_string(*workload.batch) : "file") +
-                            "\nseed:" + std::to_string(sweep.seed));
+                            "\nseed:" + std::to_string(sweep.seed) + (sweep.compute ? "" : "\ncompute:off"));
 
   std::map<std::string, EnergyTable> tables;
   SweepPlan plan;
