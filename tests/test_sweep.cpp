@@ -198,6 +198,10 @@ TEST_CASE("a bad sweep file is one line naming the file and the line", "[sweep]"
              Catch::Contains("sweep.yaml:4:") && Catch::Contains("'to' is below 'from'"));
   CHECK_THAT(error_of("figures: [totals.cycle]\n" + kGemmWorkload),
              Catch::Contains("sweep.yaml:3:") && Catch::Contains("'totals.cycle' is not a summary figure"));
+  CHECK_THAT(error_of("sparsity: ifmap=2\n" + kGemmWorkload),
+             Catch::Contains("sweep.yaml:3: sweep: sparsity: ifmap=2: the fraction of zeros must be a number from 0 to 1"));
+  CHECK_THAT(error_of("compute: off\nsparsity: ifmap=0.5\n" + kGemmWorkload),
+             Catch::Contains("sweep.yaml:4: sweep: sparsity: compute: off draws no operand values"));
   CHECK_THAT(error_of("workloads:\n  - {file: nowhere.yaml}\n"),
              Catch::Contains("sweep.yaml:4:") && Catch::Contains("does not exist"));
   // The command line: exit 2 and the one line.
@@ -581,5 +585,34 @@ TEST_CASE("a timing-only sweep (compute: off) times its runs as `systole run` co
     CHECK(stored["totals.macs"]["value"] == computed["macs"]["value"]);
     CHECK(stored["totals.timing_only_layers"]["value"].get<std::int64_t>() > 0);
     CHECK(computed["timing_only_layers"]["value"] == 0);
+  }
+}
+
+TEST_CASE("a sweep's sparsity gates the MACs `systole run --sparsity` gates", "[sweep][cli]") {
+  const std::string path = sweep_file(
+      "sparsity: ifmap=0.5,weights=0.25\n"
+      "axes:\n"
+      "  array.dataflow: [ws, os]\n" +
+      kGemmWorkload);
+  const CommandResult sweep = run_systole({"sweep", "run", path, "--jobs", "2"});
+  INFO(sweep.err);
+  REQUIRE(sweep.exit_code == 0);
+  const std::map<std::string, StoredRun> runs = merged_runs(path);
+  REQUIRE(runs.size() == 2);
+  for (const auto& [hash, run] : runs) {
+    const std::string dataflow = run.axes["array.dataflow"];
+    INFO(dataflow);
+    REQUIRE(run.status == "completed");
+    const std::string out = make_temp_dir();
+    REQUIRE(run_systole({"run", "--arch", "systole-32x32", "--dataflow", dataflow, "--workload",
+                         kWorkloads + "/gemm_small.csv", "--batch", "1", "--sparsity", "ifmap=0.5,weights=0.25",
+                         "--out", out, "--log-level", "warn"})
+                .exit_code == 0);
+    const nlohmann::json summary = nlohmann::json::parse(read_file(out + "/summary.json"));
+    std::map<std::string, nlohmann::json> stored(run.figures.begin(), run.figures.end());
+    // Half the inputs and a quarter of the weights zero: well over half the MACs gated.
+    CHECK(stored["totals.macs_gated"]["value"].get<double>() > 0.5 * stored["totals.macs"]["value"].get<double>());
+    CHECK(stored["totals.macs_gated"]["value"] == summary["totals"]["macs_gated"]["value"]);
+    CHECK(stored["energy.total"]["value"] == summary["energy"]["total"]["value"]);
   }
 }

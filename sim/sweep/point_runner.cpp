@@ -96,6 +96,8 @@ std::optional<StoredRun> PointRunner::run(const SweepRun& run) {
         throw InputError("layer '" + layer.name + "': the " + arch.dataflow +
                          " dataflow cannot run it timing-only (compute: off, or operands beyond the compute limit)");
     }
+    if (const std::string problem = sparsity_problem(sweep_.parsed_sparsity, arch.array.data_type); !problem.empty())
+      throw InputError("sparsity: " + problem);
     if (const std::string problem = memory_problem(arch, work); !problem.empty()) throw InputError(problem);
     std::optional<EnergyModel> energy;
     if (arch.energy_table != "none")
@@ -104,6 +106,7 @@ std::optional<StoredRun> PointRunner::run(const SweepRun& run) {
     RunOptions options;
     options.seed = sweep_.seed;
     options.compute = sweep_.compute;
+    options.sparsity = sweep_.parsed_sparsity;
     options.interrupt = interrupt_;
     Simulator simulator(accelerator_, arch, options);
     const RunResult result = simulator.run(work);

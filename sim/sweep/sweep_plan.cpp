@@ -67,7 +67,8 @@ SweepPlan plan_sweep(const SweepFile& sweep) {
   for (const SweepWorkload& workload : sweep.workloads)
     workload_keys.push_back("\nworkload:" + hash_file(workload.path) +
                             "\nbatch:" + (workload.batch ? std::to_string(*workload.batch) : "file") +
-                            "\nseed:" + std::to_string(sweep.seed) + (sweep.compute ? "" : "\ncompute:off"));
+                            "\nseed:" + std::to_string(sweep.seed) + (sweep.compute ? "" : "\ncompute:off") +
+                            (sweep.sparsity.empty() ? "" : "\nsparsity:" + sweep.sparsity));
 
   std::map<std::string, EnergyTable> tables;
   SweepPlan plan;
