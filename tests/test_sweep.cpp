@@ -616,3 +616,24 @@ TEST_CASE("a sweep's sparsity gates the MACs `systole run --sparsity` gates", "[
     CHECK(stored["energy.total"]["value"] == summary["energy"]["total"]["value"]);
   }
 }
+
+TEST_CASE("a run's hash follows the contents of the files its keys name", "[sweep]") {
+  const std::string dir = make_temp_dir();
+  const std::string table = dir + "/table.yaml";
+  const auto hashes = [&](const std::string& multiply_pj) {
+    write_file(table, "unit: pJ\ntechnology_nm: 45\nactions:\n"
+                      "  - {component: multiplier, action: multiply, energy: " + multiply_pj +
+                      ", width_bits: 8, scaling: product}\n");
+    std::set<std::string> hashes;
+    for (const SweepRun& run :
+         plan_sweep(read_sweep_file(sweep_file("set: {energy.table: " + table + "}\naxes:\n  array.rows: [8, 16]\n" +
+                                               kGemmWorkload, dir)))
+             .runs)
+      hashes.insert(run.hash);
+    return hashes;
+  };
+  const std::set<std::string> before = hashes("0.2"), same = hashes("0.2"), edited = hashes("0.3");
+  CHECK(before.size() == 2);
+  CHECK(before == same);
+  for (const std::string& hash : edited) CHECK(before.count(hash) == 0);
+}
