@@ -64,8 +64,11 @@ std::string write_scratch_file(const std::string& file_name, const std::uint8_t*
 void expect_clean_outcome(const std::function<void()>& parse) {
   try {
     parse();
-  } catch (const InputError&) {
-    // The documented refusal.
+  } catch (const InputError& e) {
+    // The documented refusal; shown on request, to check that a seed corpus
+    // holds inputs the parser accepts.
+    static const bool show = std::getenv("SYSTOLE_FUZZ_SHOW_ERRORS") != nullptr;
+    if (show) std::fprintf(stderr, "refused: %s\n", e.what());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "systole fuzz: FINDING: an exception other than InputError: %s\n", e.what());
     std::abort();
@@ -82,3 +85,11 @@ void use_workload(const Workload& workload) {
 }
 
 }  // namespace systole::fuzz
+
+// libsystemc.so refers to sc_main, which its own main() would call; the fuzz
+// targets have their own main (the driver's or libFuzzer's) and never start
+// SystemC, so this one is there for the linker and is never called.
+extern "C" int sc_main(int, char**) {
+  std::fprintf(stderr, "systole fuzz: SystemC's entry point is not used by the fuzz targets\n");
+  return 2;
+}
