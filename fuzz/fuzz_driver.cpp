@@ -30,11 +30,17 @@
 
 #include "fuzz/fuzz_target.hpp"
 
-#if defined(__has_include)
-#if __has_include(<sanitizer/common_interface_defs.h>)
-#include <sanitizer/common_interface_defs.h>
+// Under AddressSanitizer (g++ defines __SANITIZE_ADDRESS__, clang has the
+// feature), a finding ends the process through its death callback.
+#if defined(__SANITIZE_ADDRESS__)
+#define SYSTOLE_HAS_SANITIZER_INTERFACE 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
 #define SYSTOLE_HAS_SANITIZER_INTERFACE 1
 #endif
+#endif
+#ifdef SYSTOLE_HAS_SANITIZER_INTERFACE
+#include <sanitizer/common_interface_defs.h>
 #endif
 
 namespace {
