@@ -366,9 +366,10 @@ std::string format(const char* pattern, double value) {
   return text;
 }
 
-// Seconds as a table shows them: the median, or why there is none.
-std::string seconds_cell(const Measured& m, bool cpu = false) {
-  if (m.timed_out) return "timeout";
+// Seconds as a table shows them: the median, or why there is none (or,
+// with `lower_bound`, what a run that timed out took until it was stopped).
+std::string seconds_cell(const Measured& m, bool cpu = false, bool lower_bound = false) {
+  if (m.timed_out) return lower_bound ? format(">%.1f", cpu ? m.cpu : m.wall) : "timeout";
   if (!m.failure.empty()) return "error";
   if (!m.runs) return "-";
   return format("%.2f", cpu ? m.cpu : m.wall);
@@ -545,7 +546,7 @@ void scalesim(const Options& options, const fs::path& scratch, CsvFile& csv) {
     std::printf("%-32s %6s %11s %9s %12s %9s  %-8s\n", name.c_str(),
                 layers >= 0 ? std::to_string(layers).c_str() : "-", seconds_cell(m, true).c_str(),
                 seconds_cell(m).c_str(), theirs ? format("%.1f", *theirs).c_str() : "none",
-                ratio ? format("%.0fx", *ratio).c_str() : "-", theirs ? verdict(pass) : "n/a");
+                ratio ? format("%.1fx", *ratio).c_str() : "-", theirs ? verdict(pass) : "n/a");
     std::fflush(stdout);
     csv.write({"scalesim", name, "default", &m, "SCALE-Sim v2 CPU s", theirs, ratio, "speedup >= 100",
                theirs ? verdict(pass) : "n/a"});
@@ -561,16 +562,18 @@ void print_long_run(const std::string& name, const Measured& m, bool wall_pass, 
   const long long timing_only = summary_value(m.summary, "totals", "timing_only_layers");
   std::string layer_cell = "-";
   if (layers >= 0) layer_cell = std::to_string(completed) + "/" + std::to_string(layers);
-  std::printf("%-40s %-8s %13s %9s %9s %9s %12s  %-6s %s\n", name.c_str(), m.status().c_str(),
-              seconds_cell(m).c_str(), seconds_cell(m, true).c_str(),
-              m.runs ? format("%.0f", m.rss_kb / 1024.0).c_str() : "-", layer_cell.c_str(),
+  std::string rss_cell = m.runs ? format("%.0f", m.rss_kb / 1024.0) : "-";
+  if (m.timed_out) rss_cell = ">" + rss_cell;
+  std::printf("%-44s %-8s %9s %9s %9s %9s %12s  %-6s %s\n", name.c_str(), m.status().c_str(),
+              seconds_cell(m, false, true).c_str(), seconds_cell(m, true, true).c_str(), rss_cell.c_str(),
+              layer_cell.c_str(),
               timing_only >= 0 ? std::to_string(timing_only).c_str() : "-", verdict(wall_pass), rss_verdict.c_str());
   if (!m.failure.empty()) std::printf("  %s\n", m.failure.c_str());
   std::fflush(stdout);
 }
 
 void print_long_run_header(const char* rss_target) {
-  std::printf("%-40s %-8s %13s %9s %9s %9s %12s  %-6s %s\n", "run", "status", "wall s", "CPU s", "peak MB", "layers",
+  std::printf("%-44s %-8s %9s %9s %9s %9s %12s  %-6s %s\n", "run", "status", "wall s", "CPU s", "peak MB", "layers",
               "timing-only", "<60s", rss_target);
 }
 
