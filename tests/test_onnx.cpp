@@ -279,16 +279,19 @@ TEST_CASE("ONNX errors: symbolic dimensions, unsupported operators, bad shapes",
 
 namespace {
 
-std::string write_graph(const std::function<void(onnx::GraphProto*)>& build) {
+// A model of the graph `build` makes, at `opset`, in a temporary file.
+std::string write_graph_at(int opset, const std::function<void(onnx::GraphProto*)>& build) {
   onnx::ModelProto model;
   model.set_ir_version(8);
-  model.add_opset_import()->set_version(13);
+  model.add_opset_import()->set_version(opset);
   build(model.mutable_graph());
   const std::string path = make_temp_dir() + "/graph.onnx";
   std::ofstream out(path, std::ios::binary);
   model.SerializeToOstream(&out);
   return path;
 }
+
+std::string write_graph(const std::function<void(onnx::GraphProto*)>& build) { return write_graph_at(13, build); }
 
 }  // namespace
 
@@ -481,17 +484,6 @@ onnx::NodeProto* int_constant(onnx::GraphProto* g, const std::string& name, int 
       a->mutable_t()->add_int32_data(static_cast<std::int32_t>(v));
   }
   return n;
-}
-
-std::string write_graph_at(int opset, const std::function<void(onnx::GraphProto*)>& build) {
-  onnx::ModelProto model;
-  model.set_ir_version(7);
-  model.add_opset_import()->set_version(opset);
-  build(model.mutable_graph());
-  const std::string path = make_temp_dir() + "/graph.onnx";
-  std::ofstream out(path, std::ios::binary);
-  model.SerializeToOstream(&out);
-  return path;
 }
 
 }  // namespace

@@ -198,6 +198,10 @@ TEST_CASE("a bad sweep file is one line naming the file and the line", "[sweep]"
              Catch::Contains("sweep.yaml:4:") && Catch::Contains("'to' is below 'from'"));
   CHECK_THAT(error_of("figures: [totals.cycle]\n" + kGemmWorkload),
              Catch::Contains("sweep.yaml:3:") && Catch::Contains("'totals.cycle' is not a summary figure"));
+  CHECK_THAT(error_of("sparsity: ifmap=2\n" + kGemmWorkload),
+             Catch::Contains("sweep.yaml:3: sweep: sparsity: ifmap=2: the fraction of zeros must be a number from 0 to 1"));
+  CHECK_THAT(error_of("compute: off\nsparsity: ifmap=0.5\n" + kGemmWorkload),
+             Catch::Contains("sweep.yaml:4: sweep: sparsity: compute: off draws no operand values"));
   CHECK_THAT(error_of("workloads:\n  - {file: nowhere.yaml}\n"),
              Catch::Contains("sweep.yaml:4:") && Catch::Contains("does not exist"));
   // The command line: exit 2 and the one line.
@@ -549,4 +553,87 @@ TEST_CASE("the documented example sweep file reads and plans", "[sweep]") {
     CHECK(run.arch.array.rows <= 2 * run.arch.array.cols);
     CHECK(run.arch.memory_model == MemoryModel::Dram);
   }
+}
+
+TEST_CASE("a timing-only sweep (compute: off) times its runs as `systole run` computes them", "[sweep][cli][timing-only]") {
+  const std::string path = sweep_file(
+      "compute: off\n"
+      "axes:\n"
+      "  array.dataflow: [ws, os, rs]\n" +
+      kGemmWorkload);
+  const CommandResult sweep = run_systole({"sweep", "run", path, "--jobs", "2"});
+  INFO(sweep.err);
+  REQUIRE(sweep.exit_code == 0);
+  const std::map<std::string, StoredRun> runs = merged_runs(path);
+  REQUIRE(runs.size() == 3);
+  for (const auto& [hash, run] : runs) {
+    const std::string dataflow = run.axes["array.dataflow"];
+    INFO(dataflow);
+    if (dataflow == "rs") {
+      CHECK(run.status == "failed");
+      CHECK(run.error.find("the rs dataflow cannot run it timing-only") != std::string::npos);
+      continue;
+    }
+    REQUIRE(run.status == "completed");
+    const std::string out = make_temp_dir();
+    REQUIRE(run_systole({"run", "--arch", "systole-32x32", "--dataflow", dataflow, "--workload",
+                         kWorkloads + "/gemm_small.csv", "--batch", "1", "--out", out, "--log-level", "warn"})
+                .exit_code == 0);
+    const nlohmann::json computed = nlohmann::json::parse(read_file(out + "/summary.json"))["totals"];
+    std::map<std::string, nlohmann::json> stored(run.figures.begin(), run.figures.end());
+    CHECK(stored["totals.cycles"]["value"] == computed["cycles"]["value"]);
+    CHECK(stored["totals.macs"]["value"] == computed["macs"]["value"]);
+    CHECK(stored["totals.timing_only_layers"]["value"].get<std::int64_t>() > 0);
+    CHECK(computed["timing_only_layers"]["value"] == 0);
+  }
+}
+
+TEST_CASE("a sweep's sparsity gates the MACs `systole run --sparsity` gates", "[sweep][cli]") {
+  const std::string path = sweep_file(
+      "sparsity: ifmap=0.5,weights=0.25\n"
+      "axes:\n"
+      "  array.dataflow: [ws, os]\n" +
+      kGemmWorkload);
+  const CommandResult sweep = run_systole({"sweep", "run", path, "--jobs", "2"});
+  INFO(sweep.err);
+  REQUIRE(sweep.exit_code == 0);
+  const std::map<std::string, StoredRun> runs = merged_runs(path);
+  REQUIRE(runs.size() == 2);
+  for (const auto& [hash, run] : runs) {
+    const std::string dataflow = run.axes["array.dataflow"];
+    INFO(dataflow);
+    REQUIRE(run.status == "completed");
+    const std::string out = make_temp_dir();
+    REQUIRE(run_systole({"run", "--arch", "systole-32x32", "--dataflow", dataflow, "--workload",
+                         kWorkloads + "/gemm_small.csv", "--batch", "1", "--sparsity", "ifmap=0.5,weights=0.25",
+                         "--out", out, "--log-level", "warn"})
+                .exit_code == 0);
+    const nlohmann::json summary = nlohmann::json::parse(read_file(out + "/summary.json"));
+    std::map<std::string, nlohmann::json> stored(run.figures.begin(), run.figures.end());
+    // Half the inputs and a quarter of the weights zero: well over half the MACs gated.
+    CHECK(stored["totals.macs_gated"]["value"].get<double>() > 0.5 * stored["totals.macs"]["value"].get<double>());
+    CHECK(stored["totals.macs_gated"]["value"] == summary["totals"]["macs_gated"]["value"]);
+    CHECK(stored["energy.total"]["value"] == summary["energy"]["total"]["value"]);
+  }
+}
+
+TEST_CASE("a run's hash follows the contents of the files its keys name", "[sweep]") {
+  const std::string dir = make_temp_dir();
+  const std::string table = dir + "/table.yaml";
+  const auto hashes = [&](const std::string& multiply_pj) {
+    write_file(table, "unit: pJ\ntechnology_nm: 45\nactions:\n"
+                      "  - {component: multiplier, action: multiply, energy: " + multiply_pj +
+                      ", width_bits: 8, scaling: product}\n");
+    std::set<std::string> hashes;
+    for (const SweepRun& run :
+         plan_sweep(read_sweep_file(sweep_file("set: {energy.table: " + table + "}\naxes:\n  array.rows: [8, 16]\n" +
+                                               kGemmWorkload, dir)))
+             .runs)
+      hashes.insert(run.hash);
+    return hashes;
+  };
+  const std::set<std::string> before = hashes("0.2"), same = hashes("0.2"), edited = hashes("0.3");
+  CHECK(before.size() == 2);
+  CHECK(before == same);
+  for (const std::string& hash : edited) CHECK(before.count(hash) == 0);
 }

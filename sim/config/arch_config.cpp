@@ -272,6 +272,8 @@ const std::vector<ConfigKey>& config_keys() {
 void set_config_key(ArchConfig& config, const std::string& key, const std::string& value) {
   const KeyAccess* access = find_key(key);
   if (access == nullptr) throw std::invalid_argument("unknown key '" + key + "'" + renamed_key_hint(key));
+  // Every value ends up in summary.json, which must be UTF-8.
+  if (!valid_utf8(value)) throw std::invalid_argument("the value is not UTF-8 text");
   access->set(config, trim(value));
 }
 

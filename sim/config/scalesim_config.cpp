@@ -60,7 +60,7 @@ ArchConfig load_scalesim_config(const std::string& path) {
       throw_input_error(path, line, "key '" + key + "' is set twice in [" + section + "]");
     try {
       if (key == "run_name") {
-        config.name = value;
+        set_config_key(config, "general.name", value);
       } else if (key == "arrayheight") {
         set_config_key(config, "array.rows", value);
       } else if (key == "arraywidth") {

@@ -92,10 +92,12 @@ std::optional<StoredRun> PointRunner::run(const SweepRun& run) {
     for (const Layer& layer : work.layers) {
       check_operand_files(layer, arch.array.data_type);
       if (!find_dataflow(arch.dataflow)->runs_timing_only() &&
-          functional_bytes(layer, arch.array.data_type) > RunOptions{}.compute_limit_bytes)
-        throw InputError("layer '" + layer.name + "' needs more operand memory than a run may use, and the " +
-                         arch.dataflow + " dataflow cannot run it timing-only");
+          (!sweep_.compute || functional_bytes(layer, arch.array.data_type) > RunOptions{}.compute_limit_bytes))
+        throw InputError("layer '" + layer.name + "': the " + arch.dataflow +
+                         " dataflow cannot run it timing-only (compute: off, or operands beyond the compute limit)");
     }
+    if (const std::string problem = sparsity_problem(sweep_.parsed_sparsity, arch.array.data_type); !problem.empty())
+      throw InputError("sparsity: " + problem);
     if (const std::string problem = memory_problem(arch, work); !problem.empty()) throw InputError(problem);
     std::optional<EnergyModel> energy;
     if (arch.energy_table != "none")
@@ -103,6 +105,8 @@ std::optional<StoredRun> PointRunner::run(const SweepRun& run) {
 
     RunOptions options;
     options.seed = sweep_.seed;
+    options.compute = sweep_.compute;
+    options.sparsity = sweep_.parsed_sparsity;
     options.interrupt = interrupt_;
     Simulator simulator(accelerator_, arch, options);
     const RunResult result = simulator.run(work);

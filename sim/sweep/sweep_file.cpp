@@ -81,7 +81,7 @@ SweepFile read_sweep_file(const std::string& path) {
   const YAML::Node root = parse_yaml(path, text);
   if (!root.IsMap()) throw_input_error(path, line_of(root), "a sweep file is a mapping (docs/sweeps.md)");
   YamlEntry top(path, root, "sweep");
-  top.allow_only({"name", "base", "set", "axes", "sample", "constraints", "workloads", "figures", "results", "seed"});
+  top.allow_only({"name", "base", "set", "axes", "sample", "constraints", "workloads", "figures", "results", "seed", "compute", "sparsity"});
 
   SweepFile sweep;
   sweep.path = path;
@@ -199,6 +199,20 @@ SweepFile read_sweep_file(const std::string& path) {
   sweep.results_dir = resolve_path(path, top.has("results") ? top.text("results")
                                                             : std::filesystem::path(path).stem().string() + ".results");
   sweep.seed = static_cast<std::uint64_t>(top.integer_or("seed", 1, 0));
+  if (top.has("compute")) {
+    const std::string compute = top.text("compute");
+    if (compute != "on" && compute != "off") top.fail(top.get("compute"), "compute: '" + compute + "' is neither on nor off");
+    sweep.compute = compute == "on";
+  }
+  if (top.has("sparsity")) {
+    sweep.sparsity = top.text("sparsity");
+    try {
+      sweep.parsed_sparsity = parse_sparsity(sweep.sparsity);
+    } catch (const std::invalid_argument& e) {
+      top.fail(top.get("sparsity"), "sparsity: " + std::string(e.what()));
+    }
+    if (!sweep.compute) top.fail(top.get("sparsity"), "sparsity: compute: off draws no operand values");
+  }
   top.check_fields("");
   return sweep;
 }

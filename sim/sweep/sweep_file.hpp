@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/workload/operand_source.hpp"
+
 namespace systole {
 
 // One axis: an architecture key ("section.key", as config_keys() names it)
@@ -48,6 +50,9 @@ struct SweepFile {
   std::vector<std::string> figures;  // summary figures the results keep; empty: all
   std::string results_dir;           // where the databases go
   std::uint64_t seed = 1;            // of the random operands
+  bool compute = true;               // false: every run is timing-only (RunOptions::compute)
+  std::string sparsity;              // as --sparsity (empty: none)
+  OperandSparsity parsed_sparsity;
 };
 
 SweepFile read_sweep_file(const std::string& path);

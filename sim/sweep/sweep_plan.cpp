@@ -1,6 +1,7 @@
 #include "sim/sweep/sweep_plan.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -67,7 +68,8 @@ SweepPlan plan_sweep(const SweepFile& sweep) {
   for (const SweepWorkload& workload : sweep.workloads)
     workload_keys.push_back("\nworkload:" + hash_file(workload.path) +
                             "\nbatch:" + (workload.batch ? std::to_string(*workload.batch) : "file") +
-                            "\nseed:" + std::to_string(sweep.seed));
+                            "\nseed:" + std::to_string(sweep.seed) + (sweep.compute ? "" : "\ncompute:off") +
+                            (sweep.sparsity.empty() ? "" : "\nsparsity:" + sweep.sparsity));
 
   std::map<std::string, EnergyTable> tables;
   SweepPlan plan;
@@ -101,7 +103,11 @@ SweepPlan plan_sweep(const SweepFile& sweep) {
     }
     nlohmann::json keys = to_json(arch);
     keys.erase("source");
-    const std::string arch_key = keys.dump();
+    std::string arch_key = keys.dump();
+    // A file a key names (an energy table, a DRAMSys memspec) counts by its
+    // contents: editing it changes the runs' results.
+    for (const std::string& file : {arch.energy_table, arch.dram})
+      if (std::filesystem::is_regular_file(file)) arch_key += "\nfile:" + hash_file(file);
     for (std::size_t w = 0; w < sweep.workloads.size(); ++w) {
       SweepRun run;
       run.hash = hash_text("systole-sweep-run\narch:" + arch_key + workload_keys[w]);

@@ -147,6 +147,11 @@ std::string pool_problem(const Layer& layer) {
   return {};
 }
 
+// Lowering makes each time step of each layer and direction its own steps
+// (sim/workload/lowering.hpp), all held at once: 2^30 of them took hundreds of
+// gigabytes before the run began.
+constexpr std::int64_t kMaxRecurrentTimeSteps = 100000;
+
 std::string recurrent_problem(const Layer& layer) {
   const RecurrentShape& r = layer.recurrent;
   std::string problem = first_non_positive({{"input_size", r.input_size},
@@ -171,6 +176,11 @@ std::string recurrent_problem(const Layer& layer) {
   if (!checked_product({2 * 4, r.hidden_size, widest_input + r.hidden_size, layer.batch, r.sequence_length,
                         r.layers}))
     return "layer too large to simulate: its MACs exceed 64 bits";
+  const std::int64_t directions = r.bidirectional ? 2 : 1;
+  const std::int64_t time_steps = r.sequence_length * r.layers * directions;
+  if (time_steps > kMaxRecurrentTimeSteps)
+    return "sequence_length x layers x directions = " + std::to_string(time_steps) + " time steps, more than the " +
+           std::to_string(kMaxRecurrentTimeSteps) + " a run can simulate";
   return {};
 }
 

@@ -46,7 +46,9 @@ NpyHeader read_header(std::ifstream& in, const std::string& path) {
     fail(path, "the header's 'descr' is not a plain number type (e.g. '<i1', '<f4')");
   h.byte_order = m[1].str()[0] == '=' ? '<' : m[1].str()[0];
   h.kind = m[2].str()[0];
-  h.item_bytes = std::stoi(m[3].str());
+  // At most 8 bytes: longer digit strings would not fit an int.
+  const std::string size_digits = m[3].str();
+  h.item_bytes = size_digits.size() > 2 ? 0 : std::stoi(size_digits);
   const bool known_size = h.kind == 'f' ? (h.item_bytes == 4 || h.item_bytes == 8)
                           : h.kind == 'b' ? h.item_bytes == 1
                                           : (h.item_bytes == 1 || h.item_bytes == 2 || h.item_bytes == 4 ||
@@ -117,7 +119,14 @@ NpyTensor read_npy(const std::string& path) {
   const NpyHeader h = read_header(in, path);
   NpyTensor tensor;
   tensor.shape = h.shape;
-  std::vector<unsigned char> bytes(static_cast<std::size_t>(h.elements * h.item_bytes));
+  // The file's size bounds what is allocated: a header may claim 2^40 values.
+  const std::int64_t data_bytes = h.elements * h.item_bytes;
+  in.seekg(0, std::ios::end);
+  const std::streamoff file_bytes = in.tellg();
+  in.seekg(h.data_offset);
+  if (file_bytes < 0 || file_bytes - h.data_offset < data_bytes)
+    fail(path, "holds fewer values than its shape says (" + std::to_string(h.elements) + ")");
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(data_bytes));
   if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
     fail(path, "holds fewer values than its shape says (" + std::to_string(h.elements) + ")");
   tensor.values.resize(static_cast<std::size_t>(h.elements));
