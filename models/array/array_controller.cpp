@@ -163,6 +163,7 @@ int ArrayController<Op, Acc>::feed_left_edge() {
 template <class Op, class Acc>
 int ArrayController<Op, Acc>::feed_top_edge() {
   int fed = 0;
+  const bool computes = program_.computes();  // read once: the PEs' writes may alias it
   for (int c = 0; c < config_.cols; ++c) {
     Op value{};
     bool valid = false;
@@ -173,7 +174,7 @@ int ArrayController<Op, Acc>::feed_top_edge() {
       if (offset % f.stream_spacing != 0) break;  // a gap in this fold's stream
       const std::int64_t k = f.stream_offset + offset / f.stream_spacing;
       if (c < f.cols_used) {
-        if (program_.computes()) {
+        if (computes) {
           const GemmOperands<Op, Acc>& ops = operands(g);
           value = ops.top[k * ops.top_row_stride + (f.col_offset + c) * ops.top_col_stride];
         }
@@ -182,7 +183,7 @@ int ArrayController<Op, Acc>::feed_top_edge() {
       }
       break;
     }
-    if (program_.computes()) pes_.set_top_edge(c, value, valid);
+    if (computes) pes_.set_top_edge(c, value, valid);
     fed += valid;
   }
   return fed;

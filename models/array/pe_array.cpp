@@ -90,12 +90,6 @@ SYSTOLE_DEFINE_KERNELS(std::int8_t, std::int32_t)
 SYSTOLE_DEFINE_KERNELS(std::int16_t, std::int64_t)
 SYSTOLE_DEFINE_KERNELS(float, float)
 
-// A few PEs cost less inline than through the chosen kernel's indirect
-// call (a sparse schedule, such as a batch-1 fully-connected layer, ticks
-// a couple of PEs in each row). The result is the same: no instruction set
-// fuses the multiply and the add (-ffp-contract is off in ISO C++).
-constexpr int kInlineKernelLimit = 8;
-
 }  // namespace
 
 template <class Op, class Acc>
@@ -129,13 +123,6 @@ template <class Op, class Acc>
 void PeArray<Op, Acc>::shift_left_operands(int row, int first, int last) {
   const std::size_t from = left_index(row, first);
   const std::size_t count = static_cast<std::size_t>(last - first + 1);
-  if (count <= static_cast<std::size_t>(kInlineKernelLimit)) {
-    for (std::size_t i = from + count; i > from; --i) {
-      left_[i] = left_[i - 1];
-      left_valid_[i] = left_valid_[i - 1];
-    }
-    return;
-  }
   std::memmove(&left_[from + 1], &left_[from], count * sizeof(Op));
   std::memmove(&left_valid_[from + 1], &left_valid_[from], count);
 }
@@ -161,17 +148,12 @@ TickCounts PeArray<Op, Acc>::tick_stationary(const RowWindow* windows) {
     const int split = std::clamp(w.split, w.first, std::max(w.first, end));
     const std::size_t left_base = static_cast<std::size_t>(w.buffer_left) * rows_ * cols_ + index(r, 0);
     const std::size_t right_base = static_cast<std::size_t>(w.buffer_right) * rows_ * cols_ + index(r, 0);
-    const auto mac = [&](int from, int to, std::size_t base) {
-      const int count = to - from;
-      if (count <= 0) return;
-      counts += count <= kInlineKernelLimit
-                    ? mac_down_impl<Op, Acc>(psum + from, &stationary_[base + from], &stationary_valid_[base + from],
-                                             operand + from, operand_valid + from, count)
-                    : mac_down(psum + from, &stationary_[base + from], &stationary_valid_[base + from],
-                               operand + from, operand_valid + from, count);
-    };
-    mac(w.first, split, left_base);
-    mac(split, end, right_base);
+    if (split > w.first)
+      counts += mac_down(psum + w.first, &stationary_[left_base + w.first], &stationary_valid_[left_base + w.first],
+                         operand + w.first, operand_valid + w.first, split - w.first);
+    if (end > split)
+      counts += mac_down(psum + split, &stationary_[right_base + split], &stationary_valid_[right_base + split],
+                         operand + split, operand_valid + split, end - split);
     shift_left_operands(r, w.first, w.last);
   }
   psum_base_ = (psum_base_ + rows_) % (rows_ + 1);
