@@ -102,10 +102,8 @@ void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
-void write_npy_int8(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<int>& values) {
-  std::string dims;
-  for (std::int64_t d : shape) dims += std::to_string(d) + ", ";
-  std::string header = "{'descr': '|i1', 'fortran_order': False, 'shape': (" + dims + "), }";
+std::string npy_bytes(const std::string& dictionary, const std::string& data) {
+  std::string header = dictionary;
   while ((10 + header.size() + 1) % 64 != 0) header += ' ';
   header += '\n';
   std::string bytes = "\x93NUMPY";
@@ -113,9 +111,15 @@ void write_npy_int8(const std::string& path, const std::vector<std::int64_t>& sh
   bytes += '\x00';
   bytes += static_cast<char>(header.size() & 0xFF);
   bytes += static_cast<char>(header.size() >> 8);
-  bytes += header;
-  for (int v : values) bytes += static_cast<char>(static_cast<std::int8_t>(v));
-  write_file(path, bytes);
+  return bytes + header + data;
+}
+
+void write_npy_int8(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<int>& values) {
+  std::string dims;
+  for (std::int64_t d : shape) dims += std::to_string(d) + ", ";
+  std::string data;
+  for (int v : values) data += static_cast<char>(static_cast<std::int8_t>(v));
+  write_file(path, npy_bytes("{'descr': '|i1', 'fortran_order': False, 'shape': (" + dims + "), }", data));
 }
 
 std::string read_file(const std::string& path) {

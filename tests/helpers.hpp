@@ -67,6 +67,9 @@ inline constexpr const char* kConvPoolFcYaml =
 
 std::string make_temp_dir();
 void write_file(const std::string& path, const std::string& text);
+// A version-1 .npy file's bytes: its header's dictionary (padded as numpy
+// pads it), then `data`.
+std::string npy_bytes(const std::string& dictionary, const std::string& data);
 // A version-1 .npy file of int8 values with `shape`, as numpy.save writes it.
 void write_npy_int8(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<int>& values);
 std::string read_file(const std::string& path);

@@ -13,27 +13,9 @@
 using namespace systole;
 using namespace systole::test;
 
-namespace {
-
-// A version-1 .npy file whose header's dictionary is `dictionary`, followed
-// by `data`.
-std::string npy_file(const std::string& dictionary, const std::string& data) {
-  std::string header = dictionary;
-  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
-  header += '\n';
-  std::string bytes = "\x93NUMPY";
-  bytes += '\x01';
-  bytes += '\x00';
-  bytes += static_cast<char>(header.size() & 0xFF);
-  bytes += static_cast<char>(header.size() >> 8);
-  return bytes + header + data;
-}
-
-}  // namespace
-
 TEST_CASE("a .npy item size too long for an int is refused, not thrown as std::out_of_range", "[fuzz]") {
   const std::string path = make_temp_dir() + "/wide.npy";
-  write_file(path, npy_file("{'descr': '<i99999999999', 'fortran_order': False, 'shape': (2,), }", "ab"));
+  write_file(path, npy_bytes("{'descr': '<i99999999999', 'fortran_order': False, 'shape': (2,), }", "ab"));
   CHECK_THROWS_MATCHES(read_npy(path), InputError,
                        Catch::Message(path + ": type 'i99999999999' is not supported"));
 }
@@ -42,7 +24,7 @@ TEST_CASE("a .npy header claiming more values than the file holds is refused bef
   // 2^40 float64 values would be 8 TiB: the reader allocated them before
   // reading (std::bad_alloc, or AddressSanitizer's allocation limit).
   const std::string path = make_temp_dir() + "/huge.npy";
-  write_file(path, npy_file("{'descr': '<f8', 'fortran_order': False, 'shape': (1048576, 1048576), }", "12345678"));
+  write_file(path, npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1048576, 1048576), }", "12345678"));
   CHECK_THROWS_MATCHES(read_npy(path), InputError,
                        Catch::Message(path + ": holds fewer values than its shape says (1099511627776)"));
 }
