@@ -400,3 +400,77 @@ TEST_CASE("the timeline has a counter per DRAM channel, and changes no figure of
     if (event["ph"] == "C" && event["name"] == "DRAM bandwidth") ++windows;
   CHECK(samples == 2 * windows);
 }
+
+TEST_CASE("the timeline's DRAM transfers hold every byte layers.csv counts, each within its layer", "[cli][timeline]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/net.yaml", kConvPoolFcYaml);
+  const std::string out = dir + "/out", timeline = dir + "/run.json";
+  // 700 MHz against DDR4-2400's 1200 MHz: DRAM times fall between the
+  // array's cycles; the pool layer between the conv and the FC runs on the
+  // vector unit, whose cycles do not advance the DRAM.
+  const CommandResult run = run_systole({"run", "--arch", "systole-32x32", "--array", "4x4", "--workload",
+                                         dir + "/net.yaml", "--dram", "ddr4-2400", "--clock-mhz", "700", "--out", out,
+                                         "--timeline", timeline, "--log-level", "warn"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json trace = nlohmann::json::parse(read_file(timeline));
+  const auto rows = layer_rows(out + "/layers.csv");
+  REQUIRE(rows.size() == 3);
+  const double cycle_us = 1.0 / 700;
+  const double tolerance = 1e-9;
+
+  struct Transfer {
+    std::string name;
+    double begin = -1, end = -1;
+    std::int64_t bytes = 0;
+    int ends = 0;
+  };
+  std::map<std::int64_t, Transfer> transfers;
+  for (const nlohmann::json& event : trace["traceEvents"]) {
+    if (event["ph"] != "b" && event["ph"] != "e") continue;
+    CHECK(event["cat"] == "DRAM");
+    Transfer& transfer = transfers[event["id"].get<std::int64_t>()];
+    if (event["ph"] == "b") {
+      CHECK(transfer.begin < 0);
+      transfer.name = event["name"].get<std::string>();
+      transfer.begin = event["ts"].get<double>();
+      transfer.bytes = event["args"]["bytes"].get<std::int64_t>();
+    } else {
+      CHECK(event["name"].get<std::string>() == transfer.name);
+      transfer.end = event["ts"].get<double>();
+      ++transfer.ends;
+    }
+  }
+  REQUIRE(transfers.size() > 3);
+
+  // Each transfer starts and ends within one layer, and the bytes of the
+  // transfers that start in a layer are its DRAM columns, by operand.
+  const std::map<std::string, std::string> column_of = {{"ifmap read", "dram_ifmap_read_bytes"},
+                                                        {"filter read", "dram_filter_read_bytes"},
+                                                        {"ofmap read", "dram_ofmap_read_bytes"},
+                                                        {"ofmap write", "dram_ofmap_write_bytes"}};
+  std::vector<std::map<std::string, std::int64_t>> bytes_by_layer(rows.size());
+  for (const auto& [id, transfer] : transfers) {
+    INFO("transfer " << id << ": " << transfer.name);
+    CHECK(transfer.ends == 1);
+    CHECK(transfer.begin >= 0);
+    CHECK(transfer.end > transfer.begin);
+    REQUIRE(column_of.count(transfer.name) == 1);
+    std::size_t layer = rows.size();
+    for (std::size_t l = 0; l < rows.size(); ++l) {
+      const double first = std::stoll(rows[l].at("first_cycle")) * cycle_us;
+      const double last = first + std::stoll(rows[l].at("cycles")) * cycle_us;
+      if (transfer.begin >= first - tolerance && transfer.begin < last) layer = l;
+    }
+    REQUIRE(layer < rows.size());
+    const double layer_end =
+        (std::stoll(rows[layer].at("first_cycle")) + std::stoll(rows[layer].at("cycles"))) * cycle_us;
+    CHECK(transfer.end <= layer_end + tolerance);
+    bytes_by_layer[layer][transfer.name] += transfer.bytes;
+  }
+  for (std::size_t l = 0; l < rows.size(); ++l)
+    for (const auto& [name, column] : column_of) {
+      INFO(rows[l].at("layer") << " " << name);
+      CHECK(bytes_by_layer[l][name] == std::stoll(rows[l].at(column)));
+    }
+}

@@ -16,6 +16,14 @@
 
 namespace systole {
 
+// A transfer as the DRAM served it: started when transfer() was called,
+// finished at the end of the DRAM cycle in which its last burst completed.
+struct DramTransferRecord {
+  std::int64_t address = 0, bytes = 0;
+  bool write = false;
+  std::int64_t started_fs = 0, finished_fs = 0;
+};
+
 class DramBackend {
  public:
   static constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
@@ -58,6 +66,11 @@ class DramBackend {
   // show each channel's traffic.
   virtual std::vector<std::int64_t> channel_bursts_by(std::int64_t time_fs) = 0;
   virtual std::int64_t burst_bytes() const = 0;
+  // Once record_transfers() was called, the transfers started since that
+  // finished by `time_fs` and were not returned before, in the order they
+  // finished: traces show each transfer.
+  virtual void record_transfers() = 0;
+  virtual std::vector<DramTransferRecord> transfers_finished_by(std::int64_t time_fs) = 0;
 };
 
 }  // namespace systole

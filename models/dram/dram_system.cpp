@@ -16,6 +16,7 @@ std::uint64_t DramSystem::transfer(std::int64_t address, std::int64_t bytes, boo
   const std::int64_t first = address / spec_.burst_bytes;
   const std::int64_t last = (address + bytes - 1) / spec_.burst_bytes;
   remaining_.push_back(bytes > 0 ? last - first + 1 : 0);
+  if (record_transfers_ && bytes > 0) transfers_in_flight_[id] = {address, bytes, write, now_fs_, 0};
   for (std::int64_t burst = first; bytes > 0 && burst <= last; ++burst)
     pending_.push_back({id, burst * spec_.burst_bytes, write});
   feed();
@@ -41,7 +42,11 @@ void DramSystem::run_cycle() {
   for (DramChannel& channel : channels_) {
     channel.tick();
     for (const DramCompletion& c : channel.take_completions()) {
-      if (--remaining_[burst_transfer_[c.id]] == 0) transfers_finished_ = true;
+      const std::uint64_t transfer = burst_transfer_[c.id];
+      if (--remaining_[transfer] == 0) {
+        transfers_finished_ = true;
+        record_finished(transfer);
+      }
       ++bursts_done_;
     }
   }
@@ -49,6 +54,23 @@ void DramSystem::run_cycle() {
   if (bursts_done_ != before) completions_.push_back({cycle_ * tck_fs_, bytes_moved()});
   if (keep_history_) take_snapshot();
   feed();
+}
+
+void DramSystem::record_finished(std::uint64_t transfer) {
+  const auto in_flight = transfers_in_flight_.find(transfer);
+  if (in_flight == transfers_in_flight_.end()) return;
+  in_flight->second.finished_fs = (cycle_ + 1) * tck_fs_;
+  finished_records_.push_back(in_flight->second);
+  transfers_in_flight_.erase(in_flight);
+}
+
+std::vector<DramTransferRecord> DramSystem::transfers_finished_by(std::int64_t time_fs) {
+  std::vector<DramTransferRecord> finished;
+  while (!finished_records_.empty() && finished_records_.front().finished_fs <= time_fs) {
+    finished.push_back(finished_records_.front());
+    finished_records_.pop_front();
+  }
+  return finished;
 }
 
 void DramSystem::keep_history() {
@@ -102,6 +124,7 @@ std::int64_t DramSystem::next_event_fs() const {
 }
 
 void DramSystem::advance_to(std::int64_t time_fs) {
+  now_fs_ = std::max(now_fs_, time_fs);
   const std::int64_t end = time_fs / tck_fs_;  // cycles before it have ended
   while (cycle_ < end) {
     std::int64_t next = end;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -50,6 +51,8 @@ class DramSystem final : public DramBackend {
   DramChannelStats stats_by(std::int64_t time_fs) override;
   std::vector<std::int64_t> channel_bursts_by(std::int64_t time_fs) override;
   std::int64_t burst_bytes() const override { return spec_.burst_bytes; }
+  void record_transfers() override { record_transfers_ = true; }
+  std::vector<DramTransferRecord> transfers_finished_by(std::int64_t time_fs) override;
   double tck_ns() const override { return spec_.tck_ps * 1e-3; }
 
  private:
@@ -66,6 +69,7 @@ class DramSystem final : public DramBackend {
   DramAddressMapping mapping_;
   std::vector<DramChannel> channels_;
   std::int64_t cycle_ = 0;  // the next DRAM cycle to run; every channel is at it
+  std::int64_t now_fs_ = 0;  // the latest time advanced to
   std::deque<Burst> pending_;
   std::vector<std::int64_t> remaining_;  // bursts left, per transfer
   std::uint64_t next_burst_id_ = 0;
@@ -88,8 +92,14 @@ class DramSystem final : public DramBackend {
   std::deque<Snapshot> history_;
   std::deque<std::int64_t> history_active_until_;  // ranks × channels per snapshot
   std::deque<std::int64_t> history_channel_bursts_;  // channels per snapshot
+  // Once recorded: transfers in flight by id, and those finished.
+  bool record_transfers_ = false;
+  std::unordered_map<std::uint64_t, DramTransferRecord> transfers_in_flight_;
+  std::deque<DramTransferRecord> finished_records_;
   // Drops the snapshots before the last one that covers at most `cycles`.
   void drop_history_before(std::int64_t cycles);
+  // Moves a transfer that just finished from in flight to the finished.
+  void record_finished(std::uint64_t transfer);
 };
 
 }  // namespace systole

@@ -15,6 +15,11 @@ std::int64_t MemoryController::region_base(Operand operand, std::int64_t dram_ca
   return index(operand) * third;
 }
 
+Operand MemoryController::operand_at(std::int64_t address, std::int64_t dram_capacity_bytes) {
+  const std::int64_t third = region_base(Operand::Filter, dram_capacity_bytes);
+  return static_cast<Operand>(std::min<std::int64_t>(address / third, kOperands - 1));
+}
+
 MemoryController::MemoryController(DramBackend& dram, GlobalBuffer& buffer, TilePlan plan, std::int64_t start_fs,
                        std::int64_t period_fs, int noc_latency)
     : dram_(dram),

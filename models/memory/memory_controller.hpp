@@ -61,6 +61,8 @@ namespace systole {
 class MemoryController final : public FoldGate {
  public:
   static std::int64_t region_base(Operand operand, std::int64_t dram_capacity_bytes);
+  // The operand whose region holds `address`.
+  static Operand operand_at(std::int64_t address, std::int64_t dram_capacity_bytes);
 
   // The program's cycle c ends at start_fs + (c + 1)·period_fs in the DRAM's
   // time.

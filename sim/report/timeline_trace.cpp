@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/memory/memory_controller.hpp"
 #include "models/noc/noc_config.hpp"
 
 namespace systole {
@@ -47,6 +48,7 @@ TimelineTrace::TimelineTrace(const TimelineOptions& options, const std::vector<L
       period_fs_(std::llround(hardware.clock_period_ns * 1e6)) {
   if (hardware_.dram != nullptr) {
     hardware_.dram->keep_history();
+    hardware_.dram->record_transfers();
     channel_bursts_ = hardware_.dram->channel_bursts_by(0);
   }
   std::uint64_t layer_bytes = 0;
@@ -113,6 +115,7 @@ void TimelineTrace::close_layer_slices(std::int64_t end_cycle) {
 }
 
 void TimelineTrace::begin_step(int layer, std::int64_t first_cycle) {
+  write_dram_transfers();
   if (layer != layer_) {
     close_layer_slices(end_cycle_);
     layer_ = layer;
@@ -175,8 +178,7 @@ void TimelineTrace::flush_window() {
   if (hardware_.dram != nullptr) {
     emit(counter + R"("DRAM bandwidth","args":{"GB/s":)" + number(static_cast<double>(sums.dram_bytes) / nanoseconds) +
          "}}");
-    // The vector unit's cycles do not advance the DRAM; the array's have.
-    hardware_.dram->advance_to(last_cycle_end_fs_);
+    write_dram_transfers();
     const std::vector<std::int64_t> bursts = hardware_.dram->channel_bursts_by(last_cycle_end_fs_);
     for (std::size_t c = 0; c < bursts.size(); ++c) {
       const std::int64_t bytes = (bursts[c] - channel_bursts_[c]) * hardware_.dram->burst_bytes();
@@ -208,6 +210,25 @@ void TimelineTrace::flush_window() {
   window_ = Window{};
 }
 
+void TimelineTrace::write_dram_transfers() {
+  if (hardware_.dram == nullptr) return;
+  // The vector unit's cycles do not advance the DRAM; the array's have.
+  hardware_.dram->advance_to(last_cycle_end_fs_);
+  const auto run_us = [&](std::int64_t fs) {
+    return number(static_cast<double>(step_first_cycle_) * cycle_us_ + static_cast<double>(fs - step_start_fs_) * 1e-9);
+  };
+  for (const DramTransferRecord& transfer : hardware_.dram->transfers_finished_by(last_cycle_end_fs_)) {
+    const Operand operand = MemoryController::operand_at(transfer.address, hardware_.dram->capacity_bytes());
+    const std::string slice = R"({"pid":1,"cat":"DRAM","id":)" + std::to_string(transfers_written_++) + R"(,"name":")" +
+                              kBufferPartitions[static_cast<int>(operand)] + (transfer.write ? " write" : " read") +
+                              "\"";
+    // Both ends in one event, so that a cut never leaves a slice open.
+    emit(slice + R"(,"ph":"b","ts":)" + run_us(transfer.started_fs) + R"(,"args":{"bytes":)" +
+         std::to_string(transfer.bytes) + R"(,"address":)" + std::to_string(transfer.address) + "}},\n" + slice +
+         R"(,"ph":"e","ts":)" + run_us(transfer.finished_fs) + "}");
+  }
+}
+
 void TimelineTrace::write_stalls(const RunResult& result) {
   for (std::size_t i = 0; i < result.layers.size() && i < layers_.size(); ++i) {
     const LayerStats& layer = result.layers[i];
@@ -228,6 +249,7 @@ void TimelineTrace::write_stalls(const RunResult& result) {
 void TimelineTrace::commit(const RunResult& result) {
   const bool interrupted = result.interrupted;
   flush_window();
+  write_dram_transfers();
   close_layer_slices(end_cycle_);
   layer_ = -1;
   write_stalls(result);

@@ -7,7 +7,10 @@
 // array waited; and counters per window of N cycles: utilization, MACs,
 // DRAM bytes and bandwidth (and each channel's), each NoC bus's words (and occupancy of its
 // width), global-buffer occupancy (the same figures as utilization.csv), and
-// the values the array read and wrote through the buffer's ports.
+// the values the array read and wrote through the buffer's ports. With the
+// DRAM model, each DRAM transfer (a tile read, a write-back) is an async
+// slice from its start to its last burst, on one track per operand and
+// direction, since a partition's transfers overlap.
 // Times are run cycles at the run's clock, in microseconds.
 //
 // The size stays bounded: slices are merged runs of cycles and counters are
@@ -85,6 +88,9 @@ class TimelineTrace : public RunObserver {
                    std::int64_t end_cycle);
   void flush_window();
   void write_stalls(const RunResult& result);
+  // The DRAM transfers finished by the end of the last cycle seen, placed
+  // in run time through the current step's start.
+  void write_dram_transfers();
   // `closing`: one of the last events, written in the room kept for them.
   void emit(const std::string& event, bool closing = false);
   std::string ts(std::int64_t cycle) const;
@@ -98,6 +104,7 @@ class TimelineTrace : public RunObserver {
   std::int64_t step_start_fs_ = 0;      // the DRAM's time at the step's start
   std::int64_t last_cycle_end_fs_ = 0;  // and at the end of the last cycle seen
   std::vector<std::int64_t> channel_bursts_;  // each DRAM channel's, at the last window's end
+  std::uint64_t transfers_written_ = 0;       // the async slices' ids
   std::uint64_t bytes_ = 0;
   std::uint64_t reserved_bytes_ = 0;  // kept for the events written after a cut
   bool layers_kept_ = false;          // whether the layer slices are among them
