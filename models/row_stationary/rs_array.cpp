@@ -282,6 +282,7 @@ CycleActivity RowStationaryArray<Op, Acc>::step() {
       begin_pass();
     } else {
       ++totals_.stall_dram_cycles;
+      add_stall_cycle(totals_.stall_spans, StallCause::Dram, cycle_);
     }
   }
   if (in_pass_) {
@@ -290,7 +291,10 @@ CycleActivity RowStationaryArray<Op, Acc>::step() {
     const std::uint32_t words_before = a.noc_words[0] + a.noc_words[1] + a.noc_words[2];
     deliver(a);
     const bool delivered = a.noc_words[0] + a.noc_words[1] + a.noc_words[2] > words_before;
-    if (!worked && waited) ++totals_.stall_noc_cycles;
+    if (!worked && waited) {
+      ++totals_.stall_noc_cycles;
+      add_stall_cycle(totals_.stall_spans, StallCause::Noc, cycle_);
+    }
     if (!worked && !delivered)
       throw std::logic_error("row-stationary array: no PE and no network can move in pass " +
                              std::to_string(next_pass_ - 1) + " at cycle " + std::to_string(cycle_));

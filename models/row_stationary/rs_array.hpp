@@ -46,6 +46,7 @@
 #include "models/memory/fold_gate.hpp"
 #include "models/noc/noc_config.hpp"
 #include "models/row_stationary/rs_program.hpp"
+#include "models/stall_span.hpp"
 
 namespace systole {
 
@@ -54,6 +55,7 @@ struct RsTotals {
   std::int64_t link_hops = 0;          // partial sums moved down a set's column
   std::int64_t stall_noc_cycles = 0;   // cycles no PE worked, some waiting on a network
   std::int64_t stall_dram_cycles = 0;  // cycles waiting for a pass's tiles
+  std::vector<StallSpan> stall_spans;  // where those were lost
   std::int64_t peak_ifmap_entries = 0, peak_filter_entries = 0, peak_psum_entries = 0;
 };
 

@@ -69,8 +69,9 @@ class ArrayStep {
   virtual Execution& start(const OperandSource& source, const StepMemory& memory) = 0;
   // Adds what only the dataflow knows of the execution, completed or
   // interrupted, to the step's counters: neighbour-link hops, stalls by
-  // cause and what its memory moved between DRAM and the buffer.
-  virtual void record(Counters& counted, bool completed) const = 0;
+  // cause and what its memory moved between DRAM and the buffer; and where
+  // the stalls were lost, in the step's cycles, to `stalls`.
+  virtual void record(Counters& counted, std::vector<StallSpan>& stalls, bool completed) const = 0;
   // After the step completed: its folds and how it mapped onto the array.
   virtual void record_mapping(LayerStats& stats) const = 0;
   // The outputs the array computed against the reference computation.

@@ -16,6 +16,14 @@
 // controller, when a fold could have started without the NoC's latency or
 // with ports as fast as DRAM (MemoryController::waits, which only it can
 // tell). This is the one place that turns those facts into stall cycles.
+// Each share is also placed in the step's cycles where it was lost:
+//  - a fold's wait ends where its stream starts, the DRAM share first, then
+//    the buffer's ports, then the NoC's latency (the order data takes);
+//  - the rate and bus delays of its start come just before the wait;
+//  - a stretched stream's extra cycles follow where its last element would
+//    have entered unstretched; the slow drain ends at the last result;
+//  - the end's wait is the step's last cycles: the NoC trip, DRAM's write,
+//    then the ports.
 
 #include <cstdint>
 #include <vector>
@@ -23,11 +31,16 @@
 #include "models/array/array_controller.hpp"
 #include "models/array/fold_schedule.hpp"
 #include "sim/dataflow/edge_rates.hpp"
+#include "models/stall_span.hpp"
 
 namespace systole {
 
 struct StallCycles {
   std::int64_t dram = 0, noc = 0, buffer = 0;
+  std::vector<StallSpan> spans;  // in the step's cycles; by cause, they add up to the totals
+
+  // Counts `cycles` lost to `cause` from `first_cycle` on.
+  void add(StallCause cause, std::int64_t first_cycle, std::int64_t cycles);
 };
 
 // How a completed step with the DRAM model ended.
@@ -41,10 +54,11 @@ struct StepEnd {
 
 // `limits` per fold with the DRAM model, else empty; `drain_tail`: how much
 // later the last fold's results were all out than at one per port and cycle
-// (counted only when the step completed); `end`: null unless the step
-// completed with the DRAM model.
+// (counted only when the step completed), and `last_result_cycle` when they
+// were; `end`: null unless the step completed with the DRAM model.
 StallCycles fold_stalls(const std::vector<Fold>& folds, const std::vector<FoldTiming>& timings,
                         const std::vector<MemoryWait>& waits, const std::vector<FoldRateLimits>& limits,
-                        std::int64_t drain_tail, bool completed, const StepEnd* end);
+                        std::int64_t drain_tail, std::int64_t last_result_cycle, bool completed,
+                        const StepEnd* end);
 
 }  // namespace systole

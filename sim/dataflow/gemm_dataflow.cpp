@@ -41,7 +41,7 @@ class GemmArrayStep final : public ArrayStep {
   }
 
 
-  void record(Counters& counted, bool completed) const override;
+  void record(Counters& counted, std::vector<StallSpan>& stalls, bool completed) const override;
   void record_mapping(LayerStats& stats) const override;
 
   Comparison compare_with_reference() const override {
@@ -63,7 +63,7 @@ class GemmArrayStep final : public ArrayStep {
 };
 
 template <class Op, class Acc>
-void GemmArrayStep<Op, Acc>::record(Counters& counted, bool completed) const {
+void GemmArrayStep<Op, Acc>::record(Counters& counted, std::vector<StallSpan>& stall_spans, bool completed) const {
   record_dram_traffic(counted);
   const MemoryController* memory = memory_controller();
   const ArrayController<Op, Acc>& controller = *controller_;
@@ -78,11 +78,13 @@ void GemmArrayStep<Op, Acc>::record(Counters& counted, bool completed) const {
   if (ended)
     end = {controller.cycles_elapsed(), controller.padded_length(), controller.last_result_cycle(),
            memory->last_dram_write_cycle(), arch_.noc.latency};
-  const StallCycles stalls = fold_stalls(mapping_.folds, timings, controller.memory_waits(), limits_,
-                                         controller.drain_tail(), completed, ended ? &end : nullptr);
+  const StallCycles stalls =
+      fold_stalls(mapping_.folds, timings, controller.memory_waits(), limits_, controller.drain_tail(),
+                  controller.last_result_cycle(), completed, ended ? &end : nullptr);
   counted[Counter::StallDramCycles] += stalls.dram;
   counted[Counter::StallNocCycles] += stalls.noc;
   counted[Counter::StallBufferCycles] += stalls.buffer;
+  stall_spans.insert(stall_spans.end(), stalls.spans.begin(), stalls.spans.end());
 }
 
 template <class Op, class Acc>

@@ -77,12 +77,13 @@ class RsArrayStep final : public ArrayStep {
     return *array_;
   }
 
-  void record(Counters& counted, bool) const override {
+  void record(Counters& counted, std::vector<StallSpan>& stalls, bool) const override {
     record_dram_traffic(counted);
     const RsTotals& totals = array_->totals();
     counted[Counter::LinkHopsVertical] += totals.link_hops;
     counted[Counter::StallNocCycles] += totals.stall_noc_cycles;
     counted[Counter::StallDramCycles] += totals.stall_dram_cycles;
+    stalls.insert(stalls.end(), totals.stall_spans.begin(), totals.stall_spans.end());
   }
 
   void record_mapping(LayerStats& stats) const override {
@@ -124,7 +125,7 @@ class UnmappableStep final : public ArrayStep {
  public:
   explicit UnmappableStep(std::string problem) { problem_ = std::move(problem); }
   Execution& start(const OperandSource&, const StepMemory&) override { throw std::logic_error(problem_); }
-  void record(Counters&, bool) const override {}
+  void record(Counters&, std::vector<StallSpan>&, bool) const override {}
   void record_mapping(LayerStats&) const override {}
   Comparison compare_with_reference() const override { return {}; }
 };

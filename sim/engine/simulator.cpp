@@ -308,7 +308,11 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
     }
   }
   count_dram(dram_before, counted);
-  step->record(counted, completed);
+  std::vector<StallSpan> stalls;
+  step->record(counted, stalls, completed);
+  const std::int64_t step_first_cycle = stats.first_cycle + stats[Counter::Cycles];
+  for (StallSpan& stall : stalls) stall.first_cycle += step_first_cycle;
+  stats.stall_spans.insert(stats.stall_spans.end(), stalls.begin(), stalls.end());
   stats.counters += counted;
   if (completed) step->record_mapping(stats);
   if (!completed) return false;

@@ -8,6 +8,7 @@
 
 #include "models/dram/dram_controller.hpp"
 #include "sim/report/counters.hpp"
+#include "models/stall_span.hpp"
 #include "sim/workload/layer.hpp"
 
 namespace systole {
@@ -42,6 +43,10 @@ struct LayerStats {
   std::int64_t active_pes = 0;
   Verification verification = Verification::NotChecked;
   std::string verification_detail;
+
+  // Where its stall cycles were lost, in run cycles, in the order its
+  // steps found them; each cause's spans add up to its stall column.
+  std::vector<StallSpan> stall_spans;
 
   std::int64_t& operator[](Counter counter) { return counters[counter]; }
   std::int64_t operator[](Counter counter) const { return counters[counter]; }

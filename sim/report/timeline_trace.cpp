@@ -1,5 +1,6 @@
 #include "sim/report/timeline_trace.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iterator>
@@ -14,16 +15,21 @@ namespace systole {
 namespace {
 
 // Thread ids of the tracks, in the order the viewers show them.
-enum Track { kLayers = 1, kSteps = 2, kPhases = 3, kFolds = 4, kStalls = 5 };
-constexpr const char* kTrackNames[] = {"", "layers", "steps", "phases", "folds", "stalls"};
+enum Track { kLayers = 1, kSteps = 2, kPhases = 3, kFolds = 4, kDramStalls = 5, kNocStalls = 6, kBufferStalls = 7 };
+constexpr const char* kTrackNames[] = {"", "layers", "steps", "phases", "folds", "DRAM stalls", "NoC stalls", "buffer stalls"};
 constexpr const char* kBufferPartitions[] = {"ifmap", "filter", "ofmap"};
-// The stall slices' names, by cause, and the layers.csv counters they show.
+// The stall slices by cause: their track, their name, and the layers.csv
+// counter they add up to.
 constexpr struct {
+  StallCause cause;
+  Track track;
   const char* name;
   Counter counter;
-} kStallCauses[] = {{"DRAM stall", Counter::StallDramCycles},
-                    {"NoC stall", Counter::StallNocCycles},
-                    {"buffer stall", Counter::StallBufferCycles}};
+} kStallCauses[] = {{StallCause::Dram, kDramStalls, "DRAM stall", Counter::StallDramCycles},
+                    {StallCause::Noc, kNocStalls, "NoC stall", Counter::StallNocCycles},
+                    {StallCause::Buffer, kBufferStalls, "buffer stall", Counter::StallBufferCycles}};
+
+bool is_stall_track(int track) { return track >= kDramStalls && track <= kBufferStalls; }
 
 // Room kept for the events that close the file once it is cut short.
 constexpr std::uint64_t kClosingBytes = 1024;
@@ -67,7 +73,7 @@ TimelineTrace::TimelineTrace(const TimelineOptions& options, const std::vector<L
   file_.stream() << "{\"traceEvents\":[\n";
   bytes_ = 17;
   emit(R"({"ph":"M","pid":1,"name":"process_name","args":{"name":)" + json_string(title) + "}}");
-  for (int track = kLayers; track <= kStalls; ++track) {
+  for (int track = kLayers; track <= kBufferStalls; ++track) {
     const std::string thread = R"({"ph":"M","pid":1,"tid":)" + std::to_string(track);
     emit(thread + R"(,"name":"thread_name","args":{"name":")" + kTrackNames[track] + "\"}}");
     emit(thread + R"(,"name":"thread_sort_index","args":{"sort_index":)" + std::to_string(track) + "}}");
@@ -93,12 +99,16 @@ void TimelineTrace::close_slice(OpenSlice& slice, int track, const std::string& 
                                 std::int64_t end_cycle) {
   if (!slice.open) return;
   slice.open = false;
-  const bool kept = (track == kLayers || track == kStalls) && layers_kept_;
+  const bool kept = track == kLayers && layers_kept_;
   if (truncated_ && !kept) return;
-  emit(R"({"ph":"X","pid":1,"tid":)" + std::to_string(track) + ",\"name\":" + name + ",\"ts\":" +
-       ts(slice.first_cycle) + ",\"dur\":" + number(static_cast<double>(end_cycle - slice.first_cycle) * cycle_us_) +
-       (args.empty() ? "" : ",\"args\":" + args) + "}",
-       kept);
+  emit(slice_event(track, name, args, slice.first_cycle, end_cycle), kept);
+}
+
+std::string TimelineTrace::slice_event(int track, const std::string& name, const std::string& args,
+                                       std::int64_t first_cycle, std::int64_t end_cycle) const {
+  return R"({"ph":"X","pid":1,"tid":)" + std::to_string(track) + ",\"name\":" + name + ",\"ts\":" + ts(first_cycle) +
+         ",\"dur\":" + number(static_cast<double>(end_cycle - first_cycle) * cycle_us_) +
+         (args.empty() ? "" : ",\"args\":" + args) + "}";
 }
 
 void TimelineTrace::close_layer_slices(std::int64_t end_cycle) {
@@ -230,20 +240,48 @@ void TimelineTrace::write_dram_transfers() {
 }
 
 void TimelineTrace::write_stalls(const RunResult& result) {
+  // Each cause's spans that overlap or touch make one slice, whose args
+  // count the cycles of each. If those do not fit, one slice per layer and
+  // cause spans them all, in the room kept for the outline.
+  std::vector<std::string> detailed, outline;
+  std::uint64_t detailed_bytes = 0;
   for (std::size_t i = 0; i < result.layers.size() && i < layers_.size(); ++i) {
     const LayerStats& layer = result.layers[i];
-    // Laid end to end from the layer's start: how much each cause took, not when.
-    std::int64_t start = layer.first_cycle;
     for (const auto& cause : kStallCauses) {
-      const std::int64_t cycles = layer[cause.counter];
-      if (cycles == 0) continue;
-      OpenSlice stall{true, 0, start};
-      close_slice(stall, kStalls, json_string(cause.name),
-                  R"({"layer":)" + layers_[i].name_json + R"(,"stall cycles":)" + std::to_string(cycles) + "}",
-                  start + cycles);
-      start += cycles;
+      std::vector<StallSpan> spans;
+      for (const StallSpan& span : layer.stall_spans)
+        if (span.cause == cause.cause) spans.push_back(span);
+      if (spans.empty()) continue;
+      std::sort(spans.begin(), spans.end(),
+                [](const StallSpan& a, const StallSpan& b) { return a.first_cycle < b.first_cycle; });
+      auto slice = [&](std::int64_t first, std::int64_t end, std::int64_t cycles) {
+        return slice_event(cause.track, json_string(cause.name),
+                           R"({"layer":)" + layers_[i].name_json + R"(,"stall cycles":)" + std::to_string(cycles) + "}",
+                           first, end);
+      };
+      std::int64_t first = spans.front().first_cycle, end = first, cycles = 0, all_cycles = 0;
+      for (const StallSpan& span : spans) {
+        if (span.first_cycle > end) {
+          detailed.push_back(slice(first, end, cycles));
+          detailed_bytes += detailed.back().size() + 2;
+          first = span.first_cycle;
+          cycles = 0;
+        }
+        end = std::max(end, span.first_cycle + span.cycles);
+        cycles += span.cycles;
+        all_cycles += span.cycles;
+      }
+      detailed.push_back(slice(first, end, cycles));
+      detailed_bytes += detailed.back().size() + 2;
+      outline.push_back(slice(spans.front().first_cycle, end, all_cycles));
     }
   }
+  const bool fits = !truncated_ && bytes_ + detailed_bytes + kClosingBytes <= options_.max_bytes;
+  if (!fits && !truncated_) {
+    truncated_ = true;
+    truncated_at_ = end_cycle_;
+  }
+  for (const std::string& event : fits ? detailed : outline) emit(event, /*closing=*/fits || layers_kept_);
 }
 
 void TimelineTrace::commit(const RunResult& result) {

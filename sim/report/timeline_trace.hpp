@@ -2,9 +2,9 @@
 // The run as a Chrome Trace Event Format JSON file (--timeline), which
 // ui.perfetto.dev and chrome://tracing open. Tracks, one thread each:
 // layers, steps, phases (runs of the same CycleActivity::phase) and folds as
-// complete ("X") slices; stalls, each layer's stall cycles by cause from its
-// record (layers.csv), since an observer sees what a cycle did, not why the
-// array waited; and counters per window of N cycles: utilization, MACs,
+// complete ("X") slices; stalls, one track per cause, where the run's record
+// (LayerStats::stall_spans) placed them, since an observer sees what a
+// cycle did, not why the array waited; and counters per window of N cycles: utilization, MACs,
 // DRAM bytes and bandwidth (and each channel's), each NoC bus's words (and occupancy of its
 // width), global-buffer occupancy (the same figures as utilization.csv), and
 // the values the array read and wrote through the buffer's ports. With the
@@ -88,6 +88,8 @@ class TimelineTrace : public RunObserver {
                    std::int64_t end_cycle);
   void flush_window();
   void write_stalls(const RunResult& result);
+  std::string slice_event(int track, const std::string& name, const std::string& args, std::int64_t first_cycle,
+                          std::int64_t end_cycle) const;
   // The DRAM transfers finished by the end of the last cycle seen, placed
   // in run time through the current step's start.
   void write_dram_transfers();
