@@ -182,10 +182,13 @@ TEST_CASE("--traces writes SCALE-Sim's three reports, equal to SCALE-Sim's own",
         CHECK(ours[kIfmapStop] == theirs[kIfmapStop]);
       }
       if (os) {
-        // SCALE-Sim's OS ofmap demand adds, per fold, R + C writes no value
-        // makes (docs/validation.md), which last to the end of the padded
-        // fold: its last output write is at Total Cycles, R - rows_used
-        // cycles after the last row of a partial last fold is drained.
+        // SCALE-Sim's OS ofmap count adds R + C per fold that no value
+        // makes (docs/validation.md). And its create_ofmap_demand_mat pads
+        // a partial fold's outputs with null rows below the used ones and
+        // then flips the rows: the null rows drain first, the outputs last,
+        // at the padded fold's end (Total Cycles in the last fold). Systole
+        // drains the used rows first: a partial last fold's last output is
+        // written R - rows_used cycles earlier.
         const std::int64_t m = layer.gemm().m;
         const std::int64_t last_rows = m - (m - 1) / rows * rows;
         CHECK(std::stoll(ours[kOfmapWrites]) + (rows + cols) * folds == std::stoll(theirs[kOfmapWrites]));
