@@ -284,7 +284,7 @@ TEST_CASE("--traces: a directory that cannot be written is refused before anythi
   CHECK(left == std::vector<std::string>{dir + "/file", dir + "/taken", dir + "/taken/COMPUTE_REPORT.csv"});
   // A missing directory whose parent exists is created.
   const CommandResult ok = run_systole({"run", "--arch", "systole-32x32", "--workload", lenet, "--traces",
-                                        dir + "/new", "--log-level", "warn"});
+                                        dir + "/new/", "--log-level", "warn"});
   CHECK(ok.exit_code == 0);
   for (const std::string& file : scalesim_report_names()) CHECK(fs::exists(dir + "/new/" + file));
 }

@@ -272,7 +272,9 @@ void prepare_directory(const std::string& directory, const std::vector<std::stri
     if (!fs::is_directory(directory, error))
       throw InputError("option --" + option + ": '" + directory + "' is not a directory");
   } else {
-    const fs::path parent = fs::path(directory).lexically_normal().parent_path();
+    fs::path path = fs::path(directory).lexically_normal();
+    if (!path.has_filename()) path = path.parent_path();  // "DIR/"
+    const fs::path parent = path.parent_path();
     if (!parent.empty() && !fs::is_directory(parent, error))
       throw InputError("option --" + option + ": cannot create '" + directory + "': '" + parent.string() +
                        "' is not a directory");
