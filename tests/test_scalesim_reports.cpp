@@ -105,7 +105,7 @@ TEST_CASE("python_float prints a double as Python's repr does", "[scalesim][repo
   CHECK(python_float(2.5e20) == "2.5e+20");
 }
 
-TEST_CASE("--traces writes SCALE-Sim's three reports, equal to SCALE-Sim's own", "[scalesim][reports][golden]") {
+TEST_CASE("SCALE-Sim's three reports from --traces equal SCALE-Sim's own", "[scalesim][reports][golden]") {
   SYSTOLE_REQUIRE_TEST_DATA(kCases, kHowToGet);
   const std::string dir = make_temp_dir();
   int cases = 0;
@@ -218,7 +218,7 @@ TEST_CASE("--traces writes SCALE-Sim's three reports, equal to SCALE-Sim's own",
   CHECK(cases >= 13);
 }
 
-TEST_CASE("--traces with --memory dram: DRAM words are the layer's DRAM counters", "[scalesim][reports][dram]") {
+TEST_CASE("SCALE-Sim reports with --memory dram: DRAM words are the layer's DRAM counters", "[scalesim][reports][dram]") {
   SYSTOLE_REQUIRE_TEST_DATA(kCases, kHowToGet);
   const fs::path case_dir = kCases / "16x16_ws_test_valid_16";
   const std::string out = make_temp_dir() + "/traces";
@@ -260,7 +260,7 @@ TEST_CASE("--traces with --memory dram: DRAM words are the layer's DRAM counters
   CHECK(number(row[kDramOfmapStop]) == number(compute.rows[0][1]));
 }
 
-TEST_CASE("--traces: a directory that cannot be written is refused before anything runs", "[scalesim][reports][cli]") {
+TEST_CASE("SCALE-Sim reports: a --traces directory that cannot be written is refused before anything runs", "[scalesim][reports][cli]") {
   const std::string dir = make_temp_dir();
   const std::string lenet = std::string(SYSTOLE_SOURCE_DIR) + "/workloads/lenet5.yaml";
   write_file(dir + "/file", "");
