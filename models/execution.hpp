@@ -48,6 +48,10 @@ struct CycleActivity {
   // it (its results).
   std::uint32_t buffer_reads[3] = {0, 0, 0};
   std::uint32_t buffer_writes[3] = {0, 0, 0};
+  // DRAM transfers of each partition under way at the end of this cycle, as
+  // the memory controller last saw them: tile reads into ifmap and filter,
+  // write-backs out of ofmap (partial sums read back are not counted).
+  std::uint32_t dram_transfers[3] = {0, 0, 0};
 };
 
 // The registers of a PE (PeSnapshot's fields), as waveforms name them.

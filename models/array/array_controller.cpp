@@ -338,7 +338,10 @@ CycleActivity ArrayController<Op, Acc>::step() {
   activity.buffer_reads[static_cast<int>(program_.roles.left)] += static_cast<std::uint32_t>(fed_left);
   activity.buffer_reads[static_cast<int>(program_.roles.top)] += static_cast<std::uint32_t>(loaded.values + fed_top);
   activity.dram_bytes = dram_bytes_this_cycle();
-  if (gate_ != nullptr) gate_->buffer_bytes(activity.buffer_bytes);
+  if (gate_ != nullptr) {
+    gate_->buffer_bytes(activity.buffer_bytes);
+    gate_->dram_transfers(activity.dram_transfers);
+  }
   const TickCounts tick = tick_pes();
   activity.active_pes = tick.macs;
   activity.gated_macs = tick.gated_macs;
@@ -403,7 +406,10 @@ CycleActivity ArrayController<Op, Acc>::step_quiet() {
   activity.cycle = cycle_;
   activity.fold = static_cast<int>(live_end_) - 1;
   activity.dram_bytes = dram_bytes_this_cycle();
-  if (gate_ != nullptr) gate_->buffer_bytes(activity.buffer_bytes);
+  if (gate_ != nullptr) {
+    gate_->buffer_bytes(activity.buffer_bytes);
+    gate_->dram_transfers(activity.dram_transfers);
+  }
   // Nothing moves through the array now (no fold is live); the operands'
   // record moves on with the cycles.
   activity.register_writes[static_cast<int>(RegisterFile::Operand)] =

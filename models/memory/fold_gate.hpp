@@ -48,6 +48,8 @@ class FoldGate {
   // Bytes held now in each partition of the on-chip buffer (ifmap, filter,
   // ofmap).
   virtual void buffer_bytes(std::uint32_t held[3]) const = 0;
+  // DRAM transfers under way, per partition (CycleActivity::dram_transfers).
+  virtual void dram_transfers(std::uint32_t in_flight[3]) const = 0;
 };
 
 }  // namespace systole

@@ -65,6 +65,7 @@ void MemoryController::issue_reads(std::size_t g) {
     std::int64_t& next = next_address_[index(tile.operand)];
     const std::int64_t address = tile.address >= 0 ? psum_base_ + tile.address : next;
     read_transfers_[g].push_back(dram_.transfer(address, tile.bytes, /*write=*/false));
+    if (tile.operand != Operand::Ofmap) in_flight_.emplace_back(read_transfers_[g].back(), index(tile.operand));
     // Partial sums read back land in the block reserved above.
     if (tile.operand != Operand::Ofmap) buffer_.reserve(tile.operand, tile.bytes, tile.held_until, false);
     if (tile.address < 0) next += tile.bytes;
@@ -76,6 +77,13 @@ void MemoryController::issue_reads(std::size_t g) {
 void MemoryController::tick(std::int64_t cycle) {
   cycle_ = cycle;
   dram_.advance_to(cycle_end(cycle));
+  for (std::size_t t = 0; t < in_flight_.size();)
+    if (dram_.done(in_flight_[t].first)) {
+      ++finished_this_cycle_[in_flight_[t].second];
+      in_flight_.erase(in_flight_.begin() + static_cast<std::ptrdiff_t>(t));
+    } else {
+      ++t;
+    }
   while (!arriving_results_.empty() && arriving_results_.front().first <= cycle) {
     issue_writes(arriving_results_.front().second);
     arriving_results_.erase(arriving_results_.begin());
@@ -102,6 +110,16 @@ void MemoryController::tick(std::int64_t cycle) {
 }
 
 void MemoryController::buffer_bytes(std::uint32_t held[3]) const { buffer_.occupancy(held); }
+
+void MemoryController::dram_transfers(std::uint32_t in_flight[3]) const {
+  for (int p = 0; p < kOperands; ++p) in_flight[p] = finished_this_cycle_[p];
+  for (const auto& [id, partition] : in_flight_) ++in_flight[partition];
+}
+
+void MemoryController::end_cycle(std::int64_t cycle) {
+  buffer_.end_cycle(cycle);
+  for (std::uint32_t& finished : finished_this_cycle_) finished = 0;
+}
 
 std::int64_t MemoryController::bytes_moved(std::int64_t cycle) {
   dram_.advance_to(cycle_end(cycle));
@@ -212,6 +230,7 @@ void MemoryController::issue_writes(std::size_t g) {
     std::int64_t& next = next_address_[index(Operand::Ofmap)];
     const std::int64_t address = p.write_address >= 0 ? psum_base_ + p.write_address : next;
     write_transfers_[g].push_back(dram_.transfer(address, p.write_bytes, /*write=*/true));
+    in_flight_.emplace_back(write_transfers_[g].back(), index(Operand::Ofmap));
     if (p.write_address < 0) next += p.write_bytes;
     drains_[g].push_back(
         buffer_.read_write_back(p.write_bytes, p.write_values, /*partial_sums=*/p.write_address >= 0, cycle_));

@@ -77,10 +77,12 @@ class MemoryController final : public FoldGate {
   void started(std::size_t fold) override;
   void results_collected(std::int64_t values, bool accumulating) override;
   void finished(std::size_t fold) override;
-  void end_cycle(std::int64_t cycle) override { buffer_.end_cycle(cycle); }
+  void end_cycle(std::int64_t cycle) override;
   bool drained() const override;
   std::int64_t bytes_moved(std::int64_t cycle) override;
   void buffer_bytes(std::uint32_t held[3]) const override;
+  // Those not seen finished by the last tick, and those it saw finish.
+  void dram_transfers(std::uint32_t in_flight[3]) const override;
 
   // Bytes this step moved between DRAM and the buffer (the buffer counts
   // its own traffic: GlobalBuffer::traffic).
@@ -131,6 +133,10 @@ class MemoryController final : public FoldGate {
   std::int64_t psum_base_ = 0;
   std::int64_t next_address_[kOperands];
   DramTraffic dram_traffic_;
+  // DRAM transfers not yet seen finished (id, partition), and per partition
+  // those the current cycle's tick saw finish.
+  std::vector<std::pair<std::uint64_t, int>> in_flight_;
+  std::uint32_t finished_this_cycle_[kOperands] = {0, 0, 0};
 };
 
 }  // namespace systole

@@ -316,6 +316,7 @@ CycleActivity RowStationaryArray<Op, Acc>::step() {
   }
   if (gate_ != nullptr) {
     gate_->buffer_bytes(a.buffer_bytes);
+    gate_->dram_transfers(a.dram_transfers);
     const std::int64_t moved = gate_->bytes_moved(cycle_);
     a.dram_bytes = static_cast<std::uint32_t>(moved - std::exchange(bytes_moved_, moved));
     gate_->end_cycle(cycle_);

@@ -28,6 +28,7 @@
 #include "sim/workload/onnx_workload.hpp"
 #include "sim/report/figures.hpp"
 #include "sim/report/report.hpp"
+#include "sim/report/scalesim_reports.hpp"
 #include "sim/energy/cycle_energy.hpp"
 #include "sim/engine/simulator.hpp"
 #include "sim/config/text.hpp"
@@ -172,6 +173,7 @@ po::options_description run_options() {
        "write a Chrome trace JSON of the run to FILE (layers, steps, phases, folds, counters; opens in "
        "ui.perfetto.dev)")
       ("timeline-window", po::value<std::int64_t>()->default_value(1000), "timeline counters: one sample per N cycles")
+      ("traces", po::value<std::string>(), "SCALE-Sim v2-compatible reports and traces into DIR")
       ("timeline-max-mb", po::value<std::int64_t>()->default_value(200),
        "the timeline leaves out later events once it reaches this many MB")
       ("log-level", po::value<std::string>()->default_value("info"),
@@ -257,6 +259,35 @@ void check_writable(const std::string& path, const std::string& partial, const s
   if (!std::ofstream(partial, std::ios::app))
     throw InputError("option --" + option + ": cannot write '" + path + "': " + std::strerror(errno));
   if (!existed) std::filesystem::remove(partial, error);
+}
+
+// Creates `directory` (its parent must exist) unless it is there, and fails,
+// before anything is simulated, unless the run can write `files` into it.
+// A directory created here is removed again when it fails.
+void prepare_directory(const std::string& directory, const std::vector<std::string>& files, const std::string& option) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  bool created = false;
+  if (fs::exists(directory, error)) {
+    if (!fs::is_directory(directory, error))
+      throw InputError("option --" + option + ": '" + directory + "' is not a directory");
+  } else {
+    fs::path path = fs::path(directory).lexically_normal();
+    if (!path.has_filename()) path = path.parent_path();  // "DIR/"
+    const fs::path parent = path.parent_path();
+    if (!parent.empty() && !fs::is_directory(parent, error))
+      throw InputError("option --" + option + ": cannot create '" + directory + "': '" + parent.string() +
+                       "' is not a directory");
+    created = fs::create_directory(directory, error);
+    if (error) throw InputError("option --" + option + ": cannot create '" + directory + "': " + error.message());
+  }
+  try {
+    for (const std::string& file : files)
+      check_writable(directory + "/" + file, directory + "/" + file + ".partial", option);
+  } catch (const InputError&) {
+    if (created) fs::remove(directory, error);
+    throw;
+  }
 }
 
 void set_option_key(ArchConfig& arch, const std::string& option, const std::string& key,
@@ -452,6 +483,11 @@ int run_command(int argc, char** argv) {
   if (vcd) check_writable(vcd->path, vcd->path + ".partial", "vcd");
   const std::optional<TimelineOptions> timeline_options = parse_timeline_options(vm);
   if (timeline_options) check_writable(timeline_options->path, timeline_options->path + ".partial", "timeline");
+  std::optional<std::string> traces_dir;
+  if (vm.count("traces")) {
+    traces_dir = vm["traces"].as<std::string>();
+    prepare_directory(*traces_dir, scalesim_report_names(), "traces");
+  }
   // Everything is valid: from here on the run writes files.
   release_log_lines();
   std::string out_dir;
@@ -492,6 +528,13 @@ int run_command(int argc, char** argv) {
     simulator.add_observer(*timeline);
   }
 
+  std::optional<ScaleSimReports> scalesim_reports;
+  if (traces_dir) {
+    scalesim_reports.emplace(*traces_dir, ScaleSimArray{arch.array.rows, arch.array.cols, arch.dataflow,
+                                                        operand_bits(arch.array.data_type), simulator.dram_backend() != nullptr});
+    simulator.add_observer(*scalesim_reports);
+  }
+
   for (int signal : kStopSignals) std::signal(signal, on_interrupt);
   const RunResult result = simulator.run(workload);
   for (int signal : kStopSignals) std::signal(signal, SIG_DFL);
@@ -519,6 +562,7 @@ int run_command(int argc, char** argv) {
       spdlog::warn("timeline {}: reached --timeline-max-mb at run cycle {}; later events are left out",
                    timeline_options->path, timeline->truncated_at());
   }
+  if (scalesim_reports) scalesim_reports->commit(result);
   print_summary_table(std::cout, description, result);
 
   for (const LayerStats& layer : result.layers)
