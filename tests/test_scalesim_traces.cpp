@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -90,8 +91,8 @@ void check_lines(const std::string& dir, const std::vector<std::string> (&expect
   }
 }
 
-// What SCALE-Sim's ifmap, filter and ofmap matrices hold for a layer read
-// from a SCALE-Sim topology (no padding, batch 1, one group), each address
+// What SCALE-Sim's ifmap, filter and ofmap matrices hold for a layer of
+// batch 1, one group and no dilation, each address
 // counted as often as the dataflow reads (writes) it: every operand that
 // streams past a spatial fold of the other dimension is read once per fold
 // of that dimension (../shared/reference/scalesim.md §4.2-4.3).
@@ -111,8 +112,8 @@ std::map<std::int64_t, std::int64_t> expected_addresses(const Layer& layer, cons
         const std::int64_t r = m / ew, c = m % ew;
         const std::int64_t fr = k / (s.filter_w * s.in_channels), fc = (k / s.in_channels) % s.filter_w,
                            ch = k % s.in_channels;
-        const std::int64_t y = r * s.stride_h + fr, x = c * s.stride_w + fc;
-        if (y >= s.in_h || x >= s.in_w) continue;  // SCALE-Sim's ceil overrun: -1
+        const std::int64_t y = r * s.stride_h - s.pad_top + fr, x = c * s.stride_w - s.pad_left + fc;
+        if (y < 0 || y >= s.in_h || x < 0 || x >= s.in_w) continue;  // padding, or SCALE-Sim's ceil overrun: -1
         counts[((y * s.in_w) + x) * s.in_channels + ch] += times;
       }
   } else if (operand == 1) {
@@ -266,6 +267,53 @@ TEST_CASE("traces of a strided multi-channel conv hold every im2col read, in eve
       }
     }
   }
+}
+
+TEST_CASE("window positions in the padding are -1 in the ifmap trace", "[scalesim][traces]") {
+  // 5x5 input of 2 channels, 3 filters of 3x3, padding 1: a 5x5 output.
+  // The array reads every window position, a zero where it falls in the
+  // padding; the trace shows those as -1: 56 of the 225 positions (4 sides
+  // of 5 pixels with 3 outside each, 60, less the 4 corners' overlap), 112
+  // values with the 2 channels.
+  const Layer layer = conv_layer(5, 5, 2, 3, 3, 3, /*stride=*/1, /*pad=*/1);
+  std::int64_t outside = 0;
+  for (int p = 0; p < 5; ++p)
+    for (int q = 0; q < 5; ++q)
+      for (int fr = 0; fr < 3; ++fr)
+        for (int fc = 0; fc < 3; ++fc)
+          if (p - 1 + fr < 0 || p - 1 + fr >= 5 || q - 1 + fc < 0 || q - 1 + fc >= 5) outside += 2;  // channels
+  REQUIRE(outside == 112);
+  for (const char* dataflow : {"ws", "os", "is"}) {
+    INFO(dataflow);
+    const ArchConfig arch = array_config(4, 4, dataflow);
+    const std::string dir = make_temp_dir();
+    const RunResult result = run_traced(arch, {layer}, dir);
+    const Trace trace = parse(dir + "/layer0/IFMAP_SRAM_TRACE.csv");
+    // N = 3 fits one column fold: each window position is read once.
+    CHECK(trace.entries == result.layers[0][Counter::BufferIfmapReads] - outside);
+    CHECK(trace.addresses == expected_addresses(layer, arch, 0));
+  }
+}
+
+TEST_CASE("an interrupted run keeps the traces of what it simulated", "[scalesim][traces]") {
+  const std::atomic<bool> interrupt{true};
+  RunOptions options;
+  options.interrupt = &interrupt;
+  options.pause_interval = 10;  // stops at the first pause
+  Simulator simulator(accelerator(), array_config(4, 4, "ws"), options);
+  const std::string dir = make_temp_dir();
+  ScaleSimTraces traces(dir, 1'000'000'000);
+  simulator.set_demand_trace(&traces);
+  Workload workload;
+  workload.layers = {conv_layer(9, 9, 3, 5, 3, 3, 2)};
+  const RunResult result = simulator.run(workload);
+  REQUIRE(result.interrupted);
+  const std::int64_t cycles = result.layers[0][Counter::Cycles];
+  REQUIRE(cycles > 0);
+  const Trace trace = parse(dir + "/layer0/IFMAP_SRAM_TRACE.csv");
+  CHECK(trace.entries == result.layers[0][Counter::BufferIfmapReads]);
+  CHECK(trace.cycles.back() <= cycles);
+  CHECK_FALSE(fs::exists(dir + "/layer0/IFMAP_SRAM_TRACE.csv.partial"));
 }
 
 TEST_CASE("traces are the same with and without operand values", "[scalesim][traces]") {
