@@ -273,7 +273,7 @@ std::optional<TracesOptions> parse_traces_options(const po::variables_map& vm, c
   const std::uint64_t estimate = ScaleSimTraces::estimate_bytes(arch, workload);
   if (estimate > traces.max_bytes) {
     char size[64];
-    std::snprintf(size, sizeof size, "%.3g GB", static_cast<double>(estimate) / 1e9);
+    std::snprintf(size, sizeof size, "%.3g MB", static_cast<double>(estimate) / 1e6);
     throw InputError("option --traces: the demand traces of this run may reach " + std::string(size) +
                      ", above --traces-max-mb " + std::to_string(max_mb) +
                      ": trace fewer layers or raise --traces-max-mb");
