@@ -5,8 +5,10 @@
 // LayerID). Each line is `cycle,addr_0,...,addr_{w-1}` in SCALE-Sim's layout
 // (integers, comma-separated, -1 for an idle lane): one line per cycle in
 // which the array reads (ifmap, filter) or writes (ofmap) that operand, the
-// cycle counted from the layer's first, the lanes the array edge the operand
-// passes (the R rows of the left edge, or the C columns of the stationary
+// cycle counted from the layer's first as SCALE-Sim's traces count it (a
+// read's line is the cycle after the value enters the array: SCALE-Sim's
+// read buffers serve a demand one cycle after it), the lanes the array edge
+// the operand passes (the R rows of the left edge, or the C columns of the stationary
 // rows, the top edge and the outputs), the addresses SCALE-Sim's
 // (sim/dataflow/scalesim_addresses.hpp). docs/outputs.md describes them.
 //
