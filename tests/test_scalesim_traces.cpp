@@ -340,6 +340,33 @@ TEST_CASE("an interrupted run keeps the traces of what it simulated", "[scalesim
   CHECK_FALSE(fs::exists(dir + "/layer0/IFMAP_SRAM_TRACE.csv.partial"));
 }
 
+TEST_CASE("traces that reach their limit during a run stop at a whole line", "[scalesim][traces]") {
+  // The WS case worked by hand above: the layer's ifmap, filter and ofmap
+  // lines interleave by cycle; a 100-byte limit takes the lines written
+  // before the one that would pass it, and no later layer gets files.
+  Simulator simulator(accelerator(), array_config(2, 2, "ws"), RunOptions{});
+  const std::string dir = make_temp_dir();
+  ScaleSimTraces traces(dir, 100);
+  simulator.set_demand_trace(&traces);
+  Workload workload;
+  workload.layers = {tiny_layer(2), tiny_layer(2)};
+  simulator.run(workload);
+  REQUIRE(traces.truncated());
+  CHECK(traces.truncated_layer() == 0);
+  std::uint64_t bytes = 0;
+  for (const char* file : kFiles) bytes += read_file(dir + "/layer0/" + file).size();
+  CHECK(bytes == traces.bytes_written());
+  CHECK(bytes <= 100);
+  // Written in the array's cycle order (a read's line carries the next
+  // cycle): "1,10000000,10000003" and "2,10000001,10000004" (20 bytes each
+  // with the newline), "3,0,-1" (7), "4,3,1" (6), "3,20000000,-1" (14),
+  // "5,-1,4" (7), "4,20000002,20000001" (20): 94 bytes; "5,-1,20000003" (14)
+  // would pass 100.
+  CHECK(bytes == 94);
+  CHECK(traces.truncated_cycle() == 5);
+  CHECK_FALSE(fs::exists(dir + "/layer1"));
+}
+
 TEST_CASE("traces are the same with and without operand values", "[scalesim][traces]") {
   const std::vector<Layer> layers = {conv_layer(9, 9, 3, 5, 3, 3, 2), tiny_layer(3)};
   for (const char* dataflow : {"ws", "os", "is"}) {
