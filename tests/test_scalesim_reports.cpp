@@ -305,7 +305,7 @@ TEST_CASE("an interrupted run still writes the SCALE-Sim reports, its last row m
   write_file(dir + "/net.csv", "Layer, M, N, K,\nsmall, 64, 64, 64,\nhuge, 20000, 2048, 2048,\n");
   const std::string out = dir + "/out", traces = dir + "/traces";
   std::vector<std::string> args = {SYSTOLE_BINARY, "run", "--arch", dir + "/arch.ini", "--workload", dir + "/net.csv",
-                                   "--out", out, "--traces", traces, "--log-level", "warn"};
+                                   "--out", out, "--traces", traces, "--traces-max-mb", "0", "--log-level", "warn"};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

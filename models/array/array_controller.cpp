@@ -354,6 +354,7 @@ CycleActivity ArrayController<Op, Acc>::step() {
   count_register_accesses(tick, loaded.written, stationary ? 0 : out.results, operand_writes, activity);
   count_link_hops(activity);
   activity.fold = static_cast<int>(live_end_) - 1;
+  if (edge_trace_ != nullptr) trace_edges();
   if (streaming)
     activity.phase = Phase::Stream;
   else if (loading)
@@ -365,6 +366,69 @@ CycleActivity ArrayController<Op, Acc>::step() {
   finished_ = outputs_remaining_ == 0 && cycle_ >= scheduler_.padded_length() &&
               (gate_ == nullptr || gate_->drained());
   return activity;
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::trace_edges() {
+  edges_.clear();
+  edges_.cycle = cycle_;
+  const bool stationary = program_.mode == ArrayMode::Stationary;
+  for (std::size_t g = live_begin_; g < live_end_; ++g) {
+    const Fold& f = fold(g);
+    const FoldTiming& timing = scheduler_.issued()[g];
+    const std::int64_t k = f.stream_spacing;
+    if (stationary) {  // the words of a used stationary row on the bus now (load_stationary_rows)
+      const std::int64_t q = f.load_spacing;
+      const std::int64_t since = cycle_ - timing.load_start;
+      if (since >= 0 && since < q * config_.rows && since / q < f.rows_used) {
+        const std::int64_t part = since % q;
+        const std::int64_t end = std::min<std::int64_t>(config_.cols * (part + 1) / q, f.cols_used);
+        for (std::int64_t c = config_.cols * part / q; c < end; ++c)
+          edges_.top.push_back({static_cast<int>(c), f.gemm, f.row_offset + since / q, f.col_offset + c});
+      }
+    }
+    // The left edge (feed_left_edge): element e enters row r at s + e·k + r.
+    const std::int64_t base = cycle_ - timing.stream_start;
+    for (std::int64_t r = std::max<std::int64_t>(0, base - f.last_element_offset());
+         r <= std::min<std::int64_t>(f.rows_used - 1, base); ++r) {
+      if ((base - r) % k != 0) continue;
+      const std::int64_t element = f.stream_offset + (base - r) / k;
+      if (stationary)
+        edges_.left.push_back({static_cast<int>(r), f.gemm, element, f.row_offset + r});
+      else
+        edges_.left.push_back({static_cast<int>(r), f.gemm, f.row_offset + r, element});
+    }
+    if (stationary) {  // the bottom edge (collect_bottom_outputs)
+      const std::int64_t d = base - (config_.rows - 1);
+      for (std::int64_t c = std::max<std::int64_t>(0, d - f.last_element_offset());
+           c <= std::min<std::int64_t>(f.cols_used - 1, d); ++c)
+        if ((d - c) % k == 0)
+          edges_.out.push_back({static_cast<int>(c), f.gemm, f.stream_offset + (d - c) / k, f.col_offset + c});
+    } else {  // the column ports (collect_accumulators): row r leaves column c at s + last + c + q·r
+      const std::int64_t q = f.drain_spacing;
+      const std::int64_t e = base - f.last_element_offset();
+      for (std::int64_t r = 0; e >= 0 && r < f.rows_used; ++r) {
+        const std::int64_t c = e - q * r;
+        if (c >= 0 && c < f.cols_used)
+          edges_.out.push_back({static_cast<int>(c), f.gemm, f.row_offset + r, f.col_offset + c});
+      }
+    }
+  }
+  if (!stationary) {
+    // The top edge (feed_top_edge): each column takes the first live fold
+    // whose stream covers it now.
+    for (int c = 0; c < config_.cols; ++c) {
+      for (std::size_t g = live_begin_; g < live_end_; ++g) {
+        const Fold& f = fold(g);
+        const std::int64_t offset = cycle_ - scheduler_.issued()[g].stream_start - c;
+        if (offset < 0 || offset > f.last_element_offset()) continue;
+        if (offset % f.stream_spacing == 0 && c < f.cols_used)
+          edges_.top.push_back({c, f.gemm, f.stream_offset + offset / f.stream_spacing, f.col_offset + c});
+        break;
+      }
+    }
+  }
+  if (!edges_.empty()) edge_trace_->edge_cycle(edges_);
 }
 
 template <class Op, class Acc>

@@ -18,6 +18,7 @@
 #include "models/array/array_config.hpp"
 #include "models/execution.hpp"
 #include "models/array/array_program.hpp"
+#include "models/array/edge_trace.hpp"
 #include "models/memory/fold_gate.hpp"
 #include "models/array/fold_schedule.hpp"
 #include "models/noc/noc.hpp"
@@ -47,6 +48,8 @@ class ArrayController final : public Execution {
   // program reports), or -1: it is always -1 unless the model is wrong.
   std::int64_t first_mac_count_mismatch() const { return first_mac_count_mismatch_; }
   CycleActivity step_quiet() override;
+  // Reports every cycle's edge entries to `sink` (null: none, the default).
+  void set_edge_trace(EdgeTraceSink* sink) { edge_trace_ = sink; }
 
   // Per issued fold, how it waited for memory (the engine attributes the
   // wait to its causes: sim/dataflow/fold_stalls.hpp).
@@ -141,6 +144,9 @@ class ArrayController final : public Execution {
     std::int64_t moving_ = 0;
   };
   void count_link_hops(CycleActivity& activity);
+  // What the edges carry this cycle, from the schedule as the feeding and
+  // collecting functions above place it.
+  void trace_edges();
 
   ArrayConfig config_;
   ArrayProgram<Op, Acc> program_;
@@ -164,6 +170,8 @@ class ArrayController final : public Execution {
   // value (WS/IS) or top operand (OS) in each used column, one a cycle.
   HopSchedule macs_;
   std::int64_t first_mac_count_mismatch_ = -1;
+  EdgeTraceSink* edge_trace_ = nullptr;
+  EdgeCycle edges_;
   std::int64_t cycle_ = 0;
   // Folds [live_begin_, live_end_) have started and may still hold data.
   std::size_t live_begin_ = 0;

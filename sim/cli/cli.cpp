@@ -34,6 +34,7 @@
 #include "sim/config/text.hpp"
 #include "sim/report/utilization_log.hpp"
 #include "sim/cli/held_log.hpp"
+#include "sim/report/scalesim_traces.hpp"
 #include "sim/report/timeline_trace.hpp"
 #include "sim/report/vcd_tracer.hpp"
 #include "sim/workload/workload_loader.hpp"
@@ -173,9 +174,11 @@ po::options_description run_options() {
        "write a Chrome trace JSON of the run to FILE (layers, steps, phases, folds, counters; opens in "
        "ui.perfetto.dev)")
       ("timeline-window", po::value<std::int64_t>()->default_value(1000), "timeline counters: one sample per N cycles")
-      ("traces", po::value<std::string>(), "SCALE-Sim v2-compatible reports and traces into DIR")
       ("timeline-max-mb", po::value<std::int64_t>()->default_value(200),
        "the timeline leaves out later events once it reaches this many MB")
+      ("traces", po::value<std::string>(), "SCALE-Sim v2-compatible reports and traces into DIR")
+      ("traces-max-mb", po::value<std::int64_t>()->default_value(1000),
+       "refuse traces whose estimated size exceeds this many MB (0: SCALE-Sim's reports only, no trace files)")
       ("log-level", po::value<std::string>()->default_value("info"),
        "trace, debug, info, warn, error or off");
   add_workload_options(options);
@@ -247,6 +250,38 @@ std::optional<TimelineOptions> parse_timeline_options(const po::variables_map& v
     throw InputError("option --timeline-max-mb: must be from 1 to 2^40, got " + std::to_string(max_mb));
   timeline.max_bytes = static_cast<std::uint64_t>(max_mb) * 1'000'000;
   return timeline;
+}
+
+struct TracesOptions {
+  std::string dir;
+  std::uint64_t max_bytes = 0;
+};
+
+// --traces DIR, refused when the traces' estimated size passes
+// --traces-max-mb.
+std::optional<TracesOptions> parse_traces_options(const po::variables_map& vm, const ArchConfig& arch,
+                                                  const Workload& workload) {
+  if (!vm.count("traces")) {
+    if (!vm["traces-max-mb"].defaulted()) throw InputError("option --traces-max-mb needs --traces DIR");
+    return std::nullopt;
+  }
+  TracesOptions traces;
+  traces.dir = vm["traces"].as<std::string>();
+  const std::int64_t max_mb = vm["traces-max-mb"].as<std::int64_t>();
+  if (max_mb < 0 || max_mb > (std::int64_t{1} << 40))
+    throw InputError("option --traces-max-mb: must be from 0 to 2^40, got " + std::to_string(max_mb));
+  traces.max_bytes = static_cast<std::uint64_t>(max_mb) * 1'000'000;
+  if (max_mb == 0) return traces;
+  const std::uint64_t estimate = ScaleSimTraces::estimate_bytes(arch, workload);
+  if (estimate > traces.max_bytes) {
+    char size[64];
+    std::snprintf(size, sizeof size, "%.3g MB", static_cast<double>(estimate) / 1e6);
+    throw InputError("option --traces: the demand traces of this run may reach " + std::string(size) +
+                     ", above --traces-max-mb " + std::to_string(max_mb) +
+                     ": trace fewer layers, raise --traces-max-mb, or give --traces-max-mb 0 for SCALE-Sim's "
+                     "reports alone");
+  }
+  return traces;
 }
 
 // Fails, before anything is simulated, unless the run can write `path`
@@ -483,10 +518,14 @@ int run_command(int argc, char** argv) {
   if (vcd) check_writable(vcd->path, vcd->path + ".partial", "vcd");
   const std::optional<TimelineOptions> timeline_options = parse_timeline_options(vm);
   if (timeline_options) check_writable(timeline_options->path, timeline_options->path + ".partial", "timeline");
-  std::optional<std::string> traces_dir;
-  if (vm.count("traces")) {
-    traces_dir = vm["traces"].as<std::string>();
-    prepare_directory(*traces_dir, scalesim_report_names(), "traces");
+  const std::optional<TracesOptions> traces_options = parse_traces_options(vm, arch, workload);
+  if (traces_options) {
+    prepare_directory(traces_options->dir, scalesim_report_names(), "traces");
+    const bool trace_files = traces_options->max_bytes > 0;
+    if (trace_files && arch.memory_model == MemoryModel::Ideal)
+      spdlog::info("--traces: ideal memory models no DRAM: SRAM traces only, no DRAM traces");
+    else if (trace_files)
+      spdlog::info("--traces: SRAM traces only; DRAM traces are not written yet (docs/outputs.md)");
   }
   // Everything is valid: from here on the run writes files.
   release_log_lines();
@@ -529,10 +568,16 @@ int run_command(int argc, char** argv) {
   }
 
   std::optional<ScaleSimReports> scalesim_reports;
-  if (traces_dir) {
-    scalesim_reports.emplace(*traces_dir, ScaleSimArray{arch.array.rows, arch.array.cols, arch.dataflow,
-                                                        operand_bits(arch.array.data_type), simulator.dram_backend() != nullptr});
+  std::optional<ScaleSimTraces> traces;
+  if (traces_options) {
+    scalesim_reports.emplace(traces_options->dir,
+                             ScaleSimArray{arch.array.rows, arch.array.cols, arch.dataflow,
+                                           operand_bits(arch.array.data_type), simulator.dram_backend() != nullptr});
     simulator.add_observer(*scalesim_reports);
+    if (traces_options->max_bytes > 0) {
+      traces.emplace(traces_options->dir, traces_options->max_bytes);
+      simulator.set_demand_trace(&*traces);
+    }
   }
 
   for (int signal : kStopSignals) std::signal(signal, on_interrupt);
@@ -563,6 +608,9 @@ int run_command(int argc, char** argv) {
                    timeline_options->path, timeline->truncated_at());
   }
   if (scalesim_reports) scalesim_reports->commit(result);
+  if (traces && traces->truncated())
+    spdlog::warn("--traces: reached --traces-max-mb in layer {} at cycle {}; later lines are left out",
+                 traces->truncated_layer(), traces->truncated_cycle());
   print_summary_table(std::cout, description, result);
 
   for (const LayerStats& layer : result.layers)

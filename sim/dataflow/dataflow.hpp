@@ -28,6 +28,7 @@
 #include "models/memory/memory_controller.hpp"
 #include "models/memory/tile_plan.hpp"
 #include "sim/config/arch_config.hpp"
+#include "sim/dataflow/demand_trace.hpp"
 #include "sim/report/layer_stats.hpp"
 #include "sim/workload/layer.hpp"
 #include "sim/workload/operand_source.hpp"
@@ -76,6 +77,14 @@ class ArrayStep {
   virtual void record_mapping(LayerStats& stats) const = 0;
   // The outputs the array computed against the reference computation.
   virtual Comparison compare_with_reference() const = 0;
+  // After start(): reports the buffer addresses the array's edges read and
+  // write in each cycle to `trace`, the step's cycle 0 being the layer's
+  // `first_cycle`. False when the dataflow cannot say (no trace then).
+  virtual bool trace_demand(DemandTrace& trace, std::int64_t first_cycle) {
+    (void)trace;
+    (void)first_cycle;
+    return false;
+  }
 
  protected:
   // With a DRAM, the memory controller that runs memory_ (the step's tile

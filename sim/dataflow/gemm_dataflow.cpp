@@ -10,10 +10,55 @@
 #include "sim/dataflow/fold_stalls.hpp"
 #include "sim/dataflow/gemm_step_plan.hpp"
 #include "sim/dataflow/layer_data.hpp"
+#include "sim/dataflow/scalesim_addresses.hpp"
 
 namespace systole {
 
 namespace {
+
+// Turns the array's edge entries (models/array/edge_trace.hpp) into the
+// SCALE-Sim addresses of the layer's operands, one line per operand and
+// cycle: the left edge's R rows, the top edge's (or stationary rows') C
+// columns, the C columns results leave through.
+class DemandTranslator final : public EdgeTraceSink {
+ public:
+  DemandTranslator(DemandTrace& trace, std::int64_t first_cycle, const Layer& step, OperandRoles roles,
+                   const ArrayConfig& array)
+      : trace_(trace), first_cycle_(first_cycle), addresses_(step), roles_(roles),
+        left_(static_cast<std::size_t>(array.rows)), top_(static_cast<std::size_t>(array.cols)),
+        out_(static_cast<std::size_t>(array.cols)) {}
+
+  void edge_cycle(const EdgeCycle& edges) override {
+    // With the filters at the left edge (IS) the GEMM is transposed: L is
+    // N×K, Rt is K×M and O is N×M.
+    const bool transposed = roles_.left == Operand::Filter;
+    emit(roles_.left, edges.cycle, edges.left, left_, [&](const EdgeEntry& e) {
+      return transposed ? addresses_.filter(e.gemm, e.col, e.row) : addresses_.ifmap(e.gemm, e.row, e.col);
+    });
+    emit(roles_.top, edges.cycle, edges.top, top_, [&](const EdgeEntry& e) {
+      return transposed ? addresses_.ifmap(e.gemm, e.col, e.row) : addresses_.filter(e.gemm, e.row, e.col);
+    });
+    emit(Operand::Ofmap, edges.cycle, edges.out, out_, [&](const EdgeEntry& e) {
+      return transposed ? addresses_.ofmap(e.gemm, e.col, e.row) : addresses_.ofmap(e.gemm, e.row, e.col);
+    });
+  }
+
+ private:
+  template <class Address>
+  void emit(Operand operand, std::int64_t cycle, const std::vector<EdgeEntry>& entries,
+            std::vector<std::int64_t>& lanes, Address address) {
+    if (entries.empty()) return;
+    std::fill(lanes.begin(), lanes.end(), -1);
+    for (const EdgeEntry& e : entries) lanes[static_cast<std::size_t>(e.lane)] = address(e);
+    trace_.sram(operand, first_cycle_ + cycle, lanes);
+  }
+
+  DemandTrace& trace_;
+  std::int64_t first_cycle_;
+  ScaleSimAddresses addresses_;
+  OperandRoles roles_;
+  std::vector<std::int64_t> left_, top_, out_;
+};
 
 // One GEMM step: its plan, its lowered operands and the array controller
 // that runs its folds.
@@ -44,6 +89,12 @@ class GemmArrayStep final : public ArrayStep {
   void record(Counters& counted, std::vector<StallSpan>& stalls, bool completed) const override;
   void record_mapping(LayerStats& stats) const override;
 
+  bool trace_demand(DemandTrace& trace, std::int64_t first_cycle) override {
+    translator_.emplace(trace, first_cycle, step_, dataflow_.roles(), arch_.array);
+    controller_->set_edge_trace(&*translator_);
+    return true;
+  }
+
   Comparison compare_with_reference() const override {
     if constexpr (std::is_same_v<Op, Numeric<DataType::Int1>::Operand> &&
                   std::is_same_v<Acc, Numeric<DataType::Int1>::Accum>)
@@ -60,6 +111,7 @@ class GemmArrayStep final : public ArrayStep {
   std::vector<FoldRateLimits> limits_;  // per fold; DRAM model only
   std::optional<LayerData<Op, Acc>> data_;
   std::optional<ArrayController<Op, Acc>> controller_;
+  std::optional<DemandTranslator> translator_;
 };
 
 template <class Op, class Acc>

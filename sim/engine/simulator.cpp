@@ -5,6 +5,7 @@
 #include <iterator>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -151,6 +152,7 @@ void Simulator::run_layers(const Workload& workload, RunResult& result) {
     }
     const std::vector<Step> steps = lower(layer);
     stats.steps = static_cast<std::int64_t>(steps.size());
+    if (demand_trace_ != nullptr) demand_trace_->begin_layer(static_cast<int>(i), layer);
     bool completed = true;
     for (std::size_t s = 0; s < steps.size() && completed; ++s) {
       // Each step draws its own data, so its numbers do not depend on which
@@ -163,6 +165,7 @@ void Simulator::run_layers(const Workload& workload, RunResult& result) {
       else
         completed = run_array_step(std::get<Layer>(steps[s].work), seed, stats);
     }
+    if (demand_trace_ != nullptr) demand_trace_->end_layer();
     result.total_cycles += stats[Counter::Cycles];
     result.total_macs += stats[Counter::Macs];
     const std::int64_t macs = stats[Counter::Macs], cycles = stats[Counter::Cycles], folds = stats[Counter::Folds];
@@ -275,6 +278,10 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
   OperandSource source{seed, options_.sparsity, options_.operand_values};
   source.timing_only = runs_timing_only(gemm);
   Execution& execution = step->start(source, begin_memory(*step));
+  if (demand_trace_ != nullptr && !step->trace_demand(*demand_trace_, stats[Counter::Cycles]) &&
+      !std::exchange(untraced_warned_, true))
+    spdlog::warn("the {} dataflow does not report its buffer demands: its steps have no demand traces",
+                 arch_.dataflow);
   step_activity_ = {};
   Noc& noc = accelerator_.noc;
   noc.begin_step();

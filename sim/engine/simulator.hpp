@@ -61,6 +61,8 @@ class Simulator : private CycleObserver {
   Simulator& operator=(const Simulator&) = delete;
 
   void add_observer(RunObserver& observer);
+  // Records every array step's buffer demands in `trace` (null: none).
+  void set_demand_trace(DemandTrace* trace) { demand_trace_ = trace; }
   RunResult run(const Workload& workload);
   // The run's DRAM (null with ideal memory), for observers that read its
   // statistics.
@@ -93,6 +95,8 @@ class Simulator : private CycleObserver {
   RunOptions options_;
   std::unique_ptr<DramBackend> dram_;  // with the DRAM memory model
   std::vector<RunObserver*> observers_;
+  DemandTrace* demand_trace_ = nullptr;
+  bool untraced_warned_ = false;  // a step whose dataflow cannot report its demands
   // What the running step's cycles did, summed (CycleActivity).
   struct StepActivity {
     std::int64_t macs = 0;
