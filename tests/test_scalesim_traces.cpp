@@ -419,7 +419,7 @@ TEST_CASE("systole run --traces writes each array layer's traces, and refuses ba
                    "option --traces-max-mb needs --traces DIR");
 }
 
-TEST_CASE("--traces-max-mb 0 writes SCALE-Sim's reports and no trace file", "[cli][traces]") {
+TEST_CASE("a traces limit of 0 MB writes SCALE-Sim's reports and no trace file", "[cli][traces]") {
   // A layer whose traces would pass any limit still gets its reports.
   const std::string dir = make_temp_dir();
   write_file(dir + "/net.csv", "Layer, M, N, K,\nhuge, 20000, 2048, 2048,\n");
