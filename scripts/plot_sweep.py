@@ -130,7 +130,8 @@ def plot_roofline(run, layers, out):
     plot.set_ylabel("attained MACs/s")
     plot.set_title(f"{workload_name(run['workload'])}: {run['array.rows']}x{run['array.cols']} "
                    f"{run['array.dataflow']}, {run.get('dram.spec', '')} (fastest run)")
-    plot.legend(fontsize="small")
+    if plot.get_legend_handles_labels()[0]:
+        plot.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(out, dpi=120)
 

@@ -137,9 +137,8 @@ std::vector<std::vector<std::string>> read_csv(const std::string& path) {
   return rows;
 }
 
-CommandResult run_command(const std::string& program, const std::vector<std::string>& args) {
-  const std::string dir = make_temp_dir();
-  const std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
+pid_t start_command(const std::string& program, const std::vector<std::string>& args, const std::string& out_path,
+                    const std::string& err_path) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -149,14 +148,22 @@ CommandResult run_command(const std::string& program, const std::vector<std::str
   std::vector<char*> argv;
   for (std::string& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);
-  pid_t pid;
+  pid_t pid = -1;
+  if (posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ) != 0) pid = -1;
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+CommandResult run_command(const std::string& program, const std::vector<std::string>& args) {
+  const std::string dir = make_temp_dir();
+  const std::string out_path = dir + "/stdout", err_path = dir + "/stderr";
   CommandResult result;
-  if (posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ) == 0) {
+  const pid_t pid = start_command(program, args, out_path, err_path);
+  if (pid > 0) {
     int status = 0;
     waitpid(pid, &status, 0);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
-  posix_spawn_file_actions_destroy(&actions);
   result.out = read_file(out_path);
   result.err = read_file(err_path);
   return result;

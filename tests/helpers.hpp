@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include <sys/types.h>
+
 #include "models/accelerator.hpp"
 #include "sim/config/arch_config.hpp"
 #include "sim/dataflow/dataflow.hpp"
@@ -42,6 +44,10 @@ struct CommandResult {
 };
 // Runs `program` (a path) with `args`.
 CommandResult run_command(const std::string& program, const std::vector<std::string>& args);
+// Starts `program` with `args` and returns at once with its process id (-1
+// if it could not start); its stdout and stderr go to the files named.
+pid_t start_command(const std::string& program, const std::vector<std::string>& args, const std::string& out_path,
+                    const std::string& err_path);
 // Runs the systole binary with `args`.
 CommandResult run_systole(const std::vector<std::string>& args);
 

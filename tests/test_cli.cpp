@@ -3,9 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,7 +23,6 @@
 using namespace systole::test;
 namespace fs = std::filesystem;
 
-extern char** environ;
 
 namespace {
 
@@ -373,19 +370,11 @@ TEST_CASE("Ctrl-C, SIGTERM and SIGHUP stop a long run, which keeps what it has",
     write_file(f.workload, "Layer, M, N, K,\nhuge, 20000, 2048, 2048,\n");
     constexpr std::int64_t kUninterruptedCycles = 16 * 16 * (2 * 128 + 20000 + 128 - 2);
     const std::string out = f.dir + "/out", err = f.dir + "/stderr";
-    std::vector<std::string> args = {SYSTOLE_BINARY, "run", "--arch", f.arch, "--workload", f.workload,
-                                     "--array", "128x128", "--out", out, "--sample", "1000",
-                                     "--timeline", out + ".json", "--log-level", "warn"};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid;
-    REQUIRE(posix_spawn(&pid, SYSTOLE_BINARY, &actions, nullptr, argv.data(), environ) == 0);
-    posix_spawn_file_actions_destroy(&actions);
+    const pid_t pid = start_command(SYSTOLE_BINARY,
+                                    {"run", "--arch", f.arch, "--workload", f.workload, "--array", "128x128", "--out",
+                                     out, "--sample", "1000", "--timeline", out + ".json", "--log-level", "warn"},
+                                    "/dev/null", err);
+    REQUIRE(pid > 0);
     // Polls until `done` or the deadline; the run is killed if it never comes.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
     int status = 0;

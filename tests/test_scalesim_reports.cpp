@@ -5,9 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,7 +25,6 @@ using namespace systole;
 using namespace systole::test;
 namespace fs = std::filesystem;
 
-extern char** environ;
 
 namespace {
 
@@ -304,18 +301,11 @@ TEST_CASE("an interrupted run still writes the SCALE-Sim reports, its last row m
   write_file(dir + "/arch.ini", "[array]\nrows = 128\ncols = 128\ndataflow = ws\n");
   write_file(dir + "/net.csv", "Layer, M, N, K,\nsmall, 64, 64, 64,\nhuge, 20000, 2048, 2048,\n");
   const std::string out = dir + "/out", traces = dir + "/traces";
-  std::vector<std::string> args = {SYSTOLE_BINARY, "run", "--arch", dir + "/arch.ini", "--workload", dir + "/net.csv",
-                                   "--out", out, "--traces", traces, "--traces-max-mb", "0", "--log-level", "warn"};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  pid_t pid;
-  REQUIRE(posix_spawn(&pid, SYSTOLE_BINARY, &actions, nullptr, argv.data(), environ) == 0);
-  posix_spawn_file_actions_destroy(&actions);
+  const pid_t pid = start_command(SYSTOLE_BINARY,
+                                  {"run", "--arch", dir + "/arch.ini", "--workload", dir + "/net.csv", "--out", out,
+                                   "--traces", traces, "--traces-max-mb", "0", "--log-level", "warn"},
+                                  "/dev/null", "/dev/null");
+  REQUIRE(pid > 0);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
   int status = 0;
   bool exited = false;

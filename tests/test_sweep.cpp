@@ -5,9 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,7 +33,6 @@ using namespace systole;
 using namespace systole::test;
 namespace fs = std::filesystem;
 
-extern char** environ;
 
 namespace {
 
@@ -324,19 +321,7 @@ namespace {
 
 // Starts the systole binary with `args`, its output to files in `dir`.
 pid_t start_systole(const std::vector<std::string>& args, const std::string& dir) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, (dir + "/stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, (dir + "/stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<std::string> storage = {SYSTOLE_BINARY};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& arg : storage) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  posix_spawn(&pid, SYSTOLE_BINARY, &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
+  return start_command(SYSTOLE_BINARY, args, dir + "/stdout", dir + "/stderr");
 }
 
 // Waits until `count` runs of the sweep have completed (or 60 s).
