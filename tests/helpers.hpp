@@ -17,6 +17,12 @@
 
 namespace systole::test {
 
+// SCALE-Sim's input files and its own reports for a set of runs
+// (../shared/README.md), and what to say when they are missing.
+inline const std::filesystem::path kScaleSimDir = std::filesystem::path(SYSTOLE_SHARED_DIR) / "scalesim";
+inline constexpr const char* kScaleSimHowToGet =
+    "the shared reference data (SCALE-Sim's files) belongs in ../shared beside the repository";
+
 ArchConfig array_config(int rows, int cols, const std::string& dataflow,
                         Microarch microarch = Microarch::Baseline,
                         DataType data_type = DataType::Int8);

@@ -17,15 +17,10 @@ using namespace systole;
 using namespace systole::test;
 namespace fs = std::filesystem;
 
-namespace {
-const fs::path kScaleSim = fs::path(SYSTOLE_SHARED_DIR) / "scalesim";
-constexpr const char* kHowToGet = "the shared reference data (SCALE-Sim's files) belongs in ../shared beside the repository";
-}
-
 TEST_CASE("cycle counts equal SCALE-Sim's plus one", "[scalesim][golden]") {
-  SYSTOLE_REQUIRE_TEST_DATA(kScaleSim / "cases", kHowToGet);
+  SYSTOLE_REQUIRE_TEST_DATA(kScaleSimDir / "cases", kScaleSimHowToGet);
   int cases = 0;
-  for (const auto& entry : fs::directory_iterator(kScaleSim / "cases")) {
+  for (const auto& entry : fs::directory_iterator(kScaleSimDir / "cases")) {
     const fs::path report = entry.path() / "expected" / "COMPUTE_REPORT.csv";
     if (!fs::exists(report)) continue;
     fs::path topology;
@@ -56,9 +51,9 @@ TEST_CASE("buffer reads and writes equal SCALE-Sim's SRAM accesses", "[scalesim]
   // result of each fold). In OS, create_ofmap_demand_mat then also adds the
   // padded fold's rows plus columns, R + C per fold, which no value makes
   // (docs/validation.md): Systole's ofmap writes are the outputs.
-  SYSTOLE_REQUIRE_TEST_DATA(kScaleSim / "cases", kHowToGet);
+  SYSTOLE_REQUIRE_TEST_DATA(kScaleSimDir / "cases", kScaleSimHowToGet);
   int cases = 0;
-  for (const auto& entry : fs::directory_iterator(kScaleSim / "cases")) {
+  for (const auto& entry : fs::directory_iterator(kScaleSimDir / "cases")) {
     const fs::path report = entry.path() / "expected" / "DETAILED_ACCESS_REPORT.csv";
     if (!fs::exists(entry.path() / "expected")) continue;
     REQUIRE(fs::exists(report));
@@ -92,9 +87,9 @@ TEST_CASE("buffer reads and writes equal SCALE-Sim's SRAM accesses", "[scalesim]
 }
 
 TEST_CASE("every shipped SCALE-Sim topology loads or is refused in one line", "[scalesim]") {
-  SYSTOLE_REQUIRE_TEST_DATA(kScaleSim / "topologies", kHowToGet);
+  SYSTOLE_REQUIRE_TEST_DATA(kScaleSimDir / "topologies", kScaleSimHowToGet);
   int loaded = 0, refused = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(kScaleSim / "topologies")) {
+  for (const auto& entry : fs::recursive_directory_iterator(kScaleSimDir / "topologies")) {
     if (entry.path().extension() != ".csv") continue;
     try {
       const Workload workload = load_scalesim_topology(entry.path().string());
@@ -112,16 +107,16 @@ TEST_CASE("every shipped SCALE-Sim topology loads or is refused in one line", "[
   CHECK(refused == 2);
   CHECK(loaded >= 30);
   // The real networks SCALE-Sim itself chokes on.
-  const Workload resnet = load_scalesim_topology((kScaleSim / "topologies/conv_nets/Resnet50.csv").string());
+  const Workload resnet = load_scalesim_topology((kScaleSimDir / "topologies/conv_nets/Resnet50.csv").string());
   CHECK(resnet.layers.front().name == "Conv1");
-  CHECK(load_scalesim_topology((kScaleSim / "topologies/conv_nets/UNet_maestro.csv").string()).layers.size() > 10);
+  CHECK(load_scalesim_topology((kScaleSimDir / "topologies/conv_nets/UNet_maestro.csv").string()).layers.size() > 10);
   // '#dw' annotations after the stride; network names as heading rows.
-  CHECK(load_scalesim_topology((kScaleSim / "topologies/conv_nets/mobilnet_paper.csv").string()).layers.size() > 10);
+  CHECK(load_scalesim_topology((kScaleSimDir / "topologies/conv_nets/mobilnet_paper.csv").string()).layers.size() > 10);
   // MLPERF.csv's network-name rows read as headings; its line 219 reads
   // "FC, 1, 1, 1, ,1 2, 2, 1," and is refused.
-  CHECK_THROWS_WITH(load_scalesim_topology((kScaleSim / "topologies/CSV/MLPERF.csv").string()),
+  CHECK_THROWS_WITH(load_scalesim_topology((kScaleSimDir / "topologies/CSV/MLPERF.csv").string()),
                     Catch::Contains("MLPERF.csv:219: Filter Width is '', not an integer"));
   // Symbolic sizes cannot load.
-  CHECK_THROWS_WITH(load_scalesim_topology((kScaleSim / "topologies/CSV/LSTM.csv").string()),
+  CHECK_THROWS_WITH(load_scalesim_topology((kScaleSimDir / "topologies/CSV/LSTM.csv").string()),
                     Catch::Contains("LSTM.csv:2: IFMAP Width is 'B', not an integer"));
 }

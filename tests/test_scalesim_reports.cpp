@@ -25,11 +25,9 @@ using namespace systole;
 using namespace systole::test;
 namespace fs = std::filesystem;
 
-
 namespace {
 
-const fs::path kCases = fs::path(SYSTOLE_SHARED_DIR) / "scalesim" / "cases";
-constexpr const char* kHowToGet = "the shared reference data (SCALE-Sim's files) belongs in ../shared beside the repository";
+const fs::path kCases = kScaleSimDir / "cases";
 
 // A SCALE-Sim report: its header line as written, and its rows' fields
 // without the spaces after the separators and without the trailing comma's
@@ -103,7 +101,7 @@ TEST_CASE("python_float prints a double as Python's repr does", "[scalesim][repo
 }
 
 TEST_CASE("SCALE-Sim's three reports from --traces equal SCALE-Sim's own", "[scalesim][reports][golden]") {
-  SYSTOLE_REQUIRE_TEST_DATA(kCases, kHowToGet);
+  SYSTOLE_REQUIRE_TEST_DATA(kCases, kScaleSimHowToGet);
   const std::string dir = make_temp_dir();
   int cases = 0;
   for (const auto& entry : fs::directory_iterator(kCases)) {
@@ -222,7 +220,7 @@ TEST_CASE("SCALE-Sim's three reports from --traces equal SCALE-Sim's own", "[sca
 }
 
 TEST_CASE("SCALE-Sim reports with --memory dram: DRAM words are the layer's DRAM counters", "[scalesim][reports][dram]") {
-  SYSTOLE_REQUIRE_TEST_DATA(kCases, kHowToGet);
+  SYSTOLE_REQUIRE_TEST_DATA(kCases, kScaleSimHowToGet);
   const fs::path case_dir = kCases / "16x16_ws_test_valid_16";
   const std::string out = make_temp_dir() + "/traces";
   const CommandResult run =

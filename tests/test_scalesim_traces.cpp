@@ -25,8 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path kCases = fs::path(SYSTOLE_SHARED_DIR) / "scalesim" / "cases";
-constexpr const char* kHowToGet = "the shared reference data (SCALE-Sim's files) belongs in ../shared beside the repository";
+const fs::path kCases = kScaleSimDir / "cases";
 constexpr const char* kFiles[3] = {"IFMAP_SRAM_TRACE.csv", "FILTER_SRAM_TRACE.csv", "OFMAP_SRAM_TRACE.csv"};
 
 RunResult run_traced(const ArchConfig& arch, const std::vector<Layer>& layers, const std::string& dir,
@@ -200,7 +199,7 @@ TEST_CASE("IS traces of a two-fold layer on a 2x2 array, worked by hand", "[scal
 
 TEST_CASE("traces of SCALE-Sim's test cases agree with its access report and the buffer counters",
           "[scalesim][traces][golden]") {
-  SYSTOLE_REQUIRE_TEST_DATA(kCases, kHowToGet);
+  SYSTOLE_REQUIRE_TEST_DATA(kCases, kScaleSimHowToGet);
   int cases = 0;
   for (const auto& entry : fs::directory_iterator(kCases)) {
     if (entry.path().filename().string().find("_test_valid_") == std::string::npos) continue;
