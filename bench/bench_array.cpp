@@ -56,8 +56,7 @@ PricedRun run(const ArchConfig& arch, const Workload& workload) {
   RunOptions options;
   Simulator simulator(accelerator(), arch, options);
   PricedRun run{simulator.run(workload)};
-  const EnergyModel energy(load_energy_table(arch.energy_table), arch,
-                           find_dataflow(arch.dataflow)->vertical_link_payload());
+  const EnergyModel energy(load_energy_table(arch.energy_table), arch, *find_dataflow(arch.dataflow));
   run.pj_per_mac = run_energy(energy, run.result).total() / static_cast<double>(run.result.total_macs);
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return run;

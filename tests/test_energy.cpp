@@ -58,9 +58,9 @@ TEST_CASE("multipliers scale with the product of operand widths, adders and stor
   // The same through the model: the 45 nm table's 8-bit multiply (0.2 pJ)
   // on int16 operands costs 0.8 pJ, Horowitz's 16-bit figure; its register
   // entry is per bit, so an int16 register read costs twice an int8 one.
-  const EnergyModel int8(builtin("45nm"), array_config(4, 4, "ws"), LinkPayload::PartialSum);
+  const EnergyModel int8(builtin("45nm"), array_config(4, 4, "ws"), *find_dataflow("ws"));
   const EnergyModel int16(builtin("45nm"), array_config(4, 4, "ws", Microarch::Baseline, DataType::Int16),
-                          LinkPayload::PartialSum);
+                          *find_dataflow("ws"));
   CHECK(per_action(int8, "multiplier", "multiply") == Approx(0.2));
   CHECK(per_action(int16, "multiplier", "multiply") == Approx(0.8));
   CHECK(per_action(int16, "rf_operand", "read") / per_action(int8, "rf_operand", "read") == Approx(2));
@@ -74,12 +74,12 @@ TEST_CASE("SRAM energy per access follows the square root of the bank's capacity
   arch.buffer.ifmap_bytes = 32 * 1024;
   arch.buffer.filter_bytes = 8 * 1024;
   arch.buffer.banks = 1;
-  const EnergyModel model(builtin("45nm"), arch, LinkPayload::PartialSum);
+  const EnergyModel model(builtin("45nm"), arch, *find_dataflow("ws"));
   CHECK(per_action(model, "buffer_ifmap", "read") == Approx(20));
   CHECK(per_action(model, "buffer_filter", "read") == Approx(10));
   // Four banks of the 32 KiB partition: each access hits an 8 KiB bank.
   arch.buffer.banks = 4;
-  const EnergyModel banked(builtin("45nm"), arch, LinkPayload::PartialSum);
+  const EnergyModel banked(builtin("45nm"), arch, *find_dataflow("ws"));
   CHECK(per_action(banked, "buffer_ifmap", "read") == Approx(10));
 }
 
@@ -92,13 +92,13 @@ TEST_CASE("technology scaling uses the Stillmaker-Baas factors of energy.md") {
 
   ArchConfig arch = array_config(4, 4, "ws");
   arch.energy_technology_nm = 28;
-  const EnergyModel scaled(builtin("45nm"), arch, LinkPayload::PartialSum);
+  const EnergyModel scaled(builtin("45nm"), arch, *find_dataflow("ws"));
   CHECK(scaled.technology_factor() == Approx(0.37));
   CHECK(per_action(scaled, "multiplier", "multiply") == Approx(0.2 * 0.37));
   // A normalised table has no node to leave.
-  CHECK_THROWS_AS(EnergyModel(builtin("eyeriss-normalized"), arch, LinkPayload::PartialSum), InputError);
+  CHECK_THROWS_AS(EnergyModel(builtin("eyeriss-normalized"), arch, *find_dataflow("ws")), InputError);
   arch.energy_technology_nm = 22;
-  CHECK_THROWS_WITH(EnergyModel(builtin("45nm"), arch, LinkPayload::PartialSum),
+  CHECK_THROWS_WITH(EnergyModel(builtin("45nm"), arch, *find_dataflow("ws")),
                     Catch::Contains("energy.technology_nm") && Catch::Contains("22"));
 }
 
@@ -109,7 +109,7 @@ TEST_CASE("a layer's energy is the sum of its counts times the table's entries, 
   arch.buffer.word_bytes = 0;  // one value per access
   arch.buffer.ifmap_bytes = arch.buffer.filter_bytes = arch.buffer.ofmap_bytes = 108 * 1024;
   arch.buffer.banks = 1;
-  const EnergyModel model(builtin("65nm-16bit"), arch, LinkPayload::PartialSum);
+  const EnergyModel model(builtin("65nm-16bit"), arch, *find_dataflow("ws"));
   Counters c;
   c[Counter::Macs] = 100;
   c[Counter::MacsGated] = 10;
@@ -146,11 +146,11 @@ TEST_CASE("a layer's energy is the sum of its counts times the table's entries, 
 TEST_CASE("fp32 MACs are priced by the floating-point entries, and a table without them is refused for fp32") {
   // Horowitz 45 nm: fp32 multiply 3.7 pJ, fp32 add 0.9 pJ; registers per bit.
   const ArchConfig fp32 = array_config(4, 4, "ws", Microarch::Baseline, DataType::Fp32);
-  const EnergyModel model(builtin("45nm"), fp32, LinkPayload::PartialSum);
+  const EnergyModel model(builtin("45nm"), fp32, *find_dataflow("ws"));
   CHECK(per_action(model, "multiplier", "multiply") == Approx(3.7));
   CHECK(per_action(model, "adder", "add") == Approx(0.9));
   CHECK(per_action(model, "rf_operand", "read") == Approx(32 * 0.009 * 1.27));
-  CHECK_THROWS_WITH(EnergyModel(builtin("eyeriss-normalized"), fp32, LinkPayload::PartialSum),
+  CHECK_THROWS_WITH(EnergyModel(builtin("eyeriss-normalized"), fp32, *find_dataflow("ws")),
                     Catch::Contains("fp_multiplier.multiply"));
 }
 
@@ -158,7 +158,7 @@ TEST_CASE("the Eyeriss chip's static power is 0.15 nJ per cycle at 200 MHz") {
   // energy.md §3: 30 mW for the 168-PE chip, 0.15 nJ per cycle at 200 MHz.
   ArchConfig arch = array_config(12, 14, "ws", Microarch::Baseline, DataType::Int16);
   arch.clock_mhz = 200;
-  const EnergyModel model(builtin("65nm-16bit"), arch, LinkPayload::PartialSum);
+  const EnergyModel model(builtin("65nm-16bit"), arch, *find_dataflow("ws"));
   REQUIRE(model.static_milliwatts());
   CHECK(*model.static_milliwatts() == Approx(30));
   Counters one_cycle;
@@ -172,7 +172,7 @@ TEST_CASE("a table without an entry the run needs is refused, naming the entry")
   table.actions.erase(std::remove_if(table.actions.begin(), table.actions.end(),
                                      [](const ActionEntry& e) { return e.component == "link"; }),
                       table.actions.end());
-  CHECK_THROWS_WITH(EnergyModel(table, array_config(4, 4, "ws"), LinkPayload::PartialSum),
+  CHECK_THROWS_WITH(EnergyModel(table, array_config(4, 4, "ws"), *find_dataflow("ws")),
                     Catch::Contains("partial") && Catch::Contains("link.hop"));
   // DRAM entries are needed only with the DRAM model, for a part without
   // currents (DRAMSys's HBM2 memspec has none; DDR4's are priced by theirs).
@@ -180,9 +180,9 @@ TEST_CASE("a table without an entry the run needs is refused, naming the entry")
   table.actions.erase(std::remove_if(table.actions.begin(), table.actions.end(),
                                      [](const ActionEntry& e) { return e.component == "dram"; }),
                       table.actions.end());
-  CHECK_NOTHROW(EnergyModel(table, array_config(4, 4, "ws"), LinkPayload::PartialSum));
-  CHECK_NOTHROW(EnergyModel(table, with_dram(array_config(4, 4, "ws"), "ddr4-2400"), LinkPayload::PartialSum));
-  CHECK_THROWS_WITH(EnergyModel(table, with_dram(array_config(4, 4, "ws"), "hbm2"), LinkPayload::PartialSum),
+  CHECK_NOTHROW(EnergyModel(table, array_config(4, 4, "ws"), *find_dataflow("ws")));
+  CHECK_NOTHROW(EnergyModel(table, with_dram(array_config(4, 4, "ws"), "ddr4-2400"), *find_dataflow("ws")));
+  CHECK_THROWS_WITH(EnergyModel(table, with_dram(array_config(4, 4, "ws"), "hbm2"), *find_dataflow("ws")),
                     Catch::Contains("dram.read"));
 }
 
@@ -321,7 +321,7 @@ TEST_CASE("DDR4 energy per command is dram.md's current-based figure for a 64-bi
   // ACT + PRE ≈ 12 nJ, read burst ≈ 4.5 nJ, write burst ≈ 4.0 nJ, REF ≈ 185 nJ,
   // active standby 422 mW, precharge standby 367 mW.
   const ArchConfig arch = with_dram(array_config(4, 4, "ws"), "ddr4-2400");
-  const EnergyModel model(builtin("45nm"), arch, LinkPayload::PartialSum);
+  const EnergyModel model(builtin("45nm"), arch, *find_dataflow("ws"));
   const double tck_ns = 1 / 1.2;  // DDR4-2400: 1200 MHz
   CHECK(per_action(model, "dram", "activate") + per_action(model, "dram", "precharge") ==
         Approx(8 * 1.48e3).epsilon(0.03));
@@ -337,11 +337,11 @@ TEST_CASE("DDR4 energy per command is dram.md's current-based figure for a 64-bi
 
   // A normalised table cannot add pJ: it prices DRAM per byte (200 per
   // 16 bits: 100 per byte).
-  const EnergyModel normalised(builtin("eyeriss-normalized"), arch, LinkPayload::PartialSum);
+  const EnergyModel normalised(builtin("eyeriss-normalized"), arch, *find_dataflow("ws"));
   CHECK(per_action(normalised, "dram_ifmap", "read") == Approx(100));
   // HBM2's DRAMSys memspec has no currents: per byte from the table
   // (1300 pJ per 64 bits: 162.5 per byte).
-  const EnergyModel hbm2(builtin("45nm"), with_dram(array_config(4, 4, "ws"), "hbm2"), LinkPayload::PartialSum);
+  const EnergyModel hbm2(builtin("45nm"), with_dram(array_config(4, 4, "ws"), "hbm2"), *find_dataflow("ws"));
   CHECK(per_action(hbm2, "dram_filter", "read") == Approx(162.5));
 }
 
@@ -356,7 +356,7 @@ TEST_CASE("a 256x256 int8 WS array at 700 MHz, 45 nm scaled to 28 nm, stays unde
   const RunResult result = simulate(arch, {make_gemm_layer("gemm", 8192, 256, 256)});
   REQUIRE(result.layers.at(0).verification == Verification::Passed);
   CHECK(result.layers[0].utilization > 0.9);
-  const EnergyModel model(builtin("45nm"), arch, LinkPayload::PartialSum);
+  const EnergyModel model(builtin("45nm"), arch, *find_dataflow("ws"));
   const LayerEnergy energy = model.price(result.layers[0].counters);
   const double pj_per_mac = energy.total() / static_cast<double>(result.total_macs);
   INFO("pJ per MAC: " << pj_per_mac);
@@ -386,7 +386,7 @@ TEST_CASE("energy per MAC of one layer orders WS, OS and IS as their reuse predi
     const ArchConfig arch = array_config(32, 32, dataflow);
     const RunResult result = simulate(arch, {conv1});
     REQUIRE(result.layers.at(0).verification == Verification::Passed);
-    const EnergyModel model(builtin("eyeriss-normalized"), arch, find_dataflow(dataflow)->vertical_link_payload());
+    const EnergyModel model(builtin("eyeriss-normalized"), arch, *find_dataflow(dataflow));
     per_mac[dataflow] = model.price(result.layers[0].counters).total() / static_cast<double>(result.total_macs);
   }
   INFO("MAC-equivalents per MAC: ws " << per_mac["ws"] << ", os " << per_mac["os"] << ", is " << per_mac["is"]);
@@ -460,8 +460,8 @@ TEST_CASE("energy.psum_bits prices partial sums at the chip's width, and is refu
   const ArchConfig exact = array_config(4, 4, "ws", Microarch::Baseline, DataType::Int16);
   ArchConfig narrow = exact;
   narrow.energy_psum_bits = 16;
-  const EnergyModel wide_model(builtin("65nm-16bit"), exact, LinkPayload::PartialSum);
-  const EnergyModel narrow_model(builtin("65nm-16bit"), narrow, LinkPayload::PartialSum);
+  const EnergyModel wide_model(builtin("65nm-16bit"), exact, *find_dataflow("ws"));
+  const EnergyModel narrow_model(builtin("65nm-16bit"), narrow, *find_dataflow("ws"));
   for (const auto& [component, action] : {std::pair{"rf_psum", "read"}, std::pair{"rf_psum", "write"},
                                           std::pair{"noc_out", "transfer"}, std::pair{"link", "hop_vertical"}})
     CHECK(per_action(narrow_model, component, action) == Approx(per_action(wide_model, component, action) / 4));
@@ -473,4 +473,32 @@ TEST_CASE("energy.psum_bits prices partial sums at the chip's width, and is refu
   too_narrow.energy_psum_bits = 8;
   CHECK_THROWS_WITH(validate(too_narrow, "x.ini"), Catch::Contains("energy.psum_bits = 8"));
   CHECK_THROWS_AS(set_config_key(too_narrow, "energy.psum_bits", "65"), std::invalid_argument);
+}
+
+TEST_CASE("the eyeriss preset's storage is the chip's 181.5 KB of SRAM plus its register scratchpads") {
+  // eyeriss.md §1: 108 KiB global buffer + 168 PEs × 224 16-bit filter
+  // scratchpad words (SRAM) = 181.5 KiB; the 12-word ifmap and 24-word psum
+  // scratchpads are registers: 168 × 36 × 16 bits.
+  const ArchConfig arch = load_arch_config("eyeriss");
+  const EnergyModel model(builtin("65nm-16bit"), arch, *find_dataflow(arch.dataflow));
+  std::map<std::string, AreaLine> area;
+  for (const AreaLine& line : model.area()) area[line.component] = line;
+  REQUIRE(area.count("pe_scratchpads") == 1);
+  CHECK(area["pe_scratchpads"].count + area["global_buffer"].count == Approx(181.5 * 1024));
+  CHECK(area["pe_scratchpads"].unit == "bytes");
+  CHECK(area["pe_registers"].count == Approx(168 * 36 * 16));
+  // At the ISCA 2016 area model's rates: SRAM 12.70 µm²/B, registers 103.47 µm²/B.
+  CHECK(area["pe_scratchpads"].um2 == Approx(168 * 448 * 12.70));
+  CHECK(area["pe_registers"].um2 == Approx(168 * 36 * 2 * 103.47));
+
+  // Weight stationary has no scratchpad: two int16 operands and a 64-bit
+  // partial sum per PE (baseline microarchitecture).
+  ArchConfig ws = arch;
+  ws.dataflow = "ws";
+  ws.energy_psum_bits = 0;
+  const EnergyModel ws_model(builtin("65nm-16bit"), ws, *find_dataflow("ws"));
+  for (const AreaLine& line : ws_model.area()) {
+    CHECK(line.component != "pe_scratchpads");
+    if (line.component == "pe_registers") CHECK(line.count == Approx(168 * (16 + 16 + 64)));
+  }
 }

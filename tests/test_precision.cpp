@@ -13,6 +13,7 @@
 #include "models/memory/global_buffer.hpp"
 #include "sim/config/input_error.hpp"
 #include "sim/dataflow/layer_data.hpp"
+#include "sim/dataflow/registry.hpp"
 #include "sim/energy/builtin_tables.hpp"
 #include "sim/energy/energy_model.hpp"
 #include "sim/workload/reference.hpp"
@@ -146,7 +147,7 @@ TEST_CASE("multiplies follow the product of operand widths down to an XNOR, regi
   // 4 : 1 : 0.25; int1's XNOR 1·1/64 of it, 0.003125 pJ.
   const EnergyTable& table = *find_builtin_table("45nm");
   const auto model = [&](DataType type) {
-    return EnergyModel(table, array_config(4, 4, "ws", Microarch::Baseline, type), LinkPayload::PartialSum);
+    return EnergyModel(table, array_config(4, 4, "ws", Microarch::Baseline, type), *find_dataflow("ws"));
   };
   const EnergyModel int8 = model(DataType::Int8), int4 = model(DataType::Int4), int2 = model(DataType::Int2),
                     int1 = model(DataType::Int1);

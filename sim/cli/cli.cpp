@@ -437,7 +437,7 @@ std::optional<EnergyModel> energy_model(const ArchConfig& arch) {
   } catch (const std::invalid_argument& e) {
     throw InputError("energy.table (--energy): " + std::string(e.what()));
   }
-  return EnergyModel(std::move(table), arch, find_dataflow(arch.dataflow)->vertical_link_payload());
+  return EnergyModel(std::move(table), arch, *find_dataflow(arch.dataflow));
 }
 
 int run_command(int argc, char** argv) {

@@ -38,6 +38,13 @@ namespace systole {
 
 enum class LinkPayload { Operand, PartialSum };
 
+// What one PE stores, for the area model: register bits, and bytes of
+// scratchpad SRAM.
+struct PeStorage {
+  std::int64_t register_bits = 0;
+  std::int64_t sram_bytes = 0;
+};
+
 
 // The memory system behind the array, as the engine hands it to a step:
 // the DRAM (null: ideal memory) and the global buffer, which has begun the
@@ -127,6 +134,8 @@ class Dataflow {
   // What the array's vertical neighbour links carry: partial sums (their
   // width is the accumulator's) or operands. Energy prices a hop by it.
   virtual LinkPayload vertical_link_payload() const = 0;
+  // What each PE of `array` stores, partial sums `psum_bits` wide.
+  virtual PeStorage pe_storage(const ArrayConfig& array, int psum_bits) const = 0;
   // The registers of one PE that hold this dataflow's values.
   virtual std::vector<PeRegister> traced_registers(const ArrayConfig& array) const = 0;
 };

@@ -41,6 +41,10 @@ void OutputStationary::add_link_hops(Counters& counted, const Fold& fold, int) c
   counted[Counter::LinkHopsVertical] += fold.stream_length * fold.cols_used * (fold.rows_used - 1);
 }
 
+PeStorage OutputStationary::pe_storage(const ArrayConfig& array, int psum_bits) const {
+  return {2 * std::int64_t{operand_bits(array.data_type)} + psum_bits, 0};
+}
+
 std::vector<PeRegister> OutputStationary::traced_registers(const ArrayConfig&) const {
   return {PeRegister::Left, PeRegister::LeftValid, PeRegister::Top, PeRegister::TopValid, PeRegister::Accumulator};
 }

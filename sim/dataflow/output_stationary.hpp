@@ -27,6 +27,8 @@ class OutputStationary final : public GemmDataflow {
   // top operand of a used column to the last used row.
   void add_link_hops(Counters& counted, const Fold& fold, int array_rows) const override;
   LinkPayload vertical_link_payload() const override { return LinkPayload::Operand; }
+  // Two moving operands and the accumulator.
+  PeStorage pe_storage(const ArrayConfig& array, int psum_bits) const override;
   std::vector<PeRegister> traced_registers(const ArrayConfig& array) const override;
 };
 

@@ -277,7 +277,7 @@ RsChoice choose_rs_mapping(const RsConv& conv, const ArchConfig& arch, RsObjecti
   }
   std::optional<EnergyModel> energy;
   if (objective == RsObjective::Energy && arch.energy_table != "none")
-    energy.emplace(load_energy_table(arch.energy_table), arch, LinkPayload::PartialSum);
+    energy.emplace(load_energy_table(arch.energy_table), arch, RowStationary{});
   double best = std::numeric_limits<double>::infinity();
   for (const RsMapping& m : legal) {
     const RsEstimate e = estimate_rs(conv, m, arch);
@@ -323,6 +323,13 @@ std::unique_ptr<ArrayStep> RowStationary::plan(const ArchConfig& arch, const Lay
 
 std::string RowStationary::mapping_problem(const ArchConfig& arch, const Layer& step) const {
   return plan(arch, step, 0)->problem();
+}
+
+PeStorage RowStationary::pe_storage(const ArrayConfig& array, int psum_bits) const {
+  const PeScratchpads& pads = array.scratchpads;
+  const std::int64_t bits = operand_bits(array.data_type);
+  return {pads.ifmap_entries * bits + std::int64_t{pads.psum_entries} * psum_bits,
+          packed_bytes(pads.filter_entries, static_cast<int>(bits))};
 }
 
 std::vector<PeRegister> RowStationary::traced_registers(const ArrayConfig&) const {

@@ -47,6 +47,9 @@ class RowStationary final : public Dataflow {
   std::unique_ptr<ArrayStep> plan(const ArchConfig& arch, const Layer& step, double dram_gb_per_s) const override;
   std::string mapping_problem(const ArchConfig& arch, const Layer& step) const override;
   LinkPayload vertical_link_payload() const override { return LinkPayload::PartialSum; }
+  // As on the chip: the filter scratchpad is SRAM, the ifmap and psum
+  // scratchpads are registers.
+  PeStorage pe_storage(const ArrayConfig& array, int psum_bits) const override;
   bool models_noc_with_ideal_memory() const override { return true; }
   std::vector<PeRegister> traced_registers(const ArrayConfig& array) const override;
 };

@@ -39,6 +39,11 @@ void StationaryDataflow::add_link_hops(Counters& counted, const Fold& fold, int 
   counted[Counter::LinkHopsVertical] += fold.stream_length * fold.cols_used * (array_rows - 1);
 }
 
+PeStorage StationaryDataflow::pe_storage(const ArrayConfig& array, int psum_bits) const {
+  const std::int64_t stationary_copies = array.microarch == Microarch::Pipelined ? 2 : 1;
+  return {(stationary_copies + 1) * operand_bits(array.data_type) + psum_bits, 0};
+}
+
 std::vector<PeRegister> StationaryDataflow::traced_registers(const ArrayConfig& array) const {
   if (array.microarch == Microarch::Pipelined)
     return {PeRegister::Left, PeRegister::LeftValid, PeRegister::Stationary0, PeRegister::Stationary1,

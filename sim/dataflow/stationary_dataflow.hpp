@@ -29,6 +29,9 @@ class StationaryDataflow : public GemmDataflow {
   // partial sum of a used column crosses R-1 links to the bottom edge.
   void add_link_hops(Counters& counted, const Fold& fold, int array_rows) const override;
   LinkPayload vertical_link_payload() const override { return LinkPayload::PartialSum; }
+  // The stationary operand (two with the pipelined shadow copy), the moving
+  // operand and the partial sum.
+  PeStorage pe_storage(const ArrayConfig& array, int psum_bits) const override;
   std::vector<PeRegister> traced_registers(const ArrayConfig& array) const override;
 };
 

@@ -99,7 +99,7 @@ double LayerEnergy::background() const {
   return sum;
 }
 
-EnergyModel::EnergyModel(EnergyTable table, const ArchConfig& arch, LinkPayload vertical_link)
+EnergyModel::EnergyModel(EnergyTable table, const ArchConfig& arch, const Dataflow& dataflow)
     : table_(std::move(table)), clock_period_ns_(arch.clock_period_ns()) {
   const std::string where = "energy table '" + table_.name + "'";
   technology_nm_ = arch.energy_technology_nm > 0 ? arch.energy_technology_nm : table_.technology_nm;
@@ -113,10 +113,10 @@ EnergyModel::EnergyModel(EnergyTable table, const ArchConfig& arch, LinkPayload 
       throw InputError("energy.technology_nm: " + std::string(e.what()));
     }
   }
-  price_actions(arch, vertical_link);
+  price_actions(arch, dataflow.vertical_link_payload());
   price_dram(arch);
   price_static(arch);
-  compute_area(arch, vertical_link);
+  compute_area(arch, dataflow.pe_storage(arch.array, priced_psum_bits(arch)));
 }
 
 const ActionEntry& EnergyModel::entry(const std::string& component, const std::string& action) const {
@@ -256,7 +256,7 @@ void EnergyModel::price_static(const ArchConfig& arch) {
                                  trim_number(clock_period_ns_), how)});
 }
 
-void EnergyModel::compute_area(const ArchConfig& arch, LinkPayload vertical_link) {
+void EnergyModel::compute_area(const ArchConfig& arch, PeStorage storage) {
   if (table_.areas.empty()) return;
   const int operand_bits = systole::operand_bits(arch.array.data_type);
   const int psum_bits = priced_psum_bits(arch);
@@ -276,15 +276,9 @@ void EnergyModel::compute_area(const ArchConfig& arch, LinkPayload vertical_link
   const DataType type = arch.array.data_type;
   add("multiplier", pes, "PEs", arithmetic_component("multiplier", type).c_str(), operand_bits, operand_bits);
   add("adder", pes, "PEs", arithmetic_component("adder", type).c_str(), psum_bits, psum_bits);
-  // The registers a PE of this dataflow holds: in the stationary mode the
-  // stationary operand (two with the pipelined shadow copy), the moving
-  // operand and the partial sum; in output stationary two moving operands
-  // and the accumulator.
-  const int stationary_copies = arch.array.microarch == Microarch::Pipelined ? 2 : 1;
-  const double bits_per_pe = vertical_link == LinkPayload::PartialSum
-                                 ? stationary_copies * operand_bits + operand_bits + psum_bits
-                                 : 2.0 * operand_bits + psum_bits;
-  add("pe_registers", pes * bits_per_pe, "bits", "register_bit", 1, 1);
+  add("pe_registers", pes * static_cast<double>(storage.register_bits), "bits", "register_bit", 1, 1);
+  if (storage.sram_bytes > 0)
+    add("pe_scratchpads", pes * static_cast<double>(storage.sram_bytes), "bytes", "sram_byte", 8, 8);
   const GlobalBufferConfig& b = arch.buffer;
   const double buffer_bytes = static_cast<double>(
       b.organization == BufferOrganization::Shared ? b.shared_bytes : b.ifmap_bytes + b.filter_bytes + b.ofmap_bytes);

@@ -70,7 +70,8 @@ class EnergyModel {
   // Throws InputError (naming the table) when the table lacks an entry
   // this architecture's runs perform, or cannot be used with it. With the
   // DRAM model, the part is arch.dram.
-  EnergyModel(EnergyTable table, const ArchConfig& arch, LinkPayload vertical_link);
+  // The dataflow says what the vertical links carry and what a PE stores.
+  EnergyModel(EnergyTable table, const ArchConfig& arch, const Dataflow& dataflow);
 
   LayerEnergy price(const Counters& counters) const;
   std::vector<ActionPrice> action_prices() const;
@@ -98,7 +99,7 @@ class EnergyModel {
   void price_actions(const ArchConfig& arch, LinkPayload vertical_link);
   void price_dram(const ArchConfig& arch);
   void price_static(const ArchConfig& arch);
-  void compute_area(const ArchConfig& arch, LinkPayload vertical_link);
+  void compute_area(const ArchConfig& arch, PeStorage storage);
   const ActionEntry& entry(const std::string& component, const std::string& action) const;
 
   EnergyTable table_;

@@ -222,7 +222,7 @@ void add_energy_figures(std::vector<SummaryFigure>& figures) {
   figures.push_back(figure("area.total", "mm²", "the chip's area from the table's area entries, at the table's own node (energy.technology_nm does not rescale area)",
                            [](const RunSummary& s) { return s.energy->area_mm2(); },
                            [](const RunSummary& s) { return s.energy != nullptr && !s.energy->area().empty(); }));
-  for (const char* component : {"multiplier", "adder", "pe_registers", "global_buffer"})
+  for (const char* component : {"multiplier", "adder", "pe_registers", "pe_scratchpads", "global_buffer"})
     figures.push_back(figure(std::string("area.components.") + component, "mm²",
                              "the component's area, all PEs (or the whole buffer)",
                              [component](const RunSummary& s) {

@@ -101,7 +101,7 @@ std::optional<StoredRun> PointRunner::run(const SweepRun& run) {
     if (const std::string problem = memory_problem(arch, work); !problem.empty()) throw InputError(problem);
     std::optional<EnergyModel> energy;
     if (arch.energy_table != "none")
-      energy.emplace(table(arch.energy_table), arch, find_dataflow(arch.dataflow)->vertical_link_payload());
+      energy.emplace(table(arch.energy_table), arch, *find_dataflow(arch.dataflow));
 
     RunOptions options;
     options.seed = sweep_.seed;

@@ -37,7 +37,7 @@ std::optional<double> pre_run_area(const ArchConfig& arch, std::map<std::string,
     if (table == tables.end()) table = tables.emplace(arch.energy_table, load_energy_table(arch.energy_table)).first;
     const Dataflow* dataflow = find_dataflow(arch.dataflow);
     if (dataflow == nullptr) return std::nullopt;
-    const EnergyModel model(table->second, arch, dataflow->vertical_link_payload());
+    const EnergyModel model(table->second, arch, *dataflow);
     if (model.area().empty()) return std::nullopt;
     return model.area_mm2();
   } catch (const std::exception&) {
