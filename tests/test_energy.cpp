@@ -502,3 +502,35 @@ TEST_CASE("the eyeriss preset's storage is the chip's 181.5 KB of SRAM plus its 
     if (line.component == "pe_registers") CHECK(line.count == Approx(168 * (16 + 16 + 64)));
   }
 }
+
+TEST_CASE("a layer's ifmap_sparsity overrides --sparsity for that layer only") {
+  // Two identical FC layers, 64 inputs × 16 outputs at batch 8, int8 WS: the
+  // first draws half its inputs as zero, the second takes the run's 0.9.
+  // Each drawn zero gates the 16 MACs of its row; a value that is not drawn
+  // zero is zero by chance 1 time in 256, so the gated fractions are
+  // within a few hundredths of 0.5 and 0.9.
+  const std::string dir = make_temp_dir();
+  const std::string workload = dir + "/two.yaml";
+  write_file(workload,
+             "name: two\nbatch: 8\nlayers:\n"
+             "  - {name: half, type: fc, inputs: 64, outputs: 16, ifmap_sparsity: 0.5}\n"
+             "  - {name: run, type: fc, inputs: 64, outputs: 16}\n");
+  const CommandResult run = run_systole({"run", "--arch", "systole-32x32", "--array", "8x8", "--workload", workload,
+                                         "--sparsity", "ifmap=0.9", "--verify", "--out", dir + "/out"});
+  REQUIRE(run.exit_code == 0);
+  const std::vector<std::vector<std::string>> layers = read_csv(dir + "/out/layers.csv");
+  const auto column = [&](const std::string& name) {
+    const auto at = std::find(layers[0].begin(), layers[0].end(), name);
+    REQUIRE(at != layers[0].end());
+    return static_cast<std::size_t>(at - layers[0].begin());
+  };
+  REQUIRE(layers.size() >= 3);
+  CHECK(layers[1][column("layer")] == "half");
+  CHECK(std::stod(layers[1][column("gated_fraction")]) == Approx(0.5).margin(0.05));
+  CHECK(std::stod(layers[2][column("gated_fraction")]) == Approx(0.9).margin(0.05));
+  CHECK(layers[1][column("verification")] == "passed");
+
+  write_file(workload, "name: bad\nlayers:\n  - {name: x, type: fc, inputs: 4, outputs: 4, ifmap_sparsity: 1.5}\n");
+  expect_bad_input(run_systole({"run", "--arch", "systole-32x32", "--workload", workload, "--out", dir + "/bad"}),
+                   "two.yaml:3: layer 'x': field 'ifmap_sparsity' is a fraction of zeros, from 0 to 1");
+}

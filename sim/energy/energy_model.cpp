@@ -28,8 +28,9 @@ enum class Width {
 };
 
 // Every action the energy model prices: the component and action it is
-// reported as, the counter that counts it, the table entry that prices it
-// and the width it is priced at.
+// reported as, the counter that counts it, the table entry that prices it,
+// the width it is priced at and the level of the hierarchy it belongs to
+// (energy_levels()).
 struct ActionRule {
   const char* component;
   const char* action;
@@ -37,33 +38,34 @@ struct ActionRule {
   const char* table_component;
   const char* table_action;
   Width width;
+  const char* level;
 };
 
 // Multiplies and adds performed are the MACs less the gated ones; the
 // energy model subtracts (see performed_count).
 constexpr ActionRule kActionRules[] = {
-    {"multiplier", "multiply", Counter::Macs, "multiplier", "multiply", Width::OperandProduct},
-    {"multiplier", "gated", Counter::MacsGated, "multiplier", "gated", Width::OperandProduct},
-    {"adder", "add", Counter::Macs, "adder", "add", Width::Accumulator},
-    {"adder", "gated", Counter::MacsGated, "adder", "gated", Width::Accumulator},
-    {"rf_stationary", "read", Counter::RfStationaryReads, "register", "read", Width::Operand},
-    {"rf_stationary", "write", Counter::RfStationaryWrites, "register", "write", Width::Operand},
-    {"rf_operand", "read", Counter::RfOperandReads, "register", "read", Width::Operand},
-    {"rf_operand", "write", Counter::RfOperandWrites, "register", "write", Width::Operand},
-    {"rf_psum", "read", Counter::RfPsumReads, "register", "read", Width::Accumulator},
-    {"rf_psum", "write", Counter::RfPsumWrites, "register", "write", Width::Accumulator},
-    {"link", "hop_horizontal", Counter::LinkHopsHorizontal, "link", "hop", Width::Operand},
-    {"link", "hop_vertical", Counter::LinkHopsVertical, "link", "hop", Width::VerticalLink},
-    {"noc_left", "transfer", Counter::NocLeftWords, "noc", "transfer", Width::Operand},
-    {"noc_top", "transfer", Counter::NocTopWords, "noc", "transfer", Width::Operand},
-    {"noc_out", "transfer", Counter::NocOutWords, "noc", "transfer", Width::Accumulator},
-    {"buffer_ifmap", "read", Counter::BufferIfmapReadAccesses, "buffer", "read", Width::BufferIfmap},
-    {"buffer_ifmap", "write", Counter::BufferIfmapWriteAccesses, "buffer", "write", Width::BufferIfmap},
-    {"buffer_filter", "read", Counter::BufferFilterReadAccesses, "buffer", "read", Width::BufferFilter},
-    {"buffer_filter", "write", Counter::BufferFilterWriteAccesses, "buffer", "write", Width::BufferFilter},
-    {"buffer_ofmap", "read", Counter::BufferOfmapReadAccesses, "buffer", "read", Width::BufferOfmap},
-    {"buffer_ofmap", "write", Counter::BufferOfmapWriteAccesses, "buffer", "write", Width::BufferOfmap},
-    {"vector_unit", "operation", Counter::VectorOperations, "vector", "operation", Width::Accumulator},
+    {"multiplier", "multiply", Counter::Macs, "multiplier", "multiply", Width::OperandProduct, "alu"},
+    {"multiplier", "gated", Counter::MacsGated, "multiplier", "gated", Width::OperandProduct, "alu"},
+    {"adder", "add", Counter::Macs, "adder", "add", Width::Accumulator, "alu"},
+    {"adder", "gated", Counter::MacsGated, "adder", "gated", Width::Accumulator, "alu"},
+    {"rf_stationary", "read", Counter::RfStationaryReads, "register", "read", Width::Operand, "rf"},
+    {"rf_stationary", "write", Counter::RfStationaryWrites, "register", "write", Width::Operand, "rf"},
+    {"rf_operand", "read", Counter::RfOperandReads, "register", "read", Width::Operand, "rf"},
+    {"rf_operand", "write", Counter::RfOperandWrites, "register", "write", Width::Operand, "rf"},
+    {"rf_psum", "read", Counter::RfPsumReads, "register", "read", Width::Accumulator, "rf"},
+    {"rf_psum", "write", Counter::RfPsumWrites, "register", "write", Width::Accumulator, "rf"},
+    {"link", "hop_horizontal", Counter::LinkHopsHorizontal, "link", "hop", Width::Operand, "noc"},
+    {"link", "hop_vertical", Counter::LinkHopsVertical, "link", "hop", Width::VerticalLink, "noc"},
+    {"noc_left", "transfer", Counter::NocLeftWords, "noc", "transfer", Width::Operand, "noc"},
+    {"noc_top", "transfer", Counter::NocTopWords, "noc", "transfer", Width::Operand, "noc"},
+    {"noc_out", "transfer", Counter::NocOutWords, "noc", "transfer", Width::Accumulator, "noc"},
+    {"buffer_ifmap", "read", Counter::BufferIfmapReadAccesses, "buffer", "read", Width::BufferIfmap, "buffer"},
+    {"buffer_ifmap", "write", Counter::BufferIfmapWriteAccesses, "buffer", "write", Width::BufferIfmap, "buffer"},
+    {"buffer_filter", "read", Counter::BufferFilterReadAccesses, "buffer", "read", Width::BufferFilter, "buffer"},
+    {"buffer_filter", "write", Counter::BufferFilterWriteAccesses, "buffer", "write", Width::BufferFilter, "buffer"},
+    {"buffer_ofmap", "read", Counter::BufferOfmapReadAccesses, "buffer", "read", Width::BufferOfmap, "buffer"},
+    {"buffer_ofmap", "write", Counter::BufferOfmapWriteAccesses, "buffer", "write", Width::BufferOfmap, "buffer"},
+    {"vector_unit", "operation", Counter::VectorOperations, "vector", "operation", Width::Accumulator, "vector"},
 };
 
 // Floating-point MACs are priced by their own entries (fp_multiplier,
@@ -308,6 +310,16 @@ std::vector<std::string> priced_table_actions() {
   }
   for (const char* name : {"dram.read", "dram.write"}) add(name);
   return names;
+}
+
+std::vector<std::string> energy_levels() { return {"alu", "rf", "noc", "buffer", "dram", "vector", "static"}; }
+
+std::string energy_level(const std::string& component) {
+  for (const ActionRule& rule : kActionRules)
+    if (component == rule.component) return rule.level;
+  if (component.rfind("dram", 0) == 0) return "dram";
+  if (component == "chip") return "static";
+  throw std::logic_error("energy component '" + component + "' has no level");
 }
 
 std::vector<std::string> energy_components() {

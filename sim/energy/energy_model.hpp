@@ -118,4 +118,12 @@ std::vector<std::string> priced_table_actions();
 // The components energy.csv and summary.json break energy down by, in order.
 std::vector<std::string> energy_components();
 
+// The levels summary.json also sums energy by, as ISCA 2016 reports it:
+// alu (multipliers and adders), rf (PE registers and scratchpads), noc
+// (networks and neighbour links), buffer, dram; then vector (the vector
+// unit) and static (the chip's static power) outside that hierarchy.
+std::vector<std::string> energy_levels();
+// The level `component` (one of energy_components()) belongs to.
+std::string energy_level(const std::string& component);
+
 }  // namespace systole

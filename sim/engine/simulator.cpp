@@ -276,6 +276,7 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
   const std::unique_ptr<ArrayStep> step = dataflow_.plan(arch_, gemm, dram_ ? dram_->peak_gb_per_s() : 0);
   const DramChannelStats dram_before = dram_stats_now();
   OperandSource source{seed, options_.sparsity, options_.operand_values};
+  if (gemm.ifmap_sparsity >= 0) source.sparsity.ifmap = gemm.ifmap_sparsity;
   source.timing_only = runs_timing_only(gemm);
   Execution& execution = step->start(source, begin_memory(*step));
   if (demand_trace_ != nullptr && !step->trace_demand(*demand_trace_, stats[Counter::Cycles]) &&

@@ -162,6 +162,13 @@ std::int64_t timing_only_layers(const RunResult& result) {
 bool with_energy(const RunSummary& s) { return s.energy != nullptr; }
 bool with_absolute_energy(const RunSummary& s) { return s.energy != nullptr && s.energy->table().absolute(); }
 
+double level_energy(const RunSummary& s, const std::string& level) {
+  double sum = 0;
+  for (const EnergyLine& line : s.energy_total.lines)
+    if (energy_level(line.component) == level) sum += line.energy;
+  return sum;
+}
+
 // Joules from the table's pJ.
 double joules(const RunSummary& s) { return s.energy_total.total() * 1e-12; }
 
@@ -200,6 +207,17 @@ void add_energy_figures(std::vector<SummaryFigure>& figures) {
                                  if (line.component == component) return true;
                                return false;
                              }));
+  for (const std::string& level : energy_levels())
+    figures.push_back(energy_figure("energy.levels." + level,
+                                    "energy of the components at this level (alu, rf, noc, buffer, dram as ISCA 2016 "
+                                    "reports it; vector unit; static power), all layers",
+                                    [level](const RunSummary& s) { return level_energy(s, level); },
+                                    [level](const RunSummary& s) {
+                                      if (s.energy == nullptr) return false;
+                                      for (const EnergyLine& line : s.energy_total.lines)
+                                        if (energy_level(line.component) == level) return true;
+                                      return false;
+                                    }));
   figures.push_back(figure("energy.delay_product", "J·s", "energy.total × totals.time (pJ tables)",
                            [](const RunSummary& s) { return joules(s) * s.time_ns * 1e-9; }, with_absolute_energy));
   figures.push_back(figure("power.average", "mW", "energy.total / totals.time (pJ tables)",

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include <spdlog/fmt/fmt.h>
+
 #include "sim/report/figures.hpp"
 #include "systole/version.hpp"
 
@@ -105,26 +107,42 @@ nlohmann::json summary_json(const RunDescription& run, const RunResult& result) 
 }
 
 void print_summary_table(std::ostream& out, const RunDescription& run, const RunResult& result) {
-  char line[256];
+  char line[320];
   const EnergyModel* energy = run.energy;
-  std::snprintf(line, sizeof line, "%-24s %-9s %15s %12s %7s %7s %12s  %s\n", "layer", "type", "MACs", "cycles",
-                "util%", "map%", energy ? "energy" : "", "verify");
-  out << line;
+  const bool milliwatts = energy != nullptr && energy->table().absolute();
+  const bool active = reports_mapping(result);  // row stationary: the PEs its passes use
+  const double period_ns = run.arch->clock_period_ns();
+  const auto optional_columns = [&](const std::string& active_pes, const std::string& layer_energy,
+                                    const std::string& power) {
+    std::string text;
+    if (active) text += fmt::format(" {:>7}", active_pes);
+    if (energy) text += fmt::format(" {:>12}", layer_energy);
+    if (milliwatts) text += fmt::format(" {:>8}", power);
+    return text;
+  };
+  out << fmt::format("{:<24} {:<9} {:>15} {:>12} {:>10} {:>7} {:>7}", "layer", "type", "MACs", "cycles", "ms",
+                     "util%", "map%")
+      << optional_columns("active", "energy", "mW") << "  verify\n";
   for (const LayerStats& l : result.layers) {
-    const std::string layer_energy = energy ? energy_text(energy->price(l.counters).total(), *energy) : "";
-    std::snprintf(line, sizeof line, "%-24.24s %-9s %15lld %12lld %7.2f %7.2f %12s  %s\n", l.name.c_str(),
-                  to_string(l.kind).c_str(), static_cast<long long>(l[Counter::Macs]),
-                  static_cast<long long>(l[Counter::Cycles]), 100 * l.utilization, 100 * l.mapping_efficiency,
-                  layer_energy.c_str(), to_string(l.verification).c_str());
-    out << line;
+    const double layer_energy = energy ? energy->price(l.counters).total() : 0;
+    const double layer_ns = static_cast<double>(l[Counter::Cycles]) * period_ns;
+    out << fmt::format("{:<24.24} {:<9} {:>15} {:>12} {:>10.4f} {:>7.2f} {:>7.2f}", l.name, to_string(l.kind),
+                       l[Counter::Macs], l[Counter::Cycles], layer_ns * 1e-6, 100 * l.utilization,
+                       100 * l.mapping_efficiency)
+        << optional_columns(l.mapping.empty() ? "" : std::to_string(l.active_pes),
+                            energy ? energy_text(layer_energy, *energy) : "",
+                            layer_ns > 0 ? fmt::format("{:.1f}", layer_energy / layer_ns) : "")
+        << "  " << to_string(l.verification) << '\n';
   }
   const RunSummary summary = run_summary(run, result);
-  std::snprintf(line, sizeof line, "%-24s %-9s %15lld %12lld %7.2f %7s %12s\n",
-                result.interrupted ? "total (interrupted)" : "total", "",
-                static_cast<long long>(result.total_macs), static_cast<long long>(result.total_cycles),
-                100 * run_utilization(*run.arch, result), "",
-                energy ? energy_text(summary.energy_total.total(), *energy).c_str() : "");
-  out << line;
+  out << fmt::format("{:<24} {:<9} {:>15} {:>12} {:>10.4f} {:>7.2f} {:>7}",
+                     result.interrupted ? "total (interrupted)" : "total", "", result.total_macs,
+                     result.total_cycles, static_cast<double>(result.total_cycles) * period_ns * 1e-6,
+                     100 * run_utilization(*run.arch, result), "")
+      << optional_columns("", energy ? energy_text(summary.energy_total.total(), *energy) : "",
+                          summary.time_ns > 0 ? fmt::format("{:.1f}", summary.energy_total.total() / summary.time_ns)
+                                              : "")
+      << '\n';
   const double time_ms = result.total_cycles * run.arch->clock_period_ns() * 1e-6;
   // An interrupted run has no throughput: it did not finish the batch.
   char throughput[64] = "interrupted";
@@ -165,6 +183,17 @@ void print_summary_table(std::ostream& out, const RunDescription& run, const Run
       text += line;
     }
     out << text << '\n';
+    std::string levels;
+    for (const std::string& level : energy_levels()) {
+      double sum = 0;
+      for (const EnergyLine& l : summary.energy_total.lines)
+        if (energy_level(l.component) == level) sum += l.energy;
+      if (sum == 0) continue;
+      std::snprintf(line, sizeof line, "%s%s %.3g (%.1f%%)", levels.empty() ? "" : ", ", level.c_str(), sum,
+                    total > 0 ? 100 * sum / total : 0.0);
+      levels += line;
+    }
+    out << "energy by level, " << energy->unit() << ": " << levels << '\n';
   }
 }
 

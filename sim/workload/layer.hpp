@@ -84,6 +84,10 @@ struct Layer {
   // published mapping to replay): set rows h, set columns e, filters p,
   // channels q and images n per PE, replicas; empty: the mapper chooses.
   std::vector<std::int64_t> rs_mapping;
+  // The fraction of its input values drawn as zero, when the layer says
+  // (a ReLU's output: its measured or published density); negative: the
+  // run's --sparsity.
+  double ifmap_sparsity = -1;
 
   bool runs_on_array() const;
 

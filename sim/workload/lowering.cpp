@@ -8,6 +8,7 @@ Step gemm_step(const Layer& parent, const std::string& suffix, std::int64_t m, s
                std::int64_t k, std::int64_t batch, std::int64_t groups = 1) {
   Layer gemm = make_gemm_layer(parent.name + "." + suffix, m, n, k, groups);
   gemm.batch = batch;
+  gemm.ifmap_sparsity = parent.ifmap_sparsity;
   return {gemm.name, gemm};
 }
 

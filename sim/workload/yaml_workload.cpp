@@ -215,6 +215,11 @@ Workload load_yaml_workload(const std::string& path) {
     const bool ifmap_file = entry.has("ifmap_data"), weights_file = entry.has("weights_data");
     const bool operand_files = ifmap_file || weights_file;
     if (entry.has("rs_mapping")) layer.rs_mapping = entry.list("rs_mapping", {6}, 1, {});
+    if (entry.has("ifmap_sparsity")) {
+      layer.ifmap_sparsity = entry.number("ifmap_sparsity", 0);
+      if (layer.ifmap_sparsity > 1)
+        entry.fail(entry.get("ifmap_sparsity"), "field 'ifmap_sparsity' is a fraction of zeros, from 0 to 1");
+    }
     const std::int64_t repeat = entry.integer_or("repeat", 1);
     if (repeat > kMaxRepeat)
       entry.fail("field 'repeat' must be at most " + std::to_string(kMaxRepeat) + ", got " + std::to_string(repeat));
