@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/config/input_error.hpp"
 #include "sim/dataflow/registry.hpp"
 #include "sim/energy/builtin_tables.hpp"
@@ -533,4 +535,27 @@ TEST_CASE("a layer's ifmap_sparsity overrides --sparsity for that layer only") {
   write_file(workload, "name: bad\nlayers:\n  - {name: x, type: fc, inputs: 4, outputs: 4, ifmap_sparsity: 1.5}\n");
   expect_bad_input(run_systole({"run", "--arch", "systole-32x32", "--workload", workload, "--out", dir + "/bad"}),
                    "two.yaml:3: layer 'x': field 'ifmap_sparsity' is a fraction of zeros, from 0 to 1");
+}
+
+TEST_CASE("every energy component has a level, and the levels of summary.json add up to energy.total") {
+  for (const std::string& component : energy_components()) CHECK_NOTHROW(energy_level(component));
+  CHECK(energy_level("multiplier") == "alu");
+  CHECK(energy_level("rf_psum") == "rf");
+  CHECK(energy_level("link") == "noc");
+  CHECK(energy_level("buffer_ofmap") == "buffer");
+  CHECK(energy_level("dram_ifmap") == "dram");
+  CHECK(energy_level("chip") == "static");
+
+  const std::string dir = make_temp_dir();
+  const CommandResult run = run_systole({"run", "--arch", "eyeriss", "--workload",
+                                         std::string(SYSTOLE_SOURCE_DIR) + "/workloads/lenet5.yaml", "--out",
+                                         dir + "/out"});
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json summary = nlohmann::json::parse(read_file(dir + "/out/summary.json"));
+  double levels = 0;
+  for (const auto& [level, figure] : summary["energy"]["levels"].items()) levels += figure["value"].get<double>();
+  CHECK(summary["energy"]["levels"].contains("rf"));
+  CHECK(summary["energy"]["levels"].contains("static"));
+  CHECK(levels == Approx(summary["energy"]["total"]["value"].get<double>()).epsilon(1e-9));
+  CHECK_THAT(run.out, Catch::Contains("energy by level, pJ: alu"));
 }
