@@ -51,12 +51,13 @@ class DramSystem final : public DramBackend {
   DramChannelStats stats_by(std::int64_t time_fs) override;
   std::vector<std::int64_t> channel_bursts_by(std::int64_t time_fs) override;
   std::int64_t burst_bytes() const override { return spec_.burst_bytes; }
-  void record_transfers() override { record_transfers_ = true; }
+  void record_transfers() override;
   std::vector<DramTransferRecord> transfers_finished_by(std::int64_t time_fs) override;
   double tck_ns() const override { return spec_.tck_ps * 1e-3; }
 
  private:
-  void feed();
+  // Moves pending bursts into the channels' queues at `now_fs`.
+  void feed(std::int64_t now_fs);
   void run_cycle();
 
   struct Burst {
@@ -92,10 +93,14 @@ class DramSystem final : public DramBackend {
   std::deque<Snapshot> history_;
   std::deque<std::int64_t> history_active_until_;  // ranks × channels per snapshot
   std::deque<std::int64_t> history_channel_bursts_;  // channels per snapshot
-  // Once recorded: transfers in flight by id, and those finished.
+  // Once recorded: transfers in flight by id, and those finished; the
+  // address and queue-entry time of each burst fed since recording began.
   bool record_transfers_ = false;
   std::unordered_map<std::uint64_t, DramTransferRecord> transfers_in_flight_;
   std::deque<DramTransferRecord> finished_records_;
+  std::uint64_t first_recorded_burst_ = 0;
+  std::vector<std::pair<std::int64_t, std::int64_t>> recorded_bursts_;  // (address, issued_fs)
+  void record_burst(std::uint64_t transfer, const DramCompletion& completion);
   // Drops the snapshots before the last one that covers at most `cycles`.
   void drop_history_before(std::int64_t cycles);
   // Moves a transfer that just finished from in flight to the finished.
