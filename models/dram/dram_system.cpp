@@ -24,12 +24,6 @@ std::uint64_t DramSystem::transfer(std::int64_t address, std::int64_t bytes, boo
   return id;
 }
 
-void DramSystem::record_transfers() {
-  if (record_transfers_) return;
-  record_transfers_ = true;
-  first_recorded_burst_ = next_burst_id_;
-}
-
 void DramSystem::feed(std::int64_t now_fs) {
   // In order: a full channel queue holds back the bursts behind it.
   while (!pending_.empty()) {
@@ -38,7 +32,7 @@ void DramSystem::feed(std::int64_t now_fs) {
     DramChannel& channel = channels_[where.channel];
     if (!channel.can_accept()) return;
     burst_transfer_.push_back(burst.transfer);
-    if (record_transfers_) recorded_bursts_.emplace_back(burst.address, now_fs);
+    if (record_transfers_) bursts_in_flight_[next_burst_id_] = {burst.address, now_fs};
     channel.enqueue({next_burst_id_++, burst.write, where.location});
     pending_.pop_front();
   }
@@ -65,24 +59,27 @@ void DramSystem::run_cycle() {
 }
 
 void DramSystem::record_burst(std::uint64_t transfer, const DramCompletion& completion) {
+  const auto burst = bursts_in_flight_.find(completion.id);
+  if (burst == bursts_in_flight_.end()) return;  // fed before recording began
+  const auto [address, issued_fs] = burst->second;
+  bursts_in_flight_.erase(burst);
   const auto in_flight = transfers_in_flight_.find(transfer);
-  if (in_flight == transfers_in_flight_.end() || completion.id < first_recorded_burst_) return;
-  const auto& [address, issued_fs] = recorded_bursts_[completion.id - first_recorded_burst_];
-  in_flight->second.bursts.push_back({address, issued_fs, completion.done * tck_fs_});
+  if (in_flight != transfers_in_flight_.end())
+    in_flight->second.bursts.push_back({address, issued_fs, completion.done * tck_fs_});
 }
 
 void DramSystem::record_finished(std::uint64_t transfer) {
   const auto in_flight = transfers_in_flight_.find(transfer);
   if (in_flight == transfers_in_flight_.end()) return;
   in_flight->second.finished_fs = (cycle_ + 1) * tck_fs_;
-  finished_records_.push_back(in_flight->second);
+  finished_records_.push_back(std::move(in_flight->second));
   transfers_in_flight_.erase(in_flight);
 }
 
 std::vector<DramTransferRecord> DramSystem::transfers_finished_by(std::int64_t time_fs) {
   std::vector<DramTransferRecord> finished;
   while (!finished_records_.empty() && finished_records_.front().finished_fs <= time_fs) {
-    finished.push_back(finished_records_.front());
+    finished.push_back(std::move(finished_records_.front()));
     finished_records_.pop_front();
   }
   return finished;

@@ -51,7 +51,7 @@ class DramSystem final : public DramBackend {
   DramChannelStats stats_by(std::int64_t time_fs) override;
   std::vector<std::int64_t> channel_bursts_by(std::int64_t time_fs) override;
   std::int64_t burst_bytes() const override { return spec_.burst_bytes; }
-  void record_transfers() override;
+  void record_transfers() override { record_transfers_ = true; }
   std::vector<DramTransferRecord> transfers_finished_by(std::int64_t time_fs) override;
   double tck_ns() const override { return spec_.tck_ps * 1e-3; }
 
@@ -94,12 +94,11 @@ class DramSystem final : public DramBackend {
   std::deque<std::int64_t> history_active_until_;  // ranks × channels per snapshot
   std::deque<std::int64_t> history_channel_bursts_;  // channels per snapshot
   // Once recorded: transfers in flight by id, and those finished; the
-  // address and queue-entry time of each burst fed since recording began.
+  // bursts in the channels' queues by id: (address, queue-entry time).
   bool record_transfers_ = false;
   std::unordered_map<std::uint64_t, DramTransferRecord> transfers_in_flight_;
   std::deque<DramTransferRecord> finished_records_;
-  std::uint64_t first_recorded_burst_ = 0;
-  std::vector<std::pair<std::int64_t, std::int64_t>> recorded_bursts_;  // (address, issued_fs)
+  std::unordered_map<std::uint64_t, std::pair<std::int64_t, std::int64_t>> bursts_in_flight_;
   void record_burst(std::uint64_t transfer, const DramCompletion& completion);
   // Drops the snapshots before the last one that covers at most `cycles`.
   void drop_history_before(std::int64_t cycles);
