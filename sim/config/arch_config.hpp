@@ -26,6 +26,14 @@ namespace systole {
 enum class MemoryModel { Ideal, Dram };
 std::string_view to_string(MemoryModel model);
 
+// The bases of SCALE-Sim's operand address spaces in the demand traces
+// (--traces; sim/dataflow/scalesim_addresses.hpp): a SCALE-Sim cfg's
+// IfmapOffset, FilterOffset and OfmapOffset, else the values SCALE-Sim's
+// shipped configs give.
+struct ScaleSimOffsets {
+  std::int64_t ifmap = 0, filter = 10000000, ofmap = 20000000;
+};
+
 struct ArchConfig {
   std::string name = "systole";
   // The accelerator clock. Cycles are counted in it; it sets how many DRAM
@@ -53,6 +61,7 @@ struct ArchConfig {
   // file, or "none"; and the node it is scaled to (0: the table's own).
   std::string energy_table = "45nm";
   double energy_technology_nm = 0;
+  ScaleSimOffsets scalesim_offsets;
   std::string source;  // the file it was read from
 };
 

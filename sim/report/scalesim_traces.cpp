@@ -109,9 +109,10 @@ std::uint64_t ScaleSimTraces::estimate_bytes(const ArchConfig& arch, const Workl
       const std::int64_t groups = gemm_step->groups();
       // Every lane as wide as the largest address, and its comma; the cycle
       // as wide as the step could make it.
-      const std::int64_t largest = std::max({kScaleSimOfmapOffset + groups * gemm.m * gemm.n,
-                                             kScaleSimFilterOffset + groups * gemm.n * gemm.k,
-                                             kScaleSimIfmapOffset + groups * gemm.m * gemm.k});
+      const ScaleSimOffsets& offsets = arch.scalesim_offsets;
+      const std::int64_t largest = std::max({offsets.ofmap + groups * gemm.m * gemm.n,
+                                             offsets.filter + groups * gemm.n * gemm.k,
+                                             offsets.ifmap + groups * gemm.m * gemm.k});
       const std::uint64_t lane = decimal_digits(largest) + 1;
       const std::uint64_t line = kLineBytes;
       if (arch.memory_model == MemoryModel::Dram) bytes += estimate_dram_bytes(arch, *dataflow, *gemm_step);
