@@ -201,7 +201,7 @@ TEST_CASE("DRAM traces of partial sums read back, and of streams cut into chunks
   }
 }
 
-TEST_CASE("--traces and --timeline in one DRAM run both get every DRAM transfer", "[cli][traces][dram]") {
+TEST_CASE("a DRAM run with --traces and --timeline gives both every DRAM transfer", "[cli][traces][dram]") {
   const std::string dir = make_temp_dir();
   write_file(dir + "/net.yaml", kConvPoolFcYaml);
   const std::string out = dir + "/out", traces = dir + "/traces", timeline = dir + "/run.json";

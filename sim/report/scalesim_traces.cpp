@@ -28,6 +28,7 @@ constexpr std::int64_t kReadHitLatency = 1;
 
 constexpr const char* kSramFiles[kOperands] = {"IFMAP_SRAM_TRACE.csv", "FILTER_SRAM_TRACE.csv",
                                                "OFMAP_SRAM_TRACE.csv"};
+
 std::uint64_t decimal_digits(std::int64_t value) {
   std::uint64_t digits = 1;
   for (; value >= 10; value /= 10) ++digits;
@@ -42,8 +43,8 @@ void append_number(std::string& line, std::int64_t value) {
 
 // The DRAM traces: reads of each operand's region, writes (results and
 // spilled partial sums, all to the ofmap region), and partial sums read back.
-constexpr const char* kDramFileNames[] = {"IFMAP_DRAM_TRACE.csv", "FILTER_DRAM_TRACE.csv", "OFMAP_DRAM_TRACE.csv",
-                                      "OFMAP_READ_DRAM_TRACE.csv"};
+constexpr const char* kDramFileNames[] = {"IFMAP_DRAM_TRACE.csv", "FILTER_DRAM_TRACE.csv",
+                                          "OFMAP_DRAM_TRACE.csv", "OFMAP_READ_DRAM_TRACE.csv"};
 constexpr int kOfmapWrites = 2, kOfmapReads = 3;
 // The widest line start: a cycle and its newline.
 constexpr std::uint64_t kLineBytes = 12;
@@ -177,10 +178,8 @@ void ScaleSimTraces::write_dram_lines() {
   std::vector<Piece> pieces;
   const std::int64_t burst_bytes = dram_.transfers->dram().burst_bytes();
   for (const DramTransferRecord& transfer : transfers) {
-    const int file = transfer.write ? kOfmapWrites
-                     : MemoryController::operand_at(transfer.address, dram_.capacity_bytes) == Operand::Ofmap
-                         ? kOfmapReads
-                         : static_cast<int>(MemoryController::operand_at(transfer.address, dram_.capacity_bytes));
+    const Operand region = MemoryController::operand_at(transfer.address, dram_.capacity_bytes);
+    const int file = transfer.write ? kOfmapWrites : region == Operand::Ofmap ? kOfmapReads : static_cast<int>(region);
     for (const DramBurstRecord& burst : transfer.bursts)
       pieces.push_back({file, step_first_cycle_ + floor_div(burst.completed_fs - step_start_fs_ - 1, dram_.period_fs),
                         std::max(burst.address, transfer.address),
