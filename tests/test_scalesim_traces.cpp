@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "sim/config/arch_config.hpp"
+#include "sim/config/scalesim_config.hpp"
 #include "sim/engine/simulator.hpp"
 #include "sim/report/scalesim_traces.hpp"
 #include "sim/workload/scalesim_topology.hpp"
@@ -438,4 +439,54 @@ TEST_CASE("a traces limit of 0 MB writes SCALE-Sim's reports and no trace file",
   std::sort(written.begin(), written.end());
   CHECK(written == std::vector<std::string>{"BANDWIDTH_REPORT.csv", "COMPUTE_REPORT.csv", "DETAILED_ACCESS_REPORT.csv"});
   CHECK(read_csv(traces + "/COMPUTE_REPORT.csv").size() == 2);
+}
+
+TEST_CASE("a SCALE-Sim cfg's IfmapOffset, FilterOffset and OfmapOffset shift every address of its traces",
+          "[scalesim][traces]") {
+  // The same layer traced with SCALE-Sim's shipped offsets (a cfg without
+  // them: 0, 10000000, 20000000) and with a cfg's own: every line keeps its
+  // cycle and its -1 lanes, and each address moves by exactly the
+  // difference of its operand's offsets.
+  const std::string dir = make_temp_dir();
+  const std::string presets = "[architecture_presets]\nArrayHeight: 4\nArrayWidth: 4\nDataflow: os\n";
+  write_file(dir + "/shipped.cfg", presets);
+  write_file(dir + "/own.cfg", presets + "IfmapOffset: 5\nFilterOffset: 123456\nOfmapOffset: 7000000\n");
+  const ArchConfig shipped = load_scalesim_config(dir + "/shipped.cfg");
+  const ArchConfig own = load_scalesim_config(dir + "/own.cfg");
+  CHECK(own.scalesim_offsets.ifmap == 5);
+  CHECK(own.scalesim_offsets.filter == 123456);
+  CHECK(own.scalesim_offsets.ofmap == 7000000);
+  const Layer layer = conv_layer(6, 6, 3, 5, 3, 3, /*stride=*/1, /*pad=*/1);
+  run_traced(shipped, {layer}, dir + "/shipped");
+  run_traced(own, {layer}, dir + "/own");
+  const std::int64_t shift[3] = {5 - 0, 123456 - 10000000, 7000000 - 20000000};
+  for (int o = 0; o < 3; ++o) {
+    INFO(kFiles[o]);
+    const std::vector<std::string> before = lines_of(dir + "/shipped/layer0/" + kFiles[o]);
+    const std::vector<std::string> after = lines_of(dir + "/own/layer0/" + kFiles[o]);
+    REQUIRE(before.size() == after.size());
+    REQUIRE_FALSE(before.empty());
+    std::int64_t addresses = 0, idle = 0;
+    for (std::size_t l = 0; l < before.size(); ++l) {
+      std::istringstream a(before[l]), b(after[l]);
+      std::string x, y;
+      for (int field = 0; std::getline(a, x, ',') && std::getline(b, y, ','); ++field) {
+        const std::int64_t old_value = std::stoll(x), new_value = std::stoll(y);
+        if (field == 0 || old_value == -1) {
+          CHECK(new_value == old_value);
+          idle += field > 0;
+        } else {
+          CHECK(new_value == old_value + shift[o]);
+          ++addresses;
+        }
+      }
+    }
+    CHECK(addresses > 0);
+    if (o == 0) CHECK(idle > 0);  // the padding's -1 lanes stay -1
+  }
+  // An offset that is no address is refused, naming the file and line.
+  write_file(dir + "/bad.cfg", presets + "FilterOffset: -3\n");
+  write_file(dir + "/net.csv", "Layer, M, N, K,\ng, 4, 4, 4,\n");
+  expect_bad_input(run_systole({"run", "--arch", dir + "/bad.cfg", "--workload", dir + "/net.csv"}),
+                   dir + "/bad.cfg:5: filteroffset: expected a word address from 0 to 2^48, got '-3'");
 }

@@ -16,12 +16,22 @@
 
 namespace systole {
 
+// One burst (one request to a channel) of a recorded transfer: the address
+// of its first byte (burst-aligned), when it entered its channel's request
+// queue and when its last data beat ended.
+struct DramBurstRecord {
+  std::int64_t address = 0;
+  std::int64_t issued_fs = 0, completed_fs = 0;
+};
+
 // A transfer as the DRAM served it: started when transfer() was called,
-// finished at the end of the DRAM cycle in which its last burst completed.
+// finished at the end of the DRAM cycle in which its last burst completed;
+// its bursts in the order they completed.
 struct DramTransferRecord {
   std::int64_t address = 0, bytes = 0;
   bool write = false;
   std::int64_t started_fs = 0, finished_fs = 0;
+  std::vector<DramBurstRecord> bursts;
 };
 
 class DramBackend {
@@ -68,7 +78,9 @@ class DramBackend {
   virtual std::int64_t burst_bytes() const = 0;
   // Once record_transfers() was called, the transfers started since that
   // finished by `time_fs` and were not returned before, in the order they
-  // finished: traces show each transfer.
+  // finished, with their bursts: traces show each transfer. Records are
+  // handed out once: sim/report/dram_transfer_log.hpp shares them among
+  // several readers. Nothing is recorded until asked.
   virtual void record_transfers() = 0;
   virtual std::vector<DramTransferRecord> transfers_finished_by(std::int64_t time_fs) = 0;
 };

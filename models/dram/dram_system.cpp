@@ -19,12 +19,12 @@ std::uint64_t DramSystem::transfer(std::int64_t address, std::int64_t bytes, boo
   if (record_transfers_ && bytes > 0) transfers_in_flight_[id] = {address, bytes, write, now_fs_, 0};
   for (std::int64_t burst = first; bytes > 0 && burst <= last; ++burst)
     pending_.push_back({id, burst * spec_.burst_bytes, write});
-  feed();
+  feed(now_fs_);
   if (on_transfer_) on_transfer_();
   return id;
 }
 
-void DramSystem::feed() {
+void DramSystem::feed(std::int64_t now_fs) {
   // In order: a full channel queue holds back the bursts behind it.
   while (!pending_.empty()) {
     const Burst& burst = pending_.front();
@@ -32,6 +32,7 @@ void DramSystem::feed() {
     DramChannel& channel = channels_[where.channel];
     if (!channel.can_accept()) return;
     burst_transfer_.push_back(burst.transfer);
+    if (record_transfers_) bursts_in_flight_[next_burst_id_] = {burst.address, now_fs};
     channel.enqueue({next_burst_id_++, burst.write, where.location});
     pending_.pop_front();
   }
@@ -43,6 +44,7 @@ void DramSystem::run_cycle() {
     channel.tick();
     for (const DramCompletion& c : channel.take_completions()) {
       const std::uint64_t transfer = burst_transfer_[c.id];
+      if (record_transfers_) record_burst(transfer, c);
       if (--remaining_[transfer] == 0) {
         transfers_finished_ = true;
         record_finished(transfer);
@@ -53,21 +55,31 @@ void DramSystem::run_cycle() {
   ++cycle_;
   if (bursts_done_ != before) completions_.push_back({cycle_ * tck_fs_, bytes_moved()});
   if (keep_history_) take_snapshot();
-  feed();
+  feed(cycle_ * tck_fs_);
+}
+
+void DramSystem::record_burst(std::uint64_t transfer, const DramCompletion& completion) {
+  const auto burst = bursts_in_flight_.find(completion.id);
+  if (burst == bursts_in_flight_.end()) return;  // fed before recording began
+  const auto [address, issued_fs] = burst->second;
+  bursts_in_flight_.erase(burst);
+  const auto in_flight = transfers_in_flight_.find(transfer);
+  if (in_flight != transfers_in_flight_.end())
+    in_flight->second.bursts.push_back({address, issued_fs, completion.done * tck_fs_});
 }
 
 void DramSystem::record_finished(std::uint64_t transfer) {
   const auto in_flight = transfers_in_flight_.find(transfer);
   if (in_flight == transfers_in_flight_.end()) return;
   in_flight->second.finished_fs = (cycle_ + 1) * tck_fs_;
-  finished_records_.push_back(in_flight->second);
+  finished_records_.push_back(std::move(in_flight->second));
   transfers_in_flight_.erase(in_flight);
 }
 
 std::vector<DramTransferRecord> DramSystem::transfers_finished_by(std::int64_t time_fs) {
   std::vector<DramTransferRecord> finished;
   while (!finished_records_.empty() && finished_records_.front().finished_fs <= time_fs) {
-    finished.push_back(finished_records_.front());
+    finished.push_back(std::move(finished_records_.front()));
     finished_records_.pop_front();
   }
   return finished;

@@ -56,7 +56,8 @@ class DramSystem final : public DramBackend {
   double tck_ns() const override { return spec_.tck_ps * 1e-3; }
 
  private:
-  void feed();
+  // Moves pending bursts into the channels' queues at `now_fs`.
+  void feed(std::int64_t now_fs);
   void run_cycle();
 
   struct Burst {
@@ -92,10 +93,13 @@ class DramSystem final : public DramBackend {
   std::deque<Snapshot> history_;
   std::deque<std::int64_t> history_active_until_;  // ranks × channels per snapshot
   std::deque<std::int64_t> history_channel_bursts_;  // channels per snapshot
-  // Once recorded: transfers in flight by id, and those finished.
+  // Once recorded: transfers in flight by id, and those finished; the
+  // bursts in the channels' queues by id: (address, queue-entry time).
   bool record_transfers_ = false;
   std::unordered_map<std::uint64_t, DramTransferRecord> transfers_in_flight_;
   std::deque<DramTransferRecord> finished_records_;
+  std::unordered_map<std::uint64_t, std::pair<std::int64_t, std::int64_t>> bursts_in_flight_;
+  void record_burst(std::uint64_t transfer, const DramCompletion& completion);
   // Drops the snapshots before the last one that covers at most `cycles`.
   void drop_history_before(std::int64_t cycles);
   // Moves a transfer that just finished from in flight to the finished.

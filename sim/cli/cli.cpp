@@ -34,6 +34,7 @@
 #include "sim/config/text.hpp"
 #include "sim/report/utilization_log.hpp"
 #include "sim/cli/held_log.hpp"
+#include "sim/report/dram_transfer_log.hpp"
 #include "sim/report/scalesim_traces.hpp"
 #include "sim/report/timeline_trace.hpp"
 #include "sim/report/vcd_tracer.hpp"
@@ -521,11 +522,8 @@ int run_command(int argc, char** argv) {
   const std::optional<TracesOptions> traces_options = parse_traces_options(vm, arch, workload);
   if (traces_options) {
     prepare_directory(traces_options->dir, scalesim_report_names(), "traces");
-    const bool trace_files = traces_options->max_bytes > 0;
-    if (trace_files && arch.memory_model == MemoryModel::Ideal)
+    if (traces_options->max_bytes > 0 && arch.memory_model == MemoryModel::Ideal)
       spdlog::info("--traces: ideal memory models no DRAM: SRAM traces only, no DRAM traces");
-    else if (trace_files)
-      spdlog::info("--traces: SRAM traces only; DRAM traces are not written yet (docs/outputs.md)");
   }
   // Everything is valid: from here on the run writes files.
   release_log_lines();
@@ -559,10 +557,20 @@ int run_command(int argc, char** argv) {
     simulator.add_observer(*tracer);
   }
 
+  // The DRAM's transfer records, for every report that shows them.
+  const bool dram_traces = traces_options && traces_options->max_bytes > 0 && simulator.dram_backend() != nullptr;
+  std::optional<DramTransferLog> dram_transfers;
+  if (simulator.dram_backend() != nullptr && (timeline_options || dram_traces))
+    dram_transfers.emplace(*simulator.dram_backend());
+
   std::optional<TimelineTrace> timeline;
   if (timeline_options) {
-    const TimelineHardware hardware{arch.array.pe_count(), arch.clock_period_ns(), arch.noc,
-                                    simulator.dram_backend(), [&accelerator] { return accelerator.dram.time_fs(); }};
+    const TimelineHardware hardware{arch.array.pe_count(),
+                                    arch.clock_period_ns(),
+                                    arch.noc,
+                                    simulator.dram_backend(),
+                                    [&accelerator] { return accelerator.dram.time_fs(); },
+                                    dram_transfers ? &*dram_transfers : nullptr};
     timeline.emplace(*timeline_options, workload.layers, hardware, workload.name + " on " + arch.name);
     simulator.add_observer(*timeline);
   }
@@ -574,10 +582,17 @@ int run_command(int argc, char** argv) {
                              ScaleSimArray{arch.array.rows, arch.array.cols, arch.dataflow,
                                            operand_bits(arch.array.data_type), simulator.dram_backend() != nullptr});
     simulator.add_observer(*scalesim_reports);
-    if (traces_options->max_bytes > 0) {
+    if (dram_traces) {
+      const DramTraceSource source{
+          &*dram_transfers, simulator.dram_backend()->capacity_bytes(),
+          ScaleSimTraces::dram_trace_lanes(resolve_dram(arch.dram, "dram.spec"), arch.dram_channels,
+                                           static_cast<std::int64_t>(arch.clock_period_fs())),
+          static_cast<std::int64_t>(arch.clock_period_fs())};
+      traces.emplace(traces_options->dir, traces_options->max_bytes, source);
+    } else if (traces_options->max_bytes > 0) {
       traces.emplace(traces_options->dir, traces_options->max_bytes);
-      simulator.set_demand_trace(&*traces);
     }
+    if (traces) simulator.set_demand_trace(&*traces);
   }
 
   for (int signal : kStopSignals) std::signal(signal, on_interrupt);

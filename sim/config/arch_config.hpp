@@ -26,6 +26,14 @@ namespace systole {
 enum class MemoryModel { Ideal, Dram };
 std::string_view to_string(MemoryModel model);
 
+// The bases of SCALE-Sim's operand address spaces in the demand traces
+// (--traces; sim/dataflow/scalesim_addresses.hpp): a SCALE-Sim cfg's
+// IfmapOffset, FilterOffset and OfmapOffset, else the values SCALE-Sim's
+// shipped configs give.
+struct ScaleSimOffsets {
+  std::int64_t ifmap = 0, filter = 10000000, ofmap = 20000000;
+};
+
 struct ArchConfig {
   std::string name = "systole";
   // The accelerator clock. Cycles are counted in it; it sets how many DRAM
@@ -57,6 +65,7 @@ struct ArchConfig {
   // width the PEs compute at). A chip that keeps narrower partial sums than
   // Systole's exact accumulators (Eyeriss: 16 bits) is priced as built.
   int energy_psum_bits = 0;
+  ScaleSimOffsets scalesim_offsets;
   std::string source;  // the file it was read from
 };
 

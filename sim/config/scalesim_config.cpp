@@ -1,5 +1,6 @@
 #include "sim/config/scalesim_config.hpp"
 
+#include <optional>
 #include <sstream>
 #include <set>
 #include <stdexcept>
@@ -16,8 +17,7 @@ namespace {
 // Keys SCALE-Sim v2 (and v3) define that shape only its memory model.
 const std::set<std::string>& unused_keys() {
   static const std::set<std::string> keys = {
-      "ifmapoffset",     "filteroffset",
-      "ofmapoffset",   "bandwidth",      "memorybanks",   "interfacebandwidth", "topologycsvloc",
+      "bandwidth",      "memorybanks",   "interfacebandwidth", "topologycsvloc",
       "readrequestbuffer", "writerequestbuffer", "useramulatortrace"};
   return keys;
 }
@@ -73,6 +73,14 @@ ArchConfig load_scalesim_config(const std::string& path) {
         set_config_key(config, "buffer.filter_kb", value);
       } else if (key == "ofmapsramszkb") {
         set_config_key(config, "buffer.ofmap_kb", value);
+      } else if (key == "ifmapoffset" || key == "filteroffset" || key == "ofmapoffset") {
+        const std::optional<std::int64_t> offset = parse_integer(value);
+        if (!offset || *offset < 0 || *offset > (std::int64_t{1} << 48))
+          throw std::invalid_argument("expected a word address from 0 to 2^48, got '" + value + "'");
+        std::int64_t& base = key == "ifmapoffset"    ? config.scalesim_offsets.ifmap
+                             : key == "filteroffset" ? config.scalesim_offsets.filter
+                                                     : config.scalesim_offsets.ofmap;
+        base = *offset;
       } else if (unused_keys().count(key)) {
         ignored.insert(key);
         if (key == "interfacebandwidth" && to_lower(value) == "user") user_bandwidth_line = line;

@@ -23,10 +23,10 @@ namespace {
 class DemandTranslator final : public EdgeTraceSink {
  public:
   DemandTranslator(DemandTrace& trace, std::int64_t first_cycle, const Layer& step, OperandRoles roles,
-                   const ArrayConfig& array)
-      : trace_(trace), first_cycle_(first_cycle), addresses_(step), roles_(roles),
-        left_(static_cast<std::size_t>(array.rows)), top_(static_cast<std::size_t>(array.cols)),
-        out_(static_cast<std::size_t>(array.cols)) {}
+                   const ArchConfig& arch)
+      : trace_(trace), first_cycle_(first_cycle), addresses_(step, arch.scalesim_offsets), roles_(roles),
+        left_(static_cast<std::size_t>(arch.array.rows)), top_(static_cast<std::size_t>(arch.array.cols)),
+        out_(static_cast<std::size_t>(arch.array.cols)) {}
 
   void edge_cycle(const EdgeCycle& edges) override {
     // With the filters at the left edge (IS) the GEMM is transposed: L is
@@ -90,7 +90,7 @@ class GemmArrayStep final : public ArrayStep {
   void record_mapping(LayerStats& stats) const override;
 
   bool trace_demand(DemandTrace& trace, std::int64_t first_cycle) override {
-    translator_.emplace(trace, first_cycle, step_, dataflow_.roles(), arch_.array);
+    translator_.emplace(trace, first_cycle, step_, dataflow_.roles(), arch_);
     controller_->set_edge_trace(&*translator_);
     return true;
   }

@@ -2,8 +2,9 @@
 
 namespace systole {
 
-ScaleSimAddresses::ScaleSimAddresses(const Layer& layer)
+ScaleSimAddresses::ScaleSimAddresses(const Layer& layer, const ScaleSimOffsets& offsets)
     : shape_(layer.shape),
+      offsets_(offsets),
       out_h_(layer.out_h()),
       out_w_(layer.out_w()),
       group_channels_(layer.shape.in_channels / layer.shape.groups),
@@ -20,16 +21,16 @@ std::int64_t ScaleSimAddresses::ifmap(std::int64_t group, std::int64_t m, std::i
   const std::int64_t y = p * shape_.stride_h - shape_.pad_top + fr * shape_.dilation_h;
   const std::int64_t x = q * shape_.stride_w - shape_.pad_left + fc * shape_.dilation_w;
   if (y < 0 || y >= shape_.in_h || x < 0 || x >= shape_.in_w) return -1;
-  return kScaleSimIfmapOffset + ((b * shape_.in_h + y) * shape_.in_w + x) * shape_.in_channels +
+  return offsets_.ifmap + ((b * shape_.in_h + y) * shape_.in_w + x) * shape_.in_channels +
          group * group_channels_ + ch;
 }
 
 std::int64_t ScaleSimAddresses::filter(std::int64_t group, std::int64_t k, std::int64_t n) const {
-  return kScaleSimFilterOffset + (group * group_filters_ + n) * window_ + k;
+  return offsets_.filter + (group * group_filters_ + n) * window_ + k;
 }
 
 std::int64_t ScaleSimAddresses::ofmap(std::int64_t group, std::int64_t m, std::int64_t n) const {
-  return kScaleSimOfmapOffset + m * shape_.filters + group * group_filters_ + n;
+  return offsets_.ofmap + m * shape_.filters + group * group_filters_ + n;
 }
 
 }  // namespace systole

@@ -1,9 +1,8 @@
 #pragma once
 // SCALE-Sim v2's addresses of a layer's operand-matrix entries
 // (../shared/reference/scalesim.md §4.1), one word per value, in three
-// address spaces whose bases are SCALE-Sim's shipped IfmapOffset,
-// FilterOffset and OfmapOffset (Systole's cfg reader does not keep a cfg's
-// own: they set no figure Systole reports).
+// address spaces whose bases are IfmapOffset, FilterOffset and OfmapOffset
+// (ScaleSimOffsets: a SCALE-Sim cfg's, else SCALE-Sim's shipped ones).
 //
 //   ifmap  (m, k): IfmapOffset + ((b·H + y)·W + x)·C + g·Cg + ch
 //   filter (k, n): FilterOffset + (g·Ng + n)·K + k
@@ -18,17 +17,14 @@
 
 #include <cstdint>
 
+#include "sim/config/arch_config.hpp"
 #include "sim/workload/layer.hpp"
 
 namespace systole {
 
-inline constexpr std::int64_t kScaleSimIfmapOffset = 0;
-inline constexpr std::int64_t kScaleSimFilterOffset = 10000000;
-inline constexpr std::int64_t kScaleSimOfmapOffset = 20000000;
-
 class ScaleSimAddresses {
  public:
-  explicit ScaleSimAddresses(const Layer& layer);
+  ScaleSimAddresses(const Layer& layer, const ScaleSimOffsets& offsets);
 
   // Entries of group `group`'s GEMM (M×K by K×N, sim/dataflow/layer_data.hpp).
   std::int64_t ifmap(std::int64_t group, std::int64_t m, std::int64_t k) const;
@@ -37,6 +33,7 @@ class ScaleSimAddresses {
 
  private:
   ConvShape shape_;
+  ScaleSimOffsets offsets_;
   std::int64_t out_h_, out_w_;
   std::int64_t group_channels_, group_filters_, window_;
 };

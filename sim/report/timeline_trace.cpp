@@ -52,7 +52,7 @@ TimelineTrace::TimelineTrace(const TimelineOptions& options, const std::vector<L
       period_fs_(std::llround(hardware.clock_period_ns * 1e6)) {
   if (hardware_.dram != nullptr) {
     hardware_.dram->keep_history();
-    hardware_.dram->record_transfers();
+    if (hardware_.transfers != nullptr) transfer_reader_ = hardware_.transfers->add_reader();
     channel_bursts_ = hardware_.dram->channel_bursts_by(0);
   }
   std::uint64_t layer_bytes = 0;
@@ -219,13 +219,13 @@ void TimelineTrace::flush_window() {
 }
 
 void TimelineTrace::write_dram_transfers() {
-  if (hardware_.dram == nullptr) return;
+  if (hardware_.dram == nullptr || hardware_.transfers == nullptr) return;
   // The vector unit's cycles do not advance the DRAM; the array's have.
   hardware_.dram->advance_to(last_cycle_end_fs_);
   const auto run_us = [&](std::int64_t fs) {
     return number(static_cast<double>(step_first_cycle_) * cycle_us_ + static_cast<double>(fs - step_start_fs_) * 1e-9);
   };
-  for (const DramTransferRecord& transfer : hardware_.dram->transfers_finished_by(last_cycle_end_fs_)) {
+  for (const DramTransferRecord& transfer : hardware_.transfers->finished_by(transfer_reader_, last_cycle_end_fs_)) {
     const Operand operand = MemoryController::operand_at(transfer.address, hardware_.dram->capacity_bytes());
     const std::string slice = R"({"pid":1,"cat":"DRAM","id":)" + std::to_string(transfers_written_++) + R"(,"name":")" +
                               kBufferPartitions[static_cast<int>(operand)] + (transfer.write ? " write" : " read") +

@@ -26,6 +26,7 @@
 
 #include "models/dram/dram_backend.hpp"
 #include "models/noc/noc_config.hpp"
+#include "sim/report/dram_transfer_log.hpp"
 #include "sim/engine/run_observer.hpp"
 #include "sim/report/atomic_file.hpp"
 #include "sim/report/figures.hpp"
@@ -49,8 +50,10 @@ struct TimelineHardware {
   // whole DRAM's and each channel's), and the DRAM's clock (Dram::time_fs),
   // read at each step's start; each NoC bus's occupancy where its width is
   // set (as summary.json's noc figures).
+  // and the log of its transfers, for their slices.
   DramBackend* dram = nullptr;
   std::function<std::int64_t()> dram_now_fs;
+  DramTransferLog* transfers = nullptr;
 };
 
 class TimelineTrace : public RunObserver {
@@ -107,6 +110,7 @@ class TimelineTrace : public RunObserver {
   std::int64_t last_cycle_end_fs_ = 0;  // and at the end of the last cycle seen
   std::vector<std::int64_t> channel_bursts_;  // each DRAM channel's, at the last window's end
   std::uint64_t transfers_written_ = 0;       // the async slices' ids
+  int transfer_reader_ = -1;                  // in hardware_.transfers
   std::uint64_t bytes_ = 0;
   std::uint64_t reserved_bytes_ = 0;  // kept for the events written after a cut
   bool layers_kept_ = false;          // whether the layer slices are among them
