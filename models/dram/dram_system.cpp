@@ -16,7 +16,7 @@ std::uint64_t DramSystem::transfer(std::int64_t address, std::int64_t bytes, boo
   const std::int64_t first = address / spec_.burst_bytes;
   const std::int64_t last = (address + bytes - 1) / spec_.burst_bytes;
   remaining_.push_back(bytes > 0 ? last - first + 1 : 0);
-  if (record_transfers_ && bytes > 0) transfers_in_flight_[id] = {address, bytes, write, now_fs_, 0};
+  if (record_transfers_ && bytes > 0) transfers_in_flight_[id] = {address, bytes, write, now_fs_, 0, {}};
   for (std::int64_t burst = first; bytes > 0 && burst <= last; ++burst)
     pending_.push_back({id, burst * spec_.burst_bytes, write});
   feed(now_fs_);
