@@ -267,3 +267,25 @@ TEST_CASE("row stationary with DRAM: stall cycles equal the timeline stall spans
   CHECK(encoded > 0);
   CHECK(summary["energy"]["components"].contains("dram"));
 }
+
+TEST_CASE("dram.compression: refused with DRAM for the dataflows that do not model it, ignored with ideal memory",
+          "[rs][dram][rlc][cli]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/small.yaml", "layers:\n  - {name: c, type: conv, input: [6, 6, 2], filters: 3, kernel: 3}\n");
+  expect_bad_input(run_systole({"run", "--arch", "eyeriss", "--dataflow", "ws", "--memory", "dram", "--workload",
+                                dir + "/small.yaml", "--out", dir + "/ws_dram"}),
+                   "only the row-stationary dataflow models compressed DRAM traffic");
+  expect_bad_input(run_systole({"run", "--arch", "eyeriss", "--data-type", "fp32", "--memory", "dram", "--workload",
+                                dir + "/small.yaml", "--out", dir + "/fp32"}),
+                   "levels of 16 bits");
+  CHECK(run_systole({"run", "--arch", "eyeriss", "--dataflow", "ws", "--workload", dir + "/small.yaml", "--out",
+                     dir + "/ws_ideal"})
+            .exit_code == 0);
+  const CommandResult plain = run_systole({"run", "--arch", "eyeriss", "--dataflow", "ws", "--memory", "dram",
+                                           "--dram.compression", "none", "--workload", dir + "/small.yaml", "--out",
+                                           dir + "/ws_plain"});
+  CHECK(plain.exit_code == 0);
+  const nlohmann::json summary = nlohmann::json::parse(read_file(dir + "/ws_plain/summary.json"));
+  CHECK(summary["memory"].contains("dram_accesses_per_mac"));
+  CHECK_FALSE(summary["memory"].contains("dram_uncompressed_bytes"));
+}

@@ -190,7 +190,7 @@ const std::vector<KeyAccess>& key_table() {
          c.dram_compression = v;
        },
        [](const ArchConfig& c) { return c.dram_compression; },
-       [](const ArchConfig& c) { return c.dram_compression != "none"; }},
+       [](const ArchConfig& c) { return c.memory_model == MemoryModel::Dram && c.dram_compression != "none"; }},
       {{"energy.table", "energy table: none, a built-in name (eyeriss-normalized, 65nm-16bit, 45nm) or a .yaml file"},
        [](ArchConfig& c, const std::string& v) {
          if (v.empty()) throw std::invalid_argument("empty energy table (none turns energy off)");
@@ -380,14 +380,17 @@ void validate(const ArchConfig& config, const std::string& origin) {
                             std::to_string(b.banks) + " equal banks (bytes)");
   }
   if (const DramCompressionEntry* entry = find_dram_compression(config.dram_compression);
-      entry != nullptr && entry->compression != nullptr) {
+      entry != nullptr && entry->compression != nullptr && config.memory_model == MemoryModel::Dram) {
     if (config.dataflow != "rs")
       throw_input_error(origin, 0,
                         "dram.compression = " + config.dram_compression +
-                            ": only the row-stationary dataflow models compressed DRAM traffic (array.dataflow = rs)");
+                            ": only the row-stationary dataflow models compressed DRAM traffic (array.dataflow = "
+                            "rs); give --dram.compression none for " + config.dataflow);
     if (const std::string problem = entry->compression->value_problem(operand_bits(config.array.data_type));
         !problem.empty())
-      throw_input_error(origin, 0, "dram.compression = " + config.dram_compression + ": " + problem);
+      throw_input_error(origin, 0,
+                        "dram.compression = " + config.dram_compression + ": " + problem +
+                            " (give --dram.compression none)");
   }
   // A port moves whole values: operands in, partial sums (accumulator width) out.
   const int widest = accumulator_bits(config.array.data_type) / 8;  // bytes: accumulators are 32 or 64 bits
