@@ -452,3 +452,25 @@ TEST_CASE("utilization.csv's power windows add up to energy.csv, part by part, w
     CHECK(windows_pj.size() == (dram_per_byte ? power_figures().size() - 2 : power_figures().size()));
   }
 }
+
+TEST_CASE("energy.psum_bits prices partial sums at the chip's width, and is refused outside operand to accumulator") {
+  // 65nm-16bit, int16: partial sums are computed in 64 bits. At psum_bits
+  // 16 every action priced at the accumulator width costs 16/64 of its
+  // default (linear entries), operand actions do not change.
+  const ArchConfig exact = array_config(4, 4, "ws", Microarch::Baseline, DataType::Int16);
+  ArchConfig narrow = exact;
+  narrow.energy_psum_bits = 16;
+  const EnergyModel wide_model(builtin("65nm-16bit"), exact, LinkPayload::PartialSum);
+  const EnergyModel narrow_model(builtin("65nm-16bit"), narrow, LinkPayload::PartialSum);
+  for (const auto& [component, action] : {std::pair{"rf_psum", "read"}, std::pair{"rf_psum", "write"},
+                                          std::pair{"noc_out", "transfer"}, std::pair{"link", "hop_vertical"}})
+    CHECK(per_action(narrow_model, component, action) == Approx(per_action(wide_model, component, action) / 4));
+  CHECK(per_action(narrow_model, "rf_psum", "read") == Approx(1));  // the entry's own 16 bits: 1 pJ
+  CHECK(per_action(narrow_model, "rf_operand", "read") == Approx(per_action(wide_model, "rf_operand", "read")));
+  CHECK(per_action(narrow_model, "multiplier", "multiply") == Approx(per_action(wide_model, "multiplier", "multiply")));
+
+  ArchConfig too_narrow = exact;
+  too_narrow.energy_psum_bits = 8;
+  CHECK_THROWS_WITH(validate(too_narrow, "x.ini"), Catch::Contains("energy.psum_bits = 8"));
+  CHECK_THROWS_AS(set_config_key(too_narrow, "energy.psum_bits", "65"), std::invalid_argument);
+}

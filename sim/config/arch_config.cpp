@@ -210,6 +210,12 @@ const std::vector<KeyAccess>& key_table() {
          text << c.energy_technology_nm;
          return text.str();
        }},
+      {{"energy.psum_bits",
+        "bits partial sums are priced at: adders, psum registers, links and networks carrying them, the ofmap "
+        "buffer, the vector unit (0: the accumulator width; from the operand width up to it)"},
+       [](ArchConfig& c, const std::string& v) { c.energy_psum_bits = v == "0" ? 0 : positive_int(v, 64); },
+       [](const ArchConfig& c) { return std::to_string(c.energy_psum_bits); },
+       [](const ArchConfig& c) { return c.energy_psum_bits != 0; }},
   };
   return table;
 }
@@ -392,6 +398,13 @@ void validate(const ArchConfig& config, const std::string& origin) {
                         "dram.compression = " + config.dram_compression + ": " + problem +
                             " (give --dram.compression none)");
   }
+  if (const int bits = config.energy_psum_bits;
+      bits != 0 && (bits < operand_bits(config.array.data_type) || bits > accumulator_bits(config.array.data_type)))
+    throw_input_error(origin, 0,
+                      "energy.psum_bits = " + std::to_string(bits) + " is outside " +
+                          std::string(to_string(config.array.data_type)) + "'s operand to accumulator width (" +
+                          std::to_string(operand_bits(config.array.data_type)) + "-" +
+                          std::to_string(accumulator_bits(config.array.data_type)) + " bits)");
   // A port moves whole values: operands in, partial sums (accumulator width) out.
   const int widest = accumulator_bits(config.array.data_type) / 8;  // bytes: accumulators are 32 or 64 bits
   if (config.buffer.word_bytes != 0 && config.buffer.word_bytes < widest)

@@ -56,6 +56,10 @@ struct ArchConfig {
   // file, or "none"; and the node it is scaled to (0: the table's own).
   std::string energy_table = "45nm";
   double energy_technology_nm = 0;
+  // The width energy and area price partial sums at (0: the accumulator
+  // width the PEs compute at). A chip that keeps narrower partial sums than
+  // Systole's exact accumulators (Eyeriss: 16 bits) is priced as built.
+  int energy_psum_bits = 0;
   std::string source;  // the file it was read from
 };
 

@@ -73,6 +73,12 @@ std::string arithmetic_component(const std::string& component, DataType type) {
   return arithmetic && type == DataType::Fp32 ? "fp_" + component : component;
 }
 
+// Partial sums as the hardware being priced keeps them (energy.psum_bits),
+// whatever width the simulation computes them at.
+int priced_psum_bits(const ArchConfig& arch) {
+  return arch.energy_psum_bits > 0 ? arch.energy_psum_bits : accumulator_bits(arch.array.data_type);
+}
+
 std::string unit_of(Counter counter) { return std::string(info(counter).unit); }
 
 std::string trim_number(double value) { return fmt::format("{:.6g}", value); }
@@ -124,7 +130,7 @@ const ActionEntry& EnergyModel::entry(const std::string& component, const std::s
 
 void EnergyModel::price_actions(const ArchConfig& arch, LinkPayload vertical_link) {
   const int operand_bits = systole::operand_bits(arch.array.data_type);
-  const int accumulator_bits = systole::accumulator_bits(arch.array.data_type);
+  const int psum_bits = priced_psum_bits(arch);
   const GlobalBufferConfig& buffer = arch.buffer;
   // A buffer access moves one port word, or one value when ports are as
   // wide as a value; it hits one bank of its partition.
@@ -146,14 +152,14 @@ void EnergyModel::price_actions(const ArchConfig& arch, LinkPayload vertical_lin
         what = fmt::format("{}×{} bits{}", operand_bits, operand_bits, operand_bits == 1 ? ", an XNOR" : "");
         break;
       case Width::Operand: what = fmt::format("{} bits", bits); break;
-      case Width::Accumulator: bits = accumulator_bits; break;
+      case Width::Accumulator: bits = psum_bits; break;
       case Width::VerticalLink:
-        bits = vertical_link == LinkPayload::PartialSum ? accumulator_bits : operand_bits;
+        bits = vertical_link == LinkPayload::PartialSum ? psum_bits : operand_bits;
         break;
       case Width::BufferIfmap: bits = access_bits(operand_bits); capacity = bank_bytes(buffer.ifmap_bytes); break;
       case Width::BufferFilter: bits = access_bits(operand_bits); capacity = bank_bytes(buffer.filter_bytes); break;
       case Width::BufferOfmap:
-        bits = access_bits(accumulator_bits);
+        bits = access_bits(psum_bits);
         capacity = bank_bytes(buffer.ofmap_bytes);
         break;
       case Width::Byte: bits = 8; break;
@@ -253,7 +259,7 @@ void EnergyModel::price_static(const ArchConfig& arch) {
 void EnergyModel::compute_area(const ArchConfig& arch, LinkPayload vertical_link) {
   if (table_.areas.empty()) return;
   const int operand_bits = systole::operand_bits(arch.array.data_type);
-  const int accumulator_bits = systole::accumulator_bits(arch.array.data_type);
+  const int psum_bits = priced_psum_bits(arch);
   const double pes = static_cast<double>(arch.array.pe_count());
   const auto add = [&](const char* component, double count, const char* unit, const char* entry_name, int bits_a,
                        int bits_b) {
@@ -269,15 +275,15 @@ void EnergyModel::compute_area(const ArchConfig& arch, LinkPayload vertical_link
   };
   const DataType type = arch.array.data_type;
   add("multiplier", pes, "PEs", arithmetic_component("multiplier", type).c_str(), operand_bits, operand_bits);
-  add("adder", pes, "PEs", arithmetic_component("adder", type).c_str(), accumulator_bits, accumulator_bits);
+  add("adder", pes, "PEs", arithmetic_component("adder", type).c_str(), psum_bits, psum_bits);
   // The registers a PE of this dataflow holds: in the stationary mode the
   // stationary operand (two with the pipelined shadow copy), the moving
   // operand and the partial sum; in output stationary two moving operands
   // and the accumulator.
   const int stationary_copies = arch.array.microarch == Microarch::Pipelined ? 2 : 1;
   const double bits_per_pe = vertical_link == LinkPayload::PartialSum
-                                 ? stationary_copies * operand_bits + operand_bits + accumulator_bits
-                                 : 2.0 * operand_bits + accumulator_bits;
+                                 ? stationary_copies * operand_bits + operand_bits + psum_bits
+                                 : 2.0 * operand_bits + psum_bits;
   add("pe_registers", pes * bits_per_pe, "bits", "register_bit", 1, 1);
   const GlobalBufferConfig& b = arch.buffer;
   const double buffer_bytes = static_cast<double>(

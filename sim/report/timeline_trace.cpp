@@ -29,8 +29,6 @@ constexpr struct {
                     {StallCause::Noc, kNocStalls, "NoC stall", Counter::StallNocCycles},
                     {StallCause::Buffer, kBufferStalls, "buffer stall", Counter::StallBufferCycles}};
 
-bool is_stall_track(int track) { return track >= kDramStalls && track <= kBufferStalls; }
-
 // Room kept for the events that close the file once it is cut short.
 constexpr std::uint64_t kClosingBytes = 1024;
 // A layer slice's size besides its name and type, at most, and a stall
