@@ -64,13 +64,15 @@ void MemoryController::issue_reads(std::size_t g) {
   for (const FoldTransfers::Tile& tile : plans_[g].reads) {
     std::int64_t& next = next_address_[index(tile.operand)];
     const std::int64_t address = tile.address >= 0 ? psum_base_ + tile.address : next;
-    read_transfers_[g].push_back(dram_.transfer(address, tile.bytes, /*write=*/false));
+    const std::int64_t moved = tile.dram_bytes >= 0 ? tile.dram_bytes : tile.bytes;
+    read_transfers_[g].push_back(dram_.transfer(address, moved, /*write=*/false));
     if (tile.operand != Operand::Ofmap) in_flight_.emplace_back(read_transfers_[g].back(), index(tile.operand));
     // Partial sums read back land in the block reserved above.
     if (tile.operand != Operand::Ofmap) buffer_.reserve(tile.operand, tile.bytes, tile.held_until, false);
     if (tile.address < 0) next += tile.bytes;
     fills_[g].push_back(buffer_.write_tile(tile.operand, tile.bytes, tile.values, cycle_));
-    dram_traffic_.read_bytes[index(tile.operand)] += tile.bytes;
+    dram_traffic_.read_bytes[index(tile.operand)] += moved;
+    dram_traffic_.uncompressed_bytes += tile.bytes;
   }
 }
 
@@ -229,12 +231,14 @@ void MemoryController::issue_writes(std::size_t g) {
   if (p.write_bytes > 0) {
     std::int64_t& next = next_address_[index(Operand::Ofmap)];
     const std::int64_t address = p.write_address >= 0 ? psum_base_ + p.write_address : next;
-    write_transfers_[g].push_back(dram_.transfer(address, p.write_bytes, /*write=*/true));
+    const std::int64_t moved = write_encoder_ ? write_encoder_(g) : p.write_bytes;
+    write_transfers_[g].push_back(dram_.transfer(address, moved, /*write=*/true));
     in_flight_.emplace_back(write_transfers_[g].back(), index(Operand::Ofmap));
     if (p.write_address < 0) next += p.write_bytes;
     drains_[g].push_back(
         buffer_.read_write_back(p.write_bytes, p.write_values, /*partial_sums=*/p.write_address >= 0, cycle_));
-    dram_traffic_.write_bytes[index(Operand::Ofmap)] += p.write_bytes;
+    dram_traffic_.write_bytes[index(Operand::Ofmap)] += moved;
+    dram_traffic_.uncompressed_bytes += p.write_bytes;
   }
 }
 

@@ -48,6 +48,7 @@
 // reached DRAM.
 
 #include <cstdint>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -69,6 +70,12 @@ class MemoryController final : public FoldGate {
   // `buffer` has begun the step (GlobalBuffer::begin_step).
   MemoryController(DramBackend& dram, GlobalBuffer& buffer, TilePlan plan, std::int64_t start_fs,
              std::int64_t period_fs, int noc_latency = 0);
+
+  // With DRAM compression: the bytes fold g's write-back takes once
+  // encoded, asked when it starts (its values are known then, not when the
+  // plan is made). The buffer's ports read the values as they are.
+  using WriteEncoder = std::function<std::int64_t(std::size_t fold)>;
+  void encode_write_backs(WriteEncoder encoder) { write_encoder_ = std::move(encoder); }
 
   void tick(std::int64_t cycle) override;
   bool ready(std::size_t fold) const override;
@@ -133,6 +140,7 @@ class MemoryController final : public FoldGate {
   std::int64_t psum_base_ = 0;
   std::int64_t next_address_[kOperands];
   DramTraffic dram_traffic_;
+  WriteEncoder write_encoder_;
   // DRAM transfers not yet seen finished (id, partition), and per partition
   // those the current cycle's tick saw finish.
   std::vector<std::pair<std::uint64_t, int>> in_flight_;

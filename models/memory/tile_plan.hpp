@@ -24,6 +24,9 @@ struct FoldTransfers {
     std::int64_t values;
     std::size_t held_until;  // the fold whose end frees it
     std::int64_t address;    // partial sums: offset in their area; -1: next in the operand's region
+    // What DRAM moves once encoded (models/memory/dram_compression.hpp);
+    // -1: `bytes`, the values as they are.
+    std::int64_t dram_bytes = -1;
   };
   std::vector<Tile> reads;
   std::size_t reads_after_write_of = kNone;         // partial sums read back: the fold that wrote them
@@ -39,9 +42,12 @@ struct FoldTransfers {
 };
 
 // Bytes moved between DRAM and the buffer, per operand.
+// With DRAM compression, the bytes DRAM moved are the encoded ones, and
+// `uncompressed_bytes` what it would have moved without (reads and writes).
 struct DramTraffic {
   std::int64_t read_bytes[kOperands] = {0, 0, 0};
   std::int64_t write_bytes[kOperands] = {0, 0, 0};
+  std::int64_t uncompressed_bytes = 0;
   std::int64_t bytes() const;
 };
 

@@ -284,6 +284,10 @@ CycleActivity RowStationaryArray<Op, Acc>::step() {
       ++totals_.stall_dram_cycles;
       add_stall_cycle(totals_.stall_spans, StallCause::Dram, cycle_);
     }
+  } else if (!in_pass_ && gate_ != nullptr && !gate_->drained()) {
+    // Every pass is done: the layer ends when its last write-backs reach DRAM.
+    ++totals_.stall_dram_cycles;
+    add_stall_cycle(totals_.stall_spans, StallCause::Dram, cycle_);
   }
   if (in_pass_) {
     bool worked = false, waited = false;

@@ -54,7 +54,7 @@ namespace systole {
 struct RsTotals {
   std::int64_t link_hops = 0;          // partial sums moved down a set's column
   std::int64_t stall_noc_cycles = 0;   // cycles no PE worked, some waiting on a network
-  std::int64_t stall_dram_cycles = 0;  // cycles waiting for a pass's tiles
+  std::int64_t stall_dram_cycles = 0;  // cycles waiting for a pass's tiles or the last write-backs
   std::vector<StallSpan> stall_spans;  // where those were lost
   std::int64_t peak_ifmap_entries = 0, peak_filter_entries = 0, peak_psum_entries = 0;
 };

@@ -9,6 +9,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "models/memory/dram_compression.hpp"
 #include "sim/config/input_error.hpp"
 #include "sim/config/scalesim_config.hpp"
 #include "sim/config/text.hpp"
@@ -181,6 +182,15 @@ const std::vector<KeyAccess>& key_table() {
       {{"dram.channels", "DRAM channels (1-64)"},
        [](ArchConfig& c, const std::string& v) { c.dram_channels = positive_int(v, 64); },
        [](const ArchConfig& c) { return std::to_string(c.dram_channels); }},
+      {{"dram.compression", "how DRAM traffic is encoded: none, or rlc (Eyeriss's run-length coding of ifmap and "
+                            "ofmap traffic; row stationary only)"},
+       [](ArchConfig& c, const std::string& v) {
+         if (find_dram_compression(v) == nullptr)
+           throw std::invalid_argument("unknown compression '" + v + "' (expected " + dram_compression_names() + ")");
+         c.dram_compression = v;
+       },
+       [](const ArchConfig& c) { return c.dram_compression; },
+       [](const ArchConfig& c) { return c.memory_model == MemoryModel::Dram && c.dram_compression != "none"; }},
       {{"energy.table", "energy table: none, a built-in name (eyeriss-normalized, 65nm-16bit, 45nm) or a .yaml file"},
        [](ArchConfig& c, const std::string& v) {
          if (v.empty()) throw std::invalid_argument("empty energy table (none turns energy off)");
@@ -374,6 +384,19 @@ void validate(const ArchConfig& config, const std::string& origin) {
       throw_input_error(origin, 0,
                         "buffer.size_kb = " + std::to_string(b.shared_bytes / 1024) + " is not a whole number of " +
                             std::to_string(b.banks) + " equal banks (bytes)");
+  }
+  if (const DramCompressionEntry* entry = find_dram_compression(config.dram_compression);
+      entry != nullptr && entry->compression != nullptr && config.memory_model == MemoryModel::Dram) {
+    if (config.dataflow != "rs")
+      throw_input_error(origin, 0,
+                        "dram.compression = " + config.dram_compression +
+                            ": only the row-stationary dataflow models compressed DRAM traffic (array.dataflow = "
+                            "rs); give --dram.compression none for " + config.dataflow);
+    if (const std::string problem = entry->compression->value_problem(operand_bits(config.array.data_type));
+        !problem.empty())
+      throw_input_error(origin, 0,
+                        "dram.compression = " + config.dram_compression + ": " + problem +
+                            " (give --dram.compression none)");
   }
   if (const int bits = config.energy_psum_bits;
       bits != 0 && (bits < operand_bits(config.array.data_type) || bits > accumulator_bits(config.array.data_type)))

@@ -53,6 +53,9 @@ struct ArchConfig {
   MemoryModel memory_model = MemoryModel::Ideal;
   std::string dram = "ddr4-2400";  // preset name or DRAMSys memspec .json
   int dram_channels = 1;
+  // How traffic is encoded between the buffer and DRAM: a name in
+  // models/memory/dram_compression.hpp's registry.
+  std::string dram_compression = "none";
   // The global buffer and the network-on-chip; used with the DRAM memory
   // model.
   GlobalBufferConfig buffer;

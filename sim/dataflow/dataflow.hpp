@@ -96,8 +96,9 @@ class ArrayStep {
  protected:
   // With a DRAM, the memory controller that runs memory_ (the step's tile
   // plan, whatever its pieces are: folds or passes), as the execution's
-  // gate; null with ideal memory.
-  FoldGate* open_memory(const StepMemory& memory);
+  // gate; null with ideal memory. `encoder` sizes write-backs compressed
+  // (MemoryController::encode_write_backs); null: as they are.
+  FoldGate* open_memory(const StepMemory& memory, MemoryController::WriteEncoder encoder = nullptr);
   const MemoryController* memory_controller() const { return memory_controller_.get(); }
   // The bytes the memory controller moved between DRAM and the buffer.
   void record_dram_traffic(Counters& counted) const;

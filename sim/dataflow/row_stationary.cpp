@@ -1,12 +1,18 @@
 #include "sim/dataflow/row_stationary.hpp"
 
 #include <algorithm>
+#include <array>
 #include <limits>
+#include <map>
+#include <optional>
+#include <tuple>
 #include <type_traits>
 
 #include <spdlog/spdlog.h>
 
+#include "models/memory/dram_compression.hpp"
 #include "models/row_stationary/rs_array.hpp"
+#include "models/row_stationary/rs_tile_plan.hpp"
 #include "sim/dataflow/layer_data.hpp"
 #include "sim/energy/energy_model.hpp"
 #include "sim/energy/energy_table.hpp"
@@ -38,23 +44,132 @@ std::int64_t buffer_capacity(const GlobalBufferConfig& buffer) {
                                                            : buffer.ifmap_bytes + buffer.filter_bytes + buffer.ofmap_bytes;
 }
 
+// The values a pass of `m` holds at most, per operand: every row its sets
+// could read, whole (padding included), and every replica on a group of its
+// own (up to the layer's groups). Any pass's tiles (rs_pass_tiles) are at
+// most these, so a mapping this check accepts has a DRAM tile plan that fits.
+std::array<std::int64_t, kOperands> pass_bound(const RsConv& conv, const RsMapping& m) {
+  const std::int64_t replicas = m.replicas;
+  std::array<std::int64_t, kOperands> values{};
+  values[static_cast<int>(Operand::Filter)] =
+      replicas * m.set_rows * m.filters_per_pe * m.channels_per_pe * conv.filter_w;
+  values[static_cast<int>(Operand::Ifmap)] = std::min<std::int64_t>(replicas, conv.groups) *
+                                            input_rows(conv, m.set_rows, m.set_cols) * conv.in_w * m.images_per_pe *
+                                            m.channels_per_pe;
+  values[static_cast<int>(Operand::Ofmap)] = replicas * m.filters_per_pe * m.set_cols * conv.out_w * m.images_per_pe;
+  return values;
+}
+
 // Why a pass of `m` does not fit the global buffer, naming its size; empty
 // when it does. A pass holds its weights, the input rows its sets read and
-// its partial sums (accumulator width); passes do not overlap, so it may
-// take the whole buffer.
+// its partial sums (accumulator width). With ideal memory passes do not
+// overlap, so a pass may take the whole buffer; with DRAM the next pass's
+// tiles arrive while it runs (double buffering), so each operand's must fit
+// half its partition (a shared buffer: some split of its banks).
 std::string buffer_problem(const RsConv& conv, const RsMapping& m, const ArchConfig& arch) {
-  const std::int64_t replicas = m.replicas;
-  const std::int64_t weights = replicas * m.set_rows * m.filters_per_pe * m.channels_per_pe * conv.filter_w;
-  const std::int64_t inputs = std::min<std::int64_t>(replicas, conv.groups) * input_rows(conv, m.set_rows, m.set_cols) *
-                              conv.in_w * m.images_per_pe * m.channels_per_pe;
-  const std::int64_t psums = replicas * m.filters_per_pe * m.set_cols * conv.out_w * m.images_per_pe;
-  const std::int64_t bytes = packed_bytes(weights + inputs, operand_bits(arch.array.data_type)) +
-                             packed_bytes(psums, accumulator_bits(arch.array.data_type));
-  const std::int64_t capacity = buffer_capacity(arch.buffer);
-  if (bytes <= capacity) return {};
-  return "a pass of mapping " + m.to_string() + " holds " + std::to_string(bytes) +
-         " bytes, more than the global buffer's " + std::to_string(capacity) +
-         " (buffer.size_kb, or buffer.ifmap_kb + filter_kb + ofmap_kb)";
+  const std::array<std::int64_t, kOperands> values = pass_bound(conv, m);
+  const int op = operand_bits(arch.array.data_type), acc = accumulator_bits(arch.array.data_type);
+  const std::int64_t weights = values[static_cast<int>(Operand::Filter)];
+  const std::int64_t inputs = values[static_cast<int>(Operand::Ifmap)];
+  const std::int64_t psums = values[static_cast<int>(Operand::Ofmap)];
+  if (arch.memory_model != MemoryModel::Dram) {
+    const std::int64_t bytes = packed_bytes(weights + inputs, op) + packed_bytes(psums, acc);
+    const std::int64_t capacity = buffer_capacity(arch.buffer);
+    if (bytes <= capacity) return {};
+    return "a pass of mapping " + m.to_string() + " holds " + std::to_string(bytes) +
+           " bytes, more than the global buffer's " + std::to_string(capacity) +
+           " (buffer.size_kb, or buffer.ifmap_kb + filter_kb + ofmap_kb)";
+  }
+  const std::array<std::int64_t, kOperands> bytes = {packed_bytes(inputs, op), packed_bytes(weights, op),
+                                                     packed_bytes(psums, acc)};
+  const GlobalBufferConfig& buffer = arch.buffer;
+  if (buffer.organization == BufferOrganization::Separate) {
+    const BufferPartition partition = buffer.partition();
+    for (Operand o : {Operand::Ifmap, Operand::Filter, Operand::Ofmap})
+      if (bytes[static_cast<int>(o)] > partition.capacity(o) / 2)
+        return "a pass of mapping " + m.to_string() + " holds " + std::to_string(bytes[static_cast<int>(o)]) +
+               " bytes of " + to_string(o) + ", more than half the " + to_string(o) + " buffer's " +
+               std::to_string(partition.capacity(o)) + " (double buffered with --memory dram)";
+    return {};
+  }
+  const std::int64_t bank = buffer.bank_bytes();
+  std::int64_t banks = 0;
+  for (std::int64_t b : bytes) banks += std::max<std::int64_t>(1, (2 * b + bank - 1) / bank);
+  if (banks <= buffer.banks) return {};
+  return "a pass of mapping " + m.to_string() + " holds ifmap, filter and ofmap tiles of " + std::to_string(bytes[0]) +
+         ", " + std::to_string(bytes[1]) + " and " + std::to_string(bytes[2]) + " bytes: double buffered (--memory "
+         "dram) they need " + std::to_string(banks) + " banks of " + std::to_string(bank) +
+         " bytes, more than the shared buffer's " + std::to_string(buffer.banks);
+}
+
+// A step's DRAM tile plan and the buffer partition it runs with.
+struct RsMemoryPlan {
+  BufferPartition buffer;
+  TilingChoice choice;
+  TilePlan tiles;
+  std::string problem;  // empty when every pass's tiles fit
+};
+
+// The busiest partition's bytes per bank: what the split's ports carry.
+double busiest_bank_bytes(const MemoryTraffic& totals, const BufferPartition& buffer) {
+  double busiest = 0;
+  for (int o = 0; o < kOperands; ++o)
+    busiest = std::max(busiest, static_cast<double>(totals.buffer_read_bytes[o] + totals.buffer_write_bytes[o]) /
+                                    buffer.banks[o]);
+  return busiest;
+}
+
+// Separate buffers run as they are. A shared buffer is split, bank by bank,
+// the way that moves the fewest DRAM bytes (what stays resident depends on
+// the split), then loads the busiest partition's banks least, then gives
+// ifmap, then filters, the most banks; every pass's tiles must fit half
+// their partitions.
+RsMemoryPlan plan_rs_memory(const RsConv& conv, const RsMapping& m, const ArchConfig& arch) {
+  const std::vector<RsPass> passes = rs_passes(conv, m);
+  const int op = operand_bits(arch.array.data_type), acc = accumulator_bits(arch.array.data_type);
+  RsMemoryPlan memory;
+  if (arch.buffer.organization == BufferOrganization::Separate) {
+    memory.buffer = arch.buffer.partition();
+    memory.choice = rs_tiling(memory.buffer, conv, op);
+    memory.tiles = plan_rs_tiles(conv, passes, memory.choice, op, acc);
+    memory.problem = memory.tiles.capacity_problem(memory.buffer);
+    return memory;
+  }
+  struct Planned {
+    MemoryTraffic totals;
+    std::array<std::int64_t, kOperands> largest;
+  };
+  std::map<TilingChoice, Planned> planned;
+  const int banks = arch.buffer.banks;
+  std::optional<std::tuple<std::int64_t, double, int, int>> best_cost;
+  for (int ifmap = 1; ifmap <= banks - 2; ++ifmap)
+    for (int filter = 1; filter <= banks - 1 - ifmap; ++filter) {
+      const BufferPartition buffer = arch.buffer.partition({ifmap, filter, banks - ifmap - filter});
+      const TilingChoice choice = rs_tiling(buffer, conv, op);
+      auto found = planned.find(choice);
+      if (found == planned.end()) {
+        const TilePlan tiles = plan_rs_tiles(conv, passes, choice, op, acc);
+        found = planned.emplace(choice, Planned{tiles.totals(), tiles.largest_tiles()}).first;
+      }
+      const Planned& p = found->second;
+      bool fits = true;
+      for (int o = 0; o < kOperands; ++o) fits &= p.largest[o] <= buffer.bytes[o] / 2;
+      if (!fits) continue;
+      const auto cost = std::make_tuple(p.totals.dram.bytes(), busiest_bank_bytes(p.totals, buffer), -ifmap, -filter);
+      if (!best_cost || cost < *best_cost) {
+        best_cost = cost;
+        memory.buffer = buffer;
+        memory.choice = choice;
+      }
+    }
+  if (!best_cost) {
+    memory.problem = "no split of the shared buffer (" + std::to_string(banks) + " banks of " +
+                     std::to_string(arch.buffer.bank_bytes()) + " B) holds two tiles of every operand of mapping " +
+                     m.to_string();
+    return memory;
+  }
+  memory.tiles = plan_rs_tiles(conv, passes, memory.choice, op, acc);
+  return memory;
 }
 
 RsNetworkWidths network_widths(const ArchConfig& arch) {
@@ -64,16 +179,32 @@ RsNetworkWidths network_widths(const ArchConfig& arch) {
 template <class Op, class Acc>
 class RsArrayStep final : public ArrayStep {
  public:
-  RsArrayStep(const ArchConfig& arch, const Layer& step, const RsConv& conv, const RsMapping& mapping)
-      : arch_(arch), step_(step), conv_(conv), mapping_(mapping) {}
+  RsArrayStep(const ArchConfig& arch, const Layer& step, const RsConv& conv, const RsMapping& mapping,
+              std::optional<RsMemoryPlan> memory)
+      : arch_(arch), step_(step), conv_(conv), mapping_(mapping) {
+    if (memory) {
+      buffer_ = memory->buffer;
+      choice_ = memory->choice;
+      memory_ = std::move(memory->tiles);
+    }
+  }
 
   Execution& start(const OperandSource& source, const StepMemory& memory) override {
     data_.emplace(step_, source, arch_.array.data_type);
     output_.assign(static_cast<std::size_t>(std::int64_t{conv_.batch} * conv_.out_h * conv_.out_w * conv_.groups *
                                             conv_.filters),
                    Acc{0});
+    MemoryController::WriteEncoder encoder;
+    const DramCompressionEntry* entry = find_dram_compression(arch_.dram_compression);
+    if (memory.dram != nullptr && entry != nullptr && entry->compression != nullptr) {
+      const DramCompression& compression = *entry->compression;
+      encode_ifmap_tiles(compression);
+      encoder = [this, &compression](std::size_t pass) {
+        return compression.encoded_bytes(block_outputs(array_->passes()[pass]), operand_bits(arch_.array.data_type));
+      };
+    }
     array_.emplace(conv_, mapping_, arch_.array.rows, arch_.array.cols, arch_.array.scratchpads,
-                   network_widths(arch_), data_->input(), data_->filters(), output_, open_memory(memory));
+                   network_widths(arch_), data_->input(), data_->filters(), output_, open_memory(memory, encoder));
     return *array_;
   }
 
@@ -111,10 +242,59 @@ class RsArrayStep final : public ArrayStep {
   }
 
  private:
+  // The ifmap tiles' DRAM bytes once encoded, from the values each holds
+  // in DRAM's order (NHWC: image, row, column, then the group's channels).
+  void encode_ifmap_tiles(const DramCompression& compression) {
+    const std::vector<RsPass> passes = rs_passes(conv_, mapping_);
+    const std::vector<int> columns = rs_input_columns(conv_);
+    const std::vector<Op>& input = data_->input();
+    const std::int64_t channels = std::int64_t{conv_.groups} * conv_.channels;
+    const int bits = operand_bits(arch_.array.data_type);
+    for (std::size_t g = 0; g < memory_.folds.size(); ++g)
+      for (FoldTransfers::Tile& tile : memory_.folds[g].reads) {
+        if (tile.operand != Operand::Ifmap) continue;
+        std::vector<std::int64_t> values;
+        values.reserve(static_cast<std::size_t>(tile.values));
+        if (choice_.resident[static_cast<int>(Operand::Ifmap)]) {
+          for (Op v : input) values.push_back(static_cast<std::int64_t>(v));
+        } else {
+          const RsPass& p = passes[g];
+          const std::vector<int> rows = rs_pass_input_rows(conv_, p);
+          for (int group : rs_pass_groups(p))
+            for (int image = p.image0; image < p.image0 + p.images; ++image)
+              for (int row : rows)
+                for (int col : columns)
+                  for (int c = p.channel0; c < p.channel0 + p.channels; ++c)
+                    values.push_back(static_cast<std::int64_t>(
+                        input[static_cast<std::size_t>(((std::int64_t{image} * conv_.in_h + row) * conv_.in_w + col) *
+                                                           channels +
+                                                       std::int64_t{group} * conv_.channels + c)]));
+        }
+        tile.dram_bytes = compression.encoded_bytes(values, bits);
+      }
+  }
+
+  // The outputs of `pass`'s block, as its write-back carries them (NHWC).
+  std::vector<std::int64_t> block_outputs(const RsPass& p) const {
+    std::vector<std::int64_t> values;
+    const std::int64_t filters = std::int64_t{conv_.groups} * conv_.filters;
+    for (int image = p.image0; image < p.image0 + p.images; ++image)
+      for (int row = p.out_row0; row < p.out_row0 + p.out_rows; ++row)
+        for (int col = 0; col < conv_.out_w; ++col)
+          for (const RsUnit& unit : p.units)
+            for (int f = unit.filter0; f < unit.filter0 + unit.filters; ++f)
+              values.push_back(static_cast<std::int64_t>(
+                  output_[static_cast<std::size_t>(((std::int64_t{image} * conv_.out_h + row) * conv_.out_w + col) *
+                                                       filters +
+                                                   std::int64_t{unit.group} * conv_.filters + f)]));
+    return values;
+  }
+
   const ArchConfig& arch_;
   Layer step_;
   RsConv conv_;
   RsMapping mapping_;
+  TilingChoice choice_;
   std::optional<LayerData<Op, Acc>> data_;
   std::vector<Acc> output_;
   std::optional<RowStationaryArray<Op, Acc>> array_;
@@ -132,10 +312,10 @@ class UnmappableStep final : public ArrayStep {
 
 template <DataType type>
 std::unique_ptr<ArrayStep> make_step(const ArchConfig& arch, const Layer& step, const RsConv& conv,
-                                     const RsMapping& mapping) {
+                                     const RsMapping& mapping, std::optional<RsMemoryPlan> memory) {
   using Op = typename Numeric<type>::Operand;
   using Acc = typename Numeric<type>::Accum;
-  return std::make_unique<RsArrayStep<Op, Acc>>(arch, step, conv, mapping);
+  return std::make_unique<RsArrayStep<Op, Acc>>(arch, step, conv, mapping, std::move(memory));
 }
 
 }  // namespace
@@ -293,10 +473,6 @@ RsChoice choose_rs_mapping(const RsConv& conv, const ArchConfig& arch, RsObjecti
 std::unique_ptr<ArrayStep> RowStationary::plan(const ArchConfig& arch, const Layer& step, double) const {
   const std::optional<RsConv> conv = rs_conv(step);
   if (!conv) return std::make_unique<UnmappableStep>("the row-stationary dataflow runs array layers only");
-  if (arch.memory_model == MemoryModel::Dram)
-    return std::make_unique<UnmappableStep>(
-        "the row-stationary dataflow runs with ideal memory only (memory.model = ideal): its DRAM tile plan is not "
-        "modelled yet");
   RsChoice choice;
   if (step.rs_mapping.size() == 6) {
     const auto& f = step.rs_mapping;
@@ -310,13 +486,21 @@ std::unique_ptr<ArrayStep> RowStationary::plan(const ArchConfig& arch, const Lay
     choice = choose_rs_mapping(*conv, arch, arch.rs_mapper == "delay" ? RsObjective::Delay : RsObjective::Energy);
   }
   if (!choice.problem.empty()) return std::make_unique<UnmappableStep>("row stationary: " + choice.problem);
+  std::optional<RsMemoryPlan> memory;
+  if (arch.memory_model == MemoryModel::Dram) {
+    memory = plan_rs_memory(*conv, choice.mapping, arch);
+    if (!memory->problem.empty())
+      return std::make_unique<UnmappableStep>("row stationary: the DRAM tile plan of mapping " +
+                                              choice.mapping.to_string() + ": " + memory->problem);
+  }
+  const RsMapping& m = choice.mapping;
   switch (arch.array.data_type) {
-    case DataType::Int16: return make_step<DataType::Int16>(arch, step, *conv, choice.mapping);
-    case DataType::Int8: return make_step<DataType::Int8>(arch, step, *conv, choice.mapping);
-    case DataType::Int4: return make_step<DataType::Int4>(arch, step, *conv, choice.mapping);
-    case DataType::Int2: return make_step<DataType::Int2>(arch, step, *conv, choice.mapping);
-    case DataType::Int1: return make_step<DataType::Int1>(arch, step, *conv, choice.mapping);
-    case DataType::Fp32: return make_step<DataType::Fp32>(arch, step, *conv, choice.mapping);
+    case DataType::Int16: return make_step<DataType::Int16>(arch, step, *conv, m, std::move(memory));
+    case DataType::Int8: return make_step<DataType::Int8>(arch, step, *conv, m, std::move(memory));
+    case DataType::Int4: return make_step<DataType::Int4>(arch, step, *conv, m, std::move(memory));
+    case DataType::Int2: return make_step<DataType::Int2>(arch, step, *conv, m, std::move(memory));
+    case DataType::Int1: return make_step<DataType::Int1>(arch, step, *conv, m, std::move(memory));
+    case DataType::Fp32: return make_step<DataType::Fp32>(arch, step, *conv, m, std::move(memory));
   }
   return nullptr;
 }

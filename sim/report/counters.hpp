@@ -108,6 +108,9 @@ namespace systole {
     "fit half the ofmap partition; docs/timing-model.md), 0 otherwise")                                       \
   X(DramOfmapWriteBytes, "dram_ofmap_write_bytes", "bytes", Sum, Column,                                      \
     "outputs (and spilled partial sums) written to DRAM")                                                     \
+  X(DramUncompressedBytes, "dram_uncompressed_bytes", "bytes", Sum, Total,                                    \
+    "the bytes DRAM would have moved, read and written, without `dram.compression`: with it, the dram_*_bytes " \
+    "columns are the encoded bytes")                                                                          \
   X(BufferIfmapReads, "buffer_ifmap_reads", "values", Sum, Column,                                            \
     "operands the array read from the ifmap partition (into its edge or stationary registers), with ideal "   \
     "memory too (only DRAM is ideal). For the baseline with ideal memory, SCALE-Sim's `SRAM IFMAP Reads`")    \

@@ -153,6 +153,12 @@ SummaryFigure energy_figure(std::string path, std::string meaning, std::function
 }
 
 bool with_dram(const RunSummary& s) { return s.result.dram; }
+bool with_compression(const RunSummary& s) { return s.result.dram && s.arch.dram_compression != "none"; }
+
+// DRAM accesses per MAC, an access being a 16-bit word.
+double words_per_mac(std::int64_t bytes, std::int64_t macs) {
+  return macs > 0 ? static_cast<double>(bytes) / 2.0 / static_cast<double>(macs) : 0.0;
+}
 
 std::int64_t timing_only_layers(const RunResult& result) {
   return std::count_if(result.layers.begin(), result.layers.end(), [](const LayerStats& l) { return l.timing_only(); });
@@ -300,6 +306,21 @@ std::vector<SummaryFigure> make_summary_figures() {
              [](const RunSummary& s) { return dram_read_bytes(s.totals); }, with_dram),
       figure("memory.dram_write_bytes", "bytes", "DRAM bytes written",
              [](const RunSummary& s) { return dram_write_bytes(s.totals); }, with_dram),
+      figure("memory.dram_uncompressed_bytes", "bytes",
+             "DRAM bytes read and written had `dram.compression` been none (memory.dram_read_bytes and "
+             "memory.dram_write_bytes are the encoded bytes DRAM moved)",
+             [](const RunSummary& s) { return s.totals[Counter::DramUncompressedBytes]; }, with_compression),
+      figure("memory.dram_accesses_per_mac", "16-bit words per MAC",
+             "(memory.dram_read_bytes + memory.dram_write_bytes) / 2 / totals.macs: DRAM accesses per MAC as "
+             "Eyeriss counts them (JSSC 2017: an access is a 16-bit word), after compression",
+             [](const RunSummary& s) {
+               return words_per_mac(dram_read_bytes(s.totals) + dram_write_bytes(s.totals), s.result.total_macs);
+             },
+             with_dram),
+      figure("memory.dram_accesses_per_mac_uncompressed", "16-bit words per MAC",
+             "memory.dram_uncompressed_bytes / 2 / totals.macs: the same without compression",
+             [](const RunSummary& s) { return words_per_mac(s.totals[Counter::DramUncompressedBytes], s.result.total_macs); },
+             with_compression),
       figure("memory.stall_cycles", "cycles", "stall cycles of every cause",
              [](const RunSummary& s) { return stall_cycles(s.totals); }, with_dram),
       figure("memory.dram_bandwidth", "GB/s", "achieved: (read + write bytes) / time",
