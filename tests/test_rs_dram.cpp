@@ -278,8 +278,8 @@ TEST_CASE("dram.compression: refused with DRAM for the dataflows that do not mod
   expect_bad_input(run_systole({"run", "--arch", "eyeriss", "--data-type", "fp32", "--memory", "dram", "--workload",
                                 dir + "/small.yaml", "--out", dir + "/fp32"}),
                    "levels of 16 bits");
-  CHECK(run_systole({"run", "--arch", "eyeriss", "--dataflow", "ws", "--workload", dir + "/small.yaml", "--out",
-                     dir + "/ws_ideal"})
+  CHECK(run_systole({"run", "--arch", "eyeriss", "--dataflow", "ws", "--memory", "ideal", "--workload",
+                     dir + "/small.yaml", "--out", dir + "/ws_ideal"})
             .exit_code == 0);
   const CommandResult plain = run_systole({"run", "--arch", "eyeriss", "--dataflow", "ws", "--memory", "dram",
                                            "--dram.compression", "none", "--workload", dir + "/small.yaml", "--out",
