@@ -80,7 +80,7 @@ gemm_int16_os_16x24        --arch systole-32x32 --array 16x24 --workload workloa
 gemm_int4_dram_ws          --arch systole-32x32 --array 8x8 --workload workloads/gemm_small.csv --data-type int4 --memory dram --verify --sample 10
 gemm_int1_is               --arch systole-32x32 --array 8x8 --workload workloads/gemm_small.csv --data-type int1 --dataflow is --verify --sample 10
 # Row stationary on the Eyeriss preset, with the power of every cycle (~2 s); a KV-cache decoder (<1 s)
-rs_eyeriss_lenet           --arch eyeriss --workload workloads/lenet5.yaml --verify --sample 1
+rs_eyeriss_lenet           --arch eyeriss --memory ideal --workload workloads/lenet5.yaml --verify --sample 1
 # Row stationary with DRAM and RLC (<1 s)
 rs_eyeriss_lenet_dram      --arch eyeriss --memory dram --workload workloads/lenet5.yaml --verify --sample 1
 decoder_kv_cache_os        --arch systole-32x32 --array 8x8 --dataflow os --workload equivalence/decoder.yaml --verify --sample 10

@@ -6,6 +6,14 @@
 
 namespace systole {
 
+double busiest_bank_bytes(const MemoryTraffic& totals, const BufferPartition& buffer) {
+  double busiest = 0;
+  for (int o = 0; o < kOperands; ++o)
+    busiest = std::max(busiest, static_cast<double>(totals.buffer_read_bytes[o] + totals.buffer_write_bytes[o]) /
+                                    buffer.banks[o]);
+  return busiest;
+}
+
 namespace {
 int index(Operand operand) { return static_cast<int>(operand); }
 }  // namespace

@@ -61,6 +61,10 @@ struct MemoryTraffic {
   std::int64_t buffer_write_bytes[kOperands] = {0, 0, 0};
 };
 
+// The bytes the busiest partition of `buffer` moves per bank: what a split
+// of a shared buffer loads its ports with.
+double busiest_bank_bytes(const MemoryTraffic& totals, const BufferPartition& buffer);
+
 struct TilePlan {
   std::vector<FoldTransfers> folds;
   // Empty when every fold's tiles fit in half their partitions, else why not.

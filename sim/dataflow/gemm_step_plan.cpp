@@ -14,15 +14,6 @@ TilePlan memory_plan(const GemmDataflow& dataflow, const ArchConfig& arch, const
                     accumulator_bits(arch.array.data_type));
 }
 
-// The bytes the busiest partition moves per bank.
-double busiest_bank_bytes(const MemoryTraffic& totals, const BufferPartition& buffer) {
-  double busiest = 0;
-  for (int o = 0; o < kOperands; ++o)
-    busiest = std::max(busiest, static_cast<double>(totals.buffer_read_bytes[o] + totals.buffer_write_bytes[o]) /
-                                    buffer.banks[o]);
-  return busiest;
-}
-
 // Folds that the edge paths space out alike, and their stream elements.
 struct FoldClass {
   Fold shape;  // rows and columns used, and whether it accumulates

@@ -110,15 +110,6 @@ struct RsMemoryPlan {
   std::string problem;  // empty when every pass's tiles fit
 };
 
-// The busiest partition's bytes per bank: what the split's ports carry.
-double busiest_bank_bytes(const MemoryTraffic& totals, const BufferPartition& buffer) {
-  double busiest = 0;
-  for (int o = 0; o < kOperands; ++o)
-    busiest = std::max(busiest, static_cast<double>(totals.buffer_read_bytes[o] + totals.buffer_write_bytes[o]) /
-                                    buffer.banks[o]);
-  return busiest;
-}
-
 // Separate buffers run as they are. A shared buffer is split, bank by bank,
 // the way that moves the fewest DRAM bytes (what stays resident depends on
 // the split), then loads the busiest partition's banks least, then gives

@@ -168,6 +168,15 @@ void print_summary_table(std::ostream& out, const RunDescription& run, const Run
                   read / 1e6, written / 1e6, time_ns > 0 ? (read + written) / time_ns : 0.0, result.dram_peak_gb_per_s,
                   static_cast<long long>(stall[0]), static_cast<long long>(stall[1]), static_cast<long long>(stall[2]));
     out << line;
+    // As Eyeriss counts them: an access is a 16-bit word.
+    const auto per_mac = [&](std::int64_t bytes) {
+      return result.total_macs > 0 ? static_cast<double>(bytes) / 2 / static_cast<double>(result.total_macs) : 0.0;
+    };
+    out << fmt::format("DRAM accesses per MAC (16-bit words): {:.4g}", per_mac(read + written));
+    if (run.arch->dram_compression != "none")
+      out << fmt::format(" with {} compression, {:.4g} without", run.arch->dram_compression,
+                         per_mac(totals[Counter::DramUncompressedBytes]));
+    out << '\n';
   }
   if (energy) {
     const double total = summary.energy_total.total();
