@@ -222,3 +222,51 @@ TEST_CASE("plot_utilization.py and plot_energy.py write their figures from a rea
     CHECK(is_png(png));
   }
 }
+
+TEST_CASE("compare_dataflows.py gives every dataflow row stationary's storage area and reports its runs' energy",
+          "[plots]") {
+  SYSTOLE_REQUIRE_TEST_DATA(kMatplotlib, kHowToGetMatplotlib);
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/alexnet.yaml",
+             "name: tiny\nlayers:\n"
+             "  - {name: conv, type: conv, input: [8, 8, 4], filters: 8, kernel: 3, padding: 1}\n"
+             "  - {name: fc, type: fc, inputs: 64, outputs: 16}\n");
+  const std::string out = dir + "/cmp";
+  const CommandResult run =
+      plot("compare_dataflows.py", {"--systole", SYSTOLE_BINARY, "--out", out,
+                                    "--array", "4x4", "--batches", "1,2", "--alexnet", dir + "/alexnet.yaml"});
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  const auto rows = csv_file_rows(out + "/equal_area.csv");
+  CHECK(rows.size() == 4 * 2 * 2);  // dataflows × layer sets × batches
+  CHECK(is_png(out + "/equal_area.png"));
+  const auto summary = [&](const std::map<std::string, std::string>& row) {
+    return nlohmann::json::parse(read_file(out + "/" + row.at("layers") + "_b" + row.at("batch") + "_" +
+                                           row.at("dataflow") + "/summary.json"));
+  };
+  const auto area = [](const nlohmann::json& s, const char* component) {
+    const auto& components = s["area"]["components"];
+    return components.contains(component) ? components[component]["value"].get<double>() : 0.0;
+  };
+  for (const auto& row : rows) {
+    const nlohmann::json s = summary(row);
+    // Equal area: the PEs' storage and the buffer add up to row stationary's
+    // (128 KiB of buffer and its scratchpads), less than one 4 KiB bank short.
+    std::map<std::string, std::string> rs_row = row;
+    rs_row["dataflow"] = "rs";
+    const nlohmann::json rs = summary(rs_row);
+    const auto storage = [&](const nlohmann::json& x) {
+      return area(x, "pe_registers") + area(x, "pe_scratchpads") + area(x, "global_buffer");
+    };
+    const double bank_mm2 = area(rs, "global_buffer") / 128 * 4;
+    CHECK(storage(s) <= storage(rs) + 1e-12);
+    CHECK(storage(rs) - storage(s) < bank_mm2);
+    CHECK(std::stoll(row.at("buffer_kib")) == s["config"]["buffer"]["size_kb"].get<long long>());
+    // The figures are the run's own: energy per MAC by level adds up to its
+    // energy per MAC (no static power or vector unit in this table).
+    CHECK(std::stod(row.at("total_per_mac")) == Approx(s["energy"]["per_mac"]["value"].get<double>()).epsilon(1e-5));
+    CHECK(std::stod(row.at("dram_accesses_per_mac")) ==
+          Approx(s["memory"]["dram_accesses_per_mac"]["value"].get<double>()).epsilon(1e-5));
+    CHECK(std::stod(row.at("dram_accesses_per_mac")) > 0);
+  }
+}
