@@ -112,17 +112,24 @@ void print_summary_table(std::ostream& out, const RunDescription& run, const Run
   const bool milliwatts = energy != nullptr && energy->table().absolute();
   const bool active = reports_mapping(result);  // row stationary: the PEs its passes use
   const double period_ns = run.arch->clock_period_ns();
-  const auto optional_columns = [&](const std::string& active_pes, const std::string& layer_energy,
-                                    const std::string& power) {
+  const auto dram_per_mac = [](const Counters& counted, std::int64_t macs) {
+    // As Eyeriss counts them: an access is a 16-bit word.
+    return macs > 0 ? fmt::format("{:.4f}", static_cast<double>(dram_read_bytes(counted) + dram_write_bytes(counted)) /
+                                                2 / static_cast<double>(macs))
+                    : std::string();
+  };
+  const auto optional_columns = [&](const std::string& active_pes, const std::string& dram_accesses,
+                                    const std::string& layer_energy, const std::string& power) {
     std::string text;
     if (active) text += fmt::format(" {:>7}", active_pes);
+    if (result.dram) text += fmt::format(" {:>9}", dram_accesses);
     if (energy) text += fmt::format(" {:>12}", layer_energy);
     if (milliwatts) text += fmt::format(" {:>8}", power);
     return text;
   };
   out << fmt::format("{:<24} {:<9} {:>15} {:>12} {:>10} {:>7} {:>7}", "layer", "type", "MACs", "cycles", "ms",
                      "util%", "map%")
-      << optional_columns("active", "energy", "mW") << "  verify\n";
+      << optional_columns("active", "DRAM/MAC", "energy", "mW") << "  verify\n";
   for (const LayerStats& l : result.layers) {
     const double layer_energy = energy ? energy->price(l.counters).total() : 0;
     const double layer_ns = static_cast<double>(l[Counter::Cycles]) * period_ns;
@@ -130,7 +137,7 @@ void print_summary_table(std::ostream& out, const RunDescription& run, const Run
                        l[Counter::Macs], l[Counter::Cycles], layer_ns * 1e-6, 100 * l.utilization,
                        100 * l.mapping_efficiency)
         << optional_columns(l.mapping.empty() ? "" : std::to_string(l.active_pes),
-                            energy ? energy_text(layer_energy, *energy) : "",
+                            dram_per_mac(l.counters, l[Counter::Macs]), energy ? energy_text(layer_energy, *energy) : "",
                             layer_ns > 0 ? fmt::format("{:.1f}", layer_energy / layer_ns) : "")
         << "  " << to_string(l.verification) << '\n';
   }
@@ -139,7 +146,8 @@ void print_summary_table(std::ostream& out, const RunDescription& run, const Run
                      result.interrupted ? "total (interrupted)" : "total", "", result.total_macs,
                      result.total_cycles, static_cast<double>(result.total_cycles) * period_ns * 1e-6,
                      100 * run_utilization(*run.arch, result), "")
-      << optional_columns("", energy ? energy_text(summary.energy_total.total(), *energy) : "",
+      << optional_columns("", dram_per_mac(run_totals(result), result.total_macs),
+                          energy ? energy_text(summary.energy_total.total(), *energy) : "",
                           summary.time_ns > 0 ? fmt::format("{:.1f}", summary.energy_total.total() / summary.time_ns)
                                               : "")
       << '\n';
