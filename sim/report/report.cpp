@@ -112,10 +112,12 @@ void print_summary_table(std::ostream& out, const RunDescription& run, const Run
   const bool milliwatts = energy != nullptr && energy->table().absolute();
   const bool active = reports_mapping(result);  // row stationary: the PEs its passes use
   const double period_ns = run.arch->clock_period_ns();
-  const auto dram_per_mac = [](const Counters& counted, std::int64_t macs) {
-    // As Eyeriss counts them: an access is a 16-bit word.
-    return macs > 0 ? fmt::format("{:.4f}", static_cast<double>(dram_read_bytes(counted) + dram_write_bytes(counted)) /
-                                                2 / static_cast<double>(macs))
+  // DRAM accesses per MAC as Eyeriss counts them: an access is a 16-bit word.
+  const auto accesses_per_mac = [](std::int64_t bytes, std::int64_t macs) {
+    return macs > 0 ? static_cast<double>(bytes) / 2 / static_cast<double>(macs) : 0.0;
+  };
+  const auto dram_per_mac = [&](const Counters& counted, std::int64_t macs) {
+    return macs > 0 ? fmt::format("{:.4f}", accesses_per_mac(dram_read_bytes(counted) + dram_write_bytes(counted), macs))
                     : std::string();
   };
   const auto optional_columns = [&](const std::string& active_pes, const std::string& dram_accesses,
@@ -176,14 +178,11 @@ void print_summary_table(std::ostream& out, const RunDescription& run, const Run
                   read / 1e6, written / 1e6, time_ns > 0 ? (read + written) / time_ns : 0.0, result.dram_peak_gb_per_s,
                   static_cast<long long>(stall[0]), static_cast<long long>(stall[1]), static_cast<long long>(stall[2]));
     out << line;
-    // As Eyeriss counts them: an access is a 16-bit word.
-    const auto per_mac = [&](std::int64_t bytes) {
-      return result.total_macs > 0 ? static_cast<double>(bytes) / 2 / static_cast<double>(result.total_macs) : 0.0;
-    };
-    out << fmt::format("DRAM accesses per MAC (16-bit words): {:.4g}", per_mac(read + written));
+    out << fmt::format("DRAM accesses per MAC (16-bit words): {:.4g}",
+                       accesses_per_mac(read + written, result.total_macs));
     if (run.arch->dram_compression != "none")
       out << fmt::format(" with {} compression, {:.4g} without", run.arch->dram_compression,
-                         per_mac(totals[Counter::DramUncompressedBytes]));
+                         accesses_per_mac(totals[Counter::DramUncompressedBytes], result.total_macs));
     out << '\n';
   }
   if (energy) {
