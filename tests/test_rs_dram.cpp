@@ -15,6 +15,8 @@
 
 #include "models/memory/dram_compression.hpp"
 #include "sim/dataflow/row_stationary.hpp"
+#include "sim/energy/energy_model.hpp"
+#include "sim/energy/energy_table.hpp"
 #include "sim/engine/simulator.hpp"
 #include "tests/helpers.hpp"
 
@@ -97,6 +99,30 @@ TEST_CASE("row stationary with DRAM: a layer's filters and ifmap that fit half t
                        {Counter::DramIfmapReadBytes, 100},
                        {Counter::DramOfmapReadBytes, 0},
                        {Counter::DramOfmapWriteBytes, 18}});
+}
+
+// The folded layer with 2 images (n = 1): each filter's passes now cover two
+// output blocks, image 0's 4 passes then image 1's. Per image as above:
+// 280 ifmap bytes, 18 output bytes. Filters:
+//  - a 64-byte filter partition (half: 32) cannot keep one filter's 4·9 =
+//    36 weights, so each image's passes read them again: 2·72 = 144 bytes;
+//  - a 100-byte one (half: 50) keeps them from the filter's first pass to
+//    its last, while the whole 72 still do not fit: 72 bytes, each weight
+//    once.
+TEST_CASE("row stationary with DRAM: a block of units' weights that fits half the filter partition is read once",
+          "[rs][dram]") {
+  Layer layer = folded_layer();
+  layer.batch = 2;
+  for (const auto& [filter_bytes, expected] : {std::pair{64, 144}, std::pair{100, 72}}) {
+    INFO("filter partition " << filter_bytes << " bytes");
+    const LayerStats stats = simulate(folded_arch(128, filter_bytes, 128), {layer}, dense_values).layers.at(0);
+    CHECK(stats.verification == Verification::Passed);
+    check_counts(stats, {{Counter::Folds, 16},
+                         {Counter::DramFilterReadBytes, expected},
+                         {Counter::DramIfmapReadBytes, 2 * 280},
+                         {Counter::DramOfmapReadBytes, 0},
+                         {Counter::DramOfmapWriteBytes, 2 * 18}});
+  }
 }
 
 TEST_CASE("row stationary with DRAM: a pass whose tiles do not fit half their partitions is refused, naming it",
@@ -215,6 +241,46 @@ TEST_CASE("row stationary with DRAM: verified outputs on random layers, and the 
     CHECK(stats[Counter::DramOfmapWriteBytes] == std::int64_t{filters} * layer.out_h() * layer.out_w());
     CHECK(stats[Counter::DramOfmapReadBytes] == 0);
   }
+}
+
+// A fully connected layer of 16 images × 256 inputs × 64 outputs, int16, on
+// Eyeriss's PEs and scratchpads. Its 32 KiB of weights do not fit half the
+// 16 KiB filter partition, so every image block (n images per PE) reads all
+// of them from DRAM again: 2·256·64·⌈16 / n⌉ bytes. Its 8 KiB ifmap fits
+// half the ifmap partition and is read once. Priced on chip alone, the
+// mapper need not care about n; with DRAM at 200 times a MAC it must keep
+// the image blocks few, and the run must show the energy it expected.
+TEST_CASE("row stationary with DRAM: the mapper weighs what a mapping moves to and from DRAM", "[rs][dram]") {
+  const Layer fc = make_gemm_layer("fc", 16, 64, 256);
+  ArchConfig dram = with_dram(array_config(12, 14, "rs", Microarch::Baseline, DataType::Int16), "lpddr4-3200");
+  dram.array.scratchpads = {224, 12, 24};
+  dram.buffer = GlobalBufferConfig::separate(16 * 1024, 16 * 1024, 8 * 1024);
+  dram.energy_table = "eyeriss-normalized";
+  ArchConfig ideal = dram;
+  ideal.memory_model = MemoryModel::Ideal;
+  const RsConv conv = *rs_conv(fc);
+  const RsMapping on_chip = choose_rs_mapping(conv, ideal, RsObjective::Energy).mapping;
+  const RsChoice with_dram = choose_rs_mapping(conv, dram, RsObjective::Energy);
+  REQUIRE(with_dram.problem.empty());
+  const RsMapping& chosen = with_dram.mapping;
+  INFO("on chip: " << on_chip.to_string() << "; with DRAM: " << chosen.to_string());
+  CHECK(chosen.images_per_pe > on_chip.images_per_pe);
+
+  const auto run = [&](const RsMapping& m) {
+    Layer forced = fc;
+    forced.rs_mapping = {m.set_rows, m.set_cols, m.filters_per_pe, m.channels_per_pe, m.images_per_pe, m.replicas};
+    return simulate(dram, {forced}, 3).layers.at(0);
+  };
+  const LayerStats chosen_run = run(chosen), on_chip_run = run(on_chip);
+  CHECK(chosen_run.verification == Verification::Passed);
+  for (const auto& [m, stats] : {std::pair{chosen, chosen_run}, std::pair{on_chip, on_chip_run}}) {
+    INFO(m.to_string());
+    const std::int64_t image_blocks = (16 + m.images_per_pe - 1) / m.images_per_pe;
+    CHECK(stats[Counter::DramFilterReadBytes] == 2 * 256 * 64 * image_blocks);
+    CHECK(stats[Counter::DramIfmapReadBytes] == 2 * 16 * 256);
+  }
+  const EnergyModel energy(load_energy_table("eyeriss-normalized"), dram, RowStationary{});
+  CHECK(energy.price(chosen_run.counters).dynamic() < energy.price(on_chip_run.counters).dynamic());
 }
 
 TEST_CASE("row stationary with DRAM: stall cycles equal the timeline stall spans, layer by layer", "[rs][dram][cli][timeline]") {

@@ -1,6 +1,8 @@
 #include "models/row_stationary/rs_tile_plan.hpp"
 
 #include <algorithm>
+#include <map>
+#include <utility>
 
 namespace systole {
 
@@ -39,17 +41,44 @@ std::vector<int> rs_input_columns(const RsConv& conv) {
   return columns;
 }
 
-RsPassTiles rs_pass_tiles(const RsConv& conv, const RsPass& pass) {
-  RsPassTiles t;
-  std::int64_t filters = 0;
-  for (const RsUnit& unit : pass.units) filters += unit.filters;
-  t.filter_values = filters * pass.filter_rows * pass.channels * conv.filter_w;
-  t.ifmap_values = static_cast<std::int64_t>(rs_pass_groups(pass).size()) * pass.images * pass.channels *
-                   static_cast<std::int64_t>(rs_pass_input_rows(conv, pass).size()) *
-                   static_cast<std::int64_t>(rs_input_columns(conv).size());
-  t.output_values = filters * pass.images * pass.out_rows * conv.out_w;
-  return t;
-}
+namespace {
+// The values one pass needs in the buffer.
+struct RsPassTiles {
+  std::int64_t filter_values = 0;
+  std::int64_t ifmap_values = 0;
+  std::int64_t output_values = 0;
+};
+
+// The tiles of every pass of a plan: the input columns are the same
+// for all passes and the input rows repeat with each (output row, filter
+// row) block, so both are counted once. The mapper plans every legal
+// mapping, so this is on its path.
+class PassTileSizer {
+ public:
+  explicit PassTileSizer(const RsConv& conv)
+      : conv_(conv), columns_(static_cast<std::int64_t>(rs_input_columns(conv).size())) {}
+
+  RsPassTiles tiles(const RsPass& pass) {
+    RsPassTiles t;
+    std::int64_t filters = 0, groups = 0;
+    for (std::size_t u = 0; u < pass.units.size(); ++u) {
+      filters += pass.units[u].filters;
+      groups += u == 0 || pass.units[u].group != pass.units[u - 1].group;
+    }
+    auto [rows, fresh] = input_rows_.try_emplace({pass.out_row0, pass.filter_row0}, 0);
+    if (fresh) rows->second = static_cast<std::int64_t>(rs_pass_input_rows(conv_, pass).size());
+    t.filter_values = filters * pass.filter_rows * pass.channels * conv_.filter_w;
+    t.ifmap_values = groups * pass.images * pass.channels * rows->second * columns_;
+    t.output_values = filters * pass.images * pass.out_rows * conv_.out_w;
+    return t;
+  }
+
+ private:
+  const RsConv& conv_;
+  std::int64_t columns_;
+  std::map<std::pair<int, int>, std::int64_t> input_rows_;
+};
+}  // namespace
 
 std::int64_t rs_filter_values(const RsConv& conv) {
   return std::int64_t{conv.groups} * conv.filters * conv.channels * conv.filter_h * conv.filter_w;
@@ -59,34 +88,72 @@ std::int64_t rs_ifmap_values(const RsConv& conv) {
   return std::int64_t{conv.batch} * conv.in_h * conv.in_w * conv.groups * conv.channels;
 }
 
-TilingChoice rs_tiling(const BufferPartition& buffer, const RsConv& conv, int operand_bits) {
-  TilingChoice choice;
-  choice.resident[index(Operand::Filter)] =
-      packed_bytes(rs_filter_values(conv), operand_bits) <= buffer.capacity(Operand::Filter) / 2;
-  choice.resident[index(Operand::Ifmap)] =
-      packed_bytes(rs_ifmap_values(conv), operand_bits) <= buffer.capacity(Operand::Ifmap) / 2;
-  return choice;
+namespace {
+bool same_units(const RsPass& a, const RsPass& b) {
+  return a.units.front().group == b.units.front().group && a.units.front().filter0 == b.units.front().filter0;
 }
 
-TilePlan plan_rs_tiles(const RsConv& conv, const std::vector<RsPass>& passes, TilingChoice choice, int operand_bits,
+std::int64_t unit_block_values(const RsConv& conv, const RsPass& pass) {
+  std::int64_t filters = 0;
+  for (const RsUnit& unit : pass.units) filters += unit.filters;
+  return filters * conv.channels * conv.filter_h * conv.filter_w;
+}
+}  // namespace
+
+std::int64_t rs_reused_unit_block_values(const RsConv& conv, const std::vector<RsPass>& passes) {
+  std::int64_t largest = 0;
+  bool reused = false;
+  for (std::size_t g = 0; g < passes.size(); ++g) {
+    largest = std::max(largest, unit_block_values(conv, passes[g]));
+    reused |= g > 0 && same_units(passes[g - 1], passes[g]) && first_of_block(passes[g]);
+  }
+  return reused ? largest : 0;
+}
+
+RsTiling rs_tiling(const BufferPartition& buffer, const RsConv& conv, std::int64_t reused_unit_block_values,
+                   int operand_bits) {
+  RsTiling tiling;
+  const std::int64_t half_filters = buffer.capacity(Operand::Filter) / 2;
+  tiling.whole.resident[index(Operand::Filter)] = packed_bytes(rs_filter_values(conv), operand_bits) <= half_filters;
+  tiling.whole.resident[index(Operand::Ifmap)] =
+      packed_bytes(rs_ifmap_values(conv), operand_bits) <= buffer.capacity(Operand::Ifmap) / 2;
+  tiling.unit_block_filters = !tiling.whole.resident[index(Operand::Filter)] && reused_unit_block_values > 0 &&
+                              packed_bytes(reused_unit_block_values, operand_bits) <= half_filters;
+  return tiling;
+}
+
+TilePlan plan_rs_tiles(const RsConv& conv, const std::vector<RsPass>& passes, RsTiling tiling, int operand_bits,
                        int accumulator_bits) {
   const auto op = [&](std::int64_t values) { return packed_bytes(values, operand_bits); };
   const auto acc = [&](std::int64_t values) { return packed_bytes(values, accumulator_bits); };
   const std::size_t last_pass = passes.empty() ? 0 : passes.size() - 1;
+  // The last pass of each pass's block of units.
+  std::vector<std::size_t> unit_block_end(passes.size());
+  for (std::size_t g = passes.size(); g-- > 0;)
+    unit_block_end[g] = g + 1 < passes.size() && same_units(passes[g], passes[g + 1]) ? unit_block_end[g + 1] : g;
   TilePlan plan;
   plan.folds.reserve(passes.size());
+  PassTileSizer sizer(conv);
   for (std::size_t g = 0; g < passes.size(); ++g) {
     const RsPass& pass = passes[g];
-    const RsPassTiles tiles = rs_pass_tiles(conv, pass);
+    const RsPassTiles tiles = sizer.tiles(pass);
     FoldTransfers p;
     const auto add_read = [&](Operand operand, std::int64_t tile, std::int64_t total) {
-      const bool resident = choice.resident[index(operand)];
+      const bool resident = tiling.whole.resident[index(operand)];
       p.tile_bytes[index(operand)] = op(resident ? total : tile);
       p.array_reads[index(operand)] += op(tile);
       const std::int64_t values = resident ? (g == 0 ? total : 0) : tile;
       if (values > 0) p.reads.push_back({operand, op(values), values, resident ? last_pass : g, -1});
     };
-    add_read(Operand::Filter, tiles.filter_values, rs_filter_values(conv));
+    if (tiling.unit_block_filters) {
+      const std::int64_t block = unit_block_values(conv, pass);
+      p.tile_bytes[index(Operand::Filter)] = op(block);
+      p.array_reads[index(Operand::Filter)] += op(tiles.filter_values);
+      if (g == 0 || !same_units(passes[g - 1], pass))
+        p.reads.push_back({Operand::Filter, op(block), block, unit_block_end[g], -1});
+    } else {
+      add_read(Operand::Filter, tiles.filter_values, rs_filter_values(conv));
+    }
     add_read(Operand::Ifmap, tiles.ifmap_values, rs_ifmap_values(conv));
     const std::int64_t outputs = tiles.output_values;
     p.tile_bytes[index(Operand::Ofmap)] = acc(outputs);

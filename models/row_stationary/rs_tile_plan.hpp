@@ -10,7 +10,11 @@
 //  - filters: its units' weights, filters × its filter rows × its channels ×
 //    S. When the layer's whole filter tensor fits half the filter partition,
 //    it is read once, with the first pass, and stays (as the GEMM plan's
-//    `resident` operands).
+//    `resident` operands). Otherwise, when one block of units' weights (its
+//    filters × every channel × R × S) fits half the partition, they are read
+//    with the block's first pass and stay until its last: the block's passes
+//    are consecutive and cover all its output blocks (images × output rows),
+//    which would otherwise each read them again.
 //  - ifmap: for each group among its units (replicas of one group share
 //    their rows), images × channels × the input rows its sets read × the
 //    input columns the 1-D convolutions read, both inside the image (padding
@@ -26,7 +30,7 @@
 //    between. (The mapper's buffer check requires a block's partial sums to
 //    fit half the ofmap partition.)
 // Passes of different output blocks reuse no tile of the previous pass
-// except the resident ones: a pass's filter tile and ifmap tile differ from
+// except the resident ones and a kept block of units' weights: a pass's filter tile and ifmap tile differ from
 // the previous pass's in channels or rows whenever the block is the same.
 
 #include <cstdint>
@@ -37,14 +41,6 @@
 #include "models/row_stationary/rs_program.hpp"
 
 namespace systole {
-
-// The values one pass needs in the buffer.
-struct RsPassTiles {
-  std::int64_t filter_values = 0;
-  std::int64_t ifmap_values = 0;
-  std::int64_t output_values = 0;
-};
-RsPassTiles rs_pass_tiles(const RsConv& conv, const RsPass& pass);
 
 // The groups of a pass's units, each once, in order.
 std::vector<int> rs_pass_groups(const RsPass& pass);
@@ -57,10 +53,26 @@ std::vector<int> rs_input_columns(const RsConv& conv);
 std::int64_t rs_filter_values(const RsConv& conv);
 std::int64_t rs_ifmap_values(const RsConv& conv);
 
-// Which of filters and ifmap stay on chip for the whole layer.
-TilingChoice rs_tiling(const BufferPartition& buffer, const RsConv& conv, int operand_bits);
+// What a plan keeps on chip: whole tensors, as the GEMM plans do
+// (`whole.resident`, filters and ifmap), and otherwise a block of units'
+// weights (`unit_block_filters`).
+struct RsTiling {
+  TilingChoice whole;
+  bool unit_block_filters = false;
+  bool operator<(const RsTiling& other) const {
+    return std::tie(whole, unit_block_filters) < std::tie(other.whole, other.unit_block_filters);
+  }
+};
 
-TilePlan plan_rs_tiles(const RsConv& conv, const std::vector<RsPass>& passes, TilingChoice choice, int operand_bits,
+// The weights (values) of the largest block of units, when the passes of
+// some block of units cover more than one output block; 0 when none does,
+// since keeping a block's weights then saves nothing.
+std::int64_t rs_reused_unit_block_values(const RsConv& conv, const std::vector<RsPass>& passes);
+
+RsTiling rs_tiling(const BufferPartition& buffer, const RsConv& conv, std::int64_t reused_unit_block_values,
+                   int operand_bits);
+
+TilePlan plan_rs_tiles(const RsConv& conv, const std::vector<RsPass>& passes, RsTiling tiling, int operand_bits,
                        int accumulator_bits);
 
 }  // namespace systole

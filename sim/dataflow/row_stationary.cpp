@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <limits>
 #include <map>
 #include <optional>
@@ -13,6 +14,7 @@
 #include "models/memory/dram_compression.hpp"
 #include "models/row_stationary/rs_array.hpp"
 #include "models/row_stationary/rs_tile_plan.hpp"
+#include "sim/config/memspec.hpp"
 #include "sim/dataflow/layer_data.hpp"
 #include "sim/energy/energy_model.hpp"
 #include "sim/energy/energy_table.hpp"
@@ -46,7 +48,7 @@ std::int64_t buffer_capacity(const GlobalBufferConfig& buffer) {
 
 // The values a pass of `m` holds at most, per operand: every row its sets
 // could read, whole (padding included), and every replica on a group of its
-// own (up to the layer's groups). Any pass's tiles (rs_pass_tiles) are at
+// own (up to the layer's groups). Any pass's tiles (plan_rs_tiles) are at
 // most these, so a mapping this check accepts has a DRAM tile plan that fits.
 std::array<std::int64_t, kOperands> pass_bound(const RsConv& conv, const RsMapping& m) {
   const std::int64_t replicas = m.replicas;
@@ -105,7 +107,7 @@ std::string buffer_problem(const RsConv& conv, const RsMapping& m, const ArchCon
 // A step's DRAM tile plan and the buffer partition it runs with.
 struct RsMemoryPlan {
   BufferPartition buffer;
-  TilingChoice choice;
+  RsTiling tiling;
   TilePlan tiles;
   std::string problem;  // empty when every pass's tiles fit
 };
@@ -118,11 +120,12 @@ struct RsMemoryPlan {
 RsMemoryPlan plan_rs_memory(const RsConv& conv, const RsMapping& m, const ArchConfig& arch) {
   const std::vector<RsPass> passes = rs_passes(conv, m);
   const int op = operand_bits(arch.array.data_type), acc = accumulator_bits(arch.array.data_type);
+  const std::int64_t reused_unit_block = rs_reused_unit_block_values(conv, passes);
   RsMemoryPlan memory;
   if (arch.buffer.organization == BufferOrganization::Separate) {
     memory.buffer = arch.buffer.partition();
-    memory.choice = rs_tiling(memory.buffer, conv, op);
-    memory.tiles = plan_rs_tiles(conv, passes, memory.choice, op, acc);
+    memory.tiling = rs_tiling(memory.buffer, conv, reused_unit_block, op);
+    memory.tiles = plan_rs_tiles(conv, passes, memory.tiling, op, acc);
     memory.problem = memory.tiles.capacity_problem(memory.buffer);
     return memory;
   }
@@ -130,17 +133,17 @@ RsMemoryPlan plan_rs_memory(const RsConv& conv, const RsMapping& m, const ArchCo
     MemoryTraffic totals;
     std::array<std::int64_t, kOperands> largest;
   };
-  std::map<TilingChoice, Planned> planned;
+  std::map<RsTiling, Planned> planned;
   const int banks = arch.buffer.banks;
   std::optional<std::tuple<std::int64_t, double, int, int>> best_cost;
   for (int ifmap = 1; ifmap <= banks - 2; ++ifmap)
     for (int filter = 1; filter <= banks - 1 - ifmap; ++filter) {
       const BufferPartition buffer = arch.buffer.partition({ifmap, filter, banks - ifmap - filter});
-      const TilingChoice choice = rs_tiling(buffer, conv, op);
-      auto found = planned.find(choice);
+      const RsTiling tiling = rs_tiling(buffer, conv, reused_unit_block, op);
+      auto found = planned.find(tiling);
       if (found == planned.end()) {
-        const TilePlan tiles = plan_rs_tiles(conv, passes, choice, op, acc);
-        found = planned.emplace(choice, Planned{tiles.totals(), tiles.largest_tiles()}).first;
+        const TilePlan tiles = plan_rs_tiles(conv, passes, tiling, op, acc);
+        found = planned.emplace(tiling, Planned{tiles.totals(), tiles.largest_tiles()}).first;
       }
       const Planned& p = found->second;
       bool fits = true;
@@ -150,7 +153,7 @@ RsMemoryPlan plan_rs_memory(const RsConv& conv, const RsMapping& m, const ArchCo
       if (!best_cost || cost < *best_cost) {
         best_cost = cost;
         memory.buffer = buffer;
-        memory.choice = choice;
+        memory.tiling = tiling;
       }
     }
   if (!best_cost) {
@@ -159,8 +162,26 @@ RsMemoryPlan plan_rs_memory(const RsConv& conv, const RsMapping& m, const ArchCo
                      m.to_string();
     return memory;
   }
-  memory.tiles = plan_rs_tiles(conv, passes, memory.choice, op, acc);
+  memory.tiles = plan_rs_tiles(conv, passes, memory.tiling, op, acc);
   return memory;
+}
+
+// What a tile plan's DRAM traffic costs, for the mapper: the bytes per
+// operand and, for tables that price DRAM commands, the bursts, and one
+// activate and precharge per DRAM row of data (tiles are contiguous, so a
+// transfer streams whole rows). Compression is left out: it depends on the
+// values. So is background power: the mapper compares dynamic energy.
+void add_dram_estimate(const DramTraffic& dram, const DramSpec& spec, Counters& c) {
+  const auto read = [&](Operand o) { return dram.read_bytes[static_cast<int>(o)]; };
+  c[Counter::DramIfmapReadBytes] = read(Operand::Ifmap);
+  c[Counter::DramFilterReadBytes] = read(Operand::Filter);
+  c[Counter::DramOfmapReadBytes] = read(Operand::Ofmap);
+  c[Counter::DramOfmapWriteBytes] = dram.write_bytes[static_cast<int>(Operand::Ofmap)];
+  const std::int64_t reads = dram_read_bytes(c), writes = dram_write_bytes(c);
+  const std::int64_t row_bytes = std::int64_t{spec.bursts_per_row} * spec.burst_bytes;
+  c[Counter::DramReadBursts] = ceil_div(reads, spec.burst_bytes);
+  c[Counter::DramWriteBursts] = ceil_div(writes, spec.burst_bytes);
+  c[Counter::DramActivates] = c[Counter::DramPrecharges] = ceil_div(reads, row_bytes) + ceil_div(writes, row_bytes);
 }
 
 RsNetworkWidths network_widths(const ArchConfig& arch) {
@@ -175,7 +196,7 @@ class RsArrayStep final : public ArrayStep {
       : arch_(arch), step_(step), conv_(conv), mapping_(mapping) {
     if (memory) {
       buffer_ = memory->buffer;
-      choice_ = memory->choice;
+      tiling_ = memory->tiling;
       memory_ = std::move(memory->tiles);
     }
   }
@@ -246,7 +267,7 @@ class RsArrayStep final : public ArrayStep {
         if (tile.operand != Operand::Ifmap) continue;
         std::vector<std::int64_t> values;
         values.reserve(static_cast<std::size_t>(tile.values));
-        if (choice_.resident[static_cast<int>(Operand::Ifmap)]) {
+        if (tiling_.whole.resident[static_cast<int>(Operand::Ifmap)]) {
           for (Op v : input) values.push_back(static_cast<std::int64_t>(v));
         } else {
           const RsPass& p = passes[g];
@@ -285,7 +306,7 @@ class RsArrayStep final : public ArrayStep {
   Layer step_;
   RsConv conv_;
   RsMapping mapping_;
-  TilingChoice choice_;
+  RsTiling tiling_;
   std::optional<LayerData<Op, Acc>> data_;
   std::vector<Acc> output_;
   std::optional<RowStationaryArray<Op, Acc>> array_;
@@ -435,7 +456,8 @@ std::vector<RsMapping> legal_rs_mappings(const RsConv& conv, const ArchConfig& a
   return legal;
 }
 
-RsChoice choose_rs_mapping(const RsConv& conv, const ArchConfig& arch, RsObjective objective) {
+RsChoice choose_rs_mapping(const RsConv& conv, const ArchConfig& arch, RsObjective objective,
+                           double dram_gb_per_s) {
   RsChoice choice;
   const std::vector<RsMapping> legal = legal_rs_mappings(conv, arch);
   if (legal.empty()) {
@@ -449,19 +471,54 @@ RsChoice choose_rs_mapping(const RsConv& conv, const ArchConfig& arch, RsObjecti
   std::optional<EnergyModel> energy;
   if (objective == RsObjective::Energy && arch.energy_table != "none")
     energy.emplace(load_energy_table(arch.energy_table), arch, RowStationary{});
-  double best = std::numeric_limits<double>::infinity();
+  const auto price = [&](const RsEstimate& e) {
+    return energy ? energy->price(e.counters).dynamic() : static_cast<double>(e.cycles);
+  };
+  std::vector<RsEstimate> on_chip;
+  std::vector<double> on_chip_cost;
   for (const RsMapping& m : legal) {
-    const RsEstimate e = estimate_rs(conv, m, arch);
-    const double cost = energy ? energy->price(e.counters).dynamic() : static_cast<double>(e.cycles);
-    if (cost < best) {
+    on_chip.push_back(estimate_rs(conv, m, arch));
+    on_chip_cost.push_back(price(on_chip.back()));
+  }
+  // DRAM only adds cost, so once a mapping's on-chip cost alone reaches the
+  // best total, no later one in ascending on-chip order can win: only the
+  // mappings before that point need a DRAM tile plan.
+  std::vector<std::size_t> order(legal.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return on_chip_cost[a] < on_chip_cost[b]; });
+  const bool dram = arch.memory_model == MemoryModel::Dram;
+  const DramSpec spec = dram ? resolve_dram(arch.dram, "dram.spec") : DramSpec{};
+  const double dram_bytes_per_cycle = dram_gb_per_s * arch.clock_period_ns();
+  std::string dram_problem;
+  double best = std::numeric_limits<double>::infinity();
+  for (std::size_t i : order) {
+    if (on_chip_cost[i] >= best) break;
+    RsEstimate e = on_chip[i];
+    if (dram) {
+      const RsMemoryPlan memory = plan_rs_memory(conv, legal[i], arch);
+      if (!memory.problem.empty()) {
+        if (dram_problem.empty())
+          dram_problem = "the DRAM tile plan of mapping " + legal[i].to_string() + ": " + memory.problem;
+        continue;
+      }
+      const DramTraffic traffic = memory.tiles.totals().dram;
+      add_dram_estimate(traffic, spec, e.counters);
+      if (dram_bytes_per_cycle > 0)
+        e.cycles = std::max(e.cycles, static_cast<std::int64_t>(std::ceil(static_cast<double>(traffic.bytes()) /
+                                                                          dram_bytes_per_cycle)));
+    }
+    if (const double cost = price(e); cost < best) {
       best = cost;
-      choice.mapping = m;
+      choice.mapping = legal[i];
     }
   }
+  if (best == std::numeric_limits<double>::infinity()) choice.problem = dram_problem;
   return choice;
 }
 
-std::unique_ptr<ArrayStep> RowStationary::plan(const ArchConfig& arch, const Layer& step, double) const {
+std::unique_ptr<ArrayStep> RowStationary::plan(const ArchConfig& arch, const Layer& step,
+                                               double dram_gb_per_s) const {
   const std::optional<RsConv> conv = rs_conv(step);
   if (!conv) return std::make_unique<UnmappableStep>("the row-stationary dataflow runs array layers only");
   RsChoice choice;
@@ -474,7 +531,8 @@ std::unique_ptr<ArrayStep> RowStationary::plan(const ArchConfig& arch, const Lay
     if (choice.problem.empty()) choice.problem = buffer_problem(*conv, choice.mapping, arch);
     if (!choice.problem.empty()) choice.problem = "the forced rs_mapping " + choice.mapping.to_string() + ": " + choice.problem;
   } else {
-    choice = choose_rs_mapping(*conv, arch, arch.rs_mapper == "delay" ? RsObjective::Delay : RsObjective::Energy);
+    choice = choose_rs_mapping(*conv, arch, arch.rs_mapper == "delay" ? RsObjective::Delay : RsObjective::Energy,
+                               dram_gb_per_s);
   }
   if (!choice.problem.empty()) return std::make_unique<UnmappableStep>("row stationary: " + choice.problem);
   std::optional<RsMemoryPlan> memory;

@@ -8,10 +8,11 @@
 //
 // The mapper enumerates every legal mapping (set size, p filters, q channels
 // and n images per PE, replicas) that fits the PEs' scratchpads and the
-// array, estimates each one's action counts and cycles in closed form, and
-// keeps the one of lowest on-chip energy priced by the run's energy table
-// (mapper=delay, or a table of "none": lowest estimated cycles). The run
-// itself then counts every action as it happens.
+// array, estimates each one's action counts and cycles in closed form (with
+// DRAM, adds what its tile plan moves), and keeps the one of lowest energy
+// priced by the run's energy table (mapper=delay, or a table of "none":
+// lowest estimated cycles). The run itself then counts every action as it
+// happens.
 
 #include <memory>
 #include <optional>
@@ -40,7 +41,11 @@ struct RsChoice {
 };
 // Every legal mapping of `conv` on `arch`.
 std::vector<RsMapping> legal_rs_mappings(const RsConv& conv, const ArchConfig& arch);
-RsChoice choose_rs_mapping(const RsConv& conv, const ArchConfig& arch, RsObjective objective);
+// With DRAM, a mapping's cost includes what its tile plan moves to and from
+// DRAM (energy: priced; delay: at `dram_gb_per_s`), and mappings without a
+// tile plan that fits are not legal.
+RsChoice choose_rs_mapping(const RsConv& conv, const ArchConfig& arch, RsObjective objective,
+                           double dram_gb_per_s = 0);
 
 class RowStationary final : public Dataflow {
  public:
