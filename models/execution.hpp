@@ -4,7 +4,9 @@
 // one cycle, report what happened, expose PE registers for tracing.
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace systole {
 
@@ -68,6 +70,25 @@ struct PeSnapshot {
   double accumulator = 0;
 };
 
+// A PE scratchpad that a trace shows entry by entry (row stationary's
+// filter, ifmap and psum scratchpads; the systolic dataflows' PEs hold
+// registers only).
+struct ScratchpadLayout {
+  std::string name;
+  int entries = 0;
+  bool sums = false;  // partial sums (accumulator width), not operands
+};
+
+// What a trace records of each PE of its window.
+struct PeTraceLayout {
+  std::vector<PeRegister> registers;
+  std::vector<ScratchpadLayout> scratchpads;
+};
+
+// One scratchpad's live values in one cycle, in address order; entries past
+// them hold nothing.
+using ScratchpadSnapshot = std::vector<double>;
+
 class Execution {
  public:
   virtual ~Execution() = default;
@@ -75,6 +96,13 @@ class Execution {
   virtual bool finished() const = 0;
   virtual std::int64_t cycles_elapsed() const = 0;
   virtual PeSnapshot probe(int row, int col) const = 0;
+  // The scratchpads of PE (row, col), in the order of the dataflow's
+  // PeTraceLayout; none by default.
+  virtual void probe_scratchpads(int row, int col, std::vector<ScratchpadSnapshot>& pads) const {
+    (void)row;
+    (void)col;
+    pads.clear();
+  }
 
   // True when nothing is in flight and what comes next waits for memory to
   // finish a transfer: until it does, every cycle is a quiet one.

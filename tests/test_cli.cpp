@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -283,6 +284,65 @@ TEST_CASE("a PE's registers in the VCD, cycle by cycle, match a hand-worked case
   // The fold counter starts at fold 0, not at a negative "none".
   CHECK(trace.unsigned_at("fold", 0) == 0);
   CHECK(trace.unsigned_at("fold", 7) == 0);
+}
+
+TEST_CASE("a row-stationary PE's scratchpads in the VCD, entry by entry, match a hand-worked case", "[cli][vcd][rs]") {
+  // A 3x3 filter W[r][s] = 3r + s + 1 over a 5x5 input I[y][x] = 5y + x + 1
+  // (3x3 outputs), int8, on a 3x3 array as one 3x3 set, p = q = n = 1.
+  // PE (0, 0) holds filter row 0 (1, 2, 3), slides over input row 0
+  // (1..5) and computes output row 0's partial sums of that filter row:
+  //   column f: 1·I[0][f] + 2·I[0][f+1] + 3·I[0][f+2] = 14, 20, 26.
+  // Its ifmap scratchpad holds at most the 3 inputs a column needs,
+  // consecutive values of row 0, oldest first; its psum scratchpad one
+  // partial sum (n·p = 1).
+  const std::string dir = make_temp_dir();
+  std::vector<int> input(25), weights(9);
+  for (int i = 0; i < 25; ++i) input[static_cast<std::size_t>(i)] = i + 1;
+  for (int i = 0; i < 9; ++i) weights[static_cast<std::size_t>(i)] = i + 1;
+  write_npy_int8(dir + "/input.npy", {1, 5, 5, 1}, input);
+  write_npy_int8(dir + "/weights.npy", {1, 3, 3, 1}, weights);
+  write_file(dir + "/net.yaml",
+             "layers:\n  - {name: c, type: conv, input: [5, 5, 1], kernel: 3, filters: 1, ifmap_data: input.npy, "
+             "weights_data: weights.npy, rs_mapping: [3, 3, 1, 1, 1, 1]}\n");
+  write_file(dir + "/arch.ini", "[array]\nrows = 3\ncols = 3\ndataflow = rs\ndata_type = int8\n");
+  const std::string vcd = dir + "/run.vcd";
+  const CommandResult run = run_systole({"run", "--arch", dir + "/arch.ini", "--workload", dir + "/net.yaml",
+                                         "--verify", "--vcd", vcd, "--vcd-pes", "0,0", "--log-level", "warn"});
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const VcdTrace trace(read_file(vcd));
+  const std::string pe = "array.pe_0_0.";
+  CHECK(trace.widths.at(pe + "filter_spad.223") == 8);
+  CHECK(trace.widths.at(pe + "psum_spad.23") == 32);
+  CHECK(trace.widths.at(pe + "ifmap_spad.count") == 4);  // 0..12
+  CHECK(trace.widths.at(pe + "filter_spad.count") == 8);  // 0..224
+
+  std::set<std::uint64_t> times;
+  for (const auto& [name, values] : trace.changes)
+    for (const auto& [time, bits] : values) times.insert(time);
+  int full_filter = 0, full_window = 0;
+  std::set<std::int64_t> psums;
+  for (std::uint64_t t : times) {
+    INFO("time " << t);
+    const auto at = [&](const std::string& signal) { return trace.signed_at(pe + signal, t); };
+    CHECK(at("filter_spad.3") == 0);
+    if (at("filter_spad.count") == 3) {
+      ++full_filter;
+      CHECK(at("filter_spad.0") == 1);
+      CHECK(at("filter_spad.1") == 2);
+      CHECK(at("filter_spad.2") == 3);
+    }
+    const std::int64_t window = at("ifmap_spad.count");
+    CHECK(window <= 3);
+    for (std::int64_t e = 1; e < window; ++e)
+      CHECK(at("ifmap_spad." + std::to_string(e)) == at("ifmap_spad.0") + e);
+    full_window += window == 3;
+    if (at("psum_spad.count") == 1) psums.insert(at("psum_spad.0"));
+    CHECK(at("psum_spad.count") <= 1);
+  }
+  CHECK(full_filter > 0);
+  CHECK(full_window > 0);
+  for (std::int64_t sum : {14, 20, 26}) CHECK(psums.count(sum) == 1);
 }
 
 TEST_CASE("the VCD's timescale is the coarsest that keeps the clock's edges exact", "[vcd]") {

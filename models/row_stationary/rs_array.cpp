@@ -355,6 +355,19 @@ PeSnapshot RowStationaryArray<Op, Acc>::probe(int row, int col) const {
   return snap;
 }
 
+template <class Op, class Acc>
+void RowStationaryArray<Op, Acc>::probe_scratchpads(int row, int col, std::vector<ScratchpadSnapshot>& pads) const {
+  pads.resize(3);
+  for (ScratchpadSnapshot& pad : pads) pad.clear();
+  if (row < 0 || row >= rows_ || col < 0 || col >= cols_) return;
+  const Pe& pe = pes_[static_cast<std::size_t>(row * cols_ + col)];
+  if (pe.unit < 0) return;
+  for (int i = pe.inputs_freed; i < pe.inputs_received; ++i)
+    pads[0].push_back(static_cast<double>(pe.inputs[static_cast<std::size_t>(i)]));
+  for (int i = 0; i < pe.weights_loaded; ++i) pads[1].push_back(static_cast<double>(pe.weights[static_cast<std::size_t>(i)]));
+  for (Acc sum : pe.psums) pads[2].push_back(static_cast<double>(sum));
+}
+
 template class RowStationaryArray<std::int8_t, std::int32_t>;
 template class RowStationaryArray<std::int16_t, std::int64_t>;
 template class RowStationaryArray<float, float>;

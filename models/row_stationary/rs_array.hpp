@@ -75,6 +75,10 @@ class RowStationaryArray final : public Execution {
   bool finished() const override { return next_pass_ >= passes_.size() && !in_pass_ && (!gate_ || gate_->drained()); }
   std::int64_t cycles_elapsed() const override { return cycle_; }
   PeSnapshot probe(int row, int col) const override;
+  // The ifmap scratchpad's inputs oldest first (its sliding window), the
+  // filter scratchpad's weights as loaded ([filter][channel][s]), the psum
+  // scratchpad's partial sums ([image][filter]).
+  void probe_scratchpads(int row, int col, std::vector<ScratchpadSnapshot>& pads) const override;
   bool waiting_on_memory() const override;
   CycleActivity step_quiet() override;
 

@@ -222,7 +222,7 @@ VcdOptions parse_vcd_options(const po::variables_map& vm, const ArchConfig& arch
     throw InputError("option --vcd-max-mb: must be from 1 to 2^40, got " + std::to_string(max_mb));
   vcd.max_bytes = static_cast<std::uint64_t>(max_mb) * 1'000'000;
   const std::uint64_t bound =
-      vcd_size_bound(vcd, array, arch.clock_period_fs(), find_dataflow(arch.dataflow)->traced_registers(array));
+      vcd_size_bound(vcd, array, arch.clock_period_fs(), find_dataflow(arch.dataflow)->traced_pe(array));
   if (bound > vcd.max_bytes) {
     const long long pes = static_cast<long long>(vcd.row_last - vcd.row_first + 1) * (vcd.col_last - vcd.col_first + 1);
     char size[64];
@@ -552,7 +552,7 @@ int run_command(int argc, char** argv) {
   }
   std::optional<VcdTracer> tracer;
   if (vcd) {
-    tracer.emplace(*vcd, arch.array, arch.clock_period_fs(), find_dataflow(arch.dataflow)->traced_registers(arch.array),
+    tracer.emplace(*vcd, arch.array, arch.clock_period_fs(), find_dataflow(arch.dataflow)->traced_pe(arch.array),
                    cycle_energy());
     simulator.add_observer(*tracer);
   }

@@ -137,8 +137,9 @@ class Dataflow {
   virtual LinkPayload vertical_link_payload() const = 0;
   // What each PE of `array` stores, partial sums `psum_bits` wide.
   virtual PeStorage pe_storage(const ArrayConfig& array, int psum_bits) const = 0;
-  // The registers of one PE that hold this dataflow's values.
-  virtual std::vector<PeRegister> traced_registers(const ArrayConfig& array) const = 0;
+  // What a trace shows of one PE: the registers that hold this dataflow's
+  // values, and its scratchpads.
+  virtual PeTraceLayout traced_pe(const ArrayConfig& array) const = 0;
 };
 
 }  // namespace systole

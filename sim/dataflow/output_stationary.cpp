@@ -45,8 +45,9 @@ PeStorage OutputStationary::pe_storage(const ArrayConfig& array, int psum_bits) 
   return {2 * std::int64_t{operand_bits(array.data_type)} + psum_bits, 0};
 }
 
-std::vector<PeRegister> OutputStationary::traced_registers(const ArrayConfig&) const {
-  return {PeRegister::Left, PeRegister::LeftValid, PeRegister::Top, PeRegister::TopValid, PeRegister::Accumulator};
+PeTraceLayout OutputStationary::traced_pe(const ArrayConfig&) const {
+  return {{PeRegister::Left, PeRegister::LeftValid, PeRegister::Top, PeRegister::TopValid, PeRegister::Accumulator},
+          {}};
 }
 
 }  // namespace systole

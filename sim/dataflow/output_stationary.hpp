@@ -29,7 +29,7 @@ class OutputStationary final : public GemmDataflow {
   LinkPayload vertical_link_payload() const override { return LinkPayload::Operand; }
   // Two moving operands and the accumulator.
   PeStorage pe_storage(const ArrayConfig& array, int psum_bits) const override;
-  std::vector<PeRegister> traced_registers(const ArrayConfig& array) const override;
+  PeTraceLayout traced_pe(const ArrayConfig& array) const override;
 };
 
 }  // namespace systole

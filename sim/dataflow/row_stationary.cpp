@@ -565,9 +565,13 @@ PeStorage RowStationary::pe_storage(const ArrayConfig& array, int psum_bits) con
           packed_bytes(pads.filter_entries, static_cast<int>(bits))};
 }
 
-std::vector<PeRegister> RowStationary::traced_registers(const ArrayConfig&) const {
-  return {PeRegister::Left, PeRegister::LeftValid, PeRegister::Stationary0, PeRegister::PartialSum,
-          PeRegister::Accumulator};
+PeTraceLayout RowStationary::traced_pe(const ArrayConfig& array) const {
+  const PeScratchpads& pads = array.scratchpads;
+  return {{PeRegister::Left, PeRegister::LeftValid, PeRegister::Stationary0, PeRegister::PartialSum,
+           PeRegister::Accumulator},
+          {{"ifmap_spad", pads.ifmap_entries, false},
+           {"filter_spad", pads.filter_entries, false},
+           {"psum_spad", pads.psum_entries, true}}};
 }
 
 }  // namespace systole

@@ -56,7 +56,7 @@ class RowStationary final : public Dataflow {
   // scratchpads are registers.
   PeStorage pe_storage(const ArrayConfig& array, int psum_bits) const override;
   bool models_noc_with_ideal_memory() const override { return true; }
-  std::vector<PeRegister> traced_registers(const ArrayConfig& array) const override;
+  PeTraceLayout traced_pe(const ArrayConfig& array) const override;
 };
 
 }  // namespace systole

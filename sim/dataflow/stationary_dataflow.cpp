@@ -44,11 +44,12 @@ PeStorage StationaryDataflow::pe_storage(const ArrayConfig& array, int psum_bits
   return {(stationary_copies + 1) * operand_bits(array.data_type) + psum_bits, 0};
 }
 
-std::vector<PeRegister> StationaryDataflow::traced_registers(const ArrayConfig& array) const {
+PeTraceLayout StationaryDataflow::traced_pe(const ArrayConfig& array) const {
   if (array.microarch == Microarch::Pipelined)
-    return {PeRegister::Left, PeRegister::LeftValid, PeRegister::Stationary0, PeRegister::Stationary1,
-            PeRegister::PartialSum};
-  return {PeRegister::Left, PeRegister::LeftValid, PeRegister::Stationary0, PeRegister::PartialSum};
+    return {{PeRegister::Left, PeRegister::LeftValid, PeRegister::Stationary0, PeRegister::Stationary1,
+             PeRegister::PartialSum},
+            {}};
+  return {{PeRegister::Left, PeRegister::LeftValid, PeRegister::Stationary0, PeRegister::PartialSum}, {}};
 }
 
 }  // namespace systole

@@ -32,7 +32,7 @@ class StationaryDataflow : public GemmDataflow {
   // The stationary operand (two with the pipelined shadow copy), the moving
   // operand and the partial sum.
   PeStorage pe_storage(const ArrayConfig& array, int psum_bits) const override;
-  std::vector<PeRegister> traced_registers(const ArrayConfig& array) const override;
+  PeTraceLayout traced_pe(const ArrayConfig& array) const override;
 };
 
 }  // namespace systole

@@ -14,13 +14,29 @@ const char* const kRegisterNames[] = {"left_operand", "left_valid",  "stationary
 // The signals before the PEs': layer, fold, phase, then the aggregates.
 constexpr std::size_t kLayer = 0, kFold = 1, kPhase = 2, kFirstFigure = 3;
 
-VcdSignal register_signal(const std::string& name, PeRegister reg, DataType type) {
-  if (reg == PeRegister::LeftValid || reg == PeRegister::TopValid) return {name, 1, VcdSignal::Kind::Unsigned};
+VcdSignal value_signal(const std::string& name, bool sum, DataType type) {
   if (type == DataType::Fp32) return {name, 64, VcdSignal::Kind::Real};
-  const bool sum = reg == PeRegister::PartialSum || reg == PeRegister::Accumulator;
   // int1's values are -1 and +1: two bits in two's complement.
   const int bits = sum ? accumulator_bits(type) : std::max(2, operand_bits(type));
   return {name, bits, VcdSignal::Kind::Signed};
+}
+
+VcdSignal register_signal(const std::string& name, PeRegister reg, DataType type) {
+  if (reg == PeRegister::LeftValid || reg == PeRegister::TopValid) return {name, 1, VcdSignal::Kind::Unsigned};
+  return value_signal(name, reg == PeRegister::PartialSum || reg == PeRegister::Accumulator, type);
+}
+
+int count_bits(int entries) {
+  int bits = 1;
+  while ((std::int64_t{1} << bits) <= entries) ++bits;
+  return bits;
+}
+
+// Each PE's signals: its registers, then per scratchpad its count and entries.
+std::size_t signals_per_pe(const PeTraceLayout& pe) {
+  std::size_t signals = pe.registers.size();
+  for (const ScratchpadLayout& pad : pe.scratchpads) signals += 1 + static_cast<std::size_t>(pad.entries);
+  return signals;
 }
 
 double read(const PeSnapshot& snap, PeRegister reg) {
@@ -48,8 +64,8 @@ std::vector<std::size_t> traced_power_figures(const PricedGroups& priced) {
   return traced;
 }
 
-std::vector<VcdSignal> vcd_signals(const VcdOptions& options, const ArrayConfig& array,
-                                   const std::vector<PeRegister>& registers, const PricedGroups* power) {
+std::vector<VcdSignal> vcd_signals(const VcdOptions& options, const ArrayConfig& array, const PeTraceLayout& pe,
+                                   const PricedGroups* power) {
   std::vector<VcdSignal> signals = {{"layer", 16, VcdSignal::Kind::Unsigned},
                                     {"fold", 32, VcdSignal::Kind::Unsigned},
                                     {"phase", 3, VcdSignal::Kind::Unsigned}};
@@ -61,14 +77,19 @@ std::vector<VcdSignal> vcd_signals(const VcdOptions& options, const ArrayConfig&
   for (int r = options.row_first; r <= options.row_last; ++r)
     for (int c = options.col_first; c <= options.col_last; ++c) {
       const std::string prefix = "array.pe_" + std::to_string(r) + "_" + std::to_string(c) + ".";
-      for (PeRegister reg : registers)
+      for (PeRegister reg : pe.registers)
         signals.push_back(register_signal(prefix + kRegisterNames[static_cast<int>(reg)], reg, array.data_type));
+      for (const ScratchpadLayout& pad : pe.scratchpads) {
+        signals.push_back({prefix + pad.name + ".count", count_bits(pad.entries), VcdSignal::Kind::Unsigned});
+        for (int e = 0; e < pad.entries; ++e)
+          signals.push_back(value_signal(prefix + pad.name + "." + std::to_string(e), pad.sums, array.data_type));
+      }
     }
   return signals;
 }
 
 std::uint64_t vcd_size_bound(const VcdOptions& options, const ArrayConfig& array, std::uint64_t clock_period_fs,
-                             const std::vector<PeRegister>& registers) {
+                             const PeTraceLayout& pe) {
   const std::uint64_t cycles = static_cast<std::uint64_t>(options.cycle_last - options.cycle_first) + 1;
   const std::uint64_t units = vcd_timescale(clock_period_fs).units_per_period;
   const std::uint64_t last_cycle = static_cast<std::uint64_t>(options.cycle_last) + 1;
@@ -76,27 +97,27 @@ std::uint64_t vcd_size_bound(const VcdOptions& options, const ArrayConfig& array
       last_cycle > UINT64_MAX / units ? UINT64_MAX : last_cycle * units;
   PricedGroups every_part;
   for (bool& priced : every_part.priced) priced = true;
-  return VcdWriter::size_bound(vcd_signals(options, array, registers, &every_part), cycles, last_time);
+  return VcdWriter::size_bound(vcd_signals(options, array, pe, &every_part), cycles, last_time);
 }
 
 VcdTracer::VcdTracer(const VcdOptions& options, const ArrayConfig& array, std::uint64_t clock_period_fs,
-                     std::vector<PeRegister> registers, std::optional<CycleEnergy> energy)
+                     PeTraceLayout pe, std::optional<CycleEnergy> energy)
     : options_(options),
       real_values_(array.data_type == DataType::Fp32),
-      traced_registers_(std::move(registers)),
+      traced_(std::move(pe)),
       timescale_(vcd_timescale(clock_period_fs)),
       file_(options.path),
       energy_(std::move(energy)),
       clock_period_ns_(static_cast<double>(clock_period_fs) * 1e-6) {
   const std::vector<VcdSignal> signals =
-      vcd_signals(options, array, traced_registers_, energy_ ? &energy_->priced() : nullptr);
+      vcd_signals(options, array, traced_, energy_ ? &energy_->priced() : nullptr);
   std::size_t next = kFirstFigure + cycle_figures().size();
   if (energy_)
     for (std::size_t f : traced_power_figures(energy_->priced())) power_signals_.push_back({f, next++});
   for (int r = options.row_first; r <= options.row_last; ++r)
     for (int c = options.col_first; c <= options.col_last; ++c) {
       pes_.push_back({r, c, next});
-      next += traced_registers_.size();
+      next += signals_per_pe(traced_);
     }
   writer_.emplace(file_.stream(), signals, timescale_);
 }
@@ -131,13 +152,27 @@ void VcdTracer::on_cycle(const CycleActivity& activity, const Execution& executi
     writer_->set(kFirstFigure + f, static_cast<std::int64_t>(figures[f].value(totals)));
   for (const TracedPe& pe : pes_) {
     const PeSnapshot snap = execution.probe(pe.row, pe.col);
-    for (std::size_t i = 0; i < traced_registers_.size(); ++i) {
-      const PeRegister reg = traced_registers_[i];
+    std::size_t signal = pe.first_signal;
+    for (PeRegister reg : traced_.registers) {
       const double value = read(snap, reg);
       if (real_values_ && reg != PeRegister::LeftValid && reg != PeRegister::TopValid)
-        writer_->set_real(pe.first_signal + i, value);
+        writer_->set_real(signal++, value);
       else
-        writer_->set(pe.first_signal + i, static_cast<std::int64_t>(value));
+        writer_->set(signal++, static_cast<std::int64_t>(value));
+    }
+    if (traced_.scratchpads.empty()) continue;
+    execution.probe_scratchpads(pe.row, pe.col, scratchpads_);
+    for (std::size_t p = 0; p < traced_.scratchpads.size(); ++p) {
+      const ScratchpadSnapshot* values = p < scratchpads_.size() ? &scratchpads_[p] : nullptr;
+      const int live = values ? static_cast<int>(values->size()) : 0;
+      writer_->set(signal++, live);
+      for (int e = 0; e < traced_.scratchpads[p].entries; ++e) {
+        const double value = e < live ? (*values)[static_cast<std::size_t>(e)] : 0;
+        if (real_values_)
+          writer_->set_real(signal++, value);
+        else
+          writer_->set(signal++, static_cast<std::int64_t>(value));
+      }
     }
   }
   // Cycle c's values hold from the end of the cycle, c + 1 periods after the

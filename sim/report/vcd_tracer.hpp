@@ -5,7 +5,9 @@
 // part's when energy is priced in pJ) and the registers of a window of
 // PEs, each at its real width (operands at the data type's width, partial
 // sums and accumulators at the accumulator's, two's complement; fp32 as
-// reals), recorded only inside a window of cycles so that the file's size is
+// reals), and their scratchpads entry by entry (`<name>.<address>`, with
+// `<name>.count` the entries holding a value; an entry past them reads 0),
+// recorded only inside a window of cycles so that the file's size is
 // bounded by the window, not by the run. The timescale is the coarsest that
 // keeps the clock's edges exact (sim/report/vcd_writer.hpp).
 
@@ -34,17 +36,17 @@ struct VcdOptions {
 // What a trace with `options` declares: its signals (power signals for the
 // parts `power` prices; none when null), and an upper bound of its file's
 // size (every signal changing in every cycle of the window, power included).
-std::vector<VcdSignal> vcd_signals(const VcdOptions& options, const ArrayConfig& array,
-                                   const std::vector<PeRegister>& registers, const PricedGroups* power);
+std::vector<VcdSignal> vcd_signals(const VcdOptions& options, const ArrayConfig& array, const PeTraceLayout& pe,
+                                   const PricedGroups* power);
 std::uint64_t vcd_size_bound(const VcdOptions& options, const ArrayConfig& array, std::uint64_t clock_period_fs,
-                             const std::vector<PeRegister>& registers);
+                             const PeTraceLayout& pe);
 
 class VcdTracer : public RunObserver {
  public:
-  // `registers`: those traced for each PE of the window (the dataflow's).
+  // `pe`: what is traced of each PE of the window (the dataflow's).
   // `energy` prices each cycle for the power signals (nullopt: none).
-  VcdTracer(const VcdOptions& options, const ArrayConfig& array, std::uint64_t clock_period_fs,
-            std::vector<PeRegister> registers, std::optional<CycleEnergy> energy = std::nullopt);
+  VcdTracer(const VcdOptions& options, const ArrayConfig& array, std::uint64_t clock_period_fs, PeTraceLayout pe,
+            std::optional<CycleEnergy> energy = std::nullopt);
 
   void begin_step(int layer, std::int64_t first_cycle) override;
   void on_cycle(const CycleActivity& activity, const Execution& execution) override;
@@ -59,7 +61,8 @@ class VcdTracer : public RunObserver {
 
   VcdOptions options_;
   bool real_values_;
-  std::vector<PeRegister> traced_registers_;
+  PeTraceLayout traced_;
+  std::vector<ScratchpadSnapshot> scratchpads_;  // the probed PE's, reused
   VcdTimescale timescale_;
   AtomicFile file_;
   std::optional<VcdWriter> writer_;
