@@ -292,9 +292,11 @@ TEST_CASE("a row-stationary PE's scratchpads in the VCD, entry by entry, match a
   // PE (0, 0) holds filter row 0 (1, 2, 3), slides over input row 0
   // (1..5) and computes output row 0's partial sums of that filter row:
   //   column f: 1·I[0][f] + 2·I[0][f+1] + 3·I[0][f+2] = 14, 20, 26.
-  // Its ifmap scratchpad holds at most the 3 inputs a column needs,
-  // consecutive values of row 0, oldest first; its psum scratchpad one
-  // partial sum (n·p = 1).
+  // The ifmap GIN (unlimited width here) sends row 0's five values as soon
+  // as the scratchpad has room, and the scratchpad's 12 entries never fill,
+  // so it holds all five at first; it frees a column once no later output
+  // column needs it. So it holds consecutive values of row 0, oldest first,
+  // five at most. Its psum scratchpad holds one partial sum (n·p = 1).
   const std::string dir = make_temp_dir();
   std::vector<int> input(25), weights(9);
   for (int i = 0; i < 25; ++i) input[static_cast<std::size_t>(i)] = i + 1;
@@ -320,7 +322,8 @@ TEST_CASE("a row-stationary PE's scratchpads in the VCD, entry by entry, match a
   std::set<std::uint64_t> times;
   for (const auto& [name, values] : trace.changes)
     for (const auto& [time, bits] : values) times.insert(time);
-  int full_filter = 0, full_window = 0;
+  int full_filter = 0;
+  std::int64_t widest_window = 0;
   std::set<std::int64_t> psums;
   for (std::uint64_t t : times) {
     INFO("time " << t);
@@ -333,15 +336,14 @@ TEST_CASE("a row-stationary PE's scratchpads in the VCD, entry by entry, match a
       CHECK(at("filter_spad.2") == 3);
     }
     const std::int64_t window = at("ifmap_spad.count");
-    CHECK(window <= 3);
+    widest_window = std::max(widest_window, window);
     for (std::int64_t e = 1; e < window; ++e)
       CHECK(at("ifmap_spad." + std::to_string(e)) == at("ifmap_spad.0") + e);
-    full_window += window == 3;
     if (at("psum_spad.count") == 1) psums.insert(at("psum_spad.0"));
     CHECK(at("psum_spad.count") <= 1);
   }
   CHECK(full_filter > 0);
-  CHECK(full_window > 0);
+  CHECK(widest_window == 5);
   for (std::int64_t sum : {14, 20, 26}) CHECK(psums.count(sum) == 1);
 }
 
