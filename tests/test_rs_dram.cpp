@@ -125,6 +125,32 @@ TEST_CASE("row stationary with DRAM: a block of units' weights that fits half th
   }
 }
 
+// Each global network moves the narrower of its width and the buffer ports
+// behind it. One bank per partition with one port a cycle moving one value
+// gives every network one word a cycle; so do one-word networks in front
+// of the same ports. The two runs must take the same cycles (the folded
+// layer has no padding, which would travel without a port), and a cycle in
+// which no PE worked while PEs waited is a NoC stall in the first and a
+// buffer stall in the second.
+TEST_CASE("row stationary with DRAM: the buffer's ports limit the networks, and their stalls are the buffer's",
+          "[rs][dram]") {
+  ArchConfig ports = folded_arch(128, 64, 128);
+  ports.buffer.banks = 1;
+  ArchConfig networks = ports;
+  networks.noc = {1, 1, 1, 0};
+  const LayerStats by_ports = simulate(ports, {folded_layer()}, dense_values).layers.at(0);
+  const LayerStats by_networks = simulate(networks, {folded_layer()}, dense_values).layers.at(0);
+  CHECK(by_ports.verification == Verification::Passed);
+  CHECK(by_ports[Counter::Cycles] == by_networks[Counter::Cycles]);
+  CHECK(by_networks[Counter::StallNocCycles] > 0);
+  CHECK(by_networks[Counter::StallBufferCycles] == 0);
+  CHECK(by_ports[Counter::StallBufferCycles] == by_networks[Counter::StallNocCycles]);
+  CHECK(by_ports[Counter::StallNocCycles] == 0);
+  // Unlimited ports and networks: faster than either.
+  const LayerStats free = simulate(folded_arch(128, 64, 128), {folded_layer()}, dense_values).layers.at(0);
+  CHECK(free[Counter::Cycles] < by_ports[Counter::Cycles]);
+}
+
 TEST_CASE("row stationary with DRAM: a pass whose tiles do not fit half their partitions is refused, naming it",
           "[rs][dram]") {
   // The forced mapping's largest pass holds at most 40 ifmap bytes (4 rows

@@ -12,6 +12,8 @@ namespace systole {
 namespace {
 
 int budget(int width) { return width > 0 ? width : std::numeric_limits<int>::max(); }
+// Words a network moves this cycle: its width, or its ports' values when fewer.
+int rate(const RsNetworkRate& network) { return std::min(budget(network.words), budget(network.port_values)); }
 
 }  // namespace
 
@@ -101,7 +103,7 @@ void RowStationaryArray<Op, Acc>::begin_pass() {
 }
 
 template <class Op, class Acc>
-void RowStationaryArray<Op, Acc>::step_pe(int index, CycleActivity& a, bool& worked, bool& waited) {
+void RowStationaryArray<Op, Acc>::step_pe(int index, CycleActivity& a, bool& worked, Waits& waited) {
   Pe& pe = pes_[static_cast<std::size_t>(index)];
   if (pe.done) return;
   const RsPass& p = pass();
@@ -109,9 +111,9 @@ void RowStationaryArray<Op, Acc>::step_pe(int index, CycleActivity& a, bool& wor
   const int filters = unit.filters, q = p.channels, n = p.images, s_len = conv_.filter_w;
   const int macs = n * q * s_len * filters;
   if (pe.action < macs) {
-    if (pe.weights_loaded < filters * q * s_len ||
-        pe.inputs_received < window_.needed_through[static_cast<std::size_t>(pe.out_col)] * n * q) {
-      waited = true;
+    const bool weights = pe.weights_loaded == filters * q * s_len;
+    if (!weights || pe.inputs_received < window_.needed_through[static_cast<std::size_t>(pe.out_col)] * n * q) {
+      waited.on(weights ? widths_.ifmap : widths_.filter);
       return;
     }
     const int m = pe.action % filters;
@@ -142,13 +144,13 @@ void RowStationaryArray<Op, Acc>::step_pe(int index, CycleActivity& a, bool& wor
   const int k = pe.action - macs;
   const bool incoming = pe.set_row > 0 || p.accumulates();
   if (incoming && !pe.link_full) {
-    if (pe.set_row == 0) waited = true;  // on the psum GIN
+    if (pe.set_row == 0) waited.on(widths_.psum_in);
     return;
   }
   const bool bottom = pe.set_row == p.filter_rows - 1;
   Pe* below = bottom ? nullptr : &pes_[static_cast<std::size_t>(index + cols_)];
-  if (bottom && out_slots_used_ >= budget(widths_.psum)) {
-    waited = true;
+  if (bottom && out_slots_used_ >= rate(widths_.out)) {
+    waited.on(widths_.out);
     return;
   }
   if (below != nullptr && below->link_full) return;
@@ -185,7 +187,7 @@ void RowStationaryArray<Op, Acc>::deliver(CycleActivity& a) {
   const int q = p.channels, n = p.images, s_len = conv_.filter_w;
   // Filter GIN: replica by replica, set row by set row, each weight to the
   // whole set row.
-  for (int left = budget(widths_.filter); left > 0 && weights_sent_ < weights_total_; --left) {
+  for (int left = rate(widths_.filter); left > 0 && weights_sent_ < weights_total_; --left) {
     std::int64_t offset = weights_sent_;
     std::size_t t = 0;
     for (;; ++t) {
@@ -217,11 +219,16 @@ void RowStationaryArray<Op, Acc>::deliver(CycleActivity& a) {
   // Ifmap GIN: rows round robin, a value at a time, each to every PE that
   // reads its row once all of them have room.
   const int row_words = static_cast<int>(window_.columns.size()) * n * q;
-  int left = budget(widths_.ifmap);
+  int left = budget(widths_.ifmap.words), ports = budget(widths_.ifmap.port_values);
   for (std::size_t tried = 0; left > 0 && tried < input_streams_.size();) {
     InputStream& stream = input_streams_[next_input_stream_];
     next_input_stream_ = (next_input_stream_ + 1) % input_streams_.size();
-    const bool room = stream.sent < row_words &&
+    const int column = stream.sent / (n * q), image = (stream.sent / q) % n, c = stream.sent % q;
+    const int x = stream.sent < row_words ? window_.columns[static_cast<std::size_t>(column)] : 0;
+    // Padding is made on the way, without a buffer read; a value from the
+    // buffer needs a port.
+    const bool padding = stream.input_row < 0 || stream.input_row >= conv_.in_h || x < 0 || x >= conv_.in_w;
+    const bool room = stream.sent < row_words && (padding || ports > 0) &&
                       std::all_of(stream.pes.begin(), stream.pes.end(), [&](int index) {
                         const Pe& pe = pes_[static_cast<std::size_t>(index)];
                         return pe.inputs_received - pe.inputs_freed < pads_.ifmap_entries;
@@ -231,8 +238,6 @@ void RowStationaryArray<Op, Acc>::deliver(CycleActivity& a) {
       continue;
     }
     tried = 0;
-    const int column = stream.sent / (n * q), image = (stream.sent / q) % n, c = stream.sent % q;
-    const int x = window_.columns[static_cast<std::size_t>(column)];
     const Op value = input_value(stream.group, p.image0 + image, p.channel0 + c, stream.input_row, x);
     for (int index : stream.pes) {
       Pe& pe = pes_[static_cast<std::size_t>(index)];
@@ -241,13 +246,15 @@ void RowStationaryArray<Op, Acc>::deliver(CycleActivity& a) {
       ++a.noc_deliveries;
     }
     ++a.noc_words[static_cast<int>(Network::Left)];
-    const bool padding = stream.input_row < 0 || stream.input_row >= conv_.in_h || x < 0 || x >= conv_.in_w;
-    if (!padding) ++a.buffer_reads[static_cast<int>(Operand::Ifmap)];
+    if (!padding) {
+      ++a.buffer_reads[static_cast<int>(Operand::Ifmap)];
+      --ports;
+    }
     ++stream.sent;
     --left;
   }
   // Psum GIN: each top PE's earlier partial sums, in the order it adds them.
-  for (int left_psums = budget(widths_.psum); left_psums > 0;) {
+  for (int left_psums = rate(widths_.psum_in); left_psums > 0;) {
     bool sent = false;
     for (PsumStream& stream : psum_streams_) {
       if (left_psums == 0) break;
@@ -290,14 +297,20 @@ CycleActivity RowStationaryArray<Op, Acc>::step() {
     add_stall_cycle(totals_.stall_spans, StallCause::Dram, cycle_);
   }
   if (in_pass_) {
-    bool worked = false, waited = false;
+    bool worked = false;
+    Waits waited;
     for (int index : active_) step_pe(index, a, worked, waited);
     const std::uint32_t words_before = a.noc_words[0] + a.noc_words[1] + a.noc_words[2];
     deliver(a);
     const bool delivered = a.noc_words[0] + a.noc_words[1] + a.noc_words[2] > words_before;
-    if (!worked && waited) {
+    // A cycle lost waiting on a network goes to the NoC when any network
+    // waited on is the narrower side of its path, else to the buffer's ports.
+    if (!worked && waited.noc) {
       ++totals_.stall_noc_cycles;
       add_stall_cycle(totals_.stall_spans, StallCause::Noc, cycle_);
+    } else if (!worked && waited.buffer) {
+      ++totals_.stall_buffer_cycles;
+      add_stall_cycle(totals_.stall_spans, StallCause::Buffer, cycle_);
     }
     if (!worked && !delivered)
       throw std::logic_error("row-stationary array: no PE and no network can move in pass " +

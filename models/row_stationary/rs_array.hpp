@@ -29,10 +29,17 @@
 // cycle are usable from the next. Input positions in the padding travel as
 // zeros that no buffer read produced.
 //
+// Each network moves at most its width a cycle, and no more values than the
+// buffer's ports behind it (RsNetworkWidths; with DRAM): padding travels
+// without a port. A cycle in which no PE worked while some waited on a
+// network is a NoC stall, or a buffer stall when the ports set the rate of
+// every network waited on.
+//
 // Abstracted away: passes do not overlap (the next pass's filters load once
-// the last partial sum of the previous one has left); the buffer's ports are
-// assumed as wide as the networks; the ifmap word order is fixed (no
-// reordering to favour a stalled row).
+// the last partial sum of the previous one has left); DRAM fills and
+// write-backs do not take the ports the networks use (the memory
+// controller paces them by its own port rule); the ifmap word order is
+// fixed (no reordering to favour a stalled row).
 //
 // Zero gating: a MAC whose input value is zero reads no weight and leaves the
 // partial sum untouched (no psum read or write); one whose weight is zero is
@@ -53,7 +60,8 @@ namespace systole {
 // What a row-stationary step counted besides its cycles' activity.
 struct RsTotals {
   std::int64_t link_hops = 0;          // partial sums moved down a set's column
-  std::int64_t stall_noc_cycles = 0;   // cycles no PE worked, some waiting on a network
+  std::int64_t stall_noc_cycles = 0;     // cycles no PE worked, some waiting on a network it limited
+  std::int64_t stall_buffer_cycles = 0;  // the same, the networks limited by the buffer's ports
   std::int64_t stall_dram_cycles = 0;  // cycles waiting for a pass's tiles or the last write-backs
   std::vector<StallSpan> stall_spans;  // where those were lost
   std::int64_t peak_ifmap_entries = 0, peak_filter_entries = 0, peak_psum_entries = 0;
@@ -114,7 +122,12 @@ class RowStationaryArray final : public Execution {
   };
 
   void begin_pass();
-  void step_pe(int index, CycleActivity& activity, bool& worked, bool& waited);
+  // The networks PEs waited on in a cycle, by what set their rate.
+  struct Waits {
+    bool noc = false, buffer = false;
+    void on(const RsNetworkRate& network) { (network.buffer_limited() ? buffer : noc) = true; }
+  };
+  void step_pe(int index, CycleActivity& activity, bool& worked, Waits& waited);
   void deliver(CycleActivity& activity);
   Op input_value(int group, int image, int channel, int row, int col) const;
   std::size_t output_index(int image, int out_row, int out_col, int group, int filter) const;

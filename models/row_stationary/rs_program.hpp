@@ -36,11 +36,20 @@ struct PeScratchpads {
   int psum_entries = 24;
 };
 
-// Words per cycle of each global network (0: unlimited).
+// Words per cycle of each global network (0: unlimited), and values per
+// cycle the buffer's ports behind it move (0: unlimited; with DRAM, as for
+// the GEMM dataflows: sim/dataflow/edge_rates.hpp).
+struct RsNetworkRate {
+  int words = 0;
+  int port_values = 0;
+  // Whether the ports, not the network, set the rate.
+  bool buffer_limited() const { return port_values > 0 && (words == 0 || port_values < words); }
+};
 struct RsNetworkWidths {
-  int ifmap = 0;   // the ifmap GIN
-  int filter = 0;  // the filter GIN
-  int psum = 0;    // the psum GIN (previous partial sums in) and the GON (out), each
+  RsNetworkRate ifmap;    // the ifmap GIN, behind it the ifmap partition's read ports
+  RsNetworkRate filter;   // the filter GIN: the filter partition's read ports
+  RsNetworkRate psum_in;  // the psum GIN (previous partial sums in): the ofmap partition's read ports
+  RsNetworkRate out;      // the GON (partial sums out): the ofmap partition's write ports
 };
 
 struct RsMapping {

@@ -184,8 +184,23 @@ void add_dram_estimate(const DramTraffic& dram, const DramSpec& spec, Counters& 
   c[Counter::DramActivates] = c[Counter::DramPrecharges] = ceil_div(reads, row_bytes) + ceil_div(writes, row_bytes);
 }
 
-RsNetworkWidths network_widths(const ArchConfig& arch) {
-  return {arch.noc.left_words, arch.noc.top_words, arch.noc.out_words};
+// The global networks' widths and, with DRAM, the ports behind them: the
+// ifmap and filter GINs read their partitions at operand width, the psum GIN
+// reads and the GON writes partial sums in the ofmap partition.
+RsNetworkWidths network_widths(const ArchConfig& arch, const BufferPartition* buffer) {
+  const int op = operand_bits(arch.array.data_type), acc = accumulator_bits(arch.array.data_type);
+  const auto ports = [&](std::int64_t values) { return static_cast<int>(std::min<std::int64_t>(values, 1 << 30)); };
+  RsNetworkWidths widths;
+  widths.ifmap.words = arch.noc.left_words;
+  widths.filter.words = arch.noc.top_words;
+  widths.psum_in.words = widths.out.words = arch.noc.out_words;
+  if (buffer != nullptr) {
+    widths.ifmap.port_values = ports(buffer->read_values_per_cycle(Operand::Ifmap, op));
+    widths.filter.port_values = ports(buffer->read_values_per_cycle(Operand::Filter, op));
+    widths.psum_in.port_values = ports(buffer->read_values_per_cycle(Operand::Ofmap, acc));
+    widths.out.port_values = ports(buffer->write_values_per_cycle(Operand::Ofmap, acc));
+  }
+  return widths;
 }
 
 template <class Op, class Acc>
@@ -216,7 +231,8 @@ class RsArrayStep final : public ArrayStep {
       };
     }
     array_.emplace(conv_, mapping_, arch_.array.rows, arch_.array.cols, arch_.array.scratchpads,
-                   network_widths(arch_), data_->input(), data_->filters(), output_, open_memory(memory, encoder));
+                   network_widths(arch_, memory.dram != nullptr ? &buffer_ : nullptr), data_->input(),
+                   data_->filters(), output_, open_memory(memory, encoder));
     return *array_;
   }
 
@@ -225,6 +241,7 @@ class RsArrayStep final : public ArrayStep {
     const RsTotals& totals = array_->totals();
     counted[Counter::LinkHopsVertical] += totals.link_hops;
     counted[Counter::StallNocCycles] += totals.stall_noc_cycles;
+    counted[Counter::StallBufferCycles] += totals.stall_buffer_cycles;
     counted[Counter::StallDramCycles] += totals.stall_dram_cycles;
     stalls.insert(stalls.end(), totals.stall_spans.begin(), totals.stall_spans.end());
   }
