@@ -90,6 +90,19 @@ SYSTOLE_DEFINE_KERNELS(std::int8_t, std::int32_t)
 SYSTOLE_DEFINE_KERNELS(std::int16_t, std::int64_t)
 SYSTOLE_DEFINE_KERNELS(float, float)
 
+// A narrow window (a small batch streaming through) makes rows of a few
+// PEs, for which the call into the multiversioned kernel costs more than the
+// loop: those run inline.
+constexpr int kInlineRowLength = 32;
+
+template <class Op, class Acc>
+[[gnu::always_inline]] inline TickCounts mac_row(Acc* psum, const Op* weight, const std::uint8_t* weight_valid,
+                                                 const Op* operand, const std::uint8_t* operand_valid, int count) {
+  if (count <= kInlineRowLength)
+    return mac_down_impl<Op, Acc>(psum, weight, weight_valid, operand, operand_valid, count);
+  return mac_down(psum, weight, weight_valid, operand, operand_valid, count);
+}
+
 }  // namespace
 
 template <class Op, class Acc>
@@ -138,22 +151,30 @@ TickCounts PeArray<Op, Acc>::tick_stationary(const RowWindow* windows) {
     std::fill(&psum_[psum_index(0, bottom_first_)], &psum_[psum_index(0, bottom_last_)] + 1, Acc{});
   bottom_first_ = windows[rows_ - 1].first;
   bottom_last_ = windows[rows_ - 1].last;
-  for (int r = 0; r < rows_; ++r) {
+  const std::size_t buffer_size = static_cast<std::size_t>(rows_) * cols_;
+  // The ring row holding logical row r: one further per row, wrapping once.
+  int psum_row = psum_base_;
+  for (int r = 0; r < rows_; ++r, psum_row = psum_row == rows_ ? 0 : psum_row + 1) {
     const RowWindow& w = windows[r];
     if (w.first > w.last || r >= w.fed_rows) continue;
-    Acc* psum = &psum_[psum_index(r, 0)];
+    Acc* psum = &psum_[static_cast<std::size_t>(psum_row) * cols_];
     const Op* operand = &left_[left_index(r, 0)];
     const std::uint8_t* operand_valid = &left_valid_[left_index(r, 0)];
+    const Op* weight = &stationary_[index(r, 0)];
+    const std::uint8_t* weight_valid = &stationary_valid_[index(r, 0)];
+    const auto mac = [&](int buffer, int from, int to) {
+      const std::size_t b = buffer * buffer_size;
+      counts += mac_row(psum + from, weight + b + from, weight_valid + b + from, operand + from,
+                        operand_valid + from, to - from);
+    };
     const int end = std::min(w.last + 1, w.mac_cols);
-    const int split = std::clamp(w.split, w.first, std::max(w.first, end));
-    const std::size_t left_base = static_cast<std::size_t>(w.buffer_left) * rows_ * cols_ + index(r, 0);
-    const std::size_t right_base = static_cast<std::size_t>(w.buffer_right) * rows_ * cols_ + index(r, 0);
-    if (split > w.first)
-      counts += mac_down(psum + w.first, &stationary_[left_base + w.first], &stationary_valid_[left_base + w.first],
-                         operand + w.first, operand_valid + w.first, split - w.first);
-    if (end > split)
-      counts += mac_down(psum + split, &stationary_[right_base + split], &stationary_valid_[right_base + split],
-                         operand + split, operand_valid + split, end - split);
+    if (w.buffer_left == w.buffer_right) {
+      if (end > w.first) mac(w.buffer_left, w.first, end);
+    } else {
+      const int split = std::clamp(w.split, w.first, std::max(w.first, end));
+      if (split > w.first) mac(w.buffer_left, w.first, split);
+      if (end > split) mac(w.buffer_right, split, end);
+    }
     shift_left_operands(r, w.first, w.last);
   }
   psum_base_ = (psum_base_ + rows_) % (rows_ + 1);
