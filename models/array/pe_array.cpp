@@ -1,7 +1,6 @@
 #include "models/array/pe_array.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <stdexcept>
 #include <type_traits>
 
@@ -96,11 +95,18 @@ SYSTOLE_DEFINE_KERNELS(float, float)
 constexpr int kInlineRowLength = 32;
 
 template <class Op, class Acc>
-[[gnu::always_inline]] inline TickCounts mac_row(Acc* psum, const Op* weight, const std::uint8_t* weight_valid,
-                                                 const Op* operand, const std::uint8_t* operand_valid, int count) {
+[[gnu::always_inline]] inline TickCounts mac_down_row(Acc* psum, const Op* weight, const std::uint8_t* weight_valid,
+                                                      const Op* operand, const std::uint8_t* operand_valid, int count) {
   if (count <= kInlineRowLength)
     return mac_down_impl<Op, Acc>(psum, weight, weight_valid, operand, operand_valid, count);
   return mac_down(psum, weight, weight_valid, operand, operand_valid, count);
+}
+
+template <class Op, class Acc>
+[[gnu::always_inline]] inline TickCounts mac_accumulate_row(Acc* acc, const Op* left, const std::uint8_t* left_valid,
+                                                            const Op* top, const std::uint8_t* top_valid, int count) {
+  if (count <= kInlineRowLength) return mac_accumulate_impl<Op, Acc>(acc, left, left_valid, top, top_valid, count);
+  return mac_accumulate(acc, left, left_valid, top, top_valid, count);
 }
 
 }  // namespace
@@ -110,7 +116,7 @@ PeArray<Op, Acc>::PeArray(int rows, int cols, int stationary_buffers)
     : rows_(rows),
       cols_(cols),
       buffers_(stationary_buffers),
-      left_(static_cast<std::size_t>(rows) * (cols + 1)),
+      left_(static_cast<std::size_t>(rows) * 2 * (cols + 1)),
       left_valid_(left_.size()),
       stationary_(static_cast<std::size_t>(stationary_buffers) * rows * cols),
       stationary_valid_(stationary_.size()),
@@ -130,14 +136,6 @@ void PeArray<Op, Acc>::write_stationary_row(int buffer, int row, const Op* value
   std::fill(stationary_valid_.begin() + base, stationary_valid_.begin() + base + valid_count, 1);
   std::fill(stationary_valid_.begin() + base + valid_count,
             stationary_valid_.begin() + base + cols_, 0);
-}
-
-template <class Op, class Acc>
-void PeArray<Op, Acc>::shift_left_operands(int row, int first, int last) {
-  const std::size_t from = left_index(row, first);
-  const std::size_t count = static_cast<std::size_t>(last - first + 1);
-  std::memmove(&left_[from + 1], &left_[from], count * sizeof(Op));
-  std::memmove(&left_valid_[from + 1], &left_valid_[from], count);
 }
 
 template <class Op, class Acc>
@@ -164,7 +162,7 @@ TickCounts PeArray<Op, Acc>::tick_stationary(const RowWindow* windows) {
     const std::uint8_t* weight_valid = &stationary_valid_[index(r, 0)];
     const auto mac = [&](int buffer, int from, int to) {
       const std::size_t b = buffer * buffer_size;
-      counts += mac_row(psum + from, weight + b + from, weight_valid + b + from, operand + from,
+      counts += mac_down_row(psum + from, weight + b + from, weight_valid + b + from, operand + from,
                         operand_valid + from, to - from);
     };
     const int end = std::min(w.last + 1, w.mac_cols);
@@ -175,29 +173,33 @@ TickCounts PeArray<Op, Acc>::tick_stationary(const RowWindow* windows) {
       if (split > w.first) mac(w.buffer_left, w.first, split);
       if (end > split) mac(w.buffer_right, split, end);
     }
-    shift_left_operands(r, w.first, w.last);
+    clear_leaving_operand(r);
   }
   psum_base_ = (psum_base_ + rows_) % (rows_ + 1);
+  rotate_left_operands();
   return counts;
 }
 
 template <class Op, class Acc>
 TickCounts PeArray<Op, Acc>::tick_output_stationary(const RowWindow* windows) {
   TickCounts counts;
-  for (int r = 0; r < rows_; ++r) {
+  // The ring row holding logical row r: one further per row, wrapping once.
+  int top_ring_row = top_base_;
+  for (int r = 0; r < rows_; ++r, top_ring_row = top_ring_row == rows_ ? 0 : top_ring_row + 1) {
     const RowWindow& w = windows[r];
     if (w.first > w.last || r >= w.fed_rows) continue;
     const int end = std::min(w.last + 1, w.mac_cols);
-    const std::size_t top_row = top_index(r, 0);
+    const std::size_t top_row = static_cast<std::size_t>(top_ring_row) * cols_;
     if (end > w.first)
-      counts += mac_accumulate(&accumulator_[index(r, w.first)], &left_[left_index(r, w.first)],
-                               &left_valid_[left_index(r, w.first)], &top_[top_row + w.first],
-                               &top_valid_[top_row + w.first], end - w.first);
-    shift_left_operands(r, w.first, w.last);
+      counts += mac_accumulate_row(&accumulator_[index(r, w.first)], &left_[left_index(r, w.first)],
+                                   &left_valid_[left_index(r, w.first)], &top_[top_row + w.first],
+                                   &top_valid_[top_row + w.first], end - w.first);
+    clear_leaving_operand(r);
   }
   // Every top operand moves down one row: rotate the ring. The row that fell
   // off the bottom becomes next cycle's edge row.
   top_base_ = (top_base_ + rows_) % (rows_ + 1);
+  rotate_left_operands();
   return counts;
 }
 
