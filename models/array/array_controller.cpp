@@ -240,9 +240,10 @@ typename ArrayController<Op, Acc>::Collected ArrayController<Op, Acc>::collect_b
     const std::int64_t count = (last - first) / k + 1;
     if (program_.computes()) {
       const GemmOperands<Op, Acc>& ops = operands(g);
+      const Acc* bottom = pes_.bottom_outputs();
       for (std::int64_t c = first; c <= last; c += k) {
         const std::int64_t m = f.stream_offset + (d - c) / k;
-        ops.out[m * ops.out_ld + f.col_offset + c] += pes_.bottom_output(static_cast<int>(c));
+        ops.out[m * ops.out_ld + f.col_offset + c] += bottom[c];
       }
     }
     output_collected(g, count);

@@ -95,8 +95,8 @@ class PeArray {
   TickCounts tick_stationary(const RowWindow* windows);
   TickCounts tick_output_stationary(const RowWindow* windows);
 
-  // Partial sum leaving the bottom of a column in the last tick.
-  Acc bottom_output(int col) const { return psum_[psum_index(rows_, col)]; }
+  // The partial sums leaving the bottom of each column in the last tick.
+  const Acc* bottom_outputs() const { return &psum_[psum_index(rows_, 0)]; }
   // Reads an output-stationary accumulator and clears it for the next fold.
   Acc take_accumulator(int row, int col);
 
