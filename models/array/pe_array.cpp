@@ -161,9 +161,9 @@ TickCounts PeArray<Op, Acc>::tick_stationary(const RowWindow* windows) {
     const Op* weight = &stationary_[index(r, 0)];
     const std::uint8_t* weight_valid = &stationary_valid_[index(r, 0)];
     const auto mac = [&](int buffer, int from, int to) {
-      const std::size_t b = buffer * buffer_size;
+      const std::size_t b = static_cast<std::size_t>(buffer) * buffer_size;
       counts += mac_down_row(psum + from, weight + b + from, weight_valid + b + from, operand + from,
-                        operand_valid + from, to - from);
+                             operand_valid + from, to - from);
     };
     const int end = std::min(w.last + 1, w.mac_cols);
     if (w.buffer_left == w.buffer_right) {
@@ -173,7 +173,7 @@ TickCounts PeArray<Op, Acc>::tick_stationary(const RowWindow* windows) {
       if (split > w.first) mac(w.buffer_left, w.first, split);
       if (end > split) mac(w.buffer_right, split, end);
     }
-    clear_leaving_operand(r);
+    if (w.last == cols_ - 1) clear_leaving_operand(r);
   }
   psum_base_ = (psum_base_ + rows_) % (rows_ + 1);
   rotate_left_operands();
@@ -194,7 +194,7 @@ TickCounts PeArray<Op, Acc>::tick_output_stationary(const RowWindow* windows) {
       counts += mac_accumulate_row(&accumulator_[index(r, w.first)], &left_[left_index(r, w.first)],
                                    &left_valid_[left_index(r, w.first)], &top_[top_row + w.first],
                                    &top_valid_[top_row + w.first], end - w.first);
-    clear_leaving_operand(r);
+    if (w.last == cols_ - 1) clear_leaving_operand(r);
   }
   // Every top operand moves down one row: rotate the ring. The row that fell
   // off the bottom becomes next cycle's edge row.

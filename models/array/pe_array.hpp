@@ -77,8 +77,9 @@ class PeArray {
   int rows() const { return rows_; }
   int cols() const { return cols_; }
 
-  // Edge inputs for the coming tick. Every left edge starts a tick holding
-  // an invalid zero; a top edge holds what was last set.
+  // Edge inputs for the coming tick. A left edge not set holds an invalid
+  // zero (each tick leaves them so); the top edges (output stationary) must
+  // all be set before each tick.
   void set_left_edge(int row, Op value, bool valid) {
     set_left_slot(row, 0, value, valid);
   }
@@ -121,8 +122,9 @@ class PeArray {
     left_valid_[at] = left_valid_[copy] = valid;
   }
   // Clears the register of PE C-1 of a row, which the rotation makes the
-  // row's edge slot. Only a ticked row can hold a value there: an operand
-  // that PE C-1 registered keeps column C-1 in the row's window a cycle.
+  // row's edge slot. Only a ticked row whose window reaches column C-1 can
+  // hold a value there: an operand that PE C-1 registered keeps C-1 in the
+  // row's window a cycle.
   void clear_leaving_operand(int row) { set_left_slot(row, cols_, Op{}, false); }
   // Rotates every row's ring one slot on: what slot c held, slot c + 1 holds.
   void rotate_left_operands() { left_base_ = left_base_ == 0 ? cols_ : left_base_ - 1; }
