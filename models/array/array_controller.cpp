@@ -1,7 +1,6 @@
 #include "models/array/array_controller.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <utility>
 
 namespace systole {
@@ -29,7 +28,7 @@ ArrayController<Op, Acc>::ArrayController(const ArrayConfig& config,
                    ? 2
                    : 1),
       pes_(config.rows, config.cols, buffers_),
-      windows_(config.rows),
+      windows_(2 * static_cast<std::size_t>(config.rows)),
       row_staging_(config.cols),
       left_operands_(config.cols),
       top_operands_(config.rows),
@@ -124,9 +123,6 @@ typename ArrayController<Op, Acc>::StationaryLoad ArrayController<Op, Acc>::load
 
 template <class Op, class Acc>
 int ArrayController<Op, Acc>::feed_left_edge() {
-  // Rows fed last cycle go back to an invalid zero unless fed again below.
-  for (int r : fed_rows_) pes_.set_left_edge(r, Op{}, false);
-  fed_rows_.clear();
   const bool stationary = program_.mode == ArrayMode::Stationary;
   int fed = 0;
   for (std::size_t g = live_begin_; g < live_end_; ++g) {
@@ -154,7 +150,6 @@ int ArrayController<Op, Acc>::feed_left_edge() {
       const Op value = stationary ? ops.left[(f.stream_offset + element) * ops.left_ld + f.row_offset + r]
                                   : ops.left[(f.row_offset + r) * ops.left_ld + f.stream_offset + element];
       pes_.set_left_edge(static_cast<int>(r), value, true);
-      fed_rows_.push_back(static_cast<int>(r));
     }
   }
   return fed;
@@ -194,7 +189,6 @@ void ArrayController<Op, Acc>::compute_windows() {
   // A fold's operands sit on diagonals: what row r - 1 held in the previous
   // cycle, row r holds now. So every row takes its upper neighbour's window
   // and only row 0's is computed from the live folds.
-  std::memmove(&windows_[1], &windows_[0], (windows_.size() - 1) * sizeof(RowWindow));
   const int cols = config_.cols;
   RowWindow w;
   w.first = cols;
@@ -222,7 +216,13 @@ void ArrayController<Op, Acc>::compute_windows() {
     w.buffer_left = buffer_of(static_cast<std::size_t>(newest));
     w.buffer_right = newest > 0 ? buffer_of(static_cast<std::size_t>(newest - 1)) : w.buffer_left;
   }
-  windows_[0] = w;
+  push_window(w);
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::push_window(const RowWindow& row0) {
+  window_base_ = window_base_ == 0 ? config_.rows - 1 : window_base_ - 1;
+  windows_[window_base_] = windows_[window_base_ + config_.rows] = row0;
 }
 
 template <class Op, class Acc>
@@ -240,9 +240,10 @@ typename ArrayController<Op, Acc>::Collected ArrayController<Op, Acc>::collect_b
     const std::int64_t count = (last - first) / k + 1;
     if (program_.computes()) {
       const GemmOperands<Op, Acc>& ops = operands(g);
+      const Acc* bottom = pes_.bottom_outputs();
       for (std::int64_t c = first; c <= last; c += k) {
         const std::int64_t m = f.stream_offset + (d - c) / k;
-        ops.out[m * ops.out_ld + f.col_offset + c] += pes_.bottom_output(static_cast<int>(c));
+        ops.out[m * ops.out_ld + f.col_offset + c] += bottom[c];
       }
     }
     output_collected(g, count);
@@ -438,8 +439,8 @@ TickCounts ArrayController<Op, Acc>::tick_pes() {
   if (!program_.computes()) return scheduled;
   compute_windows();
   quiet_rows_ = 0;
-  const TickCounts tick = program_.mode == ArrayMode::Stationary ? pes_.tick_stationary(windows_.data())
-                                                                 : pes_.tick_output_stationary(windows_.data());
+  const TickCounts tick = program_.mode == ArrayMode::Stationary ? pes_.tick_stationary(&windows_[window_base_])
+                                                                 : pes_.tick_output_stationary(&windows_[window_base_]);
   if (tick.macs != scheduled.macs && first_mac_count_mismatch_ < 0) first_mac_count_mismatch_ = cycle_;
   return tick;
 }
@@ -464,7 +465,7 @@ bool ArrayController<Op, Acc>::waiting_on_memory() const {
 template <class Op, class Acc>
 CycleActivity ArrayController<Op, Acc>::step_quiet() {
   // What step() does in a cycle with no fold in the array: the edges stay
-  // empty (fed_rows_ is already), the windows move down one row, and nothing
+  // empty (every tick leaves them so), the windows move down one row, and nothing
   // is computed or collected.
   CycleActivity activity;
   activity.cycle = cycle_;
@@ -481,9 +482,9 @@ CycleActivity ArrayController<Op, Acc>::step_quiet() {
   count_link_hops(activity);
   macs_.take(cycle_);
   if (quiet_rows_ < config_.rows) {
-    std::memmove(&windows_[1], &windows_[0], (windows_.size() - 1) * sizeof(RowWindow));
-    windows_[0] = RowWindow{};
-    windows_[0].first = config_.cols;
+    RowWindow empty;
+    empty.first = config_.cols;
+    push_window(empty);
     ++quiet_rows_;
   }
   if (gate_ != nullptr) gate_->end_cycle(cycle_);

@@ -91,6 +91,8 @@ class ArrayController final : public Execution {
   TickCounts tick_pes();
   int feed_top_edge();
   void compute_windows();
+  // Moves every row's window down one row and makes `row0` row 0's.
+  void push_window(const RowWindow& row0);
   std::uint32_t dram_bytes_this_cycle();
   Collected collect_bottom_outputs();
   Collected collect_accumulators();
@@ -158,9 +160,12 @@ class ArrayController final : public Execution {
   int quiet_rows_ = 0;            // rows whose window quiet cycles have emptied
   int buffers_;
   PeArray<Op, Acc> pes_;
+  // Row r's window is windows_[window_base_ + r]. The windows move down one
+  // row a cycle by moving the base back one instead of copying them, and
+  // each is stored twice, R apart, so that rows 0..R-1 are contiguous.
   std::vector<RowWindow> windows_;
+  int window_base_ = 0;
   std::vector<Op> row_staging_;  // one stationary row gathered from Rt
-  std::vector<int> fed_rows_;     // rows given a valid operand last cycle
   OperandsInFlight left_operands_, top_operands_;
   // Operands moving right, and values moving down: in WS and IS a partial
   // sum starts down each used column of row 0 as the row's operand reaches

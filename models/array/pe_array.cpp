@@ -1,7 +1,6 @@
 #include "models/array/pe_array.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <stdexcept>
 #include <type_traits>
 
@@ -90,6 +89,26 @@ SYSTOLE_DEFINE_KERNELS(std::int8_t, std::int32_t)
 SYSTOLE_DEFINE_KERNELS(std::int16_t, std::int64_t)
 SYSTOLE_DEFINE_KERNELS(float, float)
 
+// A narrow window (a small batch streaming through) makes rows of a few
+// PEs, for which the call into the multiversioned kernel costs more than the
+// loop: those run inline.
+constexpr int kInlineRowLength = 32;
+
+template <class Op, class Acc>
+[[gnu::always_inline]] inline TickCounts mac_down_row(Acc* psum, const Op* weight, const std::uint8_t* weight_valid,
+                                                      const Op* operand, const std::uint8_t* operand_valid, int count) {
+  if (count <= kInlineRowLength)
+    return mac_down_impl<Op, Acc>(psum, weight, weight_valid, operand, operand_valid, count);
+  return mac_down(psum, weight, weight_valid, operand, operand_valid, count);
+}
+
+template <class Op, class Acc>
+[[gnu::always_inline]] inline TickCounts mac_accumulate_row(Acc* acc, const Op* left, const std::uint8_t* left_valid,
+                                                            const Op* top, const std::uint8_t* top_valid, int count) {
+  if (count <= kInlineRowLength) return mac_accumulate_impl<Op, Acc>(acc, left, left_valid, top, top_valid, count);
+  return mac_accumulate(acc, left, left_valid, top, top_valid, count);
+}
+
 }  // namespace
 
 template <class Op, class Acc>
@@ -97,7 +116,7 @@ PeArray<Op, Acc>::PeArray(int rows, int cols, int stationary_buffers)
     : rows_(rows),
       cols_(cols),
       buffers_(stationary_buffers),
-      left_(static_cast<std::size_t>(rows) * (cols + 1)),
+      left_(static_cast<std::size_t>(rows) * 2 * (cols + 1)),
       left_valid_(left_.size()),
       stationary_(static_cast<std::size_t>(stationary_buffers) * rows * cols),
       stationary_valid_(stationary_.size()),
@@ -120,14 +139,6 @@ void PeArray<Op, Acc>::write_stationary_row(int buffer, int row, const Op* value
 }
 
 template <class Op, class Acc>
-void PeArray<Op, Acc>::shift_left_operands(int row, int first, int last) {
-  const std::size_t from = left_index(row, first);
-  const std::size_t count = static_cast<std::size_t>(last - first + 1);
-  std::memmove(&left_[from + 1], &left_[from], count * sizeof(Op));
-  std::memmove(&left_valid_[from + 1], &left_valid_[from], count);
-}
-
-template <class Op, class Acc>
 TickCounts PeArray<Op, Acc>::tick_stationary(const RowWindow* windows) {
   TickCounts counts;
   // The top row adds to zero. Each row adds its products to the partial
@@ -138,45 +149,57 @@ TickCounts PeArray<Op, Acc>::tick_stationary(const RowWindow* windows) {
     std::fill(&psum_[psum_index(0, bottom_first_)], &psum_[psum_index(0, bottom_last_)] + 1, Acc{});
   bottom_first_ = windows[rows_ - 1].first;
   bottom_last_ = windows[rows_ - 1].last;
-  for (int r = 0; r < rows_; ++r) {
+  const std::size_t buffer_size = static_cast<std::size_t>(rows_) * cols_;
+  // The ring row holding logical row r: one further per row, wrapping once.
+  int psum_row = psum_base_;
+  for (int r = 0; r < rows_; ++r, psum_row = psum_row == rows_ ? 0 : psum_row + 1) {
     const RowWindow& w = windows[r];
     if (w.first > w.last || r >= w.fed_rows) continue;
-    Acc* psum = &psum_[psum_index(r, 0)];
+    Acc* psum = &psum_[static_cast<std::size_t>(psum_row) * cols_];
     const Op* operand = &left_[left_index(r, 0)];
     const std::uint8_t* operand_valid = &left_valid_[left_index(r, 0)];
+    const Op* weight = &stationary_[index(r, 0)];
+    const std::uint8_t* weight_valid = &stationary_valid_[index(r, 0)];
+    const auto mac = [&](int buffer, int from, int to) {
+      const std::size_t b = static_cast<std::size_t>(buffer) * buffer_size;
+      counts += mac_down_row(psum + from, weight + b + from, weight_valid + b + from, operand + from,
+                             operand_valid + from, to - from);
+    };
     const int end = std::min(w.last + 1, w.mac_cols);
-    const int split = std::clamp(w.split, w.first, std::max(w.first, end));
-    const std::size_t left_base = static_cast<std::size_t>(w.buffer_left) * rows_ * cols_ + index(r, 0);
-    const std::size_t right_base = static_cast<std::size_t>(w.buffer_right) * rows_ * cols_ + index(r, 0);
-    if (split > w.first)
-      counts += mac_down(psum + w.first, &stationary_[left_base + w.first], &stationary_valid_[left_base + w.first],
-                         operand + w.first, operand_valid + w.first, split - w.first);
-    if (end > split)
-      counts += mac_down(psum + split, &stationary_[right_base + split], &stationary_valid_[right_base + split],
-                         operand + split, operand_valid + split, end - split);
-    shift_left_operands(r, w.first, w.last);
+    if (w.buffer_left == w.buffer_right) {
+      if (end > w.first) mac(w.buffer_left, w.first, end);
+    } else {
+      const int split = std::clamp(w.split, w.first, std::max(w.first, end));
+      if (split > w.first) mac(w.buffer_left, w.first, split);
+      if (end > split) mac(w.buffer_right, split, end);
+    }
+    if (w.last == cols_ - 1) clear_leaving_operand(r);
   }
   psum_base_ = (psum_base_ + rows_) % (rows_ + 1);
+  rotate_left_operands();
   return counts;
 }
 
 template <class Op, class Acc>
 TickCounts PeArray<Op, Acc>::tick_output_stationary(const RowWindow* windows) {
   TickCounts counts;
-  for (int r = 0; r < rows_; ++r) {
+  // The ring row holding logical row r: one further per row, wrapping once.
+  int top_ring_row = top_base_;
+  for (int r = 0; r < rows_; ++r, top_ring_row = top_ring_row == rows_ ? 0 : top_ring_row + 1) {
     const RowWindow& w = windows[r];
     if (w.first > w.last || r >= w.fed_rows) continue;
     const int end = std::min(w.last + 1, w.mac_cols);
-    const std::size_t top_row = top_index(r, 0);
+    const std::size_t top_row = static_cast<std::size_t>(top_ring_row) * cols_;
     if (end > w.first)
-      counts += mac_accumulate(&accumulator_[index(r, w.first)], &left_[left_index(r, w.first)],
-                               &left_valid_[left_index(r, w.first)], &top_[top_row + w.first],
-                               &top_valid_[top_row + w.first], end - w.first);
-    shift_left_operands(r, w.first, w.last);
+      counts += mac_accumulate_row(&accumulator_[index(r, w.first)], &left_[left_index(r, w.first)],
+                                   &left_valid_[left_index(r, w.first)], &top_[top_row + w.first],
+                                   &top_valid_[top_row + w.first], end - w.first);
+    if (w.last == cols_ - 1) clear_leaving_operand(r);
   }
   // Every top operand moves down one row: rotate the ring. The row that fell
   // off the bottom becomes next cycle's edge row.
   top_base_ = (top_base_ + rows_) % (rows_ + 1);
+  rotate_left_operands();
   return counts;
 }
 

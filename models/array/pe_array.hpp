@@ -19,8 +19,10 @@
 // tick would leave them so; skipping it is exact (docs/architecture.md).
 // Within a window, a PE whose operands cannot both be valid (a row no fold
 // feeds, a column past every fold's used ones) multiplies by zero: only its
-// moving values move. The values moving down need no copying at all: their
-// registers are a ring of rows that rotates one row per cycle.
+// moving values move. No moving value is copied from PE to PE: the values
+// moving down live in a ring of rows that rotates one row per cycle, and
+// each row's left operands in a ring of slots that rotates one slot per
+// cycle.
 
 #include <cstdint>
 #include <vector>
@@ -75,10 +77,11 @@ class PeArray {
   int rows() const { return rows_; }
   int cols() const { return cols_; }
 
-  // Edge inputs for the coming tick.
+  // Edge inputs for the coming tick. A left edge not set holds an invalid
+  // zero (each tick leaves them so); the top edges (output stationary) must
+  // all be set before each tick.
   void set_left_edge(int row, Op value, bool valid) {
-    left_[left_index(row, 0)] = value;
-    left_valid_[left_index(row, 0)] = valid;
+    set_left_slot(row, 0, value, valid);
   }
   void set_top_edge(int col, Op value, bool valid) {
     top_[top_index(0, col)] = value;
@@ -93,8 +96,8 @@ class PeArray {
   TickCounts tick_stationary(const RowWindow* windows);
   TickCounts tick_output_stationary(const RowWindow* windows);
 
-  // Partial sum leaving the bottom of a column in the last tick.
-  Acc bottom_output(int col) const { return psum_[psum_index(rows_, col)]; }
+  // The partial sums leaving the bottom of each column in the last tick.
+  const Acc* bottom_outputs() const { return &psum_[psum_index(rows_, 0)]; }
   // Reads an output-stationary accumulator and clears it for the next fold.
   Acc take_accumulator(int row, int col);
 
@@ -104,11 +107,27 @@ class PeArray {
   std::size_t index(int row, int col) const {
     return static_cast<std::size_t>(row) * cols_ + col;
   }
-  // Left operands are stored with the edge input in slot 0 of each row, so
-  // PE c reads slot c and the register of PE c lives in slot c + 1.
+  // Each row's left operands live in a ring of C+1 slots that rotates one
+  // slot per cycle instead of copying: logical slot 0 is the edge input, so
+  // PE c reads slot c, and the register of PE c is slot c + 1. The ring is
+  // stored twice over, so that any C+1 consecutive slots are contiguous.
   std::size_t left_index(int row, int slot) const {
-    return static_cast<std::size_t>(row) * (cols_ + 1) + slot;
+    return static_cast<std::size_t>(row) * 2 * (cols_ + 1) + left_base_ + slot;
   }
+  // Writes a slot and its copy.
+  void set_left_slot(int row, int slot, Op value, bool valid) {
+    const std::size_t at = left_index(row, slot);
+    const std::size_t copy = left_base_ + slot > cols_ ? at - (cols_ + 1) : at + (cols_ + 1);
+    left_[at] = left_[copy] = value;
+    left_valid_[at] = left_valid_[copy] = valid;
+  }
+  // Clears the register of PE C-1 of a row, which the rotation makes the
+  // row's edge slot. Only a ticked row whose window reaches column C-1 can
+  // hold a value there: an operand that PE C-1 registered keeps C-1 in the
+  // row's window a cycle.
+  void clear_leaving_operand(int row) { set_left_slot(row, cols_, Op{}, false); }
+  // Rotates every row's ring one slot on: what slot c held, slot c + 1 holds.
+  void rotate_left_operands() { left_base_ = left_base_ == 0 ? cols_ : left_base_ - 1; }
   // Top operands live in a ring of R+1 rows that rotates one row per cycle
   // instead of copying: logical row 0 is the edge input, row r+1 the
   // register of PE row r.
@@ -120,13 +139,13 @@ class PeArray {
   std::size_t psum_index(int logical_row, int col) const {
     return static_cast<std::size_t>((psum_base_ + logical_row) % (rows_ + 1)) * cols_ + col;
   }
-  void shift_left_operands(int row, int first, int last);
 
   int rows_;
   int cols_;
   int buffers_;
   std::vector<Op> left_;
   std::vector<std::uint8_t> left_valid_;
+  int left_base_ = 0;
   std::vector<Op> stationary_;               // buffers_ × rows × cols
   std::vector<std::uint8_t> stationary_valid_;
   std::vector<Acc> psum_;
