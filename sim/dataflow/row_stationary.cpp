@@ -187,6 +187,31 @@ void add_dram_estimate(const DramTraffic& dram, const DramSpec& spec, Counters& 
 // The global networks' widths and, with DRAM, the ports behind them: the
 // ifmap and filter GINs read their partitions at operand width, the psum GIN
 // reads and the GON writes partial sums in the ofmap partition.
+// At least what any DRAM tile plan of `m` moves, without planning it: every
+// output leaves once; the weights are read once if some split of the buffer
+// could keep the whole filter tensor or a block of units' weights, else once
+// per output block (images × output rows), as every pass reads its own; the
+// ifmap is left at zero (a strided layer need not read every input).
+DramTraffic dram_lower_bound(const RsConv& conv, const RsMapping& m, const ArchConfig& arch) {
+  const int op = operand_bits(arch.array.data_type);
+  const GlobalBufferConfig& buffer = arch.buffer;
+  const std::int64_t largest_filter_partition = buffer.organization == BufferOrganization::Shared
+                                                    ? (buffer.banks - 2) * buffer.bank_bytes()
+                                                    : buffer.filter_bytes;
+  const std::int64_t weights = rs_filter_values(conv);
+  const std::int64_t output_blocks = ceil_div(conv.batch, m.images_per_pe) * ceil_div(conv.out_h, m.set_cols);
+  const std::int64_t units = std::int64_t{conv.groups} * ceil_div(conv.filters, m.filters_per_pe);
+  const std::int64_t unit_block = std::min<std::int64_t>(m.replicas, units) * m.filters_per_pe * conv.channels *
+                                  conv.filter_h * conv.filter_w;
+  const bool keepable = packed_bytes(weights, op) <= largest_filter_partition / 2 ||
+                        (output_blocks > 1 && packed_bytes(unit_block, op) <= largest_filter_partition / 2);
+  DramTraffic bound;
+  bound.read_bytes[static_cast<int>(Operand::Filter)] = packed_bytes(weights, op) * (keepable ? 1 : output_blocks);
+  bound.write_bytes[static_cast<int>(Operand::Ofmap)] =
+      packed_bytes(std::int64_t{conv.batch} * conv.groups * conv.filters * conv.out_h * conv.out_w, op);
+  return bound;
+}
+
 RsNetworkWidths network_widths(const ArchConfig& arch, const BufferPartition* buffer) {
   const int op = operand_bits(arch.array.data_type), acc = accumulator_bits(arch.array.data_type);
   const auto ports = [&](std::int64_t values) { return static_cast<int>(std::min<std::int64_t>(values, 1 << 30)); };
@@ -491,26 +516,33 @@ RsChoice choose_rs_mapping(const RsConv& conv, const ArchConfig& arch, RsObjecti
   const auto price = [&](const RsEstimate& e) {
     return energy ? energy->price(e.counters).dynamic() : static_cast<double>(e.cycles);
   };
-  std::vector<RsEstimate> on_chip;
-  std::vector<double> on_chip_cost;
-  for (const RsMapping& m : legal) {
-    on_chip.push_back(estimate_rs(conv, m, arch));
-    on_chip_cost.push_back(price(on_chip.back()));
-  }
-  // DRAM only adds cost, so once a mapping's on-chip cost alone reaches the
-  // best total, no later one in ascending on-chip order can win: only the
-  // mappings before that point need a DRAM tile plan.
-  std::vector<std::size_t> order(legal.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return on_chip_cost[a] < on_chip_cost[b]; });
   const bool dram = arch.memory_model == MemoryModel::Dram;
   const DramSpec spec = dram ? resolve_dram(arch.dram, "dram.spec") : DramSpec{};
   const double dram_bytes_per_cycle = dram_gb_per_s * arch.clock_period_ns();
+  const auto with_dram = [&](RsEstimate e, const DramTraffic& traffic) {
+    add_dram_estimate(traffic, spec, e.counters);
+    if (dram_bytes_per_cycle > 0)
+      e.cycles = std::max(e.cycles, static_cast<std::int64_t>(
+                                        std::ceil(static_cast<double>(traffic.bytes()) / dram_bytes_per_cycle)));
+    return e;
+  };
+  // Each mapping's cost is at least its on-chip estimate with the least DRAM
+  // traffic any plan of it could move (dram_lower_bound): once that bound
+  // reaches the best total found, no mapping later in ascending bound order
+  // can win, so only the mappings before that point need a DRAM tile plan.
+  std::vector<RsEstimate> on_chip;
+  std::vector<double> bound;
+  for (const RsMapping& m : legal) {
+    on_chip.push_back(estimate_rs(conv, m, arch));
+    bound.push_back(price(dram ? with_dram(on_chip.back(), dram_lower_bound(conv, m, arch)) : on_chip.back()));
+  }
+  std::vector<std::size_t> order(legal.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return bound[a] < bound[b]; });
   std::string dram_problem;
   double best = std::numeric_limits<double>::infinity();
   for (std::size_t i : order) {
-    if (on_chip_cost[i] >= best) break;
+    if (bound[i] >= best) break;
     RsEstimate e = on_chip[i];
     if (dram) {
       const RsMemoryPlan memory = plan_rs_memory(conv, legal[i], arch);
@@ -519,11 +551,7 @@ RsChoice choose_rs_mapping(const RsConv& conv, const ArchConfig& arch, RsObjecti
           dram_problem = "the DRAM tile plan of mapping " + legal[i].to_string() + ": " + memory.problem;
         continue;
       }
-      const DramTraffic traffic = memory.tiles.totals().dram;
-      add_dram_estimate(traffic, spec, e.counters);
-      if (dram_bytes_per_cycle > 0)
-        e.cycles = std::max(e.cycles, static_cast<std::int64_t>(std::ceil(static_cast<double>(traffic.bytes()) /
-                                                                          dram_bytes_per_cycle)));
+      e = with_dram(e, memory.tiles.totals().dram);
     }
     if (const double cost = price(e); cost < best) {
       best = cost;
