@@ -15,11 +15,16 @@ std::string RsMapping::to_string() const {
 }
 
 std::vector<RsPass> rs_passes(const RsConv& conv, const RsMapping& m) {
-  std::vector<RsUnit> units;
+  auto all_units = std::make_shared<std::vector<RsUnit>>();
   for (int g = 0; g < conv.groups; ++g)
     for (int f0 = 0; f0 < conv.filters; f0 += m.filters_per_pe)
-      units.push_back({g, f0, std::min(m.filters_per_pe, conv.filters - f0)});
+      all_units->push_back({g, f0, std::min(m.filters_per_pe, conv.filters - f0)});
+  const std::vector<RsUnit>& units = *all_units;
+  const auto blocks = [](std::int64_t extent, std::int64_t block) { return (extent + block - 1) / block; };
   std::vector<RsPass> passes;
+  passes.reserve(static_cast<std::size_t>(blocks(static_cast<std::int64_t>(units.size()), m.replicas) *
+                                          blocks(conv.batch, m.images_per_pe) * blocks(conv.out_h, m.set_cols) *
+                                          blocks(conv.channels, m.channels_per_pe) * blocks(conv.filter_h, m.set_rows)));
   for (std::size_t u0 = 0; u0 < units.size(); u0 += static_cast<std::size_t>(m.replicas))
     for (int b0 = 0; b0 < conv.batch; b0 += m.images_per_pe)
       for (int e0 = 0; e0 < conv.out_h; e0 += m.set_cols)
@@ -27,8 +32,7 @@ std::vector<RsPass> rs_passes(const RsConv& conv, const RsMapping& m) {
           for (int r0 = 0; r0 < conv.filter_h; r0 += m.set_rows) {
             RsPass pass;
             const std::size_t u1 = std::min(units.size(), u0 + static_cast<std::size_t>(m.replicas));
-            pass.units.assign(units.begin() + static_cast<std::ptrdiff_t>(u0),
-                              units.begin() + static_cast<std::ptrdiff_t>(u1));
+            pass.units = RsUnits(all_units, u0, u1 - u0);
             pass.image0 = b0;
             pass.images = std::min(m.images_per_pe, conv.batch - b0);
             pass.out_row0 = e0;

@@ -14,7 +14,9 @@
 // left in the buffer.
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace systole {
@@ -73,8 +75,27 @@ struct RsUnit {
   int filter0 = 0, filters = 0;
 };
 
+// The units of one pass: a slice of the layer's units, which all its passes
+// share (a layer has up to tens of thousands of passes of hundreds of units
+// each, and the mapper lists the passes of every mapping it plans).
+class RsUnits {
+ public:
+  RsUnits() = default;
+  RsUnits(std::shared_ptr<const std::vector<RsUnit>> all, std::size_t first, std::size_t count)
+      : all_(std::move(all)), first_(first), count_(count) {}
+  std::size_t size() const { return count_; }
+  const RsUnit& operator[](std::size_t i) const { return (*all_)[first_ + i]; }
+  const RsUnit& front() const { return (*this)[0]; }
+  const RsUnit* begin() const { return all_->data() + first_; }
+  const RsUnit* end() const { return begin() + count_; }
+
+ private:
+  std::shared_ptr<const std::vector<RsUnit>> all_;
+  std::size_t first_ = 0, count_ = 0;
+};
+
 struct RsPass {
-  std::vector<RsUnit> units;  // one per replica used
+  RsUnits units;  // one per replica used
   int image0 = 0, images = 0;
   int out_row0 = 0, out_rows = 0;
   int channel0 = 0, channels = 0;
