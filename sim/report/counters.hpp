@@ -51,10 +51,12 @@ namespace systole {
   X(StallNocCycles, "stall_noc_cycles", "cycles", Sum, Column,                                                \
     "cycles lost to NoC buses narrower than a fold needs (streams spaced out, stationary rows loaded slower "  \
     "than one a cycle, OS results leaving the column ports slower than one a cycle) and to the NoC's "        \
-    "latency (docs/timing-model.md)")                                                                         \
+    "latency (docs/timing-model.md); row stationary: cycles no PE worked while PEs waited on a global "       \
+    "network")                                                                                                \
   X(StallBufferCycles, "stall_buffer_cycles", "cycles", Sum, Column,                                          \
     "the same when the global buffer's ports were the narrower path (bank conflicts), and waits for the "     \
-    "ports to fill tiles, or read write-backs, slower than DRAM moved them")                                  \
+    "ports to fill tiles, or read write-backs, slower than DRAM moved them; row stationary: such cycles "      \
+    "when the buffer's ports set the rate of every network waited on")                                        \
   X(NocLeftWords, "noc_left_words", "words", Sum, Column, "valid operands into the left edge")                \
   X(NocTopWords, "noc_top_words", "words", Sum, Column,                                                       \
     "words into the top edge (OS) or stationary rows (WS/IS, whole rows, zero-padded)")                       \
