@@ -207,6 +207,17 @@ TEST_CASE("a decoder expands into a prefill pass and decode passes over a growin
              "  - {name: d, type: decoder, model_dim: 10, heads: 4, mlp_dim: 12, prompt_tokens: 5}\n");
   CHECK_THROWS_WITH(load_yaml_workload(dir + "/bad.yaml"),
                     Catch::Matchers::Contains("bad.yaml:2") && Catch::Matchers::Contains("not divisible by heads"));
+  // Each decoded token is a pass lowered before the run: the count is bounded.
+  write_file(dir + "/long.yaml",
+             "layers:\n"
+             "  - {name: d, type: decoder, model_dim: 8, heads: 2, mlp_dim: 12, prompt_tokens: 5, decode_steps: 8193}\n");
+  CHECK_THROWS_WITH(load_yaml_workload(dir + "/long.yaml"),
+                    Catch::Matchers::Contains("long.yaml:2") &&
+                        Catch::Matchers::Contains("decode_steps must be between 0 and 8192"));
+  write_file(dir + "/long.yaml",
+             "layers:\n"
+             "  - {name: d, type: decoder, model_dim: 8, heads: 2, mlp_dim: 12, prompt_tokens: 5, decode_steps: 8192}\n");
+  CHECK(load_yaml_workload(dir + "/long.yaml").layers.size() == 9 * 8193);
 }
 
 TEST_CASE("every dataflow runs a zoo network, and batch raises latency and throughput", "[network][cli]") {
