@@ -492,9 +492,9 @@ std::vector<UtilizationColumn> make_utilization_columns() {
   std::vector<UtilizationColumn> columns = {
       {{"cycle", "cycle", "first cycle of the window"},
        [](std::ostream& out, const CycleWindow& w, long long, double) { out << w.first_cycle; }},
-      {{"cycles", "cycles", "window length (N, or less for the last window)"},
+      {{"cycles", "cycles", "window length (N, or less for a step's last window: a window never spans two steps of a layer)"},
        [](std::ostream& out, const CycleWindow& w, long long, double) { out << w.cycles; }},
-      {{"layer", "", "index (0-based) of the layer running at the window's first cycle"},
+      {{"layer", "", "index (0-based) of the layer the window belongs to"},
        [](std::ostream& out, const CycleWindow& w, long long, double) { out << w.layer; }},
       window_sum("active_pe_cycles", "PE-cycles", "sum over the window of PEs doing a valid MAC", active_pes),
       {{"utilization", "fraction 0–1", "active_pe_cycles / (R·C·cycles)"},

@@ -123,6 +123,8 @@ void TimelineTrace::close_layer_slices(std::int64_t end_cycle) {
 }
 
 void TimelineTrace::begin_step(int layer, std::int64_t first_cycle) {
+  // Windows never span two steps, as utilization.csv's do not.
+  flush_window();
   write_dram_transfers();
   if (layer != layer_) {
     close_layer_slices(end_cycle_);

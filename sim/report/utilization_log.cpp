@@ -11,12 +11,19 @@ UtilizationLog::UtilizationLog(const std::string& path, std::int64_t window, lon
     open_.energy = &window_energy_;
     open_.priced = &energy_->priced();
   }
+  write_header(file_.stream());
+}
+
+void UtilizationLog::write_header(std::ostream& out) {
   const std::vector<UtilizationColumn>& columns = utilization_columns();
-  for (std::size_t c = 0; c < columns.size(); ++c) file_.stream() << (c > 0 ? "," : "") << columns[c].doc.name;
-  file_.stream() << '\n';
+  for (std::size_t c = 0; c < columns.size(); ++c) out << (c > 0 ? "," : "") << columns[c].doc.name;
+  out << '\n';
 }
 
 void UtilizationLog::begin_step(int layer, std::int64_t first_cycle) {
+  // A window never spans two steps, so each row is one layer's, and a step's
+  // rows do not depend on the steps before it (sim/engine/layer_pool.hpp).
+  flush_window();
   layer_ = layer;
   step_first_cycle_ = first_cycle;
   if (energy_) energy_->begin_step();

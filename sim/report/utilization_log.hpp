@@ -1,12 +1,14 @@
 #pragma once
 // utilization.csv: the activity of every cycle, or exact sums over windows
-// of N cycles for long runs; its columns are declared in
+// of N cycles for long runs (each step of a layer, a GEMM or a vector
+// operation, opens a new window); its columns are declared in
 // sim/report/figures.hpp (utilization_columns). Rows are streamed to the
 // file as the run goes.
 
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 
 #include "sim/energy/cycle_energy.hpp"
@@ -22,6 +24,9 @@ class UtilizationLog : public RunObserver {
   // or a table not in pJ).
   UtilizationLog(const std::string& path, std::int64_t window, long long pe_count, double clock_period_ns,
                  std::optional<CycleEnergy> energy = std::nullopt);
+
+  // The header line, the columns' names.
+  static void write_header(std::ostream& out);
 
   void begin_step(int layer, std::int64_t first_cycle) override;
   void on_cycle(const CycleActivity& activity, const Execution& execution) override;
