@@ -154,7 +154,7 @@ void GemmArrayStep<Op, Acc>::record_mapping(LayerStats& stats) const {
     stats[Counter::StreamChunks] += static_cast<std::int64_t>(mapping_.folds.size()) / unchunked;
     stats[Counter::StationaryReloads] += static_cast<std::int64_t>(mapping_.folds.size()) - unchunked;
   }
-  stats.fold_occupancy += mapping_.mapping_efficiency * static_cast<double>(mapping_.folds.size());
+  stats.fold_shares.push_back(mapping_.mapping_efficiency * static_cast<double>(mapping_.folds.size()));
 }
 
 template <DataType type>

@@ -283,7 +283,7 @@ class RsArrayStep final : public ArrayStep {
     for (const RsPass& pass : passes) {
       const std::int64_t used = static_cast<std::int64_t>(pass.units.size()) * pass.filter_rows * pass.out_rows;
       stats.active_pes = std::max(stats.active_pes, used);
-      stats.fold_occupancy += static_cast<double>(used) / pes;
+      stats.fold_shares.push_back(static_cast<double>(used) / pes);
     }
   }
 

@@ -89,6 +89,12 @@ void Simulator::add_observer(RunObserver& observer) {
   accelerator_.vector_unit.add_observer(observer);
 }
 
+void Simulator::remove_observer(RunObserver& observer) {
+  observers_.erase(std::remove(observers_.begin(), observers_.end(), &observer), observers_.end());
+  accelerator_.array.remove_observer(observer);
+  accelerator_.vector_unit.remove_observer(observer);
+}
+
 void Simulator::on_cycle(const CycleActivity& activity, const Execution&) {
   step_activity_.macs += activity.active_pes;
   step_activity_.gated_macs += activity.gated_macs;
@@ -127,67 +133,86 @@ RunResult Simulator::run(const Workload& workload) {
 }
 
 void Simulator::run_layers(const Workload& workload, RunResult& result) {
-  std::int64_t network_macs = 0;
-  for (const Layer& layer : workload.layers) network_macs += layer.macs();
-  ProgressLine progress(options_.show_progress, network_macs,
-                        static_cast<int>(workload.layers.size()));
+  ProgressLine progress(options_.show_progress, workload.macs(), static_cast<int>(workload.layers.size()));
   progress_ = &progress;
+  run_macs_before_layer_ = 0;
   for (std::size_t i = 0; i < workload.layers.size(); ++i) {
-    const Layer& layer = workload.layers[i];
-    spdlog::debug("layer {}/{} '{}'", i + 1, workload.layers.size(), layer.name);
-    layer_index_ = static_cast<int>(i);
-    layer_name_ = layer.name;
-    run_cycles_before_layer_ = result.total_cycles;
-    run_macs_before_layer_ = result.total_macs;
-
     LayerStats stats;
-    stats.name = layer.name;
-    stats.kind = layer.kind;
-    stats.batch = layer.batch;
-    stats.expected_macs = layer.macs();
-    stats.first_cycle = result.total_cycles;
-    if (layer.runs_on_array()) {
-      stats.gemm = layer.gemm();
-      stats.groups = layer.groups();
-    }
-    const std::vector<Step> steps = lower(layer);
-    stats.steps = static_cast<std::int64_t>(steps.size());
-    if (demand_trace_ != nullptr) demand_trace_->begin_layer(static_cast<int>(i), layer);
-    bool completed = true;
-    for (std::size_t s = 0; s < steps.size() && completed; ++s) {
-      // Each step draws its own data, so its numbers do not depend on which
-      // steps ran before it.
-      const std::uint64_t seed = options_.seed * 0x9E3779B97F4A7C15ULL + (i << 20) + s;
-      for (RunObserver* observer : observers_)
-        observer->begin_step(static_cast<int>(i), result.total_cycles + stats[Counter::Cycles]);
-      if (const auto* op = std::get_if<VectorOp>(&steps[s].work))
-        completed = run_vector_step(*op, stats);
-      else
-        completed = run_array_step(std::get<Layer>(steps[s].work), seed, stats);
-    }
-    if (demand_trace_ != nullptr) demand_trace_->end_layer();
+    const bool completed = run_layer(workload, i, result.total_cycles, stats);
     result.total_cycles += stats[Counter::Cycles];
     result.total_macs += stats[Counter::Macs];
-    const std::int64_t macs = stats[Counter::Macs], cycles = stats[Counter::Cycles], folds = stats[Counter::Folds];
-    // Every MAC of the layer must have met valid operands in exactly one PE.
-    if (completed && macs != stats.expected_macs)
-      throw std::logic_error("layer '" + layer.name + "': the array performed " + std::to_string(macs) +
-                             " MACs, the layer has " + std::to_string(stats.expected_macs));
-    if (folds > 0) stats.mapping_efficiency = stats.fold_occupancy / folds;
-    stats.utilization = cycles == 0 ? 0
-                        : static_cast<double>(macs) /
-                              (static_cast<double>(arch_.array.pe_count()) * static_cast<double>(cycles));
+    run_macs_before_layer_ = result.total_macs;
+    result.layers.push_back(std::move(stats));
     if (!completed) {
-      stats.verification = Verification::Interrupted;
-      result.layers.push_back(std::move(stats));
       result.interrupted = true;
       break;
     }
-    result.layers.push_back(std::move(stats));
-    progress.update(static_cast<int>(i), layer.name, result.total_macs, result.total_cycles);
+    progress.update(static_cast<int>(i), workload.layers[i].name, result.total_macs, result.total_cycles);
   }
   progress.finish();
   progress_ = nullptr;
+}
+
+LayerStats start_layer_stats(const Layer& layer, std::int64_t first_cycle) {
+  LayerStats stats;
+  stats.name = layer.name;
+  stats.kind = layer.kind;
+  stats.batch = layer.batch;
+  stats.expected_macs = layer.macs();
+  stats.first_cycle = first_cycle;
+  if (layer.runs_on_array()) {
+    stats.gemm = layer.gemm();
+    stats.groups = layer.groups();
+  }
+  return stats;
+}
+
+void finish_layer_stats(const ArchConfig& arch, LayerStats& stats, bool completed) {
+  const std::int64_t macs = stats[Counter::Macs], cycles = stats[Counter::Cycles], folds = stats[Counter::Folds];
+  if (completed && macs != stats.expected_macs)
+    throw std::logic_error("layer '" + stats.name + "': the array performed " + std::to_string(macs) +
+                           " MACs, the layer has " + std::to_string(stats.expected_macs));
+  double occupancy = 0;
+  for (double share : stats.fold_shares) occupancy += share;
+  stats.fold_shares = {};
+  if (folds > 0) stats.mapping_efficiency = occupancy / folds;
+  stats.utilization = cycles == 0 ? 0
+                      : static_cast<double>(macs) /
+                            (static_cast<double>(arch.array.pe_count()) * static_cast<double>(cycles));
+  if (!completed) stats.verification = Verification::Interrupted;
+}
+
+bool Simulator::run_layer(const Workload& workload, std::size_t index, std::int64_t first_cycle, LayerStats& stats) {
+  const Layer& layer = workload.layers[index];
+  stats = start_layer_stats(layer, first_cycle);
+  const std::vector<Step> steps = lower(layer);
+  stats.steps = static_cast<std::int64_t>(steps.size());
+  if (demand_trace_ != nullptr) demand_trace_->begin_layer(static_cast<int>(index), layer);
+  const bool completed = run_steps(workload, index, steps, 0, steps.size(), first_cycle, stats);
+  if (demand_trace_ != nullptr) demand_trace_->end_layer();
+  finish_layer_stats(arch_, stats, completed);
+  return completed;
+}
+
+bool Simulator::run_steps(const Workload& workload, std::size_t index, const std::vector<Step>& steps,
+                          std::size_t begin, std::size_t end, std::int64_t first_cycle, LayerStats& stats) {
+  const Layer& layer = workload.layers[index];
+  spdlog::debug("layer {}/{} '{}', steps {}-{} of {}", index + 1, workload.layers.size(), layer.name, begin + 1, end,
+                steps.size());
+  layer_index_ = static_cast<int>(index);
+  layer_name_ = layer.name;
+  run_cycles_before_layer_ = stats.first_cycle;
+  bool completed = true;
+  for (std::size_t s = begin; s < end && completed; ++s) {
+    const std::uint64_t seed = options_.seed * 0x9E3779B97F4A7C15ULL + (index << 20) + s;
+    for (RunObserver* observer : observers_)
+      observer->begin_step(static_cast<int>(index), first_cycle + stats[Counter::Cycles]);
+    if (const auto* op = std::get_if<VectorOp>(&steps[s].work))
+      completed = run_vector_step(*op, stats);
+    else
+      completed = run_array_step(std::get<Layer>(steps[s].work), seed, stats);
+  }
+  return completed;
 }
 
 sc_core::sc_time Simulator::clock_period() const {

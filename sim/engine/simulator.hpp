@@ -52,6 +52,13 @@ struct RunOptions {
 // empty when it can, else a one-line reason (a tile that does not fit).
 std::string memory_problem(const ArchConfig& arch, const Workload& workload);
 
+// A layer's statistics before any of its steps has run.
+LayerStats start_layer_stats(const Layer& layer, std::int64_t first_cycle);
+// Completes a layer's statistics once its steps have run (`completed`:
+// all of them): the ratios its counters give, and the check that every MAC
+// of the layer met valid operands in exactly one PE.
+void finish_layer_stats(const ArchConfig& arch, LayerStats& stats, bool completed);
+
 class Simulator : private CycleObserver {
  public:
   // Drives `accelerator` (built once per process, models/accelerator.hpp).
@@ -61,15 +68,26 @@ class Simulator : private CycleObserver {
   Simulator& operator=(const Simulator&) = delete;
 
   void add_observer(RunObserver& observer);
+  void remove_observer(RunObserver& observer);
   // Records every array step's buffer demands in `trace` (null: none).
   void set_demand_trace(DemandTrace* trace) { demand_trace_ = trace; }
   RunResult run(const Workload& workload);
+  // Runs steps [begin, end) of layer `index` (`steps`: its lowering), as if
+  // the run had reached `first_cycle` when they start, adding what they do to
+  // `stats`; false when interrupted. A layer can run in parts, each in a
+  // process of its own (sim/engine/layer_pool.hpp): each step draws its own
+  // operands, so its numbers do not depend on which steps ran before it.
+  bool run_steps(const Workload& workload, std::size_t index, const std::vector<Step>& steps, std::size_t begin,
+                 std::size_t end, std::int64_t first_cycle, LayerStats& stats);
+  // Quiet cycles slept through so far (RunResult::slept_cycles).
+  std::int64_t slept_cycles() const { return slept_cycles_; }
   // The run's DRAM (null with ideal memory), for observers that read its
   // statistics.
   DramBackend* dram_backend() const { return dram_.get(); }
 
  private:
   void run_layers(const Workload& workload, RunResult& result);
+  bool run_layer(const Workload& workload, std::size_t index, std::int64_t first_cycle, LayerStats& stats);
   bool run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats);
   // Whether `gemm` runs without operand values, and the warning when only
   // its size makes it.

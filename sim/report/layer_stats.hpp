@@ -33,8 +33,11 @@ struct LayerStats {
   // Everything counted while the layer ran (sim/report/counters.hpp); with
   // the ideal memory model the memory counters are all zero.
   Counters counters;
-  double fold_occupancy = 0;       // sum over folds of the fraction of PEs mapped
-  double mapping_efficiency = 0;   // fold_occupancy / folds, 0-1
+  // Each fold's (or row-stationary pass's) fraction of the PEs mapped, in
+  // the order they ran: summed in that order when the layer ends, so a layer
+  // simulated in parts (sim/engine/layer_pool.hpp) sums them as a whole one.
+  std::vector<double> fold_shares;
+  double mapping_efficiency = 0;   // sum of fold_shares / folds, 0-1
   double utilization = 0;          // macs / (PEs × cycles), 0-1
   // The mapping in the dataflow's own terms, when it reports one (row
   // stationary: sim/dataflow/row_stationary.hpp), and the most PEs one of
