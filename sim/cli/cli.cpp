@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -30,6 +31,7 @@
 #include "sim/report/report.hpp"
 #include "sim/report/scalesim_reports.hpp"
 #include "sim/energy/cycle_energy.hpp"
+#include "sim/engine/layer_pool.hpp"
 #include "sim/engine/simulator.hpp"
 #include "sim/config/text.hpp"
 #include "sim/report/utilization_log.hpp"
@@ -180,6 +182,9 @@ po::options_description run_options() {
       ("traces", po::value<std::string>(), "SCALE-Sim v2-compatible reports and traces into DIR")
       ("traces-max-mb", po::value<std::int64_t>()->default_value(1000),
        "refuse traces whose estimated size exceeds this many MB (0: SCALE-Sim's reports only, no trace files)")
+      ("threads", po::value<int>()->default_value(1),
+       "layers simulated at once, each in a worker process (0: one per core); with ideal memory and without "
+       "--vcd, --timeline or --traces, results identical to --threads 1")
       ("log-level", po::value<std::string>()->default_value("info"),
        "trace, debug, info, warn, error or off");
   add_workload_options(options);
@@ -441,6 +446,87 @@ std::optional<EnergyModel> energy_model(const ArchConfig& arch) {
   return EnergyModel(std::move(table), arch, *find_dataflow(arch.dataflow));
 }
 
+using CycleEnergyOf = std::function<std::optional<CycleEnergy>(Accelerator&, Simulator&)>;
+
+// The run in this process, layer after layer, with every observer it asks
+// for; writes the observers' files (utilization.csv, the VCD, the timeline,
+// the SCALE-Sim reports and traces).
+RunResult run_serially(const ArchConfig& arch, const RunOptions& run_options, const Workload& workload,
+                       const std::string& out_dir, std::int64_t sample, const std::optional<VcdOptions>& vcd,
+                       const std::optional<TimelineOptions>& timeline_options,
+                       const std::optional<TracesOptions>& traces_options, const CycleEnergyOf& cycle_energy) {
+  Accelerator accelerator;
+  Simulator simulator(accelerator, arch, run_options);
+  std::optional<UtilizationLog> utilization;
+  if (!out_dir.empty()) {
+    utilization.emplace(out_dir + "/utilization.csv", sample, arch.array.pe_count(), arch.clock_period_ns(),
+                        cycle_energy(accelerator, simulator));
+    simulator.add_observer(*utilization);
+  }
+  std::optional<VcdTracer> tracer;
+  if (vcd) {
+    tracer.emplace(*vcd, arch.array, arch.clock_period_fs(), find_dataflow(arch.dataflow)->traced_pe(arch.array),
+                   cycle_energy(accelerator, simulator));
+    simulator.add_observer(*tracer);
+  }
+
+  // The DRAM's transfer records, for every report that shows them.
+  const bool dram_traces = traces_options && traces_options->max_bytes > 0 && simulator.dram_backend() != nullptr;
+  std::optional<DramTransferLog> dram_transfers;
+  if (simulator.dram_backend() != nullptr && (timeline_options || dram_traces))
+    dram_transfers.emplace(*simulator.dram_backend());
+
+  std::optional<TimelineTrace> timeline;
+  if (timeline_options) {
+    const TimelineHardware hardware{arch.array.pe_count(),
+                                    arch.clock_period_ns(),
+                                    arch.noc,
+                                    simulator.dram_backend(),
+                                    [&accelerator] { return accelerator.dram.time_fs(); },
+                                    dram_transfers ? &*dram_transfers : nullptr};
+    timeline.emplace(*timeline_options, workload.layers, hardware, workload.name + " on " + arch.name);
+    simulator.add_observer(*timeline);
+  }
+
+  std::optional<ScaleSimReports> scalesim_reports;
+  std::optional<ScaleSimTraces> traces;
+  if (traces_options) {
+    scalesim_reports.emplace(traces_options->dir,
+                             ScaleSimArray{arch.array.rows, arch.array.cols, arch.dataflow,
+                                           operand_bits(arch.array.data_type), simulator.dram_backend() != nullptr});
+    simulator.add_observer(*scalesim_reports);
+    if (dram_traces) {
+      const DramTraceSource source{
+          &*dram_transfers, simulator.dram_backend()->capacity_bytes(),
+          ScaleSimTraces::dram_trace_lanes(resolve_dram(arch.dram, "dram.spec"), arch.dram_channels,
+                                           static_cast<std::int64_t>(arch.clock_period_fs())),
+          static_cast<std::int64_t>(arch.clock_period_fs())};
+      traces.emplace(traces_options->dir, traces_options->max_bytes, source);
+    } else if (traces_options->max_bytes > 0) {
+      traces.emplace(traces_options->dir, traces_options->max_bytes);
+    }
+    if (traces) simulator.set_demand_trace(&*traces);
+  }
+
+  for (int signal : kStopSignals) std::signal(signal, on_interrupt);
+  RunResult result = simulator.run(workload);
+  for (int signal : kStopSignals) std::signal(signal, SIG_DFL);
+
+  if (utilization) utilization->commit();
+  if (tracer) tracer->commit();
+  if (timeline) {
+    timeline->commit(result);
+    if (timeline->truncated())
+      spdlog::warn("timeline {}: reached --timeline-max-mb at run cycle {}; later events are left out",
+                   timeline_options->path, timeline->truncated_at());
+  }
+  if (scalesim_reports) scalesim_reports->commit(result);
+  if (traces && traces->truncated())
+    spdlog::warn("--traces: reached --traces-max-mb in layer {} at cycle {}; later lines are left out",
+                 traces->truncated_layer(), traces->truncated_cycle());
+  return result;
+}
+
 int run_command(int argc, char** argv) {
   po::options_description options = run_options();
   options.add(config_key_options());
@@ -525,6 +611,15 @@ int run_command(int argc, char** argv) {
     if (traces_options->max_bytes > 0 && arch.memory_model == MemoryModel::Ideal)
       spdlog::info("--traces: ideal memory models no DRAM: SRAM traces only, no DRAM traces");
   }
+  int threads = vm["threads"].as<int>();
+  if (threads < 0 || threads > 1024) throw InputError("option --threads: must be 0-1024, got " + std::to_string(threads));
+  if (threads == 0) threads = static_cast<int>(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+  std::string serial_reason = layer_pool_problem(arch);
+  if (vcd) serial_reason = "a VCD follows one process's timeline";
+  if (timeline_options) serial_reason = "a timeline follows one process's timeline";
+  if (traces_options) serial_reason = "SCALE-Sim traces follow one process's timeline";
+  if (threads > 1 && !serial_reason.empty())
+    spdlog::info("option --threads: the layers run one after another: {}", serial_reason);
   // Everything is valid: from here on the run writes files.
   release_log_lines();
   std::string out_dir;
@@ -536,68 +631,35 @@ int run_command(int argc, char** argv) {
     for (const char* name : {"/layers.csv", "/summary.json", "/utilization.csv", "/energy.csv"})
       check_writable(out_dir + name, out_dir + name + ".partial", "out");
   }
-  Accelerator accelerator;
-  Simulator simulator(accelerator, arch, run_options);
   // Power needs energies in pJ.
-  const auto cycle_energy = [&]() -> std::optional<CycleEnergy> {
+  const auto cycle_energy = [&](Accelerator& accelerator, Simulator& simulator) -> std::optional<CycleEnergy> {
     if (!energy || !energy->table().absolute()) return std::nullopt;
     return CycleEnergy(*energy, accelerator.global_buffer, simulator.dram_backend(),
                        [&accelerator] { return accelerator.dram.time_fs(); }, arch.clock_period_ns());
   };
-  std::optional<UtilizationLog> utilization;
-  if (!out_dir.empty()) {
-    utilization.emplace(out_dir + "/utilization.csv", sample, arch.array.pe_count(), arch.clock_period_ns(),
-                        cycle_energy());
-    simulator.add_observer(*utilization);
-  }
-  std::optional<VcdTracer> tracer;
-  if (vcd) {
-    tracer.emplace(*vcd, arch.array, arch.clock_period_fs(), find_dataflow(arch.dataflow)->traced_pe(arch.array),
-                   cycle_energy());
-    simulator.add_observer(*tracer);
-  }
-
-  // The DRAM's transfer records, for every report that shows them.
-  const bool dram_traces = traces_options && traces_options->max_bytes > 0 && simulator.dram_backend() != nullptr;
-  std::optional<DramTransferLog> dram_transfers;
-  if (simulator.dram_backend() != nullptr && (timeline_options || dram_traces))
-    dram_transfers.emplace(*simulator.dram_backend());
-
-  std::optional<TimelineTrace> timeline;
-  if (timeline_options) {
-    const TimelineHardware hardware{arch.array.pe_count(),
-                                    arch.clock_period_ns(),
-                                    arch.noc,
-                                    simulator.dram_backend(),
-                                    [&accelerator] { return accelerator.dram.time_fs(); },
-                                    dram_transfers ? &*dram_transfers : nullptr};
-    timeline.emplace(*timeline_options, workload.layers, hardware, workload.name + " on " + arch.name);
-    simulator.add_observer(*timeline);
-  }
-
-  std::optional<ScaleSimReports> scalesim_reports;
-  std::optional<ScaleSimTraces> traces;
-  if (traces_options) {
-    scalesim_reports.emplace(traces_options->dir,
-                             ScaleSimArray{arch.array.rows, arch.array.cols, arch.dataflow,
-                                           operand_bits(arch.array.data_type), simulator.dram_backend() != nullptr});
-    simulator.add_observer(*scalesim_reports);
-    if (dram_traces) {
-      const DramTraceSource source{
-          &*dram_transfers, simulator.dram_backend()->capacity_bytes(),
-          ScaleSimTraces::dram_trace_lanes(resolve_dram(arch.dram, "dram.spec"), arch.dram_channels,
-                                           static_cast<std::int64_t>(arch.clock_period_fs())),
-          static_cast<std::int64_t>(arch.clock_period_fs())};
-      traces.emplace(traces_options->dir, traces_options->max_bytes, source);
-    } else if (traces_options->max_bytes > 0) {
-      traces.emplace(traces_options->dir, traces_options->max_bytes);
+  RunResult result;
+  if (threads > 1 && serial_reason.empty()) {
+    std::optional<AtomicFile> utilization;
+    LayerPoolOptions pool;
+    pool.workers = threads;
+    pool.scratch_parent = out_dir.empty() ? std::filesystem::temp_directory_path().string() : out_dir;
+    if (!out_dir.empty()) {
+      utilization.emplace(out_dir + "/utilization.csv");
+      UtilizationLog::write_header(utilization->stream());
+      pool.utilization = &utilization->stream();
+      pool.utilization_log = [&](Accelerator& accelerator, Simulator& simulator, const std::string& path) {
+        return std::make_unique<UtilizationLog>(path, sample, arch.array.pe_count(), arch.clock_period_ns(),
+                                                cycle_energy(accelerator, simulator));
+      };
     }
-    if (traces) simulator.set_demand_trace(&*traces);
+    for (int signal : kStopSignals) std::signal(signal, on_interrupt);
+    result = run_layer_pool(arch, run_options, workload, pool);
+    for (int signal : kStopSignals) std::signal(signal, SIG_DFL);
+    if (utilization) utilization->commit();
+  } else {
+    result = run_serially(arch, run_options, workload, out_dir, sample, vcd, timeline_options, traces_options,
+                          cycle_energy);
   }
-
-  for (int signal : kStopSignals) std::signal(signal, on_interrupt);
-  const RunResult result = simulator.run(workload);
-  for (int signal : kStopSignals) std::signal(signal, SIG_DFL);
 
   RunDescription description{&arch,  &workload, run_options.seed, run_options.sparsity, run_options.verify, sample,
                              energy ? &*energy : nullptr};
@@ -613,19 +675,7 @@ int run_command(int argc, char** argv) {
       write_energy_csv(energy_csv.stream(), *energy, result);
       energy_csv.commit();
     }
-    utilization->commit();
   }
-  if (tracer) tracer->commit();
-  if (timeline) {
-    timeline->commit(result);
-    if (timeline->truncated())
-      spdlog::warn("timeline {}: reached --timeline-max-mb at run cycle {}; later events are left out",
-                   timeline_options->path, timeline->truncated_at());
-  }
-  if (scalesim_reports) scalesim_reports->commit(result);
-  if (traces && traces->truncated())
-    spdlog::warn("--traces: reached --traces-max-mb in layer {} at cycle {}; later lines are left out",
-                 traces->truncated_layer(), traces->truncated_cycle());
   print_summary_table(std::cout, description, result);
 
   for (const LayerStats& layer : result.layers)
