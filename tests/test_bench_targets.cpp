@@ -19,7 +19,7 @@ CommandResult run_bench(const std::vector<std::string>& args) { return run_comma
 TEST_CASE("the targets benchmark explains itself", "[bench]") {
   const CommandResult help = run_bench({"--help"});
   CHECK(help.exit_code == 0);
-  for (const char* section : {"zoo", "scalesim", "big", "llm", "--quick", "--csv"})
+  for (const char* section : {"zoo", "scalesim", "big", "llm", "--quick", "--csv", "--threads"})
     CHECK(help.out.find(section) != std::string::npos);
 }
 
@@ -28,6 +28,7 @@ TEST_CASE("the targets benchmark refuses bad options in one line", "[bench]") {
       {{"--frobnicate"}, "unknown option '--frobnicate'"},
       {{"--repeat", "0"}, "--repeat: '0' is not a positive integer"},
       {{"--timeout", "ten"}, "--timeout: 'ten' is not a positive integer"},
+      {{"--threads", "0"}, "--threads: '0' is not a positive integer"},
       {{"--only", "zoo,gpu"}, "--only: unknown section 'gpu'"},
       {{"--cases", "(alexnet"}, "--cases: '(alexnet' is not a regular expression"},
       {{"--systole", "/nonexistent/systole"}, "the systole binary '/nonexistent/systole' is not there"},
