@@ -415,6 +415,9 @@ RunResult run_layer_pool(const ArchConfig& arch, const RunOptions& options, cons
         }
         progress.update(static_cast<int>(part.layer), workload.layers[part.layer].name, result.total_macs,
                         result.total_cycles);
+      } else {
+        progress.update(static_cast<int>(part.layer), workload.layers[part.layer].name,
+                        result.total_macs + layer[Counter::Macs], result.total_cycles + layer[Counter::Cycles]);
       }
       continue;
     }
