@@ -310,6 +310,11 @@ void send(int fd, std::int64_t part, Outcome outcome) {
     std::ofstream(pool.file(index, ".error")) << e.what();
     send(pool.write_end(), index, dynamic_cast<const InputError*>(&e) != nullptr ? Outcome::BadInput : Outcome::Failed);
     status = 1;
+  } catch (...) {
+    // Nothing may unwind into the parent's code, which this process shares.
+    std::ofstream(pool.file(index, ".error")) << "a worker failed with an exception of unknown type";
+    send(pool.write_end(), index, Outcome::Failed);
+    status = 1;
   }
   std::fflush(nullptr);
   _exit(status);
