@@ -5,7 +5,11 @@
 #   scripts/check_equivalence.sh compare BINARY DIR   run it again with BINARY, compare with DIR
 #
 # Typical use: record with a build of the unchanged code, compare with the
-# refactored build. `compare` prints one line per run, then `N passed, N failed`,
+# refactored build. EQUIV_EXTRA_ARGS (space-separated) is appended to every
+# run's arguments; to check the fold engine against the cycle engine:
+#   EQUIV_EXTRA_ARGS="--engine cycle" scripts/check_equivalence.sh record build/systole DIR
+#   scripts/check_equivalence.sh compare build/systole DIR
+# (runs with --vcd-pes take the cycle engine in both.) `compare` prints one line per run, then `N passed, N failed`,
 # and exits 1 if any output differs or any run exits non-zero.
 #
 # Compared for each run, byte for byte: stdout (the summary table), layers.csv,
@@ -124,6 +128,7 @@ BIN=$(readlink -f -- "$BIN")
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DIR=$(readlink -m -- "$DIR")
 JOBS=${EQUIV_JOBS:-2}
+read -r -a EXTRA_ARGS <<<"${EQUIV_EXTRA_ARGS:-}"
 [[ $JOBS =~ ^[1-9][0-9]*$ ]] || { echo "$0: EQUIV_JOBS must be a positive integer" >&2; exit 2; }
 MARKER=.check_equivalence   # file identifying DIR as a record of this script
 
@@ -189,7 +194,7 @@ run_one() {
   for a in "${words[@]}"; do args+=("${a//@VCD/$raw/run.vcd}"); done
   local t0 t1 rc=0
   t0=$(date +%s.%N)
-  (cd "$CWD" && exec timeout 1800 "$BIN" run "${args[@]}" --out "$raw") \
+  (cd "$CWD" && exec timeout 1800 "$BIN" run "${args[@]}" "${EXTRA_ARGS[@]}" --out "$raw") \
     >"$CWD/$raw.stdout" 2>"$CWD/$raw.stderr" </dev/null || rc=$?
   t1=$(date +%s.%N)
   printf '%s\n' "$args_line" >"$dest/.args"
@@ -260,6 +265,7 @@ if [[ $MODE == record ]]; then
       echo "recorded by scripts/check_equivalence.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ)"
       echo "binary: $BIN ($("$BIN" --version 2>&1 | head -n 1); sha256 $(sha256sum "$BIN" | cut -d' ' -f1))"
       echo "repository: $REPO ($(git -C "$REPO" rev-parse HEAD 2>/dev/null || echo 'not a git checkout'))"
+      echo "extra arguments: ${EXTRA_ARGS[*]}"
       echo "matrix:"
       for i in "${!NAMES[@]}"; do echo "  ${NAMES[$i]} ${ARGS[$i]}"; done
     } >"$NEW/$MARKER"

@@ -362,6 +362,7 @@ TEST_CASE("operand register writes are the valid operands the PEs' registers tak
           arch.noc = {2, 1, 2, 0};
         }
         RunOptions options;
+        options.engine = PeEngine::Cycle;  // the observer reads PE registers
         options.verify = true;
         Simulator simulator(accelerator(), arch, options);
         OperandRegisters registers(4, 5);

@@ -838,6 +838,7 @@ class HopCounter : public RunObserver {
 TEST_CASE("neighbour-link hops: counted from the PEs for full folds, by hand for partial ones", "[memory][noc]") {
   const auto run = [](const std::string& dataflow, const Layer& gemm, HopCounter& counter) {
     RunOptions options;
+    options.engine = PeEngine::Cycle;  // the observer reads PE registers
     options.verify = true;
     Simulator simulator(accelerator(), array_config(4, 4, dataflow, Microarch::Pipelined), options);
     simulator.add_observer(counter);

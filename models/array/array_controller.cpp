@@ -1,6 +1,7 @@
 #include "models/array/array_controller.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 namespace systole {
@@ -18,9 +19,12 @@ std::string_view to_string(Phase phase) {
 
 template <class Op, class Acc>
 ArrayController<Op, Acc>::ArrayController(const ArrayConfig& config,
-                                          ArrayProgram<Op, Acc> program, FoldGate* gate)
+                                          ArrayProgram<Op, Acc> program, FoldGate* gate, PeEngine engine)
     : config_(config),
       program_(std::move(program)),
+      ticks_pes_(program_.computes() && engine == PeEngine::Cycle),
+      evaluates_folds_(program_.computes() && engine == PeEngine::Fold),
+      evaluations_(evaluates_folds_ ? program_.folds.size() : 0),
       scheduler_(program_.mode, config.microarch, config.rows, config.cols, program_.folds, program_.widths),
       gate_(gate),
       buffers_(program_.mode == ArrayMode::Stationary &&
@@ -66,6 +70,8 @@ void ArrayController<Op, Acc>::issue_folds() {
     if (gate_ != nullptr) wait.causes = gate_->waits(g, earliest.load_start);
     scheduler_.issue(actual);
     if (gate_ != nullptr) gate_->started(g);
+    if (evaluates_folds_)
+      evaluations_[g] = std::make_unique<FoldEvaluation<Op, Acc>>(program_.mode, fold(g), operands(g));
   }
 }
 
@@ -75,7 +81,9 @@ void ArrayController<Op, Acc>::output_collected(std::size_t g, std::int64_t coun
   outputs_remaining_ -= count;
   if (outputs_remaining_ == 0) last_result_cycle_ = cycle_;
   fold_outputs_left_[g] -= count;
-  if (fold_outputs_left_[g] == 0 && gate_ != nullptr) gate_->finished(g);
+  if (fold_outputs_left_[g] > 0) return;
+  if (gate_ != nullptr) gate_->finished(g);
+  if (evaluates_folds_) evaluations_[g].reset();
 }
 
 template <class Op, class Acc>
@@ -108,7 +116,7 @@ typename ArrayController<Op, Acc>::StationaryLoad ArrayController<Op, Acc>::load
                                       std::min<std::int64_t>(first, f.cols_used));
     if (part != q - 1) continue;
     if (row < f.rows_used) load.written += f.cols_used;
-    if (!program_.computes()) continue;
+    if (!ticks_pes_) continue;
     const GemmOperands<Op, Acc>& ops = operands(g);
     if (row < f.rows_used) {
       const Op* source = ops.top + (f.row_offset + row) * ops.top_row_stride + f.col_offset * ops.top_col_stride;
@@ -141,7 +149,7 @@ int ArrayController<Op, Acc>::feed_left_edge() {
     macs_.add(cycle_, f.cols_used, rows);
     horizontal_hops_.add(cycle_ + 1, f.cols_used - 1, rows);
     if (stationary && first == 0) psum_starts_.add(cycle_, f.cols_used, 1);
-    if (!program_.computes()) continue;
+    if (!ticks_pes_) continue;
     const GemmOperands<Op, Acc>& ops = operands(g);
     for (std::int64_t r = first; r <= last; r += k) {
       const std::int64_t element = (base - r) / k;
@@ -158,7 +166,7 @@ int ArrayController<Op, Acc>::feed_left_edge() {
 template <class Op, class Acc>
 int ArrayController<Op, Acc>::feed_top_edge() {
   int fed = 0;
-  const bool computes = program_.computes();  // read once: the PEs' writes may alias it
+  const bool computes = ticks_pes_;  // read once: the PEs' writes may alias it
   for (int c = 0; c < config_.cols; ++c) {
     Op value{};
     bool valid = false;
@@ -242,8 +250,9 @@ typename ArrayController<Op, Acc>::Collected ArrayController<Op, Acc>::collect_b
       const GemmOperands<Op, Acc>& ops = operands(g);
       const Acc* bottom = pes_.bottom_outputs();
       for (std::int64_t c = first; c <= last; c += k) {
-        const std::int64_t m = f.stream_offset + (d - c) / k;
-        ops.out[m * ops.out_ld + f.col_offset + c] += bottom[c];
+        const std::int64_t element = (d - c) / k;
+        const Acc sum = evaluates_folds_ ? evaluations_[g]->result(element, c) : bottom[c];
+        ops.out[(f.stream_offset + element) * ops.out_ld + f.col_offset + c] += sum;
       }
     }
     output_collected(g, count);
@@ -273,7 +282,8 @@ typename ArrayController<Op, Acc>::Collected ArrayController<Op, Acc>::collect_a
         const std::int64_t c = e - q * r;
         // A reduction chunk's partial result adds to the chunks before it.
         ops.out[(f.row_offset + r) * ops.out_ld + f.col_offset + c] +=
-            pes_.take_accumulator(static_cast<int>(r), static_cast<int>(c));
+            evaluates_folds_ ? evaluations_[g]->result(r, c)
+                             : pes_.take_accumulator(static_cast<int>(r), static_cast<int>(c));
       }
     }
     const int count = static_cast<int>(last - first + 1);
@@ -436,7 +446,12 @@ template <class Op, class Acc>
 TickCounts ArrayController<Op, Acc>::tick_pes() {
   TickCounts scheduled;
   scheduled.macs = macs_.take(cycle_);
-  if (!program_.computes()) return scheduled;
+  if (evaluates_folds_) {
+    for (std::size_t g = live_begin_; g < live_end_; ++g)
+      if (evaluations_[g]) scheduled.gated_macs += evaluations_[g]->gated_macs(cycle_ - scheduler_.issued()[g].stream_start);
+    return scheduled;
+  }
+  if (!ticks_pes_) return scheduled;
   compute_windows();
   quiet_rows_ = 0;
   const TickCounts tick = program_.mode == ArrayMode::Stationary ? pes_.tick_stationary(&windows_[window_base_])
@@ -494,6 +509,8 @@ CycleActivity ArrayController<Op, Acc>::step_quiet() {
 
 template <class Op, class Acc>
 PeSnapshot ArrayController<Op, Acc>::probe(int row, int col) const {
+  if (evaluates_folds_)
+    throw std::logic_error("the fold engine evaluates no PE registers to probe: run with the cycle engine");
   const PeRegisters<Op, Acc> regs = pes_.probe(row, col);
   PeSnapshot snap;
   snap.left_operand = static_cast<double>(regs.left_operand);

@@ -13,6 +13,7 @@
 // controller places them where the schedule says they arrive).
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "models/array/array_config.hpp"
@@ -20,9 +21,11 @@
 #include "models/array/array_program.hpp"
 #include "models/array/edge_trace.hpp"
 #include "models/memory/fold_gate.hpp"
+#include "models/array/fold_evaluation.hpp"
 #include "models/array/fold_schedule.hpp"
 #include "models/noc/noc.hpp"
 #include "models/array/pe_array.hpp"
+#include "models/array/pe_engine.hpp"
 
 namespace systole {
 
@@ -36,7 +39,8 @@ struct MemoryWait {
 template <class Op, class Acc>
 class ArrayController final : public Execution {
  public:
-  ArrayController(const ArrayConfig& config, ArrayProgram<Op, Acc> program, FoldGate* gate = nullptr);
+  ArrayController(const ArrayConfig& config, ArrayProgram<Op, Acc> program, FoldGate* gate = nullptr,
+                  PeEngine engine = PeEngine::Cycle);
 
   CycleActivity step() override;
   bool finished() const override { return finished_; }
@@ -152,6 +156,11 @@ class ArrayController final : public Execution {
 
   ArrayConfig config_;
   ArrayProgram<Op, Acc> program_;
+  // Whether the PeArray runs (a computing program on the cycle engine), or
+  // each fold is evaluated when issued (on the fold engine).
+  bool ticks_pes_;
+  bool evaluates_folds_;
+  std::vector<std::unique_ptr<FoldEvaluation<Op, Acc>>> evaluations_;  // per fold, while it is live
   FoldScheduler scheduler_;
   FoldGate* gate_;
   std::vector<std::int64_t> fold_outputs_left_;

@@ -4,6 +4,9 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "models/array/multiversion.hpp"
+#include "models/array/pe_arithmetic.hpp"
+
 namespace systole {
 
 namespace {
@@ -16,29 +19,6 @@ namespace {
 // row has at most 65535 PEs: PeArray's constructor). An invalid operand or
 // stationary value is zero, so a MAC is gated unless it multiplies two
 // non-zero operands: the kernels count those.
-template <class Op>
-struct ExactProduct {  // holds the product of two Op exactly, and is as narrow as that allows
-  using type = Op;
-};
-template <>
-struct ExactProduct<std::int8_t> {
-  using type = std::int16_t;
-};
-template <>
-struct ExactProduct<std::int16_t> {
-  using type = std::int32_t;
-};
-
-// Whether a product has two non-zero factors. An integer product is zero
-// only when a factor is; a float product may underflow to zero.
-template <class Op, class Product>
-[[gnu::always_inline]] inline std::uint16_t nonzero_factors(Op a, Op b, Product product) {
-  if constexpr (std::is_integral_v<Op>)
-    return product != 0;
-  else
-    return (a != 0) & (b != 0);
-}
-
 template <class Op, class Acc>
 [[gnu::always_inline]] inline TickCounts mac_down_impl(
     Acc* __restrict psum, const Op* __restrict weight,
@@ -46,7 +26,7 @@ template <class Op, class Acc>
     const std::uint8_t* __restrict operand_valid, int count) {
   std::uint16_t macs = 0, ungated = 0;
   for (int c = 0; c < count; ++c) {
-    const auto product = static_cast<typename ExactProduct<Op>::type>(weight[c] * operand[c]);
+    const auto product = exact_product(weight[c], operand[c]);
     psum[c] += static_cast<Acc>(product);
     macs += weight_valid[c] & operand_valid[c];
     ungated += nonzero_factors(weight[c], operand[c], product);
@@ -60,19 +40,13 @@ template <class Op, class Acc>
     const Op* __restrict top, const std::uint8_t* __restrict top_valid, int count) {
   std::uint16_t macs = 0, ungated = 0;
   for (int c = 0; c < count; ++c) {
-    const auto product = static_cast<typename ExactProduct<Op>::type>(left[c] * top[c]);
+    const auto product = exact_product(left[c], top[c]);
     acc[c] += static_cast<Acc>(product);
     macs += left_valid[c] & top_valid[c];
     ungated += nonzero_factors(left[c], top[c], product);
   }
   return {macs, static_cast<std::uint32_t>(macs - ungated)};
 }
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define SYSTOLE_MULTIVERSION [[gnu::target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")]]
-#else
-#define SYSTOLE_MULTIVERSION
-#endif
 
 #define SYSTOLE_DEFINE_KERNELS(Op, Acc)                                                   \
   SYSTOLE_MULTIVERSION TickCounts mac_down(Acc* psum, const Op* w, const std::uint8_t* wv, \

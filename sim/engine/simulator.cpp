@@ -303,6 +303,7 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
   OperandSource source{seed, options_.sparsity, options_.operand_values};
   if (gemm.ifmap_sparsity >= 0) source.sparsity.ifmap = gemm.ifmap_sparsity;
   source.timing_only = runs_timing_only(gemm);
+  source.engine = options_.engine;
   const StepMemory memory = begin_memory(*step);
   Execution& execution = step->start(source, memory);
   if (demand_trace_ != nullptr) demand_trace_->begin_step(stats[Counter::Cycles], memory.start_fs);

@@ -46,6 +46,8 @@ struct RunOptions {
   // than `compute_limit_bytes` runs timing-only too, with a warning.
   bool compute = true;
   std::int64_t compute_limit_bytes = std::int64_t{1} << 30;
+  // How the array evaluates computing steps (models/array/pe_engine.hpp).
+  PeEngine engine = PeEngine::Fold;
 };
 
 // Checks, before anything runs, that the memory model can run every layer:

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include "models/array/pe_engine.hpp"
 #include "models/memory/buffer_config.hpp"
 
 namespace systole {
@@ -39,6 +40,8 @@ struct OperandSource {
   OperandSparsity sparsity;
   OperandValues values;
   bool timing_only = false;
+  // How the array evaluates the values (models/array/pe_engine.hpp).
+  PeEngine engine = PeEngine::Fold;
 };
 
 }  // namespace systole

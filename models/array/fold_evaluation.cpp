@@ -1,0 +1,185 @@
+#include "models/array/fold_evaluation.hpp"
+
+#include <algorithm>
+
+#include "models/array/multiversion.hpp"
+#include "models/array/pe_arithmetic.hpp"
+
+namespace systole {
+
+namespace {
+
+// sums[c] += x · row[c] for c in [0, count), each product added as a PE adds
+// it. The fold engine's hot loop.
+template <class Op, class Acc>
+[[gnu::always_inline]] inline void add_products_impl(Acc* __restrict sums, const Op* __restrict row, Op x,
+                                                     int count) {
+  for (int c = 0; c < count; ++c) sums[c] += static_cast<Acc>(exact_product(row[c], x));
+}
+
+#define SYSTOLE_DEFINE_ADD_PRODUCTS(Op, Acc)                                    \
+  SYSTOLE_MULTIVERSION void add_products(Acc* sums, const Op* row, Op x, int count) { \
+    add_products_impl<Op, Acc>(sums, row, x, count);                            \
+  }
+
+SYSTOLE_DEFINE_ADD_PRODUCTS(std::int8_t, std::int32_t)
+SYSTOLE_DEFINE_ADD_PRODUCTS(std::int16_t, std::int64_t)
+SYSTOLE_DEFINE_ADD_PRODUCTS(float, float)
+
+// A short row (a narrow fold) runs inline: the call would cost more.
+template <class Op, class Acc>
+void add_row_products(Acc* sums, const Op* row, Op x, int count) {
+  if (count <= 16)
+    add_products_impl<Op, Acc>(sums, row, x, count);
+  else
+    add_products(sums, row, x, count);
+}
+
+// Counts, cycle by cycle, the MACs of a fold with a zero factor. A fold's
+// MACs pair a sequence a (index i) with a sequence b (index j) for each
+// value of a shared index, in cycle base + i·a_step + j·b_step. A zero a_i
+// gates the run of cycles over j, a zero b_j the run over i, and a pair of
+// zeros was counted twice. Runs go into difference arrays, one per step.
+class GatedCount {
+ public:
+  GatedCount(std::int64_t cycles, std::int64_t a_step, std::int64_t a_count, std::int64_t b_step,
+             std::int64_t b_count)
+      : a_step_(a_step), a_count_(a_count), b_step_(b_step), b_count_(b_count),
+        by_a_step_(static_cast<std::size_t>(cycles + std::max(a_step, b_step) + 1)),
+        by_b_step_(by_a_step_.size()),
+        pairs_(static_cast<std::size_t>(cycles)) {}
+
+  // a_i is zero (at the shared index's base cycle).
+  void zero_a(std::int64_t base, std::int64_t i) { add_run(by_b_step_, base + i * a_step_, b_step_, b_count_); }
+  void zero_b(std::int64_t base, std::int64_t j) { add_run(by_a_step_, base + j * b_step_, a_step_, a_count_); }
+  void zero_pair(std::int64_t base, std::int64_t i, std::int64_t j) {
+    --pairs_[static_cast<std::size_t>(base + i * a_step_ + j * b_step_)];
+  }
+
+  std::vector<std::uint32_t> per_cycle() {
+    propagate(by_a_step_, a_step_);
+    propagate(by_b_step_, b_step_);
+    std::vector<std::uint32_t> gated(pairs_.size());
+    for (std::size_t u = 0; u < gated.size(); ++u)
+      gated[u] = static_cast<std::uint32_t>(by_a_step_[u] + by_b_step_[u] + pairs_[u]);
+    return gated;
+  }
+
+ private:
+  // One more in each of cycles first, first + step, … (count of them).
+  static void add_run(std::vector<std::int64_t>& delta, std::int64_t first, std::int64_t step, std::int64_t count) {
+    ++delta[static_cast<std::size_t>(first)];
+    --delta[static_cast<std::size_t>(first + step * count)];
+  }
+  static void propagate(std::vector<std::int64_t>& delta, std::int64_t step) {
+    for (std::size_t u = static_cast<std::size_t>(step); u < delta.size(); ++u)
+      delta[u] += delta[u - static_cast<std::size_t>(step)];
+  }
+
+  std::int64_t a_step_, a_count_, b_step_, b_count_;
+  std::vector<std::int64_t> by_a_step_, by_b_step_, pairs_;
+};
+
+// A rows × cols block of an operand matrix (element (i, j) at
+// source[i·row_stride + j·col_stride]), copied row-major, and the zeros of
+// each of its rows.
+template <class Op>
+struct DenseBlock {
+  DenseBlock(const Op* source, std::int64_t row_stride, std::int64_t col_stride, std::int64_t rows, int cols)
+      : values(static_cast<std::size_t>(rows) * cols) {
+    // Read along the smaller stride: a transposed operand is read down its
+    // contiguous columns, not across them a cache line per element.
+    if (col_stride <= row_stride) {
+      for (std::int64_t i = 0; i < rows; ++i)
+        for (int j = 0; j < cols; ++j) values[static_cast<std::size_t>(i) * cols + j] = source[i * row_stride + j * col_stride];
+    } else {
+      for (int j = 0; j < cols; ++j)
+        for (std::int64_t i = 0; i < rows; ++i) values[static_cast<std::size_t>(i) * cols + j] = source[i * row_stride + j * col_stride];
+    }
+    zeros_begin.reserve(static_cast<std::size_t>(rows) + 1);
+    zeros_begin.push_back(0);
+    for (std::int64_t i = 0; i < rows; ++i) {
+      const Op* values_i = row(i, cols);
+      int zeros = 0;  // counted branch-free first: most rows of dense operands have none
+      for (int j = 0; j < cols; ++j) zeros += values_i[j] == Op{};
+      for (int j = 0; zeros > 0 && j < cols; ++j)
+        if (values_i[j] == Op{}) zero_columns.push_back(j);
+      zeros_begin.push_back(static_cast<std::int64_t>(zero_columns.size()));
+    }
+  }
+  const Op* row(std::int64_t i, int cols) const { return &values[static_cast<std::size_t>(i) * cols]; }
+
+  std::vector<Op> values;
+  std::vector<std::int64_t> zeros_begin;  // row i's zeros: zero_columns[zeros_begin[i] .. zeros_begin[i+1])
+  std::vector<int> zero_columns;
+};
+
+}  // namespace
+
+template <class Op, class Acc>
+FoldEvaluation<Op, Acc>::FoldEvaluation(ArrayMode mode, const Fold& fold, const GemmOperands<Op, Acc>& operands)
+    : cols_(fold.cols_used) {
+  switch (mode) {  // no default: a new mode must say how its fold evaluates
+    case ArrayMode::Stationary: evaluate_stationary(fold, operands); break;
+    case ArrayMode::OutputStationary: evaluate_output_stationary(fold, operands); break;
+  }
+}
+
+template <class Op, class Acc>
+void FoldEvaluation<Op, Acc>::evaluate_stationary(const Fold& f, const GemmOperands<Op, Acc>& ops) {
+  // Operand m meets PE (r, c) at offset m·k + r + c; the sum leaving column
+  // c adds row 0's product first.
+  const int rows = f.rows_used, cols = f.cols_used;
+  const std::int64_t k = f.stream_spacing, length = f.stream_length;
+  const DenseBlock<Op> weights(ops.top + f.row_offset * ops.top_row_stride + f.col_offset * ops.top_col_stride,
+                               ops.top_row_stride, ops.top_col_stride, rows, cols);
+  GatedCount gated((length - 1) * k + rows + cols - 1, k, length, 1, cols);
+  for (int r = 0; r < rows; ++r)
+    for (std::int64_t z = weights.zeros_begin[r]; z < weights.zeros_begin[r + 1]; ++z)
+      gated.zero_b(r, weights.zero_columns[z]);
+  results_.assign(static_cast<std::size_t>(length) * cols, Acc{});
+  for (std::int64_t m = 0; m < length; ++m) {
+    const Op* x = ops.left + (f.stream_offset + m) * ops.left_ld + f.row_offset;
+    Acc* sums = &results_[static_cast<std::size_t>(m) * cols];
+    for (int r = 0; r < rows; ++r) {
+      add_row_products(sums, weights.row(r, cols), x[r], cols);
+      if (x[r] != Op{}) continue;
+      gated.zero_a(r, m);
+      for (std::int64_t z = weights.zeros_begin[r]; z < weights.zeros_begin[r + 1]; ++z)
+        gated.zero_pair(r, m, weights.zero_columns[z]);
+    }
+  }
+  gated_ = gated.per_cycle();
+}
+
+template <class Op, class Acc>
+void FoldEvaluation<Op, Acc>::evaluate_output_stationary(const Fold& f, const GemmOperands<Op, Acc>& ops) {
+  // Reduction element e meets PE (r, c) at offset e·k + r + c; each
+  // accumulator adds element 0's product first.
+  const int rows = f.rows_used, cols = f.cols_used;
+  const std::int64_t k = f.stream_spacing, length = f.stream_length;
+  const DenseBlock<Op> top(ops.top + f.stream_offset * ops.top_row_stride + f.col_offset * ops.top_col_stride,
+                           ops.top_row_stride, ops.top_col_stride, length, cols);
+  GatedCount gated((length - 1) * k + rows + cols - 1, 1, rows, 1, cols);
+  for (std::int64_t e = 0; e < length; ++e)
+    for (std::int64_t z = top.zeros_begin[e]; z < top.zeros_begin[e + 1]; ++z) gated.zero_b(e * k, top.zero_columns[z]);
+  results_.assign(static_cast<std::size_t>(rows) * cols, Acc{});
+  for (int r = 0; r < rows; ++r) {
+    const Op* x = ops.left + (f.row_offset + r) * ops.left_ld + f.stream_offset;
+    Acc* sums = &results_[static_cast<std::size_t>(r) * cols];
+    for (std::int64_t e = 0; e < length; ++e) {
+      add_row_products(sums, top.row(e, cols), x[e], cols);
+      if (x[e] != Op{}) continue;
+      gated.zero_a(e * k, r);
+      for (std::int64_t z = top.zeros_begin[e]; z < top.zeros_begin[e + 1]; ++z)
+        gated.zero_pair(e * k, r, top.zero_columns[z]);
+    }
+  }
+  gated_ = gated.per_cycle();
+}
+
+template class FoldEvaluation<std::int8_t, std::int32_t>;
+template class FoldEvaluation<std::int16_t, std::int64_t>;
+template class FoldEvaluation<float, float>;
+
+}  // namespace systole

@@ -1,0 +1,56 @@
+#pragma once
+// What the PE grid computes for one fold, evaluated at once instead of
+// cycle by cycle (the fold engine, `systole run --engine fold`).
+//
+// Once a fold is issued its stream start is fixed, and so is every MAC of
+// it: operand m (stationary mode) or reduction element e (output
+// stationary) meets PE (r, c) at stream_start + m·spacing + r + c, and
+// nothing else ever reaches the sums the fold's PEs build. So the results
+// that leave the array are sums in a known order, and the MACs each cycle
+// gates are counts over the fold's zero operands:
+// - stationary: a partial sum leaving column c for operand m is
+//   0 + x(m,0)·w(0,c) + x(m,1)·w(1,c) + … down the used rows, in row order;
+// - output stationary: PE (r, c)'s accumulator is
+//   0 + x(r,0)·y(0,c) + x(r,1)·y(1,c) + … over the stream, in stream order;
+// each product widened and added exactly as the PE's kernel does
+// (models/array/pe_array.cpp), so fp32 sums round identically. What it
+// abstracts away: every register in between, so no PE can be probed, and
+// a run that traces PE registers takes the cycle engine.
+//
+// `tests/test_engines.cpp` checks, run by run, that every output equals the
+// cycle engine's byte for byte.
+
+#include <cstdint>
+#include <vector>
+
+#include "models/array/array_program.hpp"
+
+namespace systole {
+
+template <class Op, class Acc>
+class FoldEvaluation {
+ public:
+  FoldEvaluation(ArrayMode mode, const Fold& fold, const GemmOperands<Op, Acc>& operands);
+
+  // Stationary mode: the sum leaving column c for stream element m.
+  // Output stationary: the accumulator of PE (m, c).
+  Acc result(std::int64_t m, std::int64_t c) const {
+    return results_[static_cast<std::size_t>(m) * static_cast<std::size_t>(cols_) + static_cast<std::size_t>(c)];
+  }
+  // MACs with a zero operand in the cycle `offset` cycles after the fold's
+  // stream start.
+  std::uint32_t gated_macs(std::int64_t offset) const {
+    return offset >= 0 && offset < static_cast<std::int64_t>(gated_.size()) ? gated_[static_cast<std::size_t>(offset)]
+                                                                            : 0;
+  }
+
+ private:
+  void evaluate_stationary(const Fold& fold, const GemmOperands<Op, Acc>& operands);
+  void evaluate_output_stationary(const Fold& fold, const GemmOperands<Op, Acc>& operands);
+
+  int cols_ = 0;
+  std::vector<Acc> results_;
+  std::vector<std::uint32_t> gated_;
+};
+
+}  // namespace systole

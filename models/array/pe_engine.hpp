@@ -1,0 +1,16 @@
+#pragma once
+// How a computing program's PE grid is evaluated (`systole run --engine`).
+//
+// Cycle: every PE register, cycle by cycle (models/array/pe_array.hpp); the
+// reference, and the only engine whose PE registers can be probed (a VCD's
+// PE window).
+// Fold: each fold's results and gated MACs at once, when the fold is issued
+// (models/array/fold_evaluation.hpp); the controller still runs every cycle
+// and collects each result in the cycle it leaves the array, so every count
+// and every output is the cycle engine's (tests/test_engines.cpp).
+
+namespace systole {
+
+enum class PeEngine { Cycle, Fold };
+
+}  // namespace systole

@@ -1,0 +1,151 @@
+// The two ways of evaluating the PE grid (models/array/pe_engine.hpp): the
+// fold engine, the default, writes every output the cycle engine (the
+// reference) writes, byte for byte, over a small matrix of runs: every GEMM
+// dataflow and microarchitecture, int8, int16 and fp32 (whose sums depend on
+// their order), ideal memory and DRAM with a narrow NoC (streams spaced more
+// than a cycle apart) and a shared buffer, every layer kind, zero operands
+// (gated MACs, per cycle in the power at --sample 1), and a VCD of the
+// aggregate signals. scripts/check_equivalence.sh engines runs a larger one.
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/helpers.hpp"
+
+using namespace systole::test;
+
+namespace {
+
+constexpr const char* kWorkload = R"(name: engine_mix
+batch: 2
+layers:
+  - {name: conv, type: conv, input: [9, 9, 4], filters: 20, kernel: [3, 2], stride: [2, 1], padding: [1, 0, 1, 1], dilation: 2, groups: 2}
+  - {name: dw, type: depthwise, input: [8, 8, 4], kernel: 3, stride: 1, padding: 1, multiplier: 2}
+  - {name: fc, type: fc, inputs: 64, outputs: 10}
+  - {name: mm, type: gemm, m: 5, n: 19, k: 21}
+  - {name: pool, type: pool, op: avg, input: [8, 8, 4], kernel: 2, stride: 2, padding: 0}
+  - {name: lstm, type: lstm, input_size: 8, hidden_size: 6, sequence_length: 3, layers: 2, bidirectional: true}
+  - {name: gru, type: gru, input_size: 8, hidden_size: 6, sequence_length: 3, linear_before_reset: false}
+  - {name: attn, type: attention, sequence_length: 4, heads: 2, model_dim: 16, cached_tokens: 3}
+  - {name: dec, type: decoder, model_dim: 16, heads: 2, mlp_dim: 32, mlp: gelu, prompt_tokens: 3, decode_steps: 2}
+)";
+
+// summary.json without its wall-clock figures.
+nlohmann::json summary_without_wall_clock(const std::string& path) {
+  nlohmann::json summary = nlohmann::json::parse(read_file(path));
+  summary["totals"].erase("wall_time");
+  summary["totals"].erase("simulation_rate");
+  return summary;
+}
+
+}  // namespace
+
+TEST_CASE("the fold engine writes what the cycle engine writes, byte for byte", "[cli][engines]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/net.yaml", kWorkload);
+  struct Case {
+    std::string name;
+    std::vector<std::string> args;
+  };
+  const std::vector<std::string> small = {"--arch", "systole-32x32", "--array", "8x8"};
+  const auto with = [](std::vector<std::string> base, const std::vector<std::string>& more) {
+    base.insert(base.end(), more.begin(), more.end());
+    return base;
+  };
+  const std::vector<Case> cases = {
+      {"ws-pipelined-int8", with(small, {"--dataflow", "ws", "--microarch", "pipelined", "--data-type", "int8",
+                                         "--sample", "1", "--sparsity", "ifmap=0.3,weights=0.2"})},
+      {"os-baseline-fp32", with(small, {"--dataflow", "os", "--microarch", "baseline", "--data-type", "fp32",
+                                        "--sample", "1", "--sparsity", "ifmap=0.5,weights=0.4"})},
+      {"os-pipelined-int16", with(small, {"--dataflow", "os", "--microarch", "pipelined", "--data-type", "int16",
+                                          "--sample", "7", "--sparsity", "weights=0.6"})},
+      {"is-pipelined-fp32", with(small, {"--dataflow", "is", "--microarch", "pipelined", "--data-type", "fp32",
+                                         "--sample", "1000"})},
+      {"ws-baseline-dram-narrow-noc", with(small, {"--dataflow", "ws", "--microarch", "baseline", "--memory", "dram",
+                                                   "--noc.left_words", "3", "--noc.top_words", "5",
+                                                   "--noc.out_words", "2", "--noc.latency", "4", "--sample", "1",
+                                                   "--sparsity", "ifmap=0.2"})},
+      {"os-dram-spill-vcd", with(small, {"--dataflow", "os", "--memory", "dram", "--buffer.ifmap_kb", "1",
+                                         "--buffer.filter_kb", "1", "--buffer.ofmap_kb", "1", "--noc.left_words",
+                                         "4", "--sample", "13", "--vcd", "@VCD"})},
+      {"is-shared-buffer", {"--arch", SYSTOLE_SOURCE_DIR "/docs/examples/shared-12x14.ini", "--dataflow", "is",
+                            "--noc.top_words", "5", "--sample", "1", "--sparsity", "ifmap=0.4,weights=0.4"}},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    std::string outputs[2];
+    std::string errors[2];
+    const char* engines[2] = {"cycle", "fold"};
+    for (int e = 0; e < 2; ++e) {
+      const std::string out = dir + "/" + c.name + "-" + engines[e];
+      std::vector<std::string> args = {"run", "--workload", dir + "/net.yaml", "--verify", "--log-level", "warn",
+                                       "--engine", engines[e], "--out", out};
+      for (const std::string& a : c.args) args.push_back(a == "@VCD" ? out + ".vcd" : a);
+      const CommandResult run = run_systole(args);
+      INFO(engines[e] << " stderr: " << run.err);
+      REQUIRE(run.exit_code == 0);
+      outputs[e] = out;
+    }
+    for (const char* file : {"/layers.csv", "/utilization.csv", "/energy.csv"}) {
+      INFO(file);
+      const std::string expected = read_file(outputs[0] + file);
+      REQUIRE(expected.size() > 100);
+      CHECK(read_file(outputs[1] + file) == expected);
+    }
+    const nlohmann::json summary = summary_without_wall_clock(outputs[0] + "/summary.json");
+    CHECK(summary_without_wall_clock(outputs[1] + "/summary.json") == summary);
+    CHECK(summary["verification"] == "passed");
+    if (c.name.find("vcd") != std::string::npos) {
+      const std::string vcd = read_file(outputs[0] + ".vcd");
+      REQUIRE(vcd.size() > 1000);
+      CHECK(read_file(outputs[1] + ".vcd") == vcd);
+    }
+    // Zero operands gated MACs, so the comparison covered the fold engine's
+    // count of them.
+    if (std::find(c.args.begin(), c.args.end(), "--sparsity") != c.args.end()) {
+      const auto layers = read_csv(outputs[1] + "/layers.csv");
+      const auto& header = layers.front();
+      const std::size_t gated =
+          static_cast<std::size_t>(std::find(header.begin(), header.end(), "macs_gated") - header.begin());
+      REQUIRE(gated < header.size());
+      std::int64_t total = 0;
+      for (std::size_t row = 1; row < layers.size(); ++row)
+        if (!layers[row][gated].empty()) total += std::stoll(layers[row][gated]);
+      CHECK(total > 0);
+    }
+  }
+}
+
+TEST_CASE("run --engine: bad values, and PE registers only on the cycle engine", "[cli][engines]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/net.csv", "Layer, M, N, K,\na, 12, 5, 6,\n");
+  const std::vector<std::string> base = {"run", "--arch", "systole-32x32", "--array", "4x4", "--workload",
+                                         dir + "/net.csv", "--log-level", "warn"};
+  const auto with = [&](const std::vector<std::string>& more) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+  };
+  const CommandResult bogus = run_systole(with({"--engine", "wavefront", "--out", dir + "/a"}));
+  CHECK(bogus.exit_code != 0);
+  CHECK(bogus.err.find("option --engine: 'wavefront' is neither fold nor cycle") != std::string::npos);
+  const CommandResult fold_pes =
+      run_systole(with({"--engine", "fold", "--vcd", dir + "/b.vcd", "--vcd-pes", "0:1,0:1", "--out", dir + "/b"}));
+  CHECK(fold_pes.exit_code != 0);
+  CHECK(fold_pes.err.find("option --engine fold: --vcd-pes") != std::string::npos);
+  // Without --engine, a PE window takes the cycle engine: its registers are
+  // in the waveform.
+  const CommandResult traced = run_systole(with({"--vcd", dir + "/c.vcd", "--vcd-pes", "0:1,0:1", "--out", dir + "/c"}));
+  INFO(traced.err);
+  REQUIRE(traced.exit_code == 0);
+  const CommandResult reference = run_systole(
+      with({"--engine", "cycle", "--vcd", dir + "/d.vcd", "--vcd-pes", "0:1,0:1", "--out", dir + "/d"}));
+  REQUIRE(reference.exit_code == 0);
+  const std::string vcd = read_file(dir + "/d.vcd");
+  CHECK(vcd.find("partial_sum") != std::string::npos);
+  CHECK(read_file(dir + "/c.vcd") == vcd);
+}
