@@ -246,13 +246,12 @@ typename ArrayController<Op, Acc>::Collected ArrayController<Op, Acc>::collect_b
     first += ((d - first) % k + k) % k;  // columns where an element leaves now
     if (first > last) continue;
     const std::int64_t count = (last - first) / k + 1;
-    if (program_.computes()) {
+    if (ticks_pes_) {
       const GemmOperands<Op, Acc>& ops = operands(g);
       const Acc* bottom = pes_.bottom_outputs();
       for (std::int64_t c = first; c <= last; c += k) {
-        const std::int64_t element = (d - c) / k;
-        const Acc sum = evaluates_folds_ ? evaluations_[g]->result(element, c) : bottom[c];
-        ops.out[(f.stream_offset + element) * ops.out_ld + f.col_offset + c] += sum;
+        const std::int64_t m = f.stream_offset + (d - c) / k;
+        ops.out[m * ops.out_ld + f.col_offset + c] += bottom[c];
       }
     }
     output_collected(g, count);
@@ -276,14 +275,13 @@ typename ArrayController<Op, Acc>::Collected ArrayController<Op, Acc>::collect_a
     const std::int64_t first = std::max<std::int64_t>(0, (e - (f.cols_used - 1) + q - 1) / q);
     const std::int64_t last = std::min<std::int64_t>(f.rows_used - 1, e / q);
     if (first > last) continue;
-    if (program_.computes()) {
+    if (ticks_pes_) {
       const GemmOperands<Op, Acc>& ops = operands(g);
       for (std::int64_t r = first; r <= last; ++r) {
         const std::int64_t c = e - q * r;
         // A reduction chunk's partial result adds to the chunks before it.
         ops.out[(f.row_offset + r) * ops.out_ld + f.col_offset + c] +=
-            evaluates_folds_ ? evaluations_[g]->result(r, c)
-                             : pes_.take_accumulator(static_cast<int>(r), static_cast<int>(c));
+            pes_.take_accumulator(static_cast<int>(r), static_cast<int>(c));
       }
     }
     const int count = static_cast<int>(last - first + 1);

@@ -35,6 +35,13 @@ void add_row_products(Acc* sums, const Op* row, Op x, int count) {
     add_products(sums, row, x, count);
 }
 
+// A fold's results for one output row, added to what earlier folds left
+// there, as the controller adds each result that leaves the array.
+template <class Acc>
+void add_to_output(Acc* __restrict out, const Acc* __restrict sums, int count) {
+  for (int c = 0; c < count; ++c) out[c] += sums[c];
+}
+
 // Counts, cycle by cycle, the MACs of a fold with a zero factor. A fold's
 // MACs pair a sequence a (index i) with a sequence b (index j) for each
 // value of a shared index, in cycle base + i·a_step + j·b_step. A zero a_i
@@ -117,8 +124,7 @@ struct DenseBlock {
 }  // namespace
 
 template <class Op, class Acc>
-FoldEvaluation<Op, Acc>::FoldEvaluation(ArrayMode mode, const Fold& fold, const GemmOperands<Op, Acc>& operands)
-    : cols_(fold.cols_used) {
+FoldEvaluation<Op, Acc>::FoldEvaluation(ArrayMode mode, const Fold& fold, const GemmOperands<Op, Acc>& operands) {
   switch (mode) {  // no default: a new mode must say how its fold evaluates
     case ArrayMode::Stationary: evaluate_stationary(fold, operands); break;
     case ArrayMode::OutputStationary: evaluate_output_stationary(fold, operands); break;
@@ -137,17 +143,18 @@ void FoldEvaluation<Op, Acc>::evaluate_stationary(const Fold& f, const GemmOpera
   for (int r = 0; r < rows; ++r)
     for (std::int64_t z = weights.zeros_begin[r]; z < weights.zeros_begin[r + 1]; ++z)
       gated.zero_b(r, weights.zero_columns[z]);
-  results_.assign(static_cast<std::size_t>(length) * cols, Acc{});
+  std::vector<Acc> sums(static_cast<std::size_t>(cols));
   for (std::int64_t m = 0; m < length; ++m) {
     const Op* x = ops.left + (f.stream_offset + m) * ops.left_ld + f.row_offset;
-    Acc* sums = &results_[static_cast<std::size_t>(m) * cols];
+    std::fill(sums.begin(), sums.end(), Acc{});
     for (int r = 0; r < rows; ++r) {
-      add_row_products(sums, weights.row(r, cols), x[r], cols);
+      add_row_products(sums.data(), weights.row(r, cols), x[r], cols);
       if (x[r] != Op{}) continue;
       gated.zero_a(r, m);
       for (std::int64_t z = weights.zeros_begin[r]; z < weights.zeros_begin[r + 1]; ++z)
         gated.zero_pair(r, m, weights.zero_columns[z]);
     }
+    add_to_output(ops.out + (f.stream_offset + m) * ops.out_ld + f.col_offset, sums.data(), cols);
   }
   gated_ = gated.per_cycle();
 }
@@ -163,17 +170,18 @@ void FoldEvaluation<Op, Acc>::evaluate_output_stationary(const Fold& f, const Ge
   GatedCount gated((length - 1) * k + rows + cols - 1, 1, rows, 1, cols);
   for (std::int64_t e = 0; e < length; ++e)
     for (std::int64_t z = top.zeros_begin[e]; z < top.zeros_begin[e + 1]; ++z) gated.zero_b(e * k, top.zero_columns[z]);
-  results_.assign(static_cast<std::size_t>(rows) * cols, Acc{});
+  std::vector<Acc> sums(static_cast<std::size_t>(cols));
   for (int r = 0; r < rows; ++r) {
     const Op* x = ops.left + (f.row_offset + r) * ops.left_ld + f.stream_offset;
-    Acc* sums = &results_[static_cast<std::size_t>(r) * cols];
+    std::fill(sums.begin(), sums.end(), Acc{});
     for (std::int64_t e = 0; e < length; ++e) {
-      add_row_products(sums, top.row(e, cols), x[e], cols);
+      add_row_products(sums.data(), top.row(e, cols), x[e], cols);
       if (x[e] != Op{}) continue;
       gated.zero_a(e * k, r);
       for (std::int64_t z = top.zeros_begin[e]; z < top.zeros_begin[e + 1]; ++z)
         gated.zero_pair(e * k, r, top.zero_columns[z]);
     }
+    add_to_output(ops.out + (f.row_offset + r) * ops.out_ld + f.col_offset, sums.data(), cols);
   }
   gated_ = gated.per_cycle();
 }

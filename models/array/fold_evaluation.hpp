@@ -13,9 +13,15 @@
 // - output stationary: PE (r, c)'s accumulator is
 //   0 + x(r,0)·y(0,c) + x(r,1)·y(1,c) + … over the stream, in stream order;
 // each product widened and added exactly as the PE's kernel does
-// (models/array/pe_array.cpp), so fp32 sums round identically. What it
-// abstracts away: every register in between, so no PE can be probed, and
-// a run that traces PE registers takes the cycle engine.
+// (models/array/pe_arithmetic.hpp), so fp32 sums round identically.
+//
+// The results are added to the GEMM's output when the fold is evaluated,
+// not when they leave the array: nothing reads the output while a program
+// runs, and each output adds its folds' results in the order the folds are
+// issued, which is the order their results leave (a later fold's stream
+// starts later). What it abstracts away: every register in between, so no
+// PE can be probed, and a run that traces PE registers takes the cycle
+// engine.
 //
 // `tests/test_engines.cpp` checks, run by run, that every output equals the
 // cycle engine's byte for byte.
@@ -30,13 +36,9 @@ namespace systole {
 template <class Op, class Acc>
 class FoldEvaluation {
  public:
+  // Evaluates `fold` of `operands` and adds its results to operands.out.
   FoldEvaluation(ArrayMode mode, const Fold& fold, const GemmOperands<Op, Acc>& operands);
 
-  // Stationary mode: the sum leaving column c for stream element m.
-  // Output stationary: the accumulator of PE (m, c).
-  Acc result(std::int64_t m, std::int64_t c) const {
-    return results_[static_cast<std::size_t>(m) * static_cast<std::size_t>(cols_) + static_cast<std::size_t>(c)];
-  }
   // MACs with a zero operand in the cycle `offset` cycles after the fold's
   // stream start.
   std::uint32_t gated_macs(std::int64_t offset) const {
@@ -48,8 +50,6 @@ class FoldEvaluation {
   void evaluate_stationary(const Fold& fold, const GemmOperands<Op, Acc>& operands);
   void evaluate_output_stationary(const Fold& fold, const GemmOperands<Op, Acc>& operands);
 
-  int cols_ = 0;
-  std::vector<Acc> results_;
   std::vector<std::uint32_t> gated_;
 };
 

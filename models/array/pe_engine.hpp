@@ -6,8 +6,8 @@
 // PE window).
 // Fold: each fold's results and gated MACs at once, when the fold is issued
 // (models/array/fold_evaluation.hpp); the controller still runs every cycle
-// and collects each result in the cycle it leaves the array, so every count
-// and every output is the cycle engine's (tests/test_engines.cpp).
+// as it runs a timing-only program, so every count and every output is the
+// cycle engine's (tests/test_engines.cpp).
 
 namespace systole {
 
