@@ -9,31 +9,40 @@ namespace systole {
 
 namespace {
 
-// sums[c] += x · row[c] for c in [0, count), each product added as a PE adds
-// it. The fold engine's hot loop.
+// sums[c] += x[0]·block[0][c] + x[1]·block[1][c] + … for c in [0, cols),
+// block row-major, each product added as a PE adds it, in row order. The
+// fold engine's hot loop: a tile of sums stays in registers down all rows.
 template <class Op, class Acc>
-[[gnu::always_inline]] inline void add_products_impl(Acc* __restrict sums, const Op* __restrict row, Op x,
-                                                     int count) {
-  for (int c = 0; c < count; ++c) sums[c] += static_cast<Acc>(exact_product(row[c], x));
+[[gnu::always_inline]] inline void add_block_products_impl(Acc* __restrict sums, const Op* __restrict block,
+                                                           const Op* __restrict x, std::int64_t rows, int cols) {
+  constexpr int kTile = 256 / static_cast<int>(sizeof(Acc));
+  int first = 0;
+  for (; first + kTile <= cols; first += kTile) {
+    Acc tile[kTile];
+    for (int j = 0; j < kTile; ++j) tile[j] = sums[first + j];
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const Op* row = block + r * cols + first;
+      const Op xr = x[r];
+      for (int j = 0; j < kTile; ++j) tile[j] += static_cast<Acc>(exact_product(row[j], xr));
+    }
+    for (int j = 0; j < kTile; ++j) sums[first + j] = tile[j];
+  }
+  if (first == cols) return;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const Op* row = block + r * cols;
+    const Op xr = x[r];
+    for (int c = first; c < cols; ++c) sums[c] += static_cast<Acc>(exact_product(row[c], xr));
+  }
 }
 
-#define SYSTOLE_DEFINE_ADD_PRODUCTS(Op, Acc)                                    \
-  SYSTOLE_MULTIVERSION void add_products(Acc* sums, const Op* row, Op x, int count) { \
-    add_products_impl<Op, Acc>(sums, row, x, count);                            \
+#define SYSTOLE_DEFINE_ADD_BLOCK_PRODUCTS(Op, Acc)                                                               \
+  SYSTOLE_MULTIVERSION void add_block_products(Acc* sums, const Op* block, const Op* x, std::int64_t rows, int cols) { \
+    add_block_products_impl<Op, Acc>(sums, block, x, rows, cols);                                                \
   }
 
-SYSTOLE_DEFINE_ADD_PRODUCTS(std::int8_t, std::int32_t)
-SYSTOLE_DEFINE_ADD_PRODUCTS(std::int16_t, std::int64_t)
-SYSTOLE_DEFINE_ADD_PRODUCTS(float, float)
-
-// A short row (a narrow fold) runs inline: the call would cost more.
-template <class Op, class Acc>
-void add_row_products(Acc* sums, const Op* row, Op x, int count) {
-  if (count <= 16)
-    add_products_impl<Op, Acc>(sums, row, x, count);
-  else
-    add_products(sums, row, x, count);
-}
+SYSTOLE_DEFINE_ADD_BLOCK_PRODUCTS(std::int8_t, std::int32_t)
+SYSTOLE_DEFINE_ADD_BLOCK_PRODUCTS(std::int16_t, std::int64_t)
+SYSTOLE_DEFINE_ADD_BLOCK_PRODUCTS(float, float)
 
 // A fold's results for one output row, added to what earlier folds left
 // there, as the controller adds each result that leaves the array.
@@ -147,8 +156,8 @@ void FoldEvaluation<Op, Acc>::evaluate_stationary(const Fold& f, const GemmOpera
   for (std::int64_t m = 0; m < length; ++m) {
     const Op* x = ops.left + (f.stream_offset + m) * ops.left_ld + f.row_offset;
     std::fill(sums.begin(), sums.end(), Acc{});
+    add_block_products(sums.data(), weights.row(0, cols), x, rows, cols);
     for (int r = 0; r < rows; ++r) {
-      add_row_products(sums.data(), weights.row(r, cols), x[r], cols);
       if (x[r] != Op{}) continue;
       gated.zero_a(r, m);
       for (std::int64_t z = weights.zeros_begin[r]; z < weights.zeros_begin[r + 1]; ++z)
@@ -174,8 +183,8 @@ void FoldEvaluation<Op, Acc>::evaluate_output_stationary(const Fold& f, const Ge
   for (int r = 0; r < rows; ++r) {
     const Op* x = ops.left + (f.row_offset + r) * ops.left_ld + f.stream_offset;
     std::fill(sums.begin(), sums.end(), Acc{});
+    add_block_products(sums.data(), top.row(0, cols), x, length, cols);
     for (std::int64_t e = 0; e < length; ++e) {
-      add_row_products(sums.data(), top.row(e, cols), x[e], cols);
       if (x[e] != Op{}) continue;
       gated.zero_a(e * k, r);
       for (std::int64_t z = top.zeros_begin[e]; z < top.zeros_begin[e + 1]; ++z)
