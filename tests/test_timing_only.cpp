@@ -40,6 +40,9 @@ void record(const ArchConfig& arch, const Workload& workload, bool compute, Reco
   RunOptions options;
   options.compute = compute;
   options.verify = compute;
+  // The computing run is the reference: the timing-only run counts as the
+  // fold engine does, so the cycle engine is what it must match.
+  options.engine = PeEngine::Cycle;
   Simulator simulator(accelerator(), arch, options);
   simulator.add_observer(into.activity);
   into.result = simulator.run(workload);

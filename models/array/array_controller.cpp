@@ -164,7 +164,58 @@ int ArrayController<Op, Acc>::feed_left_edge() {
 }
 
 template <class Op, class Acc>
+int ArrayController<Op, Acc>::count_top_edge() {
+  // What feed_top_edge feeds, counted a fold at a time: each column takes
+  // the first live fold whose stream covers it now, columns [d - last, d]
+  // of a fold d cycles into its stream, and carries an element where
+  // (d - c) is a multiple of the spacing and c a used column.
+  int fed = 0;
+  struct Span {
+    std::int64_t first, last;
+  };
+  Span taken[kMaxCountedFolds];  // columns taken by earlier live folds
+  int taken_count = 0;
+  for (std::size_t g = live_begin_; g < live_end_; ++g) {
+    const Fold& f = fold(g);
+    const std::int64_t d = cycle_ - scheduler_.issued()[g].stream_start;
+    const std::int64_t first = std::max<std::int64_t>(0, d - f.last_element_offset());
+    const std::int64_t last = std::min<std::int64_t>(config_.cols - 1, d);
+    if (first > last) continue;
+    // The fold's columns not taken before, as pieces of [first, last].
+    Span pieces[kMaxCountedFolds + 1] = {{first, last}};
+    int piece_count = 1;
+    for (int t = 0; t < taken_count; ++t) {
+      Span next[kMaxCountedFolds + 1];
+      int next_count = 0;
+      for (int p = 0; p < piece_count; ++p) {
+        const Span piece = pieces[p];
+        if (taken[t].last < piece.first || taken[t].first > piece.last) {
+          next[next_count++] = piece;
+          continue;
+        }
+        if (piece.first < taken[t].first) next[next_count++] = {piece.first, taken[t].first - 1};
+        if (piece.last > taken[t].last) next[next_count++] = {taken[t].last + 1, piece.last};
+      }
+      std::copy(next, next + next_count, pieces);
+      piece_count = next_count;
+    }
+    taken[taken_count++] = {first, last};
+    const std::int64_t k = f.stream_spacing;
+    std::int64_t count = 0;
+    for (int p = 0; p < piece_count; ++p) {
+      const std::int64_t end = std::min<std::int64_t>(pieces[p].last, f.cols_used - 1);
+      const std::int64_t start = pieces[p].first + ((d - pieces[p].first) % k + k) % k;
+      if (start <= end) count += (end - start) / k + 1;
+    }
+    if (count > 0) vertical_hops_.add(cycle_ + 1, f.rows_used - 1, count);  // down the fold's used rows
+    fed += static_cast<int>(count);
+  }
+  return fed;
+}
+
+template <class Op, class Acc>
 int ArrayController<Op, Acc>::feed_top_edge() {
+  if (!ticks_pes_ && live_end_ - live_begin_ <= kMaxCountedFolds) return count_top_edge();
   int fed = 0;
   const bool computes = ticks_pes_;  // read once: the PEs' writes may alias it
   for (int c = 0; c < config_.cols; ++c) {

@@ -94,6 +94,11 @@ class ArrayController final : public Execution {
   int feed_left_edge();  // valid words fed
   TickCounts tick_pes();
   int feed_top_edge();
+  // feed_top_edge's count and hops without values, a fold at a time (each
+  // of its columns' pieces not taken by an earlier fold is a subtraction of
+  // intervals): for at most kMaxCountedFolds live folds.
+  static constexpr std::size_t kMaxCountedFolds = 8;
+  int count_top_edge();
   void compute_windows();
   // Moves every row's window down one row and makes `row0` row 0's.
   void push_window(const RowWindow& row0);
