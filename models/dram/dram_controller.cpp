@@ -244,8 +244,12 @@ std::int64_t DramChannel::next_event() const {
   if (refresh_due_ || (config_.refresh && now_ >= next_refresh_)) return now_;
   const DramTiming& t = spec_.t;
   std::int64_t next = config_.refresh ? next_refresh_ : std::numeric_limits<std::int64_t>::max();
+  // The answer is never before now: the first condition met now settles it.
   // A completion is taken after the tick of the cycle before its data ends.
-  for (const DramCompletion& c : in_flight_) next = std::min(next, c.done - 1);
+  for (const DramCompletion& c : in_flight_) {
+    next = std::min(next, c.done - 1);
+    if (next <= now_) return now_;
+  }
   // The oldest request starts to block others once it has waited too long.
   if (!queue_.empty()) {
     const std::int64_t starving_from = queue_.front().arrival + config_.starvation_cycles + 1;
@@ -269,6 +273,7 @@ std::int64_t DramChannel::next_event() const {
       ready = bank.next_pre;
     }
     next = std::min(next, ready);
+    if (next <= now_) return now_;
   }
   return std::max(next, now_);
 }
