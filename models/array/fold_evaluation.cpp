@@ -134,6 +134,7 @@ struct DenseBlock {
 
 template <class Op, class Acc>
 FoldEvaluation<Op, Acc>::FoldEvaluation(ArrayMode mode, const Fold& fold, const GemmOperands<Op, Acc>& operands) {
+  if (fold.rows_used <= 0 || fold.cols_used <= 0 || fold.stream_length <= 0) return;  // no MAC to evaluate
   switch (mode) {  // no default: a new mode must say how its fold evaluates
     case ArrayMode::Stationary: evaluate_stationary(fold, operands); break;
     case ArrayMode::OutputStationary: evaluate_output_stationary(fold, operands); break;
