@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/engine/simulator.hpp"
 #include "sim/config/text.hpp"
 
@@ -185,5 +187,27 @@ void check_counts(const LayerStats& layer, const Expected& expected) {
     CHECK(layer[counter] == value);
   }
 }
+
+nlohmann::json summary_without_wall_clock(const std::string& path) {
+  nlohmann::json summary = nlohmann::json::parse(read_file(path));
+  summary["totals"].erase("wall_time");
+  summary["totals"].erase("simulation_rate");
+  return summary;
+}
+
+const char* const kEveryLayerKindYaml = R"(name: every_layer_kind
+batch: 2
+layers:
+  - {name: conv, type: conv, input: [9, 9, 4], filters: 20, kernel: [3, 2], stride: [2, 1], padding: [1, 0, 1, 1], dilation: 2, groups: 2}
+  - {name: dw, type: depthwise, input: [8, 8, 4], kernel: 3, stride: 1, padding: 1, multiplier: 2}
+  - {name: fc, type: fc, inputs: 64, outputs: 10}
+  - {name: mm, type: gemm, m: 5, n: 19, k: 21}
+  - {name: pool, type: pool, op: avg, input: [8, 8, 4], kernel: 2, stride: 2, padding: 0}
+  - {name: add, type: eltwise, shape: [4, 4, 8]}
+  - {name: lstm, type: lstm, input_size: 8, hidden_size: 6, sequence_length: 3, layers: 2, bidirectional: true}
+  - {name: gru, type: gru, input_size: 8, hidden_size: 6, sequence_length: 3, linear_before_reset: false}
+  - {name: attn, type: attention, sequence_length: 4, heads: 2, model_dim: 16, cached_tokens: 3}
+  - {name: dec, type: decoder, model_dim: 16, heads: 2, mlp_dim: 32, mlp: gelu, prompt_tokens: 3, decode_steps: 2}
+)";
 
 }  // namespace systole::test

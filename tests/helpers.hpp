@@ -9,6 +9,8 @@
 
 #include <sys/types.h>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "models/accelerator.hpp"
 #include "sim/config/arch_config.hpp"
 #include "sim/dataflow/dataflow.hpp"
@@ -85,6 +87,15 @@ std::string npy_bytes(const std::string& dictionary, const std::string& data);
 // A version-1 .npy file of int8 values with `shape`, as numpy.save writes it.
 void write_npy_int8(const std::string& path, const std::vector<std::int64_t>& shape, const std::vector<int>& values);
 std::string read_file(const std::string& path);
+// summary.json without its wall-clock figures (totals.wall_time and
+// totals.simulation_rate): what two runs of the same work write alike.
+nlohmann::json summary_without_wall_clock(const std::string& path);
+// A workload of every layer kind, with vector steps between array steps,
+// partial folds on an 8x8 array and sums over several folds: conv with
+// groups and dilation, depthwise, fc, gemm, pool, eltwise, a 2-layer
+// bidirectional LSTM, GRU, attention with a KV cache, a decoder. Runs in
+// about a second; for tests that compare whole runs.
+extern const char* const kEveryLayerKindYaml;
 std::vector<std::vector<std::string>> read_csv(const std::string& path);
 
 }  // namespace systole::test

@@ -19,38 +19,9 @@
 
 using namespace systole::test;
 
-namespace {
-
-// Every layer kind, with vector steps between array steps, and enough layers
-// that the two workers interleave.
-constexpr const char* kWorkload = R"(name: pool_mix
-batch: 2
-layers:
-  - {name: conv, type: conv, input: [9, 9, 4], filters: 8, kernel: [3, 2], stride: [2, 1], padding: [1, 0, 1, 1], dilation: 2, groups: 2}
-  - {name: dw, type: depthwise, input: [8, 8, 4], kernel: 3, stride: 1, padding: 1, multiplier: 2}
-  - {name: fc, type: fc, inputs: 64, outputs: 10}
-  - {name: mm, type: gemm, m: 5, n: 6, k: 7}
-  - {name: pool, type: pool, op: avg, input: [8, 8, 4], kernel: 2, stride: 2, padding: 0}
-  - {name: add, type: eltwise, shape: [4, 4, 8]}
-  - {name: lstm, type: lstm, input_size: 8, hidden_size: 6, sequence_length: 3, layers: 2, bidirectional: true}
-  - {name: gru, type: gru, input_size: 8, hidden_size: 6, sequence_length: 3, linear_before_reset: false}
-  - {name: attn, type: attention, sequence_length: 4, heads: 2, model_dim: 16, cached_tokens: 3}
-  - {name: dec, type: decoder, model_dim: 16, heads: 2, mlp_dim: 32, mlp: gelu, prompt_tokens: 3, decode_steps: 2}
-)";
-
-// summary.json without its wall-clock figures.
-nlohmann::json summary_without_wall_clock(const std::string& path) {
-  nlohmann::json summary = nlohmann::json::parse(read_file(path));
-  summary["totals"].erase("wall_time");
-  summary["totals"].erase("simulation_rate");
-  return summary;
-}
-
-}  // namespace
-
 TEST_CASE("run --threads 2 writes what the serial run writes, byte for byte", "[cli][threads]") {
   const std::string dir = make_temp_dir();
-  write_file(dir + "/net.yaml", kWorkload);
+  write_file(dir + "/net.yaml", kEveryLayerKindYaml);
   struct Case {
     std::string dataflow, microarch, sample, data_type;
   };

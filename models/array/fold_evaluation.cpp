@@ -133,65 +133,52 @@ struct DenseBlock {
 }  // namespace
 
 template <class Op, class Acc>
-FoldEvaluation<Op, Acc>::FoldEvaluation(ArrayMode mode, const Fold& fold, const GemmOperands<Op, Acc>& operands) {
-  if (fold.rows_used <= 0 || fold.cols_used <= 0 || fold.stream_length <= 0) return;  // no MAC to evaluate
+FoldEvaluation<Op, Acc>::FoldEvaluation(ArrayMode mode, const Fold& f, const GemmOperands<Op, Acc>& ops) {
+  if (f.rows_used <= 0 || f.cols_used <= 0 || f.stream_length <= 0) return;  // no MAC to evaluate
+  const std::int64_t k = f.stream_spacing;
   switch (mode) {  // no default: a new mode must say how its fold evaluates
-    case ArrayMode::Stationary: evaluate_stationary(fold, operands); break;
-    case ArrayMode::OutputStationary: evaluate_output_stationary(fold, operands); break;
+    case ArrayMode::Stationary:
+      // Operand m (row m of L) meets PE (r, c) at offset m·k + r + c; the sum
+      // leaving column c adds row 0's product first.
+      evaluate({ops.top + f.row_offset * ops.top_row_stride + f.col_offset * ops.top_col_stride, ops.top_row_stride,
+                ops.top_col_stride, f.rows_used, 1},
+               {ops.left + f.stream_offset * ops.left_ld + f.row_offset, ops.left_ld, f.stream_length, k},
+               ops.out + f.stream_offset * ops.out_ld + f.col_offset, ops.out_ld, f.cols_used);
+      break;
+    case ArrayMode::OutputStationary:
+      // Reduction element e meets PE (r, c) at offset e·k + r + c; each
+      // accumulator adds element 0's product first.
+      evaluate({ops.top + f.stream_offset * ops.top_row_stride + f.col_offset * ops.top_col_stride,
+                ops.top_row_stride, ops.top_col_stride, f.stream_length, k},
+               {ops.left + f.row_offset * ops.left_ld + f.stream_offset, ops.left_ld, f.rows_used, 1},
+               ops.out + f.row_offset * ops.out_ld + f.col_offset, ops.out_ld, f.cols_used);
+      break;
   }
 }
 
 template <class Op, class Acc>
-void FoldEvaluation<Op, Acc>::evaluate_stationary(const Fold& f, const GemmOperands<Op, Acc>& ops) {
-  // Operand m meets PE (r, c) at offset m·k + r + c; the sum leaving column
-  // c adds row 0's product first.
-  const int rows = f.rows_used, cols = f.cols_used;
-  const std::int64_t k = f.stream_spacing, length = f.stream_length;
-  const DenseBlock<Op> weights(ops.top + f.row_offset * ops.top_row_stride + f.col_offset * ops.top_col_stride,
-                               ops.top_row_stride, ops.top_col_stride, rows, cols);
-  GatedCount gated((length - 1) * k + rows + cols - 1, k, length, 1, cols);
-  for (int r = 0; r < rows; ++r)
-    for (std::int64_t z = weights.zeros_begin[r]; z < weights.zeros_begin[r + 1]; ++z)
-      gated.zero_b(r, weights.zero_columns[z]);
+void FoldEvaluation<Op, Acc>::evaluate(const Shared& shared, const Outputs& outputs, Acc* out, std::int64_t out_ld,
+                                       int cols) {
+  const DenseBlock<Op> block(shared.values, shared.row_stride, shared.col_stride, shared.count, cols);
+  // Output o, shared index s and column c meet at offset o·outputs.step +
+  // s·shared.step + c.
+  GatedCount gated((outputs.count - 1) * outputs.step + (shared.count - 1) * shared.step + cols, outputs.step,
+                   outputs.count, 1, cols);
+  for (std::int64_t s = 0; s < shared.count; ++s)
+    for (std::int64_t z = block.zeros_begin[s]; z < block.zeros_begin[s + 1]; ++z)
+      gated.zero_b(s * shared.step, block.zero_columns[z]);
   std::vector<Acc> sums(static_cast<std::size_t>(cols));
-  for (std::int64_t m = 0; m < length; ++m) {
-    const Op* x = ops.left + (f.stream_offset + m) * ops.left_ld + f.row_offset;
+  for (std::int64_t o = 0; o < outputs.count; ++o) {
+    const Op* x = outputs.values + o * outputs.row_stride;
     std::fill(sums.begin(), sums.end(), Acc{});
-    add_block_products(sums.data(), weights.row(0, cols), x, rows, cols);
-    for (int r = 0; r < rows; ++r) {
-      if (x[r] != Op{}) continue;
-      gated.zero_a(r, m);
-      for (std::int64_t z = weights.zeros_begin[r]; z < weights.zeros_begin[r + 1]; ++z)
-        gated.zero_pair(r, m, weights.zero_columns[z]);
+    add_block_products(sums.data(), block.row(0, cols), x, shared.count, cols);
+    for (std::int64_t s = 0; s < shared.count; ++s) {
+      if (x[s] != Op{}) continue;
+      gated.zero_a(s * shared.step, o);
+      for (std::int64_t z = block.zeros_begin[s]; z < block.zeros_begin[s + 1]; ++z)
+        gated.zero_pair(s * shared.step, o, block.zero_columns[z]);
     }
-    add_to_output(ops.out + (f.stream_offset + m) * ops.out_ld + f.col_offset, sums.data(), cols);
-  }
-  gated_ = gated.per_cycle();
-}
-
-template <class Op, class Acc>
-void FoldEvaluation<Op, Acc>::evaluate_output_stationary(const Fold& f, const GemmOperands<Op, Acc>& ops) {
-  // Reduction element e meets PE (r, c) at offset e·k + r + c; each
-  // accumulator adds element 0's product first.
-  const int rows = f.rows_used, cols = f.cols_used;
-  const std::int64_t k = f.stream_spacing, length = f.stream_length;
-  const DenseBlock<Op> top(ops.top + f.stream_offset * ops.top_row_stride + f.col_offset * ops.top_col_stride,
-                           ops.top_row_stride, ops.top_col_stride, length, cols);
-  GatedCount gated((length - 1) * k + rows + cols - 1, 1, rows, 1, cols);
-  for (std::int64_t e = 0; e < length; ++e)
-    for (std::int64_t z = top.zeros_begin[e]; z < top.zeros_begin[e + 1]; ++z) gated.zero_b(e * k, top.zero_columns[z]);
-  std::vector<Acc> sums(static_cast<std::size_t>(cols));
-  for (int r = 0; r < rows; ++r) {
-    const Op* x = ops.left + (f.row_offset + r) * ops.left_ld + f.stream_offset;
-    std::fill(sums.begin(), sums.end(), Acc{});
-    add_block_products(sums.data(), top.row(0, cols), x, length, cols);
-    for (std::int64_t e = 0; e < length; ++e) {
-      if (x[e] != Op{}) continue;
-      gated.zero_a(e * k, r);
-      for (std::int64_t z = top.zeros_begin[e]; z < top.zeros_begin[e + 1]; ++z)
-        gated.zero_pair(e * k, r, top.zero_columns[z]);
-    }
-    add_to_output(ops.out + (f.row_offset + r) * ops.out_ld + f.col_offset, sums.data(), cols);
+    add_to_output(out + o * out_ld, sums.data(), cols);
   }
   gated_ = gated.per_cycle();
 }

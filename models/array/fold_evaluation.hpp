@@ -47,8 +47,18 @@ class FoldEvaluation {
   }
 
  private:
-  void evaluate_stationary(const Fold& fold, const GemmOperands<Op, Acc>& operands);
-  void evaluate_output_stationary(const Fold& fold, const GemmOperands<Op, Acc>& operands);
+  // Both modes are one computation: outputs o (a row each), each the sum
+  // over a shared index s, in order, of x_o(s) times row s of a block.
+  // The fold's MACs pair them in cycle o·outputs.step + s·shared.step + c.
+  struct Shared {  // the block: element (s, c) at values[s·row_stride + c·col_stride]
+    const Op* values;
+    std::int64_t row_stride, col_stride, count, step;
+  };
+  struct Outputs {  // x_o(s) at values[o·row_stride + s]
+    const Op* values;
+    std::int64_t row_stride, count, step;
+  };
+  void evaluate(const Shared& shared, const Outputs& outputs, Acc* out, std::int64_t out_ld, int cols);
 
   std::vector<std::uint32_t> gated_;
 };
