@@ -52,48 +52,37 @@ void add_to_output(Acc* __restrict out, const Acc* __restrict sums, int count) {
 }
 
 // Counts, cycle by cycle, the MACs of a fold with a zero factor. A fold's
-// MACs pair a sequence a (index i) with a sequence b (index j) for each
-// value of a shared index, in cycle base + i·a_step + j·b_step. A zero a_i
-// gates the run of cycles over j, a zero b_j the run over i, and a pair of
-// zeros was counted twice. Runs go into difference arrays, one per step.
+// MACs pair a sequence a (index i) with a sequence b (index j, a cycle
+// apart) for each value of a shared index, in cycle base + i·a_step + j. A
+// zero a_i gates the run of cycles over j, a zero b_j the run over i, and a
+// pair of zeros was counted twice. Each run is two changes of the count,
+// kept as GatedChanges: memory in proportion to the zeros, not the cycles.
 class GatedCount {
  public:
-  GatedCount(std::int64_t cycles, std::int64_t a_step, std::int64_t a_count, std::int64_t b_step,
-             std::int64_t b_count)
-      : a_step_(a_step), a_count_(a_count), b_step_(b_step), b_count_(b_count),
-        by_a_step_(static_cast<std::size_t>(cycles + std::max(a_step, b_step) + 1)),
-        by_b_step_(by_a_step_.size()),
-        pairs_(static_cast<std::size_t>(cycles)) {}
+  GatedCount(std::int64_t a_step, std::int64_t a_count, std::int64_t b_count)
+      : a_step_(a_step), a_count_(a_count), b_count_(b_count) {}
 
   // a_i is zero (at the shared index's base cycle).
-  void zero_a(std::int64_t base, std::int64_t i) { add_run(by_b_step_, base + i * a_step_, b_step_, b_count_); }
-  void zero_b(std::int64_t base, std::int64_t j) { add_run(by_a_step_, base + j * b_step_, a_step_, a_count_); }
-  void zero_pair(std::int64_t base, std::int64_t i, std::int64_t j) {
-    --pairs_[static_cast<std::size_t>(base + i * a_step_ + j * b_step_)];
-  }
+  void zero_a(std::int64_t base, std::int64_t i) { add_run(base + i * a_step_, 1, b_count_, 1); }
+  void zero_b(std::int64_t base, std::int64_t j) { add_run(base + j, a_step_, a_count_, 1); }
+  void zero_pair(std::int64_t base, std::int64_t i, std::int64_t j) { add_run(base + i * a_step_ + j, 1, 1, -1); }
 
-  std::vector<std::uint32_t> per_cycle() {
-    propagate(by_a_step_, a_step_);
-    propagate(by_b_step_, b_step_);
-    std::vector<std::uint32_t> gated(pairs_.size());
-    for (std::size_t u = 0; u < gated.size(); ++u)
-      gated[u] = static_cast<std::uint32_t>(by_a_step_[u] + by_b_step_[u] + pairs_[u]);
-    return gated;
+  std::vector<GatedChange> changes() {
+    std::sort(changes_.begin(), changes_.end(),
+              [](const GatedChange& a, const GatedChange& b) { return a.offset < b.offset; });
+    return std::move(changes_);
   }
 
  private:
-  // One more in each of cycles first, first + step, … (count of them).
-  static void add_run(std::vector<std::int64_t>& delta, std::int64_t first, std::int64_t step, std::int64_t count) {
-    ++delta[static_cast<std::size_t>(first)];
-    --delta[static_cast<std::size_t>(first + step * count)];
-  }
-  static void propagate(std::vector<std::int64_t>& delta, std::int64_t step) {
-    for (std::size_t u = static_cast<std::size_t>(step); u < delta.size(); ++u)
-      delta[u] += delta[u - static_cast<std::size_t>(step)];
+  // `amount` more in each of cycles first, first + step, … (count of them).
+  void add_run(std::int64_t first, std::int64_t step, std::int64_t count, std::int32_t amount) {
+    const bool strided = step != 1;
+    changes_.push_back({first, amount, strided});
+    changes_.push_back({first + step * count, -amount, strided});
   }
 
-  std::int64_t a_step_, a_count_, b_step_, b_count_;
-  std::vector<std::int64_t> by_a_step_, by_b_step_, pairs_;
+  std::int64_t a_step_, a_count_, b_count_;
+  std::vector<GatedChange> changes_;
 };
 
 // A rows × cols block of an operand matrix (element (i, j) at
@@ -162,8 +151,7 @@ void FoldEvaluation<Op, Acc>::evaluate(const Shared& shared, const Outputs& outp
   const DenseBlock<Op> block(shared.values, shared.row_stride, shared.col_stride, shared.count, cols);
   // Output o, shared index s and column c meet at offset o·outputs.step +
   // s·shared.step + c.
-  GatedCount gated((outputs.count - 1) * outputs.step + (shared.count - 1) * shared.step + cols, outputs.step,
-                   outputs.count, 1, cols);
+  GatedCount gated(outputs.step, outputs.count, cols);
   for (std::int64_t s = 0; s < shared.count; ++s)
     for (std::int64_t z = block.zeros_begin[s]; z < block.zeros_begin[s + 1]; ++z)
       gated.zero_b(s * shared.step, block.zero_columns[z]);
@@ -180,7 +168,24 @@ void FoldEvaluation<Op, Acc>::evaluate(const Shared& shared, const Outputs& outp
     }
     add_to_output(out + o * out_ld, sums.data(), cols);
   }
-  gated_ = gated.per_cycle();
+  changes_ = gated.changes();
+  gated_by_residue_.assign(static_cast<std::size_t>(outputs.step), 0);
+  stride_ = outputs.step;
+}
+
+template <class Op, class Acc>
+std::uint32_t FoldEvaluation<Op, Acc>::gated_macs(std::int64_t offset) {
+  for (; next_change_ < changes_.size() && changes_[next_change_].offset <= offset; ++next_change_) {
+    const GatedChange& change = changes_[next_change_];
+    if (change.strided)
+      gated_by_residue_[static_cast<std::size_t>(change.offset % stride_)] += change.amount;
+    else
+      gated_ += change.amount;
+  }
+  const std::int64_t strided = gated_by_residue_.empty() || offset < 0
+                                   ? 0
+                                   : gated_by_residue_[static_cast<std::size_t>(offset % stride_)];
+  return static_cast<std::uint32_t>(gated_ + strided);
 }
 
 template class FoldEvaluation<std::int8_t, std::int32_t>;

@@ -33,6 +33,15 @@
 
 namespace systole {
 
+// From the cycle `offset` after the fold's stream start on, `amount` more
+// MACs are gated each cycle; a strided change counts only every stride-th
+// cycle from `offset` (a run over a stream spaced more than a cycle).
+struct GatedChange {
+  std::int64_t offset = 0;
+  std::int32_t amount = 0;
+  bool strided = false;
+};
+
 template <class Op, class Acc>
 class FoldEvaluation {
  public:
@@ -40,11 +49,9 @@ class FoldEvaluation {
   FoldEvaluation(ArrayMode mode, const Fold& fold, const GemmOperands<Op, Acc>& operands);
 
   // MACs with a zero operand in the cycle `offset` cycles after the fold's
-  // stream start.
-  std::uint32_t gated_macs(std::int64_t offset) const {
-    return offset >= 0 && offset < static_cast<std::int64_t>(gated_.size()) ? gated_[static_cast<std::size_t>(offset)]
-                                                                            : 0;
-  }
+  // stream start; asked cycle after cycle, never of an earlier cycle than
+  // the last time.
+  std::uint32_t gated_macs(std::int64_t offset);
 
  private:
   // Both modes are one computation: outputs o (a row each), each the sum
@@ -60,7 +67,11 @@ class FoldEvaluation {
   };
   void evaluate(const Shared& shared, const Outputs& outputs, Acc* out, std::int64_t out_ld, int cols);
 
-  std::vector<std::uint32_t> gated_;
+  std::vector<GatedChange> changes_;  // in order of offset
+  std::size_t next_change_ = 0;
+  std::int64_t gated_ = 0;                        // by the unstrided changes so far
+  std::int64_t stride_ = 1;
+  std::vector<std::int64_t> gated_by_residue_;  // by the strided ones, per offset % stride
 };
 
 }  // namespace systole
