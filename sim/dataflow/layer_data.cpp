@@ -215,20 +215,32 @@ void LayerData<Op, Acc>::lower(bool transposed) {
 template <class Op, class Acc>
 ArrayProgram<Op, Acc> LayerData<Op, Acc>::program(const Mapping& mapping, OperandRoles roles) {
   transposed_ = roles.left == Operand::Filter;
-  lower(transposed_);
+  // A 1×1 convolution with stride 1 and no padding (a GEMM, a linear layer)
+  // lowers to its own input, M×K: it needs no copy.
+  const ConvShape& s = layer_.shape;
+  const bool lowers_to_input = s.filter_h == 1 && s.filter_w == 1 && s.stride_h == 1 && s.stride_w == 1 &&
+                               s.pad_top == 0 && s.pad_bottom == 0 && s.pad_left == 0 && s.pad_right == 0 &&
+                               s.groups == 1;
+  if (lowers_to_input)
+    lowered_.clear();
+  else
+    lower(transposed_);
   const std::int64_t m = gemm_.m, n = gemm_.n, k = gemm_.k;
   result_.assign(static_cast<std::size_t>(layer_.groups() * m * n), Acc{});
 
   ArrayProgram<Op, Acc> program = program_without_values<Op, Acc>(mapping, roles);
   for (std::int64_t g = 0; g < layer_.groups(); ++g) {
-    const Op* lowered = lowered_.data() + g * m * k;
     Acc* out = result_.data() + g * m * n;
     const Op* weights = filters_.data() + g * n * k;  // N×K: filter n's window is row n
     if (transposed_) {
       // C^T = B^T · A^T: the filters (N×K) stream from the left, the lowered
       // input (K×M) stays in the array, and outputs come out as N×M.
-      program.gemms.push_back({weights, k, lowered, m, 1, out, m});
+      if (lowers_to_input)
+        program.gemms.push_back({weights, k, input_.data(), 1, k, out, m});  // the input M×K read as K×M
+      else
+        program.gemms.push_back({weights, k, lowered_.data() + g * m * k, m, 1, out, m});
     } else {
+      const Op* lowered = lowers_to_input ? input_.data() : lowered_.data() + g * m * k;
       // B[k][n] is filter n's k-th weight: the N×K filters read as K×N.
       program.gemms.push_back({lowered, k, weights, 1, k, out, n});
     }

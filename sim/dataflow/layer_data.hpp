@@ -84,7 +84,7 @@ class LayerData {
   bool transposed_ = false;  // filters at the left edge: results are N×M
   std::vector<Op> input_;
   std::vector<Op> filters_;
-  std::vector<Op> lowered_;  // per group: M×K, or K×M for input stationary
+  std::vector<Op> lowered_;  // per group: M×K, or K×M for input stationary; empty for a 1×1 layer (the input)
   std::vector<Acc> result_;  // per group: M×N, or N×M for input stationary
 };
 
