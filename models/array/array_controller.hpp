@@ -11,6 +11,11 @@
 // spacings encode (sim/dataflow/edge_rates.hpp); with ideal memory they are all one
 // per cycle. Abstracted away: the words' trips through the network (the
 // controller places them where the schedule says they arrive).
+//
+// The values come from the PE grid (models/array/pe_array.hpp), ticked every
+// cycle, on the cycle engine; on the fold engine each fold is evaluated when
+// it is issued (models/array/fold_evaluation.hpp) and the grid is not
+// ticked. Every count is the controller's own either way.
 
 #include <cstdint>
 #include <memory>
