@@ -6,6 +6,17 @@
 
 namespace systole {
 
+namespace {
+// Streams, loads and drains are spaced one cycle apart unless a narrow NoC
+// or port spaces them; a 64-bit division costs more than the rest of a
+// fold's work in a cycle, so spacing 1 skips it.
+std::int64_t quotient(std::int64_t a, std::int64_t spacing) { return spacing == 1 ? a : a / spacing; }
+// a mod spacing, in [0, spacing) for negative a too.
+std::int64_t residue(std::int64_t a, std::int64_t spacing) {
+  return spacing == 1 ? 0 : (a % spacing + spacing) % spacing;
+}
+}  // namespace
+
 std::string_view to_string(Phase phase) {
   switch (phase) {
     case Phase::Idle: return "idle";
@@ -107,13 +118,13 @@ typename ArrayController<Op, Acc>::StationaryLoad ArrayController<Op, Acc>::load
     const std::int64_t q = f.load_spacing;
     const std::int64_t since = cycle_ - scheduler_.issued()[g].load_start;
     if (since < 0 || since >= q * config_.rows) continue;
-    const std::int64_t part = since % q;
-    const std::int64_t row = since / q;
-    const std::int64_t first = config_.cols * part / q, end = config_.cols * (part + 1) / q;
-    load.words += static_cast<int>(end - first);
+    const std::int64_t row = quotient(since, q);
+    const std::int64_t part = since - row * q;
+    const std::int64_t first = quotient(config_.cols * part, q), end = quotient(config_.cols * (part + 1), q);
+    load.words += end - first;
     if (row < f.rows_used)
-      load.values += static_cast<int>(std::min<std::int64_t>(end, f.cols_used) -
-                                      std::min<std::int64_t>(first, f.cols_used));
+      load.values += std::min<std::int64_t>(end, f.cols_used) -
+                     std::min<std::int64_t>(first, f.cols_used);
     if (part != q - 1) continue;
     if (row < f.rows_used) load.written += f.cols_used;
     if (!ticks_pes_) continue;
@@ -140,9 +151,9 @@ int ArrayController<Op, Acc>::feed_left_edge() {
     const int k = f.stream_spacing;
     std::int64_t first = std::max<std::int64_t>(0, base - f.last_element_offset());
     const std::int64_t last = std::min<std::int64_t>(f.rows_used - 1, base);
-    first += ((base - first) % k + k) % k;  // the first row an element enters now
+    first += residue(base - first, k);  // the first row an element enters now
     if (first > last) continue;
-    const std::int64_t rows = (last - first) / k + 1;
+    const std::int64_t rows = quotient(last - first, k) + 1;
     fed += static_cast<int>(rows);
     // Each operand fed now meets the fold's used columns, one a cycle, and
     // hops between them.
@@ -152,7 +163,7 @@ int ArrayController<Op, Acc>::feed_left_edge() {
     if (!ticks_pes_) continue;
     const GemmOperands<Op, Acc>& ops = operands(g);
     for (std::int64_t r = first; r <= last; r += k) {
-      const std::int64_t element = (base - r) / k;
+      const std::int64_t element = quotient(base - r, k);
       // Stationary: row stream_offset + `element` of L, reduction index k0 + r.
       // OS: row m0 + r of L, reduction index stream_offset + `element`.
       const Op value = stationary ? ops.left[(f.stream_offset + element) * ops.left_ld + f.row_offset + r]
@@ -204,8 +215,8 @@ int ArrayController<Op, Acc>::count_top_edge() {
     std::int64_t count = 0;
     for (int p = 0; p < piece_count; ++p) {
       const std::int64_t end = std::min<std::int64_t>(pieces[p].last, f.cols_used - 1);
-      const std::int64_t start = pieces[p].first + ((d - pieces[p].first) % k + k) % k;
-      if (start <= end) count += (end - start) / k + 1;
+      const std::int64_t start = pieces[p].first + residue(d - pieces[p].first, k);
+      if (start <= end) count += quotient(end - start, k) + 1;
     }
     if (count > 0) vertical_hops_.add(cycle_ + 1, f.rows_used - 1, count);  // down the fold's used rows
     fed += static_cast<int>(count);
@@ -294,20 +305,20 @@ typename ArrayController<Op, Acc>::Collected ArrayController<Op, Acc>::collect_b
     const int k = f.stream_spacing;
     std::int64_t first = std::max<std::int64_t>(0, d - f.last_element_offset());
     const std::int64_t last = std::min<std::int64_t>(f.cols_used - 1, d);
-    first += ((d - first) % k + k) % k;  // columns where an element leaves now
+    first += residue(d - first, k);  // columns where an element leaves now
     if (first > last) continue;
-    const std::int64_t count = (last - first) / k + 1;
+    const std::int64_t count = quotient(last - first, k) + 1;
     if (ticks_pes_) {
       const GemmOperands<Op, Acc>& ops = operands(g);
       const Acc* bottom = pes_.bottom_outputs();
       for (std::int64_t c = first; c <= last; c += k) {
-        const std::int64_t m = f.stream_offset + (d - c) / k;
+        const std::int64_t m = f.stream_offset + quotient(d - c, k);
         ops.out[m * ops.out_ld + f.col_offset + c] += bottom[c];
       }
     }
     output_collected(g, count);
-    collected.results += static_cast<int>(count);
-    if (f.accumulates(program_.mode)) collected.accumulating += static_cast<int>(count);
+    collected.results += count;
+    if (f.accumulates(program_.mode)) collected.accumulating += count;
   }
   return collected;
 }
@@ -323,8 +334,8 @@ typename ArrayController<Op, Acc>::Collected ArrayController<Op, Acc>::collect_a
     const std::int64_t q = f.drain_spacing;
     const std::int64_t e = cycle_ - scheduler_.issued()[g].stream_start - f.last_element_offset();
     if (e < 0) continue;
-    const std::int64_t first = std::max<std::int64_t>(0, (e - (f.cols_used - 1) + q - 1) / q);
-    const std::int64_t last = std::min<std::int64_t>(f.rows_used - 1, e / q);
+    const std::int64_t first = std::max<std::int64_t>(0, quotient(e - (f.cols_used - 1) + q - 1, q));
+    const std::int64_t last = std::min<std::int64_t>(f.rows_used - 1, quotient(e, q));
     if (first > last) continue;
     if (ticks_pes_) {
       const GemmOperands<Op, Acc>& ops = operands(g);
@@ -335,7 +346,7 @@ typename ArrayController<Op, Acc>::Collected ArrayController<Op, Acc>::collect_a
             pes_.take_accumulator(static_cast<int>(r), static_cast<int>(c));
       }
     }
-    const int count = static_cast<int>(last - first + 1);
+    const std::int64_t count = last - first + 1;
     output_collected(g, count);
     collected.results += count;
     if (f.accumulates(program_.mode)) collected.accumulating += count;
@@ -344,8 +355,9 @@ typename ArrayController<Op, Acc>::Collected ArrayController<Op, Acc>::collect_a
 }
 
 template <class Op, class Acc>
-void ArrayController<Op, Acc>::count_register_accesses(const TickCounts& tick, int stationary_written, int drained,
-                                                       std::uint32_t operand_writes, CycleActivity& activity) const {
+void ArrayController<Op, Acc>::count_register_accesses(const TickCounts& tick, std::int64_t stationary_written,
+                                                       std::int64_t drained, std::uint32_t operand_writes,
+                                                       CycleActivity& activity) const {
   constexpr int kStationary = static_cast<int>(RegisterFile::Stationary);
   constexpr int kOperand = static_cast<int>(RegisterFile::Operand);
   constexpr int kPartialSum = static_cast<int>(RegisterFile::PartialSum);

@@ -82,15 +82,15 @@ class ArrayController final : public Execution {
   int buffer_of(std::size_t g) const { return static_cast<int>(g % buffers_); }
   // What the stationary rows' bus did this cycle.
   struct StationaryLoad {
-    int words = 0;    // on the bus (whole rows, zero-padded)
-    int values = 0;   // of which operands read from the buffer
-    int written = 0;  // operands written into stationary registers
+    std::int64_t words = 0;    // on the bus (whole rows, zero-padded)
+    std::int64_t values = 0;   // of which operands read from the buffer
+    std::int64_t written = 0;  // operands written into stationary registers
   };
   // Results that left the array this cycle; `accumulating`: of which added
   // to partial sums read from the buffer.
   struct Collected {
-    int results = 0;
-    int accumulating = 0;
+    std::int64_t results = 0;
+    std::int64_t accumulating = 0;
   };
   void issue_folds();
   void update_live_folds();
@@ -110,7 +110,7 @@ class ArrayController final : public Execution {
   std::uint32_t dram_bytes_this_cycle();
   Collected collect_bottom_outputs();
   Collected collect_accumulators();
-  void count_register_accesses(const TickCounts& tick, int stationary_written, int drained,
+  void count_register_accesses(const TickCounts& tick, std::int64_t stationary_written, std::int64_t drained,
                                std::uint32_t operand_writes, CycleActivity& activity) const;
 
   // The valid operands moving through the array: each is registered by one
