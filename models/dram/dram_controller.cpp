@@ -48,7 +48,10 @@ DramChannel::DramChannel(const DramSpec& spec, const DramControllerConfig& confi
       active_until_(spec.ranks),
       next_refresh_(spec.t.REFI) {}
 
-void DramChannel::enqueue(const DramRequest& request) { queue_.push_back({request, now_}); }
+void DramChannel::enqueue(const DramRequest& request) {
+  queue_.push_back({request, now_, bank_index(request.location), group_index(request.location)});
+  next_event_ = kUnknown;
+}
 
 void DramChannel::record(DramCommand command, const DramLocation& l, int row, std::int64_t at) {
   if (config_.record_commands) commands_.push_back({at, command, l.rank, l.bank_group, l.bank, row});
@@ -60,12 +63,11 @@ std::int64_t DramChannel::data_bus_ready(int rank) const {
 
 bool DramChannel::column_ready(const Queued& q, const Queued* starving) const {
   const DramLocation& l = q.request.location;
-  const Bank& bank = banks_[bank_index(l)];
+  const Bank& bank = banks_[q.bank];
   if (bank.open_row != l.row) return false;
-  if (starving != nullptr && &q != starving && bank_index(starving->request.location) == bank_index(l) &&
-      starving->request.location.row != l.row)
+  if (starving != nullptr && &q != starving && starving->bank == q.bank && starving->request.location.row != l.row)
     return false;
-  const std::size_t g = group_index(l);
+  const std::size_t g = q.group;
   if (q.request.write)
     return now_ >= bank.next_write && now_ >= group_next_write_[g] && now_ >= rank_next_write_[l.rank] &&
            now_ + spec_.t.WL >= data_bus_ready(l.rank);
@@ -204,6 +206,7 @@ bool DramChannel::refresh_step() {
 }
 
 void DramChannel::tick() {
+  next_event_ = kUnknown;
   if (config_.refresh && now_ >= next_refresh_) refresh_due_ = true;
   if (refresh_due_) {
     refresh_step();
@@ -241,6 +244,11 @@ void DramChannel::tick() {
 }
 
 std::int64_t DramChannel::next_event() const {
+  if (next_event_ == kUnknown) next_event_ = compute_next_event();
+  return next_event_;
+}
+
+std::int64_t DramChannel::compute_next_event() const {
   if (refresh_due_ || (config_.refresh && now_ >= next_refresh_)) return now_;
   const DramTiming& t = spec_.t;
   std::int64_t next = config_.refresh ? next_refresh_ : std::numeric_limits<std::int64_t>::max();
@@ -257,8 +265,8 @@ std::int64_t DramChannel::next_event() const {
   }
   for (const Queued& q : queue_) {
     const DramLocation& l = q.request.location;
-    const Bank& bank = banks_[bank_index(l)];
-    const std::size_t g = group_index(l);
+    const Bank& bank = banks_[q.bank];
+    const std::size_t g = q.group;
     std::int64_t ready;
     if (bank.open_row == l.row) {
       ready = q.request.write ? std::max({bank.next_write, group_next_write_[g], rank_next_write_[l.rank],
@@ -295,6 +303,7 @@ std::vector<DramCompletion> DramChannel::take_completions() {
       stats_.latency_max = std::max(stats_.latency_max, latency);
     }
   in_flight_.erase(std::remove_if(in_flight_.begin(), in_flight_.end(), finished), in_flight_.end());
+  if (!done.empty()) next_event_ = kUnknown;
   return done;
 }
 

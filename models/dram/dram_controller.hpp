@@ -126,6 +126,7 @@ class DramChannel {
   struct Queued {
     DramRequest request;
     std::int64_t arrival = 0;
+    std::size_t bank = 0, group = 0;  // bank_index and group_index of its location
     bool activated = false;    // this request opened its row
     bool precharged = false;   // ... after closing another
   };
@@ -170,6 +171,12 @@ class DramChannel {
   std::int64_t now_ = 0;
   std::deque<Queued> queue_;
   std::vector<DramCompletion> in_flight_;
+  // next_event()'s answer until the state it reads changes (a request
+  // queued, a cycle ticked, a completion taken), or kUnknown. Skipping idle
+  // cycles keeps it: they end no later than it.
+  static constexpr std::int64_t kUnknown = -1;
+  mutable std::int64_t next_event_ = kUnknown;
+  std::int64_t compute_next_event() const;
   DramChannelStats stats_;
   std::vector<DramCommandRecord> commands_;
 };

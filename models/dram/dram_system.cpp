@@ -28,13 +28,16 @@ void DramSystem::feed(std::int64_t now_fs) {
   // In order: a full channel queue holds back the bursts behind it.
   while (!pending_.empty()) {
     const Burst& burst = pending_.front();
-    const DramAddress where = mapping_.decode(burst.address);
+    if (!front_decoded_) front_ = mapping_.decode(burst.address);
+    front_decoded_ = true;
+    const DramAddress& where = front_;
     DramChannel& channel = channels_[where.channel];
     if (!channel.can_accept()) return;
     burst_transfer_.push_back(burst.transfer);
     if (record_transfers_) bursts_in_flight_[next_burst_id_] = {burst.address, now_fs};
     channel.enqueue({next_burst_id_++, burst.write, where.location});
     pending_.pop_front();
+    front_decoded_ = false;
   }
 }
 

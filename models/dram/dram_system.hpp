@@ -72,6 +72,10 @@ class DramSystem final : public DramBackend {
   std::int64_t cycle_ = 0;  // the next DRAM cycle to run; every channel is at it
   std::int64_t now_fs_ = 0;  // the latest time advanced to
   std::deque<Burst> pending_;
+  // Where the first pending burst goes, once decoded: a full queue holds it
+  // back for many cycles.
+  DramAddress front_;
+  bool front_decoded_ = false;
   std::vector<std::int64_t> remaining_;  // bursts left, per transfer
   std::uint64_t next_burst_id_ = 0;
   std::int64_t bursts_done_ = 0;
