@@ -11,14 +11,13 @@ ClockedUnit::ClockedUnit(const sc_core::sc_module_name& name) : sc_core::sc_modu
 }
 
 void ClockedUnit::start(Execution& execution, const sc_core::sc_time& period, std::int64_t pause_interval,
-                        std::chrono::milliseconds pause_after, const sc_core::sc_event* memory_event,
-                        bool run_ahead) {
+                        std::chrono::milliseconds pause_after, MemoryWakeup* memory, bool run_ahead) {
   pause_after_ = pause_after;
   paused_at_ = std::chrono::steady_clock::now();
   execution_ = &execution;
   period_ = period;
   last_edge_ = sc_core::sc_time_stamp();
-  memory_event_ = memory_event;
+  memory_ = memory;
   run_ahead_ = run_ahead;
   caught_up_pending_ = false;
   pause_interval_ = pause_interval;
@@ -79,7 +78,7 @@ void ClockedUnit::on_edge() {
     sc_core::sc_pause();
     return;
   }
-  const bool sleeps = memory_event_ != nullptr && execution_->waiting_on_memory();
+  const bool sleeps = memory_ != nullptr && execution_->waiting_on_memory();
   // The wall clock never interrupts a sleep, and the sleeps' bounds follow
   // the cycle count alone.
   if (cycles_since_pause_ >= pause_interval_ || (!sleeps && overdue())) {
@@ -90,9 +89,10 @@ void ClockedUnit::on_edge() {
     sc_core::sc_pause();
     return;
   }
-  if (sleeps)  // until memory or the next pause
-    next_trigger(period_ * static_cast<double>(pause_interval_ - cycles_since_pause_), *memory_event_);
-  else
+  if (sleeps) {  // until memory or the next pause
+    const sc_core::sc_time timeout = period_ * static_cast<double>(pause_interval_ - cycles_since_pause_);
+    next_trigger(timeout, memory_->sleep_until(sc_core::sc_time_stamp() + timeout));
+  } else
     next_trigger(period_);
 }
 

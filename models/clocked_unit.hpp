@@ -33,6 +33,16 @@ class CycleObserver {
   virtual void on_cycle(const CycleActivity& activity, const Execution& execution) = 0;
 };
 
+// What a unit waiting on memory sleeps on (the DRAM: models/dram/dram.hpp).
+class MemoryWakeup {
+ public:
+  virtual ~MemoryWakeup() = default;
+  // A unit sleeps from now until the returned event fires or `deadline`,
+  // whichever comes first, and promises to start no transfer before it
+  // wakes: the memory may run ahead of SystemC's time until then.
+  virtual const sc_core::sc_event& sleep_until(const sc_core::sc_time& deadline) = 0;
+};
+
 class ClockedUnit : public sc_core::sc_module {
  public:
   SC_HAS_PROCESS(ClockedUnit);
@@ -42,12 +52,11 @@ class ClockedUnit : public sc_core::sc_module {
   // pauses when it finishes, every `pause_interval` cycles, and once
   // `pause_after` of wall-clock time has passed since the last pause (a
   // large array's cycles are slow), so the caller can report progress or
-  // stop. With `memory_event`, quiet cycles spent waiting on memory are
-  // slept through until it fires. `run_ahead`: no other process can change
-  // what the work does (above).
+  // stop. With `memory`, quiet cycles spent waiting on memory are slept
+  // through until it wakes the unit. `run_ahead`: no other process can
+  // change what the work does (above).
   void start(Execution& execution, const sc_core::sc_time& period, std::int64_t pause_interval,
-             std::chrono::milliseconds pause_after, const sc_core::sc_event* memory_event = nullptr,
-             bool run_ahead = false);
+             std::chrono::milliseconds pause_after, MemoryWakeup* memory = nullptr, bool run_ahead = false);
   // After a pause: carries on from the next edge.
   void resume() {
     paused_at_ = std::chrono::steady_clock::now();
@@ -71,7 +80,7 @@ class ClockedUnit : public sc_core::sc_module {
   Execution* execution_ = nullptr;
   sc_core::sc_time period_;
   sc_core::sc_time last_edge_;  // when the last cycle was stepped
-  const sc_core::sc_event* memory_event_ = nullptr;
+  MemoryWakeup* memory_ = nullptr;
   bool run_ahead_ = false;
   bool caught_up_pending_ = false;  // SystemC's time is catching up with last_edge_
   sc_core::sc_event started_;  // started or resumed: the process waits on nothing else while paused

@@ -1,18 +1,24 @@
 #include "models/dram/dram.hpp"
 
+#include <stdexcept>
+
 namespace systole {
 
 Dram::Dram(const sc_core::sc_module_name& name) : sc_core::sc_module(name) {
   SC_METHOD(on_clock);
-  sensitive << replan_;
+  sensitive << sleeper_;
   dont_initialize();
 }
 
 void Dram::attach(DramBackend& system) {
   system_ = &system;
   origin_ = sc_core::sc_time_stamp();
-  system.on_transfer([this] { replan_.notify(sc_core::SC_ZERO_TIME); });
-  replan_.notify(sc_core::SC_ZERO_TIME);
+  sleeper_deadline_fs_ = -1;
+  ahead_to_fs_ = 0;
+  system.on_transfer([this] {
+    if (time_fs() < ahead_to_fs_)
+      throw std::logic_error("Dram: a transfer started while a sleeping unit let the DRAM run ahead");
+  });
 }
 
 void Dram::detach(const DramBackend& system) {
@@ -25,19 +31,31 @@ std::int64_t Dram::time_fs() const {
   return static_cast<std::int64_t>((sc_core::sc_time_stamp() - origin_).value());
 }
 
+const sc_core::sc_event& Dram::sleep_until(const sc_core::sc_time& deadline) {
+  sleeper_deadline_fs_ = static_cast<std::int64_t>((deadline - origin_).value());
+  // The sleeper saw every transfer that completed by now.
+  if (system_ != nullptr) system_->take_finished_transfers();
+  sleeper_.notify(sc_core::SC_ZERO_TIME);
+  return transfer_finished_;
+}
+
 void Dram::on_clock() {
-  if (system_ == nullptr) {
-    next_trigger(replan_);
-    return;
-  }
+  if (system_ == nullptr || sleeper_deadline_fs_ < 0) return;
   const std::int64_t now = time_fs();
+  const std::int64_t deadline = sleeper_deadline_fs_;
+  sleeper_deadline_fs_ = -1;
   system_->advance_to(now);
-  if (system_->take_finished_transfers()) transfer_finished_.notify(sc_core::SC_ZERO_TIME);
-  const std::int64_t next = system_->next_event_fs();
-  if (next == DramBackend::kNever)
-    next_trigger(replan_);
-  else
-    next_trigger(sc_core::sc_time::from_value(static_cast<sc_dt::uint64>(next - now)), replan_);
+  ahead_to_fs_ = now;
+  while (true) {
+    const std::int64_t next = system_->next_event_fs();
+    if (next == DramBackend::kNever || next > deadline) return;  // the sleeper wakes at its deadline
+    system_->advance_to(next);
+    ahead_to_fs_ = next;
+    if (system_->take_finished_transfers()) {
+      transfer_finished_.notify(sc_core::sc_time::from_value(static_cast<sc_dt::uint64>(next - now)));
+      return;
+    }
+  }
 }
 
 }  // namespace systole

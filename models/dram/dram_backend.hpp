@@ -51,7 +51,8 @@ class DramBackend {
   virtual std::int64_t next_event_fs() const = 0;
   // True once per batch of transfers finished since the last call.
   virtual bool take_finished_transfers() = 0;
-  // Called whenever a transfer is started (the DRAM's process re-plans).
+  // Called whenever a transfer is started (the DRAM's process checks that
+  // it has not run ahead of it).
   virtual void on_transfer(std::function<void()> listener) = 0;
   // Bytes moved by `time_fs`, which is at most the time advanced to and
   // never decreases from one call to the next.

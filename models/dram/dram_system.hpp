@@ -3,9 +3,9 @@
 // behind an address mapping, on the DRAM's own clock (tCK). Time is counted
 // in femtoseconds from the system's start; DRAM cycle d ends at (d + 1)·tCK.
 // Whoever needs the DRAM's state at a time advances it there first (the
-// DRAM's own process, models/dram/dram.hpp, and the memory controller at each
-// accelerator edge), so both clock domains see one history; cycles in which
-// no channel can do anything are jumped over.
+// memory controller at each accelerator edge, and the DRAM's own process,
+// models/dram/dram.hpp, while the array sleeps), so both clock domains see one
+// history; cycles in which no channel can do anything are jumped over.
 //
 // Work arrives as transfers of whole tiles (a byte range to read or write),
 // split into bursts and queued to the channels as their queues allow.
