@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "models/array/multiversion.hpp"
 #include "models/array/pe_arithmetic.hpp"
 
@@ -85,6 +89,41 @@ class GatedCount {
   std::vector<GatedChange> changes_;
 };
 
+// dest[i·cols + j] = source[i + j·col_stride] for i < rows, j < cols: a
+// block whose columns are contiguous (the weights of a linear layer, read
+// down their input index), copied row-major. Bytes move in 8 × 8 tiles
+// through SSE2 registers; anything else, and the edges, one at a time.
+template <class Op>
+void copy_transposed(const Op* source, std::int64_t col_stride, std::int64_t rows, int cols, Op* dest) {
+  std::int64_t tiled_rows = 0;
+  int tiled_cols = 0;
+#if defined(__SSE2__)
+  if constexpr (sizeof(Op) == 1) {
+    tiled_rows = rows / 8 * 8;
+    tiled_cols = cols / 8 * 8;
+    for (int j = 0; j < tiled_cols; j += 8)
+      for (std::int64_t i = 0; i < tiled_rows; i += 8) {
+        __m128i column[8];  // bytes i..i+7 of columns j..j+7
+        for (int k = 0; k < 8; ++k)
+          column[k] = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(source + i + (j + k) * col_stride));
+        const __m128i pairs[4] = {_mm_unpacklo_epi8(column[0], column[1]), _mm_unpacklo_epi8(column[2], column[3]),
+                                  _mm_unpacklo_epi8(column[4], column[5]), _mm_unpacklo_epi8(column[6], column[7])};
+        const __m128i quads[4] = {_mm_unpacklo_epi16(pairs[0], pairs[1]), _mm_unpackhi_epi16(pairs[0], pairs[1]),
+                                  _mm_unpacklo_epi16(pairs[2], pairs[3]), _mm_unpackhi_epi16(pairs[2], pairs[3])};
+        const __m128i two_rows[4] = {_mm_unpacklo_epi32(quads[0], quads[2]), _mm_unpackhi_epi32(quads[0], quads[2]),
+                                     _mm_unpacklo_epi32(quads[1], quads[3]), _mm_unpackhi_epi32(quads[1], quads[3])};
+        for (int t = 0; t < 4; ++t) {
+          Op* row = dest + (i + 2 * t) * cols + j;
+          _mm_storel_epi64(reinterpret_cast<__m128i*>(row), two_rows[t]);
+          _mm_storel_epi64(reinterpret_cast<__m128i*>(row + cols), _mm_unpackhi_epi64(two_rows[t], two_rows[t]));
+        }
+      }
+  }
+#endif
+  for (int j = 0; j < cols; ++j)
+    for (std::int64_t i = j < tiled_cols ? tiled_rows : 0; i < rows; ++i) dest[i * cols + j] = source[i + j * col_stride];
+}
+
 // A rows × cols block of an operand matrix (element (i, j) at
 // source[i·row_stride + j·col_stride]), copied row-major, and the zeros of
 // each of its rows.
@@ -97,6 +136,8 @@ struct DenseBlock {
     if (col_stride <= row_stride) {
       for (std::int64_t i = 0; i < rows; ++i)
         for (int j = 0; j < cols; ++j) values[static_cast<std::size_t>(i) * cols + j] = source[i * row_stride + j * col_stride];
+    } else if (row_stride == 1) {
+      copy_transposed(source, col_stride, rows, cols, values.data());
     } else {
       for (int j = 0; j < cols; ++j)
         for (std::int64_t i = 0; i < rows; ++i) values[static_cast<std::size_t>(i) * cols + j] = source[i * row_stride + j * col_stride];
