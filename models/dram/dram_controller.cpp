@@ -206,7 +206,17 @@ bool DramChannel::refresh_step() {
 }
 
 void DramChannel::tick() {
+  // A tick in which only data ends (each burst's last cycle) need not look
+  // for a command: none can issue before next_command_.
+  const bool may_issue = next_event_ == kUnknown || next_command_ <= now_;
   next_event_ = kUnknown;
+  if (may_issue) issue_command();
+  // The cycle's standby state is the one after its command.
+  count_standby(now_, now_ + 1);
+  ++now_;
+}
+
+void DramChannel::issue_command() {
   if (config_.refresh && now_ >= next_refresh_) refresh_due_ = true;
   if (refresh_due_) {
     refresh_step();
@@ -238,9 +248,6 @@ void DramChannel::tick() {
       }
     }
   }
-  // The cycle's standby state is the one after its command.
-  count_standby(now_, now_ + 1);
-  ++now_;
 }
 
 std::int64_t DramChannel::next_event() const {
@@ -249,15 +256,18 @@ std::int64_t DramChannel::next_event() const {
 }
 
 std::int64_t DramChannel::compute_next_event() const {
+  next_command_ = compute_next_command();
+  std::int64_t next = next_command_;
+  // A completion is taken after the tick of the cycle before its data ends.
+  for (const DramCompletion& c : in_flight_) next = std::min(next, c.done - 1);
+  return std::max(next, now_);
+}
+
+std::int64_t DramChannel::compute_next_command() const {
   if (refresh_due_ || (config_.refresh && now_ >= next_refresh_)) return now_;
   const DramTiming& t = spec_.t;
   std::int64_t next = config_.refresh ? next_refresh_ : std::numeric_limits<std::int64_t>::max();
   // The answer is never before now: the first condition met now settles it.
-  // A completion is taken after the tick of the cycle before its data ends.
-  for (const DramCompletion& c : in_flight_) {
-    next = std::min(next, c.done - 1);
-    if (next <= now_) return now_;
-  }
   // The oldest request starts to block others once it has waited too long.
   if (!queue_.empty()) {
     const std::int64_t starving_from = queue_.front().arrival + config_.starvation_cycles + 1;

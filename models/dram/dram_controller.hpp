@@ -176,7 +176,12 @@ class DramChannel {
   // cycles keeps it: they end no later than it.
   static constexpr std::int64_t kUnknown = -1;
   mutable std::int64_t next_event_ = kUnknown;
+  // Of it, the first cycle at which a command may issue (valid with it).
+  mutable std::int64_t next_command_ = 0;
   std::int64_t compute_next_event() const;
+  std::int64_t compute_next_command() const;
+  // tick()'s command, if one can go now (FR-FCFS, refresh first).
+  void issue_command();
   DramChannelStats stats_;
   std::vector<DramCommandRecord> commands_;
 };
