@@ -302,8 +302,9 @@ void DramChannel::skip_to(std::int64_t cycle) {
   now_ = cycle;
 }
 
-std::vector<DramCompletion> DramChannel::take_completions() {
-  std::vector<DramCompletion> done;
+const std::vector<DramCompletion>& DramChannel::take_completions() {
+  std::vector<DramCompletion>& done = completed_;
+  done.clear();
   auto finished = [&](const DramCompletion& c) { return c.done <= now_; };
   for (const DramCompletion& c : in_flight_)
     if (finished(c)) {

@@ -106,8 +106,8 @@ class DramChannel {
   // Jumps over idle cycles to `cycle`, which must not pass next_event(): the
   // channel ends up as if it had been ticked through them.
   void skip_to(std::int64_t cycle);
-  // Requests whose data transfer has ended by now.
-  std::vector<DramCompletion> take_completions();
+  // Requests whose data transfer has ended by now (until the next call).
+  const std::vector<DramCompletion>& take_completions();
   bool idle() const { return queue_.empty() && in_flight_.empty(); }
 
   std::int64_t now() const { return now_; }
@@ -171,6 +171,7 @@ class DramChannel {
   std::int64_t now_ = 0;
   std::deque<Queued> queue_;
   std::vector<DramCompletion> in_flight_;
+  std::vector<DramCompletion> completed_;  // take_completions()'s last answer
   // next_event()'s answer until the state it reads changes (a request
   // queued, a cycle ticked, a completion taken), or kUnknown. Skipping idle
   // cycles keeps it: they end no later than it.
