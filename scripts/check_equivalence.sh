@@ -9,7 +9,8 @@
 # run's arguments; to check the fold engine against the cycle engine:
 #   EQUIV_EXTRA_ARGS="--engine cycle" scripts/check_equivalence.sh record build/systole DIR
 #   scripts/check_equivalence.sh compare build/systole DIR
-# (runs with --vcd-pes take the cycle engine in both.) `compare` prints one line per run, then `N passed, N failed`,
+# (runs with --vcd-pes record the cycle engine's PE registers, and compare the fold engine's, ticked only through
+# the window.) `compare` prints one line per run, then `N passed, N failed`,
 # and exits 1 if any output differs or any run exits non-zero.
 #
 # Compared for each run, byte for byte: stdout (the summary table), layers.csv,

@@ -8,6 +8,7 @@
 // aggregate signals. scripts/check_equivalence.sh engines runs a larger one.
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -97,32 +98,64 @@ TEST_CASE("the fold engine writes what the cycle engine writes, byte for byte", 
   }
 }
 
-TEST_CASE("run --engine: bad values, and PE registers only on the cycle engine", "[cli][engines]") {
+TEST_CASE("run --engine: bad values", "[cli][engines]") {
   const std::string dir = make_temp_dir();
   write_file(dir + "/net.csv", "Layer, M, N, K,\na, 12, 5, 6,\n");
-  const std::vector<std::string> base = {"run", "--arch", "systole-32x32", "--array", "4x4", "--workload",
-                                         dir + "/net.csv", "--log-level", "warn"};
-  const auto with = [&](const std::vector<std::string>& more) {
-    std::vector<std::string> args = base;
-    args.insert(args.end(), more.begin(), more.end());
-    return args;
-  };
-  const CommandResult bogus = run_systole(with({"--engine", "wavefront", "--out", dir + "/a"}));
+  const CommandResult bogus = run_systole({"run", "--arch", "systole-32x32", "--array", "4x4", "--workload",
+                                           dir + "/net.csv", "--engine", "wavefront", "--out", dir + "/a"});
   CHECK(bogus.exit_code != 0);
   CHECK(bogus.err.find("option --engine: 'wavefront' is neither fold nor cycle") != std::string::npos);
-  const CommandResult fold_pes =
-      run_systole(with({"--engine", "fold", "--vcd", dir + "/b.vcd", "--vcd-pes", "0:1,0:1", "--out", dir + "/b"}));
-  CHECK(fold_pes.exit_code != 0);
-  CHECK(fold_pes.err.find("option --engine fold: --vcd-pes") != std::string::npos);
-  // Without --engine, a PE window takes the cycle engine: its registers are
-  // in the waveform.
-  const CommandResult traced = run_systole(with({"--vcd", dir + "/c.vcd", "--vcd-pes", "0:1,0:1", "--out", dir + "/c"}));
-  INFO(traced.err);
-  REQUIRE(traced.exit_code == 0);
-  const CommandResult reference = run_systole(
-      with({"--engine", "cycle", "--vcd", dir + "/d.vcd", "--vcd-pes", "0:1,0:1", "--out", dir + "/d"}));
-  REQUIRE(reference.exit_code == 0);
-  const std::string vcd = read_file(dir + "/d.vcd");
-  CHECK(vcd.find("partial_sum") != std::string::npos);
-  CHECK(read_file(dir + "/c.vcd") == vcd);
+}
+
+// With --vcd-pes the fold engine also ticks the PE grid, for its registers
+// only, from each step's start through the window's last cycle. A window in
+// the middle of the run, in the middle of a step, shows the registers the
+// cycle engine shows; the steps after it run without the grid.
+TEST_CASE("a PE window on the fold engine traces the cycle engine's registers", "[cli][engines]") {
+  const std::string dir = make_temp_dir();
+  write_file(dir + "/net.yaml", kEveryLayerKindYaml);
+  const std::vector<std::string> small = {"--arch", "systole-32x32", "--array", "8x8"};
+  const std::vector<std::vector<std::string>> cases = {
+      {"--dataflow", "ws", "--microarch", "pipelined", "--data-type", "int8", "--sparsity", "ifmap=0.3"},
+      {"--dataflow", "os", "--microarch", "baseline", "--data-type", "fp32", "--memory", "dram",
+       "--buffer.ifmap_kb", "1", "--buffer.filter_kb", "1", "--buffer.ofmap_kb", "1"},
+      {"--dataflow", "os", "--microarch", "pipelined", "--data-type", "int16", "--noc.out_words", "2"},
+      {"--dataflow", "is", "--microarch", "pipelined", "--data-type", "fp32", "--noc.left_words", "3"},
+  };
+  for (std::size_t n = 0; n < cases.size(); ++n) {
+    const std::string name = dir + "/case" + std::to_string(n);
+    std::vector<std::string> base = {"run", "--workload", dir + "/net.yaml", "--verify", "--log-level", "warn"};
+    base.insert(base.end(), small.begin(), small.end());
+    base.insert(base.end(), cases[n].begin(), cases[n].end());
+    INFO(name);
+    const CommandResult plain = run_systole([&] {
+      std::vector<std::string> args = base;
+      args.insert(args.end(), {"--out", name + "-plain"});
+      return args;
+    }());
+    REQUIRE(plain.exit_code == 0);
+    const std::int64_t cycles =
+        nlohmann::json::parse(read_file(name + "-plain/summary.json"))["totals"]["cycles"]["value"].get<std::int64_t>();
+    REQUIRE(cycles > 100);
+    const std::string window = std::to_string(cycles / 3) + ":" + std::to_string(cycles / 2);
+    std::string outputs[2];
+    const char* engines[2] = {"cycle", "fold"};
+    for (int e = 0; e < 2; ++e) {
+      outputs[e] = name + "-" + engines[e];
+      std::vector<std::string> args = base;
+      args.insert(args.end(), {"--engine", engines[e], "--out", outputs[e], "--vcd", outputs[e] + ".vcd",
+                               "--vcd-pes", "0:7,0:7", "--vcd-cycles", window, "--sample", "1"});
+      const CommandResult run = run_systole(args);
+      INFO(engines[e] << " stderr: " << run.err);
+      REQUIRE(run.exit_code == 0);
+    }
+    const std::string vcd = read_file(outputs[0] + ".vcd");
+    INFO("window " << window);
+    REQUIRE(vcd.size() > 10000);
+    CHECK(read_file(outputs[1] + ".vcd") == vcd);
+    for (const char* file : {"/layers.csv", "/utilization.csv", "/energy.csv"})
+      CHECK(read_file(outputs[1] + file) == read_file(outputs[0] + file));
+    CHECK(summary_without_wall_clock(outputs[1] + "/summary.json") ==
+          summary_without_wall_clock(outputs[0] + "/summary.json"));
+  }
 }

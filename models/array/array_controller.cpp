@@ -1,7 +1,9 @@
 #include "models/array/array_controller.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace systole {
@@ -30,11 +32,15 @@ std::string_view to_string(Phase phase) {
 
 template <class Op, class Acc>
 ArrayController<Op, Acc>::ArrayController(const ArrayConfig& config,
-                                          ArrayProgram<Op, Acc> program, FoldGate* gate, PeEngine engine)
+                                          ArrayProgram<Op, Acc> program, FoldGate* gate, PeEngine engine,
+                                          std::int64_t registers_until)
     : config_(config),
       program_(std::move(program)),
-      ticks_pes_(program_.computes() && engine == PeEngine::Cycle),
+      results_from_pes_(program_.computes() && engine == PeEngine::Cycle),
       evaluates_folds_(program_.computes() && engine == PeEngine::Fold),
+      ticked_until_(!program_.computes()          ? -1
+                    : engine == PeEngine::Cycle ? std::numeric_limits<std::int64_t>::max()
+                                                : registers_until),
       evaluations_(evaluates_folds_ ? program_.folds.size() : 0),
       scheduler_(program_.mode, config.microarch, config.rows, config.cols, program_.folds, program_.widths),
       gate_(gate),
@@ -308,7 +314,7 @@ typename ArrayController<Op, Acc>::Collected ArrayController<Op, Acc>::collect_b
     first += residue(d - first, k);  // columns where an element leaves now
     if (first > last) continue;
     const std::int64_t count = quotient(last - first, k) + 1;
-    if (ticks_pes_) {
+    if (results_from_pes_) {
       const GemmOperands<Op, Acc>& ops = operands(g);
       const Acc* bottom = pes_.bottom_outputs();
       for (std::int64_t c = first; c <= last; c += k) {
@@ -341,9 +347,9 @@ typename ArrayController<Op, Acc>::Collected ArrayController<Op, Acc>::collect_a
       const GemmOperands<Op, Acc>& ops = operands(g);
       for (std::int64_t r = first; r <= last; ++r) {
         const std::int64_t c = e - q * r;
+        const Acc result = pes_.take_accumulator(static_cast<int>(r), static_cast<int>(c));
         // A reduction chunk's partial result adds to the chunks before it.
-        ops.out[(f.row_offset + r) * ops.out_ld + f.col_offset + c] +=
-            pes_.take_accumulator(static_cast<int>(r), static_cast<int>(c));
+        if (results_from_pes_) ops.out[(f.row_offset + r) * ops.out_ld + f.col_offset + c] += result;
       }
     }
     const std::int64_t count = last - first + 1;
@@ -393,6 +399,7 @@ CycleActivity ArrayController<Op, Acc>::step() {
   CycleActivity activity;
   activity.cycle = cycle_;
   if (finished_) return activity;
+  ticks_pes_ = cycle_ <= ticked_until_;
   if (gate_ != nullptr) gate_->tick(cycle_);
   update_live_folds();
   const bool stationary = program_.mode == ArrayMode::Stationary;
@@ -507,18 +514,19 @@ template <class Op, class Acc>
 TickCounts ArrayController<Op, Acc>::tick_pes() {
   TickCounts scheduled;
   scheduled.macs = macs_.take(cycle_);
-  if (evaluates_folds_) {
+  if (ticks_pes_) {
+    compute_windows();
+    quiet_rows_ = 0;
+    const TickCounts tick = program_.mode == ArrayMode::Stationary
+                                ? pes_.tick_stationary(&windows_[window_base_])
+                                : pes_.tick_output_stationary(&windows_[window_base_]);
+    if (tick.macs != scheduled.macs && first_mac_count_mismatch_ < 0) first_mac_count_mismatch_ = cycle_;
+    if (results_from_pes_) return tick;
+  }
+  if (evaluates_folds_)
     for (std::size_t g = live_begin_; g < live_end_; ++g)
       if (evaluations_[g]) scheduled.gated_macs += evaluations_[g]->gated_macs(cycle_ - scheduler_.issued()[g].stream_start);
-    return scheduled;
-  }
-  if (!ticks_pes_) return scheduled;
-  compute_windows();
-  quiet_rows_ = 0;
-  const TickCounts tick = program_.mode == ArrayMode::Stationary ? pes_.tick_stationary(&windows_[window_base_])
-                                                                 : pes_.tick_output_stationary(&windows_[window_base_]);
-  if (tick.macs != scheduled.macs && first_mac_count_mismatch_ < 0) first_mac_count_mismatch_ = cycle_;
-  return tick;
+  return scheduled;
 }
 
 template <class Op, class Acc>
@@ -570,8 +578,10 @@ CycleActivity ArrayController<Op, Acc>::step_quiet() {
 
 template <class Op, class Acc>
 PeSnapshot ArrayController<Op, Acc>::probe(int row, int col) const {
-  if (evaluates_folds_)
-    throw std::logic_error("the fold engine evaluates no PE registers to probe: run with the cycle engine");
+  // A timing-only program's registers hold no values: they stay zero.
+  if (program_.computes() && cycle_ - 1 > ticked_until_)
+    throw std::logic_error("PE registers probed in cycle " + std::to_string(cycle_ - 1) +
+                           ", after the last cycle the grid is ticked (" + std::to_string(ticked_until_) + ")");
   const PeRegisters<Op, Acc> regs = pes_.probe(row, col);
   PeSnapshot snap;
   snap.left_operand = static_cast<double>(regs.left_operand);

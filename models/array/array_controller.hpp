@@ -14,8 +14,9 @@
 //
 // The values come from the PE grid (models/array/pe_array.hpp), ticked every
 // cycle, on the cycle engine; on the fold engine each fold is evaluated when
-// it is issued (models/array/fold_evaluation.hpp) and the grid is not
-// ticked. Every count is the controller's own either way.
+// it is issued (models/array/fold_evaluation.hpp) and the grid is ticked,
+// for its registers only, through the last cycle whose PE registers are
+// probed. Every count is the controller's own either way.
 
 #include <cstdint>
 #include <memory>
@@ -44,8 +45,10 @@ struct MemoryWait {
 template <class Op, class Acc>
 class ArrayController final : public Execution {
  public:
+  // On the fold engine, `registers_until` is the last cycle whose PE
+  // registers are probed (negative: none); the grid is ticked through it.
   ArrayController(const ArrayConfig& config, ArrayProgram<Op, Acc> program, FoldGate* gate = nullptr,
-                  PeEngine engine = PeEngine::Cycle);
+                  PeEngine engine = PeEngine::Cycle, std::int64_t registers_until = -1);
 
   CycleActivity step() override;
   bool finished() const override { return finished_; }
@@ -166,10 +169,14 @@ class ArrayController final : public Execution {
 
   ArrayConfig config_;
   ArrayProgram<Op, Acc> program_;
-  // Whether the PeArray runs (a computing program on the cycle engine), or
-  // each fold is evaluated when issued (on the fold engine).
-  bool ticks_pes_;
+  // A computing program's results come from the PeArray, ticked every
+  // cycle (the cycle engine), or each fold is evaluated when issued (the
+  // fold engine), and the PeArray is ticked, for its registers only,
+  // through the last cycle whose registers are probed.
+  bool results_from_pes_;
   bool evaluates_folds_;
+  std::int64_t ticked_until_;
+  bool ticks_pes_ = false;  // in this cycle
   std::vector<std::unique_ptr<FoldEvaluation<Op, Acc>>> evaluations_;  // per fold, while it is live
   FoldScheduler scheduler_;
   FoldGate* gate_;

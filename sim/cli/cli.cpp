@@ -160,9 +160,9 @@ po::options_description run_options() {
        "on: the PEs compute on operand values; off: timing-only, without values (every cycle and count the same, "
        "except the MACs zero operands gate; no outputs to verify; ws, os and is)")
       ("engine", po::value<std::string>()->default_value("fold"),
-       "how the PEs' values are evaluated: fold, each fold's results at once when it starts (fast); cycle, every PE "
-       "register cycle by cycle (the reference, and what --vcd-pes needs). Every output is the same; rs always "
-       "runs cycle by cycle")
+       "how the PEs' values are evaluated: fold, each fold's results at once when it starts (fast; with --vcd-pes "
+       "the PE registers are also evaluated, up to the window's last cycle); cycle, every PE register cycle by "
+       "cycle (the reference). Every output is the same; rs always runs cycle by cycle")
       ("compute-limit-mb", po::value<std::int64_t>()->default_value(1024),
        "a step whose operand values would take more than this runs timing-only, with a warning")
       ("seed", po::value<std::int64_t>()->default_value(1), "seed of the random operands (>= 0)")
@@ -586,8 +586,6 @@ int run_command(int argc, char** argv) {
   const std::string engine = vm["engine"].as<std::string>();
   if (engine != "fold" && engine != "cycle")
     throw InputError("option --engine: '" + engine + "' is neither fold nor cycle");
-  if (engine == "fold" && !vm["engine"].defaulted() && vm.count("vcd-pes"))
-    throw InputError("option --engine fold: --vcd-pes traces PE registers, which only --engine cycle evaluates");
 
   RunOptions run_options;
   const std::int64_t seed = vm["seed"].as<std::int64_t>();
@@ -605,8 +603,8 @@ int run_command(int argc, char** argv) {
   run_options.verify = vm["verify"].as<bool>();
   run_options.compute = compute == "on";
   run_options.compute_limit_bytes = compute_limit_mb << 20;
-  // PE registers are traced only when they are evaluated.
-  run_options.engine = engine == "cycle" || vm.count("vcd-pes") ? PeEngine::Cycle : PeEngine::Fold;
+  run_options.engine = engine == "cycle" ? PeEngine::Cycle : PeEngine::Fold;
+  if (vm.count("vcd-pes")) run_options.registers_until = vcd->cycle_last;
   run_options.show_progress = isatty(STDERR_FILENO);
   run_options.interrupt = &g_interrupted;
   // A waveform shows every cycle as it happens, quiet ones included.

@@ -81,7 +81,8 @@ class GemmArrayStep final : public ArrayStep {
       data_.emplace(step_, source, arch_.array.data_type);
       program = data_->program(mapping_, dataflow_.roles());
     }
-    controller_.emplace(arch_.array, std::move(program), open_memory(memory), source.engine);
+    controller_.emplace(arch_.array, std::move(program), open_memory(memory), source.engine,
+                        source.registers_until);
     return *controller_;
   }
 

@@ -303,6 +303,8 @@ bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats
   if (gemm.ifmap_sparsity >= 0) source.sparsity.ifmap = gemm.ifmap_sparsity;
   source.timing_only = runs_timing_only(gemm);
   source.engine = options_.engine;
+  if (options_.registers_until >= 0)
+    source.registers_until = options_.registers_until - (run_cycles_before_layer_ + stats[Counter::Cycles]);
   const StepMemory memory = begin_memory(*step);
   Execution& execution = step->start(source, memory);
   if (demand_trace_ != nullptr) demand_trace_->begin_step(stats[Counter::Cycles], memory.start_fs);

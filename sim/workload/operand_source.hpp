@@ -40,8 +40,10 @@ struct OperandSource {
   OperandSparsity sparsity;
   OperandValues values;
   bool timing_only = false;
-  // How the array evaluates the values (models/array/pe_engine.hpp).
+  // How the array evaluates the values (models/array/pe_engine.hpp), and
+  // the step's last cycle whose PE registers are probed (negative: none).
   PeEngine engine = PeEngine::Fold;
+  std::int64_t registers_until = -1;
 };
 
 }  // namespace systole
