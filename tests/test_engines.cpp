@@ -9,12 +9,14 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "models/array/int8_dot_block.hpp"
 #include "tests/helpers.hpp"
 
 using namespace systole::test;
@@ -157,5 +159,40 @@ TEST_CASE("a PE window on the fold engine traces the cycle engine's registers", 
       CHECK(read_file(outputs[1] + file) == read_file(outputs[0] + file));
     CHECK(summary_without_wall_clock(outputs[1] + "/summary.json") ==
           summary_without_wall_clock(outputs[0] + "/summary.json"));
+  }
+}
+
+// The int8 kernel on AVX-512 VNNI adds four products at a time, an operand
+// offset by 128: its sums must be the one-at-a-time int32 sums (wrapping)
+// for any shape, including rows and columns that fill no whole group or
+// vector, and reductions long enough to wrap.
+TEST_CASE("the int8 VNNI kernel sums as the PEs sum", "[engines]") {
+  if (!systole::Int8DotBlock::supported()) {
+    WARN("this CPU has no AVX-512 VNNI: the fold engine uses its portable loop, tested above");
+    return;
+  }
+  std::mt19937 rng(7);
+  struct Shape {
+    std::int64_t rows;
+    int cols;
+    bool extreme;  // every value -128: the longest reduction wraps
+  };
+  for (const Shape shape : {Shape{1, 1, false}, Shape{5, 7, false}, Shape{128, 128, false}, Shape{131, 200, false},
+                            Shape{3, 300, false}, Shape{140'000, 17, true}}) {
+    INFO(shape.rows << " x " << shape.cols);
+    std::vector<std::int8_t> block(static_cast<std::size_t>(shape.rows) * shape.cols);
+    std::vector<std::int8_t> x(static_cast<std::size_t>(shape.rows));
+    for (auto& v : block) v = shape.extreme ? -128 : static_cast<std::int8_t>(rng());
+    for (auto& v : x) v = shape.extreme ? -128 : static_cast<std::int8_t>(rng());
+    std::vector<std::uint32_t> expected(static_cast<std::size_t>(shape.cols));
+    for (std::int64_t s = 0; s < shape.rows; ++s)
+      for (int c = 0; c < shape.cols; ++c)
+        expected[c] += static_cast<std::uint32_t>(x[s] * block[s * shape.cols + c]);
+    systole::Int8DotBlock packed(block.data(), shape.rows, shape.cols);
+    std::vector<std::int32_t> sums(static_cast<std::size_t>(shape.cols) + 1, 12345);  // one past: untouched
+    packed.products(x.data(), sums.data());
+    for (int c = 0; c < shape.cols; ++c) CHECK(static_cast<std::uint32_t>(sums[c]) == expected[c]);
+    CHECK(sums.back() == 12345);
+    if (shape.extreme) CHECK(sums[0] < 0);  // 16384 per row: past 2^31, wrapped
   }
 }

@@ -1,11 +1,15 @@
 #include "models/array/fold_evaluation.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <optional>
+#include <type_traits>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
+#include "models/array/int8_dot_block.hpp"
 #include "models/array/multiversion.hpp"
 #include "models/array/pe_arithmetic.hpp"
 
@@ -124,6 +128,18 @@ void copy_transposed(const Op* source, std::int64_t col_stride, std::int64_t row
     for (std::int64_t i = j < tiled_cols ? tiled_rows : 0; i < rows; ++i) dest[i * cols + j] = source[i + j * col_stride];
 }
 
+// The first zero in [first, last), or last. Most operands are not zero, so
+// the bytes of int8 ones are searched by memchr, many at a time.
+template <class Op>
+const Op* find_zero(const Op* first, const Op* last) {
+  if constexpr (sizeof(Op) == 1) {
+    const void* zero = std::memchr(first, 0, static_cast<std::size_t>(last - first));
+    return zero != nullptr ? static_cast<const Op*>(zero) : last;
+  } else {
+    return std::find(first, last, Op{});
+  }
+}
+
 // A rows × cols block of an operand matrix (element (i, j) at
 // source[i·row_stride + j·col_stride]), copied row-major, and the zeros of
 // each of its rows.
@@ -146,10 +162,9 @@ struct DenseBlock {
     zeros_begin.push_back(0);
     for (std::int64_t i = 0; i < rows; ++i) {
       const Op* values_i = row(i, cols);
-      int zeros = 0;  // counted branch-free first: most rows of dense operands have none
-      for (int j = 0; j < cols; ++j) zeros += values_i[j] == Op{};
-      for (int j = 0; zeros > 0 && j < cols; ++j)
-        if (values_i[j] == Op{}) zero_columns.push_back(j);
+      for (const Op* zero = find_zero(values_i, values_i + cols); zero != values_i + cols;
+           zero = find_zero(zero + 1, values_i + cols))
+        zero_columns.push_back(static_cast<int>(zero - values_i));
       zeros_begin.push_back(static_cast<std::int64_t>(zero_columns.size()));
     }
   }
@@ -197,12 +212,25 @@ void FoldEvaluation<Op, Acc>::evaluate(const Shared& shared, const Outputs& outp
     for (std::int64_t z = block.zeros_begin[s]; z < block.zeros_begin[s + 1]; ++z)
       gated.zero_b(s * shared.step, block.zero_columns[z]);
   std::vector<Acc> sums(static_cast<std::size_t>(cols));
+  std::optional<Int8DotBlock> packed;
+  if constexpr (std::is_same_v<Op, std::int8_t>) {
+    static const bool packs = Int8DotBlock::supported();
+    if (packs) packed.emplace(block.row(0, cols), shared.count, cols);
+  }
   for (std::int64_t o = 0; o < outputs.count; ++o) {
     const Op* x = outputs.values + o * outputs.row_stride;
-    std::fill(sums.begin(), sums.end(), Acc{});
-    add_block_products(sums.data(), block.row(0, cols), x, shared.count, cols);
-    for (std::int64_t s = 0; s < shared.count; ++s) {
-      if (x[s] != Op{}) continue;
+    if constexpr (std::is_same_v<Op, std::int8_t>) {
+      if (packed) packed->products(x, sums.data());
+    }
+    if (!packed) {
+      std::fill(sums.begin(), sums.end(), Acc{});
+      add_block_products(sums.data(), block.row(0, cols), x, shared.count, cols);
+    }
+    if (o + 1 < outputs.count)  // its load would wait on memory after the products: a fold's outputs are far apart
+      for (int c = 0; c < cols; c += 64 / static_cast<int>(sizeof(Acc))) __builtin_prefetch(out + (o + 1) * out_ld + c);
+    for (const Op* zero = find_zero(x, x + shared.count); zero != x + shared.count;
+         zero = find_zero(zero + 1, x + shared.count)) {
+      const std::int64_t s = zero - x;
       gated.zero_a(s * shared.step, o);
       for (std::int64_t z = block.zeros_begin[s]; z < block.zeros_begin[s + 1]; ++z)
         gated.zero_pair(s * shared.step, o, block.zero_columns[z]);

@@ -1,0 +1,138 @@
+#include "models/array/int8_dot_block.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define SYSTOLE_HAS_VNNI_KERNEL 1
+#include <immintrin.h>
+#endif
+
+namespace systole {
+
+namespace {
+
+constexpr int kColumnsPerVector = 16;  // int32 sums in a 512-bit register
+constexpr int kVectorsPerPass = 8;     // sums kept in registers down the whole block
+
+#if SYSTOLE_HAS_VNNI_KERNEL
+#define SYSTOLE_VNNI_TARGET [[gnu::target("avx512f,avx512bw,avx512vnni")]]
+
+// Columns [first, first + 16·V) of the sums, down every group of four rows.
+template <int V>
+SYSTOLE_VNNI_TARGET void dot_pass(const std::int8_t* packed, std::int64_t groups, int padded_cols, int first,
+                                  const std::uint8_t* x, const std::int32_t* offsets, std::int32_t* sums, int cols) {
+  __m512i acc[V];
+  for (int v = 0; v < V; ++v) acc[v] = _mm512_setzero_si512();
+  const std::int8_t* group = packed + static_cast<std::int64_t>(first) * 4;
+  for (std::int64_t g = 0; g < groups; ++g, group += static_cast<std::int64_t>(padded_cols) * 4) {
+    std::int32_t four;
+    std::memcpy(&four, x + 4 * g, sizeof four);
+    const __m512i xs = _mm512_set1_epi32(four);
+    for (int v = 0; v < V; ++v) acc[v] = _mm512_dpbusd_epi32(acc[v], xs, _mm512_loadu_si512(group + 64 * v));
+  }
+  for (int v = 0; v < V; ++v) {
+    const int column = first + kColumnsPerVector * v;
+    if (column >= cols) return;
+    const __m512i result = _mm512_sub_epi32(acc[v], _mm512_loadu_si512(offsets + column));
+    const int count = std::min(kColumnsPerVector, cols - column);
+    _mm512_mask_storeu_epi32(sums + column, static_cast<__mmask16>((1u << count) - 1), result);
+  }
+}
+
+SYSTOLE_VNNI_TARGET void dot_products(const std::int8_t* packed, std::int64_t groups, int padded_cols,
+                                      const std::uint8_t* x, const std::int32_t* offsets, std::int32_t* sums,
+                                      int cols) {
+  int first = 0;
+  for (; first + kColumnsPerVector * kVectorsPerPass <= padded_cols; first += kColumnsPerVector * kVectorsPerPass)
+    dot_pass<kVectorsPerPass>(packed, groups, padded_cols, first, x, offsets, sums, cols);
+  switch ((padded_cols - first) / kColumnsPerVector) {
+    case 0: break;
+    case 1: dot_pass<1>(packed, groups, padded_cols, first, x, offsets, sums, cols); break;
+    case 2: dot_pass<2>(packed, groups, padded_cols, first, x, offsets, sums, cols); break;
+    case 3: dot_pass<3>(packed, groups, padded_cols, first, x, offsets, sums, cols); break;
+    case 4: dot_pass<4>(packed, groups, padded_cols, first, x, offsets, sums, cols); break;
+    case 5: dot_pass<5>(packed, groups, padded_cols, first, x, offsets, sums, cols); break;
+    case 6: dot_pass<6>(packed, groups, padded_cols, first, x, offsets, sums, cols); break;
+    case 7: dot_pass<7>(packed, groups, padded_cols, first, x, offsets, sums, cols); break;
+    default: throw std::logic_error("dot_products: a pass of more than 8 vectors");
+  }
+}
+
+// 16 columns of four rows (`rows` of them real, below zero), interleaved
+// as vpdpbusd reads them: column c's four bytes at 4c.
+void pack_group(const __m128i rows[4], std::int8_t* dest) {
+  const __m128i ab_low = _mm_unpacklo_epi8(rows[0], rows[1]), ab_high = _mm_unpackhi_epi8(rows[0], rows[1]);
+  const __m128i cd_low = _mm_unpacklo_epi8(rows[2], rows[3]), cd_high = _mm_unpackhi_epi8(rows[2], rows[3]);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(dest), _mm_unpacklo_epi16(ab_low, cd_low));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(dest + 16), _mm_unpackhi_epi16(ab_low, cd_low));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(dest + 32), _mm_unpacklo_epi16(ab_high, cd_high));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(dest + 48), _mm_unpackhi_epi16(ab_high, cd_high));
+}
+#endif
+
+}  // namespace
+
+bool Int8DotBlock::supported() {
+#if SYSTOLE_HAS_VNNI_KERNEL
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vnni");
+#else
+  return false;
+#endif
+}
+
+Int8DotBlock::Int8DotBlock(const std::int8_t* block, std::int64_t rows, int cols)
+    : rows_(rows),
+      groups_((rows + 3) / 4),
+      cols_(cols),
+      padded_cols_((cols + kColumnsPerVector - 1) / kColumnsPerVector * kColumnsPerVector),
+      packed_(static_cast<std::size_t>(groups_ * padded_cols_ * 4)),
+      offsets_(static_cast<std::size_t>(padded_cols_)),
+      x_(static_cast<std::size_t>(groups_ * 4), 0x80) {
+#if SYSTOLE_HAS_VNNI_KERNEL
+  for (std::int64_t g = 0; g < groups_; ++g)
+    for (int first = 0; first < padded_cols_; first += kColumnsPerVector) {
+      const int count = std::min(kColumnsPerVector, cols - first);
+      __m128i four[4];
+      for (int i = 0; i < 4; ++i) {
+        const std::int64_t row = 4 * g + i;
+        const std::int8_t* source = block + row * cols + first;
+        if (row >= rows) {
+          four[i] = _mm_setzero_si128();
+        } else if (count == kColumnsPerVector) {
+          four[i] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(source));
+        } else {
+          alignas(16) std::int8_t piece[kColumnsPerVector] = {};
+          std::memcpy(piece, source, static_cast<std::size_t>(count));
+          four[i] = _mm_load_si128(reinterpret_cast<const __m128i*>(piece));
+        }
+      }
+      pack_group(four, packed_.data() + (g * padded_cols_ + first) * 4);
+    }
+  // Σ_s w(s, c) is the kernel's sum for x + 128 = 1 with no offset; times
+  // 128 modulo 2³², as the sums wrap.
+  const std::vector<std::uint8_t> ones(x_.size(), 1);
+  dot_products(packed_.data(), groups_, padded_cols_, ones.data(), offsets_.data(), offsets_.data(), padded_cols_);
+  for (std::int32_t& offset : offsets_)
+    offset = static_cast<std::int32_t>(static_cast<std::uint32_t>(offset) * 128u);
+#else
+  (void)block;
+  throw std::logic_error("Int8DotBlock: this build has no VNNI kernel");
+#endif
+}
+
+void Int8DotBlock::products(const std::int8_t* x, std::int32_t* sums) {
+#if SYSTOLE_HAS_VNNI_KERNEL
+  std::uint8_t* __restrict shifted = x_.data();
+  const std::int64_t rows = rows_;  // held apart: a byte store may alias the member
+  for (std::int64_t s = 0; s < rows; ++s) shifted[s] = static_cast<std::uint8_t>(x[s]) ^ 0x80;
+  dot_products(packed_.data(), groups_, padded_cols_, x_.data(), offsets_.data(), sums, cols_);
+#else
+  (void)x;
+  (void)sums;
+#endif
+}
+
+}  // namespace systole

@@ -1,0 +1,42 @@
+#pragma once
+// The fold engine's int8 inner loop on AVX-512 VNNI, where the CPU has it:
+// for each output row x, sums[c] = x[0]·w(0, c) + x[1]·w(1, c) + … over a
+// block w of int8 weights, in int32.
+//
+// A PE adds its int8 products one at a time; VNNI's vpdpbusd adds four at a
+// time. Integer addition wraps modulo 2³² whatever its order, so the sums are
+// the PEs' bit for bit (tests/test_engines.cpp compares them with the cycle
+// engine's). vpdpbusd multiplies unsigned by signed bytes: x is fed as
+// x + 128, and 128·Σ w(s, c) taken off each column.
+//
+// The block is packed once per fold, four rows interleaved per column
+// (vpdpbusd's operand layout), rows and columns padded with zero weights.
+
+#include <cstdint>
+#include <vector>
+
+namespace systole {
+
+class Int8DotBlock {
+ public:
+  // Whether this CPU runs the packed kernel; elsewhere the fold engine keeps
+  // its portable loop.
+  static bool supported();
+
+  // Packs a rows × cols row-major block.
+  Int8DotBlock(const std::int8_t* block, std::int64_t rows, int cols);
+
+  // sums[c] for c in [0, cols), of the rows x[0 .. rows).
+  void products(const std::int8_t* x, std::int32_t* sums);
+
+ private:
+  std::int64_t rows_;
+  std::int64_t groups_;  // of four rows
+  int cols_;
+  int padded_cols_;                    // a multiple of 16: one vector of int32 sums
+  std::vector<std::int8_t> packed_;    // w(4g + i, c) at ((g·padded_cols + c)·4 + i)
+  std::vector<std::int32_t> offsets_;  // 128·Σ_s w(s, c), per padded column
+  std::vector<std::uint8_t> x_;        // x + 128, padded to whole groups
+};
+
+}  // namespace systole
