@@ -116,23 +116,37 @@ class ArrayController final : public Execution {
   void count_register_accesses(const TickCounts& tick, std::int64_t stationary_written, std::int64_t drained,
                                std::uint32_t operand_writes, CycleActivity& activity) const;
 
+  // Rings indexed by cycle, a power of two long (at least `entries`), so
+  // that a cycle's slot is a mask, not a division: these are asked several
+  // times a cycle.
+  static std::size_t ring_size(int entries) {
+    std::size_t size = 1;
+    while (size < static_cast<std::size_t>(entries)) size *= 2;
+    return size;
+  }
+  template <class Ring>
+  static std::size_t ring_slot(std::int64_t cycle, const Ring& ring) {
+    return static_cast<std::size_t>(cycle) & (ring.size() - 1);
+  }
+
   // The valid operands moving through the array: each is registered by one
   // PE a cycle, from the edge PE it is fed to until it leaves the far edge,
   // `reach` cycles later (C along a row, R down a column in OS).
   class OperandsInFlight {
    public:
-    explicit OperandsInFlight(int reach) : fed_(static_cast<std::size_t>(reach)) {}
+    explicit OperandsInFlight(int reach) : reach_(reach), fed_(ring_size(reach)) {}
     // Those `fed` in `cycle` join the ones fed in the reach - 1 cycles
-    // before; returns the PEs registering one in `cycle`.
+    // before; returns the PEs registering one in `cycle`. Asked every
+    // cycle, in order.
     std::uint32_t advance(std::int64_t cycle, std::uint32_t fed) {
-      std::uint32_t& slot = fed_[static_cast<std::size_t>(cycle) % fed_.size()];
-      moving_ += fed - slot;
-      slot = fed;
+      moving_ += fed - fed_[ring_slot(cycle - reach_, fed_)];  // those fed `reach` cycles ago leave
+      fed_[ring_slot(cycle, fed_)] = fed;
       return moving_;
     }
 
    private:
-    std::vector<std::uint32_t> fed_;  // per cycle of the last reach, a ring
+    std::int64_t reach_;
+    std::vector<std::uint32_t> fed_;  // per cycle of the last reach or more, a ring
     std::uint32_t moving_ = 0;
   };
 
@@ -141,7 +155,7 @@ class ArrayController final : public Execution {
   class HopSchedule {
    public:
     // `longest`: the longest run of hops, R or C.
-    explicit HopSchedule(int longest) : delta_(static_cast<std::size_t>(longest) + 2) {}
+    explicit HopSchedule(int longest) : delta_(ring_size(longest + 2)) {}
     // `values` hop once in each of the cycles [from, from + hops), from > the
     // last cycle taken.
     void add(std::int64_t from, std::int64_t hops, std::int64_t values) {
@@ -158,7 +172,7 @@ class ArrayController final : public Execution {
     }
 
    private:
-    std::size_t slot(std::int64_t cycle) const { return static_cast<std::size_t>(cycle) % delta_.size(); }
+    std::size_t slot(std::int64_t cycle) const { return ring_slot(cycle, delta_); }
     std::vector<std::int64_t> delta_;  // change of the hop count at each cycle, a ring
     std::int64_t moving_ = 0;
   };
