@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "sim/dataflow/bulk_mt19937_64.hpp"
 #include "sim/workload/reference.hpp"
 #include "tests/helpers.hpp"
 
@@ -72,4 +73,21 @@ TEST_CASE("fp32 outputs are compared within the rounding bound", "[functional]")
   CHECK(compare_with_reference(layer, input, filters, output).mismatches == 0);
   output[0] = 1000;
   CHECK(compare_with_reference(layer, input, filters, output).mismatches == 1);
+}
+
+// Operands are drawn with BulkMt19937_64, which must give std::mt19937_64's
+// sequence: a seed gives the operands it always gave.
+TEST_CASE("the bulk generator draws std::mt19937_64's sequence", "[functional]") {
+  for (const std::uint64_t seed : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{0x9E3779B97F4A7C15ULL}}) {
+    INFO("seed " << seed);
+    std::mt19937_64 reference(seed);
+    BulkMt19937_64 bulk(seed);
+    std::vector<std::uint64_t> drawn(1000);
+    // Single draws and runs that start and end inside a state and span several.
+    for (const std::size_t run : {std::size_t{1}, std::size_t{7}, std::size_t{311}, std::size_t{1000}, std::size_t{2}}) {
+      bulk.fill(drawn.data(), run);
+      for (std::size_t i = 0; i < run; ++i) REQUIRE(drawn[i] == reference());
+      REQUIRE(bulk() == reference());
+    }
+  }
 }

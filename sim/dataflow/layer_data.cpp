@@ -10,6 +10,7 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "sim/config/input_error.hpp"
+#include "sim/dataflow/bulk_mt19937_64.hpp"
 #include "sim/workload/npy_file.hpp"
 
 namespace systole {
@@ -18,7 +19,7 @@ namespace {
 
 // Integers are uniform over their type's values; floats over [-1, 1).
 template <class Op>
-std::vector<Op> random_values(std::size_t count, std::mt19937_64& rng, DataType type) {
+std::vector<Op> random_values(std::size_t count, BulkMt19937_64& rng, DataType type) {
   std::vector<Op> values(count);
   if constexpr (std::is_floating_point_v<Op>) {
     std::uniform_real_distribution<Op> dist(-1, 1);
@@ -37,11 +38,15 @@ std::vector<Op> random_values(std::size_t count, std::mt19937_64& rng, DataType 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     // A full-width value's pieces are the draw's bytes in memory order: copy
     // them (the operands of a large layer take a second to draw one by one).
-    if (bits == 8 * static_cast<int>(sizeof(Op)))
-      for (; i + per_draw <= count; i += per_draw) {
-        const std::uint64_t draw = rng();
-        std::memcpy(&values[i], &draw, sizeof draw);
+    if (bits == 8 * static_cast<int>(sizeof(Op))) {
+      std::uint64_t draws[512];
+      while (i + per_draw <= count) {
+        const std::size_t taken = std::min<std::size_t>(512, (count - i) / per_draw);
+        rng.fill(draws, taken);
+        std::memcpy(&values[i], draws, taken * sizeof draws[0]);
+        i += taken * per_draw;
       }
+    }
 #endif
     for (; i < count; i += per_draw) {
       std::uint64_t draw = rng();
@@ -93,7 +98,7 @@ std::int64_t right_operand_elements(const Layer& layer) {
 template <class Op>
 void zero_fraction(std::vector<Op>& values, double fraction, std::uint64_t seed) {
   if (fraction <= 0) return;
-  std::mt19937_64 rng(seed);
+  BulkMt19937_64 rng(seed);
   std::bernoulli_distribution zero(fraction);
   for (Op& v : values)
     if (zero(rng)) v = Op{};
@@ -170,7 +175,7 @@ LayerData<Op, Acc>::LayerData(const Layer& layer, const OperandSource& source, D
   }
   if (const std::string problem = sparsity_problem(source.sparsity, type); !problem.empty())
     throw InputError("sparsity: " + problem);
-  std::mt19937_64 rng(source.seed);
+  BulkMt19937_64 rng(source.seed);
   input_ = random_values<Op>(inputs, rng, type);
   filters_ = random_values<Op>(filters, rng, type);
   zero_fraction(input_, source.sparsity.ifmap, source.seed ^ 0x5A5A5A5A5A5A5A5AULL);
