@@ -72,7 +72,7 @@ void ArrayController<Op, Acc>::issue_folds() {
   // The next fold starts in the cycle the array allows, or later if its
   // operands are not on chip yet.
   while (!scheduler_.all_issued()) {
-    const FoldTiming earliest = scheduler_.next();
+    const FoldTiming earliest = earliest_next();
     if (earliest.load_start > cycle_) return;
     const std::size_t g = scheduler_.issued().size();
     if (gate_ != nullptr && !gate_->ready(g)) return;
@@ -86,10 +86,17 @@ void ArrayController<Op, Acc>::issue_folds() {
     wait.cycles = actual.stream_start - earliest.stream_start;
     if (gate_ != nullptr) wait.causes = gate_->waits(g, earliest.load_start);
     scheduler_.issue(actual);
+    earliest_next_.reset();
     if (gate_ != nullptr) gate_->started(g);
     if (evaluates_folds_)
       evaluations_[g] = std::make_unique<FoldEvaluation<Op, Acc>>(program_.mode, fold(g), operands(g));
   }
+}
+
+template <class Op, class Acc>
+const FoldTiming& ArrayController<Op, Acc>::earliest_next() const {
+  if (!earliest_next_) earliest_next_ = scheduler_.next();
+  return *earliest_next_;
 }
 
 template <class Op, class Acc>
@@ -543,7 +550,7 @@ bool ArrayController<Op, Acc>::waiting_on_memory() const {
     return outputs_remaining_ == 0 && cycle_ >= scheduler_.padded_length() &&
            gate_->waiting_for_dram(scheduler_.issued().size());
   // The array would take the next fold now but its operands are not on chip.
-  return scheduler_.next().load_start <= cycle_ && gate_->waiting_for_dram(scheduler_.issued().size());
+  return earliest_next().load_start <= cycle_ && gate_->waiting_for_dram(scheduler_.issued().size());
 }
 
 template <class Op, class Acc>

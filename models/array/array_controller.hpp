@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "models/array/array_config.hpp"
@@ -96,6 +97,9 @@ class ArrayController final : public Execution {
     std::int64_t accumulating = 0;
   };
   void issue_folds();
+  // The next fold's timing if nothing outside the array delays it: asked
+  // every cycle, computed once per fold.
+  const FoldTiming& earliest_next() const;
   void update_live_folds();
   void output_collected(std::size_t g, std::int64_t count);
   StationaryLoad load_stationary_rows();
@@ -193,6 +197,7 @@ class ArrayController final : public Execution {
   bool ticks_pes_ = false;  // in this cycle
   std::vector<std::unique_ptr<FoldEvaluation<Op, Acc>>> evaluations_;  // per fold, while it is live
   FoldScheduler scheduler_;
+  mutable std::optional<FoldTiming> earliest_next_;  // until the next fold is issued
   FoldGate* gate_;
   std::vector<std::int64_t> fold_outputs_left_;
   std::vector<MemoryWait> memory_waits_;  // per issued fold
