@@ -110,9 +110,10 @@ TEST_CASE("run --engine: bad values", "[cli][engines]") {
 }
 
 // With --vcd-pes the fold engine also ticks the PE grid, for its registers
-// only, from each step's start through the window's last cycle. A window in
-// the middle of the run, in the middle of a step, shows the registers the
-// cycle engine shows; the steps after it run without the grid.
+// only, from 2R + C cycles before the window through its last cycle, with
+// the stationary rows and OS accumulators restored where it starts. A
+// window in the middle of the run, in the middle of a step, shows the
+// registers the cycle engine shows.
 TEST_CASE("a PE window on the fold engine traces the cycle engine's registers", "[cli][engines]") {
   const std::string dir = make_temp_dir();
   write_file(dir + "/net.yaml", kEveryLayerKindYaml);

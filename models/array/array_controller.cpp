@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "models/array/pe_arithmetic.hpp"
+
 namespace systole {
 
 namespace {
@@ -33,14 +35,11 @@ std::string_view to_string(Phase phase) {
 template <class Op, class Acc>
 ArrayController<Op, Acc>::ArrayController(const ArrayConfig& config,
                                           ArrayProgram<Op, Acc> program, FoldGate* gate, PeEngine engine,
-                                          std::int64_t registers_until)
+                                          ProbedCycles probed)
     : config_(config),
       program_(std::move(program)),
       results_from_pes_(program_.computes() && engine == PeEngine::Cycle),
       evaluates_folds_(program_.computes() && engine == PeEngine::Fold),
-      ticked_until_(!program_.computes()          ? -1
-                    : engine == PeEngine::Cycle ? std::numeric_limits<std::int64_t>::max()
-                                                : registers_until),
       evaluations_(evaluates_folds_ ? program_.folds.size() : 0),
       scheduler_(program_.mode, config.microarch, config.rows, config.cols, program_.folds, program_.widths),
       gate_(gate),
@@ -65,6 +64,13 @@ ArrayController<Op, Acc>::ArrayController(const ArrayConfig& config,
   }
   finished_ = program_.folds.empty();
   if (gate_ != nullptr) bytes_moved_ = gate_->bytes_moved(-1);
+  if (results_from_pes_) {
+    ticked_until_ = std::numeric_limits<std::int64_t>::max();
+  } else if (evaluates_folds_ && !probed.empty() && probed.last >= 0) {
+    probed_from_ = std::max<std::int64_t>(0, probed.first);
+    ticked_from_ = std::max<std::int64_t>(0, probed_from_ - (2 * config_.rows + config_.cols));
+    ticked_until_ = probed.last;
+  }
 }
 
 template <class Op, class Acc>
@@ -140,17 +146,62 @@ typename ArrayController<Op, Acc>::StationaryLoad ArrayController<Op, Acc>::load
                      std::min<std::int64_t>(first, f.cols_used);
     if (part != q - 1) continue;
     if (row < f.rows_used) load.written += f.cols_used;
-    if (!ticks_pes_) continue;
-    const GemmOperands<Op, Acc>& ops = operands(g);
-    if (row < f.rows_used) {
-      const Op* source = ops.top + (f.row_offset + row) * ops.top_row_stride + f.col_offset * ops.top_col_stride;
-      for (int c = 0; c < f.cols_used; ++c) row_staging_[c] = source[c * ops.top_col_stride];
-      pes_.write_stationary_row(buffer_of(g), static_cast<int>(row), row_staging_.data(), f.cols_used);
-    } else {
-      pes_.write_stationary_row(buffer_of(g), static_cast<int>(row), nullptr, 0);
-    }
+    if (ticks_pes_) write_stationary_row(g, static_cast<int>(row));
   }
   return load;
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::write_stationary_row(std::size_t g, int row) {
+  const Fold& f = fold(g);
+  if (row >= f.rows_used) {
+    pes_.write_stationary_row(buffer_of(g), row, nullptr, 0);
+    return;
+  }
+  const GemmOperands<Op, Acc>& ops = operands(g);
+  const Op* source = ops.top + (f.row_offset + row) * ops.top_row_stride + f.col_offset * ops.top_col_stride;
+  for (int c = 0; c < f.cols_used; ++c) row_staging_[c] = source[c * ops.top_col_stride];
+  pes_.write_stationary_row(buffer_of(g), row, row_staging_.data(), f.cols_used);
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::restore_stationary_rows() {
+  // load_stationary_rows writes row r of fold g at load_start + q·r + q - 1;
+  // a buffer's folds load one after another.
+  const std::vector<FoldTiming>& timing = scheduler_.issued();
+  for (int buffer = 0; buffer < buffers_; ++buffer)
+    for (int row = 0; row < config_.rows; ++row)
+      for (std::size_t g = timing.size(); g-- > 0;) {
+        const std::int64_t q = fold(g).load_spacing;
+        if (buffer_of(g) != buffer || timing[g].load_start + q * row + q - 1 >= cycle_) continue;
+        write_stationary_row(g, row);
+        break;
+      }
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::restore_accumulators() {
+  // PE (r, c) adds element e of fold g at s + e·k + r + c and its port takes
+  // the sum at s + last + c + q·r; a fold's first MAC there comes after the
+  // fold before has been taken, so the newest fold to reach the PE owns it.
+  const std::vector<FoldTiming>& timing = scheduler_.issued();
+  for (int r = 0; r < config_.rows; ++r)
+    for (int c = 0; c < config_.cols; ++c) {
+      Acc sum{};
+      for (std::size_t g = timing.size(); g-- > 0;) {
+        const Fold& f = fold(g);
+        const std::int64_t s = timing[g].stream_start;
+        if (r >= f.rows_used || c >= f.cols_used || s + r + c >= cycle_) continue;
+        if (s + f.last_element_offset() + c + f.drain_spacing * r < cycle_) break;  // taken
+        const GemmOperands<Op, Acc>& ops = operands(g);
+        const std::int64_t last = std::min<std::int64_t>(f.stream_length - 1, (cycle_ - 1 - s - r - c) / f.stream_spacing);
+        const Op* left = ops.left + (f.row_offset + r) * ops.left_ld + f.stream_offset;
+        const Op* top = ops.top + f.stream_offset * ops.top_row_stride + (f.col_offset + c) * ops.top_col_stride;
+        for (std::int64_t e = 0; e <= last; ++e) sum += static_cast<Acc>(exact_product(left[e], top[e * ops.top_row_stride]));
+        break;
+      }
+      pes_.restore_accumulator(r, c, sum);
+    }
 }
 
 template <class Op, class Acc>
@@ -406,9 +457,13 @@ CycleActivity ArrayController<Op, Acc>::step() {
   CycleActivity activity;
   activity.cycle = cycle_;
   if (finished_) return activity;
-  ticks_pes_ = cycle_ <= ticked_until_;
+  ticks_pes_ = cycle_ >= ticked_from_ && cycle_ <= ticked_until_;
   if (gate_ != nullptr) gate_->tick(cycle_);
   update_live_folds();
+  if (ticks_pes_ && cycle_ > 0) {
+    if (cycle_ == ticked_from_ && program_.mode == ArrayMode::Stationary) restore_stationary_rows();
+    if (cycle_ == probed_from_ && program_.mode == ArrayMode::OutputStationary) restore_accumulators();
+  }
   const bool stationary = program_.mode == ArrayMode::Stationary;
   const StationaryLoad loaded = stationary ? load_stationary_rows() : StationaryLoad{};
   const int fed_left = feed_left_edge();
@@ -527,7 +582,10 @@ TickCounts ArrayController<Op, Acc>::tick_pes() {
     const TickCounts tick = program_.mode == ArrayMode::Stationary
                                 ? pes_.tick_stationary(&windows_[window_base_])
                                 : pes_.tick_output_stationary(&windows_[window_base_]);
-    if (tick.macs != scheduled.macs && first_mac_count_mismatch_ < 0) first_mac_count_mismatch_ = cycle_;
+    // Before probed_from_, a grid that started late misses the MACs of
+    // operands that entered before it.
+    if (tick.macs != scheduled.macs && first_mac_count_mismatch_ < 0 && cycle_ >= probed_from_)
+      first_mac_count_mismatch_ = cycle_;
     if (results_from_pes_) return tick;
   }
   if (evaluates_folds_)
@@ -586,9 +644,10 @@ CycleActivity ArrayController<Op, Acc>::step_quiet() {
 template <class Op, class Acc>
 PeSnapshot ArrayController<Op, Acc>::probe(int row, int col) const {
   // A timing-only program's registers hold no values: they stay zero.
-  if (program_.computes() && cycle_ - 1 > ticked_until_)
+  if (program_.computes() && (cycle_ - 1 < probed_from_ || cycle_ - 1 > ticked_until_))
     throw std::logic_error("PE registers probed in cycle " + std::to_string(cycle_ - 1) +
-                           ", after the last cycle the grid is ticked (" + std::to_string(ticked_until_) + ")");
+                           ", outside the cycles the grid holds them (" + std::to_string(probed_from_) + " to " +
+                           std::to_string(ticked_until_) + ")");
   const PeRegisters<Op, Acc> regs = pes_.probe(row, col);
   PeSnapshot snap;
   snap.left_operand = static_cast<double>(regs.left_operand);

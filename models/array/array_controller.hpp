@@ -15,8 +15,18 @@
 // The values come from the PE grid (models/array/pe_array.hpp), ticked every
 // cycle, on the cycle engine; on the fold engine each fold is evaluated when
 // it is issued (models/array/fold_evaluation.hpp) and the grid is ticked,
-// for its registers only, through the last cycle whose PE registers are
-// probed. Every count is the controller's own either way.
+// for its registers only, around the cycles whose PE registers are probed.
+// Every count is the controller's own either way.
+//
+// How that grid starts late, yet holds the cycle engine's registers from
+// the window's first cycle A on: a value moving through the array at A
+// entered it at most R + C cycles before, and the rows' windows (which rows
+// a tick evaluates) are right R cycles after the first tick. So ticking
+// starts 2R + C cycles before A, on a grid whose moving values are all
+// invalid zeros, with each stationary row holding what the last load before
+// wrote into it. An output-stationary accumulator sums its fold's whole
+// stream: at A each is set to that sum so far, added in stream order as
+// the PE adds it.
 
 #include <cstdint>
 #include <memory>
@@ -46,10 +56,9 @@ struct MemoryWait {
 template <class Op, class Acc>
 class ArrayController final : public Execution {
  public:
-  // On the fold engine, `registers_until` is the last cycle whose PE
-  // registers are probed (negative: none); the grid is ticked through it.
+  // On the fold engine, the grid is ticked around the `probed` cycles only.
   ArrayController(const ArrayConfig& config, ArrayProgram<Op, Acc> program, FoldGate* gate = nullptr,
-                  PeEngine engine = PeEngine::Cycle, std::int64_t registers_until = -1);
+                  PeEngine engine = PeEngine::Cycle, ProbedCycles probed = {});
 
   CycleActivity step() override;
   bool finished() const override { return finished_; }
@@ -103,6 +112,14 @@ class ArrayController final : public Execution {
   void update_live_folds();
   void output_collected(std::size_t g, std::int64_t count);
   StationaryLoad load_stationary_rows();
+  // Writes row `row` of fold g's stationary block into its buffer (zeros
+  // past its used rows).
+  void write_stationary_row(std::size_t g, int row);
+  // Where the grid starts late: each stationary row as the last load before
+  // this cycle left it; each accumulator (OS) as its fold's MACs before this
+  // cycle left it.
+  void restore_stationary_rows();
+  void restore_accumulators();
   int feed_left_edge();  // valid words fed
   TickCounts tick_pes();
   int feed_top_edge();
@@ -189,11 +206,12 @@ class ArrayController final : public Execution {
   ArrayProgram<Op, Acc> program_;
   // A computing program's results come from the PeArray, ticked every
   // cycle (the cycle engine), or each fold is evaluated when issued (the
-  // fold engine), and the PeArray is ticked, for its registers only,
-  // through the last cycle whose registers are probed.
+  // fold engine), and the PeArray is ticked, for its registers only, in
+  // cycles [ticked_from_, ticked_until_]; its registers are the cycle
+  // engine's from probed_from_ on.
   bool results_from_pes_;
   bool evaluates_folds_;
-  std::int64_t ticked_until_;
+  std::int64_t ticked_from_ = 0, ticked_until_ = -1, probed_from_ = 0;
   bool ticks_pes_ = false;  // in this cycle
   std::vector<std::unique_ptr<FoldEvaluation<Op, Acc>>> evaluations_;  // per fold, while it is live
   FoldScheduler scheduler_;

@@ -100,6 +100,8 @@ class PeArray {
   const Acc* bottom_outputs() const { return &psum_[psum_index(rows_, 0)]; }
   // Reads an output-stationary accumulator and clears it for the next fold.
   Acc take_accumulator(int row, int col);
+  // Sets an accumulator to the sum a grid ticked from the start would hold.
+  void restore_accumulator(int row, int col, Acc sum) { accumulator_[index(row, col)] = sum; }
 
   PeRegisters<Op, Acc> probe(int row, int col) const;
 

@@ -604,7 +604,7 @@ int run_command(int argc, char** argv) {
   run_options.compute = compute == "on";
   run_options.compute_limit_bytes = compute_limit_mb << 20;
   run_options.engine = engine == "cycle" ? PeEngine::Cycle : PeEngine::Fold;
-  if (vm.count("vcd-pes")) run_options.registers_until = vcd->cycle_last;
+  if (vm.count("vcd-pes")) run_options.probed = {vcd->cycle_first, vcd->cycle_last};
   run_options.show_progress = isatty(STDERR_FILENO);
   run_options.interrupt = &g_interrupted;
   // A waveform shows every cycle as it happens, quiet ones included.

@@ -82,7 +82,7 @@ class GemmArrayStep final : public ArrayStep {
       program = data_->program(mapping_, dataflow_.roles());
     }
     controller_.emplace(arch_.array, std::move(program), open_memory(memory), source.engine,
-                        source.registers_until);
+                        source.probed);
     return *controller_;
   }
 

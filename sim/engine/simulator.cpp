@@ -299,12 +299,14 @@ bool Simulator::runs_timing_only(const Layer& gemm) {
 bool Simulator::run_array_step(const Layer& gemm, std::uint64_t seed, LayerStats& stats) {
   const std::unique_ptr<ArrayStep> step = dataflow_.plan(arch_, gemm, dram_ ? dram_->peak_gb_per_s() : 0);
   const DramChannelStats dram_before = dram_stats_now();
-  OperandSource source{seed, options_.sparsity, options_.operand_values};
+  OperandSource source;
+  source.seed = seed;
+  source.sparsity = options_.sparsity;
+  source.values = options_.operand_values;
   if (gemm.ifmap_sparsity >= 0) source.sparsity.ifmap = gemm.ifmap_sparsity;
   source.timing_only = runs_timing_only(gemm);
   source.engine = options_.engine;
-  if (options_.registers_until >= 0)
-    source.registers_until = options_.registers_until - (run_cycles_before_layer_ + stats[Counter::Cycles]);
+  source.probed = options_.probed.from(run_cycles_before_layer_ + stats[Counter::Cycles]);
   const StepMemory memory = begin_memory(*step);
   Execution& execution = step->start(source, memory);
   if (demand_trace_ != nullptr) demand_trace_->begin_step(stats[Counter::Cycles], memory.start_fs);

@@ -47,10 +47,9 @@ struct RunOptions {
   bool compute = true;
   std::int64_t compute_limit_bytes = std::int64_t{1} << 30;
   // How the array evaluates computing steps (models/array/pe_engine.hpp),
-  // and the run's last cycle whose PE registers are probed (a VCD's PE
-  // window; negative: none).
+  // and the run's cycles whose PE registers are probed (a VCD's PE window).
   PeEngine engine = PeEngine::Fold;
-  std::int64_t registers_until = -1;
+  ProbedCycles probed;
 };
 
 // Checks, before anything runs, that the memory model can run every layer:

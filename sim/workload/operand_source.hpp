@@ -41,9 +41,9 @@ struct OperandSource {
   OperandValues values;
   bool timing_only = false;
   // How the array evaluates the values (models/array/pe_engine.hpp), and
-  // the step's last cycle whose PE registers are probed (negative: none).
+  // the step's cycles whose PE registers are probed.
   PeEngine engine = PeEngine::Fold;
-  std::int64_t registers_until = -1;
+  ProbedCycles probed;
 };
 
 }  // namespace systole
