@@ -460,10 +460,14 @@ CycleActivity ArrayController<Op, Acc>::step() {
   ticks_pes_ = cycle_ >= ticked_from_ && cycle_ <= ticked_until_;
   if (gate_ != nullptr) gate_->tick(cycle_);
   update_live_folds();
-  if (ticks_pes_ && cycle_ > 0) {
-    if (cycle_ == ticked_from_ && program_.mode == ArrayMode::Stationary) restore_stationary_rows();
-    if (cycle_ == probed_from_ && program_.mode == ArrayMode::OutputStationary) restore_accumulators();
+  if (ticks_pes_ && cycle_ > 0 && !results_from_pes_) {  // the grid starts late (a step() is its first tick)
+    if (!grid_started_ && program_.mode == ArrayMode::Stationary) restore_stationary_rows();
+    if (!accumulators_restored_ && cycle_ >= probed_from_ && program_.mode == ArrayMode::OutputStationary) {
+      restore_accumulators();
+      accumulators_restored_ = true;
+    }
   }
+  grid_started_ |= ticks_pes_;
   const bool stationary = program_.mode == ArrayMode::Stationary;
   const StationaryLoad loaded = stationary ? load_stationary_rows() : StationaryLoad{};
   const int fed_left = feed_left_edge();

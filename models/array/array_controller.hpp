@@ -213,6 +213,7 @@ class ArrayController final : public Execution {
   bool evaluates_folds_;
   std::int64_t ticked_from_ = 0, ticked_until_ = -1, probed_from_ = 0;
   bool ticks_pes_ = false;  // in this cycle
+  bool grid_started_ = false, accumulators_restored_ = false;
   std::vector<std::unique_ptr<FoldEvaluation<Op, Acc>>> evaluations_;  // per fold, while it is live
   FoldScheduler scheduler_;
   mutable std::optional<FoldTiming> earliest_next_;  // until the next fold is issued
