@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <type_traits>
 
@@ -62,35 +63,56 @@ void add_to_output(Acc* __restrict out, const Acc* __restrict sums, int count) {
 // Counts, cycle by cycle, the MACs of a fold with a zero factor. A fold's
 // MACs pair a sequence a (index i) with a sequence b (index j, a cycle
 // apart) for each value of a shared index, in cycle base + i·a_step + j. A
-// zero a_i gates the run of cycles over j, a zero b_j the run over i, and a
-// pair of zeros was counted twice. Each run is two changes of the count,
-// kept as GatedChanges: memory in proportion to the zeros, not the cycles.
+// zero a_i gates the run of cycles over j, a zero b_j the run over i (every
+// a_step-th cycle), and a pair of zeros was counted twice. Each run changes
+// the count where it starts and where it ends; the changes are kept by
+// cycle, in arrays as long as the fold (allocated at its first zero), and
+// summed once into the count of every cycle.
 class GatedCount {
  public:
-  GatedCount(std::int64_t a_step, std::int64_t a_count, std::int64_t b_count)
-      : a_step_(a_step), a_count_(a_count), b_count_(b_count) {}
+  // `span`: the cycles [0, span) hold every MAC of the fold.
+  GatedCount(std::int64_t a_step, std::int64_t a_count, std::int64_t b_count, std::int64_t span)
+      : a_step_(a_step), a_count_(a_count), b_count_(b_count), span_(span) {}
 
   // a_i is zero (at the shared index's base cycle).
   void zero_a(std::int64_t base, std::int64_t i) { add_run(base + i * a_step_, 1, b_count_, 1); }
   void zero_b(std::int64_t base, std::int64_t j) { add_run(base + j, a_step_, a_count_, 1); }
   void zero_pair(std::int64_t base, std::int64_t i, std::int64_t j) { add_run(base + i * a_step_ + j, 1, 1, -1); }
 
-  std::vector<GatedChange> changes() {
-    std::sort(changes_.begin(), changes_.end(),
-              [](const GatedChange& a, const GatedChange& b) { return a.offset < b.offset; });
-    return std::move(changes_);
+  // The gated MACs of each cycle in [0, span); none when nothing is gated.
+  std::vector<std::uint32_t> per_cycle() {
+    std::vector<std::uint32_t> gated;
+    if (changes_.empty()) return gated;
+    gated.resize(static_cast<std::size_t>(span_));
+    // A run every a_step-th cycle adds to the cycles of its residue only:
+    // its count in cycle t carries over from cycle t - a_step.
+    std::int64_t running = 0;
+    for (std::int64_t t = 0; t < span_; ++t) {
+      running += changes_[static_cast<std::size_t>(t)];
+      if (!strided_changes_.empty() && t >= a_step_)
+        strided_changes_[static_cast<std::size_t>(t)] += strided_changes_[static_cast<std::size_t>(t - a_step_)];
+      const std::int64_t strided = strided_changes_.empty() ? 0 : strided_changes_[static_cast<std::size_t>(t)];
+      gated[static_cast<std::size_t>(t)] = static_cast<std::uint32_t>(running + strided);
+    }
+    return gated;
   }
 
  private:
   // `amount` more in each of cycles first, first + step, … (count of them).
   void add_run(std::int64_t first, std::int64_t step, std::int64_t count, std::int32_t amount) {
-    const bool strided = step != 1;
-    changes_.push_back({first, amount, strided});
-    changes_.push_back({first + step * count, -amount, strided});
+    if (changes_.empty()) {
+      // One past the span: where the last runs end.
+      changes_.assign(static_cast<std::size_t>(span_) + 1, 0);
+      if (a_step_ != 1) strided_changes_.assign(static_cast<std::size_t>(span_) + 1, 0);
+    }
+    std::vector<std::int32_t>& changes = step == 1 ? changes_ : strided_changes_;
+    changes[static_cast<std::size_t>(first)] += amount;
+    changes[static_cast<std::size_t>(first + step * count)] -= amount;
   }
 
-  std::int64_t a_step_, a_count_, b_count_;
-  std::vector<GatedChange> changes_;
+  std::int64_t a_step_, a_count_, b_count_, span_;
+  std::vector<std::int32_t> changes_;          // of runs over consecutive cycles, by cycle
+  std::vector<std::int32_t> strided_changes_;  // of runs every a_step-th cycle, by cycle
 };
 
 // dest[i·cols + j] = source[i + j·col_stride] for i < rows, j < cols: a
@@ -146,14 +168,14 @@ const Op* find_zero(const Op* first, const Op* last) {
 template <class Op>
 struct DenseBlock {
   DenseBlock(const Op* source, std::int64_t row_stride, std::int64_t col_stride, std::int64_t rows, int cols)
-      : values(static_cast<std::size_t>(rows) * cols) {
+      : values(new Op[static_cast<std::size_t>(rows) * cols]) {
     // Read along the smaller stride: a transposed operand is read down its
     // contiguous columns, not across them a cache line per element.
     if (col_stride <= row_stride) {
       for (std::int64_t i = 0; i < rows; ++i)
         for (int j = 0; j < cols; ++j) values[static_cast<std::size_t>(i) * cols + j] = source[i * row_stride + j * col_stride];
     } else if (row_stride == 1) {
-      copy_transposed(source, col_stride, rows, cols, values.data());
+      copy_transposed(source, col_stride, rows, cols, values.get());
     } else {
       for (int j = 0; j < cols; ++j)
         for (std::int64_t i = 0; i < rows; ++i) values[static_cast<std::size_t>(i) * cols + j] = source[i * row_stride + j * col_stride];
@@ -170,7 +192,7 @@ struct DenseBlock {
   }
   const Op* row(std::int64_t i, int cols) const { return &values[static_cast<std::size_t>(i) * cols]; }
 
-  std::vector<Op> values;
+  std::unique_ptr<Op[]> values;  // every element is copied in: not zeroed first
   std::vector<std::int64_t> zeros_begin;  // row i's zeros: zero_columns[zeros_begin[i] .. zeros_begin[i+1])
   std::vector<int> zero_columns;
 };
@@ -207,7 +229,8 @@ void FoldEvaluation<Op, Acc>::evaluate(const Shared& shared, const Outputs& outp
   const DenseBlock<Op> block(shared.values, shared.row_stride, shared.col_stride, shared.count, cols);
   // Output o, shared index s and column c meet at offset o·outputs.step +
   // s·shared.step + c.
-  GatedCount gated(outputs.step, outputs.count, cols);
+  GatedCount gated(outputs.step, outputs.count, cols,
+                   (shared.count - 1) * shared.step + outputs.count * outputs.step + cols);
   for (std::int64_t s = 0; s < shared.count; ++s)
     for (std::int64_t z = block.zeros_begin[s]; z < block.zeros_begin[s + 1]; ++z)
       gated.zero_b(s * shared.step, block.zero_columns[z]);
@@ -237,24 +260,13 @@ void FoldEvaluation<Op, Acc>::evaluate(const Shared& shared, const Outputs& outp
     }
     add_to_output(out + o * out_ld, sums.data(), cols);
   }
-  changes_ = gated.changes();
-  gated_by_residue_.assign(static_cast<std::size_t>(outputs.step), 0);
-  stride_ = outputs.step;
+  gated_ = gated.per_cycle();
 }
 
 template <class Op, class Acc>
-std::uint32_t FoldEvaluation<Op, Acc>::gated_macs(std::int64_t offset) {
-  for (; next_change_ < changes_.size() && changes_[next_change_].offset <= offset; ++next_change_) {
-    const GatedChange& change = changes_[next_change_];
-    if (change.strided)
-      gated_by_residue_[static_cast<std::size_t>(change.offset % stride_)] += change.amount;
-    else
-      gated_ += change.amount;
-  }
-  const std::int64_t strided = gated_by_residue_.empty() || offset < 0
-                                   ? 0
-                                   : gated_by_residue_[static_cast<std::size_t>(offset % stride_)];
-  return static_cast<std::uint32_t>(gated_ + strided);
+std::uint32_t FoldEvaluation<Op, Acc>::gated_macs(std::int64_t offset) const {
+  return offset >= 0 && offset < static_cast<std::int64_t>(gated_.size()) ? gated_[static_cast<std::size_t>(offset)]
+                                                                            : 0;
 }
 
 template class FoldEvaluation<std::int8_t, std::int32_t>;

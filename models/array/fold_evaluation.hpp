@@ -19,9 +19,9 @@
 // not when they leave the array: nothing reads the output while a program
 // runs, and each output adds its folds' results in the order the folds are
 // issued, which is the order their results leave (a later fold's stream
-// starts later). What it abstracts away: every register in between, so no
-// PE can be probed, and a run that traces PE registers takes the cycle
-// engine.
+// starts later). What it abstracts away: every register in between; a run
+// that traces PE registers ticks the grid only around its window
+// (models/array/array_controller.hpp).
 //
 // `tests/test_engines.cpp` checks, run by run, that every output equals the
 // cycle engine's byte for byte.
@@ -33,15 +33,6 @@
 
 namespace systole {
 
-// From the cycle `offset` after the fold's stream start on, `amount` more
-// MACs are gated each cycle; a strided change counts only every stride-th
-// cycle from `offset` (a run over a stream spaced more than a cycle).
-struct GatedChange {
-  std::int64_t offset = 0;
-  std::int32_t amount = 0;
-  bool strided = false;
-};
-
 template <class Op, class Acc>
 class FoldEvaluation {
  public:
@@ -49,9 +40,8 @@ class FoldEvaluation {
   FoldEvaluation(ArrayMode mode, const Fold& fold, const GemmOperands<Op, Acc>& operands);
 
   // MACs with a zero operand in the cycle `offset` cycles after the fold's
-  // stream start; asked cycle after cycle, never of an earlier cycle than
-  // the last time.
-  std::uint32_t gated_macs(std::int64_t offset);
+  // stream start.
+  std::uint32_t gated_macs(std::int64_t offset) const;
 
  private:
   // Both modes are one computation: outputs o (a row each), each the sum
@@ -67,11 +57,7 @@ class FoldEvaluation {
   };
   void evaluate(const Shared& shared, const Outputs& outputs, Acc* out, std::int64_t out_ld, int cols);
 
-  std::vector<GatedChange> changes_;  // in order of offset
-  std::size_t next_change_ = 0;
-  std::int64_t gated_ = 0;                        // by the unstrided changes so far
-  std::int64_t stride_ = 1;
-  std::vector<std::int64_t> gated_by_residue_;  // by the strided ones, per offset % stride
+  std::vector<std::uint32_t> gated_;  // by offset; empty when no operand of the fold is zero
 };
 
 }  // namespace systole

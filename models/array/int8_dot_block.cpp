@@ -88,7 +88,7 @@ Int8DotBlock::Int8DotBlock(const std::int8_t* block, std::int64_t rows, int cols
       groups_((rows + 3) / 4),
       cols_(cols),
       padded_cols_((cols + kColumnsPerVector - 1) / kColumnsPerVector * kColumnsPerVector),
-      packed_(static_cast<std::size_t>(groups_ * padded_cols_ * 4)),
+      packed_(new std::int8_t[static_cast<std::size_t>(groups_ * padded_cols_ * 4)]),
       offsets_(static_cast<std::size_t>(padded_cols_)),
       x_(static_cast<std::size_t>(groups_ * 4), 0x80) {
 #if SYSTOLE_HAS_VNNI_KERNEL
@@ -109,12 +109,12 @@ Int8DotBlock::Int8DotBlock(const std::int8_t* block, std::int64_t rows, int cols
           four[i] = _mm_load_si128(reinterpret_cast<const __m128i*>(piece));
         }
       }
-      pack_group(four, packed_.data() + (g * padded_cols_ + first) * 4);
+      pack_group(four, packed_.get() + (g * padded_cols_ + first) * 4);
     }
   // Σ_s w(s, c) is the kernel's sum for x + 128 = 1 with no offset; times
   // 128 modulo 2³², as the sums wrap.
   const std::vector<std::uint8_t> ones(x_.size(), 1);
-  dot_products(packed_.data(), groups_, padded_cols_, ones.data(), offsets_.data(), offsets_.data(), padded_cols_);
+  dot_products(packed_.get(), groups_, padded_cols_, ones.data(), offsets_.data(), offsets_.data(), padded_cols_);
   for (std::int32_t& offset : offsets_)
     offset = static_cast<std::int32_t>(static_cast<std::uint32_t>(offset) * 128u);
 #else
@@ -128,7 +128,7 @@ void Int8DotBlock::products(const std::int8_t* x, std::int32_t* sums) {
   std::uint8_t* __restrict shifted = x_.data();
   const std::int64_t rows = rows_;  // held apart: a byte store may alias the member
   for (std::int64_t s = 0; s < rows; ++s) shifted[s] = static_cast<std::uint8_t>(x[s]) ^ 0x80;
-  dot_products(packed_.data(), groups_, padded_cols_, x_.data(), offsets_.data(), sums, cols_);
+  dot_products(packed_.get(), groups_, padded_cols_, x_.data(), offsets_.data(), sums, cols_);
 #else
   (void)x;
   (void)sums;

@@ -13,6 +13,7 @@
 // (vpdpbusd's operand layout), rows and columns padded with zero weights.
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace systole {
@@ -34,7 +35,9 @@ class Int8DotBlock {
   std::int64_t groups_;  // of four rows
   int cols_;
   int padded_cols_;                    // a multiple of 16: one vector of int32 sums
-  std::vector<std::int8_t> packed_;    // w(4g + i, c) at ((g·padded_cols + c)·4 + i)
+  // w(4g + i, c) at ((g·padded_cols + c)·4 + i); packing writes every byte,
+  // so it is not zeroed first.
+  std::unique_ptr<std::int8_t[]> packed_;
   std::vector<std::int32_t> offsets_;  // 128·Σ_s w(s, c), per padded column
   std::vector<std::uint8_t> x_;        // x + 128, padded to whole groups
 };
