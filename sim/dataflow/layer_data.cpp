@@ -11,6 +11,7 @@
 
 #include "sim/config/input_error.hpp"
 #include "sim/dataflow/bulk_mt19937_64.hpp"
+#include "sim/dataflow/huge_pages.hpp"
 #include "sim/workload/npy_file.hpp"
 
 namespace systole {
@@ -20,7 +21,9 @@ namespace {
 // Integers are uniform over their type's values; floats over [-1, 1).
 template <class Op>
 std::vector<Op> random_values(std::size_t count, BulkMt19937_64& rng, DataType type) {
-  std::vector<Op> values(count);
+  std::vector<Op> values;
+  reserve_in_huge_pages(values, count);
+  values.resize(count);
   if constexpr (std::is_floating_point_v<Op>) {
     std::uniform_real_distribution<Op> dist(-1, 1);
     for (Op& v : values) v = dist(rng);
@@ -192,6 +195,7 @@ void LayerData<Op, Acc>::lower(bool transposed) {
   const std::int64_t out_h = layer_.out_h(), out_w = layer_.out_w();
   const std::int64_t cg = s.in_channels / s.groups;
   const std::int64_t m_count = gemm_.m, k_count = gemm_.k;
+  reserve_in_huge_pages(lowered_, static_cast<std::size_t>(s.groups * m_count * k_count));
   lowered_.assign(static_cast<std::size_t>(s.groups * m_count * k_count), Op{});
   for (std::int64_t g = 0; g < s.groups; ++g) {
     Op* group = lowered_.data() + g * m_count * k_count;
@@ -231,6 +235,7 @@ ArrayProgram<Op, Acc> LayerData<Op, Acc>::program(const Mapping& mapping, Operan
   else
     lower(transposed_);
   const std::int64_t m = gemm_.m, n = gemm_.n, k = gemm_.k;
+  reserve_in_huge_pages(result_, static_cast<std::size_t>(layer_.groups() * m * n));
   result_.assign(static_cast<std::size_t>(layer_.groups() * m * n), Acc{});
 
   ArrayProgram<Op, Acc> program = program_without_values<Op, Acc>(mapping, roles);
@@ -257,7 +262,9 @@ template <class Op, class Acc>
 std::vector<Acc> LayerData<Op, Acc>::output() const {
   const std::int64_t groups = layer_.groups();
   const std::int64_t m = gemm_.m, n = gemm_.n;
-  std::vector<Acc> out(static_cast<std::size_t>(m * groups * n));
+  std::vector<Acc> out;
+  reserve_in_huge_pages(out, static_cast<std::size_t>(m * groups * n));
+  out.resize(static_cast<std::size_t>(m * groups * n));
   for (std::int64_t g = 0; g < groups; ++g) {
     const Acc* group = result_.data() + g * m * n;
     for (std::int64_t row = 0; row < m; ++row)
