@@ -75,41 +75,41 @@ CycleEnergy::CycleEnergy(const EnergyModel& model, const GlobalBuffer& buffer, D
 
 void CycleEnergy::begin_step() { step_start_fs_ = now_fs_(); }
 
-void CycleEnergy::add(const CycleActivity& a) {
-  counts_[Counter::Cycles] += 1;
-  counts_[Counter::Macs] += a.active_pes;
-  counts_[Counter::MacsGated] += a.gated_macs;
+GroupEnergy CycleEnergy::take(const CycleTotals& cycles, std::int64_t count, std::int64_t last_cycle) {
+  Counters counts;
+  counts[Counter::Cycles] = count;
+  counts[Counter::Macs] = static_cast<std::int64_t>(cycles.active_pes);
+  counts[Counter::MacsGated] = static_cast<std::int64_t>(cycles.gated_macs);
   for (int f = 0; f < kRegisterFiles; ++f) {
-    counts_[register_reads(static_cast<RegisterFile>(f))] += a.register_reads[f];
-    counts_[register_writes(static_cast<RegisterFile>(f))] += a.register_writes[f];
+    counts[register_reads(static_cast<RegisterFile>(f))] = static_cast<std::int64_t>(cycles.register_reads[f]);
+    counts[register_writes(static_cast<RegisterFile>(f))] = static_cast<std::int64_t>(cycles.register_writes[f]);
   }
-  counts_[Counter::LinkHopsHorizontal] += a.link_hops[static_cast<int>(LinkDirection::Horizontal)];
-  counts_[Counter::LinkHopsVertical] += a.link_hops[static_cast<int>(LinkDirection::Vertical)];
-  for (int n = 0; n < kNetworks; ++n) counts_[per_network(Counter::NocLeftWords, static_cast<Network>(n))] += a.noc_words[n];
-  counts_[Counter::VectorOperations] += a.vector_operations;
-  last_cycle_end_fs_ = step_start_fs_ + (a.cycle + 1) * period_fs_;
-}
-
-GroupEnergy CycleEnergy::take() {
+  counts[Counter::LinkHopsHorizontal] =
+      static_cast<std::int64_t>(cycles.link_hops[static_cast<int>(LinkDirection::Horizontal)]);
+  counts[Counter::LinkHopsVertical] =
+      static_cast<std::int64_t>(cycles.link_hops[static_cast<int>(LinkDirection::Vertical)]);
+  for (int n = 0; n < kNetworks; ++n)
+    counts[per_network(Counter::NocLeftWords, static_cast<Network>(n))] = static_cast<std::int64_t>(cycles.noc_words[n]);
+  counts[Counter::VectorOperations] = static_cast<std::int64_t>(cycles.vector_operations);
   for (Operand o : {Operand::Ifmap, Operand::Filter, Operand::Ofmap})
     for (bool write : {false, true}) {
       std::int64_t& last = buffer_accesses_[write][static_cast<int>(o)];
       const std::int64_t now = buffer_.accesses_since_built(o, write);
-      counts_[per_operand(write ? Counter::BufferIfmapWriteAccesses : Counter::BufferIfmapReadAccesses, o)] +=
+      counts[per_operand(write ? Counter::BufferIfmapWriteAccesses : Counter::BufferIfmapReadAccesses, o)] =
           now - last;
       last = now;
     }
   if (dram_ != nullptr) {
     // The vector unit's cycles do not advance the DRAM; the array's have.
-    dram_->advance_to(last_cycle_end_fs_);
-    const DramChannelStats now = dram_->stats_by(last_cycle_end_fs_);
-    add_dram_commands(counts_, dram_stats_, now);
+    const std::int64_t last_cycle_end_fs = step_start_fs_ + (last_cycle + 1) * period_fs_;
+    dram_->advance_to(last_cycle_end_fs);
+    const DramChannelStats now = dram_->stats_by(last_cycle_end_fs);
+    add_dram_commands(counts, dram_stats_, now);
     dram_stats_ = now;
   }
   GroupEnergy energy;
   for (const Term& t : terms_)
-    energy.energy[static_cast<int>(t.group)] += static_cast<double>(counts_[t.counter]) * t.per_action;
-  counts_ = Counters{};
+    energy.energy[static_cast<int>(t.group)] += static_cast<double>(counts[t.counter]) * t.per_action;
   return energy;
 }
 

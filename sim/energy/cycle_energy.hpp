@@ -15,6 +15,7 @@
 #include <functional>
 #include <vector>
 
+#include "models/cycle_totals.hpp"
 #include "models/dram/dram_backend.hpp"
 #include "models/execution.hpp"
 #include "models/memory/global_buffer.hpp"
@@ -35,10 +36,10 @@ class CycleEnergy {
 
   // The next cycles are a new step's, from cycle 0.
   void begin_step();
-  // Adds a cycle (each once, in order; after the buffer has counted it).
-  void add(const CycleActivity& activity);
-  // The energy of the cycles added since the last take.
-  GroupEnergy take();
+  // The energy of the `count` cycles after those of the last take, summed
+  // in `cycles`, the last of them cycle `last_cycle` of the step; taken
+  // after the buffer has counted them.
+  GroupEnergy take(const CycleTotals& cycles, std::int64_t count, std::int64_t last_cycle);
 
  private:
   struct Term {
@@ -53,8 +54,6 @@ class CycleEnergy {
   std::function<std::int64_t()> now_fs_;
   std::int64_t period_fs_;
   std::int64_t step_start_fs_ = 0;
-  std::int64_t last_cycle_end_fs_ = 0;
-  Counters counts_;  // of the cycles added since the last take
   // Cumulative counts where they were at the last take.
   std::int64_t buffer_accesses_[2][kOperands] = {};
   DramChannelStats dram_stats_;

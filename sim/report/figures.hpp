@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/cycle_totals.hpp"
 #include "models/execution.hpp"
 #include "sim/config/arch_config.hpp"
 #include "sim/energy/energy_model.hpp"
@@ -88,32 +89,8 @@ struct SummaryFigure {
 const std::vector<SummaryFigure>& summary_figures();
 
 // ---- utilization.csv and the VCD: per cycle ----
-// What the cycles of a window did, summed (one cycle's for the VCD): the
-// counts of CycleActivity (models/execution.hpp), added up as plain fields
-// because every cycle adds to them.
-struct CycleTotals {
-  std::uint64_t active_pes = 0;
-  std::uint64_t gated_macs = 0;
-  std::uint64_t register_reads[kRegisterFiles] = {0, 0, 0};
-  std::uint64_t register_writes[kRegisterFiles] = {0, 0, 0};
-  std::uint64_t vector_operations = 0;
-  std::uint64_t noc_words[kNetworks] = {0, 0, 0};
-  std::uint64_t dram_bytes = 0;
-  std::uint64_t buffer_bytes[kOperands] = {0, 0, 0};
-
-  void add(const CycleActivity& a) {
-    active_pes += a.active_pes;
-    gated_macs += a.gated_macs;
-    for (int f = 0; f < kRegisterFiles; ++f) {
-      register_reads[f] += a.register_reads[f];
-      register_writes[f] += a.register_writes[f];
-    }
-    vector_operations += a.vector_operations;
-    for (int n = 0; n < kNetworks; ++n) noc_words[n] += a.noc_words[n];
-    dram_bytes += a.dram_bytes;
-    for (int o = 0; o < kOperands; ++o) buffer_bytes[o] += a.buffer_bytes[o];
-  }
-};
+// A window of cycles (one cycle for the VCD) and what they did
+// (models/cycle_totals.hpp).
 struct CycleWindow {
   std::int64_t first_cycle = 0;
   std::int64_t cycles = 0;

@@ -35,13 +35,13 @@ void UtilizationLog::on_cycle(const CycleActivity& activity, const Execution&) {
     open_.layer = layer_;
   }
   open_.sums.add(activity);
-  if (energy_) energy_->add(activity);
   if (++open_.cycles == window_) flush_window();
 }
 
 void UtilizationLog::flush_window() {
   if (open_.cycles == 0) return;
-  if (energy_) window_energy_ = energy_->take();
+  if (energy_)
+    window_energy_ = energy_->take(open_.sums, open_.cycles, open_.first_cycle - step_first_cycle_ + open_.cycles - 1);
   const std::vector<UtilizationColumn>& columns = utilization_columns();
   for (std::size_t c = 0; c < columns.size(); ++c) {
     if (c > 0) file_.stream() << ',';

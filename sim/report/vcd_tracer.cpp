@@ -130,14 +130,16 @@ void VcdTracer::begin_step(int layer, std::int64_t first_cycle) {
 
 void VcdTracer::on_cycle(const CycleActivity& activity, const Execution& execution) {
   const std::int64_t cycle = step_first_cycle_ + activity.cycle;
-  if (energy_ && cycle == options_.cycle_first - 1) {
-    energy_->add(activity);
-    energy_->take();  // what the cycles before the window did
+  const bool before_window = cycle == options_.cycle_first - 1;
+  if (!before_window && (cycle < options_.cycle_first || cycle > options_.cycle_last)) return;
+  CycleTotals totals;
+  totals.add(activity);
+  if (before_window) {
+    if (energy_) energy_->take(totals, 1, activity.cycle);  // what the cycles before the window did
+    return;
   }
-  if (cycle < options_.cycle_first || cycle > options_.cycle_last) return;
   if (energy_) {
-    energy_->add(activity);
-    const GroupEnergy energy = energy_->take();
+    const GroupEnergy energy = energy_->take(totals, 1, activity.cycle);
     for (const auto& [figure, signal] : power_signals_)
       writer_->set_real(signal, *power_figures()[figure].milliwatts(energy, energy_->priced(), clock_period_ns_));
   }
@@ -145,8 +147,6 @@ void VcdTracer::on_cycle(const CycleActivity& activity, const Execution& executi
   // Before a step's first fold starts, fold 0 is next.
   writer_->set(kFold, std::max(activity.fold, 0));
   writer_->set(kPhase, static_cast<int>(activity.phase));
-  CycleTotals totals;
-  totals.add(activity);
   const std::vector<CycleFigure>& figures = cycle_figures();
   for (std::size_t f = 0; f < figures.size(); ++f)
     writer_->set(kFirstFigure + f, static_cast<std::int64_t>(figures[f].value(totals)));

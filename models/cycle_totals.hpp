@@ -1,0 +1,41 @@
+#pragma once
+// What a run of cycles did: the counts of their CycleActivity
+// (models/execution.hpp), added up as plain fields because every cycle adds
+// to them. A window of utilization.csv, one cycle of the VCD, and what the
+// energy of those cycles is priced from (sim/energy/cycle_energy.hpp).
+
+#include <cstdint>
+
+#include "models/execution.hpp"
+#include "models/memory/buffer_config.hpp"
+#include "models/noc/noc_config.hpp"
+
+namespace systole {
+
+struct CycleTotals {
+  std::uint64_t active_pes = 0;
+  std::uint64_t gated_macs = 0;
+  std::uint64_t register_reads[kRegisterFiles] = {0, 0, 0};
+  std::uint64_t register_writes[kRegisterFiles] = {0, 0, 0};
+  std::uint64_t vector_operations = 0;
+  std::uint64_t noc_words[kNetworks] = {0, 0, 0};
+  std::uint64_t link_hops[kLinkDirections] = {0, 0};
+  std::uint64_t dram_bytes = 0;
+  std::uint64_t buffer_bytes[kOperands] = {0, 0, 0};
+
+  void add(const CycleActivity& a) {
+    active_pes += a.active_pes;
+    gated_macs += a.gated_macs;
+    for (int f = 0; f < kRegisterFiles; ++f) {
+      register_reads[f] += a.register_reads[f];
+      register_writes[f] += a.register_writes[f];
+    }
+    vector_operations += a.vector_operations;
+    for (int n = 0; n < kNetworks; ++n) noc_words[n] += a.noc_words[n];
+    for (int d = 0; d < kLinkDirections; ++d) link_hops[d] += a.link_hops[d];
+    dram_bytes += a.dram_bytes;
+    for (int o = 0; o < kOperands; ++o) buffer_bytes[o] += a.buffer_bytes[o];
+  }
+};
+
+}  // namespace systole
