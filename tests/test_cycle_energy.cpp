@@ -50,6 +50,12 @@ void check_stats_equal(const DramChannelStats& a, const DramChannelStats& b) {
   CHECK(a.refreshes == b.refreshes);
   CHECK(a.active_standby_cycles == b.active_standby_cycles);
   CHECK(a.precharge_standby_cycles == b.precharge_standby_cycles);
+  CHECK(a.row_hits == b.row_hits);
+  CHECK(a.row_misses == b.row_misses);
+  CHECK(a.row_conflicts == b.row_conflicts);
+  CHECK(a.latency_sum == b.latency_sum);
+  CHECK(a.latency_max == b.latency_max);
+  CHECK(a.data_bus_cycles == b.data_bus_cycles);
 }
 
 }  // namespace

@@ -112,6 +112,10 @@ class DramChannel {
 
   std::int64_t now() const { return now_; }
   const DramChannelStats& stats() const { return stats_; }
+  // Every command issued so far (a RDA or WRA counts its auto-precharge).
+  std::int64_t commands_issued() const {
+    return stats_.reads + stats_.writes + stats_.activates + stats_.precharges + stats_.refreshes;
+  }
   // Per rank, the cycle before which the rank stays in active standby if no
   // command issues from now on (kAlwaysActive while a bank is open).
   static constexpr std::int64_t kAlwaysActive = std::numeric_limits<std::int64_t>::max();

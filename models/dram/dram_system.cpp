@@ -43,8 +43,11 @@ void DramSystem::feed(std::int64_t now_fs) {
 
 void DramSystem::run_cycle() {
   const std::int64_t before = bursts_done_;
+  bool commands_issued = false;
   for (DramChannel& channel : channels_) {
+    const std::int64_t commands = channel.commands_issued();
     channel.tick();
+    commands_issued |= channel.commands_issued() != commands;
     for (const DramCompletion& c : channel.take_completions()) {
       const std::uint64_t transfer = burst_transfer_[c.id];
       if (record_transfers_) record_burst(transfer, c);
@@ -57,7 +60,7 @@ void DramSystem::run_cycle() {
   }
   ++cycle_;
   if (bursts_done_ != before) completions_.push_back({cycle_ * tck_fs_, bytes_moved()});
-  if (keep_history_) take_snapshot();
+  if (keep_history_ && (commands_issued || bursts_done_ != before)) take_snapshot();
   feed(cycle_ * tck_fs_);
 }
 

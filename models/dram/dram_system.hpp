@@ -85,9 +85,10 @@ class DramSystem final : public DramBackend {
   // Completed bytes by time, for bytes_moved_by: (cycle end, total bytes).
   std::deque<std::pair<std::int64_t, std::int64_t>> completions_;
   std::int64_t bytes_reported_ = 0;
-  // For stats_by: after each DRAM cycle run, the statistics so far and every
-  // rank's standby state (DramChannel::active_until, channel by channel),
-  // from which the cycles skipped before the next one follow.
+  // For stats_by: after each DRAM cycle run in which a command issued or a
+  // burst completed, the statistics so far and every rank's standby state
+  // (DramChannel::active_until, channel by channel), from which the cycles
+  // before the next one follow: in them only standby cycles are counted.
   struct Snapshot {
     std::int64_t cycle = 0;  // the statistics cover DRAM cycles [0, cycle)
     DramChannelStats stats;
