@@ -1,7 +1,6 @@
 #include "models/array/fold_evaluation.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <memory>
 #include <optional>
 #include <type_traits>
@@ -150,16 +149,25 @@ void copy_transposed(const Op* source, std::int64_t col_stride, std::int64_t row
     for (std::int64_t i = j < tiled_cols ? tiled_rows : 0; i < rows; ++i) dest[i * cols + j] = source[i + j * col_stride];
 }
 
-// The first zero in [first, last), or last. Most operands are not zero, so
-// the bytes of int8 ones are searched by memchr, many at a time.
-template <class Op>
-const Op* find_zero(const Op* first, const Op* last) {
+// Calls found(i) for each zero values[i], i in [0, count), in order. Most
+// operands are not zero: int8 ones are compared sixteen at a time, inline
+// (a fold's rows of 128 bytes gain little from a call to memchr each).
+template <class Op, class Found>
+void for_each_zero(const Op* values, std::int64_t count, Found&& found) {
+  std::int64_t i = 0;
+#if defined(__SSE2__)
   if constexpr (sizeof(Op) == 1) {
-    const void* zero = std::memchr(first, 0, static_cast<std::size_t>(last - first));
-    return zero != nullptr ? static_cast<const Op*>(zero) : last;
-  } else {
-    return std::find(first, last, Op{});
+    const __m128i zero = _mm_setzero_si128();
+    for (; i + 16 <= count; i += 16) {
+      const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(values + i));
+      for (auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, zero))); mask != 0;
+           mask &= mask - 1)
+        found(i + __builtin_ctz(mask));
+    }
   }
+#endif
+  for (; i < count; ++i)
+    if (values[i] == Op{}) found(i);
 }
 
 // A rows × cols block of an operand matrix (element (i, j) at
@@ -183,10 +191,7 @@ struct DenseBlock {
     zeros_begin.reserve(static_cast<std::size_t>(rows) + 1);
     zeros_begin.push_back(0);
     for (std::int64_t i = 0; i < rows; ++i) {
-      const Op* values_i = row(i, cols);
-      for (const Op* zero = find_zero(values_i, values_i + cols); zero != values_i + cols;
-           zero = find_zero(zero + 1, values_i + cols))
-        zero_columns.push_back(static_cast<int>(zero - values_i));
+      for_each_zero(row(i, cols), cols, [&](std::int64_t j) { zero_columns.push_back(static_cast<int>(j)); });
       zeros_begin.push_back(static_cast<std::int64_t>(zero_columns.size()));
     }
   }
@@ -251,13 +256,11 @@ void FoldEvaluation<Op, Acc>::evaluate(const Shared& shared, const Outputs& outp
     }
     if (o + 1 < outputs.count)  // its load would wait on memory after the products: a fold's outputs are far apart
       for (int c = 0; c < cols; c += 64 / static_cast<int>(sizeof(Acc))) __builtin_prefetch(out + (o + 1) * out_ld + c);
-    for (const Op* zero = find_zero(x, x + shared.count); zero != x + shared.count;
-         zero = find_zero(zero + 1, x + shared.count)) {
-      const std::int64_t s = zero - x;
+    for_each_zero(x, shared.count, [&](std::int64_t s) {
       gated.zero_a(s * shared.step, o);
       for (std::int64_t z = block.zeros_begin[s]; z < block.zeros_begin[s + 1]; ++z)
         gated.zero_pair(s * shared.step, o, block.zero_columns[z]);
-    }
+    });
     add_to_output(out + o * out_ld, sums.data(), cols);
   }
   gated_ = gated.per_cycle();
