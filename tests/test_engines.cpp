@@ -54,6 +54,12 @@ TEST_CASE("the fold engine writes what the cycle engine writes, byte for byte", 
                                          "4", "--sample", "13", "--vcd", "@VCD"})},
       {"is-shared-buffer", {"--arch", SYSTOLE_SOURCE_DIR "/docs/examples/shared-12x14.ini", "--dataflow", "is",
                             "--noc.top_words", "5", "--sample", "1", "--sparsity", "ifmap=0.4,weights=0.4"}},
+      // int8 rows of 16 operands and more, whose zeros the fold engine finds
+      // sixteen at a time: OS streams, and a WS block 24 columns wide.
+      {"os-pipelined-int8", with(small, {"--dataflow", "os", "--microarch", "pipelined", "--data-type", "int8",
+                                         "--sample", "1", "--sparsity", "ifmap=0.3,weights=0.3"})},
+      {"ws-24x24-int8", {"--arch", "systole-32x32", "--array", "24x24", "--dataflow", "ws", "--data-type", "int8",
+                         "--sample", "1", "--sparsity", "ifmap=0.3,weights=0.3"}},
   };
   for (const Case& c : cases) {
     INFO(c.name);
