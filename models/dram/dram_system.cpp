@@ -108,30 +108,34 @@ void DramSystem::take_snapshot() {
 void DramSystem::drop_history_before(std::int64_t cycles) {
   if (!keep_history_ || cycles > cycle_)
     throw std::logic_error("DramSystem: statistics asked of a time without history or not advanced to");
+  while (history_front_ + 1 < history_.size() && history_[history_front_ + 1].cycle <= cycles) ++history_front_;
+  if (2 * history_front_ < history_.size()) return;
+  const auto dropped = static_cast<std::ptrdiff_t>(history_front_);
   const auto ranks = static_cast<std::ptrdiff_t>(channels_.size()) * spec_.ranks;
   const auto channels = static_cast<std::ptrdiff_t>(channels_.size());
-  while (history_.size() > 1 && history_[1].cycle <= cycles) {
-    history_.pop_front();
-    history_active_until_.erase(history_active_until_.begin(), history_active_until_.begin() + ranks);
-    history_channel_bursts_.erase(history_channel_bursts_.begin(), history_channel_bursts_.begin() + channels);
-  }
+  history_.erase(history_.begin(), history_.begin() + dropped);
+  history_active_until_.erase(history_active_until_.begin(), history_active_until_.begin() + dropped * ranks);
+  history_channel_bursts_.erase(history_channel_bursts_.begin(), history_channel_bursts_.begin() + dropped * channels);
+  history_front_ = 0;
 }
 
 std::vector<std::int64_t> DramSystem::channel_bursts_by(std::int64_t time_fs) {
   drop_history_before(time_fs / tck_fs_);
   // No command issues in the cycles skipped after the snapshot.
-  return {history_channel_bursts_.begin(),
-          history_channel_bursts_.begin() + static_cast<std::ptrdiff_t>(channels_.size())};
+  const auto first = history_channel_bursts_.begin() +
+                     static_cast<std::ptrdiff_t>(history_front_ * channels_.size());
+  return {first, first + static_cast<std::ptrdiff_t>(channels_.size())};
 }
 
 DramChannelStats DramSystem::stats_by(std::int64_t time_fs) {
   const std::int64_t cycles = time_fs / tck_fs_;  // those that end by time_fs
   drop_history_before(cycles);
   const std::size_t ranks = channels_.size() * static_cast<std::size_t>(spec_.ranks);
-  const Snapshot& last = history_.front();
+  const Snapshot& last = history_[history_front_];
   DramChannelStats stats = last.stats;
   for (std::size_t r = 0; r < ranks; ++r)
-    count_rank_standby(stats, history_active_until_[r], last.cycle, std::max(last.cycle, cycles));
+    count_rank_standby(stats, history_active_until_[history_front_ * ranks + r], last.cycle,
+                       std::max(last.cycle, cycles));
   return stats;
 }
 

@@ -95,9 +95,13 @@ class DramSystem final : public DramBackend {
   };
   void take_snapshot();
   bool keep_history_ = false;
-  std::deque<Snapshot> history_;
-  std::deque<std::int64_t> history_active_until_;  // ranks × channels per snapshot
-  std::deque<std::int64_t> history_channel_bursts_;  // channels per snapshot
+  // The snapshots still asked for start at history_front_; those before it
+  // are erased at once when they are half of the vectors (a deque's
+  // erasures and its blocks' allocations cost more, once per DRAM cycle run).
+  std::vector<Snapshot> history_;
+  std::vector<std::int64_t> history_active_until_;  // ranks × channels per snapshot
+  std::vector<std::int64_t> history_channel_bursts_;  // channels per snapshot
+  std::size_t history_front_ = 0;
   // Once recorded: transfers in flight by id, and those finished; the
   // bursts in the channels' queues by id: (address, queue-entry time).
   bool record_transfers_ = false;
