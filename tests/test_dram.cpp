@@ -12,6 +12,7 @@
 #include <map>
 #include <random>
 
+#include "models/dram/dram_address_mapping.hpp"
 #include "models/dram/dram_controller.hpp"
 #include "models/dram/dram_system.hpp"
 #include "sim/engine/dram_traffic.hpp"
@@ -54,6 +55,53 @@ DramTrafficResult stream(const DramSpec& spec, TrafficPattern pattern, std::int6
 }
 
 }  // namespace
+
+TEST_CASE("an address decodes to the fields it was built from, least significant first", "[dram]") {
+  // Fields in the mapping's order, each below its extent, and an offset in
+  // the burst build the address as mixed-radix digits; decoding must give
+  // them back, whether the extents are powers of two (DDR4, LPDDR4 presets)
+  // or not (3 channels, 3000 rows, 48-byte bursts), and for any order.
+  DramSpec odd = dram_preset("ddr4-2400");
+  odd.rows = 3000;
+  odd.burst_bytes = 48;
+  odd.bursts_per_row = 20;
+  struct Case {
+    DramSpec spec;
+    int channels;
+    std::string order;
+  };
+  const std::vector<Case> cases = {{dram_preset("ddr4-2400"), 2, "ch,bg,co,ba,ra,ro"},
+                                   {dram_preset("lpddr4-3200"), 4, "co,ch,ba,bg,ro,ra"},
+                                   {odd, 3, "ch,bg,co,ba,ra,ro"},
+                                   {odd, 3, "ro,co,ra,ba,ch,bg"}};
+  std::mt19937_64 random(11);
+  for (const Case& c : cases) {
+    INFO(c.order << ", " << c.channels << " channels, " << c.spec.rows << " rows");
+    const DramAddressMapping mapping(c.spec, c.channels, c.order);
+    const std::map<std::string, std::int64_t> extents = {
+        {"ch", c.channels}, {"bg", c.spec.bank_groups}, {"co", c.spec.bursts_per_row},
+        {"ba", c.spec.banks_per_group}, {"ra", c.spec.ranks}, {"ro", c.spec.rows}};
+    std::vector<std::string> fields;
+    for (std::size_t start = 0; start < c.order.size(); start += 3) fields.push_back(c.order.substr(start, 2));
+    for (int trial = 0; trial < 2000; ++trial) {
+      std::map<std::string, std::int64_t> value;
+      for (const auto& [name, extent] : extents) value[name] = static_cast<std::int64_t>(random() % extent);
+      std::int64_t address = 0;
+      for (auto f = fields.rbegin(); f != fields.rend(); ++f) address = address * extents.at(*f) + value[*f];
+      const std::int64_t offset = static_cast<std::int64_t>(random() % c.spec.burst_bytes);
+      address = address * c.spec.burst_bytes + offset;
+      // An address past the capacity wraps around it.
+      const std::int64_t wraps = trial % 3 == 0 ? 2 : 0;
+      const DramAddress a = mapping.decode(address + wraps * mapping.capacity_bytes());
+      REQUIRE(a.channel == value["ch"]);
+      REQUIRE(a.location.bank_group == value["bg"]);
+      REQUIRE(a.location.column == value["co"]);
+      REQUIRE(a.location.bank == value["ba"]);
+      REQUIRE(a.location.rank == value["ra"]);
+      REQUIRE(a.location.row == value["ro"]);
+    }
+  }
+}
 
 TEST_CASE("DRAM presets: peak bandwidth is data rate times bus width", "[dram]") {
   // DDR4-2400: 2400 MT/s x 8 B; LPDDR4-3200: 3200 MT/s x 2 B; HBM2: 2 Gb/s x 64 bits.

@@ -27,6 +27,20 @@ DramAddressMapping::DramAddressMapping(const DramSpec& spec, int channels, const
   }
   if (order_.size() != 6)
     throw std::invalid_argument("the address mapping must name all of ch, bg, co, ba, ra, ro");
+  const auto log2_exact = [](std::int64_t n) {
+    int shift = 0;
+    while ((std::int64_t{1} << shift) < n) ++shift;
+    return n > 0 && (std::int64_t{1} << shift) == n ? shift : -1;
+  };
+  capacity_bytes_ = spec_.burst_bytes;
+  burst_shift_ = log2_exact(spec_.burst_bytes);
+  powers_of_two_ = burst_shift_ >= 0;
+  for (Field f : order_) {
+    extents_.push_back(extent(f));
+    capacity_bytes_ *= extents_.back();
+    shifts_.push_back(log2_exact(extents_.back()));
+    powers_of_two_ = powers_of_two_ && shifts_.back() >= 0;
+  }
 }
 
 std::int64_t DramAddressMapping::extent(Field field) const {
@@ -41,20 +55,25 @@ std::int64_t DramAddressMapping::extent(Field field) const {
   return 1;
 }
 
-std::int64_t DramAddressMapping::capacity_bytes() const {
-  std::int64_t bytes = spec_.burst_bytes;
-  for (Field f : order_) bytes *= extent(f);
-  return bytes;
-}
+std::int64_t DramAddressMapping::capacity_bytes() const { return capacity_bytes_; }
 
 DramAddress DramAddressMapping::decode(std::int64_t byte_address) const {
-  std::int64_t rest = (byte_address % capacity_bytes()) / spec_.burst_bytes;
+  // Past the capacity, an address wraps: the shifted fields' masks drop
+  // what lies beyond it.
+  const bool shifts = powers_of_two_ && byte_address >= 0;
+  std::int64_t rest = shifts ? byte_address >> burst_shift_ : (byte_address % capacity_bytes_) / spec_.burst_bytes;
   DramAddress a;
-  for (Field f : order_) {
-    const std::int64_t n = extent(f);
-    const int value = static_cast<int>(rest % n);
-    rest /= n;
-    switch (f) {
+  for (std::size_t i = 0; i < order_.size(); ++i) {
+    const std::int64_t n = extents_[i];
+    int value;
+    if (shifts) {
+      value = static_cast<int>(rest & (n - 1));
+      rest >>= shifts_[i];
+    } else {
+      value = static_cast<int>(rest % n);
+      rest /= n;
+    }
+    switch (order_[i]) {
       case Field::Channel: a.channel = value; break;
       case Field::BankGroup: a.location.bank_group = value; break;
       case Field::Column: a.location.column = value; break;

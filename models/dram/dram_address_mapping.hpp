@@ -37,6 +37,14 @@ class DramAddressMapping {
   DramSpec spec_;
   int channels_;
   std::vector<Field> order_;
+  // Computed once: every burst is decoded, and where the burst size and
+  // every field's extent are powers of two (as DRAM geometry nearly always
+  // is) the fields are shifts and masks, not 64-bit divisions.
+  std::int64_t capacity_bytes_ = 0;
+  std::vector<std::int64_t> extents_;  // per field of order_
+  bool powers_of_two_ = false;
+  int burst_shift_ = 0;
+  std::vector<int> shifts_;  // per field of order_, when powers_of_two_
 };
 
 }  // namespace systole
