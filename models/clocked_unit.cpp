@@ -1,8 +1,14 @@
 #include "models/clocked_unit.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace systole {
+
+void CycleObserver::on_cycles(const CycleActivity& activity, std::int64_t count, const Execution& execution) {
+  CycleActivity cycle = activity;
+  for (std::int64_t c = 0; c < count; ++c, ++cycle.cycle) on_cycle(cycle, execution);
+}
 
 ClockedUnit::ClockedUnit(const sc_core::sc_module_name& name) : sc_core::sc_module(name) {
   SC_METHOD(on_edge);
@@ -22,6 +28,7 @@ void ClockedUnit::start(Execution& execution, const sc_core::sc_time& period, st
   caught_up_pending_ = false;
   pause_interval_ = pause_interval;
   cycles_since_pause_ = 0;
+  clock_read_at_ = -256;
   started_.notify(period);
 }
 
@@ -29,18 +36,41 @@ void ClockedUnit::remove_observer(CycleObserver& observer) {
   observers_.erase(std::remove(observers_.begin(), observers_.end(), &observer), observers_.end());
 }
 
-void ClockedUnit::step(bool quiet) {
-  const CycleActivity activity = quiet ? execution_->step_quiet() : execution_->step();
-  for (CycleObserver* observer : observers_) observer->on_cycle(activity, *execution_);
-  last_edge_ += period_;
-  ++cycles_since_pause_;
+std::int64_t ClockedUnit::observers_max_run() const {
+  std::int64_t run = std::numeric_limits<std::int64_t>::max();
+  for (const CycleObserver* observer : observers_) run = std::min(run, observer->max_run());
+  return run;
 }
 
-bool ClockedUnit::overdue() const {
-  // The wall clock is read every 256 cycles: often enough for a 1024x1024
-  // array, rarely enough to cost nothing. Where it pauses changes nothing
-  // the run reports.
-  return cycles_since_pause_ % 256 == 0 && std::chrono::steady_clock::now() - paused_at_ >= pause_after_;
+void ClockedUnit::step(bool quiet) {
+  const CycleActivity activity = quiet ? execution_->step_quiet() : execution_->step();
+  std::int64_t cycles = 1;
+  // Runs of repeats only where nothing outside the work acts on it, and
+  // never past a pause: the pauses fall on the same cycles either way.
+  if (run_ahead_ && !quiet) {
+    const std::int64_t limit = std::min(observers_max_run() - 1, pause_interval_ - cycles_since_pause_ - 1);
+    if (limit > 0) cycles += execution_->skip_repeats(limit);
+  }
+  if (cycles == 1) {
+    for (CycleObserver* observer : observers_) observer->on_cycle(activity, *execution_);
+  } else {
+    for (CycleObserver* observer : observers_) observer->on_cycles(activity, cycles, *execution_);
+    repeated_cycles_ += cycles - 1;
+  }
+  last_edge_ += sc_core::sc_time::from_value(period_.value() * static_cast<sc_dt::uint64>(cycles));
+  cycles_since_pause_ += cycles;
+}
+
+bool ClockedUnit::overdue() {
+  // The wall clock is read every 256 cycles or so: often enough for a
+  // 1024x1024 array, rarely enough to cost nothing. Where it pauses changes
+  // nothing the run reports. Asked again in the cycle it was last read in
+  // (after a run ahead, before its pause), it reads it again.
+  if (cycles_since_pause_ != clock_read_at_) {
+    if (cycles_since_pause_ < clock_read_at_ + 256) return false;
+    clock_read_at_ = cycles_since_pause_;
+  }
+  return std::chrono::steady_clock::now() - paused_at_ >= pause_after_;
 }
 
 void ClockedUnit::on_edge() {
@@ -84,7 +114,10 @@ void ClockedUnit::on_edge() {
   if (cycles_since_pause_ >= pause_interval_ || (!sleeps && overdue())) {
     // Paused, the process waits for resume() or the next start(), so no
     // wake-up of this run can reach a later one.
-    if (cycles_since_pause_ >= pause_interval_) cycles_since_pause_ = 0;
+    if (cycles_since_pause_ >= pause_interval_) {
+      cycles_since_pause_ = 0;
+      clock_read_at_ = -256;
+    }
     next_trigger(started_);
     sc_core::sc_pause();
     return;

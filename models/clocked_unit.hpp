@@ -15,7 +15,10 @@
 // ahead of SystemC's time (temporal decoupling), until the work finishes or
 // a pause is due, and then lets SystemC's time catch up with the last cycle
 // stepped before it pauses or carries on. A kernel activation per cycle
-// costs more than a cycle of a sparse array.
+// costs more than a cycle of a sparse array. There, too, a run of cycles
+// that the work proves identical to the one just stepped (a stationary
+// load with nothing else in the array, an idle wait) is handed to the
+// observers in one call, as long as every observer takes such runs.
 
 #include <chrono>
 #include <cstdint>
@@ -31,6 +34,15 @@ class CycleObserver {
  public:
   virtual ~CycleObserver() = default;
   virtual void on_cycle(const CycleActivity& activity, const Execution& execution) = 0;
+  // `count` consecutive cycles that each did what `activity` says (its
+  // cycle is the first's), with count <= max_run(). By default, one
+  // on_cycle per cycle.
+  virtual void on_cycles(const CycleActivity& activity, std::int64_t count, const Execution& execution);
+  // The longest run of cycles on_cycles takes from the next cycle on: by
+  // default 1 (cycle by cycle). An observer whose figures are read by
+  // another at some cycle (a window's end) ends its runs there, so that
+  // every observer has counted exactly up to it.
+  virtual std::int64_t max_run() const { return 1; }
 };
 
 // What a unit waiting on memory sleeps on (the DRAM: models/dram/dram.hpp).
@@ -67,6 +79,9 @@ class ClockedUnit : public sc_core::sc_module {
 
   // Quiet cycles slept through since construction.
   std::int64_t slept_cycles() const { return slept_cycles_; }
+  // Cycles stepped as repeats of the one before them, in runs, since
+  // construction (Execution::skip_repeats).
+  std::int64_t repeated_cycles() const { return repeated_cycles_; }
 
   void add_observer(CycleObserver& observer) { observers_.push_back(&observer); }
   void remove_observer(CycleObserver& observer);
@@ -74,8 +89,10 @@ class ClockedUnit : public sc_core::sc_module {
  private:
   void on_edge();
   void step(bool quiet);
-  // Whether the wall clock asks for a pause (read every 256 cycles).
-  bool overdue() const;
+  // Whether the wall clock asks for a pause (read every 256 cycles or so).
+  bool overdue();
+  // The longest run of repeated cycles the observers take after this one.
+  std::int64_t observers_max_run() const;
 
   Execution* execution_ = nullptr;
   sc_core::sc_time period_;
@@ -88,7 +105,9 @@ class ClockedUnit : public sc_core::sc_module {
   std::chrono::milliseconds pause_after_{0};
   std::chrono::steady_clock::time_point paused_at_;
   std::int64_t cycles_since_pause_ = 0;
+  std::int64_t clock_read_at_ = -256;  // the cycle since the pause the wall clock was last read in
   std::int64_t slept_cycles_ = 0;
+  std::int64_t repeated_cycles_ = 0;
   std::vector<CycleObserver*> observers_;
 };
 

@@ -23,18 +23,20 @@ struct CycleTotals {
   std::uint64_t dram_bytes = 0;
   std::uint64_t buffer_bytes[kOperands] = {0, 0, 0};
 
-  void add(const CycleActivity& a) {
-    active_pes += a.active_pes;
-    gated_macs += a.gated_macs;
+  void add(const CycleActivity& a) { add(a, 1); }
+  // `cycles` cycles that each did `a`.
+  void add(const CycleActivity& a, std::uint64_t cycles) {
+    active_pes += cycles * a.active_pes;
+    gated_macs += cycles * a.gated_macs;
     for (int f = 0; f < kRegisterFiles; ++f) {
-      register_reads[f] += a.register_reads[f];
-      register_writes[f] += a.register_writes[f];
+      register_reads[f] += cycles * a.register_reads[f];
+      register_writes[f] += cycles * a.register_writes[f];
     }
-    vector_operations += a.vector_operations;
-    for (int n = 0; n < kNetworks; ++n) noc_words[n] += a.noc_words[n];
-    for (int d = 0; d < kLinkDirections; ++d) link_hops[d] += a.link_hops[d];
-    dram_bytes += a.dram_bytes;
-    for (int o = 0; o < kOperands; ++o) buffer_bytes[o] += a.buffer_bytes[o];
+    vector_operations += cycles * a.vector_operations;
+    for (int n = 0; n < kNetworks; ++n) noc_words[n] += cycles * a.noc_words[n];
+    for (int d = 0; d < kLinkDirections; ++d) link_hops[d] += cycles * a.link_hops[d];
+    dram_bytes += cycles * a.dram_bytes;
+    for (int o = 0; o < kOperands; ++o) buffer_bytes[o] += cycles * a.buffer_bytes[o];
   }
 };
 

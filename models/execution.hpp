@@ -109,6 +109,14 @@ class Execution {
   virtual bool waiting_on_memory() const { return false; }
   // One such quiet cycle: the same result as step(), without the work.
   virtual CycleActivity step_quiet() { return step(); }
+  // After step(): how many of the next cycles, at most `limit`, are certain
+  // to do exactly what the one just stepped did (but for their cycle
+  // number) with nothing able to intervene; the work moves past them, as
+  // if stepped one by one. By default none.
+  virtual std::int64_t skip_repeats(std::int64_t limit) {
+    (void)limit;
+    return 0;
+  }
 };
 
 std::string_view to_string(Phase phase);

@@ -120,7 +120,7 @@ void GlobalBuffer::array_results(std::int64_t values, bool accumulating) {
   if (accumulating) ofmap_read_ports_.taken += values;
 }
 
-void GlobalBuffer::on_cycle(const CycleActivity& activity, const Execution&) {
+void GlobalBuffer::count(const CycleActivity& activity, std::int64_t cycles) {
   for (int o = 0; o < kOperands; ++o) {
     peak_bytes_[o] = std::max(peak_bytes_[o], activity.buffer_bytes[o]);
     // The array's operands, and its results and the partial sums they add
@@ -130,12 +130,12 @@ void GlobalBuffer::on_cycle(const CycleActivity& activity, const Execution&) {
     const auto per_word =
         static_cast<std::uint32_t>(o == static_cast<int>(Operand::Ofmap) ? results_per_port_ : operands_per_word_);
     if (const std::uint32_t reads = activity.buffer_reads[o]; reads > 0) {
-      traffic_.reads[o] += reads;
-      traffic_.read_accesses[o] += reads / per_word + (reads % per_word != 0);
+      traffic_.reads[o] += cycles * reads;
+      traffic_.read_accesses[o] += cycles * (reads / per_word + (reads % per_word != 0));
     }
     if (const std::uint32_t writes = activity.buffer_writes[o]; writes > 0) {
-      traffic_.writes[o] += writes;
-      traffic_.write_accesses[o] += writes / per_word + (writes % per_word != 0);
+      traffic_.writes[o] += cycles * writes;
+      traffic_.write_accesses[o] += cycles * (writes / per_word + (writes % per_word != 0));
     }
   }
 }

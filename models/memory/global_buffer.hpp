@@ -36,6 +36,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include <systemc>
@@ -100,9 +101,16 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
   std::int64_t accesses_since_built(Operand operand, bool write) const;
   const std::array<std::uint32_t, kOperands>& peak_bytes() const { return peak_bytes_; }
 
-  void on_cycle(const CycleActivity& activity, const Execution& execution) override;
+  void on_cycle(const CycleActivity& activity, const Execution&) override { count(activity, 1); }
+  void on_cycles(const CycleActivity& activity, std::int64_t cycles, const Execution&) override {
+    count(activity, cycles);
+  }
+  std::int64_t max_run() const override { return std::numeric_limits<std::int64_t>::max(); }
 
  private:
+  // `cycles` cycles that each did `activity`.
+  void count(const CycleActivity& activity, std::int64_t cycles);
+
   struct Held {
     Operand operand;
     std::int64_t bytes;

@@ -4,12 +4,12 @@ namespace systole {
 
 Noc::Noc(const sc_core::sc_module_name& name) : sc_core::sc_module(name) {}
 
-void Noc::on_cycle(const CycleActivity& activity, const Execution&) {
+void Noc::count(const CycleActivity& activity, std::int64_t cycles) {
   for (int n = 0; n < kNetworks; ++n) {
-    traffic_.words[n] += activity.noc_words[n];
-    traffic_.busy_cycles[n] += activity.noc_words[n] > 0;
+    traffic_.words[n] += cycles * activity.noc_words[n];
+    if (activity.noc_words[n] > 0) traffic_.busy_cycles[n] += cycles;
   }
-  traffic_.pe_deliveries += activity.noc_deliveries;
+  traffic_.pe_deliveries += cycles * activity.noc_deliveries;
 }
 
 }  // namespace systole

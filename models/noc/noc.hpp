@@ -18,6 +18,9 @@
 // own). The neighbour-link hops follow from each fold's shape: the
 // dataflow counts them.
 
+#include <cstdint>
+#include <limits>
+
 #include <systemc>
 
 #include "models/clocked_unit.hpp"
@@ -33,9 +36,16 @@ class Noc : public sc_core::sc_module, public CycleObserver {
   void begin_step() { traffic_ = NocTraffic{}; }
   const NocTraffic& traffic() const { return traffic_; }
 
-  void on_cycle(const CycleActivity& activity, const Execution& execution) override;
+  void on_cycle(const CycleActivity& activity, const Execution&) override { count(activity, 1); }
+  void on_cycles(const CycleActivity& activity, std::int64_t cycles, const Execution&) override {
+    count(activity, cycles);
+  }
+  std::int64_t max_run() const override { return std::numeric_limits<std::int64_t>::max(); }
 
  private:
+  // `cycles` cycles that each did `activity`.
+  void count(const CycleActivity& activity, std::int64_t cycles);
+
   NocTraffic traffic_;
 };
 

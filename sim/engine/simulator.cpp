@@ -95,13 +95,13 @@ void Simulator::remove_observer(RunObserver& observer) {
   accelerator_.vector_unit.remove_observer(observer);
 }
 
-void Simulator::on_cycle(const CycleActivity& activity, const Execution&) {
-  step_activity_.macs += activity.active_pes;
-  step_activity_.gated_macs += activity.gated_macs;
-  step_activity_.vector_operations += activity.vector_operations;
+void Simulator::count(const CycleActivity& activity, std::int64_t cycles) {
+  step_activity_.macs += cycles * activity.active_pes;
+  step_activity_.gated_macs += cycles * activity.gated_macs;
+  step_activity_.vector_operations += cycles * activity.vector_operations;
   for (int f = 0; f < kRegisterFiles; ++f) {
-    step_activity_.register_reads[f] += activity.register_reads[f];
-    step_activity_.register_writes[f] += activity.register_writes[f];
+    step_activity_.register_reads[f] += cycles * activity.register_reads[f];
+    step_activity_.register_writes[f] += cycles * activity.register_writes[f];
   }
 }
 

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -107,7 +108,13 @@ class Simulator : private CycleObserver {
   // Clocks `unit` until `execution` finishes; false when interrupted.
   bool run_to_completion(ClockedUnit& unit, Execution& execution, LayerStats& stats);
   sc_core::sc_time clock_period() const;
-  void on_cycle(const CycleActivity& activity, const Execution& execution) override;
+  void on_cycle(const CycleActivity& activity, const Execution&) override { count(activity, 1); }
+  void on_cycles(const CycleActivity& activity, std::int64_t cycles, const Execution&) override {
+    count(activity, cycles);
+  }
+  std::int64_t max_run() const override { return std::numeric_limits<std::int64_t>::max(); }
+  // `cycles` cycles that each did `activity`, added to step_activity_.
+  void count(const CycleActivity& activity, std::int64_t cycles);
   // Adds what the step's cycles did (step_activity_) to its counters.
   void count_step_activity(Counters& counted) const;
 

@@ -29,13 +29,18 @@ void UtilizationLog::begin_step(int layer, std::int64_t first_cycle) {
   if (energy_) energy_->begin_step();
 }
 
-void UtilizationLog::on_cycle(const CycleActivity& activity, const Execution&) {
+void UtilizationLog::on_cycle(const CycleActivity& activity, const Execution& execution) {
+  UtilizationLog::on_cycles(activity, 1, execution);
+}
+
+void UtilizationLog::on_cycles(const CycleActivity& activity, std::int64_t count, const Execution&) {
   if (open_.cycles == 0) {
     open_.first_cycle = step_first_cycle_ + activity.cycle;
     open_.layer = layer_;
   }
-  open_.sums.add(activity);
-  if (++open_.cycles == window_) flush_window();
+  open_.sums.add(activity, static_cast<std::uint64_t>(count));
+  open_.cycles += count;
+  if (open_.cycles == window_) flush_window();
 }
 
 void UtilizationLog::flush_window() {
