@@ -54,6 +54,29 @@ RunResult run_layers(const ArchConfig& arch, const std::vector<Layer>& layers, c
 }
 }  // namespace
 
+std::string first_difference(const CycleActivity& a, const CycleActivity& b, bool gated) {
+  if (a.cycle != b.cycle) return "cycle";
+  if (a.fold != b.fold) return "fold";
+  if (a.phase != b.phase) return "phase";
+  if (a.active_pes != b.active_pes) return "active_pes";
+  if (gated && a.gated_macs != b.gated_macs) return "gated_macs";
+  if (a.vector_operations != b.vector_operations) return "vector_operations";
+  for (int f = 0; f < kRegisterFiles; ++f)
+    if (a.register_reads[f] != b.register_reads[f] || a.register_writes[f] != b.register_writes[f])
+      return "register accesses of file " + std::to_string(f);
+  for (int n = 0; n < kNetworks; ++n)
+    if (a.noc_words[n] != b.noc_words[n]) return "noc_words of network " + std::to_string(n);
+  for (int d = 0; d < kLinkDirections; ++d)
+    if (a.link_hops[d] != b.link_hops[d]) return "link_hops in direction " + std::to_string(d);
+  if (a.noc_deliveries != b.noc_deliveries) return "noc_deliveries";
+  if (a.dram_bytes != b.dram_bytes) return "dram_bytes";
+  for (int o = 0; o < kOperands; ++o)
+    if (a.buffer_bytes[o] != b.buffer_bytes[o] || a.buffer_reads[o] != b.buffer_reads[o] ||
+        a.buffer_writes[o] != b.buffer_writes[o] || a.dram_transfers[o] != b.dram_transfers[o])
+      return "buffer traffic of operand " + std::to_string(o);
+  return {};
+}
+
 RunResult simulate(const ArchConfig& arch, const std::vector<Layer>& layers, std::uint64_t seed) {
   RunOptions options;
   options.verify = true;

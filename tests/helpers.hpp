@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +13,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "models/accelerator.hpp"
+#include "sim/engine/run_observer.hpp"
 #include "sim/config/arch_config.hpp"
 #include "sim/dataflow/dataflow.hpp"
 #include "sim/report/layer_stats.hpp"
@@ -62,6 +64,34 @@ CommandResult run_systole(const std::vector<std::string>& args);
 // A run that must be refused as bad input: exit 2 and one stderr line
 // holding `needle`.
 void expect_bad_input(const CommandResult& result, const std::string& needle);
+
+// Every cycle's activity, and where each step began. With `takes_runs` it
+// takes runs of repeated cycles (CycleObserver::on_cycles) and records each
+// cycle of them; without, the unit hands it every cycle on its own.
+class CycleRecorder : public RunObserver {
+ public:
+  explicit CycleRecorder(bool takes_runs) : takes_runs_(takes_runs) {}
+  void begin_step(int layer, std::int64_t first_cycle) override { steps.push_back({layer, first_cycle}); }
+  void on_cycle(const CycleActivity& activity, const Execution&) override { cycles.push_back(activity); }
+  void on_cycles(const CycleActivity& activity, std::int64_t count, const Execution&) override {
+    ++runs;
+    CycleActivity cycle = activity;
+    for (std::int64_t c = 0; c < count; ++c, ++cycle.cycle) cycles.push_back(cycle);
+  }
+  std::int64_t max_run() const override { return takes_runs_ ? std::numeric_limits<std::int64_t>::max() : 1; }
+
+  std::vector<std::pair<int, std::int64_t>> steps;
+  std::vector<CycleActivity> cycles;
+  std::int64_t runs = 0;  // on_cycles calls
+
+ private:
+  bool takes_runs_;
+};
+
+// The first field of CycleActivity that differs between `a` and `b`
+// (gated_macs, which only operand values decide, when `gated`); empty when
+// none does.
+std::string first_difference(const CycleActivity& a, const CycleActivity& b, bool gated = true);
 
 // Checks a verified layer's counters against hand-derived values.
 using Expected = std::vector<std::pair<Counter, std::int64_t>>;

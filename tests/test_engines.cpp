@@ -60,6 +60,11 @@ TEST_CASE("the fold engine writes what the cycle engine writes, byte for byte", 
                                          "--sample", "1", "--sparsity", "ifmap=0.3,weights=0.3"})},
       {"ws-24x24-int8", {"--arch", "systole-32x32", "--array", "24x24", "--dataflow", "ws", "--data-type", "int8",
                          "--sample", "1", "--sparsity", "ifmap=0.3,weights=0.3"}},
+      // Windows of 5 cycles end inside the runs of repeated load cycles the
+      // fold engine steps at once, and their power prices the buffer's
+      // accesses up to each window's end.
+      {"ws-baseline-sample-5", with(small, {"--dataflow", "ws", "--microarch", "baseline", "--data-type", "int16",
+                                            "--sample", "5", "--sparsity", "weights=0.3"})},
   };
   for (const Case& c : cases) {
     INFO(c.name);

@@ -456,6 +456,7 @@ template <class Op, class Acc>
 CycleActivity ArrayController<Op, Acc>::step() {
   CycleActivity activity;
   activity.cycle = cycle_;
+  moved_nothing_ = false;
   if (finished_) return activity;
   ticks_pes_ = cycle_ >= ticked_from_ && cycle_ <= ticked_until_;
   if (gate_ != nullptr) gate_->tick(cycle_);
@@ -498,6 +499,9 @@ CycleActivity ArrayController<Op, Acc>::step() {
                                        top_operands_.advance(cycle_, static_cast<std::uint32_t>(fed_top));
   count_register_accesses(tick, loaded.written, stationary ? 0 : out.results, operand_writes, activity);
   count_link_hops(activity);
+  moved_nothing_ = !ticks_pes_ && !streaming && out.results == 0 && tick.macs == 0 && tick.gated_macs == 0 &&
+                   operand_writes == 0 && activity.link_hops[0] == 0 && activity.link_hops[1] == 0;
+  loaded_ = loading;
   activity.fold = static_cast<int>(live_end_) - 1;
   if (edge_trace_ != nullptr) trace_edges();
   if (streaming)
@@ -643,6 +647,52 @@ CycleActivity ArrayController<Op, Acc>::step_quiet() {
   if (gate_ != nullptr) gate_->end_cycle(cycle_);
   ++cycle_;
   return activity;
+}
+
+template <class Op, class Acc>
+std::int64_t ArrayController<Op, Acc>::skip_repeats(std::int64_t limit) {
+  // The cycle just stepped, c = cycle_ - 1, moved nothing: its activity
+  // came from the stationary loads under way and from which folds are live.
+  // The next cycles repeat it exactly while no hop or operand is still due,
+  // no fold is issued or starts its stream, every fold loading stays on the
+  // same side of its used rows, no fold retires unless a load goes on (the
+  // phase is a load either way), the grid is not ticked and the program
+  // does not end.
+  if (!moved_nothing_ || finished_ || gate_ != nullptr || edge_trace_ != nullptr) return 0;
+  if (!left_operands_.empty() || !top_operands_.empty() || !macs_.idle_from(cycle_) ||
+      !horizontal_hops_.idle_from(cycle_) || !vertical_hops_.idle_from(cycle_) || !psum_starts_.idle_from(cycle_))
+    return 0;
+  std::int64_t run = limit;
+  if (cycle_ <= ticked_until_) {
+    if (cycle_ >= ticked_from_) return 0;
+    run = std::min(run, ticked_from_ - cycle_);
+  }
+  if (!scheduler_.all_issued()) run = std::min(run, earliest_next().load_start - cycle_);
+  if (outputs_remaining_ == 0) run = std::min(run, scheduler_.padded_length() - cycle_);
+  const std::vector<FoldTiming>& timing = scheduler_.issued();
+  if (live_begin_ < live_end_ && !loaded_)  // the oldest live fold retires after its span
+    run = std::min(run, timing[live_begin_].stream_start + scheduler_.span(fold(live_begin_)) + 1 - cycle_);
+  for (std::size_t g = live_begin_; g < live_end_ && run > 0; ++g) {
+    const Fold& f = fold(g);
+    if (timing[g].stream_start >= cycle_)
+      run = std::min(run, timing[g].stream_start - cycle_);
+    else if (fold_outputs_left_[g] > 0)
+      return 0;  // its last results are still to come
+    if (program_.mode != ArrayMode::Stationary) continue;
+    const std::int64_t since = cycle_ - 1 - timing[g].load_start;  // in cycle c
+    if (since < 0) {
+      run = std::min(run, timing[g].load_start - cycle_);
+    } else if (since < f.load_spacing * config_.rows) {
+      if (f.load_spacing != 1) return 0;  // its rows cross the bus in parts
+      run = std::min(run, timing[g].load_start + (since < f.rows_used ? f.rows_used : config_.rows) - cycle_);
+    }
+  }
+  if (run <= 0) return 0;
+  left_operands_.skip(cycle_, run);
+  top_operands_.skip(cycle_, run);
+  cycle_ += run;
+  finished_ = outputs_remaining_ == 0 && cycle_ >= scheduler_.padded_length();
+  return run;
 }
 
 template <class Op, class Acc>

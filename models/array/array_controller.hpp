@@ -70,6 +70,10 @@ class ArrayController final : public Execution {
   // program reports), or -1: it is always -1 unless the model is wrong.
   std::int64_t first_mac_count_mismatch() const { return first_mac_count_mismatch_; }
   CycleActivity step_quiet() override;
+  // Runs of cycles that only load stationary rows or wait (nothing moving
+  // through the array, no fold starting or retiring, no row crossing past
+  // the fold's used ones), with ideal memory and no PE registers probed.
+  std::int64_t skip_repeats(std::int64_t limit) override;
   // Reports every cycle's edge entries to `sink` (null: none, the default).
   void set_edge_trace(EdgeTraceSink* sink) { edge_trace_ = sink; }
 
@@ -164,6 +168,12 @@ class ArrayController final : public Execution {
       fed_[ring_slot(cycle, fed_)] = fed;
       return moving_;
     }
+    bool empty() const { return moving_ == 0; }
+    // advance(c, 0) for each of `cycles` cycles from `cycle`, when empty.
+    void skip(std::int64_t cycle, std::int64_t cycles) {
+      for (std::int64_t c = cycle; c < cycle + std::min(cycles, static_cast<std::int64_t>(fed_.size())); ++c)
+        fed_[ring_slot(c, fed_)] = 0;
+    }
 
    private:
     std::int64_t reach_;
@@ -183,7 +193,10 @@ class ArrayController final : public Execution {
       if (hops <= 0 || values == 0) return;
       delta_[slot(from)] += values;
       delta_[slot(from + hops)] -= values;
+      last_change_ = std::max(last_change_, from + hops);
     }
+    // Whether every hop added has been taken before `cycle`: none from then on.
+    bool idle_from(std::int64_t cycle) const { return last_change_ < cycle; }
     // The hops in `cycle`.
     std::uint32_t take(std::int64_t cycle) {
       std::int64_t& delta = delta_[slot(cycle)];
@@ -196,6 +209,7 @@ class ArrayController final : public Execution {
     std::size_t slot(std::int64_t cycle) const { return ring_slot(cycle, delta_); }
     std::vector<std::int64_t> delta_;  // change of the hop count at each cycle, a ring
     std::int64_t moving_ = 0;
+    std::int64_t last_change_ = -1;  // the last cycle whose delta an add set
   };
   void count_link_hops(CycleActivity& activity);
   // What the edges carry this cycle, from the schedule as the feeding and
@@ -239,6 +253,10 @@ class ArrayController final : public Execution {
   // value (WS/IS) or top operand (OS) in each used column, one a cycle.
   HopSchedule macs_;
   std::int64_t first_mac_count_mismatch_ = -1;
+  // The cycle just stepped moved nothing through the array: it fed no
+  // operand, did no MAC, hop or PE register tick, and collected no result.
+  bool moved_nothing_ = false;
+  bool loaded_ = false;  // and loaded stationary rows
   EdgeTraceSink* edge_trace_ = nullptr;
   EdgeCycle edges_;
   std::int64_t cycle_ = 0;
