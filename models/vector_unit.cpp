@@ -19,4 +19,12 @@ CycleActivity VectorExecution::step() {
   return activity;
 }
 
+std::int64_t VectorExecution::skip_repeats(std::int64_t limit) {
+  // A partial cycle leaves no operation: only full cycles come before it.
+  const std::int64_t run = std::min(limit, remaining_ / lanes_);
+  remaining_ -= run * lanes_;
+  cycle_ += run;
+  return run;
+}
+
 }  // namespace systole

@@ -27,6 +27,9 @@ class VectorExecution final : public Execution {
   bool finished() const override { return remaining_ == 0; }
   std::int64_t cycles_elapsed() const override { return cycle_; }
   PeSnapshot probe(int, int) const override { return {}; }
+  // Every cycle with all lanes busy does the same: the ones after a full
+  // cycle, while enough operations remain to fill the lanes.
+  std::int64_t skip_repeats(std::int64_t limit) override;
 
  private:
   int lanes_;

@@ -21,7 +21,7 @@ namespace {
 struct Recorded {
   RunResult result;
   std::vector<CycleActivity> cycles;
-  std::int64_t repeated_cycles = 0;  // stepped in runs
+  std::int64_t repeated_cycles = 0;  // stepped in runs, by the array and the vector unit
   std::int64_t runs = 0;             // on_cycles calls
 };
 
@@ -33,9 +33,12 @@ Recorded record(const ArchConfig& arch, const Workload& workload, bool compute, 
   CycleRecorder recorder(takes_runs);
   simulator.add_observer(recorder);
   Recorded recorded;
-  const std::int64_t repeated_before = accelerator().array.repeated_cycles();
+  const auto repeated = [] {
+    return accelerator().array.repeated_cycles() + accelerator().vector_unit.repeated_cycles();
+  };
+  const std::int64_t repeated_before = repeated();
   recorded.result = simulator.run(workload);
-  recorded.repeated_cycles = accelerator().array.repeated_cycles() - repeated_before;
+  recorded.repeated_cycles = repeated() - repeated_before;
   recorded.cycles = std::move(recorder.cycles);
   recorded.runs = recorder.runs;
   return recorded;
@@ -113,5 +116,33 @@ TEST_CASE("a baseline stationary load repeats its first cycle until it passes th
     CHECK(runs.repeated_cycles == expected);
     // Each part's run is one call: two per 3-row fold, one per 8-row fold.
     CHECK(runs.runs == 2 * 1 + 2 * 2);
+  }
+}
+
+TEST_CASE("the vector unit repeats a cycle with every lane busy while the lanes stay full", "[engines][timing]") {
+  // An element-wise layer of e operations on L lanes: e / L full cycles,
+  // of which all but the first repeat it, and one partial cycle if L does
+  // not divide e.
+  ArchConfig arch = array_config(4, 4, "ws");
+  const std::int64_t lanes = arch.vector.lanes;
+  for (const std::int64_t elements : {lanes * 9 + 5, lanes * 7, lanes - 1}) {
+    CAPTURE(lanes, elements);
+    const Workload workload = load_yaml_workload([&] {
+      const std::string path = make_temp_dir() + "/add.yaml";
+      write_file(path, "layers:\n  - {name: add, type: eltwise, shape: [" + std::to_string(elements) + "]}\n");
+      return path;
+    }());
+    const Recorded single = record(arch, workload, true, /*takes_runs=*/false);
+    const Recorded runs = record(arch, workload, true, /*takes_runs=*/true);
+    CHECK(runs.repeated_cycles == std::max<std::int64_t>(0, elements / lanes - 1));
+    CHECK(single.repeated_cycles == 0);
+    REQUIRE(runs.cycles.size() == static_cast<std::size_t>((elements + lanes - 1) / lanes));
+    REQUIRE(single.cycles.size() == runs.cycles.size());
+    std::int64_t operations = 0;
+    for (std::size_t c = 0; c < runs.cycles.size(); ++c) {
+      CHECK(first_difference(single.cycles[c], runs.cycles[c]).empty());
+      operations += runs.cycles[c].vector_operations;
+    }
+    CHECK(operations == elements);
   }
 }
