@@ -47,7 +47,7 @@ void ClockedUnit::step(bool quiet) {
   std::int64_t cycles = 1;
   // Runs of repeats only where nothing outside the work acts on it, and
   // never past a pause: the pauses fall on the same cycles either way.
-  if (run_ahead_ && !quiet) {
+  if (run_ahead_ && !quiet && execution_->may_repeat()) {
     const std::int64_t limit = std::min(observers_max_run() - 1, pause_interval_ - cycles_since_pause_ - 1);
     if (limit > 0) cycles += execution_->skip_repeats(limit);
   }
@@ -57,7 +57,10 @@ void ClockedUnit::step(bool quiet) {
     for (CycleObserver* observer : observers_) observer->on_cycles(activity, cycles, *execution_);
     repeated_cycles_ += cycles - 1;
   }
-  last_edge_ += sc_core::sc_time::from_value(period_.value() * static_cast<sc_dt::uint64>(cycles));
+  if (cycles == 1)
+    last_edge_ += period_;
+  else
+    last_edge_ += sc_core::sc_time::from_value(period_.value() * static_cast<sc_dt::uint64>(cycles));
   cycles_since_pause_ += cycles;
 }
 

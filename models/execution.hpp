@@ -109,6 +109,9 @@ class Execution {
   virtual bool waiting_on_memory() const { return false; }
   // One such quiet cycle: the same result as step(), without the work.
   virtual CycleActivity step_quiet() { return step(); }
+  // After step(): whether the next cycles may repeat the one just stepped
+  // (skip_repeats may return more than 0), asked first because it is cheap.
+  virtual bool may_repeat() const { return false; }
   // After step(): how many of the next cycles, at most `limit`, are certain
   // to do exactly what the one just stepped did (but for their cycle
   // number) with nothing able to intervene; the work moves past them, as

@@ -29,6 +29,7 @@ class VectorExecution final : public Execution {
   PeSnapshot probe(int, int) const override { return {}; }
   // Every cycle with all lanes busy does the same: the ones after a full
   // cycle, while enough operations remain to fill the lanes.
+  bool may_repeat() const override { return remaining_ >= lanes_; }
   std::int64_t skip_repeats(std::int64_t limit) override;
 
  private:

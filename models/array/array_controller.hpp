@@ -73,6 +73,7 @@ class ArrayController final : public Execution {
   // Runs of cycles that only load stationary rows or wait (nothing moving
   // through the array, no fold starting or retiring, no row crossing past
   // the fold's used ones), with ideal memory and no PE registers probed.
+  bool may_repeat() const override { return moved_nothing_ && gate_ == nullptr; }
   std::int64_t skip_repeats(std::int64_t limit) override;
   // Reports every cycle's edge entries to `sink` (null: none, the default).
   void set_edge_trace(EdgeTraceSink* sink) { edge_trace_ = sink; }
