@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 namespace systole {
 
@@ -12,16 +14,31 @@ DramSystem::DramSystem(const DramSpec& spec, int channels, const DramControllerC
 }
 
 std::uint64_t DramSystem::transfer(std::int64_t address, std::int64_t bytes, bool write) {
-  const std::uint64_t id = remaining_.size();
+  const std::uint64_t id = remaining_base_ + remaining_.size();
   const std::int64_t first = address / spec_.burst_bytes;
   const std::int64_t last = (address + bytes - 1) / spec_.burst_bytes;
   remaining_.push_back(bytes > 0 ? last - first + 1 : 0);
+  drop_finished_transfers();
   if (record_transfers_ && bytes > 0) transfers_in_flight_[id] = {address, bytes, write, now_fs_, 0, {}};
   for (std::int64_t burst = first; bytes > 0 && burst <= last; ++burst)
     pending_.push_back({id, burst * spec_.burst_bytes, write});
   feed(now_fs_);
   if (on_transfer_) on_transfer_();
   return id;
+}
+
+bool DramSystem::done(std::uint64_t transfer) const {
+  if (transfer < remaining_base_) return true;
+  if (transfer - remaining_base_ >= remaining_.size())
+    throw std::out_of_range("DRAM transfer " + std::to_string(transfer) + " was never issued");
+  return remaining_[transfer - remaining_base_] == 0;
+}
+
+void DramSystem::drop_finished_transfers() {
+  while (!remaining_.empty() && remaining_.front() == 0) {
+    remaining_.pop_front();
+    ++remaining_base_;
+  }
 }
 
 void DramSystem::feed(std::int64_t now_fs) {
@@ -49,11 +66,17 @@ void DramSystem::run_cycle() {
     channel.tick();
     commands_issued |= channel.commands_issued() != commands;
     for (const DramCompletion& c : channel.take_completions()) {
-      const std::uint64_t transfer = burst_transfer_[c.id];
+      std::uint64_t& entry = burst_transfer_[c.id - burst_base_];
+      const std::uint64_t transfer = std::exchange(entry, kCompleted);
+      while (!burst_transfer_.empty() && burst_transfer_.front() == kCompleted) {
+        burst_transfer_.pop_front();
+        ++burst_base_;
+      }
       if (record_transfers_) record_burst(transfer, c);
-      if (--remaining_[transfer] == 0) {
+      if (--remaining_[transfer - remaining_base_] == 0) {
         transfers_finished_ = true;
         record_finished(transfer);
+        drop_finished_transfers();
       }
       ++bursts_done_;
     }

@@ -29,7 +29,7 @@ class DramSystem final : public DramBackend {
   DramSystem(const DramSpec& spec, int channels, const DramControllerConfig& controller = {});
 
   std::uint64_t transfer(std::int64_t address, std::int64_t bytes, bool write) override;
-  bool done(std::uint64_t transfer) const override { return remaining_.at(transfer) == 0; }
+  bool done(std::uint64_t transfer) const override;
 
   // Runs every DRAM cycle that ends by `time_fs`.
   void advance_to(std::int64_t time_fs) override;
@@ -54,11 +54,16 @@ class DramSystem final : public DramBackend {
   void record_transfers() override { record_transfers_ = true; }
   std::vector<DramTransferRecord> transfers_finished_by(std::int64_t time_fs) override;
   double tck_ns() const override { return spec_.tck_ps * 1e-3; }
+  // Transfers and bursts whose bookkeeping is still held: the ones in
+  // flight and those behind the oldest of them.
+  std::size_t transfers_held() const { return remaining_.size(); }
+  std::size_t bursts_held() const { return burst_transfer_.size(); }
 
  private:
   // Moves pending bursts into the channels' queues at `now_fs`.
   void feed(std::int64_t now_fs);
   void run_cycle();
+  void drop_finished_transfers();
 
   struct Burst {
     std::uint64_t transfer;
@@ -76,10 +81,18 @@ class DramSystem final : public DramBackend {
   // back for many cycles.
   DramAddress front_;
   bool front_decoded_ = false;
-  std::vector<std::int64_t> remaining_;  // bursts left, per transfer
+  // Bursts left per transfer, from transfer remaining_base_ on: the ones
+  // before it have finished and are dropped, so this holds the transfers in
+  // flight and those behind the oldest of them, not every one of the run.
+  std::deque<std::int64_t> remaining_;
+  std::uint64_t remaining_base_ = 0;
   std::uint64_t next_burst_id_ = 0;
   std::int64_t bursts_done_ = 0;
-  std::vector<std::uint64_t> burst_transfer_;  // burst id -> transfer
+  // Each burst's transfer, from burst id burst_base_ on; a completed burst's
+  // entry is kCompleted, and those at the front are dropped.
+  static constexpr std::uint64_t kCompleted = ~std::uint64_t{0};
+  std::deque<std::uint64_t> burst_transfer_;
+  std::uint64_t burst_base_ = 0;
   bool transfers_finished_ = false;
   std::function<void()> on_transfer_;
   // Completed bytes by time, for bytes_moved_by: (cycle end, total bytes).
