@@ -100,8 +100,11 @@ ResultStore::ResultStore(const std::string& path, bool create) : path_(path) {
   // A status query may read while the shard's writer commits.
   sqlite3_busy_timeout(db_, 10000);
   try {
-    exec(kSchema);
+    // All the tables or none: a writer killed while creating them leaves an
+    // empty file, never a part of the schema.
+    exec(std::string("BEGIN;") + kSchema + "COMMIT;");
   } catch (const std::runtime_error& e) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     sqlite3_close(db_);
     db_ = nullptr;
     throw std::runtime_error("results database '" + path + "': " + e.what());
@@ -163,6 +166,17 @@ std::vector<std::pair<std::string, std::string>> ResultStore::statuses() const {
 
 std::size_t ResultStore::merge_from(const std::string& other_path) {
   Statement(db_, "ATTACH DATABASE ?1 AS source").text(1, other_path).run();
+  // A shard whose worker was stopped after creating its file but before
+  // its tables holds no run.
+  bool has_schema = false;
+  {
+    Statement tables(db_, "SELECT count(*) FROM source.sqlite_master WHERE type = 'table' AND name = 'runs'");
+    has_schema = tables.step() && tables.column_integer(0) == 1;
+  }
+  if (!has_schema) {
+    exec("DETACH DATABASE source");
+    return 0;
+  }
   std::size_t changed = 0;
   try {
     exec("BEGIN IMMEDIATE");
