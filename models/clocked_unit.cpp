@@ -53,14 +53,12 @@ void ClockedUnit::step(bool quiet) {
   }
   if (cycles == 1) {
     for (CycleObserver* observer : observers_) observer->on_cycle(activity, *execution_);
+    last_edge_ += period_;
   } else {
     for (CycleObserver* observer : observers_) observer->on_cycles(activity, cycles, *execution_);
     repeated_cycles_ += cycles - 1;
-  }
-  if (cycles == 1)
-    last_edge_ += period_;
-  else
     last_edge_ += sc_core::sc_time::from_value(period_.value() * static_cast<sc_dt::uint64>(cycles));
+  }
   cycles_since_pause_ += cycles;
 }
 
