@@ -247,6 +247,12 @@ void FoldEvaluation<Op, Acc>::evaluate(const Shared& shared, const Outputs& outp
   }
   for (std::int64_t o = 0; o < outputs.count; ++o) {
     const Op* x = outputs.values + o * outputs.row_stride;
+    // The next output's operands, like its sums below, are far apart and
+    // mostly out of the core's caches (a recurrent step's 128-byte pieces of
+    // a 3 KB row): asked for now, they arrive while these products run.
+    if (o + 1 < outputs.count)
+      for (std::int64_t s = 0; s < shared.count; s += 64 / static_cast<std::int64_t>(sizeof(Op)))
+        __builtin_prefetch(x + outputs.row_stride + s);
     if constexpr (std::is_same_v<Op, std::int8_t>) {
       if (packed) packed->products(x, sums.data());
     }
