@@ -82,14 +82,14 @@ TEST_CASE("bad input exits 2 with one line and writes nothing", "[cli]") {
   write_file(f.dir + "/bad.csv", "Layer, M, N, K,\ng, 4, 4, 4,\nh, 4, 0, 4,\n");
   expect_bad_input(run_systole({"run", "--arch", f.arch, "--workload", f.dir + "/bad.csv", "--out", out}),
                    "bad.csv:3: N must be positive, got 0");
-  // int8: input and lowered input M·K = 1e10 bytes each, weights N·K = 1e5,
-  // int32 results twice M·N = 1e5: 20,000,900,000 B = 19074 MiB. Row
+  // int8: input M·K = 1e10 bytes (a GEMM is its own lowered input), weights
+  // N·K = 1e5, int32 results twice M·N = 1e5: 10,000,900,000 B = 9537 MiB. Row
   // stationary cannot run it timing-only (the GEMM dataflows do:
   // tests/test_timing_only.cpp).
   write_file(f.dir + "/huge.csv", "Layer, M, N, K,\ng, 100000, 1, 100000,\n");
   expect_bad_input(run_systole({"run", "--arch", f.arch, "--dataflow", "rs", "--workload", f.dir + "/huge.csv",
                                 "--out", out}),
-                   "huge.csv: layer 'g' needs 19074 MiB of operand values (--compute-limit-mb 1024), and the rs "
+                   "huge.csv: layer 'g' needs 9537 MiB of operand values (--compute-limit-mb 1024), and the rs "
                    "dataflow cannot run it timing-only");
   write_file(f.dir + "/bad.ini", "[array]\nrows = 8\nshape = round\n");
   expect_bad_input(run_systole({"run", "--arch", f.dir + "/bad.ini", "--workload", f.workload, "--out", out}),

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "helpers.hpp"
+#include "sim/dataflow/layer_data.hpp"
 #include "sim/engine/simulator.hpp"
 #include "sim/report/counters.hpp"
 #include "sim/workload/yaml_workload.hpp"
@@ -177,6 +178,29 @@ TEST_CASE("timing-only layers (compute off, or over the compute limit) leave out
   const nlohmann::json summary = nlohmann::json::parse(read_file(dir + "/on/summary.json"));
   CHECK(summary["totals"]["timing_only_layers"]["value"] == 0);
   CHECK(summary["totals"]["macs_gated"]["value"].is_number());
+}
+
+TEST_CASE("the operand bytes a layer holds count a lowered copy only where the layer makes one", "[timing-only]") {
+  // Operands take 1 byte in int8 (4 per result) and 2 in int16 (8); the
+  // results are held twice (the array's and the gathered output).
+  SECTION("a GEMM is its own lowered input") {
+    const Layer gemm = make_gemm_layer("g", 100, 30, 50);  // input M·K 5000, weights N·K 1500, results M·N 3000
+    CHECK(functional_bytes(gemm, DataType::Int8) == 5000 + 1500 + 2 * 4 * 3000);
+    CHECK(functional_bytes(gemm, DataType::Int16) == 2 * (5000 + 1500) + 2 * 8 * 3000);
+  }
+  SECTION("a 3x3 convolution holds its im2col copy") {
+    // 8x8x4 input, 6 filters of 3x3x4, padding 1: M = 64, K = 36, N = 6.
+    const Layer conv = conv_layer(8, 8, 4, 6, 3, 3, 1, 1);
+    CHECK(functional_bytes(conv, DataType::Int8) == 256 + 6 * 36 + 64 * 36 + 2 * 4 * 64 * 6);
+  }
+  SECTION("a 1x1 convolution with stride 2 or groups is lowered too") {
+    // Stride 2: 4x4 outputs, M = 16, K = 4.
+    const Layer strided = conv_layer(8, 8, 4, 6, 1, 1, 2);
+    CHECK(functional_bytes(strided, DataType::Int8) == 256 + 6 * 4 + 16 * 4 + 2 * 4 * 16 * 6);
+    // Two groups of 2 channels: M = 64, K = 2 and N = 3 per group.
+    const Layer grouped = conv_layer(8, 8, 4, 6, 1, 1, 1, 0, 2);
+    CHECK(functional_bytes(grouped, DataType::Int8) == 256 + 2 * 3 * 2 + 2 * 64 * 2 + 2 * 4 * 2 * 64 * 3);
+  }
 }
 
 TEST_CASE("compute off refuses the options that need values", "[timing-only][cli]") {

@@ -107,6 +107,13 @@ void zero_fraction(std::vector<Op>& values, double fraction, std::uint64_t seed)
     if (zero(rng)) v = Op{};
 }
 
+// A 1×1 convolution with stride 1 and no padding (a GEMM, a linear layer)
+// lowers to its own input, M×K: it needs no copy.
+bool lowers_to_own_input(const ConvShape& s) {
+  return s.filter_h == 1 && s.filter_w == 1 && s.stride_h == 1 && s.stride_w == 1 && s.pad_top == 0 &&
+         s.pad_bottom == 0 && s.pad_left == 0 && s.pad_right == 0 && s.groups == 1;
+}
+
 }  // namespace
 
 std::int64_t functional_bytes(const Layer& layer, DataType type) {
@@ -116,10 +123,10 @@ std::int64_t functional_bytes(const Layer& layer, DataType type) {
   // narrow integers in an int8 each.
   const std::int64_t operand = (operand_bits(type) + 7) / 8, accumulator = accumulator_bits(type) / 8;
   const std::int64_t input = layer.batch * s.in_h * s.in_w * s.in_channels;
-  const std::int64_t lowered = s.groups * g.m * g.k;
+  const std::int64_t lowered = lowers_to_own_input(s) ? 0 : s.groups * g.m * g.k;
   const std::int64_t outputs = s.groups * g.m * g.n;
-  // input, filters, the lowered input; the array's results and the output
-  // tensor gathered from them.
+  // input, filters, the lowered input (if not the input itself); the
+  // array's results and the output tensor gathered from them.
   return operand * (input + right_operand_elements(layer) + lowered) + accumulator * 2 * outputs;
 }
 
@@ -224,12 +231,7 @@ void LayerData<Op, Acc>::lower(bool transposed) {
 template <class Op, class Acc>
 ArrayProgram<Op, Acc> LayerData<Op, Acc>::program(const Mapping& mapping, OperandRoles roles) {
   transposed_ = roles.left == Operand::Filter;
-  // A 1×1 convolution with stride 1 and no padding (a GEMM, a linear layer)
-  // lowers to its own input, M×K: it needs no copy.
-  const ConvShape& s = layer_.shape;
-  const bool lowers_to_input = s.filter_h == 1 && s.filter_w == 1 && s.stride_h == 1 && s.stride_w == 1 &&
-                               s.pad_top == 0 && s.pad_bottom == 0 && s.pad_left == 0 && s.pad_right == 0 &&
-                               s.groups == 1;
+  const bool lowers_to_input = lowers_to_own_input(layer_.shape);
   if (lowers_to_input)
     lowered_.clear();
   else
