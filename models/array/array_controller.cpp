@@ -78,7 +78,7 @@ void ArrayController<Op, Acc>::issue_folds() {
   // The next fold starts in the cycle the array allows, or later if its
   // operands are not on chip yet.
   while (!scheduler_.all_issued()) {
-    const FoldTiming earliest = earliest_next();
+    const FoldTiming& earliest = earliest_next();  // reset only once the fold is issued
     if (earliest.load_start > cycle_) return;
     const std::size_t g = scheduler_.issued().size();
     if (gate_ != nullptr && !gate_->ready(g)) return;
@@ -92,6 +92,7 @@ void ArrayController<Op, Acc>::issue_folds() {
     wait.cycles = actual.stream_start - earliest.stream_start;
     if (gate_ != nullptr) wait.causes = gate_->waits(g, earliest.load_start);
     scheduler_.issue(actual);
+    span_ends_.push_back(actual.stream_start + scheduler_.span(fold(g)));
     earliest_next_.reset();
     if (gate_ != nullptr) gate_->started(g);
     if (evaluates_folds_)
@@ -119,10 +120,8 @@ void ArrayController<Op, Acc>::output_collected(std::size_t g, std::int64_t coun
 template <class Op, class Acc>
 void ArrayController<Op, Acc>::update_live_folds() {
   issue_folds();
-  const auto& timing = scheduler_.issued();
-  live_end_ = timing.size();
-  while (live_begin_ < live_end_ && timing[live_begin_].stream_start + scheduler_.span(fold(live_begin_)) < cycle_)
-    ++live_begin_;
+  live_end_ = span_ends_.size();
+  while (live_begin_ < live_end_ && span_ends_[live_begin_] < cycle_) ++live_begin_;
 }
 
 template <class Op, class Acc>
@@ -671,7 +670,7 @@ std::int64_t ArrayController<Op, Acc>::skip_repeats(std::int64_t limit) {
   if (outputs_remaining_ == 0) run = std::min(run, scheduler_.padded_length() - cycle_);
   const std::vector<FoldTiming>& timing = scheduler_.issued();
   if (live_begin_ < live_end_ && !loaded_)  // the oldest live fold retires after its span
-    run = std::min(run, timing[live_begin_].stream_start + scheduler_.span(fold(live_begin_)) + 1 - cycle_);
+    run = std::min(run, span_ends_[live_begin_] + 1 - cycle_);
   for (std::size_t g = live_begin_; g < live_end_ && run > 0; ++g) {
     const Fold& f = fold(g);
     if (timing[g].stream_start >= cycle_)

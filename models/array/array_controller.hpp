@@ -235,6 +235,9 @@ class ArrayController final : public Execution {
   FoldGate* gate_;
   std::vector<std::int64_t> fold_outputs_left_;
   std::vector<MemoryWait> memory_waits_;  // per issued fold
+  // Per issued fold, the last cycle of its span (FoldScheduler::span): it
+  // is live until then.
+  std::vector<std::int64_t> span_ends_;
   std::int64_t bytes_moved_ = 0;  // the gate's count at the last cycle
   int quiet_rows_ = 0;            // rows whose window quiet cycles have emptied
   int buffers_;
