@@ -10,6 +10,10 @@ void CycleObserver::on_cycles(const CycleActivity& activity, std::int64_t count,
   for (std::int64_t c = 0; c < count; ++c, ++cycle.cycle) on_cycle(cycle, execution);
 }
 
+void CycleObserver::on_sequence(const CycleActivity* cycles, std::int64_t count, const Execution& execution) {
+  for (std::int64_t c = 0; c < count; ++c) on_cycle(cycles[c], execution);
+}
+
 ClockedUnit::ClockedUnit(const sc_core::sc_module_name& name) : sc_core::sc_module(name) {
   SC_METHOD(on_edge);
   sensitive << started_;
@@ -45,11 +49,21 @@ std::int64_t ClockedUnit::observers_max_run() const {
 void ClockedUnit::step(bool quiet) {
   const CycleActivity activity = quiet ? execution_->step_quiet() : execution_->step();
   std::int64_t cycles = 1;
-  // Runs of repeats only where nothing outside the work acts on it, and
-  // never past a pause: the pauses fall on the same cycles either way.
-  if (run_ahead_ && !quiet && execution_->may_repeat()) {
-    const std::int64_t limit = std::min(observers_max_run() - 1, pause_interval_ - cycles_since_pause_ - 1);
-    if (limit > 0) cycles += execution_->skip_repeats(limit);
+  // Runs of repeats and replays only where nothing outside the work acts on
+  // it, only if every observer takes runs, and never past a pause: the
+  // pauses fall on the same cycles either way.
+  const CycleActivity* replayed = nullptr;
+  std::int64_t replayed_cycles = 0;
+  if (run_ahead_ && !quiet) {
+    const std::int64_t before_pause = pause_interval_ - cycles_since_pause_ - 1;
+    const std::int64_t known = execution_->replayable();
+    if (known > 0 && known <= before_pause && observers_max_run() > 1) {
+      replayed = execution_->replay();
+      replayed_cycles = known;
+    } else if (execution_->may_repeat()) {
+      const std::int64_t limit = std::min(observers_max_run() - 1, before_pause);
+      if (limit > 0) cycles += execution_->skip_repeats(limit);
+    }
   }
   if (cycles == 1) {
     for (CycleObserver* observer : observers_) observer->on_cycle(activity, *execution_);
@@ -60,6 +74,16 @@ void ClockedUnit::step(bool quiet) {
     last_edge_ += sc_core::sc_time::from_value(period_.value() * static_cast<sc_dt::uint64>(cycles));
   }
   cycles_since_pause_ += cycles;
+  if (replayed_cycles == 0) return;
+  // In runs that end where an observer's must (a window's end).
+  for (std::int64_t first = 0; first < replayed_cycles;) {
+    const std::int64_t count = std::min(replayed_cycles - first, observers_max_run());
+    for (CycleObserver* observer : observers_) observer->on_sequence(replayed + first, count, *execution_);
+    first += count;
+  }
+  replayed_cycles_ += replayed_cycles;
+  last_edge_ += sc_core::sc_time::from_value(period_.value() * static_cast<sc_dt::uint64>(replayed_cycles));
+  cycles_since_pause_ += replayed_cycles;
 }
 
 bool ClockedUnit::overdue() {

@@ -18,7 +18,10 @@
 // costs more than a cycle of a sparse array. There, too, a run of cycles
 // that the work proves identical to the one just stepped (a stationary
 // load with nothing else in the array, an idle wait) is handed to the
-// observers in one call, as long as every observer takes such runs.
+// observers in one call, as long as every observer takes such runs, and
+// so are the cycles the work knows without stepping them (a baseline
+// fold's slot like one it has stepped before), in as few calls as the
+// observers' runs allow.
 
 #include <chrono>
 #include <cstdint>
@@ -43,6 +46,9 @@ class CycleObserver {
   // another at some cycle (a window's end) ends its runs there, so that
   // every observer has counted exactly up to it.
   virtual std::int64_t max_run() const { return 1; }
+  // `count` consecutive cycles (count <= max_run()), each its own activity.
+  // By default, one on_cycle per cycle.
+  virtual void on_sequence(const CycleActivity* cycles, std::int64_t count, const Execution& execution);
 };
 
 // What a unit waiting on memory sleeps on (the DRAM: models/dram/dram.hpp).
@@ -82,6 +88,9 @@ class ClockedUnit : public sc_core::sc_module {
   // Cycles stepped as repeats of the one before them, in runs, since
   // construction (Execution::skip_repeats).
   std::int64_t repeated_cycles() const { return repeated_cycles_; }
+  // Cycles the work replayed instead of stepping them, since construction
+  // (Execution::replay).
+  std::int64_t replayed_cycles() const { return replayed_cycles_; }
 
   void add_observer(CycleObserver& observer) { observers_.push_back(&observer); }
   void remove_observer(CycleObserver& observer);
@@ -108,6 +117,7 @@ class ClockedUnit : public sc_core::sc_module {
   std::int64_t clock_read_at_ = -256;  // the cycle since the pause the wall clock was last read in
   std::int64_t slept_cycles_ = 0;
   std::int64_t repeated_cycles_ = 0;
+  std::int64_t replayed_cycles_ = 0;
   std::vector<CycleObserver*> observers_;
 };
 

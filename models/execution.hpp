@@ -120,6 +120,13 @@ class Execution {
     (void)limit;
     return 0;
   }
+  // After step(): how many of the next cycles the work knows the activities
+  // of without stepping them (a replayed slot), with nothing able to
+  // intervene; none by default. Asked every cycle, so it is cheap.
+  virtual std::int64_t replayable() const { return 0; }
+  // Moves the work past those cycles, as if stepped one by one, and returns
+  // their activities, valid until the work is stepped again.
+  virtual const CycleActivity* replay() { return nullptr; }
 };
 
 std::string_view to_string(Phase phase);

@@ -23,6 +23,7 @@ struct Recorded {
   std::vector<CycleActivity> cycles;
   std::int64_t repeated_cycles = 0;  // stepped in runs, by the array and the vector unit
   std::int64_t runs = 0;             // on_cycles calls
+  std::int64_t replayed_cycles = 0;  // replayed by the array
 };
 
 Recorded record(const ArchConfig& arch, const Workload& workload, bool compute, bool takes_runs) {
@@ -37,8 +38,10 @@ Recorded record(const ArchConfig& arch, const Workload& workload, bool compute, 
     return accelerator().array.repeated_cycles() + accelerator().vector_unit.repeated_cycles();
   };
   const std::int64_t repeated_before = repeated();
+  const std::int64_t replayed_before = accelerator().array.replayed_cycles();
   recorded.result = simulator.run(workload);
   recorded.repeated_cycles = repeated() - repeated_before;
+  recorded.replayed_cycles = accelerator().array.replayed_cycles() - replayed_before;
   recorded.cycles = std::move(recorder.cycles);
   recorded.runs = recorder.runs;
   return recorded;
@@ -69,8 +72,9 @@ TEST_CASE("observers that take runs see the cycles that observers taking each cy
   const ArchConfig arch = array_config(8, 8, dataflow, microarch);
   const Recorded single = record(arch, workload, compute, /*takes_runs=*/false);
   const Recorded runs = record(arch, workload, compute, /*takes_runs=*/true);
-  // One observer taking cycles one by one keeps the array from runs.
+  // One observer taking cycles one by one keeps the array from runs and replays.
   CHECK(single.repeated_cycles == 0);
+  CHECK(single.replayed_cycles == 0);
   CHECK(single.result.total_cycles == runs.result.total_cycles);
   REQUIRE(single.cycles.size() == runs.cycles.size());
   std::size_t cycle = 0;
@@ -90,6 +94,45 @@ TEST_CASE("observers that take runs see the cycles that observers taking each cy
     CHECK(runs.repeated_cycles > 0);
     CHECK(runs.runs > 0);
   }
+}
+
+TEST_CASE("a baseline fold's slot is replayed for the later folds of its shape, cycle for cycle", "[engines][timing]") {
+  // GEMM M=5, N=8, K=48 on 8x8: six row folds of 8 rows and 8 columns, one
+  // per slot. Each slot after the first starts with the fold before still
+  // live but done, so slot 1 is recorded and slots 2..4 replay it; slot 0
+  // has no fold before and slot 5 ends the program. In WS a slot loads R
+  // rows, streams element m into row r at R + m + r, and the sum of element
+  // M - 1 leaves column C - 1 at R + (M - 1) + (R - 1) + (C - 1); the next
+  // slot starts a cycle later: 2R + C + M - 2 = 27 cycles. A replay covers
+  // the 26 after the one that issues its fold.
+  constexpr int kRows = 8, kCols = 8, kM = 5;
+  const Workload workload = load_yaml_workload([] {
+    const std::string path = make_temp_dir() + "/gemm.yaml";
+    write_file(path, "layers:\n  - {name: g, type: gemm, m: 5, n: 8, k: 48}\n");
+    return path;
+  }());
+  const std::int64_t slot = 2 * kRows + kCols + kM - 2;
+  for (const std::string dataflow : {"ws", "is", "os"})
+    for (bool compute : {true, false}) {
+      CAPTURE(dataflow, compute);
+      const ArchConfig arch = array_config(kRows, kCols, dataflow, Microarch::Baseline);
+      const Recorded single = record(arch, workload, compute, /*takes_runs=*/false);
+      const Recorded replayed = record(arch, workload, compute, /*takes_runs=*/true);
+      CHECK(single.replayed_cycles == 0);
+      if (dataflow == "ws") CHECK(replayed.replayed_cycles == 3 * (slot - 1));
+      if (dataflow == "is") CHECK(replayed.replayed_cycles > 0);
+      REQUIRE(single.cycles.size() == replayed.cycles.size());
+      std::size_t cycle = 0;
+      std::string difference;
+      for (; cycle < single.cycles.size() && difference.empty(); ++cycle)
+        difference = first_difference(single.cycles[cycle], replayed.cycles[cycle]);
+      CAPTURE(cycle);
+      CHECK(difference.empty());
+      for (const CounterInfo& counter : counter_infos()) {
+        CAPTURE(counter.name);
+        CHECK(single.result.layers[0][counter.counter] == replayed.result.layers[0][counter.counter]);
+      }
+    }
 }
 
 TEST_CASE("a baseline stationary load repeats its first cycle until it passes the fold's used rows", "[engines][timing]") {

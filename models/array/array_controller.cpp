@@ -97,7 +97,85 @@ void ArrayController<Op, Acc>::issue_folds() {
     if (gate_ != nullptr) gate_->started(g);
     if (evaluates_folds_)
       evaluations_[g] = std::make_unique<FoldEvaluation<Op, Acc>>(program_.mode, fold(g), operands(g));
+    plan_slot(g);
   }
+}
+
+template <class Op, class Acc>
+bool ArrayController<Op, Acc>::array_quiet() const {
+  return left_operands_.settles_by(cycle_) && top_operands_.settles_by(cycle_) && macs_.settles_by(cycle_) &&
+         horizontal_hops_.settles_by(cycle_) && vertical_hops_.settles_by(cycle_) && psum_starts_.settles_by(cycle_);
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::plan_slot(std::size_t g) {
+  // Fold g is issued in this cycle, before the cycle moves anything.
+  replayable_slot_ = nullptr;
+  slots_.abandon();
+  if (gate_ != nullptr || edge_trace_ != nullptr || results_from_pes_ || scheduler_.all_issued()) return;
+  const std::int64_t length = earliest_next().load_start - cycle_;  // the next fold's issue, without memory
+  if (length < 2 || length > FoldSlots::kMaxLength) return;
+  if (ticked_until_ >= cycle_ && ticked_from_ < cycle_ + length) return;  // the grid ticks in the slot
+  // The program does not end in the slot, and nothing from before moves in it.
+  if (fold_outputs_left_[g] >= outputs_remaining_ || !array_quiet()) return;
+  SlotShape shape;
+  for (std::size_t before = live_begin_; before < g; ++before) {
+    if (fold_outputs_left_[before] > 0) return;
+    if (span_ends_[before] < cycle_) continue;
+    if (before + 1 != g) return;  // two folds before still live: a slot of its own kind
+    shape.previous_span_end = span_ends_[before] - cycle_;
+  }
+  const Fold& f = fold(g);
+  shape.rows_used = f.rows_used;
+  shape.cols_used = f.cols_used;
+  shape.stream_length = f.stream_length;
+  shape.stream_spacing = f.stream_spacing;
+  shape.load_spacing = f.load_spacing;
+  shape.drain_spacing = f.drain_spacing;
+  shape.accumulates = f.accumulates(program_.mode);
+  shape.stream_start = scheduler_.issued()[g].stream_start - cycle_;
+  shape.span_end = span_ends_[g] - cycle_;
+  shape.length = length;
+  if (SlotRecord* record = slots_.find(shape)) {
+    replayable_slot_ = record;
+    replay_fold_ = g;
+  } else {
+    slots_.start(shape, cycle_);
+    recording_fold_ = g;
+  }
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::finish_recorded_slot() {
+  if (cycle_ == slots_.end())
+    slots_.finish(array_quiet() && fold_outputs_left_[recording_fold_] == 0, moved_nothing_, loaded_);
+}
+
+template <class Op, class Acc>
+const CycleActivity* ArrayController<Op, Acc>::replay() {
+  SlotRecord& record = *replayable_slot_;
+  replayable_slot_ = nullptr;
+  const std::size_t g = replay_fold_;
+  const std::int64_t stream_start = scheduler_.issued()[g].stream_start;
+  const FoldEvaluation<Op, Acc>* evaluation = evaluates_folds_ ? evaluations_[g].get() : nullptr;
+  for (std::size_t i = 0; i < record.cycles.size(); ++i) {
+    CycleActivity& activity = record.cycles[i];
+    activity.cycle = cycle_ + static_cast<std::int64_t>(i);
+    activity.fold = static_cast<int>(g);
+    activity.gated_macs = evaluation != nullptr ? evaluation->gated_macs(activity.cycle - stream_start) : 0;
+  }
+  // Where the slot leaves the controller: the fold's results all collected,
+  // nothing moving through the array or due.
+  outputs_remaining_ -= fold_outputs_left_[g];
+  fold_outputs_left_[g] = 0;
+  if (evaluates_folds_) evaluations_[g].reset();
+  left_operands_.clear();
+  top_operands_.clear();
+  for (HopSchedule* hops : {&horizontal_hops_, &psum_starts_, &vertical_hops_, &macs_}) hops->clear();
+  cycle_ += static_cast<std::int64_t>(record.cycles.size());
+  moved_nothing_ = record.moved_nothing;
+  loaded_ = record.loaded;
+  return record.cycles.data();
 }
 
 template <class Op, class Acc>
@@ -456,6 +534,7 @@ CycleActivity ArrayController<Op, Acc>::step() {
   CycleActivity activity;
   activity.cycle = cycle_;
   moved_nothing_ = false;
+  replayable_slot_ = nullptr;
   if (finished_) return activity;
   ticks_pes_ = cycle_ >= ticked_from_ && cycle_ <= ticked_until_;
   if (gate_ != nullptr) gate_->tick(cycle_);
@@ -510,7 +589,9 @@ CycleActivity ArrayController<Op, Acc>::step() {
   else if (live_begin_ < live_end_)
     activity.phase = Phase::Drain;
   if (gate_ != nullptr) gate_->end_cycle(cycle_);
+  slots_.add(activity);
   ++cycle_;
+  finish_recorded_slot();
   finished_ = outputs_remaining_ == 0 && cycle_ >= scheduler_.padded_length() &&
               (gate_ == nullptr || gate_->drained());
   return activity;
@@ -689,7 +770,9 @@ std::int64_t ArrayController<Op, Acc>::skip_repeats(std::int64_t limit) {
   if (run <= 0) return 0;
   left_operands_.skip(cycle_, run);
   top_operands_.skip(cycle_, run);
+  slots_.add_repeats(run);
   cycle_ += run;
+  finish_recorded_slot();
   finished_ = outputs_remaining_ == 0 && cycle_ >= scheduler_.padded_length();
   return run;
 }

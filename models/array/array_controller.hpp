@@ -28,6 +28,7 @@
 // stream: at A each is set to that sum so far, added in stream order as
 // the PE adds it.
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -40,6 +41,7 @@
 #include "models/memory/fold_gate.hpp"
 #include "models/array/fold_evaluation.hpp"
 #include "models/array/fold_schedule.hpp"
+#include "models/array/fold_slots.hpp"
 #include "models/noc/noc.hpp"
 #include "models/array/pe_array.hpp"
 #include "models/array/pe_engine.hpp"
@@ -75,6 +77,14 @@ class ArrayController final : public Execution {
   // the fold's used ones), with ideal memory and no PE registers probed.
   bool may_repeat() const override { return moved_nothing_ && gate_ == nullptr; }
   std::int64_t skip_repeats(std::int64_t limit) override;
+  // A baseline fold's slot (from its issue to the next fold's) replayed from
+  // the record of an earlier slot of the same shape (models/array/fold_slots.hpp),
+  // with ideal memory, no PE registers probed and no edges traced: the
+  // slot's cycles after the one that issued the fold.
+  std::int64_t replayable() const override {
+    return replayable_slot_ != nullptr ? replayable_slot_->shape.length - 1 : 0;
+  }
+  const CycleActivity* replay() override;
   // Reports every cycle's edge entries to `sink` (null: none, the default).
   void set_edge_trace(EdgeTraceSink* sink) { edge_trace_ = sink; }
 
@@ -111,6 +121,14 @@ class ArrayController final : public Execution {
     std::int64_t accumulating = 0;
   };
   void issue_folds();
+  // As fold g is issued: replays its slot if one of the same shape was
+  // recorded, or else records it, where nothing else moves through the array.
+  void plan_slot(std::size_t g);
+  // Before this cycle moves anything: nothing is moving through the array,
+  // nor due to in this cycle or after.
+  bool array_quiet() const;
+  // Keeps the slot being recorded once its last cycle has been stepped.
+  void finish_recorded_slot();
   // The next fold's timing if nothing outside the array delays it: asked
   // every cycle, computed once per fold.
   const FoldTiming& earliest_next() const;
@@ -170,6 +188,15 @@ class ArrayController final : public Execution {
       return moving_;
     }
     bool empty() const { return moving_ == 0; }
+    // Whether the operands all leave by `cycle`, not yet advanced to: none
+    // is registered in it or after unless fed then.
+    bool settles_by(std::int64_t cycle) const { return moving_ == fed_[ring_slot(cycle - reach_, fed_)]; }
+    // As a run of cycles that fed nothing leaves it, once they outnumber
+    // its reach.
+    void clear() {
+      std::fill(fed_.begin(), fed_.end(), 0);
+      moving_ = 0;
+    }
     // advance(c, 0) for each of `cycles` cycles from `cycle`, when empty.
     void skip(std::int64_t cycle, std::int64_t cycles) {
       for (std::int64_t c = cycle; c < cycle + std::min(cycles, static_cast<std::int64_t>(fed_.size())); ++c)
@@ -198,6 +225,15 @@ class ArrayController final : public Execution {
     }
     // Whether every hop added has been taken before `cycle`: none from then on.
     bool idle_from(std::int64_t cycle) const { return last_change_ < cycle; }
+    // Whether the hops end by `cycle`, not yet taken: none in it or after.
+    bool settles_by(std::int64_t cycle) const {
+      return last_change_ <= cycle && moving_ + delta_[slot(cycle)] == 0;
+    }
+    // As taking every hop added leaves it.
+    void clear() {
+      std::fill(delta_.begin(), delta_.end(), 0);
+      moving_ = 0;
+    }
     // The hops in `cycle`.
     std::uint32_t take(std::int64_t cycle) {
       std::int64_t& delta = delta_[slot(cycle)];
@@ -261,6 +297,11 @@ class ArrayController final : public Execution {
   // operand, did no MAC, hop or PE register tick, and collected no result.
   bool moved_nothing_ = false;
   bool loaded_ = false;  // and loaded stationary rows
+  FoldSlots slots_;
+  // Set by the cycle that issued fold replay_fold_, whose slot it can replay.
+  SlotRecord* replayable_slot_ = nullptr;
+  std::size_t replay_fold_ = 0;
+  std::size_t recording_fold_ = 0;
   EdgeTraceSink* edge_trace_ = nullptr;
   EdgeCycle edges_;
   std::int64_t cycle_ = 0;

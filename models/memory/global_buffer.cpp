@@ -120,9 +120,23 @@ void GlobalBuffer::array_results(std::int64_t values, bool accumulating) {
   if (accumulating) ofmap_read_ports_.taken += values;
 }
 
+void GlobalBuffer::on_sequence(const CycleActivity* cycles, std::int64_t count, const Execution&) {
+  // Into locals the cycles cannot alias, kept in registers, stored once.
+  GlobalBufferTraffic traffic = traffic_;
+  std::array<std::uint32_t, kOperands> peak = peak_bytes_;
+  for (std::int64_t c = 0; c < count; ++c) add(cycles[c], 1, traffic, peak);
+  traffic_ = traffic;
+  peak_bytes_ = peak;
+}
+
 void GlobalBuffer::count(const CycleActivity& activity, std::int64_t cycles) {
+  add(activity, cycles, traffic_, peak_bytes_);
+}
+
+void GlobalBuffer::add(const CycleActivity& activity, std::int64_t cycles, GlobalBufferTraffic& traffic,
+                       std::array<std::uint32_t, kOperands>& peak_bytes) const {
   for (int o = 0; o < kOperands; ++o) {
-    peak_bytes_[o] = std::max(peak_bytes_[o], activity.buffer_bytes[o]);
+    peak_bytes[o] = std::max(peak_bytes[o], activity.buffer_bytes[o]);
     // The array's operands, and its results and the partial sums they add
     // to (accumulator width), each cycle's in whole words. A cycle's values
     // fit 32 bits, and a 32-bit division costs a fraction of a 64-bit one
@@ -130,12 +144,12 @@ void GlobalBuffer::count(const CycleActivity& activity, std::int64_t cycles) {
     const auto per_word =
         static_cast<std::uint32_t>(o == static_cast<int>(Operand::Ofmap) ? results_per_port_ : operands_per_word_);
     if (const std::uint32_t reads = activity.buffer_reads[o]; reads > 0) {
-      traffic_.reads[o] += cycles * reads;
-      traffic_.read_accesses[o] += cycles * (reads / per_word + (reads % per_word != 0));
+      traffic.reads[o] += cycles * reads;
+      traffic.read_accesses[o] += cycles * (reads / per_word + (reads % per_word != 0));
     }
     if (const std::uint32_t writes = activity.buffer_writes[o]; writes > 0) {
-      traffic_.writes[o] += cycles * writes;
-      traffic_.write_accesses[o] += cycles * (writes / per_word + (writes % per_word != 0));
+      traffic.writes[o] += cycles * writes;
+      traffic.write_accesses[o] += cycles * (writes / per_word + (writes % per_word != 0));
     }
   }
 }

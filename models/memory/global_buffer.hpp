@@ -105,11 +105,15 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
   void on_cycles(const CycleActivity& activity, std::int64_t cycles, const Execution&) override {
     count(activity, cycles);
   }
+  void on_sequence(const CycleActivity* cycles, std::int64_t count, const Execution&) override;
   std::int64_t max_run() const override { return std::numeric_limits<std::int64_t>::max(); }
 
  private:
   // `cycles` cycles that each did `activity`.
   void count(const CycleActivity& activity, std::int64_t cycles);
+  // count() into `traffic` and `peak_bytes`.
+  void add(const CycleActivity& activity, std::int64_t cycles, GlobalBufferTraffic& traffic,
+           std::array<std::uint32_t, kOperands>& peak_bytes) const;
 
   struct Held {
     Operand operand;

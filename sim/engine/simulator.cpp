@@ -95,6 +95,10 @@ void Simulator::remove_observer(RunObserver& observer) {
   accelerator_.vector_unit.remove_observer(observer);
 }
 
+void Simulator::on_sequence(const CycleActivity* cycles, std::int64_t count, const Execution&) {
+  for (std::int64_t c = 0; c < count; ++c) this->count(cycles[c], 1);
+}
+
 void Simulator::count(const CycleActivity& activity, std::int64_t cycles) {
   step_activity_.macs += cycles * activity.active_pes;
   step_activity_.gated_macs += cycles * activity.gated_macs;

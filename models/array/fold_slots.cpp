@@ -1,0 +1,50 @@
+#include "models/array/fold_slots.hpp"
+
+#include <utility>
+
+namespace systole {
+
+SlotRecord* FoldSlots::find(const SlotShape& shape) {
+  for (SlotRecord& record : records_)
+    if (record.shape == shape) return &record;
+  return nullptr;
+}
+
+void FoldSlots::start(const SlotShape& shape, std::int64_t first) {
+  current_.shape = shape;
+  current_.cycles.clear();
+  current_.cycles.reserve(static_cast<std::size_t>(shape.length - 1));
+  first_ = first;
+  recording_ = true;
+}
+
+void FoldSlots::add(const CycleActivity& activity) {
+  if (!recording_) return;
+  last_ = activity;
+  if (activity.cycle > first_) current_.cycles.push_back(activity);
+}
+
+void FoldSlots::add_repeats(std::int64_t count) {
+  if (!recording_) return;
+  for (std::int64_t c = 0; c < count; ++c) {
+    ++last_.cycle;
+    current_.cycles.push_back(last_);
+  }
+}
+
+void FoldSlots::finish(bool quiet, bool moved_nothing, bool loaded) {
+  if (!recording_) return;
+  recording_ = false;
+  if (!quiet || static_cast<std::int64_t>(current_.cycles.size()) != current_.shape.length - 1) return;
+  current_.moved_nothing = moved_nothing;
+  current_.loaded = loaded;
+  if (records_.size() < kMaxRecords) {
+    records_.push_back(std::move(current_));
+  } else {
+    records_[oldest_] = std::move(current_);
+    oldest_ = (oldest_ + 1) % kMaxRecords;
+  }
+  current_ = SlotRecord{};
+}
+
+}  // namespace systole
