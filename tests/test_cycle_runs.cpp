@@ -47,6 +47,24 @@ Recorded record(const ArchConfig& arch, const Workload& workload, bool compute, 
   return recorded;
 }
 
+// Every cycle's activity, and every counter of each of `layers` layers,
+// are the same in `single` as in `runs`.
+void check_same_cycles(const Recorded& single, const Recorded& runs, std::size_t layers) {
+  CHECK(single.result.total_cycles == runs.result.total_cycles);
+  REQUIRE(single.cycles.size() == runs.cycles.size());
+  std::size_t cycle = 0;
+  std::string difference;
+  for (; cycle < single.cycles.size() && difference.empty(); ++cycle)
+    difference = first_difference(single.cycles[cycle], runs.cycles[cycle]);
+  CAPTURE(cycle);
+  CHECK(difference.empty());
+  for (std::size_t l = 0; l < layers; ++l)
+    for (const CounterInfo& counter : counter_infos()) {
+      CAPTURE(l, counter.name);
+      CHECK(single.result.layers[l][counter.counter] == runs.result.layers[l][counter.counter]);
+    }
+}
+
 Workload gemms_and_lstm() {
   const std::string path = make_temp_dir() + "/net.yaml";
   write_file(path,
@@ -75,19 +93,7 @@ TEST_CASE("observers that take runs see the cycles that observers taking each cy
   // One observer taking cycles one by one keeps the array from runs and replays.
   CHECK(single.repeated_cycles == 0);
   CHECK(single.replayed_cycles == 0);
-  CHECK(single.result.total_cycles == runs.result.total_cycles);
-  REQUIRE(single.cycles.size() == runs.cycles.size());
-  std::size_t cycle = 0;
-  std::string difference;
-  for (; cycle < single.cycles.size() && difference.empty(); ++cycle)
-    difference = first_difference(single.cycles[cycle], runs.cycles[cycle]);
-  CAPTURE(cycle);
-  CHECK(difference.empty());
-  for (std::size_t l = 0; l < workload.layers.size(); ++l)
-    for (const CounterInfo& counter : counter_infos()) {
-      CAPTURE(l, counter.name);
-      CHECK(single.result.layers[l][counter.counter] == runs.result.layers[l][counter.counter]);
-    }
+  check_same_cycles(single, runs, workload.layers.size());
   // Baseline stationary loads with nothing else in the array come in runs
   // (pipelined ones overlap the fold before).
   if (dataflow != "os" && microarch == Microarch::Baseline) {
@@ -121,17 +127,7 @@ TEST_CASE("a baseline fold's slot is replayed for the later folds of its shape, 
       CHECK(single.replayed_cycles == 0);
       if (dataflow == "ws") CHECK(replayed.replayed_cycles == 3 * (slot - 1));
       if (dataflow == "is") CHECK(replayed.replayed_cycles > 0);
-      REQUIRE(single.cycles.size() == replayed.cycles.size());
-      std::size_t cycle = 0;
-      std::string difference;
-      for (; cycle < single.cycles.size() && difference.empty(); ++cycle)
-        difference = first_difference(single.cycles[cycle], replayed.cycles[cycle]);
-      CAPTURE(cycle);
-      CHECK(difference.empty());
-      for (const CounterInfo& counter : counter_infos()) {
-        CAPTURE(counter.name);
-        CHECK(single.result.layers[0][counter.counter] == replayed.result.layers[0][counter.counter]);
-      }
+      check_same_cycles(single, replayed, 1);
     }
 }
 
