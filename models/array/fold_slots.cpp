@@ -18,8 +18,7 @@ void FoldSlots::start(const SlotShape& shape, std::int64_t first) {
   recording_ = true;
 }
 
-void FoldSlots::add(const CycleActivity& activity) {
-  if (!recording_) return;
+void FoldSlots::record(const CycleActivity& activity) {
   last_ = activity;
   if (activity.cycle > first_) current_.cycles.push_back(activity);
 }

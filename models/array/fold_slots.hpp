@@ -63,8 +63,11 @@ class FoldSlots {
   // stepped after it are added until its last.
   void start(const SlotShape& shape, std::int64_t first);
   bool recording() const { return recording_; }
-  // A cycle stepped (the slot's first included, which is not kept).
-  void add(const CycleActivity& activity);
+  // A cycle stepped (the slot's first included, which is not kept). Asked
+  // every cycle, recording or not.
+  void add(const CycleActivity& activity) {
+    if (recording_) record(activity);
+  }
   // `count` more cycles like the last one added, stepped as a run after it.
   void add_repeats(std::int64_t count);
   // The cycle after the slot's last, if it is being recorded.
@@ -76,6 +79,8 @@ class FoldSlots {
   void abandon() { recording_ = false; }
 
  private:
+  void record(const CycleActivity& activity);
+
   // A GEMM's slots come in a few shapes: its full folds, its edge folds,
   // the first fold of each column of folds (it adds to no partial sum).
   static constexpr std::size_t kMaxRecords = 4;
