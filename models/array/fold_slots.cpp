@@ -39,11 +39,13 @@ void FoldSlots::finish(bool quiet, bool moved_nothing, bool loaded) {
   current_.loaded = loaded;
   if (records_.size() < kMaxRecords) {
     records_.push_back(std::move(current_));
+    current_ = SlotRecord{};
   } else {
-    records_[oldest_] = std::move(current_);
+    // The record replaced lends its storage to the next recording: a long
+    // slot's is megabytes, and fresh pages cost more than reused ones.
+    std::swap(records_[oldest_], current_);
     oldest_ = (oldest_ + 1) % kMaxRecords;
   }
-  current_ = SlotRecord{};
 }
 
 }  // namespace systole

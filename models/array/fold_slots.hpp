@@ -51,6 +51,8 @@ struct SlotRecord {
 
 class FoldSlots {
  public:
+  FoldSlots() { records_.reserve(kMaxRecords); }  // a record found stays where it is
+
   // Slots longer than this are neither recorded nor replayed: their
   // records would take more memory than stepping them saves time.
   static constexpr std::int64_t kMaxLength = std::int64_t{1} << 14;
