@@ -21,12 +21,13 @@ namespace {
 // Integers are uniform over their type's values; floats over [-1, 1).
 template <class Op>
 std::vector<Op> random_values(std::size_t count, BulkMt19937_64& rng, DataType type) {
+  // Appended, not resized and overwritten: a resize would clear every byte
+  // first.
   std::vector<Op> values;
   reserve_in_huge_pages(values, count);
-  values.resize(count);
   if constexpr (std::is_floating_point_v<Op>) {
     std::uniform_real_distribution<Op> dist(-1, 1);
-    for (Op& v : values) v = dist(rng);
+    while (values.size() < count) values.push_back(dist(rng));
   } else {
     // Each 64-bit draw is uniform, so each of its b-bit pieces is too, and a
     // piece is one value of a b-bit type: two's complement, or for int1 a
@@ -37,26 +38,28 @@ std::vector<Op> random_values(std::size_t count, BulkMt19937_64& rng, DataType t
     const std::size_t per_draw = 64 / static_cast<std::size_t>(bits);
     const std::uint64_t mask = (std::uint64_t{1} << bits) - 1;
     const std::int64_t half = std::int64_t{1} << (bits - 1);
-    std::size_t i = 0;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     // A full-width value's pieces are the draw's bytes in memory order: copy
     // them (the operands of a large layer take a second to draw one by one).
     if (bits == 8 * static_cast<int>(sizeof(Op))) {
-      std::uint64_t draws[512];
-      while (i + per_draw <= count) {
-        const std::size_t taken = std::min<std::size_t>(512, (count - i) / per_draw);
+      constexpr std::size_t kDraws = 512;
+      std::uint64_t draws[kDraws];
+      Op pieces[kDraws * sizeof(std::uint64_t) / sizeof(Op)];
+      while (values.size() + per_draw <= count) {
+        const std::size_t taken = std::min<std::size_t>(kDraws, (count - values.size()) / per_draw);
         rng.fill(draws, taken);
-        std::memcpy(&values[i], draws, taken * sizeof draws[0]);
-        i += taken * per_draw;
+        std::memcpy(pieces, draws, taken * sizeof draws[0]);
+        values.insert(values.end(), pieces, pieces + taken * per_draw);
       }
     }
 #endif
-    for (; i < count; i += per_draw) {
+    while (values.size() < count) {
       std::uint64_t draw = rng();
-      for (std::size_t j = i; j < std::min(count, i + per_draw); ++j, draw >>= bits) {
+      const std::size_t pieces = std::min(per_draw, count - values.size());
+      for (std::size_t p = 0; p < pieces; ++p, draw >>= bits) {
         const auto piece = static_cast<std::int64_t>(draw & mask);
         const std::int64_t value = type == DataType::Int1 ? 2 * piece - 1 : piece >= half ? piece - 2 * half : piece;
-        values[j] = static_cast<Op>(value);
+        values.push_back(static_cast<Op>(value));
       }
     }
   }
