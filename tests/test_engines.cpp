@@ -177,7 +177,8 @@ TEST_CASE("a PE window on the fold engine traces the cycle engine's registers", 
 // The int8 kernel on AVX-512 VNNI adds four products at a time, an operand
 // offset by 128: its sums must be the one-at-a-time int32 sums (wrapping)
 // for any shape, including rows and columns that fill no whole group or
-// vector, and reductions long enough to wrap.
+// vector, reductions long enough to wrap, and a block laid out row-major,
+// column-major or with gaps.
 TEST_CASE("the int8 VNNI kernel sums as the PEs sum", "[engines]") {
   if (!systole::Int8DotBlock::supported()) {
     WARN("this CPU has no AVX-512 VNNI: the fold engine uses its portable loop, tested above");
@@ -200,11 +201,29 @@ TEST_CASE("the int8 VNNI kernel sums as the PEs sum", "[engines]") {
     for (std::int64_t s = 0; s < shape.rows; ++s)
       for (int c = 0; c < shape.cols; ++c)
         expected[c] += static_cast<std::uint32_t>(x[s] * block[s * shape.cols + c]);
-    systole::Int8DotBlock packed(block.data(), shape.rows, shape.cols);
-    std::vector<std::int32_t> sums(static_cast<std::size_t>(shape.cols) + 1, 12345);  // one past: untouched
-    packed.products(x.data(), sums.data());
-    for (int c = 0; c < shape.cols; ++c) CHECK(static_cast<std::uint32_t>(sums[c]) == expected[c]);
-    CHECK(sums.back() == 12345);
-    if (shape.extreme) CHECK(sums[0] < 0);  // 16384 per row: past 2^31, wrapped
+    // The same block row-major, column-major, and every other element of
+    // a block twice as wide.
+    std::vector<std::int8_t> column_major(block.size()), spaced(2 * block.size());
+    for (std::int64_t s = 0; s < shape.rows; ++s)
+      for (int c = 0; c < shape.cols; ++c) {
+        column_major[c * shape.rows + s] = block[s * shape.cols + c];
+        spaced[s * 2 * shape.cols + 2 * c] = block[s * shape.cols + c];
+      }
+    struct Layout {
+      const char* name;
+      const std::int8_t* values;
+      std::int64_t row_stride, col_stride;
+    };
+    for (const Layout& layout : {Layout{"row-major", block.data(), shape.cols, 1},
+                                 Layout{"column-major", column_major.data(), 1, shape.rows},
+                                 Layout{"spaced", spaced.data(), 2 * shape.cols, 2}}) {
+      INFO(layout.name);
+      systole::Int8DotBlock packed(layout.values, layout.row_stride, layout.col_stride, shape.rows, shape.cols);
+      std::vector<std::int32_t> sums(static_cast<std::size_t>(shape.cols) + 1, 12345);  // one past: untouched
+      packed.products(x.data(), sums.data());
+      for (int c = 0; c < shape.cols; ++c) CHECK(static_cast<std::uint32_t>(sums[c]) == expected[c]);
+      CHECK(sums.back() == 12345);
+      if (shape.extreme) CHECK(sums[0] < 0);  // 16384 per row: past 2^31, wrapped
+    }
   }
 }

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <type_traits>
+#include <utility>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -171,8 +172,7 @@ void for_each_zero(const Op* values, std::int64_t count, Found&& found) {
 }
 
 // A rows × cols block of an operand matrix (element (i, j) at
-// source[i·row_stride + j·col_stride]), copied row-major, and the zeros of
-// each of its rows.
+// source[i·row_stride + j·col_stride]), copied row-major.
 template <class Op>
 struct DenseBlock {
   DenseBlock(const Op* source, std::int64_t row_stride, std::int64_t col_stride, std::int64_t rows, int cols)
@@ -188,18 +188,52 @@ struct DenseBlock {
       for (int j = 0; j < cols; ++j)
         for (std::int64_t i = 0; i < rows; ++i) values[static_cast<std::size_t>(i) * cols + j] = source[i * row_stride + j * col_stride];
     }
-    zeros_begin.reserve(static_cast<std::size_t>(rows) + 1);
-    zeros_begin.push_back(0);
-    for (std::int64_t i = 0; i < rows; ++i) {
-      for_each_zero(row(i, cols), cols, [&](std::int64_t j) { zero_columns.push_back(static_cast<int>(j)); });
-      zeros_begin.push_back(static_cast<std::int64_t>(zero_columns.size()));
-    }
   }
   const Op* row(std::int64_t i, int cols) const { return &values[static_cast<std::size_t>(i) * cols]; }
 
   std::unique_ptr<Op[]> values;  // every element is copied in: not zeroed first
-  std::vector<std::int64_t> zeros_begin;  // row i's zeros: zero_columns[zeros_begin[i] .. zeros_begin[i+1])
-  std::vector<int> zero_columns;
+};
+
+// The zeros of a rows × cols block (element (i, j) at source[i·row_stride +
+// j·col_stride]), row by row, found reading along the smaller stride.
+struct BlockZeros {
+  template <class Op>
+  BlockZeros(const Op* source, std::int64_t row_stride, std::int64_t col_stride, std::int64_t rows, int cols)
+      : begin(static_cast<std::size_t>(rows) + 1, 0) {
+    if (col_stride <= row_stride) {
+      for (std::int64_t i = 0; i < rows; ++i) {
+        const Op* row = source + i * row_stride;
+        const auto found = [&](std::int64_t j) { columns.push_back(static_cast<int>(j)); };
+        if (col_stride == 1)
+          for_each_zero(row, cols, found);
+        else
+          for (int j = 0; j < cols; ++j)
+            if (row[j * col_stride] == Op{}) found(j);
+        begin[static_cast<std::size_t>(i) + 1] = static_cast<std::int64_t>(columns.size());
+      }
+      return;
+    }
+    // Down the columns, then sorted into rows by counting: each row keeps
+    // its columns in order.
+    std::vector<std::pair<std::int64_t, int>> found;  // (row, column)
+    for (int j = 0; j < cols; ++j) {
+      const Op* column = source + j * col_stride;
+      const auto zero = [&](std::int64_t i) { found.emplace_back(i, j); };
+      if (row_stride == 1)
+        for_each_zero(column, rows, zero);
+      else
+        for (std::int64_t i = 0; i < rows; ++i)
+          if (column[i * row_stride] == Op{}) zero(i);
+    }
+    for (const auto& [i, j] : found) ++begin[static_cast<std::size_t>(i) + 1];
+    for (std::size_t i = 1; i < begin.size(); ++i) begin[i] += begin[i - 1];
+    columns.resize(found.size());
+    std::vector<std::int64_t> next(begin.begin(), begin.end() - 1);
+    for (const auto& [i, j] : found) columns[static_cast<std::size_t>(next[static_cast<std::size_t>(i)]++)] = j;
+  }
+
+  std::vector<std::int64_t> begin;  // row i's zeros: columns[begin[i] .. begin[i+1])
+  std::vector<int> columns;
 };
 
 }  // namespace
@@ -231,20 +265,24 @@ FoldEvaluation<Op, Acc>::FoldEvaluation(ArrayMode mode, const Fold& f, const Gem
 template <class Op, class Acc>
 void FoldEvaluation<Op, Acc>::evaluate(const Shared& shared, const Outputs& outputs, Acc* out, std::int64_t out_ld,
                                        int cols) {
-  const DenseBlock<Op> block(shared.values, shared.row_stride, shared.col_stride, shared.count, cols);
+  // The VNNI kernel packs the block straight from the operand; the portable
+  // loop reads a row-major copy.
+  std::optional<Int8DotBlock> packed;
+  std::optional<DenseBlock<Op>> block;
+  if constexpr (std::is_same_v<Op, std::int8_t>) {
+    static const bool packs = Int8DotBlock::supported();
+    if (packs) packed.emplace(shared.values, shared.row_stride, shared.col_stride, shared.count, cols);
+  }
+  if (!packed) block.emplace(shared.values, shared.row_stride, shared.col_stride, shared.count, cols);
+  const BlockZeros zeros = block ? BlockZeros(block->row(0, cols), cols, 1, shared.count, cols)
+                                 : BlockZeros(shared.values, shared.row_stride, shared.col_stride, shared.count, cols);
   // Output o, shared index s and column c meet at offset o·outputs.step +
   // s·shared.step + c.
   GatedCount gated(outputs.step, outputs.count, cols,
                    (shared.count - 1) * shared.step + outputs.count * outputs.step + cols);
   for (std::int64_t s = 0; s < shared.count; ++s)
-    for (std::int64_t z = block.zeros_begin[s]; z < block.zeros_begin[s + 1]; ++z)
-      gated.zero_b(s * shared.step, block.zero_columns[z]);
+    for (std::int64_t z = zeros.begin[s]; z < zeros.begin[s + 1]; ++z) gated.zero_b(s * shared.step, zeros.columns[z]);
   std::vector<Acc> sums(static_cast<std::size_t>(cols));
-  std::optional<Int8DotBlock> packed;
-  if constexpr (std::is_same_v<Op, std::int8_t>) {
-    static const bool packs = Int8DotBlock::supported();
-    if (packs) packed.emplace(block.row(0, cols), shared.count, cols);
-  }
   for (std::int64_t o = 0; o < outputs.count; ++o) {
     const Op* x = outputs.values + o * outputs.row_stride;
     // The next output's operands, like its sums below, are far apart and
@@ -256,16 +294,16 @@ void FoldEvaluation<Op, Acc>::evaluate(const Shared& shared, const Outputs& outp
     if constexpr (std::is_same_v<Op, std::int8_t>) {
       if (packed) packed->products(x, sums.data());
     }
-    if (!packed) {
+    if (block) {
       std::fill(sums.begin(), sums.end(), Acc{});
-      add_block_products(sums.data(), block.row(0, cols), x, shared.count, cols);
+      add_block_products(sums.data(), block->row(0, cols), x, shared.count, cols);
     }
     if (o + 1 < outputs.count)  // its load would wait on memory after the products: a fold's outputs are far apart
       for (int c = 0; c < cols; c += 64 / static_cast<int>(sizeof(Acc))) __builtin_prefetch(out + (o + 1) * out_ld + c);
     for_each_zero(x, shared.count, [&](std::int64_t s) {
       gated.zero_a(s * shared.step, o);
-      for (std::int64_t z = block.zeros_begin[s]; z < block.zeros_begin[s + 1]; ++z)
-        gated.zero_pair(s * shared.step, o, block.zero_columns[z]);
+      for (std::int64_t z = zeros.begin[s]; z < zeros.begin[s + 1]; ++z)
+        gated.zero_pair(s * shared.step, o, zeros.columns[z]);
     });
     add_to_output(out + o * out_ld, sums.data(), cols);
   }

@@ -83,7 +83,8 @@ bool Int8DotBlock::supported() {
 #endif
 }
 
-Int8DotBlock::Int8DotBlock(const std::int8_t* block, std::int64_t rows, int cols)
+Int8DotBlock::Int8DotBlock(const std::int8_t* block, std::int64_t row_stride, std::int64_t col_stride,
+                           std::int64_t rows, int cols)
     : rows_(rows),
       groups_((rows + 3) / 4),
       cols_(cols),
@@ -92,25 +93,55 @@ Int8DotBlock::Int8DotBlock(const std::int8_t* block, std::int64_t rows, int cols
       offsets_(static_cast<std::size_t>(padded_cols_)),
       x_(static_cast<std::size_t>(groups_ * 4), 0x80) {
 #if SYSTOLE_HAS_VNNI_KERNEL
-  for (std::int64_t g = 0; g < groups_; ++g)
-    for (int first = 0; first < padded_cols_; first += kColumnsPerVector) {
-      const int count = std::min(kColumnsPerVector, cols - first);
-      __m128i four[4];
-      for (int i = 0; i < 4; ++i) {
-        const std::int64_t row = 4 * g + i;
-        const std::int8_t* source = block + row * cols + first;
-        if (row >= rows) {
-          four[i] = _mm_setzero_si128();
-        } else if (count == kColumnsPerVector) {
-          four[i] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(source));
-        } else {
-          alignas(16) std::int8_t piece[kColumnsPerVector] = {};
-          std::memcpy(piece, source, static_cast<std::size_t>(count));
-          four[i] = _mm_load_si128(reinterpret_cast<const __m128i*>(piece));
+  std::int8_t* const packed = packed_.get();
+  if (col_stride == 1) {
+    // Rows are contiguous: sixteen columns of four rows at a time.
+    for (std::int64_t g = 0; g < groups_; ++g)
+      for (int first = 0; first < padded_cols_; first += kColumnsPerVector) {
+        const int count = std::min(kColumnsPerVector, cols - first);
+        __m128i four[4];
+        for (int i = 0; i < 4; ++i) {
+          const std::int64_t row = 4 * g + i;
+          const std::int8_t* source = block + row * row_stride + first;
+          if (row >= rows) {
+            four[i] = _mm_setzero_si128();
+          } else if (count == kColumnsPerVector) {
+            four[i] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(source));
+          } else {
+            alignas(16) std::int8_t piece[kColumnsPerVector] = {};
+            std::memcpy(piece, source, static_cast<std::size_t>(count));
+            four[i] = _mm_load_si128(reinterpret_cast<const __m128i*>(piece));
+          }
         }
+        pack_group(four, packed + (g * padded_cols_ + first) * 4);
       }
-      pack_group(four, packed_.get() + (g * padded_cols_ + first) * 4);
-    }
+  } else {
+    // A column's four rows of a group are one packed word. Where columns
+    // are contiguous (the weights of a linear layer, read down their input
+    // index), four columns' words of four groups transpose as a 4 × 4 block
+    // of words; the rest, and other layouts, are packed byte by byte.
+    const int tiled_cols = row_stride == 1 ? cols / 4 * 4 : 0;
+    const std::int64_t tiled_groups = row_stride == 1 ? rows / 16 * 4 : 0;
+    for (int c = 0; c < tiled_cols; c += 4)
+      for (std::int64_t g = 0; g < tiled_groups; g += 4) {
+        __m128i words[4];  // groups g .. g + 3 of column c + k
+        for (int k = 0; k < 4; ++k)
+          words[k] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + (c + k) * col_stride + 4 * g));
+        const __m128i low01 = _mm_unpacklo_epi32(words[0], words[1]), high01 = _mm_unpackhi_epi32(words[0], words[1]);
+        const __m128i low23 = _mm_unpacklo_epi32(words[2], words[3]), high23 = _mm_unpackhi_epi32(words[2], words[3]);
+        const __m128i by_group[4] = {_mm_unpacklo_epi64(low01, low23), _mm_unpackhi_epi64(low01, low23),
+                                     _mm_unpacklo_epi64(high01, high23), _mm_unpackhi_epi64(high01, high23)};
+        for (int j = 0; j < 4; ++j)
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(packed + ((g + j) * padded_cols_ + c) * 4), by_group[j]);
+      }
+    for (int c = 0; c < padded_cols_; ++c)
+      for (std::int64_t g = c < tiled_cols ? tiled_groups : 0; g < groups_; ++g)
+        for (std::int64_t i = 0; i < 4; ++i) {
+          const std::int64_t row = 4 * g + i;
+          packed[(g * padded_cols_ + c) * 4 + i] =
+              c < cols && row < rows ? block[row * row_stride + c * col_stride] : std::int8_t{0};
+        }
+  }
   // Σ_s w(s, c) is the kernel's sum for x + 128 = 1 with no offset; times
   // 128 modulo 2³², as the sums wrap.
   const std::vector<std::uint8_t> ones(x_.size(), 1);
@@ -119,6 +150,8 @@ Int8DotBlock::Int8DotBlock(const std::int8_t* block, std::int64_t rows, int cols
     offset = static_cast<std::int32_t>(static_cast<std::uint32_t>(offset) * 128u);
 #else
   (void)block;
+  (void)row_stride;
+  (void)col_stride;
   throw std::logic_error("Int8DotBlock: this build has no VNNI kernel");
 #endif
 }

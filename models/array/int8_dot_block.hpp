@@ -24,8 +24,10 @@ class Int8DotBlock {
   // its portable loop.
   static bool supported();
 
-  // Packs a rows × cols row-major block.
-  Int8DotBlock(const std::int8_t* block, std::int64_t rows, int cols);
+  // Packs a rows × cols block, element (s, c) at block[s·row_stride +
+  // c·col_stride].
+  Int8DotBlock(const std::int8_t* block, std::int64_t row_stride, std::int64_t col_stride, std::int64_t rows,
+               int cols);
 
   // sums[c] for c in [0, cols), of the rows x[0 .. rows).
   void products(const std::int8_t* x, std::int32_t* sums);
