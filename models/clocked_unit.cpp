@@ -10,7 +10,8 @@ void CycleObserver::on_cycles(const CycleActivity& activity, std::int64_t count,
   for (std::int64_t c = 0; c < count; ++c, ++cycle.cycle) on_cycle(cycle, execution);
 }
 
-void CycleObserver::on_sequence(const CycleActivity* cycles, std::int64_t count, const Execution& execution) {
+void CycleObserver::on_sequence(const CycleActivity* cycles, std::int64_t count, const CycleTotals&,
+                                const Execution& execution) {
   for (std::int64_t c = 0; c < count; ++c) on_cycle(cycles[c], execution);
 }
 
@@ -76,9 +77,11 @@ void ClockedUnit::step(bool quiet) {
   cycles_since_pause_ += cycles;
   if (replayed_cycles == 0) return;
   // In runs that end where an observer's must (a window's end).
+  const CycleTotals* totals = execution_->replayed_totals();
   for (std::int64_t first = 0; first < replayed_cycles;) {
     const std::int64_t count = std::min(replayed_cycles - first, observers_max_run());
-    for (CycleObserver* observer : observers_) observer->on_sequence(replayed + first, count, *execution_);
+    const CycleTotals run = totals[first + count].minus(totals[first]);
+    for (CycleObserver* observer : observers_) observer->on_sequence(replayed + first, count, run, *execution_);
     first += count;
   }
   replayed_cycles_ += replayed_cycles;

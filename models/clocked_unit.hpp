@@ -29,6 +29,7 @@
 
 #include <systemc>
 
+#include "models/cycle_totals.hpp"
 #include "models/execution.hpp"
 
 namespace systole {
@@ -46,9 +47,10 @@ class CycleObserver {
   // another at some cycle (a window's end) ends its runs there, so that
   // every observer has counted exactly up to it.
   virtual std::int64_t max_run() const { return 1; }
-  // `count` consecutive cycles (count <= max_run()), each its own activity.
-  // By default, one on_cycle per cycle.
-  virtual void on_sequence(const CycleActivity* cycles, std::int64_t count, const Execution& execution);
+  // `count` consecutive cycles (count <= max_run()), each its own activity,
+  // and their totals. By default, one on_cycle per cycle.
+  virtual void on_sequence(const CycleActivity* cycles, std::int64_t count, const CycleTotals& totals,
+                           const Execution& execution);
 };
 
 // What a unit waiting on memory sleeps on (the DRAM: models/dram/dram.hpp).

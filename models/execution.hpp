@@ -10,6 +10,8 @@
 
 namespace systole {
 
+struct CycleTotals;
+
 // Vector: the vector unit is working and the array is idle.
 enum class Phase : std::uint8_t { Idle = 0, Load = 1, Stream = 2, Drain = 3, Vector = 4 };
 
@@ -127,6 +129,10 @@ class Execution {
   // Moves the work past those cycles, as if stepped one by one, and returns
   // their activities, valid until the work is stepped again.
   virtual const CycleActivity* replay() { return nullptr; }
+  // Running totals of the cycles the last replay returned, as long as
+  // those: entry i sums its first i cycles (models/cycle_totals.hpp), so
+  // observers that only add take any run of them at once.
+  virtual const CycleTotals* replayed_totals() const { return nullptr; }
 };
 
 std::string_view to_string(Phase phase);

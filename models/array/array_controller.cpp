@@ -158,12 +158,16 @@ const CycleActivity* ArrayController<Op, Acc>::replay() {
   const std::size_t g = replay_fold_;
   const std::int64_t stream_start = scheduler_.issued()[g].stream_start;
   const FoldEvaluation<Op, Acc>* evaluation = evaluates_folds_ ? evaluations_[g].get() : nullptr;
+  std::uint64_t gated = 0;
   for (std::size_t i = 0; i < record.cycles.size(); ++i) {
     CycleActivity& activity = record.cycles[i];
     activity.cycle = cycle_ + static_cast<std::int64_t>(i);
     activity.fold = static_cast<int>(g);
     activity.gated_macs = evaluation != nullptr ? evaluation->gated_macs(activity.cycle - stream_start) : 0;
+    gated += activity.gated_macs;
+    record.totals[i + 1].gated_macs = gated;
   }
+  replayed_ = &record;
   // Where the slot leaves the controller: the fold's results all collected,
   // nothing moving through the array or due.
   outputs_remaining_ -= fold_outputs_left_[g];

@@ -85,6 +85,9 @@ class ArrayController final : public Execution {
     return replayable_slot_ != nullptr ? replayable_slot_->shape.length - 1 : 0;
   }
   const CycleActivity* replay() override;
+  const CycleTotals* replayed_totals() const override {
+    return replayed_ != nullptr ? replayed_->totals.data() : nullptr;
+  }
   // Reports every cycle's edge entries to `sink` (null: none, the default).
   void set_edge_trace(EdgeTraceSink* sink) { edge_trace_ = sink; }
 
@@ -300,6 +303,7 @@ class ArrayController final : public Execution {
   FoldSlots slots_;
   // Set by the cycle that issued fold replay_fold_, whose slot it can replay.
   SlotRecord* replayable_slot_ = nullptr;
+  const SlotRecord* replayed_ = nullptr;  // the last slot replayed
   std::size_t replay_fold_ = 0;
   std::size_t recording_fold_ = 0;
   EdgeTraceSink* edge_trace_ = nullptr;

@@ -310,12 +310,6 @@ void FoldEvaluation<Op, Acc>::evaluate(const Shared& shared, const Outputs& outp
   gated_ = gated.per_cycle();
 }
 
-template <class Op, class Acc>
-std::uint32_t FoldEvaluation<Op, Acc>::gated_macs(std::int64_t offset) const {
-  return offset >= 0 && offset < static_cast<std::int64_t>(gated_.size()) ? gated_[static_cast<std::size_t>(offset)]
-                                                                            : 0;
-}
-
 template class FoldEvaluation<std::int8_t, std::int32_t>;
 template class FoldEvaluation<std::int16_t, std::int64_t>;
 template class FoldEvaluation<float, float>;

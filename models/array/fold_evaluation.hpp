@@ -41,7 +41,10 @@ class FoldEvaluation {
 
   // MACs with a zero operand in the cycle `offset` cycles after the fold's
   // stream start.
-  std::uint32_t gated_macs(std::int64_t offset) const;
+  std::uint32_t gated_macs(std::int64_t offset) const {
+    return offset >= 0 && offset < static_cast<std::int64_t>(gated_.size()) ? gated_[static_cast<std::size_t>(offset)]
+                                                                              : 0;
+  }
 
  private:
   // Both modes are one computation: outputs o (a row each), each the sum

@@ -37,6 +37,11 @@ void FoldSlots::finish(bool quiet, bool moved_nothing, bool loaded) {
   if (!quiet || static_cast<std::int64_t>(current_.cycles.size()) != current_.shape.length - 1) return;
   current_.moved_nothing = moved_nothing;
   current_.loaded = loaded;
+  current_.totals.resize(current_.cycles.size() + 1);
+  for (std::size_t i = 0; i < current_.cycles.size(); ++i) {
+    current_.totals[i + 1] = current_.totals[i];
+    current_.totals[i + 1].add(current_.cycles[i]);
+  }
   if (records_.size() < kMaxRecords) {
     records_.push_back(std::move(current_));
     current_ = SlotRecord{};

@@ -16,6 +16,7 @@
 #include <tuple>
 #include <vector>
 
+#include "models/cycle_totals.hpp"
 #include "models/execution.hpp"
 
 namespace systole {
@@ -46,6 +47,9 @@ inline bool operator==(const SlotShape& a, const SlotShape& b) {
 struct SlotRecord {
   SlotShape shape;
   std::vector<CycleActivity> cycles;  // its cycles 1 .. length - 1
+  // Running totals of those (entry i sums the first i), gated MACs aside:
+  // each replay writes its own.
+  std::vector<CycleTotals> totals;
   bool moved_nothing = false, loaded = false;
 };
 

@@ -21,6 +21,9 @@ void GlobalBuffer::begin_step(const BufferPartition& partition, int operand_bits
   ofmap_read_ports_.count = banks * partition.read_ports;
   results_per_port_ = partition.values_per_word(accumulator_bits);
   operands_per_word_ = partition.values_per_word(operand_bits);
+  for (int o = 0; o < kOperands; ++o)
+    words_of_[o] = WordsOf(static_cast<std::uint32_t>(o == static_cast<int>(Operand::Ofmap) ? results_per_port_
+                                                                                            : operands_per_word_));
   last_cycle_.clear();
   held_.clear();
   for (int o = 0; o < kOperands; ++o) {
@@ -120,7 +123,7 @@ void GlobalBuffer::array_results(std::int64_t values, bool accumulating) {
   if (accumulating) ofmap_read_ports_.taken += values;
 }
 
-void GlobalBuffer::on_sequence(const CycleActivity* cycles, std::int64_t count, const Execution&) {
+void GlobalBuffer::on_sequence(const CycleActivity* cycles, std::int64_t count, const CycleTotals&, const Execution&) {
   // Into locals the cycles cannot alias, kept in registers, stored once.
   GlobalBufferTraffic traffic = traffic_;
   std::array<std::uint32_t, kOperands> peak = peak_bytes_;
@@ -138,18 +141,14 @@ void GlobalBuffer::add(const CycleActivity& activity, std::int64_t cycles, Globa
   for (int o = 0; o < kOperands; ++o) {
     peak_bytes[o] = std::max(peak_bytes[o], activity.buffer_bytes[o]);
     // The array's operands, and its results and the partial sums they add
-    // to (accumulator width), each cycle's in whole words. A cycle's values
-    // fit 32 bits, and a 32-bit division costs a fraction of a 64-bit one
-    // (this runs up to six times a cycle).
-    const auto per_word =
-        static_cast<std::uint32_t>(o == static_cast<int>(Operand::Ofmap) ? results_per_port_ : operands_per_word_);
+    // to (accumulator width), each cycle's in whole words.
     if (const std::uint32_t reads = activity.buffer_reads[o]; reads > 0) {
       traffic.reads[o] += cycles * reads;
-      traffic.read_accesses[o] += cycles * (reads / per_word + (reads % per_word != 0));
+      traffic.read_accesses[o] += cycles * words_of_[o](reads);
     }
     if (const std::uint32_t writes = activity.buffer_writes[o]; writes > 0) {
       traffic.writes[o] += cycles * writes;
-      traffic.write_accesses[o] += cycles * (writes / per_word + (writes % per_word != 0));
+      traffic.write_accesses[o] += cycles * words_of_[o](writes);
     }
   }
 }

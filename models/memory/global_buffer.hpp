@@ -105,7 +105,8 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
   void on_cycles(const CycleActivity& activity, std::int64_t cycles, const Execution&) override {
     count(activity, cycles);
   }
-  void on_sequence(const CycleActivity* cycles, std::int64_t count, const Execution&) override;
+  void on_sequence(const CycleActivity* cycles, std::int64_t count, const CycleTotals& totals,
+                   const Execution&) override;
   std::int64_t max_run() const override { return std::numeric_limits<std::int64_t>::max(); }
 
  private:
@@ -142,6 +143,25 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
   Ports ofmap_read_ports_;
   int results_per_port_ = 1;   // partial sums one port moves a cycle (in one access)
   int operands_per_word_ = 1;  // operands one access moves
+  // The words a count of values takes, rounded up, for counts below 2^32:
+  // a multiplication by the inverse of the values per word instead of a
+  // division (Lemire, Kaser and Kurz, "Faster remainder by direct
+  // computation", 2019). It runs up to six times a cycle.
+  class WordsOf {
+   public:
+    explicit WordsOf(std::uint32_t per_word = 1)
+        : per_word_(per_word), inverse_(per_word > 1 ? ~std::uint64_t{0} / per_word + 1 : 0) {}
+    std::uint32_t operator()(std::uint32_t values) const {
+      if (per_word_ == 1) return values;
+      const auto words = static_cast<std::uint32_t>((static_cast<unsigned __int128>(inverse_) * values) >> 64);
+      return words + (words * per_word_ != values);
+    }
+
+   private:
+    std::uint32_t per_word_;
+    std::uint64_t inverse_;  // 2^64 / per_word, rounded up
+  };
+  std::array<WordsOf, kOperands> words_of_;  // by operand: its results or operands per word
   std::vector<std::int64_t> last_cycle_;  // of each transfer
   std::vector<Held> held_;
   GlobalBufferTraffic traffic_;

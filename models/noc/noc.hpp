@@ -40,7 +40,8 @@ class Noc : public sc_core::sc_module, public CycleObserver {
   void on_cycles(const CycleActivity& activity, std::int64_t cycles, const Execution&) override {
     count(activity, cycles);
   }
-  void on_sequence(const CycleActivity* cycles, std::int64_t count, const Execution&) override;
+  void on_sequence(const CycleActivity* cycles, std::int64_t count, const CycleTotals& totals,
+                   const Execution&) override;
   std::int64_t max_run() const override { return std::numeric_limits<std::int64_t>::max(); }
 
  private:

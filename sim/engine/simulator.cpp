@@ -95,8 +95,14 @@ void Simulator::remove_observer(RunObserver& observer) {
   accelerator_.vector_unit.remove_observer(observer);
 }
 
-void Simulator::on_sequence(const CycleActivity* cycles, std::int64_t count, const Execution&) {
-  for (std::int64_t c = 0; c < count; ++c) this->count(cycles[c], 1);
+void Simulator::on_sequence(const CycleActivity*, std::int64_t, const CycleTotals& totals, const Execution&) {
+  step_activity_.macs += static_cast<std::int64_t>(totals.active_pes);
+  step_activity_.gated_macs += static_cast<std::int64_t>(totals.gated_macs);
+  step_activity_.vector_operations += static_cast<std::int64_t>(totals.vector_operations);
+  for (int f = 0; f < kRegisterFiles; ++f) {
+    step_activity_.register_reads[f] += static_cast<std::int64_t>(totals.register_reads[f]);
+    step_activity_.register_writes[f] += static_cast<std::int64_t>(totals.register_writes[f]);
+  }
 }
 
 void Simulator::count(const CycleActivity& activity, std::int64_t cycles) {

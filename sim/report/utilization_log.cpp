@@ -43,16 +43,13 @@ void UtilizationLog::on_cycles(const CycleActivity& activity, std::int64_t count
   if (open_.cycles == window_) flush_window();
 }
 
-// Not vectorized: GCC turns the sum over an array of structures into
-// gathers and shuffles, three times the instructions of the plain loop.
-[[gnu::optimize("no-tree-vectorize")]] void UtilizationLog::on_sequence(const CycleActivity* cycles, std::int64_t count, const Execution&) {
+void UtilizationLog::on_sequence(const CycleActivity* cycles, std::int64_t count, const CycleTotals& totals,
+                                 const Execution&) {
   if (open_.cycles == 0) {
     open_.first_cycle = step_first_cycle_ + cycles[0].cycle;
     open_.layer = layer_;
   }
-  CycleTotals sums = open_.sums;  // a local the cycles cannot alias: kept in registers
-  for (std::int64_t c = 0; c < count; ++c) sums.add(cycles[c]);
-  open_.sums = sums;
+  open_.sums += totals;
   open_.cycles += count;
   if (open_.cycles == window_) flush_window();
 }

@@ -31,7 +31,8 @@ class UtilizationLog : public RunObserver {
   void begin_step(int layer, std::int64_t first_cycle) override;
   void on_cycle(const CycleActivity& activity, const Execution& execution) override;
   void on_cycles(const CycleActivity& activity, std::int64_t count, const Execution& execution) override;
-  void on_sequence(const CycleActivity* cycles, std::int64_t count, const Execution& execution) override;
+  void on_sequence(const CycleActivity* cycles, std::int64_t count, const CycleTotals& totals,
+                   const Execution& execution) override;
   // Up to the open window's end: its energy reads the buffer's counts then.
   std::int64_t max_run() const override { return window_ - open_.cycles; }
   // Writes the open window and renames the file into place.
