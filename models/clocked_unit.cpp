@@ -22,14 +22,13 @@ ClockedUnit::ClockedUnit(const sc_core::sc_module_name& name) : sc_core::sc_modu
 }
 
 void ClockedUnit::start(Execution& execution, const sc_core::sc_time& period, std::int64_t pause_interval,
-                        std::chrono::milliseconds pause_after, MemoryWakeup* memory, bool run_ahead) {
+                        std::chrono::milliseconds pause_after, MemoryWakeup* memory) {
   pause_after_ = pause_after;
   paused_at_ = std::chrono::steady_clock::now();
   execution_ = &execution;
   period_ = period;
   last_edge_ = sc_core::sc_time_stamp();
   memory_ = memory;
-  run_ahead_ = run_ahead;
   caught_up_pending_ = false;
   pause_interval_ = pause_interval;
   cycles_since_pause_ = 0;
@@ -50,12 +49,12 @@ std::int64_t ClockedUnit::observers_max_run() const {
 void ClockedUnit::step(bool quiet) {
   const CycleActivity activity = quiet ? execution_->step_quiet() : execution_->step();
   std::int64_t cycles = 1;
-  // Runs of repeats and replays only where nothing outside the work acts on
-  // it, only if every observer takes runs, and never past a pause: the
-  // pauses fall on the same cycles either way.
+  // Runs of repeats and replays (which the work offers only where no memory
+  // acts on its cycles) only if every observer takes runs, and never past a
+  // pause: the pauses fall on the same cycles either way.
   const CycleActivity* replayed = nullptr;
   std::int64_t replayed_cycles = 0;
-  if (run_ahead_ && !quiet) {
+  if (!quiet) {
     const std::int64_t before_pause = pause_interval_ - cycles_since_pause_ - 1;
     const std::int64_t known = execution_->replayable();
     if (known > 0 && known <= before_pause && observers_max_run() > 1) {
@@ -121,13 +120,12 @@ void ClockedUnit::on_edge() {
     for (sc_dt::uint64 c = 1; c < cycles; ++c) step(/*quiet=*/true);
     slept_cycles_ += static_cast<std::int64_t>(cycles - 1);
     step(/*quiet=*/false);
-    if (run_ahead_) {
-      while (!execution_->finished() && cycles_since_pause_ < pause_interval_ && !overdue()) step(/*quiet=*/false);
-      if (last_edge_ > sc_core::sc_time_stamp()) {
-        caught_up_pending_ = true;
-        next_trigger(last_edge_ - sc_core::sc_time_stamp());
-        return;
-      }
+    while (!execution_->finished() && cycles_since_pause_ < pause_interval_ && !overdue() && !sleeps())
+      step(/*quiet=*/false);
+    if (last_edge_ > sc_core::sc_time_stamp()) {
+      caught_up_pending_ = true;
+      next_trigger(last_edge_ - sc_core::sc_time_stamp());
+      return;
     }
   }
   if (execution_->finished()) {
@@ -136,10 +134,10 @@ void ClockedUnit::on_edge() {
     sc_core::sc_pause();
     return;
   }
-  const bool sleeps = memory_ != nullptr && execution_->waiting_on_memory();
+  const bool sleeping = sleeps();
   // The wall clock never interrupts a sleep, and the sleeps' bounds follow
   // the cycle count alone.
-  if (cycles_since_pause_ >= pause_interval_ || (!sleeps && overdue())) {
+  if (cycles_since_pause_ >= pause_interval_ || (!sleeping && overdue())) {
     // Paused, the process waits for resume() or the next start(), so no
     // wake-up of this run can reach a later one.
     if (cycles_since_pause_ >= pause_interval_) {
@@ -150,7 +148,7 @@ void ClockedUnit::on_edge() {
     sc_core::sc_pause();
     return;
   }
-  if (sleeps) {  // until memory or the next pause
+  if (sleeping) {  // until memory or the next pause
     const sc_core::sc_time timeout = period_ * static_cast<double>(pause_interval_ - cycles_since_pause_);
     next_trigger(timeout, memory_->sleep_until(sc_core::sc_time_stamp() + timeout));
   } else

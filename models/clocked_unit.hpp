@@ -10,12 +10,14 @@
 // reports a finished transfer and then catches up on the quiet cycles it
 // slept through, cheaply and one by one, so observers still see every cycle.
 //
-// When nothing outside the work can change its coming cycles (no memory
-// behind it: ideal memory), the process steps them all in one activation,
-// ahead of SystemC's time (temporal decoupling), until the work finishes or
-// a pause is due, and then lets SystemC's time catch up with the last cycle
-// stepped before it pauses or carries on. A kernel activation per cycle
-// costs more than a cycle of a sparse array. There, too, a run of cycles
+// While the work is awake nothing outside it can change its coming cycles
+// (with ideal memory nothing else runs; the DRAM's process runs only while
+// a unit sleeps, models/dram/dram.hpp), so the process steps them all in
+// one activation, ahead of SystemC's time (temporal decoupling), until the
+// work finishes, sleeps on memory or a pause is due, and then lets
+// SystemC's time catch up with the last cycle stepped before it sleeps,
+// pauses or carries on. A kernel activation per cycle costs more than a
+// cycle of a sparse array, or of one waiting on DRAM. Also, a run of cycles
 // that the work proves identical to the one just stepped (a stationary
 // load with nothing else in the array, an idle wait) is handed to the
 // observers in one call, as long as every observer takes such runs, and
@@ -73,10 +75,9 @@ class ClockedUnit : public sc_core::sc_module {
   // `pause_after` of wall-clock time has passed since the last pause (a
   // large array's cycles are slow), so the caller can report progress or
   // stop. With `memory`, quiet cycles spent waiting on memory are slept
-  // through until it wakes the unit. `run_ahead`: no other process can
-  // change what the work does (above).
+  // through until it wakes the unit.
   void start(Execution& execution, const sc_core::sc_time& period, std::int64_t pause_interval,
-             std::chrono::milliseconds pause_after, MemoryWakeup* memory = nullptr, bool run_ahead = false);
+             std::chrono::milliseconds pause_after, MemoryWakeup* memory = nullptr);
   // After a pause: carries on from the next edge.
   void resume() {
     paused_at_ = std::chrono::steady_clock::now();
@@ -104,12 +105,14 @@ class ClockedUnit : public sc_core::sc_module {
   bool overdue();
   // The longest run of repeated cycles the observers take after this one.
   std::int64_t observers_max_run() const;
+  // Whether the work now waits on memory with nothing in flight, so the
+  // unit sleeps until the memory wakes it.
+  bool sleeps() const { return memory_ != nullptr && execution_->waiting_on_memory(); }
 
   Execution* execution_ = nullptr;
   sc_core::sc_time period_;
   sc_core::sc_time last_edge_;  // when the last cycle was stepped
   MemoryWakeup* memory_ = nullptr;
-  bool run_ahead_ = false;
   bool caught_up_pending_ = false;  // SystemC's time is catching up with last_edge_
   sc_core::sc_event started_;  // started or resumed: the process waits on nothing else while paused
   std::int64_t pause_interval_ = 0;

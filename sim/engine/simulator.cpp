@@ -231,10 +231,7 @@ sc_core::sc_time Simulator::clock_period() const {
 
 bool Simulator::run_to_completion(ClockedUnit& unit, Execution& execution, LayerStats& stats) {
   MemoryWakeup* memory = dram_ && options_.skip_ahead ? &accelerator_.dram : nullptr;
-  // With ideal memory no other process acts on the run: the unit may step
-  // ahead of SystemC's time.
-  unit.start(execution, clock_period(), options_.pause_interval, options_.pause_after, memory,
-             /*run_ahead=*/dram_ == nullptr);
+  unit.start(execution, clock_period(), options_.pause_interval, options_.pause_after, memory);
   while (true) {
     sc_core::sc_start();
     if (execution.finished()) return true;
