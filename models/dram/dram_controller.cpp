@@ -46,7 +46,9 @@ DramChannel::DramChannel(const DramSpec& spec, const DramControllerConfig& confi
       recent_acts_(spec.ranks),
       open_banks_(spec.ranks),
       active_until_(spec.ranks),
-      next_refresh_(spec.t.REFI) {}
+      next_refresh_(spec.t.REFI) {
+  queue_.reserve(static_cast<std::size_t>(config.queue_depth));
+}
 
 void DramChannel::enqueue(const DramRequest& request) {
   queue_.push_back({request, now_, bank_index(request.location), group_index(request.location)});

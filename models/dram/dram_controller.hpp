@@ -173,7 +173,9 @@ class DramChannel {
   std::int64_t next_refresh_ = 0;
   bool refresh_due_ = false;
   std::int64_t now_ = 0;
-  std::deque<Queued> queue_;
+  // At most queue_depth requests, oldest first: a vector, because the
+  // scheduler walks it every cycle it looks for a command.
+  std::vector<Queued> queue_;
   std::vector<DramCompletion> in_flight_;
   std::vector<DramCompletion> completed_;  // take_completions()'s last answer
   // next_event()'s answer until the state it reads changes (a request
