@@ -10,6 +10,7 @@ namespace systole {
 
 DramSystem::DramSystem(const DramSpec& spec, int channels, const DramControllerConfig& controller)
     : spec_(spec), tck_fs_(std::llround(spec.tck_ps * 1000)), mapping_(spec, channels) {
+  if (channels < 1) throw std::invalid_argument("DramSystem: " + std::to_string(channels) + " channels");
   for (int c = 0; c < channels; ++c) channels_.emplace_back(spec, controller);
 }
 
@@ -192,8 +193,9 @@ std::int64_t DramSystem::bytes_moved_by(std::int64_t time_fs) {
 }
 
 DramChannelStats DramSystem::stats() const {
-  DramChannelStats total;
-  for (const DramChannel& channel : channels_) total += channel.stats();
+  // Taken after every DRAM cycle that did something: one channel's are copied.
+  DramChannelStats total = channels_.front().stats();
+  for (std::size_t c = 1; c < channels_.size(); ++c) total += channels_[c].stats();
   return total;
 }
 
