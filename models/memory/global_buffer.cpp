@@ -26,6 +26,7 @@ void GlobalBuffer::begin_step(const BufferPartition& partition, int operand_bits
                                                                                             : operands_per_word_));
   last_cycle_.clear();
   held_.clear();
+  held_bytes_ = {0, 0, 0};
   for (int o = 0; o < kOperands; ++o) {
     earlier_steps_.read_accesses[o] += traffic_.read_accesses[o];
     earlier_steps_.write_accesses[o] += traffic_.write_accesses[o];
@@ -42,23 +43,31 @@ std::int64_t GlobalBuffer::accesses_since_built(Operand operand, bool write) con
 
 void GlobalBuffer::reserve(Operand operand, std::int64_t bytes, std::size_t fold, bool until_written_back) {
   held_.push_back({operand, bytes, fold, until_written_back});
+  held_bytes_[static_cast<int>(operand)] += static_cast<std::uint32_t>(bytes);
+}
+
+template <class Released>
+void GlobalBuffer::release_if(Released released) {
+  // remove_if asks the predicate exactly once per reservation.
+  held_.erase(std::remove_if(held_.begin(), held_.end(),
+                             [&](const Held& h) {
+                               if (!released(h)) return false;
+                               held_bytes_[static_cast<int>(h.operand)] -= static_cast<std::uint32_t>(h.bytes);
+                               return true;
+                             }),
+              held_.end());
 }
 
 void GlobalBuffer::release_tiles_of(std::size_t fold) {
-  held_.erase(std::remove_if(held_.begin(), held_.end(),
-                             [&](const Held& h) { return !h.until_written_back && h.fold == fold; }),
-              held_.end());
+  release_if([&](const Held& h) { return !h.until_written_back && h.fold == fold; });
 }
 
 void GlobalBuffer::release_written_back_before(std::size_t fold) {
-  held_.erase(std::remove_if(held_.begin(), held_.end(),
-                             [&](const Held& h) { return h.until_written_back && h.fold < fold; }),
-              held_.end());
+  release_if([&](const Held& h) { return h.until_written_back && h.fold < fold; });
 }
 
 void GlobalBuffer::occupancy(std::uint32_t held[kOperands]) const {
-  held[0] = held[1] = held[2] = 0;
-  for (const Held& h : held_) held[static_cast<int>(h.operand)] += static_cast<std::uint32_t>(h.bytes);
+  for (int o = 0; o < kOperands; ++o) held[o] = held_bytes_[o];
 }
 
 GlobalBuffer::Transfer GlobalBuffer::Ports::start(std::int64_t bytes, std::int64_t bits_per_cycle,

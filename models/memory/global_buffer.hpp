@@ -122,6 +122,9 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
     std::size_t fold;
     bool until_written_back;
   };
+  // Drops the reservations `released` picks.
+  template <class Released>
+  void release_if(Released released);
   // The read or the write ports of one partition.
   struct Ports {
     int count = 0;  // banks × ports per bank; 0: unlimited
@@ -164,6 +167,9 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
   std::array<WordsOf, kOperands> words_of_;  // by operand: its results or operands per word
   std::vector<std::int64_t> last_cycle_;  // of each transfer
   std::vector<Held> held_;
+  // What held_ holds, by operand, kept as it changes (occupancy is read
+  // every cycle), in the 32 bits occupancy reports.
+  std::array<std::uint32_t, kOperands> held_bytes_ = {0, 0, 0};
   GlobalBufferTraffic traffic_;
   GlobalBufferTraffic earlier_steps_;  // accesses of the steps before this one
   std::array<std::uint32_t, kOperands> peak_bytes_ = {0, 0, 0};
