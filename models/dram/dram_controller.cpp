@@ -48,11 +48,48 @@ DramChannel::DramChannel(const DramSpec& spec, const DramControllerConfig& confi
       active_until_(spec.ranks),
       next_refresh_(spec.t.REFI) {
   queue_.reserve(static_cast<std::size_t>(config.queue_depth));
+  for (std::size_t b = 0; b < banks_.size(); ++b) {
+    banks_[b].rank = static_cast<int>(b / static_cast<std::size_t>(spec.banks()));
+    banks_[b].group = b / static_cast<std::size_t>(spec.banks_per_group);
+  }
 }
 
 void DramChannel::enqueue(const DramRequest& request) {
   queue_.push_back({request, now_, bank_index(request.location), group_index(request.location)});
+  count_queued(queue_.back(), +1);
   next_event_ = kUnknown;
+}
+
+void DramChannel::count_queued(const Queued& q, int by) {
+  Bank& bank = banks_[q.bank];
+  const bool was_queued = bank.queued() > 0;
+  if (bank.open_row != q.request.location.row)
+    bank.other_rows += by;
+  else if (q.request.write)
+    bank.row_writes += by;
+  else
+    bank.row_reads += by;
+  if (!was_queued && bank.queued() > 0) banks_with_requests_.push_back(q.bank);
+  if (was_queued && bank.queued() == 0) {
+    const auto at = std::find(banks_with_requests_.begin(), banks_with_requests_.end(), q.bank);
+    *at = banks_with_requests_.back();
+    banks_with_requests_.pop_back();
+  }
+}
+
+void DramChannel::recount_queued(std::size_t bank) {
+  Bank& b = banks_[bank];
+  if (b.queued() == 0) return;
+  b.row_reads = b.row_writes = b.other_rows = 0;
+  for (const Queued& q : queue_)
+    if (q.bank == bank) {
+      if (b.open_row != q.request.location.row)
+        ++b.other_rows;
+      else if (q.request.write)
+        ++b.row_writes;
+      else
+        ++b.row_reads;
+    }
 }
 
 void DramChannel::record(DramCommand command, const DramLocation& l, int row, std::int64_t at) {
@@ -97,6 +134,7 @@ void DramChannel::issue_precharge(const DramLocation& l, std::int64_t at) {
   Bank& bank = bank_of(l);
   record(DramCommand::Precharge, l, bank.open_row, at);
   bank.open_row = -1;
+  recount_queued(bank_index(l));
   bank.next_act = std::max(bank.next_act, at + spec_.t.RP);
   ++stats_.precharges;
   // An auto-precharge (at > now) closes the row only at `at`: the rank
@@ -121,6 +159,7 @@ void DramChannel::issue_activate(Queued& q) {
   Bank& bank = bank_of(l);
   record(DramCommand::Activate, l, l.row, now_);
   bank.open_row = l.row;
+  recount_queued(q.bank);
   ++stats_.activates;
   ++open_banks_[l.rank];
   bank.next_read = std::max(bank.next_read, now_ + t.RCD_RD);
@@ -137,6 +176,7 @@ void DramChannel::issue_activate(Queued& q) {
 
 void DramChannel::issue_column(std::size_t index) {
   const Queued q = queue_[index];
+  count_queued(q, -1);
   queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(index));
   const DramLocation& l = q.request.location;
   const DramTiming& t = spec_.t;
@@ -275,24 +315,24 @@ std::int64_t DramChannel::compute_next_command() const {
     const std::int64_t starving_from = queue_.front().arrival + config_.starvation_cycles + 1;
     if (starving_from > now_) next = std::min(next, starving_from);
   }
-  for (const Queued& q : queue_) {
-    const DramLocation& l = q.request.location;
-    const Bank& bank = banks_[q.bank];
-    const std::size_t g = q.group;
-    std::int64_t ready;
-    if (bank.open_row == l.row) {
-      ready = q.request.write ? std::max({bank.next_write, group_next_write_[g], rank_next_write_[l.rank],
-                                          data_bus_ready(l.rank) - t.WL})
-                              : std::max({bank.next_read, group_next_read_[g], rank_next_read_[l.rank],
-                                          data_bus_ready(l.rank) - t.RL});
-    } else if (bank.open_row < 0) {
-      ready = std::max({bank.next_act, group_next_act_[g], rank_next_act_[l.rank]});
-      const auto& acts = recent_acts_[l.rank];
+  for (std::size_t b : banks_with_requests_) {
+    const Bank& bank = banks_[b];
+    const std::size_t g = bank.group;
+    const int rank = bank.rank;
+    if (bank.row_reads > 0)
+      next = std::min(next, std::max({bank.next_read, group_next_read_[g], rank_next_read_[rank],
+                                      data_bus_ready(rank) - t.RL}));
+    if (bank.row_writes > 0)
+      next = std::min(next, std::max({bank.next_write, group_next_write_[g], rank_next_write_[rank],
+                                      data_bus_ready(rank) - t.WL}));
+    if (bank.other_rows > 0 && bank.open_row < 0) {
+      std::int64_t ready = std::max({bank.next_act, group_next_act_[g], rank_next_act_[rank]});
+      const auto& acts = recent_acts_[rank];
       if (acts.size() >= 4) ready = std::max(ready, acts.front() + t.FAW);
-    } else {
-      ready = bank.next_pre;
+      next = std::min(next, ready);
+    } else if (bank.other_rows > 0) {
+      next = std::min(next, bank.next_pre);
     }
-    next = std::min(next, ready);
     if (next <= now_) return now_;
   }
   return std::max(next, now_);

@@ -126,6 +126,14 @@ class DramChannel {
   struct Bank {
     int open_row = -1;
     std::int64_t next_act = 0, next_pre = 0, next_read = 0, next_write = 0;
+    int rank = 0;
+    std::size_t group = 0;  // group_index
+    // Its queued requests: reads and writes to the open row, and the rest
+    // (another row, or any row while the bank is closed). Each kind of
+    // request to a bank waits for the same timing, so the scheduler's bound
+    // looks at kinds of requests per bank, not at every request.
+    int row_reads = 0, row_writes = 0, other_rows = 0;
+    int queued() const { return row_reads + row_writes + other_rows; }
   };
   struct Queued {
     DramRequest request;
@@ -147,6 +155,10 @@ class DramChannel {
   bool activate_ready(const DramLocation& l) const;
   bool row_has_waiting_hit(const DramLocation& l, int row) const;
   bool refresh_step();
+  // Counts a queued request in its bank's kinds (by = +1) or takes it out (-1).
+  void count_queued(const Queued& q, int by);
+  // Re-counts a bank's queued requests after its open row changed.
+  void recount_queued(std::size_t bank);
   void issue_column(std::size_t index);
   void issue_activate(Queued& q);
   void issue_precharge(const DramLocation& l, std::int64_t at);
@@ -176,6 +188,7 @@ class DramChannel {
   // At most queue_depth requests, oldest first: a vector, because the
   // scheduler walks it every cycle it looks for a command.
   std::vector<Queued> queue_;
+  std::vector<std::size_t> banks_with_requests_;  // in no particular order
   std::vector<DramCompletion> in_flight_;
   std::vector<DramCompletion> completed_;  // take_completions()'s last answer
   // next_event()'s answer until the state it reads changes (a request
