@@ -84,6 +84,11 @@ GlobalBuffer::Transfer GlobalBuffer::Ports::start(std::int64_t bytes, std::int64
 }
 
 void GlobalBuffer::Ports::end_cycle(std::int64_t cycle, int results_per_port, std::vector<std::int64_t>& last_cycle) {
+  if (waiting.empty()) {  // as most cycles, with nothing to move
+    owed = 0;
+    taken = 0;
+    return;
+  }
   waiting.erase(std::remove_if(waiting.begin(), waiting.end(), [&](Transfer t) { return last_cycle[t] <= cycle; }),
                 waiting.end());
   if (waiting.empty() || count == 0) {

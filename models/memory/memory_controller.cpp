@@ -66,7 +66,7 @@ void MemoryController::issue_reads(std::size_t g) {
     const std::int64_t address = tile.address >= 0 ? psum_base_ + tile.address : next;
     const std::int64_t moved = tile.dram_bytes >= 0 ? tile.dram_bytes : tile.bytes;
     read_transfers_[g].push_back(dram_.transfer(address, moved, /*write=*/false));
-    if (tile.operand != Operand::Ofmap) in_flight_.emplace_back(read_transfers_[g].back(), index(tile.operand));
+    if (tile.operand != Operand::Ofmap) add_in_flight(read_transfers_[g].back(), tile.operand);
     // Partial sums read back land in the block reserved above.
     if (tile.operand != Operand::Ofmap) buffer_.reserve(tile.operand, tile.bytes, tile.held_until, false);
     if (tile.address < 0) next += tile.bytes;
@@ -82,6 +82,7 @@ void MemoryController::tick(std::int64_t cycle) {
   for (std::size_t t = 0; t < in_flight_.size();)
     if (dram_.done(in_flight_[t].first)) {
       ++finished_this_cycle_[in_flight_[t].second];
+      --in_flight_by_partition_[in_flight_[t].second];
       in_flight_.erase(in_flight_.begin() + static_cast<std::ptrdiff_t>(t));
     } else {
       ++t;
@@ -114,8 +115,12 @@ void MemoryController::tick(std::int64_t cycle) {
 void MemoryController::buffer_bytes(std::uint32_t held[3]) const { buffer_.occupancy(held); }
 
 void MemoryController::dram_transfers(std::uint32_t in_flight[3]) const {
-  for (int p = 0; p < kOperands; ++p) in_flight[p] = finished_this_cycle_[p];
-  for (const auto& [id, partition] : in_flight_) ++in_flight[partition];
+  for (int p = 0; p < kOperands; ++p) in_flight[p] = finished_this_cycle_[p] + in_flight_by_partition_[p];
+}
+
+void MemoryController::add_in_flight(std::uint64_t transfer, Operand partition) {
+  in_flight_.emplace_back(transfer, index(partition));
+  ++in_flight_by_partition_[index(partition)];
 }
 
 void MemoryController::end_cycle(std::int64_t cycle) {
@@ -233,7 +238,7 @@ void MemoryController::issue_writes(std::size_t g) {
     const std::int64_t address = p.write_address >= 0 ? psum_base_ + p.write_address : next;
     const std::int64_t moved = write_encoder_ ? write_encoder_(g) : p.write_bytes;
     write_transfers_[g].push_back(dram_.transfer(address, moved, /*write=*/true));
-    in_flight_.emplace_back(write_transfers_[g].back(), index(Operand::Ofmap));
+    add_in_flight(write_transfers_[g].back(), Operand::Ofmap);
     if (p.write_address < 0) next += p.write_bytes;
     drains_[g].push_back(
         buffer_.read_write_back(p.write_bytes, p.write_values, /*partial_sums=*/p.write_address >= 0, cycle_));

@@ -141,9 +141,12 @@ class MemoryController final : public FoldGate {
   std::int64_t next_address_[kOperands];
   DramTraffic dram_traffic_;
   WriteEncoder write_encoder_;
-  // DRAM transfers not yet seen finished (id, partition), and per partition
-  // those the current cycle's tick saw finish.
+  // DRAM transfers not yet seen finished (id, partition) and their count by
+  // partition (read every cycle), and per partition those the current
+  // cycle's tick saw finish.
   std::vector<std::pair<std::uint64_t, int>> in_flight_;
+  std::uint32_t in_flight_by_partition_[kOperands] = {0, 0, 0};
+  void add_in_flight(std::uint64_t transfer, Operand partition);
   std::uint32_t finished_this_cycle_[kOperands] = {0, 0, 0};
 };
 
