@@ -177,7 +177,7 @@ void DramChannel::issue_activate(Queued& q) {
 void DramChannel::issue_column(std::size_t index) {
   const Queued q = queue_[index];
   count_queued(q, -1);
-  queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(index));
+  queue_.erase(index);
   const DramLocation& l = q.request.location;
   const DramTiming& t = spec_.t;
   Bank& bank = bank_of(l);
@@ -215,6 +215,7 @@ void DramChannel::issue_column(std::size_t index) {
   else
     ++stats_.row_hits;
   in_flight_.push_back({q.request.id, q.request.write, q.arrival, data_end});
+  first_done_ = std::min(first_done_, data_end);
   // Closed page: precharge as soon as allowed unless another request wants the row.
   if (!config_.open_page && !row_has_waiting_hit(l, l.row)) issue_precharge(l, precharge_at);
 }
@@ -301,7 +302,7 @@ std::int64_t DramChannel::compute_next_event() const {
   next_command_ = compute_next_command();
   std::int64_t next = next_command_;
   // A completion is taken after the tick of the cycle before its data ends.
-  for (const DramCompletion& c : in_flight_) next = std::min(next, c.done - 1);
+  if (!in_flight_.empty()) next = std::min(next, first_done_ - 1);
   return std::max(next, now_);
 }
 
@@ -347,6 +348,7 @@ void DramChannel::skip_to(std::int64_t cycle) {
 const std::vector<DramCompletion>& DramChannel::take_completions() {
   std::vector<DramCompletion>& done = completed_;
   done.clear();
+  if (now_ < first_done_) return done;
   auto finished = [&](const DramCompletion& c) { return c.done <= now_; };
   for (const DramCompletion& c : in_flight_)
     if (finished(c)) {
@@ -356,6 +358,8 @@ const std::vector<DramCompletion>& DramChannel::take_completions() {
       stats_.latency_max = std::max(stats_.latency_max, latency);
     }
   in_flight_.erase(std::remove_if(in_flight_.begin(), in_flight_.end(), finished), in_flight_.end());
+  first_done_ = std::numeric_limits<std::int64_t>::max();
+  for (const DramCompletion& c : in_flight_) first_done_ = std::min(first_done_, c.done);
   if (!done.empty()) next_event_ = kUnknown;
   return done;
 }

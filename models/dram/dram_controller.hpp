@@ -185,11 +185,50 @@ class DramChannel {
   std::int64_t next_refresh_ = 0;
   bool refresh_due_ = false;
   std::int64_t now_ = 0;
-  // At most queue_depth requests, oldest first: a vector, because the
-  // scheduler walks it every cycle it looks for a command.
-  std::vector<Queued> queue_;
+  // At most queue_depth requests, oldest first, contiguous because the
+  // scheduler walks it every cycle it looks for a command. Most column
+  // commands take the oldest request: its slot is dropped by moving the
+  // queue's start, not the requests behind it.
+  class RequestQueue {
+   public:
+    void reserve(std::size_t depth) { slots_.reserve(2 * depth); }
+    std::size_t size() const { return slots_.size() - head_; }
+    bool empty() const { return size() == 0; }
+    Queued* begin() { return slots_.data() + head_; }
+    Queued* end() { return slots_.data() + slots_.size(); }
+    const Queued* begin() const { return slots_.data() + head_; }
+    const Queued* end() const { return slots_.data() + slots_.size(); }
+    Queued& operator[](std::size_t i) { return slots_[head_ + i]; }
+    const Queued& operator[](std::size_t i) const { return slots_[head_ + i]; }
+    const Queued& front() const { return slots_[head_]; }
+    const Queued& back() const { return slots_.back(); }
+    void push_back(const Queued& q) {
+      if (head_ > 0 && slots_.size() == slots_.capacity()) {
+        slots_.erase(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
+      }
+      slots_.push_back(q);
+    }
+    void erase(std::size_t i) {
+      if (i == 0)
+        ++head_;
+      else
+        slots_.erase(slots_.begin() + static_cast<std::ptrdiff_t>(head_ + i));
+      if (empty()) {
+        slots_.clear();
+        head_ = 0;
+      }
+    }
+
+   private:
+    std::vector<Queued> slots_;
+    std::size_t head_ = 0;  // slots before it have left
+  };
+  RequestQueue queue_;
   std::vector<std::size_t> banks_with_requests_;  // in no particular order
   std::vector<DramCompletion> in_flight_;
+  // The first cycle a request in flight ends at (asked every cycle run).
+  std::int64_t first_done_ = std::numeric_limits<std::int64_t>::max();
   std::vector<DramCompletion> completed_;  // take_completions()'s last answer
   // next_event()'s answer until the state it reads changes (a request
   // queued, a cycle ticked, a completion taken), or kUnknown. Skipping idle
