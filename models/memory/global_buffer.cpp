@@ -83,12 +83,8 @@ GlobalBuffer::Transfer GlobalBuffer::Ports::start(std::int64_t bytes, std::int64
   return transfer;
 }
 
-void GlobalBuffer::Ports::end_cycle(std::int64_t cycle, int results_per_port, std::vector<std::int64_t>& last_cycle) {
-  if (waiting.empty()) {  // as most cycles, with nothing to move
-    owed = 0;
-    taken = 0;
-    return;
-  }
+void GlobalBuffer::Ports::move_waiting(std::int64_t cycle, int results_per_port,
+                                       std::vector<std::int64_t>& last_cycle) {
   waiting.erase(std::remove_if(waiting.begin(), waiting.end(), [&](Transfer t) { return last_cycle[t] <= cycle; }),
                 waiting.end());
   if (waiting.empty() || count == 0) {
@@ -100,7 +96,6 @@ void GlobalBuffer::Ports::end_cycle(std::int64_t cycle, int results_per_port, st
       ++free_at;
     }
   }
-  taken = 0;
 }
 
 void GlobalBuffer::count(std::int64_t& values, std::int64_t& accesses, std::int64_t added, int per_word) {

@@ -134,7 +134,15 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
     std::int64_t owed = 0;          // ports taken from waiting transfers, short of a whole cycle
     Transfer start(std::int64_t bytes, std::int64_t bits_per_cycle, std::int64_t now,
                    std::vector<std::int64_t>& last_cycle);
-    void end_cycle(std::int64_t cycle, int results_per_port, std::vector<std::int64_t>& last_cycle);
+    // Inline: four port groups end every cycle, and most have nothing waiting.
+    void end_cycle(std::int64_t cycle, int results_per_port, std::vector<std::int64_t>& last_cycle) {
+      if (waiting.empty())
+        owed = 0;
+      else
+        move_waiting(cycle, results_per_port, last_cycle);
+      taken = 0;
+    }
+    void move_waiting(std::int64_t cycle, int results_per_port, std::vector<std::int64_t>& last_cycle);
   };
   // Adds `added` values, moved in words of `per_word` values.
   static void count(std::int64_t& values, std::int64_t& accesses, std::int64_t added, int per_word);

@@ -29,11 +29,7 @@ void UtilizationLog::begin_step(int layer, std::int64_t first_cycle) {
   if (energy_) energy_->begin_step();
 }
 
-void UtilizationLog::on_cycle(const CycleActivity& activity, const Execution& execution) {
-  UtilizationLog::on_cycles(activity, 1, execution);
-}
-
-void UtilizationLog::on_cycles(const CycleActivity& activity, std::int64_t count, const Execution&) {
+inline void UtilizationLog::add_cycles(const CycleActivity& activity, std::int64_t count) {
   if (open_.cycles == 0) {
     open_.first_cycle = step_first_cycle_ + activity.cycle;
     open_.layer = layer_;
@@ -41,6 +37,12 @@ void UtilizationLog::on_cycles(const CycleActivity& activity, std::int64_t count
   open_.sums.add(activity, static_cast<std::uint64_t>(count));
   open_.cycles += count;
   if (open_.cycles == window_) flush_window();
+}
+
+void UtilizationLog::on_cycle(const CycleActivity& activity, const Execution&) { add_cycles(activity, 1); }
+
+void UtilizationLog::on_cycles(const CycleActivity& activity, std::int64_t count, const Execution&) {
+  add_cycles(activity, count);
 }
 
 void UtilizationLog::on_sequence(const CycleActivity* cycles, std::int64_t count, const CycleTotals& totals,

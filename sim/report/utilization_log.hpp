@@ -39,6 +39,8 @@ class UtilizationLog : public RunObserver {
   void commit();
 
  private:
+  // Inlined into on_cycle with a count of one: called once per cycle.
+  void add_cycles(const CycleActivity& activity, std::int64_t count);
   void flush_window();
 
   AtomicFile file_;
