@@ -44,6 +44,9 @@ class DramBackend {
   // returns its id.
   virtual std::uint64_t transfer(std::int64_t address, std::int64_t bytes, bool write) = 0;
   virtual bool done(std::uint64_t transfer) const = 0;
+  // How many transfers have finished so far: while it stays the same, so
+  // does every done().
+  virtual std::uint64_t transfers_finished() const = 0;
 
   // Runs everything that happens by `time_fs` (never backwards).
   virtual void advance_to(std::int64_t time_fs) = 0;

@@ -19,6 +19,7 @@ std::uint64_t DramSystem::transfer(std::int64_t address, std::int64_t bytes, boo
   const std::int64_t first = address / spec_.burst_bytes;
   const std::int64_t last = (address + bytes - 1) / spec_.burst_bytes;
   remaining_.push_back(bytes > 0 ? last - first + 1 : 0);
+  if (bytes <= 0) ++transfers_finished_count_;
   drop_finished_transfers();
   if (record_transfers_ && bytes > 0) transfers_in_flight_[id] = {address, bytes, write, now_fs_, 0, {}};
   for (std::int64_t burst = first; bytes > 0 && burst <= last; ++burst)
@@ -76,6 +77,7 @@ void DramSystem::run_cycle() {
       if (record_transfers_) record_burst(transfer, c);
       if (--remaining_[transfer - remaining_base_] == 0) {
         transfers_finished_ = true;
+        ++transfers_finished_count_;
         record_finished(transfer);
         drop_finished_transfers();
       }

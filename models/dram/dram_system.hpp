@@ -30,6 +30,7 @@ class DramSystem final : public DramBackend {
 
   std::uint64_t transfer(std::int64_t address, std::int64_t bytes, bool write) override;
   bool done(std::uint64_t transfer) const override;
+  std::uint64_t transfers_finished() const override { return transfers_finished_count_; }
 
   // Runs every DRAM cycle that ends by `time_fs`.
   void advance_to(std::int64_t time_fs) override;
@@ -94,6 +95,7 @@ class DramSystem final : public DramBackend {
   std::deque<std::uint64_t> burst_transfer_;
   std::uint64_t burst_base_ = 0;
   bool transfers_finished_ = false;
+  std::uint64_t transfers_finished_count_ = 0;
   std::function<void()> on_transfer_;
   // Completed bytes by time, for bytes_moved_by: (cycle end, total bytes).
   std::deque<std::pair<std::int64_t, std::int64_t>> completions_;

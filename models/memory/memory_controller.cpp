@@ -79,7 +79,10 @@ void MemoryController::issue_reads(std::size_t g) {
 void MemoryController::tick(std::int64_t cycle) {
   cycle_ = cycle;
   dram_.advance_to(cycle_end(cycle));
-  for (std::size_t t = 0; t < in_flight_.size();)
+  const std::uint64_t finished_so_far = dram_.transfers_finished();
+  const bool some_finished = finished_so_far != transfers_finished_seen_;
+  transfers_finished_seen_ = finished_so_far;
+  for (std::size_t t = 0; some_finished && t < in_flight_.size();)
     if (dram_.done(in_flight_[t].first)) {
       ++finished_this_cycle_[in_flight_[t].second];
       --in_flight_by_partition_[in_flight_[t].second];

@@ -146,6 +146,8 @@ class MemoryController final : public FoldGate {
   // cycle's tick saw finish.
   std::vector<std::pair<std::uint64_t, int>> in_flight_;
   std::uint32_t in_flight_by_partition_[kOperands] = {0, 0, 0};
+  // DramBackend::transfers_finished() when in_flight_ was last checked.
+  std::uint64_t transfers_finished_seen_ = 0;
   void add_in_flight(std::uint64_t transfer, Operand partition);
   std::uint32_t finished_this_cycle_[kOperands] = {0, 0, 0};
 };
