@@ -63,12 +63,7 @@ void DramChannel::enqueue(const DramRequest& request) {
 void DramChannel::count_queued(const Queued& q, int by) {
   Bank& bank = banks_[q.bank];
   const bool was_queued = bank.queued() > 0;
-  if (bank.open_row != q.request.location.row)
-    bank.other_rows += by;
-  else if (q.request.write)
-    bank.row_writes += by;
-  else
-    bank.row_reads += by;
+  bank.kind(q.request.location.row, q.request.write) += by;
   if (!was_queued && bank.queued() > 0) banks_with_requests_.push_back(q.bank);
   if (was_queued && bank.queued() == 0) {
     const auto at = std::find(banks_with_requests_.begin(), banks_with_requests_.end(), q.bank);
@@ -82,14 +77,7 @@ void DramChannel::recount_queued(std::size_t bank) {
   if (b.queued() == 0) return;
   b.row_reads = b.row_writes = b.other_rows = 0;
   for (const Queued& q : queue_)
-    if (q.bank == bank) {
-      if (b.open_row != q.request.location.row)
-        ++b.other_rows;
-      else if (q.request.write)
-        ++b.row_writes;
-      else
-        ++b.row_reads;
-    }
+    if (q.bank == bank) ++b.kind(q.request.location.row, q.request.write);
 }
 
 void DramChannel::record(DramCommand command, const DramLocation& l, int row, std::int64_t at) {

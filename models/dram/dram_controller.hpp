@@ -134,6 +134,7 @@ class DramChannel {
     // looks at kinds of requests per bank, not at every request.
     int row_reads = 0, row_writes = 0, other_rows = 0;
     int queued() const { return row_reads + row_writes + other_rows; }
+    int& kind(int row, bool write) { return row != open_row ? other_rows : write ? row_writes : row_reads; }
   };
   struct Queued {
     DramRequest request;
