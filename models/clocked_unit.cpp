@@ -46,24 +46,40 @@ std::int64_t ClockedUnit::observers_max_run() const {
   return run;
 }
 
-void ClockedUnit::step(bool quiet) {
-  const CycleActivity activity = quiet ? execution_->step_quiet() : execution_->step();
+void ClockedUnit::step_slept(std::int64_t count) {
+  // In runs that end where an observer's must, at most a chunk at a time.
+  constexpr std::int64_t kChunk = 4096;
+  if (slept_.size() < static_cast<std::size_t>(std::min(count, kChunk)))
+    slept_.resize(static_cast<std::size_t>(std::min(count, kChunk)));
+  while (count > 0) {
+    const std::int64_t run = std::min({count, observers_max_run(), kChunk});
+    execution_->step_quiet_run(slept_.data(), run);
+    CycleTotals totals;
+    for (std::int64_t c = 0; c < run; ++c) totals.add(slept_[static_cast<std::size_t>(c)]);
+    for (CycleObserver* observer : observers_) observer->on_sequence(slept_.data(), run, totals, *execution_);
+    last_edge_ += sc_core::sc_time::from_value(period_.value() * static_cast<sc_dt::uint64>(run));
+    cycles_since_pause_ += run;
+    slept_cycles_ += run;
+    count -= run;
+  }
+}
+
+void ClockedUnit::step() {
+  const CycleActivity activity = execution_->step();
   std::int64_t cycles = 1;
   // Runs of repeats and replays (which the work offers only where no memory
   // acts on its cycles) only if every observer takes runs, and never past a
   // pause: the pauses fall on the same cycles either way.
   const CycleActivity* replayed = nullptr;
   std::int64_t replayed_cycles = 0;
-  if (!quiet) {
-    const std::int64_t before_pause = pause_interval_ - cycles_since_pause_ - 1;
-    const std::int64_t known = execution_->replayable();
-    if (known > 0 && known <= before_pause && observers_max_run() > 1) {
-      replayed = execution_->replay();
-      replayed_cycles = known;
-    } else if (execution_->may_repeat()) {
-      const std::int64_t limit = std::min(observers_max_run() - 1, before_pause);
-      if (limit > 0) cycles += execution_->skip_repeats(limit);
-    }
+  const std::int64_t before_pause = pause_interval_ - cycles_since_pause_ - 1;
+  const std::int64_t known = execution_->replayable();
+  if (known > 0 && known <= before_pause && observers_max_run() > 1) {
+    replayed = execution_->replay();
+    replayed_cycles = known;
+  } else if (execution_->may_repeat()) {
+    const std::int64_t limit = std::min(observers_max_run() - 1, before_pause);
+    if (limit > 0) cycles += execution_->skip_repeats(limit);
   }
   if (cycles == 1) {
     for (CycleObserver* observer : observers_) observer->on_cycle(activity, *execution_);
@@ -117,11 +133,9 @@ void ClockedUnit::on_edge() {
       next_trigger(sc_core::sc_time::from_value(cycles * period - since));
       return;
     }
-    for (sc_dt::uint64 c = 1; c < cycles; ++c) step(/*quiet=*/true);
-    slept_cycles_ += static_cast<std::int64_t>(cycles - 1);
-    step(/*quiet=*/false);
-    while (!execution_->finished() && cycles_since_pause_ < pause_interval_ && !overdue() && !sleeps())
-      step(/*quiet=*/false);
+    step_slept(static_cast<std::int64_t>(cycles - 1));
+    step();
+    while (!execution_->finished() && cycles_since_pause_ < pause_interval_ && !overdue() && !sleeps()) step();
     if (last_edge_ > sc_core::sc_time_stamp()) {
       caught_up_pending_ = true;
       next_trigger(last_edge_ - sc_core::sc_time_stamp());

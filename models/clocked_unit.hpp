@@ -8,7 +8,7 @@
 // start of the work), so each run sets its clock frequency. When the work
 // waits on memory with nothing in flight, the process sleeps until memory
 // reports a finished transfer and then catches up on the quiet cycles it
-// slept through, cheaply and one by one, so observers still see every cycle.
+// slept through, cheaply and in runs, so observers still see every cycle.
 //
 // While the work is awake nothing outside it can change its coming cycles
 // (with ideal memory nothing else runs; the DRAM's process runs only while
@@ -100,7 +100,9 @@ class ClockedUnit : public sc_core::sc_module {
 
  private:
   void on_edge();
-  void step(bool quiet);
+  void step();
+  // The quiet cycles slept through, handed to the observers in runs.
+  void step_slept(std::int64_t count);
   // Whether the wall clock asks for a pause (read every 256 cycles or so).
   bool overdue();
   // The longest run of repeated cycles the observers take after this one.
@@ -124,6 +126,7 @@ class ClockedUnit : public sc_core::sc_module {
   std::int64_t repeated_cycles_ = 0;
   std::int64_t replayed_cycles_ = 0;
   std::vector<CycleObserver*> observers_;
+  std::vector<CycleActivity> slept_;  // the activities of a run of slept cycles
 };
 
 }  // namespace systole

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <optional>
 #include <variant>
@@ -632,6 +633,9 @@ class ActivityRecorder : public RunObserver {
                     a.noc_words[1], a.noc_words[2], a.dram_bytes, a.buffer_bytes[0], a.buffer_bytes[1],
                     a.buffer_bytes[2]});
   }
+  // Slept cycles reach it in runs (each cycle through on_cycle), as they
+  // reach the reports.
+  std::int64_t max_run() const override { return std::numeric_limits<std::int64_t>::max(); }
   std::vector<std::array<std::int64_t, 11>> rows;
 };
 
@@ -645,10 +649,13 @@ TEST_CASE("sleeping through the cycles the array waits on memory changes no stat
   const std::vector<Layer> layers = {conv_layer(14, 14, 32, 48, 3, 3, 1, 1), make_gemm_layer("g", 96, 80, 64),
                                      make_gemm_layer("deep", 64, 64, 1024)};
   // The second NoC has a latency and narrow buses everywhere.
+  // The cycle engine ticks the PEs in every cycle, slept ones included.
   for (const std::string dataflow : {"ws", "os"})
     for (Microarch microarch : {Microarch::Baseline, Microarch::Pipelined})
-    for (const NocConfig& noc : {NocConfig{}, NocConfig{12, 12, 12, 9}}) {
-      INFO(dataflow << " " << to_string(microarch) << " NoC latency " << noc.latency);
+    for (const NocConfig& noc : {NocConfig{}, NocConfig{12, 12, 12, 9}})
+    for (PeEngine engine : {PeEngine::Fold, PeEngine::Cycle}) {
+      INFO(dataflow << " " << to_string(microarch) << " NoC latency " << noc.latency << " "
+                    << (engine == PeEngine::Cycle ? "cycle" : "fold") << " engine");
       ArchConfig arch = with_dram(array_config(16, 16, dataflow, microarch), "lpddr4-3200");
       arch.buffer = GlobalBufferConfig::separate(12 * 1024, 12 * 1024, 2 * 1024);  // room for two 16x16 blocks of partial sums
       arch.noc = noc;
@@ -658,14 +665,25 @@ TEST_CASE("sleeping through the cycles the array waits on memory changes no stat
       REQUIRE(memory_problem(arch, workload).empty());
       RunResult runs[2];
       ActivityRecorder recorders[2];
+      CycleRecorder cycles[2] = {CycleRecorder(true), CycleRecorder(true)};
       for (int skip : {0, 1}) {
         RunOptions options;
         options.verify = true;
         options.skip_ahead = skip == 1;
+        options.engine = engine;
         Simulator simulator(accelerator(), arch, options);
         simulator.add_observer(recorders[skip]);
+        simulator.add_observer(cycles[skip]);
         runs[skip] = simulator.run(workload);
       }
+      // Every field of every cycle's activity.
+      REQUIRE(cycles[1].cycles.size() == cycles[0].cycles.size());
+      std::size_t first_differing = cycles[0].cycles.size();
+      for (std::size_t c = 0; c < cycles[0].cycles.size() && first_differing == cycles[0].cycles.size(); ++c)
+        if (!first_difference(cycles[0].cycles[c], cycles[1].cycles[c]).empty()) first_differing = c;
+      if (first_differing < cycles[0].cycles.size())
+        FAIL("activity " << first_differing << " differs in "
+                         << first_difference(cycles[0].cycles[first_differing], cycles[1].cycles[first_differing]));
       CHECK(runs[0].slept_cycles == 0);
       CHECK(runs[1].slept_cycles > runs[1].total_cycles / 20);  // the waits are there to sleep through
       CHECK(runs[1].total_cycles == runs[0].total_cycles);

@@ -734,6 +734,34 @@ CycleActivity ArrayController<Op, Acc>::step_quiet() {
 }
 
 template <class Op, class Acc>
+void ArrayController<Op, Acc>::step_quiet_run(CycleActivity* cycles, std::int64_t count) {
+  std::int64_t c = 0;
+  for (; c < count && !(nothing_moving() && quiet_rows_ == config_.rows); ++c) cycles[c] = step_quiet();
+  if (c == count) return;
+  // What step_quiet() gives from now on, but for the cycle and the DRAM
+  // bytes: the operands' record, the hops and the MACs stay empty, and the
+  // buffer's occupancy and the transfers in flight stay as the array's last
+  // step left them, since the memory controller reserves, releases and sees
+  // transfers finish only when the array is stepped.
+  CycleActivity quiet;
+  quiet.fold = static_cast<int>(live_end_) - 1;
+  if (gate_ != nullptr) {
+    gate_->buffer_bytes(quiet.buffer_bytes);
+    gate_->dram_transfers(quiet.dram_transfers);
+  }
+  left_operands_.skip(cycle_, count - c);
+  top_operands_.skip(cycle_, count - c);
+  const std::int64_t first = cycle_;
+  for (; c < count; ++c) {
+    cycles[c] = quiet;
+    cycles[c].cycle = cycle_;
+    cycles[c].dram_bytes = dram_bytes_this_cycle();
+    ++cycle_;
+  }
+  if (gate_ != nullptr) gate_->end_quiet_cycles(first, cycle_ - 1);
+}
+
+template <class Op, class Acc>
 std::int64_t ArrayController<Op, Acc>::skip_repeats(std::int64_t limit) {
   // The cycle just stepped, c = cycle_ - 1, moved nothing: its activity
   // came from the stationary loads under way and from which folds are live.
@@ -743,9 +771,7 @@ std::int64_t ArrayController<Op, Acc>::skip_repeats(std::int64_t limit) {
   // phase is a load either way), the grid is not ticked and the program
   // does not end.
   if (!moved_nothing_ || finished_ || gate_ != nullptr || edge_trace_ != nullptr) return 0;
-  if (!left_operands_.empty() || !top_operands_.empty() || !macs_.idle_from(cycle_) ||
-      !horizontal_hops_.idle_from(cycle_) || !vertical_hops_.idle_from(cycle_) || !psum_starts_.idle_from(cycle_))
-    return 0;
+  if (!nothing_moving()) return 0;
   std::int64_t run = limit;
   if (cycle_ <= ticked_until_) {
     if (cycle_ >= ticked_from_) return 0;

@@ -72,6 +72,10 @@ class ArrayController final : public Execution {
   // program reports), or -1: it is always -1 unless the model is wrong.
   std::int64_t first_mac_count_mismatch() const { return first_mac_count_mismatch_; }
   CycleActivity step_quiet() override;
+  // Once nothing moves through the array and every window is empty, a
+  // quiet cycle differs from the one before only in the DRAM bytes that
+  // complete in it, so the run costs a DRAM count per cycle.
+  void step_quiet_run(CycleActivity* cycles, std::int64_t count) override;
   // Runs of cycles that only load stationary rows or wait (nothing moving
   // through the array, no fold starting or retiring, no row crossing past
   // the fold's used ones), with ideal memory and no PE registers probed.
@@ -252,6 +256,12 @@ class ArrayController final : public Execution {
     std::int64_t last_change_ = -1;  // the last cycle whose delta an add set
   };
   void count_link_hops(CycleActivity& activity);
+  // Whether, from cycle_ on, no operand moves through the array and no MAC
+  // or hop is due: those cycles register nothing unless something is fed.
+  bool nothing_moving() const {
+    return left_operands_.empty() && top_operands_.empty() && macs_.idle_from(cycle_) &&
+           horizontal_hops_.idle_from(cycle_) && vertical_hops_.idle_from(cycle_) && psum_starts_.idle_from(cycle_);
+  }
   // What the edges carry this cycle, from the schedule as the feeding and
   // collecting functions above place it.
   void trace_edges();

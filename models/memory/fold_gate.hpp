@@ -40,6 +40,9 @@ class FoldGate {
   // everything else the array did in it): the buffer's ports charge what
   // the array took of them.
   virtual void end_cycle(std::int64_t cycle) = 0;
+  // Ends cycles [first, last], quiet ones in which the array took no port
+  // and was not ticked: the same as end_cycle for each.
+  virtual void end_quiet_cycles(std::int64_t first, std::int64_t last) = 0;
   // All results written back: the program may end.
   virtual bool drained() const = 0;
   // Bytes the memory has moved by the end of cycle `cycle` (called with

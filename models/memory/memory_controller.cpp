@@ -131,6 +131,13 @@ void MemoryController::end_cycle(std::int64_t cycle) {
   for (std::uint32_t& finished : finished_this_cycle_) finished = 0;
 }
 
+void MemoryController::end_quiet_cycles(std::int64_t first, std::int64_t last) {
+  // Ports the array takes nothing of delay no transfer: each of these
+  // cycles only lets go of the transfers whose ports are done by it, which
+  // the last one does for all of them.
+  if (last >= first) end_cycle(last);
+}
+
 std::int64_t MemoryController::bytes_moved(std::int64_t cycle) {
   dram_.advance_to(cycle_end(cycle));
   return dram_.bytes_moved_by(cycle_end(cycle));

@@ -85,6 +85,7 @@ class MemoryController final : public FoldGate {
   void results_collected(std::int64_t values, bool accumulating) override;
   void finished(std::size_t fold) override;
   void end_cycle(std::int64_t cycle) override;
+  void end_quiet_cycles(std::int64_t first, std::int64_t last) override;
   bool drained() const override;
   std::int64_t bytes_moved(std::int64_t cycle) override;
   void buffer_bytes(std::uint32_t held[3]) const override;
