@@ -5,12 +5,18 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <limits>
+#include <random>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "sim/engine/simulator.hpp"
+#include "sim/report/csv.hpp"
 #include "sim/report/figures.hpp"
 #include "sim/report/utilization_log.hpp"
 #include "tests/helpers.hpp"
@@ -139,6 +145,34 @@ TEST_CASE("utilization.csv's windows follow each other through a layer of severa
     }
     CHECK(next == result.total_cycles);
   }
+}
+
+TEST_CASE("write_number writes what a stream's operator<< writes", "[report]") {
+  // utilization.csv's numbers: ratios, means and powers of any magnitude.
+  std::vector<double> values = {0,     -0.0,   1,         0.5,    1.0 / 3,  2.0 / 3, 18.176,  1872.63, 1e-7,
+                                1e-5,  1e5,    999999.5,  1e6,    123456.7, 1e15,    1e300,   5e-324,  -42.125,
+                                0.0001, 0.00001, std::numeric_limits<double>::infinity(),
+                                -std::numeric_limits<double>::infinity()};
+  std::mt19937_64 random(7);
+  std::uniform_real_distribution<double> exponent(-12, 12), mantissa(-1, 1);
+  for (int i = 0; i < 2000; ++i) values.push_back(mantissa(random) * std::pow(10.0, exponent(random)));
+  for (const int precision : {6, 1, 9, 17}) {
+    for (const double value : values) {
+      std::ostringstream expected, written;
+      expected.precision(precision);
+      written.precision(precision);
+      expected << value;
+      write_number(written, value);
+      INFO(std::setprecision(17) << value << " at precision " << precision);
+      CHECK(written.str() == expected.str());
+    }
+  }
+  // Formats it does not reproduce itself go through operator<<.
+  std::ostringstream expected, written;
+  expected << std::fixed << std::setw(12) << 2.5;
+  written << std::fixed << std::setw(12);
+  write_number(written, 2.5);
+  CHECK(written.str() == expected.str());
 }
 
 TEST_CASE("a process builds one accelerator and hands it to every simulator", "[engine]") {

@@ -456,7 +456,7 @@ UtilizationColumn window_sum(std::string name, std::string unit, std::string mea
 UtilizationColumn window_mean(std::string name, std::string unit, std::string meaning, WindowValue value) {
   return {{std::move(name), std::move(unit), std::move(meaning)},
           [value](std::ostream& out, const CycleWindow& w, long long, double) {
-            out << static_cast<double>(value(w.sums)) / static_cast<double>(w.cycles);
+            write_number(out, static_cast<double>(value(w.sums)) / static_cast<double>(w.cycles));
           }};
 }
 
@@ -499,7 +499,7 @@ std::vector<UtilizationColumn> make_utilization_columns() {
       window_sum("active_pe_cycles", "PE-cycles", "sum over the window of PEs doing a valid MAC", active_pes),
       {{"utilization", "fraction 0–1", "active_pe_cycles / (R·C·cycles)"},
        [](std::ostream& out, const CycleWindow& w, long long pe_count, double) {
-         out << static_cast<double>(w.sums.active_pes) / (static_cast<double>(pe_count) * w.cycles);
+         write_number(out, static_cast<double>(w.sums.active_pes) / (static_cast<double>(pe_count) * w.cycles));
        }},
       window_sum("noc_left_words", "words", "words on the left-edge bus in the window (as in layers.csv)",
                  noc_left_words),
@@ -510,7 +510,7 @@ std::vector<UtilizationColumn> make_utilization_columns() {
                  dram_bytes),
       {{"dram_gb_per_s", "GB/s", "dram_bytes / window time"},
        [](std::ostream& out, const CycleWindow& w, long long, double clock_period_ns) {
-         out << static_cast<double>(w.sums.dram_bytes) / (w.cycles * clock_period_ns);
+         write_number(out, static_cast<double>(w.sums.dram_bytes) / (w.cycles * clock_period_ns));
        }},
       window_mean("ifmap_buffer_bytes", "bytes", kOccupancyMeaning, ifmap_buffer_bytes),
       window_mean("filter_buffer_bytes", "bytes", "the same for the filter partition", filter_buffer_bytes),
@@ -521,7 +521,7 @@ std::vector<UtilizationColumn> make_utilization_columns() {
                          if (w.energy == nullptr) return;
                          if (const std::optional<double> mw =
                                  figure.milliwatts(*w.energy, *w.priced, w.cycles * clock_period_ns))
-                           out << *mw;
+                           write_number(out, *mw);
                        }});
   return columns;
 }
