@@ -23,6 +23,7 @@ struct DramAddress {
 class DramAddressMapping {
  public:
   enum class Field { Channel, BankGroup, Column, Bank, Rank, Row };
+  static constexpr std::size_t kFields = 6;
 
   // `order`: comma-separated ch, bg, co, ba, ra, ro, each exactly once, least
   // significant first. Throws std::invalid_argument.
