@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <stdexcept>
+#include <string>
 
 namespace systole {
 
@@ -202,8 +204,12 @@ void DramChannel::issue_column(std::size_t index) {
     ++stats_.row_misses;
   else
     ++stats_.row_hits;
+  // A column command issues only once its data follows the last burst's on
+  // the bus (column_ready), so bursts end in the order they issue.
+  if (!in_flight_.empty() && data_end <= in_flight_.back().done)
+    throw std::logic_error("DRAM burst " + std::to_string(q.request.id) + " ends before the burst issued before it");
   in_flight_.push_back({q.request.id, q.request.write, q.arrival, data_end});
-  first_done_ = std::min(first_done_, data_end);
+  first_done_ = in_flight_.front().done;
   // Closed page: precharge as soon as allowed unless another request wants the row.
   if (!config_.open_page && !row_has_waiting_hit(l, l.row)) issue_precharge(l, precharge_at);
 }
@@ -337,18 +343,18 @@ const std::vector<DramCompletion>& DramChannel::take_completions() {
   std::vector<DramCompletion>& done = completed_;
   done.clear();
   if (now_ < first_done_) return done;
-  auto finished = [&](const DramCompletion& c) { return c.done <= now_; };
-  for (const DramCompletion& c : in_flight_)
-    if (finished(c)) {
-      done.push_back(c);
-      const std::int64_t latency = c.done - c.arrival;
-      stats_.latency_sum += latency;
-      stats_.latency_max = std::max(stats_.latency_max, latency);
-    }
-  in_flight_.erase(std::remove_if(in_flight_.begin(), in_flight_.end(), finished), in_flight_.end());
-  first_done_ = std::numeric_limits<std::int64_t>::max();
-  for (const DramCompletion& c : in_flight_) first_done_ = std::min(first_done_, c.done);
-  if (!done.empty()) next_event_ = kUnknown;
+  // In flight, bursts are in the order they end (issue_column).
+  std::size_t ended = 0;
+  for (; ended < in_flight_.size() && in_flight_[ended].done <= now_; ++ended) {
+    const DramCompletion& c = in_flight_[ended];
+    done.push_back(c);
+    const std::int64_t latency = c.done - c.arrival;
+    stats_.latency_sum += latency;
+    stats_.latency_max = std::max(stats_.latency_max, latency);
+  }
+  in_flight_.erase(in_flight_.begin(), in_flight_.begin() + static_cast<std::ptrdiff_t>(ended));
+  first_done_ = in_flight_.empty() ? std::numeric_limits<std::int64_t>::max() : in_flight_.front().done;
+  next_event_ = kUnknown;
   return done;
 }
 

@@ -227,7 +227,7 @@ class DramChannel {
   };
   RequestQueue queue_;
   std::vector<std::size_t> banks_with_requests_;  // in no particular order
-  std::vector<DramCompletion> in_flight_;
+  std::vector<DramCompletion> in_flight_;  // in the order they end, which is the order they issued
   // The first cycle a request in flight ends at (asked every cycle run).
   std::int64_t first_done_ = std::numeric_limits<std::int64_t>::max();
   std::vector<DramCompletion> completed_;  // take_completions()'s last answer
