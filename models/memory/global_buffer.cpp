@@ -27,6 +27,7 @@ void GlobalBuffer::begin_step(const BufferPartition& partition, int operand_bits
   last_cycle_.clear();
   held_.clear();
   held_bytes_ = {0, 0, 0};
+  first_held_until_written_back_ = kNoFold;
   for (int o = 0; o < kOperands; ++o) {
     earlier_steps_.read_accesses[o] += traffic_.read_accesses[o];
     earlier_steps_.write_accesses[o] += traffic_.write_accesses[o];
@@ -44,6 +45,7 @@ std::int64_t GlobalBuffer::accesses_since_built(Operand operand, bool write) con
 void GlobalBuffer::reserve(Operand operand, std::int64_t bytes, std::size_t fold, bool until_written_back) {
   held_.push_back({operand, bytes, fold, until_written_back});
   held_bytes_[static_cast<int>(operand)] += static_cast<std::uint32_t>(bytes);
+  if (until_written_back) first_held_until_written_back_ = std::min(first_held_until_written_back_, fold);
 }
 
 template <class Released>
@@ -63,7 +65,11 @@ void GlobalBuffer::release_tiles_of(std::size_t fold) {
 }
 
 void GlobalBuffer::release_written_back_before(std::size_t fold) {
+  if (fold <= first_held_until_written_back_) return;
   release_if([&](const Held& h) { return h.until_written_back && h.fold < fold; });
+  first_held_until_written_back_ = kNoFold;
+  for (const Held& h : held_)
+    if (h.until_written_back) first_held_until_written_back_ = std::min(first_held_until_written_back_, h.fold);
 }
 
 void GlobalBuffer::occupancy(std::uint32_t held[kOperands]) const {

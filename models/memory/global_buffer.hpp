@@ -178,6 +178,10 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
   // What held_ holds, by operand, kept as it changes (occupancy is read
   // every cycle), in the 32 bits occupancy reports.
   std::array<std::uint32_t, kOperands> held_bytes_ = {0, 0, 0};
+  // The lowest fold held until written back (the memory controller asks to
+  // release those before a fold every cycle; most cycles there are none).
+  static constexpr std::size_t kNoFold = ~std::size_t{0};
+  std::size_t first_held_until_written_back_ = kNoFold;
   GlobalBufferTraffic traffic_;
   GlobalBufferTraffic earlier_steps_;  // accesses of the steps before this one
   std::array<std::uint32_t, kOperands> peak_bytes_ = {0, 0, 0};

@@ -59,6 +59,7 @@ void MemoryController::issue_reads(std::size_t g) {
   const bool reads_back = p.reads_after_write_of != FoldTransfers::kNone;
   if (reads_back && (!written_back(p.reads_after_write_of) || first_unwritten_ + 1 < g)) return;
   reads_issued_[g] = true;
+  transfers_issued_ = true;
   if (reads_back && p.output_block_bytes > 0)
     buffer_.reserve(Operand::Ofmap, p.output_block_bytes, p.output_written_by, /*until_written_back=*/true);
   for (const FoldTransfers::Tile& tile : plans_[g].reads) {
@@ -94,19 +95,25 @@ void MemoryController::tick(std::int64_t cycle) {
     issue_writes(arriving_results_.front().second);
     arriving_results_.erase(arriving_results_.begin());
   }
-  while (first_undelivered_ < plans_.size() && delivered(first_undelivered_)) {
-    delivered_since_[first_undelivered_] = since(delivered_since_, first_undelivered_);
-    ++first_undelivered_;
+  // What DRAM has delivered and written changes only when a transfer
+  // finishes or is issued.
+  if (some_finished || transfers_issued_) {
+    transfers_issued_ = false;
+    while (first_undelivered_ < plans_.size() && delivered(first_undelivered_)) {
+      delivered_since_[first_undelivered_] = since(delivered_since_, first_undelivered_);
+      ++first_undelivered_;
+    }
+    for (std::size_t f = first_unwritten_; f < plans_.size() && writes_issued_[f]; ++f)
+      if (dram_written_since_[f] < 0 && !dram_writing(f)) {
+        dram_written_since_[f] = cycle;
+        if (!write_transfers_[f].empty()) last_dram_write_cycle_ = cycle;
+      }
   }
-  while (first_not_on_chip_ < plans_.size() && on_chip(first_not_on_chip_)) {
+  // The folds before first_undelivered_ are delivered, and it is not.
+  while (first_not_on_chip_ < first_undelivered_ && through_ports(fills_[first_not_on_chip_])) {
     on_chip_since_[first_not_on_chip_] = since(on_chip_since_, first_not_on_chip_);
     ++first_not_on_chip_;
   }
-  for (std::size_t f = first_unwritten_; f < plans_.size() && writes_issued_[f]; ++f)
-    if (dram_written_since_[f] < 0 && !dram_writing(f)) {
-      dram_written_since_[f] = cycle;
-      if (!write_transfers_[f].empty()) last_dram_write_cycle_ = cycle;
-    }
   while (first_unwritten_ < plans_.size() && written_back(first_unwritten_)) ++first_unwritten_;
   while (first_output_not_free_ < plans_.size() && first_output_not_free_ <= first_unwritten_ + 1)
     output_free_since_[first_output_not_free_++] = cycle;
@@ -242,6 +249,7 @@ void MemoryController::finished(std::size_t g) {
 
 void MemoryController::issue_writes(std::size_t g) {
   writes_issued_[g] = true;
+  transfers_issued_ = true;
   const FoldTransfers& p = plans_[g];
   if (p.write_bytes > 0) {
     std::int64_t& next = next_address_[index(Operand::Ofmap)];

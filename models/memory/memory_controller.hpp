@@ -149,6 +149,8 @@ class MemoryController final : public FoldGate {
   std::uint32_t in_flight_by_partition_[kOperands] = {0, 0, 0};
   // DramBackend::transfers_finished() when in_flight_ was last checked.
   std::uint64_t transfers_finished_seen_ = 0;
+  // Reads or writes issued since the last tick.
+  bool transfers_issued_ = false;
   void add_in_flight(std::uint64_t transfer, Operand partition);
   std::uint32_t finished_this_cycle_[kOperands] = {0, 0, 0};
 };
