@@ -93,9 +93,10 @@ TEST_CASE("per-cycle link hops add up to each layer's closed-form count", "[ener
 TEST_CASE("the DRAM's statistics at a past time equal those of a DRAM advanced only to it", "[energy][dram]") {
   // Transfers of random sizes start at random times; one system runs ahead
   // to each start and far beyond, keeping its history; the other is only
-  // ever advanced to the times asked about. Both see the same transfers at
-  // the same times, so their statistics by any time must agree, standby
-  // cycles between commands and refreshes included.
+  // ever advanced to the times asked about, and answers from its present.
+  // Both see the same transfers at the same times, so their statistics by
+  // any time must agree, standby cycles between commands and refreshes
+  // included.
   for (const char* part : {"ddr4-2400", "lpddr4-3200"}) {
     INFO(part);
     const DramSpec spec = dram_preset(part);
@@ -112,7 +113,7 @@ TEST_CASE("the DRAM's statistics at a past time equal those of a DRAM advanced o
       const std::int64_t start = time + static_cast<std::int64_t>(random() % 4000) * tck_fs / 3;
       // The history is asked at times between the last start and this one,
       // in order, while the first system has run on to this start.
-      ahead.advance_to(start);
+      ahead.run_ahead_to(start);
       for (int probe = 1; probe <= 3; ++probe) {
         const std::int64_t at = time + (start - time) * probe / 3;
         stepped.advance_to(at);

@@ -48,8 +48,13 @@ class DramBackend {
   // does every done().
   virtual std::uint64_t transfers_finished() const = 0;
 
-  // Runs everything that happens by `time_fs` (never backwards).
+  // Runs everything that happens by `time_fs` (never backwards), at the
+  // time its readers are at: stats_by and channel_bursts_by are asked
+  // about `time_fs` or later after it.
   virtual void advance_to(std::int64_t time_fs) = 0;
+  // The same, ahead of its readers (a unit sleeps, models/dram/dram.hpp):
+  // they may still ask about the times it runs through.
+  virtual void run_ahead_to(std::int64_t time_fs) = 0;
   // The next time at which something may happen, or kNever.
   virtual std::int64_t next_event_fs() const = 0;
   // True once per batch of transfers finished since the last call.
@@ -72,7 +77,8 @@ class DramBackend {
   // The same for the DRAM cycles that end by `time_fs`, a time at most the
   // one advanced to and never decreasing from one call to the next, once
   // keep_history() was called before it: per-cycle power needs the DRAM's
-  // commands at the array's cycles, which the DRAM may have run past.
+  // commands at the array's cycles, which the DRAM may have run past
+  // (run_ahead_to).
   virtual void keep_history() = 0;
   virtual DramChannelStats stats_by(std::int64_t time_fs) = 0;
   // Per channel, the bursts (RD and WR commands) issued in the DRAM cycles

@@ -86,7 +86,7 @@ void DramSystem::run_cycle() {
   }
   ++cycle_;
   if (bursts_done_ != before) completions_.push_back({cycle_ * tck_fs_, bytes_moved()});
-  if (keep_history_ && (commands_issued || bursts_done_ != before)) take_snapshot();
+  if (running_ahead_ && keep_history_ && (commands_issued || bursts_done_ != before)) take_snapshot();
   feed(cycle_ * tck_fs_);
 }
 
@@ -131,8 +131,16 @@ void DramSystem::take_snapshot() {
   }
 }
 
+void DramSystem::clear_history() {
+  history_.clear();
+  history_active_until_.clear();
+  history_channel_bursts_.clear();
+  history_front_ = 0;
+}
+
 void DramSystem::drop_history_before(std::int64_t cycles) {
-  if (!keep_history_ || cycles > cycle_)
+  if (!keep_history_ || cycles >= cycle_ || history_front_ >= history_.size() ||
+      history_[history_front_].cycle > cycles)
     throw std::logic_error("DramSystem: statistics asked of a time without history or not advanced to");
   while (history_front_ + 1 < history_.size() && history_[history_front_ + 1].cycle <= cycles) ++history_front_;
   if (2 * history_front_ < history_.size()) return;
@@ -146,6 +154,12 @@ void DramSystem::drop_history_before(std::int64_t cycles) {
 }
 
 std::vector<std::int64_t> DramSystem::channel_bursts_by(std::int64_t time_fs) {
+  if (keep_history_ && time_fs / tck_fs_ == cycle_) {
+    clear_history();
+    std::vector<std::int64_t> bursts;
+    for (const DramChannel& channel : channels_) bursts.push_back(channel.stats().reads + channel.stats().writes);
+    return bursts;
+  }
   drop_history_before(time_fs / tck_fs_);
   // No command issues in the cycles skipped after the snapshot.
   const auto first = history_channel_bursts_.begin() +
@@ -155,6 +169,10 @@ std::vector<std::int64_t> DramSystem::channel_bursts_by(std::int64_t time_fs) {
 
 DramChannelStats DramSystem::stats_by(std::int64_t time_fs) {
   const std::int64_t cycles = time_fs / tck_fs_;  // those that end by time_fs
+  if (keep_history_ && cycles == cycle_) {
+    clear_history();
+    return stats();
+  }
   drop_history_before(cycles);
   const std::size_t ranks = channels_.size() * static_cast<std::size_t>(spec_.ranks);
   const Snapshot& last = history_[history_front_];
@@ -187,6 +205,13 @@ void DramSystem::advance_to(std::int64_t time_fs) {
     }
     run_cycle();
   }
+}
+
+void DramSystem::run_ahead_to(std::int64_t time_fs) {
+  if (keep_history_ && (history_.empty() || history_.back().cycle != cycle_)) take_snapshot();
+  running_ahead_ = true;
+  advance_to(time_fs);
+  running_ahead_ = false;
 }
 
 std::int64_t DramSystem::bytes_moved_by(std::int64_t time_fs) {

@@ -34,6 +34,8 @@ class DramSystem final : public DramBackend {
 
   // Runs every DRAM cycle that ends by `time_fs`.
   void advance_to(std::int64_t time_fs) override;
+  // Keeping the history of what it runs through, if kept at all.
+  void run_ahead_to(std::int64_t time_fs) override;
   // The end of the next DRAM cycle in which something may happen, or kNever.
   std::int64_t next_event_fs() const override;
   bool take_finished_transfers() override { return std::exchange(transfers_finished_, false); }
@@ -100,16 +102,21 @@ class DramSystem final : public DramBackend {
   // Completed bytes by time, for bytes_moved_by: (cycle end, total bytes).
   std::deque<std::pair<std::int64_t, std::int64_t>> completions_;
   std::int64_t bytes_reported_ = 0;
-  // For stats_by: after each DRAM cycle run in which a command issued or a
-  // burst completed, the statistics so far and every rank's standby state
-  // (DramChannel::active_until, channel by channel), from which the cycles
-  // before the next one follow: in them only standby cycles are counted.
+  // For stats_by about the past: after each DRAM cycle run ahead
+  // (run_ahead_to) in which a command issued or a burst completed, and as
+  // it starts to run ahead, the statistics so far and every rank's standby
+  // state (DramChannel::active_until, channel by channel), from which the
+  // cycles before the next one follow: in them only standby cycles are
+  // counted. The present needs none: it is the DRAM's state.
   struct Snapshot {
     std::int64_t cycle = 0;  // the statistics cover DRAM cycles [0, cycle)
     DramChannelStats stats;
   };
   void take_snapshot();
   bool keep_history_ = false;
+  bool running_ahead_ = false;
+  // Drops every snapshot: the readers are at the present.
+  void clear_history();
   // The snapshots still asked for start at history_front_; those before it
   // are erased at once when they are half of the vectors (a deque's
   // erasures and its blocks' allocations cost more, once per DRAM cycle run).
