@@ -8,6 +8,11 @@
 
 namespace systole {
 
+namespace {
+// Its RD and WR commands so far: one burst each.
+std::int64_t bursts_of(const DramChannel& channel) { return channel.stats().reads + channel.stats().writes; }
+}  // namespace
+
 DramSystem::DramSystem(const DramSpec& spec, int channels, const DramControllerConfig& controller)
     : spec_(spec), tck_fs_(std::llround(spec.tck_ps * 1000)), mapping_(spec, channels) {
   if (channels < 1) throw std::invalid_argument("DramSystem: " + std::to_string(channels) + " channels");
@@ -127,7 +132,7 @@ void DramSystem::take_snapshot() {
   history_.push_back({cycle_, stats()});
   for (const DramChannel& channel : channels_) {
     for (int rank = 0; rank < spec_.ranks; ++rank) history_active_until_.push_back(channel.active_until(rank));
-    history_channel_bursts_.push_back(channel.stats().reads + channel.stats().writes);
+    history_channel_bursts_.push_back(bursts_of(channel));
   }
 }
 
@@ -157,7 +162,7 @@ std::vector<std::int64_t> DramSystem::channel_bursts_by(std::int64_t time_fs) {
   if (keep_history_ && time_fs / tck_fs_ == cycle_) {
     clear_history();
     std::vector<std::int64_t> bursts;
-    for (const DramChannel& channel : channels_) bursts.push_back(channel.stats().reads + channel.stats().writes);
+    for (const DramChannel& channel : channels_) bursts.push_back(bursts_of(channel));
     return bursts;
   }
   drop_history_before(time_fs / tck_fs_);
