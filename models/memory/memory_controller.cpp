@@ -118,7 +118,11 @@ void MemoryController::tick(std::int64_t cycle) {
   while (first_output_not_free_ < plans_.size() && first_output_not_free_ <= first_unwritten_ + 1)
     output_free_since_[first_output_not_free_++] = cycle;
   while (first_unread_ < plans_.size() && reads_issued_[first_unread_]) ++first_unread_;
-  issue_reads(first_unread_);  // when it waits for partial sums to be written
+  // A fold's reads wait for the folds before it to start and finish, and
+  // those events issue them; only partial sums read back also wait for
+  // their write-back, which ends with time.
+  if (first_unread_ < plans_.size() && plans_[first_unread_].reads_after_write_of != FoldTransfers::kNone)
+    issue_reads(first_unread_);
   buffer_.release_written_back_before(first_unwritten_);
 }
 
