@@ -233,4 +233,20 @@ layers:
   - {name: dec, type: decoder, model_dim: 16, heads: 2, mlp_dim: 32, mlp: gelu, prompt_tokens: 3, decode_steps: 2}
 )";
 
+void check_stats_equal(const DramChannelStats& a, const DramChannelStats& b) {
+  CHECK(a.activates == b.activates);
+  CHECK(a.precharges == b.precharges);
+  CHECK(a.reads == b.reads);
+  CHECK(a.writes == b.writes);
+  CHECK(a.refreshes == b.refreshes);
+  CHECK(a.active_standby_cycles == b.active_standby_cycles);
+  CHECK(a.precharge_standby_cycles == b.precharge_standby_cycles);
+  CHECK(a.row_hits == b.row_hits);
+  CHECK(a.row_misses == b.row_misses);
+  CHECK(a.row_conflicts == b.row_conflicts);
+  CHECK(a.latency_sum == b.latency_sum);
+  CHECK(a.latency_max == b.latency_max);
+  CHECK(a.data_bus_cycles == b.data_bus_cycles);
+}
+
 }  // namespace systole::test

@@ -13,6 +13,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "models/accelerator.hpp"
+#include "models/dram/dram_controller.hpp"
 #include "sim/engine/run_observer.hpp"
 #include "sim/config/arch_config.hpp"
 #include "sim/dataflow/dataflow.hpp"
@@ -127,6 +128,9 @@ nlohmann::json summary_without_wall_clock(const std::string& path);
 // about a second; for tests that compare whole runs.
 extern const char* const kEveryLayerKindYaml;
 std::vector<std::vector<std::string>> read_csv(const std::string& path);
+
+// Every field of two DRAM statistics, each checked on its own.
+void check_stats_equal(const DramChannelStats& a, const DramChannelStats& b);
 
 }  // namespace systole::test
 

@@ -42,22 +42,6 @@ class HopCounter : public RunObserver {
   std::size_t layer_ = 0;
 };
 
-void check_stats_equal(const DramChannelStats& a, const DramChannelStats& b) {
-  CHECK(a.activates == b.activates);
-  CHECK(a.precharges == b.precharges);
-  CHECK(a.reads == b.reads);
-  CHECK(a.writes == b.writes);
-  CHECK(a.refreshes == b.refreshes);
-  CHECK(a.active_standby_cycles == b.active_standby_cycles);
-  CHECK(a.precharge_standby_cycles == b.precharge_standby_cycles);
-  CHECK(a.row_hits == b.row_hits);
-  CHECK(a.row_misses == b.row_misses);
-  CHECK(a.row_conflicts == b.row_conflicts);
-  CHECK(a.latency_sum == b.latency_sum);
-  CHECK(a.latency_max == b.latency_max);
-  CHECK(a.data_bus_cycles == b.data_bus_cycles);
-}
-
 }  // namespace
 
 TEST_CASE("per-cycle link hops add up to each layer's closed-form count", "[energy][cycle]") {

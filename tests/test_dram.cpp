@@ -651,6 +651,72 @@ TEST_CASE("a DRAM system's standby cycles add up to channels × ranks × the cyc
   }
 }
 
+TEST_CASE("a DRAM system jumping from event to event sees each transfer end when one advanced cycle by cycle does",
+          "[dram]") {
+  // Transfers of random sizes and places start at random times on two
+  // systems. One is advanced one DRAM cycle at a time; the other, as the
+  // DRAM's process runs it while the array sleeps, only to each time
+  // next_event_fs() names (which leaves out data that ends no transfer).
+  // Each transfer must be seen done first at the same time by both, with
+  // the same bytes moved and the same count of finished transfers.
+  for (int channels : {1, 3}) {
+    INFO(channels << " channel(s)");
+    const DramSpec spec = dram_preset("ddr4-2400");
+    const std::int64_t tck_fs = std::llround(spec.tck_ps * 1000);
+    DramSystem stepped(spec, channels), jumping(spec, channels);
+    std::mt19937_64 random(11);
+    struct Seen {
+      std::int64_t time_fs = -1, bytes = -1;
+      std::uint64_t finished = 0;
+    };
+    std::vector<Seen> by_stepped, by_jumping;
+    std::vector<std::uint64_t> ids;
+    const auto look = [&](DramSystem& system, std::vector<Seen>& seen, std::int64_t time_fs) {
+      for (std::size_t t = 0; t < ids.size(); ++t)
+        if (seen[t].time_fs < 0 && system.done(ids[t]))
+          seen[t] = {time_fs, system.bytes_moved_by(time_fs), system.transfers_finished()};
+    };
+    std::int64_t time = 0;
+    std::int64_t jumps = 0;
+    for (int transfer = 0; transfer <= 60; ++transfer) {
+      // Some start while others are in flight, some after a quiet spell.
+      const std::int64_t start = time + static_cast<std::int64_t>(random() % (transfer % 5 == 0 ? 40000 : 300)) * tck_fs;
+      for (std::int64_t t = (time / tck_fs + 1) * tck_fs; t <= start; t += tck_fs) {
+        stepped.advance_to(t);
+        look(stepped, by_stepped, t);
+      }
+      stepped.advance_to(start);
+      while (true) {
+        const std::int64_t next = jumping.next_event_fs();
+        if (next > start) break;
+        jumping.run_ahead_to(next);
+        look(jumping, by_jumping, next);
+        ++jumps;
+      }
+      jumping.advance_to(start);
+      if (transfer == 60) break;
+      const std::int64_t bytes = 64 * static_cast<std::int64_t>(1 + random() % 200) - static_cast<std::int64_t>(random() % 64);
+      const std::int64_t address = static_cast<std::int64_t>(random() % (1 << 22)) * 64;
+      const bool write = random() % 4 == 0;
+      ids.push_back(stepped.transfer(address, bytes, write));
+      REQUIRE(jumping.transfer(address, bytes, write) == ids.back());
+      by_stepped.emplace_back();
+      by_jumping.emplace_back();
+      time = start;
+    }
+    const std::int64_t cycles = time / tck_fs;
+    CHECK(jumps < cycles / 2);  // it jumped over most cycles
+    for (std::size_t t = 0; t < ids.size(); ++t) {
+      INFO("transfer " << t);
+      REQUIRE(by_stepped[t].time_fs >= 0);
+      CHECK(by_jumping[t].time_fs == by_stepped[t].time_fs);
+      CHECK(by_jumping[t].bytes == by_stepped[t].bytes);
+      CHECK(by_jumping[t].finished == by_stepped[t].finished);
+    }
+    check_stats_equal(jumping.stats(), stepped.stats());
+  }
+}
+
 TEST_CASE("a DRAM system holds the bookkeeping of the transfers in flight, not of every transfer", "[dram][memory]") {
   const DramSpec spec = dram_preset("ddr4-2400");
   DramSystem system(spec, 2);

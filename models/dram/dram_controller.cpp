@@ -59,7 +59,7 @@ DramChannel::DramChannel(const DramSpec& spec, const DramControllerConfig& confi
 void DramChannel::enqueue(const DramRequest& request) {
   queue_.push_back({request, now_, bank_index(request.location), group_index(request.location)});
   count_queued(queue_.back(), +1);
-  next_event_ = kUnknown;
+  next_command_ = kUnknown;
 }
 
 void DramChannel::count_queued(const Queued& q, int by) {
@@ -195,6 +195,9 @@ void DramChannel::issue_column(std::size_t index) {
     rank_next_write_[l.rank] = std::max(rank_next_write_[l.rank], now_ + std::max(t.CCD_S, t.RTW));
     ++stats_.reads;
   }
+  const std::int64_t latency = data_end - q.arrival;
+  stats_.latency_sum += latency;
+  stats_.latency_max = std::max(stats_.latency_max, latency);
   bus_free_ = data_end;
   bus_rank_ = l.rank;
   stats_.data_bus_cycles += t.BURST;
@@ -243,11 +246,12 @@ bool DramChannel::refresh_step() {
 }
 
 void DramChannel::tick() {
-  // A tick in which only data ends (each burst's last cycle) need not look
-  // for a command: none can issue before next_command_.
-  const bool may_issue = next_event_ == kUnknown || next_command_ <= now_;
-  next_event_ = kUnknown;
-  if (may_issue) issue_command();
+  // A tick before next_command_ (in which only data ends, say) need not
+  // look for a command.
+  if (next_command_ == kUnknown || next_command_ <= now_) {
+    next_command_ = kUnknown;
+    issue_command();
+  }
   // The cycle's standby state is the one after its command.
   count_standby(now_, now_ + 1);
   ++now_;
@@ -287,17 +291,15 @@ void DramChannel::issue_command() {
   }
 }
 
-std::int64_t DramChannel::next_event() const {
-  if (next_event_ == kUnknown) next_event_ = compute_next_event();
-  return next_event_;
+std::int64_t DramChannel::next_command() const {
+  if (next_command_ == kUnknown) next_command_ = compute_next_command();
+  return next_command_;
 }
 
-std::int64_t DramChannel::compute_next_event() const {
-  next_command_ = compute_next_command();
-  std::int64_t next = next_command_;
+std::int64_t DramChannel::next_event() const {
   // A completion is taken after the tick of the cycle before its data ends.
-  if (!in_flight_.empty()) next = std::min(next, first_done_ - 1);
-  return std::max(next, now_);
+  if (in_flight_.empty()) return next_command();
+  return std::max(std::min(next_command(), first_done_ - 1), now_);
 }
 
 std::int64_t DramChannel::compute_next_command() const {
@@ -345,16 +347,9 @@ const std::vector<DramCompletion>& DramChannel::take_completions() {
   if (now_ < first_done_) return done;
   // In flight, bursts are in the order they end (issue_column).
   std::size_t ended = 0;
-  for (; ended < in_flight_.size() && in_flight_[ended].done <= now_; ++ended) {
-    const DramCompletion& c = in_flight_[ended];
-    done.push_back(c);
-    const std::int64_t latency = c.done - c.arrival;
-    stats_.latency_sum += latency;
-    stats_.latency_max = std::max(stats_.latency_max, latency);
-  }
+  for (; ended < in_flight_.size() && in_flight_[ended].done <= now_; ++ended) done.push_back(in_flight_[ended]);
   in_flight_.erase(in_flight_.begin(), in_flight_.begin() + static_cast<std::ptrdiff_t>(ended));
   first_done_ = in_flight_.empty() ? std::numeric_limits<std::int64_t>::max() : in_flight_.front().done;
-  next_event_ = kUnknown;
   return done;
 }
 

@@ -84,7 +84,10 @@ struct DramChannelStats {
   // running (tRFC from the REF); precharge standby otherwise. Every cycle the
   // channel runs or skips counts in one of them, for every rank.
   std::int64_t active_standby_cycles = 0, precharge_standby_cycles = 0;
-  std::int64_t latency_sum = 0, latency_max = 0;  // cycles, arrival to last data beat
+  // Cycles, arrival to last data beat, counted as the burst's column
+  // command issues (when its data's end is known): a run's or a drained
+  // step's figures are those of its completed bursts.
+  std::int64_t latency_sum = 0, latency_max = 0;
   std::int64_t data_bus_cycles = 0;
 
   DramChannelStats& operator+=(const DramChannelStats& other);
@@ -98,16 +101,26 @@ class DramChannel {
   void enqueue(const DramRequest& request);
   // One DRAM clock cycle: issues at most one command.
   void tick();
-  // The first cycle from now() at which tick() may issue a command or a
-  // request's data may end. Every readiness condition is a lower bound on the
-  // cycle, so the minimum over them is never late (it may be early: ticking
-  // then just finds nothing to do).
+  // The first cycle from now() at which tick() may issue a command. Every
+  // readiness condition is a lower bound on the cycle, so the minimum over
+  // them is never late (it may be early: ticking then just finds nothing to
+  // do).
+  std::int64_t next_command() const;
+  // The same, or the cycle after whose tick a request's data ends, if sooner.
   std::int64_t next_event() const;
-  // Jumps over idle cycles to `cycle`, which must not pass next_event(): the
-  // channel ends up as if it had been ticked through them.
+  // Jumps over idle cycles to `cycle`, which must not pass next_command():
+  // the channel ends up as if it had been ticked through them. Data that
+  // ended in them is taken by the next take_completions(), with the cycle it
+  // ended.
   void skip_to(std::int64_t cycle);
-  // Requests whose data transfer has ended by now (until the next call).
+  // Requests whose data transfer has ended by now (until the next call), in
+  // the order they ended.
   const std::vector<DramCompletion>& take_completions();
+  // Those whose column command has issued and whose data has not been
+  // taken, in the order their data ends.
+  const std::vector<DramCompletion>& in_flight() const { return in_flight_; }
+  // Some request's data has ended by now and was not taken.
+  bool data_ended() const { return now_ >= first_done_; }
   bool idle() const { return queue_.empty() && in_flight_.empty(); }
 
   std::int64_t now() const { return now_; }
@@ -231,14 +244,11 @@ class DramChannel {
   // The first cycle a request in flight ends at (asked every cycle run).
   std::int64_t first_done_ = std::numeric_limits<std::int64_t>::max();
   std::vector<DramCompletion> completed_;  // take_completions()'s last answer
-  // next_event()'s answer until the state it reads changes (a request
-  // queued, a cycle ticked, a completion taken), or kUnknown. Skipping idle
-  // cycles keeps it: they end no later than it.
+  // next_command()'s answer until the state it reads changes (a request
+  // queued, a tick that may have issued a command), or kUnknown. Ticks and
+  // skips through cycles before it keep it: they change nothing it reads.
   static constexpr std::int64_t kUnknown = -1;
-  mutable std::int64_t next_event_ = kUnknown;
-  // Of it, the first cycle at which a command may issue (valid with it).
-  mutable std::int64_t next_command_ = 0;
-  std::int64_t compute_next_event() const;
+  mutable std::int64_t next_command_ = kUnknown;
   std::int64_t compute_next_command() const;
   // tick()'s command, if one can go now (FR-FCFS, refresh first).
   void issue_command();

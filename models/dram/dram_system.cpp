@@ -20,10 +20,11 @@ DramSystem::DramSystem(const DramSpec& spec, int channels, const DramControllerC
 }
 
 std::uint64_t DramSystem::transfer(std::int64_t address, std::int64_t bytes, bool write) {
-  const std::uint64_t id = remaining_base_ + remaining_.size();
+  const std::uint64_t id = transfers_base_ + transfers_.size();
   const std::int64_t first = address / spec_.burst_bytes;
   const std::int64_t last = (address + bytes - 1) / spec_.burst_bytes;
-  remaining_.push_back(bytes > 0 ? last - first + 1 : 0);
+  const std::int64_t bursts = bytes > 0 ? last - first + 1 : 0;
+  transfers_.push_back({bursts, bursts, 0});
   if (bytes <= 0) ++transfers_finished_count_;
   drop_finished_transfers();
   if (record_transfers_ && bytes > 0) transfers_in_flight_[id] = {address, bytes, write, now_fs_, 0, {}};
@@ -35,16 +36,16 @@ std::uint64_t DramSystem::transfer(std::int64_t address, std::int64_t bytes, boo
 }
 
 bool DramSystem::done(std::uint64_t transfer) const {
-  if (transfer < remaining_base_) return true;
-  if (transfer - remaining_base_ >= remaining_.size())
+  if (transfer < transfers_base_) return true;
+  if (transfer - transfers_base_ >= transfers_.size())
     throw std::out_of_range("DRAM transfer " + std::to_string(transfer) + " was never issued");
-  return remaining_[transfer - remaining_base_] == 0;
+  return transfers_[transfer - transfers_base_].unfinished == 0;
 }
 
 void DramSystem::drop_finished_transfers() {
-  while (!remaining_.empty() && remaining_.front() == 0) {
-    remaining_.pop_front();
-    ++remaining_base_;
+  while (!transfers_.empty() && transfers_.front().unfinished == 0) {
+    transfers_.pop_front();
+    ++transfers_base_;
   }
 }
 
@@ -66,33 +67,71 @@ void DramSystem::feed(std::int64_t now_fs) {
 }
 
 void DramSystem::run_cycle() {
-  const std::int64_t before = bursts_done_;
   bool commands_issued = false;
   for (DramChannel& channel : channels_) {
     const std::int64_t commands = channel.commands_issued();
+    const std::size_t in_flight = channel.in_flight().size();
     channel.tick();
     commands_issued |= channel.commands_issued() != commands;
-    for (const DramCompletion& c : channel.take_completions()) {
-      std::uint64_t& entry = burst_transfer_[c.id - burst_base_];
-      const std::uint64_t transfer = std::exchange(entry, kCompleted);
-      while (!burst_transfer_.empty() && burst_transfer_.front() == kCompleted) {
-        burst_transfer_.pop_front();
-        ++burst_base_;
-      }
-      if (record_transfers_) record_burst(transfer, c);
-      if (--remaining_[transfer - remaining_base_] == 0) {
-        transfers_finished_ = true;
-        ++transfers_finished_count_;
-        record_finished(transfer);
-        drop_finished_transfers();
-      }
-      ++bursts_done_;
-    }
+    if (channel.in_flight().size() != in_flight) burst_issued(channel.in_flight().back());
   }
   ++cycle_;
-  if (bursts_done_ != before) completions_.push_back({cycle_ * tck_fs_, bytes_moved()});
-  if (running_ahead_ && keep_history_ && (commands_issued || bursts_done_ != before)) take_snapshot();
+  take_completions();
+  // Only commands change the statistics (a burst's latency counts as it
+  // issues); the cycles between snapshots are counted from them.
+  if (running_ahead_ && keep_history_ && commands_issued) take_snapshot();
   feed(cycle_ * tck_fs_);
+}
+
+void DramSystem::burst_issued(const DramCompletion& burst) {
+  const std::uint64_t transfer = burst_transfer_[burst.id - burst_base_];
+  TransferBursts& t = transfers_[transfer - transfers_base_];
+  t.last_end = std::max(t.last_end, burst.done);
+  if (--t.unissued == 0) known_ends_.push_back({t.last_end, transfer});
+}
+
+void DramSystem::take_completions() {
+  // Data that ended in cycles jumped over is taken now, each burst with the
+  // cycle its data ended, merged across channels in that order.
+  bool ended = false;
+  for (const DramChannel& channel : channels_) ended |= channel.data_ended();
+  if (!ended) return;
+  if (channels_.size() == 1) {
+    for (const DramCompletion& c : channels_.front().take_completions()) take_completion(c);
+    return;
+  }
+  ended_.clear();
+  for (DramChannel& channel : channels_) {
+    const std::vector<DramCompletion>& taken = channel.take_completions();
+    ended_.insert(ended_.end(), taken.begin(), taken.end());
+  }
+  std::stable_sort(ended_.begin(), ended_.end(),
+                   [](const DramCompletion& a, const DramCompletion& b) { return a.done < b.done; });
+  for (const DramCompletion& c : ended_) take_completion(c);
+}
+
+void DramSystem::take_completion(const DramCompletion& c) {
+  std::uint64_t& entry = burst_transfer_[c.id - burst_base_];
+  const std::uint64_t transfer = std::exchange(entry, kCompleted);
+  while (!burst_transfer_.empty() && burst_transfer_.front() == kCompleted) {
+    burst_transfer_.pop_front();
+    ++burst_base_;
+  }
+  if (record_transfers_) record_burst(transfer, c);
+  if (--transfers_[transfer - transfers_base_].unfinished == 0) {
+    transfers_finished_ = true;
+    ++transfers_finished_count_;
+    record_finished(transfer, c.done);
+    known_ends_.erase(std::find_if(known_ends_.begin(), known_ends_.end(),
+                                   [transfer](const auto& end) { return end.second == transfer; }));
+    drop_finished_transfers();
+  }
+  ++bursts_done_;
+  const std::int64_t done_fs = c.done * tck_fs_;
+  if (!completions_.empty() && completions_.back().first == done_fs)
+    completions_.back().second = bytes_moved();
+  else
+    completions_.push_back({done_fs, bytes_moved()});
 }
 
 void DramSystem::record_burst(std::uint64_t transfer, const DramCompletion& completion) {
@@ -105,10 +144,10 @@ void DramSystem::record_burst(std::uint64_t transfer, const DramCompletion& comp
     in_flight->second.bursts.push_back({address, issued_fs, completion.done * tck_fs_});
 }
 
-void DramSystem::record_finished(std::uint64_t transfer) {
+void DramSystem::record_finished(std::uint64_t transfer, std::int64_t done) {
   const auto in_flight = transfers_in_flight_.find(transfer);
   if (in_flight == transfers_in_flight_.end()) return;
-  in_flight->second.finished_fs = (cycle_ + 1) * tck_fs_;
+  in_flight->second.finished_fs = done * tck_fs_;
   finished_records_.push_back(std::move(in_flight->second));
   transfers_in_flight_.erase(in_flight);
 }
@@ -189,9 +228,13 @@ DramChannelStats DramSystem::stats_by(std::int64_t time_fs) {
 }
 
 std::int64_t DramSystem::next_event_fs() const {
+  // Bursts whose data ends without ending a transfer change nothing anyone
+  // waits on: they are taken with the next cycle run or advanced to.
   std::int64_t next = kNever;
-  for (const DramChannel& channel : channels_) next = std::min(next, channel.next_event());
-  return next == kNever ? kNever : (next + 1) * tck_fs_;
+  for (const DramChannel& channel : channels_) next = std::min(next, channel.next_command());
+  if (next != kNever) next = (next + 1) * tck_fs_;
+  for (const auto& [end, transfer] : known_ends_) next = std::min(next, end * tck_fs_);
+  return next;
 }
 
 void DramSystem::advance_to(std::int64_t time_fs) {
@@ -202,7 +245,7 @@ void DramSystem::advance_to(std::int64_t time_fs) {
   const std::int64_t end = time_fs / tck_fs_;  // cycles before it have ended
   while (cycle_ < end) {
     std::int64_t next = end;
-    for (const DramChannel& channel : channels_) next = std::min(next, channel.next_event());
+    for (const DramChannel& channel : channels_) next = std::min(next, channel.next_command());
     if (next > cycle_) {
       cycle_ = next;
       for (DramChannel& channel : channels_) channel.skip_to(cycle_);
@@ -210,6 +253,7 @@ void DramSystem::advance_to(std::int64_t time_fs) {
     }
     run_cycle();
   }
+  take_completions();
 }
 
 void DramSystem::run_ahead_to(std::int64_t time_fs) {

@@ -5,7 +5,11 @@
 // Whoever needs the DRAM's state at a time advances it there first (the
 // memory controller at each accelerator edge, and the DRAM's own process,
 // models/dram/dram.hpp, while the array sleeps), so both clock domains see one
-// history; cycles in which no channel can do anything are jumped over.
+// history. Only cycles in which a command may issue are run: the others are
+// jumped over, and the data of bursts that ended in them is taken at the
+// next cycle run or time advanced to, each burst with the cycle its data
+// ended. The next event (next_event_fs) is the next command, or the end of
+// a transfer whose bursts have all issued, whichever comes first.
 //
 // Work arrives as transfers of whole tiles (a byte range to read or write),
 // split into bursts and queued to the channels as their queues allow.
@@ -59,13 +63,19 @@ class DramSystem final : public DramBackend {
   double tck_ns() const override { return spec_.tck_ps * 1e-3; }
   // Transfers and bursts whose bookkeeping is still held: the ones in
   // flight and those behind the oldest of them.
-  std::size_t transfers_held() const { return remaining_.size(); }
+  std::size_t transfers_held() const { return transfers_.size(); }
   std::size_t bursts_held() const { return burst_transfer_.size(); }
 
  private:
   // Moves pending bursts into the channels' queues at `now_fs`.
   void feed(std::int64_t now_fs);
   void run_cycle();
+  // Takes the bursts whose data ended by the cycle the channels are at.
+  void take_completions();
+  void take_completion(const DramCompletion& burst);
+  std::vector<DramCompletion> ended_;  // take_completions()'s, reused
+  // A burst's column command issued: its data ends at burst.done.
+  void burst_issued(const DramCompletion& burst);
   void drop_finished_transfers();
 
   struct Burst {
@@ -84,11 +94,20 @@ class DramSystem final : public DramBackend {
   // back for many cycles.
   DramAddress front_;
   bool front_decoded_ = false;
-  // Bursts left per transfer, from transfer remaining_base_ on: the ones
-  // before it have finished and are dropped, so this holds the transfers in
-  // flight and those behind the oldest of them, not every one of the run.
-  std::deque<std::int64_t> remaining_;
-  std::uint64_t remaining_base_ = 0;
+  // Per transfer, from transfer transfers_base_ on, its bursts not yet
+  // completed and not yet issued, and the cycle the last issued one's data
+  // ends. The ones before it have finished and are dropped, so this holds
+  // the transfers in flight and those behind the oldest of them, not every
+  // one of the run.
+  struct TransferBursts {
+    std::int64_t unfinished = 0, unissued = 0, last_end = 0;
+  };
+  std::deque<TransferBursts> transfers_;
+  std::uint64_t transfers_base_ = 0;
+  // The transfers whose bursts have all issued and not all completed: the
+  // cycle their last data ends, and their id. Bursts whose data ends before
+  // the first of them end no transfer: next_event_fs() passes them by.
+  std::vector<std::pair<std::int64_t, std::uint64_t>> known_ends_;
   std::uint64_t next_burst_id_ = 0;
   std::int64_t bursts_done_ = 0;
   // Each burst's transfer, from burst id burst_base_ on; a completed burst's
@@ -103,11 +122,12 @@ class DramSystem final : public DramBackend {
   std::deque<std::pair<std::int64_t, std::int64_t>> completions_;
   std::int64_t bytes_reported_ = 0;
   // For stats_by about the past: after each DRAM cycle run ahead
-  // (run_ahead_to) in which a command issued or a burst completed, and as
-  // it starts to run ahead, the statistics so far and every rank's standby
-  // state (DramChannel::active_until, channel by channel), from which the
-  // cycles before the next one follow: in them only standby cycles are
-  // counted. The present needs none: it is the DRAM's state.
+  // (run_ahead_to) in which a command issued, and as it starts to run
+  // ahead, the statistics so far and every rank's standby state
+  // (DramChannel::active_until, channel by channel), from which the cycles
+  // before the next one follow: only commands change the statistics (a
+  // burst's latency counts as it issues), so in them only standby cycles
+  // are counted. The present needs none: it is the DRAM's state.
   struct Snapshot {
     std::int64_t cycle = 0;  // the statistics cover DRAM cycles [0, cycle)
     DramChannelStats stats;
@@ -133,8 +153,9 @@ class DramSystem final : public DramBackend {
   void record_burst(std::uint64_t transfer, const DramCompletion& completion);
   // Drops the snapshots before the last one that covers at most `cycles`.
   void drop_history_before(std::int64_t cycles);
-  // Moves a transfer that just finished from in flight to the finished.
-  void record_finished(std::uint64_t transfer);
+  // Moves a transfer that just finished (its data ended with DRAM cycle
+  // `done`) from in flight to the finished.
+  void record_finished(std::uint64_t transfer, std::int64_t done);
 };
 
 }  // namespace systole
