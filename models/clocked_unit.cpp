@@ -67,15 +67,13 @@ void ClockedUnit::step_slept(std::int64_t count) {
 void ClockedUnit::step() {
   const CycleActivity activity = execution_->step();
   std::int64_t cycles = 1;
-  // Runs of repeats and replays (which the work offers only where no memory
-  // acts on its cycles) only if every observer takes runs, and never past a
+  // Runs of repeats (which the work offers only where no memory acts on its
+  // cycles) and replays only if every observer takes runs, and never past a
   // pause: the pauses fall on the same cycles either way.
-  const CycleActivity* replayed = nullptr;
   std::int64_t replayed_cycles = 0;
   const std::int64_t before_pause = pause_interval_ - cycles_since_pause_ - 1;
   const std::int64_t known = execution_->replayable();
   if (known > 0 && known <= before_pause && observers_max_run() > 1) {
-    replayed = execution_->replay();
     replayed_cycles = known;
   } else if (execution_->may_repeat()) {
     const std::int64_t limit = std::min(observers_max_run() - 1, before_pause);
@@ -91,12 +89,14 @@ void ClockedUnit::step() {
   }
   cycles_since_pause_ += cycles;
   if (replayed_cycles == 0) return;
-  // In runs that end where an observer's must (a window's end).
-  const CycleTotals* totals = execution_->replayed_totals();
+  // In runs that end where an observer's must (a window's end), each
+  // observed before the next is replayed.
   for (std::int64_t first = 0; first < replayed_cycles;) {
     const std::int64_t count = std::min(replayed_cycles - first, observers_max_run());
-    const CycleTotals run = totals[first + count].minus(totals[first]);
-    for (CycleObserver* observer : observers_) observer->on_sequence(replayed + first, count, run, *execution_);
+    const CycleActivity* replayed = execution_->replay(count);
+    const CycleTotals* totals = execution_->replayed_totals();
+    const CycleTotals run = totals[count].minus(totals[0]);
+    for (CycleObserver* observer : observers_) observer->on_sequence(replayed, count, run, *execution_);
     first += count;
   }
   replayed_cycles_ += replayed_cycles;

@@ -132,11 +132,17 @@ class Execution {
   // of without stepping them (a replayed slot), with nothing able to
   // intervene; none by default. Asked every cycle, so it is cheap.
   virtual std::int64_t replayable() const { return 0; }
-  // Moves the work past those cycles, as if stepped one by one, and returns
-  // their activities, valid until the work is stepped again.
-  virtual const CycleActivity* replay() { return nullptr; }
-  // Running totals of the cycles the last replay returned, as long as
-  // those: entry i sums its first i cycles (models/cycle_totals.hpp), so
+  // Moves the work past the next `count` of those cycles, as if stepped one
+  // by one, and returns their activities, valid until the work is stepped or
+  // replays again. A memory behind the work acts in each of them as in a
+  // stepped cycle, so observers that read its state take each run of
+  // replayed cycles before the next is replayed.
+  virtual const CycleActivity* replay(std::int64_t count) {
+    (void)count;
+    return nullptr;
+  }
+  // Running totals of the cycles the last replay returned, count + 1 of
+  // them: entry i sums its first i cycles (models/cycle_totals.hpp), so
   // observers that only add take any run of them at once.
   virtual const CycleTotals* replayed_totals() const { return nullptr; }
 };

@@ -112,7 +112,7 @@ void ArrayController<Op, Acc>::plan_slot(std::size_t g) {
   // Fold g is issued in this cycle, before the cycle moves anything.
   replayable_slot_ = nullptr;
   slots_.abandon();
-  if (gate_ != nullptr || edge_trace_ != nullptr || results_from_pes_ || scheduler_.all_issued()) return;
+  if (edge_trace_ != nullptr || results_from_pes_ || scheduler_.all_issued()) return;
   const std::int64_t length = earliest_next().load_start - cycle_;  // the next fold's issue, without memory
   if (length < 2 || length > FoldSlots::kMaxLength) return;
   if (ticked_until_ >= cycle_ && ticked_from_ < cycle_ + length) return;  // the grid ticks in the slot
@@ -152,34 +152,65 @@ void ArrayController<Op, Acc>::finish_recorded_slot() {
 }
 
 template <class Op, class Acc>
-const CycleActivity* ArrayController<Op, Acc>::replay() {
+const CycleActivity* ArrayController<Op, Acc>::replay(std::int64_t count) {
   SlotRecord& record = *replayable_slot_;
-  replayable_slot_ = nullptr;
   const std::size_t g = replay_fold_;
+  const std::size_t first = replayed_from_ = static_cast<std::size_t>(replay_position_);
   const std::int64_t stream_start = scheduler_.issued()[g].stream_start;
-  const FoldEvaluation<Op, Acc>* evaluation = evaluates_folds_ ? evaluations_[g].get() : nullptr;
-  std::uint64_t gated = 0;
-  for (std::size_t i = 0; i < record.cycles.size(); ++i) {
+  for (std::size_t i = first; i < first + static_cast<std::size_t>(count); ++i) {
     CycleActivity& activity = record.cycles[i];
-    activity.cycle = cycle_ + static_cast<std::int64_t>(i);
+    activity.cycle = cycle_;
     activity.fold = static_cast<int>(g);
-    activity.gated_macs = evaluation != nullptr ? evaluation->gated_macs(activity.cycle - stream_start) : 0;
-    gated += activity.gated_macs;
-    record.totals[i + 1].gated_macs = gated;
+    // With memory, the fold's evaluation goes once its last result is
+    // collected: no MAC is due after it.
+    const FoldEvaluation<Op, Acc>* evaluation = evaluates_folds_ ? evaluations_[g].get() : nullptr;
+    activity.gated_macs = evaluation != nullptr ? evaluation->gated_macs(cycle_ - stream_start) : 0;
+    const CycleTotals& before = record.totals[i];
+    CycleTotals& after = record.totals[i + 1];
+    after.gated_macs = before.gated_macs + activity.gated_macs;
+    if (gate_ != nullptr) {
+      replay_memory(g, activity);
+      after.dram_bytes = before.dram_bytes + activity.dram_bytes;
+      for (int o = 0; o < kOperands; ++o) after.buffer_bytes[o] = before.buffer_bytes[o] + activity.buffer_bytes[o];
+    }
+    ++cycle_;
   }
   replayed_ = &record;
-  // Where the slot leaves the controller: the fold's results all collected,
-  // nothing moving through the array or due.
+  replay_position_ += count;
+  if (replay_position_ == static_cast<std::int64_t>(record.cycles.size())) finish_replay(record);
+  return record.cycles.data() + first;
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::replay_memory(std::size_t g, CycleActivity& activity) {
+  // What step() asks of the memory in the cycle, in the same order.
+  gate_->tick(cycle_);
+  activity.dram_bytes = dram_bytes_this_cycle();
+  gate_->buffer_bytes(activity.buffer_bytes);
+  gate_->dram_transfers(activity.dram_transfers);
+  const std::uint32_t results = activity.noc_words[static_cast<int>(Network::Out)];
+  if (results > 0) output_collected(g, results);
+  gate_->end_cycle(cycle_);
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::finish_replay(const SlotRecord& record) {
+  // Where the slot leaves the controller: the fold's results all collected
+  // (cycle by cycle with memory), nothing moving through the array or due,
+  // and the live folds those of the slot's last cycle.
+  const std::size_t g = replay_fold_;
   outputs_remaining_ -= fold_outputs_left_[g];
   fold_outputs_left_[g] = 0;
   if (evaluates_folds_) evaluations_[g].reset();
   left_operands_.clear();
   top_operands_.clear();
   for (HopSchedule* hops : {&horizontal_hops_, &psum_starts_, &vertical_hops_, &macs_}) hops->clear();
-  cycle_ += static_cast<std::int64_t>(record.cycles.size());
   moved_nothing_ = record.moved_nothing;
   loaded_ = record.loaded;
-  return record.cycles.data();
+  live_end_ = span_ends_.size();
+  while (live_begin_ < live_end_ && span_ends_[live_begin_] < cycle_ - 1) ++live_begin_;
+  replayable_slot_ = nullptr;
+  replay_position_ = 0;
 }
 
 template <class Op, class Acc>

@@ -83,14 +83,17 @@ class ArrayController final : public Execution {
   std::int64_t skip_repeats(std::int64_t limit) override;
   // A baseline fold's slot (from its issue to the next fold's) replayed from
   // the record of an earlier slot of the same shape (models/array/fold_slots.hpp),
-  // with ideal memory, no PE registers probed and no edges traced: the
-  // slot's cycles after the one that issued the fold.
+  // with no PE registers probed and no edges traced: the slot's cycles after
+  // the one that issued the fold, those not replayed yet. With memory, each
+  // replayed cycle asks of the memory controller what a stepped one does
+  // (no fold can issue in the slot, so the memory changes nothing the array
+  // does in it).
   std::int64_t replayable() const override {
-    return replayable_slot_ != nullptr ? replayable_slot_->shape.length - 1 : 0;
+    return replayable_slot_ != nullptr ? replayable_slot_->shape.length - 1 - replay_position_ : 0;
   }
-  const CycleActivity* replay() override;
+  const CycleActivity* replay(std::int64_t count) override;
   const CycleTotals* replayed_totals() const override {
-    return replayed_ != nullptr ? replayed_->totals.data() : nullptr;
+    return replayed_ != nullptr ? replayed_->totals.data() + replayed_from_ : nullptr;
   }
   // Reports every cycle's edge entries to `sink` (null: none, the default).
   void set_edge_trace(EdgeTraceSink* sink) { edge_trace_ = sink; }
@@ -136,6 +139,11 @@ class ArrayController final : public Execution {
   bool array_quiet() const;
   // Keeps the slot being recorded once its last cycle has been stepped.
   void finish_recorded_slot();
+  // A replayed cycle's work with the memory controller, fold g's results
+  // collected included.
+  void replay_memory(std::size_t g, CycleActivity& activity);
+  // After the slot's last cycle is replayed.
+  void finish_replay(const SlotRecord& record);
   // The next fold's timing if nothing outside the array delays it: asked
   // every cycle, computed once per fold.
   const FoldTiming& earliest_next() const;
@@ -314,6 +322,8 @@ class ArrayController final : public Execution {
   // Set by the cycle that issued fold replay_fold_, whose slot it can replay.
   SlotRecord* replayable_slot_ = nullptr;
   const SlotRecord* replayed_ = nullptr;  // the last slot replayed
+  std::int64_t replay_position_ = 0;       // its cycles replayed so far
+  std::size_t replayed_from_ = 0;          // the first of the last replay's
   std::size_t replay_fold_ = 0;
   std::size_t recording_fold_ = 0;
   EdgeTraceSink* edge_trace_ = nullptr;
