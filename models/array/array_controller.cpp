@@ -154,31 +154,45 @@ void ArrayController<Op, Acc>::finish_recorded_slot() {
 template <class Op, class Acc>
 const CycleActivity* ArrayController<Op, Acc>::replay(std::int64_t count) {
   SlotRecord& record = *replayable_slot_;
-  const std::size_t g = replay_fold_;
   const std::size_t first = replayed_from_ = static_cast<std::size_t>(replay_position_);
-  const std::int64_t stream_start = scheduler_.issued()[g].stream_start;
-  for (std::size_t i = first; i < first + static_cast<std::size_t>(count); ++i) {
-    CycleActivity& activity = record.cycles[i];
-    activity.cycle = cycle_;
-    activity.fold = static_cast<int>(g);
-    // With memory, the fold's evaluation goes once its last result is
-    // collected: no MAC is due after it.
-    const FoldEvaluation<Op, Acc>* evaluation = evaluates_folds_ ? evaluations_[g].get() : nullptr;
-    activity.gated_macs = evaluation != nullptr ? evaluation->gated_macs(cycle_ - stream_start) : 0;
-    const CycleTotals& before = record.totals[i];
-    CycleTotals& after = record.totals[i + 1];
-    after.gated_macs = before.gated_macs + activity.gated_macs;
-    if (gate_ != nullptr) {
-      replay_memory(g, activity);
+  const std::size_t end = first + static_cast<std::size_t>(count);
+  if (gate_ == nullptr) {
+    patch_replayed(record, first, end);
+    cycle_ += count;
+  } else {
+    for (std::size_t i = first; i < end; ++i) {
+      // The cycle's gated MACs first: the fold's evaluation goes once its
+      // last result is collected.
+      patch_replayed(record, i, i + 1);
+      CycleActivity& activity = record.cycles[i];
+      replay_memory(replay_fold_, activity);
+      const CycleTotals& before = record.totals[i];
+      CycleTotals& after = record.totals[i + 1];
       after.dram_bytes = before.dram_bytes + activity.dram_bytes;
       for (int o = 0; o < kOperands; ++o) after.buffer_bytes[o] = before.buffer_bytes[o] + activity.buffer_bytes[o];
+      ++cycle_;
     }
-    ++cycle_;
   }
   replayed_ = &record;
   replay_position_ += count;
   if (replay_position_ == static_cast<std::int64_t>(record.cycles.size())) finish_replay(record);
   return record.cycles.data() + first;
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::patch_replayed(SlotRecord& record, std::size_t first, std::size_t end) {
+  const std::size_t g = replay_fold_;
+  const std::int64_t stream_start = scheduler_.issued()[g].stream_start;
+  const FoldEvaluation<Op, Acc>* evaluation = evaluates_folds_ ? evaluations_[g].get() : nullptr;
+  std::uint64_t gated = record.totals[first].gated_macs;
+  for (std::size_t i = first; i < end; ++i) {
+    CycleActivity& activity = record.cycles[i];
+    activity.cycle = cycle_ + static_cast<std::int64_t>(i - first);
+    activity.fold = static_cast<int>(g);
+    activity.gated_macs = evaluation != nullptr ? evaluation->gated_macs(activity.cycle - stream_start) : 0;
+    gated += activity.gated_macs;
+    record.totals[i + 1].gated_macs = gated;
+  }
 }
 
 template <class Op, class Acc>

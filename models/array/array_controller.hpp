@@ -139,6 +139,9 @@ class ArrayController final : public Execution {
   bool array_quiet() const;
   // Keeps the slot being recorded once its last cycle has been stepped.
   void finish_recorded_slot();
+  // Writes the cycle numbers, the fold and the gated MACs (and their
+  // running totals) of the record's cycles [first, end), from cycle_ on.
+  void patch_replayed(SlotRecord& record, std::size_t first, std::size_t end);
   // A replayed cycle's work with the memory controller, fold g's results
   // collected included.
   void replay_memory(std::size_t g, CycleActivity& activity);
