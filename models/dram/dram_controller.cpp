@@ -211,8 +211,15 @@ void DramChannel::issue_column(std::size_t index) {
   // the bus (column_ready), so bursts end in the order they issue.
   if (!in_flight_.empty() && data_end <= in_flight_.back().done)
     throw std::logic_error("DRAM burst " + std::to_string(q.request.id) + " ends before the burst issued before it");
-  in_flight_.push_back({q.request.id, q.request.write, q.arrival, data_end});
-  first_done_ = in_flight_.front().done;
+  if (in_flight_head_ == in_flight_.size()) {
+    in_flight_.clear();
+    in_flight_head_ = 0;
+  } else if (in_flight_head_ > 0 && in_flight_.size() == in_flight_.capacity()) {
+    in_flight_.erase(in_flight_.begin(), in_flight_.begin() + static_cast<std::ptrdiff_t>(in_flight_head_));
+    in_flight_head_ = 0;
+  }
+  in_flight_.push_back({q.request.id, q.request.write, q.arrival, data_end, q.request.transfer});
+  first_done_ = in_flight_[in_flight_head_].done;
   // Closed page: precharge as soon as allowed unless another request wants the row.
   if (!config_.open_page && !row_has_waiting_hit(l, l.row)) issue_precharge(l, precharge_at);
 }
@@ -298,7 +305,7 @@ std::int64_t DramChannel::next_command() const {
 
 std::int64_t DramChannel::next_event() const {
   // A completion is taken after the tick of the cycle before its data ends.
-  if (in_flight_.empty()) return next_command();
+  if (in_flight_head_ == in_flight_.size()) return next_command();
   return std::max(std::min(next_command(), first_done_ - 1), now_);
 }
 
@@ -341,16 +348,14 @@ void DramChannel::skip_to(std::int64_t cycle) {
   now_ = cycle;
 }
 
-const std::vector<DramCompletion>& DramChannel::take_completions() {
-  std::vector<DramCompletion>& done = completed_;
-  done.clear();
-  if (now_ < first_done_) return done;
+DramCompletions DramChannel::take_completions() {
+  if (now_ < first_done_) return {};
   // In flight, bursts are in the order they end (issue_column).
-  std::size_t ended = 0;
-  for (; ended < in_flight_.size() && in_flight_[ended].done <= now_; ++ended) done.push_back(in_flight_[ended]);
-  in_flight_.erase(in_flight_.begin(), in_flight_.begin() + static_cast<std::ptrdiff_t>(ended));
-  first_done_ = in_flight_.empty() ? std::numeric_limits<std::int64_t>::max() : in_flight_.front().done;
-  return done;
+  const std::size_t first = in_flight_head_;
+  while (in_flight_head_ < in_flight_.size() && in_flight_[in_flight_head_].done <= now_) ++in_flight_head_;
+  first_done_ = in_flight_head_ < in_flight_.size() ? in_flight_[in_flight_head_].done
+                                                    : std::numeric_limits<std::int64_t>::max();
+  return {in_flight_.data() + first, in_flight_.data() + in_flight_head_};
 }
 
 }  // namespace systole

@@ -37,6 +37,7 @@ struct DramRequest {
   std::uint64_t id = 0;
   bool write = false;
   DramLocation location;
+  std::uint64_t transfer = 0;  // the requester's (the DRAM system's transfer), handed back
 };
 
 struct DramCompletion {
@@ -44,6 +45,24 @@ struct DramCompletion {
   bool write = false;
   std::int64_t arrival = 0;  // cycle the request entered the queue
   std::int64_t done = 0;     // cycle its last data beat ended
+  std::uint64_t transfer = 0;  // the request's
+};
+
+// Completions held by their channel: valid until it is next ticked,
+// skipped or asked for them again.
+class DramCompletions {
+ public:
+  DramCompletions() = default;
+  DramCompletions(const DramCompletion* first, const DramCompletion* last) : first_(first), last_(last) {}
+  const DramCompletion* begin() const { return first_; }
+  const DramCompletion* end() const { return last_; }
+  std::size_t size() const { return static_cast<std::size_t>(last_ - first_); }
+  bool empty() const { return first_ == last_; }
+  const DramCompletion& front() const { return *first_; }
+
+ private:
+  const DramCompletion* first_ = nullptr;
+  const DramCompletion* last_ = nullptr;
 };
 
 enum class DramCommand { Activate, Precharge, Read, Write, Refresh };
@@ -113,15 +132,13 @@ class DramChannel {
   // ended in them is taken by the next take_completions(), with the cycle it
   // ended.
   void skip_to(std::int64_t cycle);
-  // Requests whose data transfer has ended by now (until the next call), in
-  // the order they ended.
-  const std::vector<DramCompletion>& take_completions();
-  // Those whose column command has issued and whose data has not been
-  // taken, in the order their data ends.
-  const std::vector<DramCompletion>& in_flight() const { return in_flight_; }
+  // Requests whose data transfer has ended by now, in the order they ended.
+  DramCompletions take_completions();
+  // The request whose column command issued last.
+  const DramCompletion& last_issued() const { return in_flight_.back(); }
   // Some request's data has ended by now and was not taken.
   bool data_ended() const { return now_ >= first_done_; }
-  bool idle() const { return queue_.empty() && in_flight_.empty(); }
+  bool idle() const { return queue_.empty() && in_flight_head_ == in_flight_.size(); }
 
   std::int64_t now() const { return now_; }
   const DramChannelStats& stats() const { return stats_; }
@@ -240,10 +257,13 @@ class DramChannel {
   };
   RequestQueue queue_;
   std::vector<std::size_t> banks_with_requests_;  // in no particular order
-  std::vector<DramCompletion> in_flight_;  // in the order they end, which is the order they issued
+  // Requests whose column command issued, in the order they end, which is
+  // the order they issued; those before in_flight_head_ have been taken
+  // (the last of them are take_completions()'s answer).
+  std::vector<DramCompletion> in_flight_;
+  std::size_t in_flight_head_ = 0;
   // The first cycle a request in flight ends at (asked every cycle run).
   std::int64_t first_done_ = std::numeric_limits<std::int64_t>::max();
-  std::vector<DramCompletion> completed_;  // take_completions()'s last answer
   // next_command()'s answer until the state it reads changes (a request
   // queued, a tick that may have issued a command), or kUnknown. Ticks and
   // skips through cycles before it keep it: they change nothing it reads.

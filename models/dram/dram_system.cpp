@@ -28,8 +28,7 @@ std::uint64_t DramSystem::transfer(std::int64_t address, std::int64_t bytes, boo
   if (bytes <= 0) ++transfers_finished_count_;
   drop_finished_transfers();
   if (record_transfers_ && bytes > 0) transfers_in_flight_[id] = {address, bytes, write, now_fs_, 0, {}};
-  for (std::int64_t burst = first; bytes > 0 && burst <= last; ++burst)
-    pending_.push_back({id, burst * spec_.burst_bytes, write});
+  if (bytes > 0) pending_.push_back({id, first * spec_.burst_bytes, (last + 1) * spec_.burst_bytes, write});
   feed(now_fs_);
   if (on_transfer_) on_transfer_();
   return id;
@@ -52,17 +51,17 @@ void DramSystem::drop_finished_transfers() {
 void DramSystem::feed(std::int64_t now_fs) {
   // In order: a full channel queue holds back the bursts behind it.
   while (!pending_.empty()) {
-    const Burst& burst = pending_.front();
-    if (!front_decoded_) front_ = mapping_.decode(burst.address);
+    PendingBursts& bursts = pending_.front();
+    if (!front_decoded_) front_ = mapping_.decode(bursts.next);
     front_decoded_ = true;
     const DramAddress& where = front_;
     DramChannel& channel = channels_[where.channel];
     if (!channel.can_accept()) return;
-    burst_transfer_.push_back(burst.transfer);
-    if (record_transfers_) bursts_in_flight_[next_burst_id_] = {burst.address, now_fs};
-    channel.enqueue({next_burst_id_++, burst.write, where.location});
-    pending_.pop_front();
+    if (record_transfers_) bursts_in_flight_[next_burst_id_] = {bursts.next, now_fs};
+    channel.enqueue({next_burst_id_++, bursts.write, where.location, bursts.transfer});
     front_decoded_ = false;
+    bursts.next += spec_.burst_bytes;
+    if (bursts.next == bursts.end) pending_.pop_front();
   }
 }
 
@@ -70,10 +69,10 @@ void DramSystem::run_cycle() {
   bool commands_issued = false;
   for (DramChannel& channel : channels_) {
     const std::int64_t commands = channel.commands_issued();
-    const std::size_t in_flight = channel.in_flight().size();
+    const std::int64_t bursts = bursts_of(channel);
     channel.tick();
     commands_issued |= channel.commands_issued() != commands;
-    if (channel.in_flight().size() != in_flight) burst_issued(channel.in_flight().back());
+    if (bursts_of(channel) != bursts) burst_issued(channel.last_issued());
   }
   ++cycle_;
   take_completions();
@@ -84,25 +83,22 @@ void DramSystem::run_cycle() {
 }
 
 void DramSystem::burst_issued(const DramCompletion& burst) {
-  const std::uint64_t transfer = burst_transfer_[burst.id - burst_base_];
+  const std::uint64_t transfer = burst.transfer;
   TransferBursts& t = transfers_[transfer - transfers_base_];
   t.last_end = std::max(t.last_end, burst.done);
   if (--t.unissued == 0) known_ends_.push_back({t.last_end, transfer});
 }
 
-void DramSystem::take_completions() {
+void DramSystem::take_ended() {
   // Data that ended in cycles jumped over is taken now, each burst with the
   // cycle its data ended, merged across channels in that order.
-  bool ended = false;
-  for (const DramChannel& channel : channels_) ended |= channel.data_ended();
-  if (!ended) return;
   if (channels_.size() == 1) {
     for (const DramCompletion& c : channels_.front().take_completions()) take_completion(c);
     return;
   }
   ended_.clear();
   for (DramChannel& channel : channels_) {
-    const std::vector<DramCompletion>& taken = channel.take_completions();
+    const DramCompletions taken = channel.take_completions();
     ended_.insert(ended_.end(), taken.begin(), taken.end());
   }
   std::stable_sort(ended_.begin(), ended_.end(),
@@ -111,12 +107,7 @@ void DramSystem::take_completions() {
 }
 
 void DramSystem::take_completion(const DramCompletion& c) {
-  std::uint64_t& entry = burst_transfer_[c.id - burst_base_];
-  const std::uint64_t transfer = std::exchange(entry, kCompleted);
-  while (!burst_transfer_.empty() && burst_transfer_.front() == kCompleted) {
-    burst_transfer_.pop_front();
-    ++burst_base_;
-  }
+  const std::uint64_t transfer = c.transfer;
   if (record_transfers_) record_burst(transfer, c);
   if (--transfers_[transfer - transfers_base_].unfinished == 0) {
     transfers_finished_ = true;

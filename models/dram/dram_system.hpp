@@ -61,26 +61,31 @@ class DramSystem final : public DramBackend {
   void record_transfers() override { record_transfers_ = true; }
   std::vector<DramTransferRecord> transfers_finished_by(std::int64_t time_fs) override;
   double tck_ns() const override { return spec_.tck_ps * 1e-3; }
-  // Transfers and bursts whose bookkeeping is still held: the ones in
-  // flight and those behind the oldest of them.
+  // Transfers whose bookkeeping is still held: the ones in flight and those
+  // behind the oldest of them. A burst's is its channel's queue entry.
   std::size_t transfers_held() const { return transfers_.size(); }
-  std::size_t bursts_held() const { return burst_transfer_.size(); }
 
  private:
   // Moves pending bursts into the channels' queues at `now_fs`.
   void feed(std::int64_t now_fs);
   void run_cycle();
   // Takes the bursts whose data ended by the cycle the channels are at.
-  void take_completions();
+  void take_completions() {
+    for (const DramChannel& channel : channels_)
+      if (channel.data_ended()) return take_ended();
+  }
+  void take_ended();
   void take_completion(const DramCompletion& burst);
   std::vector<DramCompletion> ended_;  // take_completions()'s, reused
   // A burst's column command issued: its data ends at burst.done.
   void burst_issued(const DramCompletion& burst);
   void drop_finished_transfers();
 
-  struct Burst {
+  // A transfer's bursts not yet queued: those from `next` up to `end`
+  // (byte addresses, burst-aligned).
+  struct PendingBursts {
     std::uint64_t transfer;
-    std::int64_t address;
+    std::int64_t next, end;
     bool write;
   };
   DramSpec spec_;
@@ -89,7 +94,7 @@ class DramSystem final : public DramBackend {
   std::vector<DramChannel> channels_;
   std::int64_t cycle_ = 0;  // the next DRAM cycle to run; every channel is at it
   std::int64_t now_fs_ = 0;  // the latest time advanced to
-  std::deque<Burst> pending_;
+  std::deque<PendingBursts> pending_;
   // Where the first pending burst goes, once decoded: a full queue holds it
   // back for many cycles.
   DramAddress front_;
@@ -110,11 +115,6 @@ class DramSystem final : public DramBackend {
   std::vector<std::pair<std::int64_t, std::uint64_t>> known_ends_;
   std::uint64_t next_burst_id_ = 0;
   std::int64_t bursts_done_ = 0;
-  // Each burst's transfer, from burst id burst_base_ on; a completed burst's
-  // entry is kCompleted, and those at the front are dropped.
-  static constexpr std::uint64_t kCompleted = ~std::uint64_t{0};
-  std::deque<std::uint64_t> burst_transfer_;
-  std::uint64_t burst_base_ = 0;
   bool transfers_finished_ = false;
   std::uint64_t transfers_finished_count_ = 0;
   std::function<void()> on_transfer_;
