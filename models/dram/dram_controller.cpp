@@ -45,6 +45,8 @@ DramChannel::DramChannel(const DramSpec& spec, const DramControllerConfig& confi
       rank_next_act_(spec.ranks),
       rank_next_read_(spec.ranks),
       rank_next_write_(spec.ranks),
+      rank_read_floor_(spec.ranks),
+      rank_write_floor_(spec.ranks),
       recent_acts_(spec.ranks),
       open_banks_(spec.ranks),
       active_until_(spec.ranks),
@@ -165,10 +167,9 @@ void DramChannel::issue_activate(Queued& q) {
 }
 
 void DramChannel::issue_column(std::size_t index) {
-  const Queued q = queue_[index];
+  const Queued& q = queue_[index];
   count_queued(q, -1);
-  queue_.erase(index);
-  const DramLocation& l = q.request.location;
+  const DramLocation l = q.request.location;
   const DramTiming& t = spec_.t;
   Bank& bank = bank_of(l);
   const std::size_t g = group_index(l);
@@ -220,6 +221,7 @@ void DramChannel::issue_column(std::size_t index) {
   }
   in_flight_.push_back({q.request.id, q.request.write, q.arrival, data_end, q.request.transfer});
   first_done_ = in_flight_[in_flight_head_].done;
+  queue_.erase(index);
   // Closed page: precharge as soon as allowed unless another request wants the row.
   if (!config_.open_page && !row_has_waiting_hit(l, l.row)) issue_precharge(l, precharge_at);
 }
@@ -319,16 +321,20 @@ std::int64_t DramChannel::compute_next_command() const {
     const std::int64_t starving_from = queue_.front().arrival + config_.starvation_cycles + 1;
     if (starving_from > now_) next = std::min(next, starving_from);
   }
+  // What every read or write of a rank waits for: the rank's spacing and
+  // the data bus.
+  for (int rank = 0; rank < spec_.ranks; ++rank) {
+    rank_read_floor_[rank] = std::max(rank_next_read_[rank], data_bus_ready(rank) - t.RL);
+    rank_write_floor_[rank] = std::max(rank_next_write_[rank], data_bus_ready(rank) - t.WL);
+  }
   for (std::size_t b : banks_with_requests_) {
     const Bank& bank = banks_[b];
     const std::size_t g = bank.group;
     const int rank = bank.rank;
     if (bank.row_reads > 0)
-      next = std::min(next, std::max({bank.next_read, group_next_read_[g], rank_next_read_[rank],
-                                      data_bus_ready(rank) - t.RL}));
+      next = std::min(next, std::max({bank.next_read, group_next_read_[g], rank_read_floor_[rank]}));
     if (bank.row_writes > 0)
-      next = std::min(next, std::max({bank.next_write, group_next_write_[g], rank_next_write_[rank],
-                                      data_bus_ready(rank) - t.WL}));
+      next = std::min(next, std::max({bank.next_write, group_next_write_[g], rank_write_floor_[rank]}));
     if (bank.other_rows > 0 && bank.open_row < 0) {
       std::int64_t ready = std::max({bank.next_act, group_next_act_[g], rank_next_act_[rank]});
       const auto& acts = recent_acts_[rank];

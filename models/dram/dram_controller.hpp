@@ -205,6 +205,9 @@ class DramChannel {
   std::vector<std::int64_t> group_next_act_, group_next_read_, group_next_write_;
   // Per rank: earliest next ACT / READ / WRITE to any group, last four ACTs.
   std::vector<std::int64_t> rank_next_act_, rank_next_read_, rank_next_write_;
+  // compute_next_command()'s, per rank: the earliest READ / WRITE the rank's
+  // spacing and the data bus allow.
+  mutable std::vector<std::int64_t> rank_read_floor_, rank_write_floor_;
   std::vector<std::deque<std::int64_t>> recent_acts_;
   // Per rank: banks with a row open, and the cycle before which the rank
   // stays active with none open (an auto-precharge still to take effect, a
