@@ -797,11 +797,14 @@ void ArrayController<Op, Acc>::step_quiet_run(CycleActivity* cycles, std::int64_
   left_operands_.skip(cycle_, count - c);
   top_operands_.skip(cycle_, count - c);
   const std::int64_t first = cycle_;
-  for (; c < count; ++c) {
+  quiet_bytes_moved_.assign(static_cast<std::size_t>(count - c), bytes_moved_);
+  if (gate_ != nullptr) gate_->bytes_moved_each(first, count - c, quiet_bytes_moved_.data());
+  for (const std::int64_t moved : quiet_bytes_moved_) {
     cycles[c] = quiet;
     cycles[c].cycle = cycle_;
-    cycles[c].dram_bytes = dram_bytes_this_cycle();
+    cycles[c].dram_bytes = static_cast<std::uint32_t>(moved - std::exchange(bytes_moved_, moved));
     ++cycle_;
+    ++c;
   }
   if (gate_ != nullptr) gate_->end_quiet_cycles(first, cycle_ - 1);
 }

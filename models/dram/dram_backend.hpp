@@ -65,6 +65,10 @@ class DramBackend {
   // Bytes moved by `time_fs`, which is at most the time advanced to and
   // never decreases from one call to the next.
   virtual std::int64_t bytes_moved_by(std::int64_t time_fs) = 0;
+  // The same for `count` times, `first_fs` and every `period_fs` after it,
+  // into by_time.
+  virtual void bytes_moved_by_each(std::int64_t first_fs, std::int64_t period_fs, std::int64_t count,
+                                   std::int64_t* by_time) = 0;
 
   virtual std::int64_t capacity_bytes() const = 0;
   virtual double peak_gb_per_s() const = 0;  // all channels

@@ -262,6 +262,11 @@ std::int64_t DramSystem::bytes_moved_by(std::int64_t time_fs) {
   return bytes_reported_;
 }
 
+void DramSystem::bytes_moved_by_each(std::int64_t first_fs, std::int64_t period_fs, std::int64_t count,
+                                     std::int64_t* by_time) {
+  for (std::int64_t i = 0; i < count; ++i) by_time[i] = bytes_moved_by(first_fs + i * period_fs);
+}
+
 DramChannelStats DramSystem::stats() const {
   // Taken after every DRAM cycle that did something: one channel's are copied.
   DramChannelStats total = channels_.front().stats();

@@ -46,6 +46,8 @@ class DramSystem final : public DramBackend {
   void on_transfer(std::function<void()> listener) override { on_transfer_ = std::move(listener); }
   // Bytes whose bursts completed by `time_fs`.
   std::int64_t bytes_moved_by(std::int64_t time_fs) override;
+  void bytes_moved_by_each(std::int64_t first_fs, std::int64_t period_fs, std::int64_t count,
+                           std::int64_t* by_time) override;
 
   const DramSpec& spec() const { return spec_; }
   std::int64_t capacity_bytes() const override { return mapping_.capacity_bytes(); }

@@ -48,6 +48,9 @@ class FoldGate {
   // Bytes the memory has moved by the end of cycle `cycle` (called with
   // cycles in order, each at most the last one ticked).
   virtual std::int64_t bytes_moved(std::int64_t cycle) = 0;
+  // The same for each of cycles [first, first + count), into by_end, in one
+  // call: quiet runs ask it of thousands of cycles at once.
+  virtual void bytes_moved_each(std::int64_t first, std::int64_t count, std::int64_t* by_end) = 0;
   // Bytes held now in each partition of the on-chip buffer (ifmap, filter,
   // ofmap).
   virtual void buffer_bytes(std::uint32_t held[3]) const = 0;

@@ -154,6 +154,12 @@ std::int64_t MemoryController::bytes_moved(std::int64_t cycle) {
   return dram_.bytes_moved_by(cycle_end(cycle));
 }
 
+void MemoryController::bytes_moved_each(std::int64_t first, std::int64_t count, std::int64_t* by_end) {
+  if (count <= 0) return;
+  dram_.advance_to(cycle_end(first + count - 1));
+  dram_.bytes_moved_by_each(cycle_end(first), period_fs_, count, by_end);
+}
+
 bool MemoryController::delivered(std::size_t g) const {
   if (!reads_issued_[g]) return false;
   for (std::uint64_t id : read_transfers_[g])

@@ -88,6 +88,7 @@ class MemoryController final : public FoldGate {
   void end_quiet_cycles(std::int64_t first, std::int64_t last) override;
   bool drained() const override;
   std::int64_t bytes_moved(std::int64_t cycle) override;
+  void bytes_moved_each(std::int64_t first, std::int64_t count, std::int64_t* by_end) override;
   void buffer_bytes(std::uint32_t held[3]) const override;
   // Those not seen finished by the last tick, and those it saw finish.
   void dram_transfers(std::uint32_t in_flight[3]) const override;
