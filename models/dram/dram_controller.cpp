@@ -141,8 +141,14 @@ void count_rank_standby(DramChannelStats& stats, std::int64_t active_until, std:
   stats.precharge_standby_cycles += to - from - active;
 }
 
-void DramChannel::count_standby(std::int64_t from, std::int64_t to) {
-  for (int rank = 0; rank < spec_.ranks; ++rank) count_rank_standby(stats_, active_until(rank), from, to);
+void DramChannel::count_standby(DramChannelStats& stats, std::int64_t from, std::int64_t to) const {
+  for (int rank = 0; rank < spec_.ranks; ++rank) count_rank_standby(stats, active_until(rank), from, to);
+}
+
+DramChannelStats DramChannel::stats() const {
+  DramChannelStats stats = stats_;
+  count_standby(stats, standby_from_, now_);
+  return stats;
 }
 
 void DramChannel::issue_activate(Queued& q) {
@@ -259,10 +265,12 @@ void DramChannel::tick() {
   // look for a command.
   if (next_command_ == kUnknown || next_command_ <= now_) {
     next_command_ = kUnknown;
+    // The cycles before this one end in the state the last command left;
+    // this one's is the state after its command.
+    count_standby(stats_, standby_from_, now_);
+    standby_from_ = now_;
     issue_command();
   }
-  // The cycle's standby state is the one after its command.
-  count_standby(now_, now_ + 1);
   ++now_;
 }
 
@@ -348,11 +356,7 @@ std::int64_t DramChannel::compute_next_command() const {
   return std::max(next, now_);
 }
 
-void DramChannel::skip_to(std::int64_t cycle) {
-  if (cycle <= now_) return;
-  count_standby(now_, cycle);
-  now_ = cycle;
-}
+void DramChannel::skip_to(std::int64_t cycle) { now_ = std::max(now_, cycle); }
 
 DramCompletions DramChannel::take_completions() {
   if (now_ < first_done_) return {};

@@ -141,11 +141,15 @@ class DramChannel {
   bool idle() const { return queue_.empty() && in_flight_head_ == in_flight_.size(); }
 
   std::int64_t now() const { return now_; }
-  const DramChannelStats& stats() const { return stats_; }
+  // Up to now: the standby cycles since the last command are counted as
+  // they are asked for (no command, no change of state).
+  DramChannelStats stats() const;
   // Every command issued so far (a RDA or WRA counts its auto-precharge).
   std::int64_t commands_issued() const {
     return stats_.reads + stats_.writes + stats_.activates + stats_.precharges + stats_.refreshes;
   }
+  // RD and WR commands so far: one burst each.
+  std::int64_t bursts_issued() const { return stats_.reads + stats_.writes; }
   // Per rank, the cycle before which the rank stays in active standby if no
   // command issues from now on (kAlwaysActive while a bank is open).
   static constexpr std::int64_t kAlwaysActive = std::numeric_limits<std::int64_t>::max();
@@ -195,7 +199,10 @@ class DramChannel {
   void issue_precharge(const DramLocation& l, std::int64_t at);
   // Counts cycles [from, to), in which no command issues, as active or
   // precharge standby for every rank.
-  void count_standby(std::int64_t from, std::int64_t to);
+  void count_standby(DramChannelStats& stats, std::int64_t from, std::int64_t to) const;
+  // stats_ counts standby cycles before standby_from_; those from it to now
+  // are counted before a command may change the ranks' state.
+  std::int64_t standby_from_ = 0;
   void record(DramCommand command, const DramLocation& l, int row, std::int64_t at);
 
   DramSpec spec_;

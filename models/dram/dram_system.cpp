@@ -10,7 +10,7 @@ namespace systole {
 
 namespace {
 // Its RD and WR commands so far: one burst each.
-std::int64_t bursts_of(const DramChannel& channel) { return channel.stats().reads + channel.stats().writes; }
+std::int64_t bursts_of(const DramChannel& channel) { return channel.bursts_issued(); }
 }  // namespace
 
 DramSystem::DramSystem(const DramSpec& spec, int channels, const DramControllerConfig& controller)
