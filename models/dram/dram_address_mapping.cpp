@@ -35,11 +35,15 @@ DramAddressMapping::DramAddressMapping(const DramSpec& spec, int channels, const
   capacity_bytes_ = spec_.burst_bytes;
   burst_shift_ = log2_exact(spec_.burst_bytes);
   powers_of_two_ = burst_shift_ >= 0;
+  int lowest_bit = 0;
   for (Field f : order_) {
     extents_.push_back(extent(f));
     capacity_bytes_ *= extents_.back();
-    shifts_.push_back(log2_exact(extents_.back()));
-    powers_of_two_ = powers_of_two_ && shifts_.back() >= 0;
+    const int bits = log2_exact(extents_.back());
+    powers_of_two_ = powers_of_two_ && bits >= 0;
+    field_shift_[static_cast<std::size_t>(f)] = lowest_bit;
+    field_mask_[static_cast<std::size_t>(f)] = extents_.back() - 1;
+    lowest_bit += std::max(bits, 0);
   }
 }
 
@@ -58,23 +62,30 @@ std::int64_t DramAddressMapping::extent(Field field) const {
 std::int64_t DramAddressMapping::capacity_bytes() const { return capacity_bytes_; }
 
 DramAddress DramAddressMapping::decode(std::int64_t byte_address) const {
-  // Past the capacity, an address wraps: the shifted fields' masks drop
-  // what lies beyond it.
-  const bool shifts = powers_of_two_ && byte_address >= 0;
-  std::int64_t rest = shifts ? byte_address >> burst_shift_ : (byte_address % capacity_bytes_) / spec_.burst_bytes;
-  // Each field's value by Field, then placed: no branch per field.
+  DramAddress a;
+  // Past the capacity, an address wraps: the fields' masks drop what lies
+  // beyond it.
+  if (powers_of_two_ && byte_address >= 0) {
+    const std::int64_t burst = byte_address >> burst_shift_;
+    const auto field = [&](Field f) {
+      const auto i = static_cast<std::size_t>(f);
+      return static_cast<int>((burst >> field_shift_[i]) & field_mask_[i]);
+    };
+    a.channel = field(Field::Channel);
+    a.location.bank_group = field(Field::BankGroup);
+    a.location.column = field(Field::Column);
+    a.location.bank = field(Field::Bank);
+    a.location.rank = field(Field::Rank);
+    a.location.row = field(Field::Row);
+    return a;
+  }
+  std::int64_t rest = (byte_address % capacity_bytes_) / spec_.burst_bytes;
+  // Each field's value by Field, then placed.
   int values[kFields];
   for (std::size_t i = 0; i < kFields; ++i) {
-    const std::int64_t n = extents_[i];
-    if (shifts) {
-      values[static_cast<int>(order_[i])] = static_cast<int>(rest & (n - 1));
-      rest >>= shifts_[i];
-    } else {
-      values[static_cast<int>(order_[i])] = static_cast<int>(rest % n);
-      rest /= n;
-    }
+    values[static_cast<int>(order_[i])] = static_cast<int>(rest % extents_[i]);
+    rest /= extents_[i];
   }
-  DramAddress a;
   a.channel = values[static_cast<int>(Field::Channel)];
   a.location.bank_group = values[static_cast<int>(Field::BankGroup)];
   a.location.column = values[static_cast<int>(Field::Column)];

@@ -6,6 +6,7 @@
 // "ch,bg,co,ba,ra,ro", sends consecutive bursts to alternating channels and
 // bank groups and keeps a row open for the longest stretch of a stream.
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -40,12 +41,15 @@ class DramAddressMapping {
   std::vector<Field> order_;
   // Computed once: every burst is decoded, and where the burst size and
   // every field's extent are powers of two (as DRAM geometry nearly always
-  // is) the fields are shifts and masks, not 64-bit divisions.
+  // is) each field is a shift and a mask of the burst's index, not a 64-bit
+  // division.
   std::int64_t capacity_bytes_ = 0;
   std::vector<std::int64_t> extents_;  // per field of order_
   bool powers_of_two_ = false;
   int burst_shift_ = 0;
-  std::vector<int> shifts_;  // per field of order_, when powers_of_two_
+  // By Field, when powers_of_two_: the field's lowest bit and its mask.
+  std::array<int, kFields> field_shift_{};
+  std::array<std::int64_t, kFields> field_mask_{};
 };
 
 }  // namespace systole
