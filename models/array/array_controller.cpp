@@ -797,16 +797,21 @@ void ArrayController<Op, Acc>::step_quiet_run(CycleActivity* cycles, std::int64_
   left_operands_.skip(cycle_, count - c);
   top_operands_.skip(cycle_, count - c);
   const std::int64_t first = cycle_;
-  quiet_bytes_moved_.assign(static_cast<std::size_t>(count - c), bytes_moved_);
-  if (gate_ != nullptr) gate_->bytes_moved_each(first, count - c, quiet_bytes_moved_.data());
-  for (const std::int64_t moved : quiet_bytes_moved_) {
-    cycles[c] = quiet;
-    cycles[c].cycle = cycle_;
-    cycles[c].dram_bytes = static_cast<std::uint32_t>(moved - std::exchange(bytes_moved_, moved));
-    ++cycle_;
-    ++c;
+  const std::int64_t quiet_cycles = count - c;
+  CycleActivity* const run = cycles + c;
+  for (std::int64_t i = 0; i < quiet_cycles; ++i) {
+    run[i] = quiet;
+    run[i].cycle = first + i;
   }
-  if (gate_ != nullptr) gate_->end_quiet_cycles(first, cycle_ - 1);
+  cycle_ += quiet_cycles;
+  if (gate_ == nullptr) return;
+  quiet_bytes_moved_.resize(static_cast<std::size_t>(quiet_cycles));
+  gate_->bytes_moved_each(first, quiet_cycles, quiet_bytes_moved_.data());
+  for (std::int64_t i = 0; i < quiet_cycles; ++i) {
+    const std::int64_t moved = quiet_bytes_moved_[static_cast<std::size_t>(i)];
+    run[i].dram_bytes = static_cast<std::uint32_t>(moved - std::exchange(bytes_moved_, moved));
+  }
+  gate_->end_quiet_cycles(first, cycle_ - 1);
 }
 
 template <class Op, class Acc>
