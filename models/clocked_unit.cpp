@@ -53,9 +53,8 @@ void ClockedUnit::step_slept(std::int64_t count) {
     slept_.resize(static_cast<std::size_t>(std::min(count, kChunk)));
   while (count > 0) {
     const std::int64_t run = std::min({count, observers_max_run(), kChunk});
-    execution_->step_quiet_run(slept_.data(), run);
     CycleTotals totals;
-    for (std::int64_t c = 0; c < run; ++c) totals.add(slept_[static_cast<std::size_t>(c)]);
+    execution_->step_quiet_run(slept_.data(), run, totals);
     for (CycleObserver* observer : observers_) observer->on_sequence(slept_.data(), run, totals, *execution_);
     last_edge_ += sc_core::sc_time::from_value(period_.value() * static_cast<sc_dt::uint64>(run));
     cycles_since_pause_ += run;

@@ -111,12 +111,11 @@ class Execution {
   virtual bool waiting_on_memory() const { return false; }
   // One such quiet cycle: the same result as step(), without the work.
   virtual CycleActivity step_quiet() { return step(); }
-  // `count` such quiet cycles in a row, their activities into `cycles`: the
-  // same as as many step_quiet()s, which it is by default. A unit woken by
-  // memory takes the cycles it slept through this way.
-  virtual void step_quiet_run(CycleActivity* cycles, std::int64_t count) {
-    for (std::int64_t c = 0; c < count; ++c) cycles[c] = step_quiet();
-  }
+  // `count` such quiet cycles in a row, their activities into `cycles` and
+  // what they add up to into `totals`: the same as as many step_quiet()s,
+  // which it is by default (models/execution.cpp). A unit woken by memory
+  // takes the cycles it slept through this way.
+  virtual void step_quiet_run(CycleActivity* cycles, std::int64_t count, CycleTotals& totals);
   // After step(): whether the next cycles may repeat the one just stepped
   // (skip_repeats may return more than 0), asked first because it is cheap.
   virtual bool may_repeat() const { return false; }

@@ -779,9 +779,12 @@ CycleActivity ArrayController<Op, Acc>::step_quiet() {
 }
 
 template <class Op, class Acc>
-void ArrayController<Op, Acc>::step_quiet_run(CycleActivity* cycles, std::int64_t count) {
+void ArrayController<Op, Acc>::step_quiet_run(CycleActivity* cycles, std::int64_t count, CycleTotals& totals) {
   std::int64_t c = 0;
-  for (; c < count && !(nothing_moving() && quiet_rows_ == config_.rows); ++c) cycles[c] = step_quiet();
+  for (; c < count && !(nothing_moving() && quiet_rows_ == config_.rows); ++c) {
+    cycles[c] = step_quiet();
+    totals.add(cycles[c]);
+  }
   if (c == count) return;
   // What step_quiet() gives from now on, but for the cycle and the DRAM
   // bytes: the operands' record, the hops and the MACs stay empty, and the
@@ -804,12 +807,14 @@ void ArrayController<Op, Acc>::step_quiet_run(CycleActivity* cycles, std::int64_
     run[i].cycle = first + i;
   }
   cycle_ += quiet_cycles;
+  totals.add(quiet, static_cast<std::uint64_t>(quiet_cycles));
   if (gate_ == nullptr) return;
   quiet_bytes_moved_.resize(static_cast<std::size_t>(quiet_cycles));
   gate_->bytes_moved_each(first, quiet_cycles, quiet_bytes_moved_.data());
   for (std::int64_t i = 0; i < quiet_cycles; ++i) {
     const std::int64_t moved = quiet_bytes_moved_[static_cast<std::size_t>(i)];
     run[i].dram_bytes = static_cast<std::uint32_t>(moved - std::exchange(bytes_moved_, moved));
+    totals.dram_bytes += run[i].dram_bytes;
   }
   gate_->end_quiet_cycles(first, cycle_ - 1);
 }
