@@ -73,6 +73,11 @@ TEST_CASE("bad input exits 2 with one line and writes nothing", "[cli]") {
   expect_bad_input(run_systole(f.run_args({"--sample", "0", "--out", out})), "option --sample");
   expect_bad_input(run_systole(f.run_args({"--seed", "-1", "--out", out})), "option --seed");
   expect_bad_input(run_systole(f.run_args({"--vcd-pes", "0:1,0:1", "--out", out})), "needs --vcd");
+  // Not a timeline file named --traces, and no traces.
+  expect_bad_input(run_systole(f.run_args({"--timeline", "--traces", out + ".traces", "--out", out})),
+                   "option --timeline: its value is missing ('--traces', the next option, was taken in its place)");
+  expect_bad_input(run_systole({"sweep", "run", f.dir + "/sweep.yaml", "--writer", "--notify"}),
+                   "option --writer: its value is missing ('--notify', the next option, was taken in its place)");
   expect_bad_input(run_systole(f.run_args({"--batch", "4611686018427387904", "--out", out})),
                    "option --batch 4611686018427387904: layer 'conv1': batch must be at most 68719476736");
   expect_bad_input(run_systole(f.run_args({"--vcd", out + ".vcd", "--vcd-pes", "0:9,0:1"})),

@@ -36,6 +36,7 @@
 #include "sim/config/text.hpp"
 #include "sim/report/utilization_log.hpp"
 #include "sim/cli/held_log.hpp"
+#include "sim/cli/option_values.hpp"
 #include "sim/report/dram_transfer_log.hpp"
 #include "sim/report/scalesim_traces.hpp"
 #include "sim/report/timeline_trace.hpp"
@@ -124,6 +125,7 @@ po::variables_map parse_options(int argc, char** argv, const po::options_descrip
   try {
     po::store(po::parse_command_line(argc, argv, options), vm);
     po::notify(vm);
+    reject_options_as_values(vm);
   } catch (const po::unknown_option& e) {
     const std::string option = e.get_option_name();  // "--key" or "--key=value"
     const std::string key = option.substr(0, option.find('='));

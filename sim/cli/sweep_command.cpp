@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sim/cli/held_log.hpp"
+#include "sim/cli/option_values.hpp"
 #include "sim/config/input_error.hpp"
 #include "sim/config/text.hpp"
 #include "sim/sweep/local_pool.hpp"
@@ -60,6 +61,7 @@ po::variables_map parse(int argc, char** argv, po::options_description& options)
   try {
     po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(), vm);
     po::notify(vm);
+    reject_options_as_values(vm);
   } catch (const po::error& e) {
     throw InputError(e.what());
   }
