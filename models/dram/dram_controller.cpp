@@ -308,11 +308,6 @@ void DramChannel::issue_command() {
   }
 }
 
-std::int64_t DramChannel::next_command() const {
-  if (next_command_ == kUnknown) next_command_ = compute_next_command();
-  return next_command_;
-}
-
 std::int64_t DramChannel::next_event() const {
   // A completion is taken after the tick of the cycle before its data ends.
   if (in_flight_head_ == in_flight_.size()) return next_command();
@@ -355,8 +350,6 @@ std::int64_t DramChannel::compute_next_command() const {
   }
   return std::max(next, now_);
 }
-
-void DramChannel::skip_to(std::int64_t cycle) { now_ = std::max(now_, cycle); }
 
 DramCompletions DramChannel::take_completions() {
   if (now_ < first_done_) return {};

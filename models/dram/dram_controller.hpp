@@ -19,6 +19,7 @@
 // Abstracted away: command/address bus encoding, power-down, per-bank
 // refresh, on-die termination, the PHY, and data values.
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <limits>
@@ -124,14 +125,18 @@ class DramChannel {
   // readiness condition is a lower bound on the cycle, so the minimum over
   // them is never late (it may be early: ticking then just finds nothing to
   // do).
-  std::int64_t next_command() const;
+  // Inline, as skip_to: asked at least once per accelerator cycle.
+  std::int64_t next_command() const {
+    if (next_command_ == kUnknown) next_command_ = compute_next_command();
+    return next_command_;
+  }
   // The same, or the cycle after whose tick a request's data ends, if sooner.
   std::int64_t next_event() const;
   // Jumps over idle cycles to `cycle`, which must not pass next_command():
   // the channel ends up as if it had been ticked through them. Data that
   // ended in them is taken by the next take_completions(), with the cycle it
   // ended.
-  void skip_to(std::int64_t cycle);
+  void skip_to(std::int64_t cycle) { now_ = std::max(now_, cycle); }
   // Requests whose data transfer has ended by now, in the order they ended.
   DramCompletions take_completions();
   // The request whose column command issued last.
