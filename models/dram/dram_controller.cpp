@@ -45,8 +45,6 @@ DramChannel::DramChannel(const DramSpec& spec, const DramControllerConfig& confi
       rank_next_act_(spec.ranks),
       rank_next_read_(spec.ranks),
       rank_next_write_(spec.ranks),
-      rank_read_floor_(spec.ranks),
-      rank_write_floor_(spec.ranks),
       recent_acts_(spec.ranks),
       open_banks_(spec.ranks),
       active_until_(spec.ranks),
@@ -324,20 +322,16 @@ std::int64_t DramChannel::compute_next_command() const {
     const std::int64_t starving_from = queue_.front().arrival + config_.starvation_cycles + 1;
     if (starving_from > now_) next = std::min(next, starving_from);
   }
-  // What every read or write of a rank waits for: the rank's spacing and
-  // the data bus.
-  for (int rank = 0; rank < spec_.ranks; ++rank) {
-    rank_read_floor_[rank] = std::max(rank_next_read_[rank], data_bus_ready(rank) - t.RL);
-    rank_write_floor_[rank] = std::max(rank_next_write_[rank], data_bus_ready(rank) - t.WL);
-  }
   for (std::size_t b : banks_with_requests_) {
     const Bank& bank = banks_[b];
     const std::size_t g = bank.group;
     const int rank = bank.rank;
     if (bank.row_reads > 0)
-      next = std::min(next, std::max({bank.next_read, group_next_read_[g], rank_read_floor_[rank]}));
+      next = std::min(next, std::max({bank.next_read, group_next_read_[g], rank_next_read_[rank],
+                                      data_bus_ready(rank) - t.RL}));
     if (bank.row_writes > 0)
-      next = std::min(next, std::max({bank.next_write, group_next_write_[g], rank_write_floor_[rank]}));
+      next = std::min(next, std::max({bank.next_write, group_next_write_[g], rank_next_write_[rank],
+                                      data_bus_ready(rank) - t.WL}));
     if (bank.other_rows > 0 && bank.open_row < 0) {
       std::int64_t ready = std::max({bank.next_act, group_next_act_[g], rank_next_act_[rank]});
       const auto& acts = recent_acts_[rank];

@@ -49,8 +49,8 @@ struct DramCompletion {
   std::uint64_t transfer = 0;  // the request's
 };
 
-// Completions held by their channel: valid until it is next ticked,
-// skipped or asked for them again.
+// Completions held by their channel: valid until it is next ticked or
+// asked for them again.
 class DramCompletions {
  public:
   DramCompletions() = default;
@@ -217,9 +217,6 @@ class DramChannel {
   std::vector<std::int64_t> group_next_act_, group_next_read_, group_next_write_;
   // Per rank: earliest next ACT / READ / WRITE to any group, last four ACTs.
   std::vector<std::int64_t> rank_next_act_, rank_next_read_, rank_next_write_;
-  // compute_next_command()'s, per rank: the earliest READ / WRITE the rank's
-  // spacing and the data bus allow.
-  mutable std::vector<std::int64_t> rank_read_floor_, rank_write_floor_;
   std::vector<std::deque<std::int64_t>> recent_acts_;
   // Per rank: banks with a row open, and the cycle before which the rank
   // stays active with none open (an auto-precharge still to take effect, a
