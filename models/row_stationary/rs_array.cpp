@@ -53,6 +53,7 @@ void RowStationaryArray<Op, Acc>::begin_pass() {
   const RsPass& p = pass();
   for (Pe& pe : pes_) pe.unit = -1;
   active_.clear();
+  pes_done_ = 0;
   input_streams_.clear();
   psum_streams_.clear();
   next_input_stream_ = 0;
@@ -177,7 +178,10 @@ void RowStationaryArray<Op, Acc>::step_pe(int index, CycleActivity& a, bool& wor
   if (++pe.action == macs + n * filters) {
     pe.action = 0;
     std::fill(pe.psums.begin(), pe.psums.end(), Acc{0});
-    if (++pe.out_col == conv_.out_w) pe.done = true;
+    if (++pe.out_col == conv_.out_w) {
+      pe.done = true;
+      ++pes_done_;
+    }
   }
 }
 
@@ -315,18 +319,9 @@ CycleActivity RowStationaryArray<Op, Acc>::step() {
     if (!worked && !delivered)
       throw std::logic_error("row-stationary array: no PE and no network can move in pass " +
                              std::to_string(next_pass_ - 1) + " at cycle " + std::to_string(cycle_));
-    for (int index : active_) {
-      const Pe& pe = pes_[static_cast<std::size_t>(index)];
-      totals_.peak_ifmap_entries = std::max<std::int64_t>(totals_.peak_ifmap_entries, pe.inputs_received - pe.inputs_freed);
-      totals_.peak_filter_entries = std::max<std::int64_t>(totals_.peak_filter_entries, pe.weights_loaded);
-      totals_.peak_psum_entries = std::max<std::int64_t>(totals_.peak_psum_entries, static_cast<std::int64_t>(pe.psums.size()));
-      if (pe.inputs_received - pe.inputs_freed > pads_.ifmap_entries)
-        throw std::logic_error("row-stationary array: an ifmap scratchpad overflowed");
-    }
     a.fold = static_cast<int>(next_pass_) - 1;
     a.phase = Phase::Stream;
-    if (std::all_of(active_.begin(), active_.end(),
-                    [this](int index) { return pes_[static_cast<std::size_t>(index)].done; })) {
+    if (pes_done_ == active_.size()) {
       in_pass_ = false;
       if (gate_ != nullptr) gate_->finished(next_pass_ - 1);
     }

@@ -64,7 +64,6 @@ struct RsTotals {
   std::int64_t stall_buffer_cycles = 0;  // the same, the networks limited by the buffer's ports
   std::int64_t stall_dram_cycles = 0;  // cycles waiting for a pass's tiles or the last write-backs
   std::vector<StallSpan> stall_spans;  // where those were lost
-  std::int64_t peak_ifmap_entries = 0, peak_filter_entries = 0, peak_psum_entries = 0;
 };
 
 template <class Op, class Acc>
@@ -147,6 +146,7 @@ class RowStationaryArray final : public Execution {
   RsWindow window_;
   std::vector<Pe> pes_;  // row-major, rows_ × cols_
   std::vector<int> active_;  // indices of the pass's PEs, bottom rows first
+  std::size_t pes_done_ = 0;  // of them, those done with the pass
   std::vector<InputStream> input_streams_;
   std::vector<PsumStream> psum_streams_;
   std::size_t next_input_stream_ = 0;
