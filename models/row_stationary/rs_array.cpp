@@ -84,7 +84,7 @@ void RowStationaryArray<Op, Acc>::begin_pass() {
         pe.inputs_received = pe.inputs_freed = 0;
         pe.psums.assign(static_cast<std::size_t>(n * unit.filters), Acc{0});
         pe.out_col = pe.action = 0;
-        pe.done = false;
+        pe.awaits = Awaits::Nothing;
         pe.link_full = false;
         pe.link = Acc{0};
         active_.push_back(index);
@@ -101,20 +101,43 @@ void RowStationaryArray<Op, Acc>::begin_pass() {
   // Bottom rows first: a PE frees its link register before the one above
   // writes it in the same cycle.
   std::sort(active_.begin(), active_.end(), std::greater<>());
+  for (std::size_t slot = 0; slot < active_.size(); ++slot)
+    pes_[static_cast<std::size_t>(active_[slot])].slot = static_cast<int>(slot);
+  may_act_.assign((active_.size() + 63) / 64, 0);
+  for (std::size_t slot = 0; slot < active_.size(); ++slot) may_act_[slot / 64] |= std::uint64_t{1} << (slot % 64);
+  awaiting_weights_ = awaiting_inputs_ = 0;
+}
+
+template <class Op, class Acc>
+void RowStationaryArray<Op, Acc>::set_aside(Pe& pe, Awaits awaits) {
+  may_act_[static_cast<std::size_t>(pe.slot) / 64] &= ~(std::uint64_t{1} << (pe.slot % 64));
+  pe.awaits = awaits;
+  if (awaits == Awaits::Weights) ++awaiting_weights_;
+  if (awaits == Awaits::Inputs) ++awaiting_inputs_;
+}
+
+template <class Op, class Acc>
+void RowStationaryArray<Op, Acc>::wake(Pe& pe) {
+  may_act_[static_cast<std::size_t>(pe.slot) / 64] |= std::uint64_t{1} << (pe.slot % 64);
+  if (pe.awaits == Awaits::Weights) --awaiting_weights_;
+  if (pe.awaits == Awaits::Inputs) --awaiting_inputs_;
+  pe.awaits = Awaits::Nothing;
 }
 
 template <class Op, class Acc>
 void RowStationaryArray<Op, Acc>::step_pe(int index, CycleActivity& a, bool& worked, Waits& waited) {
   Pe& pe = pes_[static_cast<std::size_t>(index)];
-  if (pe.done) return;
   const RsPass& p = pass();
   const RsUnit& unit = p.units[static_cast<std::size_t>(pe.unit)];
   const int filters = unit.filters, q = p.channels, n = p.images, s_len = conv_.filter_w;
   const int macs = n * q * s_len * filters;
   if (pe.action < macs) {
     const bool weights = pe.weights_loaded == filters * q * s_len;
-    if (!weights || pe.inputs_received < window_.needed_through[static_cast<std::size_t>(pe.out_col)] * n * q) {
+    const int inputs_needed = window_.needed_through[static_cast<std::size_t>(pe.out_col)] * n * q;
+    if (!weights || pe.inputs_received < inputs_needed) {
       waited.on(weights ? widths_.ifmap : widths_.filter);
+      pe.inputs_needed = inputs_needed;
+      set_aside(pe, weights ? Awaits::Inputs : Awaits::Weights);
       return;
     }
     const int m = pe.action % filters;
@@ -179,8 +202,8 @@ void RowStationaryArray<Op, Acc>::step_pe(int index, CycleActivity& a, bool& wor
     pe.action = 0;
     std::fill(pe.psums.begin(), pe.psums.end(), Acc{0});
     if (++pe.out_col == conv_.out_w) {
-      pe.done = true;
       ++pes_done_;
+      set_aside(pe, Awaits::Nothing);
     }
   }
 }
@@ -212,7 +235,7 @@ void RowStationaryArray<Op, Acc>::deliver(CycleActivity& a) {
     for (int j = 0; j < p.out_rows; ++j) {
       Pe& pe = pes_[static_cast<std::size_t>((row0 + i) * cols_ + col0 + j)];
       pe.weights[static_cast<std::size_t>(w)] = value;
-      ++pe.weights_loaded;
+      if (++pe.weights_loaded == per_row && pe.awaits == Awaits::Weights) wake(pe);
       ++a.register_writes[static_cast<int>(RegisterFile::Stationary)];
       ++a.noc_deliveries;
     }
@@ -246,6 +269,7 @@ void RowStationaryArray<Op, Acc>::deliver(CycleActivity& a) {
     for (int index : stream.pes) {
       Pe& pe = pes_[static_cast<std::size_t>(index)];
       pe.inputs[static_cast<std::size_t>(pe.inputs_received++)] = value;
+      if (pe.awaits == Awaits::Inputs && pe.inputs_received >= pe.inputs_needed) wake(pe);
       ++a.register_writes[static_cast<int>(RegisterFile::Operand)];
       ++a.noc_deliveries;
     }
@@ -303,7 +327,11 @@ CycleActivity RowStationaryArray<Op, Acc>::step() {
   if (in_pass_) {
     bool worked = false;
     Waits waited;
-    for (int index : active_) step_pe(index, a, worked, waited);
+    for (std::size_t word = 0; word < may_act_.size(); ++word)
+      for (std::uint64_t bits = may_act_[word]; bits != 0; bits &= bits - 1)
+        step_pe(active_[word * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))], a, worked, waited);
+    if (awaiting_weights_ > 0) waited.on(widths_.filter);
+    if (awaiting_inputs_ > 0) waited.on(widths_.ifmap);
     const std::uint32_t words_before = a.noc_words[0] + a.noc_words[1] + a.noc_words[2];
     deliver(a);
     const bool delivered = a.noc_words[0] + a.noc_words[1] + a.noc_words[2] > words_before;

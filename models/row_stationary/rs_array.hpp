@@ -93,8 +93,11 @@ class RowStationaryArray final : public Execution {
   const RsTotals& totals() const { return totals_; }
 
  private:
+  // What keeps a PE from its next MAC until a GIN delivers it.
+  enum class Awaits { Nothing, Weights, Inputs };
   struct Pe {
     int unit = -1;  // replica in this pass, -1: idle
+    int slot = 0;   // its place in active_
     int set_row = 0, set_col = 0;
     int input_row = 0;  // unpadded coordinate, may lie in the padding
     std::vector<Op> weights;  // [filter][channel][s]
@@ -104,9 +107,10 @@ class RowStationaryArray final : public Execution {
     std::vector<Acc> psums;   // [image][filter]
     int out_col = 0;          // output column being computed
     int action = 0;           // MAC, then send, index within the column
-    bool done = false;
     bool link_full = false;   // the link register from above (or the psum GIN)
     Acc link = 0;
+    Awaits awaits = Awaits::Nothing;
+    int inputs_needed = 0;  // while it awaits inputs
   };
   // One row of input values on the ifmap GIN and the PEs it reaches.
   struct InputStream {
@@ -127,6 +131,10 @@ class RowStationaryArray final : public Execution {
     void on(const RsNetworkRate& network) { (network.buffer_limited() ? buffer : noc) = true; }
   };
   void step_pe(int index, CycleActivity& activity, bool& worked, Waits& waited);
+  // A PE that awaits a GIN's delivery, or is done, is not stepped until the
+  // delivery comes: a cycle costs the PEs that may act, not the whole pass.
+  void set_aside(Pe& pe, Awaits awaits);
+  void wake(Pe& pe);
   void deliver(CycleActivity& activity);
   Op input_value(int group, int image, int channel, int row, int col) const;
   std::size_t output_index(int image, int out_row, int out_col, int group, int filter) const;
@@ -147,6 +155,8 @@ class RowStationaryArray final : public Execution {
   std::vector<Pe> pes_;  // row-major, rows_ × cols_
   std::vector<int> active_;  // indices of the pass's PEs, bottom rows first
   std::size_t pes_done_ = 0;  // of them, those done with the pass
+  std::vector<std::uint64_t> may_act_;  // a bit per slot of active_: the PEs stepped
+  int awaiting_weights_ = 0, awaiting_inputs_ = 0;  // PEs set aside for each
   std::vector<InputStream> input_streams_;
   std::vector<PsumStream> psum_streams_;
   std::size_t next_input_stream_ = 0;
