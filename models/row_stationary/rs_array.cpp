@@ -28,6 +28,12 @@ RowStationaryArray<Op, Acc>::RowStationaryArray(const RsConv& conv, const RsMapp
   if (const std::string problem = rs_mapping_problem(conv, mapping, rows, cols, pads); !problem.empty())
     throw std::logic_error("row-stationary mapping " + mapping.to_string() + ": " + problem);
   if (gate_ != nullptr) bytes_moved_ = gate_->bytes_moved(-1);
+  for (int out_col = 0; out_col < conv_.out_w; ++out_col)
+    for (int s = 0; s < conv_.filter_w; ++s) {
+      const int x = out_col * conv_.stride_w + s * conv_.dilation_w - conv_.pad_left;
+      input_column_.push_back(static_cast<int>(std::lower_bound(window_.columns.begin(), window_.columns.end(), x) -
+                                               window_.columns.begin()));
+    }
 }
 
 template <class Op, class Acc>
@@ -84,6 +90,7 @@ void RowStationaryArray<Op, Acc>::begin_pass() {
         pe.inputs_received = pe.inputs_freed = 0;
         pe.psums.assign(static_cast<std::size_t>(n * unit.filters), Acc{0});
         pe.out_col = pe.action = 0;
+        pe.mac_filter = pe.mac_s = pe.mac_channel = pe.mac_image = 0;
         pe.awaits = Awaits::Nothing;
         pe.link_full = false;
         pe.link = Acc{0};
@@ -140,13 +147,8 @@ void RowStationaryArray<Op, Acc>::step_pe(int index, CycleActivity& a, bool& wor
       set_aside(pe, weights ? Awaits::Inputs : Awaits::Weights);
       return;
     }
-    const int m = pe.action % filters;
-    int rest = pe.action / filters;
-    const int s = rest % s_len;
-    rest /= s_len;
-    const int c = rest % q, image = rest / q;
-    const int x = pe.out_col * conv_.stride_w + s * conv_.dilation_w - conv_.pad_left;
-    const auto column = std::lower_bound(window_.columns.begin(), window_.columns.end(), x) - window_.columns.begin();
+    const int m = pe.mac_filter, s = pe.mac_s, c = pe.mac_channel, image = pe.mac_image;
+    const int column = input_column_[static_cast<std::size_t>(pe.out_col * s_len + s)];
     const Op in = pe.inputs[static_cast<std::size_t>((column * n + image) * q + c)];
     ++a.active_pes;
     ++a.register_reads[static_cast<int>(RegisterFile::Operand)];
@@ -161,6 +163,16 @@ void RowStationaryArray<Op, Acc>::step_pe(int index, CycleActivity& a, bool& wor
       pe.psums[static_cast<std::size_t>(image * filters + m)] += static_cast<Acc>(w) * static_cast<Acc>(in);
     }
     worked = true;
+    if (++pe.mac_filter == filters) {
+      pe.mac_filter = 0;
+      if (++pe.mac_s == s_len) {
+        pe.mac_s = 0;
+        if (++pe.mac_channel == q) {
+          pe.mac_channel = 0;
+          ++pe.mac_image;
+        }
+      }
+    }
     if (++pe.action == macs) pe.inputs_freed = window_.freed_after[static_cast<std::size_t>(pe.out_col)] * n * q;
     return;
   }
@@ -200,6 +212,7 @@ void RowStationaryArray<Op, Acc>::step_pe(int index, CycleActivity& a, bool& wor
   }
   if (++pe.action == macs + n * filters) {
     pe.action = 0;
+    pe.mac_image = 0;
     std::fill(pe.psums.begin(), pe.psums.end(), Acc{0});
     if (++pe.out_col == conv_.out_w) {
       ++pes_done_;

@@ -107,6 +107,10 @@ class RowStationaryArray final : public Execution {
     std::vector<Acc> psums;   // [image][filter]
     int out_col = 0;          // output column being computed
     int action = 0;           // MAC, then send, index within the column
+    // The next MAC's filter, filter column, channel and image (action's
+    // digits, filter innermost), kept as counters: dividing action out
+    // cost more than the MAC.
+    int mac_filter = 0, mac_s = 0, mac_channel = 0, mac_image = 0;
     bool link_full = false;   // the link register from above (or the psum GIN)
     Acc link = 0;
     Awaits awaits = Awaits::Nothing;
@@ -152,6 +156,9 @@ class RowStationaryArray final : public Execution {
   FoldGate* gate_;
   std::vector<RsPass> passes_;
   RsWindow window_;
+  // Per output column and filter column, the input column's place in
+  // window_.columns.
+  std::vector<int> input_column_;
   std::vector<Pe> pes_;  // row-major, rows_ × cols_
   std::vector<int> active_;  // indices of the pass's PEs, bottom rows first
   std::size_t pes_done_ = 0;  // of them, those done with the pass
