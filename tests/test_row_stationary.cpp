@@ -96,6 +96,21 @@ TEST_CASE("row stationary: a filter GIN of one word a cycle delays each set row"
   check_counts(stats, {{Counter::Cycles, 21}, {Counter::Macs, 81}, {Counter::StallNocCycles, 3}});
 }
 
+TEST_CASE("row stationary: an ifmap GIN of one word a cycle starves the PE, a NoC stall each cycle", "[rs]") {
+  // One PE convolves a 1x3 filter with a 1x5 input row into an output row
+  // of 3 columns. Its 3 weights come in cycle 0 (usable from 1); the ifmap GIN brings input column x in cycle x (usable from x + 1).
+  // Output column f needs columns f..f + 2: column 0 waits for column 2
+  // (usable from 3), so cycle 0 waits on the filter GIN and cycles 1 and 2
+  // on the ifmap GIN: 3 NoC stall cycles. MACs 3-5, send 6; column 1 (needs
+  // column 3, usable from 4): MACs 7-9, send 10; column 2: MACs 11-13, send
+  // 14. 15 cycles, 9 MACs.
+  ArchConfig arch = rs_array(1, 1);
+  arch.noc.left_words = 1;
+  const Layer layer = forced(conv_layer(1, 5, 1, 1, 1, 3), {1, 1, 1, 1, 1, 1});
+  const LayerStats stats = simulate(arch, {layer}, dense_values).layers.at(0);
+  check_counts(stats, {{Counter::Cycles, 15}, {Counter::Macs, 9}, {Counter::StallNocCycles, 3}});
+}
+
 TEST_CASE("row stationary: filter rows folded over two passes on a 2x3 array", "[rs]") {
   // R = 3 on 2 rows: sets of h = 2, filter rows {0, 1} then {2}.
   // Pass 0 (cycles 0-13): 6 weights (18 writes), input rows 0..3 (read by
