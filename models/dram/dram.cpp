@@ -49,8 +49,7 @@ void Dram::on_clock() {
   while (true) {
     const std::int64_t next = system_->next_event_fs();
     if (next == DramBackend::kNever || next > deadline) return;  // the sleeper wakes at its deadline
-    system_->run_ahead_to(next);
-    ahead_to_fs_ = next;
+    ahead_to_fs_ = system_->run_ahead_through(next, deadline);
     if (system_->take_finished_transfers()) {
       transfer_finished_.notify(sc_core::sc_time::from_value(static_cast<sc_dt::uint64>(next - now)));
       return;

@@ -55,6 +55,10 @@ class DramBackend {
   // The same, ahead of its readers (a unit sleeps, models/dram/dram.hpp):
   // they may still ask about the times it runs through.
   virtual void run_ahead_to(std::int64_t time_fs) = 0;
+  // The same, then on through a steady stream of bursts -- one whose every
+  // period repeats the last -- as far as it stays steady, up to `horizon_fs`
+  // at most; returns the time reached. No transfer ends in what it adds.
+  virtual std::int64_t run_ahead_through(std::int64_t time_fs, std::int64_t horizon_fs) = 0;
   // The next time at which something may happen, or kNever.
   virtual std::int64_t next_event_fs() const = 0;
   // True once per batch of transfers finished since the last call.

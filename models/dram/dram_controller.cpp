@@ -35,6 +35,31 @@ DramChannelStats& DramChannelStats::operator+=(const DramChannelStats& o) {
   return *this;
 }
 
+DramChannelStats repeated(const DramChannelStats& from, const DramChannelStats& period_end,
+                          const DramChannelStats& period_start, std::int64_t times) {
+  const auto grown = [times](std::int64_t value, std::int64_t end, std::int64_t start) {
+    return value + (end - start) * times;
+  };
+  const DramChannelStats& e = period_end;
+  const DramChannelStats& b = period_start;
+  DramChannelStats s = from;
+  s.reads = grown(from.reads, e.reads, b.reads);
+  s.writes = grown(from.writes, e.writes, b.writes);
+  s.row_hits = grown(from.row_hits, e.row_hits, b.row_hits);
+  s.row_misses = grown(from.row_misses, e.row_misses, b.row_misses);
+  s.row_conflicts = grown(from.row_conflicts, e.row_conflicts, b.row_conflicts);
+  s.activates = grown(from.activates, e.activates, b.activates);
+  s.precharges = grown(from.precharges, e.precharges, b.precharges);
+  s.refreshes = grown(from.refreshes, e.refreshes, b.refreshes);
+  s.active_standby_cycles = grown(from.active_standby_cycles, e.active_standby_cycles, b.active_standby_cycles);
+  s.precharge_standby_cycles =
+      grown(from.precharge_standby_cycles, e.precharge_standby_cycles, b.precharge_standby_cycles);
+  s.latency_sum = grown(from.latency_sum, e.latency_sum, b.latency_sum);
+  s.latency_max = std::max(from.latency_max, e.latency_max);
+  s.data_bus_cycles = grown(from.data_bus_cycles, e.data_bus_cycles, b.data_bus_cycles);
+  return s;
+}
+
 DramChannel::DramChannel(const DramSpec& spec, const DramControllerConfig& config)
     : spec_(spec),
       config_(config),
@@ -343,6 +368,110 @@ std::int64_t DramChannel::compute_next_command() const {
     if (next <= now_) return now_;
   }
   return std::max(next, now_);
+}
+
+bool DramChannel::serves_only(std::uint64_t transfer) const {
+  for (const Queued& q : queue_)
+    if (q.request.transfer != transfer) return false;
+  for (std::size_t i = in_flight_head_; i < in_flight_.size(); ++i)
+    if (in_flight_[i].transfer != transfer) return false;
+  return true;
+}
+
+bool DramChannel::repeats(const DramChannel& e) const {
+  const std::int64_t period = now_ - e.now_;
+  // Each request queued or in flight is the one the same place held a
+  // period before, that many requests on.
+  const auto ids = static_cast<std::uint64_t>(bursts_issued() - e.bursts_issued());
+  const auto same = [&](std::int64_t now_value, std::int64_t then_value, std::int64_t margin) {
+    return now_value - period == then_value || (now_value + margin <= now_ && then_value + margin <= e.now_);
+  };
+  const auto all_same = [&](const std::vector<std::int64_t>& now_values, const std::vector<std::int64_t>& then_values,
+                            std::int64_t margin) {
+    for (std::size_t i = 0; i < now_values.size(); ++i)
+      if (!same(now_values[i], then_values[i], margin)) return false;
+    return true;
+  };
+  if (period <= 0 || refresh_due_ || e.refresh_due_ || bus_rank_ != e.bus_rank_ ||
+      !same(bus_free_, e.bus_free_, spec_.t.RTRS) || standby_from_ - period != e.standby_from_ ||
+      open_banks_ != e.open_banks_)
+    return false;
+  for (std::size_t b = 0; b < banks_.size(); ++b) {
+    const Bank& x = banks_[b];
+    const Bank& y = e.banks_[b];
+    if (x.open_row != y.open_row || x.row_reads != y.row_reads || x.row_writes != y.row_writes ||
+        x.other_rows != y.other_rows || !same(x.next_act, y.next_act, 0) || !same(x.next_pre, y.next_pre, 0) ||
+        !same(x.next_read, y.next_read, 0) || !same(x.next_write, y.next_write, 0))
+      return false;
+  }
+  if (!all_same(group_next_act_, e.group_next_act_, 0) || !all_same(group_next_read_, e.group_next_read_, 0) ||
+      !all_same(group_next_write_, e.group_next_write_, 0) || !all_same(rank_next_act_, e.rank_next_act_, 0) ||
+      !all_same(rank_next_read_, e.rank_next_read_, 0) || !all_same(rank_next_write_, e.rank_next_write_, 0) ||
+      !all_same(active_until_, e.active_until_, now_ - standby_from_))
+    return false;
+  for (std::size_t r = 0; r < recent_acts_.size(); ++r) {
+    if (recent_acts_[r].size() != e.recent_acts_[r].size()) return false;
+    for (std::size_t a = 0; a < recent_acts_[r].size(); ++a)
+      if (!same(recent_acts_[r][a], e.recent_acts_[r][a], spec_.t.FAW)) return false;
+  }
+  if (queue_.size() != e.queue_.size()) return false;
+  for (std::size_t i = 0; i < queue_.size(); ++i) {
+    const Queued& x = queue_[i];
+    const Queued& y = e.queue_[i];
+    if (x.bank != y.bank || x.request.write != y.request.write || x.request.location.row != y.request.location.row ||
+        x.activated != y.activated || x.precharged != y.precharged || x.arrival - period != y.arrival ||
+        x.request.id - ids != y.request.id)
+      return false;
+  }
+  if (in_flight_.size() - in_flight_head_ != e.in_flight_.size() - e.in_flight_head_) return false;
+  for (std::size_t i = 0; i < in_flight_.size() - in_flight_head_; ++i) {
+    const DramCompletion& x = in_flight_[in_flight_head_ + i];
+    const DramCompletion& y = e.in_flight_[e.in_flight_head_ + i];
+    if (x.write != y.write || x.done - period != y.done || x.arrival - period != y.arrival || x.id - ids != y.id)
+      return false;
+  }
+  return true;
+}
+
+void DramChannel::repeat(const DramChannel& e, std::int64_t periods,
+                         const std::function<DramLocation(std::uint64_t id)>& locate) {
+  const std::int64_t cycles = (now_ - e.now_) * periods;
+  const std::int64_t requests = (bursts_issued() - e.bursts_issued()) * periods;
+  // A bound repeats() found passed stays passed, moved on or not.
+  const auto move = [cycles](std::vector<std::int64_t>& bounds) {
+    for (std::int64_t& bound : bounds) bound += cycles;
+  };
+  for (Bank& bank : banks_) {
+    bank.next_act += cycles;
+    bank.next_pre += cycles;
+    bank.next_read += cycles;
+    bank.next_write += cycles;
+  }
+  move(group_next_act_);
+  move(group_next_read_);
+  move(group_next_write_);
+  move(rank_next_act_);
+  move(rank_next_read_);
+  move(rank_next_write_);
+  move(active_until_);
+  for (auto& acts : recent_acts_)
+    for (std::int64_t& act : acts) act += cycles;
+  bus_free_ += cycles;
+  standby_from_ += cycles;
+  for (Queued& q : queue_) {
+    q.arrival += cycles;
+    q.request.id += static_cast<std::uint64_t>(requests);
+    q.request.location = locate(q.request.id);
+  }
+  for (std::size_t i = in_flight_head_; i < in_flight_.size(); ++i) {
+    in_flight_[i].id += static_cast<std::uint64_t>(requests);
+    in_flight_[i].arrival += cycles;
+    in_flight_[i].done += cycles;
+  }
+  if (in_flight_head_ < in_flight_.size()) first_done_ = in_flight_[in_flight_head_].done;
+  stats_ = repeated(stats_, stats_, e.stats_, periods);
+  now_ += cycles;
+  next_command_ = kUnknown;
 }
 
 DramCompletions DramChannel::take_completions() {

@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <vector>
 
@@ -113,6 +114,12 @@ struct DramChannelStats {
   DramChannelStats& operator+=(const DramChannelStats& other);
 };
 
+// `from` with what a period added (from `period_start` to `period_end`)
+// added `times` more: every count grows by as much each time; the longest
+// latency is the period's end's, as the latencies repeat.
+DramChannelStats repeated(const DramChannelStats& from, const DramChannelStats& period_end,
+                          const DramChannelStats& period_start, std::int64_t times);
+
 class DramChannel {
  public:
   DramChannel(const DramSpec& spec, const DramControllerConfig& config);
@@ -160,6 +167,29 @@ class DramChannel {
   static constexpr std::int64_t kAlwaysActive = std::numeric_limits<std::int64_t>::max();
   std::int64_t active_until(int rank) const { return open_banks_[rank] > 0 ? kAlwaysActive : active_until_[rank]; }
   const std::vector<DramCommandRecord>& commands() const { return commands_; }
+
+  // For a jump over a steady stream of bursts (DramSystem): whether this
+  // channel is `earlier` moved on by now() - earlier.now() cycles -- the
+  // same rows open, the same requests queued (rank, bank, row, read or
+  // write), each as many requests on, and every timing bound, arrival and
+  // data end the same relative to now. Bounds passed long enough ago that
+  // they can hold no command back any more count as equal.
+  bool repeats(const DramChannel& earlier) const;
+  // Moves the channel on through `periods` more repetitions of the period
+  // that led from `earlier` to now, which repeats() confirmed: the timing
+  // bounds move on by as many cycles, the queued requests and the bursts in
+  // flight are those as many requests later (`locate` tells where a request
+  // goes by its id), and the statistics grow by as much each period. The
+  // caller makes sure that no refresh falls due meanwhile and that the
+  // requests queued meanwhile go where those a period earlier went.
+  void repeat(const DramChannel& earlier, std::int64_t periods,
+              const std::function<DramLocation(std::uint64_t id)>& locate);
+  // The cycle the next refresh falls due, or kAlwaysActive without refresh.
+  std::int64_t next_refresh() const { return config_.refresh ? next_refresh_ : kAlwaysActive; }
+  bool records_commands() const { return config_.record_commands; }
+  // Whether every queued request and burst in flight belongs to `transfer`.
+  bool serves_only(std::uint64_t transfer) const;
+  std::size_t queued() const { return queue_.size(); }
 
  private:
   struct Bank {

@@ -1,6 +1,7 @@
 #include "models/dram/dram_system.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -20,6 +21,7 @@ DramSystem::DramSystem(const DramSpec& spec, int channels, const DramControllerC
 }
 
 std::uint64_t DramSystem::transfer(std::int64_t address, std::int64_t bytes, bool write) {
+  marked_ = false;
   const std::uint64_t id = transfers_base_ + transfers_.size();
   const std::int64_t first = address / spec_.burst_bytes;
   const std::int64_t last = (address + bytes - 1) / spec_.burst_bytes;
@@ -118,11 +120,14 @@ void DramSystem::take_completion(const DramCompletion& c) {
     drop_finished_transfers();
   }
   ++bursts_done_;
-  const std::int64_t done_fs = c.done * tck_fs_;
+  add_completion(c.done * tck_fs_, bytes_moved());
+}
+
+void DramSystem::add_completion(std::int64_t done_fs, std::int64_t bytes) {
   if (!completions_.empty() && completions_.back().first == done_fs)
-    completions_.back().second = bytes_moved();
+    completions_.back().second = bytes;
   else
-    completions_.push_back({done_fs, bytes_moved()});
+    completions_.push_back({done_fs, bytes});
 }
 
 void DramSystem::record_burst(std::uint64_t transfer, const DramCompletion& completion) {
@@ -153,6 +158,7 @@ std::vector<DramTransferRecord> DramSystem::transfers_finished_by(std::int64_t t
 }
 
 void DramSystem::keep_history() {
+  marked_ = false;
   if (keep_history_) return;
   keep_history_ = true;
   take_snapshot();
@@ -189,6 +195,7 @@ void DramSystem::drop_history_before(std::int64_t cycles) {
 }
 
 std::vector<std::int64_t> DramSystem::channel_bursts_by(std::int64_t time_fs) {
+  marked_ = false;
   if (keep_history_ && time_fs / tck_fs_ == cycle_) {
     clear_history();
     std::vector<std::int64_t> bursts;
@@ -203,6 +210,7 @@ std::vector<std::int64_t> DramSystem::channel_bursts_by(std::int64_t time_fs) {
 }
 
 DramChannelStats DramSystem::stats_by(std::int64_t time_fs) {
+  marked_ = false;
   const std::int64_t cycles = time_fs / tck_fs_;  // those that end by time_fs
   if (keep_history_ && cycles == cycle_) {
     clear_history();
@@ -229,6 +237,7 @@ std::int64_t DramSystem::next_event_fs() const {
 }
 
 void DramSystem::advance_to(std::int64_t time_fs) {
+  if (!running_ahead_) marked_ = false;
   now_fs_ = std::max(now_fs_, time_fs);
   // Asked about twice per accelerator cycle: mostly no DRAM cycle has ended
   // since, which a product tells faster than the quotient.
@@ -254,7 +263,120 @@ void DramSystem::run_ahead_to(std::int64_t time_fs) {
   running_ahead_ = false;
 }
 
+std::int64_t DramSystem::run_ahead_through(std::int64_t time_fs, std::int64_t horizon_fs) {
+  run_ahead_to(time_fs);
+  // A transfer that finished wakes the sleeper at time_fs: the DRAM stays there.
+  if (!transfers_finished_) follow_stream(horizon_fs / tck_fs_);
+  return std::max(time_fs, cycle_ * tck_fs_);
+}
+
+void DramSystem::follow_stream(std::int64_t horizon_cycle) {
+  if (channels_.size() != 1 || record_transfers_ || pending_.empty() || !known_ends_.empty() ||
+      channels_.front().records_commands()) {
+    marked_ = false;
+    return;
+  }
+  const DramChannel& channel = channels_.front();
+  const std::int64_t period_bursts = spec_.bank_groups;
+  if (marked_) {
+    const std::int64_t bursts = channel.bursts_issued() - mark_.bursts;
+    const bool only_bursts = channel.commands_issued() - mark_.commands == bursts;
+    if (only_bursts && bursts < period_bursts) return;  // the period goes on
+    if (only_bursts && bursts == period_bursts) {
+      if (const std::int64_t periods = periods_ahead(horizon_cycle); periods > 0) {
+        jump(periods);
+        marked_ = false;
+        return;
+      }
+    }
+  }
+  mark_stream();
+}
+
+void DramSystem::mark_stream() {
+  const DramChannel& channel = channels_.front();
+  const std::uint64_t transfer = pending_.front().transfer;
+  marked_ = channel.queued() >= static_cast<std::size_t>(spec_.bank_groups) && channel.serves_only(transfer);
+  if (!marked_) return;
+  if (marked_channel_)
+    *marked_channel_ = channel;
+  else
+    marked_channel_.emplace(channel);
+  mark_ = {cycle_, channel.bursts_issued(), channel.commands_issued(), bursts_done_, transfer,
+           completions_.size(), history_.size(), stats()};
+}
+
+std::int64_t DramSystem::periods_ahead(std::int64_t horizon_cycle) const {
+  const DramChannel& channel = channels_.front();
+  const PendingBursts& range = pending_.front();
+  const std::int64_t period_bursts = spec_.bank_groups;
+  if (range.transfer != mark_.transfer || bursts_done_ - mark_.bursts_done != period_bursts ||
+      static_cast<std::int64_t>(completions_.size() - mark_.completions) != period_bursts ||
+      !channel.serves_only(range.transfer) || !channel.repeats(*marked_channel_))
+    return 0;
+  const std::int64_t period = cycle_ - mark_.cycle;
+  const std::int64_t burst_bytes = spec_.burst_bytes;
+  // A period short of the next refresh, the horizon and the transfer's
+  // last burst to queue, so the stream stays as it was up to the jump's end.
+  std::int64_t periods = std::min((channel.next_refresh() - cycle_) / period - 1, (horizon_cycle - cycle_) / period);
+  periods = std::min(periods, (range.end - range.next) / burst_bytes / period_bursts - 1);
+  // Each burst queued meanwhile must go where the one a period before it went.
+  const auto place = [&](std::int64_t address) {
+    const DramAddress a = mapping_.decode(address);
+    return std::array<int, 5>{a.channel, a.location.rank, a.location.bank_group, a.location.bank, a.location.row};
+  };
+  for (std::int64_t b = 0; b < periods * period_bursts; ++b) {
+    const std::int64_t address = range.next + b * burst_bytes;
+    if (place(address) != place(address - period_bursts * burst_bytes)) return b / period_bursts;
+  }
+  return std::max<std::int64_t>(periods, 0);
+}
+
+void DramSystem::jump(std::int64_t periods) {
+  DramChannel& channel = channels_.front();
+  const std::int64_t period = cycle_ - mark_.cycle;
+  const std::int64_t period_bursts = channel.bursts_issued() - mark_.bursts;
+  const std::int64_t requests = period_bursts * periods;
+  const std::int64_t burst_bytes = spec_.burst_bytes;
+  // What the marked period added, once more for each period jumped over.
+  const std::size_t completed = completions_.size() - static_cast<std::size_t>(period_bursts);
+  for (std::int64_t k = 1; k <= periods; ++k)
+    for (std::size_t c = completed; c < completed + static_cast<std::size_t>(period_bursts); ++c)
+      add_completion(completions_[c].first + k * period * tck_fs_,
+                     completions_[c].second + k * period_bursts * burst_bytes);
+  if (keep_history_) {
+    const DramChannelStats now = stats();
+    const std::size_t ranks = static_cast<std::size_t>(spec_.ranks);
+    const std::size_t first = mark_.history, last = history_.size();
+    for (std::int64_t k = 1; k <= periods; ++k)
+      for (std::size_t h = first; h < last; ++h) {
+        const std::int64_t cycle = history_[h].cycle + k * period;
+        history_.push_back({cycle, repeated(history_[h].stats, now, mark_.stats, k)});
+        for (std::size_t r = 0; r < ranks; ++r) {
+          const std::int64_t until = history_active_until_[h * ranks + r];
+          history_active_until_.push_back(until == DramChannel::kAlwaysActive ? until : until + k * period);
+        }
+        history_channel_bursts_.push_back(history_channel_bursts_[h] + k * period_bursts);
+      }
+  }
+  PendingBursts& range = pending_.front();
+  TransferBursts& transfer = transfers_[range.transfer - transfers_base_];
+  transfer.unissued -= requests;
+  transfer.unfinished -= requests;
+  transfer.last_end += period * periods;
+  bursts_done_ += requests;
+  bursts_jumped_ += requests;
+  next_burst_id_ += static_cast<std::uint64_t>(requests);
+  range.next += requests * burst_bytes;
+  front_decoded_ = false;
+  cycle_ += period * periods;
+  channel.repeat(*marked_channel_, periods, [&](std::uint64_t id) {
+    return mapping_.decode(range.next - static_cast<std::int64_t>(next_burst_id_ - id) * burst_bytes).location;
+  });
+}
+
 std::int64_t DramSystem::bytes_moved_by(std::int64_t time_fs) {
+  marked_ = false;
   while (!completions_.empty() && completions_.front().first <= time_fs) {
     bytes_reported_ = completions_.front().second;
     completions_.pop_front();

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -40,6 +41,7 @@ class DramSystem final : public DramBackend {
   void advance_to(std::int64_t time_fs) override;
   // Keeping the history of what it runs through, if kept at all.
   void run_ahead_to(std::int64_t time_fs) override;
+  std::int64_t run_ahead_through(std::int64_t time_fs, std::int64_t horizon_fs) override;
   // The end of the next DRAM cycle in which something may happen, or kNever.
   std::int64_t next_event_fs() const override;
   bool take_finished_transfers() override { return std::exchange(transfers_finished_, false); }
@@ -66,6 +68,8 @@ class DramSystem final : public DramBackend {
   // Transfers whose bookkeeping is still held: the ones in flight and those
   // behind the oldest of them. A burst's is its channel's queue entry.
   std::size_t transfers_held() const { return transfers_.size(); }
+  // Bursts whose cycles run_ahead_through jumped over.
+  std::int64_t bursts_jumped() const { return bursts_jumped_; }
 
  private:
   // Moves pending bursts into the channels' queues at `now_fs`.
@@ -158,6 +162,31 @@ class DramSystem final : public DramBackend {
   // Moves a transfer that just finished (its data ended with DRAM cycle
   // `done`) from in flight to the finished.
   void record_finished(std::uint64_t transfer, std::int64_t done);
+  void add_completion(std::int64_t done_fs, std::int64_t bytes);
+
+  // A steady stream of bursts (run_ahead_through): one channel reading or
+  // writing one transfer's bursts, a burst per bank group in turn, each
+  // period (a burst per bank group) like the last. The system marks where
+  // a period starts; where the channel repeats the marked state, shifted by
+  // the period, the next periods repeat it too, as long as the bursts
+  // queued meanwhile go where those a period earlier went, no refresh falls
+  // due and nobody looks: they are jumped over in one step, with the
+  // completions, statistics and history each period adds.
+  struct StreamMark {
+    std::int64_t cycle = 0, bursts = 0, commands = 0, bursts_done = 0;
+    std::uint64_t transfer = 0;
+    std::size_t completions = 0, history = 0;
+    DramChannelStats stats;
+  };
+  bool marked_ = false;  // cleared by whatever reads or changes the DRAM from outside
+  StreamMark mark_;
+  std::optional<DramChannel> marked_channel_;
+  std::int64_t bursts_jumped_ = 0;
+  void follow_stream(std::int64_t horizon_cycle);
+  void mark_stream();
+  // The periods that may be jumped over from the end of the marked one.
+  std::int64_t periods_ahead(std::int64_t horizon_cycle) const;
+  void jump(std::int64_t periods);
 };
 
 }  // namespace systole
