@@ -9,10 +9,10 @@
 // this process has nothing to do and does not run. While one sleeps, no
 // transfer can start before it wakes: the process runs the DRAM ahead of
 // SystemC's time, from one DRAM cycle in which something can happen (a
-// command may issue, data ends, a refresh is due) to the next, in one
-// activation, until a transfer completes or the sleeper's deadline comes,
-// and wakes the sleeper at the end of the DRAM cycle in which the transfer
-// completed.
+// command may issue, data ends, a refresh is due) to the next, and over
+// whole periods of a steady stream of bursts at once, in one activation,
+// until a transfer completes or the sleeper's deadline comes, and wakes the
+// sleeper at the end of the DRAM cycle in which the transfer completed.
 //
 // The attached system's time 0 is the moment it is attached; times are
 // SystemC time values, which count femtoseconds (models/accelerator.hpp).

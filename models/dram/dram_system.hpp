@@ -9,7 +9,9 @@
 // jumped over, and the data of bursts that ended in them is taken at the
 // next cycle run or time advanced to, each burst with the cycle its data
 // ended. The next event (next_event_fs) is the next command, or the end of
-// a transfer whose bursts have all issued, whichever comes first.
+// a transfer whose bursts have all issued, whichever comes first. Running
+// ahead, whole periods of a steady stream of bursts are jumped over at once
+// (run_ahead_through, docs/dram.md).
 //
 // Work arrives as transfers of whole tiles (a byte range to read or write),
 // split into bursts and queued to the channels as their queues allow.
