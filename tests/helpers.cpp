@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -232,6 +233,15 @@ layers:
   - {name: attn, type: attention, sequence_length: 4, heads: 2, model_dim: 16, cached_tokens: 3}
   - {name: dec, type: decoder, model_dim: 16, heads: 2, mlp_dim: 32, mlp: gelu, prompt_tokens: 3, decode_steps: 2}
 )";
+
+bool stats_equal(const DramChannelStats& a, const DramChannelStats& b) {
+  const auto fields = [](const DramChannelStats& s) {
+    return std::tie(s.activates, s.precharges, s.reads, s.writes, s.refreshes, s.active_standby_cycles,
+                    s.precharge_standby_cycles, s.row_hits, s.row_misses, s.row_conflicts, s.latency_sum,
+                    s.latency_max, s.data_bus_cycles);
+  };
+  return fields(a) == fields(b);
+}
 
 void check_stats_equal(const DramChannelStats& a, const DramChannelStats& b) {
   CHECK(a.activates == b.activates);

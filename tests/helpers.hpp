@@ -131,6 +131,8 @@ std::vector<std::vector<std::string>> read_csv(const std::string& path);
 
 // Every field of two DRAM statistics, each checked on its own.
 void check_stats_equal(const DramChannelStats& a, const DramChannelStats& b);
+// Whether every field is equal, for a check asked of every cycle.
+bool stats_equal(const DramChannelStats& a, const DramChannelStats& b);
 
 }  // namespace systole::test
 

@@ -721,11 +721,17 @@ TEST_CASE("a DRAM system jumping through steady streams of bursts moves, counts 
           "[dram]") {
   // Long runs of transfers, most following on from the last, some
   // elsewhere, some writes, some two at a time, with quiet spells between,
-  // on two systems keeping their history. One is advanced one DRAM cycle at
-  // a time. The other runs as the DRAM's process runs it while the array
+  // on three systems keeping their history. One is advanced one DRAM cycle
+  // at a time. One runs as the DRAM's process runs it while the array
   // sleeps (models/dram/dram.cpp): event by event with run_ahead_through,
   // which jumps over the periods of a steady stream, waking when a transfer
   // finishes; then, awake, it is asked about the past as the observers ask.
+  // One runs as the memory controller runs it while the array is awake:
+  // advance_through the end of every accelerator cycle (1 ns), which jumps
+  // ahead of its readers, asked then how many bytes have moved and which
+  // transfers are done, and every 211th cycle and after each jump its
+  // statistics; the transfers
+  // start on it after such a tick, often at a time it has jumped over.
   // Each transfer must be seen done at the same time,
   // and the statistics, bursts and bytes moved by every 7th cycle must be
   // the stepped system's.
@@ -739,9 +745,12 @@ TEST_CASE("a DRAM system jumping through steady streams of bursts moves, counts 
       DramControllerConfig config;
       config.open_page = open_page;
       const std::int64_t tck_fs = std::llround(spec.tck_ps * 1000);
-      DramSystem stepped(spec, 1, config), sleeping(spec, 1, config);
+      DramSystem stepped(spec, 1, config), sleeping(spec, 1, config), awake(spec, 1, config);
       stepped.keep_history();
       sleeping.keep_history();
+      awake.keep_history();
+      constexpr std::int64_t kAcceleratorCycleFs = 1000000;
+      std::int64_t accelerator_cycle_end = kAcceleratorCycleFs;
       std::mt19937_64 random(5);
       struct Past {
         std::int64_t time_fs;
@@ -749,11 +758,32 @@ TEST_CASE("a DRAM system jumping through steady streams of bursts moves, counts 
         std::int64_t bytes;
       };
       std::vector<std::int64_t> by_stepped, by_sleeping;  // the time each transfer was seen done
+      std::vector<std::int64_t> by_stepped_ticks, by_awake;  // ... at the accelerator's cycle ends
       std::vector<std::uint64_t> ids;
       std::vector<Past> past;  // the stepped system's, by every 7th cycle not yet asked of the other
       const auto look = [&](const DramSystem& system, std::vector<std::int64_t>& seen, std::int64_t time_fs) {
         for (std::size_t t = 0; t < ids.size(); ++t)
           if (seen[t] < 0 && system.done(ids[t])) seen[t] = time_fs;
+      };
+      const auto tick_awake = [&](std::int64_t end_fs) {
+        stepped.advance_to(end_fs);
+        look(stepped, by_stepped_ticks, end_fs);
+        const std::int64_t jumped_before = awake.bursts_jumped();
+        awake.advance_through(end_fs);
+        look(awake, by_awake, end_fs);
+        INFO("by " << end_fs << " fs");
+        // Asked of every cycle: a check only where they differ.
+        const std::int64_t moved = awake.bytes_moved_by(end_fs);
+        if (moved != stepped.bytes_moved_by(end_fs)) REQUIRE(moved == stepped.bytes_moved_by(end_fs));
+        // As an observer's windows of cycles end (readers at the present
+        // every cycle would let the DRAM drop its history each time), and
+        // right after a jump, from where its history must start.
+        if (end_fs / kAcceleratorCycleFs % 211 != 0 && awake.bursts_jumped() == jumped_before) return;
+        const DramChannelStats stats = awake.stats_by(end_fs), expected = stepped.stats_by(end_fs);
+        if (!stats_equal(stats, expected)) check_stats_equal(stats, expected);
+        const std::vector<std::int64_t> channel_bursts = awake.channel_bursts_by(end_fs);
+        if (channel_bursts != stepped.channel_bursts_by(end_fs))
+          CHECK(channel_bursts == stepped.channel_bursts_by(end_fs));
       };
       std::int64_t time = 0, address = 0, bursts = 0;
       for (int round = 0; round <= 40; ++round) {
@@ -762,11 +792,14 @@ TEST_CASE("a DRAM system jumping through steady streams of bursts moves, counts 
                                              : static_cast<std::int64_t>(random() % (round % 4 == 0 ? 3000 : 200));
         const std::int64_t start = time + gap * tck_fs;
         for (std::int64_t t = (time / tck_fs + 1) * tck_fs; t <= start; t += tck_fs) {
+          for (; accelerator_cycle_end <= t; accelerator_cycle_end += kAcceleratorCycleFs)
+            tick_awake(accelerator_cycle_end);
           stepped.advance_to(t);
           look(stepped, by_stepped, t);
           if (t / tck_fs % 7 == 0) past.push_back({t, stepped.stats_by(t), stepped.bytes_moved_by(t)});
         }
         stepped.advance_to(start);
+        awake.advance_through(start);
         while (true) {
           const std::int64_t next = sleeping.next_event_fs();
           if (next > start) break;
@@ -793,8 +826,11 @@ TEST_CASE("a DRAM system jumping through steady streams of bursts moves, counts 
           const bool write = random() % 6 == 0;
           ids.push_back(stepped.transfer(address, bytes, write));
           REQUIRE(sleeping.transfer(address, bytes, write) == ids.back());
+          REQUIRE(awake.transfer(address, bytes, write) == ids.back());
           by_stepped.push_back(-1);
           by_sleeping.push_back(-1);
+          by_stepped_ticks.push_back(-1);
+          by_awake.push_back(-1);
           address += bytes;
           bursts += bytes / spec.burst_bytes;
         }
@@ -804,12 +840,19 @@ TEST_CASE("a DRAM system jumping through steady streams of bursts moves, counts 
         INFO("transfer " << t);
         REQUIRE(by_stepped[t] >= 0);
         CHECK(by_sleeping[t] == by_stepped[t]);
+        REQUIRE(by_stepped_ticks[t] >= 0);
+        CHECK(by_awake[t] == by_stepped_ticks[t]);
       }
       check_stats_equal(sleeping.stats(), stepped.stats());
-      INFO(sleeping.bursts_jumped() << " of " << bursts << " bursts jumped over");
+      check_stats_equal(awake.stats(), stepped.stats());
+      INFO(sleeping.bursts_jumped() << " (asleep) and " << awake.bursts_jumped() << " (awake) of " << bursts
+                                    << " bursts jumped over");
       // DDR4's streams, a burst per bank group in turn, are jumped over for
       // the most part.
-      if (preset == "ddr4-2400" && open_page) CHECK(sleeping.bursts_jumped() > bursts / 3);
+      if (preset == "ddr4-2400" && open_page) {
+        CHECK(sleeping.bursts_jumped() > bursts / 3);
+        CHECK(awake.bursts_jumped() > bursts / 3);
+      }
     }
 }
 

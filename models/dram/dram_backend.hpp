@@ -59,6 +59,12 @@ class DramBackend {
   // period repeats the last -- as far as it stays steady, up to `horizon_fs`
   // at most; returns the time reached. No transfer ends in what it adds.
   virtual std::int64_t run_ahead_through(std::int64_t time_fs, std::int64_t horizon_fs) = 0;
+  // The same as advance_to, then on through a steady stream of bursts as
+  // far as it stays steady (the memory controller's tick, the array awake):
+  // readers may then ask about the times it runs through, and a transfer
+  // started at a time it ran through queues behind the stream's bursts still
+  // to queue, as it would have then. No transfer ends in what it adds.
+  virtual void advance_through(std::int64_t time_fs) = 0;
   // The next time at which something may happen, or kNever.
   virtual std::int64_t next_event_fs() const = 0;
   // True once per batch of transfers finished since the last call.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -21,6 +22,10 @@ DramSystem::DramSystem(const DramSpec& spec, int channels, const DramControllerC
 }
 
 std::uint64_t DramSystem::transfer(std::int64_t address, std::int64_t bytes, bool write) {
+  // Ahead of the transfer's time, the DRAM jumped over a stream it still
+  // feeds: the transfer's bursts queue behind it, as they would have then.
+  if (cycle_ > now_fs_ / tck_fs_ && pending_.empty())
+    throw std::logic_error("DramSystem: a transfer started in the past of a DRAM that has fed every burst");
   marked_ = false;
   const std::uint64_t id = transfers_base_ + transfers_.size();
   const std::int64_t first = address / spec_.burst_bytes;
@@ -80,7 +85,10 @@ void DramSystem::run_cycle() {
   take_completions();
   // Only commands change the statistics (a burst's latency counts as it
   // issues); the cycles between snapshots are counted from them.
-  if (running_ahead_ && keep_history_ && commands_issued) take_snapshot();
+  if (keep_history_ && commands_issued) {
+    if (running_ahead_) take_snapshot(history_);
+    if (marked_) take_snapshot(period_history_);
+  }
   feed(cycle_ * tck_fs_);
 }
 
@@ -121,6 +129,7 @@ void DramSystem::take_completion(const DramCompletion& c) {
   }
   ++bursts_done_;
   add_completion(c.done * tck_fs_, bytes_moved());
+  if (marked_) period_completions_.push_back({c.done * tck_fs_, bytes_moved()});
 }
 
 void DramSystem::add_completion(std::int64_t done_fs, std::int64_t bytes) {
@@ -161,41 +170,46 @@ void DramSystem::keep_history() {
   marked_ = false;
   if (keep_history_) return;
   keep_history_ = true;
-  take_snapshot();
+  take_snapshot(history_);
 }
 
-void DramSystem::take_snapshot() {
-  history_.push_back({cycle_, stats()});
+void DramSystem::take_snapshot(History& history) const {
+  history.snapshots.push_back({cycle_, stats()});
   for (const DramChannel& channel : channels_) {
-    for (int rank = 0; rank < spec_.ranks; ++rank) history_active_until_.push_back(channel.active_until(rank));
-    history_channel_bursts_.push_back(bursts_of(channel));
+    for (int rank = 0; rank < spec_.ranks; ++rank) history.active_until.push_back(channel.active_until(rank));
+    history.channel_bursts.push_back(bursts_of(channel));
   }
+}
+
+void DramSystem::History::clear() {
+  snapshots.clear();
+  active_until.clear();
+  channel_bursts.clear();
 }
 
 void DramSystem::clear_history() {
   history_.clear();
-  history_active_until_.clear();
-  history_channel_bursts_.clear();
   history_front_ = 0;
 }
 
 void DramSystem::drop_history_before(std::int64_t cycles) {
-  if (!keep_history_ || cycles >= cycle_ || history_front_ >= history_.size() ||
-      history_[history_front_].cycle > cycles)
+  const std::vector<Snapshot>& snapshots = history_.snapshots;
+  if (!keep_history_ || cycles >= cycle_ || history_front_ >= snapshots.size() ||
+      snapshots[history_front_].cycle > cycles)
     throw std::logic_error("DramSystem: statistics asked of a time without history or not advanced to");
-  while (history_front_ + 1 < history_.size() && history_[history_front_ + 1].cycle <= cycles) ++history_front_;
-  if (2 * history_front_ < history_.size()) return;
+  while (history_front_ + 1 < snapshots.size() && snapshots[history_front_ + 1].cycle <= cycles) ++history_front_;
+  if (2 * history_front_ < snapshots.size()) return;
   const auto dropped = static_cast<std::ptrdiff_t>(history_front_);
   const auto ranks = static_cast<std::ptrdiff_t>(channels_.size()) * spec_.ranks;
   const auto channels = static_cast<std::ptrdiff_t>(channels_.size());
-  history_.erase(history_.begin(), history_.begin() + dropped);
-  history_active_until_.erase(history_active_until_.begin(), history_active_until_.begin() + dropped * ranks);
-  history_channel_bursts_.erase(history_channel_bursts_.begin(), history_channel_bursts_.begin() + dropped * channels);
+  history_.snapshots.erase(history_.snapshots.begin(), history_.snapshots.begin() + dropped);
+  history_.active_until.erase(history_.active_until.begin(), history_.active_until.begin() + dropped * ranks);
+  history_.channel_bursts.erase(history_.channel_bursts.begin(),
+                                history_.channel_bursts.begin() + dropped * channels);
   history_front_ = 0;
 }
 
 std::vector<std::int64_t> DramSystem::channel_bursts_by(std::int64_t time_fs) {
-  marked_ = false;
   if (keep_history_ && time_fs / tck_fs_ == cycle_) {
     clear_history();
     std::vector<std::int64_t> bursts;
@@ -204,13 +218,12 @@ std::vector<std::int64_t> DramSystem::channel_bursts_by(std::int64_t time_fs) {
   }
   drop_history_before(time_fs / tck_fs_);
   // No command issues in the cycles skipped after the snapshot.
-  const auto first = history_channel_bursts_.begin() +
+  const auto first = history_.channel_bursts.begin() +
                      static_cast<std::ptrdiff_t>(history_front_ * channels_.size());
   return {first, first + static_cast<std::ptrdiff_t>(channels_.size())};
 }
 
 DramChannelStats DramSystem::stats_by(std::int64_t time_fs) {
-  marked_ = false;
   const std::int64_t cycles = time_fs / tck_fs_;  // those that end by time_fs
   if (keep_history_ && cycles == cycle_) {
     clear_history();
@@ -218,10 +231,10 @@ DramChannelStats DramSystem::stats_by(std::int64_t time_fs) {
   }
   drop_history_before(cycles);
   const std::size_t ranks = channels_.size() * static_cast<std::size_t>(spec_.ranks);
-  const Snapshot& last = history_[history_front_];
+  const Snapshot& last = history_.snapshots[history_front_];
   DramChannelStats stats = last.stats;
   for (std::size_t r = 0; r < ranks; ++r)
-    count_rank_standby(stats, history_active_until_[history_front_ * ranks + r], last.cycle,
+    count_rank_standby(stats, history_.active_until[history_front_ * ranks + r], last.cycle,
                        std::max(last.cycle, cycles));
   return stats;
 }
@@ -236,8 +249,7 @@ std::int64_t DramSystem::next_event_fs() const {
   return next;
 }
 
-void DramSystem::advance_to(std::int64_t time_fs) {
-  if (!running_ahead_) marked_ = false;
+void DramSystem::advance(std::int64_t time_fs, bool follow_streams) {
   now_fs_ = std::max(now_fs_, time_fs);
   // Asked about twice per accelerator cycle: mostly no DRAM cycle has ended
   // since, which a product tells faster than the quotient.
@@ -252,12 +264,14 @@ void DramSystem::advance_to(std::int64_t time_fs) {
       if (cycle_ == end) break;
     }
     run_cycle();
+    if (follow_streams) follow_stream(std::numeric_limits<std::int64_t>::max());
   }
   take_completions();
 }
 
 void DramSystem::run_ahead_to(std::int64_t time_fs) {
-  if (keep_history_ && (history_.empty() || history_.back().cycle != cycle_)) take_snapshot();
+  if (keep_history_ && (history_.snapshots.empty() || history_.snapshots.back().cycle != cycle_))
+    take_snapshot(history_);
   running_ahead_ = true;
   advance_to(time_fs);
   running_ahead_ = false;
@@ -302,8 +316,9 @@ void DramSystem::mark_stream() {
     *marked_channel_ = channel;
   else
     marked_channel_.emplace(channel);
-  mark_ = {cycle_, channel.bursts_issued(), channel.commands_issued(), bursts_done_, transfer,
-           completions_.size(), history_.size(), stats()};
+  mark_ = {cycle_, channel.bursts_issued(), channel.commands_issued(), bursts_done_, transfer, stats()};
+  period_completions_.clear();
+  period_history_.clear();
 }
 
 std::int64_t DramSystem::periods_ahead(std::int64_t horizon_cycle) const {
@@ -311,7 +326,7 @@ std::int64_t DramSystem::periods_ahead(std::int64_t horizon_cycle) const {
   const PendingBursts& range = pending_.front();
   const std::int64_t period_bursts = spec_.bank_groups;
   if (range.transfer != mark_.transfer || bursts_done_ - mark_.bursts_done != period_bursts ||
-      static_cast<std::int64_t>(completions_.size() - mark_.completions) != period_bursts ||
+      static_cast<std::int64_t>(period_completions_.size()) != period_bursts ||
       !channel.serves_only(range.transfer) || !channel.repeats(*marked_channel_))
     return 0;
   const std::int64_t period = cycle_ - mark_.cycle;
@@ -339,24 +354,25 @@ void DramSystem::jump(std::int64_t periods) {
   const std::int64_t requests = period_bursts * periods;
   const std::int64_t burst_bytes = spec_.burst_bytes;
   // What the marked period added, once more for each period jumped over.
-  const std::size_t completed = completions_.size() - static_cast<std::size_t>(period_bursts);
   for (std::int64_t k = 1; k <= periods; ++k)
-    for (std::size_t c = completed; c < completed + static_cast<std::size_t>(period_bursts); ++c)
-      add_completion(completions_[c].first + k * period * tck_fs_,
-                     completions_[c].second + k * period_bursts * burst_bytes);
+    for (const auto& [done_fs, bytes] : period_completions_)
+      add_completion(done_fs + k * period * tck_fs_, bytes + k * period_bursts * burst_bytes);
   if (keep_history_) {
+    // Readers are at the jump's start at the earliest: awake, they asked
+    // about the present and were given it, without a snapshot.
+    if (history_.snapshots.empty() || history_.snapshots.back().cycle != cycle_) take_snapshot(history_);
     const DramChannelStats now = stats();
     const std::size_t ranks = static_cast<std::size_t>(spec_.ranks);
-    const std::size_t first = mark_.history, last = history_.size();
+    const History& marked = period_history_;
     for (std::int64_t k = 1; k <= periods; ++k)
-      for (std::size_t h = first; h < last; ++h) {
-        const std::int64_t cycle = history_[h].cycle + k * period;
-        history_.push_back({cycle, repeated(history_[h].stats, now, mark_.stats, k)});
+      for (std::size_t h = 0; h < marked.snapshots.size(); ++h) {
+        const std::int64_t cycle = marked.snapshots[h].cycle + k * period;
+        history_.snapshots.push_back({cycle, repeated(marked.snapshots[h].stats, now, mark_.stats, k)});
         for (std::size_t r = 0; r < ranks; ++r) {
-          const std::int64_t until = history_active_until_[h * ranks + r];
-          history_active_until_.push_back(until == DramChannel::kAlwaysActive ? until : until + k * period);
+          const std::int64_t until = marked.active_until[h * ranks + r];
+          history_.active_until.push_back(until == DramChannel::kAlwaysActive ? until : until + k * period);
         }
-        history_channel_bursts_.push_back(history_channel_bursts_[h] + k * period_bursts);
+        history_.channel_bursts.push_back(marked.channel_bursts[h] + k * period_bursts);
       }
   }
   PendingBursts& range = pending_.front();
@@ -376,7 +392,6 @@ void DramSystem::jump(std::int64_t periods) {
 }
 
 std::int64_t DramSystem::bytes_moved_by(std::int64_t time_fs) {
-  marked_ = false;
   while (!completions_.empty() && completions_.front().first <= time_fs) {
     bytes_reported_ = completions_.front().second;
     completions_.pop_front();

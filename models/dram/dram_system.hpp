@@ -9,9 +9,10 @@
 // jumped over, and the data of bursts that ended in them is taken at the
 // next cycle run or time advanced to, each burst with the cycle its data
 // ended. The next event (next_event_fs) is the next command, or the end of
-// a transfer whose bursts have all issued, whichever comes first. Running
-// ahead, whole periods of a steady stream of bursts are jumped over at once
-// (run_ahead_through, docs/dram.md).
+// a transfer whose bursts have all issued, whichever comes first. Whole
+// periods of a steady stream of bursts are jumped over at once, running
+// ahead while the array sleeps (run_ahead_through) and at the memory
+// controller's ticks while it is awake (advance_through, docs/dram.md).
 //
 // Work arrives as transfers of whole tiles (a byte range to read or write),
 // split into bursts and queued to the channels as their queues allow.
@@ -40,7 +41,8 @@ class DramSystem final : public DramBackend {
   std::uint64_t transfers_finished() const override { return transfers_finished_count_; }
 
   // Runs every DRAM cycle that ends by `time_fs`.
-  void advance_to(std::int64_t time_fs) override;
+  void advance_to(std::int64_t time_fs) override { advance(time_fs, /*follow_streams=*/false); }
+  void advance_through(std::int64_t time_fs) override { advance(time_fs, /*follow_streams=*/true); }
   // Keeping the history of what it runs through, if kept at all.
   void run_ahead_to(std::int64_t time_fs) override;
   std::int64_t run_ahead_through(std::int64_t time_fs, std::int64_t horizon_fs) override;
@@ -74,6 +76,8 @@ class DramSystem final : public DramBackend {
   std::int64_t bursts_jumped() const { return bursts_jumped_; }
 
  private:
+  // advance_to, following steady streams after each DRAM cycle run if asked.
+  void advance(std::int64_t time_fs, bool follow_streams);
   // Moves pending bursts into the channels' queues at `now_fs`.
   void feed(std::int64_t now_fs);
   void run_cycle();
@@ -140,18 +144,22 @@ class DramSystem final : public DramBackend {
     std::int64_t cycle = 0;  // the statistics cover DRAM cycles [0, cycle)
     DramChannelStats stats;
   };
-  void take_snapshot();
+  struct History {
+    std::vector<Snapshot> snapshots;
+    std::vector<std::int64_t> active_until;    // ranks × channels per snapshot
+    std::vector<std::int64_t> channel_bursts;  // channels per snapshot
+    void clear();
+  };
+  void take_snapshot(History& history) const;
   bool keep_history_ = false;
   bool running_ahead_ = false;
-  // Drops every snapshot: the readers are at the present.
-  void clear_history();
   // The snapshots still asked for start at history_front_; those before it
   // are erased at once when they are half of the vectors (a deque's
   // erasures and its blocks' allocations cost more, once per DRAM cycle run).
-  std::vector<Snapshot> history_;
-  std::vector<std::int64_t> history_active_until_;  // ranks × channels per snapshot
-  std::vector<std::int64_t> history_channel_bursts_;  // channels per snapshot
+  History history_;
   std::size_t history_front_ = 0;
+  // Drops every snapshot: the readers are at the present.
+  void clear_history();
   // Once recorded: transfers in flight by id, and those finished; the
   // bursts in the channels' queues by id: (address, queue-entry time).
   bool record_transfers_ = false;
@@ -171,18 +179,23 @@ class DramSystem final : public DramBackend {
   // period (a burst per bank group) like the last. The system marks where
   // a period starts; where the channel repeats the marked state, shifted by
   // the period, the next periods repeat it too, as long as the bursts
-  // queued meanwhile go where those a period earlier went, no refresh falls
-  // due and nobody looks: they are jumped over in one step, with the
-  // completions, statistics and history each period adds.
+  // queued meanwhile go where those a period earlier went and no refresh
+  // falls due: they are jumped over in one step, with the completions,
+  // statistics and history each period adds. A transfer started at a time
+  // jumped over queues behind the stream's bursts still to queue (a jump
+  // stops a period short of the last), as it would have then.
   struct StreamMark {
     std::int64_t cycle = 0, bursts = 0, commands = 0, bursts_done = 0;
     std::uint64_t transfer = 0;
-    std::size_t completions = 0, history = 0;
     DramChannelStats stats;
   };
-  bool marked_ = false;  // cleared by whatever reads or changes the DRAM from outside
+  bool marked_ = false;  // cleared by a transfer started and by history kept from now on
   StreamMark mark_;
   std::optional<DramChannel> marked_channel_;
+  // What the marked period added: its completions (time, bytes moved by
+  // then) and, with history kept, its snapshots.
+  std::vector<std::pair<std::int64_t, std::int64_t>> period_completions_;
+  History period_history_;
   std::int64_t bursts_jumped_ = 0;
   void follow_stream(std::int64_t horizon_cycle);
   void mark_stream();

@@ -79,7 +79,9 @@ void MemoryController::issue_reads(std::size_t g) {
 
 void MemoryController::tick(std::int64_t cycle) {
   cycle_ = cycle;
-  dram_.advance_to(cycle_end(cycle));
+  // Transfers start only after a tick: those started at a time the DRAM
+  // jumped over queue behind the stream it jumped along.
+  dram_.advance_through(cycle_end(cycle));
   const std::uint64_t finished_so_far = dram_.transfers_finished();
   const bool some_finished = finished_so_far != transfers_finished_seen_;
   transfers_finished_seen_ = finished_so_far;
