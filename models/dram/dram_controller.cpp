@@ -378,6 +378,38 @@ bool DramChannel::serves_only(std::uint64_t transfer) const {
   return true;
 }
 
+void DramChannel::copy_state_to(DramChannel& mark) const {
+  mark.banks_ = banks_;
+  mark.group_next_act_ = group_next_act_;
+  mark.group_next_read_ = group_next_read_;
+  mark.group_next_write_ = group_next_write_;
+  mark.rank_next_act_ = rank_next_act_;
+  mark.rank_next_read_ = rank_next_read_;
+  mark.rank_next_write_ = rank_next_write_;
+  mark.recent_acts_ = recent_acts_;
+  mark.open_banks_ = open_banks_;
+  mark.active_until_ = active_until_;
+  mark.bus_free_ = bus_free_;
+  mark.bus_rank_ = bus_rank_;
+  mark.next_refresh_ = next_refresh_;
+  mark.refresh_due_ = refresh_due_;
+  mark.now_ = now_;
+  mark.queue_.assign(queue_);
+  mark.banks_with_requests_ = banks_with_requests_;
+  mark.in_flight_.assign(in_flight_.begin() + static_cast<std::ptrdiff_t>(in_flight_head_), in_flight_.end());
+  mark.in_flight_head_ = 0;
+  mark.first_done_ = first_done_;
+  mark.next_command_ = next_command_;
+  mark.stats_ = stats_;
+  mark.standby_from_ = standby_from_;
+}
+
+bool DramChannel::arrived_steadily(std::size_t stride) const {
+  for (std::size_t i = 1; i + stride < queue_.size(); ++i)
+    if (queue_[i + stride].arrival - queue_[i].arrival != queue_[stride].arrival - queue_[0].arrival) return false;
+  return true;
+}
+
 bool DramChannel::repeats(const DramChannel& e) const {
   const std::int64_t period = now_ - e.now_;
   // Each request queued or in flight is the one the same place held a

@@ -175,6 +175,10 @@ class DramChannel {
   // data end the same relative to now. Bounds passed long enough ago that
   // they can hold no command back any more count as equal.
   bool repeats(const DramChannel& earlier) const;
+  // Copies into `mark` (a copy of this channel) what repeats() and repeat()
+  // read of the earlier state: not the spec, the configuration or the
+  // commands recorded, nor the requests and bursts gone.
+  void copy_state_to(DramChannel& mark) const;
   // Moves the channel on through `periods` more repetitions of the period
   // that led from `earlier` to now, which repeats() confirmed: the timing
   // bounds move on by as many cycles, the queued requests and the bursts in
@@ -189,6 +193,11 @@ class DramChannel {
   bool records_commands() const { return config_.record_commands; }
   // Whether every queued request and burst in flight belongs to `transfer`.
   bool serves_only(std::uint64_t transfer) const;
+  // Whether the queued requests arrived at a steady pace, each the same
+  // time after the one `stride` places before it: only then can the channel
+  // repeat itself once `stride` requests have left (repeats). Not so while
+  // the requests that filled the queue at once are still in it.
+  bool arrived_steadily(std::size_t stride) const;
   std::size_t queued() const { return queue_.size(); }
 
  private:
@@ -275,6 +284,10 @@ class DramChannel {
     const Queued& operator[](std::size_t i) const { return slots_[head_ + i]; }
     const Queued& front() const { return slots_[head_]; }
     const Queued& back() const { return slots_.back(); }
+    void assign(const RequestQueue& other) {
+      slots_.assign(other.begin(), other.end());
+      head_ = 0;
+    }
     void push_back(const Queued& q) {
       if (head_ > 0 && slots_.size() == slots_.capacity()) {
         slots_.erase(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(head_));

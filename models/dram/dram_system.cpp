@@ -310,10 +310,12 @@ void DramSystem::follow_stream(std::int64_t horizon_cycle) {
 void DramSystem::mark_stream() {
   const DramChannel& channel = channels_.front();
   const std::uint64_t transfer = pending_.front().transfer;
-  marked_ = channel.queued() >= static_cast<std::size_t>(spec_.bank_groups) && channel.serves_only(transfer);
+  const auto period_bursts = static_cast<std::size_t>(spec_.bank_groups);
+  marked_ = channel.queued() >= period_bursts && channel.serves_only(transfer) &&
+            channel.arrived_steadily(period_bursts);
   if (!marked_) return;
   if (marked_channel_)
-    *marked_channel_ = channel;
+    channel.copy_state_to(*marked_channel_);
   else
     marked_channel_.emplace(channel);
   mark_ = {cycle_, channel.bursts_issued(), channel.commands_issued(), bursts_done_, transfer, stats()};
@@ -340,9 +342,15 @@ std::int64_t DramSystem::periods_ahead(std::int64_t horizon_cycle) const {
     const DramAddress a = mapping_.decode(address);
     return std::array<int, 5>{a.channel, a.location.rank, a.location.bank_group, a.location.bank, a.location.row};
   };
+  // Each address is decoded once: the last period's places, by burst.
+  std::vector<std::array<int, 5>> period_before(static_cast<std::size_t>(period_bursts));
+  for (std::int64_t b = 0; b < period_bursts; ++b)
+    period_before[static_cast<std::size_t>(b)] = place(range.next + (b - period_bursts) * burst_bytes);
   for (std::int64_t b = 0; b < periods * period_bursts; ++b) {
-    const std::int64_t address = range.next + b * burst_bytes;
-    if (place(address) != place(address - period_bursts * burst_bytes)) return b / period_bursts;
+    const std::array<int, 5> here = place(range.next + b * burst_bytes);
+    std::array<int, 5>& before = period_before[static_cast<std::size_t>(b % period_bursts)];
+    if (here != before) return b / period_bursts;
+    before = here;
   }
   return std::max<std::int64_t>(periods, 0);
 }
