@@ -174,7 +174,7 @@ void DramSystem::keep_history() {
 }
 
 void DramSystem::take_snapshot(History& history) const {
-  history.snapshots.push_back({cycle_, stats()});
+  history.snapshots.push_back({cycle_, stats(), nullptr});
   for (const DramChannel& channel : channels_) {
     for (int rank = 0; rank < spec_.ranks; ++rank) history.active_until.push_back(channel.active_until(rank));
     history.channel_bursts.push_back(bursts_of(channel));
@@ -216,11 +216,9 @@ std::vector<std::int64_t> DramSystem::channel_bursts_by(std::int64_t time_fs) {
     for (const DramChannel& channel : channels_) bursts.push_back(bursts_of(channel));
     return bursts;
   }
-  drop_history_before(time_fs / tck_fs_);
   // No command issues in the cycles skipped after the snapshot.
-  const auto first = history_.channel_bursts.begin() +
-                     static_cast<std::ptrdiff_t>(history_front_ * channels_.size());
-  return {first, first + static_cast<std::ptrdiff_t>(channels_.size())};
+  resolve_history(time_fs / tck_fs_);
+  return resolved_.channel_bursts;
 }
 
 DramChannelStats DramSystem::stats_by(std::int64_t time_fs) {
@@ -229,14 +227,50 @@ DramChannelStats DramSystem::stats_by(std::int64_t time_fs) {
     clear_history();
     return stats();
   }
+  resolve_history(cycles);
+  const Snapshot& last = resolved_.snapshots.front();
+  DramChannelStats stats = last.stats;
+  for (const std::int64_t active_until : resolved_.active_until)
+    count_rank_standby(stats, active_until, last.cycle, std::max(last.cycle, cycles));
+  return stats;
+}
+
+void DramSystem::resolve_history(std::int64_t cycles) {
   drop_history_before(cycles);
   const std::size_t ranks = channels_.size() * static_cast<std::size_t>(spec_.ranks);
-  const Snapshot& last = history_.snapshots[history_front_];
-  DramChannelStats stats = last.stats;
-  for (std::size_t r = 0; r < ranks; ++r)
-    count_rank_standby(stats, history_.active_until[history_front_ * ranks + r], last.cycle,
-                       std::max(last.cycle, cycles));
-  return stats;
+  const std::size_t channels = channels_.size();
+  const Snapshot& entry = history_.snapshots[history_front_];
+  resolved_.clear();
+  if (!entry.repeat) {
+    resolved_.snapshots.push_back({entry.cycle, entry.stats, nullptr});
+    const auto ranks_from = history_.active_until.begin() + static_cast<std::ptrdiff_t>(history_front_ * ranks);
+    resolved_.active_until.assign(ranks_from, ranks_from + static_cast<std::ptrdiff_t>(ranks));
+    const auto channels_from =
+        history_.channel_bursts.begin() + static_cast<std::ptrdiff_t>(history_front_ * channels);
+    resolved_.channel_bursts.assign(channels_from, channels_from + static_cast<std::ptrdiff_t>(channels));
+    return;
+  }
+  // Of every marked snapshot's repetitions, the last by `cycles`.
+  const Repeat& r = *entry.repeat;
+  std::size_t last = 0;
+  std::int64_t last_times = 0, last_cycle = -1;
+  for (std::size_t h = 0; h < r.marked.snapshots.size(); ++h) {
+    const std::int64_t marked_cycle = r.marked.snapshots[h].cycle;
+    const std::int64_t times = std::min(r.periods, (cycles - marked_cycle) / r.period);
+    if (times >= 1 && marked_cycle + times * r.period > last_cycle) {
+      last = h;
+      last_times = times;
+      last_cycle = marked_cycle + times * r.period;
+    }
+  }
+  resolved_.snapshots.push_back(
+      {last_cycle, repeated(r.marked.snapshots[last].stats, r.end_stats, r.mark_stats, last_times), nullptr});
+  for (std::size_t i = 0; i < ranks; ++i) {
+    const std::int64_t until = r.marked.active_until[last * ranks + i];
+    resolved_.active_until.push_back(until == DramChannel::kAlwaysActive ? until : until + last_times * r.period);
+  }
+  for (std::size_t c = 0; c < channels; ++c)
+    resolved_.channel_bursts.push_back(r.marked.channel_bursts[last * channels + c] + last_times * r.period_bursts);
 }
 
 std::int64_t DramSystem::next_event_fs() const {
@@ -369,19 +403,15 @@ void DramSystem::jump(std::int64_t periods) {
     // Readers are at the jump's start at the earliest: awake, they asked
     // about the present and were given it, without a snapshot.
     if (history_.snapshots.empty() || history_.snapshots.back().cycle != cycle_) take_snapshot(history_);
-    const DramChannelStats now = stats();
-    const std::size_t ranks = static_cast<std::size_t>(spec_.ranks);
-    const History& marked = period_history_;
-    for (std::int64_t k = 1; k <= periods; ++k)
-      for (std::size_t h = 0; h < marked.snapshots.size(); ++h) {
-        const std::int64_t cycle = marked.snapshots[h].cycle + k * period;
-        history_.snapshots.push_back({cycle, repeated(marked.snapshots[h].stats, now, mark_.stats, k)});
-        for (std::size_t r = 0; r < ranks; ++r) {
-          const std::int64_t until = marked.active_until[h * ranks + r];
-          history_.active_until.push_back(until == DramChannel::kAlwaysActive ? until : until + k * period);
-        }
-        history_.channel_bursts.push_back(marked.channel_bursts[h] + k * period_bursts);
-      }
+    if (!period_history_.snapshots.empty()) {
+      auto repeat = std::make_shared<Repeat>(Repeat{period_history_, mark_.stats, stats(), period, periods,
+                                                     period_bursts});
+      const std::int64_t first = period_history_.snapshots.front().cycle + period;
+      history_.snapshots.push_back({first, {}, std::move(repeat)});
+      // Its standby states and bursts are the repeat's.
+      history_.active_until.resize(history_.active_until.size() + static_cast<std::size_t>(spec_.ranks));
+      history_.channel_bursts.resize(history_.channel_bursts.size() + 1);
+    }
   }
   PendingBursts& range = pending_.front();
   TransferBursts& transfer = transfers_[range.transfer - transfers_base_];

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -140,9 +141,14 @@ class DramSystem final : public DramBackend {
   // before the next one follow: only commands change the statistics (a
   // burst's latency counts as it issues), so in them only standby cycles
   // are counted. The present needs none: it is the DRAM's state.
+  // A jump's snapshots, those of the marked period repeated once per period
+  // jumped over, stand as one entry, at the first of them: the last by a
+  // time is worked out when asked (resolve_history).
+  struct Repeat;
   struct Snapshot {
     std::int64_t cycle = 0;  // the statistics cover DRAM cycles [0, cycle)
     DramChannelStats stats;
+    std::shared_ptr<const Repeat> repeat;  // for a jump's entry
   };
   struct History {
     std::vector<Snapshot> snapshots;
@@ -150,7 +156,15 @@ class DramSystem final : public DramBackend {
     std::vector<std::int64_t> channel_bursts;  // channels per snapshot
     void clear();
   };
+  struct Repeat {
+    History marked;  // the marked period's snapshots
+    DramChannelStats mark_stats, end_stats;  // at the marked period's start and end
+    std::int64_t period = 0, periods = 0, period_bursts = 0;
+  };
   void take_snapshot(History& history) const;
+  // The last snapshot by DRAM cycle `cycles`, into resolved_.
+  void resolve_history(std::int64_t cycles);
+  History resolved_;
   bool keep_history_ = false;
   bool running_ahead_ = false;
   // The snapshots still asked for start at history_front_; those before it
