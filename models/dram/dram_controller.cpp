@@ -404,10 +404,16 @@ void DramChannel::copy_state_to(DramChannel& mark) const {
   mark.standby_from_ = standby_from_;
 }
 
-bool DramChannel::arrived_steadily(std::size_t stride) const {
+std::size_t DramChannel::unsteady_requests(std::uint64_t transfer, std::size_t stride) const {
+  std::size_t unsteady = 0;
+  for (std::size_t i = in_flight_head_; i < in_flight_.size() && unsteady == 0; ++i)
+    if (in_flight_[i].transfer != transfer) unsteady = 1;
+  for (std::size_t i = 0; i < queue_.size(); ++i)
+    if (queue_[i].request.transfer != transfer) unsteady = i + 1;
   for (std::size_t i = 1; i + stride < queue_.size(); ++i)
-    if (queue_[i + stride].arrival - queue_[i].arrival != queue_[stride].arrival - queue_[0].arrival) return false;
-  return true;
+    if (queue_[i + stride].arrival - queue_[i].arrival != queue_[stride].arrival - queue_[0].arrival)
+      unsteady = std::max(unsteady, i + 1);
+  return unsteady;
 }
 
 bool DramChannel::repeats(const DramChannel& e) const {

@@ -193,11 +193,13 @@ class DramChannel {
   bool records_commands() const { return config_.record_commands; }
   // Whether every queued request and burst in flight belongs to `transfer`.
   bool serves_only(std::uint64_t transfer) const;
-  // Whether the queued requests arrived at a steady pace, each the same
-  // time after the one `stride` places before it: only then can the channel
+  // How many queued requests must issue before every request queued and
+  // in flight may be `transfer`'s, each arrived the same time after the one
+  // `stride` places before it (a steady pace): only then can the channel
   // repeat itself once `stride` requests have left (repeats). Not so while
-  // the requests that filled the queue at once are still in it.
-  bool arrived_steadily(std::size_t stride) const;
+  // other transfers' requests, or those that filled the queue at once, are
+  // still in it. 0 when it may.
+  std::size_t unsteady_requests(std::uint64_t transfer, std::size_t stride) const;
   std::size_t queued() const { return queue_.size(); }
 
  private:

@@ -326,6 +326,7 @@ void DramSystem::follow_stream(std::int64_t horizon_cycle) {
   }
   const DramChannel& channel = channels_.front();
   const std::int64_t period_bursts = spec_.bank_groups;
+  if (!marked_ && channel.bursts_issued() < mark_after_bursts_) return;
   if (marked_) {
     const std::int64_t bursts = channel.bursts_issued() - mark_.bursts;
     const bool only_bursts = channel.commands_issued() - mark_.commands == bursts;
@@ -345,9 +346,14 @@ void DramSystem::mark_stream() {
   const DramChannel& channel = channels_.front();
   const std::uint64_t transfer = pending_.front().transfer;
   const auto period_bursts = static_cast<std::size_t>(spec_.bank_groups);
-  marked_ = channel.queued() >= period_bursts && channel.serves_only(transfer) &&
-            channel.arrived_steadily(period_bursts);
-  if (!marked_) return;
+  const std::size_t unsteady =
+      channel.queued() < period_bursts ? 1 : channel.unsteady_requests(transfer, period_bursts);
+  marked_ = unsteady == 0;
+  if (!marked_) {
+    // No mark can hold before that many more bursts.
+    mark_after_bursts_ = channel.bursts_issued() + static_cast<std::int64_t>(unsteady);
+    return;
+  }
   if (marked_channel_)
     channel.copy_state_to(*marked_channel_);
   else

@@ -204,6 +204,8 @@ class DramSystem final : public DramBackend {
     DramChannelStats stats;
   };
   bool marked_ = false;  // cleared by a transfer started and by history kept from now on
+  // Unmarked, the channel's bursts so far before which it cannot be marked.
+  std::int64_t mark_after_bursts_ = 0;
   StreamMark mark_;
   std::optional<DramChannel> marked_channel_;
   // What the marked period added: its completions (time, bytes moved by
