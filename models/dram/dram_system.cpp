@@ -87,10 +87,7 @@ void DramSystem::run_cycle() {
   // issues); the cycles between snapshots are counted from them.
   if (keep_history_ && commands_issued) {
     if (running_ahead_) take_snapshot(history_);
-    if (marked_ && running_ahead_)
-      period_history_.append_last_of(history_);
-    else if (marked_)
-      take_snapshot(period_history_);
+    if (marked_) take_snapshot(period_history_);
   }
   feed(cycle_ * tck_fs_);
 }
@@ -182,16 +179,6 @@ void DramSystem::take_snapshot(History& history) const {
     for (int rank = 0; rank < spec_.ranks; ++rank) history.active_until.push_back(channel.active_until(rank));
     history.channel_bursts.push_back(bursts_of(channel));
   }
-}
-
-void DramSystem::History::append_last_of(const History& other) {
-  const std::size_t ranks = other.active_until.size() / other.snapshots.size();
-  const std::size_t channels = other.channel_bursts.size() / other.snapshots.size();
-  snapshots.push_back(other.snapshots.back());
-  active_until.insert(active_until.end(), other.active_until.end() - static_cast<std::ptrdiff_t>(ranks),
-                      other.active_until.end());
-  channel_bursts.insert(channel_bursts.end(), other.channel_bursts.end() - static_cast<std::ptrdiff_t>(channels),
-                        other.channel_bursts.end());
 }
 
 void DramSystem::History::clear() {

@@ -155,8 +155,6 @@ class DramSystem final : public DramBackend {
     std::vector<std::int64_t> active_until;    // ranks × channels per snapshot
     std::vector<std::int64_t> channel_bursts;  // channels per snapshot
     void clear();
-    // Appends `other`'s last snapshot (taken now: the same as taking one).
-    void append_last_of(const History& other);
   };
   struct Repeat {
     History marked;  // the marked period's snapshots
