@@ -404,16 +404,13 @@ void DramChannel::copy_state_to(DramChannel& mark) const {
   mark.standby_from_ = standby_from_;
 }
 
-std::size_t DramChannel::unsteady_requests(std::uint64_t transfer, std::size_t stride) const {
-  std::size_t unsteady = 0;
-  for (std::size_t i = in_flight_head_; i < in_flight_.size() && unsteady == 0; ++i)
-    if (in_flight_[i].transfer != transfer) unsteady = 1;
+std::size_t DramChannel::requests_before_only(std::uint64_t transfer) const {
+  std::size_t others = 0;
+  for (std::size_t i = in_flight_head_; i < in_flight_.size() && others == 0; ++i)
+    if (in_flight_[i].transfer != transfer) others = 1;
   for (std::size_t i = 0; i < queue_.size(); ++i)
-    if (queue_[i].request.transfer != transfer) unsteady = i + 1;
-  for (std::size_t i = 1; i + stride < queue_.size(); ++i)
-    if (queue_[i + stride].arrival - queue_[i].arrival != queue_[stride].arrival - queue_[0].arrival)
-      unsteady = std::max(unsteady, i + 1);
-  return unsteady;
+    if (queue_[i].request.transfer != transfer) others = i + 1;
+  return others;
 }
 
 bool DramChannel::repeats(const DramChannel& e) const {
@@ -457,22 +454,21 @@ bool DramChannel::repeats(const DramChannel& e) const {
     const Queued& x = queue_[i];
     const Queued& y = e.queue_[i];
     if (x.bank != y.bank || x.request.write != y.request.write || x.request.location.row != y.request.location.row ||
-        x.activated != y.activated || x.precharged != y.precharged || x.arrival - period != y.arrival ||
-        x.request.id - ids != y.request.id)
+        x.activated != y.activated || x.precharged != y.precharged || x.request.id - ids != y.request.id)
       return false;
   }
   if (in_flight_.size() - in_flight_head_ != e.in_flight_.size() - e.in_flight_head_) return false;
   for (std::size_t i = 0; i < in_flight_.size() - in_flight_head_; ++i) {
     const DramCompletion& x = in_flight_[in_flight_head_ + i];
     const DramCompletion& y = e.in_flight_[e.in_flight_head_ + i];
-    if (x.write != y.write || x.done - period != y.done || x.arrival - period != y.arrival || x.id - ids != y.id)
+    if (x.write != y.write || x.done - period != y.done || x.id - ids != y.id)
       return false;
   }
   return true;
 }
 
 void DramChannel::repeat(const DramChannel& e, std::int64_t periods,
-                         const std::function<DramLocation(std::uint64_t id)>& locate) {
+                         const std::function<DramRepeatedRequest(std::uint64_t id)>& locate) {
   const std::int64_t cycles = (now_ - e.now_) * periods;
   const std::int64_t requests = (bursts_issued() - e.bursts_issued()) * periods;
   // A bound repeats() found passed stays passed, moved on or not.
@@ -497,9 +493,10 @@ void DramChannel::repeat(const DramChannel& e, std::int64_t periods,
   bus_free_ += cycles;
   standby_from_ += cycles;
   for (Queued& q : queue_) {
-    q.arrival += cycles;
     q.request.id += static_cast<std::uint64_t>(requests);
-    q.request.location = locate(q.request.id);
+    const DramRepeatedRequest repeated_request = locate(q.request.id);
+    q.request.location = repeated_request.location;
+    q.arrival = repeated_request.arrival;
   }
   for (std::size_t i = in_flight_head_; i < in_flight_.size(); ++i) {
     in_flight_[i].id += static_cast<std::uint64_t>(requests);
@@ -510,6 +507,11 @@ void DramChannel::repeat(const DramChannel& e, std::int64_t periods,
   stats_ = repeated(stats_, stats_, e.stats_, periods);
   now_ += cycles;
   next_command_ = kUnknown;
+}
+
+void DramChannel::add_latencies(std::int64_t sum, std::int64_t longest) {
+  stats_.latency_sum += sum;
+  stats_.latency_max = std::max(stats_.latency_max, longest);
 }
 
 DramCompletions DramChannel::take_completions() {

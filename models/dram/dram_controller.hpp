@@ -42,6 +42,13 @@ struct DramRequest {
   std::uint64_t transfer = 0;  // the requester's (the DRAM system's transfer), handed back
 };
 
+// A request queued after a jump (DramChannel::repeat): where it goes and
+// when it arrived.
+struct DramRepeatedRequest {
+  DramLocation location;
+  std::int64_t arrival = 0;
+};
+
 struct DramCompletion {
   std::uint64_t id = 0;
   bool write = false;
@@ -116,7 +123,8 @@ struct DramChannelStats {
 
 // `from` with what a period added (from `period_start` to `period_end`)
 // added `times` more: every count grows by as much each time; the longest
-// latency is the period's end's, as the latencies repeat.
+// latency is the period's end's, as if the latencies repeated (the caller
+// adds what requests that arrived unsteadily change).
 DramChannelStats repeated(const DramChannelStats& from, const DramChannelStats& period_end,
                           const DramChannelStats& period_start, std::int64_t times);
 
@@ -171,9 +179,15 @@ class DramChannel {
   // For a jump over a steady stream of bursts (DramSystem): whether this
   // channel is `earlier` moved on by now() - earlier.now() cycles -- the
   // same rows open, the same requests queued (rank, bank, row, read or
-  // write), each as many requests on, and every timing bound, arrival and
-  // data end the same relative to now. Bounds passed long enough ago that
-  // they can hold no command back any more count as equal.
+  // write), each as many requests on, and every timing bound and data end
+  // the same relative to now. Bounds passed long enough ago that they can
+  // hold no command back any more count as equal. Arrivals are not
+  // compared: they set the latencies, which the caller works out, and
+  // choose no command. A request starving holds back only row hits of its
+  // bank to another row, and in a period of column commands alone every
+  // queued request is a row hit: one that is not cannot issue, so it moves
+  // down the queue, to a slot that held one just like it a period earlier,
+  // which could not issue either -- and so on down past the queue's head.
   bool repeats(const DramChannel& earlier) const;
   // Copies into `mark` (a copy of this channel) what repeats() and repeat()
   // read of the earlier state: not the spec, the configuration or the
@@ -183,24 +197,29 @@ class DramChannel {
   // that led from `earlier` to now, which repeats() confirmed: the timing
   // bounds move on by as many cycles, the queued requests and the bursts in
   // flight are those as many requests later (`locate` tells where a request
-  // goes by its id), and the statistics grow by as much each period. The
-  // caller makes sure that no refresh falls due meanwhile and that the
+  // goes and when it arrived by its id), and the statistics grow by as much
+  // each period, the latencies as the caller then adds (add_latencies).
+  // The caller makes sure that no refresh falls due meanwhile and that the
   // requests queued meanwhile go where those a period earlier went.
   void repeat(const DramChannel& earlier, std::int64_t periods,
-              const std::function<DramLocation(std::uint64_t id)>& locate);
+              const std::function<DramRepeatedRequest(std::uint64_t id)>& locate);
+  // Adds `sum` to the latencies' sum and takes `longest` as the longest if
+  // it is.
+  void add_latencies(std::int64_t sum, std::int64_t longest);
   // The cycle the next refresh falls due, or kAlwaysActive without refresh.
   std::int64_t next_refresh() const { return config_.refresh ? next_refresh_ : kAlwaysActive; }
   bool records_commands() const { return config_.record_commands; }
   // Whether every queued request and burst in flight belongs to `transfer`.
   bool serves_only(std::uint64_t transfer) const;
   // How many queued requests must issue before every request queued and
-  // in flight may be `transfer`'s, each arrived the same time after the one
-  // `stride` places before it (a steady pace): only then can the channel
-  // repeat itself once `stride` requests have left (repeats). Not so while
-  // other transfers' requests, or those that filled the queue at once, are
-  // still in it. 0 when it may.
-  std::size_t unsteady_requests(std::uint64_t transfer, std::size_t stride) const;
+  // in flight is `transfer`'s (0 if they are).
+  std::size_t requests_before_only(std::uint64_t transfer) const;
   std::size_t queued() const { return queue_.size(); }
+  // Calls visit(id, arrival) for every queued request, oldest first.
+  template <class Visit>
+  void for_each_queued(Visit&& visit) const {
+    for (const Queued& q : queue_) visit(q.request.id, q.arrival);
+  }
 
  private:
   struct Bank {

@@ -95,6 +95,7 @@ void DramSystem::run_cycle() {
 void DramSystem::burst_issued(const DramCompletion& burst) {
   const std::uint64_t transfer = burst.transfer;
   TransferBursts& t = transfers_[transfer - transfers_base_];
+  if (marked_) period_bursts_issued_.push_back(burst);
   t.last_end = std::max(t.last_end, burst.done);
   if (--t.unissued == 0) known_ends_.push_back({t.last_end, transfer});
 }
@@ -263,8 +264,14 @@ void DramSystem::resolve_history(std::int64_t cycles) {
       last_cycle = marked_cycle + times * r.period;
     }
   }
-  resolved_.snapshots.push_back(
-      {last_cycle, repeated(r.marked.snapshots[last].stats, r.end_stats, r.mark_stats, last_times), nullptr});
+  DramChannelStats stats = repeated(r.marked.snapshots[last].stats, r.end_stats, r.mark_stats, last_times);
+  // The last repetition's period had issued as many bursts as the marked
+  // one had by its snapshot.
+  const auto partial = static_cast<std::size_t>(r.marked.channel_bursts[last * channels] - r.mark_bursts);
+  const JumpedLatencies jumped = jumped_latencies(r.chains, last_times - 1, partial);
+  stats.latency_sum += jumped.added;
+  stats.latency_max = std::max(stats.latency_max, jumped.longest);
+  resolved_.snapshots.push_back({last_cycle, stats, nullptr});
   for (std::size_t i = 0; i < ranks; ++i) {
     const std::int64_t until = r.marked.active_until[last * ranks + i];
     resolved_.active_until.push_back(until == DramChannel::kAlwaysActive ? until : until + last_times * r.period);
@@ -332,7 +339,7 @@ void DramSystem::follow_stream(std::int64_t horizon_cycle) {
     const bool only_bursts = channel.commands_issued() - mark_.commands == bursts;
     if (only_bursts && bursts < period_bursts) return;  // the period goes on
     if (only_bursts && bursts == period_bursts) {
-      if (const std::int64_t periods = periods_ahead(horizon_cycle); periods > 0) {
+      if (const std::int64_t periods = periods_ahead(horizon_cycle); periods > 0 && trace_latencies()) {
         jump(periods);
         marked_ = false;
         return;
@@ -346,12 +353,11 @@ void DramSystem::mark_stream() {
   const DramChannel& channel = channels_.front();
   const std::uint64_t transfer = pending_.front().transfer;
   const auto period_bursts = static_cast<std::size_t>(spec_.bank_groups);
-  const std::size_t unsteady =
-      channel.queued() < period_bursts ? 1 : channel.unsteady_requests(transfer, period_bursts);
-  marked_ = unsteady == 0;
+  const std::size_t others = channel.queued() < period_bursts ? 1 : channel.requests_before_only(transfer);
+  marked_ = others == 0;
   if (!marked_) {
     // No mark can hold before that many more bursts.
-    mark_after_bursts_ = channel.bursts_issued() + static_cast<std::int64_t>(unsteady);
+    mark_after_bursts_ = channel.bursts_issued() + static_cast<std::int64_t>(others);
     return;
   }
   if (marked_channel_)
@@ -361,6 +367,7 @@ void DramSystem::mark_stream() {
   mark_ = {cycle_, channel.bursts_issued(), channel.commands_issued(), bursts_done_, transfer, stats()};
   period_completions_.clear();
   period_history_.clear();
+  period_bursts_issued_.clear();
 }
 
 std::int64_t DramSystem::periods_ahead(std::int64_t horizon_cycle) const {
@@ -411,7 +418,7 @@ void DramSystem::jump(std::int64_t periods) {
     if (history_.snapshots.empty() || history_.snapshots.back().cycle != cycle_) take_snapshot(history_);
     if (!period_history_.snapshots.empty()) {
       auto repeat = std::make_shared<Repeat>(Repeat{period_history_, mark_.stats, stats(), period, periods,
-                                                     period_bursts});
+                                                     period_bursts, mark_.bursts, latency_chains_});
       const std::int64_t first = period_history_.snapshots.front().cycle + period;
       history_.snapshots.push_back({first, {}, std::move(repeat)});
       // Its standby states and bursts are the repeat's.
@@ -431,8 +438,64 @@ void DramSystem::jump(std::int64_t periods) {
   front_decoded_ = false;
   cycle_ += period * periods;
   channel.repeat(*marked_channel_, periods, [&](std::uint64_t id) {
-    return mapping_.decode(range.next - static_cast<std::int64_t>(next_burst_id_ - id) * burst_bytes).location;
+    return DramRepeatedRequest{
+        mapping_.decode(range.next - static_cast<std::int64_t>(next_burst_id_ - id) * burst_bytes).location,
+        arrival_of(id, period)};
   });
+  const JumpedLatencies jumped = jumped_latencies(latency_chains_, periods, 0);
+  channel.add_latencies(jumped.added, jumped.longest);
+}
+
+bool DramSystem::trace_latencies() {
+  const DramChannel& channel = channels_.front();
+  const std::int64_t period = cycle_ - mark_.cycle;
+  const auto period_bursts = static_cast<std::uint64_t>(spec_.bank_groups);
+  std::vector<std::pair<std::uint64_t, std::int64_t>> queued;  // (id, arrival), by id
+  channel.for_each_queued([&](std::uint64_t id, std::int64_t arrival) { queued.emplace_back(id, arrival); });
+  latency_chains_.clear();
+  std::size_t chained = 0;
+  for (const DramCompletion& burst : period_bursts_issued_) {
+    LatencyChain chain{burst.id, burst.done, burst.done - burst.arrival, {}};
+    // Each is queued where the one before it was a period ago (repeats).
+    for (std::uint64_t id = burst.id + period_bursts;; id += period_bursts) {
+      const auto at = std::lower_bound(queued.begin(), queued.end(), std::make_pair(id, std::int64_t{0}),
+                                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      if (at == queued.end() || at->first != id) break;
+      const std::int64_t periods_on = static_cast<std::int64_t>(chain.later.size()) + 1;
+      chain.later.push_back(burst.done + periods_on * period - at->second);
+    }
+    chained += chain.later.size();
+    latency_chains_.push_back(std::move(chain));
+  }
+  return chained == queued.size() && std::all_of(latency_chains_.begin(), latency_chains_.end(),
+                                                [](const LatencyChain& chain) { return !chain.later.empty(); });
+}
+
+std::int64_t DramSystem::arrival_of(std::uint64_t id, std::int64_t period) const {
+  const auto period_bursts = static_cast<std::uint64_t>(spec_.bank_groups);
+  for (const LatencyChain& chain : latency_chains_)
+    if (id > chain.id && (id - chain.id) % period_bursts == 0) {
+      const auto periods_on = static_cast<std::int64_t>((id - chain.id) / period_bursts);
+      return chain.done + periods_on * period - chain.latency_after(periods_on);
+    }
+  throw std::logic_error("DramSystem: request " + std::to_string(id) + " queued after a jump is on no latency chain");
+}
+
+DramSystem::JumpedLatencies DramSystem::jumped_latencies(const std::vector<LatencyChain>& chains, std::int64_t periods,
+                                                         std::size_t partial) {
+  JumpedLatencies jumped;
+  for (std::size_t j = 0; j < chains.size(); ++j) {
+    const LatencyChain& chain = chains[j];
+    const std::int64_t issued = periods + (j < partial ? 1 : 0);
+    const auto listed = std::min<std::int64_t>(issued, static_cast<std::int64_t>(chain.later.size()));
+    for (std::int64_t k = 0; k < listed; ++k) {
+      const std::int64_t latency = chain.later[static_cast<std::size_t>(k)];
+      jumped.added += latency - chain.latency;
+      jumped.longest = std::max(jumped.longest, latency);
+    }
+    if (issued > listed) jumped.added += (issued - listed) * (chain.later.back() - chain.latency);
+  }
+  return jumped;
 }
 
 std::int64_t DramSystem::bytes_moved_by(std::int64_t time_fs) {

@@ -156,10 +156,34 @@ class DramSystem final : public DramBackend {
     std::vector<std::int64_t> channel_bursts;  // channels per snapshot
     void clear();
   };
+  // A burst the marked period issued, and those as many requests on in the
+  // periods after it, each issuing and ending a period after the one
+  // before: their latencies while they arrived at an unsteady pace (those
+  // queued at the jump's start), then the last of those for good (the
+  // requests queued from then on arrive a period after the one before).
+  struct LatencyChain {
+    std::uint64_t id = 0;      // the marked period's burst
+    std::int64_t done = 0;     // the DRAM cycle its data ends
+    std::int64_t latency = 0;  // its latency
+    std::vector<std::int64_t> later;  // later[k-1]: the latency k periods on
+    std::int64_t latency_after(std::int64_t periods) const {
+      return later[static_cast<std::size_t>(std::min<std::int64_t>(periods, static_cast<std::int64_t>(later.size())) - 1)];
+    }
+  };
+  struct JumpedLatencies {
+    std::int64_t added = 0;    // beyond those of the marked period's bursts, repeated
+    std::int64_t longest = 0;
+  };
+  // Of the bursts issued in the `periods` periods after the marked one and
+  // the first `partial` of the next.
+  static JumpedLatencies jumped_latencies(const std::vector<LatencyChain>& chains, std::int64_t periods,
+                                          std::size_t partial);
   struct Repeat {
     History marked;  // the marked period's snapshots
     DramChannelStats mark_stats, end_stats;  // at the marked period's start and end
     std::int64_t period = 0, periods = 0, period_bursts = 0;
+    std::int64_t mark_bursts = 0;  // the channel's bursts at the marked period's start
+    std::vector<LatencyChain> chains;
   };
   void take_snapshot(History& history) const;
   // The last snapshot by DRAM cycle `cycles`, into resolved_.
@@ -204,6 +228,8 @@ class DramSystem final : public DramBackend {
     DramChannelStats stats;
   };
   bool marked_ = false;  // cleared by a transfer started and by history kept from now on
+  std::vector<DramCompletion> period_bursts_issued_;  // the marked period's, as they issued
+  std::vector<LatencyChain> latency_chains_;          // trace_latencies()'s
   // Unmarked, the channel's bursts so far before which it cannot be marked.
   std::int64_t mark_after_bursts_ = 0;
   StreamMark mark_;
@@ -217,6 +243,11 @@ class DramSystem final : public DramBackend {
   void mark_stream();
   // The periods that may be jumped over from the end of the marked one.
   std::int64_t periods_ahead(std::int64_t horizon_cycle) const;
+  // The marked period's latency chains, into latency_chains_; false if the
+  // queued requests are not each on one of them.
+  bool trace_latencies();
+  // When request `id`, queued after a jump, arrived: by its latency chain.
+  std::int64_t arrival_of(std::uint64_t id, std::int64_t period) const;
   void jump(std::int64_t periods);
 };
 
