@@ -15,6 +15,11 @@ void CycleObserver::on_sequence(const CycleActivity* cycles, std::int64_t count,
   for (std::int64_t c = 0; c < count; ++c) on_cycle(cycles[c], execution);
 }
 
+void CycleObserver::on_slept(const CycleActivity* cycles, std::int64_t count, std::int64_t,
+                             const CycleTotals& totals, const Execution& execution) {
+  on_sequence(cycles, count, totals, execution);
+}
+
 ClockedUnit::ClockedUnit(const sc_core::sc_module_name& name) : sc_core::sc_module(name) {
   SC_METHOD(on_edge);
   sensitive << started_;
@@ -51,11 +56,13 @@ void ClockedUnit::step_slept(std::int64_t count) {
   constexpr std::int64_t kChunk = 4096;
   if (slept_.size() < static_cast<std::size_t>(std::min(count, kChunk)))
     slept_.resize(static_cast<std::size_t>(std::min(count, kChunk)));
+  const bool write_alike = std::any_of(observers_.begin(), observers_.end(),
+                                       [](const CycleObserver* observer) { return observer->reads_each_alike_cycle(); });
   while (count > 0) {
     const std::int64_t run = std::min({count, observers_max_run(), kChunk});
     CycleTotals totals;
-    execution_->step_quiet_run(slept_.data(), run, totals);
-    for (CycleObserver* observer : observers_) observer->on_sequence(slept_.data(), run, totals, *execution_);
+    const std::int64_t alike_from = execution_->step_quiet_run(slept_.data(), run, totals, write_alike);
+    for (CycleObserver* observer : observers_) observer->on_slept(slept_.data(), run, alike_from, totals, *execution_);
     last_edge_ += sc_core::sc_time::from_value(period_.value() * static_cast<sc_dt::uint64>(run));
     cycles_since_pause_ += run;
     slept_cycles_ += run;

@@ -53,6 +53,14 @@ class CycleObserver {
   // and their totals. By default, one on_cycle per cycle.
   virtual void on_sequence(const CycleActivity* cycles, std::int64_t count, const CycleTotals& totals,
                            const Execution& execution);
+  // The same, of cycles slept through, each from cycles[alike_from] on the
+  // one before it but for its cycle and DRAM bytes
+  // (Execution::step_quiet_run). By default, on_sequence.
+  virtual void on_slept(const CycleActivity* cycles, std::int64_t count, std::int64_t alike_from,
+                        const CycleTotals& totals, const Execution& execution);
+  // Whether on_slept reads the cycles after cycles[alike_from], as by
+  // default it does. Where no observer does, they are left unwritten.
+  virtual bool reads_each_alike_cycle() const { return true; }
 };
 
 // What a unit waiting on memory sleeps on (the DRAM: models/dram/dram.hpp).

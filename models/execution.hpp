@@ -114,8 +114,12 @@ class Execution {
   // `count` such quiet cycles in a row, their activities into `cycles` and
   // what they add up to into `totals`: the same as as many step_quiet()s,
   // which it is by default (models/execution.cpp). A unit woken by memory
-  // takes the cycles it slept through this way.
-  virtual void step_quiet_run(CycleActivity* cycles, std::int64_t count, CycleTotals& totals);
+  // takes the cycles it slept through this way. Returns from which of them
+  // on every cycle is the one before it but for its cycle and DRAM bytes
+  // (count if none is known to be); unless `write_alike`, those after that
+  // one may be left unwritten.
+  virtual std::int64_t step_quiet_run(CycleActivity* cycles, std::int64_t count, CycleTotals& totals,
+                                      bool write_alike);
   // After step(): whether the next cycles may repeat the one just stepped
   // (skip_repeats may return more than 0), asked first because it is cheap.
   virtual bool may_repeat() const { return false; }

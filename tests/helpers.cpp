@@ -55,6 +55,23 @@ RunResult run_layers(const ArchConfig& arch, const std::vector<Layer>& layers, c
 }
 }  // namespace
 
+void CycleRecorder::on_slept(const CycleActivity* slept, std::int64_t count, std::int64_t alike_from,
+                             const CycleTotals& totals, const Execution& execution) {
+  if (!reads_alike_slept_) {
+    for (std::int64_t c = 0; c < std::min(count, alike_from + 1); ++c) on_cycle(slept[c], execution);
+    alike_slept_cycles += std::max<std::int64_t>(0, count - alike_from - 1);
+    return;
+  }
+  for (std::int64_t c = alike_from + 1; c < count; ++c) {
+    CycleActivity expected = slept[c - 1];
+    expected.cycle = slept[c].cycle;
+    expected.dram_bytes = slept[c].dram_bytes;
+    if (unalike_slept_field.empty()) unalike_slept_field = first_difference(expected, slept[c]);
+    ++alike_slept_cycles;
+  }
+  RunObserver::on_slept(slept, count, alike_from, totals, execution);
+}
+
 std::string first_difference(const CycleActivity& a, const CycleActivity& b, bool gated) {
   if (a.cycle != b.cycle) return "cycle";
   if (a.fold != b.fold) return "fold";

@@ -71,7 +71,10 @@ void expect_bad_input(const CommandResult& result, const std::string& needle);
 // cycle of them; without, the unit hands it every cycle on its own.
 class CycleRecorder : public RunObserver {
  public:
-  explicit CycleRecorder(bool takes_runs) : takes_runs_(takes_runs) {}
+  // Unless `reads_alike_slept`, it does not ask for the slept cycles alike
+  // to the one before (ClockedUnit leaves them unwritten) nor record them.
+  explicit CycleRecorder(bool takes_runs, bool reads_alike_slept = true)
+      : takes_runs_(takes_runs), reads_alike_slept_(reads_alike_slept) {}
   void begin_step(int layer, std::int64_t first_cycle) override { steps.push_back({layer, first_cycle}); }
   void on_cycle(const CycleActivity& activity, const Execution&) override { cycles.push_back(activity); }
   void on_cycles(const CycleActivity& activity, std::int64_t count, const Execution&) override {
@@ -80,13 +83,22 @@ class CycleRecorder : public RunObserver {
     for (std::int64_t c = 0; c < count; ++c, ++cycle.cycle) cycles.push_back(cycle);
   }
   std::int64_t max_run() const override { return takes_runs_ ? std::numeric_limits<std::int64_t>::max() : 1; }
+  // Records them, and checks that those said to be alike are.
+  void on_slept(const CycleActivity* slept, std::int64_t count, std::int64_t alike_from, const CycleTotals& totals,
+                const Execution& execution) override;
+  bool reads_each_alike_cycle() const override { return reads_alike_slept_; }
 
   std::vector<std::pair<int, std::int64_t>> steps;
   std::vector<CycleActivity> cycles;
   std::int64_t runs = 0;  // on_cycles calls
+  // Slept cycles said to be the one before but for their cycle and DRAM
+  // bytes, and the first field in which one of them was not (empty if none).
+  std::int64_t alike_slept_cycles = 0;
+  std::string unalike_slept_field;
 
  private:
   bool takes_runs_;
+  bool reads_alike_slept_;
 };
 
 // The first field of CycleActivity that differs between `a` and `b`

@@ -24,14 +24,17 @@ struct Recorded {
   std::int64_t repeated_cycles = 0;  // stepped in runs, by the array and the vector unit
   std::int64_t runs = 0;             // on_cycles calls
   std::int64_t replayed_cycles = 0;  // replayed by the array
+  std::int64_t alike_slept_cycles = 0;
+  std::string unalike_slept_field;
 };
 
-Recorded record(const ArchConfig& arch, const Workload& workload, bool compute, bool takes_runs) {
+Recorded record(const ArchConfig& arch, const Workload& workload, bool compute, bool takes_runs,
+                bool reads_alike_slept = true) {
   RunOptions options;
   options.compute = compute;
   options.verify = compute;
   Simulator simulator(accelerator(), arch, options);
-  CycleRecorder recorder(takes_runs);
+  CycleRecorder recorder(takes_runs, reads_alike_slept);
   simulator.add_observer(recorder);
   Recorded recorded;
   const auto repeated = [] {
@@ -44,6 +47,8 @@ Recorded record(const ArchConfig& arch, const Workload& workload, bool compute, 
   recorded.replayed_cycles = accelerator().array.replayed_cycles() - replayed_before;
   recorded.cycles = std::move(recorder.cycles);
   recorded.runs = recorder.runs;
+  recorded.alike_slept_cycles = recorder.alike_slept_cycles;
+  recorded.unalike_slept_field = recorder.unalike_slept_field;
   return recorded;
 }
 
@@ -156,6 +161,22 @@ TEST_CASE("with DRAM, replayed slots give every cycle, counter and DRAM statisti
       check_same_cycles(single, replayed, layers.size());
       CHECK(single.result.slept_cycles == replayed.result.slept_cycles);
       check_stats_equal(single.result.dram_stats, replayed.result.dram_stats);
+      // The slept cycles said to be alike (counted at once by the buffer) are.
+      CHECK(replayed.alike_slept_cycles > replayed.result.slept_cycles / 2);
+      CHECK(replayed.unalike_slept_field.empty());
+      // Where no observer reads them, the alike slept cycles are not
+      // written, and every count stays the same.
+      const Recorded unwritten =
+          record(arch, workload, /*compute=*/true, /*takes_runs=*/true, /*reads_alike_slept=*/false);
+      CHECK(unwritten.alike_slept_cycles == replayed.alike_slept_cycles);
+      CHECK(unwritten.result.total_cycles == replayed.result.total_cycles);
+      CHECK(unwritten.result.slept_cycles == replayed.result.slept_cycles);
+      for (std::size_t l = 0; l < layers.size(); ++l)
+        for (const CounterInfo& counter : counter_infos()) {
+          CAPTURE(l, counter.name);
+          CHECK(unwritten.result.layers[l][counter.counter] == replayed.result.layers[l][counter.counter]);
+        }
+      check_stats_equal(unwritten.result.dram_stats, replayed.result.dram_stats);
     }
 }
 

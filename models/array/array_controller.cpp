@@ -779,13 +779,14 @@ CycleActivity ArrayController<Op, Acc>::step_quiet() {
 }
 
 template <class Op, class Acc>
-void ArrayController<Op, Acc>::step_quiet_run(CycleActivity* cycles, std::int64_t count, CycleTotals& totals) {
+std::int64_t ArrayController<Op, Acc>::step_quiet_run(CycleActivity* cycles, std::int64_t count, CycleTotals& totals,
+                                                      bool write_alike) {
   std::int64_t c = 0;
   for (; c < count && !(nothing_moving() && quiet_rows_ == config_.rows); ++c) {
     cycles[c] = step_quiet();
     totals.add(cycles[c]);
   }
-  if (c == count) return;
+  if (c == count) return count;
   // What step_quiet() gives from now on, but for the cycle and the DRAM
   // bytes: the operands' record, the hops and the MACs stay empty, and the
   // buffer's occupancy and the transfers in flight stay as the array's last
@@ -802,13 +803,23 @@ void ArrayController<Op, Acc>::step_quiet_run(CycleActivity* cycles, std::int64_
   const std::int64_t first = cycle_;
   const std::int64_t quiet_cycles = count - c;
   CycleActivity* const run = cycles + c;
-  for (std::int64_t i = 0; i < quiet_cycles; ++i) {
+  const std::int64_t written = write_alike ? quiet_cycles : 1;
+  for (std::int64_t i = 0; i < written; ++i) {
     run[i] = quiet;
     run[i].cycle = first + i;
   }
   cycle_ += quiet_cycles;
   totals.add(quiet, static_cast<std::uint64_t>(quiet_cycles));
-  if (gate_ == nullptr) return;
+  if (gate_ == nullptr) return c;
+  if (!write_alike) {
+    // The first cycle's DRAM bytes, and the run's.
+    const std::int64_t by_first = gate_->bytes_moved(first);
+    run[0].dram_bytes = static_cast<std::uint32_t>(by_first - std::exchange(bytes_moved_, by_first));
+    const std::int64_t by_last = gate_->bytes_moved(cycle_ - 1);
+    totals.dram_bytes += run[0].dram_bytes + static_cast<std::uint64_t>(by_last - std::exchange(bytes_moved_, by_last));
+    gate_->end_quiet_cycles(first, cycle_ - 1);
+    return c;
+  }
   quiet_bytes_moved_.resize(static_cast<std::size_t>(quiet_cycles));
   gate_->bytes_moved_each(first, quiet_cycles, quiet_bytes_moved_.data());
   for (std::int64_t i = 0; i < quiet_cycles; ++i) {
@@ -817,6 +828,7 @@ void ArrayController<Op, Acc>::step_quiet_run(CycleActivity* cycles, std::int64_
     totals.dram_bytes += run[i].dram_bytes;
   }
   gate_->end_quiet_cycles(first, cycle_ - 1);
+  return c;
 }
 
 template <class Op, class Acc>

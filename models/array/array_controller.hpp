@@ -75,7 +75,8 @@ class ArrayController final : public Execution {
   // Once nothing moves through the array and every window is empty, a
   // quiet cycle differs from the one before only in the DRAM bytes that
   // complete in it, so the run costs a DRAM count per cycle.
-  void step_quiet_run(CycleActivity* cycles, std::int64_t count, CycleTotals& totals) override;
+  std::int64_t step_quiet_run(CycleActivity* cycles, std::int64_t count, CycleTotals& totals,
+                              bool write_alike) override;
   // Runs of cycles that only load stationary rows or wait (nothing moving
   // through the array, no fold starting or retiring, no row crossing past
   // the fold's used ones), with ideal memory and no PE registers probed.

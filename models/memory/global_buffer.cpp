@@ -139,12 +139,22 @@ void GlobalBuffer::array_results(std::int64_t values, bool accumulating) {
 }
 
 void GlobalBuffer::on_sequence(const CycleActivity* cycles, std::int64_t count, const CycleTotals&, const Execution&) {
+  count_each(cycles, count);
+}
+
+void GlobalBuffer::count_each(const CycleActivity* cycles, std::int64_t count) {
   // Into locals the cycles cannot alias, kept in registers, stored once.
   GlobalBufferTraffic traffic = traffic_;
   std::array<std::uint32_t, kOperands> peak = peak_bytes_;
   for (std::int64_t c = 0; c < count; ++c) add(cycles[c], 1, traffic, peak);
   traffic_ = traffic;
   peak_bytes_ = peak;
+}
+
+void GlobalBuffer::on_slept(const CycleActivity* cycles, std::int64_t count, std::int64_t alike_from,
+                            const CycleTotals&, const Execution&) {
+  count_each(cycles, alike_from);
+  if (alike_from < count) add(cycles[alike_from], count - alike_from, traffic_, peak_bytes_);
 }
 
 void GlobalBuffer::count(const CycleActivity& activity, std::int64_t cycles) {

@@ -105,6 +105,10 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
   void on_cycles(const CycleActivity& activity, std::int64_t cycles, const Execution&) override {
     count(activity, cycles);
   }
+  // A sleeping array's cycles alike to the buffer count at once.
+  void on_slept(const CycleActivity* cycles, std::int64_t count, std::int64_t alike_from, const CycleTotals& totals,
+                const Execution& execution) override;
+  bool reads_each_alike_cycle() const override { return false; }
   void on_sequence(const CycleActivity* cycles, std::int64_t count, const CycleTotals& totals,
                    const Execution&) override;
   std::int64_t max_run() const override { return std::numeric_limits<std::int64_t>::max(); }
@@ -112,6 +116,8 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
  private:
   // `cycles` cycles that each did `activity`.
   void count(const CycleActivity& activity, std::int64_t cycles);
+  // `count` cycles, each its own activity.
+  void count_each(const CycleActivity* cycles, std::int64_t count);
   // count() into `traffic` and `peak_bytes`.
   void add(const CycleActivity& activity, std::int64_t cycles, GlobalBufferTraffic& traffic,
            std::array<std::uint32_t, kOperands>& peak_bytes) const;

@@ -43,6 +43,7 @@ class Noc : public sc_core::sc_module, public CycleObserver {
   void on_sequence(const CycleActivity* cycles, std::int64_t count, const CycleTotals& totals,
                    const Execution&) override;
   std::int64_t max_run() const override { return std::numeric_limits<std::int64_t>::max(); }
+  bool reads_each_alike_cycle() const override { return false; }  // on_sequence reads the totals
 
  private:
   // `cycles` cycles that each did `activity`.

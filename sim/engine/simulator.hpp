@@ -115,6 +115,7 @@ class Simulator : private CycleObserver {
   void on_sequence(const CycleActivity* cycles, std::int64_t count, const CycleTotals& totals,
                    const Execution&) override;
   std::int64_t max_run() const override { return std::numeric_limits<std::int64_t>::max(); }
+  bool reads_each_alike_cycle() const override { return false; }  // on_sequence reads the totals
   // `cycles` cycles that each did `activity`, added to step_activity_.
   void count(const CycleActivity& activity, std::int64_t cycles);
   // Adds what the step's cycles did (step_activity_) to its counters.

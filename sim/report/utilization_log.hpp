@@ -35,6 +35,8 @@ class UtilizationLog : public RunObserver {
                    const Execution& execution) override;
   // Up to the open window's end: its energy reads the buffer's counts then.
   std::int64_t max_run() const override { return window_ - open_.cycles; }
+  // on_sequence reads the first cycle and the totals.
+  bool reads_each_alike_cycle() const override { return false; }
   // Writes the open window and renames the file into place.
   void commit();
 
