@@ -413,7 +413,13 @@ std::size_t DramChannel::requests_before_only(std::uint64_t transfer) const {
   return others;
 }
 
-bool DramChannel::repeats(const DramChannel& e) const {
+std::size_t DramChannel::queue_slot(std::uint64_t id) const {
+  std::size_t slot = 0;
+  while (slot < queue_.size() && queue_[slot].request.id != id) ++slot;
+  return slot;
+}
+
+bool DramChannel::repeats(const DramChannel& e, std::size_t drained) const {
   const std::int64_t period = now_ - e.now_;
   // Each request queued or in flight is the one the same place held a
   // period before, that many requests on.
@@ -429,13 +435,16 @@ bool DramChannel::repeats(const DramChannel& e) const {
   };
   if (period <= 0 || refresh_due_ || e.refresh_due_ || bus_rank_ != e.bus_rank_ ||
       !same(bus_free_, e.bus_free_, spec_.t.RTRS) || standby_from_ - period != e.standby_from_ ||
-      open_banks_ != e.open_banks_)
+      open_banks_ != e.open_banks_ || (drained > 0 && !config_.open_page))
     return false;
   for (std::size_t b = 0; b < banks_.size(); ++b) {
     const Bank& x = banks_[b];
     const Bank& y = e.banks_[b];
-    if (x.open_row != y.open_row || x.row_reads != y.row_reads || x.row_writes != y.row_writes ||
-        x.other_rows != y.other_rows || !same(x.next_act, y.next_act, 0) || !same(x.next_pre, y.next_pre, 0) ||
+    // Draining, the kinds' counts fall; they follow from the queue and the
+    // open rows, compared here.
+    const bool same_kinds = drained > 0 || (x.row_reads == y.row_reads && x.row_writes == y.row_writes &&
+                                            x.other_rows == y.other_rows);
+    if (x.open_row != y.open_row || !same_kinds || !same(x.next_act, y.next_act, 0) || !same(x.next_pre, y.next_pre, 0) ||
         !same(x.next_read, y.next_read, 0) || !same(x.next_write, y.next_write, 0))
       return false;
   }
@@ -449,7 +458,7 @@ bool DramChannel::repeats(const DramChannel& e) const {
     for (std::size_t a = 0; a < recent_acts_[r].size(); ++a)
       if (!same(recent_acts_[r][a], e.recent_acts_[r][a], spec_.t.FAW)) return false;
   }
-  if (queue_.size() != e.queue_.size()) return false;
+  if (queue_.size() + drained != e.queue_.size()) return false;
   for (std::size_t i = 0; i < queue_.size(); ++i) {
     const Queued& x = queue_[i];
     const Queued& y = e.queue_[i];
@@ -469,6 +478,42 @@ bool DramChannel::repeats(const DramChannel& e) const {
 
 void DramChannel::repeat(const DramChannel& e, std::int64_t periods,
                          const std::function<DramRepeatedRequest(std::uint64_t id)>& locate) {
+  const std::int64_t requests = (bursts_issued() - e.bursts_issued()) * periods;
+  for (Queued& q : queue_) {
+    q.request.id += static_cast<std::uint64_t>(requests);
+    const DramRepeatedRequest repeated_request = locate(q.request.id);
+    q.request.location = repeated_request.location;
+    q.arrival = repeated_request.arrival;
+  }
+  move_on(e, periods);
+}
+
+void DramChannel::drain(const DramChannel& e, std::int64_t periods) {
+  const auto requests = static_cast<std::uint64_t>((bursts_issued() - e.bursts_issued()) * periods);
+  if (requests >= queue_.size()) throw std::logic_error("DramChannel: a drain past the queue's last request");
+  // Slot i takes the request `requests` on from the one it holds, queued
+  // behind it (ids rise along the queue).
+  const std::size_t kept = queue_.size() - requests;
+  std::size_t from = 0;
+  for (std::size_t i = 0; i < kept; ++i) {
+    const std::uint64_t id = queue_[i].request.id + requests;
+    while (from < queue_.size() && queue_[from].request.id < id) ++from;
+    if (from == queue_.size() || queue_[from].request.id != id)
+      throw std::logic_error("DramChannel: request " + std::to_string(id) + " drained into a slot is not queued");
+    queue_[i] = queue_[from];
+  }
+  queue_.truncate(kept);
+  recount_all_queued();
+  move_on(e, periods);
+}
+
+void DramChannel::recount_all_queued() {
+  for (Bank& bank : banks_) bank.row_reads = bank.row_writes = bank.other_rows = 0;
+  banks_with_requests_.clear();
+  for (const Queued& q : queue_) count_queued(q, +1);
+}
+
+void DramChannel::move_on(const DramChannel& e, std::int64_t periods) {
   const std::int64_t cycles = (now_ - e.now_) * periods;
   const std::int64_t requests = (bursts_issued() - e.bursts_issued()) * periods;
   // A bound repeats() found passed stays passed, moved on or not.
@@ -492,12 +537,6 @@ void DramChannel::repeat(const DramChannel& e, std::int64_t periods,
     for (std::int64_t& act : acts) act += cycles;
   bus_free_ += cycles;
   standby_from_ += cycles;
-  for (Queued& q : queue_) {
-    q.request.id += static_cast<std::uint64_t>(requests);
-    const DramRepeatedRequest repeated_request = locate(q.request.id);
-    q.request.location = repeated_request.location;
-    q.arrival = repeated_request.arrival;
-  }
   for (std::size_t i = in_flight_head_; i < in_flight_.size(); ++i) {
     in_flight_[i].id += static_cast<std::uint64_t>(requests);
     in_flight_[i].arrival += cycles;

@@ -188,7 +188,14 @@ class DramChannel {
   // queued request is a row hit: one that is not cannot issue, so it moves
   // down the queue, to a slot that held one just like it a period earlier,
   // which could not issue either -- and so on down past the queue's head.
-  bool repeats(const DramChannel& earlier) const;
+  //
+  // With `drained` > 0 (a stream's tail, no request arriving), the queue is
+  // `earlier`'s less `drained` requests, and each request still queued is
+  // like the one its slot held then: an open-page channel then chooses the
+  // same slots as long as they are there, as a request behind the ones
+  // chosen holds nothing back. (A closed-page channel's auto-precharge
+  // looks at the whole queue: its tails are not drained.)
+  bool repeats(const DramChannel& earlier, std::size_t drained = 0) const;
   // Copies into `mark` (a copy of this channel) what repeats() and repeat()
   // read of the earlier state: not the spec, the configuration or the
   // commands recorded, nor the requests and bursts gone.
@@ -203,6 +210,10 @@ class DramChannel {
   // requests queued meanwhile go where those a period earlier went.
   void repeat(const DramChannel& earlier, std::int64_t periods,
               const std::function<DramRepeatedRequest(std::uint64_t id)>& locate);
+  // The same for a tail that repeats() confirmed drains: the queue is then
+  // what it holds less the requests the periods issue (each slot the
+  // request as many on that it holds now), and nothing is relocated.
+  void drain(const DramChannel& earlier, std::int64_t periods);
   // Adds `sum` to the latencies' sum and takes `longest` as the longest if
   // it is.
   void add_latencies(std::int64_t sum, std::int64_t longest);
@@ -215,6 +226,10 @@ class DramChannel {
   // in flight is `transfer`'s (0 if they are).
   std::size_t requests_before_only(std::uint64_t transfer) const;
   std::size_t queued() const { return queue_.size(); }
+  // The request queued last; the queue must not be empty.
+  const DramRequest& last_queued() const { return queue_.back().request; }
+  // The queue slot request `id` holds, or queued() if it is not queued.
+  std::size_t queue_slot(std::uint64_t id) const;
   // Calls visit(id, arrival) for every queued request, oldest first.
   template <class Visit>
   void for_each_queued(Visit&& visit) const {
@@ -255,6 +270,11 @@ class DramChannel {
   bool activate_ready(const DramLocation& l) const;
   bool row_has_waiting_hit(const DramLocation& l, int row) const;
   bool refresh_step();
+  // Moves the timing bounds, the bursts in flight, the statistics and the
+  // clock on through `periods` repetitions of the period since `earlier`.
+  void move_on(const DramChannel& earlier, std::int64_t periods);
+  // Counts every queued request in its bank's kinds afresh.
+  void recount_all_queued();
   // Counts a queued request in its bank's kinds (by = +1) or takes it out (-1).
   void count_queued(const Queued& q, int by);
   // Re-counts a bank's queued requests after its open row changed.
@@ -316,6 +336,8 @@ class DramChannel {
       }
       slots_.push_back(q);
     }
+    // Keeps the oldest `size` requests.
+    void truncate(std::size_t size) { slots_.resize(head_ + size); }
     void erase(std::size_t i) {
       if (i == 0)
         ++head_;

@@ -305,7 +305,7 @@ void DramSystem::advance(std::int64_t time_fs, bool follow_streams) {
       if (cycle_ == end) break;
     }
     run_cycle();
-    if (follow_streams) follow_stream(std::numeric_limits<std::int64_t>::max());
+    if (follow_streams) follow_stream(std::numeric_limits<std::int64_t>::max(), /*may_drain=*/false);
   }
   take_completions();
 }
@@ -321,25 +321,31 @@ void DramSystem::run_ahead_to(std::int64_t time_fs) {
 std::int64_t DramSystem::run_ahead_through(std::int64_t time_fs, std::int64_t horizon_fs) {
   run_ahead_to(time_fs);
   // A transfer that finished wakes the sleeper at time_fs: the DRAM stays there.
-  if (!transfers_finished_) follow_stream(horizon_fs / tck_fs_);
+  if (!transfers_finished_) follow_stream(horizon_fs / tck_fs_, /*may_drain=*/true);
   return std::max(time_fs, cycle_ * tck_fs_);
 }
 
-void DramSystem::follow_stream(std::int64_t horizon_cycle) {
-  if (channels_.size() != 1 || record_transfers_ || pending_.empty() || !known_ends_.empty() ||
-      channels_.front().records_commands()) {
+void DramSystem::follow_stream(std::int64_t horizon_cycle, bool may_drain) {
+  const bool draining = pending_.empty();
+  if (channels_.size() != 1 || record_transfers_ || (draining && (!may_drain || channels_.front().queued() == 0)) ||
+      !known_ends_.empty() || channels_.front().records_commands()) {
     marked_ = false;
     return;
   }
   const DramChannel& channel = channels_.front();
   const std::int64_t period_bursts = spec_.bank_groups;
   if (!marked_ && channel.bursts_issued() < mark_after_bursts_) return;
-  if (marked_) {
+  // A mark taken while bursts still queued holds nothing for a tail.
+  if (marked_ && mark_.draining == draining) {
     const std::int64_t bursts = channel.bursts_issued() - mark_.bursts;
     const bool only_bursts = channel.commands_issued() - mark_.commands == bursts;
     if (only_bursts && bursts < period_bursts) return;  // the period goes on
     if (only_bursts && bursts == period_bursts) {
-      if (const std::int64_t periods = periods_ahead(horizon_cycle); periods > 0 && trace_latencies()) {
+      if (std::int64_t periods = periods_ahead(horizon_cycle); periods > 0 && trace_latencies()) {
+        // A tail's requests are all queued: each chain lists every one.
+        if (draining)
+          for (const LatencyChain& chain : latency_chains_)
+            periods = std::min(periods, static_cast<std::int64_t>(chain.later.size()));
         jump(periods);
         marked_ = false;
         return;
@@ -351,9 +357,13 @@ void DramSystem::follow_stream(std::int64_t horizon_cycle) {
 
 void DramSystem::mark_stream() {
   const DramChannel& channel = channels_.front();
-  const std::uint64_t transfer = pending_.front().transfer;
+  const bool draining = pending_.empty();
+  const std::uint64_t transfer = draining ? channel.last_queued().transfer : pending_.front().transfer;
   const auto period_bursts = static_cast<std::size_t>(spec_.bank_groups);
-  const std::size_t others = channel.queued() < period_bursts ? 1 : channel.requests_before_only(transfer);
+  // A tail's jump needs a period marked and another to jump over, with a
+  // request behind the slots they issue from.
+  std::size_t others = channel.queued() < period_bursts ? 1 : channel.requests_before_only(transfer);
+  if (draining && channel.queued() <= 2 * period_bursts) others = channel.queued();
   marked_ = others == 0;
   if (!marked_) {
     // No mark can hold before that many more bursts.
@@ -364,7 +374,7 @@ void DramSystem::mark_stream() {
     channel.copy_state_to(*marked_channel_);
   else
     marked_channel_.emplace(channel);
-  mark_ = {cycle_, channel.bursts_issued(), channel.commands_issued(), bursts_done_, transfer, stats()};
+  mark_ = {cycle_, channel.bursts_issued(), channel.commands_issued(), bursts_done_, transfer, draining, stats()};
   period_completions_.clear();
   period_history_.clear();
   period_bursts_issued_.clear();
@@ -372,17 +382,20 @@ void DramSystem::mark_stream() {
 
 std::int64_t DramSystem::periods_ahead(std::int64_t horizon_cycle) const {
   const DramChannel& channel = channels_.front();
-  const PendingBursts& range = pending_.front();
   const std::int64_t period_bursts = spec_.bank_groups;
-  if (range.transfer != mark_.transfer || bursts_done_ - mark_.bursts_done != period_bursts ||
+  const auto drained = static_cast<std::size_t>(mark_.draining ? period_bursts : 0);
+  if ((!mark_.draining && pending_.front().transfer != mark_.transfer) ||
+      bursts_done_ - mark_.bursts_done != period_bursts ||
       static_cast<std::int64_t>(period_completions_.size()) != period_bursts ||
-      !channel.serves_only(range.transfer) || !channel.repeats(*marked_channel_))
+      !channel.serves_only(mark_.transfer) || !channel.repeats(*marked_channel_, drained))
     return 0;
   const std::int64_t period = cycle_ - mark_.cycle;
   const std::int64_t burst_bytes = spec_.burst_bytes;
   // A period short of the next refresh, the horizon and the transfer's
   // last burst to queue, so the stream stays as it was up to the jump's end.
   std::int64_t periods = std::min((channel.next_refresh() - cycle_) / period - 1, (horizon_cycle - cycle_) / period);
+  if (mark_.draining) return std::max<std::int64_t>(std::min(periods, periods_draining()), 0);
+  const PendingBursts& range = pending_.front();
   periods = std::min(periods, (range.end - range.next) / burst_bytes / period_bursts - 1);
   // Each burst queued meanwhile must go where the one a period before it went.
   const auto place = [&](std::int64_t address) {
@@ -400,6 +413,17 @@ std::int64_t DramSystem::periods_ahead(std::int64_t horizon_cycle) const {
     before = here;
   }
   return std::max<std::int64_t>(periods, 0);
+}
+
+std::int64_t DramSystem::periods_draining() const {
+  const auto period_bursts = static_cast<std::int64_t>(spec_.bank_groups);
+  std::int64_t deepest = 0;  // the deepest slot of the marked queue the period issued from
+  for (const DramCompletion& burst : period_bursts_issued_)
+    deepest = std::max(deepest, static_cast<std::int64_t>(marked_channel_->queue_slot(burst.id)));
+  // Period k of the jump (from 1) starts with queued - (k - 1)·period_bursts
+  // requests, which must hold that slot and, behind it, the last.
+  const std::int64_t room = static_cast<std::int64_t>(channels_.front().queued()) - 2 - deepest;
+  return room < 0 ? 0 : room / period_bursts + 1;
 }
 
 void DramSystem::jump(std::int64_t periods) {
@@ -426,22 +450,27 @@ void DramSystem::jump(std::int64_t periods) {
       history_.channel_bursts.resize(history_.channel_bursts.size() + 1);
     }
   }
-  PendingBursts& range = pending_.front();
-  TransferBursts& transfer = transfers_[range.transfer - transfers_base_];
+  TransferBursts& transfer = transfers_[mark_.transfer - transfers_base_];
   transfer.unissued -= requests;
   transfer.unfinished -= requests;
   transfer.last_end += period * periods;
   bursts_done_ += requests;
   bursts_jumped_ += requests;
-  next_burst_id_ += static_cast<std::uint64_t>(requests);
-  range.next += requests * burst_bytes;
-  front_decoded_ = false;
   cycle_ += period * periods;
-  channel.repeat(*marked_channel_, periods, [&](std::uint64_t id) {
-    return DramRepeatedRequest{
-        mapping_.decode(range.next - static_cast<std::int64_t>(next_burst_id_ - id) * burst_bytes).location,
-        arrival_of(id, period)};
-  });
+  if (mark_.draining) {
+    bursts_drained_ += requests;
+    channel.drain(*marked_channel_, periods);
+  } else {
+    PendingBursts& range = pending_.front();
+    next_burst_id_ += static_cast<std::uint64_t>(requests);
+    range.next += requests * burst_bytes;
+    front_decoded_ = false;
+    channel.repeat(*marked_channel_, periods, [&](std::uint64_t id) {
+      return DramRepeatedRequest{
+          mapping_.decode(range.next - static_cast<std::int64_t>(next_burst_id_ - id) * burst_bytes).location,
+          arrival_of(id, period)};
+    });
+  }
   const JumpedLatencies jumped = jumped_latencies(latency_chains_, periods, 0);
   channel.add_latencies(jumped.added, jumped.longest);
 }

@@ -75,6 +75,8 @@ class DramSystem final : public DramBackend {
   std::size_t transfers_held() const { return transfers_.size(); }
   // Bursts whose cycles run_ahead_through jumped over.
   std::int64_t bursts_jumped() const { return bursts_jumped_; }
+  // Of those, the bursts of streams' tails (no burst left to queue).
+  std::int64_t bursts_drained() const { return bursts_drained_; }
 
  private:
   // advance_to, following steady streams after each DRAM cycle run if asked.
@@ -222,9 +224,15 @@ class DramSystem final : public DramBackend {
   // statistics and history each period adds. A transfer started at a time
   // jumped over queues behind the stream's bursts still to queue (a jump
   // stops a period short of the last), as it would have then.
+  // While the array sleeps no transfer starts, and a stream's tail (its
+  // last burst queued, none arriving) drains alike: each period the same
+  // queue slots issue, as long as the queue still holds them and the
+  // transfer's last burst stays queued (DramChannel::repeats with
+  // `drained`).
   struct StreamMark {
     std::int64_t cycle = 0, bursts = 0, commands = 0, bursts_done = 0;
     std::uint64_t transfer = 0;
+    bool draining = false;  // no burst left to queue
     DramChannelStats stats;
   };
   bool marked_ = false;  // cleared by a transfer started and by history kept from now on
@@ -238,11 +246,15 @@ class DramSystem final : public DramBackend {
   // then) and, with history kept, its snapshots.
   std::vector<std::pair<std::int64_t, std::int64_t>> period_completions_;
   History period_history_;
-  std::int64_t bursts_jumped_ = 0;
-  void follow_stream(std::int64_t horizon_cycle);
+  std::int64_t bursts_jumped_ = 0, bursts_drained_ = 0;
+  // `may_drain`: no transfer starts before the horizon (a unit sleeps).
+  void follow_stream(std::int64_t horizon_cycle, bool may_drain);
   void mark_stream();
   // The periods that may be jumped over from the end of the marked one.
   std::int64_t periods_ahead(std::int64_t horizon_cycle) const;
+  // Those a draining tail may: its queue must still hold every slot the
+  // marked period issued from, and the transfer's last burst.
+  std::int64_t periods_draining() const;
   // The marked period's latency chains, into latency_chains_; false if the
   // queued requests are not each on one of them.
   bool trace_latencies();
