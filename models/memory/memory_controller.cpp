@@ -1,6 +1,7 @@
 #include "models/memory/memory_controller.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace systole {
 
@@ -84,6 +85,8 @@ void MemoryController::tick(std::int64_t cycle) {
   dram_.advance_through(cycle_end(cycle));
   const std::uint64_t finished_so_far = dram_.transfers_finished();
   const bool some_finished = finished_so_far != transfers_finished_seen_;
+  if (!some_finished && !transfers_issued_ && !folds_changed_ && cycle < next_bookkeeping_) return;
+  folds_changed_ = false;
   transfers_finished_seen_ = finished_so_far;
   for (std::size_t t = 0; some_finished && t < in_flight_.size();)
     if (dram_.done(in_flight_[t].first)) {
@@ -126,6 +129,22 @@ void MemoryController::tick(std::int64_t cycle) {
   if (first_unread_ < plans_.size() && plans_[first_unread_].reads_after_write_of != FoldTransfers::kNone)
     issue_reads(first_unread_);
   buffer_.release_written_back_before(first_unwritten_);
+  next_bookkeeping_ = first_bookkeeping_cycle();
+}
+
+std::int64_t MemoryController::first_bookkeeping_cycle() const {
+  std::int64_t first = std::numeric_limits<std::int64_t>::max();
+  if (!arriving_results_.empty()) first = std::min(first, arriving_results_.front().first);
+  if (first_not_on_chip_ < first_undelivered_) first = std::min(first, ports_done(fills_[first_not_on_chip_]));
+  // A write-back DRAM has is written back once through the ports; one it
+  // has not yet waits for a transfer to finish.
+  const auto write_back_through_ports = [&](std::size_t f) {
+    if (writes_issued_[f] && !dram_writing(f)) first = std::min(first, ports_done(drains_[f]));
+  };
+  if (first_unwritten_ < plans_.size()) write_back_through_ports(first_unwritten_);
+  if (first_unread_ < plans_.size() && plans_[first_unread_].reads_after_write_of != FoldTransfers::kNone)
+    write_back_through_ports(plans_[first_unread_].reads_after_write_of);
+  return first;
 }
 
 void MemoryController::buffer_bytes(std::uint32_t held[3]) const { buffer_.occupancy(held); }
@@ -175,6 +194,12 @@ bool MemoryController::through_ports(const std::vector<GlobalBuffer::Transfer>& 
   for (GlobalBuffer::Transfer t : transfers)
     if (buffer_.last_cycle(t) > cycle_) return false;
   return true;
+}
+
+std::int64_t MemoryController::ports_done(const std::vector<GlobalBuffer::Transfer>& transfers) const {
+  std::int64_t done = std::numeric_limits<std::int64_t>::min();
+  for (GlobalBuffer::Transfer t : transfers) done = std::max(done, buffer_.last_cycle(t));
+  return done;
 }
 
 std::int64_t MemoryController::since(const std::vector<std::int64_t>& cycles, std::size_t g) const {
@@ -250,6 +275,7 @@ void MemoryController::results_collected(std::int64_t values, bool accumulating)
 
 void MemoryController::finished(std::size_t g) {
   finished_[g] = true;
+  folds_changed_ = true;
   buffer_.release_tiles_of(g);
   // Results that stay on chip (partial sums of a K fold) hold nothing up.
   if (noc_latency_ == 0 || plans_[g].write_bytes == 0)

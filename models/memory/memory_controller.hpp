@@ -107,6 +107,10 @@ class MemoryController final : public FoldGate {
   bool delivered(std::size_t fold) const;  // by DRAM
   bool on_chip(std::size_t fold) const;    // delivered and written into the buffer
   bool through_ports(const std::vector<GlobalBuffer::Transfer>& transfers) const;  // by this cycle
+  // The cycle by which `transfers` are through the buffer's ports, as far
+  // as is known now: a port a transfer shares with the array's results can
+  // only put it off.
+  std::int64_t ports_done(const std::vector<GlobalBuffer::Transfer>& transfers) const;
   bool written_back(std::size_t fold) const;
   bool dram_writing(std::size_t fold) const;  // its write-back issued and not all in DRAM
   // The cycle since which `fold`'s tiles have been delivered (on chip):
@@ -152,6 +156,16 @@ class MemoryController final : public FoldGate {
   std::uint64_t transfers_finished_seen_ = 0;
   // Reads or writes issued since the last tick.
   bool transfers_issued_ = false;
+  // The tick's bookkeeping changes only when a DRAM transfer finishes, a
+  // transfer is issued, a fold finishes, results reach the buffer, or a
+  // transfer the bookkeeping waits on gets through the ports: until the
+  // first cycle the last two may happen (next_bookkeeping_), and while
+  // nothing else does, a tick only advances the DRAM. (A fold starting
+  // issues the reads it allows itself, and reserves output space no
+  // write-back can have freed yet.)
+  bool folds_changed_ = true;  // a fold finished since the last tick
+  std::int64_t next_bookkeeping_ = 0;
+  std::int64_t first_bookkeeping_cycle() const;
   void add_in_flight(std::uint64_t transfer, Operand partition);
   std::uint32_t finished_this_cycle_[kOperands] = {0, 0, 0};
 };
