@@ -116,24 +116,27 @@ std::int64_t DramChannel::data_bus_ready(int rank) const {
 }
 
 bool DramChannel::column_ready(const Queued& q, const Queued* starving) const {
-  const DramLocation& l = q.request.location;
   const Bank& bank = banks_[q.bank];
-  if (bank.open_row != l.row) return false;
-  if (starving != nullptr && &q != starving && starving->bank == q.bank && starving->request.location.row != l.row)
+  if (bank.open_row != q.request.location.row) return false;
+  if (starving != nullptr && &q != starving && starving->bank == q.bank &&
+      starving->request.location.row != q.request.location.row)
     return false;
-  const std::size_t g = q.group;
-  if (q.request.write)
-    return now_ >= bank.next_write && now_ >= group_next_write_[g] && now_ >= rank_next_write_[l.rank] &&
-           now_ + spec_.t.WL >= data_bus_ready(l.rank);
-  return now_ >= bank.next_read && now_ >= group_next_read_[g] && now_ >= rank_next_read_[l.rank] &&
-         now_ + spec_.t.RL >= data_bus_ready(l.rank);
+  return bank_column_ready(bank, q.request.write);
 }
 
-bool DramChannel::activate_ready(const DramLocation& l) const {
-  const Bank& bank = banks_[bank_index(l)];
+bool DramChannel::bank_column_ready(const Bank& bank, bool write) const {
+  const std::size_t g = bank.group;
+  if (write)
+    return now_ >= bank.next_write && now_ >= group_next_write_[g] && now_ >= rank_next_write_[bank.rank] &&
+           now_ + spec_.t.WL >= data_bus_ready(bank.rank);
+  return now_ >= bank.next_read && now_ >= group_next_read_[g] && now_ >= rank_next_read_[bank.rank] &&
+         now_ + spec_.t.RL >= data_bus_ready(bank.rank);
+}
+
+bool DramChannel::activate_ready(const Bank& bank) const {
   if (bank.open_row >= 0 || now_ < bank.next_act) return false;
-  if (now_ < group_next_act_[group_index(l)] || now_ < rank_next_act_[l.rank]) return false;
-  const auto& acts = recent_acts_[l.rank];
+  if (now_ < group_next_act_[bank.group] || now_ < rank_next_act_[bank.rank]) return false;
+  const auto& acts = recent_acts_[bank.rank];
   return acts.size() < 4 || now_ >= acts.front() + spec_.t.FAW;
 }
 
@@ -302,23 +305,37 @@ void DramChannel::issue_command() {
   if (refresh_due_) {
     refresh_step();
   } else {
-    bool issued = false;
     const Queued* starving =
         !queue_.empty() && now_ - queue_.front().arrival > config_.starvation_cycles ? &queue_.front() : nullptr;
+    // Every request of a bank and kind waits for the same timing (Bank's
+    // counts): the queue is walked for a command only when a bank could
+    // take one. An open row is closed only once no queued request hits it,
+    // or for the starving request.
+    bool column_possible = false, row_possible = false;
+    for (std::size_t b : banks_with_requests_) {
+      const Bank& bank = banks_[b];
+      column_possible = column_possible || (bank.row_reads > 0 && bank_column_ready(bank, false)) ||
+                        (bank.row_writes > 0 && bank_column_ready(bank, true));
+      const bool may_close = now_ >= bank.next_pre && (bank.row_reads + bank.row_writes == 0 ||
+                                                       (starving != nullptr && starving->bank == b));
+      row_possible = row_possible || (bank.other_rows > 0 && (bank.open_row >= 0 ? may_close : activate_ready(bank)));
+    }
+    if (!column_possible && !row_possible) return;
+    bool issued = false;
     // Ready row hits first, oldest first.
-    for (std::size_t i = 0; i < queue_.size() && !issued; ++i)
+    for (std::size_t i = 0; i < queue_.size() && !issued && column_possible; ++i)
       if (column_ready(queue_[i], starving)) {
         issue_column(i);
         issued = true;
       }
     // Then the oldest request whose row command can go now.
-    for (std::size_t i = 0; i < queue_.size() && !issued; ++i) {
+    for (std::size_t i = 0; i < queue_.size() && !issued && row_possible; ++i) {
       Queued& q = queue_[i];
       const DramLocation& l = q.request.location;
       Bank& bank = bank_of(l);
       if (bank.open_row == l.row) continue;
       if (bank.open_row < 0) {
-        if (activate_ready(l)) {
+        if (activate_ready(bank)) {
           issue_activate(q);
           issued = true;
         }
@@ -343,9 +360,14 @@ std::int64_t DramChannel::compute_next_command() const {
   std::int64_t next = config_.refresh ? next_refresh_ : std::numeric_limits<std::int64_t>::max();
   // The answer is never before now: the first condition met now settles it.
   // The oldest request starts to block others once it has waited too long.
+  // An open row with queued hits is closed only for the starving request.
+  std::size_t starving_bank = banks_.size();
   if (!queue_.empty()) {
     const std::int64_t starving_from = queue_.front().arrival + config_.starvation_cycles + 1;
-    if (starving_from > now_) next = std::min(next, starving_from);
+    if (starving_from > now_)
+      next = std::min(next, starving_from);
+    else
+      starving_bank = queue_.front().bank;
   }
   for (std::size_t b : banks_with_requests_) {
     const Bank& bank = banks_[b];
@@ -362,7 +384,7 @@ std::int64_t DramChannel::compute_next_command() const {
       const auto& acts = recent_acts_[rank];
       if (acts.size() >= 4) ready = std::max(ready, acts.front() + t.FAW);
       next = std::min(next, ready);
-    } else if (bank.other_rows > 0) {
+    } else if (bank.other_rows > 0 && (bank.row_reads + bank.row_writes == 0 || b == starving_bank)) {
       next = std::min(next, bank.next_pre);
     }
     if (next <= now_) return now_;

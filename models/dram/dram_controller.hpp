@@ -266,8 +266,11 @@ class DramChannel {
     return static_cast<std::size_t>(l.rank) * spec_.bank_groups + l.bank_group;
   }
   bool column_ready(const Queued& q, const Queued* starving) const;
+  // Whether a column command to the open row of `bank` could issue now, if
+  // the bank has such a request and no starving request holds it back.
+  bool bank_column_ready(const Bank& bank, bool write) const;
   std::int64_t data_bus_ready(int rank) const;
-  bool activate_ready(const DramLocation& l) const;
+  bool activate_ready(const Bank& bank) const;
   bool row_has_waiting_hit(const DramLocation& l, int row) const;
   bool refresh_step();
   // Moves the timing bounds, the bursts in flight, the statistics and the
