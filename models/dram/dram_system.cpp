@@ -479,12 +479,19 @@ bool DramSystem::trace_latencies() {
   const DramChannel& channel = channels_.front();
   const std::int64_t period = cycle_ - mark_.cycle;
   const auto period_bursts = static_cast<std::uint64_t>(spec_.bank_groups);
-  std::vector<std::pair<std::uint64_t, std::int64_t>> queued;  // (id, arrival), by id
+  // Both kept from one jump to the next: their storage is reused.
+  std::vector<std::pair<std::uint64_t, std::int64_t>>& queued = queued_arrivals_;  // (id, arrival), by id
+  queued.clear();
   channel.for_each_queued([&](std::uint64_t id, std::int64_t arrival) { queued.emplace_back(id, arrival); });
-  latency_chains_.clear();
+  latency_chains_.resize(period_bursts_issued_.size());
   std::size_t chained = 0;
-  for (const DramCompletion& burst : period_bursts_issued_) {
-    LatencyChain chain{burst.id, burst.done, burst.done - burst.arrival, {}};
+  for (std::size_t b = 0; b < period_bursts_issued_.size(); ++b) {
+    const DramCompletion& burst = period_bursts_issued_[b];
+    LatencyChain& chain = latency_chains_[b];
+    chain.id = burst.id;
+    chain.done = burst.done;
+    chain.latency = burst.done - burst.arrival;
+    chain.later.clear();
     // Each is queued where the one before it was a period ago (repeats).
     for (std::uint64_t id = burst.id + period_bursts;; id += period_bursts) {
       const auto at = std::lower_bound(queued.begin(), queued.end(), std::make_pair(id, std::int64_t{0}),
@@ -494,7 +501,6 @@ bool DramSystem::trace_latencies() {
       chain.later.push_back(burst.done + periods_on * period - at->second);
     }
     chained += chain.later.size();
-    latency_chains_.push_back(std::move(chain));
   }
   return chained == queued.size() && std::all_of(latency_chains_.begin(), latency_chains_.end(),
                                                 [](const LatencyChain& chain) { return !chain.later.empty(); });

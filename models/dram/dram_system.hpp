@@ -238,6 +238,7 @@ class DramSystem final : public DramBackend {
   bool marked_ = false;  // cleared by a transfer started and by history kept from now on
   std::vector<DramCompletion> period_bursts_issued_;  // the marked period's, as they issued
   std::vector<LatencyChain> latency_chains_;          // trace_latencies()'s
+  std::vector<std::pair<std::uint64_t, std::int64_t>> queued_arrivals_;  // trace_latencies()'s
   // Unmarked, the channel's bursts so far before which it cannot be marked.
   std::int64_t mark_after_bursts_ = 0;
   StreamMark mark_;

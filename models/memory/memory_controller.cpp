@@ -44,7 +44,7 @@ MemoryController::MemoryController(DramBackend& dram, GlobalBuffer& buffer, Tile
   for (int o = 0; o < kOperands; ++o) next_address_[o] = region_base(static_cast<Operand>(o), dram.capacity_bytes());
   // Partial sums live in the second half of the ofmap region.
   psum_base_ = region_base(Operand::Ofmap, dram.capacity_bytes()) + region_base(Operand::Filter, dram.capacity_bytes()) / 2;
-  dram_.advance_to(start_fs);
+  advance_dram_to(start_fs);
   if (!plans_.empty()) issue_reads(0);
 }
 
@@ -82,7 +82,7 @@ void MemoryController::tick(std::int64_t cycle) {
   cycle_ = cycle;
   // Transfers start only after a tick: those started at a time the DRAM
   // jumped over queue behind the stream it jumped along.
-  dram_.advance_through(cycle_end(cycle));
+  advance_dram_through(cycle_end(cycle));
   const std::uint64_t finished_so_far = dram_.transfers_finished();
   const bool some_finished = finished_so_far != transfers_finished_seen_;
   if (!some_finished && !transfers_issued_ && !folds_changed_ && cycle < next_bookkeeping_) return;
@@ -170,14 +170,26 @@ void MemoryController::end_quiet_cycles(std::int64_t first, std::int64_t last) {
   if (last >= first) end_cycle(last);
 }
 
+void MemoryController::advance_dram_through(std::int64_t time_fs) {
+  dram_.advance_through(time_fs);
+  dram_advanced_to_fs_ = std::max(dram_advanced_to_fs_, time_fs);
+}
+
+void MemoryController::advance_dram_to(std::int64_t time_fs) {
+  // A DRAM already there (the cycle's tick took it) has nothing to do.
+  if (time_fs <= dram_advanced_to_fs_) return;
+  dram_.advance_to(time_fs);
+  dram_advanced_to_fs_ = time_fs;
+}
+
 std::int64_t MemoryController::bytes_moved(std::int64_t cycle) {
-  dram_.advance_to(cycle_end(cycle));
+  advance_dram_to(cycle_end(cycle));
   return dram_.bytes_moved_by(cycle_end(cycle));
 }
 
 void MemoryController::bytes_moved_each(std::int64_t first, std::int64_t count, std::int64_t* by_end) {
   if (count <= 0) return;
-  dram_.advance_to(cycle_end(first + count - 1));
+  advance_dram_to(cycle_end(first + count - 1));
   dram_.bytes_moved_by_each(cycle_end(first), period_fs_, count, by_end);
 }
 

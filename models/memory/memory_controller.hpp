@@ -102,6 +102,11 @@ class MemoryController final : public FoldGate {
 
  private:
   std::int64_t cycle_end(std::int64_t cycle) const { return start_fs_ + (cycle + 1) * period_fs_; }
+  // The DRAM, advanced by this controller; a time it has been advanced
+  // through or to before costs nothing.
+  void advance_dram_through(std::int64_t time_fs);
+  void advance_dram_to(std::int64_t time_fs);
+  std::int64_t dram_advanced_to_fs_ = -1;
   void issue_reads(std::size_t fold);
   void issue_writes(std::size_t fold);
   bool delivered(std::size_t fold) const;  // by DRAM
