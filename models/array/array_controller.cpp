@@ -160,17 +160,20 @@ const CycleActivity* ArrayController<Op, Acc>::replay(std::int64_t count) {
     patch_replayed(record, first, end);
     cycle_ += count;
   } else {
-    for (std::size_t i = first; i < end; ++i) {
+    for (std::size_t i = first; i < end;) {
+      if (const std::size_t quiet = quiet_replayable(record, i, end); quiet > 0) {
+        replay_quiet(record, i, quiet);
+        i += quiet;
+        continue;
+      }
       // The cycle's gated MACs first: the fold's evaluation goes once its
       // last result is collected.
       patch_replayed(record, i, i + 1);
       CycleActivity& activity = record.cycles[i];
       replay_memory(replay_fold_, activity);
-      const CycleTotals& before = record.totals[i];
-      CycleTotals& after = record.totals[i + 1];
-      after.dram_bytes = before.dram_bytes + activity.dram_bytes;
-      for (int o = 0; o < kOperands; ++o) after.buffer_bytes[o] = before.buffer_bytes[o] + activity.buffer_bytes[o];
+      add_memory_totals(record, i);
       ++cycle_;
+      ++i;
     }
   }
   replayed_ = &record;
@@ -205,6 +208,55 @@ void ArrayController<Op, Acc>::replay_memory(std::size_t g, CycleActivity& activ
   const std::uint32_t results = activity.noc_words[static_cast<int>(Network::Out)];
   if (results > 0) output_collected(g, results);
   gate_->end_cycle(cycle_);
+}
+
+template <class Op, class Acc>
+std::size_t ArrayController<Op, Acc>::quiet_replayable(const SlotRecord& record, std::size_t i,
+                                                       std::size_t end) const {
+  const auto quiet = static_cast<std::size_t>(gate_->quiet_ticks(cycle_, static_cast<std::int64_t>(end - i)));
+  // Up to the cycle that collects the fold's last results: finishing it
+  // frees its tiles and issues its write-back, which needs the cycle ticked.
+  std::int64_t results = 0;
+  for (std::size_t k = 0; k < quiet; ++k) {
+    results += record.cycles[i + k].noc_words[static_cast<int>(Network::Out)];
+    if (results >= fold_outputs_left_[replay_fold_]) return k;
+  }
+  return quiet;
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::replay_quiet(SlotRecord& record, std::size_t first, std::size_t count) {
+  // What replay_memory does in each of the cycles, with the memory ticked
+  // once for all of them: the buffer's occupancy and the transfers in
+  // flight stay as they are.
+  patch_replayed(record, first, first + count);
+  quiet_bytes_moved_.resize(count);
+  gate_->tick_quiet(cycle_, static_cast<std::int64_t>(count), quiet_bytes_moved_.data());
+  std::uint32_t held[kOperands], in_flight[kOperands];
+  gate_->buffer_bytes(held);
+  gate_->dram_transfers(in_flight);
+  for (std::size_t k = 0; k < count; ++k) {
+    const std::size_t i = first + k;
+    CycleActivity& activity = record.cycles[i];
+    const std::int64_t moved = quiet_bytes_moved_[k];
+    activity.dram_bytes = static_cast<std::uint32_t>(moved - std::exchange(bytes_moved_, moved));
+    std::copy(held, held + kOperands, activity.buffer_bytes);
+    std::copy(in_flight, in_flight + kOperands, activity.dram_transfers);
+    if (const std::uint32_t results = activity.noc_words[static_cast<int>(Network::Out)]; results > 0)
+      output_collected(replay_fold_, results);
+    gate_->end_cycle(cycle_);
+    add_memory_totals(record, i);
+    ++cycle_;
+  }
+}
+
+template <class Op, class Acc>
+void ArrayController<Op, Acc>::add_memory_totals(SlotRecord& record, std::size_t i) {
+  const CycleActivity& activity = record.cycles[i];
+  const CycleTotals& before = record.totals[i];
+  CycleTotals& after = record.totals[i + 1];
+  after.dram_bytes = before.dram_bytes + activity.dram_bytes;
+  for (int o = 0; o < kOperands; ++o) after.buffer_bytes[o] = before.buffer_bytes[o] + activity.buffer_bytes[o];
 }
 
 template <class Op, class Acc>

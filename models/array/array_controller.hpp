@@ -146,6 +146,13 @@ class ArrayController final : public Execution {
   // A replayed cycle's work with the memory controller, fold g's results
   // collected included.
   void replay_memory(std::size_t g, CycleActivity& activity);
+  // Of the replayed cycles [i, end), how many in a row from i the memory is
+  // quiet in (FoldGate::quiet_ticks) and fold replay_fold_ does not finish.
+  std::size_t quiet_replayable(const SlotRecord& record, std::size_t i, std::size_t end) const;
+  // Replays those `count` cycles with the memory ticked once for all.
+  void replay_quiet(SlotRecord& record, std::size_t first, std::size_t count);
+  // The replayed cycle i's DRAM bytes and buffer occupancy into the record's totals.
+  void add_memory_totals(SlotRecord& record, std::size_t i);
   // After the slot's last cycle is replayed.
   void finish_replay(const SlotRecord& record);
   // The next fold's timing if nothing outside the array delays it: asked
@@ -300,7 +307,7 @@ class ArrayController final : public Execution {
   // is live until then.
   std::vector<std::int64_t> span_ends_;
   std::int64_t bytes_moved_ = 0;  // the gate's count at the last cycle
-  std::vector<std::int64_t> quiet_bytes_moved_;  // step_quiet_run's, reused
+  std::vector<std::int64_t> quiet_bytes_moved_;  // step_quiet_run's and replay_quiet's, reused
   int quiet_rows_ = 0;            // rows whose window quiet cycles have emptied
   int buffers_;
   PeArray<Op, Acc> pes_;

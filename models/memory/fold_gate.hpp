@@ -51,6 +51,13 @@ class FoldGate {
   // The same for each of cycles [first, first + count), into by_end, in one
   // call: quiet runs ask it of thousands of cycles at once.
   virtual void bytes_moved_each(std::int64_t first, std::int64_t count, std::int64_t* by_end) = 0;
+  // Of the cycles from `first`, at most `limit`, how many in a row a tick
+  // would do nothing in but advance the memory, which does nothing anyone
+  // waits on in them either; 0 if the next tick may do more.
+  virtual std::int64_t quiet_ticks(std::int64_t first, std::int64_t limit) const = 0;
+  // Ticks cycles [first, first + count), which quiet_ticks allowed, at once,
+  // and gives each one's bytes_moved into by_end.
+  virtual void tick_quiet(std::int64_t first, std::int64_t count, std::int64_t* by_end) = 0;
   // Bytes held now in each partition of the on-chip buffer (ifmap, filter,
   // ofmap).
   virtual void buffer_bytes(std::uint32_t held[3]) const = 0;

@@ -132,6 +132,25 @@ void MemoryController::tick(std::int64_t cycle) {
   next_bookkeeping_ = first_bookkeeping_cycle();
 }
 
+std::int64_t MemoryController::quiet_ticks(std::int64_t first, std::int64_t limit) const {
+  if (transfers_issued_ || folds_changed_ || dram_.transfers_finished() != transfers_finished_seen_) return 0;
+  std::int64_t quiet = std::min(limit, next_bookkeeping_ - first);
+  // Before the DRAM's next event it issues no command and no transfer of
+  // it ends: cycle c is quiet while cycle_end(c) < next.
+  const std::int64_t next = dram_.next_event_fs();
+  if (next != DramBackend::kNever) quiet = std::min(quiet, (next - start_fs_ - 1) / period_fs_ - first);
+  return std::max<std::int64_t>(quiet, 0);
+}
+
+void MemoryController::tick_quiet(std::int64_t first, std::int64_t count, std::int64_t* by_end) {
+  // What `count` ticks and bytes_moved calls would do: with nothing to
+  // run, advancing the DRAM once through the last cycle takes the same
+  // bursts' data as advancing it through each.
+  cycle_ = first + count - 1;
+  advance_dram_through(cycle_end(cycle_));
+  dram_.bytes_moved_by_each(cycle_end(first), period_fs_, count, by_end);
+}
+
 std::int64_t MemoryController::first_bookkeeping_cycle() const {
   std::int64_t first = std::numeric_limits<std::int64_t>::max();
   if (!arriving_results_.empty()) first = std::min(first, arriving_results_.front().first);

@@ -78,6 +78,8 @@ class MemoryController final : public FoldGate {
   void encode_write_backs(WriteEncoder encoder) { write_encoder_ = std::move(encoder); }
 
   void tick(std::int64_t cycle) override;
+  std::int64_t quiet_ticks(std::int64_t first, std::int64_t limit) const override;
+  void tick_quiet(std::int64_t first, std::int64_t count, std::int64_t* by_end) override;
   bool ready(std::size_t fold) const override;
   bool waiting_for_dram(std::size_t fold) const override;
   Waits waits(std::size_t fold, std::int64_t earliest) const override;
