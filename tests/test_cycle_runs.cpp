@@ -180,6 +180,32 @@ TEST_CASE("with DRAM, replayed slots give every cycle, counter and DRAM statisti
     }
 }
 
+TEST_CASE("with DRAM and narrow buffer ports, replayed slots charge the ports what stepped slots do",
+          "[engines][memory]") {
+  // OS with partitions too small for the partial sums: after each chunk of
+  // K, a block's are written to DRAM and read back into the ofmap
+  // partition, through write ports one bank wide that the array's results
+  // take too. A replay that ticks the memory once for many quiet cycles
+  // must still charge each cycle's results to those ports, delaying the
+  // partial sums filling through them, and let go of the transfers done.
+  const std::vector<Layer> layers = {make_gemm_layer("g", 96, 80, 512)};
+  for (int banks : {1, 2}) {
+    CAPTURE(banks);
+    ArchConfig arch = with_dram(array_config(16, 16, "os", Microarch::Baseline), "ddr4-2400");
+    arch.buffer = GlobalBufferConfig::separate(2 * 1024, 2 * 1024, 4 * 1024);
+    arch.buffer.banks = banks;
+    Workload workload;
+    workload.layers = layers;
+    REQUIRE(memory_problem(arch, workload).empty());
+    const Recorded single = record(arch, workload, /*compute=*/true, /*takes_runs=*/false);
+    const Recorded replayed = record(arch, workload, /*compute=*/true, /*takes_runs=*/true);
+    CHECK(replayed.replayed_cycles > replayed.result.total_cycles / 10);
+    CHECK(replayed.result.layers[0][Counter::DramOfmapReadBytes] > 0);  // partial sums read back
+    check_same_cycles(single, replayed, layers.size());
+    check_stats_equal(single.result.dram_stats, replayed.result.dram_stats);
+  }
+}
+
 TEST_CASE("a baseline stationary load repeats its first cycle until it passes the fold's used rows", "[engines][timing]") {
   // WS baseline, GEMM M=5, N=16, K=11 on 8x8: row folds of 8 and 3 used
   // rows, each with two full column folds, one fold per slot. A slot begins

@@ -14,7 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/accelerator.hpp"
 #include "models/dram/dram_system.hpp"
+#include "models/memory/global_buffer.hpp"
 #include "models/memory/memory_controller.hpp"
 #include "models/noc/noc_bus.hpp"
 #include "sim/dataflow/edge_rates.hpp"
@@ -1186,4 +1188,50 @@ TEST_CASE("stream chunks and the stationary reloads they cost are reported", "[m
   // The reloads are compute, not stall: compute_cycles exceeds the
   // ideal-memory run's cycles.
   CHECK(std::stoll(dram.at("compute_cycles")) > std::stoll(ideal.at("cycles")));
+}
+
+TEST_CASE("the buffer's ports end a run of cycles at once as they end each cycle of it", "[memory]") {
+  // One bank per partition, one value a cycle (word_bytes 0), int8
+  // operands and int32 partial sums; one write port, two read ports. A
+  // result the array sends takes a port for a cycle; a waiting transfer
+  // is put off a cycle for each whole cycle of ports taken.
+  BufferPartition partition;
+  partition.banks = {1, 1, 1};
+  partition.read_ports = 2;
+  GlobalBuffer& buffer = accelerator().global_buffer;
+  // Results sent in cycles 1..19, none of them read first.
+  const std::vector<std::uint32_t> results = {2, 0, 1, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  const auto run = [&](bool at_once) {
+    buffer.begin_step(partition, /*operand_bits=*/8, /*accumulator_bits=*/32);
+    // Cycle 0: 10 partial sums (40 bytes) fill the ofmap partition, 32 bits
+    // a cycle (0-9); 12 ifmap bytes fill theirs, 8 bits a cycle (0-11);
+    // 6 output bytes drain through two read ports, 16 bits a cycle (0-2).
+    const GlobalBuffer::Transfer fill = buffer.write_tile(Operand::Ofmap, 40, 10, 0);
+    const GlobalBuffer::Transfer tile = buffer.write_tile(Operand::Ifmap, 12, 12, 0);
+    const GlobalBuffer::Transfer drain = buffer.read_write_back(6, 6, /*partial_sums=*/false, 0);
+    // One result, added to a partial sum: the write port's one port, a
+    // cycle (the fill to cycle 10), and half the read ports' (no delay).
+    buffer.array_results(1, /*accumulating=*/true);
+    buffer.end_cycle(0);
+    if (at_once) {
+      buffer.end_cycles(1, static_cast<std::int64_t>(results.size()), results.data(), /*accumulating=*/false);
+    } else {
+      for (std::size_t c = 0; c < results.size(); ++c) {
+        buffer.array_results(results[c], false);
+        buffer.end_cycle(static_cast<std::int64_t>(c) + 1);
+      }
+    }
+    // Cycle 20: another 6 bytes drain (20-22), and a result read first
+    // takes half the read ports. The drain of cycle 0 ended in cycle 2,
+    // and with it the half a port owed: no delay.
+    const GlobalBuffer::Transfer later = buffer.read_write_back(6, 6, false, 20);
+    buffer.array_results(1, true);
+    buffer.end_cycle(20);
+    return std::array<std::int64_t, 4>{buffer.last_cycle(fill), buffer.last_cycle(tile), buffer.last_cycle(drain),
+                                       buffer.last_cycle(later)};
+  };
+  // The fill waits from 9: +1 in cycle 0, +2, +1 and +3 in cycles 1, 3 and 4.
+  const std::array<std::int64_t, 4> expected = {16, 11, 2, 22};
+  CHECK(run(/*at_once=*/false) == expected);
+  CHECK(run(/*at_once=*/true) == expected);
 }

@@ -218,8 +218,9 @@ std::size_t ArrayController<Op, Acc>::quiet_replayable(const SlotRecord& record,
   // frees its tiles and issues its write-back, which needs the cycle ticked.
   std::int64_t results = 0;
   for (std::size_t k = 0; k < quiet; ++k) {
-    results += record.cycles[i + k].noc_words[static_cast<int>(Network::Out)];
-    if (results >= fold_outputs_left_[replay_fold_]) return k;
+    const std::uint32_t collected = record.cycles[i + k].noc_words[static_cast<int>(Network::Out)];
+    results += collected;
+    if (collected > 0 && results >= fold_outputs_left_[replay_fold_]) return k;
   }
   return quiet;
 }
@@ -235,6 +236,8 @@ void ArrayController<Op, Acc>::replay_quiet(SlotRecord& record, std::size_t firs
   std::uint32_t held[kOperands], in_flight[kOperands];
   gate_->buffer_bytes(held);
   gate_->dram_transfers(in_flight);
+  quiet_results_.resize(count);
+  std::int64_t collected = 0;
   for (std::size_t k = 0; k < count; ++k) {
     const std::size_t i = first + k;
     CycleActivity& activity = record.cycles[i];
@@ -242,12 +245,17 @@ void ArrayController<Op, Acc>::replay_quiet(SlotRecord& record, std::size_t firs
     activity.dram_bytes = static_cast<std::uint32_t>(moved - std::exchange(bytes_moved_, moved));
     std::copy(held, held + kOperands, activity.buffer_bytes);
     std::copy(in_flight, in_flight + kOperands, activity.dram_transfers);
-    if (const std::uint32_t results = activity.noc_words[static_cast<int>(Network::Out)]; results > 0)
-      output_collected(replay_fold_, results);
-    gate_->end_cycle(cycle_);
+    quiet_results_[k] = activity.noc_words[static_cast<int>(Network::Out)];
+    collected += quiet_results_[k];
     add_memory_totals(record, i);
-    ++cycle_;
   }
+  // output_collected for each, but for the gate's part: none of them
+  // collects the fold's last result, nor so the layer's.
+  outputs_remaining_ -= collected;
+  fold_outputs_left_[replay_fold_] -= collected;
+  gate_->end_quiet_ticks(cycle_, static_cast<std::int64_t>(count), quiet_results_.data(),
+                         fold(replay_fold_).accumulates(program_.mode));
+  cycle_ += static_cast<std::int64_t>(count);
 }
 
 template <class Op, class Acc>

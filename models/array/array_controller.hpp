@@ -308,6 +308,7 @@ class ArrayController final : public Execution {
   std::vector<std::int64_t> span_ends_;
   std::int64_t bytes_moved_ = 0;  // the gate's count at the last cycle
   std::vector<std::int64_t> quiet_bytes_moved_;  // step_quiet_run's and replay_quiet's, reused
+  std::vector<std::uint32_t> quiet_results_;     // replay_quiet's, reused
   int quiet_rows_ = 0;            // rows whose window quiet cycles have emptied
   int buffers_;
   PeArray<Op, Acc> pes_;

@@ -58,6 +58,10 @@ class FoldGate {
   // Ticks cycles [first, first + count), which quiet_ticks allowed, at once,
   // and gives each one's bytes_moved into by_end.
   virtual void tick_quiet(std::int64_t first, std::int64_t count, std::int64_t* by_end) = 0;
+  // Then ends them: results_collected(results[i], accumulating), if any,
+  // and end_cycle(first + i) for each, none of them finishing a fold.
+  virtual void end_quiet_ticks(std::int64_t first, std::int64_t count, const std::uint32_t* results,
+                               bool accumulating) = 0;
   // Bytes held now in each partition of the on-chip buffer (ifmap, filter,
   // ofmap).
   virtual void buffer_bytes(std::uint32_t held[3]) const = 0;

@@ -104,6 +104,20 @@ void GlobalBuffer::Ports::move_waiting(std::int64_t cycle, int results_per_port,
   }
 }
 
+void GlobalBuffer::Ports::end_cycles(std::int64_t first, std::int64_t count, const std::uint32_t* taken_each,
+                                     int results_per_port, std::vector<std::int64_t>& last_cycle) {
+  if (taken_each == nullptr) {
+    // Untaken ports delay nothing: each cycle only lets go of the transfers
+    // done by it, which the last one does for all of them.
+    end_cycle(first + count - 1, results_per_port, last_cycle);
+    return;
+  }
+  for (std::int64_t i = 0; i < count; ++i) {
+    taken += taken_each[i];
+    end_cycle(first + i, results_per_port, last_cycle);
+  }
+}
+
 void GlobalBuffer::count(std::int64_t& values, std::int64_t& accesses, std::int64_t added, int per_word) {
   values += added;
   accesses += (added + per_word - 1) / per_word;
@@ -182,6 +196,15 @@ void GlobalBuffer::end_cycle(std::int64_t cycle) {
   // A port moves whole words: the cycle's results, rounded up to ports.
   for (Ports& ports : write_ports_) ports.end_cycle(cycle, results_per_port_, last_cycle_);
   ofmap_read_ports_.end_cycle(cycle, results_per_port_, last_cycle_);
+}
+
+void GlobalBuffer::end_cycles(std::int64_t first, std::int64_t count, const std::uint32_t* results,
+                              bool accumulating) {
+  if (count <= 0) return;
+  for (int o = 0; o < kOperands; ++o)
+    write_ports_[o].end_cycles(first, count, o == static_cast<int>(Operand::Ofmap) ? results : nullptr,
+                               results_per_port_, last_cycle_);
+  ofmap_read_ports_.end_cycles(first, count, accumulating ? results : nullptr, results_per_port_, last_cycle_);
 }
 
 }  // namespace systole

@@ -84,6 +84,9 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
   // transfers still waiting (the memory controller calls it, last in the
   // cycle).
   void end_cycle(std::int64_t cycle);
+  // array_results(results[i], accumulating) and end_cycle(first + i) for
+  // each of cycles [first, first + count), in which no transfer starts.
+  void end_cycles(std::int64_t first, std::int64_t count, const std::uint32_t* results, bool accumulating);
 
   // The step's statistics: the values each partition read and wrote (the
   // array's operands, results and the partial sums they add to; DRAM's
@@ -149,6 +152,10 @@ class GlobalBuffer : public sc_core::sc_module, public CycleObserver {
       taken = 0;
     }
     void move_waiting(std::int64_t cycle, int results_per_port, std::vector<std::int64_t>& last_cycle);
+    // end_cycle for each of cycles [first, first + count), in which no
+    // transfer starts and the array takes taken_each[i] (none if null).
+    void end_cycles(std::int64_t first, std::int64_t count, const std::uint32_t* taken_each, int results_per_port,
+                    std::vector<std::int64_t>& last_cycle);
   };
   // Adds `added` values, moved in words of `per_word` values.
   static void count(std::int64_t& values, std::int64_t& accesses, std::int64_t added, int per_word);

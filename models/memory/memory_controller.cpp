@@ -151,6 +151,12 @@ void MemoryController::tick_quiet(std::int64_t first, std::int64_t count, std::i
   dram_.bytes_moved_by_each(cycle_end(first), period_fs_, count, by_end);
 }
 
+void MemoryController::end_quiet_ticks(std::int64_t first, std::int64_t count, const std::uint32_t* results,
+                                       bool accumulating) {
+  buffer_.end_cycles(first, count, results, accumulating);
+  for (std::uint32_t& finished : finished_this_cycle_) finished = 0;
+}
+
 std::int64_t MemoryController::first_bookkeeping_cycle() const {
   std::int64_t first = std::numeric_limits<std::int64_t>::max();
   if (!arriving_results_.empty()) first = std::min(first, arriving_results_.front().first);
