@@ -60,11 +60,12 @@ TEST_CASE("an address decodes to the fields it was built from, least significant
   // Fields in the mapping's order, each below its extent, and an offset in
   // the burst build the address as mixed-radix digits; decoding must give
   // them back, whether the extents are powers of two (DDR4, LPDDR4 presets)
-  // or not (3 channels, 3000 rows, 48-byte bursts), and for any order.
+  // or not (3 channels, 2 ranks, 3000 rows, 48-byte bursts), and for any order.
   DramSpec odd = dram_preset("ddr4-2400");
   odd.rows = 3000;
   odd.burst_bytes = 48;
   odd.bursts_per_row = 20;
+  odd.ranks = 2;
   struct Case {
     DramSpec spec;
     int channels;
@@ -83,13 +84,30 @@ TEST_CASE("an address decodes to the fields it was built from, least significant
         {"ba", c.spec.banks_per_group}, {"ra", c.spec.ranks}, {"ro", c.spec.rows}};
     std::vector<std::string> fields;
     for (std::size_t start = 0; start < c.order.size(); start += 3) fields.push_back(c.order.substr(start, 2));
+    const auto build = [&](const std::map<std::string, std::int64_t>& value, std::int64_t offset) {
+      std::int64_t address = 0;
+      for (auto f = fields.rbegin(); f != fields.rend(); ++f) address = address * extents.at(*f) + value.at(*f);
+      return address * c.spec.burst_bytes + offset;
+    };
     for (int trial = 0; trial < 2000; ++trial) {
       std::map<std::string, std::int64_t> value;
       for (const auto& [name, extent] : extents) value[name] = static_cast<std::int64_t>(random() % extent);
-      std::int64_t address = 0;
-      for (auto f = fields.rbegin(); f != fields.rend(); ++f) address = address * extents.at(*f) + value[*f];
       const std::int64_t offset = static_cast<std::int64_t>(random() % c.spec.burst_bytes);
-      address = address * c.spec.burst_bytes + offset;
+      const std::int64_t address = build(value, offset);
+      // Another column (and offset) of the row is in the same row; the
+      // same column of another channel, rank, bank group, bank or row is not.
+      std::map<std::string, std::int64_t> other = value;
+      other["co"] = static_cast<std::int64_t>(random() % extents.at("co"));
+      const std::int64_t other_offset = static_cast<std::int64_t>(random() % c.spec.burst_bytes);
+      REQUIRE(mapping.same_row(address, build(other, other_offset)));
+      other = value;
+      const std::string moved = std::vector<std::string>{"ch", "bg", "ba", "ra", "ro"}[trial % 5];
+      if (extents.at(moved) > 1) {
+        other[moved] = (other[moved] + 1 + static_cast<std::int64_t>(random() % (extents.at(moved) - 1))) %
+                       extents.at(moved);
+        CAPTURE(moved);
+        REQUIRE(!mapping.same_row(address, build(other, offset)));
+      }
       // An address past the capacity wraps around it.
       const std::int64_t wraps = trial % 3 == 0 ? 2 : 0;
       const DramAddress a = mapping.decode(address + wraps * mapping.capacity_bytes());

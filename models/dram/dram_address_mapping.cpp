@@ -45,6 +45,8 @@ DramAddressMapping::DramAddressMapping(const DramSpec& spec, int channels, const
     field_mask_[static_cast<std::size_t>(f)] = extents_.back() - 1;
     lowest_bit += std::max(bits, 0);
   }
+  for (std::size_t f = 0; f < kFields; ++f)
+    if (static_cast<Field>(f) != Field::Column) row_bits_ |= field_mask_[f] << field_shift_[f];
 }
 
 std::int64_t DramAddressMapping::extent(Field field) const {
@@ -93,6 +95,14 @@ DramAddress DramAddressMapping::decode(std::int64_t byte_address) const {
   a.location.rank = values[static_cast<int>(Field::Rank)];
   a.location.row = values[static_cast<int>(Field::Row)];
   return a;
+}
+
+bool DramAddressMapping::same_row(std::int64_t a, std::int64_t b) const {
+  if (powers_of_two_ && a >= 0 && b >= 0) return (((a >> burst_shift_) ^ (b >> burst_shift_)) & row_bits_) == 0;
+  const DramAddress x = decode(a), y = decode(b);
+  return x.channel == y.channel && x.location.rank == y.location.rank &&
+         x.location.bank_group == y.location.bank_group && x.location.bank == y.location.bank &&
+         x.location.row == y.location.row;
 }
 
 }  // namespace systole

@@ -31,6 +31,9 @@ class DramAddressMapping {
   DramAddressMapping(const DramSpec& spec, int channels, const std::string& order = "ch,bg,co,ba,ra,ro");
 
   DramAddress decode(std::int64_t byte_address) const;
+  // Whether two addresses fall in the same row of the same bank, rank and
+  // channel (of any column).
+  bool same_row(std::int64_t a, std::int64_t b) const;
   std::int64_t capacity_bytes() const;
 
  private:
@@ -50,6 +53,7 @@ class DramAddressMapping {
   // By Field, when powers_of_two_: the field's lowest bit and its mask.
   std::array<int, kFields> field_shift_{};
   std::array<std::int64_t, kFields> field_mask_{};
+  std::int64_t row_bits_ = 0;  // of a burst's index: every field's but the column's
 };
 
 }  // namespace systole

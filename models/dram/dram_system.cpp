@@ -1,7 +1,6 @@
 #include "models/dram/dram_system.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -398,19 +397,9 @@ std::int64_t DramSystem::periods_ahead(std::int64_t horizon_cycle) const {
   const PendingBursts& range = pending_.front();
   periods = std::min(periods, (range.end - range.next) / burst_bytes / period_bursts - 1);
   // Each burst queued meanwhile must go where the one a period before it went.
-  const auto place = [&](std::int64_t address) {
-    const DramAddress a = mapping_.decode(address);
-    return std::array<int, 5>{a.channel, a.location.rank, a.location.bank_group, a.location.bank, a.location.row};
-  };
-  // Each address is decoded once: the last period's places, by burst.
-  std::vector<std::array<int, 5>> period_before(static_cast<std::size_t>(period_bursts));
-  for (std::int64_t b = 0; b < period_bursts; ++b)
-    period_before[static_cast<std::size_t>(b)] = place(range.next + (b - period_bursts) * burst_bytes);
   for (std::int64_t b = 0; b < periods * period_bursts; ++b) {
-    const std::array<int, 5> here = place(range.next + b * burst_bytes);
-    std::array<int, 5>& before = period_before[static_cast<std::size_t>(b % period_bursts)];
-    if (here != before) return b / period_bursts;
-    before = here;
+    const std::int64_t address = range.next + b * burst_bytes;
+    if (!mapping_.same_row(address, address - period_bursts * burst_bytes)) return b / period_bursts;
   }
   return std::max<std::int64_t>(periods, 0);
 }
