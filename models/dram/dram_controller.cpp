@@ -435,6 +435,11 @@ std::size_t DramChannel::requests_before_only(std::uint64_t transfer) const {
   return others;
 }
 
+bool DramChannel::row_command_wanted() const {
+  return std::any_of(banks_with_requests_.begin(), banks_with_requests_.end(),
+                     [&](std::size_t b) { return banks_[b].other_rows > 0; });
+}
+
 std::size_t DramChannel::queue_slot(std::uint64_t id) const {
   std::size_t slot = 0;
   while (slot < queue_.size() && queue_[slot].request.id != id) ++slot;

@@ -225,6 +225,9 @@ class DramChannel {
   // How many queued requests must issue before every request queued and
   // in flight is `transfer`'s (0 if they are).
   std::size_t requests_before_only(std::uint64_t transfer) const;
+  // Whether a queued request waits for a row command: its bank closed, or
+  // open at another row.
+  bool row_command_wanted() const;
   std::size_t queued() const { return queue_.size(); }
   // The request queued last; the queue must not be empty.
   const DramRequest& last_queued() const { return queue_.back().request; }
