@@ -238,17 +238,28 @@ void ArrayController<Op, Acc>::replay_quiet(SlotRecord& record, std::size_t firs
   gate_->dram_transfers(in_flight);
   quiet_results_.resize(count);
   std::int64_t collected = 0;
+  // The totals run on in locals: reading back the fields just written, a
+  // wider load than their stores, would wait for each store to retire.
+  const CycleTotals& before = record.totals[first];
+  std::uint64_t dram_total = before.dram_bytes;
+  std::uint64_t buffer_total[kOperands];
+  std::copy(before.buffer_bytes, before.buffer_bytes + kOperands, buffer_total);
+  std::int64_t moved_before = bytes_moved_;
   for (std::size_t k = 0; k < count; ++k) {
     const std::size_t i = first + k;
     CycleActivity& activity = record.cycles[i];
     const std::int64_t moved = quiet_bytes_moved_[k];
-    activity.dram_bytes = static_cast<std::uint32_t>(moved - std::exchange(bytes_moved_, moved));
+    const auto dram_bytes = static_cast<std::uint32_t>(moved - std::exchange(moved_before, moved));
+    activity.dram_bytes = dram_bytes;
     std::copy(held, held + kOperands, activity.buffer_bytes);
     std::copy(in_flight, in_flight + kOperands, activity.dram_transfers);
     quiet_results_[k] = activity.noc_words[static_cast<int>(Network::Out)];
     collected += quiet_results_[k];
-    add_memory_totals(record, i);
+    CycleTotals& after = record.totals[i + 1];
+    after.dram_bytes = dram_total += dram_bytes;
+    for (int o = 0; o < kOperands; ++o) after.buffer_bytes[o] = buffer_total[o] += held[o];
   }
+  bytes_moved_ = moved_before;
   // output_collected for each, but for the gate's part: none of them
   // collects the fold's last result, nor so the layer's.
   outputs_remaining_ -= collected;
