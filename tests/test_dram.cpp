@@ -593,6 +593,39 @@ TEST_CASE("the channel counts its commands and standby cycles as derived by hand
   }
 }
 
+TEST_CASE("an activate holds its channel's row timings until the longest of tRC, tRRD and tFAW has passed",
+          "[dram]") {
+  // Each timing in turn the longest: the channel must wait for that one.
+  struct Longest {
+    const char* name;
+    int DramTiming::*timing;
+  };
+  for (const Longest longest : {Longest{"tRC", &DramTiming::RC}, Longest{"tFAW", &DramTiming::FAW},
+                                Longest{"tRRD_L", &DramTiming::RRD_L}, Longest{"tRRD_S", &DramTiming::RRD_S}}) {
+    INFO(longest.name);
+    DramSpec spec = dram_preset("ddr4-2400");
+    spec.t.RC = spec.t.FAW = spec.t.RRD_L = spec.t.RRD_S = 3;
+    spec.t.*longest.timing = 90;
+    DramControllerConfig config;
+    config.refresh = false;
+    DramChannel channel(spec, config);
+    CHECK_FALSE(channel.row_timings_pending());
+    DramRequest read{1, false, {}};
+    read.location.row = 5;
+    channel.enqueue(read);
+    channel.tick();  // ACT at cycle 0
+    REQUIRE(channel.stats().activates == 1);
+    while (channel.now() < 89) {
+      CHECK(channel.row_timings_pending());
+      channel.tick();
+    }
+    CHECK(channel.row_timings_pending());
+    channel.tick();
+    CHECK(channel.now() == 90);
+    CHECK_FALSE(channel.row_timings_pending());
+  }
+}
+
 TEST_CASE("refreshes: one REF per rank each tREFI, active standby for its tRFC", "[dram][energy]") {
   DramSpec spec = dram_preset("ddr4-2400");
   spec.ranks = 2;

@@ -440,6 +440,17 @@ bool DramChannel::row_command_wanted() const {
                      [&](std::size_t b) { return banks_[b].other_rows > 0; });
 }
 
+bool DramChannel::row_timings_pending() const {
+  const auto after_now = [&](std::int64_t at) { return at > now_; };
+  if (std::any_of(banks_.begin(), banks_.end(), [&](const Bank& b) { return after_now(b.next_act); }) ||
+      std::any_of(group_next_act_.begin(), group_next_act_.end(), after_now) ||
+      std::any_of(rank_next_act_.begin(), rank_next_act_.end(), after_now))
+    return true;
+  return std::any_of(recent_acts_.begin(), recent_acts_.end(), [&](const std::deque<std::int64_t>& acts) {
+    return std::any_of(acts.begin(), acts.end(), [&](std::int64_t at) { return after_now(at + spec_.t.FAW); });
+  });
+}
+
 std::size_t DramChannel::queue_slot(std::uint64_t id) const {
   std::size_t slot = 0;
   while (slot < queue_.size() && queue_[slot].request.id != id) ++slot;

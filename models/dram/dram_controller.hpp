@@ -228,6 +228,10 @@ class DramChannel {
   // Whether a queued request waits for a row command: its bank closed, or
   // open at another row.
   bool row_command_wanted() const;
+  // Whether an activate's or precharge's timing still holds a bank, bank
+  // group or rank (tRC, tRP, tRRD, tFAW): no period of bursts alone that
+  // starts now repeats, as only row commands move those timings on.
+  bool row_timings_pending() const;
   std::size_t queued() const { return queue_.size(); }
   // The request queued last; the queue must not be empty.
   const DramRequest& last_queued() const { return queue_.back().request; }
