@@ -162,9 +162,10 @@ const CycleActivity* ArrayController<Op, Acc>::replay(std::int64_t count) {
   } else {
     for (std::size_t i = first; i < end;) {
       if (const std::size_t quiet = quiet_replayable(record, i, end); quiet > 0) {
-        replay_quiet(record, i, quiet);
-        i += quiet;
-        continue;
+        if (const std::size_t ticked = replay_quiet(record, i, quiet); ticked > 0) {
+          i += ticked;
+          continue;
+        }
       }
       // The cycle's gated MACs first: the fold's evaluation goes once its
       // last result is collected.
@@ -226,13 +227,15 @@ std::size_t ArrayController<Op, Acc>::quiet_replayable(const SlotRecord& record,
 }
 
 template <class Op, class Acc>
-void ArrayController<Op, Acc>::replay_quiet(SlotRecord& record, std::size_t first, std::size_t count) {
+std::size_t ArrayController<Op, Acc>::replay_quiet(SlotRecord& record, std::size_t first, std::size_t allowed) {
   // What replay_memory does in each of the cycles, with the memory ticked
   // once for all of them: the buffer's occupancy and the transfers in
   // flight stay as they are.
+  quiet_bytes_moved_.resize(allowed);
+  const auto count = static_cast<std::size_t>(
+      gate_->tick_quiet(cycle_, static_cast<std::int64_t>(allowed), quiet_bytes_moved_.data()));
+  if (count == 0) return 0;
   patch_replayed(record, first, first + count);
-  quiet_bytes_moved_.resize(count);
-  gate_->tick_quiet(cycle_, static_cast<std::int64_t>(count), quiet_bytes_moved_.data());
   std::uint32_t held[kOperands], in_flight[kOperands];
   gate_->buffer_bytes(held);
   gate_->dram_transfers(in_flight);
@@ -267,6 +270,7 @@ void ArrayController<Op, Acc>::replay_quiet(SlotRecord& record, std::size_t firs
   gate_->end_quiet_ticks(cycle_, static_cast<std::int64_t>(count), quiet_results_.data(),
                          fold(replay_fold_).accumulates(program_.mode));
   cycle_ += static_cast<std::int64_t>(count);
+  return count;
 }
 
 template <class Op, class Acc>

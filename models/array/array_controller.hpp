@@ -149,8 +149,10 @@ class ArrayController final : public Execution {
   // Of the replayed cycles [i, end), how many in a row from i the memory is
   // quiet in (FoldGate::quiet_ticks) and fold replay_fold_ does not finish.
   std::size_t quiet_replayable(const SlotRecord& record, std::size_t i, std::size_t end) const;
-  // Replays those `count` cycles with the memory ticked once for all.
-  void replay_quiet(SlotRecord& record, std::size_t first, std::size_t count);
+  // Replays those `allowed` cycles, with the memory ticked once for all, up
+  // to the first in which it finishes a transfer (FoldGate::tick_quiet);
+  // returns how many.
+  std::size_t replay_quiet(SlotRecord& record, std::size_t first, std::size_t allowed);
   // The replayed cycle i's DRAM bytes and buffer occupancy into the record's totals.
   void add_memory_totals(SlotRecord& record, std::size_t i);
   // After the slot's last cycle is replayed.

@@ -65,6 +65,10 @@ class DramBackend {
   // started at a time it ran through queues behind the stream's bursts still
   // to queue, as it would have then. No transfer ends in what it adds.
   virtual void advance_through(std::int64_t time_fs) = 0;
+  // The same, and on through the tail of a stream (its last burst queued,
+  // the requests ahead of it draining) up to `tails_horizon_fs` at most: no
+  // transfer starts before then.
+  virtual void advance_through_tails(std::int64_t time_fs, std::int64_t tails_horizon_fs) = 0;
   // The next time at which something may happen, or kNever.
   virtual std::int64_t next_event_fs() const = 0;
   // True once per batch of transfers finished since the last call.

@@ -289,7 +289,7 @@ std::int64_t DramSystem::next_event_fs() const {
   return next;
 }
 
-void DramSystem::advance(std::int64_t time_fs, bool follow_streams) {
+void DramSystem::advance(std::int64_t time_fs, bool follow_streams, std::int64_t tails_horizon) {
   now_fs_ = std::max(now_fs_, time_fs);
   // Asked about twice per accelerator cycle: mostly no DRAM cycle has ended
   // since, which a product tells faster than the quotient.
@@ -304,7 +304,7 @@ void DramSystem::advance(std::int64_t time_fs, bool follow_streams) {
       if (cycle_ == end) break;
     }
     run_cycle();
-    if (follow_streams) follow_stream(std::numeric_limits<std::int64_t>::max(), /*may_drain=*/false);
+    if (follow_streams) follow_stream(std::numeric_limits<std::int64_t>::max(), tails_horizon);
   }
   take_completions();
 }
@@ -320,12 +320,13 @@ void DramSystem::run_ahead_to(std::int64_t time_fs) {
 std::int64_t DramSystem::run_ahead_through(std::int64_t time_fs, std::int64_t horizon_fs) {
   run_ahead_to(time_fs);
   // A transfer that finished wakes the sleeper at time_fs: the DRAM stays there.
-  if (!transfers_finished_) follow_stream(horizon_fs / tck_fs_, /*may_drain=*/true);
+  if (!transfers_finished_) follow_stream(horizon_fs / tck_fs_, horizon_fs / tck_fs_);
   return std::max(time_fs, cycle_ * tck_fs_);
 }
 
-void DramSystem::follow_stream(std::int64_t horizon_cycle, bool may_drain) {
+void DramSystem::follow_stream(std::int64_t horizon_cycle, std::int64_t tails_horizon) {
   const bool draining = pending_.empty();
+  const bool may_drain = tails_horizon != kNoTails;
   if (channels_.size() != 1 || record_transfers_ || (draining && (!may_drain || channels_.front().queued() == 0)) ||
       !known_ends_.empty() || channels_.front().records_commands()) {
     marked_ = false;
@@ -340,7 +341,8 @@ void DramSystem::follow_stream(std::int64_t horizon_cycle, bool may_drain) {
     const bool only_bursts = channel.commands_issued() - mark_.commands == bursts;
     if (only_bursts && bursts < period_bursts) return;  // the period goes on
     if (only_bursts && bursts == period_bursts) {
-      if (std::int64_t periods = periods_ahead(horizon_cycle); periods > 0 && trace_latencies()) {
+      if (std::int64_t periods = periods_ahead(draining ? tails_horizon : horizon_cycle);
+          periods > 0 && trace_latencies()) {
         // A tail's requests are all queued: each chain lists every one.
         if (draining)
           for (const LatencyChain& chain : latency_chains_)

@@ -42,8 +42,11 @@ class DramSystem final : public DramBackend {
   std::uint64_t transfers_finished() const override { return transfers_finished_count_; }
 
   // Runs every DRAM cycle that ends by `time_fs`.
-  void advance_to(std::int64_t time_fs) override { advance(time_fs, /*follow_streams=*/false); }
-  void advance_through(std::int64_t time_fs) override { advance(time_fs, /*follow_streams=*/true); }
+  void advance_to(std::int64_t time_fs) override { advance(time_fs, /*follow_streams=*/false, kNoTails); }
+  void advance_through(std::int64_t time_fs) override { advance(time_fs, /*follow_streams=*/true, kNoTails); }
+  void advance_through_tails(std::int64_t time_fs, std::int64_t tails_horizon_fs) override {
+    advance(time_fs, /*follow_streams=*/true, tails_horizon_fs / tck_fs_);
+  }
   // Keeping the history of what it runs through, if kept at all.
   void run_ahead_to(std::int64_t time_fs) override;
   std::int64_t run_ahead_through(std::int64_t time_fs, std::int64_t horizon_fs) override;
@@ -79,8 +82,10 @@ class DramSystem final : public DramBackend {
   std::int64_t bursts_drained() const { return bursts_drained_; }
 
  private:
-  // advance_to, following steady streams after each DRAM cycle run if asked.
-  void advance(std::int64_t time_fs, bool follow_streams);
+  // advance_to, following steady streams after each DRAM cycle run if asked,
+  // and their tails up to DRAM cycle `tails_horizon` (follow_stream).
+  static constexpr std::int64_t kNoTails = -1;
+  void advance(std::int64_t time_fs, bool follow_streams, std::int64_t tails_horizon);
   // Moves pending bursts into the channels' queues at `now_fs`.
   void feed(std::int64_t now_fs);
   void run_cycle();
@@ -248,8 +253,9 @@ class DramSystem final : public DramBackend {
   std::vector<std::pair<std::int64_t, std::int64_t>> period_completions_;
   History period_history_;
   std::int64_t bursts_jumped_ = 0, bursts_drained_ = 0;
-  // `may_drain`: no transfer starts before the horizon (a unit sleeps).
-  void follow_stream(std::int64_t horizon_cycle, bool may_drain);
+  // Steady streams jump up to DRAM cycle `horizon_cycle`, tails up to
+  // `tails_horizon` (kNoTails: not at all): no transfer starts before it.
+  void follow_stream(std::int64_t horizon_cycle, std::int64_t tails_horizon);
   void mark_stream();
   // The periods that may be jumped over from the end of the marked one.
   std::int64_t periods_ahead(std::int64_t horizon_cycle) const;

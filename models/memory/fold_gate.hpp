@@ -52,12 +52,13 @@ class FoldGate {
   // call: quiet runs ask it of thousands of cycles at once.
   virtual void bytes_moved_each(std::int64_t first, std::int64_t count, std::int64_t* by_end) = 0;
   // Of the cycles from `first`, at most `limit`, how many in a row a tick
-  // would do nothing in but advance the memory, which does nothing anyone
-  // waits on in them either; 0 if the next tick may do more.
+  // would do nothing in but advance the memory, unless the memory finishes
+  // something anyone waits on; 0 if the next tick may do more.
   virtual std::int64_t quiet_ticks(std::int64_t first, std::int64_t limit) const = 0;
-  // Ticks cycles [first, first + count), which quiet_ticks allowed, at once,
-  // and gives each one's bytes_moved into by_end.
-  virtual void tick_quiet(std::int64_t first, std::int64_t count, std::int64_t* by_end) = 0;
+  // Ticks cycles from `first` on, of the `count` quiet_ticks allowed, at
+  // once, up to the first in which the memory finishes something; returns
+  // how many it ticked and gives each one's bytes_moved into by_end.
+  virtual std::int64_t tick_quiet(std::int64_t first, std::int64_t count, std::int64_t* by_end) = 0;
   // Then ends them: results_collected(results[i], accumulating), if any,
   // and end_cycle(first + i) for each, none of them finishing a fold.
   virtual void end_quiet_ticks(std::int64_t first, std::int64_t count, const std::uint32_t* results,

@@ -134,21 +134,33 @@ void MemoryController::tick(std::int64_t cycle) {
 
 std::int64_t MemoryController::quiet_ticks(std::int64_t first, std::int64_t limit) const {
   if (transfers_issued_ || folds_changed_ || dram_.transfers_finished() != transfers_finished_seen_) return 0;
-  std::int64_t quiet = std::min(limit, next_bookkeeping_ - first);
-  // Before the DRAM's next event it issues no command and no transfer of
-  // it ends: cycle c is quiet while cycle_end(c) < next.
-  const std::int64_t next = dram_.next_event_fs();
-  if (next != DramBackend::kNever) quiet = std::min(quiet, (next - start_fs_ - 1) / period_fs_ - first);
-  return std::max<std::int64_t>(quiet, 0);
+  return std::max<std::int64_t>(std::min(limit, next_bookkeeping_ - first), 0);
 }
 
-void MemoryController::tick_quiet(std::int64_t first, std::int64_t count, std::int64_t* by_end) {
-  // What `count` ticks and bytes_moved calls would do: with nothing to
-  // run, advancing the DRAM once through the last cycle takes the same
-  // bursts' data as advancing it through each.
-  cycle_ = first + count - 1;
-  advance_dram_through(cycle_end(cycle_));
-  dram_.bytes_moved_by_each(cycle_end(first), period_fs_, count, by_end);
+std::int64_t MemoryController::tick_quiet(std::int64_t first, std::int64_t count, std::int64_t* by_end) {
+  // What the ticks and bytes_moved calls would do. No transfer starts
+  // before the run's last cycle ends, so the DRAM may go on from one event
+  // to the next, through the tails of streams too (as while a unit sleeps,
+  // models/dram/dram.cpp), as far as the first transfer to finish: the
+  // cycle that sees it is ticked in full.
+  const std::int64_t run_end_fs = cycle_end(first + count - 1);
+  std::int64_t quiet = count;
+  for (std::int64_t next = dram_.next_event_fs(); next <= run_end_fs; next = dram_.next_event_fs()) {
+    dram_.advance_through_tails(next, run_end_fs);
+    if (dram_.transfers_finished() != transfers_finished_seen_) {
+      // Cycle c sees it if it ends at or after `next`.
+      quiet = std::clamp<std::int64_t>((next - start_fs_ - 1) / period_fs_ - first, 0, count);
+      break;
+    }
+  }
+  if (quiet == 0) return 0;
+  cycle_ = first + quiet - 1;
+  if (quiet == count)
+    advance_dram_through(cycle_end(cycle_));
+  else
+    dram_advanced_to_fs_ = std::max(dram_advanced_to_fs_, cycle_end(cycle_));
+  dram_.bytes_moved_by_each(cycle_end(first), period_fs_, quiet, by_end);
+  return quiet;
 }
 
 void MemoryController::end_quiet_ticks(std::int64_t first, std::int64_t count, const std::uint32_t* results,

@@ -79,7 +79,7 @@ class MemoryController final : public FoldGate {
 
   void tick(std::int64_t cycle) override;
   std::int64_t quiet_ticks(std::int64_t first, std::int64_t limit) const override;
-  void tick_quiet(std::int64_t first, std::int64_t count, std::int64_t* by_end) override;
+  std::int64_t tick_quiet(std::int64_t first, std::int64_t count, std::int64_t* by_end) override;
   void end_quiet_ticks(std::int64_t first, std::int64_t count, const std::uint32_t* results,
                        bool accumulating) override;
   bool ready(std::size_t fold) const override;
