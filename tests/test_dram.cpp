@@ -911,6 +911,94 @@ TEST_CASE("a DRAM system jumping through steady streams of bursts moves, counts 
     }
 }
 
+TEST_CASE("a DRAM system run ahead through jumps tells the statistics of any cycle asked, round after round",
+          "[dram]") {
+  // Each round a long stream. The DRAM runs ahead of its readers as while
+  // the array sleeps, until a transfer finishes or the sleep's deadline,
+  // then is asked about cycles up to there, 1 to 300 cycles apart, and so
+  // on: the history drops what it was asked about, jumps' entries too, and
+  // later jumps reuse their storage.
+  const DramSpec spec = dram_preset("ddr4-2400");
+  const std::int64_t tck_fs = std::llround(spec.tck_ps * 1000);
+  DramSystem stepped(spec, 1), sleeping(spec, 1);
+  stepped.keep_history();
+  sleeping.keep_history();
+  std::mt19937_64 random(3);
+  std::int64_t now_fs = 0, asked_fs = 0, bursts = 0;
+  for (int round = 0; round < 6; ++round) {
+    INFO("round " << round);
+    const std::int64_t bytes = 64 * (4000 + 1000 * round);
+    bursts += bytes / 64;
+    const std::uint64_t id = stepped.transfer(round * (1 << 22), bytes, round == 2);
+    REQUIRE(sleeping.transfer(round * (1 << 22), bytes, round == 2) == id);
+    bool done = false;
+    while (!done) {
+      const std::int64_t deadline_fs = now_fs + static_cast<std::int64_t>(50 + random() % 3000) * tck_fs;
+      std::int64_t wake_fs = deadline_fs;
+      for (std::int64_t next = sleeping.next_event_fs(); next <= deadline_fs; next = sleeping.next_event_fs()) {
+        sleeping.run_ahead_through(next, deadline_fs);
+        if (sleeping.take_finished_transfers()) {
+          wake_fs = next;
+          done = true;
+          break;
+        }
+      }
+      sleeping.advance_to(wake_fs);
+      // The readers catch up with it: the wake's time is asked last.
+      while (asked_fs < wake_fs) {
+        const std::int64_t t =
+            std::min(wake_fs, asked_fs + tck_fs * static_cast<std::int64_t>(1 + random() % 2000));
+        stepped.advance_to(t);
+        const DramChannelStats expected = stepped.stats_by(t), told = sleeping.stats_by(t);
+        if (!stats_equal(told, expected)) {
+          INFO("by DRAM cycle " << t / tck_fs);
+          check_stats_equal(told, expected);
+          return;
+        }
+        asked_fs = t;
+      }
+      now_fs = wake_fs;
+    }
+    CHECK(stepped.done(id));
+  }
+  INFO(sleeping.bursts_jumped() << " of " << bursts << " bursts jumped over");
+  CHECK(sleeping.bursts_jumped() > bursts / 2);
+  check_stats_equal(sleeping.stats(), stepped.stats());
+}
+
+TEST_CASE("a DRAM system advanced through every accelerator cycle tells each one's statistics, jumps and all",
+          "[dram]") {
+  // As the memory controller advances it while the array is awake and the
+  // energy of every cycle is asked (--sample 1): each jump leaves it ahead
+  // of its readers, with a history of the jump's start and the jump.
+  const DramSpec spec = dram_preset("ddr4-2400");
+  DramSystem stepped(spec, 1), awake(spec, 1);
+  stepped.keep_history();
+  awake.keep_history();
+  constexpr std::int64_t kAcceleratorCycleFs = 1000000;
+  std::int64_t end_fs = 0, bursts = 0;
+  for (int round = 0; round < 4; ++round) {
+    INFO("round " << round);
+    const std::int64_t bytes = 64 * (3000 + 1000 * round);
+    bursts += bytes / 64;
+    const std::uint64_t id = stepped.transfer(round * (1 << 22), bytes, false);
+    REQUIRE(awake.transfer(round * (1 << 22), bytes, false) == id);
+    while (!stepped.done(id)) {
+      end_fs += kAcceleratorCycleFs;
+      stepped.advance_to(end_fs);
+      awake.advance_through(end_fs);
+      const DramChannelStats expected = stepped.stats_by(end_fs), told = awake.stats_by(end_fs);
+      if (!stats_equal(told, expected)) {
+        INFO("by " << end_fs / kAcceleratorCycleFs << " accelerator cycles");
+        check_stats_equal(told, expected);
+        return;
+      }
+    }
+  }
+  INFO(awake.bursts_jumped() << " of " << bursts << " bursts jumped over");
+  CHECK(awake.bursts_jumped() > bursts / 2);
+}
+
 TEST_CASE("a DRAM system holds the bookkeeping of the transfers in flight, not of every transfer", "[dram][memory]") {
   const DramSpec spec = dram_preset("ddr4-2400");
   DramSystem system(spec, 2);

@@ -187,7 +187,14 @@ void DramSystem::History::clear() {
   channel_bursts.clear();
 }
 
+void DramSystem::recycle_repeats(std::size_t first, std::size_t end) {
+  for (std::size_t i = first; i < end; ++i)
+    if (std::shared_ptr<const Repeat>& repeat = history_.snapshots[i].repeat; repeat && repeat.use_count() == 1)
+      spare_repeats_.push_back(std::const_pointer_cast<Repeat>(std::move(repeat)));
+}
+
 void DramSystem::clear_history() {
+  recycle_repeats(0, history_.snapshots.size());
   history_.clear();
   history_front_ = 0;
 }
@@ -202,6 +209,7 @@ void DramSystem::drop_history_before(std::int64_t cycles) {
   const auto dropped = static_cast<std::ptrdiff_t>(history_front_);
   const auto ranks = static_cast<std::ptrdiff_t>(channels_.size()) * spec_.ranks;
   const auto channels = static_cast<std::ptrdiff_t>(channels_.size());
+  recycle_repeats(0, history_front_);
   history_.snapshots.erase(history_.snapshots.begin(), history_.snapshots.begin() + dropped);
   history_.active_until.erase(history_.active_until.begin(), history_.active_until.begin() + dropped * ranks);
   history_.channel_bursts.erase(history_.channel_bursts.begin(),
@@ -439,8 +447,25 @@ void DramSystem::jump(std::int64_t periods) {
     // about the present and were given it, without a snapshot.
     if (history_.snapshots.empty() || history_.snapshots.back().cycle != cycle_) take_snapshot(history_);
     if (!period_history_.snapshots.empty()) {
-      auto repeat = std::make_shared<Repeat>(Repeat{period_history_, mark_.stats, stats(), period, periods,
-                                                     period_bursts, mark_.bursts, latency_chains_});
+      // Into a Repeat dropped from the history before, if any: its vectors
+      // keep their storage (a jump's allocations cost more than its copies).
+      std::shared_ptr<Repeat> repeat;
+      if (spare_repeats_.empty()) {
+        repeat = std::make_shared<Repeat>();
+      } else {
+        repeat = std::move(spare_repeats_.back());
+        spare_repeats_.pop_back();
+      }
+      repeat->marked.snapshots = period_history_.snapshots;
+      repeat->marked.active_until = period_history_.active_until;
+      repeat->marked.channel_bursts = period_history_.channel_bursts;
+      repeat->mark_stats = mark_.stats;
+      repeat->end_stats = stats();
+      repeat->period = period;
+      repeat->periods = periods;
+      repeat->period_bursts = period_bursts;
+      repeat->mark_bursts = mark_.bursts;
+      repeat->chains = latency_chains_;
       const std::int64_t first = period_history_.snapshots.front().cycle + period;
       history_.snapshots.push_back({first, {}, std::move(repeat)});
       // Its standby states and bursts are the repeat's.

@@ -205,6 +205,10 @@ class DramSystem final : public DramBackend {
   std::size_t history_front_ = 0;
   // Drops every snapshot: the readers are at the present.
   void clear_history();
+  // The Repeats of history_'s entries [first, end) that no one else holds,
+  // into spare_repeats_, for the next jumps to reuse.
+  void recycle_repeats(std::size_t first, std::size_t end);
+  std::vector<std::shared_ptr<Repeat>> spare_repeats_;
   // Once recorded: transfers in flight by id, and those finished; the
   // bursts in the channels' queues by id: (address, queue-entry time).
   bool record_transfers_ = false;
