@@ -189,8 +189,10 @@ void DramSystem::History::clear() {
 
 void DramSystem::recycle_repeats(std::size_t first, std::size_t end) {
   for (std::size_t i = first; i < end; ++i)
-    if (std::shared_ptr<const Repeat>& repeat = history_.snapshots[i].repeat; repeat && repeat.use_count() == 1)
-      spare_repeats_.push_back(std::const_pointer_cast<Repeat>(std::move(repeat)));
+    if (std::shared_ptr<const Repeat>& repeat = history_.snapshots[i].repeat; repeat && repeat.use_count() == 1) {
+      spare_repeats_.push_back(std::const_pointer_cast<Repeat>(repeat));
+      repeat.reset();
+    }
 }
 
 void DramSystem::clear_history() {
