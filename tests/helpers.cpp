@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <tuple>
@@ -135,10 +136,43 @@ bool missing_test_data_allowed() {
   return allow != nullptr && std::string(allow) == "1";
 }
 
+namespace {
+
+// The directories this test process made, removed when it exits: the suite
+// runs thousands of commands and some write hundreds of megabytes of traces,
+// which would otherwise pile up in /tmp run after run. SYSTOLE_KEEP_TEST_DIRS=1
+// keeps them for a look at what a failing test wrote.
+class TestDirectories {
+ public:
+  TestDirectories(const TestDirectories&) = delete;
+  TestDirectories& operator=(const TestDirectories&) = delete;
+  static TestDirectories& instance() {
+    static TestDirectories directories;
+    return directories;
+  }
+  void add(const std::string& dir) { dirs_.push_back(dir); }
+  ~TestDirectories() {
+    const char* keep = std::getenv("SYSTOLE_KEEP_TEST_DIRS");
+    if (keep != nullptr && std::string(keep) == "1") return;
+    for (const std::string& dir : dirs_) {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    }
+  }
+
+ private:
+  TestDirectories() = default;
+  std::vector<std::string> dirs_;
+};
+
+}  // namespace
+
 std::string make_temp_dir() {
   char pattern[] = "/tmp/systole-test-XXXXXX";
   const char* dir = mkdtemp(pattern);
-  return dir ? dir : "";
+  if (dir == nullptr) return "";
+  TestDirectories::instance().add(dir);
+  return dir;
 }
 
 void write_file(const std::string& path, const std::string& text) {

@@ -122,6 +122,8 @@ inline constexpr const char* kConvPoolFcYaml =
     "  - {name: p, type: pool, op: max, input: [7, 7, 6], kernel: 2, stride: 2}\n"
     "  - {name: f, type: fc, inputs: 54, outputs: 10}\n";
 
+// A fresh directory under /tmp, removed with all it holds when the test
+// process exits (unless SYSTOLE_KEEP_TEST_DIRS=1).
 std::string make_temp_dir();
 void write_file(const std::string& path, const std::string& text);
 // A version-1 .npy file's bytes: its header's dictionary (padded as numpy
