@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <random>
 
@@ -768,24 +769,152 @@ TEST_CASE("a DRAM system jumping from event to event sees each transfer end when
   }
 }
 
+namespace {
+
+struct TransferStart {
+  std::int64_t address = 0, bytes = 0;
+  bool write = false;
+};
+
+struct JumpedBursts {
+  std::int64_t bursts = 0;  // of every transfer
+  std::int64_t asleep = 0, awake = 0;  // jumped over
+  std::int64_t drained_asleep = 0, drained_awake = 0;
+  std::int64_t handovers_asleep = 0, handovers_awake = 0;
+};
+
+// Forty rounds of transfers (round_transfers starts each round's), with
+// quiet spells between (every fourth up to 3000 DRAM cycles, the others up
+// to `short_spell`), on three systems keeping their history. One is
+// advanced one DRAM cycle at a time. One runs as the DRAM's process runs
+// it while the array sleeps (models/dram/dram.cpp): event by event with
+// run_ahead_through, which jumps over the periods of a steady stream,
+// waking when a transfer finishes; then, awake, it is asked about the past
+// as the observers ask. One runs as the memory controller runs it while
+// the array is awake: advance_through the end of every accelerator cycle
+// (1 ns), which jumps ahead of its readers, asked then how many bytes have
+// moved and which transfers are done, and every 211th cycle and after each
+// jump its statistics; the transfers start on it after such a tick, often
+// at a time it has jumped over. Each transfer must be seen done at the same
+// time, and the statistics, bursts and bytes moved by every 7th cycle must
+// be the stepped system's.
+JumpedBursts check_jumps_against_stepped(const DramSpec& spec, const DramControllerConfig& config,
+                                         const std::function<std::vector<TransferStart>(std::mt19937_64&)>& round_transfers,
+                                         std::uint64_t short_spell = 200) {
+  const std::int64_t tck_fs = std::llround(spec.tck_ps * 1000);
+  DramSystem stepped(spec, 1, config), sleeping(spec, 1, config), awake(spec, 1, config);
+  stepped.keep_history();
+  sleeping.keep_history();
+  awake.keep_history();
+  constexpr std::int64_t kAcceleratorCycleFs = 1000000;
+  std::int64_t accelerator_cycle_end = kAcceleratorCycleFs;
+  std::mt19937_64 random(5);
+  struct Past {
+    std::int64_t time_fs;
+    DramChannelStats stats;
+    std::int64_t bytes;
+  };
+  std::vector<std::int64_t> by_stepped, by_sleeping;  // the time each transfer was seen done
+  std::vector<std::int64_t> by_stepped_ticks, by_awake;  // ... at the accelerator's cycle ends
+  std::vector<std::uint64_t> ids;
+  std::vector<Past> past;  // the stepped system's, by every 7th cycle not yet asked of the other
+  const auto look = [&](const DramSystem& system, std::vector<std::int64_t>& seen, std::int64_t time_fs) {
+    for (std::size_t t = 0; t < ids.size(); ++t)
+      if (seen[t] < 0 && system.done(ids[t])) seen[t] = time_fs;
+  };
+  const auto tick_awake = [&](std::int64_t end_fs) {
+    stepped.advance_to(end_fs);
+    look(stepped, by_stepped_ticks, end_fs);
+    const std::int64_t jumped_before = awake.bursts_jumped();
+    awake.advance_through(end_fs);
+    look(awake, by_awake, end_fs);
+    INFO("by " << end_fs << " fs");
+    // Asked of every cycle: a check only where they differ.
+    const std::int64_t moved = awake.bytes_moved_by(end_fs);
+    if (moved != stepped.bytes_moved_by(end_fs)) REQUIRE(moved == stepped.bytes_moved_by(end_fs));
+    // As an observer's windows of cycles end (readers at the present
+    // every cycle would let the DRAM drop its history each time), and
+    // right after a jump, from where its history must start.
+    if (end_fs / kAcceleratorCycleFs % 211 != 0 && awake.bursts_jumped() == jumped_before) return;
+    const DramChannelStats stats = awake.stats_by(end_fs), expected = stepped.stats_by(end_fs);
+    if (!stats_equal(stats, expected)) check_stats_equal(stats, expected);
+    const std::vector<std::int64_t> channel_bursts = awake.channel_bursts_by(end_fs);
+    if (channel_bursts != stepped.channel_bursts_by(end_fs))
+      CHECK(channel_bursts == stepped.channel_bursts_by(end_fs));
+  };
+  std::int64_t time = 0, bursts = 0;
+  for (int round = 0; round <= 40; ++round) {
+    // The last spell is long enough for every transfer to finish.
+    const std::int64_t gap = round == 40 ? 3 * bursts * spec.t.BURST + 100000
+                                         : static_cast<std::int64_t>(random() % (round % 4 == 0 ? 3000 : short_spell));
+    const std::int64_t start = time + gap * tck_fs;
+    for (std::int64_t t = (time / tck_fs + 1) * tck_fs; t <= start; t += tck_fs) {
+      for (; accelerator_cycle_end <= t; accelerator_cycle_end += kAcceleratorCycleFs)
+        tick_awake(accelerator_cycle_end);
+      stepped.advance_to(t);
+      look(stepped, by_stepped, t);
+      if (t / tck_fs % 7 == 0) past.push_back({t, stepped.stats_by(t), stepped.bytes_moved_by(t)});
+    }
+    stepped.advance_to(start);
+    awake.advance_through(start);
+    while (true) {
+      const std::int64_t next = sleeping.next_event_fs();
+      if (next > start) break;
+      const std::int64_t reached = sleeping.run_ahead_through(next, start);
+      REQUIRE(reached >= next);
+      REQUIRE(reached <= start);
+      if (sleeping.take_finished_transfers()) {
+        REQUIRE(reached == next);  // the sleeper wakes where the transfer finished
+        look(sleeping, by_sleeping, next);
+      }
+    }
+    sleeping.advance_to(start);
+    for (const Past& p : past) {
+      INFO("by " << p.time_fs / tck_fs << " cycles");
+      check_stats_equal(sleeping.stats_by(p.time_fs), p.stats);
+      CHECK(sleeping.channel_bursts_by(p.time_fs).front() == p.stats.reads + p.stats.writes);
+      CHECK(sleeping.bytes_moved_by(p.time_fs) == p.bytes);
+    }
+    past.clear();
+    if (round == 40) break;
+    for (const auto& [address, bytes, write] : round_transfers(random)) {
+      ids.push_back(stepped.transfer(address, bytes, write));
+      REQUIRE(sleeping.transfer(address, bytes, write) == ids.back());
+      REQUIRE(awake.transfer(address, bytes, write) == ids.back());
+      by_stepped.push_back(-1);
+      by_sleeping.push_back(-1);
+      by_stepped_ticks.push_back(-1);
+      by_awake.push_back(-1);
+      bursts += bytes / spec.burst_bytes;
+    }
+    time = start;
+  }
+  for (std::size_t t = 0; t < ids.size(); ++t) {
+    INFO("transfer " << t);
+    REQUIRE(by_stepped[t] >= 0);
+    CHECK(by_sleeping[t] == by_stepped[t]);
+    REQUIRE(by_stepped_ticks[t] >= 0);
+    CHECK(by_awake[t] == by_stepped_ticks[t]);
+  }
+  check_stats_equal(sleeping.stats(), stepped.stats());
+  check_stats_equal(awake.stats(), stepped.stats());
+  JumpedBursts jumped;
+  jumped.bursts = bursts;
+  jumped.asleep = sleeping.bursts_jumped();
+  jumped.awake = awake.bursts_jumped();
+  jumped.drained_asleep = sleeping.bursts_drained();
+  jumped.drained_awake = awake.bursts_drained();
+  jumped.handovers_asleep = sleeping.handovers();
+  jumped.handovers_awake = awake.handovers();
+  return jumped;
+}
+
+}  // namespace
+
 TEST_CASE("a DRAM system jumping through steady streams of bursts moves, counts and remembers what one stepped does",
           "[dram]") {
   // Long runs of transfers, most following on from the last, some
-  // elsewhere, some writes, some two at a time, with quiet spells between,
-  // on three systems keeping their history. One is advanced one DRAM cycle
-  // at a time. One runs as the DRAM's process runs it while the array
-  // sleeps (models/dram/dram.cpp): event by event with run_ahead_through,
-  // which jumps over the periods of a steady stream, waking when a transfer
-  // finishes; then, awake, it is asked about the past as the observers ask.
-  // One runs as the memory controller runs it while the array is awake:
-  // advance_through the end of every accelerator cycle (1 ns), which jumps
-  // ahead of its readers, asked then how many bytes have moved and which
-  // transfers are done, and every 211th cycle and after each jump its
-  // statistics; the transfers
-  // start on it after such a tick, often at a time it has jumped over.
-  // Each transfer must be seen done at the same time,
-  // and the statistics, bursts and bytes moved by every 7th cycle must be
-  // the stepped system's.
+  // elsewhere, some writes, some two at a time.
   std::vector<std::pair<std::string, DramSpec>> specs;
   for (const std::string& preset : dram_preset_names()) specs.emplace_back(preset, dram_preset(preset));
   specs.emplace_back("ddr4-2400, two ranks", dram_preset("ddr4-2400"));
@@ -795,120 +924,118 @@ TEST_CASE("a DRAM system jumping through steady streams of bursts moves, counts 
       INFO(preset << (open_page ? ", open page" : ", closed page"));
       DramControllerConfig config;
       config.open_page = open_page;
-      const std::int64_t tck_fs = std::llround(spec.tck_ps * 1000);
-      DramSystem stepped(spec, 1, config), sleeping(spec, 1, config), awake(spec, 1, config);
-      stepped.keep_history();
-      sleeping.keep_history();
-      awake.keep_history();
-      constexpr std::int64_t kAcceleratorCycleFs = 1000000;
-      std::int64_t accelerator_cycle_end = kAcceleratorCycleFs;
-      std::mt19937_64 random(5);
-      struct Past {
-        std::int64_t time_fs;
-        DramChannelStats stats;
-        std::int64_t bytes;
-      };
-      std::vector<std::int64_t> by_stepped, by_sleeping;  // the time each transfer was seen done
-      std::vector<std::int64_t> by_stepped_ticks, by_awake;  // ... at the accelerator's cycle ends
-      std::vector<std::uint64_t> ids;
-      std::vector<Past> past;  // the stepped system's, by every 7th cycle not yet asked of the other
-      const auto look = [&](const DramSystem& system, std::vector<std::int64_t>& seen, std::int64_t time_fs) {
-        for (std::size_t t = 0; t < ids.size(); ++t)
-          if (seen[t] < 0 && system.done(ids[t])) seen[t] = time_fs;
-      };
-      const auto tick_awake = [&](std::int64_t end_fs) {
-        stepped.advance_to(end_fs);
-        look(stepped, by_stepped_ticks, end_fs);
-        const std::int64_t jumped_before = awake.bursts_jumped();
-        awake.advance_through(end_fs);
-        look(awake, by_awake, end_fs);
-        INFO("by " << end_fs << " fs");
-        // Asked of every cycle: a check only where they differ.
-        const std::int64_t moved = awake.bytes_moved_by(end_fs);
-        if (moved != stepped.bytes_moved_by(end_fs)) REQUIRE(moved == stepped.bytes_moved_by(end_fs));
-        // As an observer's windows of cycles end (readers at the present
-        // every cycle would let the DRAM drop its history each time), and
-        // right after a jump, from where its history must start.
-        if (end_fs / kAcceleratorCycleFs % 211 != 0 && awake.bursts_jumped() == jumped_before) return;
-        const DramChannelStats stats = awake.stats_by(end_fs), expected = stepped.stats_by(end_fs);
-        if (!stats_equal(stats, expected)) check_stats_equal(stats, expected);
-        const std::vector<std::int64_t> channel_bursts = awake.channel_bursts_by(end_fs);
-        if (channel_bursts != stepped.channel_bursts_by(end_fs))
-          CHECK(channel_bursts == stepped.channel_bursts_by(end_fs));
-      };
-      std::int64_t time = 0, address = 0, bursts = 0;
-      for (int round = 0; round <= 40; ++round) {
-        // The last spell is long enough for every transfer to finish.
-        const std::int64_t gap = round == 40 ? 3 * bursts * spec.t.BURST + 100000
-                                             : static_cast<std::int64_t>(random() % (round % 4 == 0 ? 3000 : 200));
-        const std::int64_t start = time + gap * tck_fs;
-        for (std::int64_t t = (time / tck_fs + 1) * tck_fs; t <= start; t += tck_fs) {
-          for (; accelerator_cycle_end <= t; accelerator_cycle_end += kAcceleratorCycleFs)
-            tick_awake(accelerator_cycle_end);
-          stepped.advance_to(t);
-          look(stepped, by_stepped, t);
-          if (t / tck_fs % 7 == 0) past.push_back({t, stepped.stats_by(t), stepped.bytes_moved_by(t)});
-        }
-        stepped.advance_to(start);
-        awake.advance_through(start);
-        while (true) {
-          const std::int64_t next = sleeping.next_event_fs();
-          if (next > start) break;
-          const std::int64_t reached = sleeping.run_ahead_through(next, start);
-          REQUIRE(reached >= next);
-          REQUIRE(reached <= start);
-          if (sleeping.take_finished_transfers()) {
-            REQUIRE(reached == next);  // the sleeper wakes where the transfer finished
-            look(sleeping, by_sleeping, next);
-          }
-        }
-        sleeping.advance_to(start);
-        for (const Past& p : past) {
-          INFO("by " << p.time_fs / tck_fs << " cycles");
-          check_stats_equal(sleeping.stats_by(p.time_fs), p.stats);
-          CHECK(sleeping.channel_bursts_by(p.time_fs).front() == p.stats.reads + p.stats.writes);
-          CHECK(sleeping.bytes_moved_by(p.time_fs) == p.bytes);
-        }
-        past.clear();
-        if (round == 40) break;
+      std::int64_t address = 0;
+      int round = 0;
+      const JumpedBursts jumped = check_jumps_against_stepped(spec, config, [&](std::mt19937_64& random) {
+        std::vector<TransferStart> starts;
         for (int both = 0; both <= (round % 5 == 2 ? 1 : 0); ++both) {
           if (random() % 5 == 0) address = static_cast<std::int64_t>(random() % (1 << 20)) * 64;
           const std::int64_t bytes = 64 * static_cast<std::int64_t>(1 + random() % 1500);
-          const bool write = random() % 6 == 0;
-          ids.push_back(stepped.transfer(address, bytes, write));
-          REQUIRE(sleeping.transfer(address, bytes, write) == ids.back());
-          REQUIRE(awake.transfer(address, bytes, write) == ids.back());
-          by_stepped.push_back(-1);
-          by_sleeping.push_back(-1);
-          by_stepped_ticks.push_back(-1);
-          by_awake.push_back(-1);
+          starts.push_back({address, bytes, random() % 6 == 0});
           address += bytes;
-          bursts += bytes / spec.burst_bytes;
         }
-        time = start;
-      }
-      for (std::size_t t = 0; t < ids.size(); ++t) {
-        INFO("transfer " << t);
-        REQUIRE(by_stepped[t] >= 0);
-        CHECK(by_sleeping[t] == by_stepped[t]);
-        REQUIRE(by_stepped_ticks[t] >= 0);
-        CHECK(by_awake[t] == by_stepped_ticks[t]);
-      }
-      check_stats_equal(sleeping.stats(), stepped.stats());
-      check_stats_equal(awake.stats(), stepped.stats());
-      INFO(sleeping.bursts_jumped() << " (asleep) and " << awake.bursts_jumped() << " (awake) of " << bursts
-                                    << " bursts jumped over");
+        ++round;
+        return starts;
+      });
+      INFO(jumped.asleep << " (asleep) and " << jumped.awake << " (awake) of " << jumped.bursts
+                         << " bursts jumped over");
       // DDR4's streams, a burst per bank group in turn, are jumped over for
       // the most part.
       if (preset == "ddr4-2400" && open_page) {
-        CHECK(sleeping.bursts_jumped() > bursts / 3);
-        CHECK(awake.bursts_jumped() > bursts / 3);
-        INFO(sleeping.bursts_drained() << " bursts of tails drained asleep");
-        CHECK(sleeping.bursts_drained() > 0);
+        CHECK(jumped.asleep > jumped.bursts / 3);
+        CHECK(jumped.awake > jumped.bursts / 3);
+        INFO(jumped.drained_asleep << " bursts of tails drained asleep");
+        CHECK(jumped.drained_asleep > 0);
       }
       // Awake, a transfer may start at any tick: tails are stepped.
-      CHECK(awake.bursts_drained() == 0);
+      CHECK(jumped.drained_awake == 0);
     }
+}
+
+TEST_CASE("a DRAM system hands a stream over to the transfers queued behind it as one stepped does", "[dram]") {
+  // As a fold's tiles are read: a long transfer (filters, say) and a
+  // shorter one from elsewhere (the ifmap) start together, each following
+  // on from its own last; now and then a write-back goes with them. The
+  // first's steady stream is jumped over while the second's bursts queue
+  // behind it, where their rows are open.
+  for (const std::string& preset : dram_preset_names()) {
+    INFO(preset);
+    std::int64_t filters = std::int64_t{1} << 26, ifmap = 0, writes = std::int64_t{3} << 25;
+    int round = 0;
+    const JumpedBursts jumped =
+        check_jumps_against_stepped(dram_preset(preset), {}, [&](std::mt19937_64& random) {
+          const std::int64_t filter_bytes = 64 * static_cast<std::int64_t>(64 + random() % 512);
+          // After the longest spells, a few bursts only, all queued in the
+          // handover when the DRAM caught up.
+          const std::int64_t ifmap_bytes =
+              64 * static_cast<std::int64_t>(round % 4 == 0 ? 1 + random() % 24 : 32 + random() % 256);
+          std::vector<TransferStart> starts = {{filters, filter_bytes, false}, {ifmap, ifmap_bytes, false}};
+          filters += filter_bytes;
+          ifmap += ifmap_bytes;
+          if (round++ % 4 == 2) {
+            const std::int64_t write_bytes = 64 * static_cast<std::int64_t>(16 + random() % 128);
+            starts.insert(starts.begin() + static_cast<std::ptrdiff_t>(random() % 3), {writes, write_bytes, true});
+            writes += write_bytes;
+          }
+          return starts;
+        },
+        /*short_spell=*/2000);
+    INFO(jumped.handovers_asleep << " (asleep) and " << jumped.handovers_awake << " (awake) handovers; "
+                                 << jumped.asleep << " and " << jumped.awake << " of " << jumped.bursts
+                                 << " bursts jumped over");
+    if (preset == "ddr4-2400") {
+      CHECK(jumped.handovers_asleep > 0);
+      CHECK(jumped.handovers_awake > 0);
+    }
+  }
+}
+
+TEST_CASE("a transfer started at a time a handover jumped over queues behind the bursts left to queue", "[dram]") {
+  // A long stream in bank 0 with 6 bursts behind it in bank 1, whose row an
+  // earlier read left open: awake, the DRAM hands the stream over to them
+  // in a jump past the present, leaving the last of them to queue. A third
+  // transfer then starts at the next accelerator cycle, in the past of the
+  // DRAM: it must finish when it does on a DRAM stepped cycle by cycle.
+  // (Six: with the stream's bursts left to queue when the jump is found,
+  // those pending make whole periods, so only that rule keeps one back.)
+  const DramSpec spec = dram_preset("ddr4-2400");
+  DramSystem stepped(spec, 1), awake(spec, 1);
+  const std::int64_t bank_bytes = std::int64_t{64} << 9;  // bursts: bank group (2 bits), column (7), then bank
+  const std::int64_t row_bytes = bank_bytes * spec.banks_per_group;
+  std::vector<std::uint64_t> ids;
+  const auto start = [&](std::int64_t address, std::int64_t bytes) {
+    ids.push_back(stepped.transfer(address, bytes, false));
+    REQUIRE(awake.transfer(address, bytes, false) == ids.back());
+  };
+  constexpr std::int64_t kAcceleratorCycleFs = 1000000;
+  std::int64_t end_fs = 0;
+  std::vector<std::int64_t> by_stepped, by_awake;
+  const auto tick = [&] {
+    end_fs += kAcceleratorCycleFs;
+    stepped.advance_to(end_fs);
+    awake.advance_through(end_fs);
+    by_stepped.resize(ids.size(), -1);
+    by_awake.resize(ids.size(), -1);
+    for (std::size_t t = 0; t < ids.size(); ++t) {
+      if (by_stepped[t] < 0 && stepped.done(ids[t])) by_stepped[t] = end_fs;
+      if (by_awake[t] < 0 && awake.done(ids[t])) by_awake[t] = end_fs;
+    }
+  };
+  start(bank_bytes, 256);  // opens row 0 of bank 1
+  while (!stepped.done(ids.back())) tick();
+  start(5 * row_bytes, 400 * 64);
+  start(bank_bytes + 256, 6 * 64);
+  while (awake.handovers() == 0 && !stepped.done(ids.back())) tick();
+  REQUIRE(awake.handovers() == 1);
+  tick();
+  start(7 * row_bytes, 64 * 64);
+  while (!stepped.done(ids.back())) tick();
+  for (int spell = 0; spell < 1000; ++spell) tick();
+  for (std::size_t t = 0; t < ids.size(); ++t) {
+    INFO("transfer " << t);
+    CHECK(by_awake[t] == by_stepped[t]);
+  }
+  check_stats_equal(awake.stats(), stepped.stats());
 }
 
 TEST_CASE("a DRAM system run ahead through jumps tells the statistics of any cycle asked, round after round",

@@ -517,12 +517,21 @@ bool DramChannel::repeats(const DramChannel& e, std::size_t drained) const {
 void DramChannel::repeat(const DramChannel& e, std::int64_t periods,
                          const std::function<DramRepeatedRequest(std::uint64_t id)>& locate) {
   const std::int64_t requests = (bursts_issued() - e.bursts_issued()) * periods;
+  bool another_transfer = false;
   for (Queued& q : queue_) {
     q.request.id += static_cast<std::uint64_t>(requests);
     const DramRepeatedRequest repeated_request = locate(q.request.id);
     q.request.location = repeated_request.location;
     q.arrival = repeated_request.arrival;
+    if (repeated_request.transfer != q.request.transfer) {
+      q.request.transfer = repeated_request.transfer;
+      q.bank = bank_index(q.request.location);
+      q.group = group_index(q.request.location);
+      q.activated = q.precharged = false;  // no row command issued in the jump
+      another_transfer = true;
+    }
   }
+  if (another_transfer) recount_all_queued();
   move_on(e, periods);
 }
 

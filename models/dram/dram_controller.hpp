@@ -42,11 +42,12 @@ struct DramRequest {
   std::uint64_t transfer = 0;  // the requester's (the DRAM system's transfer), handed back
 };
 
-// A request queued after a jump (DramChannel::repeat): where it goes and
-// when it arrived.
+// A request queued after a jump (DramChannel::repeat): where it goes, when
+// it arrived and whose it is.
 struct DramRepeatedRequest {
   DramLocation location;
   std::int64_t arrival = 0;
+  std::uint64_t transfer = 0;
 };
 
 struct DramCompletion {
@@ -207,7 +208,10 @@ class DramChannel {
   // goes and when it arrived by its id), and the statistics grow by as much
   // each period, the latencies as the caller then adds (add_latencies).
   // The caller makes sure that no refresh falls due meanwhile and that the
-  // requests queued meanwhile go where those a period earlier went.
+  // requests queued meanwhile go where those a period earlier went -- or,
+  // for those of another transfer than the one a period earlier, that they
+  // are row hits which issue after the jump (DramSystem's handover): their
+  // slots then take their bank and are counted afresh.
   void repeat(const DramChannel& earlier, std::int64_t periods,
               const std::function<DramRepeatedRequest(std::uint64_t id)>& locate);
   // The same for a tail that repeats() confirmed drains: the queue is then
@@ -228,6 +232,9 @@ class DramChannel {
   // Whether a queued request waits for a row command: its bank closed, or
   // open at another row.
   bool row_command_wanted() const;
+  // Whether a request to `l` would be a row hit now.
+  bool row_open(const DramLocation& l) const { return banks_[bank_index(l)].open_row == l.row; }
+  bool open_page() const { return config_.open_page; }
   // Whether an activate's or precharge's timing still holds a bank, bank
   // group or rank (tRC, tRP, tRRD, tFAW): no period of bursts alone that
   // starts now repeats, as only row commands move those timings on.

@@ -414,13 +414,49 @@ std::int64_t DramSystem::periods_ahead(std::int64_t horizon_cycle) const {
   std::int64_t periods = std::min((channel.next_refresh() - cycle_) / period - 1, (horizon_cycle - cycle_) / period);
   if (mark_.draining) return std::max<std::int64_t>(std::min(periods, periods_draining()), 0);
   const PendingBursts& range = pending_.front();
-  periods = std::min(periods, (range.end - range.next) / burst_bytes / period_bursts - 1);
-  // Each burst queued meanwhile must go where the one a period before it went.
-  for (std::int64_t b = 0; b < periods * period_bursts; ++b) {
+  const std::int64_t stream_left = (range.end - range.next) / burst_bytes;  // its bursts still to queue
+  periods = std::min(periods, std::max(stream_left / period_bursts - 1, handover_periods(periods, stream_left)));
+  // Each of its bursts queued meanwhile must go where the one a period before it went.
+  for (std::int64_t b = 0; b < std::min(periods * period_bursts, stream_left); ++b) {
     const std::int64_t address = range.next + b * burst_bytes;
     if (!mapping_.same_row(address, address - period_bursts * burst_bytes)) return b / period_bursts;
   }
   return std::max<std::int64_t>(periods, 0);
+}
+
+std::int64_t DramSystem::handover_periods(std::int64_t periods, std::int64_t stream_left) const {
+  const DramChannel& channel = channels_.front();
+  const std::int64_t period_bursts = spec_.bank_groups;
+  const std::int64_t period = cycle_ - mark_.cycle;
+  // With one rank, a period of column commands each tCCD_S after the last
+  // leaves no cycle in which another column command could go.
+  if (spec_.ranks != 1 || !channel.open_page() || period != period_bursts * std::max(spec_.t.CCD_S, spec_.t.BURST))
+    return 0;
+  // Neither the stream's last burst, whose end the array may wait on, nor
+  // any behind it issues in the jump: request id + k·period_bursts issues k
+  // periods after the marked period's request id did.
+  std::uint64_t last_issued = 0;
+  for (const DramCompletion& burst : period_bursts_issued_) last_issued = std::max(last_issued, burst.id);
+  const std::uint64_t stream_last = next_burst_id_ + static_cast<std::uint64_t>(stream_left) - 1;
+  if (stream_last < last_issued + 1) return 0;
+  periods = std::min(periods, static_cast<std::int64_t>(stream_last - 1 - last_issued) / period_bursts);
+  // At least one burst is left to queue: a transfer started at a time
+  // jumped over queues behind it, as it would have then.
+  std::int64_t pending = stream_left;
+  for (std::size_t r = 1; r < pending_.size(); ++r) pending += (pending_[r].end - pending_[r].next) / spec_.burst_bytes;
+  periods = std::min(periods, (pending - 1) / period_bursts);
+  // The bursts queued behind the stream's, in order: each a row hit of the
+  // stream's kind.
+  const std::int64_t wanted = periods * period_bursts;
+  const bool write = pending_.front().write;
+  std::int64_t queued = stream_left;
+  for (std::size_t r = 1; r < pending_.size() && queued < wanted; ++r) {
+    const PendingBursts& behind = pending_[r];
+    for (std::int64_t address = behind.next; address < behind.end && queued < wanted;
+         address += spec_.burst_bytes, ++queued)
+      if (behind.write != write || !channel.row_open(mapping_.decode(address).location)) return queued / period_bursts;
+  }
+  return periods;
 }
 
 std::int64_t DramSystem::periods_draining() const {
@@ -486,15 +522,29 @@ void DramSystem::jump(std::int64_t periods) {
     bursts_drained_ += requests;
     channel.drain(*marked_channel_, periods);
   } else {
-    PendingBursts& range = pending_.front();
-    next_burst_id_ += static_cast<std::uint64_t>(requests);
-    range.next += requests * burst_bytes;
+    // The bursts queued meanwhile: the stream's, then, in a handover, those
+    // of the transfers behind it.
+    fed_.clear();
+    for (std::int64_t left = requests; left > 0;) {
+      PendingBursts& range = pending_.front();
+      const std::int64_t fed = std::min(left, (range.end - range.next) / burst_bytes);
+      fed_.push_back({next_burst_id_, range.next, range.transfer});
+      next_burst_id_ += static_cast<std::uint64_t>(fed);
+      range.next += fed * burst_bytes;
+      left -= fed;
+      if (range.next == range.end) pending_.pop_front();
+    }
     front_decoded_ = false;
     channel.repeat(*marked_channel_, periods, [&](std::uint64_t id) {
-      return DramRepeatedRequest{
-          mapping_.decode(range.next - static_cast<std::int64_t>(next_burst_id_ - id) * burst_bytes).location,
-          arrival_of(id, period)};
+      // Those queued before the jump are the stream's, before its first fed.
+      auto from = std::upper_bound(fed_.begin(), fed_.end(), id,
+                                   [](std::uint64_t i, const FedBursts& f) { return i < f.first_id; });
+      if (from != fed_.begin()) --from;
+      const std::int64_t address = from->first_address + (static_cast<std::int64_t>(id) -
+                                                          static_cast<std::int64_t>(from->first_id)) * burst_bytes;
+      return DramRepeatedRequest{mapping_.decode(address).location, arrival_of(id, period), from->transfer};
     });
+    if (fed_.size() > 1) ++handovers_;
   }
   const JumpedLatencies jumped = jumped_latencies(latency_chains_, periods, 0);
   channel.add_latencies(jumped.added, jumped.longest);

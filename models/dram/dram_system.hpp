@@ -80,6 +80,8 @@ class DramSystem final : public DramBackend {
   std::int64_t bursts_jumped() const { return bursts_jumped_; }
   // Of those, the bursts of streams' tails (no burst left to queue).
   std::int64_t bursts_drained() const { return bursts_drained_; }
+  // The jumps that queued bursts of the transfers behind a stream's.
+  std::int64_t handovers() const { return handovers_; }
 
  private:
   // advance_to, following steady streams after each DRAM cycle run if asked,
@@ -256,13 +258,27 @@ class DramSystem final : public DramBackend {
   // then) and, with history kept, its snapshots.
   std::vector<std::pair<std::int64_t, std::int64_t>> period_completions_;
   History period_history_;
-  std::int64_t bursts_jumped_ = 0, bursts_drained_ = 0;
+  std::int64_t bursts_jumped_ = 0, bursts_drained_ = 0, handovers_ = 0;
   // Steady streams jump up to DRAM cycle `horizon_cycle`, tails up to
   // `tails_horizon` (kNoTails: not at all): no transfer starts before it.
   void follow_stream(std::int64_t horizon_cycle, std::int64_t tails_horizon);
   void mark_stream();
   // The periods that may be jumped over from the end of the marked one.
   std::int64_t periods_ahead(std::int64_t horizon_cycle) const;
+  // Up to `periods`, those a stream with `stream_left` bursts still to
+  // queue may be jumped over while the transfers behind it start to queue
+  // (a handover): their bursts are row hits behind every one of the
+  // stream's, and issue only after the jump -- in a period whose column
+  // commands follow each other as closely as the rank allows, none could
+  // issue sooner, and FR-FCFS takes the stream's, older, first.
+  std::int64_t handover_periods(std::int64_t periods, std::int64_t stream_left) const;
+  // A jump's bursts queued, by transfer: the first's id and address.
+  struct FedBursts {
+    std::uint64_t first_id;
+    std::int64_t first_address;
+    std::uint64_t transfer;
+  };
+  std::vector<FedBursts> fed_;
   // Those a draining tail may: its queue must still hold every slot the
   // marked period issued from, and the transfer's last burst.
   std::int64_t periods_draining() const;
