@@ -525,6 +525,7 @@ void DramChannel::repeat(const DramChannel& e, std::int64_t periods,
     q.arrival = repeated_request.arrival;
     if (repeated_request.transfer != q.request.transfer) {
       q.request.transfer = repeated_request.transfer;
+      q.request.write = repeated_request.write;
       q.bank = bank_index(q.request.location);
       q.group = group_index(q.request.location);
       q.activated = q.precharged = false;  // no row command issued in the jump

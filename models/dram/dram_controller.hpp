@@ -43,11 +43,12 @@ struct DramRequest {
 };
 
 // A request queued after a jump (DramChannel::repeat): where it goes, when
-// it arrived and whose it is.
+// it arrived, whose it is and whether it writes.
 struct DramRepeatedRequest {
   DramLocation location;
   std::int64_t arrival = 0;
   std::uint64_t transfer = 0;
+  bool write = false;
 };
 
 struct DramCompletion {

@@ -445,16 +445,21 @@ std::int64_t DramSystem::handover_periods(std::int64_t periods, std::int64_t str
   std::int64_t pending = stream_left;
   for (std::size_t r = 1; r < pending_.size(); ++r) pending += (pending_[r].end - pending_[r].next) / spec_.burst_bytes;
   periods = std::min(periods, (pending - 1) / period_bursts);
-  // The bursts queued behind the stream's, in order: each a row hit of the
-  // stream's kind.
+  // The bursts queued behind the stream's, in order: each a row hit. One of
+  // the other kind waits out the turnaround after each of the stream's
+  // commands (tRTW after a read, the write's data and tWTR_S after a
+  // write), no shorter than tCCD_S.
   const std::int64_t wanted = periods * period_bursts;
   const bool write = pending_.front().write;
+  const DramTiming& t = spec_.t;
+  const bool other_kind_waits = !write || t.WL + t.BURST + t.WTR_S >= t.CCD_S;
   std::int64_t queued = stream_left;
   for (std::size_t r = 1; r < pending_.size() && queued < wanted; ++r) {
     const PendingBursts& behind = pending_[r];
+    if (behind.write != write && !other_kind_waits) return queued / period_bursts;
     for (std::int64_t address = behind.next; address < behind.end && queued < wanted;
          address += spec_.burst_bytes, ++queued)
-      if (behind.write != write || !channel.row_open(mapping_.decode(address).location)) return queued / period_bursts;
+      if (!channel.row_open(mapping_.decode(address).location)) return queued / period_bursts;
   }
   return periods;
 }
@@ -528,7 +533,7 @@ void DramSystem::jump(std::int64_t periods) {
     for (std::int64_t left = requests; left > 0;) {
       PendingBursts& range = pending_.front();
       const std::int64_t fed = std::min(left, (range.end - range.next) / burst_bytes);
-      fed_.push_back({next_burst_id_, range.next, range.transfer});
+      fed_.push_back({next_burst_id_, range.next, range.transfer, range.write});
       next_burst_id_ += static_cast<std::uint64_t>(fed);
       range.next += fed * burst_bytes;
       left -= fed;
@@ -542,7 +547,8 @@ void DramSystem::jump(std::int64_t periods) {
       if (from != fed_.begin()) --from;
       const std::int64_t address = from->first_address + (static_cast<std::int64_t>(id) -
                                                           static_cast<std::int64_t>(from->first_id)) * burst_bytes;
-      return DramRepeatedRequest{mapping_.decode(address).location, arrival_of(id, period), from->transfer};
+      return DramRepeatedRequest{mapping_.decode(address).location, arrival_of(id, period), from->transfer,
+                                 from->write};
     });
     if (fed_.size() > 1) ++handovers_;
   }

@@ -270,13 +270,15 @@ class DramSystem final : public DramBackend {
   // (a handover): their bursts are row hits behind every one of the
   // stream's, and issue only after the jump -- in a period whose column
   // commands follow each other as closely as the rank allows, none could
-  // issue sooner, and FR-FCFS takes the stream's, older, first.
+  // issue sooner (one of the other kind waits longer still), and FR-FCFS
+  // takes the stream's, older, first.
   std::int64_t handover_periods(std::int64_t periods, std::int64_t stream_left) const;
   // A jump's bursts queued, by transfer: the first's id and address.
   struct FedBursts {
     std::uint64_t first_id;
     std::int64_t first_address;
     std::uint64_t transfer;
+    bool write;
   };
   std::vector<FedBursts> fed_;
   // Those a draining tail may: its queue must still hold every slot the
