@@ -428,10 +428,12 @@ std::int64_t DramSystem::handover_periods(std::int64_t periods, std::int64_t str
   const DramChannel& channel = channels_.front();
   const std::int64_t period_bursts = spec_.bank_groups;
   const std::int64_t period = cycle_ - mark_.cycle;
-  // With one rank, a period of column commands each tCCD_S after the last
-  // leaves no cycle in which another column command could go.
-  if (spec_.ranks != 1 || !channel.open_page() || period != period_bursts * std::max(spec_.t.CCD_S, spec_.t.BURST))
-    return 0;
+  // With one rank, a period of column commands each as soon as the last
+  // allows another of its kind (tCCD_S, or the data bus's burst) leaves no
+  // cycle in which another column command of that kind could go.
+  const DramTiming& t = spec_.t;
+  const std::int64_t gap = std::max(t.CCD_S, t.BURST);
+  if (spec_.ranks != 1 || !channel.open_page() || period != period_bursts * gap) return 0;
   // Neither the stream's last burst, whose end the array may wait on, nor
   // any behind it issues in the jump: request id + k·period_bursts issues k
   // periods after the marked period's request id did.
@@ -446,13 +448,13 @@ std::int64_t DramSystem::handover_periods(std::int64_t periods, std::int64_t str
   for (std::size_t r = 1; r < pending_.size(); ++r) pending += (pending_[r].end - pending_[r].next) / spec_.burst_bytes;
   periods = std::min(periods, (pending - 1) / period_bursts);
   // The bursts queued behind the stream's, in order: each a row hit. One of
-  // the other kind waits out the turnaround after each of the stream's
-  // commands (tRTW after a read, the write's data and tWTR_S after a
-  // write), no shorter than tCCD_S.
+  // the other kind must wait out the turnaround after each of the stream's
+  // commands, no shorter than the gap: after a read, tRTW and the read's
+  // data on the bus; after a write, its data and tWTR_S.
   const std::int64_t wanted = periods * period_bursts;
   const bool write = pending_.front().write;
-  const DramTiming& t = spec_.t;
-  const bool other_kind_waits = !write || t.WL + t.BURST + t.WTR_S >= t.CCD_S;
+  const bool other_kind_waits = write ? t.WL + t.BURST + t.WTR_S >= gap
+                                      : std::max({t.CCD_S, t.RTW, t.RL + t.BURST - t.WL}) >= gap;
   std::int64_t queued = stream_left;
   for (std::size_t r = 1; r < pending_.size() && queued < wanted; ++r) {
     const PendingBursts& behind = pending_[r];

@@ -271,7 +271,9 @@ class DramSystem final : public DramBackend {
   // stream's, and issue only after the jump -- in a period whose column
   // commands follow each other as closely as the rank allows, none could
   // issue sooner (one of the other kind waits longer still), and FR-FCFS
-  // takes the stream's, older, first.
+  // takes the stream's, older, first. Without them, a jump stops a period
+  // short of the stream's last burst to queue; with them, it may queue
+  // that burst, or go on to theirs.
   std::int64_t handover_periods(std::int64_t periods, std::int64_t stream_left) const;
   // A jump's bursts queued, by transfer: the first's id and address.
   struct FedBursts {
