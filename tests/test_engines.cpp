@@ -5,7 +5,8 @@
 // their order), ideal memory and DRAM with a narrow NoC (streams spaced more
 // than a cycle apart) and a shared buffer, every layer kind, zero operands
 // (gated MACs, per cycle in the power at --sample 1), and a VCD of the
-// aggregate signals. scripts/check_equivalence.sh engines runs a larger one.
+// aggregate signals; and row stationary. scripts/check_equivalence.sh
+// engines runs a larger one.
 
 #include <algorithm>
 #include <cstdint>
@@ -65,6 +66,11 @@ TEST_CASE("the fold engine writes what the cycle engine writes, byte for byte", 
       // accesses up to each window's end.
       {"ws-baseline-sample-5", with(small, {"--dataflow", "ws", "--microarch", "baseline", "--data-type", "int16",
                                             "--sample", "5", "--sparsity", "weights=0.3"})},
+      // Row stationary: the fold engine runs a PE's column of MACs at once.
+      {"rs-eyeriss-dram", {"--arch", "eyeriss", "--sample", "1", "--sparsity", "ifmap=0.3,weights=0.3"}},
+      {"rs-int8-narrow-noc", {"--arch", "eyeriss", "--memory", "ideal", "--data-type", "int8", "--noc.left_words",
+                              "1", "--noc.top_words", "2", "--sample", "3", "--sparsity", "ifmap=0.5"}},
+      {"rs-fp32-vcd", with(small, {"--dataflow", "rs", "--data-type", "fp32", "--sample", "1", "--vcd", "@VCD"})},
   };
   for (const Case& c : cases) {
     INFO(c.name);
@@ -135,6 +141,9 @@ TEST_CASE("a PE window on the fold engine traces the cycle engine's registers", 
        "--buffer.ifmap_kb", "1", "--buffer.filter_kb", "1", "--buffer.ofmap_kb", "1"},
       {"--dataflow", "os", "--microarch", "pipelined", "--data-type", "int16", "--noc.out_words", "2"},
       {"--dataflow", "is", "--microarch", "pipelined", "--data-type", "fp32", "--noc.left_words", "3"},
+      // Its PEs' scratchpads are traced entry by entry: a bound on their
+      // size above the default.
+      {"--dataflow", "rs", "--data-type", "int8", "--sparsity", "ifmap=0.3", "--vcd-max-mb", "2000"},
   };
   for (std::size_t n = 0; n < cases.size(); ++n) {
     const std::string name = dir + "/case" + std::to_string(n);

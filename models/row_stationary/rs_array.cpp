@@ -21,10 +21,12 @@ template <class Op, class Acc>
 RowStationaryArray<Op, Acc>::RowStationaryArray(const RsConv& conv, const RsMapping& mapping, int rows, int cols,
                                                 const PeScratchpads& pads, const RsNetworkWidths& widths,
                                                 const std::vector<Op>& input, const std::vector<Op>& filters,
-                                                std::vector<Acc>& output, FoldGate* gate)
+                                                std::vector<Acc>& output, FoldGate* gate, PeEngine engine,
+                                                ProbedCycles probed)
     : conv_(conv), mapping_(mapping), rows_(rows), cols_(cols), pads_(pads), widths_(widths), input_(input),
       filters_(filters), output_(output), gate_(gate), passes_(rs_passes(conv, mapping)), window_(rs_window(conv)),
-      pes_(static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols)) {
+      pes_(static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols)),
+      run_macs_ahead_(engine == PeEngine::Fold), probed_(probed) {
   if (const std::string problem = rs_mapping_problem(conv, mapping, rows, cols, pads); !problem.empty())
     throw std::logic_error("row-stationary mapping " + mapping.to_string() + ": " + problem);
   if (gate_ != nullptr) bytes_moved_ = gate_->bytes_moved(-1);
@@ -57,13 +59,15 @@ void RowStationaryArray<Op, Acc>::begin_pass() {
   ++next_pass_;
   in_pass_ = true;
   const RsPass& p = pass();
-  for (Pe& pe : pes_) pe.unit = -1;
+  for (Pe& pe : pes_) pe.unit = pe.psum_stream = -1;
   active_.clear();
   pes_done_ = 0;
   input_streams_.clear();
   psum_streams_.clear();
   next_input_stream_ = 0;
   weights_sent_ = 0;
+  weights_unit_ = 0;
+  weights_unit_sent_ = 0;
   weights_total_ = 0;
   const int n = p.images, q = p.channels, s = conv_.filter_w;
   const int columns = static_cast<int>(window_.columns.size());
@@ -102,7 +106,11 @@ void RowStationaryArray<Op, Acc>::begin_pass() {
           input_streams_.push_back({unit.group, pe.input_row, {}, 0});
         }
         input_streams_[found->second].pes.push_back(index);
-        if (i == 0 && p.accumulates()) psum_streams_.push_back({index, 0});
+        pe.stream = static_cast<int>(found->second);
+        if (i == 0 && p.accumulates()) {
+          pe.psum_stream = static_cast<int>(psum_streams_.size());
+          psum_streams_.push_back({index, 0});
+        }
       }
   }
   // Bottom rows first: a PE frees its link register before the one above
@@ -110,6 +118,14 @@ void RowStationaryArray<Op, Acc>::begin_pass() {
   std::sort(active_.begin(), active_.end(), std::greater<>());
   for (std::size_t slot = 0; slot < active_.size(); ++slot)
     pes_[static_cast<std::size_t>(active_[slot])].slot = static_cast<int>(slot);
+  int longest_column = 1;
+  for (const RsUnit& unit : p.units) longest_column = std::max(longest_column, n * q * s * unit.filters);
+  ahead_.assign(static_cast<std::size_t>(longest_column), MacsAhead{});
+  macs_running_ = 0;
+  wakes_.resize(ahead_.size());
+  for (std::vector<int>& wakes : wakes_) wakes.clear();
+  inputs_ready_ = static_cast<int>(input_streams_.size());
+  psums_ready_ = static_cast<int>(psum_streams_.size());
   may_act_.assign((active_.size() + 63) / 64, 0);
   for (std::size_t slot = 0; slot < active_.size(); ++slot) may_act_[slot / 64] |= std::uint64_t{1} << (slot % 64);
   awaiting_weights_ = awaiting_inputs_ = 0;
@@ -132,6 +148,16 @@ void RowStationaryArray<Op, Acc>::wake(Pe& pe) {
 }
 
 template <class Op, class Acc>
+void RowStationaryArray<Op, Acc>::free_inputs(Pe& pe, int freed) {
+  const bool was_full = pe.inputs_received - pe.inputs_freed >= pads_.ifmap_entries;
+  pe.inputs_freed = freed;
+  InputStream& stream = input_streams_[static_cast<std::size_t>(pe.stream)];
+  if (was_full && pe.inputs_received - pe.inputs_freed < pads_.ifmap_entries && --stream.full_pes == 0 &&
+      stream.sent < static_cast<int>(window_.columns.size()) * words_per_column())
+    ++inputs_ready_;
+}
+
+template <class Op, class Acc>
 void RowStationaryArray<Op, Acc>::step_pe(int index, CycleActivity& a, bool& worked, Waits& waited) {
   Pe& pe = pes_[static_cast<std::size_t>(index)];
   const RsPass& p = pass();
@@ -145,6 +171,12 @@ void RowStationaryArray<Op, Acc>::step_pe(int index, CycleActivity& a, bool& wor
       waited.on(weights ? widths_.ifmap : widths_.filter);
       pe.inputs_needed = inputs_needed;
       set_aside(pe, weights ? Awaits::Inputs : Awaits::Weights);
+      return;
+    }
+    const int left = macs - pe.action;  // one a cycle, this one first
+    if (run_macs_ahead_ && left >= 2 && (cycle_ + left - 1 < probed_.first || cycle_ > probed_.last)) {
+      run_macs(index, left - 1);
+      worked = true;
       return;
     }
     const int m = pe.mac_filter, s = pe.mac_s, c = pe.mac_channel, image = pe.mac_image;
@@ -173,7 +205,7 @@ void RowStationaryArray<Op, Acc>::step_pe(int index, CycleActivity& a, bool& wor
         }
       }
     }
-    if (++pe.action == macs) pe.inputs_freed = window_.freed_after[static_cast<std::size_t>(pe.out_col)] * n * q;
+    if (++pe.action == macs) free_inputs(pe, window_.freed_after[static_cast<std::size_t>(pe.out_col)] * n * q);
     return;
   }
   // Sending partial sum k on, with what arrived from above added.
@@ -194,6 +226,8 @@ void RowStationaryArray<Op, Acc>::step_pe(int index, CycleActivity& a, bool& wor
   if (incoming) {
     value += pe.link;
     pe.link_full = false;
+    if (pe.psum_stream >= 0 && psum_streams_[static_cast<std::size_t>(pe.psum_stream)].sent < n * filters * conv_.out_w)
+      ++psums_ready_;
   }
   ++a.register_reads[static_cast<int>(RegisterFile::PartialSum)];
   worked = true;
@@ -222,21 +256,73 @@ void RowStationaryArray<Op, Acc>::step_pe(int index, CycleActivity& a, bool& wor
 }
 
 template <class Op, class Acc>
+void RowStationaryArray<Op, Acc>::run_macs(int index, int count) {
+  Pe& pe = pes_[static_cast<std::size_t>(index)];
+  const RsUnit& unit = pass().units[static_cast<std::size_t>(pe.unit)];
+  const int filters = unit.filters, q = pass().channels, n = pass().images, s_len = conv_.filter_w;
+  const int* column_of = &input_column_[static_cast<std::size_t>(pe.out_col * s_len)];
+  const std::size_t size = ahead_.size();
+  std::size_t slot = static_cast<std::size_t>(cycle_) % size;
+  ++ahead_[slot].runs_started_less_ended;
+  int m = pe.mac_filter, s = pe.mac_s, c = pe.mac_channel, image = pe.mac_image;
+  // Filter innermost: one input value for a run of filters.
+  const int weight_stride = q * s_len;
+  for (int k = 0; k < count;) {
+    const int run = std::min(filters - m, count - k);
+    const Op in = pe.inputs[static_cast<std::size_t>((column_of[s] * n + image) * q + c)];
+    if (in == Op{0}) {
+      for (int j = 0; j < run; ++j) {
+        ++ahead_[slot].zero_inputs;
+        if (++slot == size) slot = 0;
+      }
+    } else {
+      const Op* weight = &pe.weights[static_cast<std::size_t>((m * q + c) * s_len + s)];
+      Acc* psum = &pe.psums[static_cast<std::size_t>(image * filters + m)];
+      for (int j = 0; j < run; ++j) {
+        const Op w = weight[static_cast<std::ptrdiff_t>(j) * weight_stride];
+        if (w == Op{0}) ++ahead_[slot].zero_weights;
+        psum[j] += static_cast<Acc>(w) * static_cast<Acc>(in);
+        if (++slot == size) slot = 0;
+      }
+    }
+    k += run;
+    m += run;
+    if (m == filters) {
+      m = 0;
+      if (++s == s_len) {
+        s = 0;
+        if (++c == q) {
+          c = 0;
+          ++image;
+        }
+      }
+    }
+  }
+  pe.mac_filter = m;
+  pe.mac_s = s;
+  pe.mac_channel = c;
+  pe.mac_image = image;
+  pe.action += count;
+  --ahead_[slot].runs_started_less_ended;
+  may_act_[static_cast<std::size_t>(pe.slot) / 64] &= ~(std::uint64_t{1} << (pe.slot % 64));
+  wakes_[slot].push_back(index);
+}
+
+template <class Op, class Acc>
 void RowStationaryArray<Op, Acc>::deliver(CycleActivity& a) {
   const RsPass& p = pass();
   const int q = p.channels, n = p.images, s_len = conv_.filter_w;
   // Filter GIN: replica by replica, set row by set row, each weight to the
   // whole set row.
   for (int left = rate(widths_.filter); left > 0 && weights_sent_ < weights_total_; --left) {
-    std::int64_t offset = weights_sent_;
-    std::size_t t = 0;
-    for (;; ++t) {
-      const std::int64_t block = std::int64_t{p.filter_rows} * p.units[t].filters * q * s_len;
-      if (offset < block) break;
-      offset -= block;
-    }
+    const std::size_t t = weights_unit_;
+    const std::int64_t offset = weights_unit_sent_;
     const RsUnit& unit = p.units[t];
     const int per_row = unit.filters * q * s_len;
+    if (++weights_unit_sent_ == std::int64_t{p.filter_rows} * per_row) {
+      ++weights_unit_;
+      weights_unit_sent_ = 0;
+    }
     const int i = static_cast<int>(offset / per_row), w = static_cast<int>(offset % per_row);
     const int m = w / (q * s_len), c = (w / s_len) % q, s = w % s_len;
     const Op value = filters_[static_cast<std::size_t>(
@@ -260,20 +346,20 @@ void RowStationaryArray<Op, Acc>::deliver(CycleActivity& a) {
   // reads its row once all of them have room.
   const int row_words = static_cast<int>(window_.columns.size()) * n * q;
   int left = budget(widths_.ifmap.words), ports = budget(widths_.ifmap.port_values);
-  for (std::size_t tried = 0; left > 0 && tried < input_streams_.size();) {
+  // With no row ready, the round robin would go once round to where it was.
+  for (std::size_t tried = 0; inputs_ready_ > 0 && left > 0 && tried < input_streams_.size();) {
     InputStream& stream = input_streams_[next_input_stream_];
     next_input_stream_ = (next_input_stream_ + 1) % input_streams_.size();
+    if (stream.sent >= row_words || stream.full_pes > 0) {
+      ++tried;
+      continue;
+    }
     const int column = stream.sent / (n * q), image = (stream.sent / q) % n, c = stream.sent % q;
-    const int x = stream.sent < row_words ? window_.columns[static_cast<std::size_t>(column)] : 0;
+    const int x = window_.columns[static_cast<std::size_t>(column)];
     // Padding is made on the way, without a buffer read; a value from the
     // buffer needs a port.
     const bool padding = stream.input_row < 0 || stream.input_row >= conv_.in_h || x < 0 || x >= conv_.in_w;
-    const bool room = stream.sent < row_words && (padding || ports > 0) &&
-                      std::all_of(stream.pes.begin(), stream.pes.end(), [&](int index) {
-                        const Pe& pe = pes_[static_cast<std::size_t>(index)];
-                        return pe.inputs_received - pe.inputs_freed < pads_.ifmap_entries;
-                      });
-    if (!room) {
+    if (!padding && ports == 0) {
       ++tried;
       continue;
     }
@@ -282,6 +368,7 @@ void RowStationaryArray<Op, Acc>::deliver(CycleActivity& a) {
     for (int index : stream.pes) {
       Pe& pe = pes_[static_cast<std::size_t>(index)];
       pe.inputs[static_cast<std::size_t>(pe.inputs_received++)] = value;
+      if (pe.inputs_received - pe.inputs_freed == pads_.ifmap_entries && stream.full_pes++ == 0) --inputs_ready_;
       if (pe.awaits == Awaits::Inputs && pe.inputs_received >= pe.inputs_needed) wake(pe);
       ++a.register_writes[static_cast<int>(RegisterFile::Operand)];
       ++a.noc_deliveries;
@@ -291,11 +378,11 @@ void RowStationaryArray<Op, Acc>::deliver(CycleActivity& a) {
       ++a.buffer_reads[static_cast<int>(Operand::Ifmap)];
       --ports;
     }
-    ++stream.sent;
+    if (++stream.sent == row_words && stream.full_pes == 0) --inputs_ready_;
     --left;
   }
   // Psum GIN: each top PE's earlier partial sums, in the order it adds them.
-  for (int left_psums = rate(widths_.psum_in); left_psums > 0;) {
+  for (int left_psums = rate(widths_.psum_in); psums_ready_ > 0 && left_psums > 0;) {
     bool sent = false;
     for (PsumStream& stream : psum_streams_) {
       if (left_psums == 0) break;
@@ -307,6 +394,7 @@ void RowStationaryArray<Op, Acc>::deliver(CycleActivity& a) {
       pe.link = output_[output_index(p.image0 + k / unit.filters, p.out_row0 + pe.set_col, stream.sent / per_column,
                                      unit.group, unit.filter0 + k % unit.filters)];
       pe.link_full = true;
+      --psums_ready_;
       ++stream.sent;
       ++a.noc_words[static_cast<int>(Network::Out)];
       ++a.buffer_reads[static_cast<int>(Operand::Ofmap)];
@@ -340,9 +428,25 @@ CycleActivity RowStationaryArray<Op, Acc>::step() {
   if (in_pass_) {
     bool worked = false;
     Waits waited;
+    const std::size_t now = static_cast<std::size_t>(cycle_) % ahead_.size();
+    for (int index : wakes_[now]) wake(pes_[static_cast<std::size_t>(index)]);
+    wakes_[now].clear();
     for (std::size_t word = 0; word < may_act_.size(); ++word)
       for (std::uint64_t bits = may_act_[word]; bits != 0; bits &= bits - 1)
         step_pe(active_[word * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))], a, worked, waited);
+    MacsAhead& ahead = ahead_[now];
+    macs_running_ += static_cast<std::uint32_t>(ahead.runs_started_less_ended);
+    if (macs_running_ > 0) {
+      const std::uint32_t nonzero_inputs = macs_running_ - ahead.zero_inputs;
+      a.active_pes += macs_running_;
+      a.gated_macs += ahead.zero_inputs + ahead.zero_weights;
+      a.register_reads[static_cast<int>(RegisterFile::Operand)] += macs_running_;
+      a.register_reads[static_cast<int>(RegisterFile::Stationary)] += nonzero_inputs;
+      a.register_reads[static_cast<int>(RegisterFile::PartialSum)] += nonzero_inputs;
+      a.register_writes[static_cast<int>(RegisterFile::PartialSum)] += nonzero_inputs;
+      worked = true;
+    }
+    ahead = MacsAhead{};
     if (awaiting_weights_ > 0) waited.on(widths_.filter);
     if (awaiting_inputs_ > 0) waited.on(widths_.ifmap);
     const std::uint32_t words_before = a.noc_words[0] + a.noc_words[1] + a.noc_words[2];

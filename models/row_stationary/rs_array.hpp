@@ -44,10 +44,19 @@
 // Zero gating: a MAC whose input value is zero reads no weight and leaves the
 // partial sum untouched (no psum read or write); one whose weight is zero is
 // gated too but has read both.
+//
+// Evaluation: on the fold engine, a PE that starts an output column's MACs
+// with its weights and the column's inputs in its scratchpads does the
+// column's MACs but the last at once, one a cycle from now in the
+// activities; nothing another PE or a network does can reach it before
+// then. It is stepped again for its last MAC, which frees its inputs. The
+// cycle engine steps each MAC, as do MACs whose partial sums a probe may
+// read (a VCD's PE window): every output is the same (tests/test_engines.cpp).
 
 #include <cstdint>
 #include <vector>
 
+#include "models/array/pe_engine.hpp"
 #include "models/execution.hpp"
 #include "models/memory/buffer_config.hpp"
 #include "models/memory/fold_gate.hpp"
@@ -74,9 +83,12 @@ class RowStationaryArray final : public Execution {
   // outputs (batch × out_h × out_w × groups·filters) accumulate in
   // `output`, the buffer's ofmap. `gate`: the memory behind the array
   // (null: ideal), asked before each pass.
+  // `engine`: Fold runs a column's MACs at once outside the `probed`
+  // cycles (the step's).
   RowStationaryArray(const RsConv& conv, const RsMapping& mapping, int rows, int cols, const PeScratchpads& pads,
                      const RsNetworkWidths& widths, const std::vector<Op>& input, const std::vector<Op>& filters,
-                     std::vector<Acc>& output, FoldGate* gate);
+                     std::vector<Acc>& output, FoldGate* gate, PeEngine engine = PeEngine::Cycle,
+                     ProbedCycles probed = {});
 
   CycleActivity step() override;
   bool finished() const override { return next_pass_ >= passes_.size() && !in_pass_ && (!gate_ || gate_->drained()); }
@@ -104,6 +116,8 @@ class RowStationaryArray final : public Execution {
     int weights_loaded = 0;
     std::vector<Op> inputs;   // [column][image][channel], as received
     int inputs_received = 0, inputs_freed = 0;
+    int stream = 0;        // its row's place in input_streams_
+    int psum_stream = -1;  // its place in psum_streams_, if it has one
     std::vector<Acc> psums;   // [image][filter]
     int out_col = 0;          // output column being computed
     int action = 0;           // MAC, then send, index within the column
@@ -121,6 +135,7 @@ class RowStationaryArray final : public Execution {
     int group = 0, input_row = 0;
     std::vector<int> pes;
     int sent = 0;
+    int full_pes = 0;  // of its PEs, those whose ifmap scratchpad has no room
   };
   // One top PE's previous partial sums on the psum GIN.
   struct PsumStream {
@@ -135,6 +150,11 @@ class RowStationaryArray final : public Execution {
     void on(const RsNetworkRate& network) { (network.buffer_limited() ? buffer : noc) = true; }
   };
   void step_pe(int index, CycleActivity& activity, bool& worked, Waits& waited);
+  // Frees the PE's ifmap scratchpad up to `freed` inputs received.
+  void free_inputs(Pe& pe, int freed);
+  // Its next `count` MACs, one a cycle from this one, into ahead_; it
+  // sleeps until the cycle after them.
+  void run_macs(int index, int count);
   // A PE that awaits a GIN's delivery, or is done, is not stepped until the
   // delivery comes: a cycle costs the PEs that may act, not the whole pass.
   void set_aside(Pe& pe, Awaits awaits);
@@ -167,11 +187,30 @@ class RowStationaryArray final : public Execution {
   std::vector<InputStream> input_streams_;
   std::vector<PsumStream> psum_streams_;
   std::size_t next_input_stream_ = 0;
+  // Streams that may send now: an ifmap row with values left for PEs that
+  // all have room; a top PE's psums left, its link register free.
+  int inputs_ready_ = 0, psums_ready_ = 0;
   // The filter GIN's queue: (set row, replica), weights in PE order.
   std::int64_t weights_sent_ = 0, weights_total_ = 0;
+  std::size_t weights_unit_ = 0;          // the replica whose weights it is sending
+  std::int64_t weights_unit_sent_ = 0;    // of them, sent
   std::size_t next_pass_ = 0;
   bool in_pass_ = false;
   int out_slots_used_ = 0;  // GON words this cycle
+  bool run_macs_ahead_;
+  ProbedCycles probed_;
+  // What MACs run ahead do in the coming cycles, and the PEs that wake in
+  // them: slot cycle % size, as long as the pass's longest column of MACs.
+  // A run adds one MAC a cycle from its first slot until the slot where it
+  // ends; zero operands are counted where they come.
+  struct MacsAhead {
+    std::int32_t runs_started_less_ended = 0;
+    std::uint32_t zero_inputs = 0;
+    std::uint32_t zero_weights = 0;  // with a nonzero input
+  };
+  std::vector<MacsAhead> ahead_;
+  std::vector<std::vector<int>> wakes_;
+  std::uint32_t macs_running_ = 0;  // MACs run ahead in this cycle
   std::int64_t cycle_ = 0;
   std::int64_t bytes_moved_ = 0;
   RsTotals totals_;

@@ -257,7 +257,7 @@ class RsArrayStep final : public ArrayStep {
     }
     array_.emplace(conv_, mapping_, arch_.array.rows, arch_.array.cols, arch_.array.scratchpads,
                    network_widths(arch_, memory.dram != nullptr ? &buffer_ : nullptr), data_->input(),
-                   data_->filters(), output_, open_memory(memory, encoder));
+                   data_->filters(), output_, open_memory(memory, encoder), source.engine, source.probed);
     return *array_;
   }
 
