@@ -412,6 +412,7 @@ CycleActivity RowStationaryArray<Op, Acc>::step() {
   a.cycle = cycle_;
   if (gate_ != nullptr) gate_->tick(cycle_);
   out_slots_used_ = 0;
+  repeatable_ = false;
   if (!in_pass_ && next_pass_ < passes_.size()) {
     if (gate_ == nullptr || gate_->ready(next_pass_)) {
       if (gate_ != nullptr) gate_->started(next_pass_);
@@ -431,10 +432,14 @@ CycleActivity RowStationaryArray<Op, Acc>::step() {
     const std::size_t now = static_cast<std::size_t>(cycle_) % ahead_.size();
     for (int index : wakes_[now]) wake(pes_[static_cast<std::size_t>(index)]);
     wakes_[now].clear();
+    bool stepped = false;
     for (std::size_t word = 0; word < may_act_.size(); ++word)
-      for (std::uint64_t bits = may_act_[word]; bits != 0; bits &= bits - 1)
+      for (std::uint64_t bits = may_act_[word]; bits != 0; bits &= bits - 1) {
         step_pe(active_[word * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))], a, worked, waited);
+        stepped = true;
+      }
     MacsAhead& ahead = ahead_[now];
+    repeated_ = ahead;
     macs_running_ += static_cast<std::uint32_t>(ahead.runs_started_less_ended);
     if (macs_running_ > 0) {
       const std::uint32_t nonzero_inputs = macs_running_ - ahead.zero_inputs;
@@ -452,6 +457,7 @@ CycleActivity RowStationaryArray<Op, Acc>::step() {
     const std::uint32_t words_before = a.noc_words[0] + a.noc_words[1] + a.noc_words[2];
     deliver(a);
     const bool delivered = a.noc_words[0] + a.noc_words[1] + a.noc_words[2] > words_before;
+    repeatable_ = run_macs_ahead_ && gate_ == nullptr && !stepped && !delivered && macs_running_ > 0;
     // A cycle lost waiting on a network goes to the NoC when any network
     // waited on is the narrower side of its path, else to the buffer's ports.
     if (!worked && waited.noc) {
@@ -480,6 +486,26 @@ CycleActivity RowStationaryArray<Op, Acc>::step() {
   }
   ++cycle_;
   return a;
+}
+
+template <class Op, class Acc>
+std::int64_t RowStationaryArray<Op, Acc>::skip_repeats(std::int64_t limit) {
+  if (!repeatable_) return 0;
+  // Nothing has changed what the PEs and networks could do: each next cycle
+  // does the same, but for what its slot holds. A PE wakes in the slot where
+  // its run ends, the only runs a later slot changes.
+  const std::size_t size = ahead_.size();
+  std::int64_t count = 0;
+  for (std::size_t slot = static_cast<std::size_t>(cycle_) % size; count < limit; ++count) {
+    const MacsAhead& ahead = ahead_[slot];
+    if (ahead.runs_started_less_ended != 0 || ahead.zero_inputs != repeated_.zero_inputs ||
+        ahead.zero_weights != repeated_.zero_weights)
+      break;
+    ahead_[slot] = MacsAhead{};
+    if (++slot == size) slot = 0;
+  }
+  cycle_ += count;
+  return count;
 }
 
 template <class Op, class Acc>

@@ -52,6 +52,8 @@
 // then. It is stepped again for its last MAC, which frees its inputs. The
 // cycle engine steps each MAC, as do MACs whose partial sums a probe may
 // read (a VCD's PE window): every output is the same (tests/test_engines.cpp).
+// With ideal memory, cycles in which only MACs run ahead are skipped in runs
+// (skip_repeats).
 
 #include <cstdint>
 #include <vector>
@@ -100,6 +102,11 @@ class RowStationaryArray final : public Execution {
   void probe_scratchpads(int row, int col, std::vector<ScratchpadSnapshot>& pads) const override;
   bool waiting_on_memory() const override;
   CycleActivity step_quiet() override;
+  // With ideal memory on the fold engine: after a cycle in which no PE was
+  // stepped and no network moved a word, the next ones repeat it (only MACs
+  // run ahead) until a PE wakes or the MACs' count or zeros change.
+  bool may_repeat() const override { return repeatable_; }
+  std::int64_t skip_repeats(std::int64_t limit) override;
 
   const std::vector<RsPass>& passes() const { return passes_; }
   const RsTotals& totals() const { return totals_; }
@@ -211,6 +218,8 @@ class RowStationaryArray final : public Execution {
   std::vector<MacsAhead> ahead_;
   std::vector<std::vector<int>> wakes_;
   std::uint32_t macs_running_ = 0;  // MACs run ahead in this cycle
+  bool repeatable_ = false;  // the cycle just stepped: only MACs run ahead
+  MacsAhead repeated_;       // and its zeros
   std::int64_t cycle_ = 0;
   std::int64_t bytes_moved_ = 0;
   RsTotals totals_;
