@@ -162,9 +162,10 @@ po::options_description run_options() {
        "on: the PEs compute on operand values; off: timing-only, without values (every cycle and count the same, "
        "except the MACs zero operands gate; no outputs to verify; ws, os and is)")
       ("engine", po::value<std::string>()->default_value("fold"),
-       "how the PEs' values are evaluated: fold, each fold's results at once when it starts (fast; with --vcd-pes "
+       "how the PEs' values are evaluated: fold, each fold's results at once when it starts (rs: each PE's column "
+       "of MACs) (fast; with --vcd-pes "
        "the PE registers are also evaluated, up to the window's last cycle); cycle, every PE register cycle by "
-       "cycle (the reference). Every output is the same; rs always runs cycle by cycle")
+       "cycle (the reference). Every output is the same")
       ("compute-limit-mb", po::value<std::int64_t>()->default_value(1024),
        "a step whose operand values would take more than this runs timing-only, with a warning")
       ("seed", po::value<std::int64_t>()->default_value(1), "seed of the random operands (>= 0)")
