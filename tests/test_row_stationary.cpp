@@ -259,6 +259,35 @@ TEST_CASE("row stationary: the mapper keeps a pass within the global buffer", "[
   CHECK(has(fitting, small));
 }
 
+TEST_CASE("row stationary: where no set fits the buffer as often as the array holds it, the mapper replicates less",
+          "[rs]") {
+  // The layer and array of the test above with a 400-byte buffer. A 3x1 set
+  // (p = q = n = 1) k times holds 9k weights, the 60 inputs its rows share
+  // and 18k int32 partial sums: 60 + 81k bytes, so 4 replicas (384 bytes),
+  // not 5 (465) nor the 6 the array holds (546); a 3x2 set k times, 9k
+  // weights, 4 input rows of 20 and 36k partial sums: 80 + 153k bytes, so 2
+  // replicas (386 bytes), not the 3 the array holds. Every set overflows the
+  // buffer at as many replicas as the array holds (a 3xe set at 6/e
+  // replicas holds at least 6·18·4 = 432 bytes of partial sums).
+  ArchConfig tight = rs_array(4, 6);
+  tight.buffer.organization = BufferOrganization::Shared;
+  tight.buffer.shared_bytes = 400;
+  const Layer layer = conv_layer(20, 20, 8, 16, 3, 3);
+  const RsConv conv = *rs_conv(layer);
+  CHECK(legal_rs_mappings(conv, tight).empty());
+  const std::vector<RsMapping> fewer = legal_rs_mappings(conv, tight, true);
+  const auto has = [&](RsMapping m) {
+    return std::any_of(fewer.begin(), fewer.end(), [&](const RsMapping& l) { return l.to_string() == m.to_string(); });
+  };
+  CHECK(has({3, 1, 1, 1, 1, 4}));
+  CHECK(!has({3, 1, 1, 1, 1, 5}));
+  CHECK(has({3, 2, 1, 1, 1, 2}));
+  CHECK(choose_rs_mapping(conv, tight, RsObjective::Delay).problem.empty());
+  const LayerStats stats = simulate(tight, {layer}, 1).layers.at(0);
+  CHECK(stats.verification == Verification::Passed);
+  CHECK(stats[Counter::Macs] == layer.macs());
+}
+
 TEST_CASE("row stationary: NoC widths and the buffer size matter with ideal memory, so they draw no warning", "[rs]") {
   const std::string dir = make_temp_dir();
   write_file(dir + "/small.yaml", "layers:\n  - {name: c, type: conv, input: [6, 6, 2], filters: 3, kernel: 3}\n");

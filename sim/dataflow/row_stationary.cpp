@@ -467,7 +467,7 @@ RsEstimate estimate_rs(const RsConv& conv, const RsMapping& m, const ArchConfig&
   return e;
 }
 
-std::vector<RsMapping> legal_rs_mappings(const RsConv& conv, const ArchConfig& arch) {
+std::vector<RsMapping> legal_rs_mappings(const RsConv& conv, const ArchConfig& arch, bool fewer_replicas) {
   const int rows = arch.array.rows, cols = arch.array.cols;
   const PeScratchpads& pads = arch.array.scratchpads;
   std::vector<RsMapping> legal;
@@ -490,9 +490,17 @@ std::vector<RsMapping> legal_rs_mappings(const RsConv& conv, const ArchConfig& a
                           std::int64_t{n} * q * window <= pads.ifmap_entries;
                ++n) {
             const std::int64_t units = std::int64_t{conv.groups} * ceil_div(conv.filters, p);
-            const RsMapping m{h, e, p, q, n, static_cast<int>(std::min<std::int64_t>(fit, units))};
-            if (rs_mapping_problem(conv, m, rows, cols, pads).empty() && buffer_problem(conv, m, arch).empty())
+            RsMapping m{h, e, p, q, n, static_cast<int>(std::min<std::int64_t>(fit, units))};
+            if (!rs_mapping_problem(conv, m, rows, cols, pads).empty()) continue;
+            if (buffer_problem(conv, m, arch).empty()) {
               legal.push_back(m);
+              continue;
+            }
+            while (fewer_replicas && --m.replicas > 0)
+              if (buffer_problem(conv, m, arch).empty()) {
+                legal.push_back(m);
+                break;
+              }
           }
     }
   return legal;
@@ -501,7 +509,10 @@ std::vector<RsMapping> legal_rs_mappings(const RsConv& conv, const ArchConfig& a
 RsChoice choose_rs_mapping(const RsConv& conv, const ArchConfig& arch, RsObjective objective,
                            double dram_gb_per_s) {
   RsChoice choice;
-  const std::vector<RsMapping> legal = legal_rs_mappings(conv, arch);
+  std::vector<RsMapping> legal = legal_rs_mappings(conv, arch);
+  // Only where no set fits the buffer as often as the array holds it: the
+  // mappings of layers that fit stay as they were.
+  if (legal.empty()) legal = legal_rs_mappings(conv, arch, true);
   if (legal.empty()) {
     // Name the limit the smallest mapping breaks.
     const RsMapping smallest{std::min(conv.filter_h, arch.array.rows), 1, 1, 1, 1, 1};

@@ -39,8 +39,11 @@ struct RsChoice {
   RsMapping mapping;
   std::string problem;  // empty when a mapping was found
 };
-// Every legal mapping of `conv` on `arch`.
-std::vector<RsMapping> legal_rs_mappings(const RsConv& conv, const ArchConfig& arch);
+// Every legal mapping of `conv` on `arch`, each set replicated as often as
+// the array holds it (or the layer has filters for); with `fewer_replicas`,
+// a set whose pass then overflows the global buffer is replicated as often
+// as fits instead.
+std::vector<RsMapping> legal_rs_mappings(const RsConv& conv, const ArchConfig& arch, bool fewer_replicas = false);
 // With DRAM, a mapping's cost includes what its tile plan moves to and from
 // DRAM (energy: priced; delay: at `dram_gb_per_s`), and mappings without a
 // tile plan that fits are not legal.
