@@ -919,6 +919,17 @@ TEST_CASE("a DRAM system jumping through steady streams of bursts moves, counts 
   for (const std::string& preset : dram_preset_names()) specs.emplace_back(preset, dram_preset(preset));
   specs.emplace_back("ddr4-2400, two ranks", dram_preset("ddr4-2400"));
   specs.back().second.ranks = 2;
+  // Row timings of hundreds of cycles: a transfer may wait a whole round
+  // for its activate, with no command after the readers were given the
+  // present; and streams run long while their activates' timings still
+  // hold their banks, groups and rank.
+  specs.emplace_back("ddr4-2400, row timings of hundreds of cycles", dram_preset("ddr4-2400"));
+  DramTiming& slow = specs.back().second.t;
+  slow.RAS = 300;
+  slow.RC = slow.RAS + slow.RP;
+  slow.RRD_S = 200;
+  slow.RRD_L = 220;
+  slow.FAW = 700;
   for (const auto& [preset, spec] : specs)
     for (bool open_page : {true, false}) {
       INFO(preset << (open_page ? ", open page" : ", closed page"));

@@ -304,6 +304,9 @@ void DramSystem::advance(std::int64_t time_fs, bool follow_streams, std::int64_t
   // Asked about twice per accelerator cycle: mostly no DRAM cycle has ended
   // since, which a product tells faster than the quotient.
   if (time_fs < (cycle_ + 1) * tck_fs_) return;
+  // Readers given the present dropped every snapshot: one keeps that
+  // present for them to ask about once it is past.
+  if (keep_history_ && history_.snapshots.empty()) take_snapshot(history_);
   const std::int64_t end = time_fs / tck_fs_;  // cycles before it have ended
   while (cycle_ < end) {
     std::int64_t next = end;
