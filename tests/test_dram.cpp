@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 #include <functional>
 #include <map>
 #include <random>
@@ -627,6 +628,50 @@ TEST_CASE("an activate holds its channel's row timings until the longest of tRC,
   }
 }
 
+TEST_CASE("a stream of row hits repeats while its activates' timings still run, with the open-page policy",
+          "[dram]") {
+  // One row per bank group, read a burst per group in turn as a DRAM
+  // system queues them, the queue kept full. Soon after the four ACTs
+  // (tRC = 55 cycles), a period of four bursts repeats the one before it:
+  // no request wants a row command, so tRC, tRRD and tFAW hold nothing back
+  // and the bursts do not move them. With the closed-page policy each
+  // burst's auto-precharge moves them: no period repeats while they run.
+  for (bool open_page : {true, false}) {
+    INFO((open_page ? "open page" : "closed page"));
+    const DramSpec spec = dram_preset("ddr4-2400");
+    DramControllerConfig config;
+    config.refresh = false;
+    config.open_page = open_page;
+    DramChannel channel(spec, config);
+    std::uint64_t next_id = 0;
+    const auto fill = [&] {
+      for (; channel.can_accept(); ++next_id) {
+        DramRequest read{next_id, false, {}};
+        read.location.bank_group = static_cast<int>(next_id % 4);
+        read.location.column = static_cast<int>(next_id / 4 % 128);
+        read.location.row = 7;
+        channel.enqueue(read);
+      }
+    };
+    // The channel as it was at each of the last `period` cycles.
+    const std::int64_t period = 4 * std::max(spec.t.CCD_S, spec.t.BURST);
+    std::deque<DramChannel> earlier;
+    bool repeated_while_pending = false;
+    while (channel.row_timings_pending() || channel.stats().activates < 4) {
+      fill();
+      channel.tick();
+      channel.take_completions();
+      if (static_cast<std::int64_t>(earlier.size()) == period) {
+        repeated_while_pending |= channel.stats().activates == 4 && channel.repeats(earlier.front());
+        earlier.pop_front();
+      }
+      earlier.push_back(channel);
+    }
+    CHECK(channel.now() > period);
+    CHECK(repeated_while_pending == open_page);
+  }
+}
+
 TEST_CASE("refreshes: one REF per rank each tREFI, active standby for its tRFC", "[dram][energy]") {
   DramSpec spec = dram_preset("ddr4-2400");
   spec.ranks = 2;
@@ -961,6 +1006,32 @@ TEST_CASE("a DRAM system jumping through steady streams of bursts moves, counts 
       // Awake, a transfer may start at any tick: tails are stepped.
       CHECK(jumped.drained_awake == 0);
     }
+}
+
+TEST_CASE("the rows after a stream jumped over while its activates' timings ran open when a stepped DRAM's do",
+          "[dram]") {
+  // Rows open a few cycles apart in the four bank groups, but tRRD_L, tFAW,
+  // tRAS and tRC run for hundreds of cycles; short transfers each to rows
+  // not open yet. A stream is jumped over, tail and all, while those
+  // timings of the activates that opened its rows still run, and the next
+  // transfer's activates wait for them. They stay where they were through
+  // the jump (DramChannel::move_on); moved on with it, they would hold the
+  // next rows back too long.
+  DramSpec spec = dram_preset("ddr4-2400");
+  spec.t.RAS = 300;
+  spec.t.RC = spec.t.RAS + spec.t.RP;
+  spec.t.RRD_L = 300;
+  spec.t.FAW = 700;
+  const std::int64_t row_bytes = std::int64_t{64} << 11;  // bursts: bank group (2 bits), column (7), bank (2)
+  const JumpedBursts jumped = check_jumps_against_stepped(
+      spec, {},
+      [&](std::mt19937_64& random) {
+        const std::int64_t row = static_cast<std::int64_t>(random() % 4096);
+        return std::vector<TransferStart>{{row * row_bytes, 64 * static_cast<std::int64_t>(64 + random() % 192), false}};
+      },
+      /*short_spell=*/1500);
+  INFO(jumped.asleep << " (asleep) and " << jumped.awake << " (awake) of " << jumped.bursts << " bursts jumped over");
+  CHECK(jumped.drained_asleep > 0);
 }
 
 TEST_CASE("a DRAM system hands a stream over to the transfers queued behind it as one stepped does", "[dram]") {

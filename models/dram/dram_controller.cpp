@@ -188,7 +188,7 @@ void DramChannel::issue_activate(Queued& q) {
   ++open_banks_[l.rank];
   bank.next_read = std::max(bank.next_read, now_ + t.RCD_RD);
   bank.next_write = std::max(bank.next_write, now_ + t.RCD_WR);
-  bank.next_pre = std::max(bank.next_pre, now_ + t.RAS);
+  bank.pre_after_activate = std::max(bank.pre_after_activate, now_ + t.RAS);
   bank.next_act = now_ + t.RC;
   group_next_act_[group_index(l)] = std::max(group_next_act_[group_index(l)], now_ + t.RRD_L);
   rank_next_act_[l.rank] = std::max(rank_next_act_[l.rank], now_ + t.RRD_S);
@@ -210,8 +210,8 @@ void DramChannel::issue_column(std::size_t index) {
   if (q.request.write) {
     record(DramCommand::Write, l, l.row, now_);
     data_end = now_ + t.WL + t.BURST;
-    precharge_at = std::max(bank.next_pre, data_end + t.WR);
-    bank.next_pre = precharge_at;
+    bank.pre_after_column = std::max(bank.pre_after_column, data_end + t.WR);
+    precharge_at = bank.next_pre();
     group_next_write_[g] = std::max(group_next_write_[g], now_ + t.CCD_L);
     rank_next_write_[l.rank] = std::max(rank_next_write_[l.rank], now_ + t.CCD_S);
     group_next_read_[g] = std::max(group_next_read_[g], data_end + t.WTR_L);
@@ -220,8 +220,8 @@ void DramChannel::issue_column(std::size_t index) {
   } else {
     record(DramCommand::Read, l, l.row, now_);
     data_end = now_ + t.RL + t.BURST;
-    precharge_at = std::max(bank.next_pre, now_ + t.RTP);
-    bank.next_pre = precharge_at;
+    bank.pre_after_column = std::max(bank.pre_after_column, now_ + t.RTP);
+    precharge_at = bank.next_pre();
     group_next_read_[g] = std::max(group_next_read_[g], now_ + t.CCD_L);
     rank_next_read_[l.rank] = std::max(rank_next_read_[l.rank], now_ + t.CCD_S);
     group_next_write_[g] = std::max(group_next_write_[g], now_ + std::max(t.CCD_L, t.RTW));
@@ -263,7 +263,7 @@ bool DramChannel::refresh_step() {
   for (std::size_t i = 0; i < banks_.size(); ++i) {
     Bank& bank = banks_[i];
     if (bank.open_row < 0) continue;
-    if (now_ < bank.next_pre) return true;
+    if (now_ < bank.next_pre()) return true;
     DramLocation l;
     l.rank = static_cast<int>(i / spec_.banks());
     l.bank_group = static_cast<int>(i % spec_.banks()) / spec_.banks_per_group;
@@ -316,7 +316,7 @@ void DramChannel::issue_command() {
       const Bank& bank = banks_[b];
       column_possible = column_possible || (bank.row_reads > 0 && bank_column_ready(bank, false)) ||
                         (bank.row_writes > 0 && bank_column_ready(bank, true));
-      const bool may_close = now_ >= bank.next_pre && (bank.row_reads + bank.row_writes == 0 ||
+      const bool may_close = now_ >= bank.next_pre() && (bank.row_reads + bank.row_writes == 0 ||
                                                        (starving != nullptr && starving->bank == b));
       row_possible = row_possible || (bank.other_rows > 0 && (bank.open_row >= 0 ? may_close : activate_ready(bank)));
     }
@@ -339,7 +339,7 @@ void DramChannel::issue_command() {
           issue_activate(q);
           issued = true;
         }
-      } else if (now_ >= bank.next_pre && (&q == starving || !row_has_waiting_hit(l, bank.open_row))) {
+      } else if (now_ >= bank.next_pre() && (&q == starving || !row_has_waiting_hit(l, bank.open_row))) {
         issue_precharge(l, now_);
         q.precharged = true;
         issued = true;
@@ -385,7 +385,7 @@ std::int64_t DramChannel::compute_next_command() const {
       if (acts.size() >= 4) ready = std::max(ready, acts.front() + t.FAW);
       next = std::min(next, ready);
     } else if (bank.other_rows > 0 && (bank.row_reads + bank.row_writes == 0 || b == starving_bank)) {
-      next = std::min(next, bank.next_pre);
+      next = std::min(next, bank.next_pre());
     }
     if (next <= now_) return now_;
   }
@@ -471,6 +471,19 @@ bool DramChannel::repeats(const DramChannel& e, std::size_t drained) const {
       if (!same(now_values[i], then_values[i], margin)) return false;
     return true;
   };
+  const auto no_row_wanted = [](const DramChannel& channel) {
+    return std::none_of(channel.banks_.begin(), channel.banks_.end(), [](const Bank& b) { return b.other_rows > 0; });
+  };
+  const bool rows_settled = config_.open_page && no_row_wanted(*this) && no_row_wanted(e);
+  const auto same_row_timing = [&](std::int64_t now_value, std::int64_t then_value, std::int64_t margin) {
+    return same(now_value, then_value, margin) || (rows_settled && now_value == then_value);
+  };
+  const auto all_same_row_timing = [&](const std::vector<std::int64_t>& now_values,
+                                       const std::vector<std::int64_t>& then_values) {
+    for (std::size_t i = 0; i < now_values.size(); ++i)
+      if (!same_row_timing(now_values[i], then_values[i], 0)) return false;
+    return true;
+  };
   if (period <= 0 || refresh_due_ || e.refresh_due_ || bus_rank_ != e.bus_rank_ ||
       !same(bus_free_, e.bus_free_, spec_.t.RTRS) || standby_from_ - period != e.standby_from_ ||
       open_banks_ != e.open_banks_ || (drained > 0 && !config_.open_page))
@@ -482,19 +495,21 @@ bool DramChannel::repeats(const DramChannel& e, std::size_t drained) const {
     // open rows, compared here.
     const bool same_kinds = drained > 0 || (x.row_reads == y.row_reads && x.row_writes == y.row_writes &&
                                             x.other_rows == y.other_rows);
-    if (x.open_row != y.open_row || !same_kinds || !same(x.next_act, y.next_act, 0) || !same(x.next_pre, y.next_pre, 0) ||
-        !same(x.next_read, y.next_read, 0) || !same(x.next_write, y.next_write, 0))
+    if (x.open_row != y.open_row || !same_kinds || !same_row_timing(x.next_act, y.next_act, 0) ||
+        !same_row_timing(x.pre_after_activate, y.pre_after_activate, 0) ||
+        !same_row_timing(x.pre_after_column, y.pre_after_column, 0) || !same(x.next_read, y.next_read, 0) ||
+        !same(x.next_write, y.next_write, 0))
       return false;
   }
-  if (!all_same(group_next_act_, e.group_next_act_, 0) || !all_same(group_next_read_, e.group_next_read_, 0) ||
-      !all_same(group_next_write_, e.group_next_write_, 0) || !all_same(rank_next_act_, e.rank_next_act_, 0) ||
+  if (!all_same_row_timing(group_next_act_, e.group_next_act_) || !all_same(group_next_read_, e.group_next_read_, 0) ||
+      !all_same(group_next_write_, e.group_next_write_, 0) || !all_same_row_timing(rank_next_act_, e.rank_next_act_) ||
       !all_same(rank_next_read_, e.rank_next_read_, 0) || !all_same(rank_next_write_, e.rank_next_write_, 0) ||
       !all_same(active_until_, e.active_until_, now_ - standby_from_))
     return false;
   for (std::size_t r = 0; r < recent_acts_.size(); ++r) {
     if (recent_acts_[r].size() != e.recent_acts_[r].size()) return false;
     for (std::size_t a = 0; a < recent_acts_[r].size(); ++a)
-      if (!same(recent_acts_[r][a], e.recent_acts_[r][a], spec_.t.FAW)) return false;
+      if (!same_row_timing(recent_acts_[r][a], e.recent_acts_[r][a], spec_.t.FAW)) return false;
   }
   if (queue_.size() + drained != e.queue_.size()) return false;
   for (std::size_t i = 0; i < queue_.size(); ++i) {
@@ -564,25 +579,33 @@ void DramChannel::recount_all_queued() {
 void DramChannel::move_on(const DramChannel& e, std::int64_t periods) {
   const std::int64_t cycles = (now_ - e.now_) * periods;
   const std::int64_t requests = (bursts_issued() - e.bursts_issued()) * periods;
-  // A bound repeats() found passed stays passed, moved on or not.
-  const auto move = [cycles](std::vector<std::int64_t>& bounds) {
-    for (std::int64_t& bound : bounds) bound += cycles;
+  // A bound the period moved moves on by as many cycles each period; one
+  // it left where it was stays there (an activate's while only column
+  // commands issue). A bound repeats() found passed stays passed either way.
+  const auto move_bound = [cycles](std::int64_t& bound, std::int64_t earlier) {
+    if (bound != earlier) bound += cycles;
   };
-  for (Bank& bank : banks_) {
-    bank.next_act += cycles;
-    bank.next_pre += cycles;
-    bank.next_read += cycles;
-    bank.next_write += cycles;
+  const auto move = [&](std::vector<std::int64_t>& bounds, const std::vector<std::int64_t>& earlier) {
+    for (std::size_t i = 0; i < bounds.size(); ++i) move_bound(bounds[i], earlier[i]);
+  };
+  for (std::size_t b = 0; b < banks_.size(); ++b) {
+    Bank& bank = banks_[b];
+    const Bank& then = e.banks_[b];
+    move_bound(bank.next_act, then.next_act);
+    move_bound(bank.pre_after_activate, then.pre_after_activate);
+    move_bound(bank.pre_after_column, then.pre_after_column);
+    move_bound(bank.next_read, then.next_read);
+    move_bound(bank.next_write, then.next_write);
   }
-  move(group_next_act_);
-  move(group_next_read_);
-  move(group_next_write_);
-  move(rank_next_act_);
-  move(rank_next_read_);
-  move(rank_next_write_);
-  move(active_until_);
-  for (auto& acts : recent_acts_)
-    for (std::int64_t& act : acts) act += cycles;
+  move(group_next_act_, e.group_next_act_);
+  move(group_next_read_, e.group_next_read_);
+  move(group_next_write_, e.group_next_write_);
+  move(rank_next_act_, e.rank_next_act_);
+  move(rank_next_read_, e.rank_next_read_);
+  move(rank_next_write_, e.rank_next_write_);
+  move(active_until_, e.active_until_);
+  for (std::size_t r = 0; r < recent_acts_.size(); ++r)
+    for (std::size_t a = 0; a < recent_acts_[r].size(); ++a) move_bound(recent_acts_[r][a], e.recent_acts_[r][a]);
   bus_free_ += cycles;
   standby_from_ += cycles;
   for (std::size_t i = in_flight_head_; i < in_flight_.size(); ++i) {

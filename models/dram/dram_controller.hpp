@@ -190,6 +190,11 @@ class DramChannel {
   // queued request is a row hit: one that is not cannot issue, so it moves
   // down the queue, to a slot that held one just like it a period earlier,
   // which could not issue either -- and so on down past the queue's head.
+  // With the open-page policy and no request queued for another row, now
+  // or then, the activate and precharge timings (tRC, tRRD, tFAW, tRAS,
+  // and a bank's tRTP or write recovery) may also be where they were: no
+  // command they hold back is wanted, and no command the period issued
+  // moved them, so none in the periods after it does (move_on).
   //
   // With `drained` > 0 (a stream's tail, no request arriving), the queue is
   // `earlier`'s less `drained` requests, and each request still queued is
@@ -237,8 +242,9 @@ class DramChannel {
   bool row_open(const DramLocation& l) const { return banks_[bank_index(l)].open_row == l.row; }
   bool open_page() const { return config_.open_page; }
   // Whether an activate's or precharge's timing still holds a bank, bank
-  // group or rank (tRC, tRP, tRRD, tFAW): no period of bursts alone that
-  // starts now repeats, as only row commands move those timings on.
+  // group or rank (tRC, tRP, tRRD, tFAW): with the closed-page policy no
+  // period of bursts alone that starts now repeats, as its auto-precharges
+  // move some of those timings and not others.
   bool row_timings_pending() const;
   std::size_t queued() const { return queue_.size(); }
   // The request queued last; the queue must not be empty.
@@ -254,7 +260,12 @@ class DramChannel {
  private:
   struct Bank {
     int open_row = -1;
-    std::int64_t next_act = 0, next_pre = 0, next_read = 0, next_write = 0;
+    std::int64_t next_act = 0, next_read = 0, next_write = 0;
+    // The earliest PRE: tRAS after the ACT, and after each column command
+    // (tRTP, write recovery). Kept apart because a stream of bursts moves
+    // only the second (DramChannel::move_on).
+    std::int64_t pre_after_activate = 0, pre_after_column = 0;
+    std::int64_t next_pre() const { return std::max(pre_after_activate, pre_after_column); }
     int rank = 0;
     std::size_t group = 0;  // group_index
     // Its queued requests: reads and writes to the open row, and the rest
@@ -288,8 +299,9 @@ class DramChannel {
   bool activate_ready(const Bank& bank) const;
   bool row_has_waiting_hit(const DramLocation& l, int row) const;
   bool refresh_step();
-  // Moves the timing bounds, the bursts in flight, the statistics and the
-  // clock on through `periods` repetitions of the period since `earlier`.
+  // Moves the timing bounds the period moved, the bursts in flight, the
+  // statistics and the clock on through `periods` repetitions of the period
+  // since `earlier`.
   void move_on(const DramChannel& earlier, std::int64_t periods);
   // Counts every queued request in its bank's kinds afresh.
   void recount_all_queued();

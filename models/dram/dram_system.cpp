@@ -381,10 +381,10 @@ void DramSystem::mark_stream() {
   // A row command soon breaks a period marked while one is wanted: in
   // GNMT, of 576 k such marks, 22 reached their period's end and none
   // jumped. Marking waits for the next burst.
-  // Nor can a period repeat while an activate's timing still runs
-  // (DramChannel::repeats): in LSTM-LM, 285 k of 646 k marked periods
-  // failed on a bank's state.
-  if (others == 0 && (channel.row_command_wanted() || channel.row_timings_pending())) others = 1;
+  // Nor can a closed-page period repeat while an activate's timing still
+  // runs (DramChannel::repeats).
+  if (others == 0 && (channel.row_command_wanted() || (!channel.open_page() && channel.row_timings_pending())))
+    others = 1;
   marked_ = others == 0;
   if (!marked_) {
     // No mark can hold before that many more bursts.
