@@ -1,11 +1,15 @@
 #include "tests/helpers.hpp"
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -16,8 +20,6 @@
 
 #include "sim/engine/simulator.hpp"
 #include "sim/config/text.hpp"
-
-extern char** environ;
 
 namespace systole::test {
 
@@ -216,18 +218,41 @@ std::vector<std::vector<std::string>> read_csv(const std::string& path) {
 
 pid_t start_command(const std::string& program, const std::vector<std::string>& args, const std::string& out_path,
                     const std::string& err_path) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   std::vector<std::string> argv_storage = {program};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&actions);
+  // The child tells the parent through this pipe why it could not start;
+  // a successful exec closes it with nothing written.
+  int failure[2];
+  if (pipe2(failure, O_CLOEXEC) != 0) return -1;
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    // Killed with the test process that started it (ctest stops a test
+    // that runs too long with SIGKILL), so no run outlives its test.
+    // Between fork and exec only async-signal-safe calls.
+#if defined(__linux__)
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+    if (getppid() != parent) _exit(127);
+    const int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (out >= 0 && err >= 0 && dup2(out, STDOUT_FILENO) >= 0 && dup2(err, STDERR_FILENO) >= 0)
+      execv(program.c_str(), argv.data());
+    const int error = errno;
+    [[maybe_unused]] const ssize_t written = write(failure[1], &error, sizeof error);
+    _exit(127);
+  }
+  close(failure[1]);
+  int error = 0;
+  const ssize_t got = pid > 0 ? read(failure[0], &error, sizeof error) : 0;
+  close(failure[0]);
+  if (pid > 0 && got > 0) {
+    waitpid(pid, nullptr, 0);
+    return -1;
+  }
   return pid;
 }
 

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
@@ -60,6 +61,42 @@ TEST_CASE("help and version", "[cli]") {
   CHECK(run_help.out.find("--array.rows") != std::string::npos);
   CHECK(run_systole({}).exit_code == 2);
   expect_bad_input(run_systole({"simulate"}), "unknown subcommand 'simulate'");
+}
+
+TEST_CASE("a command a test starts does not outlive the test process", "[cli]") {
+  // A stand-in for the test process starts a long command and is killed,
+  // as ctest kills a test that runs too long: the command dies with it.
+  int report[2];
+  REQUIRE(pipe(report) == 0);
+  const pid_t stand_in = fork();
+  REQUIRE(stand_in >= 0);
+  if (stand_in == 0) {
+    const pid_t started = start_command("/bin/sleep", {"60"}, "/dev/null", "/dev/null");
+    [[maybe_unused]] const ssize_t written = write(report[1], &started, sizeof started);
+    pause();
+    _exit(0);
+  }
+  close(report[1]);
+  pid_t command = -1;
+  REQUIRE(read(report[0], &command, sizeof command) == static_cast<ssize_t>(sizeof command));
+  close(report[0]);
+  REQUIRE(command > 0);
+  kill(stand_in, SIGKILL);
+  waitpid(stand_in, nullptr, 0);
+  // Orphaned, it is gone, or a zombie no one reaped, once its SIGKILL lands.
+  const auto running = [command] {
+    std::ifstream stat("/proc/" + std::to_string(command) + "/stat");
+    std::string pid, name, state;
+    return static_cast<bool>(stat >> pid >> name >> state) && state != "Z";
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (running() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const bool outlived = running();
+  if (outlived) kill(command, SIGKILL);
+  CHECK_FALSE(outlived);
+  // One that cannot start is told apart.
+  CHECK(start_command("/nonexistent/systole", {}, "/dev/null", "/dev/null") == -1);
 }
 
 TEST_CASE("bad input exits 2 with one line and writes nothing", "[cli]") {
