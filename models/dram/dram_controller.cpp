@@ -471,10 +471,7 @@ bool DramChannel::repeats(const DramChannel& e, std::size_t drained) const {
       if (!same(now_values[i], then_values[i], margin)) return false;
     return true;
   };
-  const auto no_row_wanted = [](const DramChannel& channel) {
-    return std::none_of(channel.banks_.begin(), channel.banks_.end(), [](const Bank& b) { return b.other_rows > 0; });
-  };
-  const bool rows_settled = config_.open_page && no_row_wanted(*this) && no_row_wanted(e);
+  const bool rows_settled = config_.open_page && !row_command_wanted() && !e.row_command_wanted();
   const auto same_row_timing = [&](std::int64_t now_value, std::int64_t then_value, std::int64_t margin) {
     return same(now_value, then_value, margin) || (rows_settled && now_value == then_value);
   };
