@@ -236,3 +236,43 @@ TEST_CASE("the int8 VNNI kernel sums as the PEs sum", "[engines]") {
     }
   }
 }
+
+// The fold engine counts the MACs a zero weight gates from the zeros the
+// packed block reports: every zero of the block, row by row, columns in
+// order, and none of the zeros that pad the block to whole groups of four
+// rows and vectors of sixteen columns.
+TEST_CASE("the int8 VNNI block finds its zero weights, not its padding", "[engines]") {
+  if (!systole::Int8DotBlock::supported()) {
+    WARN("this CPU has no AVX-512 VNNI: the fold engine finds zeros in its portable copy, tested above");
+    return;
+  }
+  std::mt19937 rng(11);
+  for (const auto& [rows, cols] : {std::pair<std::int64_t, int>{1, 1}, {5, 7}, {128, 128}, {131, 200}, {3, 33}}) {
+    for (const double zero_share : {0.0, 0.3, 1.0}) {
+      INFO(rows << " x " << cols << ", zero share " << zero_share);
+      std::vector<std::int8_t> block(static_cast<std::size_t>(rows) * cols);
+      std::bernoulli_distribution zero(zero_share);
+      for (auto& v : block) v = zero(rng) ? std::int8_t{0} : static_cast<std::int8_t>(1 + rng() % 255);
+      std::vector<std::int64_t> expected_begin{0};
+      std::vector<int> expected_columns;
+      for (std::int64_t s = 0; s < rows; ++s) {
+        for (int c = 0; c < cols; ++c)
+          if (block[s * cols + c] == 0) expected_columns.push_back(c);
+        expected_begin.push_back(static_cast<std::int64_t>(expected_columns.size()));
+      }
+      std::vector<std::int8_t> column_major(block.size());
+      for (std::int64_t s = 0; s < rows; ++s)
+        for (int c = 0; c < cols; ++c) column_major[c * rows + s] = block[s * cols + c];
+      for (const bool row_major : {true, false}) {
+        INFO((row_major ? "row-major" : "column-major"));
+        const systole::Int8DotBlock packed(row_major ? block.data() : column_major.data(), row_major ? cols : 1,
+                                           row_major ? 1 : rows, rows, cols);
+        std::vector<std::int64_t> begin = {-1};
+        std::vector<int> columns = {-1};
+        packed.find_zeros(begin, columns);
+        CHECK(begin == expected_begin);
+        CHECK(columns == expected_columns);
+      }
+    }
+  }
+}

@@ -194,45 +194,20 @@ struct DenseBlock {
   std::unique_ptr<Op[]> values;  // every element is copied in: not zeroed first
 };
 
-// The zeros of a rows × cols block (element (i, j) at source[i·row_stride +
-// j·col_stride]), row by row, found reading along the smaller stride.
+// The zeros of a block, row by row: row i's columns, in order, are
+// columns[begin[i] .. begin[i + 1]).
 struct BlockZeros {
+  // Of a row-major rows × cols block.
   template <class Op>
-  BlockZeros(const Op* source, std::int64_t row_stride, std::int64_t col_stride, std::int64_t rows, int cols)
-      : begin(static_cast<std::size_t>(rows) + 1, 0) {
-    if (col_stride <= row_stride) {
-      for (std::int64_t i = 0; i < rows; ++i) {
-        const Op* row = source + i * row_stride;
-        const auto found = [&](std::int64_t j) { columns.push_back(static_cast<int>(j)); };
-        if (col_stride == 1)
-          for_each_zero(row, cols, found);
-        else
-          for (int j = 0; j < cols; ++j)
-            if (row[j * col_stride] == Op{}) found(j);
-        begin[static_cast<std::size_t>(i) + 1] = static_cast<std::int64_t>(columns.size());
-      }
-      return;
+  BlockZeros(const DenseBlock<Op>& block, std::int64_t rows, int cols) : begin(static_cast<std::size_t>(rows) + 1, 0) {
+    for (std::int64_t i = 0; i < rows; ++i) {
+      for_each_zero(block.row(i, cols), cols, [&](std::int64_t j) { columns.push_back(static_cast<int>(j)); });
+      begin[static_cast<std::size_t>(i) + 1] = static_cast<std::int64_t>(columns.size());
     }
-    // Down the columns, then sorted into rows by counting: each row keeps
-    // its columns in order.
-    std::vector<std::pair<std::int64_t, int>> found;  // (row, column)
-    for (int j = 0; j < cols; ++j) {
-      const Op* column = source + j * col_stride;
-      const auto zero = [&](std::int64_t i) { found.emplace_back(i, j); };
-      if (row_stride == 1)
-        for_each_zero(column, rows, zero);
-      else
-        for (std::int64_t i = 0; i < rows; ++i)
-          if (column[i * row_stride] == Op{}) zero(i);
-    }
-    for (const auto& [i, j] : found) ++begin[static_cast<std::size_t>(i) + 1];
-    for (std::size_t i = 1; i < begin.size(); ++i) begin[i] += begin[i - 1];
-    columns.resize(found.size());
-    std::vector<std::int64_t> next(begin.begin(), begin.end() - 1);
-    for (const auto& [i, j] : found) columns[static_cast<std::size_t>(next[static_cast<std::size_t>(i)]++)] = j;
   }
+  explicit BlockZeros(const Int8DotBlock& packed) { packed.find_zeros(begin, columns); }
 
-  std::vector<std::int64_t> begin;  // row i's zeros: columns[begin[i] .. begin[i+1])
+  std::vector<std::int64_t> begin;
   std::vector<int> columns;
 };
 
@@ -274,8 +249,7 @@ void FoldEvaluation<Op, Acc>::evaluate(const Shared& shared, const Outputs& outp
     if (packs) packed.emplace(shared.values, shared.row_stride, shared.col_stride, shared.count, cols);
   }
   if (!packed) block.emplace(shared.values, shared.row_stride, shared.col_stride, shared.count, cols);
-  const BlockZeros zeros = block ? BlockZeros(block->row(0, cols), cols, 1, shared.count, cols)
-                                 : BlockZeros(shared.values, shared.row_stride, shared.col_stride, shared.count, cols);
+  const BlockZeros zeros = packed ? BlockZeros(*packed) : BlockZeros(*block, shared.count, cols);
   // Output o, shared index s and column c meet at offset o·outputs.step +
   // s·shared.step + c.
   GatedCount gated(outputs.step, outputs.count, cols,

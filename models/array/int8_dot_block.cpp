@@ -60,6 +60,46 @@ SYSTOLE_VNNI_TARGET void dot_products(const std::int8_t* packed, std::int64_t gr
   }
 }
 
+// The zeros of a packed block, row by row (see Int8DotBlock::find_zeros).
+// A 64-byte vector holds four rows of sixteen columns, row i of column c at
+// byte 4c + i. Zero weights are rare, so a group of four rows is counted
+// row by row (popcounts, no branch) and its zeros then placed in one pass
+// over the set bits.
+SYSTOLE_VNNI_TARGET void find_packed_zeros(const std::int8_t* packed, std::int64_t rows, int cols, int padded_cols,
+                                           std::vector<std::int64_t>& begin, std::vector<int>& columns) {
+  constexpr std::uint64_t kRowZero = 0x1111'1111'1111'1111ULL;  // row 0's bit in each column
+  const int vectors = padded_cols / kColumnsPerVector;
+  const int last_vector_columns = cols - kColumnsPerVector * (vectors - 1);  // the rest are padding
+  const std::uint64_t last_vector_mask =
+      last_vector_columns == kColumnsPerVector ? ~std::uint64_t{0} : (std::uint64_t{1} << (4 * last_vector_columns)) - 1;
+  std::vector<std::uint64_t> masks(static_cast<std::size_t>(vectors));
+  begin.assign(static_cast<std::size_t>(rows) + 1, 0);
+  columns.clear();
+  const std::int8_t* group = packed;
+  for (std::int64_t first_row = 0; first_row < rows; first_row += 4, group += static_cast<std::int64_t>(padded_cols) * 4) {
+    const std::int64_t group_rows = std::min<std::int64_t>(4, rows - first_row);
+    const std::uint64_t real_rows = kRowZero * ((1u << group_rows) - 1);  // padding rows are zeros too
+    std::int64_t count[4] = {};
+    for (int v = 0; v < vectors; ++v) {
+      const __m512i bytes = _mm512_loadu_si512(group + 64 * v);
+      masks[v] = _mm512_testn_epi8_mask(bytes, bytes) & real_rows & (v == vectors - 1 ? last_vector_mask : ~std::uint64_t{0});
+      for (int i = 0; i < 4; ++i) count[i] += __builtin_popcountll(masks[v] & (kRowZero << i));
+    }
+    std::int64_t next[4];
+    next[0] = begin[static_cast<std::size_t>(first_row)];
+    for (int i = 0; i < 4; ++i) {
+      if (i > 0) next[i] = next[i - 1] + count[i - 1];
+      if (i < group_rows) begin[static_cast<std::size_t>(first_row + i) + 1] = next[i] + count[i];
+    }
+    columns.resize(static_cast<std::size_t>(next[3] + count[3]));
+    for (int v = 0; v < vectors; ++v)
+      for (std::uint64_t zeros = masks[v]; zeros != 0; zeros &= zeros - 1) {
+        const int bit = __builtin_ctzll(zeros);
+        columns[static_cast<std::size_t>(next[bit % 4]++)] = kColumnsPerVector * v + bit / 4;
+      }
+  }
+}
+
 // 16 columns of four rows (`rows` of them real, below zero), interleaved
 // as vpdpbusd reads them: column c's four bytes at 4c.
 void pack_group(const __m128i rows[4], std::int8_t* dest) {
@@ -165,6 +205,15 @@ void Int8DotBlock::products(const std::int8_t* x, std::int32_t* sums) {
 #else
   (void)x;
   (void)sums;
+#endif
+}
+
+void Int8DotBlock::find_zeros(std::vector<std::int64_t>& begin, std::vector<int>& columns) const {
+#if SYSTOLE_HAS_VNNI_KERNEL
+  find_packed_zeros(packed_.get(), rows_, cols_, padded_cols_, begin, columns);
+#else
+  (void)begin;
+  (void)columns;
 #endif
 }
 

@@ -32,6 +32,11 @@ class Int8DotBlock {
   // sums[c] for c in [0, cols), of the rows x[0 .. rows).
   void products(const std::int8_t* x, std::int32_t* sums);
 
+  // The block's zero weights, row by row: row s's columns, in order, are
+  // columns[begin[s] .. begin[s + 1]). Found in the packed copy, which the
+  // core's caches hold, rather than in the operand, which they may not.
+  void find_zeros(std::vector<std::int64_t>& begin, std::vector<int>& columns) const;
+
  private:
   std::int64_t rows_;
   std::int64_t groups_;  // of four rows
