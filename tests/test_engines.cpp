@@ -229,10 +229,33 @@ TEST_CASE("the int8 VNNI kernel sums as the PEs sum", "[engines]") {
       INFO(layout.name);
       systole::Int8DotBlock packed(layout.values, layout.row_stride, layout.col_stride, shape.rows, shape.cols);
       std::vector<std::int32_t> sums(static_cast<std::size_t>(shape.cols) + 1, 12345);  // one past: untouched
-      packed.products(x.data(), sums.data());
+      packed.products(x.data(), 0, 1, sums.data(), 0);
       for (int c = 0; c < shape.cols; ++c) CHECK(static_cast<std::uint32_t>(sums[c]) == expected[c]);
       CHECK(sums.back() == 12345);
       if (shape.extreme) CHECK(sums[0] < 0);  // 16384 per row: past 2^31, wrapped
+      // Rows at once: x times 1, -1, 2, 3, … (each wrapping as int8),
+      // spaced apart; their sums spaced by cols + 2, the gaps untouched.
+      for (int count = 2; count <= systole::Int8DotBlock::kRowsPerPass; ++count) {
+        INFO(count << " rows at once");
+        const std::int64_t x_stride = shape.rows + 5;
+        std::vector<std::int8_t> rows(static_cast<std::size_t>(count * x_stride));
+        for (int r = 0; r < count; ++r)
+          for (std::int64_t s = 0; s < shape.rows; ++s)
+            rows[r * x_stride + s] = static_cast<std::int8_t>(static_cast<std::uint8_t>(x[s]) * (r == 1 ? -1 : std::max(r, 1)));
+        const std::int64_t sums_stride = shape.cols + 2;
+        std::vector<std::int32_t> many(static_cast<std::size_t>(count * sums_stride), 12345);
+        packed.products(rows.data(), x_stride, count, many.data(), sums_stride);
+        for (int r = 0; r < count; ++r) {
+          for (int c = 0; c < shape.cols; ++c) {
+            std::uint32_t sum = 0;
+            for (std::int64_t s = 0; s < shape.rows; ++s)
+              sum += static_cast<std::uint32_t>(rows[r * x_stride + s] * block[s * shape.cols + c]);
+            CHECK(static_cast<std::uint32_t>(many[r * sums_stride + c]) == sum);
+          }
+          CHECK(many[r * sums_stride + shape.cols] == 12345);
+          CHECK(many[r * sums_stride + shape.cols + 1] == 12345);
+        }
+      }
     }
   }
 }

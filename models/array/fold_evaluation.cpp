@@ -256,30 +256,38 @@ void FoldEvaluation<Op, Acc>::evaluate(const Shared& shared, const Outputs& outp
                    (shared.count - 1) * shared.step + outputs.count * outputs.step + cols);
   for (std::int64_t s = 0; s < shared.count; ++s)
     for (std::int64_t z = zeros.begin[s]; z < zeros.begin[s + 1]; ++z) gated.zero_b(s * shared.step, zeros.columns[z]);
-  std::vector<Acc> sums(static_cast<std::size_t>(cols));
-  for (std::int64_t o = 0; o < outputs.count; ++o) {
-    const Op* x = outputs.values + o * outputs.row_stride;
-    // The next output's operands, like its sums below, are far apart and
+  // The VNNI kernel takes a few outputs at a time, the portable loop one.
+  const std::int64_t per_pass = packed ? Int8DotBlock::kRowsPerPass : 1;
+  std::vector<Acc> sums(static_cast<std::size_t>(per_pass * cols));
+  for (std::int64_t first = 0; first < outputs.count; first += per_pass) {
+    const int count = static_cast<int>(std::min(per_pass, outputs.count - first));
+    const Op* x = outputs.values + first * outputs.row_stride;
+    // The next pass's operands, like its sums below, are far apart and
     // mostly out of the core's caches (a recurrent step's 128-byte pieces of
     // a 3 KB row): asked for now, they arrive while these products run.
-    if (o + 1 < outputs.count)
+    for (std::int64_t o = first + per_pass; o < std::min(first + 2 * per_pass, outputs.count); ++o)
       for (std::int64_t s = 0; s < shared.count; s += 64 / static_cast<std::int64_t>(sizeof(Op)))
-        __builtin_prefetch(x + outputs.row_stride + s);
+        __builtin_prefetch(outputs.values + o * outputs.row_stride + s);
     if constexpr (std::is_same_v<Op, std::int8_t>) {
-      if (packed) packed->products(x, sums.data());
+      if (packed) packed->products(x, outputs.row_stride, count, sums.data(), cols);
     }
     if (block) {
       std::fill(sums.begin(), sums.end(), Acc{});
       add_block_products(sums.data(), block->row(0, cols), x, shared.count, cols);
     }
-    if (o + 1 < outputs.count)  // its load would wait on memory after the products: a fold's outputs are far apart
-      for (int c = 0; c < cols; c += 64 / static_cast<int>(sizeof(Acc))) __builtin_prefetch(out + (o + 1) * out_ld + c);
-    for_each_zero(x, shared.count, [&](std::int64_t s) {
-      gated.zero_a(s * shared.step, o);
-      for (std::int64_t z = zeros.begin[s]; z < zeros.begin[s + 1]; ++z)
-        gated.zero_pair(s * shared.step, o, zeros.columns[z]);
-    });
-    add_to_output(out + o * out_ld, sums.data(), cols);
+    // Their loads would wait on memory after the products: a fold's
+    // outputs are far apart.
+    for (std::int64_t o = first + per_pass; o < std::min(first + 2 * per_pass, outputs.count); ++o)
+      for (int c = 0; c < cols; c += 64 / static_cast<int>(sizeof(Acc))) __builtin_prefetch(out + o * out_ld + c);
+    for (int r = 0; r < count; ++r) {
+      const std::int64_t o = first + r;
+      for_each_zero(x + r * outputs.row_stride, shared.count, [&](std::int64_t s) {
+        gated.zero_a(s * shared.step, o);
+        for (std::int64_t z = zeros.begin[s]; z < zeros.begin[s + 1]; ++z)
+          gated.zero_pair(s * shared.step, o, zeros.columns[z]);
+      });
+      add_to_output(out + o * out_ld, sums.data() + static_cast<std::size_t>(r) * cols, cols);
+    }
   }
   gated_ = gated.per_cycle();
 }

@@ -11,6 +11,8 @@
 //
 // The block is packed once per fold, four rows interleaved per column
 // (vpdpbusd's operand layout), rows and columns padded with zero weights.
+// Output rows go through it a few at a time, so that each vector of
+// weights the kernel loads serves all of them.
 
 #include <cstdint>
 #include <memory>
@@ -29,8 +31,14 @@ class Int8DotBlock {
   Int8DotBlock(const std::int8_t* block, std::int64_t row_stride, std::int64_t col_stride, std::int64_t rows,
                int cols);
 
-  // sums[c] for c in [0, cols), of the rows x[0 .. rows).
-  void products(const std::int8_t* x, std::int32_t* sums);
+  // Rows of x at once: each weight the kernel loads serves them all.
+  static constexpr int kRowsPerPass = 4;
+
+  // For each of `count` (1 to kRowsPerPass) rows of x, the first at x and
+  // the next x_stride further, its sums[r·sums_stride + c] for c in [0,
+  // cols), of its elements [0 .. rows).
+  void products(const std::int8_t* x, std::int64_t x_stride, int count, std::int32_t* sums,
+                std::int64_t sums_stride);
 
   // The block's zero weights, row by row: row s's columns, in order, are
   // columns[begin[s] .. begin[s + 1]). Found in the packed copy, which the
@@ -46,7 +54,7 @@ class Int8DotBlock {
   // so it is not zeroed first.
   std::unique_ptr<std::int8_t[]> packed_;
   std::vector<std::int32_t> offsets_;  // 128·Σ_s w(s, c), per padded column
-  std::vector<std::uint8_t> x_;        // x + 128, padded to whole groups
+  std::vector<std::uint8_t> x_;        // rows of x + 128, each padded to whole groups
 };
 
 }  // namespace systole
