@@ -1,6 +1,7 @@
 #include "tests/helpers.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #if defined(__linux__)
@@ -263,8 +264,10 @@ CommandResult run_command(const std::string& program, const std::vector<std::str
   const pid_t pid = start_command(program, args, out_path, err_path);
   if (pid > 0) {
     int status = 0;
-    waitpid(pid, &status, 0);
+    rusage usage{};
+    wait4(pid, &status, 0, &usage);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.peak_rss_kb = usage.ru_maxrss;
   }
   result.out = read_file(out_path);
   result.err = read_file(err_path);

@@ -52,6 +52,7 @@ struct CommandResult {
   int exit_code = -1;
   std::string out;
   std::string err;
+  long peak_rss_kb = 0;  // the command's largest resident set (getrusage's ru_maxrss)
 };
 // Runs `program` (a path) with `args`.
 CommandResult run_command(const std::string& program, const std::vector<std::string>& args);

@@ -100,17 +100,23 @@ GroupEnergy CycleEnergy::take(const CycleTotals& cycles, std::int64_t count, std
       last = now;
     }
   if (dram_ != nullptr) {
-    // The vector unit's cycles do not advance the DRAM; the array's have.
-    const std::int64_t last_cycle_end_fs = step_start_fs_ + (last_cycle + 1) * period_fs_;
-    dram_->advance_to(last_cycle_end_fs);
-    const DramChannelStats now = dram_->stats_by(last_cycle_end_fs);
-    add_dram_commands(counts, dram_stats_, now);
-    dram_stats_ = now;
+    read_dram(last_cycle);
+    counts += dram_counted_;
+    dram_counted_ = Counters{};
   }
   GroupEnergy energy;
   for (const Term& t : terms_)
     energy.energy[static_cast<int>(t.group)] += static_cast<double>(counts[t.counter]) * t.per_action;
   return energy;
+}
+
+void CycleEnergy::read_dram(std::int64_t last_cycle) {
+  // The vector unit's cycles do not advance the DRAM; the array's have.
+  const std::int64_t last_cycle_end_fs = step_start_fs_ + (last_cycle + 1) * period_fs_;
+  dram_->advance_to(last_cycle_end_fs);
+  const DramChannelStats now = dram_->stats_by(last_cycle_end_fs);
+  add_dram_commands(dram_counted_, dram_stats_, now);
+  dram_stats_ = now;
 }
 
 }  // namespace systole

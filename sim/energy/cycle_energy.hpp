@@ -41,6 +41,14 @@ class CycleEnergy {
   // after the buffer has counted them.
   GroupEnergy take(const CycleTotals& cycles, std::int64_t count, std::int64_t last_cycle);
 
+  // Whether it reads the DRAM's commands, which the DRAM keeps a history
+  // of for it while it runs ahead (a unit sleeps): a history as long as the
+  // cycles between two reads.
+  bool reads_dram() const { return dram_ != nullptr; }
+  // Reads them by the end of cycle `last_cycle` of the step, for the next
+  // take: a long window read in pieces keeps the DRAM's history short.
+  void read_dram(std::int64_t last_cycle);
+
  private:
   struct Term {
     Counter counter;
@@ -56,7 +64,10 @@ class CycleEnergy {
   std::int64_t step_start_fs_ = 0;
   // Cumulative counts where they were at the last take.
   std::int64_t buffer_accesses_[2][kOperands] = {};
+  // The DRAM's where they were at the last read, and what the reads since
+  // the last take added.
   DramChannelStats dram_stats_;
+  Counters dram_counted_;
 };
 
 }  // namespace systole

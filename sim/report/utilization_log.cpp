@@ -6,7 +6,12 @@ namespace systole {
 
 UtilizationLog::UtilizationLog(const std::string& path, std::int64_t window, long long pe_count,
                                double clock_period_ns, std::optional<CycleEnergy> energy)
-    : file_(path), window_(window), pe_count_(pe_count), clock_period_ns_(clock_period_ns), energy_(std::move(energy)) {
+    : file_(path),
+      window_(window),
+      pe_count_(pe_count),
+      clock_period_ns_(clock_period_ns),
+      energy_(std::move(energy)),
+      next_dram_read_(first_dram_read()) {
   if (energy_) {
     open_.energy = &window_energy_;
     open_.priced = &energy_->priced();
@@ -36,7 +41,15 @@ inline void UtilizationLog::add_cycles(const CycleActivity& activity, std::int64
   }
   open_.sums.add(activity, static_cast<std::uint64_t>(count));
   open_.cycles += count;
-  if (open_.cycles == window_) flush_window();
+  if (open_.cycles == window_)
+    flush_window();
+  else if (open_.cycles == next_dram_read_)
+    read_dram_when_due();
+}
+
+void UtilizationLog::read_dram_when_due() {
+  energy_->read_dram(open_.first_cycle - step_first_cycle_ + open_.cycles - 1);
+  next_dram_read_ += kDramReadEvery;
 }
 
 void UtilizationLog::on_cycle(const CycleActivity& activity, const Execution&) { add_cycles(activity, 1); }
@@ -53,7 +66,10 @@ void UtilizationLog::on_sequence(const CycleActivity* cycles, std::int64_t count
   }
   open_.sums += totals;
   open_.cycles += count;
-  if (open_.cycles == window_) flush_window();
+  if (open_.cycles == window_)
+    flush_window();
+  else if (open_.cycles == next_dram_read_)
+    read_dram_when_due();
 }
 
 void UtilizationLog::flush_window() {
@@ -68,6 +84,7 @@ void UtilizationLog::flush_window() {
   file_.stream() << '\n';
   open_.cycles = 0;
   open_.sums = CycleTotals{};
+  next_dram_read_ = first_dram_read();
 }
 
 void UtilizationLog::commit() {

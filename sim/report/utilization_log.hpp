@@ -5,6 +5,7 @@
 // sim/report/figures.hpp (utilization_columns). Rows are streamed to the
 // file as the run goes.
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -33,8 +34,9 @@ class UtilizationLog : public RunObserver {
   void on_cycles(const CycleActivity& activity, std::int64_t count, const Execution& execution) override;
   void on_sequence(const CycleActivity* cycles, std::int64_t count, const CycleTotals& totals,
                    const Execution& execution) override;
-  // Up to the open window's end: its energy reads the buffer's counts then.
-  std::int64_t max_run() const override { return window_ - open_.cycles; }
+  // Up to the open window's end: its energy reads the buffer's counts then;
+  // and, reading the DRAM's, up to the next DRAM read.
+  std::int64_t max_run() const override { return std::min(window_, next_dram_read_) - open_.cycles; }
   // on_sequence reads the first cycle and the totals.
   bool reads_each_alike_cycle() const override { return false; }
   // Writes the open window and renames the file into place.
@@ -54,6 +56,13 @@ class UtilizationLog : public RunObserver {
   std::optional<CycleEnergy> energy_;
   GroupEnergy window_energy_;
   CycleWindow open_;  // the window being summed
+  // A window's energy reads the DRAM's commands every kDramReadEvery
+  // cycles, at these cycles of the window: the DRAM keeps a history of
+  // them for its readers only as far back as the last read.
+  static constexpr std::int64_t kDramReadEvery = 4096;
+  std::int64_t first_dram_read() const { return energy_ && energy_->reads_dram() ? kDramReadEvery : window_; }
+  std::int64_t next_dram_read_;
+  void read_dram_when_due();
 };
 
 }  // namespace systole
