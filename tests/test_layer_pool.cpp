@@ -104,16 +104,18 @@ TEST_CASE("utilization.csv windows start afresh at each layer", "[cli][threads]"
 
 TEST_CASE("an interrupted --threads run keeps the layers it finished in order", "[cli][threads][interrupt]") {
   // Two layers of 16 × 16 folds of 2·128 + 5000 + 128 − 2 cycles each, a
-  // few seconds each: both workers are busy when the signal comes, once each
-  // has written some 100-cycle windows of its layer.
+  // few seconds each on the cycle engine (the fold engine takes a tenth of
+  // a second, which a loaded machine's scheduling can outlast): both
+  // workers are busy when the signal comes, once each has written some
+  // 100-cycle windows of its layer.
   const std::string dir = make_temp_dir();
   write_file(dir + "/net.csv", "Layer, M, N, K,\nfirst, 5000, 2048, 2048,\nsecond, 5000, 2048, 2048,\n");
   constexpr std::int64_t kLayerCycles = 16 * 16 * (2 * 128 + 5000 + 128 - 2);
   const std::string out = dir + "/out", err = dir + "/stderr";
   const pid_t pid = start_command(SYSTOLE_BINARY,
                                   {"run", "--arch", "systole-32x32", "--array", "128x128", "--workload",
-                                   dir + "/net.csv", "--out", out, "--sample", "100", "--threads", "2", "--log-level",
-                                   "warn"},
+                                   dir + "/net.csv", "--out", out, "--sample", "100", "--threads", "2", "--engine",
+                                   "cycle", "--log-level", "warn"},
                                   "/dev/null", err);
   REQUIRE(pid > 0);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
