@@ -17,6 +17,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "models/array/fold_evaluation.hpp"
 #include "models/array/int8_dot_block.hpp"
 #include "tests/helpers.hpp"
 
@@ -59,6 +60,11 @@ TEST_CASE("the fold engine writes what the cycle engine writes, byte for byte", 
       // sixteen at a time: OS streams, and a WS block 24 columns wide.
       {"os-pipelined-int8", with(small, {"--dataflow", "os", "--microarch", "pipelined", "--data-type", "int8",
                                          "--sample", "1", "--sparsity", "ifmap=0.3,weights=0.3"})},
+      // A 1 KB ifmap partition tiles the stream: later tiles evaluate the
+      // weight blocks the first prepared (SharedBlocks).
+      {"ws-int8-dram-tiles", with(small, {"--dataflow", "ws", "--data-type", "int8", "--memory", "dram",
+                                          "--buffer.ifmap_kb", "1", "--sample", "1",
+                                          "--sparsity", "ifmap=0.2,weights=0.3"})},
       {"ws-24x24-int8", {"--arch", "systole-32x32", "--array", "24x24", "--dataflow", "ws", "--data-type", "int8",
                          "--sample", "1", "--sparsity", "ifmap=0.3,weights=0.3"}},
       // Windows of 5 cycles end inside the runs of repeated load cycles the
@@ -297,5 +303,108 @@ TEST_CASE("the int8 VNNI block finds its zero weights, not its padding", "[engin
         CHECK(columns == expected_columns);
       }
     }
+  }
+}
+
+namespace {
+
+// A GEMM L (m × k) · Rt (k × n) folded onto a rows × cols array, in the
+// order DRAM's buffer tiles give: each tile passes every block of the
+// operand its folds share again. Stationary: tiles of `tile` rows of L, each
+// streamed past every (k, n) block of Rt. OS: each (m, n) block of outputs
+// takes chunks of `tile` of the reduction, each a (k, n) block of Rt that
+// the next row of blocks takes again.
+std::vector<systole::Fold> tiled_folds(systole::ArrayMode mode, std::int64_t m, std::int64_t k, std::int64_t n,
+                                       int rows, int cols, std::int64_t tile) {
+  std::vector<systole::Fold> folds;
+  const auto add = [&](std::int64_t row, std::int64_t held, std::int64_t col, std::int64_t stream,
+                       std::int64_t streamed) {
+    systole::Fold& f = folds.emplace_back();
+    f.row_offset = row;
+    f.rows_used = static_cast<int>(std::min<std::int64_t>(rows, held - row));
+    f.col_offset = col;
+    f.cols_used = static_cast<int>(std::min<std::int64_t>(cols, n - col));
+    f.stream_offset = stream;
+    f.stream_length = std::min(tile, streamed - stream);
+    f.stream_spacing = 2;
+  };
+  if (mode == systole::ArrayMode::Stationary) {
+    for (std::int64_t t = 0; t < m; t += tile)
+      for (std::int64_t r = 0; r < k; r += rows)
+        for (std::int64_t c = 0; c < n; c += cols) add(r, k, c, t, m);
+  } else {
+    for (std::int64_t r = 0; r < m; r += rows)
+      for (std::int64_t c = 0; c < n; c += cols)
+        for (std::int64_t s = 0; s < k; s += tile) add(r, m, c, s, k);
+  }
+  return folds;
+}
+
+template <class Op, class Acc>
+void check_shared_blocks(systole::ArrayMode mode, std::uint32_t seed) {
+  const std::int64_t m = 23, k = 37, n = 17;
+  const int rows = 8, cols = 6;
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> value(-9, 9);
+  std::vector<Op> left(static_cast<std::size_t>(m * k)), top(static_cast<std::size_t>(k * n));
+  for (Op& v : left) v = static_cast<Op>(value(rng) % 3 == 0 ? 0 : value(rng));
+  for (Op& v : top) v = static_cast<Op>(value(rng) % 3 == 0 ? 0 : value(rng));
+  const std::vector<systole::Fold> folds = tiled_folds(mode, m, k, n, rows, cols, 9);
+  std::vector<Acc> shared_out(static_cast<std::size_t>(m * n)), own_out(shared_out.size()), lean_out(shared_out.size());
+  // Rt stored n × k, as a linear layer's weights are: element (k, n) at n·k.
+  const auto operands = [&](std::vector<Acc>& out) {
+    systole::GemmOperands<Op, Acc> ops;
+    ops.left = left.data();
+    ops.left_ld = k;
+    ops.top = top.data();
+    ops.top_row_stride = 1;
+    ops.top_col_stride = k;
+    ops.out = out.data();
+    ops.out_ld = n;
+    return ops;
+  };
+  systole::SharedBlocks<Op> shared(mode, folds);
+  // A budget smaller than a block: every fold prepares its own.
+  systole::SharedBlocks<Op> lean(mode, folds, 64);
+  std::int64_t most_held = 0;
+  for (const systole::Fold& f : folds) {
+    const systole::FoldEvaluation<Op, Acc> with_shared(mode, f, operands(shared_out), &shared);
+    const systole::FoldEvaluation<Op, Acc> with_lean(mode, f, operands(lean_out), &lean);
+    const systole::FoldEvaluation<Op, Acc> own(mode, f, operands(own_out));
+    for (std::int64_t offset = 0; offset < 2 * (m + k) + n; ++offset) {
+      INFO("offset " << offset);
+      REQUIRE(with_shared.gated_macs(offset) == own.gated_macs(offset));
+      REQUIRE(with_lean.gated_macs(offset) == own.gated_macs(offset));
+    }
+    most_held = std::max(most_held, shared.held_bytes());
+    CHECK(lean.held_bytes() == 0);
+  }
+  CHECK(shared_out == own_out);
+  CHECK(lean_out == own_out);
+  // Every block was held once the first tile had passed, and let go by its
+  // last fold.
+  CHECK(most_held > 0);
+  CHECK(shared.held_bytes() == 0);
+  // And the folds computed the GEMM.
+  for (std::int64_t i = 0; i < m; ++i)
+    for (std::int64_t j = 0; j < n; ++j) {
+      Acc sum{};
+      for (std::int64_t e = 0; e < k; ++e)
+        sum += static_cast<Acc>(left[static_cast<std::size_t>(i * k + e)]) *
+               static_cast<Acc>(top[static_cast<std::size_t>(j * k + e)]);
+      CHECK(own_out[static_cast<std::size_t>(i * n + j)] == sum);
+    }
+}
+
+}  // namespace
+
+// With DRAM the buffer's tiles make folds evaluate the same block again;
+// sharing it must change nothing a fold computes or gates.
+TEST_CASE("folds that share a block prepare it once and compute what they computed alone", "[engines]") {
+  for (const systole::ArrayMode mode : {systole::ArrayMode::Stationary, systole::ArrayMode::OutputStationary}) {
+    INFO((mode == systole::ArrayMode::Stationary ? "stationary" : "output stationary"));
+    check_shared_blocks<std::int8_t, std::int32_t>(mode, 3);
+    check_shared_blocks<std::int16_t, std::int64_t>(mode, 4);
+    check_shared_blocks<float, float>(mode, 5);
   }
 }

@@ -41,6 +41,8 @@ ArrayController<Op, Acc>::ArrayController(const ArrayConfig& config,
       results_from_pes_(program_.computes() && engine == PeEngine::Cycle),
       evaluates_folds_(program_.computes() && engine == PeEngine::Fold),
       evaluations_(evaluates_folds_ ? program_.folds.size() : 0),
+      shared_blocks_(evaluates_folds_ ? std::optional<SharedBlocks<Op>>(std::in_place, program_.mode, program_.folds)
+                                      : std::nullopt),
       scheduler_(program_.mode, config.microarch, config.rows, config.cols, program_.folds, program_.widths),
       gate_(gate),
       buffers_(program_.mode == ArrayMode::Stationary &&
@@ -96,7 +98,8 @@ void ArrayController<Op, Acc>::issue_folds() {
     earliest_next_.reset();
     if (gate_ != nullptr) gate_->started(g);
     if (evaluates_folds_)
-      evaluations_[g] = std::make_unique<FoldEvaluation<Op, Acc>>(program_.mode, fold(g), operands(g));
+      evaluations_[g] =
+          std::make_unique<FoldEvaluation<Op, Acc>>(program_.mode, fold(g), operands(g), &*shared_blocks_);
     plan_slot(g);
   }
 }

@@ -300,6 +300,7 @@ class ArrayController final : public Execution {
   bool ticks_pes_ = false;  // in this cycle
   bool grid_started_ = false, accumulators_restored_ = false;
   std::vector<std::unique_ptr<FoldEvaluation<Op, Acc>>> evaluations_;  // per fold, while it is live
+  std::optional<SharedBlocks<Op>> shared_blocks_;  // when evaluating folds
   FoldScheduler scheduler_;
   mutable std::optional<FoldTiming> earliest_next_;  // until the next fold is issued
   FoldGate* gate_;

@@ -213,43 +213,119 @@ struct BlockZeros {
 
 }  // namespace
 
+template <class Op>
+struct PreparedBlock {
+  // The VNNI kernel packs the block straight from the operand; the portable
+  // loop reads a row-major copy.
+  PreparedBlock(const Op* values, std::int64_t row_stride, std::int64_t col_stride, std::int64_t rows, int cols)
+      : packed(pack(values, row_stride, col_stride, rows, cols)),
+        dense(packed ? std::nullopt : std::optional<DenseBlock<Op>>(std::in_place, values, row_stride, col_stride, rows, cols)),
+        zeros(packed ? BlockZeros(*packed) : BlockZeros(*dense, rows, cols)),
+        values_bytes(packed ? packed->bytes() : rows * cols * static_cast<std::int64_t>(sizeof(Op))) {}
+
+  static std::optional<Int8DotBlock> pack(const Op* values, std::int64_t row_stride, std::int64_t col_stride,
+                                          std::int64_t rows, int cols) {
+    if constexpr (std::is_same_v<Op, std::int8_t>) {
+      static const bool packs = Int8DotBlock::supported();
+      if (packs) return std::optional<Int8DotBlock>(std::in_place, values, row_stride, col_stride, rows, cols);
+    }
+    return std::nullopt;
+  }
+
+  // What holding it costs, roughly: its values and its zeros.
+  std::int64_t bytes() const {
+    return static_cast<std::int64_t>(sizeof(*this)) + values_bytes +
+           static_cast<std::int64_t>(zeros.begin.size() * sizeof(zeros.begin[0]) +
+                                     zeros.columns.size() * sizeof(zeros.columns[0]));
+  }
+
+  std::optional<Int8DotBlock> packed;
+  std::optional<DenseBlock<Op>> dense;
+  BlockZeros zeros;
+  std::int64_t values_bytes;
+};
+
+template <class Op>
+SharedBlocks<Op>::SharedBlocks(ArrayMode mode, const std::vector<Fold>& folds, std::int64_t budget_bytes)
+    : mode_(mode), budget_bytes_(budget_bytes) {
+  std::map<Key, std::int64_t> uses;
+  for (const Fold& f : folds) ++uses[key(f)];
+  for (const auto& [block, count] : uses)
+    if (count > 1) uses_.emplace_hint(uses_.end(), block, Uses{count, nullptr});
+}
+
+template <class Op>
+typename SharedBlocks<Op>::Key SharedBlocks<Op>::key(const Fold& f) const {
+  switch (mode_) {  // no default: a new mode must say which block its folds share
+    case ArrayMode::Stationary: return {f.gemm, f.row_offset, f.col_offset, f.rows_used, f.cols_used};
+    case ArrayMode::OutputStationary: return {f.gemm, f.stream_offset, f.col_offset, f.stream_length, f.cols_used};
+  }
+  return {};
+}
+
+template <class Op>
+std::shared_ptr<PreparedBlock<Op>> SharedBlocks<Op>::take(const Fold& f) {
+  const auto found = uses_.find(key(f));
+  if (found == uses_.end() || found->second.block == nullptr) return nullptr;
+  std::shared_ptr<PreparedBlock<Op>> block = found->second.block;
+  if (--found->second.left == 0) {
+    held_bytes_ -= block->bytes();
+    uses_.erase(found);
+  }
+  return block;
+}
+
+template <class Op>
+void SharedBlocks<Op>::keep(const Fold& f, std::shared_ptr<PreparedBlock<Op>> block) {
+  const auto found = uses_.find(key(f));
+  if (found == uses_.end()) return;
+  if (--found->second.left == 0) {
+    uses_.erase(found);
+    return;
+  }
+  if (held_bytes_ + block->bytes() > budget_bytes_) return;
+  held_bytes_ += block->bytes();
+  found->second.block = std::move(block);
+}
+
 template <class Op, class Acc>
-FoldEvaluation<Op, Acc>::FoldEvaluation(ArrayMode mode, const Fold& f, const GemmOperands<Op, Acc>& ops) {
+FoldEvaluation<Op, Acc>::FoldEvaluation(ArrayMode mode, const Fold& f, const GemmOperands<Op, Acc>& ops,
+                                        SharedBlocks<Op>* blocks) {
   if (f.rows_used <= 0 || f.cols_used <= 0 || f.stream_length <= 0) return;  // no MAC to evaluate
   const std::int64_t k = f.stream_spacing;
+  const auto evaluate_with = [&](const Shared& shared, const Outputs& outputs, Acc* out) {
+    std::shared_ptr<PreparedBlock<Op>> block = blocks != nullptr ? blocks->take(f) : nullptr;
+    if (block == nullptr) {
+      block = std::make_shared<PreparedBlock<Op>>(shared.values, shared.row_stride, shared.col_stride, shared.count,
+                                                  f.cols_used);
+      if (blocks != nullptr) blocks->keep(f, block);
+    }
+    evaluate(shared, outputs, out, ops.out_ld, f.cols_used, *block);
+  };
   switch (mode) {  // no default: a new mode must say how its fold evaluates
     case ArrayMode::Stationary:
       // Operand m (row m of L) meets PE (r, c) at offset m·k + r + c; the sum
       // leaving column c adds row 0's product first.
-      evaluate({ops.top + f.row_offset * ops.top_row_stride + f.col_offset * ops.top_col_stride, ops.top_row_stride,
-                ops.top_col_stride, f.rows_used, 1},
-               {ops.left + f.stream_offset * ops.left_ld + f.row_offset, ops.left_ld, f.stream_length, k},
-               ops.out + f.stream_offset * ops.out_ld + f.col_offset, ops.out_ld, f.cols_used);
+      evaluate_with({ops.top + f.row_offset * ops.top_row_stride + f.col_offset * ops.top_col_stride,
+                     ops.top_row_stride, ops.top_col_stride, f.rows_used, 1},
+                    {ops.left + f.stream_offset * ops.left_ld + f.row_offset, ops.left_ld, f.stream_length, k},
+                    ops.out + f.stream_offset * ops.out_ld + f.col_offset);
       break;
     case ArrayMode::OutputStationary:
       // Reduction element e meets PE (r, c) at offset e·k + r + c; each
       // accumulator adds element 0's product first.
-      evaluate({ops.top + f.stream_offset * ops.top_row_stride + f.col_offset * ops.top_col_stride,
-                ops.top_row_stride, ops.top_col_stride, f.stream_length, k},
-               {ops.left + f.row_offset * ops.left_ld + f.stream_offset, ops.left_ld, f.rows_used, 1},
-               ops.out + f.row_offset * ops.out_ld + f.col_offset, ops.out_ld, f.cols_used);
+      evaluate_with({ops.top + f.stream_offset * ops.top_row_stride + f.col_offset * ops.top_col_stride,
+                     ops.top_row_stride, ops.top_col_stride, f.stream_length, k},
+                    {ops.left + f.row_offset * ops.left_ld + f.stream_offset, ops.left_ld, f.rows_used, 1},
+                    ops.out + f.row_offset * ops.out_ld + f.col_offset);
       break;
   }
 }
 
 template <class Op, class Acc>
 void FoldEvaluation<Op, Acc>::evaluate(const Shared& shared, const Outputs& outputs, Acc* out, std::int64_t out_ld,
-                                       int cols) {
-  // The VNNI kernel packs the block straight from the operand; the portable
-  // loop reads a row-major copy.
-  std::optional<Int8DotBlock> packed;
-  std::optional<DenseBlock<Op>> block;
-  if constexpr (std::is_same_v<Op, std::int8_t>) {
-    static const bool packs = Int8DotBlock::supported();
-    if (packs) packed.emplace(shared.values, shared.row_stride, shared.col_stride, shared.count, cols);
-  }
-  if (!packed) block.emplace(shared.values, shared.row_stride, shared.col_stride, shared.count, cols);
-  const BlockZeros zeros = packed ? BlockZeros(*packed) : BlockZeros(*block, shared.count, cols);
+                                       int cols, PreparedBlock<Op>& block) {
+  const BlockZeros& zeros = block.zeros;
   // Output o, shared index s and column c meet at offset o·outputs.step +
   // s·shared.step + c.
   GatedCount gated(outputs.step, outputs.count, cols,
@@ -257,7 +333,7 @@ void FoldEvaluation<Op, Acc>::evaluate(const Shared& shared, const Outputs& outp
   for (std::int64_t s = 0; s < shared.count; ++s)
     for (std::int64_t z = zeros.begin[s]; z < zeros.begin[s + 1]; ++z) gated.zero_b(s * shared.step, zeros.columns[z]);
   // The VNNI kernel takes a few outputs at a time, the portable loop one.
-  const std::int64_t per_pass = packed ? Int8DotBlock::kRowsPerPass : 1;
+  const std::int64_t per_pass = block.packed ? Int8DotBlock::kRowsPerPass : 1;
   std::vector<Acc> sums(static_cast<std::size_t>(per_pass * cols));
   for (std::int64_t first = 0; first < outputs.count; first += per_pass) {
     const int count = static_cast<int>(std::min(per_pass, outputs.count - first));
@@ -269,11 +345,11 @@ void FoldEvaluation<Op, Acc>::evaluate(const Shared& shared, const Outputs& outp
       for (std::int64_t s = 0; s < shared.count; s += 64 / static_cast<std::int64_t>(sizeof(Op)))
         __builtin_prefetch(outputs.values + o * outputs.row_stride + s);
     if constexpr (std::is_same_v<Op, std::int8_t>) {
-      if (packed) packed->products(x, outputs.row_stride, count, sums.data(), cols);
+      if (block.packed) block.packed->products(x, outputs.row_stride, count, sums.data(), cols);
     }
-    if (block) {
+    if (block.dense) {
       std::fill(sums.begin(), sums.end(), Acc{});
-      add_block_products(sums.data(), block->row(0, cols), x, shared.count, cols);
+      add_block_products(sums.data(), block.dense->row(0, cols), x, shared.count, cols);
     }
     // Their loads would wait on memory after the products: a fold's
     // outputs are far apart.
@@ -295,5 +371,8 @@ void FoldEvaluation<Op, Acc>::evaluate(const Shared& shared, const Outputs& outp
 template class FoldEvaluation<std::int8_t, std::int32_t>;
 template class FoldEvaluation<std::int16_t, std::int64_t>;
 template class FoldEvaluation<float, float>;
+template class SharedBlocks<std::int8_t>;
+template class SharedBlocks<std::int16_t>;
+template class SharedBlocks<float>;
 
 }  // namespace systole

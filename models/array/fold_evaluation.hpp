@@ -27,17 +27,61 @@
 // cycle engine's byte for byte.
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <tuple>
 #include <vector>
 
 #include "models/array/array_program.hpp"
 
 namespace systole {
 
+// A fold's block of the operand its outputs share (the stationary block, or
+// an OS fold's chunk of Rt), made ready for the products: copied or packed
+// for the kernel, its zeros found.
+template <class Op>
+struct PreparedBlock;
+
+// The blocks of a program that more than one fold evaluates, each prepared
+// once and kept until the last of those folds is evaluated. With DRAM the
+// buffer's tiles split the stream: each tile of L's rows passes every block
+// of weights again, and preparing a block costs about as much as the
+// products of a short fold. Blocks are held up to a budget, so a run's
+// memory stays bounded by its tensors plus that budget; past it, a fold
+// prepares its block again.
+template <class Op>
+class SharedBlocks {
+ public:
+  static constexpr std::int64_t kDefaultBudgetBytes = std::int64_t{64} << 20;
+  SharedBlocks(ArrayMode mode, const std::vector<Fold>& folds, std::int64_t budget_bytes = kDefaultBudgetBytes);
+
+  // The block `fold` evaluates, if an earlier fold prepared it and it was
+  // kept; the last fold to use a block lets it go.
+  std::shared_ptr<PreparedBlock<Op>> take(const Fold& fold);
+  // The block `fold` just prepared, kept if a later fold uses it too and
+  // the budget allows.
+  void keep(const Fold& fold, std::shared_ptr<PreparedBlock<Op>> block);
+  std::int64_t held_bytes() const { return held_bytes_; }
+
+ private:
+  using Key = std::tuple<int, std::int64_t, std::int64_t, std::int64_t, int>;  // gemm, shared index, col, count, cols
+  Key key(const Fold& fold) const;
+  struct Uses {
+    std::int64_t left = 0;  // folds still to evaluate it
+    std::shared_ptr<PreparedBlock<Op>> block;
+  };
+  ArrayMode mode_;
+  std::int64_t budget_bytes_, held_bytes_ = 0;
+  std::map<Key, Uses> uses_;  // only of blocks more than one fold uses, until the last
+};
+
 template <class Op, class Acc>
 class FoldEvaluation {
  public:
-  // Evaluates `fold` of `operands` and adds its results to operands.out.
-  FoldEvaluation(ArrayMode mode, const Fold& fold, const GemmOperands<Op, Acc>& operands);
+  // Evaluates `fold` of `operands` and adds its results to operands.out,
+  // with the program's `shared` blocks if given.
+  FoldEvaluation(ArrayMode mode, const Fold& fold, const GemmOperands<Op, Acc>& operands,
+                 SharedBlocks<Op>* shared = nullptr);
 
   // MACs with a zero operand in the cycle `offset` cycles after the fold's
   // stream start.
@@ -58,7 +102,8 @@ class FoldEvaluation {
     const Op* values;
     std::int64_t row_stride, count, step;
   };
-  void evaluate(const Shared& shared, const Outputs& outputs, Acc* out, std::int64_t out_ld, int cols);
+  void evaluate(const Shared& shared, const Outputs& outputs, Acc* out, std::int64_t out_ld, int cols,
+                PreparedBlock<Op>& block);
 
   std::vector<std::uint32_t> gated_;  // by offset; empty when no operand of the fold is zero
 };

@@ -45,6 +45,11 @@ class Int8DotBlock {
   // core's caches hold, rather than in the operand, which they may not.
   void find_zeros(std::vector<std::int64_t>& begin, std::vector<int>& columns) const;
 
+  // What the packed block holds, its padding included.
+  std::int64_t bytes() const {
+    return groups_ * 4 * padded_cols_ + static_cast<std::int64_t>(offsets_.size() * sizeof(offsets_[0]) + x_.size());
+  }
+
  private:
   std::int64_t rows_;
   std::int64_t groups_;  // of four rows
