@@ -9,7 +9,8 @@
 // engine's). vpdpbusd multiplies unsigned by signed bytes: x is fed as
 // x + 128, and 128·Σ w(s, c) taken off each column.
 //
-// The block is packed once per fold, four rows interleaved per column
+// The block is packed once per fold (once for the folds that share it:
+// models/array/fold_evaluation.hpp), four rows interleaved per column
 // (vpdpbusd's operand layout), rows and columns padded with zero weights.
 // Output rows go through it a few at a time, so that each vector of
 // weights the kernel loads serves all of them.
