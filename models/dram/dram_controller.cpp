@@ -472,6 +472,7 @@ bool DramChannel::repeats(const DramChannel& e, std::size_t drained) const {
     return true;
   };
   const bool rows_settled = config_.open_page && !row_command_wanted() && !e.row_command_wanted();
+  const bool any_banks = banks_may_differ(e, drained);
   const auto same_row_timing = [&](std::int64_t now_value, std::int64_t then_value, std::int64_t margin) {
     return same(now_value, then_value, margin) || (rows_settled && now_value == then_value);
   };
@@ -490,12 +491,14 @@ bool DramChannel::repeats(const DramChannel& e, std::size_t drained) const {
     const Bank& y = e.banks_[b];
     // Draining, the kinds' counts fall; they follow from the queue and the
     // open rows, compared here.
-    const bool same_kinds = drained > 0 || (x.row_reads == y.row_reads && x.row_writes == y.row_writes &&
-                                            x.other_rows == y.other_rows);
+    // Nor do they matter when the banks may differ: then no precharge is
+    // wanted, and repeat() works out each bank's from its columns.
+    const bool same_kinds = drained > 0 || any_banks ||
+                            (x.row_reads == y.row_reads && x.row_writes == y.row_writes && x.other_rows == y.other_rows);
     if (x.open_row != y.open_row || !same_kinds || !same_row_timing(x.next_act, y.next_act, 0) ||
         !same_row_timing(x.pre_after_activate, y.pre_after_activate, 0) ||
-        !same_row_timing(x.pre_after_column, y.pre_after_column, 0) || !same(x.next_read, y.next_read, 0) ||
-        !same(x.next_write, y.next_write, 0))
+        (!any_banks && !same_row_timing(x.pre_after_column, y.pre_after_column, 0)) ||
+        !same(x.next_read, y.next_read, 0) || !same(x.next_write, y.next_write, 0))
       return false;
   }
   if (!all_same_row_timing(group_next_act_, e.group_next_act_) || !all_same(group_next_read_, e.group_next_read_, 0) ||
@@ -509,11 +512,15 @@ bool DramChannel::repeats(const DramChannel& e, std::size_t drained) const {
       if (!same_row_timing(recent_acts_[r][a], e.recent_acts_[r][a], spec_.t.FAW)) return false;
   }
   if (queue_.size() + drained != e.queue_.size()) return false;
+  const bool openers_may_differ = drained == 0 && stats_.row_misses == e.stats_.row_misses &&
+                                  stats_.row_conflicts == e.stats_.row_conflicts;
   for (std::size_t i = 0; i < queue_.size(); ++i) {
     const Queued& x = queue_[i];
     const Queued& y = e.queue_[i];
-    if (x.bank != y.bank || x.request.write != y.request.write || x.request.location.row != y.request.location.row ||
-        x.activated != y.activated || x.precharged != y.precharged || x.request.id - ids != y.request.id)
+    const bool same_place = any_banks ? x.group == y.group && x.request.location.rank == y.request.location.rank
+                                      : x.bank == y.bank && x.request.location.row == y.request.location.row;
+    const bool same_openers = openers_may_differ || (x.activated == y.activated && x.precharged == y.precharged);
+    if (!same_place || !same_openers || x.request.write != y.request.write || x.request.id - ids != y.request.id)
       return false;
   }
   if (in_flight_.size() - in_flight_head_ != e.in_flight_.size() - e.in_flight_head_) return false;
@@ -526,15 +533,35 @@ bool DramChannel::repeats(const DramChannel& e, std::size_t drained) const {
   return true;
 }
 
+bool DramChannel::banks_may_differ(const DramChannel& e, std::size_t drained) const {
+  return drained == 0 && config_.open_page && !row_command_wanted() && !e.row_command_wanted();
+}
+
 void DramChannel::repeat(const DramChannel& e, std::int64_t periods,
-                         const std::function<DramRepeatedRequest(std::uint64_t id)>& locate) {
+                         const std::function<DramRepeatedRequest(std::uint64_t id)>& locate,
+                         const std::vector<DramCompletion>& period_bursts) {
   const std::int64_t requests = (bursts_issued() - e.bursts_issued()) * periods;
-  bool another_transfer = false;
+  const bool any_banks = banks_may_differ(e, 0);
+  if (any_banks) columns_in_jump(e, periods, period_bursts);
+  // A row opener still queued after the jump stays one, in the slot that
+  // now holds it; the requests behind it issued no row command.
+  row_openers_.clear();
+  for (const Queued& q : queue_)
+    if (q.activated || q.precharged) row_openers_.push_back(q);
+  bool another_transfer = any_banks;
   for (Queued& q : queue_) {
     q.request.id += static_cast<std::uint64_t>(requests);
+    const auto opener = std::find_if(row_openers_.begin(), row_openers_.end(),
+                                     [&](const Queued& o) { return o.request.id == q.request.id; });
+    q.activated = opener != row_openers_.end() && opener->activated;
+    q.precharged = opener != row_openers_.end() && opener->precharged;
     const DramRepeatedRequest repeated_request = locate(q.request.id);
     q.request.location = repeated_request.location;
     q.arrival = repeated_request.arrival;
+    if (any_banks) {
+      q.bank = bank_index(q.request.location);
+      q.group = group_index(q.request.location);
+    }
     if (repeated_request.transfer != q.request.transfer) {
       q.request.transfer = repeated_request.transfer;
       q.request.write = repeated_request.write;
@@ -546,6 +573,46 @@ void DramChannel::repeat(const DramChannel& e, std::int64_t periods,
   }
   if (another_transfer) recount_all_queued();
   move_on(e, periods);
+  // move_on shifted each bank's precharge bound as if its columns repeated:
+  // with banks that may differ they need not have, so the jump's set it.
+  if (any_banks)
+    for (std::size_t b = 0; b < banks_.size(); ++b) banks_[b].pre_after_column = pre_after_column_in_jump_[b];
+}
+
+void DramChannel::columns_in_jump(const DramChannel& e, std::int64_t periods,
+                                  const std::vector<DramCompletion>& period_bursts) {
+  // Request id + k·(the period's bursts) issues k periods after the
+  // period's burst id did. The requests queued now issue first, in their
+  // banks; those queued in the jump go where the one a period before went
+  // (DramSystem checks), so the rest of each chain is in the bank of its
+  // last request queued now.
+  const DramTiming& t = spec_.t;
+  const std::int64_t period = now_ - e.now_;
+  const auto chain_bursts = static_cast<std::uint64_t>(period_bursts.size());
+  std::vector<std::int64_t>& bounds = pre_after_column_in_jump_;
+  bounds.resize(banks_.size());
+  for (std::size_t b = 0; b < banks_.size(); ++b) bounds[b] = banks_[b].pre_after_column;
+  const auto column = [&](std::size_t bank, bool write, std::int64_t issued) {
+    bounds[bank] = std::max(bounds[bank], write ? issued + t.WL + t.BURST + t.WR : issued + t.RTP);
+  };
+  for (const DramCompletion& burst : period_bursts) {
+    const std::int64_t issued = burst.done - (burst.write ? t.WL : t.RL) - t.BURST;
+    std::size_t last_bank = banks_.size();
+    std::uint64_t last_id = burst.id;
+    for (const Queued& q : queue_) {
+      if (q.request.id <= burst.id || (q.request.id - burst.id) % chain_bursts != 0) continue;
+      const auto k = static_cast<std::int64_t>((q.request.id - burst.id) / chain_bursts);
+      if (k > periods) break;  // the queue is in id order
+      column(q.bank, q.request.write, issued + k * period);
+      last_bank = q.bank;
+      last_id = q.request.id;
+    }
+    // DramSystem jumps only with a request queued on every chain.
+    if (last_bank == banks_.size())
+      throw std::logic_error("DramChannel: no request queued behind burst " + std::to_string(burst.id));
+    if (last_id != burst.id + chain_bursts * static_cast<std::uint64_t>(periods))
+      column(last_bank, burst.write, issued + periods * period);
+  }
 }
 
 void DramChannel::drain(const DramChannel& e, std::int64_t periods) {
@@ -614,6 +681,12 @@ void DramChannel::move_on(const DramChannel& e, std::int64_t periods) {
   stats_ = repeated(stats_, stats_, e.stats_, periods);
   now_ += cycles;
   next_command_ = kUnknown;
+}
+
+void DramChannel::reclassify_hits(std::int64_t misses, std::int64_t conflicts) {
+  stats_.row_hits -= misses + conflicts;
+  stats_.row_misses += misses;
+  stats_.row_conflicts += conflicts;
 }
 
 void DramChannel::add_latencies(std::int64_t sum, std::int64_t longest) {

@@ -202,6 +202,22 @@ class DramChannel {
   // same slots as long as they are there, as a request behind the ones
   // chosen holds nothing back. (A closed-page channel's auto-precharge
   // looks at the whole queue: its tails are not drained.)
+  //
+  // With the open-page policy, a stream's requests that are all row hits,
+  // now and then, need not be in the same banks as a period earlier: a
+  // stream crossing from one row into the next (open already) moves from a
+  // bank of each group into another, and every bank's column bounds have
+  // passed (compared above), so the column commands are chosen by bank
+  // group, rank and age alone. What a bank's columns leave behind (its
+  // queued requests' kinds and its precharge bound) then is worked out by
+  // repeat() from where the jump's columns went.
+  //
+  // Which queued requests opened their row (row openers: their bursts
+  // count as row misses or conflicts) need not be the same either, if
+  // every burst of the period was a row hit: the first requests to a row
+  // stay queued for periods after its activate, and whether a request
+  // opened its row chooses no command. Their bursts in the periods after
+  // are the caller's to count as they are (reclassify_hits).
   bool repeats(const DramChannel& earlier, std::size_t drained = 0) const;
   // Copies into `mark` (a copy of this channel) what repeats() and repeat()
   // read of the earlier state: not the spec, the configuration or the
@@ -218,8 +234,10 @@ class DramChannel {
   // for those of another transfer than the one a period earlier, that they
   // are row hits which issue after the jump (DramSystem's handover): their
   // slots then take their bank and are counted afresh.
+  // `period_bursts`: the bursts the period issued, as they issued.
   void repeat(const DramChannel& earlier, std::int64_t periods,
-              const std::function<DramRepeatedRequest(std::uint64_t id)>& locate);
+              const std::function<DramRepeatedRequest(std::uint64_t id)>& locate,
+              const std::vector<DramCompletion>& period_bursts);
   // The same for a tail that repeats() confirmed drains: the queue is then
   // what it holds less the requests the periods issue (each slot the
   // request as many on that it holds now), and nothing is relocated.
@@ -227,6 +245,9 @@ class DramChannel {
   // Adds `sum` to the latencies' sum and takes `longest` as the longest if
   // it is.
   void add_latencies(std::int64_t sum, std::int64_t longest);
+  // Counts as many of the bursts counted as row hits as row misses and
+  // conflicts instead: row openers' bursts that a repeat() issued.
+  void reclassify_hits(std::int64_t misses, std::int64_t conflicts);
   // The cycle the next refresh falls due, or kAlwaysActive without refresh.
   std::int64_t next_refresh() const { return config_.refresh ? next_refresh_ : kAlwaysActive; }
   bool records_commands() const { return config_.record_commands; }
@@ -251,6 +272,13 @@ class DramChannel {
   const DramRequest& last_queued() const { return queue_.back().request; }
   // The queue slot request `id` holds, or queued() if it is not queued.
   std::size_t queue_slot(std::uint64_t id) const;
+  // Calls visit(id, conflict) for every queued row opener, oldest first:
+  // `conflict` if it closed another row first.
+  template <class Visit>
+  void for_each_row_opener(Visit&& visit) const {
+    for (const Queued& q : queue_)
+      if (q.activated || q.precharged) visit(q.request.id, q.precharged);
+  }
   // Calls visit(id, arrival) for every queued request, oldest first.
   template <class Visit>
   void for_each_queued(Visit&& visit) const {
@@ -384,6 +412,15 @@ class DramChannel {
     std::size_t head_ = 0;  // slots before it have left
   };
   RequestQueue queue_;
+  // Whether repeats() and repeat() let queued requests be in other banks
+  // than those a period earlier.
+  bool banks_may_differ(const DramChannel& earlier, std::size_t drained) const;
+  // Each bank's precharge bound after the columns a jump of `periods`
+  // issues, into pre_after_column_in_jump_.
+  void columns_in_jump(const DramChannel& earlier, std::int64_t periods,
+                       const std::vector<DramCompletion>& period_bursts);
+  std::vector<std::int64_t> pre_after_column_in_jump_;
+  std::vector<Queued> row_openers_;  // repeat()'s, kept for their storage
   std::vector<std::size_t> banks_with_requests_;  // in no particular order
   // Requests whose column command issued, in the order they end, which is
   // the order they issued; those before in_flight_head_ have been taken

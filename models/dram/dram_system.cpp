@@ -280,6 +280,12 @@ void DramSystem::resolve_history(std::int64_t cycles) {
   const JumpedLatencies jumped = jumped_latencies(r.chains, last_times - 1, partial);
   stats.latency_sum += jumped.added;
   stats.latency_max = std::max(stats.latency_max, jumped.longest);
+  const std::int64_t bursts = r.marked.channel_bursts[last * channels] + last_times * r.period_bursts;
+  for (const OpenerBurst& opener : r.opener_bursts)
+    if (opener.position < bursts) {
+      --stats.row_hits;
+      ++(opener.conflict ? stats.row_conflicts : stats.row_misses);
+    }
   resolved_.snapshots.push_back({last_cycle, stats, nullptr});
   for (std::size_t i = 0; i < ranks; ++i) {
     const std::int64_t until = r.marked.active_until[last * ranks + i];
@@ -486,6 +492,8 @@ void DramSystem::jump(std::int64_t periods) {
   const std::int64_t period_bursts = channel.bursts_issued() - mark_.bursts;
   const std::int64_t requests = period_bursts * periods;
   const std::int64_t burst_bytes = spec_.burst_bytes;
+  opener_bursts_.clear();
+  if (!mark_.draining) find_opener_bursts(periods);
   // What the marked period added, once more for each period jumped over.
   for (std::int64_t k = 1; k <= periods; ++k)
     for (const auto& [done_fs, bytes] : period_completions_)
@@ -514,6 +522,7 @@ void DramSystem::jump(std::int64_t periods) {
       repeat->period_bursts = period_bursts;
       repeat->mark_bursts = mark_.bursts;
       repeat->chains = latency_chains_;
+      repeat->opener_bursts = opener_bursts_;
       const std::int64_t first = period_history_.snapshots.front().cycle + period;
       history_.snapshots.push_back({first, {}, std::move(repeat)});
       // Its standby states and bursts are the repeat's.
@@ -554,11 +563,30 @@ void DramSystem::jump(std::int64_t periods) {
                                                           static_cast<std::int64_t>(from->first_id)) * burst_bytes;
       return DramRepeatedRequest{mapping_.decode(address).location, arrival_of(id, period), from->transfer,
                                  from->write};
-    });
+    }, period_bursts_issued_);
     if (fed_.size() > 1) ++handovers_;
+    const auto conflicts = std::count_if(opener_bursts_.begin(), opener_bursts_.end(),
+                                         [](const OpenerBurst& burst) { return burst.conflict; });
+    channel.reclassify_hits(static_cast<std::int64_t>(opener_bursts_.size()) - conflicts, conflicts);
   }
   const JumpedLatencies jumped = jumped_latencies(latency_chains_, periods, 0);
   channel.add_latencies(jumped.added, jumped.longest);
+}
+
+void DramSystem::find_opener_bursts(std::int64_t periods) {
+  // Request id issues k periods after the marked period's burst on its
+  // latency chain (trace_latencies), as many bursts on.
+  const auto period_bursts = static_cast<std::uint64_t>(spec_.bank_groups);
+  channels_.front().for_each_row_opener([&](std::uint64_t id, bool conflict) {
+    for (std::size_t b = 0; b < latency_chains_.size(); ++b) {
+      const std::uint64_t first = latency_chains_[b].id;
+      if (id <= first || (id - first) % period_bursts != 0) continue;
+      const auto k = static_cast<std::int64_t>((id - first) / period_bursts);
+      if (k <= periods)
+        opener_bursts_.push_back(
+            {mark_.bursts + static_cast<std::int64_t>(b) + k * static_cast<std::int64_t>(period_bursts), conflict});
+    }
+  });
 }
 
 bool DramSystem::trace_latencies() {

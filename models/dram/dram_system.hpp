@@ -187,12 +187,19 @@ class DramSystem final : public DramBackend {
   // the first `partial` of the next.
   static JumpedLatencies jumped_latencies(const std::vector<LatencyChain>& chains, std::int64_t periods,
                                           std::size_t partial);
+  // A row opener's burst that a jump issued: the channel's bursts before
+  // it, and whether it was a row conflict (else a miss).
+  struct OpenerBurst {
+    std::int64_t position = 0;
+    bool conflict = false;
+  };
   struct Repeat {
     History marked;  // the marked period's snapshots
     DramChannelStats mark_stats, end_stats;  // at the marked period's start and end
     std::int64_t period = 0, periods = 0, period_bursts = 0;
     std::int64_t mark_bursts = 0;  // the channel's bursts at the marked period's start
     std::vector<LatencyChain> chains;
+    std::vector<OpenerBurst> opener_bursts;  // counted as row hits in `marked`'s repetitions
   };
   void take_snapshot(History& history) const;
   // The last snapshot by DRAM cycle `cycles`, into resolved_.
@@ -249,6 +256,10 @@ class DramSystem final : public DramBackend {
   bool marked_ = false;  // cleared by a transfer started and by history kept from now on
   std::vector<DramCompletion> period_bursts_issued_;  // the marked period's, as they issued
   std::vector<LatencyChain> latency_chains_;          // trace_latencies()'s
+  // The row openers queued at a jump's start whose bursts it issues: the
+  // marked period's bursts were all row hits, these are not.
+  std::vector<OpenerBurst> opener_bursts_;
+  void find_opener_bursts(std::int64_t periods);
   std::vector<std::pair<std::uint64_t, std::int64_t>> queued_arrivals_;  // trace_latencies()'s
   // Unmarked, the channel's bursts so far before which it cannot be marked.
   std::int64_t mark_after_bursts_ = 0;
