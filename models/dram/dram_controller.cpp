@@ -548,7 +548,7 @@ void DramChannel::repeat(const DramChannel& e, std::int64_t periods,
   row_openers_.clear();
   for (const Queued& q : queue_)
     if (q.activated || q.precharged) row_openers_.push_back(q);
-  bool another_transfer = any_banks;
+  bool recount = false;  // of the banks' queued requests
   for (Queued& q : queue_) {
     q.request.id += static_cast<std::uint64_t>(requests);
     const auto opener = std::find_if(row_openers_.begin(), row_openers_.end(),
@@ -558,9 +558,10 @@ void DramChannel::repeat(const DramChannel& e, std::int64_t periods,
     const DramRepeatedRequest repeated_request = locate(q.request.id);
     q.request.location = repeated_request.location;
     q.arrival = repeated_request.arrival;
-    if (any_banks) {
+    if (any_banks && bank_index(q.request.location) != q.bank) {
       q.bank = bank_index(q.request.location);
       q.group = group_index(q.request.location);
+      recount = true;
     }
     if (repeated_request.transfer != q.request.transfer) {
       q.request.transfer = repeated_request.transfer;
@@ -568,10 +569,10 @@ void DramChannel::repeat(const DramChannel& e, std::int64_t periods,
       q.bank = bank_index(q.request.location);
       q.group = group_index(q.request.location);
       q.activated = q.precharged = false;  // no row command issued in the jump
-      another_transfer = true;
+      recount = true;
     }
   }
-  if (another_transfer) recount_all_queued();
+  if (recount) recount_all_queued();
   move_on(e, periods);
   // move_on shifted each bank's precharge bound as if its columns repeated:
   // with banks that may differ they need not have, so the jump's set it.
@@ -595,23 +596,32 @@ void DramChannel::columns_in_jump(const DramChannel& e, std::int64_t periods,
   const auto column = [&](std::size_t bank, bool write, std::int64_t issued) {
     bounds[bank] = std::max(bounds[bank], write ? issued + t.WL + t.BURST + t.WR : issued + t.RTP);
   };
+  // Each chain by its ids modulo the period's bursts (DramSystem's chains
+  // differ there).
+  std::vector<JumpChain>& chains = chains_in_jump_;
+  chains.assign(static_cast<std::size_t>(chain_bursts), JumpChain{});
   for (const DramCompletion& burst : period_bursts) {
-    const std::int64_t issued = burst.done - (burst.write ? t.WL : t.RL) - t.BURST;
-    std::size_t last_bank = banks_.size();
-    std::uint64_t last_id = burst.id;
-    for (const Queued& q : queue_) {
-      if (q.request.id <= burst.id || (q.request.id - burst.id) % chain_bursts != 0) continue;
-      const auto k = static_cast<std::int64_t>((q.request.id - burst.id) / chain_bursts);
-      if (k > periods) break;  // the queue is in id order
-      column(q.bank, q.request.write, issued + k * period);
-      last_bank = q.bank;
-      last_id = q.request.id;
-    }
+    JumpChain& chain = chains[static_cast<std::size_t>(burst.id % chain_bursts)];
+    chain.burst = &burst;
+    chain.issued = burst.done - (burst.write ? t.WL : t.RL) - t.BURST;
+    chain.last_id = burst.id;
+  }
+  for (const Queued& q : queue_) {
+    JumpChain& chain = chains[static_cast<std::size_t>(q.request.id % chain_bursts)];
+    if (chain.burst == nullptr || q.request.id <= chain.burst->id) continue;
+    const auto k = static_cast<std::int64_t>((q.request.id - chain.burst->id) / chain_bursts);
+    if (k > periods) continue;
+    column(q.bank, q.request.write, chain.issued + k * period);
+    chain.last_id = q.request.id;
+    chain.last_bank = q.bank;
+  }
+  for (const JumpChain& chain : chains) {
+    if (chain.burst == nullptr) continue;
     // DramSystem jumps only with a request queued on every chain.
-    if (last_bank == banks_.size())
-      throw std::logic_error("DramChannel: no request queued behind burst " + std::to_string(burst.id));
-    if (last_id != burst.id + chain_bursts * static_cast<std::uint64_t>(periods))
-      column(last_bank, burst.write, issued + periods * period);
+    if (chain.last_id == chain.burst->id)
+      throw std::logic_error("DramChannel: no request queued behind burst " + std::to_string(chain.burst->id));
+    if (chain.last_id != chain.burst->id + chain_bursts * static_cast<std::uint64_t>(periods))
+      column(chain.last_bank, chain.burst->write, chain.issued + periods * period);
   }
 }
 

@@ -420,6 +420,13 @@ class DramChannel {
   void columns_in_jump(const DramChannel& earlier, std::int64_t periods,
                        const std::vector<DramCompletion>& period_bursts);
   std::vector<std::int64_t> pre_after_column_in_jump_;
+  struct JumpChain {  // a period's burst and the requests as many on, each a period later
+    const DramCompletion* burst = nullptr;
+    std::int64_t issued = 0;      // the burst's column command
+    std::uint64_t last_id = 0;    // the chain's last request queued
+    std::size_t last_bank = 0;
+  };
+  std::vector<JumpChain> chains_in_jump_;  // columns_in_jump()'s, kept for their storage
   std::vector<Queued> row_openers_;  // repeat()'s, kept for their storage
   std::vector<std::size_t> banks_with_requests_;  // in no particular order
   // Requests whose column command issued, in the order they end, which is
