@@ -219,7 +219,8 @@ struct PreparedBlock {
   // loop reads a row-major copy.
   PreparedBlock(const Op* values, std::int64_t row_stride, std::int64_t col_stride, std::int64_t rows, int cols)
       : packed(pack(values, row_stride, col_stride, rows, cols)),
-        dense(packed ? std::nullopt : std::optional<DenseBlock<Op>>(std::in_place, values, row_stride, col_stride, rows, cols)),
+        dense(packed ? std::nullopt
+                     : std::optional<DenseBlock<Op>>(std::in_place, values, row_stride, col_stride, rows, cols)),
         zeros(packed ? BlockZeros(*packed) : BlockZeros(*dense, rows, cols)),
         values_bytes(packed ? packed->bytes() : rows * cols * static_cast<std::int64_t>(sizeof(Op))) {}
 

@@ -494,7 +494,8 @@ bool DramChannel::repeats(const DramChannel& e, std::size_t drained) const {
     // Nor do they matter when the banks may differ: then no precharge is
     // wanted, and repeat() works out each bank's from its columns.
     const bool same_kinds = drained > 0 || any_banks ||
-                            (x.row_reads == y.row_reads && x.row_writes == y.row_writes && x.other_rows == y.other_rows);
+                            (x.row_reads == y.row_reads && x.row_writes == y.row_writes &&
+                             x.other_rows == y.other_rows);
     if (x.open_row != y.open_row || !same_kinds || !same_row_timing(x.next_act, y.next_act, 0) ||
         !same_row_timing(x.pre_after_activate, y.pre_after_activate, 0) ||
         (!any_banks && !same_row_timing(x.pre_after_column, y.pre_after_column, 0)) ||
